@@ -1,0 +1,310 @@
+/*
+ * cli.c: shared plumbing of the commands: options, messages, files, keys.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/entry.h"
+
+bool cli_common_option(struct cli *c, int ch, const char *arg)
+{
+	switch (ch) {
+	case CLI_OPT_DB:
+		c->db_path = arg;
+		return true;
+	case CLI_OPT_JSON:
+		c->json = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void vmsg(const char *fmt, va_list ap)
+{
+	fputs("sanilog: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmsg(fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int cli_exit_for(enum status st)
+{
+	if (st == ST_OK)
+		return EXIT_GOOD;
+	return st == ST_BAD_SIGNATURE ? EXIT_NEGATIVE : EXIT_USAGE;
+}
+
+int cli_usage(const char *text, bool error)
+{
+	fputs(text, error ? stderr : stdout);
+	return error ? EXIT_USAGE : EXIT_GOOD;
+}
+
+enum status cli_open_store(struct cli *c, enum store_mode mode,
+			   struct store **out)
+{
+	struct err e;
+	enum status r = store_open(c->db_path, mode, out, &e);
+	if (r != ST_OK)
+		cli_error("%s", e.msg);
+	return r;
+}
+
+void cli_key_path(const struct cli *c, char *out, size_t outsize)
+{
+	snprintf(out, outsize, "%s.key", c->db_path);
+}
+
+enum status cli_load_signer(const char *path, struct note_signer **out,
+			    struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, ST_IO, "%s: %s", path, strerror(errno));
+	struct stat sb;
+	enum status r = ST_OK;
+	char *text = NULL;
+	if (fstat(fd, &sb) != 0) {
+		r = err_set(e, ST_IO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		r = err_set(e, ST_INVALID, "%s: not a regular file", path);
+		goto done;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		r = err_set(e, ST_INVALID,
+			    "%s: key file is readable by others (mode %03o); "
+			    "run chmod 600 %s",
+			    path, (unsigned)(sb.st_mode & 0777), path);
+		goto done;
+	}
+	if (sb.st_size <= 0 || sb.st_size > 1024) {
+		r = err_set(e, ST_INVALID, "%s: not a signer key file", path);
+		goto done;
+	}
+	text = sodium_malloc((size_t)sb.st_size);
+	if (text == NULL) {
+		r = err_set(e, ST_NOMEM, "out of memory");
+		goto done;
+	}
+	ssize_t n = read(fd, text, (size_t)sb.st_size);
+	if (n != sb.st_size) {
+		r = err_set(e, ST_IO, "%s: short read", path);
+		goto done;
+	}
+	r = note_signer_parse(text, (size_t)n, out, e);
+	if (r != ST_OK)
+		err_prefix(e, "%s", path);
+done:
+	if (text != NULL)
+		sodium_free(text);
+	close(fd);
+	return r;
+}
+
+/* Writes all of data to fd. */
+static bool write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+enum status cli_write_secret(const char *path, const struct note_signer *s,
+			     bool force, struct err *e)
+{
+	struct buf b;
+	enum status r;
+	buf_init(&b, 1024);
+	if ((r = note_signer_format(s, &b)) != ST_OK ||
+	    (r = buf_append(&b, "\n", 1)) != ST_OK) {
+		err_set(e, r, "cannot format key");
+		goto done;
+	}
+	if (force && unlink(path) != 0 && errno != ENOENT) {
+		r = err_set(e, ST_IO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0600);
+	if (fd < 0) {
+		r = err_set(e, errno == EEXIST ? ST_CONFLICT : ST_IO,
+			    "%s: %s%s", path, strerror(errno),
+			    errno == EEXIST ? " (use --force to replace it)"
+					    : "");
+		goto done;
+	}
+	if (!write_all(fd, b.data, b.len) || fsync(fd) != 0) {
+		r = err_set(e, ST_IO, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		goto done;
+	}
+	close(fd);
+done:
+	if (b.data != NULL)
+		sodium_memzero(b.data, b.alloc);
+	buf_free(&b);
+	return r;
+}
+
+enum status cli_open_log(struct cli *c, struct store **store,
+			 struct note_signer **signer, struct sequencer **seq)
+{
+	char keypath[PATH_MAX];
+	struct err e;
+	enum status r;
+	*store = NULL;
+	*signer = NULL;
+	*seq = NULL;
+	if ((r = cli_open_store(c, STORE_OPEN, store)) != ST_OK)
+		return r;
+	cli_key_path(c, keypath, sizeof keypath);
+	if ((r = cli_load_signer(keypath, signer, &e)) != ST_OK ||
+	    (r = sequencer_new(*store, *signer, seq, &e)) != ST_OK) {
+		cli_error("%s", e.msg);
+		note_signer_free(*signer);
+		store_close(*store);
+		*signer = NULL;
+		*store = NULL;
+		return r;
+	}
+	return ST_OK;
+}
+
+enum status cli_read_file(const char *path, size_t max, struct buf *out,
+			  struct err *e)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL)
+		return err_set(e, errno == ENOENT ? ST_NOT_FOUND : ST_IO,
+			       "%s: %s", path, strerror(errno));
+	struct stat sb;
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return err_set(e, ST_INVALID, "%s: is a directory", path);
+	}
+	out->cap = max;
+	enum status r = ST_OK;
+	for (;;) {
+		uint8_t chunk[65536];
+		size_t n = fread(chunk, 1, sizeof chunk, f);
+		if (n > 0 && (r = buf_append(out, chunk, n)) != ST_OK) {
+			if (r == ST_TOO_LARGE)
+				err_set(e, r, "%s: larger than %zu bytes", path,
+					max);
+			else
+				err_set(e, r, "%s: out of memory", path);
+			break;
+		}
+		if (n < sizeof chunk) {
+			if (ferror(f))
+				r = err_set(e, ST_IO, "%s: %s", path,
+					    strerror(errno));
+			break;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	return r;
+}
+
+enum status cli_write_file(const char *path, const void *data, size_t len,
+			   struct err *e)
+{
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+			return err_set(e, ST_IO, "stdout: %s", strerror(errno));
+		return ST_OK;
+	}
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
+		return err_set(e, ST_INVALID, "%s: path too long", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return err_set(e, ST_IO, "%s: %s", path, strerror(errno));
+	if (!write_all(fd, data, len) || fsync(fd) != 0 ||
+	    fchmod(fd, 0644) != 0) {
+		int saved = errno;
+		close(fd);
+		unlink(tmp);
+		return err_set(e, ST_IO, "%s: %s", path, strerror(saved));
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		int saved = errno;
+		unlink(tmp);
+		return err_set(e, ST_IO, "%s: %s", path, strerror(saved));
+	}
+	return ST_OK;
+}
+
+bool cli_parse_int(const char *s, int64_t *out)
+{
+	if (s == NULL || s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1]))
+		return false;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	return true;
+}
+
+void cli_today(char *out)
+{
+	char now[21];
+	if (log_now(now, NULL) != ST_OK)
+		snprintf(now, sizeof now, "1970-01-01T00:00:00Z");
+	memcpy(out, now, 10);
+	out[10] = 0;
+}
+
+int cli_print_json(json_t *v)
+{
+	if (v == NULL)
+		return cli_error("out of memory");
+	int rc = json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(v);
+	fputc('\n', stdout);
+	return rc == 0 ? EXIT_GOOD : cli_error("stdout: write failed");
+}

@@ -1,0 +1,105 @@
+/*
+ * cli.h: what every command of the sanilog command line shares: options
+ * common to all (--db, --json, --help), opening the database and the log's
+ * signer key, reading files with a cap, messages and exit codes.
+ *
+ * Exit codes: 0 good, 1 a negative answer (a verification failed), 2 usage
+ * or system error.  Messages go to stderr as "sanilog: context: reason".
+ */
+#ifndef SANILOG_CLI_H
+#define SANILOG_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/note.h"
+#include "core/status.h"
+#include "store/sequencer.h"
+#include "store/store.h"
+
+enum { EXIT_GOOD = 0, EXIT_NEGATIVE = 1, EXIT_USAGE = 2 };
+
+struct cli {
+	const char *db_path; /* --db, $SANILOG_DB, or ./sanilog.db */
+	bool json;           /* --json */
+	const char *prog;    /* "sanilog venue add" for messages */
+};
+
+/* A command: argv[0] is the command's own name. Returns the exit code. */
+typedef int (*cli_cmd_fn)(struct cli *c, int argc, char **argv);
+
+/* Long options every command takes; a command's getopt table starts with
+ * CLI_COMMON_OPTIONS and hands those codes to cli_common_option. */
+#define CLI_OPT_DB 1000
+#define CLI_OPT_JSON 1001
+#define CLI_COMMON_OPTIONS                                  \
+	{"db", required_argument, NULL, CLI_OPT_DB},        \
+	{"json", no_argument, NULL, CLI_OPT_JSON},          \
+	{"help", no_argument, NULL, 'h'}
+
+/* Handles a common option; returns true if ch was one. */
+bool cli_common_option(struct cli *c, int ch, const char *arg);
+
+/* Prints "sanilog: fmt" to stderr. Returns EXIT_USAGE. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "sanilog: fmt" to stderr with code; returns code. */
+int cli_fail(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The exit code for a status: EXIT_GOOD, EXIT_NEGATIVE for
+ * ST_BAD_SIGNATURE, else EXIT_USAGE. */
+int cli_exit_for(enum status st);
+
+/* Prints the usage text to stdout (help) or stderr (error) and returns
+ * the exit code (0 for help, 2 for error). */
+int cli_usage(const char *text, bool error);
+
+/* Opens the database (see store_open); on failure prints and returns
+ * non-OK. */
+enum status cli_open_store(struct cli *c, enum store_mode mode,
+			   struct store **out);
+
+/* Path of the log's signer key: "<db>.key" into out. */
+void cli_key_path(const struct cli *c, char *out, size_t outsize);
+
+/* Reads a secret key file: must be a regular file, not a link, mode 0600
+ * or stricter.  *out is new. */
+enum status cli_load_signer(const char *path, struct note_signer **out,
+			    struct err *e);
+
+/* Writes a secret key file: O_CREAT|O_EXCL|O_NOFOLLOW, 0600; with force an
+ * existing file is replaced. */
+enum status cli_write_secret(const char *path, const struct note_signer *s,
+			     bool force, struct err *e);
+
+/* Opens the store read-write, loads the signer key and makes a sequencer.
+ * All three are new (free in reverse order); on failure prints. */
+enum status cli_open_log(struct cli *c, struct store **store,
+			 struct note_signer **signer, struct sequencer **seq);
+
+/* Reads a whole file ("-" for stdin) into out, at most max bytes. */
+enum status cli_read_file(const char *path, size_t max, struct buf *out,
+			  struct err *e);
+
+/* Writes data to path ("-" or NULL for stdout), replacing it atomically
+ * (temporary file, fsync, rename). */
+enum status cli_write_file(const char *path, const void *data, size_t len,
+			   struct err *e);
+
+/* Parses a canonical non-negative decimal int64. */
+bool cli_parse_int(const char *s, int64_t *out);
+
+/* Today's UTC date (or the date of $SANILOG_NOW) into out (11 bytes). */
+void cli_today(char *out);
+
+/* Prints a JSON value (indented, keys in order) and a newline to stdout,
+ * then frees it (steals v).  A NULL v is out of memory: EXIT_USAGE. */
+int cli_print_json(json_t *v);
+
+#endif

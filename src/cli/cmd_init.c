@@ -1,0 +1,198 @@
+/*
+ * cmd_init.c: `sanilog init` (a new database and log key) and `sanilog key`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+static const char init_usage[] =
+	"usage: sanilog init [--origin NAME] [--key-from FILE] [--force] "
+	"[--db PATH] [--json]\n"
+	"\n"
+	"Creates a new database and the log's signer key (PATH.key, mode "
+	"0600)\n"
+	"and prints the log's verifier key.\n"
+	"  --origin NAME     the log's name (default localhost/sanilog); it "
+	"never changes\n"
+	"  --key-from FILE   use this existing signer key instead of a new "
+	"one\n"
+	"                    (its name is the origin)\n"
+	"  --base-url URL    the public URL of the server (for posters)\n"
+	"  --force           replace an existing database and key\n";
+
+/* Removes the database, its WAL files and its key, for --force. */
+static enum status remove_old(const char *db, const char *key, struct err *e)
+{
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+	char path[PATH_MAX];
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(path, sizeof path, "%s%s", db, suffix[i]);
+		if (unlink(path) != 0 && errno != ENOENT)
+			return err_set(e, ST_IO, "%s: %s", path,
+				       strerror(errno));
+	}
+	if (unlink(key) != 0 && errno != ENOENT)
+		return err_set(e, ST_IO, "%s: %s", key, strerror(errno));
+	return ST_OK;
+}
+
+int cmd_init(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{"origin", required_argument, NULL, 'o'},
+		{"key-from", required_argument, NULL, 'k'},
+		{"base-url", required_argument, NULL, 'b'},
+		{"force", no_argument, NULL, 'f'},
+		{0}};
+	const char *origin = NULL, *key_from = NULL, *base_url = NULL;
+	bool force = false;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'o': origin = optarg; break;
+		case 'k': key_from = optarg; break;
+		case 'b': base_url = optarg; break;
+		case 'f': force = true; break;
+		case 'h': return cli_usage(init_usage, false);
+		default: return cli_usage(init_usage, true);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(init_usage, true);
+
+	struct err e;
+	struct note_signer *signer = NULL;
+	struct store *s = NULL;
+	struct sequencer *q = NULL;
+	char keypath[PATH_MAX];
+	bool created = false;
+	int rc = EXIT_USAGE;
+	enum status r;
+	cli_key_path(c, keypath, sizeof keypath);
+
+	if (key_from != NULL) {
+		if ((r = cli_load_signer(key_from, &signer, &e)) != ST_OK)
+			goto fail;
+		struct note_verifier v;
+		note_signer_verifier(signer, &v);
+		if (origin != NULL && strcmp(origin, v.name) != 0) {
+			r = err_set(&e, ST_INVALID,
+				    "--origin %s differs from the key's name %s",
+				    origin, v.name);
+			goto fail;
+		}
+	} else {
+		if (origin == NULL)
+			origin = "localhost/sanilog";
+		if (!note_name_valid(origin, strlen(origin))) {
+			r = err_set(&e, ST_INVALID,
+				    "origin: not a valid key name (no spaces, "
+				    "no '+')");
+			goto fail;
+		}
+		if ((r = note_signer_generate(origin, &signer, &e)) != ST_OK)
+			goto fail;
+	}
+	if (force && (r = remove_old(c->db_path, keypath, &e)) != ST_OK)
+		goto fail;
+	if (!force && access(keypath, F_OK) == 0) {
+		r = err_set(&e, ST_CONFLICT,
+			    "%s: key file exists (use --force to replace the "
+			    "log)",
+			    keypath);
+		goto fail;
+	}
+	if ((r = store_open(c->db_path, STORE_CREATE, &s, &e)) != ST_OK) {
+		if (r == ST_CONFLICT)
+			err_prefix(&e, "database exists (use --force to "
+				       "replace it)");
+		goto fail;
+	}
+	created = true;
+	struct note_verifier v;
+	char vkey[NOTE_VKEY_MAX + 1];
+	note_signer_verifier(signer, &v);
+	note_verifier_format(&v, vkey, sizeof vkey);
+	if ((r = store_meta_set(s, "origin", v.name)) != ST_OK ||
+	    (r = store_meta_set(s, "vkey", vkey)) != ST_OK ||
+	    (base_url != NULL &&
+	     (r = store_meta_set(s, "base_url", base_url)) != ST_OK)) {
+		err_set(&e, r, "%s", store_errmsg(s));
+		goto fail;
+	}
+	if ((r = cli_write_secret(keypath, signer, false, &e)) != ST_OK)
+		goto fail;
+	if ((r = sequencer_new(s, signer, &q, &e)) != ST_OK ||
+	    (r = sequencer_checkpoint(q, NULL, &e)) != ST_OK) {
+		unlink(keypath);
+		goto fail;
+	}
+	if (c->json) {
+		cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "db",
+					 c->db_path, "key_file", keypath,
+					 "origin", v.name, "vkey", vkey));
+	} else {
+		fprintf(stderr,
+			"sanilog: created %s (origin %s), signer key in %s\n",
+			c->db_path, v.name, keypath);
+		printf("%s\n", vkey);
+	}
+	rc = EXIT_GOOD;
+	goto done;
+fail:
+	cli_error("init: %s", e.msg);
+	if (created) {
+		store_close(s);
+		s = NULL;
+		unlink(c->db_path);
+	}
+done:
+	sequencer_free(q);
+	store_close(s);
+	note_signer_free(signer);
+	return rc;
+}
+
+static const char key_usage[] =
+	"usage: sanilog key [--db PATH] [--json]\n"
+	"\n"
+	"Prints the log's verifier key (name+hash+key, as Go's sumdb/note).\n";
+
+int cmd_key(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {CLI_COMMON_OPTIONS, {0}};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		return cli_usage(key_usage, ch != 'h');
+	}
+	if (optind != argc)
+		return cli_usage(key_usage, true);
+	struct store *s = NULL;
+	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
+		return EXIT_USAGE;
+	char vkey[NOTE_VKEY_MAX + 1], origin[NOTE_NAME_MAX + 1];
+	int rc = EXIT_GOOD;
+	if (store_meta_get(s, "vkey", vkey, sizeof vkey) != ST_OK ||
+	    store_meta_get(s, "origin", origin, sizeof origin) != ST_OK) {
+		rc = cli_error("key: %s", store_errmsg(s));
+	} else if (c->json) {
+		rc = cli_print_json(json_pack("{s:s, s:s}", "origin", origin,
+					      "vkey", vkey));
+	} else {
+		printf("%s\n", vkey);
+	}
+	store_close(s);
+	return rc;
+}

@@ -1,0 +1,333 @@
+/*
+ * cmd_verify.c: `sanilog verify`: the full audit of a database, one venue
+ * of it, or a bundle; remembers the newest checkpoint seen per origin.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "core/bundle.h"
+#include "core/entry.h"
+#include "core/verify.h"
+#include "report.h"
+#include "store/audit.h"
+#include "store/export.h"
+
+static const char verify_usage[] =
+	"usage: sanilog verify [--key VKEY] [--venue ID] [--db PATH]\n"
+	"       sanilog verify [--key VKEY] BUNDLE.json\n"
+	"\n"
+	"Without a bundle: the full audit of the database (every entry, "
+	"stored\n"
+	"hash, chain, document, attestation and kept checkpoint), or with\n"
+	"--venue the venue's bundle with every proof and document.  With a\n"
+	"bundle: DESIGN.md's rules on it.  The newest checkpoint seen per log\n"
+	"is remembered in $XDG_CACHE_HOME/sanilog/, and a log that went back\n"
+	"or forked since is reported.  --key pins the log key.\n"
+	"Exit status: 0 valid, 1 invalid, 2 could not check.\n";
+
+/* The cache file of an origin: characters outside [A-Za-z0-9.-] escaped. */
+static bool cache_path(const char *origin, char *out, size_t outsize,
+		       bool make_dir)
+{
+	const char *base = getenv("XDG_CACHE_HOME");
+	char dir[PATH_MAX];
+	if (base != NULL && base[0] == '/')
+		snprintf(dir, sizeof dir, "%s/sanilog", base);
+	else if (getenv("HOME") != NULL)
+		snprintf(dir, sizeof dir, "%s/.cache/sanilog", getenv("HOME"));
+	else
+		return false;
+	if (make_dir) {
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof parent, "%s", dir);
+		char *slash = strrchr(parent, '/');
+		if (slash != NULL) {
+			*slash = 0;
+			mkdir(parent, 0700);
+		}
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return false;
+	}
+	char name[3 * NOTE_NAME_MAX + 1];
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)origin;
+	     *p && n + 4 < sizeof name; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')
+			name[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(name + n, sizeof name - n, "_%02x",
+					      *p);
+	}
+	name[n] = 0;
+	return snprintf(out, outsize, "%s/%s", dir, name) < (int)outsize;
+}
+
+/* The remembered checkpoint of origin into out (empty if none). */
+static void cache_read(const char *origin, struct buf *out)
+{
+	char path[PATH_MAX];
+	struct err e;
+	if (cache_path(origin, path, sizeof path, false))
+		if (cli_read_file(path, 1 << 16, out, &e) != ST_OK)
+			buf_reset(out);
+}
+
+/* Remembers cp (signed note) if it is newer than what is remembered. */
+static void cache_write(const char *origin, const char *note, size_t len,
+			const struct note_verifier *key)
+{
+	struct buf old;
+	struct checkpoint was, now;
+	buf_init(&old, 1 << 16);
+	cache_read(origin, &old);
+	bool newer = checkpoint_open(note, len, key, &now, NULL) == ST_OK;
+	if (newer && old.len > 0 &&
+	    checkpoint_open(buf_str(&old), old.len, key, &was, NULL) == ST_OK)
+		newer = now.size > was.size;
+	buf_free(&old);
+	char path[PATH_MAX];
+	struct err e;
+	if (newer && cache_path(origin, path, sizeof path, true) &&
+	    cli_write_file(path, note, len, &e) != ST_OK)
+		cli_error("warning: cannot remember the checkpoint: %s", e.msg);
+}
+
+static void progress(void *ctx, int64_t done, int64_t total)
+{
+	(void)ctx;
+	if (total <= 0)
+		return;
+	int pct = (int)(done * 100 / total);
+	int bar = pct / 4;
+	fprintf(stderr, "\raudit [%.*s%*s] %3d%% %lld/%lld entries", bar,
+		"#########################", 25 - bar, "", pct,
+		(long long)done, (long long)total);
+	if (done >= total)
+		fputc('\n', stderr);
+}
+
+static int finish(struct cli *c, const char *venue,
+		  const struct verify_report *rep, bool summary)
+{
+	if (c->json) {
+		int rc = cli_print_json(report_json(venue, rep, true));
+		return rc != EXIT_GOOD ? rc : rep->ok ? EXIT_GOOD : EXIT_NEGATIVE;
+	}
+	if (summary)
+		report_print_venue(stdout, venue, rep, false);
+	report_print_checks(stdout, rep);
+	return rep->ok ? EXIT_GOOD : EXIT_NEGATIVE;
+}
+
+/* Rule 8 for a bundle: compare with the remembered checkpoint. */
+static void bundle_vs_cache(const struct bundle *b,
+			    const struct note_verifier *key,
+			    struct verify_report *rep)
+{
+	struct buf old;
+	struct checkpoint was, now;
+	buf_init(&old, 1 << 16);
+	cache_read(b->origin, &old);
+	if (old.len > 0 &&
+	    checkpoint_open(buf_str(&old), old.len, key, &was, NULL) == ST_OK &&
+	    checkpoint_open(b->checkpoint, strlen(b->checkpoint), key, &now,
+			    NULL) == ST_OK) {
+		if (was.size == now.size &&
+		    memcmp(was.root, now.root, HASH_LEN) != 0)
+			verify_add_check(rep, 8, false, "fork",
+					 "a checkpoint of size %lld with "
+					 "another root was seen before: the "
+					 "log forked",
+					 (long long)was.size);
+		else if (was.size > now.size)
+			verify_add_check(rep, 8, true, "older bundle",
+					 "a newer checkpoint (size %lld) was "
+					 "seen before; ask the log for a "
+					 "consistency proof",
+					 (long long)was.size);
+	}
+	buf_free(&old);
+}
+
+static enum status fetch_from_store(void *ctx, const uint8_t sha[HASH_LEN],
+				    struct buf *out, struct err *e)
+{
+	char mime[32];
+	enum status r = store_document(ctx, sha, out, mime);
+	if (r != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(ctx));
+	return ST_OK;
+}
+
+static int verify_bundle_file(struct cli *c, const char *path,
+			      const struct note_verifier *key)
+{
+	struct buf json;
+	struct bundle *b = NULL;
+	struct verify_report rep;
+	struct verify_options o = {.key = key, .all_proofs = true};
+	struct err e;
+	int rc;
+	memset(&rep, 0, sizeof rep);
+	buf_init(&json, BUNDLE_MAX);
+	if (cli_read_file(path, BUNDLE_MAX, &json, &e) != ST_OK) {
+		rc = cli_error("verify: %s", e.msg);
+		goto done;
+	}
+	if (bundle_parse(buf_str(&json), json.len, &b, &e) != ST_OK) {
+		rc = cli_fail(EXIT_NEGATIVE, "verify: %s: %s", path, e.msg);
+		goto done;
+	}
+	cli_today(o.today);
+	if (verify_bundle(b, &o, &rep, &e) != ST_OK) {
+		rc = cli_error("verify: %s", e.msg);
+		goto done;
+	}
+	struct note_verifier bv;
+	const struct note_verifier *k = key;
+	if (k == NULL && note_verifier_parse(b->vkey, strlen(b->vkey), &bv,
+					     NULL) == ST_OK)
+		k = &bv;
+	if (k != NULL)
+		bundle_vs_cache(b, k, &rep);
+	rc = finish(c, b->venue, &rep, true);
+	if (rc == EXIT_GOOD && k != NULL)
+		cache_write(b->origin, b->checkpoint, strlen(b->checkpoint), k);
+done:
+	verify_report_free(&rep);
+	bundle_free(b);
+	buf_free(&json);
+	return rc;
+}
+
+static int verify_db(struct cli *c, const char *venue,
+		     const struct note_verifier *pinned)
+{
+	struct store *s = NULL;
+	struct verify_report rep;
+	struct err e;
+	struct note_verifier key;
+	char vkey[NOTE_VKEY_MAX + 1], origin[NOTE_NAME_MAX + 1];
+	struct buf seen;
+	int rc = EXIT_USAGE;
+	memset(&rep, 0, sizeof rep);
+	buf_init(&seen, 1 << 16);
+	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
+		return EXIT_USAGE;
+	if (store_meta_get(s, "vkey", vkey, sizeof vkey) != ST_OK ||
+	    store_meta_get(s, "origin", origin, sizeof origin) != ST_OK) {
+		rc = cli_error("verify: %s", store_errmsg(s));
+		goto done;
+	}
+	if (note_verifier_parse(vkey, strlen(vkey), &key, &e) != ST_OK) {
+		rc = cli_fail(EXIT_NEGATIVE, "verify: stored log key: %s",
+			      e.msg);
+		goto done;
+	}
+	if (pinned != NULL) {
+		if (strcmp(pinned->name, key.name) != 0 ||
+		    memcmp(pinned->pk, key.pk, sizeof key.pk) != 0) {
+			rc = cli_fail(EXIT_NEGATIVE,
+				      "verify: the database's log key is not "
+				      "the pinned key");
+			goto done;
+		}
+	}
+	cache_read(origin, &seen);
+	if (venue != NULL) {
+		struct bundle *b = NULL;
+		struct verify_options o = {.key = &key,
+					   .all_proofs = true,
+					   .fetch = fetch_from_store,
+					   .fetch_ctx = s};
+		cli_today(o.today);
+		if (export_bundle(s, venue, -1, &b, &e) != ST_OK ||
+		    verify_bundle(b, &o, &rep, &e) != ST_OK) {
+			rc = cli_error("verify: %s", e.msg);
+			bundle_free(b);
+			goto done;
+		}
+		bundle_vs_cache(b, &key, &rep);
+		rc = finish(c, venue, &rep, true);
+		if (rc == EXIT_GOOD)
+			cache_write(origin, b->checkpoint,
+				    strlen(b->checkpoint), &key);
+		bundle_free(b);
+		goto done;
+	}
+	struct audit_options o = {
+		.key = &key,
+		.seen = seen.len > 0 ? buf_str(&seen) : NULL,
+		.seen_len = seen.len,
+		.progress = isatty(2) && !c->json ? progress : NULL,
+	};
+	struct audit_result res;
+	if (audit_store(s, &o, &rep, &res, &e) != ST_OK) {
+		rc = cli_error("verify: %s", e.msg);
+		goto done;
+	}
+	if (c->json) {
+		rc = finish(c, "", &rep, false);
+	} else {
+		printf("log %s: %lld entries, %lld venues, %lld documents, "
+		       "%lld attestations, %lld checkpoints\n",
+		       origin, (long long)res.entries, (long long)res.venues,
+		       (long long)res.documents, (long long)res.attestations,
+		       (long long)res.checkpoints);
+		rc = finish(c, "", &rep, false);
+	}
+	if (rc == EXIT_GOOD) {
+		struct buf note;
+		buf_init(&note, 1 << 16);
+		if (store_checkpoint(s, -1, &note, NULL) == ST_OK)
+			cache_write(origin, buf_str(&note), note.len, &key);
+		buf_free(&note);
+	}
+done:
+	verify_report_free(&rep);
+	buf_free(&seen);
+	store_close(s);
+	return rc;
+}
+
+int cmd_verify(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{"key", required_argument, NULL, 'k'},
+		{"venue", required_argument, NULL, 'v'},
+		{0}};
+	const char *vkey = NULL, *venue = NULL;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'k': vkey = optarg; break;
+		case 'v': venue = optarg; break;
+		case 'h': return cli_usage(verify_usage, false);
+		default: return cli_usage(verify_usage, true);
+		}
+	}
+	if (argc - optind > 1 || (venue != NULL && argc - optind == 1))
+		return cli_usage(verify_usage, true);
+	if (venue != NULL && !entry_venue_id_valid(venue))
+		return cli_error("verify: --venue: not a venue id");
+	struct note_verifier key;
+	struct err e;
+	if (vkey != NULL &&
+	    note_verifier_parse(vkey, strlen(vkey), &key, &e) != ST_OK)
+		return cli_error("verify: --key: %s", e.msg);
+	if (argc - optind == 1)
+		return verify_bundle_file(c, argv[optind],
+					  vkey != NULL ? &key : NULL);
+	return verify_db(c, venue, vkey != NULL ? &key : NULL);
+}

@@ -1,0 +1,69 @@
+/*
+ * bundle.h: the venue bundle, DESIGN.md's bundle.json.
+ *
+ *   { "origin": "...", "vkey": "...", "checkpoint": "<signed note text>",
+ *     "venue": "k7m2q9xa",
+ *     "entries":   [ { "index": 17, "entry": "<text>", "proof": ["<b64>"] } ],
+ *     "providers": [ { "index": 3,  "entry": "<text>", "proof": [...] } ] }
+ *
+ * Exactly these keys; entries and providers sorted by index; proofs are
+ * inclusion proofs against the checkpoint, standard padded base64.
+ * bundle_parse checks the form (keys, types, order, base64, sizes), not
+ * the proofs or signatures: that is verify.h's work.
+ */
+#ifndef SANILOG_BUNDLE_H
+#define SANILOG_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "merkle.h"
+#include "status.h"
+
+#define BUNDLE_MAX (64u << 20) /* largest bundle.json we read */
+
+struct bundle_item {
+	int64_t index;
+	char *entry; /* owned, NUL-terminated */
+	size_t entry_len;
+	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t proof_len;
+};
+
+struct bundle {
+	char *origin;     /* owned */
+	char *vkey;       /* owned */
+	char *checkpoint; /* owned: the signed note */
+	char venue[16];
+	struct bundle_item *entries; /* owned array */
+	size_t nentries;
+	struct bundle_item *providers; /* owned array */
+	size_t nproviders;
+};
+
+/* An empty bundle for origin, vkey, checkpoint (copied); *out is new. */
+enum status bundle_new(const char *origin, const char *vkey,
+		       const char *checkpoint, const char *venue,
+		       struct bundle **out);
+
+/* Appends an item (the text and proof are copied) to entries, or to
+ * providers when provider is true.  Items must come in index order. */
+enum status bundle_add(struct bundle *b, bool provider, int64_t index,
+		       const char *entry, size_t len,
+		       const uint8_t (*proof)[HASH_LEN], size_t proof_len);
+
+/* Accepts NULL. */
+void bundle_free(struct bundle *b);
+
+/* Appends the bundle's JSON (indented, keys in DESIGN.md's order, ending in
+ * LF) to out. */
+enum status bundle_format(const struct bundle *b, struct buf *out);
+
+/* Parses JSON strictly; *out is new.  e says what is wrong. */
+enum status bundle_parse(const char *json, size_t len, struct bundle **out,
+			 struct err *e);
+
+#endif

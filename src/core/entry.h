@@ -1,0 +1,127 @@
+/*
+ * entry.h: log entries, "sanilog-entry v1", exactly as DESIGN.md fixes them.
+ *
+ * An entry is UTF-8 text with LF line endings: the line "sanilog-entry v1",
+ * then "key value" lines in a fixed order per kind, each at most once.
+ * entry_parse accepts only that form and says what is wrong otherwise;
+ * entry_format writes it and refuses a struct that would not parse back.
+ *
+ * Rules checked here are those that one entry can check alone (form, values,
+ * dates, sizes, expires >= performed, performed <= logged date, prev "-" at
+ * venue-seq 0 only).  Rules across entries (chain, monotonic logged time,
+ * revocation targets, provider keys, attestations) belong to the log.
+ */
+#ifndef SANILOG_ENTRY_H
+#define SANILOG_ENTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "note.h"
+#include "status.h"
+
+#define ENTRY_MAX 4096       /* bytes in a whole entry */
+#define ENTRY_VALUE_MAX 200  /* bytes in a value */
+#define ENTRY_VKEY_MAX 300   /* bytes in a vkey value */
+#define VENUE_ID_LEN 8
+#define VENUE_ALPHABET "abcdefghijkmnpqrstuvwxyz23456789"
+#define INTERVAL_DAYS_DEFAULT 30
+#define INTERVAL_DAYS_MAX 3650
+
+enum entry_kind {
+	ENTRY_VENUE,
+	ENTRY_DOCUMENT,
+	ENTRY_REVOCATION,
+	ENTRY_PROVIDER_KEY,
+	ENTRY_PROVIDER_REVOKE,
+};
+
+/* "venue", "document", "revocation", "provider-key", "provider-revoke". */
+const char *entry_kind_str(enum entry_kind k);
+
+/* Document types: sanitization, disinfection, pest-control, hvac, water,
+ * protocol, form, other. */
+bool entry_type_valid(const char *type);
+
+/* Media types of documents: application/pdf, image/png, image/jpeg. */
+bool entry_mime_valid(const char *mime);
+
+/* The media type that the bytes' magic says (NULL if none of the three). */
+const char *entry_sniff_mime(const uint8_t *data, size_t len);
+
+/*
+ * All fields of every kind; a kind uses its own (DESIGN.md "Exact rules").
+ * Strings are NUL-terminated; an optional string absent is "".  Optional
+ * fields: expires, provider, attestation (documents).
+ */
+struct entry {
+	enum entry_kind kind;
+
+	/* venue lines (venue, document, revocation) */
+	char venue[VENUE_ID_LEN + 1];
+	int64_t venue_seq;
+	bool has_prev; /* false: "prev -" (venue-seq 0 only) */
+	uint8_t prev[HASH_LEN];
+
+	/* kind venue */
+	char name[ENTRY_VALUE_MAX + 1]; /* also provider-key, provider-revoke */
+	char address[ENTRY_VALUE_MAX + 1];
+	int interval_days;
+
+	/* kind document */
+	char type[32];
+	char title[ENTRY_VALUE_MAX + 1];
+	char performed[11];
+	char expires[11];
+	char provider[ENTRY_VALUE_MAX + 1];
+	uint8_t doc_sha256[HASH_LEN];
+	int64_t doc_size;
+	char doc_mime[32];
+	char attestation[ENTRY_VALUE_MAX + 1];
+
+	/* kind revocation */
+	int64_t revokes;
+	char reason[ENTRY_VALUE_MAX + 1]; /* also provider-revoke */
+
+	/* document, revocation: "owner" or "operator" */
+	char submitted_by[16];
+
+	/* kind provider-key */
+	char display_name[ENTRY_VALUE_MAX + 1];
+	char vkey[ENTRY_VKEY_MAX + 1];
+
+	char logged[21]; /* YYYY-MM-DDTHH:MM:SSZ */
+};
+
+/* Parses text[0..len) strictly.  On failure e says which line or key is
+ * wrong and why, and *out is unspecified. */
+enum status entry_parse(const char *text, size_t len, struct entry *out,
+			struct err *e);
+
+/* Appends the entry's exact bytes to out, after checking that they parse
+ * back to the same entry.  On failure out is unaltered. */
+enum status entry_format(const struct entry *en, struct buf *out, struct err *e);
+
+/* A value as a line may hold it: non-empty, at most max bytes, valid UTF-8,
+ * no leading/trailing space, none of the forbidden characters (C0 controls,
+ * DEL, C1, bidi controls, U+200B-U+200F, U+2028, U+2029, U+FEFF).
+ * what names the field in e's message. */
+enum status entry_check_value(const char *what, const char *v, size_t max,
+			      struct err *e);
+
+/* A real calendar date in YYYY-MM-DD form. */
+bool entry_date_valid(const char *d);
+
+/* A timestamp of the exact form YYYY-MM-DDTHH:MM:SSZ, a real date and time. */
+bool entry_time_valid(const char *t);
+
+/* A venue id: 8 characters of VENUE_ALPHABET. */
+bool entry_venue_id_valid(const char *id);
+
+/* Days since 1970-01-01 of a valid YYYY-MM-DD date. */
+int64_t entry_date_days(const char *d);
+
+#endif

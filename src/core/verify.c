@@ -1,0 +1,857 @@
+/*
+ * verify.c: DESIGN.md's verification rules 1 to 7 applied to a venue bundle.
+ *
+ * The bundle's entries are parsed once into slots (one per bundle item, with
+ * its leaf hash and the result of its inclusion proof, checked at most
+ * once), then each rule runs over the slots and adds its checks: one failed
+ * check per problem found, naming the entry by its log index and venue-seq,
+ * and one passing check summing up a rule that found none.  Rule 4 fetches
+ * documents and is the only step that can stop the run (a fetch that fails
+ * for another reason than ST_NOT_FOUND), so it runs last; the checks are
+ * then put in rule order.
+ */
+#include "verify.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest.h"
+#include "codec.h"
+#include "hash.h"
+#include "merkle.h"
+
+#define WHERE_MAX 128
+#define NRULES 7
+
+enum proof_state {
+	PROOF_UNCHECKED,
+	PROOF_OK,
+	PROOF_BAD,
+};
+
+/* One item of the bundle (of entries or of providers) as the rules see it. */
+struct slot {
+	const struct bundle_item *bi;
+	bool parsed;
+	struct entry en;          /* when parsed */
+	long item;                /* index into rep->items, or -1 */
+	uint8_t leaf[HASH_LEN];   /* of the entry text, parsed or not */
+	enum proof_state proof;
+	char where[WHERE_MAX];    /* "entry 17 (venue-seq 3)" */
+};
+
+/* The state of one verify_bundle call. */
+struct run {
+	const struct bundle *b;
+	const struct verify_options *o;
+	struct verify_report *rep;
+	bool have_cp; /* rep->checkpoint is verified */
+	struct slot *ent;  /* b->nentries */
+	struct slot *prov; /* b->nproviders */
+	int fails[NRULES + 1];
+	enum status st; /* ST_NOMEM once a check could not be added */
+};
+
+static enum status add_checkv(struct verify_report *rep, int rule, bool ok,
+			      const char *name, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
+static enum status add_checkv(struct verify_report *rep, int rule, bool ok,
+			      const char *name, const char *fmt, va_list ap)
+{
+	struct verify_check *c;
+	size_t n = rep->nchecks;
+
+	/* Capacity: 4, then the next power of two >= n; grow when full. */
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		size_t na = n ? n * 2 : 4;
+		struct verify_check *p = realloc(rep->checks, na * sizeof *p);
+
+		if (p == NULL)
+			return ST_NOMEM;
+		rep->checks = p;
+	}
+	c = &rep->checks[n];
+	memset(c, 0, sizeof *c);
+	c->rule = rule;
+	c->ok = ok;
+	snprintf(c->name, sizeof c->name, "%s", name);
+	vsnprintf(c->detail, sizeof c->detail, fmt, ap);
+	rep->nchecks = n + 1;
+	if (!ok)
+		rep->ok = false;
+	return ST_OK;
+}
+
+enum status verify_add_check(struct verify_report *rep, int rule, bool ok,
+			     const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	enum status st;
+
+	va_start(ap, fmt);
+	st = add_checkv(rep, rule, ok, name, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+static void add(struct run *r, int rule, bool ok, const char *name,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Adds a check; a failure to add one is kept in r->st. */
+static void add(struct run *r, int rule, bool ok, const char *name,
+		const char *fmt, ...)
+{
+	va_list ap;
+	enum status st;
+
+	if (!ok && rule >= 1 && rule <= NRULES)
+		r->fails[rule]++;
+	if (r->st != ST_OK)
+		return;
+	va_start(ap, fmt);
+	st = add_checkv(r->rep, rule, ok, name, fmt, ap);
+	va_end(ap);
+	if (st != ST_OK)
+		r->st = st;
+}
+
+int64_t verify_days_between(const char *a, const char *b)
+{
+	return entry_date_days(b) - entry_date_days(a);
+}
+
+void verify_report_free(struct verify_report *rep)
+{
+	if (rep == NULL)
+		return;
+	free(rep->checks);
+	free(rep->items);
+	rep->checks = NULL;
+	rep->nchecks = 0;
+	rep->items = NULL;
+	rep->nitems = 0;
+}
+
+static bool venue_kind(enum entry_kind k)
+{
+	return k == ENTRY_VENUE || k == ENTRY_DOCUMENT ||
+	       k == ENTRY_REVOCATION;
+}
+
+/* Does the slot hold a parsed entry of the bundle's venue? */
+static bool ours(const struct run *r, const struct slot *s)
+{
+	return s->parsed && venue_kind(s->en.kind) &&
+	       strcmp(s->en.venue, r->b->venue) == 0;
+}
+
+/* The slot's inclusion proof against the verified checkpoint, checked
+ * once.  Needs r->have_cp. */
+static bool proof_ok(struct run *r, struct slot *s)
+{
+	const struct checkpoint *cp = &r->rep->checkpoint;
+
+	if (!r->have_cp)
+		return false;
+	if (s->proof == PROOF_UNCHECKED)
+		s->proof = merkle_verify_inclusion(s->leaf, s->bi->index,
+						   cp->size, s->bi->proof,
+						   s->bi->proof_len,
+						   cp->root) == ST_OK
+				   ? PROOF_OK
+				   : PROOF_BAD;
+	return s->proof == PROOF_OK;
+}
+
+/* ---- parsing ---- */
+
+static void parse_entries(struct run *r)
+{
+	const struct bundle *b = r->b;
+	struct verify_report *rep = r->rep;
+
+	for (size_t i = 0; i < b->nentries; i++) {
+		struct slot *s = &r->ent[i];
+		struct err e = {{0}};
+
+		s->bi = &b->entries[i];
+		s->item = -1;
+		merkle_leaf_hash(s->leaf, s->bi->entry, s->bi->entry_len);
+		if (entry_parse(s->bi->entry, s->bi->entry_len, &s->en, &e) !=
+		    ST_OK) {
+			snprintf(s->where, sizeof s->where, "entry %" PRId64,
+				 s->bi->index);
+			add(r, 3, false, "entry form", "%s does not parse: %s",
+			    s->where, e.msg);
+			continue;
+		}
+		s->parsed = true;
+		if (!venue_kind(s->en.kind)) {
+			snprintf(s->where, sizeof s->where, "entry %" PRId64,
+				 s->bi->index);
+			add(r, 3, false, "entry kind",
+			    "%s is kind %s, not an entry of a venue", s->where,
+			    entry_kind_str(s->en.kind));
+			continue;
+		}
+		snprintf(s->where, sizeof s->where,
+			 "entry %" PRId64 " (venue-seq %" PRId64 ")",
+			 s->bi->index, s->en.venue_seq);
+		if (strcmp(s->en.venue, b->venue) != 0) {
+			add(r, 3, false, "entry venue",
+			    "%s is of venue %s, not of the bundle's venue %s",
+			    s->where, s->en.venue, b->venue);
+			continue;
+		}
+		s->item = (long)rep->nitems;
+		rep->items[rep->nitems].index = s->bi->index;
+		rep->items[rep->nitems].entry = s->en;
+		rep->nitems++;
+	}
+}
+
+static void parse_providers(struct run *r)
+{
+	const struct bundle *b = r->b;
+
+	for (size_t i = 0; i < b->nproviders; i++) {
+		struct slot *s = &r->prov[i];
+		struct err e = {{0}};
+
+		s->bi = &b->providers[i];
+		s->item = -1;
+		merkle_leaf_hash(s->leaf, s->bi->entry, s->bi->entry_len);
+		snprintf(s->where, sizeof s->where, "provider entry %" PRId64,
+			 s->bi->index);
+		if (i > 0 && s->bi->index <= b->providers[i - 1].index)
+			add(r, 5, false, "provider entries",
+			    "%s is not after provider entry %" PRId64
+			    " (providers must be in index order)",
+			    s->where, b->providers[i - 1].index);
+		if (entry_parse(s->bi->entry, s->bi->entry_len, &s->en, &e) !=
+		    ST_OK) {
+			add(r, 5, false, "provider entries",
+			    "%s does not parse: %s", s->where, e.msg);
+			continue;
+		}
+		if (s->en.kind != ENTRY_PROVIDER_KEY &&
+		    s->en.kind != ENTRY_PROVIDER_REVOKE) {
+			add(r, 5, false, "provider entries",
+			    "%s is kind %s, not provider-key or "
+			    "provider-revoke",
+			    s->where, entry_kind_str(s->en.kind));
+			continue;
+		}
+		s->parsed = true;
+		snprintf(s->where, sizeof s->where,
+			 "provider entry %" PRId64 " (%s %.40s)", s->bi->index,
+			 entry_kind_str(s->en.kind), s->en.name);
+	}
+}
+
+/* ---- rule 1: the checkpoint and the log key ---- */
+
+static void rule1(struct run *r)
+{
+	const struct bundle *b = r->b;
+	struct verify_report *rep = r->rep;
+	struct note_verifier key;
+	char text[NOTE_VKEY_MAX + 1];
+	struct err e = {{0}};
+	bool have_key = false;
+
+	if (r->o->key != NULL) {
+		key = *r->o->key;
+		have_key = true;
+		note_verifier_format(&key, text, sizeof text);
+		if (strcmp(b->vkey, text) != 0)
+			add(r, 1, false, "log key",
+			    "the bundle's vkey %.100s is not the expected log "
+			    "key %.100s",
+			    b->vkey, text);
+	} else if (note_verifier_parse(b->vkey, strlen(b->vkey), &key, &e) ==
+		   ST_OK) {
+		have_key = true;
+		add(r, 1, true, "log key",
+		    "log key taken from the bundle, not pinned: %.200s",
+		    b->vkey);
+	} else {
+		add(r, 1, false, "log key",
+		    "the bundle's vkey is not a verifier key: %s", e.msg);
+	}
+	if (!have_key)
+		return;
+	if (checkpoint_open(b->checkpoint, strlen(b->checkpoint), &key,
+			    &rep->checkpoint, &e) != ST_OK) {
+		memset(&rep->checkpoint, 0, sizeof rep->checkpoint);
+		add(r, 1, false, "checkpoint signature",
+		    "the checkpoint is not signed by the log key %.100s+%08" PRIx32
+		    ": %s",
+		    key.name, key.hash, e.msg);
+		return;
+	}
+	r->have_cp = true;
+	if (strcmp(b->origin, rep->checkpoint.origin) != 0)
+		add(r, 1, false, "origin",
+		    "the bundle's origin %.100s is not the checkpoint's %.100s",
+		    b->origin, rep->checkpoint.origin);
+	if (r->fails[1] == 0)
+		add(r, 1, true, "checkpoint signature",
+		    "checkpoint of origin %.100s, tree size %" PRId64
+		    ", signed by %.100s+%08" PRIx32,
+		    rep->checkpoint.origin, rep->checkpoint.size, key.name,
+		    key.hash);
+}
+
+/* ---- rule 2: inclusion ---- */
+
+/* Checks one slot's index and proof; false (with a failed check) if not. */
+static bool include_one(struct run *r, struct slot *s)
+{
+	const struct checkpoint *cp = &r->rep->checkpoint;
+
+	if (s->bi->index < 0 || s->bi->index >= cp->size) {
+		add(r, 2, false, "inclusion",
+		    "%s: index %" PRId64 " is not in the checkpoint's tree of "
+		    "size %" PRId64,
+		    s->where, s->bi->index, cp->size);
+		return false;
+	}
+	if (!proof_ok(r, s)) {
+		add(r, 2, false, "inclusion",
+		    "%s: inclusion proof does not verify against the "
+		    "checkpoint (tree size %" PRId64 ")",
+		    s->where, cp->size);
+		return false;
+	}
+	return true;
+}
+
+static void rule2(struct run *r)
+{
+	const struct bundle *b = r->b;
+	const struct checkpoint *cp = &r->rep->checkpoint;
+	struct slot *newest;
+
+	if (!r->have_cp) {
+		add(r, 2, false, "inclusion",
+		    "not checked: the checkpoint did not verify");
+		return;
+	}
+	if (b->nentries == 0) {
+		add(r, 2, false, "inclusion", "the bundle holds no entry");
+		return;
+	}
+	newest = &r->ent[b->nentries - 1];
+	if (!r->o->all_proofs) {
+		/* Every index must still lie in the tree. */
+		for (size_t i = 0; i + 1 < b->nentries; i++)
+			if (r->ent[i].bi->index < 0 ||
+			    r->ent[i].bi->index >= cp->size)
+				add(r, 2, false, "inclusion",
+				    "%s: index %" PRId64 " is not in the "
+				    "checkpoint's tree of size %" PRId64,
+				    r->ent[i].where, r->ent[i].bi->index,
+				    cp->size);
+		for (size_t i = 0; i < b->nproviders; i++)
+			if (r->prov[i].bi->index < 0 ||
+			    r->prov[i].bi->index >= cp->size)
+				add(r, 2, false, "inclusion",
+				    "%s: index %" PRId64 " is not in the "
+				    "checkpoint's tree of size %" PRId64,
+				    r->prov[i].where, r->prov[i].bi->index,
+				    cp->size);
+		include_one(r, newest);
+		if (r->fails[2] == 0)
+			add(r, 2, true, "inclusion",
+			    "%s, the newest, is included in the checkpoint of "
+			    "tree size %" PRId64,
+			    newest->where, cp->size);
+		return;
+	}
+	for (size_t i = 0; i < b->nentries; i++)
+		include_one(r, &r->ent[i]);
+	for (size_t i = 0; i < b->nproviders; i++)
+		include_one(r, &r->prov[i]);
+	if (r->fails[2] == 0)
+		add(r, 2, true, "inclusion",
+		    "all %zu entries and %zu provider entries are included in "
+		    "the checkpoint of tree size %" PRId64,
+		    b->nentries, b->nproviders, cp->size);
+}
+
+/* ---- rule 3: the chain ---- */
+
+/* Checks slot i against the one before it in the bundle. */
+static void chain_link(struct run *r, size_t i)
+{
+	struct slot *s = &r->ent[i];
+	struct slot *p = &r->ent[i - 1];
+
+	if (s->bi->index <= p->bi->index)
+		add(r, 3, false, "venue chain",
+		    "%s: index is not after %s's (entries out of log order)",
+		    s->where, p->where);
+	if (!ours(r, s))
+		return; /* already reported */
+	if (ours(r, p)) {
+		if (s->en.venue_seq <= p->en.venue_seq) {
+			add(r, 3, false, "venue chain",
+			    "%s: follows venue-seq %" PRId64
+			    " (duplicate or out of order)",
+			    s->where, p->en.venue_seq);
+			return;
+		}
+		if (s->en.venue_seq != p->en.venue_seq + 1) {
+			if (s->en.venue_seq == p->en.venue_seq + 2)
+				add(r, 3, false, "venue chain",
+				    "%s: venue-seq %" PRId64
+				    " is missing from the chain",
+				    s->where, p->en.venue_seq + 1);
+			else
+				add(r, 3, false, "venue chain",
+				    "%s: venue-seq %" PRId64 " to %" PRId64
+				    " are missing from the chain",
+				    s->where, p->en.venue_seq + 1,
+				    s->en.venue_seq - 1);
+			return;
+		}
+		if (!s->en.has_prev ||
+		    memcmp(s->en.prev, p->leaf, HASH_LEN) != 0)
+			add(r, 3, false, "venue chain",
+			    "%s: prev does not match the leaf hash of "
+			    "venue-seq %" PRId64,
+			    s->where, p->en.venue_seq);
+		if (strcmp(s->en.logged, p->en.logged) < 0)
+			add(r, 3, false, "venue chain",
+			    "%s: logged %s is before venue-seq %" PRId64
+			    "'s %s",
+			    s->where, s->en.logged, p->en.venue_seq,
+			    p->en.logged);
+		return;
+	}
+	/* The entry before is broken (reported); its bytes still are the
+	 * leaf that prev must name. */
+	if (!s->en.has_prev || memcmp(s->en.prev, p->leaf, HASH_LEN) != 0)
+		add(r, 3, false, "venue chain",
+		    "%s: prev does not match the leaf hash of %s", s->where,
+		    p->where);
+}
+
+static void rule3(struct run *r)
+{
+	const struct bundle *b = r->b;
+	struct slot *first;
+	int64_t last_seq = -1;
+
+	if (b->nentries == 0) {
+		add(r, 3, false, "venue chain", "the bundle holds no entry");
+		return;
+	}
+	first = &r->ent[0];
+	if (ours(r, first)) {
+		if (first->en.venue_seq != 0)
+			add(r, 3, false, "venue chain",
+			    "the chain does not start at venue-seq 0: the "
+			    "first entry is %s",
+			    first->where);
+		else if (first->en.kind != ENTRY_VENUE)
+			add(r, 3, false, "venue chain",
+			    "%s: the first entry is kind %s, not kind venue",
+			    first->where, entry_kind_str(first->en.kind));
+	}
+	for (size_t i = 1; i < b->nentries; i++)
+		chain_link(r, i);
+	for (size_t i = 0; i < b->nentries; i++)
+		if (ours(r, &r->ent[i]))
+			last_seq = r->ent[i].en.venue_seq;
+	if (r->fails[3] == 0)
+		add(r, 3, true, "venue chain",
+		    "%zu entries, venue-seq 0 to %" PRId64
+		    ", each prev the leaf hash of the entry before, starting "
+		    "with kind venue",
+		    b->nentries, last_seq);
+}
+
+/* ---- rule 4: documents ---- */
+
+/* Fetches and checks one document.  Returns ST_OK when it could be
+ * checked (passed or not), else the fetch's failure with e. */
+static enum status fetch_one(struct run *r, struct slot *s, struct err *e)
+{
+	const struct entry *en = &s->en;
+	char hex[2 * HASH_LEN + 1];
+	uint8_t got[HASH_LEN];
+	struct buf data;
+	struct err fe = {{0}};
+	const char *mime;
+	size_t cap;
+	enum status st;
+
+	hex_encode(hex, en->doc_sha256, HASH_LEN);
+	/* One byte more than the doc line says, so that a longer document
+	 * shows as one and no more is read. */
+	cap = (uint64_t)en->doc_size < (uint64_t)SIZE_MAX
+		      ? (size_t)en->doc_size + 1
+		      : SIZE_MAX;
+	buf_init(&data, cap);
+	st = r->o->fetch(r->o->fetch_ctx, en->doc_sha256, &data, &fe);
+	if (st == ST_NOT_FOUND) {
+		add(r, 4, false, "documents", "%s: document %s not found: %s",
+		    s->where, hex, fe.msg);
+		st = ST_OK;
+		goto out;
+	}
+	if (st == ST_TOO_LARGE) {
+		add(r, 4, false, "documents",
+		    "%s: document %s is larger than the %" PRId64
+		    " bytes of its doc line",
+		    s->where, hex, en->doc_size);
+		st = ST_OK;
+		goto out;
+	}
+	if (st != ST_OK) {
+		err_set(e, st, "%s: document %s: %s", s->where, hex, fe.msg);
+		goto out;
+	}
+	sha256(got, data.data, data.len);
+	if (memcmp(got, en->doc_sha256, HASH_LEN) != 0) {
+		char ghex[2 * HASH_LEN + 1];
+		hex_encode(ghex, got, HASH_LEN);
+		add(r, 4, false, "documents",
+		    "%s: document bytes hash to %s, not to the doc line's %s",
+		    s->where, ghex, hex);
+		goto out;
+	}
+	if ((uint64_t)data.len != (uint64_t)en->doc_size) {
+		add(r, 4, false, "documents",
+		    "%s: document %s is %zu bytes, not the doc line's %" PRId64,
+		    s->where, hex, data.len, en->doc_size);
+		goto out;
+	}
+	mime = entry_sniff_mime(data.data, data.len);
+	if (mime == NULL || strcmp(mime, en->doc_mime) != 0)
+		add(r, 4, false, "documents",
+		    "%s: document %s is %s, not %s as its doc line says",
+		    s->where, hex, mime ? mime : "not a PDF, PNG or JPEG",
+		    en->doc_mime);
+out:
+	buf_free(&data);
+	return st;
+}
+
+static enum status rule4(struct run *r, struct err *e)
+{
+	size_t ndocs = 0;
+	enum status st;
+
+	if (r->o->fetch == NULL)
+		return ST_OK;
+	for (size_t i = 0; i < r->b->nentries; i++) {
+		struct slot *s = &r->ent[i];
+		if (!ours(r, s) || s->en.kind != ENTRY_DOCUMENT)
+			continue;
+		ndocs++;
+		st = fetch_one(r, s, e);
+		if (st != ST_OK)
+			return st;
+	}
+	if (r->fails[4] == 0)
+		add(r, 4, true, "documents",
+		    "%zu documents fetched, each matching its doc line's "
+		    "SHA-256, size and type",
+		    ndocs);
+	return ST_OK;
+}
+
+/* ---- rule 5: attestations ---- */
+
+/* Is the provider named name revoked by an entry with an index in
+ * (after, before)? Returns that slot or NULL. */
+static const struct slot *revoked_between(const struct run *r,
+					  const char *name, int64_t after,
+					  int64_t before)
+{
+	for (size_t i = 0; i < r->b->nproviders; i++) {
+		const struct slot *q = &r->prov[i];
+		if (q->parsed && q->en.kind == ENTRY_PROVIDER_REVOKE &&
+		    strcmp(q->en.name, name) == 0 && q->bi->index > after &&
+		    q->bi->index < before)
+			return q;
+	}
+	return NULL;
+}
+
+/* Tries each provider key for the attested document s; on success marks
+ * its item, else adds a failed check with the best reason found. */
+static void attest_one(struct run *r, struct slot *s)
+{
+	const struct entry *en = &s->en;
+	struct verify_item *it = &r->rep->items[s->item];
+	struct attest_fields f;
+	char name[NOTE_NAME_MAX + 1];
+	char why[sizeof(struct err)];
+	uint32_t hash = 0;
+	struct err e = {{0}};
+
+	if (attest_parse_line(en->attestation, name, &hash, &e) != ST_OK) {
+		add(r, 5, false, "attestations", "%s: %s", s->where, e.msg);
+		return;
+	}
+	f.venue = en->venue;
+	memcpy(f.doc, en->doc_sha256, HASH_LEN);
+	f.type = en->type;
+	f.performed = en->performed;
+	f.expires = en->expires;
+	snprintf(why, sizeof why,
+		 "no provider-key entry of that name and key hash in the "
+		 "bundle");
+	for (size_t i = 0; i < r->b->nproviders; i++) {
+		struct slot *p = &r->prov[i];
+		const struct slot *q;
+		struct note_verifier v;
+
+		if (!p->parsed || p->en.kind != ENTRY_PROVIDER_KEY ||
+		    strcmp(p->en.name, name) != 0)
+			continue;
+		if (note_verifier_parse(p->en.vkey, strlen(p->en.vkey), &v,
+					&e) != ST_OK ||
+		    v.hash != hash)
+			continue;
+		if (p->bi->index >= s->bi->index) {
+			snprintf(why, sizeof why,
+				 "the key is logged at index %" PRId64
+				 ", not before the document",
+				 p->bi->index);
+			continue;
+		}
+		q = revoked_between(r, name, p->bi->index, s->bi->index);
+		if (q != NULL) {
+			snprintf(why, sizeof why,
+				 "the key (index %" PRId64 ") was revoked at "
+				 "index %" PRId64 ", before the document",
+				 p->bi->index, q->bi->index);
+			continue;
+		}
+		if (!proof_ok(r, p)) {
+			snprintf(why, sizeof why,
+				 "%s: inclusion proof %s", p->where,
+				 r->have_cp ? "does not verify against the "
+					      "checkpoint"
+					    : "not checked (no verified "
+					      "checkpoint)");
+			continue;
+		}
+		if (attest_verify_line(en->attestation, &f, &v, &e) != ST_OK) {
+			snprintf(why, sizeof why, "%s", e.msg);
+			continue;
+		}
+		it->attested = true;
+		snprintf(it->provider_display, sizeof it->provider_display,
+			 "%s", p->en.display_name);
+		return;
+	}
+	add(r, 5, false, "attestations",
+	    "%s: attestation by %.100s+%08" PRIx32 " does not verify: %s",
+	    s->where, name, hash, why);
+}
+
+static void rule5(struct run *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->b->nentries; i++) {
+		struct slot *s = &r->ent[i];
+		if (!ours(r, s) || s->en.kind != ENTRY_DOCUMENT ||
+		    s->en.attestation[0] == 0)
+			continue;
+		n++;
+		attest_one(r, s);
+	}
+	if (r->fails[5] == 0)
+		add(r, 5, true, "attestations",
+		    "%zu attestations verify against provider keys logged, "
+		    "and not revoked, before their documents",
+		    n);
+}
+
+/* ---- rule 6: revocations ---- */
+
+static void rule6(struct run *r)
+{
+	struct verify_report *rep = r->rep;
+	size_t n = 0;
+
+	for (size_t i = 0; i < rep->nitems; i++) {
+		const struct verify_item *rv = &rep->items[i];
+		struct verify_item *t = NULL;
+		char where[WHERE_MAX];
+
+		if (rv->entry.kind != ENTRY_REVOCATION)
+			continue;
+		n++;
+		snprintf(where, sizeof where,
+			 "entry %" PRId64 " (venue-seq %" PRId64 ")",
+			 rv->index, rv->entry.venue_seq);
+		for (size_t j = 0; j < i; j++)
+			if (rep->items[j].entry.venue_seq ==
+			    rv->entry.revokes)
+				t = &rep->items[j];
+		if (t == NULL) {
+			add(r, 6, false, "revocations",
+			    "%s: revokes venue-seq %" PRId64
+			    ", which is not an earlier entry of the chain",
+			    where, rv->entry.revokes);
+			continue;
+		}
+		if (t->entry.kind != ENTRY_DOCUMENT) {
+			add(r, 6, false, "revocations",
+			    "%s: revokes venue-seq %" PRId64
+			    ", a kind %s entry, not a document",
+			    where, rv->entry.revokes,
+			    entry_kind_str(t->entry.kind));
+			continue;
+		}
+		if (t->revoked) {
+			add(r, 6, false, "revocations",
+			    "%s: revokes venue-seq %" PRId64
+			    ", which is already revoked",
+			    where, rv->entry.revokes);
+			continue;
+		}
+		t->revoked = true;
+		snprintf(t->revoke_reason, sizeof t->revoke_reason, "%s",
+			 rv->entry.reason);
+	}
+	if (r->fails[6] == 0)
+		add(r, 6, true, "revocations",
+		    "%zu revocations, each of an earlier document not yet "
+		    "revoked",
+		    n);
+}
+
+/* ---- rule 7: freshness ---- */
+
+static void rule7(struct run *r)
+{
+	struct verify_report *rep = r->rep;
+	const struct verify_item *l;
+	int64_t best = 0;
+
+	rep->interval_days = INTERVAL_DAYS_DEFAULT;
+	rep->latest = -1;
+	for (size_t i = 0; i < rep->nitems; i++) {
+		const struct entry *en = &rep->items[i].entry;
+		int64_t d;
+
+		if (en->kind == ENTRY_VENUE) {
+			snprintf(rep->name, sizeof rep->name, "%s", en->name);
+			snprintf(rep->address, sizeof rep->address, "%s",
+				 en->address);
+			rep->interval_days = en->interval_days;
+		}
+		if (en->kind != ENTRY_DOCUMENT ||
+		    strcmp(en->type, "sanitization") != 0 ||
+		    rep->items[i].revoked)
+			continue;
+		/* a tie goes to the later index */
+		d = entry_date_days(en->performed);
+		if (rep->latest < 0 || d > best ||
+		    (d == best &&
+		     rep->items[i].index > rep->items[rep->latest].index)) {
+			rep->latest = (long)i;
+			best = d;
+		}
+	}
+	if (rep->latest < 0) {
+		add(r, 7, true, "freshness",
+		    "no valid sanitization: no document of type sanitization "
+		    "that is not revoked");
+		return;
+	}
+	l = &rep->items[rep->latest];
+	rep->days_since = verify_days_between(l->entry.performed, r->o->today);
+	rep->overdue = rep->days_since > rep->interval_days;
+	rep->expired = l->entry.expires[0] != 0 &&
+		       verify_days_between(l->entry.expires, r->o->today) > 0;
+	add(r, 7, true, "freshness",
+	    "newest sanitization: entry %" PRId64 " (venue-seq %" PRId64
+	    "), performed %s, %" PRId64 " days before %s; %s (interval %d "
+	    "days)%s%s%s",
+	    l->index, l->entry.venue_seq, l->entry.performed, rep->days_since,
+	    r->o->today, rep->overdue ? "OVERDUE" : "within the interval",
+	    rep->interval_days,
+	    l->entry.expires[0] ? "; expires " : "", l->entry.expires,
+	    rep->expired ? ": EXPIRED" : "");
+}
+
+/* Puts the checks in rule order, keeping the order within a rule. */
+static void sort_checks(struct verify_report *rep)
+{
+	for (size_t i = 1; i < rep->nchecks; i++) {
+		struct verify_check c = rep->checks[i];
+		size_t j = i;
+
+		while (j > 0 && rep->checks[j - 1].rule > c.rule) {
+			rep->checks[j] = rep->checks[j - 1];
+			j--;
+		}
+		rep->checks[j] = c;
+	}
+}
+
+enum status verify_bundle(const struct bundle *b,
+			  const struct verify_options *o,
+			  struct verify_report *rep, struct err *e)
+{
+	struct run r;
+	enum status st = ST_OK;
+
+	memset(rep, 0, sizeof *rep);
+	rep->ok = true;
+	rep->latest = -1;
+	rep->interval_days = INTERVAL_DAYS_DEFAULT;
+	memset(&r, 0, sizeof r);
+	r.b = b;
+	r.o = o;
+	r.rep = rep;
+	if (!entry_date_valid(o->today))
+		return err_set(e, ST_INVALID,
+			       "verify: today is not a date YYYY-MM-DD");
+	r.ent = calloc(b->nentries ? b->nentries : 1, sizeof *r.ent);
+	r.prov = calloc(b->nproviders ? b->nproviders : 1, sizeof *r.prov);
+	rep->items = calloc(b->nentries ? b->nentries : 1, sizeof *rep->items);
+	if (r.ent == NULL || r.prov == NULL || rep->items == NULL) {
+		st = err_set(e, ST_NOMEM, "verify: out of memory");
+		goto out;
+	}
+
+	parse_entries(&r);
+	parse_providers(&r);
+	rule1(&r);
+	rule2(&r);
+	rule3(&r);
+	rule6(&r);
+	rule5(&r);
+	rule7(&r);
+	if (r.st == ST_OK) {
+		st = rule4(&r, e);
+		if (st != ST_OK)
+			goto out;
+	}
+	if (r.st != ST_OK) {
+		st = err_set(e, r.st, "verify: out of memory");
+		goto out;
+	}
+out:
+	sort_checks(rep);
+	if (st != ST_OK)
+		rep->ok = false;
+	free(r.ent);
+	free(r.prov);
+	return st;
+}

@@ -1,0 +1,91 @@
+/*
+ * main.c: the sanilog command line: finds the command and runs it.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+static const char usage_text[] =
+	"usage: sanilog COMMAND [OPTIONS]\n"
+	"\n"
+	"A signed, append-only log of sanitization certificates.\n"
+	"\n"
+	"Operator (on the server):\n"
+	"  init [--origin NAME] [--force]      new database and log key\n"
+	"  key                                 print the log's verifier key\n"
+	"  venue add|list|show|update|token    register and manage venues\n"
+	"  provider keygen|add|revoke|list     sanitization providers' keys\n"
+	"  cert add|revoke                     log a document, revoke one\n"
+	"Provider:\n"
+	"  attest --key FILE --venue ID --file DOC ...   sign an attestation\n"
+	"Anyone:\n"
+	"  checkpoint [--size N]               the signed checkpoint\n"
+	"  entry INDEX                         an entry's exact bytes\n"
+	"  proof inclusion INDEX [--size N]    inclusion proof\n"
+	"  proof consistency OLD NEW           consistency proof\n"
+	"  export --venue ID [-o FILE]         the venue bundle (JSON)\n"
+	"  verify [--venue ID] [BUNDLE.json]   audit the log or a bundle\n"
+	"\n"
+	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"
+	"--json where it prints data, and --help.\n"
+	"Exit status: 0 good, 1 verification failed, 2 usage or system error.\n";
+
+static const struct {
+	const char *name;
+	cli_cmd_fn fn;
+} commands[] = {
+	{"init", cmd_init},
+	{"key", cmd_key},
+	{"venue", cmd_venue},
+	{"provider", cmd_provider},
+	{"attest", cmd_attest},
+	{"cert", cmd_cert},
+	{"checkpoint", cmd_checkpoint},
+	{"entry", cmd_entry},
+	{"proof", cmd_proof},
+	{"export", cmd_export},
+	{"verify", cmd_verify},
+};
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fputs("sanilog: libsodium: cannot initialise\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (argc < 2)
+		return cli_usage(usage_text, true);
+	const char *name = argv[1];
+	char *help_args[] = {NULL, "--help", NULL};
+	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 ||
+	    strcmp(name, "-h") == 0) {
+		if (argc > 2 && strcmp(name, "help") == 0) {
+			/* "sanilog help venue" is "sanilog venue --help" */
+			help_args[0] = argv[2];
+			argv = help_args;
+			argc = 2;
+			name = argv[0];
+			goto dispatch;
+		}
+		return cli_usage(usage_text, false);
+	}
+	argv++;
+	argc--;
+dispatch:;
+	struct cli c = {
+		.db_path = getenv("SANILOG_DB"),
+		.json = false,
+		.prog = name,
+	};
+	if (c.db_path == NULL || c.db_path[0] == 0)
+		c.db_path = "sanilog.db";
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].fn(&c, argc, argv);
+	fprintf(stderr, "sanilog: %s: unknown command (see sanilog help)\n",
+		name);
+	return EXIT_USAGE;
+}

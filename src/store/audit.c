@@ -1,0 +1,610 @@
+/*
+ * audit.c: the full audit of a sanilog database, streaming the entries in
+ * index order with O(venues + providers) memory.
+ */
+#include "audit.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/attest.h"
+#include "core/codec.h"
+#include "core/entry.h"
+#include "core/merkle.h"
+#include "store/export.h"
+
+#define MAX_REPORTED 20 /* failures listed per kind; the rest are counted */
+
+struct venue_state {
+	char id[VENUE_ID_LEN + 1]; /* "" for an empty slot */
+	int64_t seq;
+	uint8_t leaf[HASH_LEN];
+	int64_t *revoked; /* venue-seqs revoked so far */
+	size_t nrevoked, arevoked;
+};
+
+struct provider_state {
+	char name[NOTE_NAME_MAX + 1];
+	bool active; /* a key not yet revoked */
+	struct note_verifier key;
+};
+
+enum fail_kind { F_TREE, F_CHAIN, F_DOC, F_ATTEST, F_REVOKE, F_ENTRY, F__N };
+
+static const struct {
+	int rule;
+	const char *name;
+} fail_info[F__N] = {
+	[F_TREE] = {2, "tree"},          [F_CHAIN] = {3, "chain"},
+	[F_DOC] = {4, "document"},       [F_ATTEST] = {5, "attestation"},
+	[F_REVOKE] = {6, "revocation"},  [F_ENTRY] = {3, "entry"},
+};
+
+struct audit {
+	struct store *s;
+	const struct audit_options *o;
+	struct verify_report *rep;
+	struct audit_result *res;
+	struct err *e;
+	enum status fatal; /* a failure to audit, not a finding */
+
+	struct merkle_range range;
+	int64_t next;          /* the index expected next */
+	char last_logged[21];
+	struct venue_state *venues; /* open addressing, power of two */
+	size_t nvenues, avenues;
+	struct provider_state *providers;
+	size_t nproviders;
+	int64_t failures[F__N];
+
+	/* checkpoints to compare as the tree grows */
+	int64_t *cp_sizes;
+	size_t ncp, cp_next;
+	uint8_t (*cp_roots)[HASH_LEN];
+	int64_t seen_size;
+	uint8_t seen_root[HASH_LEN];
+	bool seen_checked;
+
+	struct entry en;
+	struct entry other;
+	struct buf doc;
+	struct buf text;
+};
+
+static void finding(struct audit *a, enum fail_kind k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void finding(struct audit *a, enum fail_kind k, const char *fmt, ...)
+{
+	if (a->failures[k]++ >= MAX_REPORTED)
+		return;
+	char msg[320];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	verify_add_check(a->rep, fail_info[k].rule, false, fail_info[k].name,
+			 "%s", msg);
+}
+
+static uint64_t venue_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (int i = 0; i < VENUE_ID_LEN; i++)
+		h = (h ^ (uint8_t)id[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The state of venue id, created empty (seq -1) when new; NULL on ENOMEM. */
+static struct venue_state *venue_get(struct audit *a, const char *id)
+{
+	if (2 * (a->nvenues + 1) > a->avenues) {
+		size_t na = a->avenues ? a->avenues * 2 : 1024;
+		struct venue_state *nv = calloc(na, sizeof *nv);
+		if (nv == NULL)
+			return NULL;
+		for (size_t i = 0; i < a->avenues; i++) {
+			if (a->venues[i].id[0] == 0)
+				continue;
+			size_t j = venue_hash(a->venues[i].id) & (na - 1);
+			while (nv[j].id[0] != 0)
+				j = (j + 1) & (na - 1);
+			nv[j] = a->venues[i];
+		}
+		free(a->venues);
+		a->venues = nv;
+		a->avenues = na;
+	}
+	size_t j = venue_hash(id) & (a->avenues - 1);
+	while (a->venues[j].id[0] != 0) {
+		if (memcmp(a->venues[j].id, id, VENUE_ID_LEN) == 0)
+			return &a->venues[j];
+		j = (j + 1) & (a->avenues - 1);
+	}
+	memcpy(a->venues[j].id, id, VENUE_ID_LEN + 1);
+	a->venues[j].seq = -1;
+	a->nvenues++;
+	return &a->venues[j];
+}
+
+static struct provider_state *provider_get(struct audit *a, const char *name,
+					   bool create)
+{
+	for (size_t i = 0; i < a->nproviders; i++)
+		if (strcmp(a->providers[i].name, name) == 0)
+			return &a->providers[i];
+	if (!create)
+		return NULL;
+	struct provider_state *p =
+		realloc(a->providers, (a->nproviders + 1) * sizeof *p);
+	if (p == NULL)
+		return NULL;
+	a->providers = p;
+	p = &a->providers[a->nproviders++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	return p;
+}
+
+static bool is_revoked(const struct venue_state *v, int64_t seq)
+{
+	for (size_t i = 0; i < v->nrevoked; i++)
+		if (v->revoked[i] == seq)
+			return true;
+	return false;
+}
+
+static void check_document(struct audit *a, int64_t index)
+{
+	const struct entry *en = &a->en;
+	char mime[32];
+	buf_reset(&a->doc);
+	enum status r = store_document(a->s, en->doc_sha256, &a->doc, mime);
+	if (r == ST_NOT_FOUND) {
+		finding(a, F_DOC, "entry %lld: document is missing",
+			(long long)index);
+		return;
+	}
+	if (r != ST_OK) {
+		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+		return;
+	}
+	uint8_t sha[HASH_LEN];
+	sha256(sha, a->doc.data, a->doc.len);
+	const char *sniffed = entry_sniff_mime(a->doc.data, a->doc.len);
+	if (memcmp(sha, en->doc_sha256, HASH_LEN) != 0)
+		finding(a, F_DOC,
+			"entry %lld: document bytes do not hash to its doc "
+			"line",
+			(long long)index);
+	else if ((int64_t)a->doc.len != en->doc_size ||
+		 sniffed == NULL || strcmp(sniffed, en->doc_mime) != 0)
+		finding(a, F_DOC,
+			"entry %lld: document size or type differs from its "
+			"doc line",
+			(long long)index);
+	a->res->documents++;
+}
+
+static void check_attestation(struct audit *a, int64_t index)
+{
+	const struct entry *en = &a->en;
+	struct provider_state *p = provider_get(a, en->provider, false);
+	if (p == NULL || !p->active) {
+		finding(a, F_ATTEST,
+			"entry %lld: no key of provider %s logged and not "
+			"revoked before it",
+			(long long)index, en->provider);
+		return;
+	}
+	struct attest_fields f = {
+		.venue = en->venue,
+		.type = en->type,
+		.performed = en->performed,
+		.expires = en->expires,
+	};
+	memcpy(f.doc, en->doc_sha256, HASH_LEN);
+	struct err e;
+	if (attest_verify_line(en->attestation, &f, &p->key, &e) != ST_OK)
+		finding(a, F_ATTEST, "entry %lld: %s", (long long)index, e.msg);
+	a->res->attestations++;
+}
+
+static void check_revocation(struct audit *a, int64_t index,
+			     struct venue_state *v)
+{
+	const struct entry *en = &a->en;
+	int64_t tidx = 0;
+	if (en->revokes >= en->venue_seq ||
+	    store_venue_entry(a->s, en->venue, en->revokes, &tidx) != ST_OK ||
+	    tidx >= index) {
+		finding(a, F_REVOKE, "entry %lld: revokes %lld, no such earlier "
+			"entry of venue %s",
+			(long long)index, (long long)en->revokes, en->venue);
+		return;
+	}
+	buf_reset(&a->text);
+	if (store_entry(a->s, tidx, &a->text) != ST_OK ||
+	    entry_parse(buf_str(&a->text), a->text.len, &a->other, NULL) !=
+		    ST_OK ||
+	    a->other.kind != ENTRY_DOCUMENT) {
+		finding(a, F_REVOKE, "entry %lld: revokes %lld, not a document",
+			(long long)index, (long long)en->revokes);
+		return;
+	}
+	if (is_revoked(v, en->revokes)) {
+		finding(a, F_REVOKE, "entry %lld: revokes %lld a second time",
+			(long long)index, (long long)en->revokes);
+		return;
+	}
+	if (v->nrevoked == v->arevoked) {
+		size_t na = v->arevoked ? v->arevoked * 2 : 4;
+		int64_t *p = realloc(v->revoked, na * sizeof *p);
+		if (p == NULL) {
+			a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
+			return;
+		}
+		v->revoked = p;
+		v->arevoked = na;
+	}
+	v->revoked[v->nrevoked++] = en->revokes;
+}
+
+static void check_provider(struct audit *a, int64_t index)
+{
+	const struct entry *en = &a->en;
+	struct provider_state *p = provider_get(a, en->name, true);
+	if (p == NULL) {
+		a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
+		return;
+	}
+	if (en->kind == ENTRY_PROVIDER_KEY) {
+		struct err e;
+		if (note_verifier_parse(en->vkey, strlen(en->vkey), &p->key,
+					&e) != ST_OK) {
+			finding(a, F_ENTRY, "entry %lld: vkey: %s",
+				(long long)index, e.msg);
+			return;
+		}
+		p->active = true;
+	} else if (!p->active) {
+		finding(a, F_ENTRY,
+			"entry %lld: provider-revoke of %s follows no key",
+			(long long)index, en->name);
+	} else {
+		p->active = false;
+	}
+}
+
+/* Checks the venue chain and the kind's own rules for one entry. */
+static void check_entry(struct audit *a, int64_t index,
+			const uint8_t leaf[HASH_LEN])
+{
+	struct entry *en = &a->en;
+	if (strcmp(en->logged, a->last_logged) < 0)
+		finding(a, F_ENTRY, "entry %lld: logged %s goes back in time",
+			(long long)index, en->logged);
+	memcpy(a->last_logged, en->logged, sizeof a->last_logged);
+	if (en->kind == ENTRY_PROVIDER_KEY || en->kind == ENTRY_PROVIDER_REVOKE) {
+		check_provider(a, index);
+		return;
+	}
+	struct venue_state *v = venue_get(a, en->venue);
+	if (v == NULL) {
+		a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
+		return;
+	}
+	if (en->venue_seq != v->seq + 1)
+		finding(a, F_CHAIN,
+			"entry %lld: venue %s venue-seq %lld follows %lld",
+			(long long)index, en->venue, (long long)en->venue_seq,
+			(long long)v->seq);
+	else if (en->venue_seq == 0 && en->kind != ENTRY_VENUE)
+		finding(a, F_CHAIN,
+			"entry %lld: venue %s starts with a %s entry",
+			(long long)index, en->venue, entry_kind_str(en->kind));
+	else if (en->venue_seq > 0 &&
+		 (!en->has_prev || memcmp(en->prev, v->leaf, HASH_LEN) != 0))
+		finding(a, F_CHAIN,
+			"entry %lld: venue %s venue-seq %lld: prev is not the "
+			"leaf hash of venue-seq %lld",
+			(long long)index, en->venue, (long long)en->venue_seq,
+			(long long)v->seq);
+	v->seq = en->venue_seq;
+	memcpy(v->leaf, leaf, HASH_LEN);
+	if (en->kind == ENTRY_DOCUMENT) {
+		check_document(a, index);
+		if (en->attestation[0] != 0)
+			check_attestation(a, index);
+	} else if (en->kind == ENTRY_REVOCATION) {
+		check_revocation(a, index, v);
+	}
+}
+
+/* Compares the hashes tlog stores for this append with the stored ones. */
+static void check_stored(struct audit *a, int64_t index,
+			 uint8_t (*want)[HASH_LEN], size_t n)
+{
+	int64_t ids[MERKLE_MAX_PROOF];
+	uint8_t got[MERKLE_MAX_PROOF][HASH_LEN];
+	int64_t first = merkle_stored_count(index);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = first + (int64_t)i;
+	enum status r = store_read_hashes(a->s, ids, n, got);
+	if (r == ST_CORRUPT) {
+		finding(a, F_TREE, "entry %lld: %s", (long long)index,
+			store_errmsg(a->s));
+		return;
+	}
+	if (r != ST_OK) {
+		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (memcmp(got[i], want[i], HASH_LEN) != 0) {
+			int level;
+			int64_t k;
+			merkle_split_stored_index(ids[i], &level, &k);
+			finding(a, F_TREE,
+				"entry %lld: stored hash %lld (level %d, "
+				"number %lld) differs from the recomputed one",
+				(long long)index, (long long)ids[i], level,
+				(long long)k);
+		}
+	}
+}
+
+/* After the tree reached a size, compare the roots pinned at that size. */
+static void at_size(struct audit *a)
+{
+	int64_t size = a->range.size;
+	uint8_t root[HASH_LEN];
+	bool have = false;
+	while (a->cp_next < a->ncp && a->cp_sizes[a->cp_next] == size) {
+		if (!have) {
+			merkle_range_root(&a->range, root);
+			have = true;
+		}
+		if (memcmp(root, a->cp_roots[a->cp_next], HASH_LEN) != 0)
+			finding(a, F_TREE,
+				"checkpoint of size %lld: root differs from "
+				"the tree of the entries",
+				(long long)size);
+		a->cp_next++;
+	}
+	if (a->seen_size == size) {
+		if (!have)
+			merkle_range_root(&a->range, root);
+		if (memcmp(root, a->seen_root, HASH_LEN) != 0)
+			verify_add_check(a->rep, 8, false, "rollback or fork",
+					 "the checkpoint of size %lld seen "
+					 "before has another root: this log "
+					 "rewrote its history",
+					 (long long)size);
+		a->seen_checked = true;
+	}
+}
+
+static enum status on_entry(void *ctx, int64_t index, const char *text,
+			    size_t len)
+{
+	struct audit *a = ctx;
+	uint8_t leaf[HASH_LEN];
+	uint8_t stored[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t nstored = 0;
+	if (index != a->next) {
+		finding(a, F_TREE, "entries %lld to %lld are missing",
+			(long long)a->next, (long long)index - 1);
+		return ST_CORRUPT; /* the tree cannot be rebuilt past a gap */
+	}
+	merkle_leaf_hash(leaf, text, len);
+	merkle_range_push(&a->range, leaf, stored, &nstored);
+	check_stored(a, index, stored, nstored);
+	struct err e;
+	if (entry_parse(text, len, &a->en, &e) != ST_OK)
+		finding(a, F_ENTRY, "entry %lld: %s", (long long)index, e.msg);
+	else
+		check_entry(a, index, leaf);
+	a->next++;
+	at_size(a);
+	if (a->o->progress != NULL && (a->next & 0x3fff) == 0)
+		a->o->progress(a->o->progress_ctx, a->next, a->res->entries);
+	return a->fatal;
+}
+
+/* Loads, checks and remembers every kept checkpoint. */
+static enum status load_checkpoints(struct audit *a, int64_t log_size)
+{
+	int64_t *sizes = NULL;
+	size_t n = 0;
+	struct buf note;
+	enum status r = store_checkpoint_sizes(a->s, &sizes, &n);
+	if (r != ST_OK)
+		return err_set(a->e, r, "%s", store_errmsg(a->s));
+	a->cp_sizes = sizes;
+	a->ncp = n;
+	a->cp_roots = calloc(n + 1, HASH_LEN);
+	if (a->cp_roots == NULL)
+		return err_set(a->e, ST_NOMEM, "out of memory");
+	buf_init(&note, 1 << 16);
+	int64_t bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct checkpoint cp;
+		struct err e;
+		buf_reset(&note);
+		if ((r = store_checkpoint(a->s, sizes[i], &note, NULL)) != ST_OK) {
+			err_set(a->e, r, "%s", store_errmsg(a->s));
+			goto done;
+		}
+		if (checkpoint_open(buf_str(&note), note.len, a->o->key, &cp,
+				    &e) != ST_OK) {
+			if (bad++ < MAX_REPORTED)
+				verify_add_check(a->rep, 1, false,
+						 "checkpoint signature",
+						 "checkpoint of size %lld: %s",
+						 (long long)sizes[i], e.msg);
+			continue;
+		}
+		if (cp.size != sizes[i] || cp.size > log_size) {
+			if (bad++ < MAX_REPORTED)
+				verify_add_check(
+					a->rep, 1, false, "checkpoint",
+					"checkpoint of size %lld: says size "
+					"%lld, the log has %lld entries",
+					(long long)sizes[i], (long long)cp.size,
+					(long long)log_size);
+			continue;
+		}
+		memcpy(a->cp_roots[i], cp.root, HASH_LEN);
+		a->res->newest = cp;
+	}
+	if (n == 0)
+		verify_add_check(a->rep, 1, false, "checkpoint signature",
+				 "the log keeps no checkpoint");
+	else if (bad == 0)
+		verify_add_check(a->rep, 1, true, "checkpoint signature",
+				 "%zu kept checkpoints signed by %s", n,
+				 a->o->key->name);
+	a->res->checkpoints = (int64_t)n;
+	r = ST_OK;
+done:
+	buf_free(&note);
+	return r;
+}
+
+/* Rule 8: the newest checkpoint seen before must still be in this log. */
+static void check_seen(struct audit *a)
+{
+	struct checkpoint cp;
+	struct err e;
+	a->seen_size = -1;
+	if (a->o->seen == NULL)
+		return;
+	if (checkpoint_open(a->o->seen, a->o->seen_len, a->o->key, &cp, &e) !=
+	    ST_OK) {
+		verify_add_check(a->rep, 8, true, "remembered checkpoint",
+				 "ignored: %s", e.msg);
+		return;
+	}
+	if (cp.size > a->res->newest.size) {
+		verify_add_check(a->rep, 8, false, "rollback",
+				 "a checkpoint of size %lld was seen before; "
+				 "this log's newest is size %lld: the log went "
+				 "back",
+				 (long long)cp.size,
+				 (long long)a->res->newest.size);
+		return;
+	}
+	a->seen_size = cp.size;
+	memcpy(a->seen_root, cp.root, HASH_LEN);
+}
+
+enum status audit_store(struct store *s, const struct audit_options *o,
+			struct verify_report *rep, struct audit_result *res,
+			struct err *e)
+{
+	struct audit *a = calloc(1, sizeof *a);
+	int64_t size = 0, nhashes = 0;
+	enum status r;
+	memset(rep, 0, sizeof *rep);
+	memset(res, 0, sizeof *res);
+	rep->ok = true;
+	rep->latest = -1;
+	if (a == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	a->s = s;
+	a->o = o;
+	a->rep = rep;
+	a->res = res;
+	a->e = e;
+	merkle_range_init(&a->range);
+	buf_init(&a->doc, 1u << 30);
+	buf_init(&a->text, ENTRY_MAX);
+
+	if ((r = store_log_size(s, &size)) != ST_OK) {
+		err_set(e, r, "%s", store_errmsg(s));
+		goto done;
+	}
+	res->entries = size;
+	if ((r = load_checkpoints(a, size)) != ST_OK)
+		goto done;
+	check_seen(a);
+	at_size(a); /* checkpoints of the empty tree */
+	r = store_scan_entries(s, 0, size, on_entry, a);
+	if (a->fatal != ST_OK) {
+		r = a->fatal;
+		goto done;
+	}
+	if (r != ST_OK && r != ST_CORRUPT) {
+		err_set(e, r, "%s", store_errmsg(s));
+		goto done;
+	}
+	if (r == ST_OK && a->next != size)
+		finding(a, F_TREE, "entries %lld to %lld are missing",
+			(long long)a->next, (long long)size - 1);
+	if ((r = store_hash_count(s, &nhashes)) != ST_OK) {
+		err_set(e, r, "%s", store_errmsg(s));
+		goto done;
+	}
+	if (nhashes != merkle_stored_count(size))
+		finding(a, F_TREE,
+			"%lld stored hashes; a tree of %lld entries has %lld",
+			(long long)nhashes, (long long)size,
+			(long long)merkle_stored_count(size));
+	if (a->seen_size >= 0 && !a->seen_checked)
+		verify_add_check(rep, 8, false, "rollback or fork",
+				 "the checkpoint of size %lld seen before "
+				 "could not be found in this log",
+				 (long long)a->seen_size);
+	else if (o->seen != NULL && a->seen_size >= 0)
+		verify_add_check(rep, 8, true, "consistency",
+				 "contains the checkpoint of size %lld seen "
+				 "before",
+				 (long long)a->seen_size);
+	res->venues = (int64_t)a->nvenues;
+	for (int k = 0; k < F__N; k++) {
+		if (a->failures[k] > MAX_REPORTED)
+			verify_add_check(rep, fail_info[k].rule, false,
+					 fail_info[k].name,
+					 "%lld more failures of this kind",
+					 (long long)(a->failures[k] -
+						     MAX_REPORTED));
+	}
+	if (a->failures[F_TREE] == 0)
+		verify_add_check(rep, 2, true, "tree",
+				 "%lld entries rebuild every stored hash and "
+				 "every kept checkpoint's root",
+				 (long long)size);
+	if (a->failures[F_CHAIN] == 0 && a->failures[F_ENTRY] == 0)
+		verify_add_check(rep, 3, true, "chains",
+				 "%zu venues, every entry well-formed and "
+				 "chained",
+				 a->nvenues);
+	if (a->failures[F_DOC] == 0)
+		verify_add_check(rep, 4, true, "documents",
+				 "%lld documents hash to their entries",
+				 (long long)res->documents);
+	if (a->failures[F_ATTEST] == 0)
+		verify_add_check(rep, 5, true, "attestations",
+				 "%lld attestations verify",
+				 (long long)res->attestations);
+	if (a->failures[F_REVOKE] == 0)
+		verify_add_check(rep, 6, true, "revocations",
+				 "every revocation names an earlier document");
+	r = ST_OK;
+done:
+	if (o->progress != NULL)
+		o->progress(o->progress_ctx, a->next, size);
+	for (size_t i = 0; i < a->avenues; i++)
+		free(a->venues[i].revoked);
+	free(a->venues);
+	free(a->providers);
+	free(a->cp_sizes);
+	free(a->cp_roots);
+	buf_free(&a->doc);
+	buf_free(&a->text);
+	free(a);
+	return r;
+}

@@ -1,0 +1,189 @@
+/*
+ * export.c: assembles a venue bundle from the store, with inclusion proofs
+ * against a kept checkpoint.
+ */
+#include "export.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/attest.h"
+#include "core/entry.h"
+#include "core/merkle.h"
+#include "core/note.h"
+
+enum status export_note_text_len(const char *note, size_t len, size_t *text_len)
+{
+	/* The signatures follow the last blank line. */
+	for (size_t i = len; i >= 2; i--) {
+		if (note[i - 1] == '\n' && note[i - 2] == '\n') {
+			*text_len = i - 1;
+			return ST_OK;
+		}
+	}
+	return ST_CORRUPT;
+}
+
+/* Adds entry index to the bundle with its proof against size. */
+static enum status add_item(struct store *s, struct bundle *b, bool provider,
+			    int64_t index, int64_t size, struct buf *text,
+			    struct err *e)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t plen = 0;
+	enum status r;
+	buf_reset(text);
+	if ((r = store_entry(s, index, text)) != ST_OK ||
+	    (r = merkle_prove_inclusion(index, size, store_read_hashes, s,
+					proof, &plen)) != ST_OK)
+		return err_set(e, r, "entry %lld: %s", (long long)index,
+			       store_errmsg(s));
+	r = bundle_add(b, provider, index, buf_str(text), text->len,
+		       (const uint8_t(*)[HASH_LEN])proof, plen);
+	if (r != ST_OK)
+		return err_set(e, r, "out of memory");
+	return ST_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Collects the provider entries the venue's attestations depend on. */
+static enum status provider_deps(struct store *s, struct bundle *b,
+				 int64_t size, int64_t **out, size_t *count,
+				 struct err *e)
+{
+	int64_t *all = NULL, *deps = NULL;
+	size_t nall = 0, n = 0;
+	struct buf text;
+	struct entry *en = malloc(sizeof *en);
+	enum status r = ST_OK;
+	buf_init(&text, ENTRY_MAX);
+	*out = NULL;
+	*count = 0;
+	if (en == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	if ((r = store_provider_indexes(s, &all, &nall)) != ST_OK) {
+		err_set(e, r, "%s", store_errmsg(s));
+		goto done;
+	}
+	deps = calloc(nall + 1, sizeof *deps);
+	if (deps == NULL) {
+		r = err_set(e, ST_NOMEM, "out of memory");
+		goto done;
+	}
+	char names[64][NOTE_NAME_MAX + 1];
+	size_t nnames = 0;
+	for (size_t i = 0; i < b->nentries; i++) {
+		struct bundle_item *it = &b->entries[i];
+		if (entry_parse(it->entry, it->entry_len, en, NULL) != ST_OK ||
+		    en->kind != ENTRY_DOCUMENT || en->attestation[0] == 0)
+			continue;
+		int64_t kidx = 0;
+		if (store_provider_key(s, en->provider, it->index, &kidx) ==
+		    ST_OK) {
+			bool seen = false;
+			for (size_t k = 0; k < n; k++)
+				seen = seen || deps[k] == kidx;
+			if (!seen && n < nall)
+				deps[n++] = kidx;
+		}
+		bool known = false;
+		for (size_t k = 0; k < nnames; k++)
+			known = known || strcmp(names[k], en->provider) == 0;
+		if (!known && nnames < 64)
+			memcpy(names[nnames++], en->provider,
+			       strlen(en->provider) + 1);
+	}
+	/* Revocations of those providers' keys, so a verifier sees them. */
+	for (size_t i = 0; i < nall && nnames > 0; i++) {
+		if (all[i] >= size)
+			break;
+		buf_reset(&text);
+		if ((r = store_entry(s, all[i], &text)) != ST_OK) {
+			err_set(e, r, "%s", store_errmsg(s));
+			goto done;
+		}
+		if (entry_parse(buf_str(&text), text.len, en, NULL) != ST_OK ||
+		    en->kind != ENTRY_PROVIDER_REVOKE)
+			continue;
+		for (size_t k = 0; k < nnames; k++)
+			if (strcmp(names[k], en->name) == 0 && n < nall)
+				deps[n++] = all[i];
+	}
+	qsort(deps, n, sizeof *deps, cmp_i64);
+	*out = deps;
+	*count = n;
+	deps = NULL;
+done:
+	free(deps);
+	free(all);
+	free(en);
+	buf_free(&text);
+	return r;
+}
+
+enum status export_bundle(struct store *s, const char *venue, int64_t size,
+			  struct bundle **out, struct err *e)
+{
+	struct buf note, text;
+	struct bundle *b = NULL;
+	int64_t *idx = NULL, *deps = NULL;
+	size_t nidx = 0, ndeps = 0, tlen = 0;
+	char origin[NOTE_NAME_MAX + 1], vkey[NOTE_VKEY_MAX + 1];
+	struct checkpoint cp;
+	enum status r;
+	buf_init(&note, 1 << 16);
+	buf_init(&text, ENTRY_MAX);
+	*out = NULL;
+
+	if ((r = store_meta_get(s, "origin", origin, sizeof origin)) != ST_OK ||
+	    (r = store_meta_get(s, "vkey", vkey, sizeof vkey)) != ST_OK ||
+	    (r = store_checkpoint(s, size, &note, NULL)) != ST_OK) {
+		err_set(e, r, "%s", store_errmsg(s));
+		goto done;
+	}
+	if ((r = export_note_text_len(buf_str(&note), note.len, &tlen)) !=
+		    ST_OK ||
+	    (r = checkpoint_parse(buf_str(&note), tlen, &cp, e)) != ST_OK) {
+		err_prefix(e, "stored checkpoint");
+		r = ST_CORRUPT;
+		goto done;
+	}
+	if ((r = store_venue_indexes(s, venue, &idx, &nidx)) != ST_OK) {
+		err_set(e, r, "%s", store_errmsg(s));
+		goto done;
+	}
+	while (nidx > 0 && idx[nidx - 1] >= cp.size)
+		nidx--;
+	if (nidx == 0) {
+		r = err_set(e, ST_NOT_FOUND, "venue %s: not found", venue);
+		goto done;
+	}
+	if ((r = bundle_new(origin, vkey, buf_str(&note), venue, &b)) != ST_OK) {
+		err_set(e, r, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < nidx; i++)
+		if ((r = add_item(s, b, false, idx[i], cp.size, &text, e)) !=
+		    ST_OK)
+			goto done;
+	if ((r = provider_deps(s, b, cp.size, &deps, &ndeps, e)) != ST_OK)
+		goto done;
+	for (size_t i = 0; i < ndeps; i++)
+		if ((r = add_item(s, b, true, deps[i], cp.size, &text, e)) !=
+		    ST_OK)
+			goto done;
+	*out = b;
+	b = NULL;
+done:
+	bundle_free(b);
+	free(idx);
+	free(deps);
+	buf_free(&note);
+	buf_free(&text);
+	return r;
+}

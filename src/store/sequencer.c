@@ -1,0 +1,432 @@
+/*
+ * sequencer.c: checks requests against the log's rules and commits a batch
+ * of them, with their documents, tree hashes and a signed checkpoint, in
+ * one SQLite transaction.
+ */
+#include "sequencer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/attest.h"
+#include "core/merkle.h"
+
+struct sequencer {
+	struct store *store;
+	const struct note_signer *signer;
+	char origin[NOTE_NAME_MAX + 1];
+	size_t doc_max;
+	struct buf text; /* scratch: the entry being written */
+	struct buf scratch;
+};
+
+enum status log_now(char *out, struct err *e)
+{
+	const char *fixed = getenv("SANILOG_NOW");
+	if (fixed != NULL && fixed[0] != 0) {
+		if (!entry_time_valid(fixed))
+			return err_set(e, ST_INVALID,
+				       "SANILOG_NOW: not YYYY-MM-DDTHH:MM:SSZ");
+		snprintf(out, 21, "%s", fixed);
+		return ST_OK;
+	}
+	time_t t = time(NULL);
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
+		return err_set(e, ST_INTERNAL, "clock: cannot format time");
+	return ST_OK;
+}
+
+enum status sequencer_new(struct store *s, const struct note_signer *signer,
+			  struct sequencer **out, struct err *e)
+{
+	struct sequencer *q = calloc(1, sizeof *q);
+	if (q == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	enum status r = store_meta_get(s, "origin", q->origin, sizeof q->origin);
+	if (r != ST_OK) {
+		free(q);
+		return err_set(e, r, "origin: %s", store_errmsg(s));
+	}
+	struct note_verifier v;
+	note_signer_verifier(signer, &v);
+	if (strcmp(v.name, q->origin) != 0) {
+		err_set(e, ST_INVALID, "signer key is for %s, the log is %s",
+			v.name, q->origin);
+		free(q);
+		return ST_INVALID;
+	}
+	q->store = s;
+	q->signer = signer;
+	q->doc_max = DOC_MAX_DEFAULT;
+	buf_init(&q->text, ENTRY_MAX);
+	buf_init(&q->scratch, 1 << 20);
+	*out = q;
+	return ST_OK;
+}
+
+void sequencer_free(struct sequencer *q)
+{
+	if (q == NULL)
+		return;
+	buf_free(&q->text);
+	buf_free(&q->scratch);
+	free(q);
+}
+
+void sequencer_set_doc_max(struct sequencer *q, size_t max)
+{
+	q->doc_max = max;
+}
+
+/* Reads the leaf hash of entry index. */
+static enum status leaf_hash(struct sequencer *q, int64_t index,
+			     uint8_t out[HASH_LEN])
+{
+	int64_t id = merkle_stored_index(0, index);
+	return store_read_hashes(q->store, &id, 1, (uint8_t(*)[HASH_LEN])out);
+}
+
+/* Reads and parses entry index. */
+static enum status read_entry(struct sequencer *q, int64_t index,
+			      struct entry *en, struct err *e)
+{
+	buf_reset(&q->scratch);
+	enum status r = store_entry(q->store, index, &q->scratch);
+	if (r != ST_OK)
+		return err_set(e, r, "entry %lld: %s", (long long)index,
+			       store_errmsg(q->store));
+	r = entry_parse(buf_str(&q->scratch), q->scratch.len, en, e);
+	if (r != ST_OK) {
+		err_prefix(e, "stored entry %lld", (long long)index);
+		return ST_CORRUPT;
+	}
+	return ST_OK;
+}
+
+/* Sets venue-seq and prev from the venue's chain. */
+static enum status chain(struct sequencer *q, struct entry *en, bool new_venue,
+			 struct err *e)
+{
+	int64_t head = 0, seq = 0;
+	enum status r = store_venue_head(q->store, en->venue, &head, &seq);
+	if (r == ST_OK && new_venue)
+		return err_set(e, ST_CONFLICT, "venue %s: already exists",
+			       en->venue);
+	if (r == ST_NOT_FOUND) {
+		if (en->kind != ENTRY_VENUE)
+			return err_set(e, ST_NOT_FOUND, "venue %s: not found",
+				       en->venue);
+		en->venue_seq = 0;
+		en->has_prev = false;
+		return ST_OK;
+	}
+	if (r != ST_OK)
+		return err_set(e, r, "venue %s: %s", en->venue,
+			       store_errmsg(q->store));
+	en->venue_seq = seq + 1;
+	en->has_prev = true;
+	if ((r = leaf_hash(q, head, en->prev)) != ST_OK)
+		return err_set(e, r, "venue %s: %s", en->venue,
+			       store_errmsg(q->store));
+	return ST_OK;
+}
+
+static enum status check_document(struct sequencer *q, struct seq_request *rq,
+				  int64_t index, struct err *e)
+{
+	struct entry *en = &rq->entry;
+	if (rq->doc == NULL || rq->doc_len == 0)
+		return err_set(e, ST_INVALID, "document: empty");
+	if (rq->doc_len > q->doc_max)
+		return err_set(e, ST_TOO_LARGE,
+			       "document: %zu bytes, over the limit of %zu",
+			       rq->doc_len, q->doc_max);
+	const char *mime = entry_sniff_mime(rq->doc, rq->doc_len);
+	if (mime == NULL)
+		return err_set(e, ST_UNSUPPORTED,
+			       "document: not a PDF, PNG or JPEG file");
+	snprintf(en->doc_mime, sizeof en->doc_mime, "%s", mime);
+	en->doc_size = (int64_t)rq->doc_len;
+	sha256(en->doc_sha256, rq->doc, rq->doc_len);
+	en->attestation[0] = 0;
+	if (rq->attestation == NULL)
+		return ST_OK;
+
+	if (en->provider[0] == 0)
+		return err_set(e, ST_INVALID,
+			       "attestation: needs the provider's name");
+	int64_t kidx = 0;
+	enum status r = store_provider_key(q->store, en->provider, index, &kidx);
+	if (r == ST_NOT_FOUND)
+		return err_set(e, ST_NOT_FOUND,
+			       "provider %s: no registered key (%s)",
+			       en->provider, store_errmsg(q->store));
+	if (r != ST_OK)
+		return err_set(e, r, "provider: %s", store_errmsg(q->store));
+	struct entry key;
+	if ((r = read_entry(q, kidx, &key, e)) != ST_OK)
+		return r;
+	struct note_verifier v;
+	if ((r = note_verifier_parse(key.vkey, strlen(key.vkey), &v, e)) !=
+	    ST_OK)
+		return ST_CORRUPT;
+	struct attest_fields f = {
+		.venue = en->venue,
+		.type = en->type,
+		.performed = en->performed,
+		.expires = en->expires,
+	};
+	memcpy(f.doc, en->doc_sha256, HASH_LEN);
+	r = attest_from_note(rq->attestation, rq->attestation_len, &f, &v,
+			     en->attestation, sizeof en->attestation, e);
+	if (r != ST_OK) {
+		err_prefix(e, "attestation");
+		return r;
+	}
+	return ST_OK;
+}
+
+static enum status check_revocation(struct sequencer *q, const struct entry *en,
+				    struct err *e)
+{
+	int64_t idx = 0;
+	if (en->revokes >= en->venue_seq)
+		return err_set(e, ST_CONFLICT,
+			       "revokes %lld: no such earlier entry",
+			       (long long)en->revokes);
+	enum status r = store_venue_entry(q->store, en->venue, en->revokes, &idx);
+	if (r != ST_OK)
+		return err_set(e, r == ST_NOT_FOUND ? ST_NOT_FOUND : r,
+			       "revokes %lld: %s", (long long)en->revokes,
+			       store_errmsg(q->store));
+	struct entry target;
+	if ((r = read_entry(q, idx, &target, e)) != ST_OK)
+		return r;
+	if (target.kind != ENTRY_DOCUMENT)
+		return err_set(e, ST_CONFLICT,
+			       "revokes %lld: that entry is not a document",
+			       (long long)en->revokes);
+	bool revoked = false;
+	if ((r = store_is_revoked(q->store, en->venue, en->revokes, &revoked)) !=
+	    ST_OK)
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	if (revoked)
+		return err_set(e, ST_CONFLICT,
+			       "revokes %lld: already revoked",
+			       (long long)en->revokes);
+	return ST_OK;
+}
+
+static enum status check_provider(struct sequencer *q, const struct entry *en,
+				  int64_t index, struct err *e)
+{
+	int64_t kidx = 0;
+	enum status r = store_provider_key(q->store, en->name, index, &kidx);
+	if (en->kind == ENTRY_PROVIDER_REVOKE) {
+		if (r == ST_NOT_FOUND)
+			return err_set(e, ST_NOT_FOUND,
+				       "provider %s: no key to revoke",
+				       en->name);
+		if (r != ST_OK)
+			return err_set(e, r, "%s", store_errmsg(q->store));
+	} else if (r != ST_OK && r != ST_NOT_FOUND) {
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	}
+	return ST_OK;
+}
+
+/* Checks one request against the log and fills in what the log sets. */
+static enum status prepare(struct sequencer *q, struct seq_request *rq,
+			   int64_t index, const char *logged, struct err *e)
+{
+	struct entry *en = &rq->entry;
+	enum status r = ST_OK;
+	snprintf(en->logged, sizeof en->logged, "%s", logged);
+	switch (en->kind) {
+	case ENTRY_VENUE:
+	case ENTRY_DOCUMENT:
+	case ENTRY_REVOCATION:
+		if (!entry_venue_id_valid(en->venue))
+			return err_set(e, ST_INVALID, "venue: not a venue id");
+		if ((r = chain(q, en, rq->new_venue, e)) != ST_OK)
+			return r;
+		if (en->kind == ENTRY_DOCUMENT)
+			r = check_document(q, rq, index, e);
+		else if (en->kind == ENTRY_REVOCATION)
+			r = check_revocation(q, en, e);
+		break;
+	case ENTRY_PROVIDER_KEY:
+	case ENTRY_PROVIDER_REVOKE:
+		r = check_provider(q, en, index, e);
+		break;
+	}
+	return r;
+}
+
+/* Appends one prepared entry at index: entry row, document, hashes. */
+static enum status write_entry(struct sequencer *q, struct seq_request *rq,
+			       int64_t index, struct err *e)
+{
+	struct entry *en = &rq->entry;
+	uint8_t stored[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t nstored = 0;
+	enum status r;
+
+	merkle_leaf_hash(rq->leaf, q->text.data, q->text.len);
+	r = merkle_append_hashes(index, rq->leaf, store_read_hashes, q->store,
+				 stored, &nstored);
+	if (r != ST_OK)
+		return err_set(e, r, "tree: %s", store_errmsg(q->store));
+
+	bool scoped = en->kind <= ENTRY_REVOCATION;
+	bool provider = !scoped;
+	struct store_entry_row row = {
+		.index = index,
+		.text = (const char *)q->text.data,
+		.len = q->text.len,
+		.venue = scoped ? en->venue : NULL,
+		.venue_seq = scoped ? en->venue_seq : -1,
+		.kind = (int)en->kind,
+		.revokes = en->kind == ENTRY_REVOCATION ? en->revokes : -1,
+		.provider = provider ? en->name : NULL,
+		.doc = en->kind == ENTRY_DOCUMENT ? en->doc_sha256 : NULL,
+	};
+	if ((r = store_insert_entry(q->store, &row)) != ST_OK ||
+	    (r = store_insert_hashes(q->store, merkle_stored_count(index),
+				     (const uint8_t(*)[HASH_LEN])stored,
+				     nstored)) != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	if (en->kind == ENTRY_DOCUMENT &&
+	    (r = store_insert_document(q->store, en->doc_sha256, en->doc_mime,
+				       rq->doc, rq->doc_len)) != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	rq->index = index;
+	return ST_OK;
+}
+
+/* Signs the checkpoint of the log's current size and keeps it. */
+static enum status sign_checkpoint(struct sequencer *q, int64_t size,
+				   struct buf *out, struct err *e)
+{
+	struct checkpoint c;
+	enum status r;
+	snprintf(c.origin, sizeof c.origin, "%s", q->origin);
+	c.size = size;
+	if (size == 0)
+		merkle_empty_root(c.root);
+	else if ((r = merkle_tree_hash(size, store_read_hashes, q->store,
+				       c.root)) != ST_OK)
+		return err_set(e, r, "tree hash: %s", store_errmsg(q->store));
+	buf_reset(&q->scratch);
+	if ((r = checkpoint_sign(q->signer, &c, &q->scratch, e)) != ST_OK)
+		return r;
+	if ((r = store_insert_checkpoint(q->store, size,
+					 (const char *)q->scratch.data,
+					 q->scratch.len)) != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	if (out != NULL) {
+		buf_reset(out);
+		if ((r = buf_append(out, q->scratch.data, q->scratch.len)) !=
+		    ST_OK)
+			return err_set(e, r, "checkpoint: too large");
+	}
+	return ST_OK;
+}
+
+enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
+			     size_t n, struct buf *checkpoint, struct err *e)
+{
+	char now[21], last[21];
+	int64_t size = 0;
+	size_t accepted = 0;
+	enum status r;
+
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].status = ST_INTERNAL;
+		reqs[i].err.msg[0] = 0;
+		reqs[i].index = -1;
+	}
+	if ((r = log_now(now, e)) != ST_OK)
+		return r;
+	if ((r = store_begin(q->store)) != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	if ((r = store_log_size(q->store, &size)) != ST_OK ||
+	    (r = store_last_logged(q->store, last)) != ST_OK) {
+		err_set(e, r, "%s", store_errmsg(q->store));
+		goto fail;
+	}
+	/* Time never goes backwards along the log. */
+	if (strcmp(now, last) < 0)
+		memcpy(now, last, sizeof now);
+
+	for (size_t i = 0; i < n; i++) {
+		struct seq_request *rq = &reqs[i];
+		rq->status = prepare(q, rq, size, now, &rq->err);
+		if (rq->status != ST_OK) {
+			if (rq->status == ST_BUSY || rq->status == ST_IO ||
+			    rq->status == ST_CORRUPT) {
+				r = err_set(e, rq->status, "%s", rq->err.msg);
+				goto fail;
+			}
+			continue;
+		}
+		buf_reset(&q->text);
+		rq->status = entry_format(&rq->entry, &q->text, &rq->err);
+		if (rq->status != ST_OK)
+			continue;
+		if ((r = write_entry(q, rq, size, e)) != ST_OK)
+			goto fail;
+		size++;
+		accepted++;
+	}
+	if (accepted == 0) {
+		store_rollback(q->store);
+		return ST_OK;
+	}
+	if ((r = sign_checkpoint(q, size, checkpoint, e)) != ST_OK)
+		goto fail;
+	if ((r = store_commit(q->store)) != ST_OK) {
+		err_set(e, r, "commit: %s", store_errmsg(q->store));
+		goto fail;
+	}
+	return ST_OK;
+fail:
+	store_rollback(q->store);
+	for (size_t i = 0; i < n; i++) {
+		if (reqs[i].status == ST_OK) {
+			reqs[i].status = r;
+			reqs[i].index = -1;
+			snprintf(reqs[i].err.msg, sizeof reqs[i].err.msg,
+				 "not logged: %.400s",
+				 e != NULL ? e->msg : "");
+		}
+	}
+	return r;
+}
+
+enum status sequencer_checkpoint(struct sequencer *q, struct buf *checkpoint,
+				 struct err *e)
+{
+	int64_t size = 0;
+	enum status r;
+	if ((r = store_begin(q->store)) != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	if ((r = store_log_size(q->store, &size)) != ST_OK) {
+		err_set(e, r, "%s", store_errmsg(q->store));
+		goto fail;
+	}
+	if ((r = sign_checkpoint(q, size, checkpoint, e)) != ST_OK)
+		goto fail;
+	if ((r = store_commit(q->store)) != ST_OK) {
+		err_set(e, r, "commit: %s", store_errmsg(q->store));
+		goto fail;
+	}
+	return ST_OK;
+fail:
+	store_rollback(q->store);
+	return r;
+}

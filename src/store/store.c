@@ -1,0 +1,848 @@
+/*
+ * store.c: sanilog's SQLite database: schema, migrations, and every
+ * statement, prepared once at open from the table below.
+ *
+ * Tables:
+ *   meta(key, value)                  origin, vkey, base_url
+ *   entries(idx, venue, venue_seq, kind, revokes, provider, doc, data)
+ *   hashes(id, hash)                  stored Merkle hashes, id = tlog index
+ *   documents(sha256, mime, size, data)
+ *   checkpoints(size, note)           every signed checkpoint
+ *   venues(id, token_sha256)          owner-token hashes
+ * Nothing rewrites or deletes a row of entries, hashes or checkpoints.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Each migration brings user_version from its position to position + 1. */
+static const char *const migrations[] = {
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE entries("
+	" idx INTEGER PRIMARY KEY,"
+	" venue TEXT, venue_seq INTEGER, kind INTEGER NOT NULL,"
+	" revokes INTEGER, provider TEXT, doc BLOB,"
+	" data BLOB NOT NULL);"
+	"CREATE UNIQUE INDEX entries_venue ON entries(venue, venue_seq)"
+	" WHERE venue IS NOT NULL;"
+	"CREATE INDEX entries_provider ON entries(provider, idx)"
+	" WHERE provider IS NOT NULL;"
+	"CREATE INDEX entries_revokes ON entries(venue, revokes)"
+	" WHERE revokes IS NOT NULL;"
+	"CREATE TABLE hashes(id INTEGER PRIMARY KEY, hash BLOB NOT NULL);"
+	"CREATE TABLE documents(sha256 BLOB PRIMARY KEY, mime TEXT NOT NULL,"
+	" size INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+	"CREATE TABLE venues(id TEXT PRIMARY KEY, token_sha256 BLOB NOT NULL);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+enum stmt {
+	Q_META_GET,
+	Q_META_SET,
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_LOG_SIZE,
+	Q_HASH,
+	Q_ENTRY,
+	Q_VENUE_HEAD,
+	Q_VENUE_ENTRY,
+	Q_VENUE_INDEXES,
+	Q_IS_REVOKED,
+	Q_PROVIDER_KEYS,
+	Q_VENUE_IDS,
+	Q_PROVIDER_INDEXES,
+	Q_INSERT_ENTRY,
+	Q_INSERT_HASH,
+	Q_INSERT_DOC,
+	Q_DOC,
+	Q_INSERT_CHECKPOINT,
+	Q_CHECKPOINT,
+	Q_CHECKPOINT_NEWEST,
+	Q_CHECKPOINT_SIZES,
+	Q_LAST_ENTRY,
+	Q_TOKEN_SET,
+	Q_TOKEN_GET,
+	Q_SCAN_ENTRIES,
+	Q_SCAN_HASHES,
+	Q_HASH_COUNT,
+	Q__COUNT
+};
+
+static const char *const stmt_sql[Q__COUNT] = {
+	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[Q_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM entries",
+	[Q_HASH] = "SELECT hash FROM hashes WHERE id = ?1",
+	[Q_ENTRY] = "SELECT data FROM entries WHERE idx = ?1",
+	[Q_VENUE_HEAD] = "SELECT idx, venue_seq FROM entries WHERE venue = ?1"
+			 " ORDER BY venue_seq DESC LIMIT 1",
+	[Q_VENUE_ENTRY] = "SELECT idx FROM entries"
+			  " WHERE venue = ?1 AND venue_seq = ?2",
+	[Q_VENUE_INDEXES] = "SELECT idx FROM entries WHERE venue = ?1"
+			    " ORDER BY venue_seq",
+	[Q_IS_REVOKED] = "SELECT 1 FROM entries WHERE venue = ?1"
+			 " AND revokes = ?2 LIMIT 1",
+	/* kind 3 = provider-key, 4 = provider-revoke (enum entry_kind). */
+	[Q_PROVIDER_KEYS] = "SELECT idx, kind FROM entries WHERE provider = ?1"
+			    " AND idx < ?2 ORDER BY idx DESC LIMIT 1",
+	[Q_VENUE_IDS] = "SELECT venue FROM entries WHERE venue_seq = 0"
+			" ORDER BY idx",
+	[Q_PROVIDER_INDEXES] = "SELECT idx FROM entries WHERE provider IS NOT"
+			       " NULL ORDER BY idx",
+	[Q_INSERT_ENTRY] = "INSERT INTO entries(idx, venue, venue_seq, kind,"
+			   " revokes, provider, doc, data)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[Q_INSERT_HASH] = "INSERT INTO hashes(id, hash) VALUES (?1, ?2)",
+	[Q_INSERT_DOC] = "INSERT OR IGNORE INTO documents(sha256, mime, size,"
+			 " data) VALUES (?1, ?2, ?3, ?4)",
+	[Q_DOC] = "SELECT mime, data FROM documents WHERE sha256 = ?1",
+	[Q_INSERT_CHECKPOINT] = "INSERT OR IGNORE INTO checkpoints(size, note)"
+				" VALUES (?1, ?2)",
+	[Q_CHECKPOINT] = "SELECT size, note FROM checkpoints WHERE size = ?1",
+	[Q_CHECKPOINT_NEWEST] = "SELECT size, note FROM checkpoints"
+				" ORDER BY size DESC LIMIT 1",
+	[Q_CHECKPOINT_SIZES] = "SELECT size FROM checkpoints ORDER BY size",
+	[Q_LAST_ENTRY] = "SELECT data FROM entries ORDER BY idx DESC LIMIT 1",
+	[Q_TOKEN_SET] = "INSERT INTO venues(id, token_sha256) VALUES (?1, ?2)"
+			" ON CONFLICT(id) DO UPDATE SET"
+			" token_sha256 = excluded.token_sha256",
+	[Q_TOKEN_GET] = "SELECT token_sha256 FROM venues WHERE id = ?1",
+	[Q_SCAN_ENTRIES] = "SELECT idx, data FROM entries WHERE idx >= ?1"
+			   " AND idx < ?2 ORDER BY idx",
+	[Q_SCAN_HASHES] = "SELECT id, hash FROM hashes WHERE id >= ?1"
+			  " AND id < ?2 ORDER BY id",
+	[Q_HASH_COUNT] = "SELECT count(*) FROM hashes",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q__COUNT];
+	char errmsg[512];
+};
+
+const char *store_errmsg(const struct store *s)
+{
+	return s != NULL ? s->errmsg : "no database";
+}
+
+/* Records the connection's error and maps it to a status. */
+static enum status fail(struct store *s, const char *what)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+	snprintf(s->errmsg, sizeof s->errmsg, "%s: %s", what,
+		 sqlite3_errmsg(s->db));
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ST_BUSY;
+	case SQLITE_NOMEM:
+		return ST_NOMEM;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return ST_CORRUPT;
+	case SQLITE_CONSTRAINT:
+		return ST_CONFLICT;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		return ST_IO;
+	default:
+		return ST_IO;
+	}
+}
+
+static enum status fail_msg(struct store *s, enum status st, const char *msg)
+{
+	snprintf(s->errmsg, sizeof s->errmsg, "%s", msg);
+	return st;
+}
+
+/* Resets and clears a statement for its next use. */
+static sqlite3_stmt *q(struct store *s, enum stmt id)
+{
+	sqlite3_stmt *st = s->q[id];
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+/* Runs a statement that returns no rows. */
+static enum status exec_q(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		enum status r = fail(s, what);
+		sqlite3_reset(st);
+		return r;
+	}
+	sqlite3_reset(st);
+	return ST_OK;
+}
+
+static enum status exec_sql(struct store *s, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		enum status r = fail(s, what);
+		if (msg != NULL)
+			snprintf(s->errmsg, sizeof s->errmsg, "%s: %s", what,
+				 msg);
+		sqlite3_free(msg);
+		return r;
+	}
+	return ST_OK;
+}
+
+static enum status pragma_int(struct store *s, const char *sql, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, sql);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		enum status r = fail(s, sql);
+		sqlite3_finalize(st);
+		return r;
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return ST_OK;
+}
+
+static enum status migrate(struct store *s, bool created)
+{
+	int app = 0, version = 0;
+	enum status r;
+	if ((r = pragma_int(s, "PRAGMA application_id", &app)) != ST_OK ||
+	    (r = pragma_int(s, "PRAGMA user_version", &version)) != ST_OK)
+		return r;
+	if (!created && app != STORE_APPLICATION_ID)
+		return fail_msg(s, ST_CORRUPT, "not a sanilog database");
+	if (version > SCHEMA_VERSION)
+		return fail_msg(s, ST_CORRUPT,
+				"database schema is newer than this sanilog");
+	if (version == SCHEMA_VERSION)
+		return ST_OK;
+	if ((r = exec_sql(s, "BEGIN IMMEDIATE", "migrate")) != ST_OK)
+		return r;
+	for (int v = version; v < SCHEMA_VERSION; v++) {
+		char sql[96];
+		if ((r = exec_sql(s, migrations[v], "migrate")) != ST_OK)
+			goto rollback;
+		snprintf(sql, sizeof sql,
+			 "PRAGMA user_version = %d; PRAGMA application_id = %d",
+			 v + 1, STORE_APPLICATION_ID);
+		if ((r = exec_sql(s, sql, "migrate")) != ST_OK)
+			goto rollback;
+	}
+	return exec_sql(s, "COMMIT", "migrate");
+rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+enum status store_open(const char *path, enum store_mode mode,
+		       struct store **out, struct err *e)
+{
+	struct store *s = NULL;
+	enum status r;
+	int flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+	*out = NULL;
+
+	if (mode == STORE_CREATE) {
+		/* Create the file ourselves so that an existing one is never
+		 * taken over, and so that it is not world-readable. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW,
+			      0600);
+		if (fd < 0)
+			return err_set(e, errno == EEXIST ? ST_CONFLICT : ST_IO,
+				       "%s: %s", path, strerror(errno));
+		close(fd);
+		flags |= SQLITE_OPEN_READWRITE;
+	} else {
+		struct stat sb;
+		if (stat(path, &sb) != 0)
+			return err_set(e, errno == ENOENT ? ST_NOT_FOUND : ST_IO,
+				       "%s: %s%s", path, strerror(errno),
+				       errno == ENOENT ? " (run sanilog init)"
+						       : "");
+		flags |= mode == STORE_READONLY ? SQLITE_OPEN_READONLY
+						: SQLITE_OPEN_READWRITE;
+	}
+
+	s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		r = fail(s, path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (mode != STORE_READONLY &&
+	    (r = exec_sql(s, "PRAGMA journal_mode=WAL", path)) != ST_OK)
+		goto fail;
+	if ((r = exec_sql(s,
+			  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			  "PRAGMA cache_size=-65536;",
+			  path)) != ST_OK)
+		goto fail;
+	if (mode == STORE_READONLY) {
+		int app = 0, version = 0;
+		if ((r = pragma_int(s, "PRAGMA application_id", &app)) != ST_OK ||
+		    (r = pragma_int(s, "PRAGMA user_version", &version)) != ST_OK)
+			goto fail;
+		if (app != STORE_APPLICATION_ID) {
+			r = fail_msg(s, ST_CORRUPT, "not a sanilog database");
+			goto fail;
+		}
+		if (version != SCHEMA_VERSION) {
+			r = fail_msg(s, ST_CORRUPT,
+				     "database schema differs from this "
+				     "sanilog's; open it read-write once");
+			goto fail;
+		}
+	} else if ((r = migrate(s, mode == STORE_CREATE)) != ST_OK) {
+		goto fail;
+	}
+	for (int i = 0; i < Q__COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s->q[i],
+				       NULL) != SQLITE_OK) {
+			r = fail(s, "prepare");
+			goto fail;
+		}
+	}
+	*out = s;
+	return ST_OK;
+fail:
+	err_set(e, r, "%s: %s", path, s->errmsg);
+	store_close(s);
+	if (mode == STORE_CREATE)
+		unlink(path);
+	return r;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < Q__COUNT; i++)
+		sqlite3_finalize(s->q[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+enum status store_meta_get(struct store *s, const char *key, char *out,
+			   size_t outsize)
+{
+	sqlite3_stmt *st = q(s, Q_META_GET);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		if (n + 1 > outsize)
+			r = fail_msg(s, ST_TOO_LARGE, "meta value too long");
+		else {
+			memcpy(out, v, n);
+			out[n] = 0;
+		}
+	} else if (rc == SQLITE_DONE) {
+		r = fail_msg(s, ST_NOT_FOUND, "no such setting");
+	} else {
+		r = fail(s, "meta");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_meta_set(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = q(s, Q_META_SET);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return exec_q(s, st, "meta");
+}
+
+enum status store_begin(struct store *s)
+{
+	return exec_q(s, q(s, Q_BEGIN), "begin");
+}
+
+enum status store_commit(struct store *s)
+{
+	return exec_q(s, q(s, Q_COMMIT), "commit");
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec_q(s, q(s, Q_ROLLBACK), "rollback");
+}
+
+/* Steps a statement expected to give one integer row. */
+static enum status one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
+			   const char *what)
+{
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		r = fail_msg(s, ST_NOT_FOUND, what);
+	else
+		r = fail(s, what);
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_log_size(struct store *s, int64_t *size)
+{
+	return one_int(s, q(s, Q_LOG_SIZE), size, "log size");
+}
+
+enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
+			      uint8_t (*out)[HASH_LEN])
+{
+	struct store *s = ctx;
+	sqlite3_stmt *st = s->q[Q_HASH];
+	for (size_t i = 0; i < count; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, indexes[i]);
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			enum status r;
+			if (rc == SQLITE_DONE) {
+				snprintf(s->errmsg, sizeof s->errmsg,
+					 "stored hash %lld is missing",
+					 (long long)indexes[i]);
+				r = ST_CORRUPT;
+			} else {
+				r = fail(s, "read hash");
+			}
+			sqlite3_reset(st);
+			return r;
+		}
+		if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
+			snprintf(s->errmsg, sizeof s->errmsg,
+				 "stored hash %lld is not 32 bytes",
+				 (long long)indexes[i]);
+			sqlite3_reset(st);
+			return ST_CORRUPT;
+		}
+		memcpy(out[i], sqlite3_column_blob(st, 0), HASH_LEN);
+	}
+	sqlite3_reset(st);
+	return ST_OK;
+}
+
+/* Appends column col of the current row, as bytes, to out. */
+static enum status column_to_buf(struct store *s, sqlite3_stmt *st, int col,
+				 struct buf *out)
+{
+	const void *p = sqlite3_column_blob(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	enum status r = buf_append(out, p != NULL ? p : "", n);
+	if (r != ST_OK)
+		fail_msg(s, r, "value too large");
+	return r;
+}
+
+enum status store_entry(struct store *s, int64_t index, struct buf *out)
+{
+	sqlite3_stmt *st = q(s, Q_ENTRY);
+	sqlite3_bind_int64(st, 1, index);
+	int rc = sqlite3_step(st);
+	enum status r;
+	if (rc == SQLITE_ROW)
+		r = column_to_buf(s, st, 0, out);
+	else if (rc == SQLITE_DONE)
+		r = fail_msg(s, ST_NOT_FOUND, "no such entry");
+	else
+		r = fail(s, "entry");
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_venue_head(struct store *s, const char *venue,
+			     int64_t *index, int64_t *seq)
+{
+	sqlite3_stmt *st = q(s, Q_VENUE_HEAD);
+	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		*index = sqlite3_column_int64(st, 0);
+		*seq = sqlite3_column_int64(st, 1);
+	} else if (rc == SQLITE_DONE) {
+		r = fail_msg(s, ST_NOT_FOUND, "no such venue");
+	} else {
+		r = fail(s, "venue");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
+			      int64_t *index)
+{
+	sqlite3_stmt *st = q(s, Q_VENUE_ENTRY);
+	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	return one_int(s, st, index, "no such venue entry");
+}
+
+/* Collects the first integer column of every row into a new array. */
+static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
+			    size_t *count)
+{
+	int64_t *v = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 16;
+			int64_t *p = realloc(v, na * sizeof *v);
+			if (p == NULL) {
+				free(v);
+				sqlite3_reset(st);
+				return fail_msg(s, ST_NOMEM, "out of memory");
+			}
+			v = p;
+			alloc = na;
+		}
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		enum status r = fail(s, "read");
+		free(v);
+		sqlite3_reset(st);
+		return r;
+	}
+	sqlite3_reset(st);
+	*out = v;
+	*count = n;
+	return ST_OK;
+}
+
+enum status store_venue_indexes(struct store *s, const char *venue,
+				int64_t **out, size_t *count)
+{
+	sqlite3_stmt *st = q(s, Q_VENUE_INDEXES);
+	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
+	return int_rows(s, st, out, count);
+}
+
+enum status store_provider_indexes(struct store *s, int64_t **out,
+				   size_t *count)
+{
+	return int_rows(s, q(s, Q_PROVIDER_INDEXES), out, count);
+}
+
+enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
+			     bool *revoked)
+{
+	sqlite3_stmt *st = q(s, Q_IS_REVOKED);
+	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		*revoked = rc == SQLITE_ROW;
+	else
+		r = fail(s, "revocation");
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_provider_key(struct store *s, const char *name,
+			       int64_t before, int64_t *index)
+{
+	sqlite3_stmt *st = q(s, Q_PROVIDER_KEYS);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, before);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		/* The newest provider entry of that name decides: a key, or
+		 * a revocation that ended every key before it. */
+		if (sqlite3_column_int(st, 1) == 3)
+			*index = sqlite3_column_int64(st, 0);
+		else
+			r = fail_msg(s, ST_NOT_FOUND, "provider key revoked");
+	} else if (rc == SQLITE_DONE) {
+		r = fail_msg(s, ST_NOT_FOUND, "no such provider");
+	} else {
+		r = fail(s, "provider");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_venue_ids(struct store *s, char ***out, size_t *count)
+{
+	sqlite3_stmt *st = q(s, Q_VENUE_IDS);
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+	enum status r = ST_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 16;
+			char **p = realloc(v, na * sizeof *v);
+			if (p == NULL) {
+				r = fail_msg(s, ST_NOMEM, "out of memory");
+				goto fail;
+			}
+			v = p;
+			alloc = na;
+		}
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if ((v[n] = strdup(t != NULL ? t : "")) == NULL) {
+			r = fail_msg(s, ST_NOMEM, "out of memory");
+			goto fail;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = fail(s, "venues");
+		goto fail;
+	}
+	sqlite3_reset(st);
+	*out = v;
+	*count = n;
+	return ST_OK;
+fail:
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
+{
+	sqlite3_stmt *st = q(s, Q_INSERT_ENTRY);
+	sqlite3_bind_int64(st, 1, e->index);
+	if (e->venue != NULL) {
+		sqlite3_bind_text(st, 2, e->venue, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, e->venue_seq);
+	}
+	sqlite3_bind_int(st, 4, e->kind);
+	if (e->revokes >= 0)
+		sqlite3_bind_int64(st, 5, e->revokes);
+	if (e->provider != NULL)
+		sqlite3_bind_text(st, 6, e->provider, -1, SQLITE_STATIC);
+	if (e->doc != NULL)
+		sqlite3_bind_blob(st, 7, e->doc, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, e->text, (int)e->len, SQLITE_STATIC);
+	return exec_q(s, st, "insert entry");
+}
+
+enum status store_insert_hashes(struct store *s, int64_t first,
+				const uint8_t (*hashes)[HASH_LEN], size_t count)
+{
+	sqlite3_stmt *st = s->q[Q_INSERT_HASH];
+	for (size_t i = 0; i < count; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, first + (int64_t)i);
+		sqlite3_bind_blob(st, 2, hashes[i], HASH_LEN, SQLITE_STATIC);
+		enum status r = exec_q(s, st, "insert hash");
+		if (r != ST_OK)
+			return r;
+	}
+	return ST_OK;
+}
+
+enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
+				  const char *mime, const uint8_t *data,
+				  size_t len)
+{
+	if (len > INT32_MAX)
+		return fail_msg(s, ST_TOO_LARGE, "document too large");
+	sqlite3_stmt *st = q(s, Q_INSERT_DOC);
+	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
+	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
+	return exec_q(s, st, "insert document");
+}
+
+enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
+			   struct buf *out, char *mime)
+{
+	sqlite3_stmt *st = q(s, Q_DOC);
+	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		snprintf(mime, 32, "%s", m != NULL ? m : "");
+		r = column_to_buf(s, st, 1, out);
+	} else if (rc == SQLITE_DONE) {
+		r = fail_msg(s, ST_NOT_FOUND, "no such document");
+	} else {
+		r = fail(s, "document");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_insert_checkpoint(struct store *s, int64_t size,
+				    const char *note, size_t len)
+{
+	sqlite3_stmt *st = q(s, Q_INSERT_CHECKPOINT);
+	sqlite3_bind_int64(st, 1, size);
+	sqlite3_bind_text(st, 2, note, (int)len, SQLITE_STATIC);
+	return exec_q(s, st, "insert checkpoint");
+}
+
+enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
+			     int64_t *got_size)
+{
+	sqlite3_stmt *st;
+	if (size >= 0) {
+		st = q(s, Q_CHECKPOINT);
+		sqlite3_bind_int64(st, 1, size);
+	} else {
+		st = q(s, Q_CHECKPOINT_NEWEST);
+	}
+	int rc = sqlite3_step(st);
+	enum status r;
+	if (rc == SQLITE_ROW) {
+		if (got_size != NULL)
+			*got_size = sqlite3_column_int64(st, 0);
+		r = column_to_buf(s, st, 1, out);
+	} else if (rc == SQLITE_DONE) {
+		r = fail_msg(s, ST_NOT_FOUND, "no checkpoint of that size");
+	} else {
+		r = fail(s, "checkpoint");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_checkpoint_sizes(struct store *s, int64_t **out,
+				   size_t *count)
+{
+	return int_rows(s, q(s, Q_CHECKPOINT_SIZES), out, count);
+}
+
+enum status store_last_logged(struct store *s, char *out)
+{
+	sqlite3_stmt *st = q(s, Q_LAST_ENTRY);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	out[0] = 0;
+	if (rc == SQLITE_ROW) {
+		/* The logged line is the last line of every entry. */
+		const char *d = sqlite3_column_blob(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		static const char key[] = "\nlogged ";
+		if (d != NULL && n >= 30 &&
+		    memcmp(d + n - 29, key, sizeof key - 1) == 0) {
+			memcpy(out, d + n - 21, 20);
+			out[20] = 0;
+		} else {
+			r = fail_msg(s, ST_CORRUPT, "newest entry has no logged line");
+		}
+	} else if (rc != SQLITE_DONE) {
+		r = fail(s, "last entry");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_token_set(struct store *s, const char *venue,
+			    const uint8_t token_hash[HASH_LEN])
+{
+	sqlite3_stmt *st = q(s, Q_TOKEN_SET);
+	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, token_hash, HASH_LEN, SQLITE_STATIC);
+	return exec_q(s, st, "token");
+}
+
+enum status store_token_get(struct store *s, const char *venue,
+			    uint8_t token_hash[HASH_LEN])
+{
+	sqlite3_stmt *st = q(s, Q_TOKEN_GET);
+	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == HASH_LEN)
+		memcpy(token_hash, sqlite3_column_blob(st, 0), HASH_LEN);
+	else if (rc == SQLITE_ROW)
+		r = fail_msg(s, ST_CORRUPT, "stored token hash is malformed");
+	else if (rc == SQLITE_DONE)
+		r = fail_msg(s, ST_NOT_FOUND, "venue has no owner token");
+	else
+		r = fail(s, "token");
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
+			       store_entry_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = q(s, Q_SCAN_ENTRIES);
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	int rc;
+	enum status r = ST_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *d = sqlite3_column_blob(st, 1);
+		r = fn(ctx, sqlite3_column_int64(st, 0), d != NULL ? d : "",
+		       (size_t)sqlite3_column_bytes(st, 1));
+		if (r != ST_OK)
+			break;
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = fail(s, "scan entries");
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_scan_hashes(struct store *s, int64_t from, int64_t to,
+			      store_hash_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = q(s, Q_SCAN_HASHES);
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	int rc;
+	enum status r = ST_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 1) != HASH_LEN) {
+			r = fail_msg(s, ST_CORRUPT, "stored hash is not 32 bytes");
+			break;
+		}
+		r = fn(ctx, sqlite3_column_int64(st, 0),
+		       sqlite3_column_blob(st, 1));
+		if (r != ST_OK)
+			break;
+	}
+	if (r == ST_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = fail(s, "scan hashes");
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_hash_count(struct store *s, int64_t *count)
+{
+	return one_int(s, q(s, Q_HASH_COUNT), count, "hash count");
+}

@@ -1,0 +1,174 @@
+/*
+ * store.h: the only code that touches SQLite.
+ *
+ * One struct store is one connection to a sanilog database.  The database
+ * holds the log (entries, stored Merkle hashes, every signed checkpoint),
+ * the documents by SHA-256, and the venues' owner-token hashes.  It never
+ * holds the log's signer key.
+ *
+ * Opening checks that the file is sanilog's (application_id) and brings an
+ * older schema up to date (versioned migrations, user_version).  The
+ * connection runs in WAL mode with synchronous=FULL and foreign keys on.
+ * Every statement is prepared once at open from one table.
+ *
+ * Every function returns a status; on failure store_errmsg() says why.  A
+ * write outside store_begin/store_commit runs in its own transaction.
+ */
+#ifndef SANILOG_STORE_H
+#define SANILOG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/hash.h"
+#include "core/status.h"
+
+#define STORE_APPLICATION_ID 0x53414e4c /* "SANL" */
+
+struct store;
+
+enum store_mode {
+	STORE_OPEN,     /* an existing database, read and write */
+	STORE_READONLY, /* an existing database, read only */
+	STORE_CREATE,   /* a new database; fails if the file exists */
+};
+
+/* Opens path.  *out is new (free with store_close) on ST_OK; on failure e
+ * says why and *out is NULL. */
+enum status store_open(const char *path, enum store_mode mode,
+		       struct store **out, struct err *e);
+
+/* Accepts NULL. */
+void store_close(struct store *s);
+
+/* The last error message on s (never NULL). */
+const char *store_errmsg(const struct store *s);
+
+/* Metadata: "origin", "vkey", "base_url".  get: ST_NOT_FOUND if unset;
+ * out is NUL-terminated, ST_TOO_LARGE if it does not fit. */
+enum status store_meta_get(struct store *s, const char *key, char *out,
+			   size_t outsize);
+enum status store_meta_set(struct store *s, const char *key, const char *value);
+
+/* Transactions: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK. */
+enum status store_begin(struct store *s);
+enum status store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* ---- the log ---- */
+
+/* Number of entries in the log. */
+enum status store_log_size(struct store *s, int64_t *size);
+
+/* A merkle_reader over the stored hashes (ctx is the struct store). */
+enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
+			      uint8_t (*out)[HASH_LEN]);
+
+/* Appends the entry's exact bytes to out.  ST_NOT_FOUND past the end. */
+enum status store_entry(struct store *s, int64_t index, struct buf *out);
+
+/* Newest entry of a venue: its index and venue-seq.  ST_NOT_FOUND if the
+ * venue has none. */
+enum status store_venue_head(struct store *s, const char *venue,
+			     int64_t *index, int64_t *seq);
+
+/* Index of a venue's entry number seq.  ST_NOT_FOUND if none. */
+enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
+			      int64_t *index);
+
+/* Indexes of all of a venue's entries, in order (free *out with free()). */
+enum status store_venue_indexes(struct store *s, const char *venue,
+				int64_t **out, size_t *count);
+
+/* Whether a venue's entry seq has been revoked. */
+enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
+			     bool *revoked);
+
+/* The newest provider-key entry of name with index below `before` that no
+ * provider-revoke below `before` ended: its index.  ST_NOT_FOUND if none. */
+enum status store_provider_key(struct store *s, const char *name,
+			       int64_t before, int64_t *index);
+
+/* Distinct venue ids in order of their first entry (free with free(),
+ * each string and the array). */
+enum status store_venue_ids(struct store *s, char ***out, size_t *count);
+
+/* Indexes of all provider-key and provider-revoke entries, in order. */
+enum status store_provider_indexes(struct store *s, int64_t **out,
+				   size_t *count);
+
+/* Fields the store keeps beside an entry's bytes to find it again. */
+struct store_entry_row {
+	int64_t index;
+	const char *text; /* the entry's exact bytes */
+	size_t len;
+	const char *venue;    /* NULL for provider entries */
+	int64_t venue_seq;    /* -1 for provider entries */
+	int kind;             /* enum entry_kind */
+	int64_t revokes;      /* -1 unless a revocation */
+	const char *provider; /* provider name for provider entries, or NULL */
+	const uint8_t *doc;   /* document SHA-256, or NULL */
+};
+
+enum status store_insert_entry(struct store *s, const struct store_entry_row *r);
+
+/* Stores hashes[0..count) at stored indexes first, first+1, ... */
+enum status store_insert_hashes(struct store *s, int64_t first,
+				const uint8_t (*hashes)[HASH_LEN], size_t count);
+
+/* Stores a document (nothing if that SHA-256 is already stored). */
+enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
+				  const char *mime, const uint8_t *data,
+				  size_t len);
+
+/* A document's bytes into out, its media type into mime (32 bytes). */
+enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
+			   struct buf *out, char *mime);
+
+/* Keeps a signed checkpoint of the given size. */
+enum status store_insert_checkpoint(struct store *s, int64_t size,
+				    const char *note, size_t len);
+
+/* The kept checkpoint of size (or the newest when size < 0) into out;
+ * *got_size receives its size.  ST_NOT_FOUND if none. */
+enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
+			     int64_t *got_size);
+
+/* Sizes of all kept checkpoints, ascending (free with free()). */
+enum status store_checkpoint_sizes(struct store *s, int64_t **out,
+				   size_t *count);
+
+/* The logged time of the newest entry into out (21 bytes), "" if none. */
+enum status store_last_logged(struct store *s, char *out);
+
+/* ---- venues' owner tokens ---- */
+
+/* Sets (or replaces) the SHA-256 of a venue's owner token. */
+enum status store_token_set(struct store *s, const char *venue,
+			    const uint8_t token_hash[HASH_LEN]);
+
+/* The stored token hash.  ST_NOT_FOUND if the venue has none. */
+enum status store_token_get(struct store *s, const char *venue,
+			    uint8_t token_hash[HASH_LEN]);
+
+/* ---- audit access: a sequential cursor over entries and hashes ---- */
+
+/* Calls fn for each entry with index in [from, to), in order, with the
+ * entry's bytes (borrowed for the call).  fn returns ST_OK to go on. */
+typedef enum status (*store_entry_fn)(void *ctx, int64_t index,
+				      const char *text, size_t len);
+enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
+			       store_entry_fn fn, void *ctx);
+
+/* Calls fn for each stored hash with stored index in [from, to). */
+typedef enum status (*store_hash_fn)(void *ctx, int64_t id,
+				     const uint8_t hash[HASH_LEN]);
+enum status store_scan_hashes(struct store *s, int64_t from, int64_t to,
+			      store_hash_fn fn, void *ctx);
+
+/* Number of rows in the stored-hash table. */
+enum status store_hash_count(struct store *s, int64_t *count);
+
+#endif

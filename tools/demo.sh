@@ -1,0 +1,61 @@
+#!/bin/sh
+# make demo: a demo database with venues, a provider and documents, in
+# ./demo/ (replaced on every run), then what to try next.
+set -eu
+S=${1:-build/sanilog}
+dir=demo
+rm -rf "$dir"
+mkdir -p "$dir"
+export SANILOG_DB="$dir/sanilog.db"
+"$S" init --origin demo.sanilog.localhost >/dev/null 2>&1
+VK=$("$S" provider keygen --name cleanco.example --out "$dir/cleanco.key")
+"$S" provider add "$VK" --display-name "CleanCo Sanificazioni Srl" >/dev/null
+
+# Small but real documents: a PDF and a PNG made on the spot.
+pdf="$dir/certificate.pdf"
+printf '%%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%%%EOF\n' >"$pdf"
+png="$dir/protocol.png"
+printf '\211PNG\r\n\032\n' >"$png"
+printf 'demo protocol' >>"$png"
+
+add_venue() { # name address interval -> venue id, token in $dir/ID.token
+	out=$("$S" venue add --name "$1" --address "$2" --interval-days "$3" --json)
+	id=$(printf '%s' "$out" | sed -n 's/.*"venue": "\([^"]*\)".*/\1/p')
+	printf '%s' "$out" | sed -n 's/.*"token": "\([^"]*\)".*/\1/p' >"$dir/$id.token"
+	printf '%s' "$id"
+}
+bar=$(add_venue "Bar Roma" "Via Roma 1, 00185 Roma" 30)
+gym=$(add_venue "Palestra Aurora" "Corso Italia 12, 20122 Milano" 60)
+school=$(add_venue "Scuola Primaria G. Rodari" "Via dei Mille 5, 40121 Bologna" 90)
+
+today=$(date -u +%Y-%m-%d)
+ago() { date -u -d "$1 days ago" +%Y-%m-%d; }
+later() { date -u -d "$1 days" +%Y-%m-%d; }
+
+"$S" attest --key "$dir/cleanco.key" --venue "$bar" --file "$pdf" \
+	--type sanitization --performed "$(ago 5)" --expires "$(later 175)" \
+	-o "$dir/bar.att" 2>/dev/null
+"$S" cert add --venue "$bar" --file "$pdf" --type sanitization \
+	--title "Sanificazione ambienti con ozono" --performed "$(ago 5)" \
+	--expires "$(later 175)" --provider cleanco.example \
+	--attestation "$dir/bar.att" >/dev/null
+"$S" cert add --venue "$bar" --file "$png" --type protocol \
+	--title "Protocollo di pulizia giornaliera" --performed "$(ago 20)" >/dev/null
+"$S" cert add --venue "$gym" --file "$pdf" --type sanitization \
+	--title "Sanificazione spogliatoi" --performed "$(ago 75)" >/dev/null
+"$S" cert add --venue "$gym" --file "$png" --type hvac \
+	--title "Pulizia filtri impianto" --performed "$(ago 10)" >/dev/null
+"$S" cert revoke --venue "$gym" --seq 2 --reason "wrong venue on the form" >/dev/null
+"$S" cert add --venue "$school" --file "$pdf" --type pest-control \
+	--title "Derattizzazione" --performed "$(ago 2)" >/dev/null
+
+echo "demo: log in $SANILOG_DB (key $SANILOG_DB.key), made $today"
+echo
+"$S" venue list
+echo
+echo "Try:"
+echo "  export SANILOG_DB=$SANILOG_DB"
+echo "  $S venue show $bar"
+echo "  $S verify                       # audit the whole log"
+echo "  $S export --venue $bar -o bar.json && $S verify bar.json"
+echo "  owner token of $bar: $(cat "$dir/$bar.token")"

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages sanilog needs to build, test and demo, and
+# does nothing when they are all there.
+set -e
+pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
+libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
+libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q || true
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
