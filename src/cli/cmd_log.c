@@ -225,7 +225,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	struct store *s = NULL;
 	struct bundle *b = NULL;
 	struct buf json;
-	struct err e;
+	struct err e = {.msg = "bundle too large"};
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
 	buf_init(&json, BUNDLE_MAX);

@@ -49,6 +49,8 @@ static int provider_keygen(struct cli *c, int argc, char **argv)
 	if (!note_name_valid(name, strlen(name)))
 		return cli_error("--name: not a valid key name (no spaces, no "
 				 "'+')");
+	if (strlen(name) > ATTEST_NAME_MAX)
+		return cli_error("--name: at most %d bytes", ATTEST_NAME_MAX);
 	struct note_signer *s = NULL;
 	struct err e;
 	if (note_signer_generate(name, &s, &e) != ST_OK ||
@@ -106,6 +108,11 @@ static int provider_log(struct cli *c, int argc, char **argv, bool add)
 		struct note_verifier v;
 		if (note_verifier_parse(arg, strlen(arg), &v, &e) != ST_OK) {
 			cli_error("%s: VKEY: %s", what, e.msg);
+			goto done;
+		}
+		if (strlen(v.name) > ATTEST_NAME_MAX) {
+			cli_error("%s: provider name over %d bytes", what,
+				  ATTEST_NAME_MAX);
 			goto done;
 		}
 		en->kind = ENTRY_PROVIDER_KEY;

@@ -19,6 +19,10 @@
 #include "note.h"
 #include "status.h"
 
+/* Longest provider name whose attestation value fits an entry line
+ * (200 bytes = name + '+' + 8 hex + ' ' + 92 base64 characters). */
+#define ATTEST_NAME_MAX 98
+
 struct attest_fields {
 	const char *venue;     /* 8-character venue id */
 	uint8_t doc[HASH_LEN]; /* SHA-256 of the document */

@@ -558,9 +558,12 @@ static enum status append_note(struct buf *out, const char *text, size_t len,
 	memcpy(raw + 4, sig, 64);
 	b64_encode(b64, sizeof b64, raw, sizeof raw, B64_STD);
 	const struct part parts[] = {
-		{text, len},	      {"\n" SIG_PREFIX, 1 + SIG_PREFIX_LEN},
-		{name, strlen(name)}, {" ", 1},
-		{b64, SIG_B64_LEN},   {"\n", 1},
+		{text, len},			       /* the text */
+		{"\n" SIG_PREFIX, 1 + SIG_PREFIX_LEN}, /* blank line, "— " */
+		{name, strlen(name)},
+		{" ", 1},
+		{b64, SIG_B64_LEN},
+		{"\n", 1},
 	};
 	return append_parts(out, parts, sizeof parts / sizeof parts[0]);
 }

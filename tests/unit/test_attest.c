@@ -477,6 +477,15 @@ static void test_from_note_other_keys(void **state)
 		      attest_verify_line(line, &f, &v, &e), ST_BAD_SIGNATURE,
 		      &e, "not by the provider's key cleanco.example+d55b4fa5");
 
+	/* Co-signed by a key of the same name first: still the provider's. */
+	buf_reset(&b);
+	assert_int_equal(attest_sign(impostor, &f, &b, &e), ST_OK);
+	assert_int_equal(buf_append_str(&b, SIGLINE), ST_OK);
+	assert_int_equal(attest_from_note((char *)b.data, b.len, &f, &v, line,
+					  sizeof line, &e),
+			 ST_OK);
+	assert_string_equal(line, LINE);
+
 	/* The value checked against the impostor key of the same name. */
 	{
 		struct note_verifier vi = verifier(impostor);
