@@ -24,7 +24,7 @@
 #include "merkle.h"
 
 #define WHERE_MAX 128
-#define NRULES 7
+#define NRULES	  7
 
 enum proof_state {
 	PROOF_UNCHECKED,
@@ -36,11 +36,11 @@ enum proof_state {
 struct slot {
 	const struct bundle_item *bi;
 	bool parsed;
-	struct entry en;          /* when parsed */
-	long item;                /* index into rep->items, or -1 */
-	uint8_t leaf[HASH_LEN];   /* of the entry text, parsed or not */
+	struct entry en;	/* when parsed */
+	long item;		/* index into rep->items, or -1 */
+	uint8_t leaf[HASH_LEN]; /* of the entry text, parsed or not */
 	enum proof_state proof;
-	char where[WHERE_MAX];    /* "entry 17 (venue-seq 3)" */
+	char where[WHERE_MAX]; /* "entry 17 (venue-seq 3)" */
 };
 
 /* The state of one verify_bundle call. */
@@ -48,7 +48,7 @@ struct run {
 	const struct bundle *b;
 	const struct verify_options *o;
 	struct verify_report *rep;
-	bool have_cp; /* rep->checkpoint is verified */
+	bool have_cp;	   /* rep->checkpoint is verified */
 	struct slot *ent;  /* b->nentries */
 	struct slot *prov; /* b->nproviders */
 	int fails[NRULES + 1];
@@ -108,8 +108,11 @@ static void add(struct run *r, int rule, bool ok, const char *name,
 	va_list ap;
 	enum status st;
 
-	if (!ok && rule >= 1 && rule <= NRULES)
-		r->fails[rule]++;
+	if (!ok) {
+		r->rep->ok = false; /* even if the check cannot be added */
+		if (rule >= 1 && rule <= NRULES)
+			r->fails[rule]++;
+	}
 	if (r->st != ST_OK)
 		return;
 	va_start(ap, fmt);
@@ -138,8 +141,7 @@ void verify_report_free(struct verify_report *rep)
 
 static bool venue_kind(enum entry_kind k)
 {
-	return k == ENTRY_VENUE || k == ENTRY_DOCUMENT ||
-	       k == ENTRY_REVOCATION;
+	return k == ENTRY_VENUE || k == ENTRY_DOCUMENT || k == ENTRY_REVOCATION;
 }
 
 /* Does the slot hold a parsed entry of the bundle's venue? */
@@ -158,12 +160,12 @@ static bool proof_ok(struct run *r, struct slot *s)
 	if (!r->have_cp)
 		return false;
 	if (s->proof == PROOF_UNCHECKED)
-		s->proof = merkle_verify_inclusion(s->leaf, s->bi->index,
-						   cp->size, s->bi->proof,
-						   s->bi->proof_len,
-						   cp->root) == ST_OK
-				   ? PROOF_OK
-				   : PROOF_BAD;
+		s->proof =
+			merkle_verify_inclusion(s->leaf, s->bi->index, cp->size,
+						s->bi->proof, s->bi->proof_len,
+						cp->root) == ST_OK
+				? PROOF_OK
+				: PROOF_BAD;
 	return s->proof == PROOF_OK;
 }
 
@@ -289,8 +291,8 @@ static void rule1(struct run *r)
 			    &rep->checkpoint, &e) != ST_OK) {
 		memset(&rep->checkpoint, 0, sizeof rep->checkpoint);
 		add(r, 1, false, "checkpoint signature",
-		    "the checkpoint is not signed by the log key %.100s+%08" PRIx32
-		    ": %s",
+		    "the checkpoint is not signed by the log key "
+		    "%.100s+%08" PRIx32 ": %s",
 		    key.name, key.hash, e.msg);
 		return;
 	}
@@ -379,102 +381,117 @@ static void rule2(struct run *r)
 		include_one(r, &r->prov[i]);
 	if (r->fails[2] == 0)
 		add(r, 2, true, "inclusion",
-		    "all %zu entries and %zu provider entries are included in "
+		    "all %zu entr%s and %zu provider entr%s are included in "
 		    "the checkpoint of tree size %" PRId64,
-		    b->nentries, b->nproviders, cp->size);
+		    b->nentries, b->nentries == 1 ? "y" : "ies", b->nproviders,
+		    b->nproviders == 1 ? "y" : "ies", cp->size);
 }
 
 /* ---- rule 3: the chain ---- */
 
-/* Checks slot i against the one before it in the bundle. */
-static void chain_link(struct run *r, size_t i)
+/* Is s's prev the leaf hash of p? */
+static bool prev_is(const struct slot *s, const struct slot *p)
 {
-	struct slot *s = &r->ent[i];
-	struct slot *p = &r->ent[i - 1];
+	return s->en.has_prev && memcmp(s->en.prev, p->leaf, HASH_LEN) == 0;
+}
 
-	if (s->bi->index <= p->bi->index)
-		add(r, 3, false, "venue chain",
-		    "%s: index is not after %s's (entries out of log order)",
-		    s->where, p->where);
-	if (!ours(r, s))
-		return; /* already reported */
-	if (ours(r, p)) {
-		if (s->en.venue_seq <= p->en.venue_seq) {
+/*
+ * Checks the venue entry s against last, the newest entry of the chain
+ * before it (NULL if none), and p, the bundle item right before it (NULL
+ * for the first).  Returns whether s extends the chain (becomes last).
+ */
+static bool chain_link(struct run *r, const struct slot *s,
+		       const struct slot *last, const struct slot *p)
+{
+	/* A broken item right before (reported already) may be the entry
+	 * that s follows: its bytes still are the leaf that prev names. */
+	bool broken_before = p != NULL && !ours(r, p);
+
+	if (last == NULL) {
+		if (s->en.venue_seq == 0) {
+			if (s->en.kind != ENTRY_VENUE)
+				add(r, 3, false, "venue chain",
+				    "%s: the first entry is kind %s, not kind "
+				    "venue",
+				    s->where, entry_kind_str(s->en.kind));
+		} else if (broken_before) {
+			if (!prev_is(s, p))
+				add(r, 3, false, "venue chain",
+				    "%s: prev does not match the leaf hash of "
+				    "%s",
+				    s->where, p->where);
+		} else {
 			add(r, 3, false, "venue chain",
-			    "%s: follows venue-seq %" PRId64
-			    " (duplicate or out of order)",
-			    s->where, p->en.venue_seq);
-			return;
+			    "the chain does not start at venue-seq 0: the "
+			    "first entry is %s",
+			    s->where);
 		}
-		if (s->en.venue_seq != p->en.venue_seq + 1) {
-			if (s->en.venue_seq == p->en.venue_seq + 2)
-				add(r, 3, false, "venue chain",
-				    "%s: venue-seq %" PRId64
-				    " is missing from the chain",
-				    s->where, p->en.venue_seq + 1);
-			else
-				add(r, 3, false, "venue chain",
-				    "%s: venue-seq %" PRId64 " to %" PRId64
-				    " are missing from the chain",
-				    s->where, p->en.venue_seq + 1,
-				    s->en.venue_seq - 1);
-			return;
-		}
-		if (!s->en.has_prev ||
-		    memcmp(s->en.prev, p->leaf, HASH_LEN) != 0)
+		return true;
+	}
+	if (s->en.venue_seq <= last->en.venue_seq) {
+		add(r, 3, false, "venue chain",
+		    "%s: comes after venue-seq %" PRId64
+		    " (duplicate or out of order)",
+		    s->where, last->en.venue_seq);
+		return false;
+	}
+	if (strcmp(s->en.logged, last->en.logged) < 0)
+		add(r, 3, false, "venue chain",
+		    "%s: logged %s is before venue-seq %" PRId64 "'s %s",
+		    s->where, s->en.logged, last->en.venue_seq,
+		    last->en.logged);
+	if (s->en.venue_seq == last->en.venue_seq + 1) {
+		if (!prev_is(s, last))
 			add(r, 3, false, "venue chain",
 			    "%s: prev does not match the leaf hash of "
 			    "venue-seq %" PRId64,
-			    s->where, p->en.venue_seq);
-		if (strcmp(s->en.logged, p->en.logged) < 0)
+			    s->where, last->en.venue_seq);
+	} else if (broken_before) {
+		if (!prev_is(s, p))
 			add(r, 3, false, "venue chain",
-			    "%s: logged %s is before venue-seq %" PRId64
-			    "'s %s",
-			    s->where, s->en.logged, p->en.venue_seq,
-			    p->en.logged);
-		return;
-	}
-	/* The entry before is broken (reported); its bytes still are the
-	 * leaf that prev must name. */
-	if (!s->en.has_prev || memcmp(s->en.prev, p->leaf, HASH_LEN) != 0)
+			    "%s: prev does not match the leaf hash of %s",
+			    s->where, p->where);
+	} else if (s->en.venue_seq == last->en.venue_seq + 2) {
 		add(r, 3, false, "venue chain",
-		    "%s: prev does not match the leaf hash of %s", s->where,
-		    p->where);
+		    "%s: venue-seq %" PRId64 " is missing from the chain",
+		    s->where, last->en.venue_seq + 1);
+	} else {
+		add(r, 3, false, "venue chain",
+		    "%s: venue-seq %" PRId64 " to %" PRId64
+		    " are missing from the chain",
+		    s->where, last->en.venue_seq + 1, s->en.venue_seq - 1);
+	}
+	return true;
 }
 
 static void rule3(struct run *r)
 {
 	const struct bundle *b = r->b;
-	struct slot *first;
-	int64_t last_seq = -1;
+	const struct slot *last = NULL;
 
 	if (b->nentries == 0) {
 		add(r, 3, false, "venue chain", "the bundle holds no entry");
 		return;
 	}
-	first = &r->ent[0];
-	if (ours(r, first)) {
-		if (first->en.venue_seq != 0)
+	for (size_t i = 0; i < b->nentries; i++) {
+		const struct slot *s = &r->ent[i];
+		const struct slot *p = i > 0 ? &r->ent[i - 1] : NULL;
+
+		if (p != NULL && s->bi->index <= p->bi->index)
 			add(r, 3, false, "venue chain",
-			    "the chain does not start at venue-seq 0: the "
-			    "first entry is %s",
-			    first->where);
-		else if (first->en.kind != ENTRY_VENUE)
-			add(r, 3, false, "venue chain",
-			    "%s: the first entry is kind %s, not kind venue",
-			    first->where, entry_kind_str(first->en.kind));
+			    "%s: index is not after %s's (entries out of log "
+			    "order)",
+			    s->where, p->where);
+		if (ours(r, s) && chain_link(r, s, last, p))
+			last = s;
 	}
-	for (size_t i = 1; i < b->nentries; i++)
-		chain_link(r, i);
-	for (size_t i = 0; i < b->nentries; i++)
-		if (ours(r, &r->ent[i]))
-			last_seq = r->ent[i].en.venue_seq;
 	if (r->fails[3] == 0)
 		add(r, 3, true, "venue chain",
-		    "%zu entries, venue-seq 0 to %" PRId64
+		    "%zu entr%s, venue-seq 0 to %" PRId64
 		    ", each prev the leaf hash of the entry before, starting "
 		    "with kind venue",
-		    b->nentries, last_seq);
+		    b->nentries, b->nentries == 1 ? "y" : "ies",
+		    last != NULL ? last->en.venue_seq : -1);
 }
 
 /* ---- rule 4: documents ---- */
@@ -501,8 +518,8 @@ static enum status fetch_one(struct run *r, struct slot *s, struct err *e)
 	buf_init(&data, cap);
 	st = r->o->fetch(r->o->fetch_ctx, en->doc_sha256, &data, &fe);
 	if (st == ST_NOT_FOUND) {
-		add(r, 4, false, "documents", "%s: document %s not found: %s",
-		    s->where, hex, fe.msg);
+		add(r, 4, false, "documents", "%s: document %s not found%s%s",
+		    s->where, hex, fe.msg[0] ? ": " : "", fe.msg);
 		st = ST_OK;
 		goto out;
 	}
@@ -560,11 +577,13 @@ static enum status rule4(struct run *r, struct err *e)
 		if (st != ST_OK)
 			return st;
 	}
-	if (r->fails[4] == 0)
+	if (r->fails[4] == 0 && ndocs == 0)
+		add(r, 4, true, "documents", "no documents to fetch");
+	else if (r->fails[4] == 0)
 		add(r, 4, true, "documents",
-		    "%zu documents fetched, each matching its doc line's "
+		    "%zu document%s fetched, each matching its doc line's "
 		    "SHA-256, size and type",
-		    ndocs);
+		    ndocs, ndocs == 1 ? "" : "s");
 	return ST_OK;
 }
 
@@ -572,9 +591,8 @@ static enum status rule4(struct run *r, struct err *e)
 
 /* Is the provider named name revoked by an entry with an index in
  * (after, before)? Returns that slot or NULL. */
-static const struct slot *revoked_between(const struct run *r,
-					  const char *name, int64_t after,
-					  int64_t before)
+static const struct slot *revoked_between(const struct run *r, const char *name,
+					  int64_t after, int64_t before)
 {
 	for (size_t i = 0; i < r->b->nproviders; i++) {
 		const struct slot *q = &r->prov[i];
@@ -638,8 +656,8 @@ static void attest_one(struct run *r, struct slot *s)
 			continue;
 		}
 		if (!proof_ok(r, p)) {
-			snprintf(why, sizeof why,
-				 "%s: inclusion proof %s", p->where,
+			snprintf(why, sizeof why, "%s: inclusion proof %s",
+				 p->where,
 				 r->have_cp ? "does not verify against the "
 					      "checkpoint"
 					    : "not checked (no verified "
@@ -672,11 +690,14 @@ static void rule5(struct run *r)
 		n++;
 		attest_one(r, s);
 	}
-	if (r->fails[5] == 0)
+	if (r->fails[5] == 0 && n == 0)
 		add(r, 5, true, "attestations",
-		    "%zu attestations verify against provider keys logged, "
-		    "and not revoked, before their documents",
-		    n);
+		    "no document carries an attestation");
+	else if (r->fails[5] == 0)
+		add(r, 5, true, "attestations",
+		    "%zu attestation%s verif%s against provider keys logged, "
+		    "and not revoked, before the documents",
+		    n, n == 1 ? "" : "s", n == 1 ? "ies" : "y");
 }
 
 /* ---- rule 6: revocations ---- */
@@ -695,11 +716,10 @@ static void rule6(struct run *r)
 			continue;
 		n++;
 		snprintf(where, sizeof where,
-			 "entry %" PRId64 " (venue-seq %" PRId64 ")",
-			 rv->index, rv->entry.venue_seq);
+			 "entry %" PRId64 " (venue-seq %" PRId64 ")", rv->index,
+			 rv->entry.venue_seq);
 		for (size_t j = 0; j < i; j++)
-			if (rep->items[j].entry.venue_seq ==
-			    rv->entry.revokes)
+			if (rep->items[j].entry.venue_seq == rv->entry.revokes)
 				t = &rep->items[j];
 		if (t == NULL) {
 			add(r, 6, false, "revocations",
@@ -727,11 +747,13 @@ static void rule6(struct run *r)
 		snprintf(t->revoke_reason, sizeof t->revoke_reason, "%s",
 			 rv->entry.reason);
 	}
-	if (r->fails[6] == 0)
+	if (r->fails[6] == 0 && n == 0)
+		add(r, 6, true, "revocations", "no revocations");
+	else if (r->fails[6] == 0)
 		add(r, 6, true, "revocations",
-		    "%zu revocations, each of an earlier document not yet "
+		    "%zu revocation%s, each of an earlier document not yet "
 		    "revoked",
-		    n);
+		    n, n == 1 ? "" : "s");
 }
 
 /* ---- rule 7: freshness ---- */
@@ -784,9 +806,8 @@ static void rule7(struct run *r)
 	    "days)%s%s%s",
 	    l->index, l->entry.venue_seq, l->entry.performed, rep->days_since,
 	    r->o->today, rep->overdue ? "OVERDUE" : "within the interval",
-	    rep->interval_days,
-	    l->entry.expires[0] ? "; expires " : "", l->entry.expires,
-	    rep->expired ? ": EXPIRED" : "");
+	    rep->interval_days, l->entry.expires[0] ? "; expires " : "",
+	    l->entry.expires, rep->expired ? ": EXPIRED" : "");
 }
 
 /* Puts the checks in rule order, keeping the order within a rule. */
@@ -819,9 +840,11 @@ enum status verify_bundle(const struct bundle *b,
 	r.b = b;
 	r.o = o;
 	r.rep = rep;
-	if (!entry_date_valid(o->today))
+	if (!entry_date_valid(o->today)) {
+		rep->ok = false;
 		return err_set(e, ST_INVALID,
 			       "verify: today is not a date YYYY-MM-DD");
+	}
 	r.ent = calloc(b->nentries ? b->nentries : 1, sizeof *r.ent);
 	r.prov = calloc(b->nproviders ? b->nproviders : 1, sizeof *r.prov);
 	rep->items = calloc(b->nentries ? b->nentries : 1, sizeof *rep->items);
