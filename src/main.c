@@ -17,7 +17,7 @@ static const char usage_text[] =
 	"  init [--origin NAME] [--force]      new database and log key\n"
 	"  key                                 print the log's verifier key\n"
 	"  venue add|list|show|update|token    register and manage venues\n"
-	"  provider keygen|add|revoke|list     sanitization providers' keys\n"
+	"  provider keygen|add|revoke          sanitization providers' keys\n"
 	"  cert add|revoke                     log a document, revoke one\n"
 	"Provider:\n"
 	"  attest --key FILE --venue ID --file DOC ...   sign an attestation\n"

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "core/bundle.h"
 #include "core/entry.h"
+#include "core/merkle.h"
 #include "core/verify.h"
 #include "report.h"
 #include "store/audit.h"
@@ -88,9 +89,11 @@ static void cache_write(const char *origin, const char *note, size_t len,
 	buf_init(&old, 1 << 16);
 	cache_read(origin, &old);
 	bool newer = checkpoint_open(note, len, key, &now, NULL) == ST_OK;
-	if (newer && old.len > 0 &&
-	    checkpoint_open(buf_str(&old), old.len, key, &was, NULL) == ST_OK)
-		newer = now.size > was.size;
+	/* A remembered checkpoint by another key is never replaced. */
+	if (newer && old.len > 0)
+		newer = checkpoint_open(buf_str(&old), old.len, key, &was,
+					NULL) == ST_OK &&
+			now.size > was.size;
 	buf_free(&old);
 	char path[PATH_MAX];
 	struct err e;
@@ -126,9 +129,10 @@ static int finish(struct cli *c, const char *venue,
 	return rep->ok ? EXIT_GOOD : EXIT_NEGATIVE;
 }
 
-/* Rule 8 for a bundle: compare with the remembered checkpoint. */
+/* Rule 8 for a bundle: compare with the remembered checkpoint.  With the
+ * log's database (s), a remembered checkpoint must be in its tree. */
 static void bundle_vs_cache(const struct bundle *b,
-			    const struct note_verifier *key,
+			    const struct note_verifier *key, struct store *s,
 			    struct verify_report *rep)
 {
 	struct buf old;
@@ -136,9 +140,38 @@ static void bundle_vs_cache(const struct bundle *b,
 	buf_init(&old, 1 << 16);
 	cache_read(b->origin, &old);
 	if (old.len > 0 &&
-	    checkpoint_open(buf_str(&old), old.len, key, &was, NULL) == ST_OK &&
-	    checkpoint_open(b->checkpoint, strlen(b->checkpoint), key, &now,
-			    NULL) == ST_OK) {
+	    checkpoint_open(buf_str(&old), old.len, key, &was, NULL) != ST_OK) {
+		verify_add_check(rep, 8, false, "log key changed",
+				 "the checkpoint remembered for origin %s does "
+				 "not verify with this log key",
+				 b->origin);
+	} else if (old.len > 0 &&
+		   checkpoint_open(b->checkpoint, strlen(b->checkpoint), key,
+				   &now, NULL) == ST_OK && s != NULL) {
+		uint8_t root[HASH_LEN];
+		if (was.size > now.size)
+			verify_add_check(rep, 8, false, "rollback",
+					 "a checkpoint of size %lld was seen "
+					 "before; this log's newest is size "
+					 "%lld: the log went back",
+					 (long long)was.size,
+					 (long long)now.size);
+		else if (merkle_tree_hash(was.size, store_read_hashes, s,
+					  root) != ST_OK ||
+			 memcmp(root, was.root, HASH_LEN) != 0)
+			verify_add_check(rep, 8, false, "fork",
+					 "the checkpoint of size %lld seen "
+					 "before is not in this log's tree: the "
+					 "log rewrote its history",
+					 (long long)was.size);
+		else
+			verify_add_check(rep, 8, true, "consistency",
+					 "contains the checkpoint of size %lld "
+					 "seen before",
+					 (long long)was.size);
+	} else if (old.len > 0 &&
+		   checkpoint_open(b->checkpoint, strlen(b->checkpoint), key,
+				   &now, NULL) == ST_OK) {
 		if (was.size == now.size &&
 		    memcmp(was.root, now.root, HASH_LEN) != 0)
 			verify_add_check(rep, 8, false, "fork",
@@ -196,7 +229,7 @@ static int verify_bundle_file(struct cli *c, const char *path,
 					     NULL) == ST_OK)
 		k = &bv;
 	if (k != NULL)
-		bundle_vs_cache(b, k, &rep);
+		bundle_vs_cache(b, k, NULL, &rep);
 	rc = finish(c, b->venue, &rep, true);
 	if (rc == EXIT_GOOD && k != NULL)
 		cache_write(b->origin, b->checkpoint, strlen(b->checkpoint), k);
@@ -254,7 +287,7 @@ static int verify_db(struct cli *c, const char *venue,
 			bundle_free(b);
 			goto done;
 		}
-		bundle_vs_cache(b, &key, &rep);
+		bundle_vs_cache(b, &key, s, &rep);
 		rc = finish(c, venue, &rep, true);
 		if (rc == EXIT_GOOD)
 			cache_write(origin, b->checkpoint,

@@ -484,8 +484,10 @@ static void check_seen(struct audit *a)
 		return;
 	if (checkpoint_open(a->o->seen, a->o->seen_len, a->o->key, &cp, &e) !=
 	    ST_OK) {
-		verify_add_check(a->rep, 8, true, "remembered checkpoint",
-				 "ignored: %s", e.msg);
+		verify_add_check(a->rep, 8, false, "log key changed",
+				 "the checkpoint remembered for this origin "
+				 "does not verify with this log's key: %s",
+				 e.msg);
 		return;
 	}
 	if (cp.size > a->res->newest.size) {

@@ -59,6 +59,15 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 		free(q);
 		return ST_INVALID;
 	}
+	char want[NOTE_VKEY_MAX + 1], have[NOTE_VKEY_MAX + 1];
+	note_verifier_format(&v, have, sizeof have);
+	r = store_meta_get(s, "vkey", want, sizeof want);
+	if (r != ST_OK || strcmp(want, have) != 0) {
+		err_set(e, r != ST_OK ? r : ST_INVALID,
+			"the signer key is not this log's key (%s)", want);
+		free(q);
+		return r != ST_OK ? r : ST_INVALID;
+	}
 	q->store = s;
 	q->signer = signer;
 	q->doc_max = DOC_MAX_DEFAULT;

@@ -293,6 +293,17 @@ enum status store_open(const char *path, enum store_mode mode,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
+	if (mode == STORE_OPEN) {
+		/* Read before anything writes: never convert a file that is
+		 * not ours. */
+		int app = 0;
+		if ((r = pragma_int(s, "PRAGMA application_id", &app)) != ST_OK)
+			goto fail;
+		if (app != STORE_APPLICATION_ID) {
+			r = fail_msg(s, ST_CORRUPT, "not a sanilog database");
+			goto fail;
+		}
+	}
 	if (mode != STORE_READONLY &&
 	    (r = exec_sql(s, "PRAGMA journal_mode=WAL", path)) != ST_OK)
 		goto fail;

@@ -1,0 +1,1451 @@
+#!/usr/bin/env bash
+#
+# run.sh: the command-line tests of sanilog.
+#
+#   SANILOG=/abs/path/to/sanilog RUNNER="valgrind ..." tests/cli/run.sh [PATTERN]
+#   UPDATE_GOLDEN=1 tests/cli/run.sh      regenerate tests/cli/golden/
+#
+# With the committed log key (keys/log.key), a pinned clock (SANILOG_NOW) and
+# fixed venue ids the whole log is deterministic byte for byte, so every
+# command's output is compared with `diff -u` against tests/cli/golden/.
+# Then: bad input (exit 2, a message, nothing written), tampered databases and
+# bundles (exit 1 naming the broken check), rollback and fork detection, and
+# pinned keys.  Every test runs in its own directory under one temporary
+# directory removed on exit; nothing touches the network or $HOME.
+#
+# RUNNER, when set, prefixes every sanilog run (make valgrind sets it to a
+# valgrind command line with --error-exitcode=99, which no test expects).
+# PATTERN, when given, runs only the tests whose name contains it.
+# Exit status: 0 when every test passed, 1 otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SANILOG=${SANILOG:-$HERE/../../build/sanilog}
+RUNNER=${RUNNER:-}
+UPDATE_GOLDEN=${UPDATE_GOLDEN:-0}
+PATTERN=${1:-}
+GOLDEN=$HERE/golden
+KEYS=$HERE/keys
+DOCS=$HERE/docs
+
+case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
+if [ ! -x "$SANILOG" ]; then
+	echo "run.sh: $SANILOG: not an executable (run make first)" >&2
+	exit 2
+fi
+for tool in sqlite3 sha256sum diff awk sed stat; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "run.sh: needs $tool" >&2
+		exit 2
+	fi
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-cli.XXXXXX")
+cleanup() {
+	chmod -R u+rwX "$TMP" 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+
+# A clean, fixed environment: no database from the caller, no real cache.
+unset SANILOG_DB
+export HOME=$TMP/home
+export XDG_CACHE_HOME=$TMP/cache
+export TZ=UTC
+export LC_ALL=C
+mkdir -p "$HOME"
+
+# The log's clock for reads (and "today" for freshness).
+NOW=2026-11-25T12:00:00Z
+export SANILOG_NOW=$NOW
+
+BASE=$TMP/base           # the golden log, built once
+V1=k7m2q9xa              # Bar Roma
+V2=p3x8vz2e              # Palestra Sole
+OK='✓'                   # in verify's report lines
+KO='✗'
+
+if [ "$UPDATE_GOLDEN" = 1 ] && [ -z "$PATTERN" ]; then
+	rm -rf "$GOLDEN"
+fi
+mkdir -p "$GOLDEN"
+
+# ---------------------------------------------------------------------------
+# Helpers (they run inside a test's subshell; fail ends the test).
+
+# sl ARGS...: sanilog under $RUNNER.
+sl() {
+	# shellcheck disable=SC2086
+	$RUNNER "$SANILOG" "$@"
+}
+
+fail() {
+	printf '    %s\n' "$@" >&2
+	exit 1
+}
+
+# show FILE: a file's head, indented, for failure messages.
+show() {
+	if [ -s "$1" ]; then
+		head -c 3000 "$1" | sed 's/^/      | /'
+	else
+		echo "      (empty)"
+	fi
+}
+
+# run RC ARGS...: runs sanilog with stdout in ./out and stderr in ./err and
+# fails unless it exits RC.
+run() {
+	local want=$1 rc=0
+	shift
+	sl "$@" >out 2>err || rc=$?
+	if [ "$rc" != "$want" ]; then
+		{
+			echo "    sanilog $*"
+			echo "    exited $rc, expected $want; stdout:"
+			show out
+			echo "    stderr:"
+			show err
+		} >&2
+		exit 1
+	fi
+}
+
+# has FILE PATTERN: fails unless FILE has a line matching PATTERN (grep -E).
+has() {
+	if ! grep -Eq -- "$2" "$1"; then
+		echo "    $1 has no line matching: $2" >&2
+		show "$1" >&2
+		exit 1
+	fi
+}
+
+# hasnt FILE PATTERN
+hasnt() {
+	if grep -Eq -- "$2" "$1"; then
+		echo "    $1 has a line matching: $2" >&2
+		show "$1" >&2
+		exit 1
+	fi
+}
+
+# quiet FILE: fails unless FILE is empty (no stray stderr).
+quiet() {
+	if [ -s "$1" ]; then
+		echo "    expected no output in $1, got:" >&2
+		show "$1" >&2
+		exit 1
+	fi
+}
+
+# A failure message on stderr ("sanilog: ..." or the usage), nothing on
+# stdout.
+clear_error() {
+	has err '^(sanilog: .+|usage: sanilog )'
+	quiet out
+}
+
+# golden NAME FILE: compares FILE with golden/NAME (or records it).
+golden() {
+	local name=$1 file=$2
+	echo "$name" >>"$TMP/golden-names"
+	if [ "$UPDATE_GOLDEN" = 1 ]; then
+		mkdir -p "$(dirname "$GOLDEN/$name")"
+		cp "$file" "$GOLDEN/$name"
+		return 0
+	fi
+	if [ ! -f "$GOLDEN/$name" ]; then
+		echo "    golden/$name is missing (UPDATE_GOLDEN=1 makes it)" >&2
+		return 1
+	fi
+	if ! diff -u --label "golden/$name" --label "actual" \
+		"$GOLDEN/$name" "$file" >&2; then
+		return 1
+	fi
+}
+
+# state DB: what a failed command must leave as it was: the newest
+# checkpoint, the row counts, the newest entry and the owner tokens.
+state() {
+	sl checkpoint --db "$1" 2>&1 || true
+	sqlite3 "$1" "
+		SELECT 'entries', count(*), coalesce(max(idx), -1) FROM entries;
+		SELECT 'last', hex(data) FROM entries
+			WHERE idx = (SELECT max(idx) FROM entries);
+		SELECT 'hashes', count(*) FROM hashes;
+		SELECT 'documents', count(*) FROM documents;
+		SELECT 'checkpoints', count(*), coalesce(max(size), -1)
+			FROM checkpoints;
+		SELECT 'venues', count(*), coalesce(group_concat(hex(token_sha256)), '')
+			FROM venues;" 2>&1
+}
+
+# unchanged DB BEFORE_FILE: fails if the database's state differs.
+unchanged() {
+	state "$1" >state.after
+	if ! diff -u --label before --label after "$2" state.after >&2; then
+		fail "the failed command changed $1"
+	fi
+}
+
+# key FILE DEST: a committed key, copied with mode 0600 (git keeps 0644).
+key() {
+	cp "$KEYS/$1" "$2"
+	chmod 600 "$2"
+}
+
+# db SIZE: ./log.db (and its key) as the golden log was at SIZE entries;
+# "final" for the whole log.
+db() {
+	[ -f "$BASE/ok" ] || fail "the golden log was not built"
+	cp "$BASE/snap/$1.db" log.db
+	chmod 600 log.db
+	key log.key log.db.key
+}
+
+# sha FILE: the file's SHA-256 in hex.
+sha() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# ---------------------------------------------------------------------------
+# The test harness.
+
+NPASS=0
+NFAIL=0
+FAILED=""
+
+# t NAME FUNCTION [ARGS...]: runs one test in its own directory.
+t() {
+	local name=$1 fn=$2 dir rc=0
+	shift 2
+	case $name in *"$PATTERN"*) ;; *) return 0 ;; esac
+	dir=$TMP/t/$(printf '%03d' $((NPASS + NFAIL)))
+	mkdir -p "$dir"
+	(
+		set -e
+		cd "$dir"
+		export XDG_CACHE_HOME=$dir/cache
+		"$fn" "$@"
+	) >"$dir/log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then
+		NPASS=$((NPASS + 1))
+		echo "PASS  $name"
+	else
+		NFAIL=$((NFAIL + 1))
+		FAILED="$FAILED
+  $name"
+		echo "FAIL  $name"
+		sed 's/^/  /' "$dir/log"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# 1. The golden log.
+#
+# Entries (index: what):
+#   0 venue k7m2q9xa "Bar Roma"         5 document p3x8vz2e pest-control PNG
+#   1 venue p3x8vz2e "Palestra Sole"    6 document p3x8vz2e sanitization JPEG
+#   2 provider-key cleanco.example      7 revocation k7m2q9xa of venue-seq 2
+#   3 document k7m2q9xa, attested       8 venue k7m2q9xa update
+#   4 document k7m2q9xa protocol        9 provider-revoke cleanco.example
+# Snapshots of the database after each step are kept in $BASE/snap/SIZE.db.
+
+
+# step NAME TIME ARGS...: one command of the build at SANILOG_NOW=TIME; its
+# stdout becomes gb/NAME, owner tokens replaced by slo_TOKEN (the raw
+# output stays in raw/NAME).
+step() {
+	local name=$1 when=$2 size
+	shift 2
+	SANILOG_NOW=$when run 0 "$@" --db "$BASE/log.db"
+	if [ "$1" = init ]; then
+		sed "s#$BASE#DIR#g" err >"gb/${name%.*}.err"
+	else
+		quiet err
+	fi
+	cp out "raw/$name"
+	sed -E 's/slo_[A-Za-z0-9_-]{43}/slo_TOKEN/g' out >"gb/$name"
+	size=$(sqlite3 log.db 'SELECT count(*) FROM entries')
+	cp log.db "snap/$size.db"
+}
+
+t_build() {
+	mkdir -p "$BASE/gb" "$BASE/raw" "$BASE/snap"
+	cd "$BASE"
+	key log.key log.key
+	key provider.key provider.key
+	local pvkey
+	pvkey=$(cat "$KEYS/provider.vkey")
+
+	step 00-init.out 2026-11-25T09:00:00Z init --key-from log.key
+	step 01-venue-add.out 2026-11-25T09:00:00Z \
+		venue add --id $V1 --name "Bar Roma" \
+		--address "Via Roma 1, 00185 Roma"
+	# An en dash: values are UTF-8.
+	step 02-venue-add.out 2026-11-25T09:00:00Z \
+		venue add --id $V2 --name $'Palestra Sole \xe2\x80\x93 Sala 2' \
+		--address "Via del Sole 5, 20121 Milano" --interval-days 60
+	step 03-provider-add.out 2026-11-25T09:10:00Z \
+		provider add "$pvkey" --display-name "CleanCo S.r.l."
+
+	# The provider signs (no database); -o writes the same bytes.
+	run 0 attest --key provider.key --venue $V1 --file "$DOCS/ozone.pdf" \
+		--type sanitization --performed 2026-11-20 --expires 2027-05-20
+	quiet err
+	cp out gb/04-attest.out
+	run 0 attest --key provider.key --venue $V1 --file "$DOCS/ozone.pdf" \
+		--type sanitization --performed 2026-11-20 --expires 2027-05-20 \
+		-o ozone.att
+	quiet out
+	quiet err
+	cmp ozone.att gb/04-attest.out || fail "attest -o differs from stdout"
+
+	step 05-cert-add.out 2026-11-25T09:15:00Z \
+		cert add --venue $V1 --file "$DOCS/ozone.pdf" \
+		--type sanitization --title "Sanificazione ambienti con ozono" \
+		--performed 2026-11-20 --expires 2027-05-20 \
+		--provider cleanco.example --attestation ozone.att
+	step 06-cert-add.out 2026-11-25T09:20:00Z \
+		cert add --venue $V1 --file "$DOCS/protocol.pdf" \
+		--type protocol --title "Protocollo HACCP pulizie" \
+		--performed 2026-11-01
+	step 07-cert-add.out 2026-11-25T09:30:00Z \
+		cert add --venue $V2 --file "$DOCS/pest.png" \
+		--type pest-control --title "Derattizzazione" \
+		--performed 2026-10-01 --provider "Ratti Via S.n.c."
+	# Overdue (interval 60 days) and expired on 2026-11-25.
+	step 08-cert-add.json 2026-11-25T09:40:00Z \
+		cert add --venue $V2 --file "$DOCS/water.jpg" \
+		--type sanitization --title "Sanificazione spogliatoi" \
+		--performed 2026-09-01 --expires 2026-11-01 --json
+	step 09-cert-revoke.out 2026-11-25T10:00:00Z \
+		cert revoke --venue $V1 --seq 2 --reason "wrong document uploaded"
+	step 10-venue-update.out 2026-11-25T11:00:00Z \
+		venue update $V1 --name "Bar Roma Centro" --interval-days 15
+	step 11-provider-revoke.out 2026-11-25T11:30:00Z \
+		provider revoke cleanco.example --reason "key compromised"
+	cp log.db snap/final.db
+	[ "$(sqlite3 log.db 'SELECT count(*) FROM entries')" = 10 ] ||
+		fail "the golden log should have 10 entries"
+
+	# Everything the tests below read from the golden log, at $NOW.
+	mkdir -p read
+	local i n pair
+	rd() { # rd NAME ARGS...: stdout of a read command into read/NAME
+		local name=$1
+		shift
+		run 0 "$@" --db "$BASE/log.db"
+		quiet err
+		cp out "read/$name"
+	}
+	rd key.out key
+	rd key.json key --json
+	rd checkpoint.out checkpoint
+	rd checkpoint.json checkpoint --json
+	for n in 0 1 2 3 4 5 6 7 8 9 10; do
+		rd "checkpoint-size-$n.out" checkpoint --size "$n"
+	done
+	cmp read/checkpoint.out read/checkpoint-size-10.out ||
+		fail "checkpoint and checkpoint --size 10 differ"
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		rd "entry-$i.out" entry "$i"
+		rd "proof-inclusion-$i.out" proof inclusion "$i"
+	done
+	rd entry-3.json entry 3 --json
+	rd proof-inclusion-3-size-5.out proof inclusion 3 --size 5
+	rd proof-inclusion-0-size-1.out proof inclusion 0 --size 1
+	rd proof-inclusion-6.json proof inclusion 6 --json
+	for pair in 1-10 3-7 4-10 6-8 7-10 9-10 10-10; do
+		rd "proof-consistency-$pair.out" proof consistency \
+			"${pair%-*}" "${pair#*-}"
+	done
+	rd proof-consistency-5-9.json proof consistency 5 9 --json
+	rd "export-$V1.json" export --venue $V1
+	rd "export-$V2.json" export --venue $V2
+	rd "export-$V1-size-5.json" export --venue $V1 --size 5
+	run 0 export --venue $V1 -o "$BASE/bundle-$V1.json" --db "$BASE/log.db"
+	quiet out
+	quiet err
+	cmp "$BASE/bundle-$V1.json" "read/export-$V1.json" ||
+		fail "export -o differs from stdout"
+	cp "read/export-$V2.json" "$BASE/bundle-$V2.json"
+	cp "read/export-$V1-size-5.json" "$BASE/bundle-$V1-size-5.json"
+	rd "venue-show-$V1.out" venue show $V1
+	rd "venue-show-$V2.out" venue show $V2
+	rd "venue-show-$V1.json" venue show $V1 --json
+	rd venue-list.out venue list
+	rd venue-list.json venue list --json
+	touch ok
+}
+
+golden_dir() { # golden_dir DIR PREFIX: every file of DIR against PREFIX/
+	local f bad=0
+	for f in "$1"/*; do
+		golden "$2/$(basename "$f")" "$f" || bad=1
+	done
+	[ "$bad" = 0 ] || fail "output differs from golden/$2 (diff above)"
+}
+
+need_base() {
+	[ -f "$BASE/ok" ] || fail "the golden log was not built"
+}
+
+t_golden_build() {
+	need_base
+	golden_dir "$BASE/gb" build
+}
+
+t_golden_read() {
+	need_base
+	golden_dir "$BASE/read" read
+}
+
+# The owner tokens: slo_ + 43 base64url characters, only their SHA-256 kept.
+t_tokens() {
+	need_base
+	local v tok
+	for v in $V1 $V2; do
+		tok=$(grep -ho 'slo_[A-Za-z0-9_-]*' "$BASE"/raw/0[12]-venue-add.out |
+			sed -n "$([ $v = $V1 ] && echo 1 || echo 2)p")
+		[ ${#tok} = 47 ] || fail "token $tok: not slo_ + 43 characters"
+		[ "$(printf %s "$tok" | sha256sum | cut -d' ' -f1)" = \
+			"$(sqlite3 "$BASE/snap/final.db" \
+				"SELECT lower(hex(token_sha256)) FROM venues WHERE id = '$v'")" ] ||
+			fail "venue $v: the database does not keep the token's SHA-256"
+		if sqlite3 "$BASE/snap/final.db" .dump | grep -q "${tok#slo_}"; then
+			fail "the database holds the token itself"
+		fi
+	done
+	# Rotation: a new token, a new hash, no log entry.
+	db final
+	local before
+	before=$(state log.db | grep -v '^venues')
+	run 0 venue token $V1 --rotate --db log.db
+	quiet err
+	tok=$(grep -o 'slo_[A-Za-z0-9_-]*' out)
+	[ ${#tok} = 47 ] || fail "rotated token $tok: not slo_ + 43 characters"
+	[ "$(printf %s "$tok" | sha256sum | cut -d' ' -f1)" = \
+		"$(sqlite3 log.db "SELECT lower(hex(token_sha256)) FROM venues WHERE id = '$V1'")" ] ||
+		fail "rotate did not store the new token's hash"
+	[ "$before" = "$(state log.db | grep -v '^venues')" ] ||
+		fail "token rotation changed the log"
+	run 2 venue token $V1 --db log.db
+	clear_error
+	run 2 venue token zzzzzzzz --rotate --db log.db
+	clear_error
+}
+
+# What init makes: a 0600 database and a 0600 key beside it.
+t_init_files() {
+	key log.key log.key
+	run 0 init --key-from log.key --db log.db
+	has err '^sanilog: created '
+	[ "$(stat -c %a log.db)" = 600 ] || fail "log.db: mode $(stat -c %a log.db)"
+	[ "$(stat -c %a log.db.key)" = 600 ] ||
+		fail "log.db.key: mode $(stat -c %a log.db.key)"
+	cmp log.key log.db.key || fail "the key file is not the --key-from key"
+	run 0 checkpoint --db log.db
+	has out '^0$'
+	# A new key with the default origin.
+	run 0 init --db new.db
+	has out '^localhost/sanilog\+[0-9a-f]{8}\+A[A-Za-z0-9+/]{43}$'
+	[ "$(stat -c %a new.db.key)" = 600 ] || fail "new.db.key: not 0600"
+	has new.db.key '^PRIVATE\+KEY\+localhost/sanilog\+[0-9a-f]{8}\+'
+	# SANILOG_DB is the default database.
+	SANILOG_DB=$PWD/log.db run 0 key
+	cmp out "$KEYS/log.vkey" || fail "key via SANILOG_DB differs"
+}
+
+# The log's clock never goes backwards along the log: an earlier clock
+# logs the time of the newest entry.
+t_clock() {
+	db final
+	SANILOG_NOW=2026-11-25T08:00:00Z run 0 cert add --db log.db --venue $V1 \
+		--file "$DOCS/protocol.pdf" --type form --title "Modulo" \
+		--performed 2026-11-01
+	run 0 entry 10 --db log.db
+	has out '^logged 2026-11-25T11:30:00Z$'
+	run 0 verify --db log.db
+	SANILOG_NOW=2026-11-25 run 2 cert add --db log.db --venue $V1 \
+		--file "$DOCS/protocol.pdf" --type form --title "Modulo" \
+		--performed 2026-11-01
+	clear_error
+}
+
+# ---------------------------------------------------------------------------
+# Verification of the good log, into golden/verify.
+
+t_golden_verify() {
+	need_base
+	mkdir -p v
+	local b1=$BASE/bundle-$V1.json
+	vr() { # vr RC NAME ARGS...
+		local want=$1 name=$2
+		shift 2
+		run "$want" "$@"
+		quiet err
+		cp out "v/$name"
+	}
+	vr 0 verify-db-first.out verify --db "$BASE/snap/final.db"
+	vr 0 verify-db-again.out verify --db "$BASE/snap/final.db"
+	vr 0 verify-db.json verify --db "$BASE/snap/final.db" --json
+	vr 0 "verify-venue-$V1.out" verify --venue $V1 --db "$BASE/snap/final.db"
+	vr 0 "verify-venue-$V2.out" verify --venue $V2 --db "$BASE/snap/final.db"
+	vr 0 "verify-venue-$V2.json" verify --venue $V2 --json \
+		--db "$BASE/snap/final.db"
+	rm -rf cache
+	vr 0 "verify-bundle-$V1-first.out" verify "$b1"
+	vr 0 "verify-bundle-$V1-again.out" verify "$b1"
+	vr 0 "verify-bundle-$V1-pinned.out" verify --key "$(cat "$KEYS/log.vkey")" "$b1"
+	vr 0 "verify-bundle-$V1-size-5.out" verify "$BASE/bundle-$V1-size-5.json"
+	rm -rf cache
+	vr 0 "verify-bundle-$V2.out" verify "$BASE/bundle-$V2.json"
+	golden_dir v verify
+	# The remembered checkpoint is the newest one, byte for byte.
+	cmp cache/sanilog/test.sanilog.example_2flog "$BASE/read/checkpoint.out" ||
+		fail "the remembered checkpoint is not the log's newest"
+}
+
+# Freshness is reported, never a failure.
+t_freshness() {
+	need_base
+	run 0 verify --venue $V2 --db "$BASE/snap/final.db"
+	has out '^OVERDUE '
+	has out '^EXPIRED '
+	run 0 verify --venue $V1 --db "$BASE/snap/final.db"
+	hasnt out 'OVERDUE|EXPIRED'
+	run 0 venue show $V1 --db "$BASE/snap/final.db"
+	has out 'REVOKED: wrong document uploaded'
+	# A month later Bar Roma (interval 15 days) is overdue too.
+	SANILOG_NOW=2026-12-25T12:00:00Z run 0 verify --venue $V1 \
+		--db "$BASE/snap/final.db"
+	has out '^OVERDUE '
+	hasnt out '^EXPIRED '
+	# After 2027-05-20 its certificate has expired.
+	SANILOG_NOW=2027-05-21T00:00:00Z run 0 verify --venue $V1 \
+		--db "$BASE/snap/final.db"
+	has out '^EXPIRED '
+}
+
+# ---------------------------------------------------------------------------
+# 2. Bad input: exit 2, "sanilog: ..." on stderr, nothing written.
+
+FIX=$TMP/fix
+
+# Files the bad-input tests upload, made once.
+t_fixtures() {
+	mkdir -p "$FIX/dir"
+	cd "$FIX"
+	key provider.key provider.key
+	key other-provider.key other.key
+	{ printf '%%PDF-1.4\n'; head -c $((11 * 1024 * 1024)) /dev/zero; } >big.pdf
+	{ printf '%%PDF-1.4\n'; head -c $((10 * 1024 * 1024 - 9)) /dev/zero; } >10mib.pdf
+	: >empty.pdf
+	printf '%%PDF-1.4 unreadable\n' >unreadable.pdf
+	chmod 000 unreadable.pdf
+	printf 'hello\n' >garbage.att
+	cp "$DOCS/ozone.pdf" ozone.pdf
+	# att NAME KEY ARGS...: an attestation of ozone.pdf unless ARGS change it.
+	att() {
+		local name=$1 k=$2
+		shift 2
+		run 0 attest --key "$k" -o "$name" "$@"
+		quiet err
+	}
+	local ok="--venue $V1 --type sanitization --performed 2026-11-20 --expires 2027-05-20"
+	# shellcheck disable=SC2086
+	{
+		att ok.att provider.key --file ozone.pdf $ok
+		att other-key.att other.key --file ozone.pdf $ok
+		att protocol.att provider.key --file "$DOCS/protocol.pdf" $ok
+		att venue2.att provider.key --file ozone.pdf --venue $V2 \
+			--type sanitization --performed 2026-11-20 --expires 2027-05-20
+		att date.att provider.key --file ozone.pdf --venue $V1 \
+			--type sanitization --performed 2026-11-19 --expires 2027-05-20
+		att type.att provider.key --file ozone.pdf --venue $V1 \
+			--type disinfection --performed 2026-11-20 --expires 2027-05-20
+		att noexpiry.att provider.key --file ozone.pdf --venue $V1 \
+			--type sanitization --performed 2026-11-20
+	}
+	# A new key of the same provider name, never registered.
+	run 0 provider keygen --name cleanco.example --out same-name.key
+	att same-name.att same-name.key --file ozone.pdf $ok
+	touch ok
+}
+
+# The arguments of a good upload of ozone.pdf to Bar Roma, attested.
+ATTESTED="--venue $V1 --type sanitization --title Ozono --performed 2026-11-20 --expires 2027-05-20 --provider cleanco.example"
+
+# bad SNAP PATTERN ARGS...: in a copy of the golden log at SNAP entries, the
+# command exits 2 with a message matching PATTERN and changes nothing.
+bad() {
+	local snap=$1 pat=$2
+	shift 2
+	[ -f "$FIX/ok" ] || fail "the fixtures were not made"
+	db "$snap"
+	state log.db >state.before
+	[ "$(grep -c . state.before)" -ge 9 ] || fail "no state: $(cat state.before)"
+	run 2 "$@" --db log.db
+	clear_error
+	has err "$pat"
+	unchanged log.db state.before
+}
+
+# good SNAP ARGS...: the control of a bad-input test: the same upload with
+# the right input is accepted.
+good() {
+	local snap=$1
+	shift
+	db "$snap"
+	run 0 "$@" --db log.db
+	quiet err
+	run 0 verify --db log.db
+}
+
+cert_add() { # cert_add FILE [ARGS...]: the arguments of a plain upload
+	local f=$1
+	shift
+	echo "cert add --venue $V1 --file $f --type other --title Doc --performed 2026-11-01 $*"
+}
+
+bad_input_tests() {
+	local x
+	# shellcheck disable=SC2046
+	{
+	t "bad: control: 10 MiB PDF accepted" good 7 $(cert_add "$FIX/10mib.pdf")
+	t "bad: control: attested upload accepted" good 7 \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED --attestation "$FIX/ok.att"
+	t "bad: missing file" bad 7 'nope.pdf: No such file' \
+		$(cert_add "$TMP/nope.pdf")
+	if [ "$(id -u)" != 0 ]; then
+		t "bad: unreadable file (mode 000)" bad 7 'unreadable.pdf' \
+			$(cert_add "$FIX/unreadable.pdf")
+	fi
+	t "bad: unreadable file (read error)" bad 7 '/proc/self/mem' \
+		$(cert_add /proc/self/mem)
+	t "bad: directory" bad 7 'directory' $(cert_add "$FIX/dir")
+	t "bad: text file named .pdf" bad 7 'not a PDF, PNG or JPEG' \
+		$(cert_add "$DOCS/fake.pdf")
+	t "bad: empty file" bad 7 'empty.pdf|empty|PDF, PNG or JPEG' \
+		$(cert_add "$FIX/empty.pdf")
+	t "bad: 11 MiB file" bad 7 'larger than' $(cert_add "$FIX/big.pdf")
+	t "bad: date 2026-02-30" bad 7 'not a date' \
+		cert add --venue $V1 --file "$DOCS/ozone.pdf" --type other \
+		--title Doc --performed 2026-02-30
+	t "bad: date 2025-02-29" bad 7 'not a date' \
+		$(cert_add "$DOCS/ozone.pdf" --expires 2025-02-29)
+	t "bad: date 2026-11-1" bad 7 'not a date' \
+		$(cert_add "$DOCS/ozone.pdf" --expires 2026-11-1)
+	t "bad: expires before performed" bad 7 'before' \
+		$(cert_add "$DOCS/ozone.pdf" --expires 2026-10-31)
+	t "bad: performed after today" bad 7 'after' \
+		cert add --venue $V1 --file "$DOCS/ozone.pdf" --type other \
+		--title Doc --performed 2026-11-26
+	t "bad: unknown type" bad 7 'type' \
+		cert add --venue $V1 --file "$DOCS/ozone.pdf" --type cleaning \
+		--title Doc --performed 2026-11-01
+	t "bad: unknown venue" bad 7 'zzzzzzzz.*not found' \
+		cert add --venue zzzzzzzz --file "$DOCS/ozone.pdf" --type other \
+		--title Doc --performed 2026-11-01
+	t "bad: not a venue id" bad 7 'venue' \
+		cert add --venue k7m2q9xl --file "$DOCS/ozone.pdf" --type other \
+		--title Doc --performed 2026-11-01
+	t "bad: unknown provider" bad 7 'other.example' \
+		cert add --file "$FIX/ozone.pdf" --venue $V1 --type sanitization \
+		--title Ozono --performed 2026-11-20 --expires 2027-05-20 \
+		--provider other.example --attestation "$FIX/other-key.att"
+	t "bad: attestation by another key" bad 7 'attestation|other.example' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED \
+		--attestation "$FIX/other-key.att"
+	t "bad: attestation by an unregistered key of the provider" bad 7 \
+		'attestation|key' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED \
+		--attestation "$FIX/same-name.att"
+	t "bad: attestation for another document" bad 7 'attestation|signature' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED \
+		--attestation "$FIX/protocol.att"
+	t "bad: attestation for another venue" bad 7 'attestation|signature' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED \
+		--attestation "$FIX/venue2.att"
+	t "bad: attestation for another date" bad 7 'attestation|signature' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED \
+		--attestation "$FIX/date.att"
+	t "bad: attestation for another type" bad 7 'attestation|signature' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED \
+		--attestation "$FIX/type.att"
+	t "bad: attestation without the expiry" bad 7 'attestation|signature' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED \
+		--attestation "$FIX/noexpiry.att"
+	t "bad: attestation that is not a note" bad 7 'attestation|note' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED \
+		--attestation "$FIX/garbage.att"
+	t "bad: attestation without --provider" bad 7 'provider' \
+		cert add --file "$FIX/ozone.pdf" --venue $V1 --type sanitization \
+		--title Ozono --performed 2026-11-20 --expires 2027-05-20 \
+		--attestation "$FIX/ok.att"
+	t "bad: attestation by a revoked provider" bad final 'cleanco|revoked|key' \
+		cert add --file "$FIX/ozone.pdf" $ATTESTED --attestation "$FIX/ok.att"
+	for x in \
+		"control character (U+0001)|"$'Ozono\x01' \
+		"TAB|"$'Ozono\tdue' \
+		"line feed|"$'Ozono\ndue' \
+		"DEL|"$'Ozono\x7f' \
+		"C1 control (U+0085)|"$'Ozono\xc2\x85' \
+		"bidi control (U+202E)|"$'Ozono \xe2\x80\xaeonozO' \
+		"bidi isolate (U+2066)|"$'Ozono \xe2\x81\xa6x' \
+		"zero-width space (U+200B)|"$'Ozo\xe2\x80\x8bno' \
+		"line separator (U+2028)|"$'Ozono\xe2\x80\xa8' \
+		"byte order mark (U+FEFF)|"$'\xef\xbb\xbfOzono' \
+		"invalid UTF-8|"$'Ozono\xff' \
+		"overlong UTF-8|"$'Ozono\xc0\xaf' \
+		"UTF-16 surrogate|"$'Ozono\xed\xa0\x80' \
+		"leading space|"' Ozono' \
+		"trailing space|"'Ozono ' \
+		"201 bytes|$(printf '%201s' | tr ' ' a)"; do
+		t "bad: title with ${x%%|*}" bad 7 'title' \
+			cert add --venue $V1 --file "$DOCS/ozone.pdf" --type other \
+			--title "${x#*|}" --performed 2026-11-01
+	done
+	t "bad: control: title of 200 bytes accepted" good 7 \
+		cert add --venue $V1 --file "$DOCS/ozone.pdf" --type other \
+		--title "$(printf '%200s' | tr ' ' a)" --performed 2026-11-01
+	t "bad: venue name with a bidi control" bad 7 'name' \
+		venue add --name $'Bar \xe2\x80\xaeamoR' --address "Via Roma 2"
+	t "bad: venue address with a control character" bad 7 'address' \
+		venue add --name "Bar" --address $'Via\x01Roma'
+	t "bad: venue id taken" bad 7 'exists' \
+		venue add --id $V1 --name "Bar" --address "Via Roma 2"
+	t "bad: venue id with an l" bad 7 'id' \
+		venue add --id k7m2q9xl --name "Bar" --address "Via Roma 2"
+	t "bad: interval-days 0" bad 7 'interval' \
+		venue add --name "Bar" --address "Via Roma 2" --interval-days 0
+	t "bad: interval-days 3651" bad 7 'interval' \
+		venue add --name "Bar" --address "Via Roma 2" --interval-days 3651
+	t "bad: interval-days 030" bad 7 'interval' \
+		venue add --name "Bar" --address "Via Roma 2" --interval-days 030
+	t "bad: venue update of an unknown venue" bad 7 'zzzzzzzz|not found' \
+		venue update zzzzzzzz --name "Bar"
+	t "bad: venue update with nothing to change" bad 7 'nothing' \
+		venue update $V1
+	t "bad: revoke a revoked document" bad final 'revoked' \
+		cert revoke --venue $V1 --seq 2 --reason again
+	t "bad: revoke a venue entry" bad final 'not a document' \
+		cert revoke --venue $V1 --seq 0 --reason "not a document"
+	t "bad: revoke a revocation" bad final 'not a document' \
+		cert revoke --venue $V1 --seq 3 --reason "not a document"
+	t "bad: revoke a document not yet logged" bad final 'no such' \
+		cert revoke --venue $V1 --seq 99 --reason "not there"
+	t "bad: revoke another venue's document" bad final '.' \
+		cert revoke --venue $V2 --seq 3 --reason "Bar Roma's"
+	t "bad: revoke without a reason" bad final 'usage' \
+		cert revoke --venue $V1 --seq 1
+	t "bad: provider add of a malformed key" bad 7 'VKEY' \
+		provider add "cleanco.example+7fea4884+AAAA" --display-name CleanCo
+	t "bad: provider add of a signer key" bad 7 'VKEY' \
+		provider add "$(cat "$KEYS/provider.key")" --display-name CleanCo
+	t "bad: provider display name with a control character" bad 7 'display' \
+		provider add "$(cat "$KEYS/other-provider.vkey")" \
+		--display-name $'Other\x1b[31m'
+	t "bad: provider revoke of an unknown provider" bad 7 'other.example' \
+		provider revoke other.example
+	t "bad: provider revoke twice" bad final 'cleanco' \
+		provider revoke cleanco.example
+	t "bad: SANILOG_NOW malformed" env_bad 2026-11-25
+	t "bad: log key mode 0644" key_bad mode
+	t "bad: log key missing" key_bad missing
+	t "bad: log key a symlink" key_bad symlink
+	t "bad: log key of another log with the same origin" key_bad other-log
+	t "bad: log key of another origin" key_bad other-origin
+	}
+}
+
+env_bad() {
+	db 7
+	state log.db >state.before
+	SANILOG_NOW=$1 run 2 $(cert_add "$DOCS/ozone.pdf") --db log.db
+	clear_error
+	has err 'SANILOG_NOW'
+	unchanged log.db state.before
+}
+
+# key_bad HOW: a write with a bad log key file exits 2 and writes nothing.
+key_bad() {
+	db 7
+	state log.db >state.before
+	case $1 in
+	mode) chmod 644 log.db.key ;;
+	missing) rm log.db.key ;;
+	symlink) mv log.db.key real.key && ln -s real.key log.db.key ;;
+	other-log) key wrong-log.key log.db.key ;;
+	other-origin) key provider.key log.db.key ;;
+	esac
+	run 2 $(cert_add "$DOCS/ozone.pdf") --db log.db
+	clear_error
+	has err 'log.db.key|key'
+	unchanged log.db state.before
+	run 2 venue add --name Bar --address "Via Roma 2" --db log.db
+	clear_error
+	unchanged log.db state.before
+	run 0 verify --db log.db
+}
+
+# Keys of the provider and of init: mode 0644 refused.
+t_key_files() {
+	key provider.key p.key
+	chmod 644 p.key
+	run 2 attest --key p.key --venue $V1 --file "$DOCS/ozone.pdf" \
+		--type sanitization --performed 2026-11-20 -o a.att
+	clear_error
+	has err 'p.key'
+	[ ! -e a.att ] || fail "attest wrote its output with a bad key"
+	key log.key l.key
+	chmod 644 l.key
+	run 2 init --key-from l.key --db log.db
+	clear_error
+	has err 'l.key'
+	[ ! -e log.db ] && [ ! -e log.db.key ] || fail "init left files behind"
+	chmod 600 l.key
+	run 2 init --key-from l.key --origin other.example/log --db log.db
+	clear_error
+	[ ! -e log.db ] && [ ! -e log.db.key ] || fail "init left files behind"
+	run 2 init --origin "has space" --db log.db
+	clear_error
+	[ ! -e log.db ] && [ ! -e log.db.key ] || fail "init left files behind"
+	# keygen never overwrites a key without --force.
+	run 0 provider keygen --name new.example --out n.key
+	local before
+	before=$(sha n.key)
+	run 2 provider keygen --name new.example --out n.key
+	clear_error
+	[ "$(sha n.key)" = "$before" ] || fail "keygen replaced a key"
+	run 0 provider keygen --name new.example --out n.key --force
+	[ "$(sha n.key)" != "$before" ] || fail "keygen --force kept the key"
+	[ "$(stat -c %a n.key)" = 600 ] || fail "n.key: not 0600"
+}
+
+t_init_twice() {
+	key log.key log.key
+	run 0 init --key-from log.key --db log.db
+	SANILOG_NOW=2026-11-25T09:00:00Z run 0 venue add --id $V1 --name Bar \
+		--address "Via Roma 1" --db log.db
+	local db0 key0
+	db0=$(sha log.db)
+	key0=$(sha log.db.key)
+	run 2 init --db log.db
+	clear_error
+	has err 'force'
+	run 2 init --key-from log.key --db log.db
+	clear_error
+	[ "$(sha log.db)" = "$db0" ] && [ "$(sha log.db.key)" = "$key0" ] ||
+		fail "init without --force changed the log"
+	# A database without its key, a key without its database.
+	mv log.db.key away.key
+	run 2 init --db log.db
+	clear_error
+	[ "$(sha log.db)" = "$db0" ] || fail "init replaced a database"
+	rm -f log.db.key
+	mv away.key log.db.key
+	mv log.db away.db
+	run 2 init --db log.db
+	clear_error
+	[ "$(sha log.db.key)" = "$key0" ] || fail "init replaced a key"
+	[ ! -e log.db ] || fail "init made a database beside a key"
+	mv away.db log.db
+	# --force replaces both.
+	run 0 init --force --db log.db
+	run 0 checkpoint --db log.db
+	has out '^0$'
+	[ "$(sha log.db.key)" != "$key0" ] || fail "init --force kept the key"
+}
+
+# Files that are not sanilog databases: every command exits 2 and leaves
+# them byte for byte as they were.
+t_not_a_database() {
+	sqlite3 other.db "CREATE TABLE t(a); INSERT INTO t VALUES (1);"
+	head -c 4096 /dev/urandom >random.db
+	printf 'just some text\n' >text.db
+	: >empty.db
+	local f c before changed=""
+	for f in other.db random.db text.db empty.db; do
+		key log.key "$f.key"
+		for c in "key" "checkpoint" "entry 0" "proof inclusion 0" \
+			"export --venue $V1" "venue list" "venue show $V1" \
+			"verify" "verify --venue $V1" \
+			"venue add --name Bar --address Via" \
+			"venue token $V1 --rotate" \
+			"provider revoke cleanco.example" \
+			"$(cert_add "$DOCS/ozone.pdf")"; do
+			before=$(sha "$f")
+			# shellcheck disable=SC2086
+			run 2 $c --db "$f"
+			clear_error
+			if [ "$(sha "$f")" != "$before" ] || [ -e "$f-wal" ]; then
+				changed="$changed
+sanilog $c --db $f changed $f"
+				# The next command gets the file as it was.
+				case $f in
+				other.db)
+					rm -f other.db*
+					sqlite3 other.db "CREATE TABLE t(a); INSERT INTO t VALUES (1);"
+					;;
+				empty.db) rm -f empty.db* && : >empty.db ;;
+				esac
+			fi
+		done
+	done
+	[ -z "$changed" ] || fail "commands that failed but wrote:$changed"
+	has err 'not a sanilog database|not a database'
+	# A database that is not there is not made.
+	for c in checkpoint verify "venue add --name Bar --address Via"; do
+		# shellcheck disable=SC2086
+		run 2 $c --db none.db
+		clear_error
+		[ ! -e none.db ] || fail "sanilog $c made none.db"
+	done
+	has err 'init'
+}
+
+t_help() {
+	local c s subs
+	for c in init key venue provider attest cert checkpoint entry proof \
+		export verify; do
+		run 0 "$c" --help
+		quiet err
+		has out '^usage: sanilog '
+		run 0 help "$c"
+		quiet err
+		has out '^usage: sanilog '
+	done
+	run 0 help
+	has out '^usage: sanilog '
+	run 0 --help
+	has out '^usage: sanilog '
+	run 2
+	has err '^usage: sanilog '
+	run 2 frobnicate
+	has err 'frobnicate'
+	run 2 checkpoint --frobnicate
+	has err '^usage: sanilog '
+	# Every subcommand "sanilog help" lists takes --help.
+	run 0 help
+	grep -E '^  [a-z]+ [a-z]+(\|[a-z]+)+ ' out >subs || fail "no subcommands"
+	local missing="" rc
+	while read -r c subs _; do
+		for s in ${subs//|/ }; do
+			rc=0
+			sl "$c" "$s" --help >out 2>err || rc=$?
+			if [ "$rc" != 0 ] || [ -s err ] || ! grep -q '^usage: sanilog ' out; then
+				missing="$missing
+sanilog $c $s --help: exit $rc: $(head -n 1 err)"
+			fi
+		done
+	done <subs
+	[ -z "$missing" ] || fail "subcommands listed by sanilog help that do not take --help:$missing"
+	for c in "proof inclusion" "proof consistency"; do
+		# shellcheck disable=SC2086
+		run 0 $c --help
+		has out '^usage: sanilog '
+	done
+}
+
+# ---------------------------------------------------------------------------
+# 3. Tampering: each on a fresh copy of the golden log (or its bundle);
+# verify exits 1, says INVALID and names the broken check.
+
+# flip STRING POS: STRING with the character at POS (from 1) changed.
+flip() {
+	local s=$1 p=$2 c
+	c=${s:p-1:1}
+	if [ "$c" = A ]; then c=B; else c=A; fi
+	printf '%s%s%s' "${s:0:p-1}" "$c" "${s:p}"
+}
+
+# invalid CHECK: verify's output in ./out fails CHECK ("rule N name").
+invalid() {
+	has out "^$KO rule $1"
+	has out '^INVALID$'
+	hasnt out "^$OK rule $1"
+}
+
+# tamper CHECK SQL [VERIFY ARGS...]: the golden log, changed by SQL, no
+# longer verifies and verify names CHECK.
+tamper() {
+	local check=$1 sql=$2 n
+	shift 2
+	db final
+	XDG_CACHE_HOME=$PWD/control run 0 verify --db log.db "$@"
+	n=$(sqlite3 log.db "$sql; SELECT changes();" | tail -n 1)
+	[ "$n" -ge 1 ] 2>/dev/null || fail "the SQL changed nothing: $sql"
+	run 1 verify --db log.db "$@"
+	invalid "$check"
+	# And its JSON report says so.
+	run 1 verify --db log.db --json "$@"
+	has out '"valid": false'
+}
+
+doc_sql() { # doc_sql FILE: the documents row of FILE
+	echo "sha256 = x'$(sha "$1")'"
+}
+
+# entry_sql IDX FROM TO: replaces text in entry IDX.
+entry_sql() {
+	echo "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT), '$2', '$3') AS BLOB) WHERE idx = $1"
+}
+
+# note_sql SIZE FROM TO: replaces text in the kept checkpoint of SIZE.
+note_sql() {
+	echo "UPDATE checkpoints SET note = replace(note, '$2', '$3') WHERE size = $1"
+}
+
+cp_line() { # cp_line SIZE LINE: a line of the golden checkpoint of SIZE
+	sed -n "$2p" "$BASE/read/checkpoint-size-$1.out"
+}
+
+cp_sig() { # cp_sig SIZE: the base64 signature of the checkpoint of SIZE
+	sed -n 's/^— [^ ]* //p' "$BASE/read/checkpoint-size-$1.out"
+}
+
+hash_sql() { # hash_sql WHICH: a stored hash row: first, last or middle
+	case $1 in
+	first) echo "id = (SELECT min(id) FROM hashes)" ;;
+	last) echo "id = (SELECT max(id) FROM hashes)" ;;
+	middle) echo "id = (SELECT id FROM hashes ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM hashes))" ;;
+	esac
+}
+
+tamper_tests() {
+	local w d root10 root9 sig10 prev8
+	need_base_quiet || return 0
+	root10=$(cp_line 10 3)
+	root9=$(cp_line 9 3)
+	sig10=$(cp_sig 10)
+	prev8=$(sed -n 's/^prev //p' "$BASE/read/entry-8.out")
+	for d in ozone.pdf protocol.pdf pest.png water.jpg; do
+		t "tamper: a byte of $d" tamper '4 document' \
+			"UPDATE documents SET data = CAST(substr(data, 1, length(data) - 1) || 'X' AS BLOB) WHERE $(doc_sql "$DOCS/$d")"
+	done
+	t "tamper: ozone.pdf replaced by another PDF" tamper '4 document' \
+		"UPDATE documents SET data = readfile('$DOCS/protocol.pdf'), size = $(stat -c %s "$DOCS/protocol.pdf") WHERE $(doc_sql "$DOCS/ozone.pdf")"
+	t "tamper: documents row of pest.png deleted" tamper '4 document' \
+		"DELETE FROM documents WHERE $(doc_sql "$DOCS/pest.png")"
+	t "tamper: document byte, verify --venue" tamper '4 documents' \
+		"UPDATE documents SET data = CAST(substr(data, 1, length(data) - 1) || 'X' AS BLOB) WHERE $(doc_sql "$DOCS/ozone.pdf")" \
+		--venue $V1
+	t "tamper: documents row deleted, verify --venue" tamper '4 documents' \
+		"DELETE FROM documents WHERE $(doc_sql "$DOCS/water.jpg")" \
+		--venue $V2
+	t "tamper: entry 0 text (venue name)" tamper '2 tree' \
+		"$(entry_sql 0 'name Bar Roma' 'name Bar Rome')"
+	t "tamper: entry 3 text (performed, attested)" tamper '2 tree' \
+		"$(entry_sql 3 'performed 2026-11-20' 'performed 2026-11-21')"
+	t "tamper: entry 3 text breaks its attestation" tamper '5 attestation' \
+		"$(entry_sql 3 'performed 2026-11-20' 'performed 2026-11-21')"
+	t "tamper: entry 8 text breaks the chain" tamper '3 chain' \
+		"$(entry_sql 8 "prev $prev8" "prev $(sha "$DOCS/ozone.pdf")")"
+	t "tamper: entry 9 text (last entry)" tamper '2 tree' \
+		"$(entry_sql 9 'key compromised' 'key lost')"
+	t "tamper: entry 5 no longer parses" tamper '3 entry' \
+		"$(entry_sql 5 'Derattizzazione' 'Derattizzazione ')"
+	t "tamper: entry 4 text, verify --venue" tamper '2 inclusion' \
+		"$(entry_sql 4 'Protocollo' 'Protokoll')" --venue $V1
+	t "tamper: entry row 4 deleted" tamper '2 tree' \
+		"DELETE FROM entries WHERE idx = 4"
+	t "tamper: entry row 0 deleted" tamper '2 tree' \
+		"DELETE FROM entries WHERE idx = 0"
+	t "tamper: last entry row deleted" tamper '1 checkpoint' \
+		"DELETE FROM entries WHERE idx = 9"
+	t "tamper: an unsigned entry appended" tamper '2 tree' \
+		"INSERT INTO entries(idx, venue, venue_seq, kind, revokes, provider, doc, data) SELECT 10, venue, venue_seq, kind, revokes, provider, doc, data FROM entries WHERE idx = 9"
+	for w in first middle last; do
+		t "tamper: stored hash ($w) changed" tamper '2 tree' \
+			"UPDATE hashes SET hash = zeroblob(32) WHERE $(hash_sql $w)"
+		t "tamper: stored hash ($w) deleted" tamper '2 tree' \
+			"DELETE FROM hashes WHERE $(hash_sql $w)"
+	done
+	t "tamper: newest checkpoint's root" tamper '1 checkpoint signature' \
+		"$(note_sql 10 "$root10" "$root9")"
+	t "tamper: newest checkpoint's size" tamper '1 checkpoint' \
+		"$(note_sql 10 $'\n10\n' $'\n9\n')"
+	t "tamper: newest checkpoint's signature" tamper '1 checkpoint signature' \
+		"$(note_sql 10 "$sig10" "$(flip "$sig10" 40)")"
+	t "tamper: newest checkpoint's key hash" tamper '1 checkpoint signature' \
+		"$(note_sql 10 "$sig10" "$(flip "$sig10" 2)")"
+	t "tamper: kept checkpoint of size 5's root" tamper '1 checkpoint signature' \
+		"$(note_sql 5 "$(cp_line 5 3)" "$root9")"
+	t "tamper: newest checkpoint replaced by size 9's" tamper '1 checkpoint' \
+		"UPDATE checkpoints SET note = (SELECT note FROM checkpoints WHERE size = 9) WHERE size = 10"
+	t "tamper: checkpoint root, verify --venue" tamper '1 checkpoint signature' \
+		"$(note_sql 10 "$root10" "$root9")" --venue $V1
+	t "tamper: stored log key" tamper '1 checkpoint signature' \
+		"UPDATE meta SET value = '$(cat "$KEYS/wrong-log.vkey")' WHERE key = 'vkey'"
+
+	t "bundle: control" bundle_control
+	t "bundle: newest entry's text" bundle_tamper '2 inclusion' \
+		sed 's/name Bar Roma Centro/name Bar Roma Center/'
+	t "bundle: a document's title" bundle_tamper '2 inclusion' \
+		sed 's/title Sanificazione ambienti con ozono/title Sanificazione ambienti con ossigeno/'
+	t "bundle: a document's hash" bundle_tamper '2 inclusion' \
+		sed "s/doc $(sha "$DOCS/ozone.pdf")/doc $(sha "$DOCS/protocol.pdf")/"
+	t "bundle: attestation signature" bundle_tamper '5 attestation' \
+		sed 's/\(attestation cleanco.example+[0-9a-f]* ...........\)./\1A/'
+	t "bundle: first proof hash" bundle_tamper '2 inclusion' \
+		proof_tamper 1
+	t "bundle: last proof hash" bundle_tamper '2 inclusion' \
+		proof_tamper 0
+	t "bundle: an entry's index" bundle_tamper '2 inclusion' \
+		sed 's/"index": 3,/"index": 1,/'
+	t "bundle: checkpoint root" bundle_tamper '1 checkpoint signature' \
+		sed "s#\\\\n$(cp_line 10 3)\\\\n#\\\\n${root9}\\\\n#"
+	t "bundle: checkpoint signature" bundle_tamper '1 checkpoint signature' \
+		sed "s#$sig10#$(flip "$sig10" 40)#"
+	t "bundle: log key" bundle_tamper '1 checkpoint signature' \
+		sed "s#$(cat "$KEYS/log.vkey")#$(cat "$KEYS/wrong-log.vkey")#"
+	t "bundle: an entry left out" bundle_tamper '3 venue chain' \
+		drop_item 4
+	t "bundle: the revocation left out" bundle_tamper '3 venue chain' \
+		drop_item 7
+	t "bundle: first entry left out" bundle_tamper '3 venue chain' \
+		drop_item 0
+	t "bundle: the provider key left out" bundle_tamper '5 attestation' \
+		drop_item 2
+	t "bundle: another venue's id" bundle_tamper '3 entry venue' \
+		sed "s/\"venue\": \"$V1\"/\"venue\": \"$V2\"/"
+	t "bundle: unknown key" bundle_bad sed 's/^  "origin"/  "extra": 1,\n  "origin"/'
+	t "bundle: not JSON" bundle_bad head -c 500
+	t "bundle: empty" bundle_bad head -c 0
+}
+
+need_base_quiet() {
+	if [ ! -f "$BASE/ok" ]; then
+		echo "FAIL  tamper tests: the golden log was not built"
+		NFAIL=$((NFAIL + 1))
+		return 1
+	fi
+}
+
+# proof_tamper FIRST: changes the first (1) or last (0) hash of the first
+# proof in the bundle on stdin.
+proof_tamper() {
+	awk -v first="$1" '
+	function bump(line,   i, c) {
+		i = index(line, "\"") + 1
+		c = substr(line, i, 1)
+		return substr(line, 1, i - 1) (c == "A" ? "B" : "A") substr(line, i + 1)
+	}
+	{ lines[NR] = $0 }
+	/"proof": \[/ && !p { p = NR }
+	p && !e && /^ *\]/ && NR > p { e = NR }
+	END {
+		target = first ? p + 1 : e - 1
+		for (n = 1; n <= NR; n++)
+			print (n == target ? bump(lines[n]) : lines[n])
+	}'
+}
+
+# drop_item INDEX: the bundle on stdin without the item of that index.
+drop_item() {
+	awk -v idx="$1" '
+	function put(s) { out[++n] = s }
+	/^    \{$/ { obj = $0; inobj = 1; next }
+	inobj { obj = obj "\n" $0 }
+	inobj && /^    \},?$/ {
+		inobj = 0
+		if (obj ~ "\"index\": " idx ",")
+			dropped = 1
+		else
+			put(obj)
+		next
+	}
+	!inobj { put($0) }
+	END {
+		for (i = 1; i <= n; i++) {
+			# The object before "]" loses its comma.
+			if (out[i + 1] ~ /^  \]/)
+				sub(/\},$/, "}", out[i])
+			print out[i]
+		}
+		exit !dropped
+	}'
+}
+
+bundle_control() {
+	need_base
+	run 0 verify "$BASE/bundle-$V1.json"
+	run 0 verify --key "$(cat "$KEYS/log.vkey")" "$BASE/bundle-$V1.json"
+	# drop_item and proof_tamper with no effect keep a valid bundle.
+	cp "$BASE/bundle-$V1.json" b.json
+	sed 's/x/x/' b.json >c.json
+	run 0 verify c.json
+	drop_item 99 <b.json >c.json && fail "drop_item 99 dropped something"
+	# Dropping the newest entry leaves a valid (older-looking) bundle.
+	drop_item 8 <b.json >c.json || fail "drop_item 8 dropped nothing"
+	run 0 verify c.json
+}
+
+# bundle_tamper CHECK FILTER...: the Bar Roma bundle through FILTER no
+# longer verifies and verify names CHECK.
+bundle_tamper() {
+	local check=$1
+	shift
+	need_base
+	"$@" <"$BASE/bundle-$V1.json" >b.json || fail "filter failed: $*"
+	if cmp -s b.json "$BASE/bundle-$V1.json"; then
+		fail "the filter changed nothing: $*"
+	fi
+	run 1 verify b.json
+	invalid "$check"
+	run 1 verify --key "$(cat "$KEYS/log.vkey")" b.json
+	hasnt out "^valid$"
+	run 1 verify --json b.json
+	has out '"valid": false'
+}
+
+# bundle_bad FILTER...: a bundle that is not one: exit 1, a message.
+bundle_bad() {
+	need_base
+	"$@" <"$BASE/bundle-$V1.json" >b.json || true
+	run 1 verify b.json
+	has err '^sanilog: verify: '
+}
+
+# ---------------------------------------------------------------------------
+# 4. Rollback, fork and pinned keys.
+
+CACHED=cache/sanilog/test.sanilog.example_2flog
+
+# A log that went back: verify remembers size 10, then sees size 5.
+t_rollback() {
+	db final
+	run 0 verify --db log.db
+	cmp "$CACHED" "$BASE/read/checkpoint.out" ||
+		fail "verify did not remember the newest checkpoint"
+	cp "$BASE/snap/5.db" log.db
+	run 1 verify --db log.db
+	invalid '8 rollback'
+	# It is still reported: the older log did not replace what was seen.
+	run 1 verify --db log.db
+	invalid '8 rollback'
+	cmp "$CACHED" "$BASE/read/checkpoint.out" ||
+		fail "a rolled-back log replaced the remembered checkpoint"
+	# The log grows back (the same entries): consistent again.
+	cp "$BASE/snap/final.db" log.db
+	run 0 verify --db log.db
+	has out "^$OK rule 8 consistency"
+}
+
+# The venue's view of a rolled-back database (verify --venue).
+t_rollback_venue() {
+	db final
+	run 0 verify --venue $V1 --db log.db
+	cp "$BASE/snap/5.db" log.db
+	run 1 verify --venue $V1 --db log.db
+	hasnt out '^valid$'
+	has out "^$KO rule 8 "
+}
+
+# An older bundle is no rollback (exports age), but is reported.
+t_older_bundle() {
+	need_base
+	run 0 verify "$BASE/bundle-$V1.json"
+	run 0 verify "$BASE/bundle-$V1-size-5.json"
+	has out "^$OK rule 8 older bundle"
+	cmp "$CACHED" "$BASE/read/checkpoint.out" ||
+		fail "an older bundle replaced the remembered checkpoint"
+}
+
+# grow DB TITLE: one more document in DB.
+grow() {
+	run 0 cert add --db "$1" --venue $V1 --file "$DOCS/protocol.pdf" \
+		--type form --title "$2" --performed 2026-11-25
+}
+
+# Two logs with the same key and origin that diverge at size 10.
+make_fork() {
+	db final
+	cp log.db a.db
+	cp log.db b.db
+	key log.key a.db.key
+	key log.key b.db.key
+	grow a.db "Modulo A"
+	grow b.db "Modulo B"
+	run 0 checkpoint --db a.db
+	cp out a.cp
+	run 0 checkpoint --db b.db
+	cmp -s out a.cp && fail "the two logs did not diverge"
+	return 0
+}
+
+t_fork_equal_size() {
+	make_fork
+	run 0 verify --db a.db
+	run 1 verify --db b.db
+	invalid '8 rollback or fork'
+	cmp "$CACHED" a.cp || fail "the forked log replaced the remembered checkpoint"
+}
+
+t_fork_longer() {
+	make_fork
+	grow b.db "Modulo B2"
+	run 0 verify --db a.db
+	run 1 verify --db b.db
+	invalid '8 rollback or fork'
+	cmp "$CACHED" a.cp || fail "the forked log replaced the remembered checkpoint"
+}
+
+# verify --venue has the log itself at hand: a fork is reported whatever
+# its size.
+t_fork_longer_venue() {
+	make_fork
+	grow b.db "Modulo B2"
+	run 0 verify --venue $V1 --db a.db
+	run 1 verify --venue $V1 --db b.db
+	hasnt out '^valid$'
+	has out "^$KO rule 8 "
+}
+
+t_fork_shorter() {
+	make_fork
+	grow a.db "Modulo A2"
+	run 0 verify --db a.db
+	run 1 verify --db b.db
+	invalid '8 rollback'
+}
+
+t_fork_bundle() {
+	make_fork
+	run 0 export --venue $V1 --db a.db -o a.json
+	run 0 export --venue $V1 --db b.db -o b.json
+	run 0 verify a.json
+	run 1 verify b.json
+	invalid '8 fork'
+	# And the other way round, from the database.
+	rm -rf cache
+	run 0 verify --venue $V1 --db b.db
+	run 1 verify a.json
+	invalid '8 fork'
+	run 1 verify --venue $V1 --db a.db
+	invalid '8 fork'
+}
+
+# verify --key: the pinned key decides.
+t_pinned_key() {
+	need_base
+	local good wrong
+	good=$(cat "$KEYS/log.vkey")
+	wrong=$(cat "$KEYS/wrong-log.vkey")
+	run 0 verify --key "$good" --db "$BASE/snap/final.db"
+	run 0 verify --key "$good" --venue $V1 --db "$BASE/snap/final.db"
+	run 0 verify --key "$good" "$BASE/bundle-$V1.json"
+	has out "^$OK rule 1 "
+	run 1 verify --key "$wrong" --db "$BASE/snap/final.db"
+	hasnt out '^valid$'
+	run 1 verify --key "$wrong" --venue $V1 --db "$BASE/snap/final.db"
+	hasnt out '^valid$'
+	run 1 verify --key "$wrong" "$BASE/bundle-$V1.json"
+	invalid '1 '
+	# A key of another name (the provider's).
+	run 1 verify --key "$(cat "$KEYS/provider.vkey")" --db "$BASE/snap/final.db"
+	run 1 verify --key "$(cat "$KEYS/provider.vkey")" "$BASE/bundle-$V1.json"
+	invalid '1 '
+	# Not a key at all: could not check.
+	run 2 verify --key "not-a-key" --db "$BASE/snap/final.db"
+	clear_error
+	run 2 verify --key "$(cat "$KEYS/log.key")" "$BASE/bundle-$V1.json"
+	clear_error
+	# A bundle of a log with another key but the same origin, pinned.
+	db final
+	key wrong-log.key w.key
+	run 0 init --key-from w.key --db w.db
+	SANILOG_NOW=2026-11-25T09:00:00Z run 0 venue add --id $V1 \
+		--name "Bar Roma" --address "Via Roma 1, 00185 Roma" --db w.db
+	run 0 export --venue $V1 --db w.db -o w.json
+	run 1 verify --key "$good" w.json
+	invalid '1 '
+	run 1 verify --key "$good" --db w.db
+}
+
+# Trust on first use: once a checkpoint of an origin is remembered, a log
+# of that origin under another key is not a valid continuation of it
+# (rule 1: the expected log key; rule 8: a fork).
+t_other_key_same_origin() {
+	need_base
+	key wrong-log.key w.key
+	run 0 init --key-from w.key --db w.db
+	SANILOG_NOW=2026-11-25T09:00:00Z run 0 venue add --id $V1 \
+		--name "Bar Roma" --address "Via Roma 1, 00185 Roma" --db w.db
+	run 0 export --venue $V1 --db w.db -o w.json
+	run 0 verify "$BASE/bundle-$V1.json"
+	cp "$CACHED" seen.cp
+	local rc=0
+	sl verify w.json >out 2>err || rc=$?
+	cmp -s "$CACHED" seen.cp ||
+		fail "verify w.json replaced the remembered checkpoint of the" \
+			"real log (size 10) with one of another key (size 1)"
+	[ "$rc" = 1 ] || fail "verify w.json: exit $rc, expected 1: a bundle of" \
+		"origin test.sanilog.example/log signed by another key was" \
+		"accepted after a checkpoint by the real key was remembered:" \
+		"$(cat out)"
+	rc=0
+	sl verify --db w.db >out 2>err || rc=$?
+	[ "$rc" = 1 ] || fail "verify --db w.db: exit $rc, expected 1 (another key" \
+		"for a remembered origin)"
+}
+
+# ---------------------------------------------------------------------------
+# The run.
+
+: >"$TMP/golden-names"
+PAT_SAVED=$PATTERN
+PATTERN=""                 # the golden log and the fixtures are always made
+t "build the golden log" t_build
+t "make the fixtures" t_fixtures
+PATTERN=$PAT_SAVED
+
+t "golden: build output" t_golden_build
+t "golden: checkpoints, entries, proofs, exports, venues" t_golden_read
+t "golden: verify reports" t_golden_verify
+t "owner tokens" t_tokens
+t "init makes 0600 files" t_init_files
+t "the clock never goes backwards" t_clock
+t "freshness: overdue and expired" t_freshness
+t "help of every command and subcommand" t_help
+bad_input_tests
+t "bad: key files of mode 0644" t_key_files
+t "bad: init twice" t_init_twice
+t "bad: databases that are not sanilog's" t_not_a_database
+tamper_tests
+t "rollback" t_rollback
+t "rollback seen by verify --venue" t_rollback_venue
+t "older bundle" t_older_bundle
+t "fork at equal size" t_fork_equal_size
+t "fork, the fork longer" t_fork_longer
+t "fork, the fork longer, verify --venue" t_fork_longer_venue
+t "fork, the fork shorter" t_fork_shorter
+t "fork of a bundle" t_fork_bundle
+t "verify --key" t_pinned_key
+t "another key for a remembered origin" t_other_key_same_origin
+
+t_golden_stale() {
+	local f
+	(cd "$GOLDEN" && find . -type f | sed 's#^\./##' | sort) >have
+	sort -u "$TMP/golden-names" >made
+	if ! diff -u --label golden/ --label made have made >&2; then
+		fail "golden/ holds files no test makes (UPDATE_GOLDEN=1 removes them)"
+	fi
+}
+if [ -z "$PATTERN" ] && [ "$UPDATE_GOLDEN" != 1 ]; then
+	t "golden: no stale files" t_golden_stale
+fi
+
+echo
+if [ "$UPDATE_GOLDEN" = 1 ]; then
+	echo "golden files written to $GOLDEN"
+fi
+if [ "$NFAIL" -gt 0 ]; then
+	echo "cli tests: $NPASS passed, $NFAIL FAILED:$FAILED"
+	exit 1
+fi
+echo "cli tests: $NPASS passed"

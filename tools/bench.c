@@ -1,0 +1,577 @@
+/*
+ * bench.c: the measuring half of `make bench` (tools/bench.sh drives it).
+ *
+ *   bench make-log DB N [--attest] [--batch B] [--venues V] [--origin NAME]
+ *       Creates a new log at DB (key at DB.key, mode 0600, as `sanilog
+ *       init` does) holding N entries in all: V venue entries first
+ *       (new_venue), with --attest one provider-key entry, then documents
+ *       (each a distinct 1 KiB PDF: "%PDF-" and random bytes) spread over
+ *       the venues round-robin, B requests per sequencer_append (one
+ *       transaction and one signed checkpoint each; default 1000).  With
+ *       --attest every document names the provider and carries its
+ *       attestation (attest_sign), checked by the sequencer.  Prints the
+ *       documents' append rate; the clock runs only around
+ *       sequencer_append, not while the bench makes documents or signs
+ *       attestations.
+ *
+ *   bench proofs DB [COUNT]
+ *       Opens DB read-only and makes COUNT (default 100000) inclusion
+ *       proofs of random leaves with merkle_prove_inclusion through
+ *       store_read_hashes, timed; then checks a sample of them with
+ *       merkle_verify_inclusion against the tree's root, which must equal
+ *       the newest signed checkpoint's root, from leaf hashes recomputed
+ *       from the entries' bytes.
+ *
+ *   bench run CMD [ARG...]
+ *       Runs CMD, waits for it and prints its wall time, peak RSS (from
+ *       wait4's rusage) and exit status; CMD's own stdout and stderr pass
+ *       through.
+ *
+ * Each command prints its figures on stdout as one line of "key value"
+ * pairs that bench.sh reads ("result ... seconds S rate R"), and its
+ * progress on stderr.  A benchmark measures and prints: nothing here fails
+ * on a time.  Exit status: 0 measured, 1 a result was wrong (a proof that
+ * does not verify, a request the log refused), 2 usage or system error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/attest.h"
+#include "core/buf.h"
+#include "core/entry.h"
+#include "core/hash.h"
+#include "core/merkle.h"
+#include "core/note.h"
+#include "store/sequencer.h"
+#include "store/store.h"
+
+#define DOC_LEN 1024
+#define PROVIDER_NAME "bench-provider"
+#define SAMPLE_MAX 10000 /* proofs verified after the timed run */
+
+static const char usage_text[] =
+	"usage: bench make-log DB N [--attest] [--batch B] [--venues V] "
+	"[--origin NAME]\n"
+	"       bench proofs DB [COUNT]\n"
+	"       bench run CMD [ARG...]\n";
+
+static int usage(void)
+{
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A whole decimal number in [min, max]. */
+static bool parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != 0 || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Venue number i as an 8-character id of VENUE_ALPHABET (distinct for
+ * distinct i < 32^8). */
+static void venue_id(int64_t i, char id[VENUE_ID_LEN + 1])
+{
+	static const char alphabet[] = VENUE_ALPHABET;
+	for (int k = VENUE_ID_LEN - 1; k >= 0; k--) {
+		id[k] = alphabet[i % 32];
+		i /= 32;
+	}
+	id[VENUE_ID_LEN] = 0;
+}
+
+/* Writes the signer's key text and LF to path, created 0600, never over an
+ * existing file. */
+static enum status write_key(const char *path, const struct note_signer *s,
+			     struct err *e)
+{
+	struct buf b;
+	enum status r;
+	int fd = -1;
+	buf_init(&b, 1024);
+	if ((r = note_signer_format(s, &b)) != ST_OK ||
+	    (r = buf_append(&b, "\n", 1)) != ST_OK) {
+		err_set(e, r, "cannot format the key");
+		goto done;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		r = err_set(e, ST_IO, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	if (write(fd, b.data, b.len) != (ssize_t)b.len || fsync(fd) != 0) {
+		r = err_set(e, ST_IO, "%s: %s", path, strerror(errno));
+		unlink(path);
+		goto done;
+	}
+	r = ST_OK;
+done:
+	if (fd >= 0)
+		close(fd);
+	if (b.data != NULL)
+		sodium_memzero(b.data, b.alloc);
+	buf_free(&b);
+	return r;
+}
+
+/* A new database at path as `sanilog init` makes it: origin and vkey in
+ * the metadata, the signer key at path.key, the empty log's checkpoint. */
+static enum status init_log(const char *path, const char *origin,
+			    struct store **out, struct note_signer **signer,
+			    struct sequencer **seq, struct err *e)
+{
+	char keypath[PATH_MAX], vkey[NOTE_VKEY_MAX + 1];
+	struct note_verifier v;
+	enum status r;
+	*out = NULL;
+	*signer = NULL;
+	*seq = NULL;
+	if (snprintf(keypath, sizeof keypath, "%s.key", path) >=
+	    (int)sizeof keypath)
+		return err_set(e, ST_INVALID, "%s: path too long", path);
+	if ((r = note_signer_generate(origin, signer, e)) != ST_OK)
+		return r;
+	if ((r = store_open(path, STORE_CREATE, out, e)) != ST_OK)
+		return r;
+	note_signer_verifier(*signer, &v);
+	note_verifier_format(&v, vkey, sizeof vkey);
+	if ((r = store_meta_set(*out, "origin", v.name)) != ST_OK ||
+	    (r = store_meta_set(*out, "vkey", vkey)) != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(*out));
+	if ((r = write_key(keypath, *signer, e)) != ST_OK)
+		return r;
+	if ((r = sequencer_new(*out, *signer, seq, e)) != ST_OK)
+		return r;
+	return sequencer_checkpoint(*seq, NULL, e);
+}
+
+/* Appends reqs[0..n), timed into *elapsed; 1 if the log refused one. */
+static int append_timed(struct sequencer *q, struct seq_request *reqs,
+			size_t n, double *elapsed)
+{
+	struct err e;
+	double t0 = now_seconds();
+	enum status r = sequencer_append(q, reqs, n, NULL, &e);
+	*elapsed += now_seconds() - t0;
+	if (r != ST_OK) {
+		fprintf(stderr, "bench: append: %s\n", e.msg);
+		return 2;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].status != ST_OK) {
+			fprintf(stderr, "bench: request %zu refused: %s\n", i,
+				reqs[i].err.msg);
+			return 1;
+		}
+	return 0;
+}
+
+struct make_opts {
+	const char *db;
+	const char *origin;
+	int64_t n;       /* entries in all */
+	int64_t batch;   /* requests per transaction */
+	int64_t venues;
+	bool attest;
+};
+
+static int make_log(const struct make_opts *o)
+{
+	struct store *s = NULL;
+	struct note_signer *signer = NULL, *provider = NULL;
+	struct sequencer *q = NULL;
+	struct seq_request *reqs = NULL;
+	struct buf *atts = NULL;
+	uint8_t *docs = NULL;
+	struct err e;
+	int rc = 2;
+	size_t batch = (size_t)o->batch;
+	int64_t venues = o->venues, setup_entries, ndocs;
+	double t_setup = 0, t_docs = 0, wall0 = now_seconds();
+
+	if (venues > o->n - (o->attest ? 1 : 0) - 1)
+		venues = o->n - (o->attest ? 1 : 0) - 1;
+	if (venues < 1) {
+		fprintf(stderr, "bench: make-log: N too small\n");
+		return 2;
+	}
+	setup_entries = venues + (o->attest ? 1 : 0);
+	ndocs = o->n - setup_entries;
+
+	reqs = calloc(batch, sizeof *reqs);
+	docs = malloc(batch * DOC_LEN);
+	atts = calloc(batch, sizeof *atts);
+	if (reqs == NULL || docs == NULL || atts == NULL) {
+		fprintf(stderr, "bench: out of memory\n");
+		goto done;
+	}
+	for (size_t i = 0; i < batch; i++)
+		buf_init(&atts[i], 8192);
+
+	if (init_log(o->db, o->origin, &s, &signer, &q, &e) != ST_OK) {
+		fprintf(stderr, "bench: make-log: %s\n", e.msg);
+		goto done;
+	}
+
+	/* The venues, and the provider's key, in batches. */
+	for (int64_t v = 0; v < setup_entries;) {
+		size_t n = 0;
+		for (; n < batch && v < setup_entries; n++, v++) {
+			struct seq_request *rq = &reqs[n];
+			memset(rq, 0, sizeof *rq);
+			struct entry *en = &rq->entry;
+			if (v == venues) {
+				char pvkey[NOTE_VKEY_MAX + 1];
+				struct note_verifier pv;
+				if (note_signer_generate(PROVIDER_NAME,
+							 &provider,
+							 &e) != ST_OK) {
+					fprintf(stderr, "bench: %s\n", e.msg);
+					goto done;
+				}
+				note_signer_verifier(provider, &pv);
+				note_verifier_format(&pv, pvkey, sizeof pvkey);
+				en->kind = ENTRY_PROVIDER_KEY;
+				snprintf(en->name, sizeof en->name, "%s",
+					 PROVIDER_NAME);
+				snprintf(en->display_name,
+					 sizeof en->display_name,
+					 "Bench Sanitization Ltd");
+				snprintf(en->vkey, sizeof en->vkey, "%s",
+					 pvkey);
+				continue;
+			}
+			en->kind = ENTRY_VENUE;
+			rq->new_venue = true;
+			venue_id(v, en->venue);
+			snprintf(en->name, sizeof en->name, "Bench venue %lld",
+				 (long long)v);
+			snprintf(en->address, sizeof en->address,
+				 "%lld Benchmark Street, Testville",
+				 (long long)v + 1);
+			en->interval_days = INTERVAL_DAYS_DEFAULT;
+		}
+		if ((rc = append_timed(q, reqs, n, &t_setup)) != 0)
+			goto done;
+		rc = 2;
+	}
+
+	/* The documents. */
+	int64_t next_report = ndocs / 10;
+	for (int64_t d = 0; d < ndocs;) {
+		size_t n = 0;
+		for (; n < batch && d < ndocs; n++, d++) {
+			struct seq_request *rq = &reqs[n];
+			uint8_t *doc = docs + n * DOC_LEN;
+			memset(rq, 0, sizeof *rq);
+			memcpy(doc, "%PDF-", 5);
+			randombytes_buf(doc + 5, DOC_LEN - 5);
+			struct entry *en = &rq->entry;
+			en->kind = ENTRY_DOCUMENT;
+			venue_id(d % venues, en->venue);
+			snprintf(en->type, sizeof en->type, "sanitization");
+			snprintf(en->title, sizeof en->title,
+				 "Bench certificate %lld", (long long)d);
+			snprintf(en->performed, sizeof en->performed,
+				 "2024-01-15");
+			snprintf(en->expires, sizeof en->expires,
+				 "2025-01-15");
+			snprintf(en->submitted_by, sizeof en->submitted_by,
+				 "operator");
+			rq->doc = doc;
+			rq->doc_len = DOC_LEN;
+			if (!o->attest)
+				continue;
+			struct attest_fields f = {
+				.venue = en->venue,
+				.type = en->type,
+				.performed = en->performed,
+				.expires = en->expires,
+			};
+			sha256(f.doc, doc, DOC_LEN);
+			buf_reset(&atts[n]);
+			if (attest_sign(provider, &f, &atts[n], &e) != ST_OK) {
+				fprintf(stderr, "bench: attest: %s\n", e.msg);
+				goto done;
+			}
+			snprintf(en->provider, sizeof en->provider, "%s",
+				 PROVIDER_NAME);
+			rq->attestation = buf_str(&atts[n]);
+			rq->attestation_len = atts[n].len;
+		}
+		if ((rc = append_timed(q, reqs, n, &t_docs)) != 0)
+			goto done;
+		rc = 2;
+		if (next_report > 0 && d >= next_report && d < ndocs) {
+			fprintf(stderr,
+				"bench: %s: %lld/%lld documents, %.0f/s\n",
+				o->db, (long long)d, (long long)ndocs,
+				(double)d / t_docs);
+			next_report += ndocs / 10;
+		}
+	}
+
+	double wall = now_seconds() - wall0;
+	int64_t size = 0;
+	if (store_log_size(s, &size) != ST_OK || size != o->n) {
+		fprintf(stderr, "bench: log size %lld, expected %lld\n",
+			(long long)size, (long long)o->n);
+		rc = 1;
+		goto done;
+	}
+	printf("result make-log entries %lld venues %lld documents %lld "
+	       "batch %zu attest %d setup_seconds %.3f seconds %.3f "
+	       "rate %.0f wall_seconds %.3f\n",
+	       (long long)o->n, (long long)venues, (long long)ndocs, batch,
+	       o->attest ? 1 : 0, t_setup, t_docs,
+	       t_docs > 0 ? (double)ndocs / t_docs : 0.0, wall);
+	rc = 0;
+done:
+	if (atts != NULL)
+		for (size_t i = 0; i < batch; i++)
+			buf_free(&atts[i]);
+	free(atts);
+	free(docs);
+	free(reqs);
+	sequencer_free(q);
+	note_signer_free(provider);
+	note_signer_free(signer);
+	store_close(s);
+	return rc;
+}
+
+static int cmd_make_log(int argc, char **argv)
+{
+	struct make_opts o = {.batch = 1000, .venues = 1000};
+	char origin[NOTE_NAME_MAX + 1];
+	if (argc < 3)
+		return usage();
+	o.db = argv[1];
+	if (!parse_count(argv[2], 2, INT64_C(1) << 40, &o.n))
+		return usage();
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--attest") == 0)
+			o.attest = true;
+		else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
+			if (!parse_count(argv[++i], 1, 1000000, &o.batch))
+				return usage();
+		} else if (strcmp(argv[i], "--venues") == 0 && i + 1 < argc) {
+			if (!parse_count(argv[++i], 1, 100000000, &o.venues))
+				return usage();
+		} else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc)
+			o.origin = argv[++i];
+		else
+			return usage();
+	}
+	if (o.origin == NULL) {
+		snprintf(origin, sizeof origin, "bench.example/sanilog-%ld",
+			 (long)getpid());
+		o.origin = origin;
+	}
+	return make_log(&o);
+}
+
+/* xorshift64*: cheap random indexes, so that the timed loop measures the
+ * proofs and not the generator. */
+static uint64_t rng_next(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * UINT64_C(2685821657736338717);
+}
+
+static int cmd_proofs(int argc, char **argv)
+{
+	struct store *s = NULL;
+	struct err e;
+	int64_t count = 100000, size = 0;
+	int64_t *idx = NULL;
+	uint8_t(*proofs)[MERKLE_MAX_PROOF][HASH_LEN] = NULL;
+	size_t *lens = NULL;
+	struct buf note, text;
+	int rc = 2;
+	enum status r;
+
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && !parse_count(argv[2], 1, 100000000, &count)))
+		return usage();
+	buf_init(&note, 1 << 16);
+	buf_init(&text, ENTRY_MAX);
+	if ((r = store_open(argv[1], STORE_READONLY, &s, &e)) != ST_OK) {
+		fprintf(stderr, "bench: proofs: %s\n", e.msg);
+		goto done;
+	}
+
+	/* The root, from the stored hashes and from the signed checkpoint. */
+	char vkey[NOTE_VKEY_MAX + 1];
+	struct note_verifier v;
+	struct checkpoint cp;
+	uint8_t root[HASH_LEN];
+	if (store_log_size(s, &size) != ST_OK ||
+	    store_meta_get(s, "vkey", vkey, sizeof vkey) != ST_OK ||
+	    store_checkpoint(s, -1, &note, NULL) != ST_OK) {
+		fprintf(stderr, "bench: proofs: %s\n", store_errmsg(s));
+		goto done;
+	}
+	if (size < 1) {
+		fprintf(stderr, "bench: proofs: the log is empty\n");
+		goto done;
+	}
+	if (note_verifier_parse(vkey, strlen(vkey), &v, &e) != ST_OK ||
+	    checkpoint_open(buf_str(&note), note.len, &v, &cp, &e) != ST_OK ||
+	    merkle_tree_hash(size, store_read_hashes, s, root) != ST_OK) {
+		fprintf(stderr, "bench: proofs: checkpoint: %s\n", e.msg);
+		rc = 1;
+		goto done;
+	}
+	if (cp.size != size || memcmp(cp.root, root, HASH_LEN) != 0) {
+		fprintf(stderr, "bench: proofs: the tree's root is not the "
+				"checkpoint's\n");
+		rc = 1;
+		goto done;
+	}
+
+	idx = malloc((size_t)count * sizeof *idx);
+	proofs = malloc((size_t)count * sizeof *proofs);
+	lens = malloc((size_t)count * sizeof *lens);
+	if (idx == NULL || proofs == NULL || lens == NULL) {
+		fprintf(stderr, "bench: out of memory\n");
+		goto done;
+	}
+	uint64_t x = 0;
+	randombytes_buf(&x, sizeof x);
+	x |= 1;
+	for (int64_t i = 0; i < count; i++)
+		idx[i] = (int64_t)(rng_next(&x) % (uint64_t)size);
+
+	double t0 = now_seconds();
+	for (int64_t i = 0; i < count; i++) {
+		r = merkle_prove_inclusion(idx[i], size, store_read_hashes, s,
+					   proofs[i], &lens[i]);
+		if (r != ST_OK) {
+			fprintf(stderr, "bench: proof of %lld: %s: %s\n",
+				(long long)idx[i], status_str(r),
+				store_errmsg(s));
+			rc = 1;
+			goto done;
+		}
+	}
+	double secs = now_seconds() - t0;
+
+	/* Check an evenly spread sample, with leaf hashes recomputed from
+	 * the entries' bytes. */
+	int64_t step = count > SAMPLE_MAX ? count / SAMPLE_MAX : 1;
+	int64_t checked = 0, bad = 0;
+	for (int64_t i = 0; i < count; i += step) {
+		uint8_t leaf[HASH_LEN];
+		buf_reset(&text);
+		if (store_entry(s, idx[i], &text) != ST_OK) {
+			fprintf(stderr, "bench: entry %lld: %s\n",
+				(long long)idx[i], store_errmsg(s));
+			goto done;
+		}
+		merkle_leaf_hash(leaf, text.data, text.len);
+		if (merkle_verify_inclusion(leaf, idx[i], size, proofs[i],
+					    lens[i], root) != ST_OK)
+			bad++;
+		checked++;
+	}
+	printf("result proofs size %lld count %lld seconds %.3f rate %.0f "
+	       "verified %lld bad %lld\n",
+	       (long long)size, (long long)count, secs,
+	       secs > 0 ? (double)count / secs : 0.0, (long long)checked,
+	       (long long)bad);
+	rc = bad == 0 ? 0 : 1;
+	if (bad != 0)
+		fprintf(stderr, "bench: %lld of %lld proofs do not verify\n",
+			(long long)bad, (long long)checked);
+done:
+	free(idx);
+	free(proofs);
+	free(lens);
+	buf_free(&note);
+	buf_free(&text);
+	store_close(s);
+	return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	fflush(NULL);
+	double t0 = now_seconds();
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "bench: fork: %s\n", strerror(errno));
+		return 2;
+	}
+	if (pid == 0) {
+		execvp(argv[1], argv + 1);
+		fprintf(stderr, "bench: %s: %s\n", argv[1], strerror(errno));
+		_exit(127);
+	}
+	int status = 0;
+	struct rusage ru;
+	while (wait4(pid, &status, 0, &ru) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "bench: wait: %s\n", strerror(errno));
+			return 2;
+		}
+	}
+	double secs = now_seconds() - t0;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status)
+				     : 128 + WTERMSIG(status);
+	double cpu = (double)ru.ru_utime.tv_sec +
+		     (double)ru.ru_utime.tv_usec / 1e6 +
+		     (double)ru.ru_stime.tv_sec +
+		     (double)ru.ru_stime.tv_usec / 1e6;
+	printf("result run seconds %.3f cpu_seconds %.3f maxrss_kb %ld "
+	       "exit %d\n",
+	       secs, cpu, ru.ru_maxrss, code);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "bench: cannot initialise libsodium\n");
+		return 2;
+	}
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "make-log") == 0)
+		return cmd_make_log(argc - 1, argv + 1);
+	if (strcmp(argv[1], "proofs") == 0)
+		return cmd_proofs(argc - 1, argv + 1);
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	return usage();
+}

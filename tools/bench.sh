@@ -1,0 +1,164 @@
+#!/bin/sh
+# bench.sh: `make bench`.  Measures sanilog's speed figures (issue 2) and
+# prints them in a table beside their targets.  A benchmark measures and
+# prints: a figure below its target is reported, never a failure.  The exit
+# status is 1 only when a step could not run or gave a wrong answer (a log
+# that does not verify, a proof that does not check).
+#
+#   usage: SANILOG=/abs/build/sanilog tools/bench.sh /abs/build/tools/bench
+#
+#   BENCH_N         entries in the large logs (default 1000000)
+#   BENCH_ONE_N     entries in the one-per-transaction log (default 2000)
+#   BENCH_PROOFS    inclusion proofs to make (default 100000)
+#   BENCH_BATCH     requests per transaction for the large logs (default 1000)
+#   BENCH_VENUES    venues the documents are spread over (default 1000)
+#   BENCH_DIR       where the temporary directory goes (default /tmp)
+#
+# Every log is made in a temporary directory, one at a time, and removed
+# when measured.
+set -eu
+
+BENCH=${1:?usage: SANILOG=path/to/sanilog tools/bench.sh path/to/bench}
+SANILOG=${SANILOG:?set SANILOG to the sanilog binary}
+N=${BENCH_N:-1000000}
+ONE_N=${BENCH_ONE_N:-2000}
+PROOFS=${BENCH_PROOFS:-100000}
+BATCH=${BENCH_BATCH:-1000}
+VENUES=${BENCH_VENUES:-1000}
+[ -x "$BENCH" ] || { echo "bench: $BENCH: not executable" >&2; exit 2; }
+[ -x "$SANILOG" ] || { echo "bench: $SANILOG: not executable" >&2; exit 2; }
+
+unset SANILOG_NOW
+TMP=$(mktemp -d "${BENCH_DIR:-/tmp}/sanilog-bench.XXXXXX")
+cleanup() { rm -rf "$TMP"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# verify remembers checkpoints per origin; keep that out of $HOME.
+export XDG_CACHE_HOME="$TMP/cache"
+ROWS="$TMP/rows"
+: >"$ROWS"
+FAILED=0
+
+# A value from a "result ... key value ..." line: field KEY LINE.
+field() {
+	printf '%s\n' "$2" | awk -v k="$1" \
+		'{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
+}
+
+# row WHAT COUNT SECONDS RATE TARGET NOTE: one line of the table.
+row() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" >>"$ROWS"
+}
+
+# The size on disk of a database and its WAL files, in MB.
+db_mb() {
+	du -ck "$1" "$1-wal" "$1-shm" 2>/dev/null | awk 'END { printf "%.0f", $1 / 1024 }'
+}
+
+fail() {
+	echo "bench: $*" >&2
+	FAILED=1
+}
+
+# Room on disk: the logs are made one at a time; measured at about 5 KB an
+# entry (1 KiB documents stored in 4 KiB pages), 6 KB keeps a margin.
+KB_PER_ENTRY=6
+avail_kb=$(df -Pk "$TMP" | awk 'NR == 2 { print $4 }')
+need_kb=$((N * KB_PER_ENTRY + 200 * 1024))
+SIZE_NOTE=""
+if [ "$avail_kb" -lt "$need_kb" ]; then
+	fit=$(((avail_kb - 200 * 1024) / KB_PER_ENTRY / 1000 * 1000))
+	if [ "$fit" -lt 10000 ]; then
+		echo "bench: only $((avail_kb / 1024)) MB free under $TMP; need about $((need_kb / 1024)) MB" >&2
+		exit 2
+	fi
+	SIZE_NOTE="only $((avail_kb / 1024)) MB free: logs of $fit entries instead of $N"
+	echo "bench: NOTE: $SIZE_NOTE" >&2
+	N=$fit
+fi
+if [ "$ONE_N" -gt "$N" ]; then ONE_N=$N; fi
+# The one-per-transaction log spreads its documents over fewer venues, so
+# that most of its entries are documents.
+ONE_VENUES=$((ONE_N / 10))
+if [ "$ONE_VENUES" -lt 1 ]; then ONE_VENUES=1; fi
+
+echo "bench: $(nproc) CPUs, logs of $N entries, in $TMP" >&2
+
+# make_log NAME WHAT TARGET ARGS...: makes $TMP/NAME.db, records its rate.
+make_log() {
+	name=$1 what=$2 target=$3
+	shift 3
+	if ! out=$("$BENCH" make-log "$TMP/$name.db" "$@" | grep '^result'); then
+		fail "make-log $name failed"
+		row "$what" "-" "-" "-" "$target" "FAILED"
+		return 1
+	fi
+	docs=$(field documents "$out")
+	row "$what" "$docs" "$(field seconds "$out")" "$(field rate "$out")" \
+		"$target" "$(field entries "$out") entries, $(db_mb "$TMP/$name.db") MB on disk"
+}
+
+# audit NAME WHAT TARGET: times `sanilog verify --db` on $TMP/NAME.db.
+audit() {
+	name=$1 what=$2 target=$3
+	log="$TMP/$name.verify"
+	"$BENCH" run "$SANILOG" verify --db "$TMP/$name.db" >"$log" 2>&1 || true
+	out=$(grep '^result run' "$log" || true)
+	code=$(field exit "$out")
+	if [ -z "$out" ] || [ "$code" != 0 ]; then
+		fail "verify $name: exit ${code:-?}"
+		sed 's/^/    /' "$log" >&2
+		row "$what" "-" "-" "-" "$target" "FAILED (exit ${code:-?})"
+		return 1
+	fi
+	entries=$(sed -n 's/^log .*: \([0-9]*\) entries,.*/\1/p' "$log")
+	secs=$(field seconds "$out")
+	rate=$(awk -v n="$entries" -v s="$secs" \
+		'BEGIN { r = 0; if (s > 0) r = n / s; printf "%.0f", r }')
+	rss=$(field maxrss_kb "$out")
+	grep '^log ' "$log" >&2 || true
+	row "$what" "$entries" "$secs" "$rate" "$target" \
+		"peak RSS $((rss / 1024)) MB, CPU $(field cpu_seconds "$out") s"
+}
+
+# 1. Durable appends, one per transaction.
+if make_log one "append, 1 per transaction" "-" "$ONE_N" --batch 1 \
+	--venues "$ONE_VENUES"; then
+	rm -f "$TMP"/one.db*
+fi
+
+# 2. Durable appends in transactions of $BATCH, the audit, the proofs.
+if make_log plain "append, $BATCH per transaction" 50000 "$N" \
+	--batch "$BATCH" --venues "$VENUES"; then
+	audit plain "audit (verify --db), no attestations" 200000 || true
+	if out=$("$BENCH" proofs "$TMP/plain.db" "$PROOFS" | grep '^result'); then
+		row "inclusion proofs (random leaves)" "$(field count "$out")" \
+			"$(field seconds "$out")" "$(field rate "$out")" 100000 \
+			"$(field verified "$out") verified against the root, $(field bad "$out") bad"
+	else
+		fail "proofs failed"
+		row "inclusion proofs (random leaves)" "-" "-" "-" 100000 "FAILED"
+	fi
+fi
+rm -f "$TMP"/plain.db*
+
+# 3. The same with an attestation on every document.
+if make_log attest "append + attestation, $BATCH per txn" "-" "$N" \
+	--attest --batch "$BATCH" --venues "$VENUES"; then
+	audit attest "audit (verify --db), every doc attested" 30000 || true
+fi
+rm -f "$TMP"/attest.db*
+
+# The table.
+echo
+echo "sanilog benchmarks: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(uname -m)"
+[ -n "$SIZE_NOTE" ] && echo "NOTE: $SIZE_NOTE"
+printf '%-40s %9s %9s %9s %8s %-5s  %s\n' what count seconds "rate/s" target "" notes
+awk -F '\t' '{
+	mark = ""
+	if ($5 != "-" && $4 != "-") mark = ($4 + 0 >= $5 + 0) ? "met" : "BELOW"
+	printf "%-40s %9s %9s %9s %8s %-5s  %s\n", $1, $2, $3, $4, $5, mark, $6
+}' "$ROWS"
+echo "(rates: appends count documents only, timed around sequencer_append;"
+echo " audits count all entries over the wall time of the verify process)"
+exit "$FAILED"
