@@ -58,9 +58,9 @@
 #include "store/sequencer.h"
 #include "store/store.h"
 
-#define DOC_LEN 1024
+#define DOC_LEN	      1024
 #define PROVIDER_NAME "bench-provider"
-#define SAMPLE_MAX 10000 /* proofs verified after the timed run */
+#define SAMPLE_MAX    10000 /* proofs verified after the timed run */
 
 static const char usage_text[] =
 	"usage: bench make-log DB N [--attest] [--batch B] [--venues V] "
@@ -172,8 +172,8 @@ static enum status init_log(const char *path, const char *origin,
 }
 
 /* Appends reqs[0..n), timed into *elapsed; 1 if the log refused one. */
-static int append_timed(struct sequencer *q, struct seq_request *reqs,
-			size_t n, double *elapsed)
+static int append_timed(struct sequencer *q, struct seq_request *reqs, size_t n,
+			double *elapsed)
 {
 	struct err e;
 	double t0 = now_seconds();
@@ -195,8 +195,8 @@ static int append_timed(struct sequencer *q, struct seq_request *reqs,
 struct make_opts {
 	const char *db;
 	const char *origin;
-	int64_t n;       /* entries in all */
-	int64_t batch;   /* requests per transaction */
+	int64_t n;     /* entries in all */
+	int64_t batch; /* requests per transaction */
 	int64_t venues;
 	bool attest;
 };
@@ -300,8 +300,7 @@ static int make_log(const struct make_opts *o)
 				 "Bench certificate %lld", (long long)d);
 			snprintf(en->performed, sizeof en->performed,
 				 "2024-01-15");
-			snprintf(en->expires, sizeof en->expires,
-				 "2025-01-15");
+			snprintf(en->expires, sizeof en->expires, "2025-01-15");
 			snprintf(en->submitted_by, sizeof en->submitted_by,
 				 "operator");
 			rq->doc = doc;
@@ -549,10 +548,9 @@ static int cmd_run(int argc, char **argv)
 	double secs = now_seconds() - t0;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status)
 				     : 128 + WTERMSIG(status);
-	double cpu = (double)ru.ru_utime.tv_sec +
-		     (double)ru.ru_utime.tv_usec / 1e6 +
-		     (double)ru.ru_stime.tv_sec +
-		     (double)ru.ru_stime.tv_usec / 1e6;
+	double cpu =
+		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	printf("result run seconds %.3f cpu_seconds %.3f maxrss_kb %ld "
 	       "exit %d\n",
 	       secs, cpu, ru.ru_maxrss, code);

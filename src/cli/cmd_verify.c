@@ -129,64 +129,74 @@ static int finish(struct cli *c, const char *venue,
 	return rep->ok ? EXIT_GOOD : EXIT_NEGATIVE;
 }
 
-/* Rule 8 for a bundle: compare with the remembered checkpoint.  With the
- * log's database (s), a remembered checkpoint must be in its tree. */
-static void bundle_vs_cache(const struct bundle *b,
+/*
+ * Rule 8 for a bundle: compare its checkpoint with the remembered one.
+ * With the log's database (s), the remembered checkpoint must be in its
+ * tree; offline, only equal sizes can be compared.  Returns whether the
+ * bundle's checkpoint may be remembered in place of the old one: only when
+ * nothing was remembered or consistency was shown.
+ */
+static bool bundle_vs_cache(const struct bundle *b,
 			    const struct note_verifier *key, struct store *s,
 			    struct verify_report *rep)
 {
 	struct buf old;
 	struct checkpoint was, now;
+	uint8_t root[HASH_LEN];
+	bool remember = false;
 	buf_init(&old, 1 << 16);
 	cache_read(b->origin, &old);
-	if (old.len > 0 &&
-	    checkpoint_open(buf_str(&old), old.len, key, &was, NULL) != ST_OK) {
+	if (old.len == 0) {
+		remember = true;
+	} else if (checkpoint_open(buf_str(&old), old.len, key, &was, NULL) !=
+		   ST_OK) {
 		verify_add_check(rep, 8, false, "log key changed",
 				 "the checkpoint remembered for origin %s does "
 				 "not verify with this log key",
 				 b->origin);
-	} else if (old.len > 0 &&
-		   checkpoint_open(b->checkpoint, strlen(b->checkpoint), key,
-				   &now, NULL) == ST_OK && s != NULL) {
-		uint8_t root[HASH_LEN];
-		if (was.size > now.size)
-			verify_add_check(rep, 8, false, "rollback",
-					 "a checkpoint of size %lld was seen "
-					 "before; this log's newest is size "
-					 "%lld: the log went back",
-					 (long long)was.size,
-					 (long long)now.size);
-		else if (merkle_tree_hash(was.size, store_read_hashes, s,
-					  root) != ST_OK ||
-			 memcmp(root, was.root, HASH_LEN) != 0)
-			verify_add_check(rep, 8, false, "fork",
-					 "the checkpoint of size %lld seen "
-					 "before is not in this log's tree: the "
-					 "log rewrote its history",
-					 (long long)was.size);
-		else
-			verify_add_check(rep, 8, true, "consistency",
-					 "contains the checkpoint of size %lld "
-					 "seen before",
-					 (long long)was.size);
-	} else if (old.len > 0 &&
-		   checkpoint_open(b->checkpoint, strlen(b->checkpoint), key,
-				   &now, NULL) == ST_OK) {
-		if (was.size == now.size &&
-		    memcmp(was.root, now.root, HASH_LEN) != 0)
-			verify_add_check(rep, 8, false, "fork",
-					 "a checkpoint of size %lld with "
-					 "another root was seen before: the "
-					 "log forked",
-					 (long long)was.size);
-		else if (was.size > now.size)
-			verify_add_check(rep, 8, true, "older bundle",
-					 "a newer checkpoint (size %lld) was "
-					 "seen before; ask the log for a "
-					 "consistency proof",
-					 (long long)was.size);
+	} else if (checkpoint_open(b->checkpoint, strlen(b->checkpoint), key,
+				   &now, NULL) != ST_OK) {
+		/* Rule 1 has already reported it. */
+	} else if (was.size > now.size && s != NULL) {
+		verify_add_check(rep, 8, false, "rollback",
+				 "a checkpoint of size %lld was seen before; "
+				 "this log's newest is size %lld: the log went "
+				 "back",
+				 (long long)was.size, (long long)now.size);
+	} else if (was.size > now.size) {
+		verify_add_check(rep, 8, true, "older bundle",
+				 "a newer checkpoint (size %lld) was seen "
+				 "before; ask the log for a consistency proof",
+				 (long long)was.size);
+	} else if (was.size == now.size) {
+		remember = memcmp(was.root, now.root, HASH_LEN) == 0;
+		verify_add_check(rep, 8, remember, remember ? "consistency" : "fork",
+				 remember ? "the checkpoint of size %lld seen "
+					    "before is this one"
+					  : "a checkpoint of size %lld with "
+					    "another root was seen before: the "
+					    "log forked",
+				 (long long)was.size);
+	} else if (s != NULL) {
+		remember = merkle_tree_hash(was.size, store_read_hashes, s,
+					    root) == ST_OK &&
+			   memcmp(root, was.root, HASH_LEN) == 0;
+		verify_add_check(rep, 8, remember, remember ? "consistency" : "fork",
+				 remember ? "contains the checkpoint of size "
+					    "%lld seen before"
+					  : "the checkpoint of size %lld seen "
+					    "before is not in this log's tree: "
+					    "the log rewrote its history",
+				 (long long)was.size);
+	} else {
+		verify_add_check(rep, 8, true, "consistency not proven",
+				 "a checkpoint of size %lld was seen before and "
+				 "a bundle carries no consistency proof; the "
+				 "remembered checkpoint is kept",
+				 (long long)was.size);
 	}
 	buf_free(&old);
+	return remember;
 }
 
 static enum status fetch_from_store(void *ctx, const uint8_t sha[HASH_LEN],
@@ -228,10 +238,9 @@ static int verify_bundle_file(struct cli *c, const char *path,
 	if (k == NULL && note_verifier_parse(b->vkey, strlen(b->vkey), &bv,
 					     NULL) == ST_OK)
 		k = &bv;
-	if (k != NULL)
-		bundle_vs_cache(b, k, NULL, &rep);
+	bool remember = k != NULL && bundle_vs_cache(b, k, NULL, &rep);
 	rc = finish(c, b->venue, &rep, true);
-	if (rc == EXIT_GOOD && k != NULL)
+	if (rc == EXIT_GOOD && remember)
 		cache_write(b->origin, b->checkpoint, strlen(b->checkpoint), k);
 done:
 	verify_report_free(&rep);
@@ -287,9 +296,9 @@ static int verify_db(struct cli *c, const char *venue,
 			bundle_free(b);
 			goto done;
 		}
-		bundle_vs_cache(b, &key, s, &rep);
+		bool remember = bundle_vs_cache(b, &key, s, &rep);
 		rc = finish(c, venue, &rep, true);
-		if (rc == EXIT_GOOD)
+		if (rc == EXIT_GOOD && remember)
 			cache_write(origin, b->checkpoint,
 				    strlen(b->checkpoint), &key);
 		bundle_free(b);

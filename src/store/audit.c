@@ -63,6 +63,7 @@ struct audit {
 	int64_t *cp_sizes;
 	size_t ncp, cp_next;
 	uint8_t (*cp_roots)[HASH_LEN];
+	bool *cp_valid; /* its signature verified: its root is worth comparing */
 	int64_t seen_size;
 	uint8_t seen_root[HASH_LEN];
 	bool seen_checked;
@@ -367,7 +368,8 @@ static void at_size(struct audit *a)
 			merkle_range_root(&a->range, root);
 			have = true;
 		}
-		if (memcmp(root, a->cp_roots[a->cp_next], HASH_LEN) != 0)
+		if (a->cp_valid[a->cp_next] &&
+		    memcmp(root, a->cp_roots[a->cp_next], HASH_LEN) != 0)
 			finding(a, F_TREE,
 				"checkpoint of size %lld: root differs from "
 				"the tree of the entries",
@@ -426,7 +428,8 @@ static enum status load_checkpoints(struct audit *a, int64_t log_size)
 	a->cp_sizes = sizes;
 	a->ncp = n;
 	a->cp_roots = calloc(n + 1, HASH_LEN);
-	if (a->cp_roots == NULL)
+	a->cp_valid = calloc(n + 1, sizeof *a->cp_valid);
+	if (a->cp_roots == NULL || a->cp_valid == NULL)
 		return err_set(a->e, ST_NOMEM, "out of memory");
 	buf_init(&note, 1 << 16);
 	int64_t bad = 0;
@@ -458,6 +461,7 @@ static enum status load_checkpoints(struct audit *a, int64_t log_size)
 			continue;
 		}
 		memcpy(a->cp_roots[i], cp.root, HASH_LEN);
+		a->cp_valid[i] = true;
 		a->res->newest = cp;
 	}
 	if (n == 0)
@@ -605,6 +609,7 @@ done:
 	free(a->providers);
 	free(a->cp_sizes);
 	free(a->cp_roots);
+	free(a->cp_valid);
 	buf_free(&a->doc);
 	buf_free(&a->text);
 	free(a);
