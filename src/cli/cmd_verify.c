@@ -311,7 +311,14 @@ static int verify_db(struct cli *c, const char *venue,
 		.progress = isatty(2) && !c->json ? progress : NULL,
 	};
 	struct audit_result res;
-	if (audit_store(s, &o, &rep, &res, &e) != ST_OK) {
+	struct store *docs = NULL;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o.threads = ncpu > 1 ? (int)ncpu : 0;
+	if (store_open(c->db_path, STORE_READONLY, &docs, &e) == ST_OK)
+		o.docs = docs;
+	enum status ar = audit_store(s, &o, &rep, &res, &e);
+	store_close(docs);
+	if (ar != ST_OK) {
 		rc = cli_error("verify: %s", e.msg);
 		goto done;
 	}

@@ -4,6 +4,7 @@
  */
 #include "audit.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,9 @@ static const struct {
 	[F_REVOKE] = {6, "revocation"},  [F_ENTRY] = {3, "entry"},
 };
 
+struct attest_pool;
+struct attest_job;
+
 struct audit {
 	struct store *s;
 	const struct audit_options *o;
@@ -68,9 +72,11 @@ struct audit {
 	uint8_t seen_root[HASH_LEN];
 	bool seen_checked;
 
+	struct attest_pool *pool; /* verifies attestations */
+	struct attest_job *job;   /* scratch for the next job */
+
 	struct entry en;
 	struct entry other;
-	struct buf doc;
 	struct buf text;
 };
 
@@ -157,12 +163,14 @@ static bool is_revoked(const struct venue_state *v, int64_t seq)
 	return false;
 }
 
+/* The entry's doc line names a stored document of that size and type;
+ * the documents' bytes themselves are checked by scan_documents. */
 static void check_document(struct audit *a, int64_t index)
 {
 	const struct entry *en = &a->en;
 	char mime[32];
-	buf_reset(&a->doc);
-	enum status r = store_document(a->s, en->doc_sha256, &a->doc, mime);
+	int64_t size = 0;
+	enum status r = store_document_meta(a->s, en->doc_sha256, &size, mime);
 	if (r == ST_NOT_FOUND) {
 		finding(a, F_DOC, "entry %lld: document is missing",
 			(long long)index);
@@ -172,23 +180,195 @@ static void check_document(struct audit *a, int64_t index)
 		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
 		return;
 	}
-	uint8_t sha[HASH_LEN];
-	sha256(sha, a->doc.data, a->doc.len);
-	const char *sniffed = entry_sniff_mime(a->doc.data, a->doc.len);
-	if (memcmp(sha, en->doc_sha256, HASH_LEN) != 0)
+	if (size != en->doc_size || strcmp(mime, en->doc_mime) != 0)
 		finding(a, F_DOC,
-			"entry %lld: document bytes do not hash to its doc "
-			"line",
-			(long long)index);
-	else if ((int64_t)a->doc.len != en->doc_size ||
-		 sniffed == NULL || strcmp(sniffed, en->doc_mime) != 0)
-		finding(a, F_DOC,
-			"entry %lld: document size or type differs from its "
-			"doc line",
+			"entry %lld: the stored document's size or type "
+			"differs from its doc line",
 			(long long)index);
 	a->res->documents++;
 }
 
+/* ---- documents: every stored document's bytes against its key ---- */
+
+struct doc_scan {
+	struct store *s;
+	enum status status; /* of the scan itself */
+	char errmsg[512];
+	int64_t count;
+	int64_t nfails;
+	char fails[MAX_REPORTED][200];
+};
+
+static enum status on_document(void *ctx, const uint8_t sha[HASH_LEN],
+			       int64_t size, const char *mime,
+			       const uint8_t *data, size_t len)
+{
+	struct doc_scan *d = ctx;
+	uint8_t got[HASH_LEN];
+	char hex[2 * HASH_LEN + 1];
+	const char *why = NULL;
+	sha256(got, data, len);
+	const char *sniffed = entry_sniff_mime(data, len);
+	if (memcmp(got, sha, HASH_LEN) != 0)
+		why = "its bytes do not hash to its SHA-256";
+	else if ((int64_t)len != size || sniffed == NULL ||
+		 strcmp(sniffed, mime) != 0)
+		why = "its recorded size or type differs from its bytes";
+	if (why != NULL && d->nfails++ < MAX_REPORTED) {
+		hex_encode(hex, sha, HASH_LEN);
+		snprintf(d->fails[d->nfails - 1], sizeof d->fails[0],
+			 "document %.16s…: %s", hex, why);
+	}
+	d->count++;
+	return ST_OK;
+}
+
+/* Scans on a connection already in a read transaction. */
+static void scan_documents_in_txn(struct doc_scan *d)
+{
+	d->status = store_scan_documents(d->s, on_document, d);
+	if (d->status != ST_OK)
+		snprintf(d->errmsg, sizeof d->errmsg, "%s",
+			 store_errmsg(d->s));
+}
+
+/* Thread body: scans on a connection of its own. */
+static void *scan_documents(void *arg)
+{
+	struct doc_scan *d = arg;
+	d->status = store_begin_read(d->s);
+	if (d->status != ST_OK) {
+		snprintf(d->errmsg, sizeof d->errmsg, "%s",
+			 store_errmsg(d->s));
+		return NULL;
+	}
+	scan_documents_in_txn(d);
+	store_commit(d->s);
+	return NULL;
+}
+
+/* ---- attestations: Ed25519 verification on worker threads ---- */
+
+#define POOL_RING 4096
+#define POOL_MAX_THREADS 16
+
+struct attest_job {
+	int64_t index;
+	struct note_verifier key;
+	char venue[VENUE_ID_LEN + 1];
+	uint8_t doc[HASH_LEN];
+	char type[32];
+	char performed[11];
+	char expires[11];
+	char line[ENTRY_VALUE_MAX + 1];
+};
+
+struct attest_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t has_work, has_room;
+	struct attest_job *ring;
+	size_t head, count;
+	bool closing;
+	pthread_t tid[POOL_MAX_THREADS];
+	int nthreads;
+	int64_t nfails;
+	char fails[MAX_REPORTED][320];
+};
+
+static void job_run(struct attest_pool *p, const struct attest_job *j)
+{
+	struct attest_fields f = {
+		.venue = j->venue,
+		.type = j->type,
+		.performed = j->performed,
+		.expires = j->expires,
+	};
+	struct err e;
+	memcpy(f.doc, j->doc, HASH_LEN);
+	if (attest_verify_line(j->line, &f, &j->key, &e) == ST_OK)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (p->nfails++ < MAX_REPORTED)
+		snprintf(p->fails[p->nfails - 1], sizeof p->fails[0],
+			 "entry %lld: %.280s", (long long)j->index, e.msg);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *pool_worker(void *arg)
+{
+	struct attest_pool *p = arg;
+	struct attest_job job;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->count == 0 && !p->closing)
+			pthread_cond_wait(&p->has_work, &p->mu);
+		if (p->count == 0) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		job = p->ring[p->head];
+		p->head = (p->head + 1) % POOL_RING;
+		p->count--;
+		pthread_cond_signal(&p->has_room);
+		pthread_mutex_unlock(&p->mu);
+		job_run(p, &job);
+	}
+}
+
+/* Starts n workers (0: jobs run on the caller's thread). */
+static enum status pool_start(struct attest_pool *p, int n)
+{
+	memset(p, 0, sizeof *p);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->has_work, NULL);
+	pthread_cond_init(&p->has_room, NULL);
+	if (n <= 0)
+		return ST_OK;
+	p->ring = malloc(POOL_RING * sizeof *p->ring);
+	if (p->ring == NULL)
+		return ST_NOMEM;
+	for (int i = 0; i < n && i < POOL_MAX_THREADS; i++) {
+		if (pthread_create(&p->tid[i], NULL, pool_worker, p) != 0)
+			break;
+		p->nthreads++;
+	}
+	return ST_OK;
+}
+
+static void pool_push(struct attest_pool *p, const struct attest_job *j)
+{
+	if (p->nthreads == 0) {
+		job_run(p, j);
+		return;
+	}
+	pthread_mutex_lock(&p->mu);
+	while (p->count == POOL_RING)
+		pthread_cond_wait(&p->has_room, &p->mu);
+	p->ring[(p->head + p->count) % POOL_RING] = *j;
+	p->count++;
+	pthread_cond_signal(&p->has_work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits for every job and stops the workers. */
+static void pool_finish(struct attest_pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->closing = true;
+	pthread_cond_broadcast(&p->has_work);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->tid[i], NULL);
+	p->nthreads = 0;
+	free(p->ring);
+	p->ring = NULL;
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->has_work);
+	pthread_cond_destroy(&p->has_room);
+}
+
+/* The provider's key in force is found here, in log order; the signature
+ * itself is verified by the pool. */
 static void check_attestation(struct audit *a, int64_t index)
 {
 	const struct entry *en = &a->en;
@@ -200,16 +380,16 @@ static void check_attestation(struct audit *a, int64_t index)
 			(long long)index, en->provider);
 		return;
 	}
-	struct attest_fields f = {
-		.venue = en->venue,
-		.type = en->type,
-		.performed = en->performed,
-		.expires = en->expires,
-	};
-	memcpy(f.doc, en->doc_sha256, HASH_LEN);
-	struct err e;
-	if (attest_verify_line(en->attestation, &f, &p->key, &e) != ST_OK)
-		finding(a, F_ATTEST, "entry %lld: %s", (long long)index, e.msg);
+	struct attest_job *j = a->job;
+	j->index = index;
+	j->key = p->key;
+	memcpy(j->venue, en->venue, sizeof j->venue);
+	memcpy(j->doc, en->doc_sha256, HASH_LEN);
+	memcpy(j->type, en->type, sizeof j->type);
+	memcpy(j->performed, en->performed, sizeof j->performed);
+	memcpy(j->expires, en->expires, sizeof j->expires);
+	memcpy(j->line, en->attestation, sizeof j->line);
+	pool_push(a->pool, j);
 	a->res->attestations++;
 }
 
@@ -507,27 +687,66 @@ static void check_seen(struct audit *a)
 	memcpy(a->seen_root, cp.root, HASH_LEN);
 }
 
+/* Adds n findings of kind k, of which the first recorded[] are known. */
+static void merge_findings(struct audit *a, enum fail_kind k, int64_t n,
+			   const char *msgs, size_t stride)
+{
+	for (int64_t i = 0; i < n; i++) {
+		if (i < MAX_REPORTED)
+			finding(a, k, "%s", msgs + (size_t)i * stride);
+		else
+			a->failures[k]++;
+	}
+}
+
 enum status audit_store(struct store *s, const struct audit_options *o,
 			struct verify_report *rep, struct audit_result *res,
 			struct err *e)
 {
 	struct audit *a = calloc(1, sizeof *a);
+	struct attest_pool *pool = calloc(1, sizeof *pool);
+	struct attest_job *job = calloc(1, sizeof *job);
+	struct doc_scan *docs = calloc(1, sizeof *docs);
+	pthread_t doc_thread;
+	bool doc_thread_running = false, pool_running = false, in_txn = false;
 	int64_t size = 0, nhashes = 0;
 	enum status r;
 	memset(rep, 0, sizeof *rep);
 	memset(res, 0, sizeof *res);
 	rep->ok = true;
 	rep->latest = -1;
-	if (a == NULL)
+	if (a == NULL || pool == NULL || job == NULL || docs == NULL) {
+		free(a);
+		free(pool);
+		free(job);
+		free(docs);
 		return err_set(e, ST_NOMEM, "out of memory");
+	}
 	a->s = s;
 	a->o = o;
 	a->rep = rep;
 	a->res = res;
 	a->e = e;
+	a->pool = pool;
+	a->job = job;
 	merkle_range_init(&a->range);
-	buf_init(&a->doc, 1u << 30);
 	buf_init(&a->text, ENTRY_MAX);
+
+	/* One snapshot for the whole audit, and no lock cycle per read. */
+	if ((r = store_begin_read(s)) != ST_OK) {
+		err_set(e, r, "%s", store_errmsg(s));
+		goto done;
+	}
+	in_txn = true;
+	if ((r = pool_start(pool, o->threads)) != ST_OK) {
+		err_set(e, r, "out of memory");
+		goto done;
+	}
+	pool_running = true;
+	docs->s = o->docs;
+	if (docs->s != NULL &&
+	    pthread_create(&doc_thread, NULL, scan_documents, docs) == 0)
+		doc_thread_running = true;
 
 	if ((r = store_log_size(s, &size)) != ST_OK) {
 		err_set(e, r, "%s", store_errmsg(s));
@@ -559,6 +778,26 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 			"%lld stored hashes; a tree of %lld entries has %lld",
 			(long long)nhashes, (long long)size,
 			(long long)merkle_stored_count(size));
+
+	/* The documents' bytes, and the attestations' signatures. */
+	if (!doc_thread_running) {
+		docs->s = s;
+		scan_documents_in_txn(docs);
+	} else {
+		pthread_join(doc_thread, NULL);
+		doc_thread_running = false;
+	}
+	if (docs->status != ST_OK) {
+		r = err_set(e, docs->status, "documents: %s", docs->errmsg);
+		goto done;
+	}
+	merge_findings(a, F_DOC, docs->nfails, docs->fails[0],
+		       sizeof docs->fails[0]);
+	pool_finish(pool);
+	pool_running = false;
+	merge_findings(a, F_ATTEST, pool->nfails, pool->fails[0],
+		       sizeof pool->fails[0]);
+
 	if (a->seen_size >= 0 && !a->seen_checked)
 		verify_add_check(rep, 8, false, "rollback or fork",
 				 "the checkpoint of size %lld seen before "
@@ -601,6 +840,12 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 				 "every revocation names an earlier document");
 	r = ST_OK;
 done:
+	if (doc_thread_running)
+		pthread_join(doc_thread, NULL);
+	if (pool_running)
+		pool_finish(pool);
+	if (in_txn)
+		store_commit(s);
 	if (o->progress != NULL)
 		o->progress(o->progress_ctx, a->next, size);
 	for (size_t i = 0; i < a->avenues; i++)
@@ -610,8 +855,10 @@ done:
 	free(a->cp_sizes);
 	free(a->cp_roots);
 	free(a->cp_valid);
-	buf_free(&a->doc);
 	buf_free(&a->text);
 	free(a);
+	free(pool);
+	free(job);
+	free(docs);
 	return r;
 }

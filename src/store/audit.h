@@ -29,6 +29,11 @@ struct audit_options {
 	size_t seen_len;
 	audit_progress_fn progress;      /* or NULL */
 	void *progress_ctx;
+	struct store *docs;  /* a second connection to the same database:
+				documents are then checked on a thread of
+				their own; NULL checks them after the entries */
+	int threads;         /* threads verifying attestations (0: none,
+				the auditing thread verifies them) */
 };
 
 struct audit_result {

@@ -6,7 +6,7 @@
  *   meta(key, value)                  origin, vkey, base_url
  *   entries(idx, venue, venue_seq, kind, revokes, provider, doc, data)
  *   hashes(id, hash)                  stored Merkle hashes, id = tlog index
- *   documents(sha256, mime, size, data)
+ *   documents(id, sha256, size, mime, data)
  *   checkpoints(size, note)           every signed checkpoint
  *   venues(id, token_sha256)          owner-token hashes
  * Nothing rewrites or deletes a row of entries, hashes or checkpoints.
@@ -37,8 +37,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX entries_revokes ON entries(venue, revokes)"
 	" WHERE revokes IS NOT NULL;"
 	"CREATE TABLE hashes(id INTEGER PRIMARY KEY, hash BLOB NOT NULL);"
-	"CREATE TABLE documents(sha256 BLOB PRIMARY KEY, mime TEXT NOT NULL,"
-	" size INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;"
+	/* Documents are stored in arrival order (a rowid table), so that an
+	 * append writes at the end and an audit reads them in sequence; the
+	 * covering index finds one by its hash. */
+	"CREATE TABLE documents(id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL,"
+	" size INTEGER NOT NULL, mime TEXT NOT NULL, data BLOB NOT NULL);"
+	"CREATE UNIQUE INDEX documents_sha ON documents(sha256, size, mime);"
 	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
 	"CREATE TABLE venues(id TEXT PRIMARY KEY, token_sha256 BLOB NOT NULL);",
 };
@@ -64,6 +68,9 @@ enum stmt {
 	Q_INSERT_HASH,
 	Q_INSERT_DOC,
 	Q_DOC,
+	Q_DOC_META,
+	Q_SCAN_DOCS,
+	Q_BEGIN_READ,
 	Q_INSERT_CHECKPOINT,
 	Q_CHECKPOINT,
 	Q_CHECKPOINT_NEWEST,
@@ -109,6 +116,10 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_INSERT_DOC] = "INSERT OR IGNORE INTO documents(sha256, mime, size,"
 			 " data) VALUES (?1, ?2, ?3, ?4)",
 	[Q_DOC] = "SELECT mime, data FROM documents WHERE sha256 = ?1",
+	[Q_DOC_META] = "SELECT size, mime FROM documents WHERE sha256 = ?1",
+	[Q_SCAN_DOCS] = "SELECT sha256, size, mime, data FROM documents"
+			" ORDER BY id",
+	[Q_BEGIN_READ] = "BEGIN",
 	[Q_INSERT_CHECKPOINT] = "INSERT OR IGNORE INTO checkpoints(size, note)"
 				" VALUES (?1, ?2)",
 	[Q_CHECKPOINT] = "SELECT size, note FROM checkpoints WHERE size = ?1",
@@ -127,11 +138,28 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_HASH_COUNT] = "SELECT count(*) FROM hashes",
 };
 
+/* Stored hashes never change once committed, so reads keep a small
+ * direct-mapped cache of them (the upper levels of the tree are read by
+ * every proof).  A rollback empties it: it may hold uncommitted hashes. */
+#define HASH_CACHE_SLOTS (1 << 15)
+
+struct hash_slot {
+	int64_t id_plus_one; /* 0: empty */
+	uint8_t hash[HASH_LEN];
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__COUNT];
+	struct hash_slot *cache; /* HASH_CACHE_SLOTS */
 	char errmsg[512];
 };
+
+static struct hash_slot *cache_slot(struct store *s, int64_t id)
+{
+	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+	return &s->cache[h >> (64 - 15)];
+}
 
 const char *store_errmsg(const struct store *s)
 {
@@ -285,6 +313,11 @@ enum status store_open(const char *path, enum store_mode mode,
 	}
 
 	s = calloc(1, sizeof *s);
+	if (s != NULL && (s->cache = calloc(HASH_CACHE_SLOTS,
+					    sizeof *s->cache)) == NULL) {
+		free(s);
+		s = NULL;
+	}
 	if (s == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
@@ -355,6 +388,7 @@ void store_close(struct store *s)
 	for (int i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);
+	free(s->cache);
 	free(s);
 }
 
@@ -396,6 +430,11 @@ enum status store_begin(struct store *s)
 	return exec_q(s, q(s, Q_BEGIN), "begin");
 }
 
+enum status store_begin_read(struct store *s)
+{
+	return exec_q(s, q(s, Q_BEGIN_READ), "begin");
+}
+
 enum status store_commit(struct store *s)
 {
 	return exec_q(s, q(s, Q_COMMIT), "commit");
@@ -405,6 +444,7 @@ void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		exec_q(s, q(s, Q_ROLLBACK), "rollback");
+	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
 }
 
 /* Steps a statement expected to give one integer row. */
@@ -433,34 +473,47 @@ enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
 {
 	struct store *s = ctx;
 	sqlite3_stmt *st = s->q[Q_HASH];
+	enum status r = ST_OK;
+	bool txn = false;
 	for (size_t i = 0; i < count; i++) {
+		struct hash_slot *slot = cache_slot(s, indexes[i]);
+		if (slot->id_plus_one == indexes[i] + 1) {
+			memcpy(out[i], slot->hash, HASH_LEN);
+			continue;
+		}
+		/* One read transaction for all the reads of a call, not one
+		 * lock cycle per hash. */
+		if (!txn && sqlite3_get_autocommit(s->db) && count - i > 1) {
+			if ((r = exec_q(s, q(s, Q_BEGIN_READ), "begin")) != ST_OK)
+				return r;
+			txn = true;
+		}
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, indexes[i]);
 		int rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW) {
-			enum status r;
-			if (rc == SQLITE_DONE) {
-				snprintf(s->errmsg, sizeof s->errmsg,
-					 "stored hash %lld is missing",
-					 (long long)indexes[i]);
-				r = ST_CORRUPT;
-			} else {
-				r = fail(s, "read hash");
-			}
-			sqlite3_reset(st);
-			return r;
-		}
-		if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
+		if (rc == SQLITE_DONE) {
+			snprintf(s->errmsg, sizeof s->errmsg,
+				 "stored hash %lld is missing",
+				 (long long)indexes[i]);
+			r = ST_CORRUPT;
+		} else if (rc != SQLITE_ROW) {
+			r = fail(s, "read hash");
+		} else if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
 			snprintf(s->errmsg, sizeof s->errmsg,
 				 "stored hash %lld is not 32 bytes",
 				 (long long)indexes[i]);
-			sqlite3_reset(st);
-			return ST_CORRUPT;
+			r = ST_CORRUPT;
 		}
+		if (r != ST_OK)
+			break;
 		memcpy(out[i], sqlite3_column_blob(st, 0), HASH_LEN);
+		memcpy(slot->hash, out[i], HASH_LEN);
+		slot->id_plus_one = indexes[i] + 1;
 	}
 	sqlite3_reset(st);
-	return ST_OK;
+	if (txn)
+		exec_q(s, q(s, Q_COMMIT), "commit");
+	return r;
 }
 
 /* Appends column col of the current row, as bytes, to out. */
@@ -711,6 +764,51 @@ enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
 	} else {
 		r = fail(s, "document");
 	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
+				int64_t *size, char *mime)
+{
+	sqlite3_stmt *st = q(s, Q_DOC_META);
+	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 1);
+		*size = sqlite3_column_int64(st, 0);
+		snprintf(mime, 32, "%s", m != NULL ? m : "");
+	} else if (rc == SQLITE_DONE) {
+		r = fail_msg(s, ST_NOT_FOUND, "no such document");
+	} else {
+		r = fail(s, "document");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = q(s, Q_SCAN_DOCS);
+	int rc;
+	enum status r = ST_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 2);
+		const uint8_t *d = sqlite3_column_blob(st, 3);
+		if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
+			r = fail_msg(s, ST_CORRUPT, "document key is not 32 bytes");
+			break;
+		}
+		r = fn(ctx, sqlite3_column_blob(st, 0),
+		       sqlite3_column_int64(st, 1), m != NULL ? m : "",
+		       d != NULL ? d : (const uint8_t *)"",
+		       (size_t)sqlite3_column_bytes(st, 3));
+		if (r != ST_OK)
+			break;
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = fail(s, "scan documents");
 	sqlite3_reset(st);
 	return r;
 }

@@ -54,6 +54,9 @@ enum status store_meta_set(struct store *s, const char *key, const char *value);
 
 /* Transactions: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK. */
 enum status store_begin(struct store *s);
+/* A read transaction (BEGIN): every read until store_commit sees one
+ * snapshot and takes no further locks. */
+enum status store_begin_read(struct store *s);
 enum status store_commit(struct store *s);
 void store_rollback(struct store *s);
 
@@ -126,6 +129,17 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 /* A document's bytes into out, its media type into mime (32 bytes). */
 enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
 			   struct buf *out, char *mime);
+
+/* A document's size and media type (32 bytes), without its bytes. */
+enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
+				int64_t *size, char *mime);
+
+/* Calls fn for every stored document in the order they were stored, with
+ * its key, recorded size and type and its bytes (borrowed for the call). */
+typedef enum status (*store_doc_fn)(void *ctx, const uint8_t sha[HASH_LEN],
+				    int64_t size, const char *mime,
+				    const uint8_t *data, size_t len);
+enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx);
 
 /* Keeps a signed checkpoint of the given size. */
 enum status store_insert_checkpoint(struct store *s, int64_t size,
