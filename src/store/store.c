@@ -288,7 +288,7 @@ enum status store_open(const char *path, enum store_mode mode,
 {
 	struct store *s = NULL;
 	enum status r;
-	int flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+	int flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
 	*out = NULL;
 
 	if (mode == STORE_CREATE) {

@@ -1,7 +1,8 @@
 /*
  * store.h: the only code that touches SQLite.
  *
- * One struct store is one connection to a sanilog database.  The database
+ * One struct store is one connection to a sanilog database, used by one
+ * thread at a time (threads that read side by side open their own).  The database
  * holds the log (entries, stored Merkle hashes, every signed checkpoint),
  * the documents by SHA-256, and the venues' owner-token hashes.  It never
  * holds the log's signer key.
