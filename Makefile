@@ -12,7 +12,7 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libsodium sqlite3 jansson
+PKGS      = libsodium sqlite3 jansson libmicrohttpd
 OPT      ?= -O2 -g
 CFLAGS_BASE = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
@@ -22,8 +22,10 @@ CFLAGS   += $(OPT) $(CFLAGS_BASE) $(WERROR) $(EXTRA_CFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS  += $(EXTRA_LDFLAGS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/store/*.c src/cli/*.c)
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_SRC  = $(wildcard src/core/*.c src/store/*.c src/web/*.c src/print/*.c src/cli/*.c)
+EMBED_FILES = $(sort $(wildcard templates/* assets/*))
+EMBED_C  = $(BUILD)/gen/embedded.c
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
 MAIN_OBJ = $(BUILD)/obj/src/main.o
 LIB      = $(BUILD)/libsanilog.a
 BIN      = $(BUILD)/sanilog
@@ -32,7 +34,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BUILD)/tools/bench
 
-.PHONY: all check unit cli-tests bench asan valgrind demo deps format \
+.PHONY: all check unit cli-tests web-tests bench asan valgrind demo deps format \
 	format-check install clean
 
 all: $(BIN)
@@ -40,6 +42,18 @@ all: $(BIN)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -o $@ $<
+
+$(EMBED_C): $(BUILD)/tools/embed $(EMBED_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $@ $(EMBED_FILES)
+
+$(BUILD)/obj/gen/embedded.o: $(EMBED_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -60,7 +74,7 @@ deps:
 	@tools/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory unit cli-tests
+	@$(MAKE) --no-print-directory unit cli-tests web-tests
 
 unit: $(UNIT_BIN) $(BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUNNER) $$t; done
@@ -68,13 +82,17 @@ unit: $(UNIT_BIN) $(BIN)
 cli-tests: $(BIN)
 	@SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" tests/cli/run.sh
 
+web-tests: $(BIN)
+	@for t in $(sort $(wildcard tests/web/test_*.sh)); do \
+		echo "== $$t"; SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" $$t || exit 1; done
+
 bench: deps $(BIN) $(BENCH_BIN)
 	@SANILOG=$(abspath $(BIN)) tools/bench.sh $(abspath $(BENCH_BIN))
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-		EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-tests
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-tests web-tests
 
 valgrind: deps
 	@$(MAKE) --no-print-directory BUILD=build-valgrind OPT="-O1 -g" \
