@@ -4,7 +4,8 @@
 set -e
 pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
 libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
-libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format"
+libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format
+chromium fonts-dejavu-core"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
