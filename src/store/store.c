@@ -342,7 +342,7 @@ enum status store_open(const char *path, enum store_mode mode,
 		goto fail;
 	if ((r = exec_sql(s,
 			  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			  "PRAGMA cache_size=-65536;",
+			  "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=8192;",
 			  path)) != ST_OK)
 		goto fail;
 	if (mode == STORE_READONLY) {
