@@ -72,6 +72,16 @@ struct audit {
 	uint8_t seen_root[HASH_LEN];
 	bool seen_checked;
 
+	/* Look-ahead rows of the sequential cursors over stored hashes and
+	 * documents, which the entries meet in the same order. */
+	bool hash_have;
+	int64_t hash_id;
+	uint8_t hash_val[HASH_LEN];
+	bool doc_have;
+	uint8_t doc_sha[HASH_LEN];
+	int64_t doc_size;
+	char doc_mime[32];
+
 	struct attest_pool *pool; /* verifies attestations */
 	struct attest_job *job;   /* scratch for the next job */
 
@@ -163,6 +173,28 @@ static bool is_revoked(const struct venue_state *v, int64_t seq)
 	return false;
 }
 
+static void next_doc(struct audit *a)
+{
+	enum status r = store_doc_cursor_next(a->s, a->doc_sha, &a->doc_size,
+					      a->doc_mime);
+	a->doc_have = r == ST_OK;
+	if (r != ST_OK && r != ST_NOT_FOUND)
+		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+}
+
+static void next_hash(struct audit *a)
+{
+	enum status r = store_hash_cursor_next(a->s, &a->hash_id, a->hash_val);
+	a->hash_have = r == ST_OK;
+	if (r == ST_CORRUPT) {
+		/* A malformed row: skip it; the tree check reports it. */
+		a->hash_have = true;
+		a->hash_id = -1;
+	} else if (r != ST_OK && r != ST_NOT_FOUND) {
+		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+	}
+}
+
 /* The entry's doc line names a stored document of that size and type;
  * the documents' bytes themselves are checked by scan_documents. */
 static void check_document(struct audit *a, int64_t index)
@@ -170,7 +202,16 @@ static void check_document(struct audit *a, int64_t index)
 	const struct entry *en = &a->en;
 	char mime[32];
 	int64_t size = 0;
-	enum status r = store_document_meta(a->s, en->doc_sha256, &size, mime);
+	enum status r;
+	if (a->doc_have && memcmp(a->doc_sha, en->doc_sha256, HASH_LEN) == 0) {
+		/* A document's first entry meets it in storage order. */
+		size = a->doc_size;
+		memcpy(mime, a->doc_mime, sizeof mime);
+		next_doc(a);
+		r = ST_OK;
+	} else {
+		r = store_document_meta(a->s, en->doc_sha256, &size, mime);
+	}
 	if (r == ST_NOT_FOUND) {
 		finding(a, F_DOC, "entry %lld: document is missing",
 			(long long)index);
@@ -504,36 +545,34 @@ static void check_entry(struct audit *a, int64_t index,
 	}
 }
 
-/* Compares the hashes tlog stores for this append with the stored ones. */
+/* Compares the hashes tlog stores for this append with the stored ones,
+ * which the hash cursor gives in the same order. */
 static void check_stored(struct audit *a, int64_t index,
 			 uint8_t (*want)[HASH_LEN], size_t n)
 {
-	int64_t ids[MERKLE_MAX_PROOF];
-	uint8_t got[MERKLE_MAX_PROOF][HASH_LEN];
 	int64_t first = merkle_stored_count(index);
-	for (size_t i = 0; i < n; i++)
-		ids[i] = first + (int64_t)i;
-	enum status r = store_read_hashes(a->s, ids, n, got);
-	if (r == ST_CORRUPT) {
-		finding(a, F_TREE, "entry %lld: %s", (long long)index,
-			store_errmsg(a->s));
-		return;
-	}
-	if (r != ST_OK) {
-		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
-		return;
-	}
 	for (size_t i = 0; i < n; i++) {
-		if (memcmp(got[i], want[i], HASH_LEN) != 0) {
-			int level;
-			int64_t k;
-			merkle_split_stored_index(ids[i], &level, &k);
+		int64_t id = first + (int64_t)i;
+		while (a->hash_have && a->hash_id < id && a->fatal == ST_OK)
+			next_hash(a);
+		int level;
+		int64_t k;
+		merkle_split_stored_index(id, &level, &k);
+		if (!a->hash_have || a->hash_id != id) {
+			finding(a, F_TREE,
+				"entry %lld: stored hash %lld (level %d, "
+				"number %lld) is missing or malformed",
+				(long long)index, (long long)id, level,
+				(long long)k);
+			continue;
+		}
+		if (memcmp(a->hash_val, want[i], HASH_LEN) != 0)
 			finding(a, F_TREE,
 				"entry %lld: stored hash %lld (level %d, "
 				"number %lld) differs from the recomputed one",
-				(long long)index, (long long)ids[i], level,
+				(long long)index, (long long)id, level,
 				(long long)k);
-		}
+		next_hash(a);
 	}
 }
 
@@ -738,6 +777,10 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 		goto done;
 	}
 	in_txn = true;
+	store_hash_cursor_open(s, 0);
+	next_hash(a);
+	store_doc_cursor_open(s);
+	next_doc(a);
 	if ((r = pool_start(pool, o->threads)) != ST_OK) {
 		err_set(e, r, "out of memory");
 		goto done;

@@ -81,6 +81,8 @@ enum stmt {
 	Q_SCAN_ENTRIES,
 	Q_SCAN_HASHES,
 	Q_HASH_COUNT,
+	Q_CUR_HASHES,
+	Q_CUR_DOCS,
 	Q__COUNT
 };
 
@@ -136,6 +138,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_SCAN_HASHES] = "SELECT id, hash FROM hashes WHERE id >= ?1"
 			  " AND id < ?2 ORDER BY id",
 	[Q_HASH_COUNT] = "SELECT count(*) FROM hashes",
+	[Q_CUR_HASHES] = "SELECT id, hash FROM hashes WHERE id >= ?1 ORDER BY id",
+	[Q_CUR_DOCS] = "SELECT sha256, size, mime FROM documents ORDER BY id",
 };
 
 /* Stored hashes never change once committed, so reads keep a small
@@ -954,4 +958,51 @@ enum status store_scan_hashes(struct store *s, int64_t from, int64_t to,
 enum status store_hash_count(struct store *s, int64_t *count)
 {
 	return one_int(s, q(s, Q_HASH_COUNT), count, "hash count");
+}
+
+enum status store_hash_cursor_open(struct store *s, int64_t from)
+{
+	sqlite3_stmt *st = q(s, Q_CUR_HASHES);
+	sqlite3_bind_int64(st, 1, from);
+	return ST_OK;
+}
+
+enum status store_hash_cursor_next(struct store *s, int64_t *id,
+				   uint8_t hash[HASH_LEN])
+{
+	sqlite3_stmt *st = s->q[Q_CUR_HASHES];
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return ST_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return fail(s, "scan hashes");
+	if (sqlite3_column_bytes(st, 1) != HASH_LEN)
+		return fail_msg(s, ST_CORRUPT, "stored hash is not 32 bytes");
+	*id = sqlite3_column_int64(st, 0);
+	memcpy(hash, sqlite3_column_blob(st, 1), HASH_LEN);
+	return ST_OK;
+}
+
+enum status store_doc_cursor_open(struct store *s)
+{
+	q(s, Q_CUR_DOCS);
+	return ST_OK;
+}
+
+enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],
+				  int64_t *size, char *mime)
+{
+	sqlite3_stmt *st = s->q[Q_CUR_DOCS];
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		return ST_NOT_FOUND;
+	if (rc != SQLITE_ROW)
+		return fail(s, "scan documents");
+	if (sqlite3_column_bytes(st, 0) != HASH_LEN)
+		return fail_msg(s, ST_CORRUPT, "document key is not 32 bytes");
+	const char *m = (const char *)sqlite3_column_text(st, 2);
+	memcpy(sha, sqlite3_column_blob(st, 0), HASH_LEN);
+	*size = sqlite3_column_int64(st, 1);
+	snprintf(mime, 32, "%s", m != NULL ? m : "");
+	return ST_OK;
 }

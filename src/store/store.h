@@ -183,6 +183,19 @@ typedef enum status (*store_hash_fn)(void *ctx, int64_t id,
 enum status store_scan_hashes(struct store *s, int64_t from, int64_t to,
 			      store_hash_fn fn, void *ctx);
 
+/*
+ * Sequential cursors, for an audit that walks the log in order.  Each
+ * kind is one cursor per connection: open restarts it; next gives the
+ * following row, or ST_NOT_FOUND past the last.
+ */
+enum status store_hash_cursor_open(struct store *s, int64_t from);
+enum status store_hash_cursor_next(struct store *s, int64_t *id,
+				   uint8_t hash[HASH_LEN]);
+/* Documents in the order they were stored: key, size and type only. */
+enum status store_doc_cursor_open(struct store *s);
+enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],
+				  int64_t *size, char *mime);
+
 /* Number of rows in the stored-hash table. */
 enum status store_hash_count(struct store *s, int64_t *count);
 
