@@ -39,6 +39,7 @@
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@
 static const char usage_text[] =
 	"usage: bench make-log DB N [--attest] [--batch B] [--venues V] "
 	"[--origin NAME]\n"
-	"       bench proofs DB [COUNT]\n"
+	"       bench proofs DB [COUNT [THREADS]]\n"
 	"       bench run CMD [ARG...]\n";
 
 static int usage(void)
@@ -406,6 +407,33 @@ static uint64_t rng_next(uint64_t *x)
 	return *x * UINT64_C(2685821657736338717);
 }
 
+#define PROVERS_MAX 16
+
+struct prover {
+	const char *path;
+	int64_t size;
+	const int64_t *idx;
+	uint8_t (*proofs)[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t *lens;
+	int64_t count;
+	enum status status;
+	pthread_t tid;
+};
+
+static void *prove_share(void *arg)
+{
+	struct prover *p = arg;
+	struct store *s = NULL;
+	struct err e;
+	p->status = store_open(p->path, STORE_READONLY, &s, &e);
+	for (int64_t i = 0; p->status == ST_OK && i < p->count; i++)
+		p->status = merkle_prove_inclusion(p->idx[i], p->size,
+						   store_read_hashes, s,
+						   p->proofs[i], &p->lens[i]);
+	store_close(s);
+	return NULL;
+}
+
 static int cmd_proofs(int argc, char **argv)
 {
 	struct store *s = NULL;
@@ -418,8 +446,10 @@ static int cmd_proofs(int argc, char **argv)
 	int rc = 2;
 	enum status r;
 
-	if (argc < 2 || argc > 3 ||
-	    (argc == 3 && !parse_count(argv[2], 1, 100000000, &count)))
+	int64_t threads = 1;
+	if (argc < 2 || argc > 4 ||
+	    (argc >= 3 && !parse_count(argv[2], 1, 100000000, &count)) ||
+	    (argc == 4 && !parse_count(argv[3], 1, PROVERS_MAX, &threads)))
 		return usage();
 	buf_init(&note, 1 << 16);
 	buf_init(&text, ENTRY_MAX);
@@ -470,19 +500,33 @@ static int cmd_proofs(int argc, char **argv)
 	for (int64_t i = 0; i < count; i++)
 		idx[i] = (int64_t)(rng_next(&x) % (uint64_t)size);
 
+	/* Each thread proves its share on a connection of its own, as the
+	 * server's readers do. */
+	struct prover pv[PROVERS_MAX];
 	double t0 = now_seconds();
-	for (int64_t i = 0; i < count; i++) {
-		r = merkle_prove_inclusion(idx[i], size, store_read_hashes, s,
-					   proofs[i], &lens[i]);
-		if (r != ST_OK) {
-			fprintf(stderr, "bench: proof of %lld: %s: %s\n",
-				(long long)idx[i], status_str(r),
-				store_errmsg(s));
-			rc = 1;
-			goto done;
-		}
+	for (int t = 0; t < threads; t++) {
+		pv[t] = (struct prover){
+			.path = argv[1],
+			.size = size,
+			.idx = idx + count * t / threads,
+			.proofs = proofs + count * t / threads,
+			.lens = lens + count * t / threads,
+			.count = count * (t + 1) / threads - count * t / threads,
+		};
+		pthread_create(&pv[t].tid, NULL, prove_share, &pv[t]);
+	}
+	r = ST_OK;
+	for (int t = 0; t < threads; t++) {
+		pthread_join(pv[t].tid, NULL);
+		if (pv[t].status != ST_OK)
+			r = pv[t].status;
 	}
 	double secs = now_seconds() - t0;
+	if (r != ST_OK) {
+		fprintf(stderr, "bench: proofs: %s\n", status_str(r));
+		rc = 1;
+		goto done;
+	}
 
 	/* Check an evenly spread sample, with leaf hashes recomputed from
 	 * the entries' bytes. */
@@ -502,9 +546,9 @@ static int cmd_proofs(int argc, char **argv)
 			bad++;
 		checked++;
 	}
-	printf("result proofs size %lld count %lld seconds %.3f rate %.0f "
-	       "verified %lld bad %lld\n",
-	       (long long)size, (long long)count, secs,
+	printf("result proofs size %lld count %lld threads %lld seconds %.3f "
+	       "rate %.0f verified %lld bad %lld\n",
+	       (long long)size, (long long)count, (long long)threads, secs,
 	       secs > 0 ? (double)count / secs : 0.0, (long long)checked,
 	       (long long)bad);
 	rc = bad == 0 ? 0 : 1;

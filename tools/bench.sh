@@ -131,14 +131,18 @@ fi
 if make_log plain "append, $BATCH per transaction" 50000 "$N" \
 	--batch "$BATCH" --venues "$VENUES"; then
 	audit plain "audit (verify --db), no attestations" 200000 || true
-	if out=$("$BENCH" proofs "$TMP/plain.db" "$PROOFS" | grep '^result'); then
-		row "inclusion proofs (random leaves)" "$(field count "$out")" \
-			"$(field seconds "$out")" "$(field rate "$out")" 100000 \
-			"$(field verified "$out") verified against the root, $(field bad "$out") bad"
-	else
-		fail "proofs failed"
-		row "inclusion proofs (random leaves)" "-" "-" "-" 100000 "FAILED"
-	fi
+	for threads in 1 $(nproc); do
+		what="inclusion proofs, $threads thread(s)"
+		if out=$("$BENCH" proofs "$TMP/plain.db" "$PROOFS" "$threads" |
+			grep '^result'); then
+			row "$what" "$(field count "$out")" \
+				"$(field seconds "$out")" "$(field rate "$out")" 100000 \
+				"$(field verified "$out") verified against the root, $(field bad "$out") bad"
+		else
+			fail "proofs failed"
+			row "$what" "-" "-" "-" 100000 "FAILED"
+		fi
+	done
 fi
 rm -f "$TMP"/plain.db*
 
