@@ -48,6 +48,7 @@ static const struct {
 	{"proof", cmd_proof},
 	{"export", cmd_export},
 	{"verify", cmd_verify},
+	{"serve", cmd_serve},
 };
 
 int main(int argc, char **argv)

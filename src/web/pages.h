@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/bundle.h"
 #include "core/status.h"
 #include "store/store.h"
 
@@ -34,5 +35,66 @@ enum status pages_index(enum page_lang lang, struct buf *out, struct err *e);
  * (borrowed, static) and media type.  NULL when there is no such asset. */
 const unsigned char *pages_asset(const char *name, size_t *len,
 				 const char **mime);
+
+/* ---- Added declarations (the ones above are the original contract) ---- */
+
+/*
+ * Optional, once at start, before any thread renders a page (it is the
+ * one writer of this module's state; not thread-safe): loads and compiles
+ * the templates, and the override assets.  templates_dir (or NULL) may
+ * hold layout.html, venue.html, index.html, error.html: each one present
+ * replaces the embedded one, the others stay embedded.  assets_dir (or
+ * NULL): every file in it with a safe name (A-Z a-z 0-9 . _ -, not
+ * starting with '.') and a known suffix (.js .css .svg .png .ico .woff2
+ * .txt), at most 2 MiB each and 64 files, is served by pages_asset
+ * instead of, or besides, the embedded ones.  A template that does not
+ * compile fails here with e naming its file and line, and nothing changes.
+ * Without pages_init, every page compiles its embedded template on each
+ * call (a few microseconds).  Call pages_cleanup at exit.
+ */
+enum status pages_init(const char *templates_dir, const char *assets_dir,
+		       struct err *e);
+void pages_cleanup(void);
+
+/*
+ * The gzip-compressed bytes of the asset name (borrowed, static), when
+ * the build embedded an up-to-date "assets/<name>.gz": its trailer's
+ * CRC-32 and size must match the bytes pages_asset serves for name (so a
+ * stale .gz, or an asset overridden by pages_init, gives NULL).  The
+ * server may send them with "Content-Encoding: gzip" (and "Vary:
+ * Accept-Encoding") to a client whose Accept-Encoding allows gzip.
+ * Regenerate after editing an asset: gzip -9nkf assets/verify.js
+ * assets/style.css (tests/web/test_browser.sh fails on a stale one).
+ */
+const unsigned char *pages_asset_gzip(const char *name, size_t *len);
+
+/* "en" or "it". */
+const char *pages_lang_code(enum page_lang lang);
+
+/*
+ * The venue page rendered from a bundle (pages_venue exports the bundle,
+ * then calls this); base_url (or NULL) is printed in the inspector's
+ * command line.  Used by static publishing and by tests.
+ */
+enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
+			       enum page_lang lang, const char *today,
+			       struct buf *out, struct err *e);
+
+/*
+ * The home page's lookup form sends GET /v/?id=<what was typed>&lang=xx.
+ * This gives the path to redirect to (303): "/v/<id>" (with "?lang=xx"
+ * when query_lang is "en" or "it"), the id lowercased with spaces and
+ * dashes dropped.  ST_INVALID when it is not a venue id.
+ */
+enum status pages_lookup_path(const char *id, const char *query_lang,
+			      char *path, size_t size);
+
+/*
+ * An HTML error page for http_status (400, 404, 405, 413, 415, 429, 503;
+ * anything else reads as 500) into out.  self (or NULL) is the request's
+ * path, used for the language switch link only if it is a plain path.
+ */
+enum status pages_error(enum page_lang lang, int http_status, const char *self,
+			struct buf *out, struct err *e);
 
 #endif

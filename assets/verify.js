@@ -1,0 +1,545 @@
+/* verify.js: checks the venue's bundle on the phone with WebCrypto, as the C
+   verifier does (src/core/verify.c, entry.c, note.c, merkle.c): DESIGN.md
+   rules 1-3 and 5-7, the poster's pin (#k=..&n=..&r=..), rule 4 on "Check
+   file"; and that the page shows what the bundle holds.  Result in
+   #verify-status (data-state ok, fail, unsupported), each check in
+   #verify-checks.  Writes text only (textContent), never markup. */
+'use strict';
+(() => {
+const $ = i => document.getElementById(i), main = $('main') || {dataset: {}}, out = $('verify-status'), list = $('verify-checks');
+const IT = document.documentElement.lang == 'it', T = (en, it) => IT ? it : en;
+const VENUE = main.dataset.venue, P = location.pathname, AT = P.lastIndexOf('/v/' + VENUE);
+const ROOT = AT > 0 ? P.slice(0, AT) : '', VBASE = ROOT + '/v/' + VENUE;
+const S = window.crypto && crypto.subtle, enc = new TextEncoder();
+const NAMES = {bundle: ['bundle', 'pacchetto di verifica'], key: ['log key', 'chiave del registro'],
+  pin: ["poster's pin", 'impronta del manifesto'], cp: ['checkpoint signature', 'firma del registro'],
+  incl: ['inclusion', 'inclusione nel registro'], form: ['entry form', 'forma delle voci'],
+  chain: ['venue chain', 'catena del locale'], att: ['attestations', 'firme delle imprese'],
+  rev: ['revocations', 'revoche'], page: ['page', 'pagina'], fresh: ['freshness', 'aggiornamento']};
+const checks = [];
+const add = (rule, ok, n, detail) => { checks.push({rule, ok, n, detail}); return ok; };
+const no = m => { throw new Error(m); };
+
+/* ---- bytes ---- */
+const cat = (...a) => { const o = new Uint8Array(a.reduce((n, x) => n + x.length, 0)); let p = 0; for (const x of a) { o.set(x, p); p += x.length; } return o; };
+const eq = (a, b) => a.length == b.length && a.every((x, i) => x == b[i]);
+const HX = Array.from({length: 256}, (_, i) => i.toString(16).padStart(2, '0'));
+const hex = a => { let h = ''; for (const x of a) h += HX[x]; return h; };
+const sha = async b => new Uint8Array(await S.digest('SHA-256', b));
+const leafHash = s => sha(cat([0], enc.encode(s)));
+const node = (l, r) => sha(cat([1], l, r));
+/* Canonical standard padded base64 (unused bits zero), or null. */
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const b64 = s => {
+  if (typeof s != 'string' || s.length % 4 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return null;
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  if (pad && B64.indexOf(s[s.length - pad - 1]) & (pad == 1 ? 3 : 15)) return null;
+  const b = atob(s), u = new Uint8Array(b.length);
+  for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);
+  return u;
+};
+const b64u = s => /^[A-Za-z0-9_-]{22}$/.test(s || '') ? b64(s.replace(/-/g, '+').replace(/_/g, '/') + '==') : null;
+const num = (v, max = 2 ** 53 - 1) => /^(0|[1-9][0-9]{0,15})$/.test(v) && +v <= max ? +v : null;
+const text = async r => { if (!r.ok) no('HTTP ' + r.status); return new TextDecoder('utf-8', {fatal: true}).decode(await r.arrayBuffer()); };
+const get = u => fetch(u, {cache: 'no-store'}).then(text);
+
+/* ---- text rules (entry.c, note.c) ---- */
+const cps = s => Array.from(s, c => c.codePointAt(0));
+const U = c => 'U+' + c.toString(16).toUpperCase().padStart(4, '0');
+const ctl = c => c < 32 || (c >= 0x7f && c <= 0x9f);
+const invis = c => (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029 || c == 0xfeff;
+const sur = c => c >= 0xd800 && c <= 0xdfff;
+const space = c => (c >= 9 && c <= 13) || c == 32 || c == 0x85 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+const goName = s => s.length > 0 && cps(s).every(c => c != 43 && !space(c) && !sur(c));
+const keyName = s => goName(s) && enc.encode(s).length <= 200 && !cps(s).some(ctl);
+const ASCII = /^[\x20-\x7e]*$/;
+const valueWhy = (v, max) => {
+  if (!v) return 'empty value';
+  const plain = ASCII.test(v), n = plain ? v.length : enc.encode(v).length;
+  if (n > max) return `value is ${n} bytes, more than ${max}`;
+  if (v[0] == ' ') return 'leading space';
+  if (v[v.length - 1] == ' ') return 'trailing space';
+  if (!plain) for (const c of cps(v)) {
+    if (sur(c)) return 'not valid UTF-8';
+    if (ctl(c)) return `contains a control character (${U(c)})`;
+    if (invis(c)) return `contains a forbidden invisible or bidi character (${U(c)})`;
+  }
+  return '';
+};
+const checkText = (s, what) => {
+  let at = 0;
+  for (const c of cps(s)) {
+    if (sur(c)) no(`${what}: invalid UTF-8 at byte ${at}`);
+    if (c < 32 && c != 10) no(`${what}: control character 0x${hex([c])} at byte ${at} (only LF is allowed)`);
+    at += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+};
+const dateOk = d => {
+  const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(d); if (!m) return false;
+  const y = +m[1], mo = +m[2], da = +m[3];
+  return mo >= 1 && mo <= 12 && da >= 1 && da <= [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1] + (mo == 2 && (y % 4 == 0 && y % 100 != 0 || y % 400 == 0));
+};
+const timeOk = t => { const m = /^(.{10})T(\d\d):(\d\d):(\d\d)Z$/.exec(t); return !!m && dateOk(m[1]) && +m[2] < 24 && +m[3] < 60 && +m[4] < 60; };
+const days = d => { /* days_from_civil */
+  let y = +d.slice(0, 4); const m = +d.slice(5, 7), dd = +d.slice(8, 10); y -= m <= 2;
+  const era = Math.floor(y / 400), yoe = y - era * 400, doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + dd - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+};
+
+/* ---- Ed25519 public keys: libsodium's crypto_core_ed25519_is_valid_point
+   (canonical, on the curve, not of small order, in the main subgroup),
+   which WebCrypto does not check. ---- */
+const Fp = 2n ** 255n - 19n, Lq = 2n ** 252n + 27742317777372353535851937790883648493n;
+const md = a => ((a % Fp) + Fp) % Fp;
+const pw = (b, e) => { let r = 1n; for (b = md(b); e; e >>= 1n, b = b * b % Fp) if (e & 1n) r = r * b % Fp; return r; };
+const Dc = md(-121665n * pw(121666n, Fp - 2n));
+const padd = ([X1, Y1, Z1, T1], [X2, Y2, Z2, T2]) => {
+  const A = md((Y1 - X1) * (Y2 - X2)), B = md((Y1 + X1) * (Y2 + X2)), C = md(2n * Dc * T1 * T2), D = md(2n * Z1 * Z2);
+  const E = B - A, F = D - C, G = D + C, H = B + A;
+  return [md(E * F), md(G * H), md(F * G), md(E * H)];
+};
+const pmul = (P, n) => { let R = [0n, 1n, 1n, 0n]; for (; n; n >>= 1n, P = padd(P, P)) if (n & 1n) R = padd(R, P); return R; };
+const pzero = ([X, Y, Z]) => X == 0n && Y == Z;
+const validPoint = k => {
+  let y = 0n;
+  for (let i = 31; i >= 0; i--) y = y << 8n | BigInt(i == 31 ? k[i] & 127 : k[i]);
+  if (y >= Fp) return false;
+  const u = md(y * y - 1n), v = md(Dc * y * y + 1n);
+  let x = md(u * pw(v, 3n) * pw(u * pw(v, 7n), (Fp - 5n) / 8n));
+  if (md(v * x * x) != u) { if (md(v * x * x) != md(-u)) return false; x = x * pw(2n, (Fp - 1n) / 4n) % Fp; }
+  const P = [x, y, 1n, x * y % Fp];
+  return !pzero(pmul(P, 8n)) && pzero(pmul(P, Lq));
+};
+
+/* ---- signed notes and keys (note.c) ---- */
+async function vkey(t) {
+  try { return await vkey1(t); } catch (x) { no('verifier key: ' + x.message); }
+}
+async function vkey1(t) {
+  if (enc.encode(t).length > 300) no('longer than 300 bytes');
+  const p1 = t.indexOf('+'); if (p1 < 0) no("no '+' after the key name");
+  const name = t.slice(0, p1); if (!keyName(name)) no("key name is not valid (want 1 to 200 bytes of UTF-8 without spaces, '+' or control characters)");
+  const p2 = t.indexOf('+', p1 + 1); if (p2 < 0) no("no '+' after the key hash");
+  const hash = t.slice(p1 + 1, p2); if (!/^[0-9a-f]{8}$/.test(hash)) no('key hash is not 8 lowercase hex digits');
+  const k = b64(t.slice(p2 + 1)); if (!k) no('key is not canonical padded base64');
+  const want = hex((await sha(cat(enc.encode(name + '\n'), k))).slice(0, 4));
+  if (want != hash) no(`key hash ${hash} does not match the key (${want})`);
+  if (k[0] != 1) no(`unknown algorithm 0x${hex([k[0]])} (want 0x01, Ed25519)`);
+  if (k.length != 33) no(`Ed25519 public key is ${k.length - 1} bytes, not 32`);
+  let key;
+  try { if (validPoint(k.slice(1))) key = await S.importKey('raw', k.slice(1), {name: 'Ed25519'}, false, ['verify']); } catch (x) { /* below */ }
+  if (!key) no('public key is not a valid Ed25519 point');
+  return {name, hash, key};
+}
+/* note.Open with one known key: the note's text, or throws. */
+async function openNote(msg, v) {
+  checkText(msg, 'signed note');
+  const i = msg.lastIndexOf('\n\n'); if (i < 0) no('signed note: no blank line before the signatures');
+  const body = msg.slice(0, i + 1), sigs = msg.slice(i + 2);
+  if (!sigs) no('signed note: no signature after the blank line');
+  if (!sigs.endsWith('\n')) no('signed note: last signature line does not end in a newline');
+  const ls = sigs.slice(0, -1).split('\n').map((l, j) => {
+    const w = `signed note: signature line ${j + 1}`;
+    if (j == 100) no('signed note: more than 100 signatures');
+    if (!l.startsWith('\u2014 ')) no(w + ' does not start with an em dash (U+2014) and a space');
+    l = l.slice(2); const sp = l.indexOf(' '); if (sp < 0) no(w + ' has no space after the key name');
+    const name = l.slice(0, sp), b = l.slice(sp + 1), raw = b64(b);
+    if (!goName(name)) no(w + ": key name is empty or has a space or '+'");
+    if (!b) no(w + ': no signature');
+    if (!raw) no(w + ': signature is not canonical padded base64');
+    if (raw.length < 5) no(`${w}: signature is ${raw.length} bytes, fewer than 5`);
+    return {name, b, raw};
+  });
+  const l = ls.find(l => l.name == v.name && hex(l.raw.slice(0, 4)) == v.hash);
+  if (!l) no(`signed note: not signed by key ${v.name}+${v.hash}`);
+  if (l.b.length != 92 || !await S.verify('Ed25519', v.key, l.raw.slice(4), enc.encode(body))) no(`signed note: invalid signature for key ${v.name}+${v.hash}`);
+  return body;
+}
+function checkpoint(t, v) {
+  checkText(t, 'checkpoint');
+  if (!t.endsWith('\n')) no('checkpoint: text does not end in a newline');
+  const L = t.slice(0, -1).split('\n');
+  if (L.length < 3) no(`checkpoint: no ${['origin', 'tree size', 'root hash'][L.length]} line`);
+  const [origin, size, root, ...ext] = L, r = root.length <= 64 && b64(root);
+  if (!origin) no('checkpoint: empty origin');
+  if (enc.encode(origin).length > 200) no('checkpoint: origin longer than 200 bytes');
+  if (!/^(0|[1-9][0-9]{0,18})$/.test(size) || BigInt(size) >= 2n ** 63n) no('checkpoint: tree size is not a decimal number without sign or leading zeros, at most 9223372036854775807');
+  if (!r) no('checkpoint: root hash is not canonical padded base64 of 32 bytes');
+  if (r.length != 32) no(`checkpoint: root hash is ${r.length} bytes, not 32`);
+  const e = ext.findIndex(x => !x); if (e >= 0) no(`checkpoint: extension line ${e + 1} is empty`);
+  if (origin != v.name) no(`checkpoint: origin is not ${v.name}, the name of its key`);
+  return {origin, size: +size, root: r};
+}
+
+/* ---- Merkle proofs, RFC 9162 2.1.3.2 and 2.1.4.2 (merkle.c) ---- */
+const half = n => Math.floor(n / 2);
+async function inclusion(leaf, index, size, proof, root) {
+  if (index < 0 || index >= size || proof.length > 64) return false;
+  let fn = index, sn = size - 1, h = leaf;
+  for (const p of proof) {
+    if (sn == 0) return false;
+    if (fn % 2 || fn == sn) { h = await node(p, h); while (fn % 2 == 0 && fn != 0) { fn /= 2; sn = half(sn); } }
+    else h = await node(h, p);
+    fn = half(fn); sn = half(sn);
+  }
+  return sn == 0 && eq(h, root);
+}
+async function consistency(old, size, oldRoot, root, proof) {
+  if (old < 0 || old > size) return false;
+  if (old == size) return !proof.length && eq(oldRoot, root);
+  if (old == 0) return !proof.length;
+  if (!proof.length || proof.length > 64) return false;
+  let p2 = old; while (p2 % 2 == 0) p2 /= 2;
+  let i = p2 == 1 ? 0 : 1, fr = i ? proof[0] : oldRoot, sr = fr, fn = old - 1, sn = size - 1;
+  while (fn % 2) { fn = half(fn); sn = half(sn); }
+  for (; i < proof.length; i++) {
+    if (sn == 0) return false;
+    const p = proof[i];
+    if (fn % 2 || fn == sn) { fr = await node(p, fr); sr = await node(p, sr); while (fn % 2 == 0 && fn != 0) { fn /= 2; sn = half(sn); } }
+    else sr = await node(sr, p);
+    fn = half(fn); sn = half(sn);
+  }
+  return sn == 0 && eq(fr, oldRoot) && eq(sr, root);
+}
+
+/* ---- entries (entry.c) ---- */
+const FIELDS = new Set('venue venue-seq prev kind name address interval-days type title performed expires provider doc attestation submitted-by revokes reason display-name vkey logged'.split(' '));
+const ORDER = new Map(Object.entries({venue: 'venue venue-seq prev kind name address interval-days logged',
+  document: 'venue venue-seq prev kind type title performed expires? provider? doc attestation? submitted-by logged',
+  revocation: 'venue venue-seq prev kind revokes reason submitted-by logged',
+  'provider-key': 'kind name display-name vkey logged', 'provider-revoke': 'kind name reason logged'})
+  .map(([k, o]) => [k, o.split(' ').map(x => ({f: x.replace('?', ''), opt: x.endsWith('?')}))]));
+const TYPES = 'sanitization disinfection pest-control hvac water protocol form other'.split(' ');
+const MIMES = ['application/pdf', 'image/png', 'image/jpeg'];
+const venueKind = k => k == 'venue' || k == 'document' || k == 'revocation';
+async function entry(t) {
+  const n = /^[\x20-\x7e\n]*$/.test(t) ? t.length : enc.encode(t).length;
+  if (n > 4096) no(`entry is ${n} bytes, more than 4096`);
+  if (!t) no('empty entry');
+  if (!t.endsWith('\n')) no(`line ${t.split('\n').length}: no newline at the end (truncated?)`);
+  const raw = t.slice(0, -1).split('\n'), L = [];
+  if (raw[0] != 'sanilog-entry v1') no('line 1: not "sanilog-entry v1"');
+  for (let i = 1; i < raw.length; i++) {
+    const s = raw[i], ln = i + 1, sp = s.indexOf(' '), k = sp < 0 ? s : s.slice(0, sp);
+    if (!s) no(`line ${ln}: empty line`);
+    if (!k) no(`line ${ln}: starts with a space`);
+    if (!FIELDS.has(k)) no(`line ${ln}: unknown key` + (/^[\w-]{1,32}$/.test(k) ? ` "${k}"` : ''));
+    if (sp < 0) no(`line ${ln}: ${k}: no value`);
+    const v = s.slice(sp + 1), why = valueWhy(v, k == 'vkey' ? 300 : 200);
+    if (why) no(`line ${ln}: ${k}: ${why}`);
+    if (L.length == 14) no(`line ${ln}: too many lines`);
+    L.push({ln, k, v});
+  }
+  if (!L.length) no('no lines after the first');
+  const kl = L.find(l => l.k == 'kind'); if (!kl) no('no kind line');
+  const kind = kl.v, o = ORDER.get(kind), at = {};
+  if (!o) no(`line ${kl.ln}: kind: unknown kind`);
+  let cur = 0;
+  for (const l of L) {
+    let j = cur; while (j < o.length && o[j].f != l.k && o[j].opt) j++;
+    if (j < o.length && o[j].f == l.k) { at[l.k] = l.ln; cur = j + 1; continue; }
+    if (at[l.k]) no(`line ${l.ln}: ${l.k}: duplicate (first on line ${at[l.k]})`);
+    if (!o.some(x => x.f == l.k)) no(`line ${l.ln}: ${l.k}: not a key of a ${kind} entry`);
+    no(`line ${l.ln}: ${l.k}: out of order` + (j < o.length ? ` (expected ${o[j].f})` : ''));
+  }
+  for (let j = cur; j < o.length; j++) if (!o[j].opt) no(`line ${L[L.length - 1].ln + 1}: missing ${o[j].f} (the entry ends)`);
+  const e = {kind, expires: '', provider: '', attestation: ''};
+  for (const l of L) {
+    const v = l.v, bad = m => no(`line ${l.ln}: ${l.k}: ${m}`);
+    switch (l.k) {
+    case 'venue': if (!/^[a-kmnp-z2-9]{8}$/.test(v)) bad('not a venue id (8 characters of "abcdefghijkmnpqrstuvwxyz23456789")'); e.venue = v; break;
+    case 'venue-seq': case 'revokes': e[l.k] = num(v); if (e[l.k] == null) bad('not a canonical decimal number'); break;
+    case 'prev': if (v != '-' && !/^[0-9a-f]{64}$/.test(v)) bad('not 64 lowercase hex digits or "-"'); e.prev = v == '-' ? null : v; break;
+    case 'name': if (!venueKind(kind) && !keyName(v)) bad("not a valid signed-note key name (no spaces, no '+')"); e.name = v; break;
+    case 'interval-days': e.interval = num(v, 3650); if (!e.interval) bad('not a canonical decimal from 1 to 3650'); break;
+    case 'type': if (!TYPES.includes(v)) bad('unknown document type'); e.type = v; break;
+    case 'performed': case 'expires': if (!dateOk(v)) bad('not a real date YYYY-MM-DD'); e[l.k] = v; break;
+    case 'doc': {
+      const m = /^([0-9a-f]{64}) ([^ ]*) (.*)$/.exec(v);
+      if (!m) bad('not "<64 lowercase hex> <size> <type>"');
+      e.sha = m[1]; e.size = num(m[2]);
+      if (!e.size) bad('size is not a canonical decimal of at least 1');
+      if (!MIMES.includes(m[3])) bad('type is not application/pdf, image/png or image/jpeg');
+      e.mime = m[3]; break;
+    }
+    case 'attestation': {
+      const sp = v.indexOf(' '), pl = sp < 0 ? -1 : v.slice(0, sp).indexOf('+');
+      if (pl < 0) bad('not "<name>+<key hash> <base64 signature>"');
+      const name = v.slice(0, pl), hash = v.slice(pl + 1, sp), sig = b64(v.slice(sp + 1));
+      if (!keyName(name)) bad('key name is not a valid signed-note key name');
+      if (!/^[0-9a-f]{8}$/.test(hash)) bad('key hash is not 8 lowercase hex digits');
+      if (!sig || sig.length != 68) bad('signature is not standard padded base64 of 68 bytes');
+      if (hex(sig.slice(0, 4)) != hash) bad("key hash differs from the signature's");
+      if (!e.provider) bad('present without a provider line');
+      if (name != e.provider) bad('key name is not the provider');
+      e.attestation = v; e.att = {name, hash, sig: sig.slice(4)}; break;
+    }
+    case 'submitted-by': if (v != 'owner' && v != 'operator') bad('not "owner" or "operator"'); e.by = v; break;
+    case 'vkey': try { e.vk = await vkey(v); } catch (x) { no(`line ${l.ln}: vkey: ${x.message}`); }
+      if (e.vk.name != e.name) bad("key name is not the entry's name"); break;
+    case 'logged': if (!timeOk(v)) bad('not a real time YYYY-MM-DDTHH:MM:SSZ'); e.logged = v; break;
+    default: e[l.k] = v; /* address title provider reason display-name */
+    }
+  }
+  if (venueKind(kind)) {
+    if (e['venue-seq'] == 0 && e.prev) no(`line ${at.prev}: prev: must be "-" at venue-seq 0`);
+    if (e['venue-seq'] != 0 && !e.prev) no(`line ${at.prev}: prev: "-" is only for venue-seq 0`);
+    if (e['venue-seq'] == 0 && kind != 'venue') no(`line ${at.kind}: kind: venue-seq 0 must be kind venue`);
+  }
+  if (kind == 'revocation' && (e.revokes < 1 || e.revokes >= e['venue-seq'])) no(`line ${at.revokes}: revokes: not an earlier document of the venue (1 to venue-seq - 1)`);
+  if (kind == 'document') {
+    if (e.expires && days(e.expires) < days(e.performed)) no(`line ${at.expires}: expires: before performed`);
+    if (days(e.performed) > days(e.logged.slice(0, 10))) no(`line ${at.performed}: performed: after the date of logged`);
+  }
+  e.seq = e['venue-seq'];
+  return e;
+}
+
+/* ---- the bundle ---- */
+const keysAre = (o, ks) => o && typeof o == 'object' && !Array.isArray(o) && Object.keys(o).sort().join() == ks.slice().sort().join();
+function form(B) {
+  if (!keysAre(B, ['origin', 'vkey', 'checkpoint', 'venue', 'entries', 'providers'])) no('not an object with exactly the keys origin, vkey, checkpoint, venue, entries, providers');
+  for (const k of ['origin', 'vkey', 'checkpoint', 'venue']) if (typeof B[k] != 'string') no(k + ': not a string');
+  if (B.venue != VENUE) no(`the bundle is of venue ${B.venue}, not of this page's ${VENUE}`);
+  for (const k of ['entries', 'providers']) {
+    if (!Array.isArray(B[k])) no(k + ': not an array');
+    B[k].forEach((x, i) => {
+      const w = `${k}[${i}]`;
+      if (!keysAre(x, ['index', 'entry', 'proof'])) no(w + ': not an object with exactly index, entry, proof');
+      if (!Number.isSafeInteger(x.index) || x.index < 0) no(w + ': index is not a whole number');
+      if (typeof x.entry != 'string') no(w + ': entry is not a string');
+      if (!Array.isArray(x.proof) || x.proof.length > 64) no(w + ': proof is not an array of at most 64 hashes');
+      /* canonical padded base64 of 32 bytes; decoded when needed */
+      if (!x.proof.every(h => /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(h))) no(w + ': a proof hash is not base64 of 32 bytes');
+    });
+  }
+}
+
+async function verify() {
+  const B = JSON.parse(await get(VBASE + '/bundle.json').catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`)));
+  try { form(B); } catch (x) { no('bundle.json: ' + x.message); }
+  /* Rule 1 and the pin. */
+  let V, CP = null;
+  try { V = await vkey(B.vkey); } catch (x) { add(1, false, 'key', `the bundle's vkey is not a verifier key: ${x.message}`); return B; }
+  const pin = pinOf();
+  add(1, true, 'key', (pin ? 'log key, to be matched with the poster: ' : 'log key taken from the bundle, not pinned (no poster pin in the URL): ') + B.vkey);
+  try { CP = checkpoint(await openNote(B.checkpoint, V), V); } catch (x) { add(1, false, 'cp', `the checkpoint is not signed by the log key ${V.name}+${V.hash}: ${x.message}`); }
+  if (CP && !Number.isSafeInteger(CP.size)) CP = add(1, false, 'cp', `tree size ${CP.size} is beyond what this verifier computes with (2^53)`) && null;
+  if (CP) add(1, B.origin == CP.origin, 'cp', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
+  if (pin) await pinCheck(pin, B, V, CP);
+  /* Parse everything, hash every leaf. */
+  const slot = async (x, prov) => {
+    const s = {index: x.index, x, leaf: await leafHash(x.entry), where: `${prov ? 'provider ' : ''}entry ${x.index}`};
+    try { s.e = await entry(x.entry); } catch (y) { s.err = y.message; }
+    return s;
+  };
+  const E = await Promise.all(B.entries.map(x => slot(x, 0))), PR = await Promise.all(B.providers.map(x => slot(x, 1)));
+  const ours = s => s.e && venueKind(s.e.kind) && s.e.venue == B.venue;
+  for (const s of E) {
+    if (!s.e) { add(3, false, 'form', `${s.where} does not parse: ${s.err}`); continue; }
+    if (!venueKind(s.e.kind)) { add(3, false, 'form', `${s.where} is kind ${s.e.kind}, not an entry of a venue`); continue; }
+    s.where += ` (venue-seq ${s.e.seq})`;
+    if (s.e.venue != B.venue) add(3, false, 'form', `${s.where} is of venue ${s.e.venue}, not of the bundle's venue ${B.venue}`);
+  }
+  PR.forEach((s, i) => {
+    if (i && s.index <= PR[i - 1].index) add(5, false, 'att', `${s.where} is not after provider entry ${PR[i - 1].index} (providers must be in index order)`);
+    if (!s.e) add(5, false, 'att', `${s.where} does not parse: ${s.err}`);
+    else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'att', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
+    else s.where += ` (${s.e.kind} ${s.e.name})`;
+  });
+  /* Rule 2: the newest entry is in the signed tree. */
+  const proofOk = s => s.ok ??= CP ? inclusion(s.leaf, s.index, CP.size, s.x.proof.map(b64), CP.root) : Promise.resolve(false);
+  if (!CP) add(2, false, 'incl', 'not checked: the checkpoint did not verify');
+  else if (!E.length) add(2, false, 'incl', 'the bundle holds no entry');
+  else {
+    let f = 0;
+    const n = E[E.length - 1], beyond = s => s.index >= CP.size && (f = 1, !add(2, false, 'incl', `${s.where}: index ${s.index} is not in the checkpoint's tree of size ${CP.size}`));
+    for (const s of [...E.slice(0, -1), ...PR]) beyond(s);
+    if (!beyond(n) && !await proofOk(n)) f = add(2, false, 'incl', `${n.where}: inclusion proof does not verify against the checkpoint (tree size ${CP.size})`) || 1;
+    if (!f) add(2, true, 'incl', `${n.where}, the newest, is included in the checkpoint of tree size ${CP.size}`);
+  }
+  /* Rule 3: the chain. */
+  const fails = r => checks.filter(c => !c.ok && c.rule == r).length, f3 = m => add(3, false, 'chain', m);
+  let last = null;
+  E.forEach((s, i) => {
+    const p = E[i - 1];
+    if (p && s.index <= p.index) f3(`${s.where}: index is not after ${p.where}'s (entries out of log order)`);
+    if (!ours(s)) return;
+    const broken = p && !ours(p), prevIs = q => s.e.prev == hex(q.leaf), e = s.e;
+    if (!last) {
+      if (e.seq == 0) { if (e.kind != 'venue') f3(`${s.where}: the first entry is kind ${e.kind}, not kind venue`); }
+      else if (broken) { if (!prevIs(p)) f3(`${s.where}: prev does not match the leaf hash of ${p.where}`); }
+      else f3(`the chain does not start at venue-seq 0: the first entry is ${s.where}`);
+      last = s; return;
+    }
+    if (e.seq <= last.e.seq) return f3(`${s.where}: comes after venue-seq ${last.e.seq} (duplicate or out of order)`);
+    if (e.logged < last.e.logged) f3(`${s.where}: logged ${e.logged} is before venue-seq ${last.e.seq}'s ${last.e.logged}`);
+    if (e.seq == last.e.seq + 1) { if (!prevIs(last)) f3(`${s.where}: prev does not match the leaf hash of venue-seq ${last.e.seq}`); }
+    else if (broken) { if (!prevIs(p)) f3(`${s.where}: prev does not match the leaf hash of ${p.where}`); }
+    else f3(`${s.where}: venue-seq ${last.e.seq + 1}${e.seq == last.e.seq + 2 ? ' is' : ' to ' + (e.seq - 1) + ' are'} missing from the chain`);
+    last = s;
+  });
+  if (!E.length) f3('the bundle holds no entry');
+  if (!fails(3)) add(3, true, 'chain', `${E.length} entries, venue-seq 0 to ${last.e.seq}, each prev the leaf hash of the entry before, starting with kind venue`);
+  const items = E.filter(ours);
+  /* Rule 6: revocations. */
+  let nrev = 0;
+  items.forEach((rv, i) => {
+    if (rv.e.kind != 'revocation') return;
+    nrev++;
+    const t = items.slice(0, i).reverse().find(x => x.e.seq == rv.e.revokes), w = `${rv.where}: revokes venue-seq ${rv.e.revokes}`;
+    if (!t) add(6, false, 'rev', w + ', which is not an earlier entry of the chain');
+    else if (t.e.kind != 'document') add(6, false, 'rev', `${w}, a kind ${t.e.kind} entry, not a document`);
+    else if (t.revoked) add(6, false, 'rev', w + ', which is already revoked');
+    else t.revoked = rv.e.reason;
+  });
+  if (!fails(6)) add(6, true, 'rev', nrev ? `${nrev} revocation(s), each of an earlier document not yet revoked` : 'no revocations');
+  /* Rule 5: attestations, against provider keys logged before and not revoked. */
+  const att = items.filter(s => s.e.kind == 'document' && s.e.att);
+  await Promise.all(att.map(async s => {
+    const a = s.e.att, e = s.e;
+    let why = 'no provider-key entry of that name and key hash in the bundle';
+    for (const p of PR) {
+      if (!p.e || p.e.kind != 'provider-key' || p.e.name != a.name || p.e.vk.hash != a.hash) continue;
+      if (p.index >= s.index) { why = `the key is logged at index ${p.index}, not before the document`; continue; }
+      const q = PR.find(q => q.e && q.e.kind == 'provider-revoke' && q.e.name == a.name && q.index > p.index && q.index < s.index);
+      if (q) { why = `the key (index ${p.index}) was revoked at index ${q.index}, before the document`; continue; }
+      if (!await proofOk(p)) { why = `${p.where}: inclusion proof ` + (CP ? 'does not verify against the checkpoint' : 'not checked (no verified checkpoint)'); continue; }
+      const t = `sanilog-attestation v1\nvenue ${e.venue}\ndoc ${e.sha}\ntype ${e.type}\nperformed ${e.performed}\nexpires ${e.expires || '-'}\n`;
+      if (!await S.verify('Ed25519', p.e.vk.key, a.sig, enc.encode(t))) { why = `attestation: signature by ${a.name}+${a.hash} does not verify over the document's fields`; continue; }
+      s.attested = p.e['display-name']; return;
+    }
+    add(5, false, 'att', `${s.where}: attestation by ${a.name}+${a.hash} does not verify: ${why}`);
+  }));
+  if (!fails(5)) add(5, true, 'att', att.length ? `${att.length} attestation(s) verify against provider keys logged, and not revoked, before the documents` : 'no document carries an attestation');
+  /* Rule 7: freshness, by this phone's date. */
+  const d = new Date(), pad = n => String(n).padStart(2, '0');
+  const today = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  let venue = null, latest = null;
+  for (const s of items) {
+    if (s.e.kind == 'venue') venue = s.e;
+    if (s.e.kind == 'document' && s.e.type == 'sanitization' && !s.revoked && (!latest || days(s.e.performed) >= days(latest.e.performed))) latest = s;
+  }
+  let fresh = 'none';
+  if (!latest) add(7, true, 'fresh', 'no valid sanitization: no document of type sanitization that is not revoked');
+  else {
+    const e = latest.e, since = days(today) - days(e.performed), late = since > (venue ? venue.interval : 30), exp = e.expires && days(today) > days(e.expires);
+    fresh = exp ? 'expired' : late ? 'late' : 'ok';
+    add(7, true, 'fresh', `newest sanitization: ${latest.where}, performed ${e.performed}, ${since} days before ${today} (this phone's date); ${late ? 'OVERDUE' : 'within the interval'} (interval ${venue ? venue.interval : 30} days)` + (e.expires ? `; expires ${e.expires}${exp ? ': EXPIRED' : ''}` : ''));
+  }
+  /* Rule 6 again: the page shows this record, revoked documents marked, none hidden. */
+  const st = $('state'), pf = [], docs = items.filter(s => s.e.kind == 'document'), lis = document.querySelectorAll('#docs>li');
+  const txt = q => { const el = main.querySelector(q); return el ? el.textContent : null; };
+  if (venue && txt('h1') != venue.name) pf.push(`the page's name "${txt('h1')}" is not the record's "${venue.name}"`);
+  if (venue && txt('.addr') != venue.address) pf.push(`the page's address is not the record's "${venue.address}"`);
+  if (st && st.dataset.latest != (latest ? String(latest.e.seq) : '')) pf.push(`the page's newest sanitization is not the record's (venue-seq ${latest ? latest.e.seq : 'none'})`);
+  if (lis.length != docs.length) pf.push(`the page lists ${lis.length} documents, the record holds ${docs.length}`);
+  for (const s of docs) {
+    const li = $('s' + s.e.seq), w = `document venue-seq ${s.e.seq}`, a = li && li.querySelector('a');
+    if (!li || !li.matches('#docs>li')) { pf.push(w + ' is not on the page'); continue; }
+    if (li.querySelector('h3').textContent != s.e.title) pf.push(w + ': the title differs');
+    if (!a || !a.getAttribute('href').endsWith('/d/' + s.e.sha)) pf.push(w + ': the link is not to its file');
+    if (li.classList.contains('rv') != !!s.revoked) pf.push(w + (s.revoked ? ' is revoked but not shown as revoked' : ' is shown as revoked but is not'));
+    if (!!li.querySelector('.sig') != !!s.attested) pf.push(w + (s.attested ? ': the provider signature is not shown' : ': shown as signed, but no signature verified'));
+  }
+  add(6, !pf.length, 'page', pf.length ? pf.join('; ') : `the page shows the record: ${docs.length} document(s), revoked ones marked, none hidden`);
+  if (st && fresh != st.dataset.fresh) {
+    const p = document.createElement('p');
+    p.className = 'bad';
+    p.textContent = T(`By this phone's date (${today}) the sanitization is ${{ok: 'within its interval', late: 'OVERDUE', expired: 'EXPIRED', none: 'missing'}[fresh]}.`,
+      `Secondo la data di questo telefono (${today}) la sanificazione è ${{ok: 'nei tempi', late: 'IN RITARDO', expired: 'SCADUTA', none: 'assente'}[fresh]}.`);
+    st.append(p);
+  }
+  for (const s of docs) byHash[s.e.sha] = s.e;
+  return B;
+}
+
+/* ---- the poster's pin ---- */
+function pinOf() {
+  const q = new Map();
+  for (const kv of location.hash.slice(1).split('&')) { const i = kv.indexOf('='); if (i > 0 && !q.has(kv.slice(0, i))) q.set(kv.slice(0, i), kv.slice(i + 1)); }
+  if (!(q.has('k') || q.has('n') || q.has('r'))) return null;
+  const k = b64u(q.get('k')), r = b64u(q.get('r')), n = num(q.get('n') || '');
+  return k && r && n != null ? {k, n, r} : {bad: 'the pin in the URL is not #k=<22 base64url>&n=<tree size>&r=<22 base64url>'};
+}
+async function pinCheck(pin, B, V, CP) {
+  const f = m => add(1, false, 'pin', m);
+  if (pin.bad) return f(pin.bad);
+  if (!eq((await sha(enc.encode(B.vkey))).slice(0, 16), pin.k)) return f(`the log key ${V.name}+${V.hash} is not the key on the poster`);
+  if (!CP) return f('not checked: the checkpoint did not verify');
+  if (CP.size < pin.n) return f(`ROLLBACK: the log shows ${CP.size} entries, fewer than the ${pin.n} it had when the poster was made (a log that rolled back, or a mirror that lags)`);
+  let old, proof = [];
+  try { old = checkpoint(await openNote(await get(`${ROOT}/checkpoint/${pin.n}`), V), V); } catch (x) { return f(`the checkpoint of size ${pin.n}: ${x.message}`); }
+  if (old.size != pin.n) return f(`/checkpoint/${pin.n} is of size ${old.size}`);
+  if (!eq(old.root.slice(0, 16), pin.r)) return f(`the log's checkpoint of size ${pin.n} has another root than the poster's: the log rewrote its history`);
+  if (pin.n != CP.size) {
+    try {
+      proof = (await get(`${ROOT}/proof/consistency?old=${pin.n}&new=${CP.size}`)).split('\n').filter(Boolean).map(h => { const b = b64(h); if (!b || b.length != 32) no('a proof line is not base64 of 32 bytes'); return b; });
+    } catch (x) { return f(`consistency proof from ${pin.n} to ${CP.size}: ${x.message}`); }
+  }
+  if (!await consistency(pin.n, CP.size, old.root, CP.root, proof)) return f(`FORK: the log of size ${CP.size} does not extend the log of size ${pin.n} on the poster (consistency proof does not verify)`);
+  add(1, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof)`);
+}
+
+/* ---- rule 4: a document's bytes, when the user asks ---- */
+const byHash = {};
+const MAGIC = {'application/pdf': [37, 80, 68, 70, 45], 'image/png': [137, 80, 78, 71, 13, 10, 26, 10], 'image/jpeg': [255, 216, 255]};
+function fileButtons() {
+  for (const a of document.querySelectorAll('#docs>li>a')) {
+    const b = document.createElement('button'), r = document.createElement('span'), h = a.getAttribute('href').slice(-64);
+    b.type = 'button'; b.className = 'chk'; b.textContent = T('Check file', 'Verifica file');
+    r.setAttribute('role', 'status');
+    b.onclick = async () => {
+      const e = byHash[h];
+      r.textContent = ' …';
+      try {
+        const rs = await fetch(ROOT + '/d/' + h);
+        if (!rs.ok) no('HTTP ' + rs.status);
+        const d = new Uint8Array(await rs.arrayBuffer()), g = hex(await sha(d));
+        if (g != h) no(T(`its bytes hash to ${g}, not ${h}`, `i suoi byte hanno hash ${g}, non ${h}`));
+        if (e && d.length != e.size) no(T(`${d.length} bytes, not ${e.size}`, `${d.length} byte, non ${e.size}`));
+        if (e && !MAGIC[e.mime].every((x, i) => d[i] == x)) no(T(`not a ${e.mime} file`, `non è un file ${e.mime}`));
+        r.textContent = ' ✓ ' + T('the file matches the record (SHA-256)', 'il file corrisponde al registro (SHA-256)');
+        r.className = 'sig';
+      } catch (x) { r.textContent = ' ✗ ' + x.message; r.className = 'bad'; }
+    };
+    a.after(b, r);
+  }
+}
+
+/* ---- run and report ---- */
+async function run() {
+  const set = (s, t) => { out.dataset.state = s; out.textContent = t; };
+  const cli = $('cli');
+  if (cli && cli.textContent.startsWith('sanilog verify /')) cli.textContent = 'sanilog verify ' + location.origin + VBASE;
+  const t0 = performance.now();
+  set('pending', T('Checking the record on this phone…', 'Verifica in corso su questo telefono…'));
+  const unsup = T('This browser cannot check the signatures (Ed25519 in WebCrypto), so the record was NOT checked on this phone. An up-to-date browser can.',
+    'Questo browser non sa verificare le firme (Ed25519 in WebCrypto): il registro NON è stato verificato su questo telefono. Un browser aggiornato può farlo.');
+  if (!S || !window.TextDecoder) return set('unsupported', unsup + T(' (WebCrypto needs HTTPS.)', ' (WebCrypto richiede HTTPS.)'));
+  try { await S.importKey('raw', Uint8Array.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'.match(/../g), x => parseInt(x, 16)), {name: 'Ed25519'}, false, ['verify']); }
+  catch (x) { return set('unsupported', unsup); }
+  try { await verify(); } catch (x) { add(0, false, 'bundle', x.message); }
+  checks.sort((a, b) => a.rule - b.rule);
+  list.textContent = '';
+  for (const c of checks) {
+    const li = document.createElement('li');
+    li.className = c.ok ? 'yes' : 'no';
+    li.textContent = `${c.ok ? '✓' : '✗'} ${(NAMES[c.n] || [c.n, c.n])[IT ? 1 : 0]}${c.rule ? ` (${T('rule', 'regola')} ${c.rule})` : ''}: ${c.detail}`;
+    list.append(li);
+  }
+  const bad = checks.find(c => !c.ok);
+  if (bad) {
+    set('fail', T('Verification FAILED on this phone: ', 'Verifica NON superata su questo telefono: ') + bad.detail);
+    $('verify-more').open = true;
+  } else {
+    set('ok', T('Verified on this phone: this history is the one signed into the public log, and none of it was changed or removed.', 'Verificato su questo telefono: questo storico è quello firmato nel registro pubblico, e nulla è stato cambiato o tolto.') +
+      (checks.some(c => c.n == 'pin') ? T(" It matches the poster's QR code.", ' Corrisponde al codice QR del manifesto.') : ''));
+  }
+  out.dataset.ms = Math.round(performance.now() - t0);
+  fileButtons();
+}
+/* The parsers, for tests (tests/web/parity.js). */
+window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency};
+if (out && list && VENUE) run();
+})();

@@ -1,0 +1,586 @@
+/*
+ * api.c: the owner API: uploads and revocations over HTTP.
+ *
+ *   POST /api/v1/venues/<venue>/documents     multipart/form-data:
+ *        file, type, title, performed, [expires], [provider],
+ *        [attestation] (a file or text: the provider's signed note)
+ *   POST /api/v1/venues/<venue>/revocations   seq, reason
+ *   Authorization: Bearer slo_...             the venue's owner token
+ *
+ * The credentials are checked as soon as the headers are in, before any
+ * of the body is read: the address's failure level first (429), then the
+ * token's form (401), the venue (404), and the token's SHA-256 against the
+ * venue's in constant time (sodium_memcmp); a token of another venue is
+ * 403, anything else 401.  Each refusal counts against the address.
+ *
+ * The body streams through libmicrohttpd's post processor into one capped
+ * buffer per known field (an unknown or repeated field is 400); all the
+ * uploads in progress together hold at most web_options.upload_memory
+ * bytes (503 past it).  Once the body is in, the fields are checked (400
+ * naming the field, 415 for a file that is not a PDF, PNG or JPEG by its
+ * bytes), the request goes to the writer, the connection is suspended,
+ * and the answer (201 with the index, leaf hash and checkpoint) is sent
+ * only after the writer's transaction committed.
+ */
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/codec.h"
+#include "core/entry.h"
+
+#define TOKEN_PREFIX "slo_"
+#define TOKEN_LEN (4 + 43) /* slo_ + base64url of 32 bytes */
+#define ATTESTATION_MAX 8192
+#define PP_BUFFER (16u << 10)
+
+enum api_kind { API_DOCUMENT = 1, API_REVOCATION = 2 };
+
+enum field {
+	F_FILE,
+	F_TYPE,
+	F_TITLE,
+	F_PERFORMED,
+	F_EXPIRES,
+	F_PROVIDER,
+	F_ATTESTATION,
+	F_SEQ,
+	F_REASON,
+	NFIELDS
+};
+
+static const struct {
+	const char *name;
+	size_t max; /* 0: the document limit */
+	unsigned kinds;
+} fields[NFIELDS] = {
+	[F_FILE] = {"file", 0, API_DOCUMENT},
+	[F_TYPE] = {"type", 32, API_DOCUMENT},
+	[F_TITLE] = {"title", ENTRY_VALUE_MAX, API_DOCUMENT},
+	[F_PERFORMED] = {"performed", 10, API_DOCUMENT},
+	[F_EXPIRES] = {"expires", 10, API_DOCUMENT},
+	[F_PROVIDER] = {"provider", ENTRY_VALUE_MAX, API_DOCUMENT},
+	[F_ATTESTATION] = {"attestation", ATTESTATION_MAX, API_DOCUMENT},
+	[F_SEQ] = {"seq", 19, API_REVOCATION},
+	[F_REASON] = {"reason", ENTRY_VALUE_MAX, API_REVOCATION},
+};
+
+/* One API request's state, freed by api_free when the request is done. */
+struct api_req {
+	struct web_app *app;
+	struct http_request *rq;
+	enum api_kind kind;
+	struct MHD_PostProcessor *pp;
+	struct buf f[NFIELDS];
+	bool seen[NFIELDS];
+	size_t held; /* bytes counted in app->upload_bytes */
+	struct writer_job job;
+	bool submitted;
+	atomic_bool done;
+};
+
+static void api_free(void *p)
+{
+	struct api_req *st = p;
+	if (st == NULL)
+		return;
+	if (st->pp != NULL)
+		MHD_destroy_post_processor(st->pp);
+	for (int i = 0; i < NFIELDS; i++)
+		buf_free(&st->f[i]);
+	buf_free(&st->job.checkpoint);
+	atomic_fetch_sub(&st->app->upload_bytes, st->held);
+	free(st);
+}
+
+/* ---- credentials ---- */
+
+static void refuse(struct http_request *rq, enum status st, const char *msg)
+{
+	struct web_app *a = http_app(rq);
+	ratelimit_fail(a->auth_limit, http_client(rq));
+	atomic_fetch_add(&a->auth_failures, 1);
+	http_reply_error(rq, st, 0, "%s", msg);
+	if (st == ST_UNAUTHORIZED)
+		http_reply_header(rq, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+				  "Bearer realm=\"sanilog\"");
+}
+
+/* The bearer token of the request, if it has the form of an owner
+ * token. */
+static bool bearer_token(struct http_request *rq, char tok[TOKEN_LEN + 1])
+{
+	const char *h = http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	size_t n = strlen(h);
+	while (n > 0 && h[n - 1] == ' ')
+		n--;
+	if (n != TOKEN_LEN || strncmp(h, TOKEN_PREFIX, 4) != 0)
+		return false;
+	for (size_t i = 4; i < n; i++) {
+		char c = h[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return false;
+	}
+	memcpy(tok, h, n);
+	tok[n] = 0;
+	return true;
+}
+
+/* Whether hash is the token hash of any venue but `venue`. */
+static enum status other_venue(struct store *s, const char *venue,
+			       const uint8_t hash[HASH_LEN], bool *found)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	*found = false;
+	enum status r = store_venue_ids(s, &ids, &n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t h[HASH_LEN];
+		if (r == ST_OK && strcmp(ids[i], venue) != 0 &&
+		    store_token_get(s, ids[i], h) == ST_OK &&
+		    sodium_memcmp(h, hash, HASH_LEN) == 0)
+			*found = true;
+		free(ids[i]);
+	}
+	free(ids);
+	return r;
+}
+
+/* Checks the credentials; false after setting the reply. */
+static bool authorize(struct http_request *rq, struct store *s)
+{
+	const char *venue = http_param(rq, 0);
+	char tok[TOKEN_LEN + 1];
+	uint8_t want[HASH_LEN], have[HASH_LEN];
+	if (!bearer_token(rq, tok)) {
+		refuse(rq, ST_UNAUTHORIZED,
+		       "Authorization: Bearer <owner token> required");
+		return false;
+	}
+	sha256(have, tok, TOKEN_LEN);
+	sodium_memzero(tok, sizeof tok);
+	enum status r = entry_venue_id_valid(venue)
+				? store_token_get(s, venue, want)
+				: ST_NOT_FOUND;
+	if (r == ST_NOT_FOUND) {
+		refuse(rq, ST_NOT_FOUND, "venue: not found");
+		return false;
+	}
+	if (r != ST_OK) {
+		web_reply_store_error(rq, r, s);
+		return false;
+	}
+	if (sodium_memcmp(want, have, HASH_LEN) == 0)
+		return true;
+	bool other = false;
+	if ((r = other_venue(s, venue, have, &other)) != ST_OK) {
+		web_reply_store_error(rq, r, s);
+		return false;
+	}
+	if (other)
+		refuse(rq, ST_FORBIDDEN, "this token is for another venue");
+	else
+		refuse(rq, ST_UNAUTHORIZED, "owner token not valid");
+	return false;
+}
+
+/* ---- the body ---- */
+
+/* Copies a client-given name for a message: printable ASCII, short. */
+static void safe_name(char *out, size_t outsize, const char *in)
+{
+	size_t k = 0;
+	for (; in != NULL && *in && k + 1 < outsize && k < 40; in++)
+		out[k++] = (*in > 0x20 && *in < 0x7f) ? *in : '?';
+	out[k] = 0;
+}
+
+static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
+				const char *key, const char *filename,
+				const char *content_type,
+				const char *transfer_encoding, const char *data,
+				uint64_t off, size_t size)
+{
+	(void)kind;
+	(void)filename;
+	(void)content_type;
+	(void)transfer_encoding;
+	struct api_req *st = cls;
+	struct http_request *rq = st->rq;
+	int f = -1;
+	for (int i = 0; i < NFIELDS && key != NULL; i++)
+		if ((fields[i].kinds & st->kind) && strcmp(key, fields[i].name) == 0)
+			f = i;
+	if (f < 0) {
+		char name[48];
+		safe_name(name, sizeof name, key);
+		http_reply_error(rq, ST_INVALID, 0, "%s: unknown field", name);
+		return MHD_NO;
+	}
+	if (off == 0 && st->seen[f] && st->f[f].len > 0) {
+		http_reply_error(rq, ST_INVALID, 0, "%s: given twice",
+				 fields[f].name);
+		return MHD_NO;
+	}
+	st->seen[f] = true;
+	if (size == 0)
+		return MHD_YES;
+	size_t total = atomic_fetch_add(&st->app->upload_bytes, size) + size;
+	st->held += size;
+	if (total > st->app->upload_memory) {
+		http_reply_error(rq, ST_BUSY, 5,
+				 "too many uploads at once; try again");
+		return MHD_NO;
+	}
+	if (buf_append(&st->f[f], data, size) != ST_OK) {
+		if (f == F_FILE)
+			http_reply_error(rq, ST_TOO_LARGE, 0,
+					 "file: larger than %zu bytes",
+					 st->app->doc_max);
+		else
+			http_reply_error(rq, ST_INVALID, 0,
+					 "%s: longer than %zu bytes",
+					 fields[f].name, fields[f].max);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static bool api_start(struct http_request *rq, enum api_kind kind)
+{
+	struct web_app *a = http_app(rq);
+	unsigned wait = 0;
+	if (ratelimit_blocked(a->auth_limit, http_client(rq), &wait)) {
+		http_reply_error(rq, ST_RATE_LIMITED, wait,
+				 "too many failed attempts from this address; "
+				 "try again in %u s",
+				 wait);
+		return false;
+	}
+	struct err e = {.msg = ""};
+	struct store *s = store_pool_take(a->pool, &e);
+	if (s == NULL) {
+		http_reply_error(rq, ST_BUSY, 1, "database: %s", e.msg);
+		return false;
+	}
+	bool ok = store_begin_read(s) == ST_OK;
+	if (!ok)
+		http_reply_error(rq, ST_BUSY, 1, "database busy");
+	else
+		ok = authorize(rq, s);
+	store_pool_give(a->pool, s, store_commit(s) != ST_OK);
+	if (!ok)
+		return false;
+
+	struct api_req *st = calloc(1, sizeof *st);
+	if (st == NULL) {
+		http_reply_error(rq, ST_NOMEM, 1, "out of memory");
+		return false;
+	}
+	st->app = a;
+	st->rq = rq;
+	st->kind = kind;
+	atomic_init(&st->done, false);
+	for (int i = 0; i < NFIELDS; i++)
+		buf_init(&st->f[i], fields[i].max > 0 ? fields[i].max
+						      : a->doc_max);
+	buf_init(&st->job.checkpoint, 1 << 16);
+	http_set_state(rq, st, api_free);
+	st->pp = MHD_create_post_processor(http_connection(rq), PP_BUFFER,
+					   on_field, st);
+	if (st->pp == NULL) {
+		http_reply_error(rq, ST_UNSUPPORTED, 0,
+				 "Content-Type: multipart/form-data (or "
+				 "application/x-www-form-urlencoded) expected");
+		return false;
+	}
+	return true;
+}
+
+bool web_api_start_documents(struct http_request *rq)
+{
+	return api_start(rq, API_DOCUMENT);
+}
+
+bool web_api_start_revocations(struct http_request *rq)
+{
+	return api_start(rq, API_REVOCATION);
+}
+
+bool web_api_body(struct http_request *rq, const char *data, size_t len)
+{
+	struct api_req *st = http_state(rq);
+	if (MHD_post_process(st->pp, data, len) != MHD_YES) {
+		http_reply_error(rq, ST_INVALID, 0, "body: malformed form data");
+		return false;
+	}
+	return true;
+}
+
+/* ---- checking the fields ---- */
+
+/* Field f as a string, or NULL when absent or empty.  A value with a NUL
+ * byte in it is refused. */
+static const char *text(struct api_req *st, enum field f, bool *bad)
+{
+	struct buf *b = &st->f[f];
+	if (b->len == 0)
+		return NULL;
+	if (strlen(buf_str(b)) != b->len) {
+		http_reply_error(st->rq, ST_INVALID, 0,
+				 "%s: contains a NUL byte", fields[f].name);
+		*bad = true;
+		return NULL;
+	}
+	return buf_str(b);
+}
+
+/* A required or optional value checked as an entry line would be. */
+static bool take_value(struct api_req *st, enum field f, bool required,
+		       char *out, size_t outsize)
+{
+	bool bad = false;
+	const char *v = text(st, f, &bad);
+	if (bad)
+		return false;
+	if (v == NULL) {
+		if (required)
+			http_reply_error(st->rq, ST_INVALID, 0, "%s: missing",
+					 fields[f].name);
+		out[0] = 0;
+		return !required;
+	}
+	struct err e;
+	if (entry_check_value(fields[f].name, v, outsize - 1, &e) != ST_OK) {
+		http_reply_error(st->rq, ST_INVALID, 0, "%s", e.msg);
+		return false;
+	}
+	memcpy(out, v, strlen(v) + 1);
+	return true;
+}
+
+static bool take_date(struct api_req *st, enum field f, bool required,
+		      char out[11])
+{
+	bool bad = false;
+	const char *v = text(st, f, &bad);
+	if (bad)
+		return false;
+	if (v == NULL) {
+		if (required)
+			http_reply_error(st->rq, ST_INVALID, 0, "%s: missing",
+					 fields[f].name);
+		out[0] = 0;
+		return !required;
+	}
+	if (!entry_date_valid(v)) {
+		http_reply_error(st->rq, ST_INVALID, 0,
+				 "%s: not a date (YYYY-MM-DD)", fields[f].name);
+		return false;
+	}
+	memcpy(out, v, 11);
+	return true;
+}
+
+static bool build_document(struct api_req *st, struct seq_request *rq)
+{
+	struct entry *en = &rq->entry;
+	struct buf *file = &st->f[F_FILE];
+	char now[21];
+	en->kind = ENTRY_DOCUMENT;
+	if (file->len == 0) {
+		http_reply_error(st->rq, ST_INVALID, 0, "file: missing");
+		return false;
+	}
+	if (entry_sniff_mime(file->data, file->len) == NULL) {
+		http_reply_error(st->rq, ST_UNSUPPORTED, 0,
+				 "file: not a PDF, PNG or JPEG file");
+		return false;
+	}
+	bool bad = false;
+	const char *type = text(st, F_TYPE, &bad);
+	if (bad)
+		return false;
+	if (type == NULL || !entry_type_valid(type)) {
+		http_reply_error(st->rq, ST_INVALID, 0,
+				 "type: %s one of sanitization, disinfection, "
+				 "pest-control, hvac, water, protocol, form, "
+				 "other",
+				 type == NULL ? "missing; give" : "must be");
+		return false;
+	}
+	snprintf(en->type, sizeof en->type, "%s", type);
+	if (!take_value(st, F_TITLE, true, en->title, sizeof en->title) ||
+	    !take_date(st, F_PERFORMED, true, en->performed) ||
+	    !take_date(st, F_EXPIRES, false, en->expires) ||
+	    !take_value(st, F_PROVIDER, false, en->provider,
+			sizeof en->provider))
+		return false;
+	if (log_now(now, NULL) == ST_OK && strncmp(en->performed, now, 10) > 0) {
+		http_reply_error(st->rq, ST_INVALID, 0,
+				 "performed: after today (%.10s)", now);
+		return false;
+	}
+	if (en->expires[0] != 0 && strcmp(en->expires, en->performed) < 0) {
+		http_reply_error(st->rq, ST_INVALID, 0,
+				 "expires: before performed");
+		return false;
+	}
+	if (st->f[F_ATTESTATION].len > 0) {
+		if (en->provider[0] == 0) {
+			http_reply_error(st->rq, ST_INVALID, 0,
+					 "provider: needed with an "
+					 "attestation");
+			return false;
+		}
+		rq->attestation = buf_str(&st->f[F_ATTESTATION]);
+		rq->attestation_len = st->f[F_ATTESTATION].len;
+	}
+	rq->doc = file->data;
+	rq->doc_len = file->len;
+	return true;
+}
+
+static bool build_revocation(struct api_req *st, struct seq_request *rq)
+{
+	struct entry *en = &rq->entry;
+	en->kind = ENTRY_REVOCATION;
+	bool bad = false;
+	const char *seq = text(st, F_SEQ, &bad);
+	if (bad)
+		return false;
+	if (seq == NULL || !web_parse_int(seq, &en->revokes)) {
+		http_reply_error(st->rq, ST_INVALID, 0,
+				 "seq: %s (the venue-seq of the document)",
+				 seq == NULL ? "missing" : "not a whole number");
+		return false;
+	}
+	return take_value(st, F_REASON, true, en->reason, sizeof en->reason);
+}
+
+/* ---- handing over to the writer and answering ---- */
+
+/* On the writer thread: the job's results are in. */
+static void job_done(struct writer_job *job, void *cls)
+{
+	(void)job;
+	struct api_req *st = cls;
+	struct http_request *rq = st->rq;
+	atomic_store(&st->done, true);
+	http_resume(rq); /* st may be freed from here on */
+}
+
+static void count(struct api_req *st, bool logged)
+{
+	struct web_app *a = st->app;
+	if (st->kind == API_DOCUMENT)
+		atomic_fetch_add(logged ? &a->uploads_logged
+					: &a->uploads_refused,
+				 1);
+	else
+		atomic_fetch_add(logged ? &a->revocations_logged
+					: &a->revocations_refused,
+				 1);
+}
+
+static void answer(struct api_req *st)
+{
+	struct seq_request *q = &st->job.rq;
+	struct http_request *rq = st->rq;
+	count(st, q->status == ST_OK);
+	if (q->status != ST_OK) {
+		enum status s = q->status;
+		/* An unknown provider or revoked seq is a bad field here: the
+		 * venue itself was found when the token was checked. */
+		if (s == ST_NOT_FOUND)
+			s = ST_INVALID;
+		http_reply_error(rq, s, s == ST_BUSY ? 2 : 0, "%s",
+				 q->err.msg);
+		return;
+	}
+	char leaf[2 * HASH_LEN + 1];
+	hex_encode(leaf, q->leaf, HASH_LEN);
+	json_t *j = json_pack("{s:I, s:s, s:s}", "index", (json_int_t)q->index,
+			      "leaf", leaf, "checkpoint",
+			      buf_str(&st->job.checkpoint));
+	char *body = j != NULL ? json_dumps(j, JSON_PRESERVE_ORDER |
+						       JSON_INDENT(2))
+			       : NULL;
+	json_decref(j);
+	if (body == NULL) {
+		http_reply_error(rq, ST_NOMEM, 1,
+				 "logged at index %lld, but out of memory",
+				 (long long)q->index);
+		return;
+	}
+	struct buf b;
+	buf_init(&b, strlen(body) + 1);
+	if (buf_append_str(&b, body) == ST_OK && buf_append(&b, "\n", 1) == ST_OK)
+		http_reply_buf(rq, 201, "application/json", &b);
+	buf_free(&b);
+	free(body);
+	http_reply_header(rq, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
+static enum http_next api_handle(struct http_request *rq, enum api_kind kind)
+{
+	struct api_req *st = http_state(rq);
+	if (st->submitted) {
+		/* Resumed by job_done. */
+		if (!atomic_load(&st->done))
+			http_reply_error(rq, ST_INTERNAL, 0, "resumed early");
+		else
+			answer(st);
+		return HTTP_DONE;
+	}
+	enum MHD_Result complete = MHD_destroy_post_processor(st->pp);
+	st->pp = NULL;
+	if (complete != MHD_YES) {
+		http_reply_error(rq, ST_INVALID, 0,
+				 "body: incomplete or malformed form data");
+		return HTTP_DONE;
+	}
+	struct seq_request *q = &st->job.rq;
+	memcpy(q->entry.venue, http_param(rq, 0), VENUE_ID_LEN + 1);
+	snprintf(q->entry.submitted_by, sizeof q->entry.submitted_by, "owner");
+	bool ok = kind == API_DOCUMENT ? build_document(st, q)
+				       : build_revocation(st, q);
+	if (!ok) {
+		count(st, false);
+		return HTTP_DONE;
+	}
+	st->job.done = job_done;
+	st->job.cls = st;
+	st->submitted = true;
+	/* Suspend first: the writer may finish (and resume) before this
+	 * function returns. */
+	http_suspend(rq);
+	if (writer_submit(st->app->writer, &st->job) != ST_OK) {
+		st->submitted = false;
+		count(st, false);
+		http_reply_error(rq, ST_BUSY, 2,
+				 "the log is not taking writes now; try again");
+		http_resume(rq);
+	}
+	return HTTP_SUSPENDED;
+}
+
+enum http_next web_api_documents(struct http_request *rq)
+{
+	return api_handle(rq, API_DOCUMENT);
+}
+
+enum http_next web_api_revocations(struct http_request *rq)
+{
+	return api_handle(rq, API_REVOCATION);
+}

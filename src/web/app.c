@@ -1,0 +1,123 @@
+/*
+ * app.c: starting and stopping the web service, and what its route files
+ * share.
+ */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum status web_app_start(const struct web_options *o, struct sequencer *seq,
+			  struct web_app **out, struct err *e)
+{
+	struct web_app *a = calloc(1, sizeof *a);
+	enum status r;
+	*out = NULL;
+	if (a == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	a->doc_max = o->doc_max;
+	a->upload_memory = o->upload_memory;
+	atomic_init(&a->upload_bytes, 0);
+	/* Every polling thread may hold one connection, and /metrics or
+	 * /healthz one more. */
+	unsigned threads = o->http.threads > 0 ? o->http.threads : 1;
+	if ((r = store_pool_new(o->db_path, threads + 2, &a->pool, e)) != ST_OK)
+		goto fail;
+	if ((r = ratelimit_new(o->auth_burst, o->auth_drain,
+			       &a->auth_limit)) != ST_OK) {
+		err_set(e, r, "out of memory");
+		goto fail;
+	}
+	if ((r = page_cache_new(o->cache_ms > 0 ? 1024 : 1, o->cache_ms,
+				&a->cache)) != ST_OK) {
+		err_set(e, r, "out of memory");
+		goto fail;
+	}
+	if ((r = writer_new(seq, &a->writer, e)) != ST_OK)
+		goto fail;
+	if ((r = http_server_new(&o->http, web_routes, web_nroutes, a,
+				 &a->http, e)) != ST_OK)
+		goto fail;
+	*out = a;
+	return ST_OK;
+fail:
+	writer_free(a->writer);
+	page_cache_free(a->cache);
+	ratelimit_free(a->auth_limit);
+	store_pool_free(a->pool);
+	free(a);
+	return r;
+}
+
+unsigned web_app_port(const struct web_app *a)
+{
+	return http_server_port(a->http);
+}
+
+void web_app_stop(struct web_app *a, unsigned grace_ms)
+{
+	if (a == NULL)
+		return;
+	http_server_quiesce(a->http);
+	http_server_wait_idle(a->http, grace_ms);
+	/* Whatever is still queued is committed and answered; new writes
+	 * are refused (503). */
+	writer_stop(a->writer);
+	http_server_wait_idle(a->http, 1000);
+	http_server_free(a->http);
+	writer_free(a->writer);
+	page_cache_free(a->cache);
+	ratelimit_free(a->auth_limit);
+	store_pool_free(a->pool);
+	free(a);
+}
+
+enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
+{
+	struct web_app *a = http_app(rq);
+	struct err e = {.msg = ""};
+	struct store *s = store_pool_take(a->pool, &e);
+	if (s == NULL) {
+		http_reply_error(rq, ST_BUSY, 1, "database: %s", e.msg);
+		return HTTP_DONE;
+	}
+	enum status r = store_begin_read(s);
+	if (r != ST_OK) {
+		web_reply_store_error(rq, r, s);
+		store_pool_give(a->pool, s, true);
+		return HTTP_DONE;
+	}
+	fn(rq, s);
+	store_pool_give(a->pool, s, store_commit(s) != ST_OK);
+	return HTTP_DONE;
+}
+
+bool web_parse_int(const char *s, int64_t *out)
+{
+	if (s == NULL || s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1]))
+		return false;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	return true;
+}
+
+void web_reply_store_error(struct http_request *rq, enum status st,
+			   struct store *s)
+{
+	if (st == ST_BUSY)
+		http_reply_error(rq, ST_BUSY, 1, "database busy, try again");
+	else if (st == ST_NOT_FOUND)
+		http_reply_error(rq, ST_NOT_FOUND, 0, "not found");
+	else {
+		/* The details are for the operator, not the client. */
+		fprintf(stderr, "sanilog: serve: database: %s\n",
+			store_errmsg(s));
+		http_reply_error(rq, st, 0, "internal error");
+	}
+}

@@ -1,0 +1,111 @@
+/*
+ * app.h: the web service of `sanilog serve`: the HTTP server (http.h)
+ * with sanilog's routes, read connections (pool.h), the one writer
+ * (writer.h) and the limit on failed owner logins (ratelimit.h).
+ *
+ * Routes (routes.c, tiles.c, api.c):
+ *   GET  /                               home page (pages_index)
+ *   GET  /v/?id=<code>                   the lookup form: 303 to /v/<id>
+ *   GET  /v/<venue>                      venue page (pages_venue)
+ *   GET  /v/<venue>/bundle.json          the venue's bundle
+ *   GET  /d/<sha256>                     a document
+ *   GET  /checkpoint, /checkpoint/<n>    newest, or kept, checkpoint
+ *   GET  /proof/inclusion?index=&size=   inclusion proof
+ *   GET  /proof/consistency?old=&new=    consistency proof
+ *   GET  /tile/<L>/<N>[.p/<W>]           C2SP tlog-tiles hash tiles
+ *   GET  /tile/entries/<N>[.p/<W>]       C2SP tlog-tiles entry bundles
+ *   GET  /assets/<name>                  embedded assets (pages_asset)
+ *   GET  /healthz, /metrics              liveness, Prometheus text
+ *   POST /api/v1/venues/<venue>/documents     owner upload (multipart)
+ *   POST /api/v1/venues/<venue>/revocations   owner revocation
+ */
+#ifndef SANILOG_APP_H
+#define SANILOG_APP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "store/sequencer.h"
+#include "store/store.h"
+#include "web/cache.h"
+#include "web/http.h"
+#include "web/pool.h"
+#include "web/ratelimit.h"
+#include "web/writer.h"
+
+struct web_options {
+	struct http_config http;
+	const char *db_path;   /* read connections open it */
+	size_t doc_max;        /* largest document accepted */
+	size_t upload_memory;  /* bytes all uploads may hold at once */
+	unsigned auth_burst;   /* failed owner logins before 429 ... */
+	double auth_drain;     /* ... each forgiven after this many seconds */
+	unsigned cache_ms;     /* pages and bundles are kept at most this long
+				* (0: not kept); a write through the server
+				* drops them at once */
+};
+
+struct web_app {
+	struct http_server *http;
+	struct store_pool *pool;
+	struct writer *writer;
+	struct ratelimit *auth_limit;
+	struct page_cache *cache; /* venue pages and bundles */
+	size_t doc_max;
+	size_t upload_memory;
+	atomic_size_t upload_bytes; /* held by uploads in progress */
+	atomic_uint_fast64_t uploads_logged, uploads_refused;
+	atomic_uint_fast64_t revocations_logged, revocations_refused;
+	atomic_uint_fast64_t auth_failures;
+};
+
+/*
+ * Starts the service: read connections to o->db_path, a writer thread on
+ * seq (borrowed, with its store: both must outlive the app and are used
+ * by the writer thread only), and the HTTP server.  *out is new.
+ */
+enum status web_app_start(const struct web_options *o, struct sequencer *seq,
+			  struct web_app **out, struct err *e);
+
+/* The port it listens on. */
+unsigned web_app_port(const struct web_app *a);
+
+/*
+ * Stops gracefully: stops accepting, lets the requests in flight finish
+ * (for at most grace_ms), commits and answers every queued write, then
+ * closes every connection and frees the app.  Accepts NULL.
+ */
+void web_app_stop(struct web_app *a, unsigned grace_ms);
+
+/* ---- shared by the route files ---- */
+
+extern const struct http_route web_routes[];
+extern const size_t web_nroutes;
+
+/* A read handler: runs with a pooled read connection in one read
+ * transaction. */
+typedef void (*web_read_fn)(struct http_request *rq, struct store *s);
+enum http_next web_with_store(struct http_request *rq, web_read_fn fn);
+
+/* Parses a canonical non-negative decimal int64 ("0", "17"; no sign, no
+ * leading zero). */
+bool web_parse_int(const char *s, int64_t *out);
+
+/* Replies with a failure of a store call (503 when busy, else 500). */
+void web_reply_store_error(struct http_request *rq, enum status st,
+			   struct store *s);
+
+/* tiles.c: GET /tile/... (the capture is the rest of the path). */
+void web_tile(struct http_request *rq, struct store *s);
+
+/* api.c: the owner API routes. */
+bool web_api_start_documents(struct http_request *rq);
+bool web_api_start_revocations(struct http_request *rq);
+bool web_api_body(struct http_request *rq, const char *data, size_t len);
+enum http_next web_api_documents(struct http_request *rq);
+enum http_next web_api_revocations(struct http_request *rq);
+
+#endif

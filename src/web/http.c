@@ -1,0 +1,891 @@
+/*
+ * http.c: the HTTP layer of `sanilog serve` on libmicrohttpd (see http.h).
+ *
+ * The life of a request:
+ *   1. on_uri (MHD_OPTION_URI_LOG_CALLBACK) sees the raw request target,
+ *      makes the request context, checks the target's length and path;
+ *   2. on_request, first call (headers in): routing, 404/405/414, the
+ *      Content-Length cap, the route's start callback;
+ *   3. on_request with body chunks: counted against the route's cap and
+ *      handed to the route's body callback; once a reply is set, the rest
+ *      is discarded;
+ *   4. on_request, last call: the route's handle callback sets the reply
+ *      (or suspends and comes back here after a resume); the reply goes out
+ *      with the security headers;
+ *   5. on_completed (MHD_OPTION_NOTIFY_COMPLETED): the access-log line,
+ *      the counters, and the one place the context and its state are freed.
+ * A reply set before the request is complete goes out at once only when a
+ * body follows (libmicrohttpd then discards the body and closes the
+ * connection); otherwise it waits for the last call, keeping the
+ * connection alive.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A body is discarded up to this many bytes past a refusal; beyond it the
+ * connection is closed without an answer. */
+#define DISCARD_MAX (64u << 20)
+
+/* Status codes counted one by one in /metrics; others count as "other". */
+static const unsigned metric_codes[] = {200, 201, 204, 206, 301, 302, 303,
+					304, 400, 401, 403, 404, 405, 409,
+					413, 414, 415, 429, 500, 503};
+#define NCODES (sizeof metric_codes / sizeof metric_codes[0] + 1)
+
+/* Upper bounds of the latency histogram, in microseconds. */
+static const uint64_t latency_le_us[] = {250,    500,    1000,   2500,
+					 5000,   10000,  25000,  50000,
+					 100000, 250000, 500000, 1000000,
+					 2500000, 5000000};
+#define NBUCKETS (sizeof latency_le_us / sizeof latency_le_us[0])
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	const struct http_route *routes;
+	size_t nroutes;
+	void *app;
+	unsigned port;
+	bool access_log;
+	atomic_uint in_flight;
+	/* (nroutes + 1) rows of NCODES; the last row: no route */
+	atomic_uint_fast64_t *counts;
+	atomic_uint_fast64_t buckets[NBUCKETS + 1]; /* the last: +Inf */
+	atomic_uint_fast64_t latency_sum_us;
+};
+
+enum phase { PHASE_NEW, PHASE_BODY, PHASE_DONE };
+
+struct http_request {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	const struct http_route *route; /* NULL: none matched */
+	enum phase phase;
+	unsigned method; /* HTTP_GET, HTTP_POST, or 0 */
+	char method_str[12];
+	bool too_long;
+	bool bad_path;
+	bool has_body;
+	uint64_t body_len;
+	struct MHD_Response *response;
+	unsigned code;
+	uint64_t resp_len;
+	bool queued;
+	bool secured; /* the security headers are on the response */
+	bool shared;  /* the response is not the request's to destroy */
+	void *state;
+	void (*state_free)(void *state);
+	struct timespec t0;
+	struct sockaddr_storage client;
+	const char *params[HTTP_PARAMS_MAX];
+	char path[HTTP_URI_MAX + 1]; /* the raw path, without the query */
+	char scratch[HTTP_URI_MAX + 1]; /* captures, NUL-terminated */
+};
+
+/* ---- paths and routes ---- */
+
+static bool path_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '~' ||
+	       c == '-' || c == '/';
+}
+
+/* A path we route: "/" or "/seg/seg" with safe characters, no empty
+ * segment but a last one (a trailing slash), no "." or ".." segment.
+ * Percent escapes are refused outright: no route needs one. */
+static bool path_ok(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	if (p[1] == 0)
+		return true;
+	const char *seg = p + 1;
+	for (const char *c = p + 1;; c++) {
+		if (*c == '/' || *c == 0) {
+			size_t n = (size_t)(c - seg);
+			if ((n == 0 && *c != 0) || (n == 1 && seg[0] == '.') ||
+			    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+				return false;
+			if (*c == 0)
+				return true;
+			seg = c + 1;
+		} else if (!path_char_ok(*c)) {
+			return false;
+		}
+	}
+}
+
+/* Matches path against pattern; on a match writes the captures' offsets
+ * and lengths (in path) and their number. */
+static bool route_match(const char *pat, const char *path, size_t *off,
+			size_t *len, size_t *n)
+{
+	const char *start = path;
+	*n = 0;
+	for (;;) {
+		if (*pat == 0 && *path == 0)
+			return true;
+		if (*pat != '/' || *path != '/')
+			return false;
+		pat++;
+		path++;
+		const char *pe = strchr(pat, '/'), *qe = strchr(path, '/');
+		if (pe == NULL)
+			pe = pat + strlen(pat);
+		if (qe == NULL)
+			qe = path + strlen(path);
+		size_t pl = (size_t)(pe - pat), ql = (size_t)(qe - path);
+		if (pl == 3 && memcmp(pat, "{*}", 3) == 0) {
+			if (*n >= HTTP_PARAMS_MAX || *path == 0)
+				return false;
+			off[*n] = (size_t)(path - start);
+			len[*n] = strlen(path);
+			(*n)++;
+			return true;
+		}
+		if (pl == 2 && memcmp(pat, "{}", 2) == 0) {
+			if (*n >= HTTP_PARAMS_MAX || ql == 0)
+				return false;
+			off[*n] = (size_t)(path - start);
+			len[*n] = ql;
+			(*n)++;
+		} else if (pl != ql || memcmp(pat, path, pl) != 0) {
+			return false;
+		}
+		pat = pe;
+		path = qe;
+	}
+}
+
+/* Finds the route of rq's path and method; sets the reply for 404 and
+ * 405.  Returns the route or NULL. */
+static const struct http_route *route_find(struct http_request *rq)
+{
+	struct http_server *srv = rq->srv;
+	unsigned allowed = 0;
+	for (size_t i = 0; i < srv->nroutes; i++) {
+		const struct http_route *r = &srv->routes[i];
+		size_t off[HTTP_PARAMS_MAX], len[HTTP_PARAMS_MAX], n = 0;
+		if (!route_match(r->pattern, rq->path, off, len, &n))
+			continue;
+		if ((r->methods & rq->method) == 0) {
+			allowed |= r->methods;
+			continue;
+		}
+		size_t at = 0;
+		for (size_t k = 0; k < n; k++) {
+			memcpy(rq->scratch + at, rq->path + off[k], len[k]);
+			rq->scratch[at + len[k]] = 0;
+			rq->params[k] = rq->scratch + at;
+			at += len[k] + 1;
+		}
+		return r;
+	}
+	if (allowed == 0) {
+		http_reply_error(rq, ST_NOT_FOUND, 0, "no such path");
+		return NULL;
+	}
+	char allow[32];
+	snprintf(allow, sizeof allow, "%s%s%s",
+		 (allowed & HTTP_GET) ? "GET, HEAD" : "",
+		 (allowed & HTTP_GET) && (allowed & HTTP_POST) ? ", " : "",
+		 (allowed & HTTP_POST) ? "POST" : "");
+	http_reply_error_code(rq, 405, "method_not_allowed", 0,
+			      "method not allowed here (allowed: %s)", allow);
+	http_reply_header(rq, MHD_HTTP_HEADER_ALLOW, allow);
+	return NULL;
+}
+
+/* ---- replies ---- */
+
+static void reply_set(struct http_request *rq, unsigned code, const char *mime,
+		      struct MHD_Response *resp, size_t len)
+{
+	if (resp == NULL) {
+		/* Out of memory: no reply; the last call answers 500 or the
+		 * connection is closed. */
+		return;
+	}
+	rq->response = resp;
+	rq->code = code;
+	rq->resp_len = len;
+	if (mime != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					mime);
+}
+
+void http_reply(struct http_request *rq, unsigned code, const char *mime,
+		const void *body, size_t len)
+{
+	if (rq->response != NULL)
+		return;
+	reply_set(rq, code, mime,
+		  MHD_create_response_from_buffer(len, (void *)body,
+						  MHD_RESPMEM_MUST_COPY),
+		  len);
+}
+
+void http_reply_static(struct http_request *rq, unsigned code,
+		       const char *mime, const void *body, size_t len)
+{
+	if (rq->response != NULL)
+		return;
+	reply_set(rq, code, mime,
+		  MHD_create_response_from_buffer(len, (void *)body,
+						  MHD_RESPMEM_PERSISTENT),
+		  len);
+}
+
+void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
+		    struct buf *b)
+{
+	if (rq->response != NULL) {
+		buf_free(b);
+		return;
+	}
+	if (b->len == 0) {
+		buf_free(b);
+		http_reply_static(rq, code, mime, "", 0);
+		return;
+	}
+	size_t len = 0;
+	uint8_t *data = buf_steal(b, &len);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback(len, data,
+								   free);
+	if (resp == NULL)
+		free(data);
+	reply_set(rq, code, mime, resp, len);
+}
+
+void http_reply_header(struct http_request *rq, const char *name,
+		       const char *value)
+{
+	if (rq->response != NULL)
+		MHD_add_response_header(rq->response, name, value);
+}
+
+bool http_replied(const struct http_request *rq)
+{
+	return rq->response != NULL;
+}
+
+unsigned http_reply_status(const struct http_request *rq)
+{
+	return rq->response != NULL ? rq->code : 0;
+}
+
+/* Copies printable ASCII of s into out; anything else becomes '?'. */
+static void ascii_only(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
+static bool wants_html(const struct http_request *rq)
+{
+	if (rq->route != NULL)
+		return rq->route->html;
+	const char *accept = http_header(rq, MHD_HTTP_HEADER_ACCEPT);
+	return accept != NULL && strstr(accept, "text/html") != NULL;
+}
+
+static void reply_error_v(struct http_request *rq, unsigned code,
+			  const char *name, unsigned retry_after,
+			  const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
+static void reply_error_v(struct http_request *rq, unsigned code,
+			  const char *name, unsigned retry_after,
+			  const char *fmt, va_list ap)
+{
+	if (rq->response != NULL)
+		return;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	ascii_only(msg);
+	if (wants_html(rq)) {
+		struct buf b;
+		buf_init(&b, 4096);
+		buf_printf(&b,
+			   "<!doctype html>\n<html lang=\"en\"><head><meta "
+			   "charset=\"utf-8\"><meta name=\"viewport\" "
+			   "content=\"width=device-width, initial-scale=1\">"
+			   "<title>%u</title></head><body><main><h1>%u</h1>"
+			   "<p>",
+			   code, code);
+		for (const char *c = msg; *c; c++) {
+			switch (*c) {
+			case '<': buf_append_str(&b, "&lt;"); break;
+			case '>': buf_append_str(&b, "&gt;"); break;
+			case '&': buf_append_str(&b, "&amp;"); break;
+			case '"': buf_append_str(&b, "&quot;"); break;
+			case '\'': buf_append_str(&b, "&#39;"); break;
+			default: buf_append(&b, c, 1);
+			}
+		}
+		buf_append_str(&b, "</p><p><a href=\"/\">sanilog</a></p>"
+				   "</main></body></html>\n");
+		http_reply_buf(rq, code, "text/html; charset=utf-8", &b);
+	} else {
+		json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", name,
+				      "message", msg);
+		char *text = j != NULL ? json_dumps(j, JSON_PRESERVE_ORDER |
+							     JSON_COMPACT)
+				       : NULL;
+		json_decref(j);
+		if (text != NULL) {
+			struct buf b;
+			buf_init(&b, strlen(text) + 1);
+			if (buf_append_str(&b, text) == ST_OK &&
+			    buf_append(&b, "\n", 1) == ST_OK)
+				http_reply_buf(rq, code, "application/json",
+					       &b);
+			buf_free(&b);
+			free(text);
+		}
+	}
+	if (rq->response == NULL)
+		return;
+	http_reply_header(rq, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (retry_after > 0 || code == 429 || code == 503) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%u", retry_after > 0 ? retry_after : 1);
+		http_reply_header(rq, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+}
+
+void http_reply_error(struct http_request *rq, enum status st,
+		      unsigned retry_after, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	reply_error_v(rq, (unsigned)status_http(st), status_str(st),
+		      retry_after, fmt, ap);
+	va_end(ap);
+}
+
+void http_reply_error_code(struct http_request *rq, unsigned code,
+			   const char *name, unsigned retry_after,
+			   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	reply_error_v(rq, code, name, retry_after, fmt, ap);
+	va_end(ap);
+}
+
+static void secure(struct http_request *rq)
+{
+	struct MHD_Response *r = rq->response;
+	if (rq->secured)
+		return;
+	rq->secured = true;
+	MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
+				"nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY");
+}
+
+/* Sends the reply with the security headers. */
+static enum MHD_Result reply_queue(struct http_request *rq)
+{
+	if (rq->queued)
+		return MHD_YES; /* a shared reply, sent by http_reply_shared */
+	if (rq->response == NULL)
+		http_reply_error(rq, ST_INTERNAL, 0, "no reply");
+	if (rq->response == NULL)
+		return MHD_NO;
+	secure(rq);
+	enum MHD_Result ok = MHD_queue_response(rq->conn, rq->code,
+						rq->response);
+	rq->queued = ok == MHD_YES;
+	return ok;
+}
+
+struct MHD_Response *http_reply_share(struct http_request *rq,
+				      unsigned *code, uint64_t *len)
+{
+	if (rq->response == NULL || rq->shared)
+		return NULL;
+	secure(rq);
+	rq->shared = true;
+	*code = rq->code;
+	*len = rq->resp_len;
+	return rq->response;
+}
+
+bool http_reply_shared(struct http_request *rq, unsigned code,
+		       struct MHD_Response *r, uint64_t len)
+{
+	if (rq->response != NULL || rq->queued)
+		return false;
+	if (MHD_queue_response(rq->conn, code, r) != MHD_YES)
+		return false;
+	rq->queued = true;
+	rq->code = code;
+	rq->resp_len = len;
+	return true;
+}
+
+void http_response_free(struct MHD_Response *r)
+{
+	if (r != NULL)
+		MHD_destroy_response(r);
+}
+
+/* ---- request accessors ---- */
+
+void *http_app(const struct http_request *rq)
+{
+	return rq->srv->app;
+}
+
+const char *http_param(const struct http_request *rq, size_t i)
+{
+	return i < HTTP_PARAMS_MAX ? rq->params[i] : NULL;
+}
+
+const char *http_query(const struct http_request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+const char *http_header(const struct http_request *rq, const char *name)
+{
+	if (rq->conn == NULL)
+		return NULL;
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const struct sockaddr *http_client(const struct http_request *rq)
+{
+	return (const struct sockaddr *)&rq->client;
+}
+
+void http_set_state(struct http_request *rq, void *state,
+		    void (*free_fn)(void *state))
+{
+	rq->state = state;
+	rq->state_free = free_fn;
+}
+
+void *http_state(const struct http_request *rq)
+{
+	return rq->state;
+}
+
+struct MHD_Connection *http_connection(const struct http_request *rq)
+{
+	return rq->conn;
+}
+
+void http_suspend(struct http_request *rq)
+{
+	MHD_suspend_connection(rq->conn);
+}
+
+void http_resume(struct http_request *rq)
+{
+	MHD_resume_connection(rq->conn);
+}
+
+void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize)
+{
+	const void *a = NULL;
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (a == NULL || inet_ntop(sa->sa_family, a, out, (socklen_t)outsize) ==
+				 NULL)
+		snprintf(out, outsize, "-");
+}
+
+/* ---- the callbacks ---- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_server *srv = cls;
+	struct http_request *rq = calloc(1, sizeof *rq);
+	if (rq == NULL)
+		return NULL;
+	rq->srv = srv;
+	rq->conn = conn;
+	clock_gettime(CLOCK_MONOTONIC, &rq->t0);
+	snprintf(rq->method_str, sizeof rq->method_str, "-");
+	atomic_fetch_add(&srv->in_flight, 1);
+
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		size_t n = ci->client_addr->sa_family == AF_INET6
+				   ? sizeof(struct sockaddr_in6)
+				   : sizeof(struct sockaddr_in);
+		memcpy(&rq->client, ci->client_addr, n);
+	}
+	size_t n = strnlen(uri, HTTP_URI_MAX + 1);
+	rq->too_long = n > HTTP_URI_MAX;
+	const char *q = memchr(uri, '?', n);
+	size_t plen = q != NULL ? (size_t)(q - uri) : n;
+	if (plen > HTTP_URI_MAX)
+		plen = HTTP_URI_MAX;
+	memcpy(rq->path, uri, plen);
+	rq->path[plen] = 0;
+	rq->bad_path = !path_ok(rq->path);
+	return rq;
+}
+
+/* The body's announced length, if any. */
+static bool content_length(struct http_request *rq, uint64_t *len)
+{
+	const char *cl = http_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl == NULL)
+		return false;
+	uint64_t v = 0;
+	for (const char *c = cl; *c; c++) {
+		if (*c < '0' || *c > '9' || v > UINT64_MAX / 10 - 1)
+			return false;
+		v = v * 10 + (uint64_t)(*c - '0');
+	}
+	*len = v;
+	return true;
+}
+
+/* The first call: headers are in. */
+static void request_begin(struct http_request *rq, const char *method)
+{
+	snprintf(rq->method_str, sizeof rq->method_str, "%s", method);
+	ascii_only(rq->method_str);
+	if (strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
+		rq->method = HTTP_GET;
+	else if (strcmp(method, MHD_HTTP_METHOD_POST) == 0)
+		rq->method = HTTP_POST;
+
+	uint64_t cl = 0;
+	bool has_cl = content_length(rq, &cl);
+	rq->has_body = (has_cl && cl > 0) ||
+		       http_header(rq, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+
+	if (rq->too_long) {
+		http_reply_error_code(rq, 414, "uri_too_long", 0,
+				      "request target over %d bytes",
+				      HTTP_URI_MAX);
+		return;
+	}
+	if (rq->bad_path) {
+		http_reply_error(rq, ST_NOT_FOUND, 0, "no such path");
+		return;
+	}
+	rq->route = route_find(rq);
+	if (rq->route == NULL)
+		return;
+	if (has_cl && cl > rq->route->body_max) {
+		http_reply_error(rq, ST_TOO_LARGE, 0,
+				 "body of %llu bytes; at most %zu here",
+				 (unsigned long long)cl, rq->route->body_max);
+		return;
+	}
+	if (rq->route->start != NULL && !rq->route->start(rq) &&
+	    rq->response == NULL)
+		http_reply_error(rq, ST_INTERNAL, 0, "refused");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	(void)cls;
+	(void)url;
+	(void)version;
+	struct http_request *rq = *con_cls;
+	if (rq == NULL)
+		return MHD_NO; /* no memory for a context: close */
+	rq->conn = conn;
+
+	if (rq->phase == PHASE_NEW) {
+		rq->phase = PHASE_BODY;
+		request_begin(rq, method);
+		if (rq->response != NULL && rq->has_body)
+			return reply_queue(rq); /* the body is not read */
+		return MHD_YES;
+	}
+
+	if (*upload_data_size > 0) {
+		size_t n = *upload_data_size;
+		*upload_data_size = 0;
+		rq->body_len += n;
+		if (rq->response != NULL)
+			return rq->body_len > DISCARD_MAX ? MHD_NO : MHD_YES;
+		if (rq->route == NULL || rq->body_len > rq->route->body_max) {
+			http_reply_error(rq, ST_TOO_LARGE, 0,
+					 "body over %zu bytes",
+					 rq->route != NULL ? rq->route->body_max
+							   : (size_t)0);
+			return MHD_YES;
+		}
+		if (rq->route->body != NULL &&
+		    !rq->route->body(rq, upload_data, n) &&
+		    rq->response == NULL)
+			http_reply_error(rq, ST_INVALID, 0, "malformed body");
+		return MHD_YES;
+	}
+
+	rq->phase = PHASE_DONE;
+	if (rq->response == NULL && rq->route != NULL &&
+	    rq->route->handle(rq) == HTTP_SUSPENDED)
+		return MHD_YES;
+	return reply_queue(rq);
+}
+
+static void access_log(const struct http_request *rq, uint64_t us)
+{
+	char addr[INET6_ADDRSTRLEN + 1], path[200], line[400];
+	size_t k = 0;
+	http_addr_str((const struct sockaddr *)&rq->client, addr, sizeof addr);
+	/* The path only: never the query, a header or a cookie. */
+	for (const char *c = rq->path; *c && k + 5 < sizeof path; c++) {
+		unsigned char ch = (unsigned char)*c;
+		if (ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\')
+			k += (size_t)snprintf(path + k, sizeof path - k,
+					      "\\x%02x", ch);
+		else
+			path[k++] = (char)ch;
+	}
+	path[k] = 0;
+	int n = snprintf(line, sizeof line,
+			 "%s \"%s %s%s\" %u %llu %llu.%03llums\n", addr,
+			 rq->method_str, path, rq->too_long ? "..." : "",
+			 rq->queued ? rq->code : 0u,
+			 (unsigned long long)(rq->queued ? rq->resp_len : 0),
+			 (unsigned long long)(us / 1000),
+			 (unsigned long long)(us % 1000));
+	if (n > 0) {
+		size_t len = (size_t)n < sizeof line ? (size_t)n
+						     : sizeof line - 1;
+		if (write(STDERR_FILENO, line, len) < 0) {
+			/* nowhere to report it */
+		}
+	}
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	(void)toe;
+	struct http_server *srv = cls;
+	struct http_request *rq = *con_cls;
+	if (rq == NULL)
+		return;
+	*con_cls = NULL;
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int64_t us = (int64_t)(t1.tv_sec - rq->t0.tv_sec) * 1000000 +
+		     (t1.tv_nsec - rq->t0.tv_nsec) / 1000;
+	if (us < 0)
+		us = 0;
+	if (rq->queued) {
+		size_t row = rq->route != NULL
+				     ? (size_t)(rq->route - srv->routes)
+				     : srv->nroutes;
+		size_t col = NCODES - 1;
+		for (size_t i = 0; i + 1 < NCODES; i++)
+			if (metric_codes[i] == rq->code)
+				col = i;
+		atomic_fetch_add(&srv->counts[row * NCODES + col], 1);
+		size_t b = 0;
+		while (b < NBUCKETS && (uint64_t)us > latency_le_us[b])
+			b++;
+		atomic_fetch_add(&srv->buckets[b], 1);
+		atomic_fetch_add(&srv->latency_sum_us, (uint64_t)us);
+	}
+	if (srv->access_log)
+		access_log(rq, (uint64_t)us);
+	if (rq->state_free != NULL)
+		rq->state_free(rq->state);
+	if (rq->response != NULL && !rq->shared)
+		MHD_destroy_response(rq->response);
+	free(rq);
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512], line[560];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	int k = snprintf(line, sizeof line, "sanilog: http: %s\n", msg);
+	if (k > 0 && write(STDERR_FILENO, line,
+			   (size_t)k < sizeof line ? (size_t)k
+						   : sizeof line - 1) < 0) {
+		/* nowhere to report it */
+	}
+}
+
+/* ---- the server ---- */
+
+enum status http_server_new(const struct http_config *cfg,
+			    const struct http_route *routes, size_t nroutes,
+			    void *app, struct http_server **out, struct err *e)
+{
+	struct http_server *srv = calloc(1, sizeof *srv);
+	*out = NULL;
+	if (srv == NULL ||
+	    (srv->counts = calloc((nroutes + 1) * NCODES,
+				  sizeof *srv->counts)) == NULL) {
+		free(srv);
+		return err_set(e, ST_NOMEM, "out of memory");
+	}
+	srv->routes = routes;
+	srv->nroutes = nroutes;
+	srv->app = app;
+	srv->access_log = cfg->access_log;
+	atomic_init(&srv->in_flight, 0);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	if (cfg->addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	/* A pool of one thread is no pool: libmicrohttpd warns about it. */
+	struct MHD_OptionItem pool[] = {
+		{cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+		 (intptr_t)cfg->threads, NULL},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->addr,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
+		MHD_OPTION_ARRAY, pool,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		free(srv->counts);
+		free(srv);
+		return err_set(e, ST_IO,
+			       "cannot listen there (address in use, or not "
+			       "an address of this machine?)");
+	}
+	const union MHD_DaemonInfo *di =
+		MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di != NULL ? di->port : 0;
+	*out = srv;
+	return ST_OK;
+}
+
+unsigned http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void http_server_quiesce(struct http_server *srv)
+{
+	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+unsigned http_server_wait_idle(struct http_server *srv, unsigned timeout_ms)
+{
+	for (unsigned waited = 0;; waited += 10) {
+		unsigned n = atomic_load(&srv->in_flight);
+		if (n == 0 || waited >= timeout_ms)
+			return n;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+void http_server_free(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	MHD_stop_daemon(srv->daemon);
+	free(srv->counts);
+	free(srv);
+}
+
+enum status http_metrics_format(struct http_server *srv, struct buf *out)
+{
+	enum status r = buf_append_str(
+		out, "# HELP sanilog_http_requests_total HTTP requests answered, "
+		     "by route and status.\n"
+		     "# TYPE sanilog_http_requests_total counter\n");
+	for (size_t row = 0; row <= srv->nroutes && r == ST_OK; row++) {
+		const char *name =
+			row < srv->nroutes ? srv->routes[row].name : "none";
+		for (size_t col = 0; col < NCODES && r == ST_OK; col++) {
+			uint64_t v = atomic_load(&srv->counts[row * NCODES + col]);
+			if (v == 0)
+				continue;
+			char code[8];
+			if (col + 1 < NCODES)
+				snprintf(code, sizeof code, "%u",
+					 metric_codes[col]);
+			else
+				snprintf(code, sizeof code, "other");
+			r = buf_printf(out,
+				       "sanilog_http_requests_total{route=\"%s\","
+				       "code=\"%s\"} %llu\n",
+				       name, code, (unsigned long long)v);
+		}
+	}
+	if (r == ST_OK)
+		r = buf_append_str(
+			out, "# HELP sanilog_http_request_duration_seconds "
+			     "Time from request line to response sent.\n"
+			     "# TYPE sanilog_http_request_duration_seconds "
+			     "histogram\n");
+	uint64_t cum = 0;
+	for (size_t b = 0; b <= NBUCKETS && r == ST_OK; b++) {
+		cum += atomic_load(&srv->buckets[b]);
+		char le[24];
+		if (b < NBUCKETS)
+			snprintf(le, sizeof le, "%g",
+				 (double)latency_le_us[b] / 1e6);
+		else
+			snprintf(le, sizeof le, "+Inf");
+		r = buf_printf(out,
+			       "sanilog_http_request_duration_seconds_bucket"
+			       "{le=\"%s\"} %llu\n",
+			       le, (unsigned long long)cum);
+	}
+	if (r == ST_OK)
+		r = buf_printf(
+			out,
+			"sanilog_http_request_duration_seconds_sum %.6f\n"
+			"sanilog_http_request_duration_seconds_count %llu\n"
+			"# HELP sanilog_http_requests_in_flight Requests being "
+			"handled.\n"
+			"# TYPE sanilog_http_requests_in_flight gauge\n"
+			"sanilog_http_requests_in_flight %u\n",
+			(double)atomic_load(&srv->latency_sum_us) / 1e6,
+			(unsigned long long)cum, atomic_load(&srv->in_flight));
+	return r;
+}

@@ -1,0 +1,200 @@
+/*
+ * http.h: sanilog's HTTP server on libmicrohttpd.
+ *
+ * What every request shares, whatever its route:
+ *   - a routing table (struct http_route): a path pattern, the methods it
+ *     takes, the largest body it accepts, and its callbacks; a path that
+ *     no route matches is 404, a method a route does not take is 405 with
+ *     Allow; HEAD is answered as GET (without the body);
+ *   - one request context (struct http_request), made when the request
+ *     line arrives (MHD_OPTION_URI_LOG_CALLBACK) and freed in exactly one
+ *     place, the MHD_OPTION_NOTIFY_COMPLETED callback, together with the
+ *     state a route hung on it (http_set_state);
+ *   - the raw path is checked before any routing: over HTTP_URI_MAX bytes
+ *     is 414; any byte outside [A-Za-z0-9._~-], a percent escape, an empty
+ *     segment (but a trailing slash), a "." or ".." segment reaches no
+ *     route (404), so that "..", "%2f" and the like never reach a handler;
+ *   - bodies are capped while they stream, with or without a
+ *     Content-Length (413), and a route sees its body chunk by chunk;
+ *   - every response carries the security headers (a strict
+ *     Content-Security-Policy, nosniff, Referrer-Policy no-referrer,
+ *     X-Frame-Options DENY);
+ *   - one access-log line per request on stderr: client address, method,
+ *     path (never the query, headers or cookies), status, bytes, time;
+ *   - counters by route and status and a latency histogram, written in the
+ *     Prometheus text format by http_metrics_format.
+ *
+ * Threads: libmicrohttpd's internal polling thread, or a pool of them; a
+ * handler runs on one of those threads and must not block for long.  A
+ * handler that waits for other work suspends the connection (http_suspend)
+ * and is called again after http_resume, which any thread may call.
+ */
+#ifndef SANILOG_HTTP_H
+#define SANILOG_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+
+#define HTTP_URI_MAX 2048  /* longer request targets are answered 414 */
+#define HTTP_PARAMS_MAX 4  /* captures of one route pattern */
+
+/* Methods a route takes (HEAD is taken wherever GET is). */
+enum { HTTP_GET = 1u, HTTP_POST = 2u };
+
+/* Cache-Control values. */
+#define HTTP_CACHE_NONE "no-cache"
+#define HTTP_CACHE_IMMUTABLE "public, max-age=31536000, immutable"
+
+/* The Content-Security-Policy of every response. */
+#define HTTP_CSP                                                          \
+	"default-src 'none'; script-src 'self'; style-src 'self'; "       \
+	"img-src 'self' data:; connect-src 'self'; frame-ancestors "      \
+	"'none'; base-uri 'none'; form-action 'self'"
+
+struct http_server;
+struct http_request;
+struct MHD_Response;
+
+/* What a route's handle callback did. */
+enum http_next {
+	HTTP_DONE,      /* a reply is set (or the server answers 500) */
+	HTTP_SUSPENDED, /* it called http_suspend; called again after resume */
+};
+
+struct http_route {
+	/* "/v/{}/bundle.json": literal segments, "{}" for one segment, a
+	 * final "{*}" for one or more.  Captures: http_param(rq, 0), ... */
+	const char *pattern;
+	const char *name;  /* label in /metrics */
+	unsigned methods;  /* HTTP_GET and/or HTTP_POST */
+	size_t body_max;   /* largest body in bytes (0: none) */
+	bool html;         /* errors as an HTML page (else JSON) */
+	/* Optional: after the headers, before any body (e.g. checks the
+	 * credentials, so that a refused body is never read).  Returns false
+	 * after setting a reply. */
+	bool (*start)(struct http_request *rq);
+	/* Optional: a chunk of the body.  Returns false after setting a
+	 * reply; the rest of the body is then discarded. */
+	bool (*body)(struct http_request *rq, const char *data, size_t len);
+	/* After the whole request: sets the reply, or suspends. */
+	enum http_next (*handle)(struct http_request *rq);
+};
+
+struct http_config {
+	struct sockaddr_storage addr; /* where to listen */
+	socklen_t addrlen;
+	unsigned threads;         /* polling threads (1 or more) */
+	unsigned max_connections; /* at once */
+	unsigned timeout;         /* seconds of idleness before a close */
+	bool access_log;          /* a line per request on stderr */
+};
+
+/*
+ * Starts serving routes[0..nroutes) (borrowed: they must outlive the
+ * server; matched in order).  app is handed to the handlers (http_app).
+ * *out is new (free with http_server_free); on failure e says why.
+ */
+enum status http_server_new(const struct http_config *cfg,
+			    const struct http_route *routes, size_t nroutes,
+			    void *app, struct http_server **out, struct err *e);
+
+/* The port the server listens on (the real one when 0 was asked). */
+unsigned http_server_port(const struct http_server *srv);
+
+/* Stops accepting connections; requests in flight go on. */
+void http_server_quiesce(struct http_server *srv);
+
+/* Waits until no request is in flight or timeout_ms passed; returns the
+ * number still in flight. */
+unsigned http_server_wait_idle(struct http_server *srv, unsigned timeout_ms);
+
+/* Closes every connection and frees the server.  No connection may be
+ * suspended.  Accepts NULL. */
+void http_server_free(struct http_server *srv);
+
+/* Appends the server's counters (requests by route and status, latency
+ * histogram, requests in flight) in the Prometheus text format. */
+enum status http_metrics_format(struct http_server *srv, struct buf *out);
+
+/* ---- a request, for the route callbacks (all borrowed) ---- */
+
+void *http_app(const struct http_request *rq);
+/* Capture i of the route pattern (NUL-terminated), or NULL. */
+const char *http_param(const struct http_request *rq, size_t i);
+/* A query parameter, decoded, or NULL. */
+const char *http_query(const struct http_request *rq, const char *name);
+/* A request header, or NULL. */
+const char *http_header(const struct http_request *rq, const char *name);
+/* The client's address (never NULL; family AF_UNSPEC when unknown). */
+const struct sockaddr *http_client(const struct http_request *rq);
+/* The route's own state: set once, freed by free_fn when the request is
+ * done (however it ends). */
+void http_set_state(struct http_request *rq, void *state,
+		    void (*free_fn)(void *state));
+void *http_state(const struct http_request *rq);
+/* The libmicrohttpd connection (for MHD_create_post_processor). */
+struct MHD_Connection *http_connection(const struct http_request *rq);
+
+/* Suspends the request (from handle only): handle is called again after
+ * http_resume.  Resume may be called from any thread, even before handle
+ * returned. */
+void http_suspend(struct http_request *rq);
+void http_resume(struct http_request *rq);
+
+/* ---- the reply: the first one set wins ---- */
+
+/* A reply whose body is copied. */
+void http_reply(struct http_request *rq, unsigned code, const char *mime,
+		const void *body, size_t len);
+/* A reply whose body is static (never freed). */
+void http_reply_static(struct http_request *rq, unsigned code,
+		       const char *mime, const void *body, size_t len);
+/* A reply whose body is b's contents (steals them; b is left empty). */
+void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
+		    struct buf *b);
+/* An error reply with status_http(st): JSON {"error": {"code":
+ * status_str(st), "message": ...}}, or an HTML page on html routes.
+ * ST_BUSY and ST_RATE_LIMITED add Retry-After (retry_after seconds, 1
+ * when 0). */
+void http_reply_error(struct http_request *rq, enum status st,
+		      unsigned retry_after, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* As http_reply_error with an explicit code and code name. */
+void http_reply_error_code(struct http_request *rq, unsigned code,
+			   const char *name, unsigned retry_after,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Adds a header to the reply set (nothing when none is). */
+void http_reply_header(struct http_request *rq, const char *name,
+		       const char *value);
+/* Whether a reply is set. */
+bool http_replied(const struct http_request *rq);
+/* The status of the reply set (0 when none). */
+unsigned http_reply_status(const struct http_request *rq);
+
+/*
+ * Shared replies, for a cache of whole responses.  http_reply_share hands
+ * the reply set on rq (with its security headers) to the caller, which
+ * then owns one reference to it (free with http_response_free); rq still
+ * sends it.  *code and *len receive its status and body length.  NULL
+ * when no reply is set, or it was shared already.
+ */
+struct MHD_Response *http_reply_share(struct http_request *rq,
+				      unsigned *code, uint64_t *len);
+/* Sends r (from http_reply_share) as rq's reply at once; the caller keeps
+ * its reference and may free it as soon as this returns.  False when rq
+ * already has a reply or r cannot be sent. */
+bool http_reply_shared(struct http_request *rq, unsigned code,
+		       struct MHD_Response *r, uint64_t len);
+/* Drops a reference from http_reply_share.  Accepts NULL. */
+void http_response_free(struct MHD_Response *r);
+
+/* Formats an address as text ("127.0.0.1", "::1") into out. */
+void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize);
+
+#endif

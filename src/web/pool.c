@@ -1,0 +1,97 @@
+/*
+ * pool.c: a mutex-guarded stack of read-only store connections.
+ */
+#include "pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct store_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t given;
+	char *path;
+	size_t max;
+	size_t open;        /* connections opened and not closed */
+	size_t nfree;
+	struct store **free; /* max slots; [0, nfree) are idle */
+};
+
+enum status store_pool_new(const char *path, size_t max,
+			   struct store_pool **out, struct err *e)
+{
+	struct store_pool *p = calloc(1, sizeof *p);
+	*out = NULL;
+	if (max == 0)
+		max = 1;
+	if (p == NULL || (p->path = strdup(path)) == NULL ||
+	    (p->free = calloc(max, sizeof *p->free)) == NULL) {
+		if (p != NULL)
+			free(p->path);
+		free(p);
+		return err_set(e, ST_NOMEM, "out of memory");
+	}
+	p->max = max;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->given, NULL);
+	enum status r = store_open(path, STORE_READONLY, &p->free[0], e);
+	if (r != ST_OK) {
+		store_pool_free(p);
+		return r;
+	}
+	p->open = 1;
+	p->nfree = 1;
+	*out = p;
+	return ST_OK;
+}
+
+void store_pool_free(struct store_pool *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nfree; i++)
+		store_close(p->free[i]);
+	pthread_cond_destroy(&p->given);
+	pthread_mutex_destroy(&p->lock);
+	free(p->free);
+	free(p->path);
+	free(p);
+}
+
+struct store *store_pool_take(struct store_pool *p, struct err *e)
+{
+	struct store *s = NULL;
+	pthread_mutex_lock(&p->lock);
+	while (p->nfree == 0 && p->open >= p->max)
+		pthread_cond_wait(&p->given, &p->lock);
+	if (p->nfree > 0) {
+		s = p->free[--p->nfree];
+		pthread_mutex_unlock(&p->lock);
+		return s;
+	}
+	p->open++; /* reserve the slot, open outside the lock */
+	pthread_mutex_unlock(&p->lock);
+	if (store_open(p->path, STORE_READONLY, &s, e) != ST_OK) {
+		pthread_mutex_lock(&p->lock);
+		p->open--;
+		pthread_cond_signal(&p->given);
+		pthread_mutex_unlock(&p->lock);
+		return NULL;
+	}
+	return s;
+}
+
+void store_pool_give(struct store_pool *p, struct store *s, bool broken)
+{
+	if (s == NULL)
+		return;
+	if (broken)
+		store_close(s);
+	pthread_mutex_lock(&p->lock);
+	if (broken)
+		p->open--;
+	else
+		p->free[p->nfree++] = s;
+	pthread_cond_signal(&p->given);
+	pthread_mutex_unlock(&p->lock);
+}

@@ -1,0 +1,588 @@
+/*
+ * routes.c: the routing table of `sanilog serve` and its read routes:
+ * pages, bundles, documents, checkpoints, proofs, assets, health and
+ * metrics.  Tiles are in tiles.c, the owner API in api.c.
+ *
+ * Caching: what never changes (documents, kept checkpoints, proofs
+ * between fixed sizes, full tiles) is immutable for a year; the newest
+ * checkpoint, bundles and pages are revalidated on every use.
+ */
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/bundle.h"
+#include "core/codec.h"
+#include "core/entry.h"
+#include "core/merkle.h"
+#include "store/export.h"
+#include "web/pages.h"
+
+#define MIME_HTML "text/html; charset=utf-8"
+#define MIME_TEXT "text/plain; charset=utf-8"
+#define MIME_JSON "application/json"
+#define CACHE_ASSET "public, max-age=300"
+
+/* Public log data may be read by verifiers on other origins. */
+static void cors(struct http_request *rq)
+{
+	http_reply_header(rq, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+}
+
+static void cache(struct http_request *rq, const char *policy)
+{
+	http_reply_header(rq, MHD_HTTP_HEADER_CACHE_CONTROL, policy);
+}
+
+static enum page_lang lang_of(const struct http_request *rq)
+{
+	const char *q = http_query(rq, "lang");
+	if (q != NULL && strcmp(q, "en") != 0 && strcmp(q, "it") != 0)
+		q = NULL;
+	return pages_lang(http_header(rq, MHD_HTTP_HEADER_ACCEPT_LANGUAGE), q);
+}
+
+/* Whether the client already holds the version tagged etag. */
+static bool not_modified(const struct http_request *rq, const char *etag)
+{
+	const char *inm = http_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	return inm != NULL && (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0);
+}
+
+/* ---- pages ---- */
+
+static void index_page(struct http_request *rq, struct store *s)
+{
+	(void)s;
+	struct buf out;
+	struct err e = {.msg = ""};
+	buf_init(&out, 1 << 20);
+	enum status r = pages_index(lang_of(rq), &out, &e);
+	if (r != ST_OK) {
+		buf_free(&out);
+		http_reply_error(rq, r, 0, "home page: %s", e.msg);
+		return;
+	}
+	http_reply_buf(rq, 200, MIME_HTML, &out);
+	cache(rq, HTTP_CACHE_NONE);
+	http_reply_header(rq, MHD_HTTP_HEADER_VARY, "Accept-Language");
+}
+
+static enum http_next r_index(struct http_request *rq)
+{
+	/* The home page reads nothing from the store. */
+	index_page(rq, NULL);
+	return HTTP_DONE;
+}
+
+static void venue_not_found(struct http_request *rq, enum page_lang lang)
+{
+	static const char en[] =
+		"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<meta name=\"viewport\" content=\"width=device-width, "
+		"initial-scale=1\"><title>Venue not found</title></head><body>"
+		"<main><h1>Venue not found</h1><p>This log has no venue with "
+		"that code. Check the address on the poster.</p><p><a "
+		"href=\"/\">Look up a venue</a></p></main></body></html>\n";
+	static const char it[] =
+		"<!doctype html>\n<html lang=\"it\"><head><meta charset=\"utf-8\">"
+		"<meta name=\"viewport\" content=\"width=device-width, "
+		"initial-scale=1\"><title>Locale non trovato</title></head><body>"
+		"<main><h1>Locale non trovato</h1><p>Questo registro non ha un "
+		"locale con quel codice. Controlla l&#39;indirizzo sul "
+		"manifesto.</p><p><a href=\"/\">Cerca un locale</a></p></main>"
+		"</body></html>\n";
+	if (lang == LANG_IT)
+		http_reply_static(rq, 404, MIME_HTML, it, sizeof it - 1);
+	else
+		http_reply_static(rq, 404, MIME_HTML, en, sizeof en - 1);
+	cache(rq, HTTP_CACHE_NONE);
+}
+
+static void venue_page(struct http_request *rq, struct store *s)
+{
+	const char *venue = http_param(rq, 0);
+	enum page_lang lang = lang_of(rq);
+	if (!entry_venue_id_valid(venue)) {
+		venue_not_found(rq, lang);
+		return;
+	}
+	char now[21], today[11];
+	struct err e = {.msg = ""};
+	if (log_now(now, &e) != ST_OK) {
+		http_reply_error(rq, ST_INTERNAL, 0, "clock: %s", e.msg);
+		return;
+	}
+	memcpy(today, now, 10);
+	today[10] = 0;
+	struct buf out;
+	buf_init(&out, 16u << 20);
+	enum status r = pages_venue(s, venue, lang, today, &out, &e);
+	if (r == ST_NOT_FOUND) {
+		buf_free(&out);
+		venue_not_found(rq, lang);
+		return;
+	}
+	if (r != ST_OK) {
+		buf_free(&out);
+		if (r == ST_BUSY)
+			http_reply_error(rq, r, 1, "database busy");
+		else {
+			fprintf(stderr, "sanilog: serve: venue %s: %s\n", venue,
+				e.msg);
+			http_reply_error(rq, r, 0, "cannot show this venue");
+		}
+		return;
+	}
+	http_reply_buf(rq, 200, MIME_HTML, &out);
+	cache(rq, HTTP_CACHE_NONE);
+	http_reply_header(rq, MHD_HTTP_HEADER_VARY, "Accept-Language");
+}
+
+/* The home page's lookup form: GET /v/?id=<what was typed>[&lang=xx]
+ * redirects (303) to /v/<id>, read as a person types a code from a
+ * poster: any case, with spaces or dashes. */
+static enum http_next r_lookup(struct http_request *rq)
+{
+	const char *id = http_query(rq, "id");
+	char v[VENUE_ID_LEN + 1], where[64];
+	size_t n = 0;
+	bool ok = id != NULL;
+	for (const char *p = id; ok && *p; p++) {
+		char c = *p;
+		if (c == ' ' || c == '-' || c == '\t')
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (n == VENUE_ID_LEN)
+			ok = false;
+		else
+			v[n++] = c;
+	}
+	v[n] = 0;
+	if (!ok || !entry_venue_id_valid(v)) {
+		http_reply_error(rq, ST_INVALID, 0,
+				 "not a venue code: 8 letters and digits, as "
+				 "on the poster");
+		return HTTP_DONE;
+	}
+	const char *lang = http_query(rq, "lang");
+	if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "it") != 0)
+		lang = NULL;
+	snprintf(where, sizeof where, "/v/%s%s%s", v, lang ? "?lang=" : "",
+		 lang ? lang : "");
+	http_reply_static(rq, 303, NULL, "", 0);
+	http_reply_header(rq, MHD_HTTP_HEADER_LOCATION, where);
+	cache(rq, HTTP_CACHE_NONE);
+	return HTTP_DONE;
+}
+
+/* Sends the kept copy of what key names, or makes it with fn and keeps
+ * it (a 200 only).  The generation is read before the store, so a copy
+ * is never newer than its generation says. */
+static enum http_next cached(struct http_request *rq, const char *key,
+			     web_read_fn fn)
+{
+	struct web_app *a = http_app(rq);
+	uint64_t gen = writer_generation(a->writer);
+	if (page_cache_serve(a->cache, rq, key, gen))
+		return HTTP_DONE;
+	web_with_store(rq, fn);
+	page_cache_put(a->cache, rq, key, gen);
+	return HTTP_DONE;
+}
+
+static enum http_next r_venue(struct http_request *rq)
+{
+	const char *venue = http_param(rq, 0);
+	char now[21], key[CACHE_KEY_MAX];
+	if (!entry_venue_id_valid(venue) || log_now(now, NULL) != ST_OK)
+		return web_with_store(rq, venue_page);
+	snprintf(key, sizeof key, "v/%s/%s/%.10s", venue,
+		 lang_of(rq) == LANG_IT ? "it" : "en", now);
+	return cached(rq, key, venue_page);
+}
+
+/* ---- bundles, documents, checkpoints ---- */
+
+static void bundle(struct http_request *rq, struct store *s)
+{
+	const char *venue = http_param(rq, 0);
+	if (!entry_venue_id_valid(venue)) {
+		http_reply_error(rq, ST_NOT_FOUND, 0, "venue: not found");
+		return;
+	}
+	struct bundle *b = NULL;
+	struct buf out;
+	struct err e = {.msg = ""};
+	buf_init(&out, BUNDLE_MAX);
+	enum status r = export_bundle(s, venue, -1, &b, &e);
+	if (r == ST_OK && (r = bundle_format(b, &out)) != ST_OK)
+		snprintf(e.msg, sizeof e.msg, "bundle too large");
+	bundle_free(b);
+	if (r == ST_NOT_FOUND) {
+		http_reply_error(rq, r, 0, "venue %s: not found", venue);
+	} else if (r != ST_OK) {
+		fprintf(stderr, "sanilog: serve: bundle %s: %s\n", venue, e.msg);
+		http_reply_error(rq, r, r == ST_BUSY ? 1 : 0,
+				 "cannot export this venue");
+	} else {
+		http_reply_buf(rq, 200, MIME_JSON, &out);
+		cache(rq, HTTP_CACHE_NONE);
+		cors(rq);
+	}
+	buf_free(&out);
+}
+
+static enum http_next r_bundle(struct http_request *rq)
+{
+	const char *venue = http_param(rq, 0);
+	char key[CACHE_KEY_MAX];
+	if (!entry_venue_id_valid(venue))
+		return web_with_store(rq, bundle);
+	snprintf(key, sizeof key, "b/%s", venue);
+	return cached(rq, key, bundle);
+}
+
+static void document(struct http_request *rq, struct store *s)
+{
+	const char *hex = http_param(rq, 0);
+	uint8_t sha[HASH_LEN];
+	if (strlen(hex) != 2 * HASH_LEN ||
+	    hex_decode(sha, HASH_LEN, hex, strlen(hex)) != ST_OK) {
+		http_reply_error(rq, ST_NOT_FOUND, 0,
+				 "document: not a lowercase hex SHA-256");
+		return;
+	}
+	char etag[2 * HASH_LEN + 3], mime[32];
+	snprintf(etag, sizeof etag, "\"%s\"", hex);
+	int64_t size = 0;
+	enum status r = store_document_meta(s, sha, &size, mime);
+	if (r == ST_OK && not_modified(rq, etag)) {
+		http_reply_static(rq, 304, NULL, "", 0);
+	} else if (r == ST_OK) {
+		struct buf out;
+		buf_init(&out, (size_t)size + 1);
+		r = store_document(s, sha, &out, mime);
+		if (r != ST_OK) {
+			buf_free(&out);
+			web_reply_store_error(rq, r, s);
+			return;
+		}
+		http_reply_buf(rq, 200, mime, &out);
+		/* Shown as the file it is, never as a page of this site. */
+		http_reply_header(rq, "Content-Security-Policy", "sandbox");
+		http_reply_header(rq, "Content-Disposition", "inline");
+	} else {
+		web_reply_store_error(rq, r, s);
+		return;
+	}
+	http_reply_header(rq, MHD_HTTP_HEADER_ETAG, etag);
+	cache(rq, HTTP_CACHE_IMMUTABLE);
+}
+
+static enum http_next r_document(struct http_request *rq)
+{
+	return web_with_store(rq, document);
+}
+
+static void checkpoint(struct http_request *rq, struct store *s)
+{
+	const char *arg = http_param(rq, 0);
+	int64_t size = -1, got = 0;
+	if (arg != NULL && !web_parse_int(arg, &size)) {
+		http_reply_error(rq, ST_NOT_FOUND, 0,
+				 "checkpoint: not a tree size");
+		return;
+	}
+	struct buf note;
+	buf_init(&note, 1 << 16);
+	enum status r = store_checkpoint(s, size, &note, &got);
+	if (r == ST_NOT_FOUND && size >= 0) {
+		buf_free(&note);
+		http_reply_error(rq, r, 0, "no kept checkpoint of size %lld",
+				 (long long)size);
+		return;
+	}
+	if (r != ST_OK) {
+		buf_free(&note);
+		web_reply_store_error(rq, r, s);
+		return;
+	}
+	http_reply_buf(rq, 200, MIME_TEXT, &note);
+	cache(rq, size >= 0 ? HTTP_CACHE_IMMUTABLE : HTTP_CACHE_NONE);
+	cors(rq);
+}
+
+static enum http_next r_checkpoint(struct http_request *rq)
+{
+	return web_with_store(rq, checkpoint);
+}
+
+/* ---- proofs ---- */
+
+/* A required query parameter, a canonical decimal. */
+static bool query_int(struct http_request *rq, const char *name,
+		      int64_t *out)
+{
+	const char *v = http_query(rq, name);
+	if (v == NULL || v[0] == 0) {
+		http_reply_error(rq, ST_INVALID, 0, "%s: missing", name);
+		return false;
+	}
+	if (!web_parse_int(v, out)) {
+		http_reply_error(rq, ST_INVALID, 0,
+				 "%s: not a whole number (decimal, no sign "
+				 "or leading zero)",
+				 name);
+		return false;
+	}
+	return true;
+}
+
+static void reply_proof(struct http_request *rq, struct store *s,
+			enum status r, const uint8_t (*proof)[HASH_LEN],
+			size_t n)
+{
+	if (r != ST_OK) {
+		web_reply_store_error(rq, r, s);
+		return;
+	}
+	struct buf out;
+	buf_init(&out, (MERKLE_MAX_PROOF + 1) * 48);
+	for (size_t i = 0; i < n; i++) {
+		char b64[64];
+		b64_encode(b64, sizeof b64, proof[i], HASH_LEN, B64_STD);
+		buf_printf(&out, "%s\n", b64);
+	}
+	http_reply_buf(rq, 200, MIME_TEXT, &out);
+	/* A proof between two fixed sizes never changes. */
+	cache(rq, HTTP_CACHE_IMMUTABLE);
+	cors(rq);
+}
+
+static void inclusion(struct http_request *rq, struct store *s)
+{
+	int64_t index = 0, size = 0, log_size = 0;
+	if (!query_int(rq, "index", &index) || !query_int(rq, "size", &size))
+		return;
+	enum status r = store_log_size(s, &log_size);
+	if (r != ST_OK) {
+		web_reply_store_error(rq, r, s);
+		return;
+	}
+	if (size < 1 || size > log_size) {
+		http_reply_error(rq, ST_INVALID, 0,
+				 "size: out of range (1 to the log size, %lld)",
+				 (long long)log_size);
+		return;
+	}
+	if (index >= size) {
+		http_reply_error(rq, ST_INVALID, 0,
+				 "index: out of range (below size %lld)",
+				 (long long)size);
+		return;
+	}
+	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t n = 0;
+	r = merkle_prove_inclusion(index, size, store_read_hashes, s, proof, &n);
+	reply_proof(rq, s, r, (const uint8_t(*)[HASH_LEN])proof, n);
+}
+
+static enum http_next r_inclusion(struct http_request *rq)
+{
+	return web_with_store(rq, inclusion);
+}
+
+static void consistency(struct http_request *rq, struct store *s)
+{
+	int64_t old = 0, new_size = 0, log_size = 0;
+	if (!query_int(rq, "old", &old) || !query_int(rq, "new", &new_size))
+		return;
+	enum status r = store_log_size(s, &log_size);
+	if (r != ST_OK) {
+		web_reply_store_error(rq, r, s);
+		return;
+	}
+	if (new_size > log_size) {
+		http_reply_error(rq, ST_INVALID, 0,
+				 "new: out of range (at most the log size, "
+				 "%lld)",
+				 (long long)log_size);
+		return;
+	}
+	if (old > new_size) {
+		http_reply_error(rq, ST_INVALID, 0,
+				 "old: out of range (at most new, %lld)",
+				 (long long)new_size);
+		return;
+	}
+	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t n = 0;
+	r = merkle_prove_consistency(old, new_size, store_read_hashes, s, proof,
+				     &n);
+	reply_proof(rq, s, r, (const uint8_t(*)[HASH_LEN])proof, n);
+}
+
+static enum http_next r_consistency(struct http_request *rq)
+{
+	return web_with_store(rq, consistency);
+}
+
+static enum http_next r_tile(struct http_request *rq)
+{
+	return web_with_store(rq, web_tile);
+}
+
+/* ---- assets, health, metrics ---- */
+
+static enum http_next r_asset(struct http_request *rq)
+{
+	size_t len = 0;
+	const char *mime = NULL;
+	const unsigned char *data = pages_asset(http_param(rq, 0), &len, &mime);
+	if (data == NULL) {
+		http_reply_error(rq, ST_NOT_FOUND, 0, "no such asset");
+		return HTTP_DONE;
+	}
+	uint8_t sha[HASH_LEN];
+	char hex[2 * HASH_LEN + 1], etag[40];
+	sha256(sha, data, len);
+	hex_encode(hex, sha, HASH_LEN);
+	snprintf(etag, sizeof etag, "\"%.32s\"", hex);
+	if (not_modified(rq, etag))
+		http_reply_static(rq, 304, NULL, "", 0);
+	else
+		http_reply_static(rq, 200, mime, data, len);
+	http_reply_header(rq, MHD_HTTP_HEADER_ETAG, etag);
+	cache(rq, CACHE_ASSET);
+	return HTTP_DONE;
+}
+
+static void healthz(struct http_request *rq, struct store *s)
+{
+	int64_t size = 0;
+	enum status r = store_log_size(s, &size);
+	if (r != ST_OK) {
+		web_reply_store_error(rq, r, s);
+		return;
+	}
+	static const char ok[] = "ok\n";
+	http_reply_static(rq, 200, MIME_TEXT, ok, sizeof ok - 1);
+	cache(rq, "no-store");
+}
+
+static enum http_next r_healthz(struct http_request *rq)
+{
+	return web_with_store(rq, healthz);
+}
+
+static void metrics(struct http_request *rq, struct store *s)
+{
+	struct web_app *a = http_app(rq);
+	struct writer_stats ws;
+	int64_t size = -1;
+	if (store_log_size(s, &size) != ST_OK)
+		size = -1;
+	writer_get_stats(a->writer, &ws);
+	struct buf out;
+	buf_init(&out, 1 << 20);
+	enum status r = http_metrics_format(a->http, &out);
+	if (r == ST_OK)
+		r = buf_printf(
+			&out,
+			"# HELP sanilog_log_size Entries in the log.\n"
+			"# TYPE sanilog_log_size gauge\n"
+			"sanilog_log_size %lld\n"
+			"# HELP sanilog_uploads_total Documents uploaded over "
+			"the API, by result.\n"
+			"# TYPE sanilog_uploads_total counter\n"
+			"sanilog_uploads_total{result=\"logged\"} %llu\n"
+			"sanilog_uploads_total{result=\"refused\"} %llu\n"
+			"# HELP sanilog_revocations_total Revocations over the "
+			"API, by result.\n"
+			"# TYPE sanilog_revocations_total counter\n"
+			"sanilog_revocations_total{result=\"logged\"} %llu\n"
+			"sanilog_revocations_total{result=\"refused\"} %llu\n"
+			"# HELP sanilog_auth_failures_total Refused owner "
+			"credentials.\n"
+			"# TYPE sanilog_auth_failures_total counter\n"
+			"sanilog_auth_failures_total %llu\n"
+			"# HELP sanilog_write_batches_total Transactions of the "
+			"writer.\n"
+			"# TYPE sanilog_write_batches_total counter\n"
+			"sanilog_write_batches_total %llu\n"
+			"# HELP sanilog_write_requests_total Write requests "
+			"handed to the writer.\n"
+			"# TYPE sanilog_write_requests_total counter\n"
+			"sanilog_write_requests_total %llu\n"
+			"# HELP sanilog_write_queue Write requests waiting.\n"
+			"# TYPE sanilog_write_queue gauge\n"
+			"sanilog_write_queue %llu\n",
+			(long long)size,
+			(unsigned long long)atomic_load(&a->uploads_logged),
+			(unsigned long long)atomic_load(&a->uploads_refused),
+			(unsigned long long)atomic_load(&a->revocations_logged),
+			(unsigned long long)atomic_load(&a->revocations_refused),
+			(unsigned long long)atomic_load(&a->auth_failures),
+			(unsigned long long)ws.batches,
+			(unsigned long long)ws.requests,
+			(unsigned long long)ws.queued);
+	if (r != ST_OK) {
+		buf_free(&out);
+		http_reply_error(rq, r, 0, "metrics: too large");
+		return;
+	}
+	http_reply_buf(rq, 200, "text/plain; version=0.0.4; charset=utf-8",
+		       &out);
+	cache(rq, "no-store");
+}
+
+static enum http_next r_metrics(struct http_request *rq)
+{
+	return web_with_store(rq, metrics);
+}
+
+/* ---- the table ---- */
+
+#define API_BODY_MAX(doc) ((doc) + (256u << 10))
+
+const struct http_route web_routes[] = {
+	{.pattern = "/", .name = "index", .methods = HTTP_GET, .html = true,
+	 .handle = r_index},
+	{.pattern = "/v/", .name = "lookup", .methods = HTTP_GET,
+	 .html = true, .handle = r_lookup},
+	{.pattern = "/v/{}", .name = "venue", .methods = HTTP_GET,
+	 .html = true, .handle = r_venue},
+	{.pattern = "/v/{}/bundle.json", .name = "bundle",
+	 .methods = HTTP_GET, .handle = r_bundle},
+	{.pattern = "/d/{}", .name = "document", .methods = HTTP_GET,
+	 .handle = r_document},
+	{.pattern = "/checkpoint", .name = "checkpoint", .methods = HTTP_GET,
+	 .handle = r_checkpoint},
+	{.pattern = "/checkpoint/{}", .name = "checkpoint_size",
+	 .methods = HTTP_GET, .handle = r_checkpoint},
+	{.pattern = "/proof/inclusion", .name = "proof_inclusion",
+	 .methods = HTTP_GET, .handle = r_inclusion},
+	{.pattern = "/proof/consistency", .name = "proof_consistency",
+	 .methods = HTTP_GET, .handle = r_consistency},
+	{.pattern = "/tile/{*}", .name = "tile", .methods = HTTP_GET,
+	 .handle = r_tile},
+	{.pattern = "/assets/{}", .name = "asset", .methods = HTTP_GET,
+	 .handle = r_asset},
+	{.pattern = "/healthz", .name = "healthz", .methods = HTTP_GET,
+	 .handle = r_healthz},
+	{.pattern = "/metrics", .name = "metrics", .methods = HTTP_GET,
+	 .handle = r_metrics},
+	{.pattern = "/api/v1/venues/{}/documents", .name = "api_documents",
+	 .methods = HTTP_POST, .body_max = API_BODY_MAX(DOC_MAX_DEFAULT),
+	 .start = web_api_start_documents, .body = web_api_body,
+	 .handle = web_api_documents},
+	{.pattern = "/api/v1/venues/{}/revocations",
+	 .name = "api_revocations", .methods = HTTP_POST,
+	 .body_max = 64u << 10, .start = web_api_start_revocations,
+	 .body = web_api_body, .handle = web_api_revocations},
+};
+
+const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

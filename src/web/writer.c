@@ -1,0 +1,185 @@
+/*
+ * writer.c: the queue of write requests and the thread that commits them
+ * in batches through the sequencer.
+ */
+#include "writer.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A batch holds at most this many requests, and documents of at most
+ * BATCH_BYTES bytes (one request alone may exceed it). */
+#define BATCH_MAX 512
+#define BATCH_BYTES (64u << 20)
+/* Jobs waiting at most; past it submissions are refused (ST_BUSY). */
+#define QUEUE_MAX 4096
+
+struct writer {
+	struct sequencer *seq;
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct writer_job *head, *tail;
+	size_t queued;
+	bool stopping;
+	bool stopped;
+	struct writer_stats stats;
+	atomic_uint_fast64_t generation;
+	struct seq_request *reqs; /* BATCH_MAX, the batch handed over */
+	struct writer_job *jobs[BATCH_MAX];
+	struct buf checkpoint;
+};
+
+/* Commits one batch of jobs and reports to each. */
+static void run_batch(struct writer *w, size_t n)
+{
+	struct err e = {.msg = ""};
+	for (size_t i = 0; i < n; i++)
+		w->reqs[i] = w->jobs[i]->rq;
+	buf_reset(&w->checkpoint);
+	enum status r = sequencer_append(w->seq, w->reqs, n, &w->checkpoint, &e);
+	size_t logged = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct writer_job *job = w->jobs[i];
+		job->rq = w->reqs[i];
+		/* A batch that failed as a whole leaves its unchecked
+		 * requests ST_INTERNAL: they failed with it. */
+		if (r != ST_OK && (job->rq.status == ST_OK ||
+				   job->rq.status == ST_INTERNAL)) {
+			job->rq.status = r;
+			memcpy(job->rq.err.msg, e.msg, sizeof e.msg);
+		}
+		if (job->rq.status == ST_OK) {
+			logged++;
+			buf_reset(&job->checkpoint);
+			if (buf_append(&job->checkpoint, w->checkpoint.data,
+				       w->checkpoint.len) != ST_OK) {
+				/* logged all the same; the answer lacks
+				 * only the checkpoint */
+			}
+		}
+	}
+	if (logged > 0)
+		atomic_fetch_add(&w->generation, 1);
+	pthread_mutex_lock(&w->lock);
+	w->stats.batches++;
+	w->stats.requests += n;
+	w->stats.logged += logged;
+	pthread_mutex_unlock(&w->lock);
+	for (size_t i = 0; i < n; i++)
+		w->jobs[i]->done(w->jobs[i], w->jobs[i]->cls);
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (w->head == NULL && !w->stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->head == NULL)
+			break; /* stopping, and nothing left */
+		size_t n = 0, bytes = 0;
+		while (w->head != NULL && n < BATCH_MAX &&
+		       (n == 0 || bytes + w->head->rq.doc_len <= BATCH_BYTES)) {
+			struct writer_job *job = w->head;
+			w->head = job->next;
+			if (w->head == NULL)
+				w->tail = NULL;
+			job->next = NULL;
+			bytes += job->rq.doc_len;
+			w->jobs[n++] = job;
+		}
+		w->queued -= n;
+		pthread_mutex_unlock(&w->lock);
+		run_batch(w, n);
+		pthread_mutex_lock(&w->lock);
+	}
+	w->stopped = true;
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+enum status writer_new(struct sequencer *q, struct writer **out,
+		       struct err *e)
+{
+	struct writer *w = calloc(1, sizeof *w);
+	*out = NULL;
+	if (w == NULL || (w->reqs = calloc(BATCH_MAX, sizeof *w->reqs)) ==
+				 NULL) {
+		free(w);
+		return err_set(e, ST_NOMEM, "out of memory");
+	}
+	w->seq = q;
+	atomic_init(&w->generation, 0);
+	buf_init(&w->checkpoint, 1 << 16);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		writer_free(w);
+		return err_set(e, ST_IO, "cannot start the writer thread");
+	}
+	w->started = true;
+	*out = w;
+	return ST_OK;
+}
+
+enum status writer_submit(struct writer *w, struct writer_job *job)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping || w->queued >= QUEUE_MAX) {
+		pthread_mutex_unlock(&w->lock);
+		return ST_BUSY;
+	}
+	job->next = NULL;
+	if (w->tail != NULL)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	w->queued++;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	return ST_OK;
+}
+
+void writer_stop(struct writer *w)
+{
+	if (w == NULL || !w->started)
+		return;
+	pthread_mutex_lock(&w->lock);
+	bool joined = w->stopping;
+	w->stopping = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	if (!joined)
+		pthread_join(w->thread, NULL);
+}
+
+void writer_free(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	writer_stop(w);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	buf_free(&w->checkpoint);
+	free(w->reqs);
+	free(w);
+}
+
+void writer_get_stats(struct writer *w, struct writer_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	out->queued = w->queued;
+	pthread_mutex_unlock(&w->lock);
+}
+
+uint64_t writer_generation(struct writer *w)
+{
+	return atomic_load(&w->generation);
+}

@@ -1,0 +1,69 @@
+/*
+ * writer.h: the server's one writer: a thread that owns the read-write
+ * store and the sequencer, and commits the requests that arrive together
+ * in one transaction.
+ *
+ * A handler fills a struct writer_job and submits it; the writer thread
+ * takes every job queued (up to a batch's limits), hands them to
+ * sequencer_append in one call, and only after that call returned (the
+ * batch committed, or failed as a whole) fills in each job's results and
+ * calls its done callback.  After done, the writer never touches the job
+ * again.
+ */
+#ifndef SANILOG_WRITER_H
+#define SANILOG_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+#include "store/sequencer.h"
+
+struct writer_job {
+	/* in: the request (its doc and attestation bytes are borrowed until
+	 * done is called); out: its status, err, index, leaf, entry */
+	struct seq_request rq;
+	/* out: the signed checkpoint of the batch (on success) */
+	struct buf checkpoint;
+	/* called on the writer thread when the results are in */
+	void (*done)(struct writer_job *job, void *cls);
+	void *cls;
+	struct writer_job *next; /* the writer's */
+};
+
+/* Statistics for /metrics. */
+struct writer_stats {
+	uint64_t batches;   /* sequencer_append calls */
+	uint64_t requests;  /* requests handed to them */
+	uint64_t logged;    /* requests logged */
+	uint64_t queued;    /* requests waiting now */
+};
+
+struct writer;
+
+/* Starts the writer thread on q (borrowed, with the store it writes:
+ * both must outlive the writer; no other thread may use them meanwhile).
+ * *out is new (free with writer_free). */
+enum status writer_new(struct sequencer *q, struct writer **out,
+		       struct err *e);
+
+/* Queues a job.  ST_BUSY when the queue is full or the writer is
+ * stopping: the job is then not queued and done is never called. */
+enum status writer_submit(struct writer *w, struct writer_job *job);
+
+/* Refuses new jobs, finishes every queued one, and stops the thread.
+ * Accepts NULL; a second call does nothing. */
+void writer_stop(struct writer *w);
+
+/* Stops the writer (if still running) and frees it.  Accepts NULL. */
+void writer_free(struct writer *w);
+
+void writer_get_stats(struct writer *w, struct writer_stats *out);
+
+/* How many batches committed so far: changes after every commit (read
+ * without a lock, for caches of what the log shows). */
+uint64_t writer_generation(struct writer *w);
+
+#endif

@@ -1,0 +1,553 @@
+#!/usr/bin/env bash
+#
+# test_browser.sh: the customer's venue page, checked by assets/verify.js in
+# headless Chromium (Debian's chromium).
+#
+#   SANILOG=/abs/path/to/sanilog tests/web/test_browser.sh [PATTERN]
+#
+# A log is built with the CLI (the committed test keys, a pinned clock):
+# Bar Roma (an attested sanitization, a protocol later revoked, a venue
+# update), a venue whose name, titles and reason hold HTML and script, and
+# a venue with 50 documents.  The pages are rendered by the web layer
+# itself (tests/web/page_driver.c, compiled here against libsanilog.a) and
+# served, with bundles from `sanilog export`, checkpoints from `sanilog
+# checkpoint --size N` and proofs from `sanilog proof consistency`, by a
+# small static server that sends a strict Content-Security-Policy; any CSP
+# violation Chromium reports fails the test.  Each case loads a page and
+# reads #verify-status's data-state from the DOM: a valid venue is "ok"
+# (in English and Italian, with and without the poster's pin); a tampered
+# database, an altered bundle, a page that hides a revocation, a wrong pin
+# (key, root, rollback) are "fail" with the reason in the DOM; a browser
+# without Ed25519 is "unsupported".  When `sanilog serve` exists, the same
+# checks run against the live server too.  Prints the page sizes of the
+# 50-document venue.
+#
+# Exit status: 0 when every case passed, 1 otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+SANILOG=${SANILOG:-$TOP/build/sanilog}
+PATTERN=${1:-}
+KEYS=$TOP/tests/cli/keys
+DOCS=$TOP/tests/cli/docs
+V1=k7m2q9xa # Bar Roma
+V2=p3x8vz2e # hostile names
+V3=b2gvenuz # 50 documents
+
+case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
+if [ ! -x "$SANILOG" ]; then
+	echo "test_browser.sh: $SANILOG: not an executable (run make first)" >&2
+	exit 2
+fi
+
+# Debian's chromium: tools/deps.sh should install it; as root, do it here.
+CHROMIUM=${CHROMIUM:-}
+if [ -z "$CHROMIUM" ]; then
+	CHROMIUM=$(command -v chromium || true)
+fi
+if [ -z "$CHROMIUM" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "test_browser.sh: installing chromium (apt-get install -y chromium)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null ||
+		true
+	CHROMIUM=$(command -v chromium || true)
+fi
+if [ -z "$CHROMIUM" ]; then
+	echo "test_browser.sh: needs Debian's chromium (apt-get install chromium)" >&2
+	exit 2
+fi
+for tool in python3 sqlite3 cc pkg-config gzip sed grep timeout; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "test_browser.sh: needs $tool" >&2
+		exit 2
+	fi
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-web.XXXXXX")
+PIDS=""
+cleanup() {
+	local p
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+
+export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C
+unset SANILOG_DB
+mkdir -p "$HOME"
+START=$(date +%s)
+
+# ---------------------------------------------------------------------------
+# The page driver: the web layer's own rendering, without a server.
+
+LIB=$(dirname "$SANILOG")/libsanilog.a
+LIBS="$(pkg-config --libs libsodium sqlite3 jansson libmicrohttpd) -lpthread -lm"
+# shellcheck disable=SC2086
+if ! cc -std=c17 -D_DEFAULT_SOURCE -I"$TOP/src" -o "$TMP/page_driver" \
+	"$HERE/page_driver.c" "$LIB" $LIBS 2>"$TMP/cc.err" &&
+	! cc -std=c17 -D_DEFAULT_SOURCE -fsanitize=address,undefined \
+		-I"$TOP/src" -o "$TMP/page_driver" "$HERE/page_driver.c" \
+		"$LIB" $LIBS 2>>"$TMP/cc.err"; then
+	cat "$TMP/cc.err" >&2
+	echo "test_browser.sh: cannot build the page driver" >&2
+	exit 2
+fi
+driver() { "$TMP/page_driver" "$@"; }
+
+# ---------------------------------------------------------------------------
+# The log.
+
+DB=$TMP/log.db
+sl() { "$SANILOG" "$@" --db "$DB"; }
+at() { # at TIME ARGS...: sanilog at a pinned clock, quiet
+	local when=$1
+	shift
+	SANILOG_NOW=$when sl "$@" >/dev/null
+}
+build_log() {
+	cp "$KEYS/log.key" "$TMP/log.key"
+	cp "$KEYS/provider.key" "$TMP/provider.key"
+	chmod 600 "$TMP/log.key" "$TMP/provider.key"
+	SANILOG_NOW=2026-11-25T09:00:00Z sl init --key-from "$TMP/log.key" \
+		>/dev/null 2>&1
+	at 2026-11-25T09:00:00Z venue add --id $V1 --name "Bar Roma" \
+		--address "Via Roma 1, 00185 Roma"
+	at 2026-11-25T09:05:00Z venue add --id $V2 \
+		--name "Palestra <script>alert(1)</script> & \"Sole\" 'it'" \
+		--address "Via <b>del</b> Sole 5" --interval-days 60
+	at 2026-11-25T09:10:00Z provider add "$(cat "$KEYS/provider.vkey")" \
+		--display-name "CleanCo S.r.l."
+	"$SANILOG" attest --key "$TMP/provider.key" --venue $V1 \
+		--file "$DOCS/ozone.pdf" --type sanitization \
+		--performed 2026-11-20 --expires 2027-05-20 -o "$TMP/ozone.att"
+	at 2026-11-25T09:15:00Z cert add --venue $V1 --file "$DOCS/ozone.pdf" \
+		--type sanitization --title "Sanificazione ambienti con ozono" \
+		--performed 2026-11-20 --expires 2027-05-20 \
+		--provider cleanco.example --attestation "$TMP/ozone.att"
+	at 2026-11-25T09:20:00Z cert add --venue $V1 \
+		--file "$DOCS/protocol.pdf" --type protocol \
+		--title "Protocollo HACCP pulizie" --performed 2026-11-01
+	at 2026-11-25T09:30:00Z cert add --venue $V2 --file "$DOCS/pest.png" \
+		--type sanitization \
+		--title "<img src=x onerror=alert(2)> Sanificazione" \
+		--performed 2026-10-01 --provider "\"><script>alert(4)</script>"
+	at 2026-11-25T09:35:00Z cert revoke --venue $V2 --seq 1 \
+		--reason "</li></ul><script>alert(3)</script>"
+	at 2026-11-25T10:00:00Z cert revoke --venue $V1 --seq 2 \
+		--reason "wrong document uploaded"
+	at 2026-11-25T11:00:00Z venue update $V1 --name "Bar Roma Centro" \
+		--interval-days 15
+	at 2026-11-25T11:05:00Z venue add --id $V3 \
+		--name "Trattoria Da Mario & Figli" \
+		--address "Piazza Garibaldi 12, 40121 Bologna"
+	local i
+	for i in $(seq 1 50); do
+		printf '%%PDF-1.4\n%% document %d\n' "$i" >"$TMP/doc$i.pdf"
+		at 2026-11-25T11:10:00Z cert add --venue $V3 \
+			--file "$TMP/doc$i.pdf" --type sanitization \
+			--title "Sanificazione completa dei locali, intervento $i" \
+			--performed "$(printf '2026-%02d-%02d' $((i % 11 + 1)) $((i % 28 + 1)))" \
+			--expires 2027-06-30 --provider "Pulizie Rapide S.r.l."
+	done
+}
+if ! build_log 2>"$TMP/build.err"; then
+	cat "$TMP/build.err" >&2
+	echo "test_browser.sh: cannot build the test log" >&2
+	exit 2
+fi
+SIZE=$(sqlite3 "$DB" 'SELECT count(*) FROM entries')
+PIN_SIZE=5 # the poster was made when the log had 5 entries
+TODAY=$(date -u +%F)
+
+# pin KEYTEXT ROOT_B64: the poster fragment's k and r (base64url of 16 bytes)
+pin() {
+	python3 -c '
+import base64, hashlib, sys
+u = lambda b: base64.urlsafe_b64encode(b[:16]).decode().rstrip("=")
+print("k=%s&r=%s" % (u(hashlib.sha256(sys.argv[1].encode()).digest()),
+                     u(base64.b64decode(sys.argv[2]))))' "$1" "$2"
+}
+VKEY=$(sl key)
+PIN_ROOT=$(sl checkpoint --size $PIN_SIZE | sed -n 3p)
+KR=$(pin "$VKEY" "$PIN_ROOT")
+PIN_K=${KR%%&*}
+PIN_R=${KR#*&}
+GOOD_PIN="#$PIN_K&n=$PIN_SIZE&$PIN_R"
+WRONG_KEY=$(pin "$(cat "$KEYS/wrong-log.vkey")" "$PIN_ROOT")
+BAD_KEY_PIN="#${WRONG_KEY%%&*}&n=$PIN_SIZE&$PIN_R"
+BAD_ROOT_PIN="#$PIN_K&n=$PIN_SIZE&r=AAAAAAAAAAAAAAAAAAAAAA"
+ROLLBACK_PIN="#$PIN_K&n=$((SIZE + 10))&$PIN_R"
+
+# ---------------------------------------------------------------------------
+# The static site: one directory per scenario, under which verify.js finds
+# the bundle, checkpoints and proofs (it works under a path prefix).
+
+SITE=$TMP/site
+mkdir -p "$SITE/assets" "$SITE/d"
+driver asset verify.js >"$SITE/assets/verify.js"
+driver asset style.css >"$SITE/assets/style.css"
+# A browser without Ed25519 in WebCrypto (loaded before verify.js).
+cat >"$SITE/assets/no-ed25519.js" <<'EOF'
+const realImport = crypto.subtle.importKey.bind(crypto.subtle);
+crypto.subtle.importKey = (f, k, a, ...r) =>
+	(a && (a.name || a)) === 'Ed25519'
+		? Promise.reject(new DOMException('no Ed25519', 'NotSupportedError'))
+		: realImport(f, k, a, ...r);
+EOF
+for f in "$DOCS"/* "$TMP"/doc*.pdf; do
+	cp "$f" "$SITE/d/$(sha256sum "$f" | cut -c1-64)"
+done
+
+# scenario NAME DB VENUE LANG: renders the page, the bundle, the
+# checkpoints and the consistency proof the pins need.
+scenario() {
+	local name=$1 db=$2 venue=$3 lang=$4 d=$SITE/$1 n size
+	size=$(sqlite3 "$db" 'SELECT count(*) FROM entries')
+	mkdir -p "$d/v/$venue" "$d/checkpoint" "$d/proof"
+	driver venue "$db" "$venue" "$lang" "$TODAY" >"$d/v/$venue.html"
+	"$SANILOG" export --venue "$venue" --db "$db" >"$d/v/$venue/bundle.json"
+	for n in $PIN_SIZE "$size"; do
+		"$SANILOG" checkpoint --size $n --db "$db" >"$d/checkpoint/$n"
+	done
+	"$SANILOG" proof consistency $PIN_SIZE "$size" --db "$db" \
+		>"$d/proof/consistency-$PIN_SIZE-$size"
+}
+scenario ok "$DB" $V1 en
+scenario it "$DB" $V1 it
+scenario hostile "$DB" $V2 en
+scenario big "$DB" $V3 en
+
+# A tampered database: a document's title rewritten in place.
+cp "$DB" "$TMP/tampered.db"
+cp "$DB.key" "$TMP/tampered.db.key"
+sqlite3 "$TMP/tampered.db" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),
+	'Sanificazione ambienti con ozono', 'Sanificazione ambienti con ozono e vapore')
+	AS BLOB) WHERE venue = '$V1' AND venue_seq = 1"
+scenario tampered "$TMP/tampered.db" $V1 en
+
+# An altered bundle: the newest entry's name changed.
+cp -r "$SITE/ok" "$SITE/altered"
+sed -i 's/name Bar Roma Centro/name Bar Roma Centrale/' \
+	"$SITE/altered/v/$V1/bundle.json"
+
+# A page that hides a revocation (the bundle is right).
+cp -r "$SITE/ok" "$SITE/hiding"
+sed -i 's/ class="rv"//' "$SITE/hiding/v/$V1.html"
+
+# A fork: a consistency proof from the poster's tree that does not verify.
+cp -r "$SITE/ok" "$SITE/forked"
+sed -i '1s/.*/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/' \
+	"$SITE/forked/proof/consistency-$PIN_SIZE-$SIZE"
+
+# A browser without Ed25519.
+cp -r "$SITE/ok" "$SITE/unsup"
+sed -i 's|<script src="/assets/verify.js" defer></script>|<script src="/assets/no-ed25519.js"></script>&|' \
+	"$SITE/unsup/v/$V1.html"
+
+# Timing: the page's load event waits for /wait, which the server holds
+# until done.js, seeing verify.js finish, asks for /done.
+cat >"$SITE/assets/done.js" <<'EOF'
+const iv = setInterval(() => {
+	if (document.getElementById('verify-status').dataset.ms) {
+		clearInterval(iv);
+		fetch('/done');
+	}
+}, 5);
+EOF
+timed_page() { # timed_page SCENARIO VENUE: a copy of the page, timed
+	sed -e 's|<script src="/assets/verify.js" defer></script>|&<script src="/assets/done.js" defer></script>|' \
+		-e 's|</main>|<img src="/wait" alt=""></main>|' \
+		"$SITE/$1/v/$2.html" >"$SITE/$1/v/${2}t.html"
+}
+timed_page big $V3
+
+cat >"$TMP/serve.py" <<'EOF'
+# A static server for the scenarios: /<scenario>/v/<venue> is the page,
+# /<scenario>/proof/consistency?old=&new= a file per query, a strict CSP
+# on every answer.
+import http.server, os, re, sys, urllib.parse
+ROOT = os.path.realpath(sys.argv[1])
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+       "connect-src 'self'; img-src 'self'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json",
+         ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+import threading
+done = threading.Event()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        # /wait holds the page's load event until the page asks for /done
+        if self.path in ("/wait", "/done"):
+            if self.path == "/wait":
+                done.wait(30)
+                done.clear()
+            else:
+                done.set()
+            self.send_response(204)
+            self.end_headers()
+            return
+        u = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(u.query)
+        p = u.path
+        if p.endswith("/proof/consistency"):
+            p += "-%s-%s" % (q.get("old", [""])[0], q.get("new", [""])[0])
+        elif re.fullmatch(r"(/[a-z0-9]+)?/v/[a-z0-9]+", p):
+            p += ".html"
+        f = os.path.realpath(os.path.join(ROOT, p.lstrip("/")))
+        if not f.startswith(ROOT + os.sep) or not os.path.isfile(f):
+            return self.send_error(404)
+        data = open(f, "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Type", TYPES.get(os.path.splitext(f)[1],
+                                                   "text/plain; charset=utf-8"))
+        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *a):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+EOF
+python3 -u "$TMP/serve.py" "$SITE" >"$TMP/serve.port" 2>"$TMP/serve.err" &
+PIDS="$PIDS $!"
+for _ in $(seq 50); do
+	[ -s "$TMP/serve.port" ] && break
+	sleep 0.1
+done
+PORT=$(head -1 "$TMP/serve.port")
+if [ -z "$PORT" ]; then
+	cat "$TMP/serve.err" >&2
+	echo "test_browser.sh: the static server did not start" >&2
+	exit 2
+fi
+BASE=http://127.0.0.1:$PORT
+
+# ---------------------------------------------------------------------------
+# Chromium and the cases.
+
+NPASS=0
+NFAIL=0
+N=0
+
+# pass NAME / fail NAME WHY: a result of a check made here in the shell.
+pass() { NPASS=$((NPASS + 1)); echo "PASS  $1"; }
+fail() { NFAIL=$((NFAIL + 1)); echo "FAIL  $1: $2"; }
+wanted() { case $1 in *"$PATTERN"*) true ;; *) false ;; esac; }
+
+# dom URL OUT: the DOM after the scripts ran (stderr, with the console, in
+# OUT.err).
+dom() {
+	timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+		--disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --disable-extensions \
+		--user-data-dir="$TMP/profile-$N" --enable-logging=stderr --v=0 \
+		--virtual-time-budget=10000 --dump-dom "$1" >"$2" 2>"$2.err" ||
+		true
+}
+
+# check NAME URL STATE [PATTERN | !PATTERN]...: loads URL; passes when
+# #verify-status has data-state STATE, the DOM matches every PATTERN
+# (grep -E) and none of the !PATTERNs, and Chromium reported no CSP
+# violation.
+check() {
+	local name=$1 url=$2 want=$3 out state why="" pat
+	shift 3
+	case $name in *"$PATTERN"*) ;; *) return 0 ;; esac
+	N=$((N + 1))
+	out=$TMP/dom-$N.html
+	dom "$url" "$out"
+	state=$(grep -o 'id="verify-status"[^>]*' "$out" |
+		sed -n 's/.*data-state="\([a-z]*\)".*/\1/p' | head -1)
+	[ "$state" = "$want" ] ||
+		why="data-state \"$state\", expected \"$want\""
+	for pat in "$@"; do
+		case $pat in
+		!*) if grep -Eq -- "${pat#!}" "$out"; then
+			why="$why; the DOM matches ${pat#!}"
+		fi ;;
+		*) if ! grep -Eq -- "$pat" "$out"; then
+			why="$why; the DOM does not match $pat"
+		fi ;;
+		esac
+	done
+	if grep -q "Content Security Policy" "$out.err"; then
+		why="$why; CSP violation: $(grep -m1 'Content Security Policy' "$out.err")"
+	fi
+	if [ -z "$why" ]; then
+		NPASS=$((NPASS + 1))
+		echo "PASS  $name"
+	else
+		NFAIL=$((NFAIL + 1))
+		echo "FAIL  $name: ${why#; }"
+		echo "      $url"
+		grep -o '<p id="verify-status"[^<]*' "$out" | sed 's/^/      /'
+		grep -o '<li class="no">[^<]*' "$out" | sed 's/^/      /'
+		grep -iE 'console|error' "$out.err" | head -5 | sed 's/^/      | /'
+	fi
+}
+
+ST='<p id="verify-status" [^>]*>'
+check "valid venue: ok" "$BASE/ok/v/$V1" ok \
+	"${ST}Verified on this phone" \
+	'<li class="yes">✓ inclusion' '<li class="yes">✓ attestations' \
+	'<li class="yes">✓ page' '!<li class="no">'
+check "valid venue, Italian page: ok" "$BASE/it/v/$V1" ok \
+	"${ST}Verificato su questo telefono" '<html lang="it">'
+check "valid venue with the poster's pin: ok" "$BASE/ok/v/$V1$GOOD_PIN" ok \
+	"matches the poster" "consistency proof"
+check "pin of another log key: fail" "$BASE/ok/v/$V1$BAD_KEY_PIN" fail \
+	"${ST}[^<]*is not the key on the poster"
+check "pin with another root: fail" "$BASE/ok/v/$V1$BAD_ROOT_PIN" fail \
+	"${ST}[^<]*another root than the poster"
+check "pin of a larger tree (rollback): fail" "$BASE/ok/v/$V1$ROLLBACK_PIN" \
+	fail "${ST}[^<]*ROLLBACK"
+check "pin, log forked since the poster: fail" \
+	"$BASE/forked/v/$V1$GOOD_PIN" fail "${ST}[^<]*FORK"
+check "malformed pin: fail" "$BASE/ok/v/$V1#k=abc&n=5" fail \
+	"${ST}[^<]*pin in the URL"
+check "tampered database: fail" "$BASE/tampered/v/$V1" fail \
+	"${ST}Verification FAILED[^<]*prev does not match" \
+	"failed the server" '<details id="verify-more" open'
+check "altered bundle: fail" "$BASE/altered/v/$V1" fail \
+	"${ST}[^<]*inclusion proof does not verify"
+check "page hiding a revocation: fail" "$BASE/hiding/v/$V1" fail \
+	"${ST}[^<]*revoked but not shown as revoked"
+check "browser without Ed25519: unsupported" "$BASE/unsup/v/$V1" \
+	unsupported "${ST}This browser cannot check the signatures"
+check "HTML and script in names: escaped, ok" "$BASE/hostile/v/$V2" ok \
+	'<h1>Palestra &lt;script&gt;alert\(1\)&lt;/script&gt; &amp; "Sole"' \
+	'&lt;img src=x onerror=alert\(2\)&gt;' \
+	'&lt;/li&gt;&lt;/ul&gt;&lt;script&gt;alert\(3\)' \
+	'!<script>alert' '!<img src=x' '<li class="yes">✓ page'
+check "50 documents: ok" "$BASE/big/v/$V3" ok '<li class="yes">✓ page'
+
+# timed URL WHAT: prints how long verify.js took, in real time (virtual
+# time stops the clock), as the best of three runs.
+timed() {
+	local best="" ms i
+	for i in 1 2 3; do
+		N=$((N + 1))
+		timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+			--disable-quic --no-first-run --disable-extensions \
+			--disable-background-networking --disable-sync \
+			--disable-component-update \
+			--user-data-dir="$TMP/profile-$N" --dump-dom "$1" \
+			>"$TMP/timed.html" 2>/dev/null || true
+		ms=$(grep -o 'data-state="ok"[^>]*data-ms="[0-9]*"' "$TMP/timed.html" |
+			sed 's/.*data-ms="//; s/"//')
+		[ -n "$ms" ] || continue
+		if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+	done
+	echo "      verify.js on $2: ${best:-(not measured)} ms (best of 3)"
+}
+if wanted "50 documents"; then timed "$BASE/big/v/${V3}t" "50 documents"; fi
+
+# SANILOG_WEB_BIG=1: a venue of 1,000 entries (its log takes a while to
+# build with the CLI), verified and timed.
+V4=k4k4k4k4
+if [ "${SANILOG_WEB_BIG:-0}" = 1 ] && wanted "1000 entries"; then
+	KDB=$TMP/thousand.db
+	SANILOG_NOW=2026-11-25T09:00:00Z "$SANILOG" init --key-from "$TMP/log.key" \
+		--db "$KDB" >/dev/null 2>&1
+	SANILOG_NOW=2026-11-25T09:00:00Z "$SANILOG" provider add \
+		"$(cat "$KEYS/provider.vkey")" --display-name "CleanCo S.r.l." \
+		--db "$KDB" >/dev/null
+	SANILOG_NOW=2026-11-25T09:00:00Z "$SANILOG" venue add --id $V4 \
+		--name "Mille" --address "Via Mille 1" --db "$KDB" >/dev/null
+	for i in $(seq 1 998); do
+		printf '%%PDF-1.4\n%% %d\n' "$i" >"$TMP/k.pdf"
+		att=()
+		if [ $((i % 10)) = 0 ]; then
+			"$SANILOG" attest --key "$TMP/provider.key" --venue $V4 \
+				--file "$TMP/k.pdf" --type sanitization \
+				--performed 2026-11-01 -o "$TMP/k.att"
+			att=(--provider cleanco.example --attestation "$TMP/k.att")
+		fi
+		SANILOG_NOW=2026-11-25T10:00:00Z "$SANILOG" cert add --venue $V4 \
+			--file "$TMP/k.pdf" --type sanitization --db "$KDB" \
+			--title "Intervento $i" --performed 2026-11-01 "${att[@]}" \
+			>/dev/null
+	done
+	scenario thousand "$KDB" $V4 en
+	timed_page thousand $V4
+	check "1000 entries: ok" "$BASE/thousand/v/$V4" ok '<li class="yes">✓ page'
+	timed "$BASE/thousand/v/${V4}t" "1000 entries"
+fi
+
+# ---------------------------------------------------------------------------
+# The precompressed assets, and the page sizes of the 50-document venue.
+
+for a in verify.js style.css; do
+	wanted "gzip $a" || continue
+	if driver asset-gzip $a >"$TMP/$a.gz" &&
+		gzip -dc "$TMP/$a.gz" | cmp -s - "$SITE/assets/$a"; then
+		pass "gzip $a: the embedded $a.gz is current"
+	else
+		fail "gzip $a" "assets/$a.gz is missing or stale (gzip -9nkf assets/$a, then make)"
+	fi
+done
+HTML=$SITE/big/v/$V3.html
+size() { wc -c <"$1"; }
+gz() { gzip -9c "$1" | wc -c; }
+H=$(size "$HTML") C=$(size "$SITE/assets/style.css") J=$(size "$SITE/assets/verify.js")
+HZ=$(gz "$HTML") CZ=$(gz "$SITE/assets/style.css") JZ=$(gz "$SITE/assets/verify.js")
+printf '      page of 50 documents: html %d B (gzip %d), css %d (%d), js %d (%d)\n' \
+	"$H" "$HZ" "$C" "$CZ" "$J" "$JZ"
+printf '      transfer: %d B uncompressed, %d B with gzip assets, %d B all gzip\n' \
+	$((H + C + J)) $((H + CZ + JZ)) $((HZ + CZ + JZ))
+if wanted "page size"; then
+	if [ $((H + CZ + JZ)) -lt 30720 ]; then
+		pass "page size: under 30 KB with the precompressed assets"
+	else
+		fail "page size" "$((H + CZ + JZ)) B with the precompressed assets, over 30 KB"
+	fi
+fi
+
+# ---------------------------------------------------------------------------
+# The live server, when there is one.
+
+if "$SANILOG" serve --help >/dev/null 2>&1; then
+	LDB=$TMP/live.db
+	cp "$DB" "$LDB"
+	cp "$DB.key" "$LDB.key"
+	"$SANILOG" serve --listen 127.0.0.1:0 --db "$LDB" >"$TMP/live.out" 2>&1 &
+	PIDS="$PIDS $!"
+	LIVE=""
+	for _ in $(seq 100); do
+		LIVE=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+' "$TMP/live.out" |
+			head -1 || true)
+		[ -n "$LIVE" ] && break
+		sleep 0.1
+	done
+	if [ -z "$LIVE" ]; then
+		NFAIL=$((NFAIL + 1))
+		echo "FAIL  live server: no URL printed by sanilog serve"
+		sed 's/^/      | /' "$TMP/live.out"
+	else
+		check "live server: valid venue: ok" "$LIVE/v/$V1" ok \
+			'<li class="yes">✓ page'
+		check "live server: the poster's pin: ok" "$LIVE/v/$V1$GOOD_PIN" \
+			ok "matches the poster"
+		check "live server: rollback pin: fail" \
+			"$LIVE/v/$V1$ROLLBACK_PIN" fail "${ST}[^<]*ROLLBACK"
+		sqlite3 "$LDB" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),
+			'wrong document uploaded', 'uploaded by mistake') AS BLOB)
+			WHERE CAST(data AS TEXT) LIKE '%wrong document uploaded%'"
+		check "live server: tampered database: fail" "$LIVE/v/$V1" fail \
+			"${ST}Verification FAILED"
+	fi
+else
+	echo "SKIP  live server: no 'sanilog serve' yet (static pages only)"
+fi
+
+echo "$NPASS passed, $NFAIL failed ($(($(date +%s) - START)) s)"
+[ "$NFAIL" = 0 ]

@@ -1,0 +1,635 @@
+#!/usr/bin/env bash
+#
+# test_server.sh: `sanilog serve` driven with curl.
+#
+#   SANILOG=/abs/path/to/sanilog tests/web/test_server.sh
+#
+# Builds a log with the CLI in a temporary directory, starts the server on
+# 127.0.0.1 on a free port, and checks every route and every bad input
+# from tables of (method, path, expected status, header, body); then what
+# must equal the CLI's output (checkpoint, bundle, proofs, documents,
+# tiles), the owner API (uploads, revocations, attestations, every way to
+# get them wrong, 429, 503), a crash under concurrent uploads (SIGKILL,
+# restart: every upload that got 201 is in the log and it verifies), and a
+# clean stop on SIGTERM that still answers the upload in flight.
+# RUNNER, when set, prefixes the server (e.g. valgrind).
+# Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SANILOG=${SANILOG:-$HERE/../../build/sanilog}
+RUNNER=${RUNNER:-}
+DOCS=$HERE/../cli/docs
+
+case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
+[ -x "$SANILOG" ] || { echo "test_server: $SANILOG: not built" >&2; exit 2; }
+for tool in curl sqlite3 sha256sum od dd; do
+	command -v $tool >/dev/null 2>&1 ||
+		{ echo "test_server: needs $tool (tools/deps.sh)" >&2; exit 2; }
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-web.XXXXXX")
+SERVER_PID=
+cleanup() {
+	if [ -n "$SERVER_PID" ]; then
+		kill -9 "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+
+unset SANILOG_DB SANILOG_NOW
+export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C
+mkdir -p "$HOME"
+cd "$TMP"
+
+DB=$TMP/log.db
+PASS=0
+FAIL=0
+
+sl() { "$SANILOG" "$@" --db "$DB"; }
+
+ok() { PASS=$((PASS + 1)); }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "  FAIL: $*" >&2
+}
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1
+	shift
+	if "$@"; then ok; else bad "$name"; fi
+}
+
+# ---------------------------------------------------------------------------
+# The server.
+
+URL=
+start_server() {
+	: >"$TMP/serve.out"
+	# shellcheck disable=SC2086
+	$RUNNER "$SANILOG" serve --db "$DB" --listen 127.0.0.1:0 --threads 2 \
+		"$@" >"$TMP/serve.out" 2>>"$TMP/serve.err" &
+	SERVER_PID=$!
+	for _ in $(seq 1 200); do
+		URL=$(sed -n 's|^sanilog: listening on \(http://[^ ]*\)/$|\1|p' \
+			"$TMP/serve.out")
+		[ -n "$URL" ] && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "test_server: the server did not start:" >&2
+	cat "$TMP/serve.err" >&2
+	exit 2
+}
+
+kill_server() { # kill_server SIGNAL
+	kill -"$1" "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+}
+
+# ---------------------------------------------------------------------------
+# Requests.  req METHOD PATH STATUS [CURL ARGS...]: body in ./body, headers
+# in ./hdr (CR stripped).  Every response must carry the security headers.
+
+CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+req() {
+	local method=$1 path=$2 want=$3 code
+	shift 3
+	local how=(-X "$method")
+	[ "$method" = HEAD ] && how=(-I)
+	code=$(curl -s --path-as-is -o body -D hdr.raw -w '%{http_code}' \
+		"${how[@]}" "$@" "$URL$path") || code="curl-error-$?"
+	tr -d '\r' <hdr.raw >hdr
+	LAST="$method $path"
+	if [ "$code" != "$want" ]; then
+		bad "$LAST: status $code, expected $want"
+		head -c 400 body | sed 's/^/      | /' >&2
+		echo >&2
+		return 0
+	fi
+	ok
+	if [ "$code" != 000 ]; then
+		grep -qxF "Content-Security-Policy: $CSP" hdr &&
+			grep -qx 'X-Content-Type-Options: nosniff' hdr &&
+			grep -qx 'Referrer-Policy: no-referrer' hdr ||
+			bad "$LAST: security headers missing"
+	fi
+}
+
+hdr_has() { # hdr_has REGEX: a header line of the last response matches
+	if grep -Eq -- "$1" hdr; then ok; else
+		bad "$LAST: no header matching $1"
+		sed 's/^/      | /' hdr >&2
+	fi
+}
+
+body_has() { # body_has REGEX
+	if grep -Eq -- "$1" body; then ok; else
+		bad "$LAST: body does not match $1"
+		head -c 400 body | sed 's/^/      | /' >&2
+		echo >&2
+	fi
+}
+
+same() { # same FILE1 FILE2 WHAT
+	if cmp -s "$1" "$2"; then ok; else bad "$3: differs"; fi
+}
+
+# table: lines "METHOD|PATH|STATUS|HEADER REGEX|BODY REGEX" from stdin.
+table() {
+	local method path status h b
+	while IFS='|' read -r method path status h b; do
+		case $method in '' | '#'*) continue ;; esac
+		req "$method" "$path" "$status"
+		[ -z "$h" ] || hdr_has "$h"
+		[ -z "$b" ] || body_has "$b"
+	done
+}
+
+json_field() { # json_field FILE KEY: a number or string value
+	sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" |
+		head -1
+}
+
+leaf_of() { # leaf_of INDEX: the leaf hash of an entry, from the CLI
+	{ printf '\0'; sl entry "$1"; } | sha256sum | cut -d' ' -f1
+}
+
+# ---------------------------------------------------------------------------
+echo "== setup"
+
+sl init --origin test.example/log >/dev/null 2>&1
+sl venue add --name 'Bar <script>alert(1)</script>' --address 'Via Roma 1' \
+	--json >v1.json
+sl venue add --name 'Palestra Sole' --address 'Via Sole 2' --json >v2.json
+V1=$(json_field v1.json venue)
+T1=$(json_field v1.json token)
+V2=$(json_field v2.json venue)
+T2=$(json_field v2.json token)
+sl cert add --venue "$V1" --file "$DOCS/ozone.pdf" --type sanitization \
+	--title 'Ozono <b>' --performed 2025-01-10 >/dev/null
+sl cert add --venue "$V1" --file "$DOCS/pest.png" --type pest-control \
+	--title 'Pest' --performed 2025-01-11 >/dev/null
+sl cert add --venue "$V2" --file "$DOCS/water.jpg" --type water \
+	--title 'Water' --performed 2025-01-12 >/dev/null
+sl provider keygen --name cleanco.example --out prov.key >prov.vkey
+sl provider add "$(cat prov.vkey)" --display-name 'CleanCo' >/dev/null
+SHA_PDF=$(sha256sum "$DOCS/ozone.pdf" | cut -d' ' -f1)
+SHA_PNG=$(sha256sum "$DOCS/pest.png" | cut -d' ' -f1)
+SHA_JPG=$(sha256sum "$DOCS/water.jpg" | cut -d' ' -f1)
+ZERO=$(printf '%064d' 0)
+
+start_server
+
+# ---------------------------------------------------------------------------
+echo "== read routes"
+
+table <<EOF
+GET|/|200|^Content-Type: text/html; charset=utf-8|<html
+HEAD|/|200|^Content-Type: text/html|
+GET|/?lang=it|200||lang="it"
+GET|/v/$V1|200|^Cache-Control: no-cache|<html
+HEAD|/v/$V1|200|^Content-Type: text/html|
+GET|/v/?id=$V1|303|^Location: /v/$V1$|
+GET|/v/?id=$(echo "$V1" | tr a-z A-Z | sed 's/..../&-/')&lang=it|303|^Location: /v/$V1\?lang=it$|
+GET|/v/?id=nope|400|^Content-Type: text/html|<html
+GET|/v/|400||
+GET|/v/zzzzzzzz|404|^Content-Type: text/html|<html
+GET|/v/not-a-venue|404|^Content-Type: text/html|
+GET|/v/$V1/bundle.json|200|^Content-Type: application/json|"origin"
+GET|/v/zzzzzzzz/bundle.json|404|^Content-Type: application/json|"code":"not_found"
+GET|/d/$SHA_PDF|200|^Content-Type: application/pdf|
+GET|/d/$SHA_PNG|200|^Content-Type: image/png|
+GET|/d/$SHA_JPG|200|^Cache-Control: public, max-age=31536000, immutable|
+GET|/d/$ZERO|404|^Content-Type: application/json|"code":"not_found"
+GET|/d/$(echo "$SHA_PDF" | tr a-f A-F)|404||
+GET|/d/abc|404||
+GET|/checkpoint|200|^Cache-Control: no-cache|^test.example/log$
+HEAD|/checkpoint|200|^Content-Type: text/plain; charset=utf-8|
+GET|/checkpoint/1|200|^Cache-Control: public, max-age=31536000, immutable|
+GET|/checkpoint/0|200||^0$
+GET|/checkpoint/999|404||"code":"not_found"
+GET|/checkpoint/01|404||
+GET|/checkpoint/x|404||
+GET|/proof/inclusion?index=0&size=3|200|^Content-Type: text/plain|
+GET|/proof/inclusion?size=3|400|^Content-Type: application/json|"message":"index: missing"
+GET|/proof/inclusion?index=0|400||"message":"size: missing"
+GET|/proof/inclusion?index=x&size=3|400||"message":"index: not a
+GET|/proof/inclusion?index=-1&size=3|400||"message":"index: not a
+GET|/proof/inclusion?index=01&size=3|400||"message":"index: not a
+GET|/proof/inclusion?index=3&size=3|400||"message":"index: out of range
+GET|/proof/inclusion?index=0&size=0|400||"message":"size: out of range
+GET|/proof/inclusion?index=0&size=999|400||"message":"size: out of range
+GET|/proof/inclusion?index=0&size=99999999999999999999|400||"message":"size: not a
+GET|/proof/consistency?old=1&new=3|200||
+GET|/proof/consistency?old=3&new=3|200||
+GET|/proof/consistency?new=3|400||"message":"old: missing"
+GET|/proof/consistency?old=1|400||"message":"new: missing"
+GET|/proof/consistency?old=4&new=3|400||"message":"old: out of range
+GET|/proof/consistency?old=1&new=999|400||"message":"new: out of range
+GET|/tile/0/000.p/3|200|^Content-Type: application/octet-stream|
+GET|/tile/0/000.p/3|200|^Cache-Control: public, max-age=60|
+GET|/tile/entries/000.p/3|200|^Content-Type: application/octet-stream|
+GET|/tile/0/000|404||
+GET|/tile/entries/000|404||
+GET|/tile/0/000.p/999|404||
+GET|/tile/0/000.p/0|404||
+GET|/tile/0/000.p/256|404||
+GET|/tile/0/000.p/03|404||
+GET|/tile/00/000.p/1|404||
+GET|/tile/0/00.p/1|404||
+GET|/tile/0/x000/000.p/1|404||
+GET|/tile/0/001.p/1|404||
+GET|/tile/1/000.p/1|404||
+GET|/tile/64/000.p/1|404||
+GET|/tile/0/x999/x999/x999/x999/x999/x999/x999/999|404||
+GET|/tile/|404||
+GET|/assets/style.css|200|^Content-Type: text/css|
+GET|/assets/verify.js|200|^Content-Type: text/javascript|
+GET|/assets/nope.js|404||
+GET|/assets/.hidden|404||
+GET|/healthz|200|^Cache-Control: no-store|^ok$
+GET|/metrics|200|^Content-Type: text/plain; version=0.0.4|^sanilog_http_requests_total\{route="index",code="200"\}
+GET|/nope|404|^Content-Type: application/json|"code":"not_found"
+GET|/v|404||
+GET|/checkpoint/|404||
+GET|//checkpoint|404||
+GET|/./checkpoint|404||
+GET|/d/../checkpoint|404||
+GET|/assets/../../log.db|404||
+GET|/assets/..%2f..%2flog.db|404||
+GET|/v/..%2f..%2fcheckpoint|404||
+GET|/%63heckpoint|404||
+GET|/v/$V1%2fbundle.json|404||
+GET|/checkpoint%00|404||
+POST|/checkpoint|405|^Allow: GET, HEAD$|"code":"method_not_allowed"
+PUT|/v/$V1|405|^Allow: GET, HEAD$|
+DELETE|/d/$SHA_PDF|405|^Allow: GET, HEAD$|
+OPTIONS|/|405|^Allow: GET, HEAD$|
+GET|/api/v1/venues/$V1/documents|405|^Allow: POST$|
+HEAD|/api/v1/venues/$V1/revocations|405|^Allow: POST$|
+EOF
+
+# Over-long request targets: 414, whatever the path.
+LONG=$(head -c 2100 /dev/zero | tr '\0' a)
+req GET "/$LONG" 414
+req GET "/checkpoint?x=$LONG" 414
+req GET "/$(head -c 2040 /dev/zero | tr '\0' a)" 404
+# A GET with a body: refused, not read.
+req GET /checkpoint 413 --data-binary 'x=1'
+
+# Pages escape what the log holds.
+req GET "/v/$V1" 200
+check "venue page escapes the venue name" \
+	grep -q 'Bar &lt;script&gt;alert(1)&lt;/script&gt;' body
+check "venue page has no raw script from the log" \
+	bash -c '! grep -q "<script>alert" body'
+
+# What the CLI says, byte for byte.
+req GET /checkpoint 200
+sl checkpoint >cli.out
+same body cli.out "/checkpoint vs sanilog checkpoint"
+req GET /checkpoint/3 200
+sl checkpoint --size 3 >cli.out
+same body cli.out "/checkpoint/3 vs sanilog checkpoint --size 3"
+req GET "/v/$V1/bundle.json" 200
+sl export --venue "$V1" >cli.out
+same body cli.out "bundle.json vs sanilog export"
+for args in "0 6" "2 6" "5 6" "3 4"; do
+	set -- $args
+	req GET "/proof/inclusion?index=$1&size=$2" 200
+	sl proof inclusion "$1" --size "$2" >cli.out
+	same body cli.out "inclusion $1 $2 vs sanilog proof"
+done
+for args in "0 6" "1 6" "3 6" "6 6" "2 5"; do
+	set -- $args
+	req GET "/proof/consistency?old=$1&new=$2" 200
+	sl proof consistency "$1" "$2" >cli.out
+	same body cli.out "consistency $1 $2 vs sanilog proof"
+done
+
+# Documents round-trip byte for byte, sandboxed, cached for good.
+for f in ozone.pdf pest.png water.jpg; do
+	sha=$(sha256sum "$DOCS/$f" | cut -d' ' -f1)
+	req GET "/d/$sha" 200
+	same body "$DOCS/$f" "/d/ of $f"
+	hdr_has '^Content-Security-Policy: sandbox$'
+	hdr_has '^Cache-Control: public, max-age=31536000, immutable$'
+	hdr_has "^ETag: \"$sha\"$"
+done
+req GET "/d/$SHA_PDF" 304 -H "If-None-Match: \"$SHA_PDF\""
+
+# The assets' ETag revalidates.
+req GET /assets/style.css 200
+etag=$(sed -n 's/^ETag: //p' hdr)
+req GET /assets/style.css 304 -H "If-None-Match: $etag"
+
+# Small tiles: the partial level-0 tile holds the leaf hashes.
+size=$(sed -n 2p cli.out 2>/dev/null || true)
+size=$(sl checkpoint | sed -n 2p)
+req GET "/tile/0/000.p/$size" 200
+check "partial tile: $size hashes" test "$(wc -c <body)" -eq $((size * 32))
+for i in 0 $((size - 1)); do
+	got=$(od -An -tx1 -v -j $((i * 32)) -N 32 body | tr -d ' \n')
+	check "tile hash $i is the leaf hash" test "$got" = "$(leaf_of $i)"
+done
+req GET "/tile/entries/000.p/$size" 200
+len=$(od -An -tu1 -N 2 body | awk '{print $1 * 256 + $2}')
+dd if=body of=entry0 bs=1 skip=2 count="$len" 2>/dev/null
+sl entry 0 >cli.out
+same entry0 cli.out "entry bundle: entry 0"
+
+# ---------------------------------------------------------------------------
+echo "== owner API"
+
+API=/api/v1/venues
+AUTH1="Authorization: Bearer $T1"
+pdf() { printf '%%PDF-1.4\n%% %s\n%%%%EOF\n' "$1" >"$2"; }
+pdf one doc1.pdf
+
+# upload STATUS VENUE [CURL ARGS...]: an upload with the usual good fields
+# unless the args override them.
+upload() {
+	local want=$1 venue=$2
+	shift 2
+	req POST "$API/$venue/documents" "$want" "$@"
+}
+
+upload 401 "$V1" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
+hdr_has '^WWW-Authenticate: Bearer'
+body_has '"code":"unauthorized"'
+upload 401 "$V1" -H 'Authorization: Bearer slo_garbage' -F file=@doc1.pdf
+upload 401 "$V1" -H "Authorization: Basic $T1" -F file=@doc1.pdf
+upload 401 "$V1" -H "Authorization: Bearer ${T1%?}A" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
+upload 403 "$V1" -H "Authorization: Bearer $T2" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
+body_has '"code":"forbidden"'
+upload 404 zzzzzzzz -H "$AUTH1" -F file=@doc1.pdf
+upload 404 NOT-A-VENUE -H "$AUTH1" -F file=@doc1.pdf
+upload 415 "$V1" -H "$AUTH1" -H 'Content-Type: application/json' -d '{}'
+upload 415 "$V1" -H "$AUTH1" -F file=@"$DOCS/fake.pdf" -F type=other -F title=t -F performed=2025-02-01
+body_has '"code":"unsupported_media_type"'
+upload 400 "$V1" -H "$AUTH1" -F type=other -F title=t -F performed=2025-02-01
+body_has '"message":"file: missing"'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F title=t -F performed=2025-02-01
+body_has '"message":"type: missing'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=cleaning -F title=t -F performed=2025-02-01
+body_has '"message":"type: must be'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F performed=2025-02-01
+body_has '"message":"title: missing"'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F "title=$(printf 'a\tb')" -F performed=2025-02-01
+body_has '"message":"title'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F "title=$(head -c 201 /dev/zero | tr '\0' t)" -F performed=2025-02-01
+body_has '"message":"title'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t
+body_has '"message":"performed: missing"'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-30
+body_has '"message":"performed: not a date'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F performed=2999-01-01
+body_has '"message":"performed: after today'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01 -F expires=2025-01-01
+body_has '"message":"expires: before performed"'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01 -F expires=tomorrow
+body_has '"message":"expires: not a date'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01 -F attestation=x
+body_has '"message":"provider: needed'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01 -F colour=red
+body_has '"message":"colour: unknown field"'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F title=u -F performed=2025-02-01
+body_has '"message":"title: given twice"'
+# Bodies over the limit: announced (413 before reading), or chunked.
+head -c $((10 * 1024 * 1024 + 1)) /dev/zero >big.pdf
+printf '%%PDF-' | dd of=big.pdf conv=notrunc 2>/dev/null
+upload 413 "$V1" -H "$AUTH1" -F file=@big.pdf -F type=other -F title=t -F performed=2025-02-01
+body_has '"code":"too_large"'
+upload 413 "$V1" -H "$AUTH1" -H 'Transfer-Encoding: chunked' -F file=@big.pdf -F type=other -F title=t -F performed=2025-02-01
+head -c $((12 * 1024 * 1024)) /dev/zero >huge.bin
+upload 413 "$V1" -H "$AUTH1" -H 'Transfer-Encoding: chunked' -H 'Content-Type: multipart/form-data; boundary=xyzzy' --data-binary @huge.bin
+# Nothing of that was logged.
+check "bad uploads logged nothing" test "$(sl checkpoint | sed -n 2p)" = "$size"
+
+# A good upload: 201 after the commit, with its index, leaf and checkpoint.
+upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=sanitization -F 'title=Via <API>' -F performed=2025-02-01 -F expires=2025-08-01 -F provider='CleanCo (not attested)'
+hdr_has '^Content-Type: application/json'
+index=$(json_field body index)
+leaf=$(json_field body leaf)
+check "upload: index $index is the next" test "$index" = "$size"
+check "upload: leaf hash" test "$leaf" = "$(leaf_of "$index")"
+check "upload: checkpoint" grep -q '"checkpoint": "test.example/log\\n'"$((size + 1))"'\\n' body
+sl entry "$index" >entry.txt
+check "upload: submitted-by owner" grep -qx 'submitted-by owner' entry.txt
+check "upload: title kept as given" grep -qx 'title Via <API>' entry.txt
+req GET "/d/$(sha256sum doc1.pdf | cut -d' ' -f1)" 200
+same body doc1.pdf "uploaded document"
+# The same document again is a new entry (it is stored once).
+upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=form -F title=again -F performed=2025-02-02
+
+# With a provider attestation, as a file and as a text field.
+sl attest --key prov.key --venue "$V1" --file "$DOCS/protocol.pdf" \
+	--type sanitization --performed 2025-02-03 -o att.txt
+upload 201 "$V1" -H "$AUTH1" -F file=@"$DOCS/protocol.pdf" -F type=sanitization -F title=Attested -F performed=2025-02-03 -F provider=cleanco.example -F attestation=@att.txt
+sl entry "$(json_field body index)" >entry.txt
+check "attested upload: attestation line" grep -q '^attestation cleanco.example+' entry.txt
+upload 201 "$V1" -H "$AUTH1" -F file=@"$DOCS/protocol.pdf" -F type=sanitization -F title=Again -F performed=2025-02-03 -F provider=cleanco.example -F "attestation=<att.txt"
+# An attestation of other facts does not verify.
+upload 400 "$V1" -H "$AUTH1" -F file=@"$DOCS/protocol.pdf" -F type=sanitization -F title=Lie -F performed=2025-02-04 -F provider=cleanco.example -F attestation=@att.txt
+body_has '"code":"bad_signature"'
+upload 400 "$V1" -H "$AUTH1" -F file=@"$DOCS/protocol.pdf" -F type=sanitization -F title=Who -F performed=2025-02-03 -F provider=nobody.example -F attestation=@att.txt
+body_has '"message":"provider nobody.example'
+
+# Revocations.
+REV="$API/$V1/revocations"
+req POST "$REV" 401 -d seq=1 -d reason=wrong
+req POST "$REV" 403 -H "Authorization: Bearer $T2" -d seq=1 -d reason=wrong
+req POST "$REV" 400 -H "$AUTH1" -d reason=wrong
+body_has '"message":"seq: missing'
+req POST "$REV" 400 -H "$AUTH1" -d seq=one -d reason=wrong
+body_has '"message":"seq: not a whole number'
+req POST "$REV" 400 -H "$AUTH1" -d seq=1
+body_has '"message":"reason: missing"'
+req POST "$REV" 409 -H "$AUTH1" -d seq=0 -d reason=wrong
+body_has '"code":"conflict"'
+req POST "$REV" 409 -H "$AUTH1" -d seq=999 -d reason=wrong
+req POST "$REV" 201 -H "$AUTH1" -F seq=1 -F 'reason=Wrong <file>'
+sl entry "$(json_field body index)" >entry.txt
+check "revocation entry" grep -qx 'revokes 1' entry.txt
+req POST "$REV" 409 -H "$AUTH1" -d seq=1 -d reason=twice
+body_has 'already revoked'
+
+check "verify after uploads" sl verify >verify.out 2>&1
+req GET "/v/$V1" 200
+check "venue page escapes uploaded titles" grep -q 'Via &lt;API&gt;' body
+
+# Repeated failed logins from one address: 429 with Retry-After, for that
+# address only (127.0.0.2 is this machine too).
+got429=0
+for _ in $(seq 1 14); do
+	code=$(curl -s -o body -D hdr.raw -w '%{http_code}' --interface 127.0.0.2 \
+		-H 'Authorization: Bearer slo_wrong' -F seq=1 -F reason=x \
+		"$URL$REV") || true
+	if [ "$code" = 429 ]; then got429=1; break; fi
+done
+check "429 after repeated failures" test "$got429" = 1
+check "429 has Retry-After" grep -qi '^Retry-After: [1-9]' hdr.raw
+code=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 \
+	-H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t \
+	-F performed=2025-02-01 "$URL$API/$V1/documents") || true
+check "429 even with the right token from that address" test "$code" = 429
+upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=other-address -F performed=2025-02-01
+
+# A database locked past the busy timeout: 503 with Retry-After.
+{ echo 'BEGIN IMMEDIATE;'; sleep 7; echo 'COMMIT;'; } | sqlite3 "$DB" &
+LOCK_PID=$!
+sleep 0.3
+upload 503 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=busy -F performed=2025-02-01
+hdr_has '^Retry-After: [1-9]'
+body_has '"code":"busy"'
+req GET /checkpoint 200
+wait "$LOCK_PID"
+upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=after-busy -F performed=2025-02-01
+
+req GET /metrics 200
+body_has '^sanilog_uploads_total\{result="logged"\} [1-9]'
+body_has '^sanilog_log_size [1-9]'
+body_has '^sanilog_http_request_duration_seconds_bucket\{le="\+Inf"\} [1-9]'
+body_has '^sanilog_http_requests_total\{route="api_documents",code="413"\} [1-9]'
+
+# The access log: one line per request, never a token.
+check "access log lines" grep -q "\"POST $API/$V1/documents\" 201 " serve.err
+check "no token in the access log" bash -c "! grep -q 'slo_' serve.err"
+
+# ---------------------------------------------------------------------------
+echo "== crash under concurrent uploads"
+
+mkdir -p crash
+pids=()
+for w in 1 2 3 4 5 6 7 8; do
+	(
+		for i in $(seq 1 400); do
+			[ -e crash/stop ] && break
+			pdf "w$w-$i" "crash/$w-$i.pdf"
+			code=$(curl -s -o "crash/$w-$i.json" -w '%{http_code}' \
+				-H "$AUTH1" -F file=@"crash/$w-$i.pdf" \
+				-F type=other -F "title=crash $w $i" \
+				-F performed=2025-03-01 \
+				"$URL$API/$V1/documents") || break
+			[ "$code" = 201 ] && echo "$w-$i" >>"crash/ok.$w"
+		done
+	) &
+	pids+=($!)
+done
+sleep 2
+kill_server 9
+touch crash/stop
+wait "${pids[@]}"
+acked=$(cat crash/ok.* 2>/dev/null | wc -l)
+check "uploads were acknowledged before the crash ($acked)" test "$acked" -gt 20
+start_server
+missing=0
+for f in $(cat crash/ok.*); do
+	index=$(json_field "crash/$f.json" index)
+	leaf=$(json_field "crash/$f.json" leaf)
+	if [ "$(leaf_of "$index")" != "$leaf" ]; then
+		missing=$((missing + 1))
+		echo "    upload $f (index $index) is not in the log" >&2
+	fi
+done
+check "every acknowledged upload survived the crash" test "$missing" = 0
+check "verify after the crash" sl verify >verify.out 2>&1 ||
+	sed 's/^/      | /' verify.out >&2
+
+# ---------------------------------------------------------------------------
+echo "== full tiles"
+
+# At least 256 + 8 entries, so that full tiles exist.
+n=$(sl checkpoint | sed -n 2p)
+if [ "$n" -lt 264 ]; then
+	pids=()
+	for w in 1 2 3 4; do
+		(
+			i=0
+			while [ $((i * 4)) -lt $((264 - n)) ]; do
+				i=$((i + 1))
+				pdf "fill-$w-$i" "crash/fill-$w-$i.pdf"
+				curl -s -o /dev/null -H "$AUTH1" \
+					-F file=@"crash/fill-$w-$i.pdf" \
+					-F type=other -F title=fill \
+					-F performed=2025-03-02 \
+					"$URL$API/$V1/documents"
+			done
+		) &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+fi
+n=$(sl checkpoint | sed -n 2p)
+check "log of $n entries has full tiles" test "$n" -ge 264
+req GET /tile/0/000 200
+hdr_has '^Cache-Control: public, max-age=31536000, immutable$'
+check "full tile is 8192 bytes" test "$(wc -c <body)" -eq 8192
+cp body tile0
+for i in 0 17 255; do
+	got=$(od -An -tx1 -v -j $((i * 32)) -N 32 tile0 | tr -d ' \n')
+	check "full tile hash $i" test "$got" = "$(leaf_of $i)"
+done
+req GET /tile/0/000.p/7 200
+check "partial of a full tile" test "$(wc -c <body)" -eq 224
+req GET "/tile/0/001.p/$((n - 256))" 200
+req GET "/tile/0/001.p/$((n - 255))" 404
+req GET /tile/entries/000 200
+hdr_has '^Cache-Control: public, max-age=31536000, immutable$'
+len=$(od -An -tu1 -N 2 body | awk '{print $1 * 256 + $2}')
+dd if=body of=entry0 bs=1 skip=2 count="$len" 2>/dev/null
+sl entry 0 >cli.out
+same entry0 cli.out "full entry bundle: entry 0"
+# The level-1 tile's first hash is the root of the first 256 leaves,
+# rebuilt here from the level-0 tile.
+hashes=()
+for i in $(seq 0 255); do
+	hashes+=("$(od -An -tx1 -v -j $((i * 32)) -N 32 tile0 | tr -d ' \n')")
+done
+while [ ${#hashes[@]} -gt 1 ]; do
+	next=()
+	for ((i = 0; i < ${#hashes[@]}; i += 2)); do
+		bin=$(printf '01%s%s' "${hashes[i]}" "${hashes[i + 1]}" |
+			sed 's/../\\x&/g')
+		next+=("$(printf "$bin" | sha256sum | cut -d' ' -f1)")
+	done
+	hashes=("${next[@]}")
+done
+req GET /tile/1/000.p/1 200
+got=$(od -An -tx1 -v -N 32 body | tr -d ' \n')
+check "level-1 tile hash is the root of tile 0" test "$got" = "${hashes[0]}"
+req GET /tile/1/000 404
+
+# ---------------------------------------------------------------------------
+echo "== SIGTERM: stop accepting, finish in flight"
+
+head -c 150000 /dev/urandom >slow.pdf
+printf '%%PDF-' | dd of=slow.pdf conv=notrunc 2>/dev/null
+curl -s -o slow.json -w '%{http_code}' --limit-rate 100K -H "$AUTH1" \
+	-F file=@slow.pdf -F type=other -F title=slow -F performed=2025-03-03 \
+	"$URL$API/$V1/documents" >slow.code &
+SLOW_PID=$!
+sleep 0.5
+kill -TERM "$SERVER_PID"
+sleep 0.2
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/healthz") || true
+check "no new connections after SIGTERM" test "$code" = 000
+wait "$SLOW_PID" || true
+check "the upload in flight was answered 201" test "$(cat slow.code)" = 201
+rc=0
+wait "$SERVER_PID" || rc=$?
+SERVER_PID=
+check "server exits 0 on SIGTERM" test "$rc" = 0
+index=$(json_field slow.json index)
+check "the upload in flight is in the log" \
+	test "$(leaf_of "$index")" = "$(json_field slow.json leaf)"
+check "verify at the end" sl verify >verify.out 2>&1
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
