@@ -49,13 +49,23 @@ later() { date -u -d "$1 days" +%Y-%m-%d; }
 "$S" cert add --venue "$school" --file "$pdf" --type pest-control \
 	--title "Derattizzazione" --performed "$(ago 2)" >/dev/null
 
+port=${DEMO_PORT:-8080}
+url="http://127.0.0.1:$port"
 echo "demo: log in $SANILOG_DB (key $SANILOG_DB.key), made $today"
 echo
 "$S" venue list
 echo
-echo "Try:"
-echo "  export SANILOG_DB=$SANILOG_DB"
-echo "  $S venue show $bar"
-echo "  $S verify                       # audit the whole log"
-echo "  $S export --venue $bar -o bar.json && $S verify bar.json"
-echo "  owner token of $bar: $(cat "$dir/$bar.token")"
+echo "Venue pages (verified in the browser):"
+for v in "$bar" "$gym" "$school"; do
+	echo "  $url/v/$v"
+done
+echo "Upload as the owner of $bar (token shown once at creation):"
+echo "  curl -H 'Authorization: Bearer $(cat "$dir/$bar.token")' \\"
+echo "    -F file=@$pdf -F type=form -F title='Modulo' -F performed=$today \\"
+echo "    $url/api/v1/venues/$bar/documents"
+echo "From the command line:"
+echo "  SANILOG_DB=$SANILOG_DB $S venue show $bar"
+echo "  SANILOG_DB=$SANILOG_DB $S verify"
+echo
+echo "Serving on $url (Ctrl-C stops it)"
+exec "$S" serve --listen "127.0.0.1:$port" --base-url "$url"
