@@ -510,7 +510,8 @@ function fileButtons() {
 /* ---- run and report ---- */
 async function run() {
   const set = (s, t) => { out.dataset.state = s; out.textContent = t; };
-  const cli = $('cli');
+  const cli = $('cli'), sw = document.querySelector('a.lang');
+  if (sw && location.hash) sw.href += location.hash; /* keep the pin */
   if (cli && cli.textContent.startsWith('sanilog verify /')) cli.textContent = 'sanilog verify ' + location.origin + VBASE;
   const t0 = performance.now();
   set('pending', T('Checking the record on this phone…', 'Verifica in corso su questo telefono…'));

@@ -98,8 +98,7 @@ static bool parse_base_url(const char *s, char *out, size_t outsize)
 	return n > 8;
 }
 
-static bool parse_count(const char *s, unsigned lo, unsigned hi,
-			unsigned *out)
+static bool parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out)
 {
 	int64_t v = 0;
 	if (!cli_parse_int(s, &v) || v < lo || v > hi)
@@ -123,8 +122,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	struct web_options o = {
 		.http =
 			{
-				.threads = ncpu > 0 && ncpu < 64 ? (unsigned)ncpu
-								 : 2,
+				.threads = ncpu > 0 && ncpu < 64
+						   ? (unsigned)ncpu
+						   : 2,
 				.max_connections = 1024,
 				.timeout = 30,
 				.access_log = true,
@@ -134,7 +134,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		.upload_memory = 512u << 20,
 		.auth_burst = 10,
 		.auth_drain = 6.0,
-		.cache_ms = 2000,
+		.cache_ms = 10000,
 	};
 	char host[INET6_ADDRSTRLEN + 4], base_url[256] = "";
 	int ch;
@@ -171,9 +171,13 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 				return cli_error("serve: --timeout: 1 to 3600 "
 						 "seconds");
 			break;
-		case 'q': o.http.access_log = false; break;
-		case 'h': return cli_usage(serve_usage, false);
-		default: return cli_usage(serve_usage, true);
+		case 'q':
+			o.http.access_log = false;
+			break;
+		case 'h':
+			return cli_usage(serve_usage, false);
+		default:
+			return cli_usage(serve_usage, true);
 		}
 	}
 	if (optind != argc)
@@ -197,7 +201,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	int rc = EXIT_USAGE;
 	if (cli_open_log(c, &s, &signer, &q) != ST_OK)
 		return EXIT_USAGE;
-	if (base_url[0] != 0 && store_meta_set(s, "base_url", base_url) != ST_OK) {
+	if (base_url[0] != 0 &&
+	    store_meta_set(s, "base_url", base_url) != ST_OK) {
 		cli_error("serve: base_url: %s", store_errmsg(s));
 		goto done;
 	}
@@ -214,8 +219,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	int sig = 0;
 	while (sigwait(&stop, &sig) != 0)
 		;
-	fprintf(stderr, "sanilog: serve: %s: finishing the requests in "
-			"flight, then stopping\n",
+	fprintf(stderr,
+		"sanilog: serve: %s: finishing the requests in "
+		"flight, then stopping\n",
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	web_app_stop(app, GRACE_MS);
 	app = NULL;

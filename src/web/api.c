@@ -33,10 +33,10 @@
 #include "core/codec.h"
 #include "core/entry.h"
 
-#define TOKEN_PREFIX "slo_"
-#define TOKEN_LEN (4 + 43) /* slo_ + base64url of 32 bytes */
+#define TOKEN_PREFIX	"slo_"
+#define TOKEN_LEN	(4 + 43) /* slo_ + base64url of 32 bytes */
 #define ATTESTATION_MAX 8192
-#define PP_BUFFER (16u << 10)
+#define PP_BUFFER	(16u << 10)
 
 enum api_kind { API_DOCUMENT = 1, API_REVOCATION = 2 };
 
@@ -219,7 +219,8 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 	struct http_request *rq = st->rq;
 	int f = -1;
 	for (int i = 0; i < NFIELDS && key != NULL; i++)
-		if ((fields[i].kinds & st->kind) && strcmp(key, fields[i].name) == 0)
+		if ((fields[i].kinds & st->kind) &&
+		    strcmp(key, fields[i].name) == 0)
 			f = i;
 	if (f < 0) {
 		char name[48];
@@ -292,8 +293,8 @@ static bool api_start(struct http_request *rq, enum api_kind kind)
 	st->kind = kind;
 	atomic_init(&st->done, false);
 	for (int i = 0; i < NFIELDS; i++)
-		buf_init(&st->f[i], fields[i].max > 0 ? fields[i].max
-						      : a->doc_max);
+		buf_init(&st->f[i],
+			 fields[i].max > 0 ? fields[i].max : a->doc_max);
 	buf_init(&st->job.checkpoint, 1 << 16);
 	http_set_state(rq, st, api_free);
 	st->pp = MHD_create_post_processor(http_connection(rq), PP_BUFFER,
@@ -321,7 +322,8 @@ bool web_api_body(struct http_request *rq, const char *data, size_t len)
 {
 	struct api_req *st = http_state(rq);
 	if (MHD_post_process(st->pp, data, len) != MHD_YES) {
-		http_reply_error(rq, ST_INVALID, 0, "body: malformed form data");
+		http_reply_error(rq, ST_INVALID, 0,
+				 "body: malformed form data");
 		return false;
 	}
 	return true;
@@ -426,7 +428,8 @@ static bool build_document(struct api_req *st, struct seq_request *rq)
 	    !take_value(st, F_PROVIDER, false, en->provider,
 			sizeof en->provider))
 		return false;
-	if (log_now(now, NULL) == ST_OK && strncmp(en->performed, now, 10) > 0) {
+	if (log_now(now, NULL) == ST_OK &&
+	    strncmp(en->performed, now, 10) > 0) {
 		http_reply_error(st->rq, ST_INVALID, 0,
 				 "performed: after today (%.10s)", now);
 		return false;
@@ -462,7 +465,8 @@ static bool build_revocation(struct api_req *st, struct seq_request *rq)
 	if (seq == NULL || !web_parse_int(seq, &en->revokes)) {
 		http_reply_error(st->rq, ST_INVALID, 0,
 				 "seq: %s (the venue-seq of the document)",
-				 seq == NULL ? "missing" : "not a whole number");
+				 seq == NULL ? "missing"
+					     : "not a whole number");
 		return false;
 	}
 	return take_value(st, F_REASON, true, en->reason, sizeof en->reason);
@@ -484,9 +488,8 @@ static void count(struct api_req *st, bool logged)
 {
 	struct web_app *a = st->app;
 	if (st->kind == API_DOCUMENT)
-		atomic_fetch_add(logged ? &a->uploads_logged
-					: &a->uploads_refused,
-				 1);
+		atomic_fetch_add(
+			logged ? &a->uploads_logged : &a->uploads_refused, 1);
 	else
 		atomic_fetch_add(logged ? &a->revocations_logged
 					: &a->revocations_refused,
@@ -504,8 +507,7 @@ static void answer(struct api_req *st)
 		 * venue itself was found when the token was checked. */
 		if (s == ST_NOT_FOUND)
 			s = ST_INVALID;
-		http_reply_error(rq, s, s == ST_BUSY ? 2 : 0, "%s",
-				 q->err.msg);
+		http_reply_error(rq, s, s == ST_BUSY ? 2 : 0, "%s", q->err.msg);
 		return;
 	}
 	char leaf[2 * HASH_LEN + 1];
@@ -513,9 +515,9 @@ static void answer(struct api_req *st)
 	json_t *j = json_pack("{s:I, s:s, s:s}", "index", (json_int_t)q->index,
 			      "leaf", leaf, "checkpoint",
 			      buf_str(&st->job.checkpoint));
-	char *body = j != NULL ? json_dumps(j, JSON_PRESERVE_ORDER |
-						       JSON_INDENT(2))
-			       : NULL;
+	char *body =
+		j != NULL ? json_dumps(j, JSON_PRESERVE_ORDER | JSON_INDENT(2))
+			  : NULL;
 	json_decref(j);
 	if (body == NULL) {
 		http_reply_error(rq, ST_NOMEM, 1,
@@ -525,7 +527,8 @@ static void answer(struct api_req *st)
 	}
 	struct buf b;
 	buf_init(&b, strlen(body) + 1);
-	if (buf_append_str(&b, body) == ST_OK && buf_append(&b, "\n", 1) == ST_OK)
+	if (buf_append_str(&b, body) == ST_OK &&
+	    buf_append(&b, "\n", 1) == ST_OK)
 		http_reply_buf(rq, 201, "application/json", &b);
 	buf_free(&b);
 	free(body);

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 			  struct web_app **out, struct err *e)
@@ -16,6 +18,16 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	*out = NULL;
 	if (a == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
+	a->db_path = strdup(o->db_path);
+	a->wal_path = malloc(strlen(o->db_path) + 5);
+	if (a->db_path == NULL || a->wal_path == NULL) {
+		r = err_set(e, ST_NOMEM, "out of memory");
+		goto fail;
+	}
+	memcpy(a->wal_path, o->db_path, strlen(o->db_path));
+	memcpy(a->wal_path + strlen(o->db_path), "-wal", 5);
+	atomic_init(&a->files_seen, 0);
+	atomic_init(&a->files_seen_ms, -1000);
 	a->doc_max = o->doc_max;
 	a->upload_memory = o->upload_memory;
 	atomic_init(&a->upload_bytes, 0);
@@ -24,8 +36,8 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	unsigned threads = o->http.threads > 0 ? o->http.threads : 1;
 	if ((r = store_pool_new(o->db_path, threads + 2, &a->pool, e)) != ST_OK)
 		goto fail;
-	if ((r = ratelimit_new(o->auth_burst, o->auth_drain,
-			       &a->auth_limit)) != ST_OK) {
+	if ((r = ratelimit_new(o->auth_burst, o->auth_drain, &a->auth_limit)) !=
+	    ST_OK) {
 		err_set(e, r, "out of memory");
 		goto fail;
 	}
@@ -36,8 +48,8 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	}
 	if ((r = writer_new(seq, &a->writer, e)) != ST_OK)
 		goto fail;
-	if ((r = http_server_new(&o->http, web_routes, web_nroutes, a,
-				 &a->http, e)) != ST_OK)
+	if ((r = http_server_new(&o->http, web_routes, web_nroutes, a, &a->http,
+				 e)) != ST_OK)
 		goto fail;
 	*out = a;
 	return ST_OK;
@@ -46,6 +58,8 @@ fail:
 	page_cache_free(a->cache);
 	ratelimit_free(a->auth_limit);
 	store_pool_free(a->pool);
+	free(a->db_path);
+	free(a->wal_path);
 	free(a);
 	return r;
 }
@@ -70,7 +84,41 @@ void web_app_stop(struct web_app *a, unsigned grace_ms)
 	page_cache_free(a->cache);
 	ratelimit_free(a->auth_limit);
 	store_pool_free(a->pool);
+	free(a->db_path);
+	free(a->wal_path);
 	free(a);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 1099511628211ull;
+	return h;
+}
+
+uint64_t web_generation(struct web_app *a)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	uint64_t files = atomic_load(&a->files_seen);
+	if (now - atomic_load(&a->files_seen_ms) >= 50) {
+		struct stat sb;
+		uint64_t h = 1469598103934665603ull;
+		const char *paths[] = {a->db_path, a->wal_path};
+		for (int i = 0; i < 2; i++) {
+			if (stat(paths[i], &sb) != 0)
+				memset(&sb, 0, sizeof sb);
+			h = mix(h, (uint64_t)sb.st_size);
+			h = mix(h, (uint64_t)sb.st_mtim.tv_sec);
+			h = mix(h, (uint64_t)sb.st_mtim.tv_nsec);
+			h = mix(h, (uint64_t)sb.st_ino);
+		}
+		files = h;
+		atomic_store(&a->files_seen, files);
+		atomic_store(&a->files_seen_ms, now);
+	}
+	return mix(files, writer_generation(a->writer));
 }
 
 enum http_next web_with_store(struct http_request *rq, web_read_fn fn)

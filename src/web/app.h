@@ -38,14 +38,14 @@
 
 struct web_options {
 	struct http_config http;
-	const char *db_path;   /* read connections open it */
-	size_t doc_max;        /* largest document accepted */
-	size_t upload_memory;  /* bytes all uploads may hold at once */
-	unsigned auth_burst;   /* failed owner logins before 429 ... */
-	double auth_drain;     /* ... each forgiven after this many seconds */
-	unsigned cache_ms;     /* pages and bundles are kept at most this long
-				* (0: not kept); a write through the server
-				* drops them at once */
+	const char *db_path;  /* read connections open it */
+	size_t doc_max;	      /* largest document accepted */
+	size_t upload_memory; /* bytes all uploads may hold at once */
+	unsigned auth_burst;  /* failed owner logins before 429 ... */
+	double auth_drain;    /* ... each forgiven after this many seconds */
+	unsigned cache_ms;    /* pages and bundles are kept at most this long
+			       * (0: not kept); a write through the server
+			       * drops them at once */
 };
 
 struct web_app {
@@ -54,6 +54,10 @@ struct web_app {
 	struct writer *writer;
 	struct ratelimit *auth_limit;
 	struct page_cache *cache; /* venue pages and bundles */
+	char *db_path;
+	char *wal_path;
+	atomic_uint_fast64_t files_seen;   /* fingerprint of the files ... */
+	atomic_int_fast64_t files_seen_ms; /* ... taken then (monotonic) */
 	size_t doc_max;
 	size_t upload_memory;
 	atomic_size_t upload_bytes; /* held by uploads in progress */
@@ -84,6 +88,11 @@ void web_app_stop(struct web_app *a, unsigned grace_ms);
 
 extern const struct http_route web_routes[];
 extern const size_t web_nroutes;
+
+/* A number that changes whenever the log may have: after every commit
+ * of the writer, and (seen within 50 ms) when another process wrote to
+ * the database (the database's and its WAL's size and time change). */
+uint64_t web_generation(struct web_app *a);
 
 /* A read handler: runs with a pooled read connection in one read
  * transaction. */

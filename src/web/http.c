@@ -44,10 +44,9 @@ static const unsigned metric_codes[] = {200, 201, 204, 206, 301, 302, 303,
 #define NCODES (sizeof metric_codes / sizeof metric_codes[0] + 1)
 
 /* Upper bounds of the latency histogram, in microseconds. */
-static const uint64_t latency_le_us[] = {250,    500,    1000,   2500,
-					 5000,   10000,  25000,  50000,
-					 100000, 250000, 500000, 1000000,
-					 2500000, 5000000};
+static const uint64_t latency_le_us[] = {
+	250,   500,    1000,   2500,   5000,	10000,	 25000,
+	50000, 100000, 250000, 500000, 1000000, 2500000, 5000000};
 #define NBUCKETS (sizeof latency_le_us / sizeof latency_le_us[0])
 
 struct http_server {
@@ -57,6 +56,8 @@ struct http_server {
 	void *app;
 	unsigned port;
 	bool access_log;
+	enum status (*html_error)(const struct http_request *rq, unsigned code,
+				  struct buf *out);
 	atomic_uint in_flight;
 	/* (nroutes + 1) rows of NCODES; the last row: no route */
 	atomic_uint_fast64_t *counts;
@@ -88,8 +89,9 @@ struct http_request {
 	struct timespec t0;
 	struct sockaddr_storage client;
 	const char *params[HTTP_PARAMS_MAX];
-	char path[HTTP_URI_MAX + 1]; /* the raw path, without the query */
-	char scratch[HTTP_URI_MAX + 1]; /* captures, NUL-terminated */
+	char *path;    /* the raw path, without the query (in mem) */
+	char *scratch; /* captures, NUL-terminated (in mem) */
+	char mem[];    /* room for both */
 };
 
 /* ---- paths and routes ---- */
@@ -236,8 +238,8 @@ void http_reply(struct http_request *rq, unsigned code, const char *mime,
 		  len);
 }
 
-void http_reply_static(struct http_request *rq, unsigned code,
-		       const char *mime, const void *body, size_t len)
+void http_reply_static(struct http_request *rq, unsigned code, const char *mime,
+		       const void *body, size_t len)
 {
 	if (rq->response != NULL)
 		return;
@@ -316,7 +318,17 @@ static void reply_error_v(struct http_request *rq, unsigned code,
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	ascii_only(msg);
-	if (wants_html(rq)) {
+	if (wants_html(rq) && rq->srv->html_error != NULL) {
+		struct buf b;
+		buf_init(&b, 1u << 20);
+		if (rq->srv->html_error(rq, code, &b) == ST_OK)
+			http_reply_buf(rq, code, "text/html; charset=utf-8",
+				       &b);
+		buf_free(&b);
+	}
+	if (rq->response != NULL) {
+		/* the page made by the hook */
+	} else if (wants_html(rq)) {
 		struct buf b;
 		buf_init(&b, 4096);
 		buf_printf(&b,
@@ -328,12 +340,23 @@ static void reply_error_v(struct http_request *rq, unsigned code,
 			   code, code);
 		for (const char *c = msg; *c; c++) {
 			switch (*c) {
-			case '<': buf_append_str(&b, "&lt;"); break;
-			case '>': buf_append_str(&b, "&gt;"); break;
-			case '&': buf_append_str(&b, "&amp;"); break;
-			case '"': buf_append_str(&b, "&quot;"); break;
-			case '\'': buf_append_str(&b, "&#39;"); break;
-			default: buf_append(&b, c, 1);
+			case '<':
+				buf_append_str(&b, "&lt;");
+				break;
+			case '>':
+				buf_append_str(&b, "&gt;");
+				break;
+			case '&':
+				buf_append_str(&b, "&amp;");
+				break;
+			case '"':
+				buf_append_str(&b, "&quot;");
+				break;
+			case '\'':
+				buf_append_str(&b, "&#39;");
+				break;
+			default:
+				buf_append(&b, c, 1);
 			}
 		}
 		buf_append_str(&b, "</p><p><a href=\"/\">sanilog</a></p>"
@@ -343,7 +366,7 @@ static void reply_error_v(struct http_request *rq, unsigned code,
 		json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", name,
 				      "message", msg);
 		char *text = j != NULL ? json_dumps(j, JSON_PRESERVE_ORDER |
-							     JSON_COMPACT)
+							       JSON_COMPACT)
 				       : NULL;
 		json_decref(j);
 		if (text != NULL) {
@@ -362,7 +385,8 @@ static void reply_error_v(struct http_request *rq, unsigned code,
 	http_reply_header(rq, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (retry_after > 0 || code == 429 || code == 503) {
 		char ra[16];
-		snprintf(ra, sizeof ra, "%u", retry_after > 0 ? retry_after : 1);
+		snprintf(ra, sizeof ra, "%u",
+			 retry_after > 0 ? retry_after : 1);
 		http_reply_header(rq, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 	}
 }
@@ -410,14 +434,14 @@ static enum MHD_Result reply_queue(struct http_request *rq)
 	if (rq->response == NULL)
 		return MHD_NO;
 	secure(rq);
-	enum MHD_Result ok = MHD_queue_response(rq->conn, rq->code,
-						rq->response);
+	enum MHD_Result ok =
+		MHD_queue_response(rq->conn, rq->code, rq->response);
 	rq->queued = ok == MHD_YES;
 	return ok;
 }
 
-struct MHD_Response *http_reply_share(struct http_request *rq,
-				      unsigned *code, uint64_t *len)
+struct MHD_Response *http_reply_share(struct http_request *rq, unsigned *code,
+				      uint64_t *len)
 {
 	if (rq->response == NULL || rq->shared)
 		return NULL;
@@ -452,6 +476,11 @@ void http_response_free(struct MHD_Response *r)
 void *http_app(const struct http_request *rq)
 {
 	return rq->srv->app;
+}
+
+const char *http_path(const struct http_request *rq)
+{
+	return rq->path;
 }
 
 const char *http_param(const struct http_request *rq, size_t i)
@@ -511,8 +540,8 @@ void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize)
 		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
 	else if (sa->sa_family == AF_INET6)
 		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-	if (a == NULL || inet_ntop(sa->sa_family, a, out, (socklen_t)outsize) ==
-				 NULL)
+	if (a == NULL ||
+	    inet_ntop(sa->sa_family, a, out, (socklen_t)outsize) == NULL)
 		snprintf(out, outsize, "-");
 }
 
@@ -521,29 +550,31 @@ void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_server *srv = cls;
-	struct http_request *rq = calloc(1, sizeof *rq);
+	size_t n = strnlen(uri, HTTP_URI_MAX + 1);
+	const char *q = memchr(uri, '?', n);
+	size_t plen = q != NULL ? (size_t)(q - uri) : n;
+	if (plen > HTTP_URI_MAX)
+		plen = HTTP_URI_MAX;
+	struct http_request *rq = calloc(1, sizeof *rq + 2 * (plen + 1));
 	if (rq == NULL)
 		return NULL;
+	rq->path = rq->mem;
+	rq->scratch = rq->mem + plen + 1;
+	rq->too_long = n > HTTP_URI_MAX;
 	rq->srv = srv;
 	rq->conn = conn;
 	clock_gettime(CLOCK_MONOTONIC, &rq->t0);
 	snprintf(rq->method_str, sizeof rq->method_str, "-");
 	atomic_fetch_add(&srv->in_flight, 1);
 
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr != NULL) {
-		size_t n = ci->client_addr->sa_family == AF_INET6
-				   ? sizeof(struct sockaddr_in6)
-				   : sizeof(struct sockaddr_in);
-		memcpy(&rq->client, ci->client_addr, n);
+		size_t alen = ci->client_addr->sa_family == AF_INET6
+				      ? sizeof(struct sockaddr_in6)
+				      : sizeof(struct sockaddr_in);
+		memcpy(&rq->client, ci->client_addr, alen);
 	}
-	size_t n = strnlen(uri, HTTP_URI_MAX + 1);
-	rq->too_long = n > HTTP_URI_MAX;
-	const char *q = memchr(uri, '?', n);
-	size_t plen = q != NULL ? (size_t)(q - uri) : n;
-	if (plen > HTTP_URI_MAX)
-		plen = HTTP_URI_MAX;
 	memcpy(rq->path, uri, plen);
 	rq->path[plen] = 0;
 	rq->bad_path = !path_ok(rq->path);
@@ -579,8 +610,9 @@ static void request_begin(struct http_request *rq, const char *method)
 
 	uint64_t cl = 0;
 	bool has_cl = content_length(rq, &cl);
-	rq->has_body = (has_cl && cl > 0) ||
-		       http_header(rq, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+	rq->has_body =
+		(has_cl && cl > 0) ||
+		http_header(rq, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 
 	if (rq->too_long) {
 		http_reply_error_code(rq, 414, "uri_too_long", 0,
@@ -677,16 +709,16 @@ static void access_log(const struct http_request *rq, uint64_t us)
 			 (unsigned long long)(us / 1000),
 			 (unsigned long long)(us % 1000));
 	if (n > 0) {
-		size_t len = (size_t)n < sizeof line ? (size_t)n
-						     : sizeof line - 1;
+		size_t len =
+			(size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
 		if (write(STDERR_FILENO, line, len) < 0) {
 			/* nowhere to report it */
 		}
 	}
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-			 void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
 {
 	(void)conn;
 	(void)toe;
@@ -738,9 +770,9 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n > 0 && msg[n - 1] == '\n')
 		msg[--n] = 0;
 	int k = snprintf(line, sizeof line, "sanilog: http: %s\n", msg);
-	if (k > 0 && write(STDERR_FILENO, line,
-			   (size_t)k < sizeof line ? (size_t)k
-						   : sizeof line - 1) < 0) {
+	if (k > 0 &&
+	    write(STDERR_FILENO, line,
+		  (size_t)k < sizeof line ? (size_t)k : sizeof line - 1) < 0) {
 		/* nowhere to report it */
 	}
 }
@@ -763,6 +795,7 @@ enum status http_server_new(const struct http_config *cfg,
 	srv->nroutes = nroutes;
 	srv->app = app;
 	srv->access_log = cfg->access_log;
+	srv->html_error = cfg->html_error;
 	atomic_init(&srv->in_flight, 0);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
@@ -770,7 +803,8 @@ enum status http_server_new(const struct http_config *cfg,
 		flags |= MHD_USE_IPv6;
 	/* A pool of one thread is no pool: libmicrohttpd warns about it. */
 	struct MHD_OptionItem pool[] = {
-		{cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+		{cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
+				  : MHD_OPTION_END,
 		 (intptr_t)cfg->threads, NULL},
 		{MHD_OPTION_END, 0, NULL},
 	};
@@ -782,9 +816,9 @@ enum status http_server_new(const struct http_config *cfg,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
-		MHD_OPTION_ARRAY, pool,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16u << 10),
+		MHD_OPTION_ARRAY, pool, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		free(srv->counts);
 		free(srv);
@@ -834,14 +868,16 @@ void http_server_free(struct http_server *srv)
 enum status http_metrics_format(struct http_server *srv, struct buf *out)
 {
 	enum status r = buf_append_str(
-		out, "# HELP sanilog_http_requests_total HTTP requests answered, "
-		     "by route and status.\n"
-		     "# TYPE sanilog_http_requests_total counter\n");
+		out,
+		"# HELP sanilog_http_requests_total HTTP requests answered, "
+		"by route and status.\n"
+		"# TYPE sanilog_http_requests_total counter\n");
 	for (size_t row = 0; row <= srv->nroutes && r == ST_OK; row++) {
 		const char *name =
 			row < srv->nroutes ? srv->routes[row].name : "none";
 		for (size_t col = 0; col < NCODES && r == ST_OK; col++) {
-			uint64_t v = atomic_load(&srv->counts[row * NCODES + col]);
+			uint64_t v =
+				atomic_load(&srv->counts[row * NCODES + col]);
 			if (v == 0)
 				continue;
 			char code[8];
@@ -850,10 +886,11 @@ enum status http_metrics_format(struct http_server *srv, struct buf *out)
 					 metric_codes[col]);
 			else
 				snprintf(code, sizeof code, "other");
-			r = buf_printf(out,
-				       "sanilog_http_requests_total{route=\"%s\","
-				       "code=\"%s\"} %llu\n",
-				       name, code, (unsigned long long)v);
+			r = buf_printf(
+				out,
+				"sanilog_http_requests_total{route=\"%s\","
+				"code=\"%s\"} %llu\n",
+				name, code, (unsigned long long)v);
 		}
 	}
 	if (r == ST_OK)

@@ -40,20 +40,20 @@
 #include "core/buf.h"
 #include "core/status.h"
 
-#define HTTP_URI_MAX 2048  /* longer request targets are answered 414 */
-#define HTTP_PARAMS_MAX 4  /* captures of one route pattern */
+#define HTTP_URI_MAX	2048 /* longer request targets are answered 414 */
+#define HTTP_PARAMS_MAX 4    /* captures of one route pattern */
 
 /* Methods a route takes (HEAD is taken wherever GET is). */
 enum { HTTP_GET = 1u, HTTP_POST = 2u };
 
 /* Cache-Control values. */
-#define HTTP_CACHE_NONE "no-cache"
+#define HTTP_CACHE_NONE	     "no-cache"
 #define HTTP_CACHE_IMMUTABLE "public, max-age=31536000, immutable"
 
 /* The Content-Security-Policy of every response. */
-#define HTTP_CSP                                                          \
-	"default-src 'none'; script-src 'self'; style-src 'self'; "       \
-	"img-src 'self' data:; connect-src 'self'; frame-ancestors "      \
+#define HTTP_CSP                                                               \
+	"default-src 'none'; script-src 'self'; style-src 'self'; "            \
+	"img-src 'self' data:; connect-src 'self'; frame-ancestors "           \
 	"'none'; base-uri 'none'; form-action 'self'"
 
 struct http_server;
@@ -62,7 +62,7 @@ struct MHD_Response;
 
 /* What a route's handle callback did. */
 enum http_next {
-	HTTP_DONE,      /* a reply is set (or the server answers 500) */
+	HTTP_DONE,	/* a reply is set (or the server answers 500) */
 	HTTP_SUSPENDED, /* it called http_suspend; called again after resume */
 };
 
@@ -70,10 +70,10 @@ struct http_route {
 	/* "/v/{}/bundle.json": literal segments, "{}" for one segment, a
 	 * final "{*}" for one or more.  Captures: http_param(rq, 0), ... */
 	const char *pattern;
-	const char *name;  /* label in /metrics */
-	unsigned methods;  /* HTTP_GET and/or HTTP_POST */
-	size_t body_max;   /* largest body in bytes (0: none) */
-	bool html;         /* errors as an HTML page (else JSON) */
+	const char *name; /* label in /metrics */
+	unsigned methods; /* HTTP_GET and/or HTTP_POST */
+	size_t body_max;  /* largest body in bytes (0: none) */
+	bool html;	  /* errors as an HTML page (else JSON) */
 	/* Optional: after the headers, before any body (e.g. checks the
 	 * credentials, so that a refused body is never read).  Returns false
 	 * after setting a reply. */
@@ -88,10 +88,14 @@ struct http_route {
 struct http_config {
 	struct sockaddr_storage addr; /* where to listen */
 	socklen_t addrlen;
-	unsigned threads;         /* polling threads (1 or more) */
+	unsigned threads;	  /* polling threads (1 or more) */
 	unsigned max_connections; /* at once */
-	unsigned timeout;         /* seconds of idleness before a close */
-	bool access_log;          /* a line per request on stderr */
+	unsigned timeout;	  /* seconds of idleness before a close */
+	bool access_log;	  /* a line per request on stderr */
+	/* Optional: the HTML page of an error on html routes (else a plain
+	 * one is made); it must not fail for want of anything but memory. */
+	enum status (*html_error)(const struct http_request *rq, unsigned code,
+				  struct buf *out);
 };
 
 /*
@@ -124,6 +128,8 @@ enum status http_metrics_format(struct http_server *srv, struct buf *out);
 /* ---- a request, for the route callbacks (all borrowed) ---- */
 
 void *http_app(const struct http_request *rq);
+/* The request's path as it came (only checked to be safe, see above). */
+const char *http_path(const struct http_request *rq);
 /* Capture i of the route pattern (NUL-terminated), or NULL. */
 const char *http_param(const struct http_request *rq, size_t i);
 /* A query parameter, decoded, or NULL. */
@@ -152,8 +158,8 @@ void http_resume(struct http_request *rq);
 void http_reply(struct http_request *rq, unsigned code, const char *mime,
 		const void *body, size_t len);
 /* A reply whose body is static (never freed). */
-void http_reply_static(struct http_request *rq, unsigned code,
-		       const char *mime, const void *body, size_t len);
+void http_reply_static(struct http_request *rq, unsigned code, const char *mime,
+		       const void *body, size_t len);
 /* A reply whose body is b's contents (steals them; b is left empty). */
 void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 		    struct buf *b);
@@ -184,8 +190,8 @@ unsigned http_reply_status(const struct http_request *rq);
  * sends it.  *code and *len receive its status and body length.  NULL
  * when no reply is set, or it was shared already.
  */
-struct MHD_Response *http_reply_share(struct http_request *rq,
-				      unsigned *code, uint64_t *len);
+struct MHD_Response *http_reply_share(struct http_request *rq, unsigned *code,
+				      uint64_t *len);
 /* Sends r (from http_reply_share) as rq's reply at once; the caller keeps
  * its reference and may free it as soon as this returns.  False when rq
  * already has a reply or r cannot be sent. */

@@ -544,7 +544,7 @@ static const struct label venue_labels[] = {
 	 "registro."},
 	{"t_history", "History", "Storico"},
 	{"t_nodocs", "No documents yet.", "Ancora nessun documento."},
-	{"t_signed", "signed by the provider", "firmato dall'impresa"},
+	{"t_signed", "signed", "firmato"},
 	{"t_badsig", "signature does not verify", "firma non valida"},
 	{"t_revoked", "Revoked:", "Revocato:"},
 	{"t_open", "Open", "Apri"},

@@ -12,7 +12,7 @@ struct store_pool {
 	pthread_cond_t given;
 	char *path;
 	size_t max;
-	size_t open;        /* connections opened and not closed */
+	size_t open; /* connections opened and not closed */
 	size_t nfree;
 	struct store **free; /* max slots; [0, nfree) are idle */
 };

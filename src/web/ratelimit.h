@@ -18,8 +18,7 @@
 struct ratelimit;
 
 /* *out is new (free with ratelimit_free).  burst >= 1, drain > 0. */
-enum status ratelimit_new(unsigned burst, double drain,
-			  struct ratelimit **out);
+enum status ratelimit_new(unsigned burst, double drain, struct ratelimit **out);
 void ratelimit_free(struct ratelimit *rl);
 
 /* Whether addr is refused now; if so, *retry_after receives the seconds

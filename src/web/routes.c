@@ -19,9 +19,9 @@
 #include "store/export.h"
 #include "web/pages.h"
 
-#define MIME_HTML "text/html; charset=utf-8"
-#define MIME_TEXT "text/plain; charset=utf-8"
-#define MIME_JSON "application/json"
+#define MIME_HTML   "text/html; charset=utf-8"
+#define MIME_TEXT   "text/plain; charset=utf-8"
+#define MIME_JSON   "application/json"
 #define CACHE_ASSET "public, max-age=300"
 
 /* Public log data may be read by verifiers on other origins. */
@@ -79,16 +79,19 @@ static enum http_next r_index(struct http_request *rq)
 static void venue_not_found(struct http_request *rq, enum page_lang lang)
 {
 	static const char en[] =
-		"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		"<!doctype html>\n<html lang=\"en\"><head><meta "
+		"charset=\"utf-8\">"
 		"<meta name=\"viewport\" content=\"width=device-width, "
 		"initial-scale=1\"><title>Venue not found</title></head><body>"
 		"<main><h1>Venue not found</h1><p>This log has no venue with "
 		"that code. Check the address on the poster.</p><p><a "
 		"href=\"/\">Look up a venue</a></p></main></body></html>\n";
 	static const char it[] =
-		"<!doctype html>\n<html lang=\"it\"><head><meta charset=\"utf-8\">"
+		"<!doctype html>\n<html lang=\"it\"><head><meta "
+		"charset=\"utf-8\">"
 		"<meta name=\"viewport\" content=\"width=device-width, "
-		"initial-scale=1\"><title>Locale non trovato</title></head><body>"
+		"initial-scale=1\"><title>Locale non "
+		"trovato</title></head><body>"
 		"<main><h1>Locale non trovato</h1><p>Questo registro non ha un "
 		"locale con quel codice. Controlla l&#39;indirizzo sul "
 		"manifesto.</p><p><a href=\"/\">Cerca un locale</a></p></main>"
@@ -185,7 +188,7 @@ static enum http_next cached(struct http_request *rq, const char *key,
 			     web_read_fn fn)
 {
 	struct web_app *a = http_app(rq);
-	uint64_t gen = writer_generation(a->writer);
+	uint64_t gen = web_generation(a);
 	if (page_cache_serve(a->cache, rq, key, gen))
 		return HTTP_DONE;
 	web_with_store(rq, fn);
@@ -224,7 +227,8 @@ static void bundle(struct http_request *rq, struct store *s)
 	if (r == ST_NOT_FOUND) {
 		http_reply_error(rq, r, 0, "venue %s: not found", venue);
 	} else if (r != ST_OK) {
-		fprintf(stderr, "sanilog: serve: bundle %s: %s\n", venue, e.msg);
+		fprintf(stderr, "sanilog: serve: bundle %s: %s\n", venue,
+			e.msg);
 		http_reply_error(rq, r, r == ST_BUSY ? 1 : 0,
 				 "cannot export this venue");
 	} else {
@@ -323,8 +327,7 @@ static enum http_next r_checkpoint(struct http_request *rq)
 /* ---- proofs ---- */
 
 /* A required query parameter, a canonical decimal. */
-static bool query_int(struct http_request *rq, const char *name,
-		      int64_t *out)
+static bool query_int(struct http_request *rq, const char *name, int64_t *out)
 {
 	const char *v = http_query(rq, name);
 	if (v == NULL || v[0] == 0) {
@@ -341,9 +344,8 @@ static bool query_int(struct http_request *rq, const char *name,
 	return true;
 }
 
-static void reply_proof(struct http_request *rq, struct store *s,
-			enum status r, const uint8_t (*proof)[HASH_LEN],
-			size_t n)
+static void reply_proof(struct http_request *rq, struct store *s, enum status r,
+			const uint8_t (*proof)[HASH_LEN], size_t n)
 {
 	if (r != ST_OK) {
 		web_reply_store_error(rq, r, s);
@@ -386,7 +388,8 @@ static void inclusion(struct http_request *rq, struct store *s)
 	}
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t n = 0;
-	r = merkle_prove_inclusion(index, size, store_read_hashes, s, proof, &n);
+	r = merkle_prove_inclusion(index, size, store_read_hashes, s, proof,
+				   &n);
 	reply_proof(rq, s, r, (const uint8_t(*)[HASH_LEN])proof, n);
 }
 
@@ -509,7 +512,8 @@ static void metrics(struct http_request *rq, struct store *s)
 			"credentials.\n"
 			"# TYPE sanilog_auth_failures_total counter\n"
 			"sanilog_auth_failures_total %llu\n"
-			"# HELP sanilog_write_batches_total Transactions of the "
+			"# HELP sanilog_write_batches_total Transactions of "
+			"the "
 			"writer.\n"
 			"# TYPE sanilog_write_batches_total counter\n"
 			"sanilog_write_batches_total %llu\n"
@@ -524,7 +528,8 @@ static void metrics(struct http_request *rq, struct store *s)
 			(unsigned long long)atomic_load(&a->uploads_logged),
 			(unsigned long long)atomic_load(&a->uploads_refused),
 			(unsigned long long)atomic_load(&a->revocations_logged),
-			(unsigned long long)atomic_load(&a->revocations_refused),
+			(unsigned long long)atomic_load(
+				&a->revocations_refused),
 			(unsigned long long)atomic_load(&a->auth_failures),
 			(unsigned long long)ws.batches,
 			(unsigned long long)ws.requests,
@@ -549,40 +554,75 @@ static enum http_next r_metrics(struct http_request *rq)
 #define API_BODY_MAX(doc) ((doc) + (256u << 10))
 
 const struct http_route web_routes[] = {
-	{.pattern = "/", .name = "index", .methods = HTTP_GET, .html = true,
+	{.pattern = "/",
+	 .name = "index",
+	 .methods = HTTP_GET,
+	 .html = true,
 	 .handle = r_index},
-	{.pattern = "/v/", .name = "lookup", .methods = HTTP_GET,
-	 .html = true, .handle = r_lookup},
-	{.pattern = "/v/{}", .name = "venue", .methods = HTTP_GET,
-	 .html = true, .handle = r_venue},
-	{.pattern = "/v/{}/bundle.json", .name = "bundle",
-	 .methods = HTTP_GET, .handle = r_bundle},
-	{.pattern = "/d/{}", .name = "document", .methods = HTTP_GET,
+	{.pattern = "/v/",
+	 .name = "lookup",
+	 .methods = HTTP_GET,
+	 .html = true,
+	 .handle = r_lookup},
+	{.pattern = "/v/{}",
+	 .name = "venue",
+	 .methods = HTTP_GET,
+	 .html = true,
+	 .handle = r_venue},
+	{.pattern = "/v/{}/bundle.json",
+	 .name = "bundle",
+	 .methods = HTTP_GET,
+	 .handle = r_bundle},
+	{.pattern = "/d/{}",
+	 .name = "document",
+	 .methods = HTTP_GET,
 	 .handle = r_document},
-	{.pattern = "/checkpoint", .name = "checkpoint", .methods = HTTP_GET,
+	{.pattern = "/checkpoint",
+	 .name = "checkpoint",
+	 .methods = HTTP_GET,
 	 .handle = r_checkpoint},
-	{.pattern = "/checkpoint/{}", .name = "checkpoint_size",
-	 .methods = HTTP_GET, .handle = r_checkpoint},
-	{.pattern = "/proof/inclusion", .name = "proof_inclusion",
-	 .methods = HTTP_GET, .handle = r_inclusion},
-	{.pattern = "/proof/consistency", .name = "proof_consistency",
-	 .methods = HTTP_GET, .handle = r_consistency},
-	{.pattern = "/tile/{*}", .name = "tile", .methods = HTTP_GET,
+	{.pattern = "/checkpoint/{}",
+	 .name = "checkpoint_size",
+	 .methods = HTTP_GET,
+	 .handle = r_checkpoint},
+	{.pattern = "/proof/inclusion",
+	 .name = "proof_inclusion",
+	 .methods = HTTP_GET,
+	 .handle = r_inclusion},
+	{.pattern = "/proof/consistency",
+	 .name = "proof_consistency",
+	 .methods = HTTP_GET,
+	 .handle = r_consistency},
+	{.pattern = "/tile/{*}",
+	 .name = "tile",
+	 .methods = HTTP_GET,
 	 .handle = r_tile},
-	{.pattern = "/assets/{}", .name = "asset", .methods = HTTP_GET,
+	{.pattern = "/assets/{}",
+	 .name = "asset",
+	 .methods = HTTP_GET,
 	 .handle = r_asset},
-	{.pattern = "/healthz", .name = "healthz", .methods = HTTP_GET,
+	{.pattern = "/healthz",
+	 .name = "healthz",
+	 .methods = HTTP_GET,
 	 .handle = r_healthz},
-	{.pattern = "/metrics", .name = "metrics", .methods = HTTP_GET,
+	{.pattern = "/metrics",
+	 .name = "metrics",
+	 .methods = HTTP_GET,
 	 .handle = r_metrics},
-	{.pattern = "/api/v1/venues/{}/documents", .name = "api_documents",
-	 .methods = HTTP_POST, .body_max = API_BODY_MAX(DOC_MAX_DEFAULT),
-	 .start = web_api_start_documents, .body = web_api_body,
+	{.pattern = "/api/v1/venues/{}/documents",
+	 .name = "api_documents",
+	 .methods = HTTP_POST,
+	 .body_max = API_BODY_MAX(DOC_MAX_DEFAULT),
+	 .start = web_api_start_documents,
+	 .body = web_api_body,
 	 .handle = web_api_documents},
 	{.pattern = "/api/v1/venues/{}/revocations",
-	 .name = "api_revocations", .methods = HTTP_POST,
-	 .body_max = 64u << 10, .start = web_api_start_revocations,
-	 .body = web_api_body, .handle = web_api_revocations},
+	 .name = "api_revocations",
+	 .methods = HTTP_POST,
+	 .body_max = 64u << 10,
+	 .start = web_api_start_revocations,
+	 .body = web_api_body,
+	 .handle = web_api_revocations},
 };
 
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

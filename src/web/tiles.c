@@ -22,7 +22,7 @@
 #include "app.h"
 #include "core/merkle.h"
 
-#define TILE_WIDTH 256
+#define TILE_WIDTH    256
 #define CACHE_PARTIAL "public, max-age=60"
 
 struct tile {
@@ -148,7 +148,8 @@ void web_tile(struct http_request *rq, struct store *s)
 	if (t.entries) {
 		buf_init(&out, (size_t)t.width * (2 + 4096));
 		struct bundle_ctx b = {.out = &out, .r = ST_OK};
-		r = store_scan_entries(s, first, first + t.width, add_entry, &b);
+		r = store_scan_entries(s, first, first + t.width, add_entry,
+				       &b);
 		if (r == ST_OK)
 			r = b.r;
 	} else {

@@ -11,7 +11,7 @@
 
 /* A batch holds at most this many requests, and documents of at most
  * BATCH_BYTES bytes (one request alone may exceed it). */
-#define BATCH_MAX 512
+#define BATCH_MAX   512
 #define BATCH_BYTES (64u << 20)
 /* Jobs waiting at most; past it submissions are refused (ST_BUSY). */
 #define QUEUE_MAX 4096
@@ -40,7 +40,8 @@ static void run_batch(struct writer *w, size_t n)
 	for (size_t i = 0; i < n; i++)
 		w->reqs[i] = w->jobs[i]->rq;
 	buf_reset(&w->checkpoint);
-	enum status r = sequencer_append(w->seq, w->reqs, n, &w->checkpoint, &e);
+	enum status r =
+		sequencer_append(w->seq, w->reqs, n, &w->checkpoint, &e);
 	size_t logged = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct writer_job *job = w->jobs[i];
@@ -103,13 +104,12 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-enum status writer_new(struct sequencer *q, struct writer **out,
-		       struct err *e)
+enum status writer_new(struct sequencer *q, struct writer **out, struct err *e)
 {
 	struct writer *w = calloc(1, sizeof *w);
 	*out = NULL;
-	if (w == NULL || (w->reqs = calloc(BATCH_MAX, sizeof *w->reqs)) ==
-				 NULL) {
+	if (w == NULL ||
+	    (w->reqs = calloc(BATCH_MAX, sizeof *w->reqs)) == NULL) {
 		free(w);
 		return err_set(e, ST_NOMEM, "out of memory");
 	}

@@ -35,10 +35,10 @@ struct writer_job {
 
 /* Statistics for /metrics. */
 struct writer_stats {
-	uint64_t batches;   /* sequencer_append calls */
-	uint64_t requests;  /* requests handed to them */
-	uint64_t logged;    /* requests logged */
-	uint64_t queued;    /* requests waiting now */
+	uint64_t batches;  /* sequencer_append calls */
+	uint64_t requests; /* requests handed to them */
+	uint64_t logged;   /* requests logged */
+	uint64_t queued;   /* requests waiting now */
 };
 
 struct writer;
@@ -46,8 +46,7 @@ struct writer;
 /* Starts the writer thread on q (borrowed, with the store it writes:
  * both must outlive the writer; no other thread may use them meanwhile).
  * *out is new (free with writer_free). */
-enum status writer_new(struct sequencer *q, struct writer **out,
-		       struct err *e);
+enum status writer_new(struct sequencer *q, struct writer **out, struct err *e);
 
 /* Queues a job.  ST_BUSY when the queue is full or the writer is
  * stopping: the job is then not queued and done is never called. */

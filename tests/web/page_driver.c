@@ -12,13 +12,14 @@
  *   page_driver notes VKEY CORPUS.json   checkpoint_open of each string
  *   page_driver sign KEYFILE CORPUS.json  note_sign of each string
  *
- * The last two print a JSON array with, for each string of the corpus
+ * entries and notes print a JSON array with, for each string of the corpus
  * (a JSON array of strings), "" when accepted or the error message: the
  * browser test compares them with what verify.js says of the same strings.
  * sign prints the signed notes (the texts need not be checkpoints).
  *
  * Exit 0 with the bytes on stdout; 1 with a message when the call fails.
- * tests/web/test_browser.sh compiles it against build/libsanilog.a.
+ * tests/web/test_browser.sh and test_browser_parity.sh compile it against
+ * the libsanilog.a beside $SANILOG.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -270,14 +270,13 @@ cat >"$TMP/serve.py" <<'EOF'
 # A static server for the scenarios: /<scenario>/v/<venue> is the page,
 # /<scenario>/proof/consistency?old=&new= a file per query, a strict CSP
 # on every answer.
-import http.server, os, re, sys, urllib.parse
+import http.server, os, re, sys, threading, urllib.parse
 ROOT = os.path.realpath(sys.argv[1])
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
        "connect-src 'self'; img-src 'self'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
 TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json",
          ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-import threading
 done = threading.Event()
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -403,7 +402,29 @@ check "valid venue: ok" "$BASE/ok/v/$V1" ok \
 check "valid venue, Italian page: ok" "$BASE/it/v/$V1" ok \
 	"${ST}Verificato su questo telefono" '<html lang="it">'
 check "valid venue with the poster's pin: ok" "$BASE/ok/v/$V1$GOOD_PIN" ok \
-	"matches the poster" "consistency proof"
+	"matches the poster" "consistency proof" \
+	'class="lang" href="[^"]*\?lang=it#k=[^"]*&amp;n=5&amp;r='
+# Without JavaScript the page as served is what one reads.
+if wanted "without JavaScript"; then
+	why=""
+	for pat in "${ST}Not checked on this phone" \
+		'<p id="verify-status" data-state="nojs"' \
+		'<section id="state" class="state st-[a-z]+" data-fresh="[a-z]+" data-latest="1"' \
+		'<strong>CleanCo S.r.l.</strong> <span class="sig">' \
+		'<li id="s2" class="rv"><h3>Protocollo HACCP pulizie</h3>' \
+		'Revoked:</strong> wrong document uploaded' \
+		'<a href="/d/[0-9a-f]{64}">Open PDF, 198 B</a>'; do
+		grep -Eq -- "$pat" "$SITE/ok/v/$V1.html" || why="$why; no $pat"
+	done
+	if grep -Eq 'style=|<script>|<script [^s]| on[a-z]+=' "$SITE/ok/v/$V1.html"; then
+		why="$why; inline script or style"
+	fi
+	if [ -z "$why" ]; then
+		pass "without JavaScript: the record is on the page, said unchecked"
+	else
+		fail "without JavaScript" "${why#; }"
+	fi
+fi
 check "pin of another log key: fail" "$BASE/ok/v/$V1$BAD_KEY_PIN" fail \
 	"${ST}[^<]*is not the key on the poster"
 check "pin with another root: fail" "$BASE/ok/v/$V1$BAD_ROOT_PIN" fail \
@@ -515,37 +536,52 @@ fi
 # ---------------------------------------------------------------------------
 # The live server, when there is one.
 
-if "$SANILOG" serve --help >/dev/null 2>&1; then
+# live DB: starts `sanilog serve` on DB, sets LIVE (its URL) and LIVE_PID.
+live() {
+	local i
+	"$SANILOG" serve --listen 127.0.0.1:0 --no-access-log --db "$1" \
+		>"$TMP/live.out" 2>&1 &
+	LIVE_PID=$!
+	PIDS="$PIDS $LIVE_PID"
+	LIVE=""
+	for i in $(seq 100); do
+		LIVE=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+' "$TMP/live.out" |
+			head -1 || true)
+		[ -n "$LIVE" ] && return 0
+		sleep 0.1
+	done
+	fail "live server" "sanilog serve printed no URL: $(head -c 300 "$TMP/live.out")"
+	return 1
+}
+live_stop() {
+	kill "$LIVE_PID" 2>/dev/null || true
+	wait "$LIVE_PID" 2>/dev/null || true
+}
+
+if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
 	LDB=$TMP/live.db
 	cp "$DB" "$LDB"
 	cp "$DB.key" "$LDB.key"
-	"$SANILOG" serve --listen 127.0.0.1:0 --db "$LDB" >"$TMP/live.out" 2>&1 &
-	PIDS="$PIDS $!"
-	LIVE=""
-	for _ in $(seq 100); do
-		LIVE=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+' "$TMP/live.out" |
-			head -1 || true)
-		[ -n "$LIVE" ] && break
-		sleep 0.1
-	done
-	if [ -z "$LIVE" ]; then
-		NFAIL=$((NFAIL + 1))
-		echo "FAIL  live server: no URL printed by sanilog serve"
-		sed 's/^/      | /' "$TMP/live.out"
-	else
+	if live "$LDB"; then
 		check "live server: valid venue: ok" "$LIVE/v/$V1" ok \
 			'<li class="yes">✓ page'
 		check "live server: the poster's pin: ok" "$LIVE/v/$V1$GOOD_PIN" \
 			ok "matches the poster"
 		check "live server: rollback pin: fail" \
 			"$LIVE/v/$V1$ROLLBACK_PIN" fail "${ST}[^<]*ROLLBACK"
-		sqlite3 "$LDB" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),
-			'wrong document uploaded', 'uploaded by mistake') AS BLOB)
-			WHERE CAST(data AS TEXT) LIKE '%wrong document uploaded%'"
+		live_stop
+	fi
+	# The database tampered with while the server is down (a running
+	# server may cache what it read).
+	sqlite3 "$LDB" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),
+		'wrong document uploaded', 'uploaded by mistake') AS BLOB)
+		WHERE CAST(data AS TEXT) LIKE '%wrong document uploaded%'"
+	if live "$LDB"; then
 		check "live server: tampered database: fail" "$LIVE/v/$V1" fail \
 			"${ST}Verification FAILED"
+		live_stop
 	fi
-else
+elif ! "$SANILOG" serve --help >/dev/null 2>&1; then
 	echo "SKIP  live server: no 'sanilog serve' yet (static pages only)"
 fi
 

@@ -360,16 +360,17 @@ upload() {
 	req POST "$API/$venue/documents" "$want" "$@"
 }
 
-upload 401 "$V1" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
+upload 401 "$V1" --interface 127.0.0.3 -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
 hdr_has '^WWW-Authenticate: Bearer'
 body_has '"code":"unauthorized"'
-upload 401 "$V1" -H 'Authorization: Bearer slo_garbage' -F file=@doc1.pdf
-upload 401 "$V1" -H "Authorization: Basic $T1" -F file=@doc1.pdf
-upload 401 "$V1" -H "Authorization: Bearer ${T1%?}A" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
-upload 403 "$V1" -H "Authorization: Bearer $T2" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
+upload 401 "$V1" --interface 127.0.0.3 -H 'Authorization: Bearer slo_garbage' -F file=@doc1.pdf
+upload 401 "$V1" --interface 127.0.0.3 -H "Authorization: Basic $T1" -F file=@doc1.pdf
+case $T1 in *A) T1X=${T1%?}B ;; *) T1X=${T1%?}A ;; esac
+upload 401 "$V1" --interface 127.0.0.3 -H "Authorization: Bearer $T1X" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
+upload 403 "$V1" --interface 127.0.0.3 -H "Authorization: Bearer $T2" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
 body_has '"code":"forbidden"'
-upload 404 zzzzzzzz -H "$AUTH1" -F file=@doc1.pdf
-upload 404 NOT-A-VENUE -H "$AUTH1" -F file=@doc1.pdf
+upload 404 zzzzzzzz --interface 127.0.0.3 -H "$AUTH1" -F file=@doc1.pdf
+upload 404 NOT-A-VENUE --interface 127.0.0.3 -H "$AUTH1" -F file=@doc1.pdf
 upload 415 "$V1" -H "$AUTH1" -H 'Content-Type: application/json' -d '{}'
 upload 415 "$V1" -H "$AUTH1" -F file=@"$DOCS/fake.pdf" -F type=other -F title=t -F performed=2025-02-01
 body_has '"code":"unsupported_media_type"'
@@ -443,8 +444,8 @@ body_has '"message":"provider nobody.example'
 
 # Revocations.
 REV="$API/$V1/revocations"
-req POST "$REV" 401 -d seq=1 -d reason=wrong
-req POST "$REV" 403 -H "Authorization: Bearer $T2" -d seq=1 -d reason=wrong
+req POST "$REV" 401 --interface 127.0.0.3 -d seq=1 -d reason=wrong
+req POST "$REV" 403 --interface 127.0.0.3 -H "Authorization: Bearer $T2" -d seq=1 -d reason=wrong
 req POST "$REV" 400 -H "$AUTH1" -d reason=wrong
 body_has '"message":"seq: missing'
 req POST "$REV" 400 -H "$AUTH1" -d seq=one -d reason=wrong
@@ -463,6 +464,29 @@ body_has 'already revoked'
 check "verify after uploads" sl verify >verify.out 2>&1
 req GET "/v/$V1" 200
 check "venue page escapes uploaded titles" grep -q 'Via &lt;API&gt;' body
+
+# Pages and bundles are kept, but never past a change of the log, even
+# one made by another process.
+req GET "/v/$V1/bundle.json" 200
+req GET "/v/$V1" 200
+sl cert add --venue "$V1" --file "$DOCS/water.jpg" --type water \
+	--title 'Added by the CLI' --performed 2025-02-05 >/dev/null
+sleep 0.1
+req GET "/v/$V1" 200
+body_has 'Added by the CLI'
+req GET "/v/$V1/bundle.json" 200
+body_has 'Added by the CLI'
+sl export --venue "$V1" >cli.out
+same body cli.out "bundle.json after a CLI write"
+sqlite3 "$DB" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),
+	'Added by the CLI', 'Added by someone') AS BLOB)
+	WHERE CAST(data AS TEXT) LIKE '%Added by the CLI%'"
+sleep 0.1
+req GET "/v/$V1/bundle.json" 200
+body_has 'Added by someone'
+sqlite3 "$DB" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),
+	'Added by someone', 'Added by the CLI') AS BLOB)
+	WHERE CAST(data AS TEXT) LIKE '%Added by someone%'"
 
 # Repeated failed logins from one address: 429 with Retry-After, for that
 # address only (127.0.0.2 is this machine too).
@@ -630,6 +654,8 @@ index=$(json_field slow.json index)
 check "the upload in flight is in the log" \
 	test "$(leaf_of "$index")" = "$(json_field slow.json leaf)"
 check "verify at the end" sl verify >verify.out 2>&1
+check "no sanitizer report from the server" \
+	bash -c "! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' serve.err"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" = 0 ]
