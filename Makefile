@@ -12,7 +12,7 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libsodium sqlite3 jansson libmicrohttpd
+PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo zbar libcurl
 OPT      ?= -O2 -g
 CFLAGS_BASE = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
@@ -22,7 +22,7 @@ CFLAGS   += $(OPT) $(CFLAGS_BASE) $(WERROR) $(EXTRA_CFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS  += $(EXTRA_LDFLAGS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/store/*.c src/web/*.c src/print/*.c src/cli/*.c)
+LIB_SRC  = $(wildcard src/core/*.c src/store/*.c src/web/*.c src/print/*.c src/net/*.c src/cli/*.c)
 EMBED_FILES = $(sort $(wildcard templates/* assets/*))
 EMBED_C  = $(BUILD)/gen/embedded.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
@@ -83,7 +83,7 @@ cli-tests: $(BIN)
 	@SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" tests/cli/run.sh
 
 web-tests: $(BIN)
-	@for t in $(sort $(wildcard tests/web/test_*.sh)); do \
+	@for t in $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh tests/net/test_*.sh)); do \
 		echo "== $$t"; SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" $$t || exit 1; done
 
 bench: deps $(BIN) $(BENCH_BIN)
