@@ -79,7 +79,6 @@ enum stmt {
 	Q_TOKEN_SET,
 	Q_TOKEN_GET,
 	Q_SCAN_ENTRIES,
-	Q_SCAN_HASHES,
 	Q_HASH_COUNT,
 	Q_CUR_HASHES,
 	Q_CUR_DOCS,
@@ -135,8 +134,6 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_TOKEN_GET] = "SELECT token_sha256 FROM venues WHERE id = ?1",
 	[Q_SCAN_ENTRIES] = "SELECT idx, data FROM entries WHERE idx >= ?1"
 			   " AND idx < ?2 ORDER BY idx",
-	[Q_SCAN_HASHES] = "SELECT id, hash FROM hashes WHERE id >= ?1"
-			  " AND id < ?2 ORDER BY id",
 	[Q_HASH_COUNT] = "SELECT count(*) FROM hashes",
 	[Q_CUR_HASHES] = "SELECT id, hash FROM hashes WHERE id >= ?1 ORDER BY id",
 	[Q_CUR_DOCS] = "SELECT sha256, size, mime FROM documents ORDER BY id",
@@ -927,30 +924,6 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
 		r = fail(s, "scan entries");
-	sqlite3_reset(st);
-	return r;
-}
-
-enum status store_scan_hashes(struct store *s, int64_t from, int64_t to,
-			      store_hash_fn fn, void *ctx)
-{
-	sqlite3_stmt *st = q(s, Q_SCAN_HASHES);
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	int rc;
-	enum status r = ST_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 1) != HASH_LEN) {
-			r = fail_msg(s, ST_CORRUPT, "stored hash is not 32 bytes");
-			break;
-		}
-		r = fn(ctx, sqlite3_column_int64(st, 0),
-		       sqlite3_column_blob(st, 1));
-		if (r != ST_OK)
-			break;
-	}
-	if (r == ST_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		r = fail(s, "scan hashes");
 	sqlite3_reset(st);
 	return r;
 }

@@ -177,12 +177,6 @@ typedef enum status (*store_entry_fn)(void *ctx, int64_t index,
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 			       store_entry_fn fn, void *ctx);
 
-/* Calls fn for each stored hash with stored index in [from, to). */
-typedef enum status (*store_hash_fn)(void *ctx, int64_t id,
-				     const uint8_t hash[HASH_LEN]);
-enum status store_scan_hashes(struct store *s, int64_t from, int64_t to,
-			      store_hash_fn fn, void *ctx);
-
 /*
  * Sequential cursors, for an audit that walks the log in order.  Each
  * kind is one cursor per connection: open restarts it; next gives the
