@@ -24,6 +24,7 @@ static const char serve_usage[] =
 	"usage: sanilog serve [--listen ADDR:PORT] [--base-url URL] "
 	"[--threads N]\n"
 	"                     [--max-connections N] [--timeout SECONDS]\n"
+	"                     [--templates DIR] [--assets DIR]\n"
 	"                     [--no-access-log] [--db PATH]\n"
 	"\n"
 	"Serves the log: venue pages, bundles, documents, checkpoints,\n"
@@ -31,8 +32,11 @@ static const char serve_usage[] =
 	"127.0.0.1:8080 unless --listen says otherwise (port 0: a free one);\n"
 	"prints the URL it listens on.  --base-url is the public URL of the\n"
 	"service (kept in the database for pages and posters).  --threads:\n"
-	"request threads (default: one per CPU).  An access-log line per\n"
-	"request goes to stderr.  SIGTERM or SIGINT stops it cleanly.\n"
+	"request threads (default: one per CPU).  --templates and --assets\n"
+	"name directories whose files replace the built-in templates\n"
+	"(layout.html, venue.html, index.html, error.html) and assets.  An\n"
+	"access-log line per request goes to stderr.  SIGTERM or SIGINT\n"
+	"stops it cleanly: the requests in flight are answered first.\n"
 	"Options: --db PATH, --help.\n";
 
 #define GRACE_MS 10000
@@ -117,6 +121,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{"max-connections", required_argument, NULL, 'm'},
 		{"timeout", required_argument, NULL, 'T'},
 		{"no-access-log", no_argument, NULL, 'q'},
+		{"templates", required_argument, NULL, 'P'},
+		{"assets", required_argument, NULL, 'A'},
 		{0}};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct web_options o = {
@@ -170,6 +176,12 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			if (!parse_count(optarg, 1, 3600, &o.http.timeout))
 				return cli_error("serve: --timeout: 1 to 3600 "
 						 "seconds");
+			break;
+		case 'P':
+			o.templates_dir = optarg;
+			break;
+		case 'A':
+			o.assets_dir = optarg;
 			break;
 		case 'q':
 			o.http.access_log = false;

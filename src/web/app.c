@@ -4,6 +4,8 @@
  */
 #include "app.h"
 
+#include "web/pages.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	*out = NULL;
 	if (a == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
+	pthread_mutex_init(&a->tags_lock, NULL);
 	a->db_path = strdup(o->db_path);
 	a->wal_path = malloc(strlen(o->db_path) + 5);
 	if (a->db_path == NULL || a->wal_path == NULL) {
@@ -33,6 +36,9 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	atomic_init(&a->upload_bytes, 0);
 	/* Every polling thread may hold one connection, and /metrics or
 	 * /healthz one more. */
+	if ((r = pages_init(o->templates_dir, o->assets_dir, e)) != ST_OK)
+		goto fail;
+	a->pages_ready = true;
 	unsigned threads = o->http.threads > 0 ? o->http.threads : 1;
 	if ((r = store_pool_new(o->db_path, threads + 2, &a->pool, e)) != ST_OK)
 		goto fail;
@@ -48,7 +54,9 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	}
 	if ((r = writer_new(seq, &a->writer, e)) != ST_OK)
 		goto fail;
-	if ((r = http_server_new(&o->http, web_routes, web_nroutes, a, &a->http,
+	struct http_config cfg = o->http;
+	cfg.html_error = web_html_error;
+	if ((r = http_server_new(&cfg, web_routes, web_nroutes, a, &a->http,
 				 e)) != ST_OK)
 		goto fail;
 	*out = a;
@@ -58,8 +66,11 @@ fail:
 	page_cache_free(a->cache);
 	ratelimit_free(a->auth_limit);
 	store_pool_free(a->pool);
+	if (a->pages_ready)
+		pages_cleanup();
 	free(a->db_path);
 	free(a->wal_path);
+	pthread_mutex_destroy(&a->tags_lock);
 	free(a);
 	return r;
 }
@@ -84,8 +95,10 @@ void web_app_stop(struct web_app *a, unsigned grace_ms)
 	page_cache_free(a->cache);
 	ratelimit_free(a->auth_limit);
 	store_pool_free(a->pool);
+	pages_cleanup();
 	free(a->db_path);
 	free(a->wal_path);
+	pthread_mutex_destroy(&a->tags_lock);
 	free(a);
 }
 

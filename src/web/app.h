@@ -22,6 +22,7 @@
 #ifndef SANILOG_APP_H
 #define SANILOG_APP_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,9 +44,11 @@ struct web_options {
 	size_t upload_memory; /* bytes all uploads may hold at once */
 	unsigned auth_burst;  /* failed owner logins before 429 ... */
 	double auth_drain;    /* ... each forgiven after this many seconds */
-	unsigned cache_ms;    /* pages and bundles are kept at most this long
-			       * (0: not kept); a write through the server
-			       * drops them at once */
+	const char *templates_dir; /* or NULL: pages_init's overrides */
+	const char *assets_dir;	   /* or NULL */
+	unsigned cache_ms; /* pages and bundles are kept at most this long
+			    * (0: not kept); a write through the server
+			    * drops them at once */
 };
 
 struct web_app {
@@ -54,6 +57,15 @@ struct web_app {
 	struct writer *writer;
 	struct ratelimit *auth_limit;
 	struct page_cache *cache; /* venue pages and bundles */
+	bool pages_ready;	  /* pages_init done */
+	/* ETags of the assets served so far (their bytes never change
+	 * while the app runs), found by the address of their bytes */
+	pthread_mutex_t tags_lock;
+	struct {
+		const void *data;
+		char etag[36];
+	} tags[64];
+	size_t ntags;
 	char *db_path;
 	char *wal_path;
 	atomic_uint_fast64_t files_seen;   /* fingerprint of the files ... */
@@ -67,9 +79,10 @@ struct web_app {
 };
 
 /*
- * Starts the service: read connections to o->db_path, a writer thread on
- * seq (borrowed, with its store: both must outlive the app and are used
- * by the writer thread only), and the HTTP server.  *out is new.
+ * Starts the service: the pages' templates and assets (pages_init, so at
+ * most one app at a time), read connections to o->db_path, a writer
+ * thread on seq (borrowed, with its store: both must outlive the app and
+ * are used by the writer thread only), and the HTTP server.  *out is new.
  */
 enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 			  struct web_app **out, struct err *e);
@@ -106,6 +119,11 @@ bool web_parse_int(const char *s, int64_t *out);
 /* Replies with a failure of a store call (503 when busy, else 500). */
 void web_reply_store_error(struct http_request *rq, enum status st,
 			   struct store *s);
+
+/* routes.c: the HTML page of an error on the page routes (pages_error in
+ * the request's language). */
+enum status web_html_error(const struct http_request *rq, unsigned code,
+			   struct buf *out);
 
 /* tiles.c: GET /tile/... (the capture is the rest of the path). */
 void web_tile(struct http_request *rq, struct store *s);

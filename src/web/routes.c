@@ -52,6 +52,13 @@ static bool not_modified(const struct http_request *rq, const char *etag)
 
 /* ---- pages ---- */
 
+enum status web_html_error(const struct http_request *rq, unsigned code,
+			   struct buf *out)
+{
+	struct err e;
+	return pages_error(lang_of(rq), (int)code, http_path(rq), out, &e);
+}
+
 static void index_page(struct http_request *rq, struct store *s)
 {
 	(void)s;
@@ -76,31 +83,10 @@ static enum http_next r_index(struct http_request *rq)
 	return HTTP_DONE;
 }
 
-static void venue_not_found(struct http_request *rq, enum page_lang lang)
+/* The venue page of a venue the log does not have: the 404 page. */
+static void venue_not_found(struct http_request *rq)
 {
-	static const char en[] =
-		"<!doctype html>\n<html lang=\"en\"><head><meta "
-		"charset=\"utf-8\">"
-		"<meta name=\"viewport\" content=\"width=device-width, "
-		"initial-scale=1\"><title>Venue not found</title></head><body>"
-		"<main><h1>Venue not found</h1><p>This log has no venue with "
-		"that code. Check the address on the poster.</p><p><a "
-		"href=\"/\">Look up a venue</a></p></main></body></html>\n";
-	static const char it[] =
-		"<!doctype html>\n<html lang=\"it\"><head><meta "
-		"charset=\"utf-8\">"
-		"<meta name=\"viewport\" content=\"width=device-width, "
-		"initial-scale=1\"><title>Locale non "
-		"trovato</title></head><body>"
-		"<main><h1>Locale non trovato</h1><p>Questo registro non ha un "
-		"locale con quel codice. Controlla l&#39;indirizzo sul "
-		"manifesto.</p><p><a href=\"/\">Cerca un locale</a></p></main>"
-		"</body></html>\n";
-	if (lang == LANG_IT)
-		http_reply_static(rq, 404, MIME_HTML, it, sizeof it - 1);
-	else
-		http_reply_static(rq, 404, MIME_HTML, en, sizeof en - 1);
-	cache(rq, HTTP_CACHE_NONE);
+	http_reply_error(rq, ST_NOT_FOUND, 0, "no venue with that code");
 }
 
 static void venue_page(struct http_request *rq, struct store *s)
@@ -108,7 +94,7 @@ static void venue_page(struct http_request *rq, struct store *s)
 	const char *venue = http_param(rq, 0);
 	enum page_lang lang = lang_of(rq);
 	if (!entry_venue_id_valid(venue)) {
-		venue_not_found(rq, lang);
+		venue_not_found(rq);
 		return;
 	}
 	char now[21], today[11];
@@ -124,7 +110,7 @@ static void venue_page(struct http_request *rq, struct store *s)
 	enum status r = pages_venue(s, venue, lang, today, &out, &e);
 	if (r == ST_NOT_FOUND) {
 		buf_free(&out);
-		venue_not_found(rq, lang);
+		venue_not_found(rq);
 		return;
 	}
 	if (r != ST_OK) {
@@ -144,37 +130,18 @@ static void venue_page(struct http_request *rq, struct store *s)
 }
 
 /* The home page's lookup form: GET /v/?id=<what was typed>[&lang=xx]
- * redirects (303) to /v/<id>, read as a person types a code from a
- * poster: any case, with spaces or dashes. */
+ * redirects (303) to /v/<id> (pages_lookup_path reads the code as a
+ * person types it from a poster). */
 static enum http_next r_lookup(struct http_request *rq)
 {
-	const char *id = http_query(rq, "id");
-	char v[VENUE_ID_LEN + 1], where[64];
-	size_t n = 0;
-	bool ok = id != NULL;
-	for (const char *p = id; ok && *p; p++) {
-		char c = *p;
-		if (c == ' ' || c == '-' || c == '\t')
-			continue;
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (n == VENUE_ID_LEN)
-			ok = false;
-		else
-			v[n++] = c;
-	}
-	v[n] = 0;
-	if (!ok || !entry_venue_id_valid(v)) {
+	char where[64];
+	if (pages_lookup_path(http_query(rq, "id"), http_query(rq, "lang"),
+			      where, sizeof where) != ST_OK) {
 		http_reply_error(rq, ST_INVALID, 0,
 				 "not a venue code: 8 letters and digits, as "
 				 "on the poster");
 		return HTTP_DONE;
 	}
-	const char *lang = http_query(rq, "lang");
-	if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "it") != 0)
-		lang = NULL;
-	snprintf(where, sizeof where, "/v/%s%s%s", v, lang ? "?lang=" : "",
-		 lang ? lang : "");
 	http_reply_static(rq, 303, NULL, "", 0);
 	http_reply_header(rq, MHD_HTTP_HEADER_LOCATION, where);
 	cache(rq, HTTP_CACHE_NONE);
@@ -440,25 +407,87 @@ static enum http_next r_tile(struct http_request *rq)
 
 /* ---- assets, health, metrics ---- */
 
+/* The tag of an asset's bytes: the start of their SHA-256 in hex,
+ * computed once per asset. */
+static void asset_tag(struct web_app *a, const unsigned char *data, size_t len,
+		      char tag[36])
+{
+	pthread_mutex_lock(&a->tags_lock);
+	for (size_t i = 0; i < a->ntags; i++) {
+		if (a->tags[i].data == data) {
+			memcpy(tag, a->tags[i].etag, 36);
+			pthread_mutex_unlock(&a->tags_lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&a->tags_lock);
+	uint8_t sha[HASH_LEN];
+	char hex[2 * HASH_LEN + 1];
+	sha256(sha, data, len);
+	hex_encode(hex, sha, HASH_LEN);
+	snprintf(tag, 36, "%.32s", hex);
+	pthread_mutex_lock(&a->tags_lock);
+	if (a->ntags < sizeof a->tags / sizeof a->tags[0]) {
+		a->tags[a->ntags].data = data;
+		memcpy(a->tags[a->ntags].etag, tag, 36);
+		a->ntags++;
+	}
+	pthread_mutex_unlock(&a->tags_lock);
+}
+
+/* Whether an Accept-Encoding header allows gzip (and does not say
+ * "gzip;q=0"). */
+static bool accepts_gzip(const char *ae)
+{
+	for (const char *p = ae; p != NULL && (p = strstr(p, "gzip")) != NULL;
+	     p += 4) {
+		bool start = p == ae || p[-1] == ' ' || p[-1] == ',';
+		const char *q = p + 4;
+		while (*q == ' ')
+			q++;
+		if (!start || (*q != 0 && *q != ',' && *q != ';'))
+			continue;
+		if (*q != ';')
+			return true;
+		q++;
+		while (*q == ' ')
+			q++;
+		if (strncmp(q, "q=", 2) != 0)
+			return true;
+		for (q += 2; *q == '0' || *q == '.'; q++)
+			;
+		return *q >= '1' && *q <= '9';
+	}
+	return false;
+}
+
 static enum http_next r_asset(struct http_request *rq)
 {
-	size_t len = 0;
+	const char *name = http_param(rq, 0);
+	size_t len = 0, zlen = 0;
 	const char *mime = NULL;
-	const unsigned char *data = pages_asset(http_param(rq, 0), &len, &mime);
+	const unsigned char *data = pages_asset(name, &len, &mime);
 	if (data == NULL) {
 		http_reply_error(rq, ST_NOT_FOUND, 0, "no such asset");
 		return HTTP_DONE;
 	}
-	uint8_t sha[HASH_LEN];
-	char hex[2 * HASH_LEN + 1], etag[40];
-	sha256(sha, data, len);
-	hex_encode(hex, sha, HASH_LEN);
-	snprintf(etag, sizeof etag, "\"%.32s\"", hex);
+	const unsigned char *z = NULL;
+	if (accepts_gzip(http_header(rq, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+		z = pages_asset_gzip(name, &zlen);
+	char tag[36], etag[48];
+	asset_tag(http_app(rq), data, len, tag);
+	/* The compressed bytes are another representation: another tag. */
+	snprintf(etag, sizeof etag, "\"%s%s\"", tag, z != NULL ? "-gz" : "");
 	if (not_modified(rq, etag))
 		http_reply_static(rq, 304, NULL, "", 0);
+	else if (z != NULL)
+		http_reply_static(rq, 200, mime, z, zlen);
 	else
 		http_reply_static(rq, 200, mime, data, len);
+	if (z != NULL && http_reply_status(rq) == 200)
+		http_reply_header(rq, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	http_reply_header(rq, MHD_HTTP_HEADER_ETAG, etag);
+	http_reply_header(rq, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	cache(rq, CACHE_ASSET);
 	return HTTP_DONE;
 }

@@ -24,7 +24,7 @@ DOCS=$HERE/../cli/docs
 
 case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
 [ -x "$SANILOG" ] || { echo "test_server: $SANILOG: not built" >&2; exit 2; }
-for tool in curl sqlite3 sha256sum od dd; do
+for tool in curl sqlite3 sha256sum od dd gzip; do
 	command -v $tool >/dev/null 2>&1 ||
 		{ echo "test_server: needs $tool (tools/deps.sh)" >&2; exit 2; }
 done
@@ -323,6 +323,17 @@ for f in ozone.pdf pest.png water.jpg; do
 	hdr_has "^ETag: \"$sha\"$"
 done
 req GET "/d/$SHA_PDF" 304 -H "If-None-Match: \"$SHA_PDF\""
+
+# Assets go gzipped to a client that takes gzip, as the same bytes.
+req GET /assets/verify.js 200
+cp body verify.plain
+req GET /assets/verify.js 200 -H 'Accept-Encoding: br, gzip'
+hdr_has '^Content-Encoding: gzip$'
+hdr_has '^Vary: Accept-Encoding$'
+gzip -dc <body >verify.unz 2>/dev/null || true
+same verify.unz verify.plain "gzipped verify.js"
+req GET /assets/verify.js 200 -H 'Accept-Encoding: gzip;q=0'
+check "gzip;q=0 is not gzipped" bash -c '! grep -qi "^Content-Encoding" hdr'
 
 # The assets' ETag revalidates.
 req GET /assets/style.css 200
@@ -654,6 +665,23 @@ index=$(json_field slow.json index)
 check "the upload in flight is in the log" \
 	test "$(leaf_of "$index")" = "$(json_field slow.json leaf)"
 check "verify at the end" sl verify >verify.out 2>&1
+
+# ---------------------------------------------------------------------------
+echo "== templates and assets from directories"
+
+mkdir -p over/templates over/assets
+sed 's|<main id="main">|<main id="main"><p>OVERRIDE-MARKER</p>|' \
+	"$HERE/../../templates/index.html" >over/templates/index.html
+printf 'body { color: black }\n' >over/assets/style.css
+start_server --templates over/templates --assets over/assets
+req GET / 200
+body_has 'OVERRIDE-MARKER'
+req GET /assets/style.css 200 -H 'Accept-Encoding: gzip'
+same body over/assets/style.css "overridden style.css"
+req GET /assets/verify.js 200
+same body verify.plain "verify.js still built in"
+kill_server TERM
+
 check "no sanitizer report from the server" \
 	bash -c "! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' serve.err"
 
