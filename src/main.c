@@ -19,6 +19,7 @@ static const char usage_text[] =
 	"  venue add|list|show|update|token    register and manage venues\n"
 	"  provider keygen|add|revoke          sanitization providers' keys\n"
 	"  cert add|revoke                     log a document, revoke one\n"
+	"  serve [--listen ADDR:PORT]          the web service and owner API\n"
 	"Provider:\n"
 	"  attest --key FILE --venue ID --file DOC ...   sign an attestation\n"
 	"Anyone:\n"

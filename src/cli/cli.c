@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/codec.h"
 #include "core/entry.h"
 
 bool cli_common_option(struct cli *c, int ch, const char *arg)
@@ -274,20 +275,6 @@ enum status cli_write_file(const char *path, const void *data, size_t len,
 		return err_set(e, ST_IO, "%s: %s", path, strerror(saved));
 	}
 	return ST_OK;
-}
-
-bool cli_parse_int(const char *s, int64_t *out)
-{
-	if (s == NULL || s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1]))
-		return false;
-	int64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
-			return false;
-		v = v * 10 + (*p - '0');
-	}
-	*out = v;
-	return true;
 }
 
 void cli_today(char *out)

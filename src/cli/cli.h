@@ -92,8 +92,6 @@ enum status cli_read_file(const char *path, size_t max, struct buf *out,
 enum status cli_write_file(const char *path, const void *data, size_t len,
 			   struct err *e);
 
-/* Parses a canonical non-negative decimal int64. */
-bool cli_parse_int(const char *s, int64_t *out);
 
 /* Today's UTC date (or the date of $SANILOG_NOW) into out (11 bytes). */
 void cli_today(char *out);

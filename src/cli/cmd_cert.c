@@ -122,7 +122,7 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 		case 'P': ok = take("--provider", optarg, en->provider, sizeof en->provider); break;
 		case 'a': att_file = optarg; break;
 		case 's':
-			ok = has_seq = cli_parse_int(optarg, &en->revokes);
+			ok = has_seq = dec_parse(optarg, &en->revokes);
 			if (!ok)
 				cli_error("cert: --seq: not a venue-seq number");
 			break;

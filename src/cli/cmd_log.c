@@ -52,7 +52,7 @@ static int parse_args(struct cli *c, int argc, char **argv,
 			continue;
 		switch (ch) {
 		case 's':
-			if (!cli_parse_int(optarg, &a->size))
+			if (!dec_parse(optarg, &a->size))
 				return cli_error("--size: not a tree size");
 			break;
 		case 'v': a->venue = optarg; break;
@@ -107,7 +107,7 @@ int cmd_entry(struct cli *c, int argc, char **argv)
 		return rc;
 	if (a.first + 1 != argc)
 		return cli_usage(log_usage, true);
-	if (!cli_parse_int(argv[a.first], &index))
+	if (!dec_parse(argv[a.first], &index))
 		return cli_error("entry: INDEX: not a number");
 	struct store *s = NULL;
 	struct buf text;
@@ -162,8 +162,8 @@ int cmd_proof(struct cli *c, int argc, char **argv)
 	    (!incl && (strcmp(kind, "consistency") != 0 || n != 3)))
 		return cli_usage(log_usage, true);
 	int64_t x = 0, y = 0;
-	if (!cli_parse_int(argv[a.first + 1], &x) ||
-	    (!incl && !cli_parse_int(argv[a.first + 2], &y)))
+	if (!dec_parse(argv[a.first + 1], &x) ||
+	    (!incl && !dec_parse(argv[a.first + 2], &y)))
 		return cli_error("proof: arguments must be numbers");
 	struct store *s = NULL;
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "core/codec.h"
 #include "web/app.h"
 
 static const char serve_usage[] =
@@ -49,7 +50,7 @@ static bool parse_listen(const char *s, struct http_config *cfg, char *host,
 	if (colon == NULL || colon == s)
 		return false;
 	int64_t port = 0;
-	if (!cli_parse_int(colon + 1, &port) || port > 65535)
+	if (!dec_parse(colon + 1, &port) || port > 65535)
 		return false;
 	size_t n = (size_t)(colon - s);
 	char addr[INET6_ADDRSTRLEN + 2];
@@ -105,7 +106,7 @@ static bool parse_base_url(const char *s, char *out, size_t outsize)
 static bool parse_count(const char *s, unsigned lo, unsigned hi, unsigned *out)
 {
 	int64_t v = 0;
-	if (!cli_parse_int(s, &v) || v < lo || v > hi)
+	if (!dec_parse(s, &v) || v < lo || v > hi)
 		return false;
 	*out = (unsigned)v;
 	return true;

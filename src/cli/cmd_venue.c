@@ -65,7 +65,7 @@ static bool take_value(const char *what, const char *v, char *out,
 static bool take_interval(const char *v, int *out)
 {
 	int64_t d = 0;
-	if (!cli_parse_int(v, &d) || d < 1 || d > INTERVAL_DAYS_MAX) {
+	if (!dec_parse(v, &d) || d < 1 || d > INTERVAL_DAYS_MAX) {
 		cli_error("--interval-days: a whole number from 1 to %d",
 			  INTERVAL_DAYS_MAX);
 		return false;

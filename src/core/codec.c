@@ -80,3 +80,17 @@ enum status hex_decode(uint8_t *out, size_t n, const char *text, size_t textlen)
 	}
 	return ST_OK;
 }
+
+bool dec_parse(const char *s, int64_t *out)
+{
+	if (s == NULL || s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1]))
+		return false;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	return true;
+}

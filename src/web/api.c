@@ -462,7 +462,7 @@ static bool build_revocation(struct api_req *st, struct seq_request *rq)
 	const char *seq = text(st, F_SEQ, &bad);
 	if (bad)
 		return false;
-	if (seq == NULL || !web_parse_int(seq, &en->revokes)) {
+	if (seq == NULL || !dec_parse(seq, &en->revokes)) {
 		http_reply_error(st->rq, ST_INVALID, 0,
 				 "seq: %s (the venue-seq of the document)",
 				 seq == NULL ? "missing"

@@ -154,20 +154,6 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 	return HTTP_DONE;
 }
 
-bool web_parse_int(const char *s, int64_t *out)
-{
-	if (s == NULL || s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1]))
-		return false;
-	int64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
-			return false;
-		v = v * 10 + (*p - '0');
-	}
-	*out = v;
-	return true;
-}
-
 void web_reply_store_error(struct http_request *rq, enum status st,
 			   struct store *s)
 {

@@ -112,9 +112,6 @@ uint64_t web_generation(struct web_app *a);
 typedef void (*web_read_fn)(struct http_request *rq, struct store *s);
 enum http_next web_with_store(struct http_request *rq, web_read_fn fn);
 
-/* Parses a canonical non-negative decimal int64 ("0", "17"; no sign, no
- * leading zero). */
-bool web_parse_int(const char *s, int64_t *out);
 
 /* Replies with a failure of a store call (503 when busy, else 500). */
 void web_reply_store_error(struct http_request *rq, enum status st,

@@ -262,7 +262,7 @@ static void checkpoint(struct http_request *rq, struct store *s)
 {
 	const char *arg = http_param(rq, 0);
 	int64_t size = -1, got = 0;
-	if (arg != NULL && !web_parse_int(arg, &size)) {
+	if (arg != NULL && !dec_parse(arg, &size)) {
 		http_reply_error(rq, ST_NOT_FOUND, 0,
 				 "checkpoint: not a tree size");
 		return;
@@ -301,7 +301,7 @@ static bool query_int(struct http_request *rq, const char *name, int64_t *out)
 		http_reply_error(rq, ST_INVALID, 0, "%s: missing", name);
 		return false;
 	}
-	if (!web_parse_int(v, out)) {
+	if (!dec_parse(v, out)) {
 		http_reply_error(rq, ST_INVALID, 0,
 				 "%s: not a whole number (decimal, no sign "
 				 "or leading zero)",
