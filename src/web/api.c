@@ -21,6 +21,11 @@
  * bytes), the request goes to the writer, the connection is suspended,
  * and the answer (201 with the index, leaf hash and checkpoint) is sent
  * only after the writer's transaction committed.
+ *
+ * The owner's web forms (owner.c) take the same path after their own
+ * authentication (a session): web_api_begin_form reads the same fields
+ * plus "csrf", web_api_form_handle has the form's hooks check the CSRF
+ * token before anything else and answer once the writer did.
  */
 #include <jansson.h>
 #include <microhttpd.h>
@@ -32,6 +37,7 @@
 #include "app.h"
 #include "core/codec.h"
 #include "core/entry.h"
+#include "web/owner.h"
 
 #define TOKEN_PREFIX	"slo_"
 #define TOKEN_LEN	(4 + 43) /* slo_ + base64url of 32 bytes */
@@ -50,6 +56,7 @@ enum field {
 	F_ATTESTATION,
 	F_SEQ,
 	F_REASON,
+	F_CSRF,
 	NFIELDS
 };
 
@@ -67,6 +74,8 @@ static const struct {
 	[F_ATTESTATION] = {"attestation", ATTESTATION_MAX, API_DOCUMENT},
 	[F_SEQ] = {"seq", 19, API_REVOCATION},
 	[F_REASON] = {"reason", ENTRY_VALUE_MAX, API_REVOCATION},
+	/* only in the owner pages' forms (web_api_begin_form) */
+	[F_CSRF] = {"csrf", 128, 0},
 };
 
 /* One API request's state, freed by api_free when the request is done. */
@@ -74,6 +83,8 @@ struct api_req {
 	struct web_app *app;
 	struct http_request *rq;
 	enum api_kind kind;
+	char venue[VENUE_ID_LEN + 1];
+	const struct web_api_form *form; /* or NULL: the JSON API */
 	struct MHD_PostProcessor *pp;
 	struct buf f[NFIELDS];
 	bool seen[NFIELDS];
@@ -219,7 +230,8 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 	struct http_request *rq = st->rq;
 	int f = -1;
 	for (int i = 0; i < NFIELDS && key != NULL; i++)
-		if ((fields[i].kinds & st->kind) &&
+		if (((fields[i].kinds & st->kind) ||
+		     (i == F_CSRF && st->form != NULL)) &&
 		    strcmp(key, fields[i].name) == 0)
 			f = i;
 	if (f < 0) {
@@ -257,6 +269,39 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+/* The request's state and post processor, after the credentials were
+ * checked; false after setting a reply. */
+static bool api_begin(struct http_request *rq, enum api_kind kind,
+		      const char *venue, const struct web_api_form *form)
+{
+	struct web_app *a = http_app(rq);
+	struct api_req *st = calloc(1, sizeof *st);
+	if (st == NULL) {
+		http_reply_error(rq, ST_NOMEM, 1, "out of memory");
+		return false;
+	}
+	st->app = a;
+	st->rq = rq;
+	st->kind = kind;
+	st->form = form;
+	snprintf(st->venue, sizeof st->venue, "%s", venue);
+	atomic_init(&st->done, false);
+	for (int i = 0; i < NFIELDS; i++)
+		buf_init(&st->f[i],
+			 fields[i].max > 0 ? fields[i].max : a->doc_max);
+	buf_init(&st->job.checkpoint, 1 << 16);
+	http_set_state(rq, st, api_free);
+	st->pp = MHD_create_post_processor(http_connection(rq), PP_BUFFER,
+					   on_field, st);
+	if (st->pp == NULL) {
+		http_reply_error(rq, ST_UNSUPPORTED, 0,
+				 "Content-Type: multipart/form-data (or "
+				 "application/x-www-form-urlencoded) expected");
+		return false;
+	}
+	return true;
+}
+
 static bool api_start(struct http_request *rq, enum api_kind kind)
 {
 	struct web_app *a = http_app(rq);
@@ -282,30 +327,14 @@ static bool api_start(struct http_request *rq, enum api_kind kind)
 	store_pool_give(a->pool, s, store_commit(s) != ST_OK);
 	if (!ok)
 		return false;
+	return api_begin(rq, kind, http_param(rq, 0), NULL);
+}
 
-	struct api_req *st = calloc(1, sizeof *st);
-	if (st == NULL) {
-		http_reply_error(rq, ST_NOMEM, 1, "out of memory");
-		return false;
-	}
-	st->app = a;
-	st->rq = rq;
-	st->kind = kind;
-	atomic_init(&st->done, false);
-	for (int i = 0; i < NFIELDS; i++)
-		buf_init(&st->f[i],
-			 fields[i].max > 0 ? fields[i].max : a->doc_max);
-	buf_init(&st->job.checkpoint, 1 << 16);
-	http_set_state(rq, st, api_free);
-	st->pp = MHD_create_post_processor(http_connection(rq), PP_BUFFER,
-					   on_field, st);
-	if (st->pp == NULL) {
-		http_reply_error(rq, ST_UNSUPPORTED, 0,
-				 "Content-Type: multipart/form-data (or "
-				 "application/x-www-form-urlencoded) expected");
-		return false;
-	}
-	return true;
+bool web_api_begin_form(struct http_request *rq, bool document,
+			const char *venue, const struct web_api_form *form)
+{
+	return api_begin(rq, document ? API_DOCUMENT : API_REVOCATION, venue,
+			 form);
 }
 
 bool web_api_start_documents(struct http_request *rq)
@@ -501,6 +530,10 @@ static void answer(struct api_req *st)
 	struct seq_request *q = &st->job.rq;
 	struct http_request *rq = st->rq;
 	count(st, q->status == ST_OK);
+	if (st->form != NULL) {
+		st->form->answer(rq, q->status, q->index, q->err.msg);
+		return;
+	}
 	if (q->status != ST_OK) {
 		enum status s = q->status;
 		/* An unknown provider or revoked seq is a bad field here: the
@@ -535,9 +568,10 @@ static void answer(struct api_req *st)
 	http_reply_header(rq, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
 
-static enum http_next api_handle(struct http_request *rq, enum api_kind kind)
+static enum http_next api_handle(struct http_request *rq)
 {
 	struct api_req *st = http_state(rq);
+	enum api_kind kind = st->kind;
 	if (st->submitted) {
 		/* Resumed by job_done. */
 		if (!atomic_load(&st->done))
@@ -553,8 +587,14 @@ static enum http_next api_handle(struct http_request *rq, enum api_kind kind)
 				 "body: incomplete or malformed form data");
 		return HTTP_DONE;
 	}
+	if (st->form != NULL &&
+	    !st->form->check(rq, st->venue, (const char *)st->f[F_CSRF].data,
+			     st->f[F_CSRF].len)) {
+		count(st, false);
+		return HTTP_DONE;
+	}
 	struct seq_request *q = &st->job.rq;
-	memcpy(q->entry.venue, http_param(rq, 0), VENUE_ID_LEN + 1);
+	memcpy(q->entry.venue, st->venue, VENUE_ID_LEN + 1);
 	snprintf(q->entry.submitted_by, sizeof q->entry.submitted_by, "owner");
 	bool ok = kind == API_DOCUMENT ? build_document(st, q)
 				       : build_revocation(st, q);
@@ -580,10 +620,15 @@ static enum http_next api_handle(struct http_request *rq, enum api_kind kind)
 
 enum http_next web_api_documents(struct http_request *rq)
 {
-	return api_handle(rq, API_DOCUMENT);
+	return api_handle(rq);
 }
 
 enum http_next web_api_revocations(struct http_request *rq)
 {
-	return api_handle(rq, API_REVOCATION);
+	return api_handle(rq);
+}
+
+enum http_next web_api_form_handle(struct http_request *rq)
+{
+	return api_handle(rq);
 }

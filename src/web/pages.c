@@ -44,13 +44,23 @@
 
 /* ---- templates and assets: embedded, or loaded by pages_init ---- */
 
-enum tmpl { T_LAYOUT, T_VENUE, T_INDEX, T_ERROR, T__COUNT };
+enum tmpl {
+	T_LAYOUT,
+	T_VENUE,
+	T_INDEX,
+	T_ERROR,
+	T_OWNER_LOGIN,
+	T_OWNER,
+	T__COUNT
+};
 
 static const char *const tmpl_names[T__COUNT] = {
 	[T_LAYOUT] = "templates/layout.html",
 	[T_VENUE] = "templates/venue.html",
 	[T_INDEX] = "templates/index.html",
 	[T_ERROR] = "templates/error.html",
+	[T_OWNER_LOGIN] = "templates/owner_login.html",
+	[T_OWNER] = "templates/owner.html",
 };
 
 struct loaded_asset {
@@ -1051,5 +1061,55 @@ enum status pages_error(enum page_lang lang, int http_status, const char *self,
 			 W(lang, texts[k].h_en, texts[k].h_it), path, false,
 			 out, e);
 	render_data_free(d);
+	return st;
+}
+
+/* ---- the owner's pages (owner.c) ---- */
+
+enum status pages_owner(bool dashboard, struct render_data *d,
+			enum page_lang lang, const char *title, struct buf *out,
+			struct err *e)
+{
+	return render_page(dashboard ? T_OWNER : T_OWNER_LOGIN, d, lang, title,
+			   dashboard ? "/owner" : "/owner/login", false, out,
+			   e);
+}
+
+enum status pages_owner_record(struct store *s, const char *venue,
+			       enum page_lang lang, const char *today,
+			       struct render_obj *r, struct err *e)
+{
+	struct bundle *b = NULL;
+	struct verify_report rep;
+	struct verify_options o;
+	enum status st;
+
+	memset(&rep, 0, sizeof rep);
+	if (!entry_venue_id_valid(venue))
+		return err_set(e, ST_NOT_FOUND, "venue %.16s: not found",
+			       venue != NULL ? venue : "");
+	if ((st = export_bundle(s, venue, -1, &b, e)) != ST_OK)
+		return st;
+	memset(&o, 0, sizeof o);
+	snprintf(o.today, sizeof o.today, "%s", today != NULL ? today : "");
+	if ((st = verify_bundle(b, &o, &rep, e)) != ST_OK)
+		goto out;
+	set_labels(r, venue_labels, ARRAY_LEN(venue_labels), lang);
+	render_set_text(r, "venue", b->venue);
+	render_set_text(r, "name", rep.name[0] ? rep.name : b->venue);
+	render_set_text(r, "address", rep.address);
+	set_state(r, &rep, lang);
+	render_set_flag(r, "server_fail", !rep.ok);
+	if (!rep.ok)
+		render_set_text(r, "state_class", "unverified");
+	render_set_list(r, "docs");
+	for (size_t i = rep.nitems; i-- > 0;)
+		if (rep.items[i].entry.kind == ENTRY_DOCUMENT)
+			set_doc(render_add_item(r, "docs"), &rep.items[i],
+				lang);
+	st = ST_OK; /* a setter's failure shows at render_exec */
+out:
+	verify_report_free(&rep);
+	bundle_free(b);
 	return st;
 }

@@ -9,6 +9,7 @@
 #ifndef SANILOG_PAGES_H
 #define SANILOG_PAGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -105,5 +106,27 @@ enum status pages_lookup_path(const char *id, const char *query_lang,
  */
 enum status pages_error(enum page_lang lang, int http_status, const char *self,
 			struct buf *out, struct err *e);
+
+/*
+ * The owner's pages (owner.c).  pages_owner renders templates/owner.html
+ * (dashboard) or templates/owner_login.html with d (borrowed; "lang" is
+ * set on it) inside the layout into out.
+ */
+struct render_data;
+struct render_obj;
+enum status pages_owner(bool dashboard, struct render_data *d,
+			enum page_lang lang, const char *title, struct buf *out,
+			struct err *e);
+
+/*
+ * Sets on r the venue's record as the venue page shows it (the same
+ * names as templates/venue.html: its labels, venue, name, address, the
+ * state's values, server_fail, and the list docs, newest first), from
+ * the venue's bundle in the newest checkpoint, verified.  ST_NOT_FOUND
+ * when the log has no such venue.
+ */
+enum status pages_owner_record(struct store *s, const char *venue,
+			       enum page_lang lang, const char *today,
+			       struct render_obj *r, struct err *e);
 
 #endif

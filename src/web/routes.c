@@ -17,6 +17,7 @@
 #include "core/entry.h"
 #include "core/merkle.h"
 #include "store/export.h"
+#include "web/owner.h"
 #include "web/pages.h"
 
 #define MIME_HTML   "text/html; charset=utf-8"
@@ -652,6 +653,48 @@ const struct http_route web_routes[] = {
 	 .start = web_api_start_revocations,
 	 .body = web_api_body,
 	 .handle = web_api_revocations},
+	{.pattern = "/owner",
+	 .name = "owner",
+	 .methods = HTTP_GET,
+	 .html = true,
+	 .handle = owner_dashboard},
+	{.pattern = "/owner/login",
+	 .name = "owner_login",
+	 .methods = HTTP_GET,
+	 .html = true,
+	 .handle = owner_login_form},
+	{.pattern = "/owner/login",
+	 .name = "owner_login_post",
+	 .methods = HTTP_POST,
+	 .body_max = OWNER_FORM_MAX,
+	 .html = true,
+	 .start = owner_start_form,
+	 .body = owner_body_form,
+	 .handle = owner_login},
+	{.pattern = "/owner/logout",
+	 .name = "owner_logout",
+	 .methods = HTTP_POST,
+	 .body_max = OWNER_FORM_MAX,
+	 .html = true,
+	 .start = owner_start_form,
+	 .body = owner_body_form,
+	 .handle = owner_logout},
+	{.pattern = "/owner/upload",
+	 .name = "owner_upload",
+	 .methods = HTTP_POST,
+	 .body_max = API_BODY_MAX(DOC_MAX_DEFAULT),
+	 .html = true,
+	 .start = owner_start_upload,
+	 .body = web_api_body,
+	 .handle = web_api_form_handle},
+	{.pattern = "/owner/revoke",
+	 .name = "owner_revoke",
+	 .methods = HTTP_POST,
+	 .body_max = 64u << 10,
+	 .html = true,
+	 .start = owner_start_revoke,
+	 .body = web_api_body,
+	 .handle = web_api_form_handle},
 };
 
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

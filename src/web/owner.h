@@ -1,0 +1,83 @@
+/*
+ * owner.h: the venue owner's web pages of `sanilog serve`.
+ *
+ *   GET  /owner/login      the login form (the venue's owner token)
+ *   POST /owner/login      token, csrf: a session and 303 to /owner
+ *   GET  /owner            the dashboard (303 to /owner/login without a
+ *                          session): the venue's record, an upload form,
+ *                          a revoke form per document, poster links
+ *   POST /owner/upload     multipart: the API's upload fields and csrf
+ *   POST /owner/revoke     seq, reason, csrf
+ *   POST /owner/logout     csrf: ends the session
+ *
+ * Sessions live in the server's memory only: the cookie holds 32 random
+ * bytes (base64url); the table keeps their SHA-256, the venue, a random
+ * CSRF token and the expiry (OWNER_SESSION_TTL), in at most
+ * OWNER_SESSIONS_MAX slots (the one nearest its expiry makes room).  The
+ * cookie is HttpOnly, SameSite=Strict, Path=/owner, and Secure when the
+ * stored base URL is https.  Every POST must carry its CSRF token (403
+ * otherwise, compared with sodium_memcmp): the session's, or for the
+ * login form a random value also held in a SameSite=Strict cookie.
+ * Failed logins count against the address in the app's auth_limit (429
+ * with Retry-After once it is full), as the API's failures do.
+ *
+ * Uploads and revocations take the API's path (api.c), through
+ * web_api_begin_form below, so that both check the same fields and reach
+ * the writer the same way; a form's answer is a 303 to /owner.
+ *
+ * The session table is this module's state (one server at a time, as
+ * with pages_init); it is thread-safe.
+ */
+#ifndef SANILOG_OWNER_H
+#define SANILOG_OWNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "web/http.h"
+
+#define OWNER_SESSION_TTL  (12 * 3600) /* seconds */
+#define OWNER_SESSIONS_MAX 1024
+#define OWNER_FORM_MAX	   (8u << 10) /* a login, revoke or logout body */
+
+/* The route callbacks (routes.c lists them). */
+enum http_next owner_login_form(struct http_request *rq);
+bool owner_start_form(struct http_request *rq);
+bool owner_body_form(struct http_request *rq, const char *data, size_t len);
+enum http_next owner_login(struct http_request *rq);
+enum http_next owner_logout(struct http_request *rq);
+enum http_next owner_dashboard(struct http_request *rq);
+bool owner_start_upload(struct http_request *rq);
+bool owner_start_revoke(struct http_request *rq);
+
+/* Forgets every session (at exit, or between tests). */
+void owner_sessions_clear(void);
+
+/* ---- api.c: the upload and revocation path shared with the API ---- */
+
+struct web_api_form {
+	/* After the body, before anything is checked or logged: whether
+	 * csrf[0..len) is the CSRF token of a live session of venue; false
+	 * after setting a reply (403). */
+	bool (*check)(struct http_request *rq, const char *venue,
+		      const char *csrf, size_t len);
+	/* After the writer answered: sets the reply (st is ST_OK when the
+	 * entry was logged at index; else msg says why not). */
+	void (*answer)(struct http_request *rq, enum status st, int64_t index,
+		       const char *msg);
+};
+
+/*
+ * From a route's start callback, once the caller has authenticated the
+ * request for venue (copied): reads the body as web_api_body does (the
+ * API's fields of an upload, or of a revocation, plus "csrf"); then
+ * web_api_form_handle checks it, calls form->check, and hands the entry to
+ * the writer.  form is borrowed (static).  False after setting a reply.
+ */
+bool web_api_begin_form(struct http_request *rq, bool document,
+			const char *venue, const struct web_api_form *form);
+enum http_next web_api_form_handle(struct http_request *rq);
+
+#endif

@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+#
+# test_owner.sh: the venue owner's web pages of `sanilog serve` (/owner/...)
+# driven with curl: login with the owner token (session cookie HttpOnly,
+# SameSite=Strict, Secure with an https base URL), the dashboard, uploads
+# and revocations through the forms with their CSRF tokens, logout, one
+# venue's session against another venue, escaping, and 429 after repeated
+# failed logins.
+#
+#   SANILOG=/abs/path/to/sanilog tests/web/test_owner.sh
+#
+# Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SANILOG=${SANILOG:-$HERE/../../build/sanilog}
+RUNNER=${RUNNER:-}
+DOCS=$HERE/../cli/docs
+
+case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
+[ -x "$SANILOG" ] || { echo "test_owner: $SANILOG: not built" >&2; exit 2; }
+command -v curl >/dev/null 2>&1 || { echo "test_owner: needs curl" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-owner.XXXXXX")
+SERVER_PID=
+cleanup() {
+	if [ -n "$SERVER_PID" ]; then
+		kill -9 "$SERVER_PID" 2>/dev/null || true
+		wait "$SERVER_PID" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+
+unset SANILOG_DB SANILOG_NOW
+export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C
+mkdir -p "$HOME"
+cd "$TMP"
+
+DB=$TMP/log.db
+PASS=0
+FAIL=0
+sl() { "$SANILOG" "$@" --db "$DB"; }
+ok() { PASS=$((PASS + 1)); }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "  FAIL: $*" >&2
+}
+
+URL=
+start_server() {
+	: >"$TMP/serve.out"
+	# shellcheck disable=SC2086
+	$RUNNER "$SANILOG" serve --db "$DB" --listen 127.0.0.1:0 --threads 2 \
+		"$@" >"$TMP/serve.out" 2>>"$TMP/serve.err" &
+	SERVER_PID=$!
+	for _ in $(seq 1 200); do
+		URL=$(sed -n 's|^sanilog: listening on \(http://[^ ]*\)/$|\1|p' \
+			"$TMP/serve.out")
+		[ -n "$URL" ] && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "test_owner: the server did not start:" >&2
+	cat "$TMP/serve.err" >&2
+	exit 2
+}
+stop_server() {
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+}
+
+# req METHOD PATH STATUS JAR [CURL ARGS...]: body in ./body, headers in
+# ./hdr (CR stripped); JAR is a cookie file read and written ("-": none).
+req() {
+	local method=$1 path=$2 want=$3 jar=$4 code
+	shift 4
+	local cj=()
+	[ "$jar" = - ] || cj=(-b "$jar" -c "$jar")
+	code=$(curl -s -o body -D hdr.raw -w '%{http_code}' -X "$method" \
+		"${cj[@]}" "$@" "$URL$path") || code="curl-error-$?"
+	tr -d '\r' <hdr.raw >hdr
+	LAST="$method $path"
+	if [ "$code" = "$want" ]; then ok; else
+		bad "$LAST: status $code, expected $want"
+		head -c 300 body | sed 's/^/      | /' >&2
+		echo >&2
+	fi
+}
+hdr_has() {
+	if grep -Eiq -- "$1" hdr; then ok; else
+		bad "$LAST: no header matching $1"
+		sed 's/^/      | /' hdr >&2
+	fi
+}
+hdr_lacks() {
+	if grep -Eiq -- "$1" hdr; then bad "$LAST: header matching $1"; else ok; fi
+}
+body_has() {
+	if grep -Eq -- "$1" body; then ok; else
+		bad "$LAST: body does not match $1"
+		head -c 300 body | sed 's/^/      | /' >&2
+		echo >&2
+	fi
+}
+body_lacks() {
+	if grep -Eq -- "$1" body; then bad "$LAST: body matches $1"; else ok; fi
+}
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok; else bad "$name"; fi
+}
+json_field() {
+	sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" |
+		head -1
+}
+csrf_of() { # the first CSRF token in ./body
+	sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' body | head -1
+}
+entries() { sl venue show "$1" | grep -c '^ *[0-9]' || true; }
+
+# login JAR TOKEN STATUS: the login form, then the token with its CSRF.
+login() {
+	req GET /owner/login 200 "$1"
+	local c
+	c=$(csrf_of)
+	req POST /owner/login "$3" "$1" --data-urlencode "token=$2" \
+		--data-urlencode "csrf=$c"
+}
+
+# ---------------------------------------------------------------------------
+echo "== setup"
+
+sl init --origin test.example/log >/dev/null 2>&1
+sl venue add --name 'Bar Uno' --address 'Via Roma 1' --json >v1.json
+sl venue add --name 'Palestra Due' --address 'Via Sole 2' --json >v2.json
+V1=$(json_field v1.json venue)
+T1=$(json_field v1.json token)
+V2=$(json_field v2.json venue)
+T2=$(json_field v2.json token)
+start_server
+
+# ---------------------------------------------------------------------------
+echo "== login"
+
+req GET /owner 303 -
+hdr_has '^Location: /owner/login$'
+req GET /owner/login 200 -
+hdr_has '^Set-Cookie: sanilog_login=[A-Za-z0-9_-]{43};.*HttpOnly'
+body_has 'name="csrf" value="[A-Za-z0-9_-]{43}"'
+body_has '<label for="token">'
+req GET '/owner/login?lang=it' 200 -
+body_has 'lang="it"'
+body_has 'Token del titolare'
+
+# A wrong token: the login page again with an error, and no session.
+login bad.jar 'slo_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' 401
+body_has 'role="alert"'
+hdr_lacks '^Set-Cookie: sanilog_session='
+# A right token without the form's CSRF token: 403, no session.
+req POST /owner/login 403 nocsrf.jar --data-urlencode "token=$T1"
+hdr_lacks '^Set-Cookie: sanilog_session='
+req GET /owner/login 200 wrongcsrf.jar
+req POST /owner/login 403 wrongcsrf.jar --data-urlencode "token=$T1" \
+	--data-urlencode "csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+hdr_lacks '^Set-Cookie: sanilog_session='
+
+login a.jar "$T1" 303
+hdr_has '^Location: /owner$'
+hdr_has '^Set-Cookie: sanilog_session=[A-Za-z0-9_-]{43}; Path=/owner;.*HttpOnly'
+hdr_has '^Set-Cookie: sanilog_session=.*SameSite=Strict'
+hdr_lacks '^Set-Cookie: sanilog_session=.*Secure'
+login b.jar "$T2" 303
+
+# ---------------------------------------------------------------------------
+echo "== dashboard"
+
+req GET /owner 200 a.jar
+hdr_has '^Cache-Control: no-store'
+body_has '<h1>[^<]*Bar Uno</h1>'
+body_has "href=\"/v/$V1\""
+body_has "href=\"/v/$V1/poster.pdf\""
+body_has "href=\"/v/$V1/poster.svg\""
+body_has "href=\"/v/$V1/poster.png\""
+body_has 'enctype="multipart/form-data"'
+body_has 'action="/owner/logout"'
+for f in file type title performed expires provider attestation; do
+	body_has "<label for=\"$f\">"
+done
+CA=$(csrf_of)
+check "csrf token in the dashboard" test ${#CA} = 43
+req GET /owner 200 b.jar
+CB=$(csrf_of)
+check "sessions have their own csrf tokens" test "$CA" != "$CB"
+
+# ---------------------------------------------------------------------------
+echo "== upload"
+
+N0=$(entries "$V1")
+upload() { # upload JAR STATUS CSRF TITLE
+	local jar=$1 st=$2 c=$3 t=$4
+	req POST /owner/upload "$st" "$jar" -F "file=@$DOCS/ozone.pdf" \
+		-F type=sanitization -F "title=$t" -F performed=2025-01-10 \
+		-F expires=2026-01-10 -F provider=CleanCo ${c:+-F "csrf=$c"}
+}
+upload a.jar 403 '' 'no csrf'
+upload a.jar 403 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' 'wrong csrf'
+upload a.jar 403 "$CB" 'the other session csrf'
+check "nothing logged without the csrf token" test "$(entries "$V1")" = "$N0"
+upload - 403 "$CA" 'no session'
+check "nothing logged without a session" test "$(entries "$V1")" = "$N0"
+
+upload a.jar 303 "$CA" 'Ozono <script>alert(1)</script>'
+hdr_has '^Location: /owner\?done=upload$'
+check "the upload is logged" test "$(entries "$V1")" = $((N0 + 1))
+check "venue show lists it" \
+	sh -c "'$SANILOG' venue show '$V1' --db '$DB' | grep -q 'Ozono <script>'"
+check "the log verifies" sh -c "'$SANILOG' verify --db '$DB' >/dev/null 2>&1"
+req GET '/owner?done=upload' 200 a.jar
+body_has 'Ozono &lt;script&gt;alert\(1\)&lt;/script&gt;'
+body_lacks '<script>alert'
+body_has 'role="status"'
+body_has 'action="/owner/revoke"'
+
+# The other venue's session logs to its own venue only.
+N2=$(entries "$V2")
+upload b.jar 303 "$CB" 'Water'
+check "venue 1 unchanged by venue 2's session" test "$(entries "$V1")" = $((N0 + 1))
+check "venue 2 got its upload" test "$(entries "$V2")" = $((N2 + 1))
+# A bad field is refused by the API's checks, and nothing is logged.
+req POST /owner/upload 415 a.jar -F "file=@v1.json" -F type=sanitization \
+	-F title=x -F performed=2025-01-10 -F "csrf=$CA"
+check "nothing logged for a bad file" test "$(entries "$V1")" = $((N0 + 1))
+# As a browser sends the form: empty optional fields and file.
+: >empty
+req POST /owner/upload 303 b.jar -F "csrf=$CB" -F "file=@$DOCS/pest.png" \
+	-F type=pest-control -F title=Browser -F performed=2025-01-02 \
+	-F expires= -F provider= -F "attestation=@empty;filename="
+check "the browser-like upload is logged" test "$(entries "$V2")" = $((N2 + 2))
+
+# ---------------------------------------------------------------------------
+echo "== revoke"
+
+req GET /owner 200 a.jar
+SEQ=$(sed -n 's/.*<li id="s\([0-9]*\)".*/\1/p' body | head -1)
+check "a document to revoke" test -n "$SEQ"
+req POST /owner/revoke 403 a.jar --data-urlencode "seq=$SEQ" \
+	--data-urlencode 'reason=wrong file'
+req POST /owner/revoke 403 a.jar --data-urlencode "seq=$SEQ" \
+	--data-urlencode 'reason=wrong file' --data-urlencode "csrf=$CB"
+check "nothing logged for a revocation without csrf" \
+	test "$(entries "$V1")" = $((N0 + 1))
+req POST /owner/revoke 303 a.jar --data-urlencode "seq=$SEQ" \
+	--data-urlencode 'reason=wrong <file>' --data-urlencode "csrf=$CA"
+hdr_has '^Location: /owner\?done=revoke$'
+check "the revocation is logged" test "$(entries "$V1")" = $((N0 + 2))
+check "the log verifies after the revocation" \
+	sh -c "'$SANILOG' verify --db '$DB' >/dev/null 2>&1"
+req GET /owner 200 a.jar
+body_has "<li id=\"s$SEQ\" class=\"rv\">"
+body_has 'wrong &lt;file&gt;'
+
+# ---------------------------------------------------------------------------
+echo "== logout"
+
+cp a.jar old.jar
+req POST /owner/logout 403 a.jar --data-urlencode "csrf=$CB"
+req GET /owner 200 a.jar
+req POST /owner/logout 303 a.jar --data-urlencode "csrf=$CA"
+hdr_has '^Location: /owner/login$'
+hdr_has '^Set-Cookie: sanilog_session=;.*Max-Age=0'
+req GET /owner 303 old.jar
+hdr_has '^Location: /owner/login$'
+upload old.jar 403 "$CA" 'after logout'
+check "nothing logged after logout" test "$(entries "$V1")" = $((N0 + 2))
+# venue 2's session still works
+req GET /owner 200 b.jar
+body_has 'Palestra Due'
+
+# ---------------------------------------------------------------------------
+echo "== 429 after repeated failed logins"
+
+got429=no
+for _ in $(seq 1 15); do
+	req GET /owner/login 200 r.jar
+	c=$(csrf_of)
+	code=$(curl -s -o body -D hdr.raw -w '%{http_code}' -b r.jar -c r.jar \
+		--data-urlencode 'token=slo_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' \
+		--data-urlencode "csrf=$c" "$URL/owner/login")
+	tr -d '\r' <hdr.raw >hdr
+	if [ "$code" = 429 ]; then got429=yes; break; fi
+	[ "$code" = 401 ] || bad "failed login: status $code"
+done
+check "429 after repeated failures" test $got429 = yes
+LAST="POST /owner/login (limited)"
+hdr_has '^Retry-After: [0-9]+$'
+# Even the right token is refused while the address is limited.
+login lim.jar "$T1" 429
+hdr_lacks '^Set-Cookie: sanilog_session='
+stop_server
+
+# ---------------------------------------------------------------------------
+echo "== Secure cookie with an https base URL"
+
+start_server --base-url https://sanilog.example
+req GET /owner/login 200 s.jar
+hdr_has '^Set-Cookie: sanilog_login=.*SameSite=Strict.*Secure'
+login s.jar "$T1" 303
+hdr_has '^Set-Cookie: sanilog_session=.*HttpOnly.*SameSite=Strict.*Secure'
+stop_server
+
+echo "test_owner: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
