@@ -19,6 +19,7 @@ static const char usage_text[] =
 	"  venue add|list|show|update|token    register and manage venues\n"
 	"  provider keygen|add|revoke          sanitization providers' keys\n"
 	"  cert add|revoke                     log a document, revoke one\n"
+	"  poster VENUE [--format F] [-o FILE] a venue's QR poster\n"
 	"  serve [--listen ADDR:PORT]          the web service and owner API\n"
 	"Provider:\n"
 	"  attest --key FILE --venue ID --file DOC ...   sign an attestation\n"
@@ -29,6 +30,7 @@ static const char usage_text[] =
 	"  proof consistency OLD NEW           consistency proof\n"
 	"  export --venue ID [-o FILE]         the venue bundle (JSON)\n"
 	"  verify [--venue ID] [BUNDLE.json]   audit the log or a bundle\n"
+	"  scan IMAGE                          the text of a photo's QR code\n"
 	"\n"
 	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"
 	"--json where it prints data, and --help.\n"
@@ -50,6 +52,8 @@ static const struct {
 	{"export", cmd_export},
 	{"verify", cmd_verify},
 	{"serve", cmd_serve},
+	{"poster", cmd_poster},
+	{"scan", cmd_scan},
 };
 
 int main(int argc, char **argv)

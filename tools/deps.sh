@@ -5,6 +5,7 @@ set -e
 pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
 libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
 libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format
+imagemagick poppler-utils librsvg2-bin
 chromium fonts-dejavu-core"
 missing=""
 for p in $pkgs; do

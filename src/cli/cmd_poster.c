@@ -1,0 +1,229 @@
+/*
+ * cmd_poster.c: `sanilog poster` (a venue's printable QR poster) and
+ * `sanilog scan` (the text of the QR code in a photo).
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+
+#include "commands.h"
+#include "core/codec.h"
+#include "core/entry.h"
+#include "print/pin.h"
+#include "print/poster.h"
+#include "print/scan.h"
+
+static const char poster_usage[] =
+	"usage: sanilog poster VENUE [--format pdf|svg|png] [--paper "
+	"a4|a5|a6]\n"
+	"                      [--lang en|it] [--base-url URL] [-o FILE]\n"
+	"\n"
+	"Writes the venue's printable poster: its name, the QR code of its\n"
+	"URL with the pin of the log (key, tree size, root of the newest\n"
+	"checkpoint), its id, and the host.  --base-url is the public URL of\n"
+	"the server (default: the one given to init or serve).  The format\n"
+	"defaults to the extension of FILE, else pdf; the paper to a4; the\n"
+	"language to en.  FILE defaults to poster-VENUE.FORMAT; - is stdout.\n"
+	"Prints the URL in the QR code (with --json: the file, URL and pin).\n"
+	"Options: --db PATH, --json, --help.\n";
+
+/* The format named by a file's extension, if any. */
+static bool format_of_path(const char *path, enum poster_format *f)
+{
+	const char *dot = strrchr(path, '.');
+	return dot != NULL && strchr(dot, '/') == NULL &&
+	       poster_format_parse(dot + 1, f);
+}
+
+int cmd_poster(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_COMMON_OPTIONS,
+		{"format", required_argument, NULL, 'f'},
+		{"paper", required_argument, NULL, 'p'},
+		{"lang", required_argument, NULL, 'l'},
+		{"base-url", required_argument, NULL, 'b'},
+		{"output", required_argument, NULL, 'o'},
+		{0}};
+	enum poster_format format = POSTER_PDF;
+	enum poster_paper paper = POSTER_A4;
+	enum poster_lang lang = POSTER_EN;
+	const char *base_url = NULL, *path = NULL;
+	bool has_format = false;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'f':
+			if (!poster_format_parse(optarg, &format))
+				return cli_error("poster: --format: pdf, svg "
+						 "or png");
+			has_format = true;
+			break;
+		case 'p':
+			if (!poster_paper_parse(optarg, &paper))
+				return cli_error("poster: --paper: a4, a5 or "
+						 "a6");
+			break;
+		case 'l':
+			if (!poster_lang_parse(optarg, &lang))
+				return cli_error("poster: --lang: en or it");
+			break;
+		case 'b':
+			base_url = optarg;
+			break;
+		case 'o':
+			path = optarg;
+			break;
+		case 'h':
+			return cli_usage(poster_usage, false);
+		default:
+			return cli_usage(poster_usage, true);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(poster_usage, true);
+	const char *venue = argv[optind];
+	if (!entry_venue_id_valid(venue))
+		return cli_error("poster: %s: not a venue id (8 characters of "
+				 "%s)",
+				 venue, VENUE_ALPHABET);
+	if (!has_format && path != NULL)
+		format_of_path(path, &format);
+	char defpath[64];
+	if (path == NULL) {
+		snprintf(defpath, sizeof defpath, "poster-%s.%s", venue,
+			 poster_format_str(format));
+		path = defpath;
+	}
+
+	struct store *s = NULL;
+	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
+		return EXIT_USAGE;
+	char url[PIN_URL_MAX + 1], name[ENTRY_VALUE_MAX + 1],
+		host[PIN_HOST_MAX + 1];
+	struct err e;
+	struct buf out;
+	int rc = EXIT_USAGE;
+	buf_init(&out, POSTER_MAX);
+	enum status r =
+		poster_content_load(s, venue, base_url, url, sizeof url, name,
+				    sizeof name, host, sizeof host, &e);
+	store_close(s);
+	if (r != ST_OK) {
+		cli_error("poster: %s", e.msg);
+		goto done;
+	}
+	struct poster_content pc = {
+		.url = url, .name = name, .host = host, .venue = venue};
+	if ((r = poster_render(&pc, format, paper, lang, &out, &e)) != ST_OK ||
+	    (r = cli_write_file(path, out.data, out.len, &e)) != ST_OK) {
+		cli_error("poster: %s", e.msg);
+		goto done;
+	}
+	bool to_stdout = strcmp(path, "-") == 0;
+	if (c->json && !to_stdout) {
+		struct venue_url vu;
+		char k[PIN_B64_LEN + 1], rr[PIN_B64_LEN + 1];
+		if (pin_parse_venue_url(url, &vu, &e) != ST_OK) {
+			cli_error("poster: %s", e.msg);
+			goto done;
+		}
+		b64_encode(k, sizeof k, vu.pin.key, PIN_HASH_LEN, B64_URL);
+		b64_encode(rr, sizeof rr, vu.pin.root, PIN_HASH_LEN, B64_URL);
+		rc = cli_print_json(json_pack(
+			"{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:{s:s, s:I, "
+			"s:s}}",
+			"file", path, "format", poster_format_str(format),
+			"venue", venue, "name", name, "url", url, "host", host,
+			"bytes", (json_int_t)out.len, "pin", "k", k, "n",
+			(json_int_t)vu.pin.size, "r", rr));
+		goto done;
+	}
+	if (!to_stdout) {
+		fprintf(stderr, "sanilog: poster of %s written to %s\n", venue,
+			path);
+		printf("%s\n", url);
+	}
+	rc = EXIT_GOOD;
+done:
+	buf_free(&out);
+	return rc;
+}
+
+static const char scan_usage[] =
+	"usage: sanilog scan IMAGE [--json]\n"
+	"\n"
+	"Prints the text of the QR code in a photo (PNG or JPEG), such as a\n"
+	"poster's venue URL; control characters are printed as \\xNN.  With\n"
+	"--json, also the parts of a venue URL and its pin.\n"
+	"Exit status: 0 a code was read, 1 the image holds no QR code, 2 the\n"
+	"file is not a readable PNG or JPEG (or another error).\n";
+
+/* Prints text with control characters (and backslashes before "x")
+ * escaped, so that a code cannot drive the terminal. */
+static void print_text(const char *s)
+{
+	for (; *s != 0; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch < 0x20 || ch == 0x7f)
+			printf("\\x%02x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('\n');
+}
+
+int cmd_scan(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {CLI_COMMON_OPTIONS, {0}};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		return cli_usage(scan_usage, ch != 'h');
+	}
+	if (optind + 1 != argc)
+		return cli_usage(scan_usage, true);
+	const char *path = argv[optind];
+	char text[4096];
+	struct err e;
+	enum status r = scan_image(path, text, sizeof text, &e);
+	if (r == ST_NOT_FOUND)
+		return cli_fail(EXIT_NEGATIVE, "scan: %s: %s", path, e.msg);
+	if (r != ST_OK)
+		return cli_error("scan: %s: %s", path, e.msg);
+	if (!c->json) {
+		print_text(text);
+		return EXIT_GOOD;
+	}
+	json_t *o = json_pack("{s:s}", "text", text);
+	if (o == NULL)
+		return cli_error("scan: %s: the code's text is not UTF-8 "
+				 "(try without --json)",
+				 path);
+	struct venue_url vu;
+	if (pin_parse_venue_url(text, &vu, &e) == ST_OK) {
+		json_t *u = json_pack("{s:s, s:s, s:s}", "base", vu.base,
+				      "host", vu.host, "venue", vu.venue);
+		if (u != NULL && vu.has_pin) {
+			char k[PIN_B64_LEN + 1], rr[PIN_B64_LEN + 1];
+			b64_encode(k, sizeof k, vu.pin.key, PIN_HASH_LEN,
+				   B64_URL);
+			b64_encode(rr, sizeof rr, vu.pin.root, PIN_HASH_LEN,
+				   B64_URL);
+			json_object_set_new(
+				u, "pin",
+				json_pack("{s:s, s:I, s:s}", "k", k, "n",
+					  (json_int_t)vu.pin.size, "r", rr));
+		}
+		json_object_set_new(o, "venue_url", u);
+	} else {
+		json_object_set_new(o, "venue_url", json_null());
+		json_object_set_new(o, "venue_url_error", json_string(e.msg));
+	}
+	return cli_print_json(o);
+}

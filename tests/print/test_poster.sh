@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+#
+# test_poster.sh: `sanilog poster` and `sanilog scan`, end to end.
+#
+#   SANILOG=/abs/path/to/sanilog tests/print/test_poster.sh
+#
+# Builds a log with the CLI in a temporary directory (venues with long,
+# accented and right-to-left names), makes posters in every format and
+# paper size, and checks that:
+#   - each file is what it says (PDF, SVG, PNG), the QR code is vector in
+#     PDF and SVG, and no text reaches the page's margins in any paper;
+#   - the PNG scans back to exactly the URL the command printed, also after
+#     it is rotated 7 degrees, blurred, noised and shrunk to a quarter, and
+#     as a JPEG; the PDF (through pdftoppm) and the SVG (through
+#     rsvg-convert) scan back too;
+#   - the pin in the URL is right: k is base64url of the first 16 bytes of
+#     SHA-256 of `sanilog key`'s line, n the newest checkpoint's size, r the
+#     first 16 bytes of its root;
+#   - the text is there in both languages, and the base URL comes from
+#     --base-url, else the database, else an error naming --base-url;
+#   - scan exits 1 on an image without a code, 2 on a file that is not an
+#     image, a truncated image, or a missing file.
+# ImageMagick, poppler-utils and librsvg2-bin are used by this test only;
+# when run as root it installs whichever is missing.
+# Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SANILOG=${SANILOG:-$HERE/../../build/sanilog}
+RUNNER=${RUNNER:-}
+DOCS=$HERE/../cli/docs
+
+case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
+[ -x "$SANILOG" ] || { echo "test_poster: $SANILOG: not built" >&2; exit 2; }
+
+# The real ImageMagick (a stand-in called convert may come first in PATH).
+CONVERT=convert
+[ -x /usr/bin/convert ] && CONVERT=/usr/bin/convert
+have_tools() {
+	"$CONVERT" -version 2>/dev/null | grep -q ImageMagick &&
+		command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null &&
+		command -v pdfinfo >/dev/null &&
+		command -v rsvg-convert >/dev/null
+}
+if ! have_tools && [ "$(id -u)" -eq 0 ]; then
+	echo "test_poster: installing imagemagick poppler-utils librsvg2-bin" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	{ apt-get update -q || true; } >/dev/null 2>&1
+	apt-get install -y -q --no-install-recommends imagemagick \
+		poppler-utils librsvg2-bin >/dev/null 2>&1 || true
+	[ -x /usr/bin/convert ] && CONVERT=/usr/bin/convert
+fi
+have_tools || {
+	echo "test_poster: needs ImageMagick's convert, pdftoppm, pdftotext" \
+		"and rsvg-convert (imagemagick poppler-utils librsvg2-bin)" >&2
+	exit 2
+}
+for tool in sha256sum basenc base64 cmp; do
+	command -v $tool >/dev/null 2>&1 ||
+		{ echo "test_poster: needs $tool" >&2; exit 2; }
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-poster.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 2' INT TERM HUP
+unset SANILOG_DB SANILOG_NOW
+export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C.UTF-8
+mkdir -p "$HOME"
+cd "$TMP"
+# Under `make asan`: fontconfig, which cairo's toy font API starts, keeps a
+# few hundred bytes it never frees (the same amount for one poster or a
+# thousand).  Not ours; LeakSanitizer is told to skip it.
+echo "leak:libfontconfig.so" >"$TMP/lsan.supp"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
+
+DB=$TMP/log.db
+PASS=0
+FAIL=0
+
+# shellcheck disable=SC2086
+sl() { $RUNNER "$SANILOG" "$@" --db "$DB"; }
+scan() { $RUNNER "$SANILOG" scan "$@"; }
+
+ok() { PASS=$((PASS + 1)); }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "  FAIL: $*" >&2
+}
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1
+	shift
+	if "$@"; then ok; else bad "$name"; fi
+}
+# expect_exit NAME CODE COMMAND...: passes when the command exits CODE
+expect_exit() {
+	local name=$1 want=$2 got=0
+	shift 2
+	"$@" >"$TMP/out" 2>"$TMP/err" || got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok
+	else
+		bad "$name: exit $got, want $want ($(head -c 300 "$TMP/err"))"
+	fi
+}
+# same NAME GOT WANT
+same() {
+	if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
+}
+
+# ---------------------------------------------------------------------------
+# A log: three venues and a document each.
+
+HOST=posters.example.org
+sl init --base-url "https://$HOST/" --origin example.org/sanilog \
+	>/dev/null 2>&1
+NAMES=(
+	"Palestra Comunale Polivalente «San Francesco d'Assisi» – Centro Sportivo, Ricreativo e Culturale per la Terza Età, Sezione Nuoto, Ginnastica Correttiva e Riabilitazione Motoria, Via dei Mille"
+	"Caffè Città Perù – Crêperie Ñandú & Größe Straße"
+	"מסעדת הים התיכון 2024 (תל אביב) مطعم الشام للمأكولات الشرقية"
+	"Supercalifragilisticexpialidociousvenuenamewithoutanyspacesatallwhichgoesonandonandonuntilitcannotfit"
+)
+IDS=(k7m2q9xa abcdefgh hjkmnpqr stuvwxyz)
+for i in "${!IDS[@]}"; do
+	sl venue add --id "${IDS[$i]}" --name "${NAMES[$i]}" \
+		--address "Via Roma $i, Roma" >/dev/null 2>&1
+	sl cert add --venue "${IDS[$i]}" --file "$DOCS/ozone.pdf" \
+		--type sanitization --title "Sanificazione $i" \
+		--performed 2025-01-1$i >/dev/null 2>&1
+done
+
+# ---------------------------------------------------------------------------
+# The pin, worked out here from `sanilog key` and `sanilog checkpoint`.
+
+b64url16() { basenc --base64url | tr -d '='; }
+hex_to_bytes() { printf "$(sed 's/../\\x&/g')"; }
+
+VKEY=$(sl key)
+K=$(printf '%s' "$VKEY" | sha256sum | cut -c1-32 | hex_to_bytes | b64url16)
+sl checkpoint >"$TMP/cp"
+N=$(sed -n 2p "$TMP/cp")
+R=$(sed -n 3p "$TMP/cp" | base64 -d | head -c 16 | b64url16)
+same "pin k length" "${#K}" 22
+same "pin r length" "${#R}" 22
+same "checkpoint size" "$N" $((2 * ${#IDS[@]}))
+url_of() { echo "https://$HOST/v/$1#k=$K&n=$N&r=$R"; }
+
+# ---------------------------------------------------------------------------
+# Posters in every format and paper.
+
+is_white_margin() { # is_white_margin PNG: nothing drawn near the edges
+	local f=$1 m
+	m=$("$CONVERT" "$f" -gravity West -crop 5%x100%+0+0 +repage \
+		-format '%[fx:minima]' info:)
+	[ "$m" = 1 ] || return 1
+	m=$("$CONVERT" "$f" -gravity East -crop 5%x100%+0+0 +repage \
+		-format '%[fx:minima]' info:)
+	[ "$m" = 1 ] || return 1
+	m=$("$CONVERT" "$f" -gravity North -crop 100%x3%+0+0 +repage \
+		-format '%[fx:minima]' info:)
+	[ "$m" = 1 ] || return 1
+	m=$("$CONVERT" "$f" -gravity South -crop 100%x3%+0+0 +repage \
+		-format '%[fx:minima]' info:)
+	[ "$m" = 1 ]
+}
+
+for id in "${IDS[@]}"; do
+	want=$(url_of "$id")
+	for paper in a4 a5 a6; do
+		for fmt in pdf svg png; do
+			f=$TMP/$id-$paper.$fmt
+			got=$(sl poster "$id" --format "$fmt" --paper "$paper" \
+				-o "$f" 2>"$TMP/err") ||
+				{ bad "poster $id $paper $fmt: $(cat "$TMP/err")"; continue; }
+			same "poster $id $paper $fmt: printed URL" "$got" "$want"
+			case $fmt in
+			pdf) check "$f is a PDF" grep -q '^%PDF-' "$f"
+			     check "$f: no raster image" \
+				     bash -c "! grep -aq '/Subtype */Image' '$f'" ;;
+			svg) check "$f is an SVG" grep -q '<svg' "$f"
+			     check "$f: no raster image" \
+				     bash -c "! grep -q '<image' '$f'" ;;
+			png) check "$f is a PNG" bash -c \
+				     "head -c 8 '$f' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
+			     check "$f: text inside the margins" \
+				     is_white_margin "$f"
+			     same "scan $f" "$(scan "$f")" "$want" ;;
+			esac
+		done
+	done
+done
+
+# Page sizes: A4, A5, A6 portrait in points, and the PNG at 200 dpi.
+for paper in a4:595x841 a5:419x595 a6:297x419; do
+	p=${paper%%:*}
+	size=$(pdfinfo "$TMP/k7m2q9xa-$p.pdf" 2>/dev/null |
+		sed -n 's/^Page size: *\([0-9]*\)\(\.[0-9]*\)\? x \([0-9]*\).*/\1x\3/p')
+	same "PDF $p page size" "$size" "${paper#*:}"
+done
+same "A4 PNG pixels" "$("$CONVERT" "$TMP/k7m2q9xa-a4.png" -format '%wx%h' info:)" \
+	1654x2339
+same "A4 PNG grey" "$("$CONVERT" "$TMP/k7m2q9xa-a4.png" -format '%[colorspace]' info:)" \
+	Gray
+
+# Photographed badly: rotated, blurred, noised, shrunk to a quarter; and
+# as a JPEG.  One paper per venue, each paper at least once.
+papers=(a4 a5 a6 a6)
+for i in "${!IDS[@]}"; do
+	id=${IDS[$i]}
+	p=${papers[$i]}
+	want=$(url_of "$id")
+	"$CONVERT" "$TMP/$id-$p.png" -rotate 7 -blur 0x1 +noise Gaussian \
+		-resize 25% "$TMP/$id-$p-photo.png"
+	same "scan $id $p rotated, blurred, noised, 25%" \
+		"$(scan "$TMP/$id-$p-photo.png")" "$want"
+	"$CONVERT" "$TMP/$id-$p-photo.png" -quality 80 "$TMP/$id-$p-photo.jpg"
+	same "scan $id $p photo as JPEG" "$(scan "$TMP/$id-$p-photo.jpg")" \
+		"$want"
+	"$CONVERT" "$TMP/$id-$p.png" -quality 90 "$TMP/$id-$p.jpg"
+	same "scan $id $p JPEG" "$(scan "$TMP/$id-$p.jpg")" "$want"
+done
+
+# PDF -> pdftoppm -> scan; SVG -> rsvg-convert (and ImageMagick) -> scan.
+for id in "${IDS[@]}"; do
+	want=$(url_of "$id")
+	for p in a4 a5 a6; do
+		pdftoppm -r 100 -png -singlefile "$TMP/$id-$p.pdf" "$TMP/pdf-$id-$p"
+		same "scan pdftoppm $id $p" "$(scan "$TMP/pdf-$id-$p.png")" "$want"
+		rsvg-convert -o "$TMP/svg-$id-$p.png" "$TMP/$id-$p.svg"
+		same "scan rsvg $id $p" "$(scan "$TMP/svg-$id-$p.png")" "$want"
+	done
+done
+"$CONVERT" -density 96 "$TMP/abcdefgh-a4.svg" "$TMP/svg-im.png"
+same "scan SVG through ImageMagick" "$(scan "$TMP/svg-im.png")" \
+	"$(url_of abcdefgh)"
+
+# ---------------------------------------------------------------------------
+# The text: the name, the host, the line in each language.
+
+pdftotext "$TMP/abcdefgh-a4.pdf" "$TMP/en.txt"
+check "PDF holds the accented name" grep -q "Caffè Città Perù" "$TMP/en.txt"
+check "PDF holds the host" grep -qx "$HOST" "$TMP/en.txt"
+check "PDF holds the venue id" grep -qx abcdefgh "$TMP/en.txt"
+check "PDF says what the code shows" grep -q "Scan to see when this place" \
+	"$TMP/en.txt"
+sl poster abcdefgh --lang it -o "$TMP/it.pdf" >/dev/null 2>&1
+pdftotext "$TMP/it.pdf" "$TMP/it.txt"
+check "Italian PDF" grep -q "Inquadra per vedere quando questo" "$TMP/it.txt"
+check "Italian PDF: sanificato" grep -q "stato sanificato" "$TMP/it.txt"
+sl poster abcdefgh --lang it --format svg -o "$TMP/it.svg" >/dev/null 2>&1
+sl poster abcdefgh --lang it --format png -o "$TMP/it.png" >/dev/null 2>&1
+check "Italian PNG inside the margins" is_white_margin "$TMP/it.png"
+same "Italian PNG scans" "$(scan "$TMP/it.png")" "$(url_of abcdefgh)"
+
+# ---------------------------------------------------------------------------
+# Options: format from the file name, stdout, JSON, base URL, bad input.
+
+sl poster abcdefgh -o "$TMP/by-name.svg" >/dev/null 2>&1
+check "format from -o's extension" grep -q '<svg' "$TMP/by-name.svg"
+(cd "$TMP" && sl poster abcdefgh >/dev/null 2>&1)
+check "default file poster-ID.pdf" grep -q '^%PDF-' "$TMP/poster-abcdefgh.pdf"
+sl poster abcdefgh --format png -o - >"$TMP/stdout.png" 2>/dev/null
+same "-o - writes the poster to stdout" "$(scan "$TMP/stdout.png")" \
+	"$(url_of abcdefgh)"
+sl poster abcdefgh --format png -o "$TMP/j.png" --json >"$TMP/j.json" 2>&1
+check "--json: pin" grep -q "\"n\": $N" "$TMP/j.json"
+check "--json: url" grep -qF "\"url\": \"$(url_of abcdefgh)\"" "$TMP/j.json"
+
+got=$(sl poster abcdefgh --base-url http://127.0.0.1:8080/town/ \
+	-o "$TMP/b.png" 2>/dev/null)
+same "--base-url wins" "$got" "http://127.0.0.1:8080/town/v/abcdefgh#k=$K&n=$N&r=$R"
+same "--base-url: scan" "$(scan "$TMP/b.png")" "$got"
+expect_exit "--base-url ftp" 2 sl poster abcdefgh --base-url ftp://x/ -o x.pdf
+expect_exit "--base-url with a space" 2 sl poster abcdefgh \
+	--base-url "https://a b/" -o x.pdf
+expect_exit "unknown venue" 2 sl poster zzzzzzzz -o x.pdf
+expect_exit "not a venue id" 2 sl poster ABCDEFGH -o x.pdf
+expect_exit "bad format" 2 sl poster abcdefgh --format gif
+expect_exit "bad paper" 2 sl poster abcdefgh --paper a3
+expect_exit "bad lang" 2 sl poster abcdefgh --lang fr
+expect_exit "no venue" 2 sl poster
+check "no file left by failures" bash -c "! test -e x.pdf"
+
+# A database without a base URL: an error that says to pass --base-url.
+DB2=$TMP/nobase.db
+"$SANILOG" init --db "$DB2" >/dev/null 2>&1
+"$SANILOG" venue add --db "$DB2" --id k7m2q9xa --name Bar --address Via \
+	>/dev/null 2>&1
+expect_exit "no base URL" 2 "$SANILOG" poster k7m2q9xa --db "$DB2" -o x.pdf
+check "no base URL: says --base-url" grep -q -- "--base-url" "$TMP/err"
+got=$("$SANILOG" poster k7m2q9xa --db "$DB2" --base-url https://h.example \
+	-o "$TMP/nb.png" 2>/dev/null)
+same "no base URL, --base-url given" "$(scan "$TMP/nb.png")" "$got"
+
+# The pin follows the log: a new entry, a new poster with n + 1.
+sl cert add --venue abcdefgh --file "$DOCS/pest.png" --type pest-control \
+	--title Derattizzazione --performed 2025-02-01 >/dev/null 2>&1
+sl checkpoint >"$TMP/cp2"
+R2=$(sed -n 3p "$TMP/cp2" | base64 -d | head -c 16 | b64url16)
+got=$(sl poster abcdefgh -o "$TMP/n2.png" 2>/dev/null)
+same "new poster pins the new checkpoint" "$got" \
+	"https://$HOST/v/abcdefgh#k=$K&n=$((N + 1))&r=$R2"
+
+# ---------------------------------------------------------------------------
+# scan: no code, not an image, broken images, JSON.
+
+"$CONVERT" -size 800x600 xc:white -fill black -draw "rectangle 100,100 300,300" \
+	"$TMP/blank.png"
+expect_exit "scan: no code in a PNG" 1 scan "$TMP/blank.png"
+check "scan: no code says so" grep -q "no QR code" "$TMP/err"
+"$CONVERT" "$TMP/blank.png" "$TMP/blank.jpg"
+expect_exit "scan: no code in a JPEG" 1 scan "$TMP/blank.jpg"
+# The poster with its code covered, as by a sticker.
+"$CONVERT" "$TMP/k7m2q9xa-a4.png" -fill white \
+	-draw "rectangle 100,500 1554,1900" "$TMP/covered.png"
+expect_exit "scan: code covered" 1 scan "$TMP/covered.png"
+"$CONVERT" -size 64x48 xc:white -alpha set -channel A -evaluate set 0 \
+	"$TMP/transparent.png"
+expect_exit "scan: transparent PNG" 1 scan "$TMP/transparent.png"
+
+echo "not an image" >"$TMP/text.png"
+expect_exit "scan: text file" 2 scan "$TMP/text.png"
+expect_exit "scan: PDF" 2 scan "$TMP/k7m2q9xa-a4.pdf"
+expect_exit "scan: SVG" 2 scan "$TMP/k7m2q9xa-a4.svg"
+: >"$TMP/empty.png"
+expect_exit "scan: empty file" 2 scan "$TMP/empty.png"
+expect_exit "scan: missing file" 2 scan "$TMP/nothing-here.png"
+expect_exit "scan: a directory" 2 scan "$TMP"
+head -c 2000 "$TMP/k7m2q9xa-a4.png" >"$TMP/trunc.png"
+expect_exit "scan: truncated PNG" 2 scan "$TMP/trunc.png"
+head -c 20 "$TMP/k7m2q9xa-a4.jpg" >"$TMP/trunc.jpg"
+expect_exit "scan: truncated JPEG header" 2 scan "$TMP/trunc.jpg"
+# A PNG header that claims 60000 x 60000 pixels: refused before decoding.
+{ head -c 16 "$TMP/blank.png"; printf '\x00\x00\xea\x60\x00\x00\xea\x60';
+  tail -c +25 "$TMP/blank.png"; } >"$TMP/huge.png"
+expect_exit "scan: PNG bomb" 2 scan "$TMP/huge.png"
+expect_exit "scan: no argument" 2 scan
+expect_exit "scan: two arguments" 2 scan a b
+
+scan --json "$TMP/abcdefgh-a4.png" >"$TMP/scan.json"
+check "scan --json: text" grep -qF "\"text\": \"$(url_of abcdefgh)\"" \
+	"$TMP/scan.json"
+check "scan --json: venue" grep -q '"venue": "abcdefgh"' "$TMP/scan.json"
+check "scan --json: host" grep -q "\"host\": \"$HOST\"" "$TMP/scan.json"
+check "scan --json: n" grep -q "\"n\": $N" "$TMP/scan.json"
+check "scan --json: k" grep -q "\"k\": \"$K\"" "$TMP/scan.json"
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
