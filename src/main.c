@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"  proof consistency OLD NEW           consistency proof\n"
 	"  export --venue ID [-o FILE]         the venue bundle (JSON)\n"
 	"  verify [--venue ID] [BUNDLE.json]   audit the log or a bundle\n"
+	"  verify URL|IMAGE [--full]           check a venue over HTTP(S)\n"
 	"  scan IMAGE                          the text of a photo's QR code\n"
 	"\n"
 	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"

@@ -15,6 +15,7 @@
 #include "core/entry.h"
 #include "core/merkle.h"
 #include "core/verify.h"
+#include "net/seen.h"
 #include "report.h"
 #include "store/audit.h"
 #include "store/export.h"
@@ -22,6 +23,7 @@
 static const char verify_usage[] =
 	"usage: sanilog verify [--key VKEY] [--venue ID] [--db PATH]\n"
 	"       sanilog verify [--key VKEY] BUNDLE.json\n"
+	"       sanilog verify [--key VKEY] [--full] URL|IMAGE\n"
 	"\n"
 	"Without a bundle: the full audit of the database (every entry, "
 	"stored\n"
@@ -30,75 +32,28 @@ static const char verify_usage[] =
 	"bundle: DESIGN.md's rules on it.  The newest checkpoint seen per log\n"
 	"is remembered in $XDG_CACHE_HOME/sanilog/, and a log that went back\n"
 	"or forked since is reported.  --key pins the log key.\n"
+	"With a venue URL (https://host/v/<venue>[#k=..&n=..&r=..]) or a\n"
+	"photo of its poster: the same rules over HTTP(S), documents\n"
+	"included, and the poster's pin of the log; with --full, every\n"
+	"entry of the log read through its tiles, to check the tree and\n"
+	"that the venue's bundle leaves nothing out.\n"
 	"Exit status: 0 valid, 1 invalid, 2 could not check.\n";
 
-/* The cache file of an origin: characters outside [A-Za-z0-9.-] escaped. */
-static bool cache_path(const char *origin, char *out, size_t outsize,
-		       bool make_dir)
-{
-	const char *base = getenv("XDG_CACHE_HOME");
-	char dir[PATH_MAX];
-	if (base != NULL && base[0] == '/')
-		snprintf(dir, sizeof dir, "%s/sanilog", base);
-	else if (getenv("HOME") != NULL)
-		snprintf(dir, sizeof dir, "%s/.cache/sanilog", getenv("HOME"));
-	else
-		return false;
-	if (make_dir) {
-		char parent[PATH_MAX];
-		snprintf(parent, sizeof parent, "%s", dir);
-		char *slash = strrchr(parent, '/');
-		if (slash != NULL) {
-			*slash = 0;
-			mkdir(parent, 0700);
-		}
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return false;
-	}
-	char name[3 * NOTE_NAME_MAX + 1];
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)origin;
-	     *p && n + 4 < sizeof name; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')
-			name[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(name + n, sizeof name - n, "_%02x",
-					      *p);
-	}
-	name[n] = 0;
-	return snprintf(out, outsize, "%s/%s", dir, name) < (int)outsize;
-}
-
-/* The remembered checkpoint of origin into out (empty if none). */
+/* The remembered checkpoint of origin into out (empty if none or
+ * unreadable). */
 static void cache_read(const char *origin, struct buf *out)
 {
-	char path[PATH_MAX];
 	struct err e;
-	if (cache_path(origin, path, sizeof path, false))
-		if (cli_read_file(path, 1 << 16, out, &e) != ST_OK)
-			buf_reset(out);
+	if (seen_read(origin, out, &e) != ST_OK)
+		buf_reset(out);
 }
 
 /* Remembers cp (signed note) if it is newer than what is remembered. */
 static void cache_write(const char *origin, const char *note, size_t len,
 			const struct note_verifier *key)
 {
-	struct buf old;
-	struct checkpoint was, now;
-	buf_init(&old, 1 << 16);
-	cache_read(origin, &old);
-	bool newer = checkpoint_open(note, len, key, &now, NULL) == ST_OK;
-	/* A remembered checkpoint by another key is never replaced. */
-	if (newer && old.len > 0)
-		newer = checkpoint_open(buf_str(&old), old.len, key, &was,
-					NULL) == ST_OK &&
-			now.size > was.size;
-	buf_free(&old);
-	char path[PATH_MAX];
 	struct err e;
-	if (newer && cache_path(origin, path, sizeof path, true) &&
-	    cli_write_file(path, note, len, &e) != ST_OK)
+	if (seen_write(origin, note, len, key, NULL, &e) != ST_OK)
 		cli_error("warning: cannot remember the checkpoint: %s", e.msg);
 }
 
@@ -352,8 +307,10 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		CLI_COMMON_OPTIONS,
 		{"key", required_argument, NULL, 'k'},
 		{"venue", required_argument, NULL, 'v'},
+		{"full", no_argument, NULL, 'F'},
 		{0}};
 	const char *vkey = NULL, *venue = NULL;
+	bool full = false;
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -362,12 +319,18 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		switch (ch) {
 		case 'k': vkey = optarg; break;
 		case 'v': venue = optarg; break;
+		case 'F': full = true; break;
 		case 'h': return cli_usage(verify_usage, false);
 		default: return cli_usage(verify_usage, true);
 		}
 	}
 	if (argc - optind > 1 || (venue != NULL && argc - optind == 1))
 		return cli_usage(verify_usage, true);
+	if (argc - optind == 1 && cmd_verify_is_remote(argv[optind]))
+		return cmd_verify_remote(c, argv[optind], vkey, full);
+	if (full)
+		return cli_error("verify: --full needs a venue URL or a photo "
+				 "of a poster");
 	if (venue != NULL && !entry_venue_id_valid(venue))
 		return cli_error("verify: --venue: not a venue id");
 	struct note_verifier key;

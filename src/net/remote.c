@@ -1,0 +1,1032 @@
+/*
+ * remote.c: a venue verified over HTTP(S) (see remote.h).
+ *
+ * One run: fetch and parse the bundle, choose the key (--key, the pin,
+ * the bundle), apply verify_bundle with documents fetched from /d/, then
+ * the pin, the checkpoint cache and, with full, the whole log through
+ * the tiles.  What the server answers wrongly becomes a failed check;
+ * only what keeps us from asking (network, server errors) stops the run.
+ */
+#include "remote.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/bundle.h"
+#include "core/codec.h"
+#include "core/entry.h"
+#include "core/hash.h"
+#include "core/merkle.h"
+#include "net/seen.h"
+
+#define NOTE_CAP       (1u << 16) /* a signed checkpoint */
+#define PROOF_CAP      ((MERKLE_MAX_PROOF + 1) * 48)
+#define TILE_WIDTH     256
+#define TILE_CAP       ((size_t)TILE_WIDTH * (2 + ENTRY_MAX))
+#define LIST_MAX       5 /* indexes named in a failed check */
+#define ENTRY_HEAD     "sanilog-entry v1\n"
+#define ENTRY_HEAD_LEN (sizeof ENTRY_HEAD - 1)
+
+/* The state of one remote_verify call. */
+struct run {
+	const struct venue_url *u;
+	const struct remote_options *o;
+	struct remote_result *res;
+	struct verify_report *rep;
+	struct fetch *f;
+	const struct bundle *b;
+	const struct note_verifier *key; /* the key the checkpoint verified
+					    with */
+	struct checkpoint cp;		 /* the bundle's, verified */
+	char url[FETCH_URL_MAX];
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* r->url = base + path (printf). */
+static enum status set_url(struct run *r, struct err *e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum status set_url(struct run *r, struct err *e, const char *fmt, ...)
+{
+	size_t n = strlen(r->u->base);
+	if (n >= sizeof r->url)
+		return err_set(e, ST_INVALID, "URL too long");
+	memcpy(r->url, r->u->base, n);
+	va_list ap;
+	va_start(ap, fmt);
+	int w = vsnprintf(r->url + n, sizeof r->url - n, fmt, ap);
+	va_end(ap);
+	if (w < 0 || (size_t)w >= sizeof r->url - n)
+		return err_set(e, ST_INVALID, "URL too long");
+	return ST_OK;
+}
+
+/* A failure of the server's answer that is a negative result rather than
+ * a failure to ask: it becomes a failed check. */
+static bool answer_failed(enum status st)
+{
+	return st == ST_NOT_FOUND || st == ST_TOO_LARGE || st == ST_INVALID ||
+	       st == ST_CORRUPT || st == ST_BAD_SIGNATURE;
+}
+
+/* Checks in rule order, keeping the order within a rule (verify.c does
+ * the same for its own). */
+static void sort_checks(struct verify_report *rep)
+{
+	for (size_t i = 1; i < rep->nchecks; i++) {
+		struct verify_check c = rep->checks[i];
+		size_t j = i;
+		while (j > 0 && rep->checks[j - 1].rule > c.rule) {
+			rep->checks[j] = rep->checks[j - 1];
+			j--;
+		}
+		rep->checks[j] = c;
+	}
+}
+
+/* Replaces in s what a terminal could take for a command (C0 controls,
+ * DEL, and C1 controls in UTF-8) by '?': check details quote what the
+ * server sent (keys, bundle fields, error messages). */
+static void defang(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
+/* ---- rule 4: documents from /d/ ---- */
+
+static enum status fetch_doc(void *ctx, const uint8_t sha[HASH_LEN],
+			     struct buf *out, struct err *e)
+{
+	struct run *r = ctx;
+	char hex[2 * HASH_LEN + 1];
+	hex_encode(hex, sha, HASH_LEN);
+	enum status st = set_url(r, e, "/d/%s", hex);
+	if (st != ST_OK)
+		return st;
+	st = fetch_get(r->f, r->url, out, e);
+	/* A refusal (4xx) is as good as a missing document. */
+	return st == ST_INVALID ? ST_NOT_FOUND : st;
+}
+
+/* ---- checkpoints and consistency proofs ---- */
+
+/* Parses a proof as /proof/... serves it: one standard base64 hash per
+ * line.  False (with why) when it is not one. */
+static bool parse_proof(const struct buf *text, uint8_t (*proof)[HASH_LEN],
+			size_t *len, char *why, size_t whysize)
+{
+	const char *p = buf_str(text), *end = p + text->len;
+	*len = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t got = 0;
+		if (nl == NULL) {
+			snprintf(why, whysize, "the last line has no LF");
+			return false;
+		}
+		if (*len == MERKLE_MAX_PROOF) {
+			snprintf(why, whysize, "more than %d hashes",
+				 MERKLE_MAX_PROOF);
+			return false;
+		}
+		if (b64_decode(proof[*len], HASH_LEN, &got, p, (size_t)(nl - p),
+			       B64_STD) != ST_OK ||
+		    got != HASH_LEN) {
+			snprintf(why, whysize,
+				 "line %zu is not a base64 SHA-256 hash",
+				 *len + 1);
+			return false;
+		}
+		(*len)++;
+		p = nl + 1;
+	}
+	return true;
+}
+
+/*
+ * Whether the tree (old, old_root) is a prefix of (new_size, new_root),
+ * asking the log for the consistency proof when one is needed.  ST_OK
+ * with *ok (and why when not); another status when the proof could not
+ * be asked for.
+ */
+static enum status consistent(struct run *r, int64_t old,
+			      const uint8_t old_root[HASH_LEN],
+			      int64_t new_size,
+			      const uint8_t new_root[HASH_LEN], bool *ok,
+			      char *why, size_t whysize, struct err *e)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t len = 0;
+	struct buf text;
+	struct err fe;
+	enum status st;
+	*ok = false;
+	why[0] = 0;
+	if (old == new_size || old == 0) {
+		uint8_t empty[HASH_LEN];
+		merkle_empty_root(empty);
+		*ok = memcmp(old_root, old == 0 ? empty : new_root, HASH_LEN) ==
+		      0;
+		if (!*ok)
+			snprintf(why, whysize, "another root at the same size");
+		return ST_OK;
+	}
+	if ((st = set_url(r, e,
+			  "/proof/consistency?old=%" PRId64 "&new=%" PRId64,
+			  old, new_size)) != ST_OK)
+		return st;
+	buf_init(&text, PROOF_CAP);
+	st = fetch_get(r->f, r->url, &text, &fe);
+	if (answer_failed(st)) {
+		snprintf(why, whysize, "no consistency proof: %.200s", fe.msg);
+		st = ST_OK;
+	} else if (st != ST_OK) {
+		*e = fe;
+	} else if (!parse_proof(&text, proof, &len, why, whysize)) {
+		/* why says it */
+	} else if (merkle_verify_consistency(old, new_size, old_root, new_root,
+					     proof, len) != ST_OK) {
+		snprintf(why, whysize,
+			 "the consistency proof from size %" PRId64
+			 " to %" PRId64 " does not verify",
+			 old, new_size);
+	} else {
+		*ok = true;
+	}
+	buf_free(&text);
+	return st;
+}
+
+/* ---- the poster's pin ---- */
+
+static void b64url16(const uint8_t *h, char out[PIN_B64_LEN + 1])
+{
+	b64_encode(out, PIN_B64_LEN + 1, h, PIN_HASH_LEN, B64_URL);
+}
+
+static enum status check_pin(struct run *r, struct err *e)
+{
+	const struct pin *pin = &r->u->pin;
+	char rtext[PIN_B64_LEN + 1], got[PIN_B64_LEN + 1], why[256];
+	struct buf note;
+	struct checkpoint pc;
+	struct err fe;
+	enum status st;
+	bool ok = false, newer = pin->size > r->cp.size;
+
+	b64url16(pin->root, rtext);
+	if ((st = set_url(r, e, "/checkpoint/%" PRId64, pin->size)) != ST_OK)
+		return st;
+	buf_init(&note, NOTE_CAP);
+	st = fetch_get(r->f, r->url, &note, &fe);
+	if (answer_failed(st) && newer) {
+		verify_add_check(r->rep, 8, false, "rollback",
+				 "the poster pins a tree of %" PRId64
+				 " entries; the log serves %" PRId64
+				 " and does not give the checkpoint of size "
+				 "%" PRId64 ": the log went back (or a mirror "
+				 "lags)",
+				 pin->size, r->cp.size, pin->size);
+		st = ST_OK;
+		goto out;
+	}
+	if (answer_failed(st)) {
+		verify_add_check(r->rep, 8, false, "pin",
+				 "the poster pins the checkpoint of size "
+				 "%" PRId64
+				 "; the log does not give it: %.200s",
+				 pin->size, fe.msg);
+		st = ST_OK;
+		goto out;
+	}
+	if (st != ST_OK) {
+		*e = fe;
+		goto out;
+	}
+	if (checkpoint_open(buf_str(&note), note.len, r->key, &pc, &fe) !=
+	    ST_OK) {
+		verify_add_check(r->rep, 8, false, "pin",
+				 "the log's checkpoint of size %" PRId64
+				 " does not verify with the log key: %s",
+				 pin->size, fe.msg);
+		goto out;
+	}
+	if (pc.size != pin->size) {
+		verify_add_check(r->rep, 8, false, "pin",
+				 "asked for the checkpoint of size %" PRId64
+				 ", the log gave one of size %" PRId64,
+				 pin->size, pc.size);
+		goto out;
+	}
+	if (!pin_root_matches(pin, pc.root)) {
+		b64url16(pc.root, got);
+		verify_add_check(r->rep, 8, false, "fork",
+				 "the log's checkpoint of size %" PRId64
+				 " has root %s..., not the poster's r=%s: the "
+				 "log rewrote its history since the poster was "
+				 "made",
+				 pin->size, got, rtext);
+		goto out;
+	}
+	/* The served tree extends the poster's; or, when the bundle is older
+	 * than the poster (a bundle cached a while), the poster's extends
+	 * the bundle's. */
+	if (newer)
+		st = consistent(r, r->cp.size, r->cp.root, pc.size, pc.root,
+				&ok, why, sizeof why, e);
+	else
+		st = consistent(r, pc.size, pc.root, r->cp.size, r->cp.root,
+				&ok, why, sizeof why, e);
+	if (st != ST_OK)
+		goto out;
+	if (ok && newer)
+		verify_add_check(r->rep, 8, true, "pin",
+				 "the poster's pin (tree size %" PRId64
+				 ", root %s...) is the log's kept checkpoint; "
+				 "the bundle's tree of size %" PRId64
+				 " is an older part of it (the bundle shows "
+				 "nothing logged after that)",
+				 pin->size, rtext, r->cp.size);
+	else if (ok)
+		verify_add_check(r->rep, 8, true, "pin",
+				 "the poster's pin (tree size %" PRId64
+				 ", root %s...) is the log's kept checkpoint, "
+				 "and the served tree of size %" PRId64
+				 " extends it",
+				 pin->size, rtext, r->cp.size);
+	else if (newer)
+		verify_add_check(r->rep, 8, false, "rollback",
+				 "the poster pins a tree of %" PRId64
+				 " entries; the log serves %" PRId64
+				 " and does not show it is a part of the "
+				 "poster's: %s",
+				 pin->size, r->cp.size, why);
+	else
+		verify_add_check(r->rep, 8, false, "pin",
+				 "the log does not show that its tree of size "
+				 "%" PRId64 " extends the poster's (size "
+				 "%" PRId64 "): %s",
+				 r->cp.size, pin->size, why);
+out:
+	buf_free(&note);
+	return st;
+}
+
+/* ---- rule 8: the checkpoint seen before ---- */
+
+static enum status check_seen(struct run *r, bool *remember, struct err *e)
+{
+	struct buf old;
+	struct checkpoint was;
+	char why[256];
+	bool ok = false;
+	enum status st;
+	const char *origin = r->cp.origin;
+
+	*remember = false;
+	buf_init(&old, SEEN_NOTE_MAX);
+	if ((st = seen_read(origin, &old, e)) != ST_OK) {
+		err_prefix(e, "checkpoint cache");
+		goto out;
+	}
+	if (old.len == 0) {
+		*remember = true;
+		verify_add_check(r->rep, 8, true, "seen checkpoint",
+				 "no checkpoint of %.100s seen before; this "
+				 "one (size %" PRId64 ") is remembered once "
+				 "every check passes",
+				 origin, r->cp.size);
+	} else if (checkpoint_open(buf_str(&old), old.len, r->key, &was,
+				   NULL) != ST_OK) {
+		verify_add_check(r->rep, 8, false, "log key changed",
+				 "the checkpoint remembered for origin %.100s "
+				 "does not verify with this log key",
+				 origin);
+	} else if (was.size > r->cp.size) {
+		/* A bundle older than what was seen is no rollback if the log
+		 * proves it a part of that (a bundle cached a while). */
+		st = consistent(r, r->cp.size, r->cp.root, was.size, was.root,
+				&ok, why, sizeof why, e);
+		if (st != ST_OK)
+			goto out;
+		if (ok)
+			verify_add_check(r->rep, 8, true, "seen checkpoint",
+					 "the bundle's tree of size %" PRId64
+					 " is an older part of the checkpoint "
+					 "of size %" PRId64 " seen before (the "
+					 "bundle shows nothing logged after "
+					 "it); that one stays remembered",
+					 r->cp.size, was.size);
+		else
+			verify_add_check(r->rep, 8, false, "rollback",
+					 "a checkpoint of size %" PRId64
+					 " was seen before; the log now serves "
+					 "size %" PRId64 " and does not show "
+					 "it is a part of it: the log went "
+					 "back (or a mirror lags): %s",
+					 was.size, r->cp.size, why);
+	} else {
+		st = consistent(r, was.size, was.root, r->cp.size, r->cp.root,
+				&ok, why, sizeof why, e);
+		if (st != ST_OK)
+			goto out;
+		*remember = ok;
+		if (ok && was.size == r->cp.size)
+			verify_add_check(r->rep, 8, true, "seen checkpoint",
+					 "the checkpoint of size %" PRId64
+					 " seen before is this one",
+					 was.size);
+		else if (ok)
+			verify_add_check(r->rep, 8, true, "seen checkpoint",
+					 "the log extends the checkpoint of "
+					 "size %" PRId64 " seen before (to "
+					 "size %" PRId64 ")",
+					 was.size, r->cp.size);
+		else if (was.size == r->cp.size)
+			verify_add_check(r->rep, 8, false, "fork",
+					 "a checkpoint of size %" PRId64
+					 " with another root was seen before: "
+					 "the log forked",
+					 was.size);
+		else
+			verify_add_check(r->rep, 8, false, "consistency",
+					 "the log does not show that its tree "
+					 "of size %" PRId64 " extends the "
+					 "checkpoint of size %" PRId64
+					 " seen before (a log that rewrote its "
+					 "history cannot): %s",
+					 r->cp.size, was.size, why);
+	}
+out:
+	buf_free(&old);
+	return st;
+}
+
+/* ---- rule 9: the whole log through the tiles ---- */
+
+struct provider_rec {
+	int64_t index;
+	bool revoke;
+	char *name; /* owned */
+};
+
+struct attested {
+	int64_t index;
+	char *provider; /* owned */
+};
+
+struct full {
+	struct run *r;
+	int64_t size;  /* entries to read: the checkpoint's tree size */
+	int64_t next;  /* index of the next entry */
+	size_t ntiles; /* tiles to read */
+	struct merkle_range mr;
+	size_t ent, prov; /* next bundle entry / provider to match */
+	int64_t venue_entries;
+	int64_t missing, wrong;
+	int64_t missing_at[LIST_MAX], wrong_at[LIST_MAX];
+	struct provider_rec *provs;
+	size_t nprovs, aprovs;
+	struct attested *att;
+	size_t natt, aatt;
+	struct entry *en; /* scratch */
+	double start, shown;
+	char bad[320]; /* why the tiles are not what the log should serve */
+};
+
+/* The path of tile n: groups of three digits, all but the last "x". */
+static void tile_path(int64_t n, char *out, size_t size)
+{
+	char d[32];
+	int len = snprintf(d, sizeof d, "%" PRId64, n);
+	int pad = (3 - len % 3) % 3;
+	char all[40];
+	memset(all, '0', (size_t)pad);
+	memcpy(all + pad, d, (size_t)len + 1);
+	size_t o = 0;
+	for (int i = 0; i < len + pad; i += 3) {
+		bool last = i + 3 == len + pad;
+		int w = snprintf(out + o, size - o, "%s%.3s%s", last ? "" : "x",
+				 all + i, last ? "" : "/");
+		if (w < 0 || (size_t)w >= size - o)
+			return;
+		o += (size_t)w;
+	}
+}
+
+static enum status tile_url(void *ctx, size_t i, char *url, size_t size,
+			    struct err *e)
+{
+	struct full *fu = ctx;
+	char path[64];
+	int64_t first = (int64_t)i * TILE_WIDTH;
+	int64_t width = fu->size - first;
+	tile_path((int64_t)i, path, sizeof path);
+	int w = width >= TILE_WIDTH
+			? snprintf(url, size, "%s/tile/entries/%s",
+				   fu->r->u->base, path)
+			: snprintf(url, size, "%s/tile/entries/%s.p/%" PRId64,
+				   fu->r->u->base, path, width);
+	if (w < 0 || (size_t)w >= size)
+		return err_set(e, ST_INVALID, "URL too long");
+	return ST_OK;
+}
+
+static void note_at(int64_t *count, int64_t *at, int64_t index)
+{
+	if (*count < LIST_MAX)
+		at[*count] = index;
+	(*count)++;
+}
+
+/* Remembers what rule 9 needs of a provider entry or an attested
+ * document of the venue. */
+static enum status remember_entry(struct full *fu, int64_t index,
+				  const char *text, size_t len, bool venue)
+{
+	struct entry *en = fu->en;
+	if (entry_parse(text, len, en, NULL) != ST_OK)
+		return ST_OK; /* not rule 9's business: it names entries */
+	if (venue) {
+		if (en->kind != ENTRY_DOCUMENT || en->attestation[0] == 0)
+			return ST_OK;
+		if (fu->natt == fu->aatt) {
+			size_t na = fu->aatt ? 2 * fu->aatt : 16;
+			void *p = realloc(fu->att, na * sizeof *fu->att);
+			if (p == NULL)
+				return ST_NOMEM;
+			fu->att = p;
+			fu->aatt = na;
+		}
+		char *name = strdup(en->provider);
+		if (name == NULL)
+			return ST_NOMEM;
+		fu->att[fu->natt++] = (struct attested){index, name};
+		return ST_OK;
+	}
+	if (en->kind != ENTRY_PROVIDER_KEY && en->kind != ENTRY_PROVIDER_REVOKE)
+		return ST_OK;
+	if (fu->nprovs == fu->aprovs) {
+		size_t na = fu->aprovs ? 2 * fu->aprovs : 16;
+		void *p = realloc(fu->provs, na * sizeof *fu->provs);
+		if (p == NULL)
+			return ST_NOMEM;
+		fu->provs = p;
+		fu->aprovs = na;
+	}
+	char *name = strdup(en->name);
+	if (name == NULL)
+		return ST_NOMEM;
+	fu->provs[fu->nprovs++] = (struct provider_rec){
+		index, en->kind == ENTRY_PROVIDER_REVOKE, name};
+	return ST_OK;
+}
+
+/* One entry of the log, in order. */
+static enum status full_entry(struct full *fu, const uint8_t *text, size_t len)
+{
+	const struct bundle *b = fu->r->b;
+	int64_t index = fu->next++;
+	uint8_t leaf[HASH_LEN];
+	merkle_leaf_hash(leaf, text, len);
+	merkle_range_push(&fu->mr, leaf, NULL, NULL);
+
+	/* The bundle's items at this index must be these bytes. */
+	bool in_bundle = false;
+	if (fu->ent < b->nentries && b->entries[fu->ent].index == index) {
+		const struct bundle_item *it = &b->entries[fu->ent++];
+		in_bundle = it->entry_len == len &&
+			    memcmp(it->entry, text, len) == 0;
+		if (!in_bundle)
+			note_at(&fu->wrong, fu->wrong_at, index);
+	}
+	if (fu->prov < b->nproviders && b->providers[fu->prov].index == index) {
+		const struct bundle_item *it = &b->providers[fu->prov++];
+		if (it->entry_len != len || memcmp(it->entry, text, len) != 0)
+			note_at(&fu->wrong, fu->wrong_at, index);
+	}
+
+	/* Cheap look at the first lines: most entries are other venues'. */
+	if (len < ENTRY_HEAD_LEN + 15 ||
+	    memcmp(text, ENTRY_HEAD, ENTRY_HEAD_LEN) != 0)
+		return ST_OK;
+	const char *rest = (const char *)text + ENTRY_HEAD_LEN;
+	if (memcmp(rest, "venue ", 6) == 0) {
+		if (memcmp(rest + 6, b->venue, VENUE_ID_LEN) != 0 ||
+		    rest[6 + VENUE_ID_LEN] != '\n')
+			return ST_OK;
+		fu->venue_entries++;
+		if (!in_bundle)
+			note_at(&fu->missing, fu->missing_at, index);
+		return remember_entry(fu, index, (const char *)text, len, true);
+	}
+	if (memcmp(rest, "kind provider-", 14) == 0)
+		return remember_entry(fu, index, (const char *)text, len,
+				      false);
+	return ST_OK;
+}
+
+static void full_progress(struct full *fu, bool last)
+{
+	if (!fu->r->o->progress)
+		return;
+	double t = now_s();
+	if (!last && t - fu->shown < 0.1)
+		return;
+	fu->shown = t;
+	int pct = fu->size > 0 ? (int)(fu->next * 100 / fu->size) : 100;
+	int bar = pct / 4;
+	double rate = t > fu->start ? (double)fu->next / (t - fu->start) : 0;
+	fprintf(stderr,
+		"\rfull  [%.*s%*s] %3d%% %" PRId64 "/%" PRId64
+		" entries  %.0f/s  ",
+		bar, "#########################", 25 - bar, "", pct, fu->next,
+		fu->size, rate);
+	if (last)
+		fputc('\n', stderr);
+}
+
+/* One tile of entries: W entries, each after its big-endian uint16
+ * length, nothing else. */
+static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
+			     size_t len, struct err *e)
+{
+	struct full *fu = ctx;
+	int64_t first = (int64_t)i * TILE_WIDTH;
+	int64_t width =
+		fu->size - first < TILE_WIDTH ? fu->size - first : TILE_WIDTH;
+	size_t off = 0;
+	char path[64];
+	enum status st;
+	for (int64_t k = 0; k < width; k++) {
+		size_t n;
+		if (len - off < 2)
+			goto short_tile;
+		n = (size_t)body[off] << 8 | body[off + 1];
+		off += 2;
+		if (n == 0 || n > ENTRY_MAX) {
+			tile_path((int64_t)i, path, sizeof path);
+			snprintf(fu->bad, sizeof fu->bad,
+				 "tile entries/%s: entry %" PRId64
+				 " has a length of %zu bytes (1 to %d)",
+				 path, first + k, n, ENTRY_MAX);
+			return err_set(e, ST_CORRUPT, "%s", fu->bad);
+		}
+		if (len - off < n)
+			goto short_tile;
+		if ((st = full_entry(fu, body + off, n)) != ST_OK)
+			return err_set(e, st, "out of memory");
+		off += n;
+	}
+	if (off != len) {
+		tile_path((int64_t)i, path, sizeof path);
+		snprintf(fu->bad, sizeof fu->bad,
+			 "tile entries/%s: %zu bytes after its %" PRId64
+			 " entries",
+			 path, len - off, width);
+		return err_set(e, ST_CORRUPT, "%s", fu->bad);
+	}
+	full_progress(fu, false);
+	return ST_OK;
+short_tile:
+	tile_path((int64_t)i, path, sizeof path);
+	snprintf(fu->bad, sizeof fu->bad,
+		 "tile entries/%s: ends before its %" PRId64 " entries", path,
+		 width);
+	return err_set(e, ST_CORRUPT, "%s", fu->bad);
+}
+
+static bool has_provider(const struct bundle *b, int64_t index)
+{
+	size_t lo = 0, hi = b->nproviders;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->providers[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < b->nproviders && b->providers[lo].index == index;
+}
+
+/* The provider entries the venue's attestations depend on, as export.c
+ * puts them in a bundle: for each attested document the newest key of its
+ * provider logged before it, and every revocation of those providers'
+ * keys.  Marks them in need[0..nprovs). */
+static enum status needed_providers(struct full *fu, bool *need)
+{
+	struct latest {
+		const char *name;
+		long key; /* index into provs of the newest key, or -1 */
+		bool attested;
+	} *names = NULL;
+	size_t nnames = 0, p = 0;
+	for (size_t a = 0; a < fu->natt; a++) {
+		/* Every provider entry before this document. */
+		for (; p < fu->nprovs && fu->provs[p].index < fu->att[a].index;
+		     p++) {
+			size_t k = 0;
+			while (k < nnames &&
+			       strcmp(names[k].name, fu->provs[p].name) != 0)
+				k++;
+			if (k == nnames) {
+				void *q = realloc(names,
+						  (nnames + 1) * sizeof *names);
+				if (q == NULL) {
+					free(names);
+					return ST_NOMEM;
+				}
+				names = q;
+				names[nnames++] = (struct latest){
+					fu->provs[p].name, -1, false};
+			}
+			if (!fu->provs[p].revoke)
+				names[k].key = (long)p;
+		}
+		for (size_t k = 0; k < nnames; k++) {
+			if (strcmp(names[k].name, fu->att[a].provider) != 0)
+				continue;
+			names[k].attested = true;
+			if (names[k].key >= 0)
+				need[names[k].key] = true;
+		}
+	}
+	for (size_t q = 0; q < fu->nprovs; q++) {
+		if (!fu->provs[q].revoke)
+			continue;
+		for (size_t k = 0; k < nnames; k++)
+			if (names[k].attested &&
+			    strcmp(names[k].name, fu->provs[q].name) == 0)
+				need[q] = true;
+	}
+	free(names);
+	return ST_OK;
+}
+
+/* "12, 40, 97 and 3 more" into out. */
+static void list_at(char *out, size_t size, const int64_t *at, int64_t count)
+{
+	size_t o = 0;
+	out[0] = 0;
+	for (int64_t i = 0; i < count && i < LIST_MAX && o < size; i++) {
+		int w = snprintf(out + o, size - o, "%s%" PRId64,
+				 i == 0 ? "" : ", ", at[i]);
+		if (w < 0)
+			return;
+		o += (size_t)w;
+	}
+	if (count > LIST_MAX && o < size)
+		snprintf(out + o, size - o, " and %" PRId64 " more",
+			 count - LIST_MAX);
+}
+
+static void full_free(struct full *fu)
+{
+	for (size_t i = 0; i < fu->nprovs; i++)
+		free(fu->provs[i].name);
+	for (size_t i = 0; i < fu->natt; i++)
+		free(fu->att[i].provider);
+	free(fu->provs);
+	free(fu->att);
+	free(fu->en);
+}
+
+static enum status check_full(struct run *r, struct err *e)
+{
+	const struct bundle *b = r->b;
+	struct full fu;
+	enum status st;
+	bool *need = NULL;
+	char list[160];
+	uint8_t root[HASH_LEN];
+
+	memset(&fu, 0, sizeof fu);
+	fu.r = r;
+	fu.size = r->cp.size;
+	fu.ntiles = (size_t)((fu.size + TILE_WIDTH - 1) / TILE_WIDTH);
+	merkle_range_init(&fu.mr);
+	fu.en = malloc(sizeof *fu.en);
+	if (fu.en == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	fu.start = now_s();
+	st = fetch_get_many(r->f, fu.ntiles, TILE_CAP,
+			    r->o->parallel > 0 ? r->o->parallel : 4, tile_url,
+			    tile_body, &fu, e);
+	r->res->full_seconds = now_s() - fu.start;
+	r->res->full_entries = fu.next;
+	if (fu.next > 0 || st == ST_OK)
+		full_progress(&fu, true);
+	if (answer_failed(st)) {
+		verify_add_check(r->rep, 9, false, "tiles",
+				 "the log's entry tiles are not what a log of "
+				 "%" PRId64 " entries serves: %s",
+				 fu.size, fu.bad[0] ? fu.bad : e->msg);
+		st = ST_OK;
+		goto out;
+	}
+	if (st != ST_OK)
+		goto out;
+	merkle_range_root(&fu.mr, root);
+	if (fu.mr.size != fu.size || memcmp(root, r->cp.root, HASH_LEN) != 0) {
+		char got[64], want[64];
+		b64_encode(got, sizeof got, root, HASH_LEN, B64_STD);
+		b64_encode(want, sizeof want, r->cp.root, HASH_LEN, B64_STD);
+		verify_add_check(r->rep, 9, false, "tree",
+				 "the %" PRId64 " entries served as tiles make "
+				 "a tree with root %s, not the checkpoint's %s",
+				 fu.mr.size, got, want);
+		goto out;
+	}
+	verify_add_check(r->rep, 9, true, "tree",
+			 "read all %" PRId64 " entries through %zu tiles in "
+			 "%.2f s (%.0f entries/s); they make the checkpoint's "
+			 "tree",
+			 fu.size, fu.ntiles, r->res->full_seconds,
+			 r->res->full_seconds > 0
+				 ? (double)fu.size / r->res->full_seconds
+				 : 0.0);
+
+	/* Rule 9 proper: nothing of the venue left out. */
+	need = calloc(fu.nprovs + 1, sizeof *need);
+	if (need == NULL || needed_providers(&fu, need) != ST_OK) {
+		st = err_set(e, ST_NOMEM, "out of memory");
+		goto out;
+	}
+	int64_t nneed = 0, pmissing = 0, pmissing_at[LIST_MAX];
+	for (size_t q = 0; q < fu.nprovs; q++) {
+		if (!need[q])
+			continue;
+		nneed++;
+		if (!has_provider(b, fu.provs[q].index))
+			note_at(&pmissing, pmissing_at, fu.provs[q].index);
+	}
+	if (fu.missing > 0) {
+		list_at(list, sizeof list, fu.missing_at, fu.missing);
+		verify_add_check(r->rep, 9, false, "completeness",
+				 "the bundle leaves out %" PRId64
+				 " of the venue's %" PRId64 " entries in the "
+				 "log: %s",
+				 fu.missing, fu.venue_entries, list);
+	}
+	if (pmissing > 0) {
+		list_at(list, sizeof list, pmissing_at, pmissing);
+		verify_add_check(r->rep, 9, false, "completeness",
+				 "the bundle leaves out %" PRId64
+				 " provider entr%s the venue's attestations "
+				 "depend on: %s",
+				 pmissing, pmissing == 1 ? "y" : "ies", list);
+	}
+	if (fu.wrong > 0 || fu.ent != b->nentries || fu.prov != b->nproviders) {
+		list_at(list, sizeof list, fu.wrong_at, fu.wrong);
+		verify_add_check(r->rep, 9, false, "completeness",
+				 "the bundle's entries at %s are not the "
+				 "log's entries at those indexes",
+				 fu.wrong > 0 ? list : "the end");
+	}
+	if (fu.missing == 0 && pmissing == 0 && fu.wrong == 0 &&
+	    fu.ent == b->nentries && fu.prov == b->nproviders)
+		verify_add_check(r->rep, 9, true, "completeness",
+				 "the bundle holds all %" PRId64
+				 " entries of venue %s in the log and the "
+				 "%" PRId64 " provider entr%s its attestations "
+				 "depend on",
+				 fu.venue_entries, b->venue, nneed,
+				 nneed == 1 ? "y" : "ies");
+out:
+	free(need);
+	full_free(&fu);
+	return st;
+}
+
+/* ---- the run ---- */
+
+/* Which key, and the pin's key check (rule 1). */
+static void choose_key(struct run *r, const struct bundle *b,
+		       struct note_verifier *bkey, bool *pinned_ok)
+{
+	const struct venue_url *u = r->u;
+	char text[NOTE_VKEY_MAX + 1], k[PIN_B64_LEN + 1];
+	bool bkey_ok = note_verifier_parse(b->vkey, strlen(b->vkey), bkey,
+					   NULL) == ST_OK;
+	*pinned_ok = true;
+	r->key = r->o->key != NULL ? r->o->key : bkey_ok ? bkey : NULL;
+	if (!u->has_pin)
+		return;
+	b64url16(u->pin.key, k);
+	if (r->o->key != NULL) {
+		note_verifier_format(r->o->key, text, sizeof text);
+		if (!pin_key_matches(&u->pin, text, strlen(text))) {
+			*pinned_ok = false;
+			verify_add_check(r->rep, 1, false, "pin key",
+					 "the key given with --key is not the "
+					 "one the poster pins (k=%s)",
+					 k);
+			return;
+		}
+	}
+	if (!pin_key_matches(&u->pin, b->vkey, strlen(b->vkey))) {
+		*pinned_ok = false;
+		verify_add_check(r->rep, 1, false, "pin key",
+				 "the log's key %.200s is not the one the "
+				 "poster pins (k=%s)",
+				 b->vkey, k);
+		return;
+	}
+	verify_add_check(r->rep, 1, true, "pin key",
+			 "the log's key %.200s is the one the poster pins",
+			 b->vkey);
+}
+
+enum status remote_verify(const struct venue_url *u,
+			  const struct remote_options *o,
+			  struct remote_result *res, struct err *e)
+{
+	struct run r;
+	struct buf json;
+	struct bundle *b = NULL;
+	struct note_verifier bkey;
+	struct verify_report extra; /* checks made before verify_bundle */
+	struct err fe = {{0}};
+	enum status st;
+	bool pinned_ok = true, remember = false;
+
+	memset(res, 0, sizeof *res);
+	memset(&extra, 0, sizeof extra);
+	extra.ok = true;
+	res->rep.ok = true;
+	res->rep.latest = -1;
+	res->tree_size = -1;
+	memset(&r, 0, sizeof r);
+	r.u = u;
+	r.o = o;
+	r.res = res;
+	r.rep = &res->rep;
+	buf_init(&json, BUNDLE_MAX);
+	struct fetch_options fo = {.progress = o->progress};
+	if ((st = fetch_new(o->fetch != NULL ? o->fetch : &fo, &r.f, e)) !=
+	    ST_OK)
+		goto out;
+
+	/* The bundle. */
+	if ((st = set_url(&r, e, "/v/%s/bundle.json", u->venue)) != ST_OK)
+		goto out;
+	st = fetch_get(r.f, r.url, &json, &fe);
+	if (st == ST_NOT_FOUND) {
+		verify_add_check(r.rep, 1, false, "bundle",
+				 "the log at %s has no venue %s (%s)", u->host,
+				 u->venue, fe.msg);
+		st = ST_OK;
+		goto out;
+	}
+	if (answer_failed(st)) {
+		verify_add_check(r.rep, 1, false, "bundle",
+				 "the bundle of venue %s at %s: %s", u->venue,
+				 u->host, fe.msg);
+		st = ST_OK;
+		goto out;
+	}
+	if (st != ST_OK) {
+		*e = fe;
+		goto out;
+	}
+	if (bundle_parse(buf_str(&json), json.len, &b, &fe) != ST_OK) {
+		verify_add_check(r.rep, 1, false, "bundle",
+				 "what %s serves as the bundle of venue %s is "
+				 "not one: %s",
+				 u->host, u->venue, fe.msg);
+		goto out;
+	}
+	buf_free(&json);
+	r.b = b;
+	res->have_bundle = true;
+	snprintf(res->origin, sizeof res->origin, "%s", b->origin);
+
+	/* Rules 1 to 7, with the key the pin or --key names. */
+	r.rep = &extra;
+	choose_key(&r, b, &bkey, &pinned_ok);
+	r.rep = &res->rep;
+	struct verify_options vo = {
+		.key = r.o->key != NULL || (u->has_pin && pinned_ok) ? r.key
+								     : NULL,
+		.all_proofs = true,
+		.fetch = fetch_doc,
+		.fetch_ctx = &r,
+	};
+	memcpy(vo.today, o->today, sizeof vo.today);
+	st = verify_bundle(b, &vo, &res->rep, e);
+	for (size_t i = 0; i < extra.nchecks; i++)
+		verify_add_check(&res->rep, extra.checks[i].rule,
+				 extra.checks[i].ok, extra.checks[i].name, "%s",
+				 extra.checks[i].detail);
+	if (strcmp(b->venue, u->venue) != 0)
+		verify_add_check(&res->rep, 1, false, "bundle",
+				 "asked %s for venue %s, got the bundle of "
+				 "venue %s",
+				 u->host, u->venue, b->venue);
+	if (st != ST_OK)
+		goto out;
+
+	/* The rest needs the checkpoint verified under the chosen key. */
+	if (r.key == NULL || !pinned_ok ||
+	    checkpoint_open(b->checkpoint, strlen(b->checkpoint), r.key, &r.cp,
+			    NULL) != ST_OK ||
+	    strcmp(r.cp.origin, b->origin) != 0) {
+		if (u->has_pin || o->remember || o->full)
+			verify_add_check(&res->rep, 8, false, "not checked",
+					 "without a checkpoint signed by the "
+					 "%s log key, the pin, the checkpoint "
+					 "seen before%s are not checked",
+					 pinned_ok ? "expected" : "pinned",
+					 o->full ? " and the whole log" : "");
+		goto out;
+	}
+	res->tree_size = r.cp.size;
+	if (u->has_pin && (st = check_pin(&r, e)) != ST_OK)
+		goto out;
+	if (o->remember && (st = check_seen(&r, &remember, e)) != ST_OK)
+		goto out;
+	if (o->full && (st = check_full(&r, e)) != ST_OK)
+		goto out;
+	/* A cache that cannot be written is a warning: the checks stand. */
+	if (res->rep.ok && remember &&
+	    seen_write(b->origin, b->checkpoint, strlen(b->checkpoint), r.key,
+		       &res->remembered, &fe) != ST_OK)
+		snprintf(res->cache_warning, sizeof res->cache_warning, "%s",
+			 fe.msg);
+out:
+	sort_checks(&res->rep);
+	for (size_t i = 0; i < res->rep.nchecks; i++) {
+		defang(res->rep.checks[i].name);
+		defang(res->rep.checks[i].detail);
+	}
+	if (st != ST_OK)
+		res->rep.ok = false;
+	verify_report_free(&extra);
+	bundle_free(b);
+	buf_free(&json);
+	fetch_free(r.f);
+	return st;
+}
+
+void remote_result_free(struct remote_result *res)
+{
+	if (res == NULL)
+		return;
+	verify_report_free(&res->rep);
+	memset(res, 0, sizeof *res);
+}

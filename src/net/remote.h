@@ -1,0 +1,93 @@
+/*
+ * remote.h: verifying a venue from its URL over HTTP(S): the inspector's
+ * `sanilog verify URL` (DESIGN.md "Verification rules", "The poster's QR
+ * code", rules 8 and 9).
+ *
+ * From https://host[/prefix]/v/<venue>[#k=..&n=..&r=..] it fetches
+ *   /v/<venue>/bundle.json        and applies rules 1 to 7 (verify.h) with
+ *                                 every inclusion proof;
+ *   /d/<sha256>                   each document, capped at its doc line's
+ *                                 size + 1 (rule 4);
+ *   /checkpoint/<n>, /proof/consistency?old=n&new=<size>
+ *                                 for the poster's pin: the log key must
+ *                                 hash to k, the kept checkpoint of size n
+ *                                 must be signed and its root start with r,
+ *                                 and the served tree must extend it (a
+ *                                 served tree smaller than n: rollback);
+ *   /proof/consistency?old=<seen>&new=<size>
+ *                                 rule 8: from the newest checkpoint seen
+ *                                 before for the log's origin (seen.h);
+ *   /tile/entries/<N>[.p/<W>]     with `full`, rule 9: every entry of the
+ *                                 log up to the bundle's checkpoint
+ *                                 (4 transfers at once, in order),
+ *                                 rebuilding the tree in O(log n)
+ *                                 memory to compare its root with the
+ *                                 checkpoint's, and checking that the
+ *                                 bundle holds every entry of the venue
+ *                                 and every provider entry its
+ *                                 attestations depend on.
+ * Which key: --key when given (the pin, if any, must match it too), else
+ * the bundle's own key when the pin names it (the poster pins the key),
+ * else the bundle's own key, reported as not pinned.
+ *
+ * Checks the rules add to the report: rule 1 "bundle" (what the log
+ * served is a venue bundle of the URL's venue), rule 1 "pin key", rule 8
+ * "pin", "seen checkpoint" (and "rollback", "fork", "log key changed"),
+ * rule 9 "tiles", "tree", "completeness".
+ */
+#ifndef SANILOG_REMOTE_H
+#define SANILOG_REMOTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/note.h"
+#include "core/verify.h"
+#include "net/fetch.h"
+#include "print/pin.h"
+
+struct remote_options {
+	const struct note_verifier *key; /* --key: the expected log key, or
+					    NULL */
+	char today[11];			 /* YYYY-MM-DD for rule 7 */
+	bool full;			 /* rule 9: read the whole log */
+	bool remember;			 /* rule 8: compare with the checkpoint
+					    cache, and remember the log's
+					    checkpoint when every check
+					    passed */
+	bool progress;			 /* progress lines on stderr */
+	int parallel;			 /* tile transfers at once; 0: 4 */
+	const struct fetch_options *fetch; /* NULL: fetch.h's defaults */
+};
+
+struct remote_result {
+	struct verify_report rep; /* owned; free with remote_result_free */
+	bool have_bundle;	  /* the bundle parsed: rep has the venue */
+	bool remembered;	  /* the checkpoint cache was written */
+	char cache_warning[512];  /* why it could not be, or "" */
+	char origin[NOTE_NAME_MAX + 1]; /* the bundle's, when parsed */
+	int64_t tree_size;		/* the bundle's checkpoint's, when it
+					   verified; else -1 */
+	/* With full: how the read went. */
+	int64_t full_entries;
+	double full_seconds;
+};
+
+/*
+ * Verifies the venue at u.  Returns ST_OK when the checks could be made:
+ * res->rep.ok says whether every one passed (a log that answers 404 for
+ * the venue, or with something that is not a bundle of it, gives a
+ * failed rule 1 "bundle" check, not an error).  Any other status means
+ * the checks could not be made (network, timeouts, a server error, out
+ * of memory, a checkpoint cache that cannot be read), with e; res is then
+ * filled as far as it got and must still be freed.  Nothing is written
+ * but the checkpoint cache, and that only when every check passed (a
+ * cache that cannot be written leaves res->cache_warning, not a failure).
+ */
+enum status remote_verify(const struct venue_url *u,
+			  const struct remote_options *o,
+			  struct remote_result *res, struct err *e);
+
+void remote_result_free(struct remote_result *res);
+
+#endif

@@ -1,0 +1,502 @@
+#!/usr/bin/env bash
+#
+# test_remote.sh: `sanilog verify URL`, `verify IMAGE` and `verify URL
+# --full` against `sanilog serve` and against hostile servers.
+#
+#   SANILOG=/abs/path/to/sanilog tests/net/test_remote.sh
+#
+# Builds a log with the CLI in a temporary directory, serves it on
+# 127.0.0.1 on a free port, and checks: a venue verifies from its URL,
+# with the pin of a kept checkpoint, and from a poster's PNG; a wrong pin
+# key or root, a tampered database (entry or document), a database rolled
+# back under the server (caught from the checkpoint cache and from the
+# pin); --full on a good log and on a bundle that leaves an entry out;
+# and hostile servers (tests/net/hostile.py in front of the real one):
+# truncated, cut, endless, huge, malformed bundles, a redirect loop, a
+# scheme change, a 500, lying documents, proofs and tiles, and an
+# unreachable port.  Each must give exit 1 or 2 with a message, never a
+# crash, and never write the checkpoint cache.
+# RUNNER, when set, prefixes each sanilog verify (e.g. valgrind).
+# Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SANILOG=${SANILOG:-$HERE/../../build/sanilog}
+RUNNER=${RUNNER:-}
+DOCS=$HERE/../cli/docs
+
+case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
+[ -x "$SANILOG" ] || { echo "test_remote: $SANILOG: not built" >&2; exit 2; }
+for tool in python3 sqlite3 timeout; do
+	command -v $tool >/dev/null 2>&1 ||
+		{ echo "test_remote: needs $tool (tools/deps.sh)" >&2; exit 2; }
+done
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-net.XXXXXX")
+SERVER_PID=
+HOSTILE_PID=
+cleanup() {
+	for pid in $SERVER_PID $HOSTILE_PID; do
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+
+unset SANILOG_DB SANILOG_NOW
+export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C
+mkdir -p "$HOME"
+cd "$TMP"
+
+DB=$TMP/log.db
+PASS=0
+FAIL=0
+
+sl() { "$SANILOG" "$@" --db "$DB"; }
+
+ok() { PASS=$((PASS + 1)); }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "  FAIL: $*" >&2
+}
+
+# ---------------------------------------------------------------------------
+# Servers.
+
+URL=
+start_server() { # start_server DB
+	: >"$TMP/serve.out"
+	"$SANILOG" serve --db "$1" --listen 127.0.0.1:0 --threads 4 \
+		>"$TMP/serve.out" 2>>"$TMP/serve.err" &
+	SERVER_PID=$!
+	for _ in $(seq 1 200); do
+		URL=$(sed -n 's|^sanilog: listening on \(http://[^ ]*\)/$|\1|p' \
+			"$TMP/serve.out")
+		[ -n "$URL" ] && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "test_remote: the server did not start:" >&2
+	cat "$TMP/serve.err" >&2
+	exit 2
+}
+
+stop_server() {
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+	SERVER_PID=
+}
+
+HOSTILE=
+start_hostile() { # start_hostile UPSTREAM [CERT KEY]
+	: >"$TMP/hostile.out"
+	python3 "$HERE/hostile.py" "$@" >"$TMP/hostile.out" \
+		2>>"$TMP/hostile.err" &
+	HOSTILE_PID=$!
+	for _ in $(seq 1 200); do
+		local port
+		port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$TMP/hostile.out")
+		if [ -n "$port" ]; then
+			HOSTILE=http://127.0.0.1:$port
+			return 0
+		fi
+		kill -0 "$HOSTILE_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "test_remote: the hostile server did not start:" >&2
+	cat "$TMP/hostile.err" >&2
+	exit 2
+}
+
+stop_hostile() {
+	kill -9 "$HOSTILE_PID" 2>/dev/null || true
+	wait "$HOSTILE_PID" 2>/dev/null || true
+	HOSTILE_PID=
+}
+
+# ---------------------------------------------------------------------------
+# Verifying.  verify WANT NAME ARGS...: runs sanilog verify ARGS (output in
+# ./out, messages in ./err) and wants exit status WANT ("1|2" for either).
+
+RC=
+verify() {
+	local want=$1 name=$2
+	shift 2
+	RC=0
+	# shellcheck disable=SC2086
+	timeout 120 $RUNNER "$SANILOG" verify "$@" >out 2>err || RC=$?
+	case "|$want|" in
+	*"|$RC|"*) ok ;;
+	*)
+		bad "$name: exit $RC, expected $want"
+		sed 's/^/      | /' out err | tail -20 >&2
+		;;
+	esac
+}
+
+has() { # has FILE REGEX NAME
+	if grep -Eq -- "$2" "$1"; then ok; else
+		bad "$3: $1 does not match $2"
+		sed 's/^/      | /' "$1" | tail -20 >&2
+	fi
+}
+
+said() { # said NAME: a message on stderr or a failed check on stdout
+	if grep -q '^sanilog: ' err || grep -q '^✗ ' out; then ok; else
+		bad "$1: no message"
+		sed 's/^/      | /' out err | tail -10 >&2
+	fi
+}
+
+no_cache() { # no_cache NAME: nothing under $XDG_CACHE_HOME
+	if [ -z "$(find "$XDG_CACHE_HOME" -type f 2>/dev/null)" ]; then ok; else
+		bad "$1: the checkpoint cache was written"
+		find "$XDG_CACHE_HOME" -type f >&2
+	fi
+}
+
+fresh_cache() { # a new, empty cache directory
+	XDG_CACHE_HOME=$TMP/cache.$1
+	rm -rf "$XDG_CACHE_HOME"
+	export XDG_CACHE_HOME
+}
+
+# pin VKEY CHECKPOINT-NOTE: the fragment k=..&n=..&r=.. (DESIGN.md), made
+# here independently of sanilog's own pin code.
+pin() {
+	python3 - "$1" "$2" <<'EOF'
+import base64, hashlib, sys
+vkey = sys.argv[1].rstrip("\n").encode()
+lines = sys.argv[2].split("\n")
+b = lambda x: base64.urlsafe_b64encode(x[:16]).decode().rstrip("=")
+print("k=%s&n=%s&r=%s" % (b(hashlib.sha256(vkey).digest()), lines[1],
+                          b(base64.b64decode(lines[2]))))
+EOF
+}
+
+json_field() { # json_field FILE KEY
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+# ---------------------------------------------------------------------------
+echo "== setup"
+
+sl init --origin test.example/log >/dev/null 2>&1
+sl venue add --name 'Bar Roma' --address 'Via Roma 1' --json >v1.json
+sl venue add --name 'Palestra Sole' --address 'Via Sole 2' --json >v2.json
+V1=$(json_field v1.json venue)
+V2=$(json_field v2.json venue)
+sl provider keygen --name cleanco.example --out prov.key >prov.vkey
+sl provider add "$(cat prov.vkey)" --display-name 'CleanCo' >/dev/null
+sl cert add --venue "$V1" --file "$DOCS/ozone.pdf" --type sanitization \
+	--title 'Ozono' --performed 2025-01-10 >/dev/null
+sl cert add --venue "$V2" --file "$DOCS/water.jpg" --type water \
+	--title 'Water' --performed 2025-01-12 >/dev/null
+"$SANILOG" attest --key prov.key --venue "$V1" --file "$DOCS/pest.png" \
+	--type sanitization --performed 2025-02-01 -o att.note
+sl cert add --venue "$V1" --file "$DOCS/pest.png" --type sanitization \
+	--title 'Pest and ozone' --performed 2025-02-01 \
+	--provider cleanco.example --attestation att.note >/dev/null
+# The log as it was here is rolled back to later.
+sqlite3 "$DB" ".backup '$TMP/old.db'"
+sl cert add --venue "$V1" --file "$DOCS/ozone.pdf" --type protocol \
+	--title 'Protocol' --performed 2025-02-02 >/dev/null
+sl cert add --venue "$V2" --file "$DOCS/pest.png" --type pest-control \
+	--title 'Pest' --performed 2025-02-03 >/dev/null
+VKEY=$(sl key)
+SIZE=$(sl checkpoint | sed -n 2p)
+PIN_NOW=$(pin "$VKEY" "$(sl checkpoint)")
+PIN_OLD=$(pin "$VKEY" "$(sl checkpoint --size 4)")
+OLD_SIZE=$("$SANILOG" checkpoint --db "$TMP/old.db" | sed -n 2p)
+cp "$DB" "$TMP/good.db"
+
+start_server "$DB"
+
+# ---------------------------------------------------------------------------
+echo "== a venue from its URL"
+
+verify 0 "verify URL" "$URL/v/$V1"
+has out '^name +Bar Roma$' "report: the venue"
+has out '^latest +sanitized 2025-02-01 .* by CleanCo \(signed by the provider\)$' \
+	"report: the latest sanitization and its provider"
+has out '^OVERDUE' "report: overdue"
+has out '^✓ rule 4 documents: 3 documents fetched' "documents fetched"
+has out '^✓ rule 8 seen checkpoint: no checkpoint' "first checkpoint seen"
+has out '^valid$' "valid"
+[ -f "$XDG_CACHE_HOME/sanilog/test.example_2flog" ] && ok ||
+	bad "the checkpoint was not remembered"
+verify 0 "verify URL again" "$URL/v/$V1/"
+has out "^✓ rule 8 seen checkpoint: the checkpoint of size $SIZE seen before is this one$" \
+	"the same checkpoint again"
+verify 0 "verify URL --json" --json "$URL/v/$V2"
+python3 - <<'EOF' && ok || bad "--json: not the report"
+import json
+r = json.load(open("out"))
+assert r["valid"] is True and r["pinned"] is False, r
+assert r["origin"] == "test.example/log" and r["tree_size"] > 0, r
+assert all(c["ok"] for c in r["checks"]), r
+EOF
+verify 0 "--key VKEY" --key "$VKEY" "$URL/v/$V1"
+has out '^✓ rule 1 checkpoint signature: ' "--key: the checkpoint"
+verify 1 "--key of another log" --key "$(cat prov.vkey)" "$URL/v/$V1"
+has out '^✗ rule 1 log key: ' "--key of another log: the key check"
+verify 2 "not a venue URL" "$URL/x/$V1"
+said "not a venue URL"
+verify 2 "not a venue id" "$URL/v/abc"
+verify 2 "a malformed pin" "$URL/v/$V1#k=abc&n=1&r=x"
+said "a malformed pin"
+verify 2 "--full with a bundle file" --full nothing.json
+verify 1 "a venue the log does not have" "$URL/v/zzzzzzzz"
+has out '^✗ rule 1 bundle: the log at .* has no venue zzzzzzzz' "404 venue"
+
+# ---------------------------------------------------------------------------
+echo "== the poster's pin"
+
+fresh_cache pin
+verify 0 "the pin of the newest checkpoint" "$URL/v/$V1#$PIN_NOW"
+has out '^✓ rule 1 pin key: ' "pin key"
+has out "^✓ rule 8 pin: the poster's pin \(tree size $SIZE" "pin checkpoint"
+verify 0 "the pin of an older checkpoint" "$URL/v/$V1#$PIN_OLD"
+has out "^✓ rule 8 pin: the poster's pin \(tree size 4, .* extends it$" \
+	"pin: consistency to the served tree"
+verify 0 "other parameters ignored" "$URL/v/$V1#utm=x&$PIN_OLD&y"
+verify 0 "--key and a pin" --key "$VKEY" "$URL/v/$V1#$PIN_OLD"
+
+fresh_cache badpin
+OTHER_KEY=$(pin "$(cat prov.vkey)" "$(sl checkpoint --size 4)")
+WRONG_K="${OTHER_KEY%%&*}&${PIN_OLD#*&}"
+verify 1 "a wrong pin key" "$URL/v/$V1#$WRONG_K"
+has out '^✗ rule 1 pin key: ' "wrong pin key: named"
+no_cache "wrong pin key"
+verify 1 "--key that the pin does not name" --key "$(cat prov.vkey)" \
+	"$URL/v/$V1#$PIN_OLD"
+WRONG_R="${PIN_OLD%&r=*}&r=AAAAAAAAAAAAAAAAAAAAAA"
+verify 1 "a wrong pin root" "$URL/v/$V1#$WRONG_R"
+has out '^✗ rule 8 fork: the log.s checkpoint of size 4 has root' \
+	"wrong pin root: named"
+no_cache "wrong pin root"
+TOO_BIG="${PIN_OLD%%&n=*}&n=999&r=${PIN_OLD##*&r=}"
+verify 1 "a pin beyond the served tree" "$URL/v/$V1#$TOO_BIG"
+has out '^✗ rule 8 rollback: the poster pins a tree of 999 entries' \
+	"pin beyond the tree: rollback"
+no_cache "pin beyond the tree"
+
+# ---------------------------------------------------------------------------
+echo "== a photo of the poster"
+
+fresh_cache image
+# (Leak checks off for the poster: fontconfig keeps its cache to the end.)
+if ASAN_OPTIONS=detect_leaks=0 sl poster "$V1" --format png \
+	--base-url "$URL" -o poster.png >/dev/null 2>poster.err; then
+	verify 0 "verify IMAGE" poster.png
+	has out "^✓ rule 8 pin: the poster's pin \(tree size $SIZE" \
+		"verify IMAGE: the pin"
+	cp poster.png poster.PNG.jpeg # any of the names, by extension
+	verify 0 "verify IMAGE (.jpeg name, PNG bytes)" poster.PNG.jpeg
+else
+	bad "sanilog poster failed: $(cat poster.err)"
+fi
+fresh_cache noimage
+python3 - <<'EOF'
+import struct, zlib
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+raw = b"".join(b"\x00" + b"\xff" * 64 for _ in range(64))
+open("blank.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR",
+    struct.pack(">IIBBBBB", 64, 64, 8, 0, 0, 0, 0)) +
+    chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+EOF
+verify 2 "an image with no QR code" blank.png
+has err 'no QR code' "no QR code: said"
+printf 'not an image' >fake.png
+verify 2 "an image that is not one" fake.png
+said "not an image"
+no_cache "images without a venue"
+
+# ---------------------------------------------------------------------------
+echo "== --full"
+
+fresh_cache full
+verify 0 "--full on a good log" --full "$URL/v/$V1"
+has out "^✓ rule 9 tree: read all $SIZE entries" "--full: the tree"
+has out "^✓ rule 9 completeness: the bundle holds all 4 entries of venue $V1 in the log and the 1 provider entry" \
+	"--full: completeness"
+verify 0 "--full, the other venue" --full "$URL/v/$V2"
+
+# ---------------------------------------------------------------------------
+echo "== hostile servers"
+
+start_hostile "$URL"
+H=$HOSTILE
+fresh_cache proxy
+verify 0 "through the proxy" --full "$H/proxy/v/$V1#$PIN_OLD"
+
+# A bundle older than the checkpoint seen before, or than the poster's:
+# no rollback when the log proves it a part of the newer tree.
+fresh_cache stale
+verify 0 "stale: the bundle remembered" "$H/stale/v/$V1"
+sl cert add --venue "$V2" --file "$DOCS/water.jpg" --type water \
+	--title 'Water again' --performed 2025-02-04 >/dev/null
+sleep 0.2 # the server looks at the database files every 50 ms
+NEWER=$(sl checkpoint | sed -n 2p)
+PIN_NEWER=$(pin "$VKEY" "$(sl checkpoint)")
+verify 0 "stale: the newer log seen" "$URL/v/$V2"
+has out "^log .* $NEWER entries\)$" "stale: the newer log"
+verify 0 "stale: a bundle older than the checkpoint seen" "$H/stale/v/$V1"
+has out "^✓ rule 8 seen checkpoint: the bundle's tree of size $SIZE is an older part of the checkpoint of size $NEWER seen before" \
+	"stale: older part of the seen checkpoint"
+fresh_cache stale-pin
+verify 0 "stale: a bundle older than the poster" "$H/stale/v/$V1#$PIN_NEWER"
+has out "^✓ rule 8 pin: the poster's pin \(tree size $NEWER, .*the bundle's tree of size $SIZE is an older part of it" \
+	"stale: older part of the poster's"
+
+fresh_cache omit
+verify 0 "a bundle without its newest entry (rules 1-7 cannot tell)" \
+	"$H/omit/v/$V1"
+fresh_cache omit
+verify 1 "--full: a bundle without its newest entry" --full "$H/omit/v/$V1"
+has out '^✗ rule 9 completeness: the bundle leaves out 1 of the venue.s 4 entries in the log: ' \
+	"--full: the omitted entry named"
+no_cache "--full omit"
+
+for mode in truncated cut endless huge malformed extrakey othervenue \
+	redirect downgrade error500 omitprov bigdoc baddoc badproof badtile \
+	shorttile; do
+	fresh_cache "$mode"
+	case $mode in
+	badproof) target="$H/$mode/v/$V1#$PIN_OLD" ;;
+	badtile | shorttile) target="$H/$mode/v/$V1" full=1 ;;
+	*) target="$H/$mode/v/$V1" ;;
+	esac
+	if [ "${full:-}" = 1 ]; then
+		verify "1|2" "hostile $mode" --full "$target"
+	else
+		verify "1|2" "hostile $mode" "$target"
+	fi
+	full=
+	said "hostile $mode"
+	no_cache "hostile $mode"
+	echo "   $mode: exit $RC: $(grep -h -m1 -E '^(sanilog: |✗ )' err out | cut -c1-150)"
+done
+# The exact answers where they matter.
+fresh_cache x
+verify 1 "endless bundle" "$H/endless/v/$V1"
+has out 'larger than the 67108864 bytes allowed' "endless: the cap"
+verify 1 "huge bundle" "$H/huge/v/$V1"
+verify 2 "redirect loop" "$H/redirect/v/$V1"
+has err 'more than 5 redirects' "redirect loop: said"
+verify 2 "a 500" "$H/error500/v/$V1"
+has err 'HTTP 500: hostile server says no' "500: the server's message"
+verify 1 "a document that never ends" "$H/bigdoc/v/$V1"
+has out '^✗ rule 4 documents: .* is larger than the [0-9]+ bytes of its doc line' \
+	"endless document: capped"
+verify 1 "a document changed" "$H/baddoc/v/$V1"
+has out '^✗ rule 4 documents: .* hash to ' "changed document: named"
+verify 1 "a bundle of another venue" "$H/othervenue/v/$V1"
+verify 1 "a bundle with terminal escapes" "$H/escape/v/$V1"
+if grep -q "$(printf '\033')" out err; then
+	bad "terminal escapes from the server printed"
+else ok; fi
+verify 1 "a bad consistency proof" "$H/badproof/v/$V1#$PIN_OLD"
+has out '^✗ rule 8 pin: the log does not show .*line 1 is not a base64' \
+	"bad proof: named"
+verify 1 "--full: a tile that lies" --full "$H/badtile/v/$V1"
+has out '^✗ rule 9 tiles: ' "bad tile: named"
+no_cache "hostile answers"
+stop_hostile
+# HTTPS is verified: a self-signed certificate is refused.
+if command -v openssl >/dev/null 2>&1 &&
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout tls.key \
+		-out tls.pem >/dev/null 2>&1; then
+	start_hostile "$URL" tls.pem tls.key
+	fresh_cache tls
+	verify 2 "https with a certificate nobody signed" \
+		"https://${HOSTILE#http://}/proxy/v/$V1"
+	has err 'certificate' "self-signed certificate: said"
+	no_cache "self-signed certificate"
+	stop_hostile
+fi
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+verify 2 "an unreachable port" "http://127.0.0.1:$PORT/v/$V1"
+has err 'could not check' "unreachable: said"
+verify 2 "a host that does not resolve" "http://nonexistent.invalid/v/$V1"
+no_cache "unreachable"
+
+# ---------------------------------------------------------------------------
+echo "== tampering"
+
+# The cache of the good log; then each tampered copy is served afresh (the
+# server caches bundles).
+fresh_cache tamper
+verify 0 "before tampering" "$URL/v/$V1"
+stop_server
+sqlite3 "$DB" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),
+	'title Ozono', 'title Ozone') AS BLOB) WHERE venue = '$V1' AND venue_seq = 1"
+start_server "$DB"
+verify 1 "a tampered entry" "$URL/v/$V1"
+has out '^✗ rule 2 inclusion: entry [0-9]+ \(venue-seq 1\)' \
+	"tampered entry: the inclusion check named"
+stop_server
+cp "$TMP/good.db" "$DB"
+rm -f "$DB-wal" "$DB-shm"
+# One byte changed, the length kept.
+sqlite3 "$DB" "UPDATE documents SET data = substr(data, 1, 99) || x'41' ||
+	substr(data, 101) WHERE mime = 'application/pdf'"
+start_server "$DB"
+verify 1 "a tampered document" "$URL/v/$V1"
+has out '^✗ rule 4 documents: ' "tampered document: the documents check named"
+
+# ---------------------------------------------------------------------------
+echo "== rollback"
+
+stop_server
+cp "$TMP/good.db" "$DB"
+rm -f "$DB-wal" "$DB-shm"
+start_server "$DB"
+fresh_cache rollback
+verify 0 "the log before the rollback" "$URL/v/$V1"
+CACHED=$(cat "$XDG_CACHE_HOME/sanilog/test.example_2flog")
+stop_server
+cp "$TMP/old.db" "$DB"
+rm -f "$DB-wal" "$DB-shm"
+start_server "$DB"
+verify 1 "rollback, from the cache" "$URL/v/$V1"
+has out "^✗ rule 8 rollback: a checkpoint of size $SIZE was seen before; the log now serves size $OLD_SIZE" \
+	"rollback from the cache: named"
+[ "$(cat "$XDG_CACHE_HOME/sanilog/test.example_2flog")" = "$CACHED" ] && ok ||
+	bad "rollback: the remembered checkpoint was replaced"
+fresh_cache rollback-pin
+verify 1 "rollback, from the pin" "$URL/v/$V1#$PIN_NOW"
+has out "^✗ rule 8 rollback: the poster pins a tree of $SIZE entries; the log serves $OLD_SIZE" \
+	"rollback from the pin: named"
+no_cache "rollback from the pin"
+verify 0 "an older pin still holds" "$URL/v/$V1#$PIN_OLD"
+
+echo "== fork"
+
+# The rolled-back log grows past the size seen before, with another history.
+stop_server
+for t in one two three; do
+	sl cert add --venue "$V2" --file "$DOCS/ozone.pdf" --type form \
+		--title "Fork $t" --performed 2025-03-01 >/dev/null
+done
+start_server "$DB"
+export XDG_CACHE_HOME=$TMP/cache.rollback # as the rollback left it
+verify 1 "fork, from the cache" "$URL/v/$V1"
+has out "^✗ rule 8 consistency: the log does not show that its tree of size [0-9]+ extends the checkpoint of size $SIZE seen before" \
+	"fork from the cache: named"
+[ "$(cat "$XDG_CACHE_HOME/sanilog/test.example_2flog")" = "$CACHED" ] && ok ||
+	bad "fork: the remembered checkpoint was replaced"
+fresh_cache fork-pin
+verify 1 "fork, from the pin" "$URL/v/$V1#$PIN_NOW"
+has out "^✗ rule 8 fork: the log.s checkpoint of size $SIZE has root" \
+	"fork from the pin: named"
+no_cache "fork from the pin"
+
+stop_server
+echo "test_remote: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
