@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "core/bundle.h"
+#include "print/poster.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/merkle.h"
@@ -215,6 +216,77 @@ static enum http_next r_bundle(struct http_request *rq)
 		return web_with_store(rq, bundle);
 	snprintf(key, sizeof key, "b/%s", venue);
 	return cached(rq, key, bundle);
+}
+
+/* ---- posters ---- */
+
+/* The venue's poster in format f; ?paper=a4|a5|a6, language as the pages'
+ * (?lang=, Accept-Language).  The QR code pins the newest checkpoint. */
+static void poster(struct http_request *rq, struct store *s,
+		   enum poster_format f)
+{
+	const char *venue = http_param(rq, 0);
+	const char *paper_arg = http_query(rq, "paper");
+	enum poster_paper paper = POSTER_A4;
+	if (!entry_venue_id_valid(venue)) {
+		http_reply_error(rq, ST_NOT_FOUND, 0, "venue: not found");
+		return;
+	}
+	if (paper_arg != NULL && !poster_paper_parse(paper_arg, &paper)) {
+		http_reply_error(rq, ST_INVALID, 0, "paper: a4, a5 or a6");
+		return;
+	}
+	enum poster_lang lang =
+		pages_lang(http_header(rq, "Accept-Language"),
+			   http_query(rq, "lang")) == LANG_IT
+			? POSTER_IT
+			: POSTER_EN;
+	struct buf out;
+	struct err e = {.msg = ""};
+	buf_init(&out, 64u << 20);
+	enum status r = poster_make(s, venue, f, paper, lang, NULL, &out, &e);
+	if (r == ST_NOT_FOUND) {
+		http_reply_error(rq, r, 0, "venue %s: not found", venue);
+	} else if (r != ST_OK) {
+		fprintf(stderr, "sanilog: serve: poster %s: %s\n", venue,
+			e.msg);
+		http_reply_error(rq, r, r == ST_BUSY ? 1 : 0,
+				 "cannot make this poster");
+	} else {
+		http_reply_buf(rq, 200, poster_format_mime(f), &out);
+		cache(rq, HTTP_CACHE_NONE);
+	}
+	buf_free(&out);
+}
+
+static void poster_pdf(struct http_request *rq, struct store *s)
+{
+	poster(rq, s, POSTER_PDF);
+}
+
+static void poster_svg(struct http_request *rq, struct store *s)
+{
+	poster(rq, s, POSTER_SVG);
+}
+
+static void poster_png(struct http_request *rq, struct store *s)
+{
+	poster(rq, s, POSTER_PNG);
+}
+
+static enum http_next r_poster_pdf(struct http_request *rq)
+{
+	return web_with_store(rq, poster_pdf);
+}
+
+static enum http_next r_poster_svg(struct http_request *rq)
+{
+	return web_with_store(rq, poster_svg);
+}
+
+static enum http_next r_poster_png(struct http_request *rq)
+{
+	return web_with_store(rq, poster_png);
 }
 
 static void document(struct http_request *rq, struct store *s)
@@ -603,6 +675,18 @@ const struct http_route web_routes[] = {
 	 .name = "bundle",
 	 .methods = HTTP_GET,
 	 .handle = r_bundle},
+	{.pattern = "/v/{}/poster.pdf",
+	 .name = "poster",
+	 .methods = HTTP_GET,
+	 .handle = r_poster_pdf},
+	{.pattern = "/v/{}/poster.svg",
+	 .name = "poster",
+	 .methods = HTTP_GET,
+	 .handle = r_poster_svg},
+	{.pattern = "/v/{}/poster.png",
+	 .name = "poster",
+	 .methods = HTTP_GET,
+	 .handle = r_poster_png},
 	{.pattern = "/d/{}",
 	 .name = "document",
 	 .methods = HTTP_GET,
