@@ -228,19 +228,6 @@ static const struct {
 	 "La revoca è registrata."},
 };
 
-static const struct {
-	const char *type, *en, *it;
-} types[] = {
-	{"sanitization", "Sanitization", "Sanificazione"},
-	{"disinfection", "Disinfection", "Disinfezione"},
-	{"pest-control", "Pest control", "Disinfestazione"},
-	{"hvac", "Air systems (HVAC)", "Impianti aeraulici"},
-	{"water", "Water system", "Impianto idrico"},
-	{"protocol", "Protocol", "Protocollo"},
-	{"form", "Form", "Modulo"},
-	{"other", "Other", "Altro"},
-};
-
 static void set_owner_labels(struct render_obj *r, enum page_lang lang)
 {
 	for (size_t i = 0; i < sizeof owner_labels / sizeof owner_labels[0];
@@ -541,10 +528,12 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 	render_set_flag(r, "done_revoke",
 			done != NULL && strcmp(done, "revoke") == 0);
 	render_set_list(r, "types");
-	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+	const char *type, *label;
+	for (size_t i = 0; (type = pages_type_at(i, lang, &label)) != NULL;
+	     i++) {
 		struct render_obj *t = render_add_item(r, "types");
-		render_set_text(t, "value", types[i].type);
-		render_set_text(t, "label", W(lang, types[i].en, types[i].it));
+		render_set_text(t, "value", type);
+		render_set_text(t, "label", label);
 	}
 	struct buf out;
 	buf_init(&out, 16u << 20);

@@ -632,6 +632,14 @@ static void set_labels(struct render_obj *o, const struct label *l, size_t n,
 		render_set_text(o, l[i].key, W(lang, l[i].en, l[i].it));
 }
 
+const char *pages_type_at(size_t i, enum page_lang lang, const char **label)
+{
+	if (i >= ARRAY_LEN(type_labels))
+		return NULL;
+	*label = W(lang, type_labels[i].en, type_labels[i].it);
+	return type_labels[i].type;
+}
+
 static const char *type_label(const char *type, enum page_lang lang)
 {
 	for (size_t i = 0; i < ARRAY_LEN(type_labels); i++)

@@ -129,4 +129,8 @@ enum status pages_owner_record(struct store *s, const char *venue,
 			       enum page_lang lang, const char *today,
 			       struct render_obj *r, struct err *e);
 
+/* The i-th document type (NULL past the last) and its label in lang,
+ * for forms that offer them all. */
+const char *pages_type_at(size_t i, enum page_lang lang, const char **label);
+
 #endif
