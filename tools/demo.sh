@@ -7,7 +7,9 @@ dir=demo
 rm -rf "$dir"
 mkdir -p "$dir"
 export SANILOG_DB="$dir/sanilog.db"
-"$S" init --origin demo.sanilog.localhost >/dev/null 2>&1
+port=${DEMO_PORT:-8080}
+url="http://127.0.0.1:$port"
+"$S" init --origin demo.sanilog.localhost --base-url "$url" >/dev/null 2>&1
 VK=$("$S" provider keygen --name cleanco.example --out "$dir/cleanco.key")
 "$S" provider add "$VK" --display-name "CleanCo Sanificazioni Srl" >/dev/null
 
@@ -49,12 +51,16 @@ later() { date -u -d "$1 days" +%Y-%m-%d; }
 "$S" cert add --venue "$school" --file "$pdf" --type pest-control \
 	--title "Derattizzazione" --performed "$(ago 2)" >/dev/null
 
-port=${DEMO_PORT:-8080}
-url="http://127.0.0.1:$port"
 echo "demo: log in $SANILOG_DB (key $SANILOG_DB.key), made $today"
 echo
 "$S" venue list
 echo
+echo "Posters for the door (the QR code pins this log):"
+for v in "$bar" "$gym" "$school"; do
+	"$S" poster "$v" --format pdf -o "$dir/poster-$v.pdf" >/dev/null 2>&1
+	"$S" poster "$v" --format png -o "$dir/poster-$v.png" >/dev/null 2>&1
+	echo "  $dir/poster-$v.pdf  $dir/poster-$v.png  ($url/v/$v/poster.pdf)"
+done
 echo "Venue pages (verified in the browser):"
 for v in "$bar" "$gym" "$school"; do
 	echo "  $url/v/$v"
