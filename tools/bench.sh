@@ -121,6 +121,42 @@ audit() {
 		"peak RSS $((rss / 1024)) MB, CPU $(field cpu_seconds "$out") s"
 }
 
+# serve NAME: starts `sanilog serve` on $TMP/NAME.db on a free port; sets
+# SERVE_URL and SERVE_PID.
+serve() {
+	"$SANILOG" serve --db "$TMP/$1.db" --listen 127.0.0.1:0 --no-access-log \
+		>"$TMP/$1.serve" 2>&1 &
+	SERVE_PID=$!
+	SERVE_URL=
+	for _ in $(seq 1 100); do
+		SERVE_URL=$(sed -n 's/.*listening on \(http[^ ]*\)/\1/p' "$TMP/$1.serve" | head -n 1)
+		[ -n "$SERVE_URL" ] && break
+		sleep 0.1
+	done
+	SERVE_URL=${SERVE_URL%/}
+	[ -n "$SERVE_URL" ]
+}
+
+# timed WHAT TARGET COUNT NOTE CMD...: runs CMD once through `bench run`;
+# the rate is COUNT over its wall time.
+timed() {
+	what=$1 target=$2 count=$3 note=$4
+	shift 4
+	out=$("$BENCH" run "$@" 2>"$TMP/timed.err" | grep '^result run' || true)
+	code=$(field exit "$out")
+	if [ -z "$out" ] || [ "$code" != 0 ]; then
+		fail "$what: exit ${code:-?}"
+		sed 's/^/    /' "$TMP/timed.err" >&2
+		row "$what" "-" "-" "-" "$target" "FAILED (exit ${code:-?})"
+		return 1
+	fi
+	secs=$(field seconds "$out")
+	rate=$(awk -v n="$count" -v s="$secs" \
+		'BEGIN { r = 0; if (s > 0) r = n / s; printf "%.1f", r }')
+	row "$what" "$count" "$secs" "$rate" "$target" \
+		"$note; peak RSS $(($(field maxrss_kb "$out") / 1024)) MB"
+}
+
 # 1. Durable appends, one per transaction.
 if make_log one "append, 1 per transaction" "-" "$ONE_N" --batch 1 \
 	--venues "$ONE_VENUES"; then
@@ -143,6 +179,18 @@ if make_log plain "append, $BATCH per transaction" 50000 "$N" \
 			row "$what" "-" "-" "-" 100000 "FAILED"
 		fi
 	done
+	# The monitor's check: every entry through the tiles, over HTTP.
+	v=$(sqlite3 "$TMP/plain.db" \
+		"SELECT venue FROM entries WHERE venue_seq = 0 LIMIT 1" 2>/dev/null || true)
+	if [ -n "$v" ] && serve plain; then
+		timed "verify URL --full (tiles, loopback)" 100000 "$N" \
+			"entries read and rebuilt" \
+			"$SANILOG" verify "$SERVE_URL/v/$v" --full || true
+		kill "$SERVE_PID" 2>/dev/null || true
+		wait "$SERVE_PID" 2>/dev/null || true
+	else
+		fail "could not serve plain.db"
+	fi
 fi
 rm -f "$TMP"/plain.db*
 
@@ -152,6 +200,34 @@ if make_log attest "append + attestation, $BATCH per txn" "-" "$N" \
 	audit attest "audit (verify --db), every doc attested" 30000 || true
 fi
 rm -f "$TMP"/attest.db*
+
+# 4. Posters, scanning, and one venue of 1,000 entries verified over HTTP.
+if "$BENCH" make-log "$TMP/venue.db" 1000 --venues 1 >/dev/null 2>&1; then
+	v=$(sqlite3 "$TMP/venue.db" \
+		"SELECT venue FROM entries WHERE venue_seq = 0 LIMIT 1")
+	for f in pdf svg png; do
+		timed "poster, $f (whole command)" 20 1 "target: under 50 ms" \
+			"$SANILOG" poster "$v" --db "$TMP/venue.db" --format "$f" \
+			--base-url http://bench.example -o "$TMP/poster.$f" || true
+	done
+	if command -v convert >/dev/null &&
+		convert -size 4000x3000 xc:white \( "$TMP/poster.png" -resize x2800 \) \
+			-gravity center -composite -quality 90 "$TMP/photo.jpg" 2>/dev/null; then
+		timed "scan, 12-megapixel JPEG photo" 1 1 "target: under 1 s" \
+			"$SANILOG" scan "$TMP/photo.jpg" || true
+	else
+		fail "ImageMagick convert missing: no photo to scan"
+	fi
+	if serve venue; then
+		timed "verify URL, venue of 1000 entries" "-" 1000 \
+			"documents included, loopback" \
+			"$SANILOG" verify "$SERVE_URL/v/$v" || true
+		kill "$SERVE_PID" 2>/dev/null || true
+		wait "$SERVE_PID" 2>/dev/null || true
+	fi
+else
+	fail "make-log venue failed"
+fi
 
 # The table.
 echo
@@ -164,5 +240,6 @@ awk -F '\t' '{
 	printf "%-40s %9s %9s %9s %8s %-5s  %s\n", $1, $2, $3, $4, $5, mark, $6
 }' "$ROWS"
 echo "(rates: appends count documents only, timed around sequencer_append;"
-echo " audits count all entries over the wall time of the verify process)"
+echo " audits count all entries over the wall time of the verify process;"
+echo " posters and scans: one run of the whole command, rate = runs a second)"
 exit "$FAILED"
