@@ -16,6 +16,7 @@
 
 #include "core/codec.h"
 #include "core/entry.h"
+#include "store/file.h"
 
 bool cli_common_option(struct cli *c, int ch, const char *arg)
 {
@@ -132,22 +133,6 @@ done:
 	return r;
 }
 
-/* Writes all of data to fd. */
-static bool write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 enum status cli_write_secret(const char *path, const struct note_signer *s,
 			     bool force, struct err *e)
 {
@@ -172,7 +157,7 @@ enum status cli_write_secret(const char *path, const struct note_signer *s,
 					    : "");
 		goto done;
 	}
-	if (!write_all(fd, b.data, b.len) || fsync(fd) != 0) {
+	if (!file_write_all(fd, b.data, b.len) || fsync(fd) != 0) {
 		r = err_set(e, ST_IO, "%s: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
@@ -255,26 +240,7 @@ enum status cli_write_file(const char *path, const void *data, size_t len,
 			return err_set(e, ST_IO, "stdout: %s", strerror(errno));
 		return ST_OK;
 	}
-	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
-		return err_set(e, ST_INVALID, "%s: path too long", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return err_set(e, ST_IO, "%s: %s", path, strerror(errno));
-	if (!write_all(fd, data, len) || fsync(fd) != 0 ||
-	    fchmod(fd, 0644) != 0) {
-		int saved = errno;
-		close(fd);
-		unlink(tmp);
-		return err_set(e, ST_IO, "%s: %s", path, strerror(saved));
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		int saved = errno;
-		unlink(tmp);
-		return err_set(e, ST_IO, "%s: %s", path, strerror(saved));
-	}
-	return ST_OK;
+	return file_replace(path, data, len, e);
 }
 
 void cli_today(char *out)

@@ -3,6 +3,8 @@
  */
 #include "seen.h"
 
+#include "store/file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -114,20 +116,6 @@ enum status seen_read(const char *origin, struct buf *out, struct err *e)
 	return r;
 }
 
-static bool write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		len -= (size_t)w;
-	}
-	return true;
-}
-
 enum status seen_write(const char *origin, const char *note, size_t len,
 		       const struct note_verifier *key, bool *written,
 		       struct err *e)
@@ -135,7 +123,7 @@ enum status seen_write(const char *origin, const char *note, size_t len,
 	struct checkpoint now, was;
 	struct buf old;
 	enum status r;
-	char path[PATH_MAX], tmp[PATH_MAX + 16];
+	char path[PATH_MAX];
 	if (written != NULL)
 		*written = false;
 	if (checkpoint_open(note, len, key, &now, e) != ST_OK ||
@@ -153,23 +141,8 @@ enum status seen_write(const char *origin, const char *note, size_t len,
 		return r;
 	if ((r = seen_path(origin, path, sizeof path, true, e)) != ST_OK)
 		return r;
-	snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return err_set(e, ST_IO, "%s: %s", path, strerror(errno));
-	if (!write_all(fd, note, len) || fsync(fd) != 0 ||
-	    fchmod(fd, 0644) != 0) {
-		int saved = errno;
-		close(fd);
-		unlink(tmp);
-		return err_set(e, ST_IO, "%s: %s", path, strerror(saved));
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		int saved = errno;
-		unlink(tmp);
-		return err_set(e, ST_IO, "%s: %s", path, strerror(saved));
-	}
+	if ((r = file_replace(path, note, len, e)) != ST_OK)
+		return r;
 	if (written != NULL)
 		*written = true;
 	return ST_OK;
