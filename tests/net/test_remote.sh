@@ -26,69 +26,14 @@ SANILOG=${SANILOG:-$HERE/../../build/sanilog}
 RUNNER=${RUNNER:-}
 DOCS=$HERE/../cli/docs
 
-case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
-[ -x "$SANILOG" ] || { echo "test_remote: $SANILOG: not built" >&2; exit 2; }
-for tool in python3 sqlite3 timeout; do
-	command -v $tool >/dev/null 2>&1 ||
-		{ echo "test_remote: needs $tool (tools/deps.sh)" >&2; exit 2; }
-done
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-net.XXXXXX")
-SERVER_PID=
-HOSTILE_PID=
-cleanup() {
-	for pid in $SERVER_PID $HOSTILE_PID; do
-		kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
-
-unset SANILOG_DB SANILOG_NOW
-export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C
-mkdir -p "$HOME"
-cd "$TMP"
-
-DB=$TMP/log.db
-PASS=0
-FAIL=0
-
-sl() { "$SANILOG" "$@" --db "$DB"; }
-
-ok() { PASS=$((PASS + 1)); }
-bad() {
-	FAIL=$((FAIL + 1))
-	echo "  FAIL: $*" >&2
-}
+# shellcheck source=../lib/server.sh
+. "$HERE/../lib/server.sh"
+test_begin test_remote python3 sqlite3 timeout
 
 # ---------------------------------------------------------------------------
 # Servers.
 
-URL=
-start_server() { # start_server DB
-	: >"$TMP/serve.out"
-	"$SANILOG" serve --db "$1" --listen 127.0.0.1:0 --threads 4 \
-		>"$TMP/serve.out" 2>>"$TMP/serve.err" &
-	SERVER_PID=$!
-	for _ in $(seq 1 200); do
-		URL=$(sed -n 's|^sanilog: listening on \(http://[^ ]*\)/$|\1|p' \
-			"$TMP/serve.out")
-		[ -n "$URL" ] && return 0
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "test_remote: the server did not start:" >&2
-	cat "$TMP/serve.err" >&2
-	exit 2
-}
-
-stop_server() {
-	kill -TERM "$SERVER_PID"
-	wait "$SERVER_PID" 2>/dev/null || true
-	SERVER_PID=
-}
+start_server() { serve_db "$1" 4; } # start_server DB
 
 HOSTILE=
 start_hostile() { # start_hostile UPSTREAM [CERT KEY]

@@ -18,60 +18,11 @@ SANILOG=${SANILOG:-$HERE/../../build/sanilog}
 RUNNER=${RUNNER:-}
 DOCS=$HERE/../cli/docs
 
-case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
-[ -x "$SANILOG" ] || { echo "test_owner: $SANILOG: not built" >&2; exit 2; }
-command -v curl >/dev/null 2>&1 || { echo "test_owner: needs curl" >&2; exit 2; }
+# shellcheck source=../lib/server.sh
+. "$HERE/../lib/server.sh"
+test_begin test_owner curl
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-owner.XXXXXX")
-SERVER_PID=
-cleanup() {
-	if [ -n "$SERVER_PID" ]; then
-		kill -9 "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
-
-unset SANILOG_DB SANILOG_NOW
-export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C
-mkdir -p "$HOME"
-cd "$TMP"
-
-DB=$TMP/log.db
-PASS=0
-FAIL=0
-sl() { "$SANILOG" "$@" --db "$DB"; }
-ok() { PASS=$((PASS + 1)); }
-bad() {
-	FAIL=$((FAIL + 1))
-	echo "  FAIL: $*" >&2
-}
-
-URL=
-start_server() {
-	: >"$TMP/serve.out"
-	# shellcheck disable=SC2086
-	$RUNNER "$SANILOG" serve --db "$DB" --listen 127.0.0.1:0 --threads 2 \
-		"$@" >"$TMP/serve.out" 2>>"$TMP/serve.err" &
-	SERVER_PID=$!
-	for _ in $(seq 1 200); do
-		URL=$(sed -n 's|^sanilog: listening on \(http://[^ ]*\)/$|\1|p' \
-			"$TMP/serve.out")
-		[ -n "$URL" ] && return 0
-		kill -0 "$SERVER_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "test_owner: the server did not start:" >&2
-	cat "$TMP/serve.err" >&2
-	exit 2
-}
-stop_server() {
-	kill -TERM "$SERVER_PID"
-	wait "$SERVER_PID" 2>/dev/null || true
-	SERVER_PID=
-}
+start_server() { serve_db "$DB" 2 "$@"; }
 
 # req METHOD PATH STATUS JAR [CURL ARGS...]: body in ./body, headers in
 # ./hdr (CR stripped); JAR is a cookie file read and written ("-": none).
