@@ -21,6 +21,7 @@
 struct venue_state {
 	char id[VENUE_ID_LEN + 1]; /* "" for an empty slot */
 	int64_t seq;
+	int64_t last; /* index of its newest entry */
 	uint8_t leaf[HASH_LEN];
 	int64_t *revoked; /* venue-seqs revoked so far */
 	size_t nrevoked, arevoked;
@@ -142,6 +143,7 @@ static struct venue_state *venue_get(struct audit *a, const char *id)
 	}
 	memcpy(a->venues[j].id, id, VENUE_ID_LEN + 1);
 	a->venues[j].seq = -1;
+	a->venues[j].last = -1;
 	a->nvenues++;
 	return &a->venues[j];
 }
@@ -502,7 +504,7 @@ static void check_provider(struct audit *a, int64_t index)
 
 /* Checks the venue chain and the kind's own rules for one entry. */
 static void check_entry(struct audit *a, int64_t index,
-			const uint8_t leaf[HASH_LEN])
+			const uint8_t leaf[HASH_LEN], int64_t venue_prev)
 {
 	struct entry *en = &a->en;
 	if (strcmp(en->logged, a->last_logged) < 0)
@@ -534,6 +536,14 @@ static void check_entry(struct audit *a, int64_t index,
 			"leaf hash of venue-seq %lld",
 			(long long)index, en->venue, (long long)en->venue_seq,
 			(long long)v->seq);
+	/* The store's link back, which venue pages and bundles follow. */
+	if (venue_prev != v->last)
+		finding(a, F_CHAIN,
+			"entry %lld: venue %s: the database links it back to "
+			"entry %lld, not %lld",
+			(long long)index, en->venue, (long long)venue_prev,
+			(long long)v->last);
+	v->last = index;
 	v->seq = en->venue_seq;
 	memcpy(v->leaf, leaf, HASH_LEN);
 	if (en->kind == ENTRY_DOCUMENT) {
@@ -609,7 +619,7 @@ static void at_size(struct audit *a)
 }
 
 static enum status on_entry(void *ctx, int64_t index, const char *text,
-			    size_t len)
+			    size_t len, int64_t venue_prev)
 {
 	struct audit *a = ctx;
 	uint8_t leaf[HASH_LEN];
@@ -627,12 +637,43 @@ static enum status on_entry(void *ctx, int64_t index, const char *text,
 	if (entry_parse(text, len, &a->en, &e) != ST_OK)
 		finding(a, F_ENTRY, "entry %lld: %s", (long long)index, e.msg);
 	else
-		check_entry(a, index, leaf);
+		check_entry(a, index, leaf, venue_prev);
 	a->next++;
 	at_size(a);
 	if (a->o->progress != NULL && (a->next & 0x3fff) == 0)
 		a->o->progress(a->o->progress_ctx, a->next, a->res->entries);
 	return a->fatal;
+}
+
+/* The rows that find a venue's entries and the documents agree with the
+ * log: each venue's head is its newest entry, and every document has a
+ * key.  Venue pages and bundles are built by following them. */
+static enum status check_links(struct audit *a)
+{
+	int64_t heads = 0, keys = 0, docs = 0;
+	enum status r = store_index_counts(a->s, &heads, &keys, &docs);
+	if (r != ST_OK)
+		return err_set(a->e, r, "%s", store_errmsg(a->s));
+	if (heads != (int64_t)a->nvenues)
+		finding(a, F_CHAIN, "the database has %lld venue heads for %zu "
+			"venues", (long long)heads, a->nvenues);
+	if (keys != docs)
+		finding(a, F_DOC, "the database has %lld document keys for "
+			"%lld documents", (long long)keys, (long long)docs);
+	for (size_t i = 0; i < a->avenues; i++) {
+		const struct venue_state *v = &a->venues[i];
+		int64_t idx = 0, seq = 0;
+		if (v->id[0] == 0)
+			continue;
+		r = store_venue_head(a->s, v->id, &idx, &seq);
+		if (r != ST_OK && r != ST_NOT_FOUND)
+			return err_set(a->e, r, "%s", store_errmsg(a->s));
+		if (r == ST_NOT_FOUND || idx != v->last || seq != v->seq)
+			finding(a, F_CHAIN, "venue %s: the database's head is "
+				"not its newest entry %lld",
+				v->id, (long long)v->last);
+	}
+	return ST_OK;
 }
 
 /* Loads, checks and remembers every kept checkpoint. */
@@ -812,6 +853,8 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	if (r == ST_OK && a->next != size)
 		finding(a, F_TREE, "entries %lld to %lld are missing",
 			(long long)a->next, (long long)size - 1);
+	if ((r = check_links(a)) != ST_OK)
+		goto done;
 	if ((r = store_hash_count(s, &nhashes)) != ST_OK) {
 		err_set(e, r, "%s", store_errmsg(s));
 		goto done;

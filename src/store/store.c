@@ -4,9 +4,12 @@
  *
  * Tables:
  *   meta(key, value)                  origin, vkey, base_url
- *   entries(idx, venue, venue_seq, kind, revokes, provider, doc, data)
+ *   entries(idx, venue, venue_seq, kind, revokes, provider, doc, data,
+ *           venue_prev)               venue_prev: the venue's entry before
+ *   heads(venue, first, idx, seq)     each venue's first and newest entry
  *   hashes(id, hash)                  stored Merkle hashes, id = tlog index
  *   documents(id, sha256, size, mime, data)
+ *   doc_keys, doc_keys_new(key, id)   documents by their hash's first bytes
  *   checkpoints(size, note)           every signed checkpoint
  *   venues(id, token_sha256)          owner-token hashes
  * Nothing rewrites or deletes a row of entries, hashes or checkpoints.
@@ -43,8 +46,39 @@ static const char *const migrations[] = {
 	"CREATE TABLE documents(id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL,"
 	" size INTEGER NOT NULL, mime TEXT NOT NULL, data BLOB NOT NULL);"
 	"CREATE UNIQUE INDEX documents_sha ON documents(sha256, size, mime);"
-	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT "
+	"NULL);"
 	"CREATE TABLE venues(id TEXT PRIMARY KEY, token_sha256 BLOB NOT NULL);",
+
+	/* 2: indexes that an append writes at few places.  A venue's entries
+	 * link back through venue_prev from its row in heads, instead of an
+	 * index on (venue, venue_seq) that an append to each venue writes a
+	 * page of.  Documents are found by the first 8 bytes of their hash,
+	 * in two tables: doc_keys_new takes every new document, and is
+	 * merged into doc_keys in one sorted pass when it grows (see
+	 * store_merge_doc_keys), so that an append writes a page of a small
+	 * table rather than one page of a large index per document. */
+	"ALTER TABLE entries ADD COLUMN venue_prev INTEGER;"
+	"UPDATE entries SET venue_prev = (SELECT p.idx FROM entries p"
+	" WHERE p.venue = entries.venue AND p.venue_seq = entries.venue_seq - "
+	"1)"
+	" WHERE venue_seq > 0;"
+	"CREATE TABLE heads(venue TEXT PRIMARY KEY, first INTEGER NOT NULL,"
+	" idx INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO heads(venue, first, idx, seq)"
+	" SELECT f.venue, f.idx, h.idx, h.venue_seq FROM entries f"
+	" JOIN entries h ON h.venue = f.venue AND h.venue_seq ="
+	" (SELECT max(m.venue_seq) FROM entries m WHERE m.venue = f.venue)"
+	" WHERE f.venue_seq = 0;"
+	"DROP INDEX entries_venue;"
+	"CREATE TABLE doc_keys(key BLOB NOT NULL, id INTEGER NOT NULL,"
+	" PRIMARY KEY(key, id)) WITHOUT ROWID;"
+	"CREATE TABLE doc_keys_new(key BLOB NOT NULL, id INTEGER NOT NULL,"
+	" PRIMARY KEY(key, id)) WITHOUT ROWID;"
+	"INSERT INTO doc_keys(key, id) SELECT substr(sha256, 1, 8), id"
+	" FROM documents;"
+	"DROP INDEX documents_sha;"
+	"CREATE INDEX venues_token ON venues(token_sha256);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -58,8 +92,8 @@ enum stmt {
 	Q_HASH,
 	Q_ENTRY,
 	Q_VENUE_HEAD,
-	Q_VENUE_ENTRY,
-	Q_VENUE_INDEXES,
+	Q_VENUE_PREV,
+	Q_HEAD_SET,
 	Q_IS_REVOKED,
 	Q_PROVIDER_KEYS,
 	Q_VENUE_IDS,
@@ -67,6 +101,11 @@ enum stmt {
 	Q_INSERT_ENTRY,
 	Q_INSERT_HASH,
 	Q_INSERT_DOC,
+	Q_INSERT_DOC_KEY,
+	Q_DOC_NEW_COUNT,
+	Q_DOC_COUNT,
+	Q_DOC_MERGE,
+	Q_DOC_NEW_CLEAR,
 	Q_DOC,
 	Q_DOC_META,
 	Q_SCAN_DOCS,
@@ -78,12 +117,20 @@ enum stmt {
 	Q_LAST_ENTRY,
 	Q_TOKEN_SET,
 	Q_TOKEN_GET,
+	Q_TOKEN_VENUE,
 	Q_SCAN_ENTRIES,
 	Q_HASH_COUNT,
+	Q_INDEX_COUNTS,
 	Q_CUR_HASHES,
 	Q_CUR_DOCS,
 	Q__COUNT
 };
+
+/* A document by its SHA-256 (?1), through either table of doc keys. */
+#define DOC_BY_SHA                                                             \
+	" WHERE id IN (SELECT id FROM doc_keys_new"                            \
+	" WHERE key = substr(?1, 1, 8) UNION ALL SELECT id FROM doc_keys"      \
+	" WHERE key = substr(?1, 1, 8)) AND sha256 = ?1 ORDER BY id LIMIT 1"
 
 static const char *const stmt_sql[Q__COUNT] = {
 	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -95,29 +142,35 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM entries",
 	[Q_HASH] = "SELECT hash FROM hashes WHERE id = ?1",
 	[Q_ENTRY] = "SELECT data FROM entries WHERE idx = ?1",
-	[Q_VENUE_HEAD] = "SELECT idx, venue_seq FROM entries WHERE venue = ?1"
-			 " ORDER BY venue_seq DESC LIMIT 1",
-	[Q_VENUE_ENTRY] = "SELECT idx FROM entries"
-			  " WHERE venue = ?1 AND venue_seq = ?2",
-	[Q_VENUE_INDEXES] = "SELECT idx FROM entries WHERE venue = ?1"
-			    " ORDER BY venue_seq",
+	[Q_VENUE_HEAD] = "SELECT idx, seq FROM heads WHERE venue = ?1",
+	[Q_VENUE_PREV] = "SELECT venue_prev, venue_seq FROM entries"
+			 " WHERE idx = ?1 AND venue = ?2",
+	[Q_HEAD_SET] = "INSERT INTO heads(venue, first, idx, seq)"
+		       " VALUES (?1, ?2, ?2, ?3) ON CONFLICT(venue) DO UPDATE"
+		       " SET idx = excluded.idx, seq = excluded.seq",
 	[Q_IS_REVOKED] = "SELECT 1 FROM entries WHERE venue = ?1"
 			 " AND revokes = ?2 LIMIT 1",
 	/* kind 3 = provider-key, 4 = provider-revoke (enum entry_kind). */
 	[Q_PROVIDER_KEYS] = "SELECT idx, kind FROM entries WHERE provider = ?1"
 			    " AND idx < ?2 ORDER BY idx DESC LIMIT 1",
-	[Q_VENUE_IDS] = "SELECT venue FROM entries WHERE venue_seq = 0"
-			" ORDER BY idx",
+	[Q_VENUE_IDS] = "SELECT venue FROM heads ORDER BY first",
 	[Q_PROVIDER_INDEXES] = "SELECT idx FROM entries WHERE provider IS NOT"
 			       " NULL ORDER BY idx",
 	[Q_INSERT_ENTRY] = "INSERT INTO entries(idx, venue, venue_seq, kind,"
-			   " revokes, provider, doc, data)"
-			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			   " revokes, provider, doc, data, venue_prev)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[Q_INSERT_HASH] = "INSERT INTO hashes(id, hash) VALUES (?1, ?2)",
-	[Q_INSERT_DOC] = "INSERT OR IGNORE INTO documents(sha256, mime, size,"
-			 " data) VALUES (?1, ?2, ?3, ?4)",
-	[Q_DOC] = "SELECT mime, data FROM documents WHERE sha256 = ?1",
-	[Q_DOC_META] = "SELECT size, mime FROM documents WHERE sha256 = ?1",
+	[Q_INSERT_DOC] = "INSERT INTO documents(sha256, mime, size, data)"
+			 " VALUES (?1, ?2, ?3, ?4)",
+	[Q_INSERT_DOC_KEY] = "INSERT INTO doc_keys_new(key, id)"
+			     " VALUES (substr(?1, 1, 8), ?2)",
+	[Q_DOC] = "SELECT mime, data FROM documents" DOC_BY_SHA,
+	[Q_DOC_META] = "SELECT size, mime FROM documents" DOC_BY_SHA,
+	[Q_DOC_NEW_COUNT] = "SELECT count(*) FROM doc_keys_new",
+	[Q_DOC_COUNT] = "SELECT coalesce(max(id), 0) FROM documents",
+	[Q_DOC_MERGE] = "INSERT INTO doc_keys(key, id)"
+			" SELECT key, id FROM doc_keys_new ORDER BY key, id",
+	[Q_DOC_NEW_CLEAR] = "DELETE FROM doc_keys_new",
 	[Q_SCAN_DOCS] = "SELECT sha256, size, mime, data FROM documents"
 			" ORDER BY id",
 	[Q_BEGIN_READ] = "BEGIN",
@@ -132,10 +185,18 @@ static const char *const stmt_sql[Q__COUNT] = {
 			" ON CONFLICT(id) DO UPDATE SET"
 			" token_sha256 = excluded.token_sha256",
 	[Q_TOKEN_GET] = "SELECT token_sha256 FROM venues WHERE id = ?1",
-	[Q_SCAN_ENTRIES] = "SELECT idx, data FROM entries WHERE idx >= ?1"
+	[Q_TOKEN_VENUE] = "SELECT id FROM venues WHERE token_sha256 = ?1"
+			  " LIMIT 1",
+	[Q_SCAN_ENTRIES] = "SELECT idx, data, venue_prev FROM entries"
+			   " WHERE idx >= ?1"
 			   " AND idx < ?2 ORDER BY idx",
 	[Q_HASH_COUNT] = "SELECT count(*) FROM hashes",
-	[Q_CUR_HASHES] = "SELECT id, hash FROM hashes WHERE id >= ?1 ORDER BY id",
+	[Q_INDEX_COUNTS] = "SELECT (SELECT count(*) FROM heads),"
+			   " (SELECT count(*) FROM doc_keys)"
+			   " + (SELECT count(*) FROM doc_keys_new),"
+			   " (SELECT count(*) FROM documents)",
+	[Q_CUR_HASHES] =
+		"SELECT id, hash FROM hashes WHERE id >= ?1 ORDER BY id",
 	[Q_CUR_DOCS] = "SELECT sha256, size, mime FROM documents ORDER BY id",
 };
 
@@ -305,17 +366,17 @@ enum status store_open(const char *path, enum store_mode mode,
 	} else {
 		struct stat sb;
 		if (stat(path, &sb) != 0)
-			return err_set(e, errno == ENOENT ? ST_NOT_FOUND : ST_IO,
-				       "%s: %s%s", path, strerror(errno),
-				       errno == ENOENT ? " (run sanilog init)"
-						       : "");
+			return err_set(
+				e, errno == ENOENT ? ST_NOT_FOUND : ST_IO,
+				"%s: %s%s", path, strerror(errno),
+				errno == ENOENT ? " (run sanilog init)" : "");
 		flags |= mode == STORE_READONLY ? SQLITE_OPEN_READONLY
 						: SQLITE_OPEN_READWRITE;
 	}
 
 	s = calloc(1, sizeof *s);
-	if (s != NULL && (s->cache = calloc(HASH_CACHE_SLOTS,
-					    sizeof *s->cache)) == NULL) {
+	if (s != NULL &&
+	    (s->cache = calloc(HASH_CACHE_SLOTS, sizeof *s->cache)) == NULL) {
 		free(s);
 		s = NULL;
 	}
@@ -343,22 +404,34 @@ enum status store_open(const char *path, enum store_mode mode,
 		goto fail;
 	if ((r = exec_sql(s,
 			  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			  "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=8192;",
+			  "PRAGMA cache_size=-65536; PRAGMA "
+			  "wal_autocheckpoint=8192;",
 			  path)) != ST_OK)
 		goto fail;
 	if (mode == STORE_READONLY) {
 		int app = 0, version = 0;
-		if ((r = pragma_int(s, "PRAGMA application_id", &app)) != ST_OK ||
-		    (r = pragma_int(s, "PRAGMA user_version", &version)) != ST_OK)
+		if ((r = pragma_int(s, "PRAGMA application_id", &app)) !=
+			    ST_OK ||
+		    (r = pragma_int(s, "PRAGMA user_version", &version)) !=
+			    ST_OK)
 			goto fail;
 		if (app != STORE_APPLICATION_ID) {
 			r = fail_msg(s, ST_CORRUPT, "not a sanilog database");
 			goto fail;
 		}
+		if (version > 0 && version < SCHEMA_VERSION) {
+			/* An older schema: migrate it once, read-write, then
+			 * open it as asked. */
+			store_close(s);
+			if ((r = store_open(path, STORE_OPEN, &s, e)) != ST_OK)
+				return r;
+			store_close(s);
+			return store_open(path, STORE_READONLY, out, e);
+		}
 		if (version != SCHEMA_VERSION) {
 			r = fail_msg(s, ST_CORRUPT,
-				     "database schema differs from this "
-				     "sanilog's; open it read-write once");
+				     "database schema is newer than this "
+				     "sanilog");
 			goto fail;
 		}
 	} else if ((r = migrate(s, mode == STORE_CREATE)) != ST_OK) {
@@ -485,7 +558,8 @@ enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
 		/* One read transaction for all the reads of a call, not one
 		 * lock cycle per hash. */
 		if (!txn && sqlite3_get_autocommit(s->db) && count - i > 1) {
-			if ((r = exec_q(s, q(s, Q_BEGIN_READ), "begin")) != ST_OK)
+			if ((r = exec_q(s, q(s, Q_BEGIN_READ), "begin")) !=
+			    ST_OK)
 				return r;
 			txn = true;
 		}
@@ -545,8 +619,8 @@ enum status store_entry(struct store *s, int64_t index, struct buf *out)
 	return r;
 }
 
-enum status store_venue_head(struct store *s, const char *venue,
-			     int64_t *index, int64_t *seq)
+enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
+			     int64_t *seq)
 {
 	sqlite3_stmt *st = q(s, Q_VENUE_HEAD);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
@@ -564,13 +638,94 @@ enum status store_venue_head(struct store *s, const char *venue,
 	return r;
 }
 
+/* One step back along a venue's chain: the entry before index, and
+ * index's own number in the venue.  *prev is -1 at the venue's first. */
+static enum status venue_prev(struct store *s, const char *venue, int64_t index,
+			      int64_t *prev, int64_t *seq)
+{
+	sqlite3_stmt *st = q(s, Q_VENUE_PREV);
+	sqlite3_bind_int64(st, 1, index);
+	sqlite3_bind_text(st, 2, venue, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		*prev = sqlite3_column_type(st, 0) == SQLITE_NULL
+				? -1
+				: sqlite3_column_int64(st, 0);
+		*seq = sqlite3_column_int64(st, 1);
+	} else if (rc == SQLITE_DONE) {
+		r = fail_msg(s, ST_CORRUPT,
+			     "a venue's chain of rows is broken");
+	} else {
+		r = fail(s, "venue chain");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+/* Walks a venue's rows from its head back to entry number `until`,
+ * giving each index to fn (if not NULL), newest first.  Each step must
+ * go down by one, so a damaged link ends the walk with ST_CORRUPT. */
+static enum status venue_walk(struct store *s, const char *venue, int64_t until,
+			      int64_t *last,
+			      void (*fn)(void *, size_t, int64_t), void *ctx)
+{
+	int64_t index = 0, seq = 0;
+	enum status r = store_venue_head(s, venue, &index, &seq);
+	if (r != ST_OK)
+		return r;
+	if (until > seq || until < 0)
+		return fail_msg(s, ST_NOT_FOUND, "no such venue entry");
+	for (int64_t want = seq;; want--) {
+		int64_t prev = 0, got = 0;
+		if ((r = venue_prev(s, venue, index, &prev, &got)) != ST_OK)
+			return r;
+		if (got != want || (want > 0) != (prev >= 0) || prev >= index)
+			return fail_msg(s, ST_CORRUPT,
+					"a venue's chain of rows is broken");
+		if (fn != NULL)
+			fn(ctx, (size_t)want, index);
+		if (want == until)
+			break;
+		index = prev;
+	}
+	*last = index;
+	return ST_OK;
+}
+
 enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
 			      int64_t *index)
 {
-	sqlite3_stmt *st = q(s, Q_VENUE_ENTRY);
-	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, seq);
-	return one_int(s, st, index, "no such venue entry");
+	return venue_walk(s, venue, seq, index, NULL, NULL);
+}
+
+static void put_index(void *ctx, size_t seq, int64_t index)
+{
+	((int64_t *)ctx)[seq] = index;
+}
+
+enum status store_venue_indexes(struct store *s, const char *venue,
+				int64_t **out, size_t *count)
+{
+	int64_t head = 0, seq = 0, first = 0;
+	enum status r = store_venue_head(s, venue, &head, &seq);
+	if (r == ST_NOT_FOUND) {
+		*out = NULL;
+		*count = 0;
+		return ST_OK;
+	}
+	if (r != ST_OK)
+		return r;
+	int64_t *v = malloc((size_t)(seq + 1) * sizeof *v);
+	if (v == NULL)
+		return fail_msg(s, ST_NOMEM, "out of memory");
+	if ((r = venue_walk(s, venue, 0, &first, put_index, v)) != ST_OK) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*count = (size_t)seq + 1;
+	return ST_OK;
 }
 
 /* Collects the first integer column of every row into a new array. */
@@ -604,14 +759,6 @@ static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
 	*out = v;
 	*count = n;
 	return ST_OK;
-}
-
-enum status store_venue_indexes(struct store *s, const char *venue,
-				int64_t **out, size_t *count)
-{
-	sqlite3_stmt *st = q(s, Q_VENUE_INDEXES);
-	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
-	return int_rows(s, st, out, count);
 }
 
 enum status store_provider_indexes(struct store *s, int64_t **out,
@@ -717,7 +864,26 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 	if (e->doc != NULL)
 		sqlite3_bind_blob(st, 7, e->doc, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 8, e->text, (int)e->len, SQLITE_STATIC);
-	return exec_q(s, st, "insert entry");
+	if (e->venue == NULL)
+		return exec_q(s, st, "insert entry");
+
+	/* A venue's entry extends its chain of rows by exactly one. */
+	int64_t head = 0, seq = -1;
+	enum status r = store_venue_head(s, e->venue, &head, &seq);
+	if (r != ST_OK && r != ST_NOT_FOUND)
+		return r;
+	if (e->venue_seq != seq + 1 || (r == ST_OK && head >= e->index))
+		return fail_msg(s, ST_CONFLICT,
+				"insert entry: out of its venue's order");
+	if (r == ST_OK)
+		sqlite3_bind_int64(st, 9, head);
+	if ((r = exec_q(s, st, "insert entry")) != ST_OK)
+		return r;
+	st = q(s, Q_HEAD_SET);
+	sqlite3_bind_text(st, 1, e->venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, e->index);
+	sqlite3_bind_int64(st, 3, e->venue_seq);
+	return exec_q(s, st, "venue head");
 }
 
 enum status store_insert_hashes(struct store *s, int64_t first,
@@ -741,12 +907,44 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 {
 	if (len > INT32_MAX)
 		return fail_msg(s, ST_TOO_LARGE, "document too large");
+	int64_t size = 0;
+	char have[32];
+	enum status r = store_document_meta(s, sha, &size, have);
+	if (r == ST_OK)
+		return ST_OK;
+	if (r != ST_NOT_FOUND)
+		return r;
 	sqlite3_stmt *st = q(s, Q_INSERT_DOC);
 	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
 	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
-	return exec_q(s, st, "insert document");
+	if ((r = exec_q(s, st, "insert document")) != ST_OK)
+		return r;
+	st = q(s, Q_INSERT_DOC_KEY);
+	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, sqlite3_last_insert_rowid(s->db));
+	return exec_q(s, st, "insert document key");
+}
+
+enum status store_merge_doc_keys(struct store *s)
+{
+	int64_t fresh = 0, all = 0;
+	enum status r;
+	if ((r = one_int(s, q(s, Q_DOC_NEW_COUNT), &fresh, "doc keys")) !=
+		    ST_OK ||
+	    (r = one_int(s, q(s, Q_DOC_COUNT), &all, "documents")) != ST_OK)
+		return r;
+	/* Each append writes about fresh / 250 pages of doc_keys_new; a
+	 * merge writes every page of doc_keys, about all / 250, once.
+	 * Merging when fresh reaches the square root of 1024 * all keeps
+	 * the two costs even, per append of a thousand documents. */
+	if (fresh < 4096 ||
+	    (double)fresh * (double)fresh < 1024.0 * (double)all)
+		return ST_OK;
+	if ((r = exec_q(s, q(s, Q_DOC_MERGE), "merge doc keys")) != ST_OK)
+		return r;
+	return exec_q(s, q(s, Q_DOC_NEW_CLEAR), "merge doc keys");
 }
 
 enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
@@ -798,7 +996,8 @@ enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
 		const char *m = (const char *)sqlite3_column_text(st, 2);
 		const uint8_t *d = sqlite3_column_blob(st, 3);
 		if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
-			r = fail_msg(s, ST_CORRUPT, "document key is not 32 bytes");
+			r = fail_msg(s, ST_CORRUPT,
+				     "document key is not 32 bytes");
 			break;
 		}
 		r = fn(ctx, sqlite3_column_blob(st, 0),
@@ -870,7 +1069,8 @@ enum status store_last_logged(struct store *s, char *out)
 			memcpy(out, d + n - 21, 20);
 			out[20] = 0;
 		} else {
-			r = fail_msg(s, ST_CORRUPT, "newest entry has no logged line");
+			r = fail_msg(s, ST_CORRUPT,
+				     "newest entry has no logged line");
 		}
 	} else if (rc != SQLITE_DONE) {
 		r = fail(s, "last entry");
@@ -907,6 +1107,26 @@ enum status store_token_get(struct store *s, const char *venue,
 	return r;
 }
 
+enum status store_token_venue(struct store *s,
+			      const uint8_t token_hash[HASH_LEN],
+			      char venue[VENUE_ID_LEN + 1])
+{
+	sqlite3_stmt *st = q(s, Q_TOKEN_VENUE);
+	sqlite3_bind_blob(st, 1, token_hash, HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		snprintf(venue, VENUE_ID_LEN + 1, "%s", v != NULL ? v : "");
+	} else if (rc == SQLITE_DONE) {
+		r = fail_msg(s, ST_NOT_FOUND, "no venue has that token");
+	} else {
+		r = fail(s, "token");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 			       store_entry_fn fn, void *ctx)
 {
@@ -918,12 +1138,32 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *d = sqlite3_column_blob(st, 1);
 		r = fn(ctx, sqlite3_column_int64(st, 0), d != NULL ? d : "",
-		       (size_t)sqlite3_column_bytes(st, 1));
+		       (size_t)sqlite3_column_bytes(st, 1),
+		       sqlite3_column_type(st, 2) == SQLITE_NULL
+			       ? -1
+			       : sqlite3_column_int64(st, 2));
 		if (r != ST_OK)
 			break;
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
 		r = fail(s, "scan entries");
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_index_counts(struct store *s, int64_t *heads,
+			       int64_t *doc_keys, int64_t *documents)
+{
+	sqlite3_stmt *st = q(s, Q_INDEX_COUNTS);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		*heads = sqlite3_column_int64(st, 0);
+		*doc_keys = sqlite3_column_int64(st, 1);
+		*documents = sqlite3_column_int64(st, 2);
+	} else {
+		r = fail(s, "index counts");
+	}
 	sqlite3_reset(st);
 	return r;
 }

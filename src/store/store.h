@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/entry.h"
 #include "core/hash.h"
 #include "core/status.h"
 
@@ -122,6 +123,10 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *r)
 enum status store_insert_hashes(struct store *s, int64_t first,
 				const uint8_t (*hashes)[HASH_LEN], size_t count);
 
+/* Folds the newest documents' keys into the main key table when there
+ * are enough of them; the sequencer calls it once per transaction. */
+enum status store_merge_doc_keys(struct store *s);
+
 /* Stores a document (nothing if that SHA-256 is already stored). */
 enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 				  const char *mime, const uint8_t *data,
@@ -168,12 +173,27 @@ enum status store_token_set(struct store *s, const char *venue,
 enum status store_token_get(struct store *s, const char *venue,
 			    uint8_t token_hash[HASH_LEN]);
 
+/* The venue whose owner token hashes to token_hash.  ST_NOT_FOUND if
+ * none. */
+enum status store_token_venue(struct store *s,
+			      const uint8_t token_hash[HASH_LEN],
+			      char venue[VENUE_ID_LEN + 1]);
+
 /* ---- audit access: a sequential cursor over entries and hashes ---- */
 
+/* Rows of the tables that find entries and documents: venue heads,
+ * document keys, and documents, for an audit to compare. */
+enum status store_index_counts(struct store *s, int64_t *heads,
+				int64_t *doc_keys, int64_t *documents);
+
+
+
 /* Calls fn for each entry with index in [from, to), in order, with the
- * entry's bytes (borrowed for the call).  fn returns ST_OK to go on. */
+ * entry's bytes (borrowed for the call) and the index the store links it
+ * back to in its venue (-1 for none).  fn returns ST_OK to go on. */
 typedef enum status (*store_entry_fn)(void *ctx, int64_t index,
-				      const char *text, size_t len);
+				      const char *text, size_t len,
+				      int64_t venue_prev);
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 			       store_entry_fn fn, void *ctx);
 

@@ -1080,6 +1080,12 @@ tamper_tests() {
 		"DELETE FROM entries WHERE idx = 0"
 	t "tamper: last entry row deleted" tamper '1 checkpoint' \
 		"DELETE FROM entries WHERE idx = 9"
+	t "tamper: a venue's link back to its entry before" tamper '3 chain' \
+		"UPDATE entries SET venue_prev = 3 WHERE idx = 7"
+	t "tamper: a venue's head points back" only '3 chain' \
+		"UPDATE heads SET idx = 7, seq = 3 WHERE venue = '$V1'"
+	t "tamper: a document's key deleted" only '4 document' \
+		"DELETE FROM doc_keys_new WHERE id = 2"
 	t "tamper: an unsigned entry appended" tamper '2 tree' \
 		"INSERT INTO entries(idx, venue, venue_seq, kind, revokes, provider, doc, data) SELECT 10, venue, venue_seq, kind, revokes, provider, doc, data FROM entries WHERE idx = 9"
 	for w in first middle last; do
@@ -1411,6 +1417,39 @@ t_pinned_key() {
 	run 1 verify --key "$good" --db w.db
 }
 
+# A database of schema version 1 (tests/cli/fixtures): the first command
+# that opens it, even a read-only one, migrates it; the log reads back
+# byte for byte as the golden log, verifies, and takes new entries.
+t_migrate_v1() {
+	sqlite3 log.db <"$HERE/fixtures/schema-v1.sql"
+	chmod 600 log.db
+	key log.key log.db.key
+	[ "$(sqlite3 log.db 'PRAGMA user_version')" = 1 ] ||
+		fail "the fixture is not of schema version 1"
+	run 0 verify --db log.db
+	[ "$(sqlite3 log.db 'PRAGMA user_version')" = 2 ] ||
+		fail "verify did not migrate the database"
+	local v f
+	for v in $V1 $V2; do
+		run 0 export --venue $v --db log.db
+		f=$HERE/golden/read/export-$v.json
+		diff -u "$f" out >&2 || fail "export of $v differs after migration"
+	done
+	for v in 0 9; do
+		run 0 entry $v --db log.db
+		diff -u "$HERE/golden/read/entry-$v.out" out >&2 ||
+			fail "entry $v differs after migration"
+	done
+	SANILOG_NOW=2026-11-25T12:00:00Z run 0 cert add --venue $V2 \
+		--file "$DOCS/ozone.pdf" --type sanitization --title "After" \
+		--performed 2026-11-24 --db log.db
+	run 0 verify --db log.db
+	run 0 export --venue $V2 --db log.db -o v2.json
+	run 0 verify v2.json
+	grep -q '"venue_seq": 3' v2.json ||
+		grep -q 'venue-seq 3' v2.json || fail "the new entry is not seq 3"
+}
+
 # Trust on first use: once a checkpoint of an origin is remembered, a log
 # of that origin under another key is not a valid continuation of it
 # (rule 1: the expected log key; rule 8: a fork).
@@ -1472,6 +1511,7 @@ t "fork of a bundle" t_fork_bundle
 t "fork of a bundle, the fork longer" t_fork_bundle_longer
 t "verify --key" t_pinned_key
 t "another key for a remembered origin" t_other_key_same_origin
+t "schema 1 database: migrated on open" t_migrate_v1
 
 t_golden_stale() {
 	local f

@@ -1,0 +1,304 @@
+/*
+ * test_store.c: the store's ways of finding rows again (store/store.h)
+ * after many appends through the sequencer: each venue's chain of rows,
+ * its head, and documents by their hash once their keys have been merged
+ * from doc_keys_new into doc_keys; and the refusals that keep those rows
+ * in order.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core/hash.h"
+#include "store/sequencer.h"
+#include "store/store.h"
+
+#define ORIGIN "test.example/log"
+#define VENUES 7
+#define DOCS   6000 /* enough for doc_keys_new to be merged at least once */
+#define BATCH  500
+
+struct fixture {
+	char dir[PATH_MAX];
+	char path[PATH_MAX + 16];
+	struct note_signer *signer;
+	struct store *s;
+	struct sequencer *q;
+};
+
+static void venue_name(int v, char out[VENUE_ID_LEN + 1])
+{
+	snprintf(out, VENUE_ID_LEN + 1, "venueaa%c", VENUE_ALPHABET[v]);
+}
+
+/* The bytes of document d: a PDF by its magic, different for each d. */
+static void doc_bytes(int d, uint8_t out[64])
+{
+	memset(out, 0, 64);
+	snprintf((char *)out, 64, "%%PDF-1.4 document %d", d);
+}
+
+/* The SQLite value of a one-number query on the fixture's database. */
+static int64_t count(const struct fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+	assert_int_equal(
+		sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Appends reqs[0..n) and checks that each was logged. */
+static void append(struct fixture *f, struct seq_request *reqs, size_t n)
+{
+	struct err e;
+	assert_int_equal(sequencer_append(f->q, reqs, n, NULL, &e), ST_OK);
+	for (size_t i = 0; i < n; i++) {
+		if (reqs[i].status != ST_OK)
+			fail_msg("request %zu: %s", i, reqs[i].err.msg);
+	}
+}
+
+static void document_request(struct seq_request *rq, int d, uint8_t *doc)
+{
+	memset(rq, 0, sizeof *rq);
+	doc_bytes(d, doc);
+	rq->entry.kind = ENTRY_DOCUMENT;
+	venue_name(d % VENUES, rq->entry.venue);
+	snprintf(rq->entry.type, sizeof rq->entry.type, "sanitization");
+	snprintf(rq->entry.title, sizeof rq->entry.title, "Document %d", d);
+	snprintf(rq->entry.performed, sizeof rq->entry.performed, "2026-01-15");
+	snprintf(rq->entry.submitted_by, sizeof rq->entry.submitted_by,
+		 "operator");
+	rq->doc = doc;
+	rq->doc_len = 64;
+}
+
+/* A log of VENUES venues and DOCS documents spread over them. */
+static int setup(void **state)
+{
+	static struct fixture f;
+	struct err e;
+	uint8_t seed[32];
+	static struct seq_request reqs[BATCH];
+	static uint8_t docs[BATCH][64];
+
+	if (sodium_init() < 0)
+		return -1;
+	memset(&f, 0, sizeof f);
+	snprintf(f.dir, sizeof f.dir, "%s/sanilog-store.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(f.dir) == NULL)
+		return -1;
+	snprintf(f.path, sizeof f.path, "%s/log.db", f.dir);
+	memset(seed, 7, sizeof seed);
+	char vkey[NOTE_VKEY_MAX + 1];
+	struct note_verifier v;
+	if (note_signer_from_seed(ORIGIN, seed, &f.signer, &e) != ST_OK ||
+	    store_open(f.path, STORE_CREATE, &f.s, &e) != ST_OK)
+		return -1;
+	note_signer_verifier(f.signer, &v);
+	note_verifier_format(&v, vkey, sizeof vkey);
+	if (store_meta_set(f.s, "origin", ORIGIN) != ST_OK ||
+	    store_meta_set(f.s, "vkey", vkey) != ST_OK ||
+	    sequencer_new(f.s, f.signer, &f.q, &e) != ST_OK)
+		return -1;
+	setenv("SANILOG_NOW", "2026-11-25T09:00:00Z", 1);
+
+	for (int i = 0; i < VENUES; i++) {
+		struct seq_request *rq = &reqs[i];
+		memset(rq, 0, sizeof *rq);
+		rq->entry.kind = ENTRY_VENUE;
+		rq->new_venue = true;
+		venue_name(i, rq->entry.venue);
+		snprintf(rq->entry.name, sizeof rq->entry.name, "Venue %d", i);
+		snprintf(rq->entry.address, sizeof rq->entry.address,
+			 "Street %d", i);
+		rq->entry.interval_days = 30;
+	}
+	append(&f, reqs, VENUES);
+	for (int d = 0; d < DOCS; d += BATCH) {
+		for (int i = 0; i < BATCH; i++)
+			document_request(&reqs[i], d + i, docs[i]);
+		append(&f, reqs, BATCH);
+	}
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[PATH_MAX + 16];
+	sequencer_free(f->q);
+	store_close(f->s);
+	note_signer_free(f->signer);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Keys were merged, and every document is found by its hash, whichever
+ * table holds its key. */
+static void test_documents_by_hash(void **state)
+{
+	struct fixture *f = *state;
+	int64_t merged = count(f, "SELECT count(*) FROM doc_keys");
+	int64_t fresh = count(f, "SELECT count(*) FROM doc_keys_new");
+	assert_true(merged > 0);
+	assert_true(fresh > 0);
+	assert_int_equal(merged + fresh, DOCS);
+	assert_int_equal(count(f, "SELECT count(*) FROM documents"), DOCS);
+
+	struct buf out;
+	buf_init(&out, 1024);
+	for (int d = 0; d < DOCS; d++) {
+		uint8_t doc[64], sha[HASH_LEN];
+		char mime[32];
+		int64_t size = 0;
+		doc_bytes(d, doc);
+		sha256(sha, doc, sizeof doc);
+		assert_int_equal(store_document_meta(f->s, sha, &size, mime),
+				 ST_OK);
+		assert_int_equal(size, 64);
+		assert_string_equal(mime, "application/pdf");
+		buf_reset(&out);
+		assert_int_equal(store_document(f->s, sha, &out, mime), ST_OK);
+		assert_memory_equal(out.data, doc, sizeof doc);
+	}
+	uint8_t none[HASH_LEN];
+	char mime[32];
+	int64_t size = 0;
+	memset(none, 0xab, sizeof none);
+	assert_int_equal(store_document_meta(f->s, none, &size, mime),
+			 ST_NOT_FOUND);
+	buf_free(&out);
+}
+
+/* A document stored again is kept once. */
+static void test_document_once(void **state)
+{
+	struct fixture *f = *state;
+	struct seq_request rq;
+	uint8_t doc[64];
+	document_request(&rq, 12, doc);
+	append(f, &rq, 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM documents"), DOCS);
+	assert_int_equal(count(f, "SELECT count(*) FROM entries"),
+			 VENUES + DOCS + 1);
+}
+
+/* Each venue's chain of rows gives its entries in order. */
+static void test_venue_chains(void **state)
+{
+	struct fixture *f = *state;
+	int64_t total = 0;
+	for (int v = 0; v < VENUES; v++) {
+		char id[VENUE_ID_LEN + 1];
+		int64_t *idx = NULL, head = 0, seq = 0, at = 0;
+		size_t n = 0;
+		venue_name(v, id);
+		assert_int_equal(store_venue_indexes(f->s, id, &idx, &n),
+				 ST_OK);
+		assert_int_equal(store_venue_head(f->s, id, &head, &seq),
+				 ST_OK);
+		assert_int_equal((int64_t)n, seq + 1);
+		assert_int_equal(idx[n - 1], head);
+		assert_int_equal(idx[0], v); /* the venue entries came first */
+		for (size_t i = 1; i < n; i++)
+			assert_true(idx[i] > idx[i - 1]);
+		assert_int_equal(store_venue_entry(f->s, id, 3, &at), ST_OK);
+		assert_int_equal(at, idx[3]);
+		assert_int_equal(store_venue_entry(f->s, id, seq + 1, &at),
+				 ST_NOT_FOUND);
+		total += (int64_t)n;
+		free(idx);
+	}
+	assert_int_equal(total, count(f, "SELECT count(*) FROM entries"));
+
+	char **ids = NULL;
+	size_t n = 0;
+	assert_int_equal(store_venue_ids(f->s, &ids, &n), ST_OK);
+	assert_int_equal(n, VENUES);
+	for (size_t i = 0; i < n; i++) {
+		char id[VENUE_ID_LEN + 1];
+		venue_name((int)i, id);
+		assert_string_equal(ids[i], id);
+		free(ids[i]);
+	}
+	free(ids);
+
+	int64_t *idx = (int64_t *)1;
+	assert_int_equal(store_venue_indexes(f->s, "nosuchvn", &idx, &n),
+			 ST_OK);
+	assert_int_equal(n, 0);
+}
+
+/* The store refuses a venue row that does not extend its chain by one,
+ * whatever the caller says. */
+static void test_venue_order_refused(void **state)
+{
+	struct fixture *f = *state;
+	int64_t size = 0, head = 0, seq = 0;
+	assert_int_equal(store_begin(f->s), ST_OK);
+	assert_int_equal(store_log_size(f->s, &size), ST_OK);
+	assert_int_equal(store_venue_head(f->s, "venueaab", &head, &seq),
+			 ST_OK);
+	/* The head's own number again, a gap, and a second venue entry. */
+	const int64_t bad_seq[] = {seq, seq + 2, 0};
+	for (size_t i = 0; i < sizeof bad_seq / sizeof bad_seq[0]; i++) {
+		struct store_entry_row row = {
+			.index = size,
+			.text = "x",
+			.len = 1,
+			.venue = "venueaab",
+			.venue_seq = bad_seq[i],
+			.kind = ENTRY_DOCUMENT,
+			.revokes = -1,
+		};
+		assert_int_equal(store_insert_entry(f->s, &row), ST_CONFLICT);
+	}
+	struct store_entry_row fresh = {
+		.index = size,
+		.text = "x",
+		.len = 1,
+		.venue = "venuezzz",
+		.venue_seq = 1,
+		.kind = ENTRY_DOCUMENT,
+		.revokes = -1,
+	};
+	assert_int_equal(store_insert_entry(f->s, &fresh), ST_CONFLICT);
+	store_rollback(f->s);
+	assert_int_equal(store_venue_head(f->s, "venueaab", &head, &seq),
+			 ST_OK);
+	assert_int_equal(store_venue_head(f->s, "venuezzz", &head, &seq),
+			 ST_NOT_FOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_documents_by_hash),
+		cmocka_unit_test(test_document_once),
+		cmocka_unit_test(test_venue_chains),
+		cmocka_unit_test(test_venue_order_refused),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
