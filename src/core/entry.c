@@ -940,8 +940,15 @@ static enum status write_field(const struct entry *en, enum field f,
 	const char *s = field_str(en, f);
 	char hex[2 * HASH_LEN + 1];
 
-	if (s != NULL)
-		return buf_printf(b, "%s %s\n", key, s);
+	if (s != NULL) {
+		/* The common case, without printf: "key value\n". */
+		enum status r = buf_append_str(b, key);
+		if (r == ST_OK)
+			r = buf_append(b, " ", 1);
+		if (r == ST_OK)
+			r = buf_append_str(b, s);
+		return r == ST_OK ? buf_append(b, "\n", 1) : r;
+	}
 	switch (f) {
 	case F_VENUE_SEQ:
 		return buf_printf(b, "%s %" PRId64 "\n", key, en->venue_seq);

@@ -102,6 +102,7 @@ enum stmt {
 	Q_INSERT_HASH,
 	Q_INSERT_DOC,
 	Q_INSERT_DOC_KEY,
+	Q_DOC_KEY_USED,
 	Q_DOC_NEW_COUNT,
 	Q_DOC_COUNT,
 	Q_DOC_MERGE,
@@ -126,11 +127,13 @@ enum stmt {
 	Q__COUNT
 };
 
-/* A document by its SHA-256 (?1), through either table of doc keys. */
-#define DOC_BY_SHA                                                             \
-	" WHERE id IN (SELECT id FROM doc_keys_new"                            \
-	" WHERE key = substr(?1, 1, 8) UNION ALL SELECT id FROM doc_keys"      \
-	" WHERE key = substr(?1, 1, 8)) AND sha256 = ?1 ORDER BY id LIMIT 1"
+/* A document by its SHA-256 (?1), through either table of doc keys:
+ * COLS are columns of documents d. */
+#define DOC_BY_SHA(cols)                                                   \
+	"SELECT " cols " FROM doc_keys_new k JOIN documents d ON d.id = k.id" \
+	" WHERE k.key = substr(?1, 1, 8) AND d.sha256 = ?1 UNION ALL"         \
+	" SELECT " cols " FROM doc_keys k JOIN documents d ON d.id = k.id"    \
+	" WHERE k.key = substr(?1, 1, 8) AND d.sha256 = ?1 LIMIT 1"
 
 static const char *const stmt_sql[Q__COUNT] = {
 	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -164,8 +167,11 @@ static const char *const stmt_sql[Q__COUNT] = {
 			 " VALUES (?1, ?2, ?3, ?4)",
 	[Q_INSERT_DOC_KEY] = "INSERT INTO doc_keys_new(key, id)"
 			     " VALUES (substr(?1, 1, 8), ?2)",
-	[Q_DOC] = "SELECT mime, data FROM documents" DOC_BY_SHA,
-	[Q_DOC_META] = "SELECT size, mime FROM documents" DOC_BY_SHA,
+	[Q_DOC] = DOC_BY_SHA("d.mime, d.data"),
+	[Q_DOC_META] = DOC_BY_SHA("d.size, d.mime"),
+	[Q_DOC_KEY_USED] = "SELECT 1 FROM doc_keys_new WHERE key = substr(?1, 1, 8)"
+			   " UNION ALL SELECT 1 FROM doc_keys"
+			   " WHERE key = substr(?1, 1, 8) LIMIT 1",
 	[Q_DOC_NEW_COUNT] = "SELECT count(*) FROM doc_keys_new",
 	[Q_DOC_COUNT] = "SELECT coalesce(max(id), 0) FROM documents",
 	[Q_DOC_MERGE] = "INSERT INTO doc_keys(key, id)"
@@ -907,14 +913,24 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 {
 	if (len > INT32_MAX)
 		return fail_msg(s, ST_TOO_LARGE, "document too large");
-	int64_t size = 0;
-	char have[32];
-	enum status r = store_document_meta(s, sha, &size, have);
-	if (r == ST_OK)
-		return ST_OK;
-	if (r != ST_NOT_FOUND)
-		return r;
-	sqlite3_stmt *st = q(s, Q_INSERT_DOC);
+	/* Most documents are new: no key of theirs is stored yet. */
+	sqlite3_stmt *st = q(s, Q_DOC_KEY_USED);
+	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, "document key");
+	enum status r;
+	if (rc == SQLITE_ROW) {
+		int64_t size = 0;
+		char have[32];
+		r = store_document_meta(s, sha, &size, have);
+		if (r == ST_OK)
+			return ST_OK;
+		if (r != ST_NOT_FOUND)
+			return r;
+	}
+	st = q(s, Q_INSERT_DOC);
 	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)len);

@@ -147,26 +147,6 @@ static bool bearer_token(struct http_request *rq, char tok[TOKEN_LEN + 1])
 	return true;
 }
 
-/* Whether hash is the token hash of any venue but `venue`. */
-static enum status other_venue(struct store *s, const char *venue,
-			       const uint8_t hash[HASH_LEN], bool *found)
-{
-	char **ids = NULL;
-	size_t n = 0;
-	*found = false;
-	enum status r = store_venue_ids(s, &ids, &n);
-	for (size_t i = 0; i < n; i++) {
-		uint8_t h[HASH_LEN];
-		if (r == ST_OK && strcmp(ids[i], venue) != 0 &&
-		    store_token_get(s, ids[i], h) == ST_OK &&
-		    sodium_memcmp(h, hash, HASH_LEN) == 0)
-			*found = true;
-		free(ids[i]);
-	}
-	free(ids);
-	return r;
-}
-
 /* Checks the credentials; false after setting the reply. */
 static bool authorize(struct http_request *rq, struct store *s)
 {
@@ -193,12 +173,13 @@ static bool authorize(struct http_request *rq, struct store *s)
 	}
 	if (sodium_memcmp(want, have, HASH_LEN) == 0)
 		return true;
-	bool other = false;
-	if ((r = other_venue(s, venue, have, &other)) != ST_OK) {
+	char other[VENUE_ID_LEN + 1];
+	r = store_token_venue(s, have, other);
+	if (r != ST_OK && r != ST_NOT_FOUND) {
 		web_reply_store_error(rq, r, s);
 		return false;
 	}
-	if (other)
+	if (r == ST_OK)
 		refuse(rq, ST_FORBIDDEN, "this token is for another venue");
 	else
 		refuse(rq, ST_UNAUTHORIZED, "owner token not valid");
