@@ -337,25 +337,34 @@ static void job_run(struct attest_pool *p, const struct attest_job *j)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Jobs a worker takes at once. */
+#define POOL_TAKE 8
+
 static void *pool_worker(void *arg)
 {
 	struct attest_pool *p = arg;
-	struct attest_job job;
+	struct attest_job jobs[POOL_TAKE]; /* about 3 KB */
+	size_t n = 0;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (p->count == 0 && !p->closing)
 			pthread_cond_wait(&p->has_work, &p->mu);
-		if (p->count == 0) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
+		for (n = 0; n < POOL_TAKE && p->count > 0; n++) {
+			jobs[n] = p->ring[p->head];
+			p->head = (p->head + 1) % POOL_RING;
+			p->count--;
 		}
-		job = p->ring[p->head];
-		p->head = (p->head + 1) % POOL_RING;
-		p->count--;
-		pthread_cond_signal(&p->has_room);
+		/* Wake the producer only when there is room for many jobs:
+		 * one wake-up per job costs more than the job's signature. */
+		if (n > 0 && p->count <= POOL_RING / 2)
+			pthread_cond_signal(&p->has_room);
 		pthread_mutex_unlock(&p->mu);
-		job_run(p, &job);
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n; i++)
+			job_run(p, &jobs[i]);
 	}
+	return NULL;
 }
 
 /* Starts n workers (0: jobs run on the caller's thread). */
