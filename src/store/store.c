@@ -46,8 +46,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE documents(id INTEGER PRIMARY KEY, sha256 BLOB NOT NULL,"
 	" size INTEGER NOT NULL, mime TEXT NOT NULL, data BLOB NOT NULL);"
 	"CREATE UNIQUE INDEX documents_sha ON documents(sha256, size, mime);"
-	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, note TEXT NOT "
-	"NULL);"
+	"CREATE TABLE checkpoints(size INTEGER PRIMARY KEY,"
+	" note TEXT NOT NULL);"
 	"CREATE TABLE venues(id TEXT PRIMARY KEY, token_sha256 BLOB NOT NULL);",
 
 	/* 2: indexes that an append writes at few places.  A venue's entries
@@ -60,9 +60,8 @@ static const char *const migrations[] = {
 	 * table rather than one page of a large index per document. */
 	"ALTER TABLE entries ADD COLUMN venue_prev INTEGER;"
 	"UPDATE entries SET venue_prev = (SELECT p.idx FROM entries p"
-	" WHERE p.venue = entries.venue AND p.venue_seq = entries.venue_seq - "
-	"1)"
-	" WHERE venue_seq > 0;"
+	" WHERE p.venue = entries.venue"
+	" AND p.venue_seq = entries.venue_seq - 1) WHERE venue_seq > 0;"
 	"CREATE TABLE heads(venue TEXT PRIMARY KEY, first INTEGER NOT NULL,"
 	" idx INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO heads(venue, first, idx, seq)"
@@ -410,8 +409,8 @@ enum status store_open(const char *path, enum store_mode mode,
 		goto fail;
 	if ((r = exec_sql(s,
 			  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			  "PRAGMA cache_size=-65536; PRAGMA "
-			  "wal_autocheckpoint=8192;",
+			  "PRAGMA cache_size=-65536;"
+			  " PRAGMA wal_autocheckpoint=8192;",
 			  path)) != ST_OK)
 		goto fail;
 	if (mode == STORE_READONLY) {
@@ -669,17 +668,17 @@ static enum status venue_prev(struct store *s, const char *venue, int64_t index,
 	return r;
 }
 
-/* Walks a venue's rows from its head back to entry number `until`,
- * giving each index to fn (if not NULL), newest first.  Each step must
- * go down by one, so a damaged link ends the walk with ST_CORRUPT. */
-static enum status venue_walk(struct store *s, const char *venue, int64_t until,
+/* Walks a venue's rows from entry index, its number seq, back to entry
+ * number `until`, giving each index to fn (if not NULL), newest first.
+ * Each step must go down by one, so a damaged link ends the walk with
+ * ST_CORRUPT.  The walk starts from a head the caller read: rows before
+ * it never change, whatever commits meanwhile. */
+static enum status venue_walk(struct store *s, const char *venue,
+			      int64_t index, int64_t seq, int64_t until,
 			      int64_t *last,
 			      void (*fn)(void *, size_t, int64_t), void *ctx)
 {
-	int64_t index = 0, seq = 0;
-	enum status r = store_venue_head(s, venue, &index, &seq);
-	if (r != ST_OK)
-		return r;
+	enum status r;
 	if (until > seq || until < 0)
 		return fail_msg(s, ST_NOT_FOUND, "no such venue entry");
 	for (int64_t want = seq;; want--) {
@@ -702,7 +701,11 @@ static enum status venue_walk(struct store *s, const char *venue, int64_t until,
 enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
 			      int64_t *index)
 {
-	return venue_walk(s, venue, seq, index, NULL, NULL);
+	int64_t head = 0, last = 0;
+	enum status r = store_venue_head(s, venue, &head, &last);
+	if (r != ST_OK)
+		return r;
+	return venue_walk(s, venue, head, last, seq, index, NULL, NULL);
 }
 
 static void put_index(void *ctx, size_t seq, int64_t index)
@@ -725,7 +728,8 @@ enum status store_venue_indexes(struct store *s, const char *venue,
 	int64_t *v = malloc((size_t)(seq + 1) * sizeof *v);
 	if (v == NULL)
 		return fail_msg(s, ST_NOMEM, "out of memory");
-	if ((r = venue_walk(s, venue, 0, &first, put_index, v)) != ST_OK) {
+	if ((r = venue_walk(s, venue, head, seq, 0, &first, put_index, v)) !=
+	    ST_OK) {
 		free(v);
 		return r;
 	}
