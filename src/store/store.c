@@ -907,6 +907,11 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 		enum status r = exec_q(s, st, "insert hash");
 		if (r != ST_OK)
 			return r;
+		/* The next appends read it back; a rollback empties the
+		 * cache, so it never outlives an uncommitted hash. */
+		struct hash_slot *slot = cache_slot(s, first + (int64_t)i);
+		memcpy(slot->hash, hashes[i], HASH_LEN);
+		slot->id_plus_one = first + (int64_t)i + 1;
 	}
 	return ST_OK;
 }
