@@ -12,7 +12,7 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo zbar libcurl
+PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo zbar libcurl zlib
 OPT      ?= -O2 -g
 CFLAGS_BASE = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \

@@ -3,7 +3,7 @@
 # does nothing when they are all there.
 set -e
 pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
-libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
+libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev zlib1g-dev
 libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format
 imagemagick poppler-utils librsvg2-bin
 chromium fonts-dejavu-core"
