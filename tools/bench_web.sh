@@ -125,7 +125,8 @@ grep -qi '^Content-Encoding: gzip' "$TMP/page.hdr" ||
 gzip -dc <"$PAGE.gz" | cmp -s - "$PAGE" ||
 	fail "the gzipped venue page is not the plain one"
 
-# 3. The transfer: the HTML and the assets it links, as sent with gzip.
+# 3. The transfer: the HTML and the assets it links, as sent with gzip
+# (the bundle verify.js then fetches is noted beside).
 html=$(wc -c <"$PAGE.gz")
 total=$html
 notes="html $html B ($(wc -c <"$PAGE") plain)"
@@ -136,8 +137,10 @@ for a in style.css verify.js; do
 	total=$((total + n))
 	notes="$notes, $a $n B"
 done
+n=$(curl -sf -H "$GZ" -o /dev/null -w '%{size_download}' "$URL/v/$V/bundle.json") ||
+	{ fail "GET /v/$V/bundle.json failed"; n=0; }
 row "venue page transfer, 50 docs (bytes)" "-" "-" "$total" "<30000" \
-	"$notes; all gzip"
+	"$notes; all gzip; then bundle.json $n B"
 
 # ---------------------------------------------------------------------------
 # wrk's Lua: the numbers of a run as one "result" line.  Answers are

@@ -11,8 +11,9 @@
  *      is discarded;
  *   4. on_request, last call: the route's handle callback sets the reply
  *      (or suspends and comes back here after a resume); the reply goes out
- *      with the security headers, an HTML one gzipped to a client that
- *      takes gzip (a second response with the same headers, made once);
+ *      with the security headers, a page or a bundle gzipped to a client
+ *      that takes gzip (a second response with the same headers, made
+ *      once);
  *   5. on_completed (MHD_OPTION_NOTIFY_COMPLETED): the access-log line,
  *      the counters, and the one place the context and its state are freed.
  * A reply set before the request is complete goes out at once only when a
@@ -39,7 +40,7 @@
  * connection is closed without an answer. */
 #define DISCARD_MAX (64u << 20)
 
-/* HTML bodies shorter than this go as they are (gzip would gain little). */
+/* Bodies shorter than this go as they are (gzip would gain little). */
 #define GZIP_MIN 256
 
 /* Status codes counted one by one in /metrics; others count as "other". */
@@ -90,10 +91,10 @@ struct http_request {
 	bool secured; /* the security headers are on the response */
 	bool shared;  /* the responses are not the request's to destroy */
 	bool gzip_ok; /* the client takes gzip */
-	/* An HTML reply that may be compressed: its body (owned by
-	 * response) and its compressed variant, once made. */
-	const uint8_t *html_body;
-	size_t html_len;
+	/* A reply that may be compressed: its body (owned by response) and
+	 * its compressed variant, once made. */
+	const uint8_t *zbody;
+	size_t zbody_len;
 	struct MHD_Response *zresponse;
 	uint64_t zlen;
 	void *state;
@@ -223,8 +224,17 @@ static const struct http_route *route_find(struct http_request *rq)
 
 /* ---- replies ---- */
 
+/* Whether replies of type mime are gzipped for the clients that take it:
+ * the pages and the bundles (text that compresses well); not what is
+ * compressed already, binary, or always short. */
+static bool compressible(const char *mime)
+{
+	return strncmp(mime, "text/html", 9) == 0 ||
+	       strncmp(mime, "application/json", 16) == 0;
+}
+
 /* Sets resp as the reply.  body: its bytes when they live as long as
- * resp does (so an HTML reply can be compressed later), else NULL. */
+ * resp does (so the reply can be compressed later), else NULL. */
 static void reply_set(struct http_request *rq, unsigned code, const char *mime,
 		      struct MHD_Response *resp, const void *body, size_t len)
 {
@@ -239,11 +249,10 @@ static void reply_set(struct http_request *rq, unsigned code, const char *mime,
 	if (mime != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					mime);
-	if (body != NULL && mime != NULL &&
-	    strncmp(mime, "text/html", 9) == 0 &&
+	if (body != NULL && mime != NULL && compressible(mime) &&
 	    (rq->route == NULL || !rq->route->no_gzip)) {
-		rq->html_body = body;
-		rq->html_len = len;
+		rq->zbody = body;
+		rq->zbody_len = len;
 	}
 }
 
@@ -453,8 +462,8 @@ static void vary_encoding(struct MHD_Response *r)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, both);
 }
 
-/* The security headers, and Vary on HTML replies, once all the route's
- * headers are in. */
+/* The security headers, and Vary on compressible replies, once all the
+ * route's headers are in. */
 static void secure(struct http_request *rq)
 {
 	struct MHD_Response *r = rq->response;
@@ -466,7 +475,7 @@ static void secure(struct http_request *rq)
 				"nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY");
-	if (rq->html_body != NULL)
+	if (rq->zbody != NULL)
 		vary_encoding(r);
 }
 
@@ -511,17 +520,17 @@ static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
-/* Makes rq->zresponse, the HTML reply gzipped at level with the same
- * headers and Content-Encoding: gzip, unless it exists, the reply is not
- * compressible HTML, or it cannot be made (then the reply goes as it
- * is).  After secure(). */
+/* Makes rq->zresponse, the reply gzipped at level with the same headers
+ * and Content-Encoding: gzip, unless it exists, the reply is not
+ * compressible, or it cannot be made (then the reply goes as it is).
+ * After secure(). */
 static void gzip_variant(struct http_request *rq, int level)
 {
 	size_t zlen = 0;
 	uint8_t *z = NULL;
-	if (rq->zresponse != NULL || rq->html_body == NULL ||
-	    rq->html_len < GZIP_MIN ||
-	    (z = gzip_bytes(rq->html_body, rq->html_len, level, &zlen)) == NULL)
+	if (rq->zresponse != NULL || rq->zbody == NULL ||
+	    rq->zbody_len < GZIP_MIN ||
+	    (z = gzip_bytes(rq->zbody, rq->zbody_len, level, &zlen)) == NULL)
 		return;
 	struct MHD_Response *zr =
 		MHD_create_response_from_buffer_with_free_callback(zlen, z,

@@ -19,10 +19,11 @@
  *   - every response carries the security headers (a strict
  *     Content-Security-Policy, nosniff, Referrer-Policy no-referrer,
  *     X-Frame-Options DENY);
- *   - an HTML reply (text/html) goes gzip-compressed, with
- *     Content-Encoding: gzip, to a client whose Accept-Encoding takes
- *     gzip, unless its route says no_gzip; every HTML reply carries
- *     Vary: Accept-Encoding (added to a Vary the route set);
+ *   - an HTML or JSON reply (text/html, application/json: the pages and
+ *     the bundles) goes gzip-compressed, with Content-Encoding: gzip, to
+ *     a client whose Accept-Encoding takes gzip, unless its route says
+ *     no_gzip; every such reply carries Vary: Accept-Encoding (added to
+ *     a Vary the route set);
  *   - one access-log line per request on stderr: client address, method,
  *     path (never the query, headers or cookies), status, bytes, time;
  *   - counters by route and status and a latency histogram, written in the
@@ -78,9 +79,9 @@ struct http_route {
 	unsigned methods; /* HTTP_GET and/or HTTP_POST */
 	size_t body_max;  /* largest body in bytes (0: none) */
 	bool html;	  /* errors as an HTML page (else JSON) */
-	/* Its HTML is never compressed: pages that carry a secret (a CSRF
-	 * token, a session's data) beside text a third party may choose,
-	 * which compression would let it guess (BREACH). */
+	/* Its replies are never compressed: pages that carry a secret (a
+	 * CSRF token, a session's data) beside text a third party may
+	 * choose, which compression would let it guess (BREACH). */
 	bool no_gzip;
 	/* Optional: after the headers, before any body (e.g. checks the
 	 * credentials, so that a refused body is never read).  Returns false
@@ -197,7 +198,7 @@ unsigned http_reply_status(const struct http_request *rq);
 /*
  * Shared replies, for a cache of whole responses.  http_reply_share hands
  * the reply set on rq (with its security headers, and its gzip-compressed
- * variant when it is an HTML reply that compresses) to the caller, which
+ * variant when it is a reply that compresses) to the caller, which
  * owns the result (*new*, free with http_shared_free); rq still sends it.
  * NULL when no reply is set, it was shared already, or memory ran out.
  */

@@ -287,10 +287,11 @@ same verify.unz verify.plain "gzipped verify.js"
 req GET /assets/verify.js 200 -H 'Accept-Encoding: gzip;q=0'
 check "gzip;q=0 is not gzipped" bash -c '! grep -qi "^Content-Encoding" hdr'
 
-# HTML goes gzipped to a client that takes gzip, with the same headers
-# (security headers included) and Vary: Accept-Encoding; never to one that
-# does not take it.  The venue page is cached: asked plain first (a copy
-# made, its gzipped variant with it) and gzipped first.
+# Pages and bundles go gzipped to a client that takes gzip, with the same
+# headers (security headers included) and Vary: Accept-Encoding; never to
+# one that does not take it, nor when short.  The venue page and the
+# bundle are cached: asked plain first (a copy made, its gzipped variant
+# with it) and gzipped first.
 table <<EOF
 GET|/|200|^Vary: Accept-Language, Accept-Encoding$||Accept-Encoding: gzip
 GET|/|200|^Content-Encoding: gzip$||Accept-Encoding: gzip
@@ -301,8 +302,9 @@ HEAD|/v/$V1|200|^Content-Encoding: gzip$||Accept-Encoding: gzip
 GET|/v/$V2?lang=it|200|^Content-Encoding: gzip$||Accept-Encoding: gzip
 GET|/v/zzzzzzzz|404|^Content-Encoding: gzip$||Accept-Encoding: gzip
 GET|/v/zzzzzzzz|404|^Vary: Accept-Encoding$|<html|Accept-Encoding: identity
-GET|/nope|404|^Content-Type: application/json|"code":"not_found"|Accept-Encoding: gzip
-GET|/v/$V1/bundle.json|200|^Content-Type: application/json|"origin"|Accept-Encoding: gzip
+GET|/nope|404|^Vary: Accept-Encoding$|"code":"not_found"|Accept-Encoding: gzip
+GET|/v/$V1/bundle.json|200|^Content-Encoding: gzip$||Accept-Encoding: gzip
+GET|/v/$V2/bundle.json|200|^Vary: Accept-Encoding$|"origin"
 EOF
 # gz_same PATH STATUS ACCEPT-ENCODING: the gzipped answer decompresses to
 # the plain one's bytes, with the same headers but Content-Encoding and
@@ -329,6 +331,8 @@ gz_same "/v/$V2?lang=it" 200 'br;q=1.0, gzip;q=0.8'
 gz_same / 200 gzip
 gz_same /v/zzzzzzzz 404 gzip
 gz_same "/v/?id=nope" 400 gzip
+gz_same "/v/$V1/bundle.json" 200 gzip
+gz_same "/v/$V2/bundle.json" 200 gzip
 # The owner's pages carry a CSRF token: never compressed (BREACH).
 req GET /owner/login 200 -H 'Accept-Encoding: gzip'
 check "owner login page not gzipped" \
