@@ -6,13 +6,14 @@
 #   make asan       the tests under address and undefined-behaviour sanitizers
 #   make valgrind   the unit tests under valgrind
 #   make demo       a demo database with venues and documents
-#   make deps       install the missing Debian packages
+#   make deps       install the missing Debian packages (bench-deps: those
+#                   wrk and nginx, for make bench)
 #   make format / format-check / install PREFIX=... / clean
 
 PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo zbar libcurl
+PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo zbar libcurl zlib
 OPT      ?= -O2 -g
 CFLAGS_BASE = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
@@ -34,7 +35,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BUILD)/tools/bench
 
-.PHONY: all check unit cli-tests web-tests bench asan valgrind demo deps format \
+.PHONY: all check unit cli-tests web-tests bench bench-deps asan valgrind demo deps format \
 	format-check install clean
 
 all: $(BIN)
@@ -86,7 +87,10 @@ web-tests: $(BIN)
 	@for t in $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh tests/net/test_*.sh)); do \
 		echo "== $$t"; SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" $$t || exit 1; done
 
-bench: deps $(BIN) $(BENCH_BIN)
+bench-deps:
+	@tools/deps.sh --bench
+
+bench: bench-deps $(BIN) $(BENCH_BIN)
 	@SANILOG=$(abspath $(BIN)) tools/bench.sh $(abspath $(BENCH_BIN))
 
 asan: deps

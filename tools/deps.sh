@@ -1,12 +1,25 @@
 #!/bin/sh
 # Installs the Debian packages sanilog needs to build, test and demo, and
 # does nothing when they are all there.
+#
+#   usage: tools/deps.sh [--bench]
+#
+# --bench adds what `make bench` drives besides: wrk (the load generator)
+# and nginx (the server the venue page's speed is compared with).
 set -e
 pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
-libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
+libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev zlib1g-dev
 libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format
 imagemagick poppler-utils librsvg2-bin
 chromium fonts-dejavu-core"
+case ${1:-} in
+'') ;;
+--bench) pkgs="$pkgs wrk nginx-light" ;;
+*)
+	echo "usage: tools/deps.sh [--bench]" >&2
+	exit 2
+	;;
+esac
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -13,9 +13,7 @@ struct slot {
 	char key[CACHE_KEY_MAX];
 	uint64_t gen;
 	int64_t born_ms;
-	struct MHD_Response *r; /* NULL: empty */
-	unsigned code;
-	uint64_t len;
+	struct http_shared *sh; /* NULL: empty */
 };
 
 struct page_cache {
@@ -63,7 +61,7 @@ void page_cache_free(struct page_cache *c)
 	if (c == NULL)
 		return;
 	for (size_t i = 0; i < c->n; i++) {
-		http_response_free(c->slots[i].r);
+		http_shared_free(c->slots[i].sh);
 		pthread_mutex_destroy(&c->slots[i].lock);
 	}
 	free(c->slots);
@@ -76,9 +74,9 @@ bool page_cache_serve(struct page_cache *c, struct http_request *rq,
 	struct slot *s = slot_of(c, key);
 	bool sent = false;
 	pthread_mutex_lock(&s->lock);
-	if (s->r != NULL && s->gen == gen && strcmp(s->key, key) == 0 &&
+	if (s->sh != NULL && s->gen == gen && strcmp(s->key, key) == 0 &&
 	    now_ms() - s->born_ms < c->ttl_ms)
-		sent = http_reply_shared(rq, s->code, s->r, s->len);
+		sent = http_reply_shared(rq, s->sh);
 	pthread_mutex_unlock(&s->lock);
 	return sent;
 }
@@ -88,22 +86,18 @@ void page_cache_put(struct page_cache *c, struct http_request *rq,
 {
 	if (strlen(key) >= CACHE_KEY_MAX)
 		return;
-	unsigned code = 0;
-	uint64_t len = 0;
 	if (http_reply_status(rq) != 200)
 		return; /* errors are not kept */
-	struct MHD_Response *r = http_reply_share(rq, &code, &len);
-	if (r == NULL)
+	struct http_shared *sh = http_reply_share(rq);
+	if (sh == NULL)
 		return;
 	struct slot *s = slot_of(c, key);
 	pthread_mutex_lock(&s->lock);
-	struct MHD_Response *old = s->r;
+	struct http_shared *old = s->sh;
 	memcpy(s->key, key, strlen(key) + 1);
 	s->gen = gen;
 	s->born_ms = now_ms();
-	s->r = r;
-	s->code = code;
-	s->len = len;
+	s->sh = sh;
 	pthread_mutex_unlock(&s->lock);
-	http_response_free(old);
+	http_shared_free(old);
 }

@@ -5,7 +5,9 @@
  * An entry is found by a text key and is fresh while the caller's
  * generation number is the one it was made at and it is younger than the
  * cache's time to live (which bounds how long a change made by another
- * process, such as the CLI, goes unseen).  Slots are direct-mapped by
+ * process, such as the CLI, goes unseen).  An entry keeps its
+ * gzip-compressed variant too (http_reply_share), so a hit costs no
+ * compression whatever the client takes.  Slots are direct-mapped by
  * the key's hash; a newcomer replaces what was there.  Thread-safe.
  */
 #ifndef SANILOG_CACHE_H

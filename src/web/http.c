@@ -11,7 +11,9 @@
  *      is discarded;
  *   4. on_request, last call: the route's handle callback sets the reply
  *      (or suspends and comes back here after a resume); the reply goes out
- *      with the security headers;
+ *      with the security headers, a page or a bundle gzipped to a client
+ *      that takes gzip (a second response with the same headers, made
+ *      once);
  *   5. on_completed (MHD_OPTION_NOTIFY_COMPLETED): the access-log line,
  *      the counters, and the one place the context and its state are freed.
  * A reply set before the request is complete goes out at once only when a
@@ -32,10 +34,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* A body is discarded up to this many bytes past a refusal; beyond it the
  * connection is closed without an answer. */
 #define DISCARD_MAX (64u << 20)
+
+/* Bodies shorter than this go as they are (gzip would gain little). */
+#define GZIP_MIN 256
 
 /* Status codes counted one by one in /metrics; others count as "other". */
 static const unsigned metric_codes[] = {200, 201, 204, 206, 301, 302, 303,
@@ -83,7 +89,14 @@ struct http_request {
 	uint64_t resp_len;
 	bool queued;
 	bool secured; /* the security headers are on the response */
-	bool shared;  /* the response is not the request's to destroy */
+	bool shared;  /* the responses are not the request's to destroy */
+	bool gzip_ok; /* the client takes gzip */
+	/* A reply that may be compressed: its body (owned by response) and
+	 * its compressed variant, once made. */
+	const uint8_t *zbody;
+	size_t zbody_len;
+	struct MHD_Response *zresponse;
+	uint64_t zlen;
 	void *state;
 	void (*state_free)(void *state);
 	struct timespec t0;
@@ -211,8 +224,19 @@ static const struct http_route *route_find(struct http_request *rq)
 
 /* ---- replies ---- */
 
+/* Whether replies of type mime are gzipped for the clients that take it:
+ * the pages and the bundles (text that compresses well); not what is
+ * compressed already, binary, or always short. */
+static bool compressible(const char *mime)
+{
+	return strncmp(mime, "text/html", 9) == 0 ||
+	       strncmp(mime, "application/json", 16) == 0;
+}
+
+/* Sets resp as the reply.  body: its bytes when they live as long as
+ * resp does (so the reply can be compressed later), else NULL. */
 static void reply_set(struct http_request *rq, unsigned code, const char *mime,
-		      struct MHD_Response *resp, size_t len)
+		      struct MHD_Response *resp, const void *body, size_t len)
 {
 	if (resp == NULL) {
 		/* Out of memory: no reply; the last call answers 500 or the
@@ -225,6 +249,11 @@ static void reply_set(struct http_request *rq, unsigned code, const char *mime,
 	if (mime != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 					mime);
+	if (body != NULL && mime != NULL && compressible(mime) &&
+	    (rq->route == NULL || !rq->route->no_gzip)) {
+		rq->zbody = body;
+		rq->zbody_len = len;
+	}
 }
 
 void http_reply(struct http_request *rq, unsigned code, const char *mime,
@@ -235,7 +264,7 @@ void http_reply(struct http_request *rq, unsigned code, const char *mime,
 	reply_set(rq, code, mime,
 		  MHD_create_response_from_buffer(len, (void *)body,
 						  MHD_RESPMEM_MUST_COPY),
-		  len);
+		  NULL, len);
 }
 
 void http_reply_static(struct http_request *rq, unsigned code, const char *mime,
@@ -246,7 +275,7 @@ void http_reply_static(struct http_request *rq, unsigned code, const char *mime,
 	reply_set(rq, code, mime,
 		  MHD_create_response_from_buffer(len, (void *)body,
 						  MHD_RESPMEM_PERSISTENT),
-		  len);
+		  body, len);
 }
 
 void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
@@ -268,7 +297,7 @@ void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 								   free);
 	if (resp == NULL)
 		free(data);
-	reply_set(rq, code, mime, resp, len);
+	reply_set(rq, code, mime, resp, data, len);
 }
 
 void http_reply_header(struct http_request *rq, const char *name,
@@ -276,6 +305,8 @@ void http_reply_header(struct http_request *rq, const char *name,
 {
 	if (rq->response != NULL)
 		MHD_add_response_header(rq->response, name, value);
+	if (rq->zresponse != NULL)
+		MHD_add_response_header(rq->zresponse, name, value);
 }
 
 bool http_replied(const struct http_request *rq)
@@ -411,6 +442,28 @@ void http_reply_error_code(struct http_request *rq, unsigned code,
 	va_end(ap);
 }
 
+/* Adds Accept-Encoding to r's Vary header (one header, whatever the
+ * route put there). */
+static void vary_encoding(struct MHD_Response *r)
+{
+	const char *v = MHD_get_response_header(r, MHD_HTTP_HEADER_VARY);
+	char both[256];
+	if (v == NULL) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
+					"Accept-Encoding");
+		return;
+	}
+	if (strstr(v, "Accept-Encoding") != NULL)
+		return;
+	int n = snprintf(both, sizeof both, "%s, Accept-Encoding", v);
+	if (n < 0 || (size_t)n >= sizeof both)
+		return; /* a Vary that long is our bug; leave it be */
+	MHD_del_response_header(r, MHD_HTTP_HEADER_VARY, v);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, both);
+}
+
+/* The security headers, and Vary on compressible replies, once all the
+ * route's headers are in. */
 static void secure(struct http_request *rq)
 {
 	struct MHD_Response *r = rq->response;
@@ -422,6 +475,79 @@ static void secure(struct http_request *rq)
 				"nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY");
+	if (rq->zbody != NULL)
+		vary_encoding(r);
+}
+
+/* in[0..len) gzip-compressed at level (zlib's 1 to 9) into a new buffer
+ * (free with free), or NULL when memory ran out or it would not be
+ * smaller. */
+static uint8_t *gzip_bytes(const uint8_t *in, size_t len, int level,
+			   size_t *out_len)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	/* 15 + 16: a 32 KiB window, written with the gzip header. */
+	if (len > UINT32_MAX || deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8,
+					     Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	size_t cap = deflateBound(&zs, (uLong)len);
+	uint8_t *out = malloc(cap);
+	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	int r = out != NULL ? deflate(&zs, Z_FINISH) : Z_MEM_ERROR;
+	deflateEnd(&zs);
+	if (r != Z_STREAM_END || zs.total_out >= len) {
+		free(out);
+		return NULL;
+	}
+	*out_len = zs.total_out;
+	return out;
+}
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
+{
+	struct MHD_Response **to = cls;
+	if (kind == MHD_HEADER_KIND &&
+	    MHD_add_response_header(*to, key, value) != MHD_YES) {
+		MHD_destroy_response(*to);
+		*to = NULL;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* Makes rq->zresponse, the reply gzipped at level with the same headers
+ * and Content-Encoding: gzip, unless it exists, the reply is not
+ * compressible, or it cannot be made (then the reply goes as it is).
+ * After secure(). */
+static void gzip_variant(struct http_request *rq, int level)
+{
+	size_t zlen = 0;
+	uint8_t *z = NULL;
+	if (rq->zresponse != NULL || rq->zbody == NULL ||
+	    rq->zbody_len < GZIP_MIN ||
+	    (z = gzip_bytes(rq->zbody, rq->zbody_len, level, &zlen)) == NULL)
+		return;
+	struct MHD_Response *zr =
+		MHD_create_response_from_buffer_with_free_callback(zlen, z,
+								   free);
+	if (zr == NULL) {
+		free(z);
+		return;
+	}
+	MHD_get_response_headers(rq->response, copy_header, &zr);
+	if (zr != NULL &&
+	    MHD_add_response_header(zr, MHD_HTTP_HEADER_CONTENT_ENCODING,
+				    "gzip") != MHD_YES) {
+		MHD_destroy_response(zr);
+		zr = NULL;
+	}
+	rq->zresponse = zr;
+	rq->zlen = zlen;
 }
 
 /* Sends the reply with the security headers. */
@@ -434,41 +560,66 @@ static enum MHD_Result reply_queue(struct http_request *rq)
 	if (rq->response == NULL)
 		return MHD_NO;
 	secure(rq);
-	enum MHD_Result ok =
-		MHD_queue_response(rq->conn, rq->code, rq->response);
+	struct MHD_Response *r = rq->response;
+	if (rq->gzip_ok) {
+		gzip_variant(rq, Z_DEFAULT_COMPRESSION);
+		if (rq->zresponse != NULL) {
+			r = rq->zresponse;
+			rq->resp_len = rq->zlen;
+		}
+	}
+	enum MHD_Result ok = MHD_queue_response(rq->conn, rq->code, r);
 	rq->queued = ok == MHD_YES;
 	return ok;
 }
 
-struct MHD_Response *http_reply_share(struct http_request *rq, unsigned *code,
-				      uint64_t *len)
+struct http_shared {
+	unsigned code;
+	struct MHD_Response *r, *z; /* z: gzipped, or NULL */
+	uint64_t len, zlen;
+};
+
+struct http_shared *http_reply_share(struct http_request *rq)
 {
 	if (rq->response == NULL || rq->shared)
 		return NULL;
+	struct http_shared *sh = calloc(1, sizeof *sh);
+	if (sh == NULL)
+		return NULL;
 	secure(rq);
+	/* Made once for every later client, so at the best level. */
+	gzip_variant(rq, Z_BEST_COMPRESSION);
 	rq->shared = true;
-	*code = rq->code;
-	*len = rq->resp_len;
-	return rq->response;
+	sh->code = rq->code;
+	sh->r = rq->response;
+	sh->len = rq->resp_len;
+	sh->z = rq->zresponse;
+	sh->zlen = rq->zlen;
+	return sh;
 }
 
-bool http_reply_shared(struct http_request *rq, unsigned code,
-		       struct MHD_Response *r, uint64_t len)
+bool http_reply_shared(struct http_request *rq, const struct http_shared *sh)
 {
 	if (rq->response != NULL || rq->queued)
 		return false;
-	if (MHD_queue_response(rq->conn, code, r) != MHD_YES)
+	bool z = rq->gzip_ok && sh->z != NULL;
+	if (MHD_queue_response(rq->conn, sh->code, z ? sh->z : sh->r) !=
+	    MHD_YES)
 		return false;
 	rq->queued = true;
-	rq->code = code;
-	rq->resp_len = len;
+	rq->code = sh->code;
+	rq->resp_len = z ? sh->zlen : sh->len;
 	return true;
 }
 
-void http_response_free(struct MHD_Response *r)
+void http_shared_free(struct http_shared *sh)
 {
-	if (r != NULL)
-		MHD_destroy_response(r);
+	if (sh == NULL)
+		return;
+	MHD_destroy_response(sh->r);
+	if (sh->z != NULL)
+		MHD_destroy_response(sh->z);
+	free(sh);
 }
 
 /* ---- request accessors ---- */
@@ -499,6 +650,11 @@ const char *http_header(const struct http_request *rq, const char *name)
 	if (rq->conn == NULL)
 		return NULL;
 	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+bool http_accepts_gzip(const struct http_request *rq)
+{
+	return rq->gzip_ok;
 }
 
 const struct sockaddr *http_client(const struct http_request *rq)
@@ -597,11 +753,39 @@ static bool content_length(struct http_request *rq, uint64_t *len)
 	return true;
 }
 
+/* Whether an Accept-Encoding header allows gzip (and does not say
+ * "gzip;q=0"). */
+static bool accepts_gzip(const char *ae)
+{
+	for (const char *p = ae; p != NULL && (p = strstr(p, "gzip")) != NULL;
+	     p += 4) {
+		bool start = p == ae || p[-1] == ' ' || p[-1] == ',';
+		const char *q = p + 4;
+		while (*q == ' ')
+			q++;
+		if (!start || (*q != 0 && *q != ',' && *q != ';'))
+			continue;
+		if (*q != ';')
+			return true;
+		q++;
+		while (*q == ' ')
+			q++;
+		if (strncmp(q, "q=", 2) != 0)
+			return true;
+		for (q += 2; *q == '0' || *q == '.'; q++)
+			;
+		return *q >= '1' && *q <= '9';
+	}
+	return false;
+}
+
 /* The first call: headers are in. */
 static void request_begin(struct http_request *rq, const char *method)
 {
 	snprintf(rq->method_str, sizeof rq->method_str, "%s", method);
 	ascii_only(rq->method_str);
+	rq->gzip_ok =
+		accepts_gzip(http_header(rq, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	if (strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
 		rq->method = HTTP_GET;
@@ -754,6 +938,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		rq->state_free(rq->state);
 	if (rq->response != NULL && !rq->shared)
 		MHD_destroy_response(rq->response);
+	if (rq->zresponse != NULL && !rq->shared)
+		MHD_destroy_response(rq->zresponse);
 	free(rq);
 	atomic_fetch_sub(&srv->in_flight, 1);
 }

@@ -19,6 +19,11 @@
  *   - every response carries the security headers (a strict
  *     Content-Security-Policy, nosniff, Referrer-Policy no-referrer,
  *     X-Frame-Options DENY);
+ *   - an HTML or JSON reply (text/html, application/json: the pages and
+ *     the bundles) goes gzip-compressed, with Content-Encoding: gzip, to
+ *     a client whose Accept-Encoding takes gzip, unless its route says
+ *     no_gzip; every such reply carries Vary: Accept-Encoding (added to
+ *     a Vary the route set);
  *   - one access-log line per request on stderr: client address, method,
  *     path (never the query, headers or cookies), status, bytes, time;
  *   - counters by route and status and a latency histogram, written in the
@@ -74,6 +79,10 @@ struct http_route {
 	unsigned methods; /* HTTP_GET and/or HTTP_POST */
 	size_t body_max;  /* largest body in bytes (0: none) */
 	bool html;	  /* errors as an HTML page (else JSON) */
+	/* Its replies are never compressed: pages that carry a secret (a
+	 * CSRF token, a session's data) beside text a third party may
+	 * choose, which compression would let it guess (BREACH). */
+	bool no_gzip;
 	/* Optional: after the headers, before any body (e.g. checks the
 	 * credentials, so that a refused body is never read).  Returns false
 	 * after setting a reply. */
@@ -136,6 +145,9 @@ const char *http_param(const struct http_request *rq, size_t i);
 const char *http_query(const struct http_request *rq, const char *name);
 /* A request header, or NULL. */
 const char *http_header(const struct http_request *rq, const char *name);
+/* Whether the request's Accept-Encoding takes gzip (names it, without
+ * q=0). */
+bool http_accepts_gzip(const struct http_request *rq);
 /* The client's address (never NULL; family AF_UNSPEC when unknown). */
 const struct sockaddr *http_client(const struct http_request *rq);
 /* The route's own state: set once, freed by free_fn when the request is
@@ -185,20 +197,20 @@ unsigned http_reply_status(const struct http_request *rq);
 
 /*
  * Shared replies, for a cache of whole responses.  http_reply_share hands
- * the reply set on rq (with its security headers) to the caller, which
- * then owns one reference to it (free with http_response_free); rq still
- * sends it.  *code and *len receive its status and body length.  NULL
- * when no reply is set, or it was shared already.
+ * the reply set on rq (with its security headers, and its gzip-compressed
+ * variant when it is a reply that compresses) to the caller, which
+ * owns the result (*new*, free with http_shared_free); rq still sends it.
+ * NULL when no reply is set, it was shared already, or memory ran out.
  */
-struct MHD_Response *http_reply_share(struct http_request *rq, unsigned *code,
-				      uint64_t *len);
-/* Sends r (from http_reply_share) as rq's reply at once; the caller keeps
- * its reference and may free it as soon as this returns.  False when rq
- * already has a reply or r cannot be sent. */
-bool http_reply_shared(struct http_request *rq, unsigned code,
-		       struct MHD_Response *r, uint64_t len);
-/* Drops a reference from http_reply_share.  Accepts NULL. */
-void http_response_free(struct MHD_Response *r);
+struct http_shared;
+struct http_shared *http_reply_share(struct http_request *rq);
+/* Sends sh as rq's reply at once, compressed when rq takes gzip and sh
+ * has a compressed variant; the caller keeps sh and may free it as soon
+ * as this returns.  False when rq already has a reply or sh cannot be
+ * sent. */
+bool http_reply_shared(struct http_request *rq, const struct http_shared *sh);
+/* Drops what http_reply_share returned.  Accepts NULL. */
+void http_shared_free(struct http_shared *sh);
 
 /* Formats an address as text ("127.0.0.1", "::1") into out. */
 void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize);

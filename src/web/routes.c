@@ -508,32 +508,6 @@ static void asset_tag(struct web_app *a, const unsigned char *data, size_t len,
 	pthread_mutex_unlock(&a->tags_lock);
 }
 
-/* Whether an Accept-Encoding header allows gzip (and does not say
- * "gzip;q=0"). */
-static bool accepts_gzip(const char *ae)
-{
-	for (const char *p = ae; p != NULL && (p = strstr(p, "gzip")) != NULL;
-	     p += 4) {
-		bool start = p == ae || p[-1] == ' ' || p[-1] == ',';
-		const char *q = p + 4;
-		while (*q == ' ')
-			q++;
-		if (!start || (*q != 0 && *q != ',' && *q != ';'))
-			continue;
-		if (*q != ';')
-			return true;
-		q++;
-		while (*q == ' ')
-			q++;
-		if (strncmp(q, "q=", 2) != 0)
-			return true;
-		for (q += 2; *q == '0' || *q == '.'; q++)
-			;
-		return *q >= '1' && *q <= '9';
-	}
-	return false;
-}
-
 static enum http_next r_asset(struct http_request *rq)
 {
 	const char *name = http_param(rq, 0);
@@ -545,7 +519,7 @@ static enum http_next r_asset(struct http_request *rq)
 		return HTTP_DONE;
 	}
 	const unsigned char *z = NULL;
-	if (accepts_gzip(http_header(rq, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+	if (http_accepts_gzip(rq))
 		z = pages_asset_gzip(name, &zlen);
 	char tag[36], etag[48];
 	asset_tag(http_app(rq), data, len, tag);
@@ -741,17 +715,20 @@ const struct http_route web_routes[] = {
 	 .name = "owner",
 	 .methods = HTTP_GET,
 	 .html = true,
+	 .no_gzip = true,
 	 .handle = owner_dashboard},
 	{.pattern = "/owner/login",
 	 .name = "owner_login",
 	 .methods = HTTP_GET,
 	 .html = true,
+	 .no_gzip = true,
 	 .handle = owner_login_form},
 	{.pattern = "/owner/login",
 	 .name = "owner_login_post",
 	 .methods = HTTP_POST,
 	 .body_max = OWNER_FORM_MAX,
 	 .html = true,
+	 .no_gzip = true,
 	 .start = owner_start_form,
 	 .body = owner_body_form,
 	 .handle = owner_login},
@@ -760,6 +737,7 @@ const struct http_route web_routes[] = {
 	 .methods = HTTP_POST,
 	 .body_max = OWNER_FORM_MAX,
 	 .html = true,
+	 .no_gzip = true,
 	 .start = owner_start_form,
 	 .body = owner_body_form,
 	 .handle = owner_logout},
@@ -768,6 +746,7 @@ const struct http_route web_routes[] = {
 	 .methods = HTTP_POST,
 	 .body_max = API_BODY_MAX(DOC_MAX_DEFAULT),
 	 .html = true,
+	 .no_gzip = true,
 	 .start = owner_start_upload,
 	 .body = web_api_body,
 	 .handle = web_api_form_handle},
@@ -776,6 +755,7 @@ const struct http_route web_routes[] = {
 	 .methods = HTTP_POST,
 	 .body_max = 64u << 10,
 	 .html = true,
+	 .no_gzip = true,
 	 .start = owner_start_revoke,
 	 .body = web_api_body,
 	 .handle = web_api_form_handle},

@@ -91,12 +91,13 @@ same() { # same FILE1 FILE2 WHAT
 	if cmp -s "$1" "$2"; then ok; else bad "$3: differs"; fi
 }
 
-# table: lines "METHOD|PATH|STATUS|HEADER REGEX|BODY REGEX" from stdin.
+# table: lines "METHOD|PATH|STATUS|HEADER REGEX|BODY REGEX[|REQUEST HEADER]"
+# from stdin.
 table() {
-	local method path status h b
-	while IFS='|' read -r method path status h b; do
+	local method path status h b rh
+	while IFS='|' read -r method path status h b rh; do
 		case $method in '' | '#'*) continue ;; esac
-		req "$method" "$path" "$status"
+		req "$method" "$path" "$status" ${rh:+-H "$rh"}
 		[ -z "$h" ] || hdr_has "$h"
 		[ -z "$b" ] || body_has "$b"
 	done
@@ -285,6 +286,57 @@ gzip -dc <body >verify.unz 2>/dev/null || true
 same verify.unz verify.plain "gzipped verify.js"
 req GET /assets/verify.js 200 -H 'Accept-Encoding: gzip;q=0'
 check "gzip;q=0 is not gzipped" bash -c '! grep -qi "^Content-Encoding" hdr'
+
+# Pages and bundles go gzipped to a client that takes gzip, with the same
+# headers (security headers included) and Vary: Accept-Encoding; never to
+# one that does not take it, nor when short.  The venue page and the
+# bundle are cached: asked plain first (a copy made, its gzipped variant
+# with it) and gzipped first.
+table <<EOF
+GET|/|200|^Vary: Accept-Language, Accept-Encoding$||Accept-Encoding: gzip
+GET|/|200|^Content-Encoding: gzip$||Accept-Encoding: gzip
+GET|/|200|^Vary: Accept-Language, Accept-Encoding$|<html|Accept-Encoding: gzip;q=0
+GET|/v/$V1|200|^Vary: Accept-Language, Accept-Encoding$|<html
+GET|/v/$V1|200|^Content-Encoding: gzip$||Accept-Encoding: deflate, gzip, br
+HEAD|/v/$V1|200|^Content-Encoding: gzip$||Accept-Encoding: gzip
+GET|/v/$V2?lang=it|200|^Content-Encoding: gzip$||Accept-Encoding: gzip
+GET|/v/zzzzzzzz|404|^Content-Encoding: gzip$||Accept-Encoding: gzip
+GET|/v/zzzzzzzz|404|^Vary: Accept-Encoding$|<html|Accept-Encoding: identity
+GET|/nope|404|^Vary: Accept-Encoding$|"code":"not_found"|Accept-Encoding: gzip
+GET|/v/$V1/bundle.json|200|^Content-Encoding: gzip$||Accept-Encoding: gzip
+GET|/v/$V2/bundle.json|200|^Vary: Accept-Encoding$|"origin"
+EOF
+# gz_same PATH STATUS ACCEPT-ENCODING: the gzipped answer decompresses to
+# the plain one's bytes, with the same headers but Content-Encoding and
+# Content-Length (Date aside), and HEAD answers as GET.
+gz_same() {
+	local path=$1 status=$2 ae=$3 len
+	req GET "$path" "$status" -H "Accept-Encoding: $ae"
+	hdr_has '^Content-Encoding: gzip$'
+	grep -Ev '^(Date|Content-Length|Content-Encoding):' hdr >hdr.gz
+	len=$(wc -c <body)
+	gzip -dc <body >body.unz 2>/dev/null || true
+	req HEAD "$path" "$status" -H "Accept-Encoding: $ae"
+	hdr_has "^Content-Length: $len\$"
+	hdr_has '^Content-Encoding: gzip$'
+	req GET "$path" "$status"
+	check "$path: no Content-Encoding unasked" \
+		bash -c '! grep -qi "^Content-Encoding" hdr'
+	grep -Ev '^(Date|Content-Length):' hdr >hdr.plain
+	same body.unz body "$path gzipped vs plain"
+	same hdr.gz hdr.plain "$path headers gzipped vs plain"
+}
+gz_same "/v/$V1" 200 gzip
+gz_same "/v/$V2?lang=it" 200 'br;q=1.0, gzip;q=0.8'
+gz_same / 200 gzip
+gz_same /v/zzzzzzzz 404 gzip
+gz_same "/v/?id=nope" 400 gzip
+gz_same "/v/$V1/bundle.json" 200 gzip
+gz_same "/v/$V2/bundle.json" 200 gzip
+# The owner's pages carry a CSRF token: never compressed (BREACH).
+req GET /owner/login 200 -H 'Accept-Encoding: gzip'
+check "owner login page not gzipped" \
+	bash -c '! grep -qi "^Content-Encoding" hdr'
 
 # The assets' ETag revalidates.
 req GET /assets/style.css 200
