@@ -460,6 +460,13 @@ fail:
 	return r;
 }
 
+enum status store_map(struct store *s, int64_t bytes)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)bytes);
+	return exec_sql(s, sql, "mmap");
+}
+
 void store_close(struct store *s)
 {
 	if (s == NULL)

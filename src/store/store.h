@@ -45,6 +45,12 @@ enum status store_open(const char *path, enum store_mode mode,
 /* Accepts NULL. */
 void store_close(struct store *s);
 
+/* Reads the first `bytes` of the database through a memory map instead of
+ * read calls (PRAGMA mmap_size): for long-lived readers that look rows up
+ * at random, such as the server's.  Mapped pages count in the process's
+ * RSS once touched, so a full audit does not use it. */
+enum status store_map(struct store *s, int64_t bytes);
+
 /* The last error message on s (never NULL). */
 const char *store_errmsg(const struct store *s);
 

@@ -17,6 +17,25 @@ struct store_pool {
 	struct store **free; /* max slots; [0, nfree) are idle */
 };
 
+/* How much of the database a reader maps: proofs, tiles and pages look up
+ * hashes and rows all over the file, and a map spares each a read call. */
+#define READER_MAP_BYTES ((int64_t)1 << 30)
+
+/* A read-only connection, as the pool's readers use them. */
+static enum status open_reader(const char *path, struct store **out,
+			       struct err *e)
+{
+	enum status r = store_open(path, STORE_READONLY, out, e);
+	if (r != ST_OK)
+		return r;
+	if ((r = store_map(*out, READER_MAP_BYTES)) != ST_OK) {
+		err_set(e, r, "%s: %s", path, store_errmsg(*out));
+		store_close(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
 enum status store_pool_new(const char *path, size_t max,
 			   struct store_pool **out, struct err *e)
 {
@@ -34,7 +53,7 @@ enum status store_pool_new(const char *path, size_t max,
 	p->max = max;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->given, NULL);
-	enum status r = store_open(path, STORE_READONLY, &p->free[0], e);
+	enum status r = open_reader(path, &p->free[0], e);
 	if (r != ST_OK) {
 		store_pool_free(p);
 		return r;
@@ -71,7 +90,7 @@ struct store *store_pool_take(struct store_pool *p, struct err *e)
 	}
 	p->open++; /* reserve the slot, open outside the lock */
 	pthread_mutex_unlock(&p->lock);
-	if (store_open(p->path, STORE_READONLY, &s, e) != ST_OK) {
+	if (open_reader(p->path, &s, e) != ST_OK) {
 		pthread_mutex_lock(&p->lock);
 		p->open--;
 		pthread_cond_signal(&p->given);
