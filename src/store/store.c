@@ -215,10 +215,21 @@ struct hash_slot {
 	uint8_t hash[HASH_LEN];
 };
 
+/* The last venue head read in a write transaction: the sequencer reads a
+ * venue's head and then appends to it, and the append need not read it
+ * again.  Only this connection writes inside its transaction, so the memo
+ * stays true until the transaction ends, when it is dropped. */
+struct head_memo {
+	bool ok;
+	char venue[VENUE_ID_LEN + 1];
+	int64_t index, seq; /* seq -1: the venue has no entry yet */
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__COUNT];
 	struct hash_slot *cache; /* HASH_CACHE_SLOTS */
+	struct head_memo memo;
 	char errmsg[512];
 };
 
@@ -513,6 +524,7 @@ enum status store_meta_set(struct store *s, const char *key, const char *value)
 
 enum status store_begin(struct store *s)
 {
+	s->memo.ok = false;
 	return exec_q(s, q(s, Q_BEGIN), "begin");
 }
 
@@ -523,11 +535,13 @@ enum status store_begin_read(struct store *s)
 
 enum status store_commit(struct store *s)
 {
+	s->memo.ok = false;
 	return exec_q(s, q(s, Q_COMMIT), "commit");
 }
 
 void store_rollback(struct store *s)
 {
+	s->memo.ok = false;
 	if (!sqlite3_get_autocommit(s->db))
 		exec_q(s, q(s, Q_ROLLBACK), "rollback");
 	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
@@ -647,6 +661,13 @@ enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 		r = fail(s, "venue");
 	}
 	sqlite3_reset(st);
+	if ((r == ST_OK || r == ST_NOT_FOUND) && !sqlite3_get_autocommit(s->db) &&
+	    strlen(venue) <= VENUE_ID_LEN) {
+		s->memo.ok = true;
+		memcpy(s->memo.venue, venue, strlen(venue) + 1);
+		s->memo.index = r == ST_OK ? *index : -1;
+		s->memo.seq = r == ST_OK ? *seq : -1;
+	}
 	return r;
 }
 
@@ -885,10 +906,16 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 		return exec_q(s, st, "insert entry");
 
 	/* A venue's entry extends its chain of rows by exactly one. */
-	int64_t head = 0, seq = -1;
-	enum status r = store_venue_head(s, e->venue, &head, &seq);
-	if (r != ST_OK && r != ST_NOT_FOUND)
+	int64_t head = -1, seq = -1;
+	enum status r = ST_OK;
+	if (s->memo.ok && strcmp(s->memo.venue, e->venue) == 0) {
+		head = s->memo.index;
+		seq = s->memo.seq;
+		r = seq < 0 ? ST_NOT_FOUND : ST_OK;
+	} else if ((r = store_venue_head(s, e->venue, &head, &seq)) != ST_OK &&
+		   r != ST_NOT_FOUND) {
 		return r;
+	}
 	if (e->venue_seq != seq + 1 || (r == ST_OK && head >= e->index))
 		return fail_msg(s, ST_CONFLICT,
 				"insert entry: out of its venue's order");
@@ -900,7 +927,16 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 	sqlite3_bind_text(st, 1, e->venue, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, e->index);
 	sqlite3_bind_int64(st, 3, e->venue_seq);
-	return exec_q(s, st, "venue head");
+	s->memo.ok = false;
+	if ((r = exec_q(s, st, "venue head")) != ST_OK)
+		return r;
+	if (strlen(e->venue) <= VENUE_ID_LEN) {
+		s->memo.ok = true;
+		memcpy(s->memo.venue, e->venue, strlen(e->venue) + 1);
+		s->memo.index = e->index;
+		s->memo.seq = e->venue_seq;
+	}
+	return ST_OK;
 }
 
 enum status store_insert_hashes(struct store *s, int64_t first,
