@@ -26,7 +26,8 @@ static const char serve_usage[] =
 	"[--threads N]\n"
 	"                     [--max-connections N] [--timeout SECONDS]\n"
 	"                     [--templates DIR] [--assets DIR]\n"
-	"                     [--no-access-log] [--db PATH]\n"
+	"                     [--trusted-proxy ADDR] [--no-access-log]\n"
+	"                     [--db PATH]\n"
 	"\n"
 	"Serves the log: venue pages, bundles, documents, checkpoints,\n"
 	"proofs and tlog-tiles, and the owner API for uploads.  Listens on\n"
@@ -36,7 +37,10 @@ static const char serve_usage[] =
 	"request threads (default: one per CPU).  --templates and --assets\n"
 	"name directories whose files replace the built-in templates\n"
 	"(layout.html, venue.html, index.html, error.html) and assets.  An\n"
-	"access-log line per request goes to stderr.  SIGTERM or SIGINT\n"
+	"access-log line per request goes to stderr.  --trusted-proxy: the\n"
+	"IP address of a reverse proxy in front; for its requests the\n"
+	"client is the last address in X-Forwarded-For (access log, limits\n"
+	"on failed logins).  SIGTERM or SIGINT\n"
 	"stops it cleanly: the requests in flight are answered first.\n"
 	"Options: --db PATH, --help.\n";
 
@@ -124,6 +128,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{"no-access-log", no_argument, NULL, 'q'},
 		{"templates", required_argument, NULL, 'P'},
 		{"assets", required_argument, NULL, 'A'},
+		{"trusted-proxy", required_argument, NULL, 'X'},
 		{0}};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct web_options o = {
@@ -186,6 +191,13 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			break;
 		case 'q':
 			o.http.access_log = false;
+			break;
+		case 'X':
+			if (!http_parse_ip(optarg, &o.http.proxy))
+				return cli_error("serve: --trusted-proxy: not an "
+						 "IP address (e.g. 127.0.0.1 "
+						 "or ::1)");
+			o.http.has_proxy = true;
 			break;
 		case 'h':
 			return cli_usage(serve_usage, false);

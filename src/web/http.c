@@ -62,6 +62,8 @@ struct http_server {
 	void *app;
 	unsigned port;
 	bool access_log;
+	bool has_proxy;
+	struct sockaddr_storage proxy; /* see http_config */
 	enum status (*html_error)(const struct http_request *rq, unsigned code,
 				  struct buf *out);
 	atomic_uint in_flight;
@@ -701,6 +703,67 @@ void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize)
 		snprintf(out, outsize, "-");
 }
 
+bool http_parse_ip(const char *s, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof *ss);
+	struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)ss;
+	if (inet_pton(AF_INET, s, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+/* Whether a and b are the same IP address (ports aside). */
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)(const void *)a)
+				       ->sin_addr,
+			      &((const struct sockaddr_in *)(const void *)b)
+				       ->sin_addr,
+			      sizeof(struct in_addr)) == 0;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)(const void *)a)
+				       ->sin6_addr,
+			      &((const struct sockaddr_in6 *)(const void *)b)
+				       ->sin6_addr,
+			      sizeof(struct in6_addr)) == 0;
+	return false;
+}
+
+/* A request from the trusted proxy: the client is the address the proxy
+ * put last in X-Forwarded-For (the ones before it, the client could have
+ * written itself).  Left as it is if there is none or it is not an IP
+ * address. */
+static void forwarded_client(struct http_request *rq)
+{
+	const char *xff = http_header(rq, "X-Forwarded-For");
+	if (xff == NULL)
+		return;
+	const char *last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	char ip[INET6_ADDRSTRLEN];
+	size_t n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof ip || last[n + strspn(last + n, " \t")] != 0)
+		return;
+	memcpy(ip, last, n);
+	ip[n] = 0;
+	struct sockaddr_storage ss;
+	if (http_parse_ip(ip, &ss))
+		rq->client = ss;
+}
+
 /* ---- the callbacks ---- */
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -837,6 +900,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	if (rq->phase == PHASE_NEW) {
 		rq->phase = PHASE_BODY;
+		if (rq->srv->has_proxy && same_host(&rq->client, &rq->srv->proxy))
+			forwarded_client(rq);
 		request_begin(rq, method);
 		if (rq->response != NULL && rq->has_body)
 			return reply_queue(rq); /* the body is not read */
@@ -981,6 +1046,8 @@ enum status http_server_new(const struct http_config *cfg,
 	srv->nroutes = nroutes;
 	srv->app = app;
 	srv->access_log = cfg->access_log;
+	srv->has_proxy = cfg->has_proxy;
+	srv->proxy = cfg->proxy;
 	srv->html_error = cfg->html_error;
 	atomic_init(&srv->in_flight, 0);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |

@@ -101,6 +101,12 @@ struct http_config {
 	unsigned max_connections; /* at once */
 	unsigned timeout;	  /* seconds of idleness before a close */
 	bool access_log;	  /* a line per request on stderr */
+	/* Optional: the address of a reverse proxy in front of the server.
+	 * A request from it is taken to come from the address the proxy
+	 * added last to X-Forwarded-For (for the access log and the rate
+	 * limits); from any other address the header is ignored. */
+	bool has_proxy;
+	struct sockaddr_storage proxy; /* its port is not compared */
 	/* Optional: the HTML page of an error on html routes (else a plain
 	 * one is made); it must not fail for want of anything but memory. */
 	enum status (*html_error)(const struct http_request *rq, unsigned code,
@@ -214,5 +220,9 @@ void http_shared_free(struct http_shared *sh);
 
 /* Formats an address as text ("127.0.0.1", "::1") into out. */
 void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize);
+
+/* Parses an IPv4 or IPv6 address (no port) into ss; false if it is
+ * neither. */
+bool http_parse_ip(const char *s, struct sockaddr_storage *ss);
 
 #endif

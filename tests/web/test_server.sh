@@ -685,6 +685,43 @@ req GET /assets/verify.js 200
 same body verify.plain "verify.js still built in"
 kill_server TERM
 
+# ---------------------------------------------------------------------------
+echo "== behind a trusted proxy"
+
+# fail_from ADDR XFF: a failed revocation from ADDR saying X-Forwarded-For
+# XFF; prints the status.
+fail_from() {
+	curl -s -o /dev/null -w '%{http_code}' --interface "$1" \
+		-H "X-Forwarded-For: $2" -H 'Authorization: Bearer slo_wrong' \
+		-F seq=1 -F reason=x "$URL$REV" || true
+}
+start_server --trusted-proxy 127.0.0.4
+got429=0
+for _ in $(seq 1 14); do
+	if [ "$(fail_from 127.0.0.4 '203.0.113.5, 198.51.100.7')" = 429 ]; then
+		got429=1
+		break
+	fi
+done
+check "429 for the client the proxy names last" test "$got429" = 1
+check "another client of the proxy is not limited" \
+	test "$(fail_from 127.0.0.4 198.51.100.8)" = 401
+check "an address the client wrote first is not the one limited" \
+	test "$(fail_from 127.0.0.4 '198.51.100.7, 198.51.100.9')" = 401
+check "X-Forwarded-For from another address than the proxy is ignored" \
+	test "$(fail_from 127.0.0.6 198.51.100.7)" = 401
+kill_server TERM
+check "the access log names the forwarded client" \
+	grep -q '198\.51\.100\.7' serve.err
+check "the access log names a direct client by its own address" \
+	grep -q '127\.0\.0\.6' serve.err
+rc=0
+timeout 10 "$SANILOG" serve --db "$DB" --trusted-proxy example.org \
+	--listen 127.0.0.1:0 >proxy.out 2>&1 || rc=$?
+check "--trusted-proxy: a host name is a usage error (exit 2)" test "$rc" = 2
+check "--trusted-proxy: the message says why" \
+	grep -q 'not an IP address' proxy.out
+
 check "no sanitizer report from the server" \
 	bash -c "! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' serve.err"
 
