@@ -457,8 +457,16 @@ async function verify() {
 /* ---- the poster's pin ---- */
 function pinOf() {
   const q = new Map();
-  for (const kv of location.hash.slice(1).split('&')) { const i = kv.indexOf('='); if (i > 0 && !q.has(kv.slice(0, i))) q.set(kv.slice(0, i), kv.slice(i + 1)); }
+  let twice = null;
+  for (const kv of location.hash.slice(1).split('&')) {
+    const i = kv.indexOf('='), key = kv.slice(0, i);
+    if (i <= 0) continue;
+    if (q.has(key) && 'knr'.includes(key) && key.length == 1) twice = key;
+    if (!q.has(key)) q.set(key, kv.slice(i + 1));
+  }
   if (!(q.has('k') || q.has('n') || q.has('r'))) return null;
+  /* As the CLI (print/pin.c): a pin naming a value twice is ambiguous. */
+  if (twice) return {bad: `the pin in the URL gives ${twice}= more than once`};
   const k = b64u(q.get('k')), r = b64u(q.get('r')), n = num(q.get('n') || '');
   return k && r && n != null ? {k, n, r} : {bad: 'the pin in the URL is not #k=<22 base64url>&n=<tree size>&r=<22 base64url>'};
 }

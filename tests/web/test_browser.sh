@@ -433,6 +433,8 @@ check "pin of a larger tree (rollback): fail" "$BASE/ok/v/$V1$ROLLBACK_PIN" \
 	fail "${ST}[^<]*ROLLBACK"
 check "pin, log forked since the poster: fail" \
 	"$BASE/forked/v/$V1$GOOD_PIN" fail "${ST}[^<]*FORK"
+check "pin naming k twice: fail" "$BASE/ok/v/$V1$GOOD_PIN&$PIN_K" fail \
+	"${ST}[^<]*k= more than once"
 check "malformed pin: fail" "$BASE/ok/v/$V1#k=abc&n=5" fail \
 	"${ST}[^<]*pin in the URL"
 check "tampered database: fail" "$BASE/tampered/v/$V1" fail \
