@@ -16,6 +16,7 @@ static const char usage_text[] =
 	"Operator (on the server):\n"
 	"  init [--origin NAME] [--force]      new database and log key\n"
 	"  key                                 print the log's verifier key\n"
+	"  upgrade                             bring an older database up to date\n"
 	"  venue add|list|show|update|token    register and manage venues\n"
 	"  provider keygen|add|revoke          sanitization providers' keys\n"
 	"  cert add|revoke                     log a document, revoke one\n"
@@ -43,6 +44,7 @@ static const struct {
 } commands[] = {
 	{"init", cmd_init},
 	{"key", cmd_key},
+	{"upgrade", cmd_upgrade},
 	{"venue", cmd_venue},
 	{"provider", cmd_provider},
 	{"attest", cmd_attest},

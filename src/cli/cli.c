@@ -32,6 +32,22 @@ bool cli_common_option(struct cli *c, int ch, const char *arg)
 	}
 }
 
+int cli_parse_common(struct cli *c, int argc, char **argv, int npos,
+		     const char *usage)
+{
+	static const struct option opts[] = {CLI_COMMON_OPTIONS, {0}};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		return cli_usage(usage, ch != 'h');
+	}
+	if (optind + npos != argc)
+		return cli_usage(usage, true);
+	return -1;
+}
+
 static void vmsg(const char *fmt, va_list ap)
 {
 	fputs("sanilog: ", stderr);

@@ -45,6 +45,12 @@ typedef int (*cli_cmd_fn)(struct cli *c, int argc, char **argv);
 /* Handles a common option; returns true if ch was one. */
 bool cli_common_option(struct cli *c, int ch, const char *arg);
 
+/* Parses a command that takes only the common options and npos
+ * positional arguments (from argv[optind] on).  Returns -1 to go on, or
+ * the exit code to return (its usage, for --help or a mistake). */
+int cli_parse_common(struct cli *c, int argc, char **argv, int npos,
+		     const char *usage);
+
 /* Prints "sanilog: fmt" to stderr. Returns EXIT_USAGE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

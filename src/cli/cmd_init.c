@@ -169,21 +169,14 @@ static const char key_usage[] =
 
 int cmd_key(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS, {0}};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_option(c, ch, optarg))
-			continue;
-		return cli_usage(key_usage, ch != 'h');
-	}
-	if (optind != argc)
-		return cli_usage(key_usage, true);
+	int rc = cli_parse_common(c, argc, argv, 0, key_usage);
+	if (rc >= 0)
+		return rc;
 	struct store *s = NULL;
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
 	char vkey[NOTE_VKEY_MAX + 1], origin[NOTE_NAME_MAX + 1];
-	int rc = EXIT_GOOD;
+	rc = EXIT_GOOD;
 	if (store_meta_get(s, "vkey", vkey, sizeof vkey) != ST_OK ||
 	    store_meta_get(s, "origin", origin, sizeof origin) != ST_OK) {
 		rc = cli_error("key: %s", store_errmsg(s));
@@ -195,4 +188,38 @@ int cmd_key(struct cli *c, int argc, char **argv)
 	}
 	store_close(s);
 	return rc;
+}
+
+static const char upgrade_usage[] =
+	"usage: sanilog upgrade [--db PATH] [--json]\n"
+	"\n"
+	"Brings a database made by an older sanilog up to this one's schema,\n"
+	"in one transaction: the bytes of the log's entries, hashes and\n"
+	"checkpoints never change, only the columns and tables that find\n"
+	"them.  Commands that only read refuse an older schema; commands\n"
+	"that write upgrade it first.  Stop any server running on it before:\n"
+	"an older sanilog can no longer add entries to an upgraded database.\n"
+	"Prints the schema found and the schema now.\n";
+
+int cmd_upgrade(struct cli *c, int argc, char **argv)
+{
+	int rc = cli_parse_common(c, argc, argv, 0, upgrade_usage);
+	if (rc >= 0)
+		return rc;
+	struct store *s = NULL;
+	if (cli_open_store(c, STORE_OPEN, &s) != ST_OK)
+		return EXIT_USAGE;
+	int found = 0, now = 0;
+	store_schema(s, &found, &now);
+	store_close(s);
+	if (c->json)
+		return cli_print_json(
+			json_pack("{s:i, s:i}", "found", found, "now", now));
+	if (found == now)
+		printf("%s: schema %d, already this sanilog's\n", c->db_path,
+		       now);
+	else
+		printf("%s: schema %d upgraded to %d\n", c->db_path, found,
+		       now);
+	return EXIT_GOOD;
 }

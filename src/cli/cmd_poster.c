@@ -178,16 +178,9 @@ static void print_text(const char *s)
 
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {CLI_COMMON_OPTIONS, {0}};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_option(c, ch, optarg))
-			continue;
-		return cli_usage(scan_usage, ch != 'h');
-	}
-	if (optind + 1 != argc)
-		return cli_usage(scan_usage, true);
+	int rc = cli_parse_common(c, argc, argv, 1, scan_usage);
+	if (rc >= 0)
+		return rc;
 	const char *path = argv[optind];
 	char text[4096];
 	struct err e;

@@ -9,6 +9,7 @@
 
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_key(struct cli *c, int argc, char **argv);
+int cmd_upgrade(struct cli *c, int argc, char **argv);
 int cmd_venue(struct cli *c, int argc, char **argv);
 int cmd_provider(struct cli *c, int argc, char **argv);
 int cmd_attest(struct cli *c, int argc, char **argv);

@@ -22,6 +22,8 @@ struct venue_state {
 	char id[VENUE_ID_LEN + 1]; /* "" for an empty slot */
 	int64_t seq;
 	int64_t last; /* index of its newest entry */
+	int64_t *idx; /* the index of each of its entries, by venue-seq */
+	size_t nidx, aidx;
 	uint8_t leaf[HASH_LEN];
 	int64_t *revoked; /* venue-seqs revoked so far */
 	size_t nrevoked, arevoked;
@@ -60,6 +62,7 @@ struct audit {
 	char last_logged[21];
 	struct venue_state *venues; /* open addressing, power of two */
 	size_t nvenues, avenues;
+	int64_t doc_keys; /* rows of the document key tables */
 	struct provider_state *providers;
 	size_t nproviders;
 	int64_t failures[F__N];
@@ -238,13 +241,14 @@ struct doc_scan {
 	enum status status; /* of the scan itself */
 	char errmsg[512];
 	int64_t count;
+	int64_t unkeyed; /* documents no key row finds */
 	int64_t nfails;
 	char fails[MAX_REPORTED][200];
 };
 
 static enum status on_document(void *ctx, const uint8_t sha[HASH_LEN],
 			       int64_t size, const char *mime,
-			       const uint8_t *data, size_t len)
+			       const uint8_t *data, size_t len, bool keyed)
 {
 	struct doc_scan *d = ctx;
 	uint8_t got[HASH_LEN];
@@ -257,6 +261,10 @@ static enum status on_document(void *ctx, const uint8_t sha[HASH_LEN],
 	else if ((int64_t)len != size || sniffed == NULL ||
 		 strcmp(sniffed, mime) != 0)
 		why = "its recorded size or type differs from its bytes";
+	else if (!keyed)
+		why = "no document key finds it (its hash's first bytes)";
+	if (!keyed)
+		d->unkeyed++;
 	if (why != NULL && d->nfails++ < MAX_REPORTED) {
 		hex_encode(hex, sha, HASH_LEN);
 		snprintf(d->fails[d->nfails - 1], sizeof d->fails[0],
@@ -450,9 +458,9 @@ static void check_revocation(struct audit *a, int64_t index,
 {
 	const struct entry *en = &a->en;
 	int64_t tidx = 0;
-	if (en->revokes >= en->venue_seq ||
-	    store_venue_entry(a->s, en->venue, en->revokes, &tidx) != ST_OK ||
-	    tidx >= index) {
+	if (en->revokes >= en->venue_seq || en->revokes < 0 ||
+	    (uint64_t)en->revokes >= v->nidx ||
+	    (tidx = v->idx[en->revokes]) >= index) {
 		finding(a, F_REVOKE, "entry %lld: revokes %lld, no such earlier "
 			"entry of venue %s",
 			(long long)index, (long long)en->revokes, en->venue);
@@ -512,8 +520,27 @@ static void check_provider(struct audit *a, int64_t index)
 }
 
 /* Checks the venue chain and the kind's own rules for one entry. */
+/* Appends index to the venue's list of entries; false (and a->fatal) when
+ * out of memory. */
+static bool push_index(struct audit *a, struct venue_state *v, int64_t index)
+{
+	if (v->nidx == v->aidx) {
+		size_t na = v->aidx ? v->aidx * 2 : 8;
+		int64_t *p = realloc(v->idx, na * sizeof *p);
+		if (p == NULL) {
+			a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
+			return false;
+		}
+		v->idx = p;
+		v->aidx = na;
+	}
+	v->idx[v->nidx++] = index;
+	return true;
+}
+
 static void check_entry(struct audit *a, int64_t index,
-			const uint8_t leaf[HASH_LEN], int64_t venue_prev)
+			const uint8_t leaf[HASH_LEN],
+			const struct store_entry_cols *cols)
 {
 	struct entry *en = &a->en;
 	if (strcmp(en->logged, a->last_logged) < 0)
@@ -521,6 +548,11 @@ static void check_entry(struct audit *a, int64_t index,
 			(long long)index, en->logged);
 	memcpy(a->last_logged, en->logged, sizeof a->last_logged);
 	if (en->kind == ENTRY_PROVIDER_KEY || en->kind == ENTRY_PROVIDER_REVOKE) {
+		if (cols->venue != NULL)
+			finding(a, F_CHAIN,
+				"entry %lld: the database files a provider "
+				"entry under venue %s",
+				(long long)index, cols->venue);
 		check_provider(a, index);
 		return;
 	}
@@ -545,7 +577,16 @@ static void check_entry(struct audit *a, int64_t index,
 			"leaf hash of venue-seq %lld",
 			(long long)index, en->venue, (long long)en->venue_seq,
 			(long long)v->seq);
-	/* The store's link back, which venue pages and bundles follow. */
+	/* The columns the store files it under, and its link back, which
+	 * venue pages and bundles follow. */
+	if (cols->venue == NULL || strcmp(cols->venue, en->venue) != 0 ||
+	    cols->venue_seq != en->venue_seq)
+		finding(a, F_CHAIN,
+			"entry %lld: the database files it under venue %s "
+			"venue-seq %lld, not as its text says",
+			(long long)index, cols->venue ? cols->venue : "(none)",
+			(long long)cols->venue_seq);
+	int64_t venue_prev = cols->venue_prev;
 	if (venue_prev != v->last)
 		finding(a, F_CHAIN,
 			"entry %lld: venue %s: the database links it back to "
@@ -553,6 +594,8 @@ static void check_entry(struct audit *a, int64_t index,
 			(long long)index, en->venue, (long long)venue_prev,
 			(long long)v->last);
 	v->last = index;
+	if (en->venue_seq == (int64_t)v->nidx && !push_index(a, v, index))
+		return;
 	v->seq = en->venue_seq;
 	memcpy(v->leaf, leaf, HASH_LEN);
 	if (en->kind == ENTRY_DOCUMENT) {
@@ -628,7 +671,7 @@ static void at_size(struct audit *a)
 }
 
 static enum status on_entry(void *ctx, int64_t index, const char *text,
-			    size_t len, int64_t venue_prev)
+			    size_t len, const struct store_entry_cols *cols)
 {
 	struct audit *a = ctx;
 	uint8_t leaf[HASH_LEN];
@@ -646,7 +689,7 @@ static enum status on_entry(void *ctx, int64_t index, const char *text,
 	if (entry_parse(text, len, &a->en, &e) != ST_OK)
 		finding(a, F_ENTRY, "entry %lld: %s", (long long)index, e.msg);
 	else
-		check_entry(a, index, leaf, venue_prev);
+		check_entry(a, index, leaf, cols);
 	a->next++;
 	at_size(a);
 	if (a->o->progress != NULL && (a->next & 0x3fff) == 0)
@@ -654,30 +697,27 @@ static enum status on_entry(void *ctx, int64_t index, const char *text,
 	return a->fatal;
 }
 
-/* The rows that find a venue's entries and the documents agree with the
- * log: each venue's head is its newest entry, and every document has a
- * key.  Venue pages and bundles are built by following them. */
+/* The rows that find a venue's entries agree with the log: each venue's
+ * head is its newest entry.  Venue pages and bundles are built by
+ * following them.  (The document keys are checked with the documents.) */
 static enum status check_links(struct audit *a)
 {
-	int64_t heads = 0, keys = 0, docs = 0;
-	enum status r = store_index_counts(a->s, &heads, &keys, &docs);
+	int64_t heads = 0;
+	enum status r = store_index_counts(a->s, &heads, &a->doc_keys);
 	if (r != ST_OK)
 		return err_set(a->e, r, "%s", store_errmsg(a->s));
 	if (heads != (int64_t)a->nvenues)
 		finding(a, F_CHAIN, "the database has %lld venue heads for %zu "
 			"venues", (long long)heads, a->nvenues);
-	if (keys != docs)
-		finding(a, F_DOC, "the database has %lld document keys for "
-			"%lld documents", (long long)keys, (long long)docs);
 	for (size_t i = 0; i < a->avenues; i++) {
 		const struct venue_state *v = &a->venues[i];
 		int64_t idx = 0, seq = 0;
 		if (v->id[0] == 0)
 			continue;
 		r = store_venue_head(a->s, v->id, &idx, &seq);
-		if (r != ST_OK && r != ST_NOT_FOUND)
+		if (r != ST_OK && r != ST_NOT_FOUND && r != ST_CORRUPT)
 			return err_set(a->e, r, "%s", store_errmsg(a->s));
-		if (r == ST_NOT_FOUND || idx != v->last || seq != v->seq)
+		if (r != ST_OK || idx != v->last || seq != v->seq)
 			finding(a, F_CHAIN, "venue %s: the database's head is "
 				"not its newest entry %lld",
 				v->id, (long long)v->last);
@@ -888,6 +928,13 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	}
 	merge_findings(a, F_DOC, docs->nfails, docs->fails[0],
 		       sizeof docs->fails[0]);
+	/* Each document has its key; any other key finds nothing. */
+	if (a->doc_keys != docs->count - docs->unkeyed)
+		finding(a, F_DOC,
+			"the database has %lld document keys for %lld "
+			"documents with one",
+			(long long)a->doc_keys,
+			(long long)(docs->count - docs->unkeyed));
 	pool_finish(pool);
 	pool_running = false;
 	merge_findings(a, F_ATTEST, pool->nfails, pool->fails[0],
@@ -943,8 +990,10 @@ done:
 		store_commit(s);
 	if (o->progress != NULL)
 		o->progress(o->progress_ctx, a->next, size);
-	for (size_t i = 0; i < a->avenues; i++)
+	for (size_t i = 0; i < a->avenues; i++) {
 		free(a->venues[i].revoked);
+		free(a->venues[i].idx);
+	}
 	free(a->venues);
 	free(a->providers);
 	free(a->cp_sizes);

@@ -77,7 +77,18 @@ static const char *const migrations[] = {
 	"INSERT INTO doc_keys(key, id) SELECT substr(sha256, 1, 8), id"
 	" FROM documents;"
 	"DROP INDEX documents_sha;"
-	"CREATE INDEX venues_token ON venues(token_sha256);",
+	"CREATE INDEX venues_token ON venues(token_sha256);"
+	/* Every writer keeps those rows, or writes nothing: a venue entry
+	 * must already be its venue's head, and a new document gets its key
+	 * with it. */
+	"CREATE TRIGGER entries_head BEFORE INSERT ON entries"
+	" WHEN NEW.venue IS NOT NULL AND NOT EXISTS (SELECT 1 FROM heads"
+	" WHERE venue = NEW.venue AND idx = NEW.idx AND seq = NEW.venue_seq)"
+	" BEGIN SELECT RAISE(ABORT, 'a venue entry must first be its"
+	" venue''s head (an older sanilog on an upgraded database?)'); END;"
+	"CREATE TRIGGER documents_key AFTER INSERT ON documents BEGIN"
+	" INSERT INTO doc_keys_new(key, id)"
+	" VALUES (substr(NEW.sha256, 1, 8), NEW.id); END;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -100,7 +111,6 @@ enum stmt {
 	Q_INSERT_ENTRY,
 	Q_INSERT_HASH,
 	Q_INSERT_DOC,
-	Q_INSERT_DOC_KEY,
 	Q_DOC_KEY_USED,
 	Q_DOC_NEW_COUNT,
 	Q_DOC_COUNT,
@@ -164,8 +174,6 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_INSERT_HASH] = "INSERT INTO hashes(id, hash) VALUES (?1, ?2)",
 	[Q_INSERT_DOC] = "INSERT INTO documents(sha256, mime, size, data)"
 			 " VALUES (?1, ?2, ?3, ?4)",
-	[Q_INSERT_DOC_KEY] = "INSERT INTO doc_keys_new(key, id)"
-			     " VALUES (substr(?1, 1, 8), ?2)",
 	[Q_DOC] = DOC_BY_SHA("d.mime, d.data"),
 	[Q_DOC_META] = DOC_BY_SHA("d.size, d.mime"),
 	[Q_DOC_KEY_USED] = "SELECT 1 FROM doc_keys_new WHERE key = substr(?1, 1, 8)"
@@ -176,8 +184,12 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_DOC_MERGE] = "INSERT INTO doc_keys(key, id)"
 			" SELECT key, id FROM doc_keys_new ORDER BY key, id",
 	[Q_DOC_NEW_CLEAR] = "DELETE FROM doc_keys_new",
-	[Q_SCAN_DOCS] = "SELECT sha256, size, mime, data FROM documents"
-			" ORDER BY id",
+	[Q_SCAN_DOCS] = "SELECT sha256, size, mime, data,"
+			" EXISTS (SELECT 1 FROM doc_keys k"
+			" WHERE k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
+			" OR EXISTS (SELECT 1 FROM doc_keys_new k"
+			" WHERE k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
+			" FROM documents d ORDER BY id",
 	[Q_BEGIN_READ] = "BEGIN",
 	[Q_INSERT_CHECKPOINT] = "INSERT OR IGNORE INTO checkpoints(size, note)"
 				" VALUES (?1, ?2)",
@@ -192,14 +204,14 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_TOKEN_GET] = "SELECT token_sha256 FROM venues WHERE id = ?1",
 	[Q_TOKEN_VENUE] = "SELECT id FROM venues WHERE token_sha256 = ?1"
 			  " LIMIT 1",
-	[Q_SCAN_ENTRIES] = "SELECT idx, data, venue_prev FROM entries"
+	[Q_SCAN_ENTRIES] = "SELECT idx, data, venue, venue_seq, venue_prev"
+			   " FROM entries"
 			   " WHERE idx >= ?1"
 			   " AND idx < ?2 ORDER BY idx",
 	[Q_HASH_COUNT] = "SELECT count(*) FROM hashes",
 	[Q_INDEX_COUNTS] = "SELECT (SELECT count(*) FROM heads),"
 			   " (SELECT count(*) FROM doc_keys)"
-			   " + (SELECT count(*) FROM doc_keys_new),"
-			   " (SELECT count(*) FROM documents)",
+			   " + (SELECT count(*) FROM doc_keys_new)",
 	[Q_CUR_HASHES] =
 		"SELECT id, hash FROM hashes WHERE id >= ?1 ORDER BY id",
 	[Q_CUR_DOCS] = "SELECT sha256, size, mime FROM documents ORDER BY id",
@@ -230,6 +242,7 @@ struct store {
 	sqlite3_stmt *q[Q__COUNT];
 	struct hash_slot *cache; /* HASH_CACHE_SLOTS */
 	struct head_memo memo;
+	int schema_found; /* user_version when opened, before any migration */
 	char errmsg[512];
 };
 
@@ -341,10 +354,15 @@ static enum status migrate(struct store *s, bool created)
 	if (version > SCHEMA_VERSION)
 		return fail_msg(s, ST_CORRUPT,
 				"database schema is newer than this sanilog");
+	s->schema_found = version;
 	if (version == SCHEMA_VERSION)
 		return ST_OK;
 	if ((r = exec_sql(s, "BEGIN IMMEDIATE", "migrate")) != ST_OK)
 		return r;
+	/* Another process may have migrated it while this one waited. */
+	if ((r = pragma_int(s, "PRAGMA user_version", &version)) != ST_OK)
+		goto rollback;
+	s->schema_found = version;
 	for (int v = version; v < SCHEMA_VERSION; v++) {
 		char sql[96];
 		if ((r = exec_sql(s, migrations[v], "migrate")) != ST_OK)
@@ -359,6 +377,24 @@ static enum status migrate(struct store *s, bool created)
 rollback:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
+}
+
+/* Puts the file in WAL mode, unless it is already (sanilog's files are
+ * from init on): the change takes an exclusive lock, which two processes
+ * opening the file at once would fight over. */
+static enum status wal_mode(struct store *s, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	bool wal = false;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return fail(s, path);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		wal = m != NULL && strcmp(m, "wal") == 0;
+	}
+	sqlite3_finalize(st);
+	return wal ? ST_OK : exec_sql(s, "PRAGMA journal_mode=WAL", path);
 }
 
 enum status store_open(const char *path, enum store_mode mode,
@@ -415,8 +451,7 @@ enum status store_open(const char *path, enum store_mode mode,
 			goto fail;
 		}
 	}
-	if (mode != STORE_READONLY &&
-	    (r = exec_sql(s, "PRAGMA journal_mode=WAL", path)) != ST_OK)
+	if (mode != STORE_READONLY && (r = wal_mode(s, path)) != ST_OK)
 		goto fail;
 	if ((r = exec_sql(s,
 			  "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
@@ -435,14 +470,18 @@ enum status store_open(const char *path, enum store_mode mode,
 			r = fail_msg(s, ST_CORRUPT, "not a sanilog database");
 			goto fail;
 		}
+		s->schema_found = version;
 		if (version > 0 && version < SCHEMA_VERSION) {
-			/* An older schema: migrate it once, read-write, then
-			 * open it as asked. */
-			store_close(s);
-			if ((r = store_open(path, STORE_OPEN, &s, e)) != ST_OK)
-				return r;
-			store_close(s);
-			return store_open(path, STORE_READONLY, out, e);
+			/* Reading never changes the file: upgrading it is a
+			 * write, done on purpose, with no older sanilog
+			 * writing to it. */
+			snprintf(s->errmsg, sizeof s->errmsg,
+				 "schema %d, older than this sanilog's (%d): "
+				 "upgrade it with `sanilog upgrade` (stop any "
+				 "server using it first), or upgrade a copy",
+				 version, SCHEMA_VERSION);
+			r = ST_CORRUPT;
+			goto fail;
 		}
 		if (version != SCHEMA_VERSION) {
 			r = fail_msg(s, ST_CORRUPT,
@@ -469,6 +508,12 @@ fail:
 	if (mode == STORE_CREATE)
 		unlink(path);
 	return r;
+}
+
+void store_schema(const struct store *s, int *found, int *now)
+{
+	*found = s->schema_found;
+	*now = SCHEMA_VERSION;
 }
 
 enum status store_map(struct store *s, int64_t bytes)
@@ -655,6 +700,10 @@ enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 	if (rc == SQLITE_ROW) {
 		*index = sqlite3_column_int64(st, 0);
 		*seq = sqlite3_column_int64(st, 1);
+		/* A venue's entry number n is at index n or later. */
+		if (*seq < 0 || *seq > *index)
+			r = fail_msg(s, ST_CORRUPT,
+				     "a venue's head row is malformed");
 	} else if (rc == SQLITE_DONE) {
 		r = fail_msg(s, ST_NOT_FOUND, "no such venue");
 	} else {
@@ -736,33 +785,59 @@ enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
 	return venue_walk(s, venue, head, last, seq, index, NULL, NULL);
 }
 
+/* The indexes a walk gives, newest first, in an array that grows with
+ * the rows actually found (never sized from a stored number). */
+struct index_list {
+	int64_t *v;
+	size_t n, alloc;
+	bool nomem;
+};
+
 static void put_index(void *ctx, size_t seq, int64_t index)
 {
-	((int64_t *)ctx)[seq] = index;
+	struct index_list *l = ctx;
+	(void)seq;
+	if (l->nomem)
+		return;
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 64;
+		int64_t *p = realloc(l->v, na * sizeof *p);
+		if (p == NULL) {
+			l->nomem = true;
+			return;
+		}
+		l->v = p;
+		l->alloc = na;
+	}
+	l->v[l->n++] = index;
 }
 
 enum status store_venue_indexes(struct store *s, const char *venue,
 				int64_t **out, size_t *count)
 {
 	int64_t head = 0, seq = 0, first = 0;
+	struct index_list l = {0};
 	enum status r = store_venue_head(s, venue, &head, &seq);
-	if (r == ST_NOT_FOUND) {
-		*out = NULL;
-		*count = 0;
+	*out = NULL;
+	*count = 0;
+	if (r == ST_NOT_FOUND)
 		return ST_OK;
-	}
 	if (r != ST_OK)
 		return r;
-	int64_t *v = malloc((size_t)(seq + 1) * sizeof *v);
-	if (v == NULL)
-		return fail_msg(s, ST_NOMEM, "out of memory");
-	if ((r = venue_walk(s, venue, head, seq, 0, &first, put_index, v)) !=
-	    ST_OK) {
-		free(v);
+	r = venue_walk(s, venue, head, seq, 0, &first, put_index, &l);
+	if (r == ST_OK && l.nomem)
+		r = fail_msg(s, ST_NOMEM, "out of memory");
+	if (r != ST_OK) {
+		free(l.v);
 		return r;
 	}
-	*out = v;
-	*count = (size_t)seq + 1;
+	for (size_t i = 0; i < l.n / 2; i++) {
+		int64_t t = l.v[i];
+		l.v[i] = l.v[l.n - 1 - i];
+		l.v[l.n - 1 - i] = t;
+	}
+	*out = l.v;
+	*count = l.n;
 	return ST_OK;
 }
 
@@ -905,7 +980,11 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 	if (e->venue == NULL)
 		return exec_q(s, st, "insert entry");
 
-	/* A venue's entry extends its chain of rows by exactly one. */
+	/* A venue's entry extends its chain of rows by exactly one, and its
+	 * venue's head moves to it first: the database refuses a venue entry
+	 * that is not already its venue's head (trigger entries_head), so a
+	 * writer that does not keep the heads (an older sanilog still
+	 * running on an upgraded file) cannot add one. */
 	int64_t head = -1, seq = -1;
 	enum status r = ST_OK;
 	if (s->memo.ok && strcmp(s->memo.venue, e->venue) == 0) {
@@ -921,14 +1000,13 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 				"insert entry: out of its venue's order");
 	if (r == ST_OK)
 		sqlite3_bind_int64(st, 9, head);
-	if ((r = exec_q(s, st, "insert entry")) != ST_OK)
-		return r;
-	st = q(s, Q_HEAD_SET);
-	sqlite3_bind_text(st, 1, e->venue, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, e->index);
-	sqlite3_bind_int64(st, 3, e->venue_seq);
+	sqlite3_stmt *hs = q(s, Q_HEAD_SET);
+	sqlite3_bind_text(hs, 1, e->venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(hs, 2, e->index);
+	sqlite3_bind_int64(hs, 3, e->venue_seq);
 	s->memo.ok = false;
-	if ((r = exec_q(s, st, "venue head")) != ST_OK)
+	if ((r = exec_q(s, hs, "venue head")) != ST_OK ||
+	    (r = exec_q(s, st, "insert entry")) != ST_OK)
 		return r;
 	if (strlen(e->venue) <= VENUE_ID_LEN) {
 		s->memo.ok = true;
@@ -987,12 +1065,8 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 	sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
 	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
-	if ((r = exec_q(s, st, "insert document")) != ST_OK)
-		return r;
-	st = q(s, Q_INSERT_DOC_KEY);
-	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, sqlite3_last_insert_rowid(s->db));
-	return exec_q(s, st, "insert document key");
+	/* Its key goes into doc_keys_new by trigger (documents_key). */
+	return exec_q(s, st, "insert document");
 }
 
 enum status store_merge_doc_keys(struct store *s)
@@ -1071,7 +1145,8 @@ enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
 		r = fn(ctx, sqlite3_column_blob(st, 0),
 		       sqlite3_column_int64(st, 1), m != NULL ? m : "",
 		       d != NULL ? d : (const uint8_t *)"",
-		       (size_t)sqlite3_column_bytes(st, 3));
+		       (size_t)sqlite3_column_bytes(st, 3),
+		       sqlite3_column_int(st, 4) != 0);
 		if (r != ST_OK)
 			break;
 	}
@@ -1195,6 +1270,14 @@ enum status store_token_venue(struct store *s,
 	return r;
 }
 
+/* An integer column, or dflt when it is NULL. */
+static int64_t column_or(sqlite3_stmt *st, int col, int64_t dflt)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL
+		       ? dflt
+		       : sqlite3_column_int64(st, col);
+}
+
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 			       store_entry_fn fn, void *ctx)
 {
@@ -1205,11 +1288,13 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 	enum status r = ST_OK;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *d = sqlite3_column_blob(st, 1);
+		struct store_entry_cols cols = {
+			.venue = (const char *)sqlite3_column_text(st, 2),
+			.venue_seq = column_or(st, 3, -1),
+			.venue_prev = column_or(st, 4, -1),
+		};
 		r = fn(ctx, sqlite3_column_int64(st, 0), d != NULL ? d : "",
-		       (size_t)sqlite3_column_bytes(st, 1),
-		       sqlite3_column_type(st, 2) == SQLITE_NULL
-			       ? -1
-			       : sqlite3_column_int64(st, 2));
+		       (size_t)sqlite3_column_bytes(st, 1), &cols);
 		if (r != ST_OK)
 			break;
 	}
@@ -1220,7 +1305,7 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 }
 
 enum status store_index_counts(struct store *s, int64_t *heads,
-			       int64_t *doc_keys, int64_t *documents)
+			       int64_t *doc_keys)
 {
 	sqlite3_stmt *st = q(s, Q_INDEX_COUNTS);
 	int rc = sqlite3_step(st);
@@ -1228,7 +1313,6 @@ enum status store_index_counts(struct store *s, int64_t *heads,
 	if (rc == SQLITE_ROW) {
 		*heads = sqlite3_column_int64(st, 0);
 		*doc_keys = sqlite3_column_int64(st, 1);
-		*documents = sqlite3_column_int64(st, 2);
 	} else {
 		r = fail(s, "index counts");
 	}

@@ -45,6 +45,11 @@ enum status store_open(const char *path, enum store_mode mode,
 /* Accepts NULL. */
 void store_close(struct store *s);
 
+/* The schema version the file had when opened (0 for a new one) and the
+ * one it has now: a read-write open brings an older schema up to date
+ * (a read-only open refuses it, and never changes the file). */
+void store_schema(const struct store *s, int *found, int *now);
+
 /* Reads the first `bytes` of the database through a memory map instead of
  * read calls (PRAGMA mmap_size): for long-lived readers that look rows up
  * at random, such as the server's.  Mapped pages count in the process's
@@ -147,10 +152,12 @@ enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
 				int64_t *size, char *mime);
 
 /* Calls fn for every stored document in the order they were stored, with
- * its key, recorded size and type and its bytes (borrowed for the call). */
+ * its key, recorded size and type, its bytes (borrowed for the call), and
+ * whether a row of the document keys finds it. */
 typedef enum status (*store_doc_fn)(void *ctx, const uint8_t sha[HASH_LEN],
 				    int64_t size, const char *mime,
-				    const uint8_t *data, size_t len);
+				    const uint8_t *data, size_t len,
+				    bool keyed);
 enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx);
 
 /* Keeps a signed checkpoint of the given size. */
@@ -187,19 +194,26 @@ enum status store_token_venue(struct store *s,
 
 /* ---- audit access: a sequential cursor over entries and hashes ---- */
 
-/* Rows of the tables that find entries and documents: venue heads,
- * document keys, and documents, for an audit to compare. */
+/* Rows of the tables that find entries and documents: venue heads and
+ * document keys, for an audit to compare. */
 enum status store_index_counts(struct store *s, int64_t *heads,
-				int64_t *doc_keys, int64_t *documents);
+				int64_t *doc_keys);
 
 
+
+/* The columns the store files an entry under, beside its bytes. */
+struct store_entry_cols {
+	const char *venue; /* NULL for none (borrowed for the call) */
+	int64_t venue_seq; /* -1 for none */
+	int64_t venue_prev; /* the venue's entry before, -1 for none */
+};
 
 /* Calls fn for each entry with index in [from, to), in order, with the
- * entry's bytes (borrowed for the call) and the index the store links it
- * back to in its venue (-1 for none).  fn returns ST_OK to go on. */
+ * entry's bytes and columns (borrowed for the call).  fn returns ST_OK to
+ * go on. */
 typedef enum status (*store_entry_fn)(void *ctx, int64_t index,
 				      const char *text, size_t len,
-				      int64_t venue_prev);
+				      const struct store_entry_cols *cols);
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 			       store_entry_fn fn, void *ctx);
 

@@ -108,10 +108,10 @@ struct bundle_ctx {
 };
 
 static enum status add_entry(void *ctx, int64_t index, const char *text,
-			     size_t len, int64_t venue_prev)
+			     size_t len, const struct store_entry_cols *cols)
 {
 	(void)index;
-	(void)venue_prev;
+	(void)cols;
 	struct bundle_ctx *b = ctx;
 	uint8_t pre[2] = {(uint8_t)(len >> 8), (uint8_t)len};
 	if (len > 0xffff)

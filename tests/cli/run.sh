@@ -1086,6 +1086,15 @@ tamper_tests() {
 		"UPDATE heads SET idx = 7, seq = 3 WHERE venue = '$V1'"
 	t "tamper: a document's key deleted" only '4 document' \
 		"DELETE FROM doc_keys_new WHERE id = 2"
+	t "tamper: a document's key changed" only '4 document' \
+		"UPDATE doc_keys_new SET key = x'0000000000000000' WHERE id = 2"
+	t "tamper: a document's key moved to another" only '4 document' \
+		"UPDATE doc_keys_new SET id = 3 WHERE id = 2"
+	t "tamper: an entry filed under another venue-seq" tamper '3 chain' \
+		"UPDATE entries SET venue_seq = 99 WHERE idx = 5"
+	t "tamper: an entry filed under another venue" tamper '3 chain' \
+		"UPDATE entries SET venue = 'zzzzzzzz' WHERE idx = 5"
+	t "tamper: a venue head of a huge number" t_huge_head
 	t "tamper: an unsigned entry appended" tamper '2 tree' \
 		"INSERT INTO entries(idx, venue, venue_seq, kind, revokes, provider, doc, data) SELECT 10, venue, venue_seq, kind, revokes, provider, doc, data FROM entries WHERE idx = 9"
 	for w in first middle last; do
@@ -1417,19 +1426,40 @@ t_pinned_key() {
 	run 1 verify --key "$good" --db w.db
 }
 
-# A database of schema version 1 (tests/cli/fixtures): the first command
-# that opens it, even a read-only one, migrates it; the log reads back
-# byte for byte as the golden log, verifies, and takes new entries.
+# A database of schema version 1 (tests/cli/fixtures): a command that only
+# reads refuses it and leaves the file as it was; `upgrade` (two at once
+# too) brings it to schema 2, after which the log reads back byte for byte
+# as the golden log, verifies, and takes new entries; and a writer that
+# does not keep the new tables (an older sanilog) cannot add a venue entry.
 t_migrate_v1() {
 	sqlite3 log.db <"$HERE/fixtures/schema-v1.sql"
+	sqlite3 log.db 'PRAGMA journal_mode=WAL' >/dev/null # as init makes it
 	chmod 600 log.db
 	key log.key log.db.key
 	[ "$(sqlite3 log.db 'PRAGMA user_version')" = 1 ] ||
 		fail "the fixture is not of schema version 1"
+	local before v f
+	before=$(sha256sum <log.db)
+	run 2 verify --db log.db
+	grep -q 'schema 1, older than.*sanilog upgrade' err ||
+		fail "verify did not say to upgrade: $(cat err)"
+	[ "$(sha256sum <log.db)" = "$before" ] &&
+		[ "$(sqlite3 log.db 'PRAGMA user_version')" = 1 ] ||
+		fail "a read-only command changed the file"
+	cp log.db other.db
+	cp log.db.key other.db.key
+	sl upgrade --db log.db >up1.out 2>&1 &
+	sl upgrade --db other.db >/dev/null 2>&1 &
+	local p1=$! rc=0
+	sl upgrade --db other.db >up2.out 2>&1 || rc=$?
+	wait $p1 || fail "a second upgrade at once failed"
+	[ "$rc" = 0 ] || fail "upgrade beside another failed: $(cat up2.out)"
+	wait
+	grep -q 'schema 1 upgraded to 2' up1.out || fail "upgrade said: $(cat up1.out)"
+	run 0 upgrade --db log.db --json
+	grep -q '"found": 2' out || fail "a second upgrade found $(cat out)"
 	run 0 verify --db log.db
-	[ "$(sqlite3 log.db 'PRAGMA user_version')" = 2 ] ||
-		fail "verify did not migrate the database"
-	local v f
+	run 0 verify --db other.db
 	for v in $V1 $V2; do
 		run 0 export --venue $v --db log.db
 		f=$HERE/golden/read/export-$v.json
@@ -1440,14 +1470,31 @@ t_migrate_v1() {
 		diff -u "$HERE/golden/read/entry-$v.out" out >&2 ||
 			fail "entry $v differs after migration"
 	done
+	if sqlite3 log.db "INSERT INTO entries(idx, venue, venue_seq, kind, data)
+		VALUES (10, '$V2', 3, 1, x'00')" 2>insert.err; then
+		fail "a venue entry went in without its head"
+	fi
+	grep -q "must first be its venue's head" insert.err ||
+		fail "the refusal says: $(cat insert.err)"
 	SANILOG_NOW=2026-11-25T12:00:00Z run 0 cert add --venue $V2 \
 		--file "$DOCS/ozone.pdf" --type sanitization --title "After" \
 		--performed 2026-11-24 --db log.db
 	run 0 verify --db log.db
 	run 0 export --venue $V2 --db log.db -o v2.json
 	run 0 verify v2.json
-	grep -q '"venue_seq": 3' v2.json ||
-		grep -q 'venue-seq 3' v2.json || fail "the new entry is not seq 3"
+	grep -q 'venue-seq 3' v2.json || fail "the new entry is not venue-seq 3"
+}
+
+# A head row and entry row claiming a venue-seq near 2^61: verify finds it,
+# and reading the venue fails cleanly (no allocation sized from it).
+t_huge_head() {
+	db final
+	local big=2305843009213693951
+	sqlite3 log.db "UPDATE heads SET seq = $big WHERE venue = '$V1';
+		UPDATE entries SET venue_seq = $big WHERE idx = 8"
+	run 1 verify --db log.db
+	run 2 export --venue $V1 --db log.db
+	grep -q 'malformed\|broken' err || fail "export said: $(cat err)"
 }
 
 # Trust on first use: once a checkpoint of an origin is remembered, a log
@@ -1511,7 +1558,7 @@ t "fork of a bundle" t_fork_bundle
 t "fork of a bundle, the fork longer" t_fork_bundle_longer
 t "verify --key" t_pinned_key
 t "another key for a remembered origin" t_other_key_same_origin
-t "schema 1 database: migrated on open" t_migrate_v1
+t "schema 1 database: refused by readers, upgraded" t_migrate_v1
 
 t_golden_stale() {
 	local f

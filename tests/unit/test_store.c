@@ -192,17 +192,51 @@ static void test_documents_by_hash(void **state)
 	buf_free(&out);
 }
 
-/* A document stored again is kept once. */
+/* A document stored again is kept once, whichever table has its key. */
 static void test_document_once(void **state)
 {
 	struct fixture *f = *state;
-	struct seq_request rq;
-	uint8_t doc[64];
-	document_request(&rq, 12, doc);
-	append(f, &rq, 1);
+	struct seq_request rq[2];
+	uint8_t doc[2][64];
+	document_request(&rq[0], 12, doc[0]);		/* key merged */
+	document_request(&rq[1], DOCS - 1, doc[1]); /* key in doc_keys_new */
+	assert_int_equal(count(f, "SELECT count(*) FROM doc_keys k, documents d"
+				  " WHERE k.id = d.id AND d.id = 13"),
+			 1);
+	append(f, rq, 2);
 	assert_int_equal(count(f, "SELECT count(*) FROM documents"), DOCS);
 	assert_int_equal(count(f, "SELECT count(*) FROM entries"),
-			 VENUES + DOCS + 1);
+			 VENUES + DOCS + 2);
+}
+
+/* Two documents whose hashes share their first 8 bytes: both are kept,
+ * each found by its own hash. */
+static void test_shared_key(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t sha[2][HASH_LEN], doc[2][64];
+	struct buf out;
+	buf_init(&out, 1024);
+	for (int i = 0; i < 2; i++) {
+		doc_bytes(100000 + i, doc[i]);
+		memset(sha[i], 0x5a, HASH_LEN);
+		sha[i][HASH_LEN - 1] = (uint8_t)i; /* differ past the key */
+	}
+	assert_int_equal(store_begin(f->s), ST_OK);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(store_insert_document(f->s, sha[i],
+						       "application/pdf",
+						       doc[i], sizeof doc[i]),
+				 ST_OK);
+	for (int i = 0; i < 2; i++) {
+		char mime[32];
+		buf_reset(&out);
+		assert_int_equal(store_document(f->s, sha[i], &out, mime),
+				 ST_OK);
+		assert_memory_equal(out.data, doc[i], sizeof doc[i]);
+	}
+	store_rollback(f->s);
+	buf_free(&out);
 }
 
 /* Each venue's chain of rows gives its entries in order. */
@@ -275,6 +309,17 @@ static void test_venue_order_refused(void **state)
 		};
 		assert_int_equal(store_insert_entry(f->s, &row), ST_CONFLICT);
 	}
+	/* The next number, at an index not after the head's. */
+	struct store_entry_row back = {
+		.index = head,
+		.text = "x",
+		.len = 1,
+		.venue = "venueaab",
+		.venue_seq = seq + 1,
+		.kind = ENTRY_DOCUMENT,
+		.revokes = -1,
+	};
+	assert_int_equal(store_insert_entry(f->s, &back), ST_CONFLICT);
 	struct store_entry_row fresh = {
 		.index = size,
 		.text = "x",
@@ -297,6 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_documents_by_hash),
 		cmocka_unit_test(test_document_once),
+		cmocka_unit_test(test_shared_key),
 		cmocka_unit_test(test_venue_chains),
 		cmocka_unit_test(test_venue_order_refused),
 	};
