@@ -47,6 +47,10 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 		err_set(e, r, "out of memory");
 		goto fail;
 	}
+	if ((r = owner_sessions_new(&a->sessions)) != ST_OK) {
+		err_set(e, r, "out of memory");
+		goto fail;
+	}
 	if ((r = page_cache_new(o->cache_ms > 0 ? 1024 : 1, o->cache_ms,
 				&a->cache)) != ST_OK) {
 		err_set(e, r, "out of memory");
@@ -64,6 +68,7 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 fail:
 	writer_free(a->writer);
 	page_cache_free(a->cache);
+	owner_sessions_free(a->sessions);
 	ratelimit_free(a->auth_limit);
 	store_pool_free(a->pool);
 	if (a->pages_ready)
@@ -93,6 +98,7 @@ void web_app_stop(struct web_app *a, unsigned grace_ms)
 	http_server_free(a->http);
 	writer_free(a->writer);
 	page_cache_free(a->cache);
+	owner_sessions_free(a->sessions);
 	ratelimit_free(a->auth_limit);
 	store_pool_free(a->pool);
 	pages_cleanup();

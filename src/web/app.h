@@ -33,6 +33,7 @@
 #include "store/store.h"
 #include "web/cache.h"
 #include "web/http.h"
+#include "web/owner.h"
 #include "web/pool.h"
 #include "web/ratelimit.h"
 #include "web/writer.h"
@@ -56,6 +57,7 @@ struct web_app {
 	struct store_pool *pool;
 	struct writer *writer;
 	struct ratelimit *auth_limit;
+	struct owner_sessions *sessions; /* owners logged in (owner.h) */
 	struct page_cache *cache; /* venue pages and bundles */
 	bool pages_ready;	  /* pages_init done */
 	/* ETags of the assets served so far (their bytes never change
