@@ -31,6 +31,7 @@
 #include "core/status.h"
 #include "store/sequencer.h"
 #include "store/store.h"
+#include "web/backfill.h"
 #include "web/cache.h"
 #include "web/http.h"
 #include "web/owner.h"
@@ -56,6 +57,7 @@ struct web_app {
 	struct http_server *http;
 	struct store_pool *pool;
 	struct writer *writer;
+	struct backfill *backfill; /* the WAL checkpoints beside the writer */
 	struct ratelimit *auth_limit;
 	struct owner_sessions *sessions; /* owners logged in (owner.h) */
 	struct page_cache *cache; /* venue pages and bundles */

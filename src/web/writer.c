@@ -31,6 +31,8 @@ struct writer {
 	struct seq_request *reqs; /* BATCH_MAX, the batch handed over */
 	struct writer_job *jobs[BATCH_MAX];
 	struct buf checkpoint;
+	void (*between)(void *cls);
+	void *between_cls;
 };
 
 /* Commits one batch of jobs and reports to each. */
@@ -95,7 +97,11 @@ static void *writer_main(void *arg)
 			w->jobs[n++] = job;
 		}
 		w->queued -= n;
+		void (*between)(void *) = w->between;
+		void *cls = w->between_cls;
 		pthread_mutex_unlock(&w->lock);
+		if (between != NULL)
+			between(cls);
 		run_batch(w, n);
 		pthread_mutex_lock(&w->lock);
 	}
@@ -176,6 +182,14 @@ void writer_get_stats(struct writer *w, struct writer_stats *out)
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
 	out->queued = w->queued;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void writer_set_between(struct writer *w, void (*fn)(void *cls), void *cls)
+{
+	pthread_mutex_lock(&w->lock);
+	w->between = fn;
+	w->between_cls = cls;
 	pthread_mutex_unlock(&w->lock);
 }
 
