@@ -10,9 +10,12 @@
 #include <string.h>
 
 /* A batch holds at most this many requests, and documents of at most
- * BATCH_BYTES bytes (one request alone may exceed it). */
+ * BATCH_BYTES bytes (one request alone may exceed it): a commit then
+ * takes tens of milliseconds, not seconds, and adds at most about 2,000
+ * pages to the WAL, well below the length at which a commit would run
+ * SQLite's automatic checkpoint (backfill.h). */
 #define BATCH_MAX   512
-#define BATCH_BYTES (64u << 20)
+#define BATCH_BYTES (8u << 20)
 /* Jobs waiting at most; past it submissions are refused (ST_BUSY). */
 #define QUEUE_MAX 4096
 
