@@ -49,10 +49,15 @@ static void *backfill_main(void *arg)
 	struct timespec at;
 	pthread_mutex_lock(&b->lock);
 	while (!b->stopping) {
+		/* Once the WAL is long, the next pass is the writer's
+		 * (backfill_between), so that none is under way when it
+		 * asks and it waits for one pass only. */
 		deadline(&at, b->interval_ms);
 		while (!b->stopping && !b->asked &&
-		       pthread_cond_timedwait(&b->wake, &b->lock, &at) !=
-			       ETIMEDOUT)
+		       (b->frames >= b->drain_frames
+				? pthread_cond_wait(&b->wake, &b->lock) == 0
+				: pthread_cond_timedwait(&b->wake, &b->lock,
+							 &at) != ETIMEDOUT))
 			;
 		if (b->stopping)
 			break;
@@ -129,8 +134,10 @@ void backfill_between(void *cls)
 		       pthread_cond_timedwait(&b->passed, &b->lock, &at) !=
 			       ETIMEDOUT)
 			;
-		/* Until the next pass says otherwise, the WAL starts over. */
+		/* Until the next pass says otherwise, the WAL starts over;
+		 * the thread goes back to its interval. */
 		b->frames = 0;
+		pthread_cond_signal(&b->wake);
 	}
 	pthread_mutex_unlock(&b->lock);
 }
