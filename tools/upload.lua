@@ -16,13 +16,19 @@ local boundary = "sanilogboundary7d2f9a"
 
 local threads = {}
 local counter = 0
-local tid = 0
 local not_created = 0
-local filler
+local before, after -- the body around the document's first line
+local head_len = 27 -- that line's length (the format in request())
 
+-- tid: each wrk thread's number (a global of that thread's Lua state)
 function setup(thread)
 	thread:set("tid", #threads)
 	table.insert(threads, thread)
+end
+
+local function part(name, value)
+	return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\""
+		.. name .. "\"\r\n\r\n" .. value .. "\r\n"
 end
 
 function init(args)
@@ -31,30 +37,26 @@ function init(args)
 	for i = 1, 1024 do
 		chunk[i] = string.char(math.random(32, 126))
 	end
-	filler = string.rep(table.concat(chunk), kb):sub(1, kb * 1024 - 40)
+	local filler = string.rep(table.concat(chunk), kb)
+	before = part("type", "sanitization")
+		.. part("title", "Load test document")
+		.. part("performed", "2026-11-20")
+		.. "--" .. boundary .. "\r\nContent-Disposition: form-data; "
+		.. "name=\"file\"; filename=\"doc.pdf\"\r\n"
+		.. "Content-Type: application/pdf\r\n\r\n"
+	after = filler:sub(1, kb * 1024 - head_len) .. "\r\n"
+		.. "--" .. boundary .. "--\r\n"
 	wrk.method = "POST"
 	wrk.path = "/api/v1/venues/" .. venue .. "/documents"
 	wrk.headers["Authorization"] = "Bearer " .. token
 	wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
 end
 
-local function part(name, value)
-	return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\""
-		.. name .. "\"\r\n\r\n" .. value .. "\r\n"
-end
-
 function request()
 	counter = counter + 1
-	local head = string.format("%%PDF-1.4\n%% %06d %010d\n", tid, counter)
-	local body = part("type", "sanitization")
-		.. part("title", "Load test document")
-		.. part("performed", "2026-11-20")
-		.. "--" .. boundary .. "\r\nContent-Disposition: form-data; "
-		.. "name=\"file\"; filename=\"doc.pdf\"\r\n"
-		.. "Content-Type: application/pdf\r\n\r\n"
-		.. head .. filler:sub(1, kb * 1024 - #head) .. "\r\n"
-		.. "--" .. boundary .. "--\r\n"
-	return wrk.format(nil, nil, nil, body)
+	-- head_len bytes: "%PDF-1.4\n% ", the thread, the request
+	local head = string.format("%%PDF-1.4\n%% %06d %08d\n", tid, counter)
+	return wrk.format(nil, nil, nil, before .. head .. after)
 end
 
 function response(status, headers, body)
