@@ -160,7 +160,10 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 			       "document: not a PDF, PNG or JPEG file");
 	snprintf(en->doc_mime, sizeof en->doc_mime, "%s", mime);
 	en->doc_size = (int64_t)rq->doc_len;
-	sha256(en->doc_sha256, rq->doc, rq->doc_len);
+	if (rq->doc_sha256 != NULL)
+		memcpy(en->doc_sha256, rq->doc_sha256, HASH_LEN);
+	else
+		sha256(en->doc_sha256, rq->doc, rq->doc_len);
 	en->attestation[0] = 0;
 	if (rq->attestation == NULL)
 		return ST_OK;

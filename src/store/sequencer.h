@@ -28,6 +28,10 @@ struct seq_request {
 	bool new_venue;           /* kind venue: must be the venue's first */
 	const uint8_t *doc;       /* a document's bytes (kind document) */
 	size_t doc_len;
+	/* SHA-256 of doc[0..doc_len) when the caller has it (the server
+	 * hashes uploads as they stream in), or NULL: the sequencer hashes
+	 * doc itself.  The caller vouches for it: it is not checked. */
+	const uint8_t *doc_sha256;
 	const char *attestation;  /* the provider's signed note, or NULL */
 	size_t attestation_len;
 	/* out */

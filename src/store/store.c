@@ -1371,3 +1371,11 @@ enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],
 	snprintf(mime, 32, "%s", m != NULL ? m : "");
 	return ST_OK;
 }
+
+enum status store_wal_checkpoint(struct store *s, int *frames, int *copied)
+{
+	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				      frames, copied) != SQLITE_OK)
+		return fail(s, "checkpoint");
+	return ST_OK;
+}

@@ -233,4 +233,13 @@ enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],
 /* Number of rows in the stored-hash table. */
 enum status store_hash_count(struct store *s, int64_t *count);
 
+/* ---- the write-ahead log ---- */
+
+/* Copies what it can of the WAL into the database file without waiting
+ * for, or holding up, the writer or readers (a PASSIVE checkpoint).  On
+ * ST_OK, *frames receives the frames in the WAL and *copied how many of
+ * them are in the database file now.  ST_BUSY when another checkpoint is
+ * running. */
+enum status store_wal_checkpoint(struct store *s, int *frames, int *copied);
+
 #endif

@@ -88,6 +88,8 @@ struct api_req {
 	struct MHD_PostProcessor *pp;
 	struct buf f[NFIELDS];
 	bool seen[NFIELDS];
+	struct sha256 file_hash; /* of f[F_FILE], as it streams in */
+	uint8_t file_sha256[HASH_LEN];
 	size_t held; /* bytes counted in app->upload_bytes */
 	struct writer_job job;
 	bool submitted;
@@ -247,6 +249,10 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 					 fields[f].name, fields[f].max);
 		return MHD_NO;
 	}
+	/* Hashed here, on the request's thread, so that the writer need
+	 * not read the bytes again. */
+	if (f == F_FILE)
+		sha256_update(&st->file_hash, data, size);
 	return MHD_YES;
 }
 
@@ -267,6 +273,7 @@ static bool api_begin(struct http_request *rq, enum api_kind kind,
 	st->form = form;
 	snprintf(st->venue, sizeof st->venue, "%s", venue);
 	atomic_init(&st->done, false);
+	sha256_init(&st->file_hash);
 	for (int i = 0; i < NFIELDS; i++)
 		buf_init(&st->f[i],
 			 fields[i].max > 0 ? fields[i].max : a->doc_max);
@@ -461,6 +468,8 @@ static bool build_document(struct api_req *st, struct seq_request *rq)
 	}
 	rq->doc = file->data;
 	rq->doc_len = file->len;
+	sha256_final(&st->file_hash, st->file_sha256);
+	rq->doc_sha256 = st->file_sha256;
 	return true;
 }
 

@@ -12,6 +12,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* How often the WAL is copied into the database file, and past how many
+ * frames the writer waits for a last copy between two transactions so
+ * that the WAL starts over (backfill.h): well before SQLite's automatic
+ * checkpoint (8192). */
+#define BACKFILL_MS    25
+#define BACKFILL_DRAIN 4096
+
 enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 			  struct web_app **out, struct err *e)
 {
@@ -47,13 +54,20 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 		err_set(e, r, "out of memory");
 		goto fail;
 	}
+	if ((r = owner_sessions_new(&a->sessions)) != ST_OK) {
+		err_set(e, r, "out of memory");
+		goto fail;
+	}
 	if ((r = page_cache_new(o->cache_ms > 0 ? 1024 : 1, o->cache_ms,
 				&a->cache)) != ST_OK) {
 		err_set(e, r, "out of memory");
 		goto fail;
 	}
-	if ((r = writer_new(seq, &a->writer, e)) != ST_OK)
+	if ((r = backfill_new(o->db_path, BACKFILL_MS, BACKFILL_DRAIN,
+			      &a->backfill, e)) != ST_OK ||
+	    (r = writer_new(seq, &a->writer, e)) != ST_OK)
 		goto fail;
+	writer_set_between(a->writer, backfill_between, a->backfill);
 	struct http_config cfg = o->http;
 	cfg.html_error = web_html_error;
 	if ((r = http_server_new(&cfg, web_routes, web_nroutes, a, &a->http,
@@ -63,7 +77,9 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	return ST_OK;
 fail:
 	writer_free(a->writer);
+	backfill_free(a->backfill);
 	page_cache_free(a->cache);
+	owner_sessions_free(a->sessions);
 	ratelimit_free(a->auth_limit);
 	store_pool_free(a->pool);
 	if (a->pages_ready)
@@ -92,7 +108,9 @@ void web_app_stop(struct web_app *a, unsigned grace_ms)
 	http_server_wait_idle(a->http, 1000);
 	http_server_free(a->http);
 	writer_free(a->writer);
+	backfill_free(a->backfill);
 	page_cache_free(a->cache);
+	owner_sessions_free(a->sessions);
 	ratelimit_free(a->auth_limit);
 	store_pool_free(a->pool);
 	pages_cleanup();

@@ -31,8 +31,10 @@
 #include "core/status.h"
 #include "store/sequencer.h"
 #include "store/store.h"
+#include "web/backfill.h"
 #include "web/cache.h"
 #include "web/http.h"
+#include "web/owner.h"
 #include "web/pool.h"
 #include "web/ratelimit.h"
 #include "web/writer.h"
@@ -55,7 +57,9 @@ struct web_app {
 	struct http_server *http;
 	struct store_pool *pool;
 	struct writer *writer;
+	struct backfill *backfill; /* the WAL checkpoints beside the writer */
 	struct ratelimit *auth_limit;
+	struct owner_sessions *sessions; /* owners logged in (owner.h) */
 	struct page_cache *cache; /* venue pages and bundles */
 	bool pages_ready;	  /* pages_init done */
 	/* ETags of the assets served so far (their bytes never change

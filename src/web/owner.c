@@ -44,10 +44,37 @@ struct session {
 	int64_t expires; /* monotonic seconds */
 };
 
-static struct {
+struct owner_sessions {
 	pthread_mutex_t lock;
 	struct session s[OWNER_SESSIONS_MAX];
-} sessions = {.lock = PTHREAD_MUTEX_INITIALIZER};
+};
+
+enum status owner_sessions_new(struct owner_sessions **out)
+{
+	struct owner_sessions *t = calloc(1, sizeof *t);
+	*out = NULL;
+	if (t == NULL)
+		return ST_NOMEM;
+	pthread_mutex_init(&t->lock, NULL);
+	*out = t;
+	return ST_OK;
+}
+
+void owner_sessions_free(struct owner_sessions *t)
+{
+	if (t == NULL)
+		return;
+	pthread_mutex_destroy(&t->lock);
+	sodium_memzero(t->s, sizeof t->s);
+	free(t);
+}
+
+/* The session table of the request's server. */
+static struct owner_sessions *sessions_of(struct http_request *rq)
+{
+	struct web_app *a = http_app(rq);
+	return a->sessions;
+}
 
 static int64_t now_s(void)
 {
@@ -79,7 +106,8 @@ static bool b64_form(const char *s, size_t n)
 }
 
 /* A new session for venue: its cookie value into id. */
-static void session_new(const char *venue, char id[B64_LEN + 1])
+static void session_new(struct owner_sessions *t, const char *venue,
+			char id[B64_LEN + 1])
 {
 	struct session n = {.used = true};
 	random_b64(id);
@@ -88,19 +116,19 @@ static void session_new(const char *venue, char id[B64_LEN + 1])
 	random_b64(n.csrf);
 	int64_t now = now_s();
 	n.expires = now + OWNER_SESSION_TTL;
-	pthread_mutex_lock(&sessions.lock);
+	pthread_mutex_lock(&t->lock);
 	size_t k = 0;
 	for (size_t i = 0; i < OWNER_SESSIONS_MAX; i++) {
-		struct session *s = &sessions.s[i];
+		struct session *s = &t->s[i];
 		if (!s->used || s->expires <= now) {
 			k = i;
 			break;
 		}
-		if (s->expires < sessions.s[k].expires)
+		if (s->expires < t->s[k].expires)
 			k = i;
 	}
-	sessions.s[k] = n;
-	pthread_mutex_unlock(&sessions.lock);
+	t->s[k] = n;
+	pthread_mutex_unlock(&t->lock);
 	sodium_memzero(&n, sizeof n);
 }
 
@@ -117,33 +145,27 @@ static long session_find(struct http_request *rq, char venue[VENUE_ID_LEN + 1],
 	sha256(h, id, B64_LEN);
 	long found = -1;
 	int64_t now = now_s();
-	pthread_mutex_lock(&sessions.lock);
+	struct owner_sessions *t = sessions_of(rq);
+	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < OWNER_SESSIONS_MAX; i++) {
-		struct session *s = &sessions.s[i];
+		struct session *s = &t->s[i];
 		if (s->used && s->expires > now &&
 		    sodium_memcmp(s->id_hash, h, HASH_LEN) == 0)
 			found = (long)i;
 	}
 	if (found >= 0) {
-		memcpy(venue, sessions.s[found].venue, VENUE_ID_LEN + 1);
-		memcpy(csrf, sessions.s[found].csrf, B64_LEN + 1);
+		memcpy(venue, t->s[found].venue, VENUE_ID_LEN + 1);
+		memcpy(csrf, t->s[found].csrf, B64_LEN + 1);
 	}
-	pthread_mutex_unlock(&sessions.lock);
+	pthread_mutex_unlock(&t->lock);
 	return found;
 }
 
-static void session_end(long i)
+static void session_end(struct owner_sessions *t, long i)
 {
-	pthread_mutex_lock(&sessions.lock);
-	sodium_memzero(&sessions.s[i], sizeof sessions.s[i]);
-	pthread_mutex_unlock(&sessions.lock);
-}
-
-void owner_sessions_clear(void)
-{
-	pthread_mutex_lock(&sessions.lock);
-	sodium_memzero(sessions.s, sizeof sessions.s);
-	pthread_mutex_unlock(&sessions.lock);
+	pthread_mutex_lock(&t->lock);
+	sodium_memzero(&t->s[i], sizeof t->s[i]);
+	pthread_mutex_unlock(&t->lock);
 }
 
 /* Whether given[0..len) is the token want (constant time). */
@@ -387,28 +409,20 @@ static bool form_value(const struct form_req *f, const char *name, char *out,
 	return false;
 }
 
-/* Which venue's owner token tok is (constant-time comparisons against
- * every venue's); false when none. */
+/* Which venue's owner token tok is, found by the SHA-256 of the token
+ * through the index on the stored token hashes; false when none. */
 static bool token_venue(struct store *s, const char *tok,
 			char venue[VENUE_ID_LEN + 1], enum status *r)
 {
 	uint8_t have[HASH_LEN];
-	char **ids = NULL;
-	size_t n = 0;
-	bool found = false;
 	sha256(have, tok, strlen(tok));
-	*r = store_venue_ids(s, &ids, &n);
-	for (size_t i = 0; i < n; i++) {
-		uint8_t h[HASH_LEN];
-		if (*r == ST_OK && store_token_get(s, ids[i], h) == ST_OK &&
-		    sodium_memcmp(h, have, HASH_LEN) == 0) {
-			snprintf(venue, VENUE_ID_LEN + 1, "%s", ids[i]);
-			found = true;
-		}
-		free(ids[i]);
+	*r = store_token_venue(s, have, venue);
+	sodium_memzero(have, sizeof have);
+	if (*r == ST_NOT_FOUND) {
+		*r = ST_OK;
+		return false;
 	}
-	free(ids);
-	return found;
+	return *r == ST_OK;
 }
 
 static bool token_form(const char *t)
@@ -456,7 +470,7 @@ static void login_read(struct http_request *rq, struct store *s)
 		return;
 	}
 	char id[B64_LEN + 1];
-	session_new(venue, id);
+	session_new(sessions_of(rq), venue, id);
 	redirect(rq, "/owner");
 	set_cookie(rq, COOKIE_SESSION, id, "/owner", OWNER_SESSION_TTL,
 		   secure_base(s));
@@ -484,7 +498,7 @@ enum http_next owner_logout(struct http_request *rq)
 				 "the form's CSRF token is missing or wrong");
 		return HTTP_DONE;
 	}
-	session_end(i);
+	session_end(sessions_of(rq), i);
 	redirect(rq, "/owner/login");
 	set_cookie(rq, COOKIE_SESSION, "", "/owner", 0, false);
 	return HTTP_DONE;

@@ -25,8 +25,8 @@
  * web_api_begin_form below, so that both check the same fields and reach
  * the writer the same way; a form's answer is a 303 to /owner.
  *
- * The session table is this module's state (one server at a time, as
- * with pages_init); it is thread-safe.
+ * The session table belongs to the server (struct web_app, made and
+ * freed with it); it is thread-safe.
  */
 #ifndef SANILOG_OWNER_H
 #define SANILOG_OWNER_H
@@ -52,8 +52,15 @@ enum http_next owner_dashboard(struct http_request *rq);
 bool owner_start_upload(struct http_request *rq);
 bool owner_start_revoke(struct http_request *rq);
 
-/* Forgets every session (at exit, or between tests). */
-void owner_sessions_clear(void);
+/* The session table: the server's app owns one (web_app.sessions). */
+struct owner_sessions;
+
+/* An empty table.  *out is new (free with owner_sessions_free). */
+enum status owner_sessions_new(struct owner_sessions **out);
+
+/* Wipes every session and frees the table.  No request may be using it
+ * (stop the server first).  Accepts NULL. */
+void owner_sessions_free(struct owner_sessions *t);
 
 /* ---- api.c: the upload and revocation path shared with the API ---- */
 

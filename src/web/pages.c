@@ -1021,6 +1021,18 @@ enum status pages_error(enum page_lang lang, int http_status, const char *self,
 		{400, "Bad request", "The address or the form is not valid.",
 		 "Richiesta non valida",
 		 "L'indirizzo o il modulo non è valido."},
+		{401, "Sign-in required",
+		 "This needs the venue's owner token. Sign in with it and try "
+		 "again.",
+		 "Accesso richiesto",
+		 "Serve il token del titolare del locale. Accedi con quello e "
+		 "riprova."},
+		{403, "Access denied",
+		 "This action is not permitted. Your session may have expired: "
+		 "sign in again and retry from your dashboard.",
+		 "Accesso negato",
+		 "Questa azione non è permessa. La sessione potrebbe essere "
+		 "scaduta: accedi di nuovo e riprova dalla tua pagina."},
 		{404, "Not found",
 		 "There is no venue or document at this address. Check the "
 		 "code printed on the poster.",
@@ -1030,6 +1042,12 @@ enum status pages_error(enum page_lang lang, int http_status, const char *self,
 		{405, "Not allowed",
 		 "This address does not answer that method.", "Non consentito",
 		 "Questo indirizzo non risponde a quel metodo."},
+		{409, "Conflict",
+		 "This clashes with what the log already holds, for example a "
+		 "document that is already revoked.",
+		 "Conflitto",
+		 "Questo contrasta con quanto il registro contiene già, per "
+		 "esempio un documento già revocato."},
 		{413, "Too large", "What was sent is too large.",
 		 "Troppo grande", "Quanto inviato è troppo grande."},
 		{415, "Unsupported file",

@@ -10,9 +10,12 @@
 #include <string.h>
 
 /* A batch holds at most this many requests, and documents of at most
- * BATCH_BYTES bytes (one request alone may exceed it). */
+ * BATCH_BYTES bytes (one request alone may exceed it): a commit then
+ * takes tens of milliseconds, not seconds, and adds at most about 2,000
+ * pages to the WAL, well below the length at which a commit would run
+ * SQLite's automatic checkpoint (backfill.h). */
 #define BATCH_MAX   512
-#define BATCH_BYTES (64u << 20)
+#define BATCH_BYTES (8u << 20)
 /* Jobs waiting at most; past it submissions are refused (ST_BUSY). */
 #define QUEUE_MAX 4096
 
@@ -31,6 +34,8 @@ struct writer {
 	struct seq_request *reqs; /* BATCH_MAX, the batch handed over */
 	struct writer_job *jobs[BATCH_MAX];
 	struct buf checkpoint;
+	void (*between)(void *cls);
+	void *between_cls;
 };
 
 /* Commits one batch of jobs and reports to each. */
@@ -95,7 +100,11 @@ static void *writer_main(void *arg)
 			w->jobs[n++] = job;
 		}
 		w->queued -= n;
+		void (*between)(void *) = w->between;
+		void *cls = w->between_cls;
 		pthread_mutex_unlock(&w->lock);
+		if (between != NULL)
+			between(cls);
 		run_batch(w, n);
 		pthread_mutex_lock(&w->lock);
 	}
@@ -176,6 +185,14 @@ void writer_get_stats(struct writer *w, struct writer_stats *out)
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
 	out->queued = w->queued;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void writer_set_between(struct writer *w, void (*fn)(void *cls), void *cls)
+{
+	pthread_mutex_lock(&w->lock);
+	w->between = fn;
+	w->between_cls = cls;
 	pthread_mutex_unlock(&w->lock);
 }
 

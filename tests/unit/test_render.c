@@ -558,6 +558,37 @@ static void test_index_error_pages(void **state)
 	buf_free(&b);
 }
 
+/* Every HTTP status the server answers with (the status table's, and 405
+ * from the routing) has its own heading in each language, not the
+ * fallback of 500. */
+static void test_error_page_texts(void **state)
+{
+	(void)state;
+	struct err e = {{0}};
+	struct buf b;
+	int codes[ST__COUNT + 1];
+	size_t n = 0;
+	for (int st = ST_OK + 1; st < ST__COUNT; st++)
+		codes[n++] = status_http((enum status)st);
+	codes[n++] = 405;
+	buf_init(&b, 1 << 20);
+	for (size_t i = 0; i < n; i++) {
+		if (codes[i] == 500)
+			continue;
+		buf_reset(&b);
+		assert_int_equal(pages_error(LANG_EN, codes[i], "/", &b, &e),
+				 ST_OK);
+		if (strstr(buf_str(&b), "Something went wrong") != NULL)
+			fail_msg("no English text for %d", codes[i]);
+		buf_reset(&b);
+		assert_int_equal(pages_error(LANG_IT, codes[i], "/", &b, &e),
+				 ST_OK);
+		if (strstr(buf_str(&b), "Qualcosa è andato storto") != NULL)
+			fail_msg("no Italian text for %d", codes[i]);
+	}
+	buf_free(&b);
+}
+
 /* Appends an entry to the bundle, chaining prev; returns its leaf. */
 static void add_entry(struct bundle *b, int64_t index, const char *text,
 		      uint8_t leaf[HASH_LEN])
@@ -676,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_assets),
 		cmocka_unit_test_teardown(test_overrides, unload),
 		cmocka_unit_test(test_index_error_pages),
+		cmocka_unit_test(test_error_page_texts),
 		cmocka_unit_test(test_hostile_venue_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

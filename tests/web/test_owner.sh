@@ -163,6 +163,11 @@ upload a.jar 403 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' 'wrong csrf'
 upload a.jar 403 "$CB" 'the other session csrf'
 check "nothing logged without the csrf token" test "$(entries "$V1")" = "$N0"
 upload - 403 "$CA" 'no session'
+body_has '<h1>Access denied</h1>'
+body_has 'sign in again'
+req POST /owner/upload 403 - -H 'Accept-Language: it' -F type=sanitization
+body_has '<h1>Accesso negato</h1>'
+body_has 'accedi di nuovo'
 check "nothing logged without a session" test "$(entries "$V1")" = "$N0"
 
 upload a.jar 303 "$CA" 'Ozono <script>alert(1)</script>'

@@ -1,0 +1,44 @@
+/*
+ * backfill.h: the server's thread that copies the write-ahead log into
+ * the database file while the writer goes on.
+ *
+ * In WAL mode every commit appends to the WAL; a checkpoint copies
+ * ("backfills") it into the database file and syncs that file, and the
+ * WAL starts over from its beginning only when a write transaction begins
+ * with all of it copied.  Left to the writer's own connection (SQLite's
+ * automatic checkpoint once the WAL holds 8192 pages), that copy runs
+ * inside a commit and makes every upload waiting on that commit many
+ * times slower than the others.
+ *
+ * This thread, on a connection of its own, runs a PASSIVE checkpoint
+ * every interval: it takes no lock the writer or readers wait for, and an
+ * idle WAL costs a look at its header.  Between two of its transactions
+ * the writer calls backfill_between: once the WAL has grown past
+ * drain_frames, the writer waits there for one more pass, which finds
+ * little left to copy, so that its next transaction starts the WAL over
+ * before the automatic checkpoint would run.
+ */
+#ifndef SANILOG_BACKFILL_H
+#define SANILOG_BACKFILL_H
+
+#include "core/status.h"
+
+struct backfill;
+
+/* Opens path (copied) read-write and starts the thread: a checkpoint
+ * every interval_ms (>= 1); backfill_between drains a WAL of at least
+ * drain_frames frames.  *out is new (free with backfill_free). */
+enum status backfill_new(const char *path, unsigned interval_ms,
+			 int drain_frames, struct backfill **out,
+			 struct err *e);
+
+/* On the writer's thread, between two of its transactions: returns at
+ * once, or (the WAL being long) after a checkpoint that started after
+ * this call, or after at most a second if none could run.  cls is the
+ * struct backfill (the form of writer_set_between's hook). */
+void backfill_between(void *cls);
+
+/* Stops the thread and closes its connection.  Accepts NULL. */
+void backfill_free(struct backfill *b);
+
+#endif

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+#
+# test_wal.sh: the write-ahead log under `sanilog serve` (src/web/backfill.h).
+# Uploads 1 MiB documents through the owner API, one after another, until
+# more than 8192 pages went through the WAL, and checks that every upload
+# got 201, that the WAL started over before reaching the 8192 pages at
+# which a commit would run SQLite's automatic checkpoint itself, that the
+# log verifies, and that the server stops cleanly.
+#
+#   SANILOG=/abs/path/to/sanilog tests/web/test_wal.sh
+#
+# RUNNER, when set, prefixes the server (e.g. valgrind).
+# Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SANILOG=${SANILOG:-$HERE/../../build/sanilog}
+RUNNER=${RUNNER:-}
+
+# shellcheck source=../lib/server.sh
+. "$HERE/../lib/server.sh"
+test_begin test_wal curl head stat
+
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1
+	shift
+	if "$@"; then ok; else bad "$name"; fi
+}
+
+sl init --origin test.example/log >/dev/null 2>&1
+sl venue add --name 'Bar' --address 'Via Roma 1' --json >v.json
+V=$(sed -n 's/^ *"venue": "\([^"]*\)".*/\1/p' v.json)
+T=$(sed -n 's/^ *"token": "\([^"]*\)".*/\1/p' v.json)
+serve_db "$DB" 2
+
+# 45 documents of 1 MiB: about 11,500 pages of 4 KiB through the WAL.
+MIB=1048576
+LIMIT=$((8192 * (4096 + 24)))
+created=0 largest=0
+for i in $(seq 1 45); do
+	{ printf '%%PDF-1.4\n%% %d\n' "$i"; head -c $MIB /dev/urandom; } >doc.pdf
+	code=$(curl -s -o body -w '%{http_code}' \
+		-H "Authorization: Bearer $T" -F "file=@doc.pdf" \
+		-F type=sanitization -F "title=Document $i" \
+		-F performed=2025-01-10 "$URL/api/v1/venues/$V/documents") ||
+		code=curl-error
+	[ "$code" = 201 ] && created=$((created + 1))
+	size=$(stat -c %s "$DB-wal" 2>/dev/null || echo 0)
+	[ "$size" -gt "$largest" ] && largest=$size
+done
+check "every upload got 201 ($created of 45)" test "$created" = 45
+check "the WAL started over below 8192 pages (largest $largest bytes)" \
+	test "$largest" -lt "$LIMIT"
+check "the log verifies" sh -c "'$SANILOG' verify --db '$DB' >/dev/null 2>&1"
+stop_server
+check "no errors from the server" \
+	bash -c "! grep -Eq 'sanilog: serve: .*(error|checkpoint)|Sanitizer|runtime error' '$TMP/serve.err'"
+
+echo "test_wal: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
