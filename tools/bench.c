@@ -1,7 +1,8 @@
 /*
  * bench.c: the measuring half of `make bench` (tools/bench.sh drives it).
  *
- *   bench make-log DB N [--attest] [--batch B] [--venues V] [--origin NAME]
+ *   bench make-log DB N [--attest] [--backfill] [--batch B] [--venues V]
+ *                  [--origin NAME]
  *       Creates a new log at DB (key at DB.key, mode 0600, as `sanilog
  *       init` does) holding N entries in all: V venue entries first
  *       (new_venue), with --attest one provider-key entry, then documents
@@ -12,7 +13,10 @@
  *       attestation (attest_sign), checked by the sequencer.  Prints the
  *       documents' append rate; the clock runs only around
  *       sequencer_append, not while the bench makes documents or signs
- *       attestations.
+ *       attestations.  With --backfill a thread copies the WAL into the
+ *       database file beside the appends, and the clock also runs while
+ *       the appender waits for it between transactions, as `sanilog
+ *       serve`'s writer does (web/backfill.h).
  *
  *   bench proofs DB [COUNT]
  *       Opens DB read-only, memory-mapped as the server's readers do, and
@@ -63,13 +67,15 @@
 #include "core/note.h"
 #include "store/sequencer.h"
 #include "store/store.h"
+#include "web/backfill.h"
 
 #define DOC_LEN	      1024
 #define PROVIDER_NAME "bench-provider"
 #define SAMPLE_MAX    10000 /* proofs verified after the timed run */
 
 static const char usage_text[] =
-	"usage: bench make-log DB N [--attest] [--batch B] [--venues V] "
+	"usage: bench make-log DB N [--attest] [--backfill] [--batch B] "
+	"[--venues V] "
 	"[--origin NAME]\n"
 	"       bench proofs DB [COUNT [THREADS]]\n"
 	"       bench sigs [COUNT [THREADS]]\n"
@@ -180,11 +186,13 @@ static enum status init_log(const char *path, const char *origin,
 
 /* Appends reqs[0..n), timed into *elapsed; 1 if the log refused one. */
 static int append_timed(struct sequencer *q, struct seq_request *reqs, size_t n,
-			double *elapsed)
+			struct backfill *bf, double *elapsed)
 {
 	struct err e;
 	double t0 = now_seconds();
 	enum status r = sequencer_append(q, reqs, n, NULL, &e);
+	if (bf != NULL) /* as serve's writer does between transactions */
+		backfill_between(bf);
 	*elapsed += now_seconds() - t0;
 	if (r != ST_OK) {
 		fprintf(stderr, "bench: append: %s\n", e.msg);
@@ -206,6 +214,7 @@ struct make_opts {
 	int64_t batch; /* requests per transaction */
 	int64_t venues;
 	bool attest;
+	bool backfill; /* copy the WAL on a thread beside, as serve does */
 };
 
 static int make_log(const struct make_opts *o)
@@ -213,6 +222,7 @@ static int make_log(const struct make_opts *o)
 	struct store *s = NULL;
 	struct note_signer *signer = NULL, *provider = NULL;
 	struct sequencer *q = NULL;
+	struct backfill *bf = NULL;
 	struct seq_request *reqs = NULL;
 	struct buf *atts = NULL;
 	uint8_t *docs = NULL;
@@ -241,7 +251,9 @@ static int make_log(const struct make_opts *o)
 	for (size_t i = 0; i < batch; i++)
 		buf_init(&atts[i], 8192);
 
-	if (init_log(o->db, o->origin, &s, &signer, &q, &e) != ST_OK) {
+	if (init_log(o->db, o->origin, &s, &signer, &q, &e) != ST_OK ||
+	    (o->backfill && backfill_new(o->db, BACKFILL_MS, BACKFILL_DRAIN,
+					 &bf, &e) != ST_OK)) {
 		fprintf(stderr, "bench: make-log: %s\n", e.msg);
 		goto done;
 	}
@@ -284,7 +296,7 @@ static int make_log(const struct make_opts *o)
 				 (long long)v + 1);
 			en->interval_days = INTERVAL_DAYS_DEFAULT;
 		}
-		if ((rc = append_timed(q, reqs, n, &t_setup)) != 0)
+		if ((rc = append_timed(q, reqs, n, bf, &t_setup)) != 0)
 			goto done;
 		rc = 2;
 	}
@@ -331,7 +343,7 @@ static int make_log(const struct make_opts *o)
 			rq->attestation = buf_str(&atts[n]);
 			rq->attestation_len = atts[n].len;
 		}
-		if ((rc = append_timed(q, reqs, n, &t_docs)) != 0)
+		if ((rc = append_timed(q, reqs, n, bf, &t_docs)) != 0)
 			goto done;
 		rc = 2;
 		if (next_report > 0 && d >= next_report && d < ndocs) {
@@ -365,6 +377,7 @@ done:
 	free(atts);
 	free(docs);
 	free(reqs);
+	backfill_free(bf);
 	sequencer_free(q);
 	note_signer_free(provider);
 	note_signer_free(signer);
@@ -384,6 +397,8 @@ static int cmd_make_log(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--attest") == 0)
 			o.attest = true;
+		else if (strcmp(argv[i], "--backfill") == 0)
+			o.backfill = true;
 		else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
 			if (!parse_count(argv[++i], 1, 1000000, &o.batch))
 				return usage();

@@ -166,8 +166,9 @@ if make_log one "append, 1 per transaction" "-" "$ONE_N" --batch 1 \
 fi
 
 # 2. Durable appends in transactions of $BATCH, the audit, the proofs.
+# As serve appends: the WAL copied into the database by a thread beside.
 if make_log plain "append, $BATCH per transaction" 50000 "$N" \
-	--batch "$BATCH" --venues "$VENUES"; then
+	--batch "$BATCH" --venues "$VENUES" --backfill; then
 	audit plain "audit (verify --db), no attestations" 200000 || true
 	for threads in 1 $(nproc); do
 		what="inclusion proofs, $threads thread(s)"

@@ -12,13 +12,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* How often the WAL is copied into the database file, and past how many
- * frames the writer waits for a last copy between two transactions so
- * that the WAL starts over (backfill.h): well before SQLite's automatic
- * checkpoint (8192). */
-#define BACKFILL_MS    25
-#define BACKFILL_DRAIN 4096
-
 enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 			  struct web_app **out, struct err *e)
 {

@@ -25,6 +25,13 @@
 
 struct backfill;
 
+/* How often the WAL is copied into the database file, and past how many
+ * frames the writer waits for a last copy between two transactions so
+ * that the WAL starts over: well before SQLite's automatic checkpoint
+ * (8192). */
+#define BACKFILL_MS    25
+#define BACKFILL_DRAIN 4096
+
 /* Opens path (copied) read-write and starts the thread: a checkpoint
  * every interval_ms (>= 1); backfill_between drains a WAL of at least
  * drain_frames frames.  *out is new (free with backfill_free). */
