@@ -75,7 +75,7 @@ deps:
 	@tools/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory unit cli-tests web-tests
+	@$(MAKE) --no-print-directory format-check unit cli-tests web-tests
 
 unit: $(UNIT_BIN) $(BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUNNER) $$t; done
@@ -110,7 +110,7 @@ format:
 	clang-format -i $(FORMAT_FILES)
 
 format-check:
-	clang-format --dry-run --Werror $(FORMAT_FILES)
+	@clang-format --dry-run --Werror $(FORMAT_FILES)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -16,7 +16,7 @@ static const char usage_text[] =
 	"Operator (on the server):\n"
 	"  init [--origin NAME] [--force]      new database and log key\n"
 	"  key                                 print the log's verifier key\n"
-	"  upgrade                             bring an older database up to date\n"
+	"  upgrade                             upgrade an older database\n"
 	"  venue add|list|show|update|token    register and manage venues\n"
 	"  provider keygen|add|revoke          sanitization providers' keys\n"
 	"  cert add|revoke                     log a document, revoke one\n"
@@ -36,26 +36,20 @@ static const char usage_text[] =
 	"\n"
 	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"
 	"--json where it prints data, and --help.\n"
-	"Exit status: 0 good, 1 verification failed, 2 usage or system error.\n";
+	"Exit status: 0 good, 1 verification failed,\n"
+	"2 usage or system error.\n";
 
 static const struct {
 	const char *name;
 	cli_cmd_fn fn;
 } commands[] = {
-	{"init", cmd_init},
-	{"key", cmd_key},
-	{"upgrade", cmd_upgrade},
-	{"venue", cmd_venue},
-	{"provider", cmd_provider},
-	{"attest", cmd_attest},
-	{"cert", cmd_cert},
-	{"checkpoint", cmd_checkpoint},
-	{"entry", cmd_entry},
-	{"proof", cmd_proof},
-	{"export", cmd_export},
-	{"verify", cmd_verify},
-	{"serve", cmd_serve},
-	{"poster", cmd_poster},
+	{"init", cmd_init},	    {"key", cmd_key},
+	{"upgrade", cmd_upgrade},   {"venue", cmd_venue},
+	{"provider", cmd_provider}, {"attest", cmd_attest},
+	{"cert", cmd_cert},	    {"checkpoint", cmd_checkpoint},
+	{"entry", cmd_entry},	    {"proof", cmd_proof},
+	{"export", cmd_export},	    {"verify", cmd_verify},
+	{"serve", cmd_serve},	    {"poster", cmd_poster},
 	{"scan", cmd_scan},
 };
 

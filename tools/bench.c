@@ -21,10 +21,10 @@
  *   bench proofs DB [COUNT]
  *       Opens DB read-only, memory-mapped as the server's readers do, and
  *       makes COUNT (default 100000) inclusion proofs of random leaves
- *       with merkle_prove_inclusion through store_read_hashes, timed; then checks a sample of them with
- *       merkle_verify_inclusion against the tree's root, which must equal
- *       the newest signed checkpoint's root, from leaf hashes recomputed
- *       from the entries' bytes.
+ *       with merkle_prove_inclusion through store_read_hashes, timed; then
+ * checks a sample of them with merkle_verify_inclusion against the tree's root,
+ * which must equal the newest signed checkpoint's root, from leaf hashes
+ * recomputed from the entries' bytes.
  *
  *   bench sigs [COUNT] [THREADS]
  *       Verifies COUNT (default 100000) Ed25519 signatures of 200-byte
@@ -538,7 +538,8 @@ static int cmd_proofs(int argc, char **argv)
 			.idx = idx + count * t / threads,
 			.proofs = proofs + count * t / threads,
 			.lens = lens + count * t / threads,
-			.count = count * (t + 1) / threads - count * t / threads,
+			.count =
+				count * (t + 1) / threads - count * t / threads,
 		};
 		pthread_create(&pv[t].tid, NULL, prove_share, &pv[t]);
 	}
@@ -625,7 +626,8 @@ static int cmd_sigs(int argc, char **argv)
 	double t0 = now_seconds();
 	for (int64_t t = 0; t < threads; t++) {
 		vs[t] = (struct verifier_share){
-			.count = count * (t + 1) / threads - count * t / threads,
+			.count =
+				count * (t + 1) / threads - count * t / threads,
 		};
 		pthread_create(&vs[t].tid, NULL, verify_share, &vs[t]);
 	}

@@ -164,8 +164,9 @@ enum status cli_write_secret(const char *path, const struct note_signer *s,
 		r = err_set(e, ST_IO, "%s: %s", path, strerror(errno));
 		goto done;
 	}
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		      0600);
+	int fd =
+		open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
 	if (fd < 0) {
 		r = err_set(e, errno == EEXIST ? ST_CONFLICT : ST_IO,
 			    "%s: %s%s", path, strerror(errno),

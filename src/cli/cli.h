@@ -26,7 +26,7 @@ enum { EXIT_GOOD = 0, EXIT_NEGATIVE = 1, EXIT_USAGE = 2 };
 
 struct cli {
 	const char *db_path; /* --db, $SANILOG_DB, or ./sanilog.db */
-	bool json;           /* --json */
+	bool json;	     /* --json */
 	const char *prog;    /* "sanilog venue add" for messages */
 };
 
@@ -35,12 +35,14 @@ typedef int (*cli_cmd_fn)(struct cli *c, int argc, char **argv);
 
 /* Long options every command takes; a command's getopt table starts with
  * CLI_COMMON_OPTIONS and hands those codes to cli_common_option. */
-#define CLI_OPT_DB 1000
+#define CLI_OPT_DB   1000
 #define CLI_OPT_JSON 1001
-#define CLI_COMMON_OPTIONS                                  \
-	{"db", required_argument, NULL, CLI_OPT_DB},        \
-	{"json", no_argument, NULL, CLI_OPT_JSON},          \
-	{"help", no_argument, NULL, 'h'}
+#define CLI_COMMON_OPTIONS                                                     \
+	{"db", required_argument, NULL, CLI_OPT_DB},                           \
+		{"json", no_argument, NULL, CLI_OPT_JSON},                     \
+	{                                                                      \
+		"help", no_argument, NULL, 'h'                                 \
+	}
 
 /* Handles a common option; returns true if ch was one. */
 bool cli_common_option(struct cli *c, int ch, const char *arg);
@@ -97,7 +99,6 @@ enum status cli_read_file(const char *path, size_t max, struct buf *out,
  * (temporary file, fsync, rename). */
 enum status cli_write_file(const char *path, const void *data, size_t len,
 			   struct err *e);
-
 
 /* Today's UTC date (or the date of $SANILOG_NOW) into out (11 bytes). */
 void cli_today(char *out);

@@ -91,7 +91,9 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 			else
 				memcpy(en->venue, optarg, VENUE_ID_LEN + 1);
 			break;
-		case 'f': file = optarg; break;
+		case 'f':
+			file = optarg;
+			break;
 		case 't':
 			ok = entry_type_valid(optarg);
 			if (!ok)
@@ -102,7 +104,10 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 				snprintf(en->type, sizeof en->type, "%s",
 					 optarg);
 			break;
-		case 'T': ok = take("--title", optarg, en->title, sizeof en->title); break;
+		case 'T':
+			ok = take("--title", optarg, en->title,
+				  sizeof en->title);
+			break;
 		case 'p':
 			ok = entry_date_valid(optarg);
 			if (!ok)
@@ -119,16 +124,28 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 			else
 				memcpy(en->expires, optarg, 11);
 			break;
-		case 'P': ok = take("--provider", optarg, en->provider, sizeof en->provider); break;
-		case 'a': att_file = optarg; break;
+		case 'P':
+			ok = take("--provider", optarg, en->provider,
+				  sizeof en->provider);
+			break;
+		case 'a':
+			att_file = optarg;
+			break;
 		case 's':
 			ok = has_seq = dec_parse(optarg, &en->revokes);
 			if (!ok)
-				cli_error("cert: --seq: not a venue-seq number");
+				cli_error(
+					"cert: --seq: not a venue-seq number");
 			break;
-		case 'r': ok = has_reason = take("--reason", optarg, en->reason, sizeof en->reason); break;
-		case 'h': rc = cli_usage(cert_usage, false); goto done;
-		default: goto usage;
+		case 'r':
+			ok = has_reason = take("--reason", optarg, en->reason,
+					       sizeof en->reason);
+			break;
+		case 'h':
+			rc = cli_usage(cert_usage, false);
+			goto done;
+		default:
+			goto usage;
 		}
 		if (!ok)
 			goto done;

@@ -58,12 +58,22 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		if (cli_common_option(c, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'o': origin = optarg; break;
-		case 'k': key_from = optarg; break;
-		case 'b': base_url = optarg; break;
-		case 'f': force = true; break;
-		case 'h': return cli_usage(init_usage, false);
-		default: return cli_usage(init_usage, true);
+		case 'o':
+			origin = optarg;
+			break;
+		case 'k':
+			key_from = optarg;
+			break;
+		case 'b':
+			base_url = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			return cli_usage(init_usage, false);
+		default:
+			return cli_usage(init_usage, true);
 		}
 	}
 	if (optind != argc)
@@ -85,9 +95,10 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		struct note_verifier v;
 		note_signer_verifier(signer, &v);
 		if (origin != NULL && strcmp(origin, v.name) != 0) {
-			r = err_set(&e, ST_INVALID,
-				    "--origin %s differs from the key's name %s",
-				    origin, v.name);
+			r = err_set(
+				&e, ST_INVALID,
+				"--origin %s differs from the key's name %s",
+				origin, v.name);
 			goto fail;
 		}
 	} else {

@@ -33,8 +33,7 @@ struct log_args {
 	int first; /* index of the first positional argument */
 };
 
-static int parse_args(struct cli *c, int argc, char **argv,
-		      struct log_args *a)
+static int parse_args(struct cli *c, int argc, char **argv, struct log_args *a)
 {
 	static const struct option opts[] = {
 		CLI_COMMON_OPTIONS,
@@ -55,10 +54,16 @@ static int parse_args(struct cli *c, int argc, char **argv,
 			if (!dec_parse(optarg, &a->size))
 				return cli_error("--size: not a tree size");
 			break;
-		case 'v': a->venue = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'h': return cli_usage(log_usage, false);
-		default: return cli_usage(log_usage, true);
+		case 'v':
+			a->venue = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'h':
+			return cli_usage(log_usage, false);
+		default:
+			return cli_usage(log_usage, true);
 		}
 	}
 	a->first = optind;

@@ -37,11 +37,19 @@ static int provider_keygen(struct cli *c, int argc, char **argv)
 		if (cli_common_option(c, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'n': name = optarg; break;
-		case 'o': out = optarg; break;
-		case 'f': force = true; break;
-		case 'h': return cli_usage(provider_usage, false);
-		default: return cli_usage(provider_usage, true);
+		case 'n':
+			name = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			return cli_usage(provider_usage, false);
+		default:
+			return cli_usage(provider_usage, true);
 		}
 	}
 	if (optind != argc || name == NULL || out == NULL)
@@ -85,10 +93,16 @@ static int provider_log(struct cli *c, int argc, char **argv, bool add)
 		if (cli_common_option(c, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'd': display = optarg; break;
-		case 'r': reason = optarg; break;
-		case 'h': return cli_usage(provider_usage, false);
-		default: return cli_usage(provider_usage, true);
+		case 'd':
+			display = optarg;
+			break;
+		case 'r':
+			reason = optarg;
+			break;
+		case 'h':
+			return cli_usage(provider_usage, false);
+		default:
+			return cli_usage(provider_usage, true);
 		}
 	}
 	if (optind + 1 != argc || (add && display == NULL))
@@ -149,10 +163,9 @@ static int provider_log(struct cli *c, int argc, char **argv, bool add)
 	char leaf[2 * HASH_LEN + 1];
 	hex_encode(leaf, rq->leaf, HASH_LEN);
 	if (c->json)
-		rc = cli_print_json(json_pack("{s:s, s:I, s:s}", "provider",
-					      en->name, "index",
-					      (json_int_t)rq->index, "leaf",
-					      leaf));
+		rc = cli_print_json(json_pack(
+			"{s:s, s:I, s:s}", "provider", en->name, "index",
+			(json_int_t)rq->index, "leaf", leaf));
 	else {
 		printf("provider %s %s: index %lld, leaf %s\n", en->name,
 		       add ? "key added" : "revoked", (long long)rq->index,
@@ -215,15 +228,31 @@ int cmd_attest(struct cli *c, int argc, char **argv)
 		if (cli_common_option(c, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'k': key = optarg; break;
-		case 'v': venue = optarg; break;
-		case 'f': file = optarg; break;
-		case 't': type = optarg; break;
-		case 'p': performed = optarg; break;
-		case 'e': expires = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h': return cli_usage(attest_usage, false);
-		default: return cli_usage(attest_usage, true);
+		case 'k':
+			key = optarg;
+			break;
+		case 'v':
+			venue = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 't':
+			type = optarg;
+			break;
+		case 'p':
+			performed = optarg;
+			break;
+		case 'e':
+			expires = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			return cli_usage(attest_usage, false);
+		default:
+			return cli_usage(attest_usage, true);
 		}
 	}
 	if (optind != argc || key == NULL || venue == NULL || file == NULL ||

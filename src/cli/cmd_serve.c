@@ -194,9 +194,10 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			break;
 		case 'X':
 			if (!http_parse_ip(optarg, &o.http.proxy))
-				return cli_error("serve: --trusted-proxy: not an "
-						 "IP address (e.g. 127.0.0.1 "
-						 "or ::1)");
+				return cli_error(
+					"serve: --trusted-proxy: not an "
+					"IP address (e.g. 127.0.0.1 "
+					"or ::1)");
 			o.http.has_proxy = true;
 			break;
 		case 'h':

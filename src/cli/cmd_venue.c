@@ -28,7 +28,7 @@ static const char venue_usage[] =
 	"Options: --db PATH, --json, --help.\n";
 
 #define TOKEN_PREFIX "slo_"
-#define TOKEN_LEN (4 + 43)
+#define TOKEN_LEN    (4 + 43)
 
 /* A new owner token into tok (TOKEN_LEN+1) and its hash. */
 static void new_token(char *tok, uint8_t hash[HASH_LEN])
@@ -171,8 +171,11 @@ static int venue_add_update(struct cli *c, int argc, char **argv, bool add)
 			}
 			memcpy(en->venue, optarg, VENUE_ID_LEN + 1);
 			break;
-		case 'h': rc = cli_usage(venue_usage, false); goto done;
-		default: goto usage;
+		case 'h':
+			rc = cli_usage(venue_usage, false);
+			goto done;
+		default:
+			goto usage;
 		}
 	}
 	if (add && (optind != argc || !has_name || !has_addr))

@@ -65,8 +65,8 @@ static void progress(void *ctx, int64_t done, int64_t total)
 	int pct = (int)(done * 100 / total);
 	int bar = pct / 4;
 	fprintf(stderr, "\raudit [%.*s%*s] %3d%% %lld/%lld entries", bar,
-		"#########################", 25 - bar, "", pct,
-		(long long)done, (long long)total);
+		"#########################", 25 - bar, "", pct, (long long)done,
+		(long long)total);
 	if (done >= total)
 		fputc('\n', stderr);
 }
@@ -76,7 +76,9 @@ static int finish(struct cli *c, const char *venue,
 {
 	if (c->json) {
 		int rc = cli_print_json(report_json(venue, rep, true));
-		return rc != EXIT_GOOD ? rc : rep->ok ? EXIT_GOOD : EXIT_NEGATIVE;
+		return rc != EXIT_GOOD ? rc
+		       : rep->ok       ? EXIT_GOOD
+				       : EXIT_NEGATIVE;
 	}
 	if (summary)
 		report_print_venue(stdout, venue, rep, false);
@@ -125,7 +127,8 @@ static bool bundle_vs_cache(const struct bundle *b,
 				 (long long)was.size);
 	} else if (was.size == now.size) {
 		remember = memcmp(was.root, now.root, HASH_LEN) == 0;
-		verify_add_check(rep, 8, remember, remember ? "consistency" : "fork",
+		verify_add_check(rep, 8, remember,
+				 remember ? "consistency" : "fork",
 				 remember ? "the checkpoint of size %lld seen "
 					    "before is this one"
 					  : "a checkpoint of size %lld with "
@@ -136,7 +139,8 @@ static bool bundle_vs_cache(const struct bundle *b,
 		remember = merkle_tree_hash(was.size, store_read_hashes, s,
 					    root) == ST_OK &&
 			   memcmp(root, was.root, HASH_LEN) == 0;
-		verify_add_check(rep, 8, remember, remember ? "consistency" : "fork",
+		verify_add_check(rep, 8, remember,
+				 remember ? "consistency" : "fork",
 				 remember ? "contains the checkpoint of size "
 					    "%lld seen before"
 					  : "the checkpoint of size %lld seen "
@@ -144,11 +148,12 @@ static bool bundle_vs_cache(const struct bundle *b,
 					    "the log rewrote its history",
 				 (long long)was.size);
 	} else {
-		verify_add_check(rep, 8, true, "consistency not proven",
-				 "a checkpoint of size %lld was seen before and "
-				 "a bundle carries no consistency proof; the "
-				 "remembered checkpoint is kept",
-				 (long long)was.size);
+		verify_add_check(
+			rep, 8, true, "consistency not proven",
+			"a checkpoint of size %lld was seen before and "
+			"a bundle carries no consistency proof; the "
+			"remembered checkpoint is kept",
+			(long long)was.size);
 	}
 	buf_free(&old);
 	return remember;
@@ -190,8 +195,8 @@ static int verify_bundle_file(struct cli *c, const char *path,
 	}
 	struct note_verifier bv;
 	const struct note_verifier *k = key;
-	if (k == NULL && note_verifier_parse(b->vkey, strlen(b->vkey), &bv,
-					     NULL) == ST_OK)
+	if (k == NULL &&
+	    note_verifier_parse(b->vkey, strlen(b->vkey), &bv, NULL) == ST_OK)
 		k = &bv;
 	bool remember = k != NULL && bundle_vs_cache(b, k, NULL, &rep);
 	rc = finish(c, b->venue, &rep, true);
@@ -317,11 +322,19 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		if (cli_common_option(c, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'k': vkey = optarg; break;
-		case 'v': venue = optarg; break;
-		case 'F': full = true; break;
-		case 'h': return cli_usage(verify_usage, false);
-		default: return cli_usage(verify_usage, true);
+		case 'k':
+			vkey = optarg;
+			break;
+		case 'v':
+			venue = optarg;
+			break;
+		case 'F':
+			full = true;
+			break;
+		case 'h':
+			return cli_usage(verify_usage, false);
+		default:
+			return cli_usage(verify_usage, true);
 		}
 	}
 	if (argc - optind > 1 || (venue != NULL && argc - optind == 1))

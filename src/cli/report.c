@@ -34,8 +34,8 @@ void report_print_venue(FILE *f, const char *venue,
 	} else {
 		const struct verify_item *it = &rep->items[rep->latest];
 		const struct entry *en = &it->entry;
-		fprintf(f, "latest    sanitized %s (%lld days ago)", en->performed,
-			(long long)rep->days_since);
+		fprintf(f, "latest    sanitized %s (%lld days ago)",
+			en->performed, (long long)rep->days_since);
 		if (en->provider[0] != 0)
 			fprintf(f, " by %s%s",
 				it->provider_display[0] ? it->provider_display
@@ -47,8 +47,9 @@ void report_print_venue(FILE *f, const char *venue,
 			fprintf(f, "expires   %s\n", en->expires);
 	}
 	if (rep->overdue)
-		fprintf(f, "OVERDUE   more than %d days since the last "
-			   "sanitization\n",
+		fprintf(f,
+			"OVERDUE   more than %d days since the last "
+			"sanitization\n",
 			rep->interval_days);
 	if (rep->expired)
 		fprintf(f, "EXPIRED   the last sanitization certificate has "
@@ -59,9 +60,9 @@ void report_print_venue(FILE *f, const char *venue,
 	for (size_t i = 0; i < rep->nitems; i++) {
 		const struct verify_item *it = &rep->items[i];
 		const struct entry *en = &it->entry;
-		fprintf(f, "  %4lld  #%-6lld %s  %-10s", (long long)en->venue_seq,
-			(long long)it->index, en->logged,
-			entry_kind_str(en->kind));
+		fprintf(f, "  %4lld  #%-6lld %s  %-10s",
+			(long long)en->venue_seq, (long long)it->index,
+			en->logged, entry_kind_str(en->kind));
 		if (en->kind == ENTRY_DOCUMENT)
 			fprintf(f, " %s performed %s", en->type, en->performed);
 		if (en->kind == ENTRY_REVOCATION)
@@ -116,13 +117,13 @@ json_t *report_json(const char *venue, const struct verify_report *rep,
 	for (size_t i = 0; hist != NULL && i < rep->nitems; i++) {
 		const struct verify_item *it = &rep->items[i];
 		json_array_append_new(
-			hist, json_pack("{s:I, s:I, s:s, s:s, s:s, s:b}",
-					"index", (json_int_t)it->index,
-					"venue_seq",
-					(json_int_t)it->entry.venue_seq, "kind",
-					entry_kind_str(it->entry.kind),
-					"logged", it->entry.logged, "what",
-					item_what(it), "revoked", it->revoked));
+			hist,
+			json_pack("{s:I, s:I, s:s, s:s, s:s, s:b}", "index",
+				  (json_int_t)it->index, "venue_seq",
+				  (json_int_t)it->entry.venue_seq, "kind",
+				  entry_kind_str(it->entry.kind), "logged",
+				  it->entry.logged, "what", item_what(it),
+				  "revoked", it->revoked));
 	}
 	json_object_set_new(o, "history", hist);
 	if (checks) {

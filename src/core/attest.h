@@ -35,8 +35,9 @@ struct attest_fields {
 enum status attest_text(const struct attest_fields *f, struct buf *out);
 
 /* Appends the signed note (what `sanilog attest -o` writes) to out. */
-enum status attest_sign(const struct note_signer *s, const struct attest_fields *f,
-			struct buf *out, struct err *e);
+enum status attest_sign(const struct note_signer *s,
+			const struct attest_fields *f, struct buf *out,
+			struct err *e);
 
 /*
  * Checks a signed attestation note against the fields and the provider key

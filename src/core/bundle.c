@@ -83,7 +83,8 @@ static json_t *items_json(const struct bundle_item *items, size_t n)
 	json_t *arr = json_array();
 	for (size_t i = 0; arr != NULL && i < n; i++) {
 		json_t *proof = json_array();
-		for (size_t k = 0; proof != NULL && k < items[i].proof_len; k++) {
+		for (size_t k = 0; proof != NULL && k < items[i].proof_len;
+		     k++) {
 			char b64[64];
 			b64_encode(b64, sizeof b64, items[i].proof[k], HASH_LEN,
 				   B64_STD);
@@ -195,10 +196,9 @@ static enum status parse_items(struct bundle *b, bool provider, json_t *arr,
 					       "base64 SHA-256 hash",
 					       what, i, k);
 		}
-		enum status r =
-			bundle_add(b, provider, index, text, len,
-				   (const uint8_t(*)[HASH_LEN])proof,
-				   json_array_size(jproof));
+		enum status r = bundle_add(b, provider, index, text, len,
+					   (const uint8_t(*)[HASH_LEN])proof,
+					   json_array_size(jproof));
 		if (r != ST_OK)
 			return err_set(e, r, "%s: out of memory", what);
 	}
@@ -208,8 +208,8 @@ static enum status parse_items(struct bundle *b, bool provider, json_t *arr,
 enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 			 struct err *e)
 {
-	static const char *const keys[] = {"origin",  "vkey",    "checkpoint",
-					   "venue",   "entries", "providers"};
+	static const char *const keys[] = {"origin", "vkey",	"checkpoint",
+					   "venue",  "entries", "providers"};
 	json_error_t jerr;
 	struct bundle *b = NULL;
 	enum status r;
@@ -233,8 +233,8 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 			known = known || strcmp(k, keys[i]) == 0;
 		if (!known) {
-			r = err_set(e, ST_INVALID, "bundle: unknown key \"%.64s\"",
-				    k);
+			r = err_set(e, ST_INVALID,
+				    "bundle: unknown key \"%.64s\"", k);
 			goto done;
 		}
 	}
@@ -243,9 +243,10 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 	const char *cp = member_str(root, "checkpoint", NULL);
 	const char *venue = member_str(root, "venue", NULL);
 	if (origin == NULL || vkey == NULL || cp == NULL || venue == NULL) {
-		r = err_set(e, ST_INVALID,
-			    "bundle: origin, vkey, checkpoint and venue must be "
-			    "strings");
+		r = err_set(
+			e, ST_INVALID,
+			"bundle: origin, vkey, checkpoint and venue must be "
+			"strings");
 		goto done;
 	}
 	if (!entry_venue_id_valid(venue)) {

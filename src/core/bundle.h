@@ -34,8 +34,8 @@ struct bundle_item {
 };
 
 struct bundle {
-	char *origin;     /* owned */
-	char *vkey;       /* owned */
+	char *origin;	  /* owned */
+	char *vkey;	  /* owned */
 	char *checkpoint; /* owned: the signed note */
 	char venue[16];
 	struct bundle_item *entries; /* owned array */

@@ -37,7 +37,8 @@ enum status b64_decode(uint8_t *out, size_t outsize, size_t *outlen,
 void hex_encode(char *out, const uint8_t *in, size_t n);
 
 /* Decodes exactly 2n lowercase hex digits into n bytes. */
-enum status hex_decode(uint8_t *out, size_t n, const char *text, size_t textlen);
+enum status hex_decode(uint8_t *out, size_t n, const char *text,
+		       size_t textlen);
 
 /* Parses a canonical decimal: digits only, no sign, no leading zero (but
  * "0"), at most INT64_MAX.  False for anything else, *out unchanged. */

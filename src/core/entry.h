@@ -23,13 +23,13 @@
 #include "note.h"
 #include "status.h"
 
-#define ENTRY_MAX 4096       /* bytes in a whole entry */
-#define ENTRY_VALUE_MAX 200  /* bytes in a value */
-#define ENTRY_VKEY_MAX 300   /* bytes in a vkey value */
-#define VENUE_ID_LEN 8
-#define VENUE_ALPHABET "abcdefghijkmnpqrstuvwxyz23456789"
+#define ENTRY_MAX	      4096 /* bytes in a whole entry */
+#define ENTRY_VALUE_MAX	      200  /* bytes in a value */
+#define ENTRY_VKEY_MAX	      300  /* bytes in a vkey value */
+#define VENUE_ID_LEN	      8
+#define VENUE_ALPHABET	      "abcdefghijkmnpqrstuvwxyz23456789"
 #define INTERVAL_DAYS_DEFAULT 30
-#define INTERVAL_DAYS_MAX 3650
+#define INTERVAL_DAYS_MAX     3650
 
 enum entry_kind {
 	ENTRY_VENUE,
@@ -103,7 +103,8 @@ enum status entry_parse(const char *text, size_t len, struct entry *out,
 
 /* Appends the entry's exact bytes to out, after checking that they parse
  * back to the same entry.  On failure out is unaltered. */
-enum status entry_format(const struct entry *en, struct buf *out, struct err *e);
+enum status entry_format(const struct entry *en, struct buf *out,
+			 struct err *e);
 
 /* A value as a line may hold it: non-empty, at most max bytes, valid UTF-8,
  * no leading/trailing space, none of the forbidden characters (C0 controls,

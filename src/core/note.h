@@ -24,9 +24,9 @@
 #include "hash.h"
 #include "status.h"
 
-#define NOTE_NAME_MAX 200       /* longest key name we accept, in bytes */
-#define NOTE_VKEY_MAX 300       /* longest verifier key text */
-#define NOTE_MAX_SIGS 100       /* as Go */
+#define NOTE_NAME_MAX 200 /* longest key name we accept, in bytes */
+#define NOTE_VKEY_MAX 300 /* longest verifier key text */
+#define NOTE_MAX_SIGS 100 /* as Go */
 
 struct note_verifier {
 	char name[NOTE_NAME_MAX + 1];
@@ -63,7 +63,8 @@ enum status note_signer_format(const struct note_signer *s, struct buf *out);
 void note_signer_free(struct note_signer *s);
 
 /* The verifier of a signer (borrowed name copied into out). */
-void note_signer_verifier(const struct note_signer *s, struct note_verifier *out);
+void note_signer_verifier(const struct note_signer *s,
+			  struct note_verifier *out);
 
 /* Parses a verifier key text (one trailing LF allowed) and checks its
  * hash. */
@@ -71,7 +72,8 @@ enum status note_verifier_parse(const char *text, size_t len,
 				struct note_verifier *out, struct err *e);
 
 /* Writes the verifier key text and NUL into out (NOTE_VKEY_MAX+1 bytes). */
-void note_verifier_format(const struct note_verifier *v, char *out, size_t outsize);
+void note_verifier_format(const struct note_verifier *v, char *out,
+			  size_t outsize);
 
 /* Ed25519 signature of msg (64 bytes). */
 void note_sign_raw(const struct note_signer *s, const void *msg, size_t len,
@@ -109,17 +111,18 @@ enum status checkpoint_format(const struct checkpoint *c, struct buf *out);
 
 /* Parses a checkpoint body: origin, canonical decimal size, base64 root of
  * 32 bytes, then optional non-empty extension lines (ignored). */
-enum status checkpoint_parse(const char *text, size_t len, struct checkpoint *out,
-			     struct err *e);
+enum status checkpoint_parse(const char *text, size_t len,
+			     struct checkpoint *out, struct err *e);
 
 /* Signs c with s: appends the signed note to out. */
-enum status checkpoint_sign(const struct note_signer *s, const struct checkpoint *c,
-			    struct buf *out, struct err *e);
+enum status checkpoint_sign(const struct note_signer *s,
+			    const struct checkpoint *c, struct buf *out,
+			    struct err *e);
 
 /* Opens a signed checkpoint: the note must be signed by v and its origin
  * must equal v's name. */
 enum status checkpoint_open(const char *msg, size_t len,
-			    const struct note_verifier *v, struct checkpoint *out,
-			    struct err *e);
+			    const struct note_verifier *v,
+			    struct checkpoint *out, struct err *e);
 
 #endif

@@ -12,20 +12,20 @@
 
 enum status {
 	ST_OK = 0,
-	ST_INVALID,       /* malformed input: a field, a date, a format */
-	ST_NOT_FOUND,     /* unknown venue, entry, document, checkpoint */
-	ST_CONFLICT,      /* breaks a log rule: chain, order, revocation */
-	ST_TOO_LARGE,     /* over a size limit */
-	ST_UNSUPPORTED,   /* a document that is not PDF, PNG or JPEG */
+	ST_INVALID,	  /* malformed input: a field, a date, a format */
+	ST_NOT_FOUND,	  /* unknown venue, entry, document, checkpoint */
+	ST_CONFLICT,	  /* breaks a log rule: chain, order, revocation */
+	ST_TOO_LARGE,	  /* over a size limit */
+	ST_UNSUPPORTED,	  /* a document that is not PDF, PNG or JPEG */
 	ST_UNAUTHORIZED,  /* no credentials */
-	ST_FORBIDDEN,     /* credentials for something else */
+	ST_FORBIDDEN,	  /* credentials for something else */
 	ST_RATE_LIMITED,  /* too many attempts */
-	ST_BUSY,          /* the database is locked past its timeout */
-	ST_IO,            /* a file or the database could not be read/written */
-	ST_NOMEM,         /* out of memory */
-	ST_CORRUPT,       /* stored data is not what sanilog wrote */
+	ST_BUSY,	  /* the database is locked past its timeout */
+	ST_IO,		  /* a file or the database could not be read/written */
+	ST_NOMEM,	  /* out of memory */
+	ST_CORRUPT,	  /* stored data is not what sanilog wrote */
 	ST_BAD_SIGNATURE, /* a signature or proof does not verify */
-	ST_INTERNAL,      /* a bug */
+	ST_INTERNAL,	  /* a bug */
 	ST__COUNT
 };
 

@@ -25,9 +25,9 @@
 #include "status.h"
 
 struct verify_check {
-	int rule;         /* 1..7 as above */
+	int rule; /* 1..7 as above */
 	bool ok;
-	char name[64];    /* e.g. "checkpoint signature" */
+	char name[64];	  /* e.g. "checkpoint signature" */
 	char detail[320]; /* what was checked, or why it failed */
 };
 
@@ -35,14 +35,14 @@ struct verify_check {
 struct verify_item {
 	int64_t index;
 	struct entry entry;
-	bool revoked;          /* a later revocation names it */
+	bool revoked; /* a later revocation names it */
 	char revoke_reason[ENTRY_VALUE_MAX + 1];
-	bool attested;         /* its attestation verified */
+	bool attested; /* its attestation verified */
 	char provider_display[ENTRY_VALUE_MAX + 1]; /* of the attesting key */
 };
 
 struct verify_report {
-	bool ok; /* every check passed */
+	bool ok;		     /* every check passed */
 	struct verify_check *checks; /* owned */
 	size_t nchecks;
 	struct verify_item *items; /* owned: the venue's entries in order */
@@ -71,9 +71,9 @@ struct verify_options {
 	const struct note_verifier *key; /* expected log key; NULL: the
 					    bundle's own vkey (then a check
 					    says the key was not pinned) */
-	char today[11];                  /* YYYY-MM-DD for rule 7 */
-	bool all_proofs;                 /* rule 2 for every entry */
-	verify_fetch_fn fetch;           /* NULL: rule 4 not checked */
+	char today[11];			 /* YYYY-MM-DD for rule 7 */
+	bool all_proofs;		 /* rule 2 for every entry */
+	verify_fetch_fn fetch;		 /* NULL: rule 4 not checked */
 	void *fetch_ctx;
 };
 
@@ -83,7 +83,8 @@ struct verify_options {
  * failed for another reason than ST_NOT_FOUND, out of memory), with e.
  * rep is filled either way; free it with verify_report_free.
  */
-enum status verify_bundle(const struct bundle *b, const struct verify_options *o,
+enum status verify_bundle(const struct bundle *b,
+			  const struct verify_options *o,
 			  struct verify_report *rep, struct err *e);
 
 void verify_report_free(struct verify_report *rep);

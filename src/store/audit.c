@@ -41,9 +41,9 @@ static const struct {
 	int rule;
 	const char *name;
 } fail_info[F__N] = {
-	[F_TREE] = {2, "tree"},          [F_CHAIN] = {3, "chain"},
-	[F_DOC] = {4, "document"},       [F_ATTEST] = {5, "attestation"},
-	[F_REVOKE] = {6, "revocation"},  [F_ENTRY] = {3, "entry"},
+	[F_TREE] = {2, "tree"},		[F_CHAIN] = {3, "chain"},
+	[F_DOC] = {4, "document"},	[F_ATTEST] = {5, "attestation"},
+	[F_REVOKE] = {6, "revocation"}, [F_ENTRY] = {3, "entry"},
 };
 
 struct attest_pool;
@@ -58,7 +58,7 @@ struct audit {
 	enum status fatal; /* a failure to audit, not a finding */
 
 	struct merkle_range range;
-	int64_t next;          /* the index expected next */
+	int64_t next; /* the index expected next */
 	char last_logged[21];
 	struct venue_state *venues; /* open addressing, power of two */
 	size_t nvenues, avenues;
@@ -71,7 +71,8 @@ struct audit {
 	int64_t *cp_sizes;
 	size_t ncp, cp_next;
 	uint8_t (*cp_roots)[HASH_LEN];
-	bool *cp_valid; /* its signature verified: its root is worth comparing */
+	bool *cp_valid; /* its signature verified: its root is worth comparing
+			 */
 	int64_t seen_size;
 	uint8_t seen_root[HASH_LEN];
 	bool seen_checked;
@@ -87,7 +88,7 @@ struct audit {
 	char doc_mime[32];
 
 	struct attest_pool *pool; /* verifies attestations */
-	struct attest_job *job;   /* scratch for the next job */
+	struct attest_job *job;	  /* scratch for the next job */
 
 	struct entry en;
 	struct entry other;
@@ -279,8 +280,7 @@ static void scan_documents_in_txn(struct doc_scan *d)
 {
 	d->status = store_scan_documents(d->s, on_document, d);
 	if (d->status != ST_OK)
-		snprintf(d->errmsg, sizeof d->errmsg, "%s",
-			 store_errmsg(d->s));
+		snprintf(d->errmsg, sizeof d->errmsg, "%s", store_errmsg(d->s));
 }
 
 /* Thread body: scans on a connection of its own. */
@@ -289,8 +289,7 @@ static void *scan_documents(void *arg)
 	struct doc_scan *d = arg;
 	d->status = store_begin_read(d->s);
 	if (d->status != ST_OK) {
-		snprintf(d->errmsg, sizeof d->errmsg, "%s",
-			 store_errmsg(d->s));
+		snprintf(d->errmsg, sizeof d->errmsg, "%s", store_errmsg(d->s));
 		return NULL;
 	}
 	scan_documents_in_txn(d);
@@ -300,7 +299,7 @@ static void *scan_documents(void *arg)
 
 /* ---- attestations: Ed25519 verification on worker threads ---- */
 
-#define POOL_RING 4096
+#define POOL_RING	 4096
 #define POOL_MAX_THREADS 16
 
 struct attest_job {
@@ -461,7 +460,8 @@ static void check_revocation(struct audit *a, int64_t index,
 	if (en->revokes >= en->venue_seq || en->revokes < 0 ||
 	    (uint64_t)en->revokes >= v->nidx ||
 	    (tidx = v->idx[en->revokes]) >= index) {
-		finding(a, F_REVOKE, "entry %lld: revokes %lld, no such earlier "
+		finding(a, F_REVOKE,
+			"entry %lld: revokes %lld, no such earlier "
 			"entry of venue %s",
 			(long long)index, (long long)en->revokes, en->venue);
 		return;
@@ -547,7 +547,8 @@ static void check_entry(struct audit *a, int64_t index,
 		finding(a, F_ENTRY, "entry %lld: logged %s goes back in time",
 			(long long)index, en->logged);
 	memcpy(a->last_logged, en->logged, sizeof a->last_logged);
-	if (en->kind == ENTRY_PROVIDER_KEY || en->kind == ENTRY_PROVIDER_REVOKE) {
+	if (en->kind == ENTRY_PROVIDER_KEY ||
+	    en->kind == ENTRY_PROVIDER_REVOKE) {
 		if (cols->venue != NULL)
 			finding(a, F_CHAIN,
 				"entry %lld: the database files a provider "
@@ -707,8 +708,10 @@ static enum status check_links(struct audit *a)
 	if (r != ST_OK)
 		return err_set(a->e, r, "%s", store_errmsg(a->s));
 	if (heads != (int64_t)a->nvenues)
-		finding(a, F_CHAIN, "the database has %lld venue heads for %zu "
-			"venues", (long long)heads, a->nvenues);
+		finding(a, F_CHAIN,
+			"the database has %lld venue heads for %zu "
+			"venues",
+			(long long)heads, a->nvenues);
 	for (size_t i = 0; i < a->avenues; i++) {
 		const struct venue_state *v = &a->venues[i];
 		int64_t idx = 0, seq = 0;
@@ -718,7 +721,8 @@ static enum status check_links(struct audit *a)
 		if (r != ST_OK && r != ST_NOT_FOUND && r != ST_CORRUPT)
 			return err_set(a->e, r, "%s", store_errmsg(a->s));
 		if (r != ST_OK || idx != v->last || seq != v->seq)
-			finding(a, F_CHAIN, "venue %s: the database's head is "
+			finding(a, F_CHAIN,
+				"venue %s: the database's head is "
 				"not its newest entry %lld",
 				v->id, (long long)v->last);
 	}
@@ -746,7 +750,8 @@ static enum status load_checkpoints(struct audit *a, int64_t log_size)
 		struct checkpoint cp;
 		struct err e;
 		buf_reset(&note);
-		if ((r = store_checkpoint(a->s, sizes[i], &note, NULL)) != ST_OK) {
+		if ((r = store_checkpoint(a->s, sizes[i], &note, NULL)) !=
+		    ST_OK) {
 			err_set(a->e, r, "%s", store_errmsg(a->s));
 			goto done;
 		}
@@ -953,11 +958,11 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	res->venues = (int64_t)a->nvenues;
 	for (int k = 0; k < F__N; k++) {
 		if (a->failures[k] > MAX_REPORTED)
-			verify_add_check(rep, fail_info[k].rule, false,
-					 fail_info[k].name,
-					 "%lld more failures of this kind",
-					 (long long)(a->failures[k] -
-						     MAX_REPORTED));
+			verify_add_check(
+				rep, fail_info[k].rule, false,
+				fail_info[k].name,
+				"%lld more failures of this kind",
+				(long long)(a->failures[k] - MAX_REPORTED));
 	}
 	if (a->failures[F_TREE] == 0)
 		verify_add_check(rep, 2, true, "tree",

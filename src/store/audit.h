@@ -24,16 +24,16 @@ typedef void (*audit_progress_fn)(void *ctx, int64_t done, int64_t total);
 
 struct audit_options {
 	const struct note_verifier *key; /* the log key */
-	const char *seen;                /* newest signed checkpoint seen
+	const char *seen;		 /* newest signed checkpoint seen
 					    before (rule 8), or NULL */
 	size_t seen_len;
-	audit_progress_fn progress;      /* or NULL */
+	audit_progress_fn progress; /* or NULL */
 	void *progress_ctx;
-	struct store *docs;  /* a second connection to the same database:
-				documents are then checked on a thread of
-				their own; NULL checks them after the entries */
-	int threads;         /* threads verifying attestations (0: none,
-				the auditing thread verifies them) */
+	struct store *docs; /* a second connection to the same database:
+			       documents are then checked on a thread of
+			       their own; NULL checks them after the entries */
+	int threads;	    /* threads verifying attestations (0: none,
+			       the auditing thread verifies them) */
 };
 
 struct audit_result {

@@ -163,7 +163,8 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
 		r = err_set(e, ST_NOT_FOUND, "venue %s: not found", venue);
 		goto done;
 	}
-	if ((r = bundle_new(origin, vkey, buf_str(&note), venue, &b)) != ST_OK) {
+	if ((r = bundle_new(origin, vkey, buf_str(&note), venue, &b)) !=
+	    ST_OK) {
 		err_set(e, r, "out of memory");
 		goto done;
 	}

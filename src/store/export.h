@@ -22,6 +22,7 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
 
 /* Splits a signed note: the length of its text (through the LF before the
  * blank line).  ST_CORRUPT when there is no blank line. */
-enum status export_note_text_len(const char *note, size_t len, size_t *text_len);
+enum status export_note_text_len(const char *note, size_t len,
+				 size_t *text_len);
 
 #endif

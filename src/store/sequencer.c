@@ -46,7 +46,8 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	struct sequencer *q = calloc(1, sizeof *q);
 	if (q == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
-	enum status r = store_meta_get(s, "origin", q->origin, sizeof q->origin);
+	enum status r =
+		store_meta_get(s, "origin", q->origin, sizeof q->origin);
 	if (r != ST_OK) {
 		free(q);
 		return err_set(e, r, "origin: %s", store_errmsg(s));
@@ -172,7 +173,8 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 		return err_set(e, ST_INVALID,
 			       "attestation: needs the provider's name");
 	int64_t kidx = 0;
-	enum status r = store_provider_key(q->store, en->provider, index, &kidx);
+	enum status r =
+		store_provider_key(q->store, en->provider, index, &kidx);
 	if (r == ST_NOT_FOUND)
 		return err_set(e, ST_NOT_FOUND,
 			       "provider %s: no registered key (%s)",
@@ -210,7 +212,8 @@ static enum status check_revocation(struct sequencer *q, const struct entry *en,
 		return err_set(e, ST_CONFLICT,
 			       "revokes %lld: no such earlier entry",
 			       (long long)en->revokes);
-	enum status r = store_venue_entry(q->store, en->venue, en->revokes, &idx);
+	enum status r =
+		store_venue_entry(q->store, en->venue, en->revokes, &idx);
 	if (r != ST_OK)
 		return err_set(e, r == ST_NOT_FOUND ? ST_NOT_FOUND : r,
 			       "revokes %lld: %s", (long long)en->revokes,
@@ -223,12 +226,11 @@ static enum status check_revocation(struct sequencer *q, const struct entry *en,
 			       "revokes %lld: that entry is not a document",
 			       (long long)en->revokes);
 	bool revoked = false;
-	if ((r = store_is_revoked(q->store, en->venue, en->revokes, &revoked)) !=
-	    ST_OK)
+	if ((r = store_is_revoked(q->store, en->venue, en->revokes,
+				  &revoked)) != ST_OK)
 		return err_set(e, r, "%s", store_errmsg(q->store));
 	if (revoked)
-		return err_set(e, ST_CONFLICT,
-			       "revokes %lld: already revoked",
+		return err_set(e, ST_CONFLICT, "revokes %lld: already revoked",
 			       (long long)en->revokes);
 	return ST_OK;
 }
@@ -417,8 +419,7 @@ fail:
 			reqs[i].status = r;
 			reqs[i].index = -1;
 			snprintf(reqs[i].err.msg, sizeof reqs[i].err.msg,
-				 "not logged: %.400s",
-				 e != NULL ? e->msg : "");
+				 "not logged: %.400s", e != NULL ? e->msg : "");
 		}
 	}
 	return r;

@@ -24,21 +24,21 @@
 
 struct seq_request {
 	/* in */
-	struct entry entry;       /* kind and its fields; see above */
-	bool new_venue;           /* kind venue: must be the venue's first */
-	const uint8_t *doc;       /* a document's bytes (kind document) */
+	struct entry entry; /* kind and its fields; see above */
+	bool new_venue;	    /* kind venue: must be the venue's first */
+	const uint8_t *doc; /* a document's bytes (kind document) */
 	size_t doc_len;
 	/* SHA-256 of doc[0..doc_len) when the caller has it (the server
 	 * hashes uploads as they stream in), or NULL: the sequencer hashes
 	 * doc itself.  The caller vouches for it: it is not checked. */
 	const uint8_t *doc_sha256;
-	const char *attestation;  /* the provider's signed note, or NULL */
+	const char *attestation; /* the provider's signed note, or NULL */
 	size_t attestation_len;
 	/* out */
-	enum status status;       /* ST_OK if logged */
-	struct err err;           /* why not */
-	int64_t index;            /* its leaf index */
-	uint8_t leaf[HASH_LEN];   /* its leaf hash */
+	enum status status;	/* ST_OK if logged */
+	struct err err;		/* why not */
+	int64_t index;		/* its leaf index */
+	uint8_t leaf[HASH_LEN]; /* its leaf hash */
 };
 
 struct sequencer;

@@ -138,10 +138,10 @@ enum stmt {
 
 /* A document by its SHA-256 (?1), through either table of doc keys:
  * COLS are columns of documents d. */
-#define DOC_BY_SHA(cols)                                                   \
-	"SELECT " cols " FROM doc_keys_new k JOIN documents d ON d.id = k.id" \
-	" WHERE k.key = substr(?1, 1, 8) AND d.sha256 = ?1 UNION ALL"         \
-	" SELECT " cols " FROM doc_keys k JOIN documents d ON d.id = k.id"    \
+#define DOC_BY_SHA(cols)                                                       \
+	"SELECT " cols " FROM doc_keys_new k JOIN documents d ON d.id = k.id"  \
+	" WHERE k.key = substr(?1, 1, 8) AND d.sha256 = ?1 UNION ALL"          \
+	" SELECT " cols " FROM doc_keys k JOIN documents d ON d.id = k.id"     \
 	" WHERE k.key = substr(?1, 1, 8) AND d.sha256 = ?1 LIMIT 1"
 
 static const char *const stmt_sql[Q__COUNT] = {
@@ -176,9 +176,10 @@ static const char *const stmt_sql[Q__COUNT] = {
 			 " VALUES (?1, ?2, ?3, ?4)",
 	[Q_DOC] = DOC_BY_SHA("d.mime, d.data"),
 	[Q_DOC_META] = DOC_BY_SHA("d.size, d.mime"),
-	[Q_DOC_KEY_USED] = "SELECT 1 FROM doc_keys_new WHERE key = substr(?1, 1, 8)"
-			   " UNION ALL SELECT 1 FROM doc_keys"
-			   " WHERE key = substr(?1, 1, 8) LIMIT 1",
+	[Q_DOC_KEY_USED] =
+		"SELECT 1 FROM doc_keys_new WHERE key = substr(?1, 1, 8)"
+		" UNION ALL SELECT 1 FROM doc_keys"
+		" WHERE key = substr(?1, 1, 8) LIMIT 1",
 	[Q_DOC_NEW_COUNT] = "SELECT count(*) FROM doc_keys_new",
 	[Q_DOC_COUNT] = "SELECT coalesce(max(id), 0) FROM documents",
 	[Q_DOC_MERGE] = "INSERT INTO doc_keys(key, id)"
@@ -710,8 +711,8 @@ enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 		r = fail(s, "venue");
 	}
 	sqlite3_reset(st);
-	if ((r == ST_OK || r == ST_NOT_FOUND) && !sqlite3_get_autocommit(s->db) &&
-	    strlen(venue) <= VENUE_ID_LEN) {
+	if ((r == ST_OK || r == ST_NOT_FOUND) &&
+	    !sqlite3_get_autocommit(s->db) && strlen(venue) <= VENUE_ID_LEN) {
 		s->memo.ok = true;
 		memcpy(s->memo.venue, venue, strlen(venue) + 1);
 		s->memo.index = r == ST_OK ? *index : -1;
@@ -750,9 +751,8 @@ static enum status venue_prev(struct store *s, const char *venue, int64_t index,
  * Each step must go down by one, so a damaged link ends the walk with
  * ST_CORRUPT.  The walk starts from a head the caller read: rows before
  * it never change, whatever commits meanwhile. */
-static enum status venue_walk(struct store *s, const char *venue,
-			      int64_t index, int64_t seq, int64_t until,
-			      int64_t *last,
+static enum status venue_walk(struct store *s, const char *venue, int64_t index,
+			      int64_t seq, int64_t until, int64_t *last,
 			      void (*fn)(void *, size_t, int64_t), void *ctx)
 {
 	enum status r;

@@ -2,10 +2,10 @@
  * store.h: the only code that touches SQLite.
  *
  * One struct store is one connection to a sanilog database, used by one
- * thread at a time (threads that read side by side open their own).  The database
- * holds the log (entries, stored Merkle hashes, every signed checkpoint),
- * the documents by SHA-256, and the venues' owner-token hashes.  It never
- * holds the log's signer key.
+ * thread at a time (threads that read side by side open their own).  The
+ * database holds the log (entries, stored Merkle hashes, every signed
+ * checkpoint), the documents by SHA-256, and the venues' owner-token hashes. It
+ * never holds the log's signer key.
  *
  * Opening checks that the file is sanilog's (application_id) and brings an
  * older schema up to date (versioned migrations, user_version).  The
@@ -32,9 +32,9 @@
 struct store;
 
 enum store_mode {
-	STORE_OPEN,     /* an existing database, read and write */
+	STORE_OPEN,	/* an existing database, read and write */
 	STORE_READONLY, /* an existing database, read only */
-	STORE_CREATE,   /* a new database; fails if the file exists */
+	STORE_CREATE,	/* a new database; fails if the file exists */
 };
 
 /* Opens path.  *out is new (free with store_close) on ST_OK; on failure e
@@ -87,8 +87,8 @@ enum status store_entry(struct store *s, int64_t index, struct buf *out);
 
 /* Newest entry of a venue: its index and venue-seq.  ST_NOT_FOUND if the
  * venue has none. */
-enum status store_venue_head(struct store *s, const char *venue,
-			     int64_t *index, int64_t *seq);
+enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
+			     int64_t *seq);
 
 /* Index of a venue's entry number seq.  ST_NOT_FOUND if none. */
 enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
@@ -122,17 +122,19 @@ struct store_entry_row {
 	size_t len;
 	const char *venue;    /* NULL for provider entries */
 	int64_t venue_seq;    /* -1 for provider entries */
-	int kind;             /* enum entry_kind */
+	int kind;	      /* enum entry_kind */
 	int64_t revokes;      /* -1 unless a revocation */
 	const char *provider; /* provider name for provider entries, or NULL */
 	const uint8_t *doc;   /* document SHA-256, or NULL */
 };
 
-enum status store_insert_entry(struct store *s, const struct store_entry_row *r);
+enum status store_insert_entry(struct store *s,
+			       const struct store_entry_row *r);
 
 /* Stores hashes[0..count) at stored indexes first, first+1, ... */
 enum status store_insert_hashes(struct store *s, int64_t first,
-				const uint8_t (*hashes)[HASH_LEN], size_t count);
+				const uint8_t (*hashes)[HASH_LEN],
+				size_t count);
 
 /* Folds the newest documents' keys into the main key table when there
  * are enough of them; the sequencer calls it once per transaction. */
@@ -197,14 +199,12 @@ enum status store_token_venue(struct store *s,
 /* Rows of the tables that find entries and documents: venue heads and
  * document keys, for an audit to compare. */
 enum status store_index_counts(struct store *s, int64_t *heads,
-				int64_t *doc_keys);
-
-
+			       int64_t *doc_keys);
 
 /* The columns the store files an entry under, beside its bytes. */
 struct store_entry_cols {
-	const char *venue; /* NULL for none (borrowed for the call) */
-	int64_t venue_seq; /* -1 for none */
+	const char *venue;  /* NULL for none (borrowed for the call) */
+	int64_t venue_seq;  /* -1 for none */
 	int64_t venue_prev; /* the venue's entry before, -1 for none */
 };
 

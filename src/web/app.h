@@ -60,8 +60,8 @@ struct web_app {
 	struct backfill *backfill; /* the WAL checkpoints beside the writer */
 	struct ratelimit *auth_limit;
 	struct owner_sessions *sessions; /* owners logged in (owner.h) */
-	struct page_cache *cache; /* venue pages and bundles */
-	bool pages_ready;	  /* pages_init done */
+	struct page_cache *cache;	 /* venue pages and bundles */
+	bool pages_ready;		 /* pages_init done */
 	/* ETags of the assets served so far (their bytes never change
 	 * while the app runs), found by the address of their bytes */
 	pthread_mutex_t tags_lock;
@@ -115,7 +115,6 @@ uint64_t web_generation(struct web_app *a);
  * transaction. */
 typedef void (*web_read_fn)(struct http_request *rq, struct store *s);
 enum http_next web_with_store(struct http_request *rq, web_read_fn fn);
-
 
 /* Replies with a failure of a store call (503 when busy, else 500). */
 void web_reply_store_error(struct http_request *rq, enum status st,

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct embedded_file {
-	const char *name; /* e.g. "assets/verify.js" */
+	const char *name;	   /* e.g. "assets/verify.js" */
 	const unsigned char *data; /* NUL-terminated, not counted in len */
 	size_t len;
 };

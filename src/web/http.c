@@ -900,7 +900,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	if (rq->phase == PHASE_NEW) {
 		rq->phase = PHASE_BODY;
-		if (rq->srv->has_proxy && same_host(&rq->client, &rq->srv->proxy))
+		if (rq->srv->has_proxy &&
+		    same_host(&rq->client, &rq->srv->proxy))
 			forwarded_client(rq);
 		request_begin(rq, method);
 		if (rq->response != NULL && rq->has_body)

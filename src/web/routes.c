@@ -236,11 +236,10 @@ static void poster(struct http_request *rq, struct store *s,
 		http_reply_error(rq, ST_INVALID, 0, "paper: a4, a5 or a6");
 		return;
 	}
-	enum poster_lang lang =
-		pages_lang(http_header(rq, "Accept-Language"),
-			   http_query(rq, "lang")) == LANG_IT
-			? POSTER_IT
-			: POSTER_EN;
+	enum poster_lang lang = pages_lang(http_header(rq, "Accept-Language"),
+					   http_query(rq, "lang")) == LANG_IT
+					? POSTER_IT
+					: POSTER_EN;
 	struct buf out;
 	struct err e = {.msg = ""};
 	buf_init(&out, 64u << 20);

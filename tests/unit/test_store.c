@@ -198,7 +198,7 @@ static void test_document_once(void **state)
 	struct fixture *f = *state;
 	struct seq_request rq[2];
 	uint8_t doc[2][64];
-	document_request(&rq[0], 12, doc[0]);		/* key merged */
+	document_request(&rq[0], 12, doc[0]);	    /* key merged */
 	document_request(&rq[1], DOCS - 1, doc[1]); /* key in doc_keys_new */
 	assert_int_equal(count(f, "SELECT count(*) FROM doc_keys k, documents d"
 				  " WHERE k.id = d.id AND d.id = 13"),
