@@ -364,21 +364,33 @@ static const char *text(struct api_req *st, enum field f, bool *bad)
 	return buf_str(b);
 }
 
+/* The text of field f, or NULL when there is none to check: then *ok
+ * says whether that is fine (an optional field left out, out emptied) or
+ * the reply is set (malformed, or a required field missing). */
+static const char *present(struct api_req *st, enum field f, bool required,
+			   char *out, bool *ok)
+{
+	bool bad = false;
+	const char *v = text(st, f, &bad);
+	*ok = false;
+	if (bad || v != NULL)
+		return bad ? NULL : v;
+	if (required)
+		http_reply_error(st->rq, ST_INVALID, 0, "%s: missing",
+				 fields[f].name);
+	out[0] = 0;
+	*ok = !required;
+	return NULL;
+}
+
 /* A required or optional value checked as an entry line would be. */
 static bool take_value(struct api_req *st, enum field f, bool required,
 		       char *out, size_t outsize)
 {
-	bool bad = false;
-	const char *v = text(st, f, &bad);
-	if (bad)
-		return false;
-	if (v == NULL) {
-		if (required)
-			http_reply_error(st->rq, ST_INVALID, 0, "%s: missing",
-					 fields[f].name);
-		out[0] = 0;
-		return !required;
-	}
+	bool ok = false;
+	const char *v = present(st, f, required, out, &ok);
+	if (v == NULL)
+		return ok;
 	struct err e;
 	if (entry_check_value(fields[f].name, v, outsize - 1, &e) != ST_OK) {
 		http_reply_error(st->rq, ST_INVALID, 0, "%s", e.msg);
@@ -391,17 +403,10 @@ static bool take_value(struct api_req *st, enum field f, bool required,
 static bool take_date(struct api_req *st, enum field f, bool required,
 		      char out[11])
 {
-	bool bad = false;
-	const char *v = text(st, f, &bad);
-	if (bad)
-		return false;
-	if (v == NULL) {
-		if (required)
-			http_reply_error(st->rq, ST_INVALID, 0, "%s: missing",
-					 fields[f].name);
-		out[0] = 0;
-		return !required;
-	}
+	bool ok = false;
+	const char *v = present(st, f, required, out, &ok);
+	if (v == NULL)
+		return ok;
 	if (!entry_date_valid(v)) {
 		http_reply_error(st->rq, ST_INVALID, 0,
 				 "%s: not a date (YYYY-MM-DD)", fields[f].name);

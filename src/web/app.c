@@ -12,6 +12,25 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* Frees what web_app_start made, after the server (if any) is freed:
+ * every part accepts NULL, so a start that failed half-way is undone by
+ * the same code as a stop. */
+static void app_free(struct web_app *a)
+{
+	writer_free(a->writer);
+	backfill_free(a->backfill);
+	page_cache_free(a->cache);
+	owner_sessions_free(a->sessions);
+	ratelimit_free(a->auth_limit);
+	store_pool_free(a->pool);
+	if (a->pages_ready)
+		pages_cleanup();
+	free(a->db_path);
+	free(a->wal_path);
+	pthread_mutex_destroy(&a->tags_lock);
+	free(a);
+}
+
 enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 			  struct web_app **out, struct err *e)
 {
@@ -69,18 +88,7 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	*out = a;
 	return ST_OK;
 fail:
-	writer_free(a->writer);
-	backfill_free(a->backfill);
-	page_cache_free(a->cache);
-	owner_sessions_free(a->sessions);
-	ratelimit_free(a->auth_limit);
-	store_pool_free(a->pool);
-	if (a->pages_ready)
-		pages_cleanup();
-	free(a->db_path);
-	free(a->wal_path);
-	pthread_mutex_destroy(&a->tags_lock);
-	free(a);
+	app_free(a);
 	return r;
 }
 
@@ -100,17 +108,7 @@ void web_app_stop(struct web_app *a, unsigned grace_ms)
 	writer_stop(a->writer);
 	http_server_wait_idle(a->http, 1000);
 	http_server_free(a->http);
-	writer_free(a->writer);
-	backfill_free(a->backfill);
-	page_cache_free(a->cache);
-	owner_sessions_free(a->sessions);
-	ratelimit_free(a->auth_limit);
-	store_pool_free(a->pool);
-	pages_cleanup();
-	free(a->db_path);
-	free(a->wal_path);
-	pthread_mutex_destroy(&a->tags_lock);
-	free(a);
+	app_free(a);
 }
 
 static uint64_t mix(uint64_t h, uint64_t v)
