@@ -18,13 +18,16 @@
  *       the appender waits for it between transactions, as `sanilog
  *       serve`'s writer does (web/backfill.h).
  *
- *   bench proofs DB [COUNT]
- *       Opens DB read-only, memory-mapped as the server's readers do, and
+ *   bench proofs DB [COUNT [THREADS]]
+ *       Opens DB read-only, memory-mapped and with the stored hashes
+ *       loaded into a tree cache of serve's default budget, as the
+ *       server's readers are (web/pool.c; the load is timed apart), and
  *       makes COUNT (default 100000) inclusion proofs of random leaves
- *       with merkle_prove_inclusion through store_read_hashes, timed; then
- * checks a sample of them with merkle_verify_inclusion against the tree's root,
- * which must equal the newest signed checkpoint's root, from leaf hashes
- * recomputed from the entries' bytes.
+ *       with merkle_prove_inclusion through store_read_hashes on THREADS
+ *       threads (default 1), timed; then checks a sample of them with
+ *       merkle_verify_inclusion against the tree's root, which must equal
+ *       the newest signed checkpoint's root, from leaf hashes recomputed
+ *       from the entries' bytes.
  *
  *   bench sigs [COUNT] [THREADS]
  *       Verifies COUNT (default 100000) Ed25519 signatures of 200-byte
@@ -67,6 +70,7 @@
 #include "core/note.h"
 #include "store/sequencer.h"
 #include "store/store.h"
+#include "store/treecache.h"
 #include "web/backfill.h"
 
 #define DOC_LEN	      1024
@@ -432,11 +436,13 @@ static uint64_t rng_next(uint64_t *x)
 
 struct prover {
 	const char *path;
+	struct tree_cache *tree;
 	int64_t size;
-	const int64_t *idx;
-	uint8_t (*proofs)[MERKLE_MAX_PROOF][HASH_LEN];
+	const int64_t *idx; /* the leaves to prove: [first, first + count) */
+	int64_t first, count;
+	int64_t step; /* keeps the proofs of every step-th leaf ... */
+	uint8_t (*proofs)[MERKLE_MAX_PROOF][HASH_LEN]; /* ... at i / step */
 	size_t *lens;
-	int64_t count;
 	enum status status;
 	pthread_t tid;
 };
@@ -446,13 +452,21 @@ static void *prove_share(void *arg)
 	struct prover *p = arg;
 	struct store *s = NULL;
 	struct err e;
+	uint8_t scratch[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t len = 0;
 	p->status = store_open(p->path, STORE_READONLY, &s, &e);
-	if (p->status == ST_OK) /* as the server's readers do (web/pool.c) */
+	if (p->status == ST_OK) { /* as the server's readers do (web/pool.c) */
 		p->status = store_map(s, (int64_t)1 << 30);
-	for (int64_t i = 0; p->status == ST_OK && i < p->count; i++)
-		p->status = merkle_prove_inclusion(p->idx[i], p->size,
-						   store_read_hashes, s,
-						   p->proofs[i], &p->lens[i]);
+		store_use_tree_cache(s, p->tree);
+	}
+	for (int64_t i = p->first;
+	     p->status == ST_OK && i < p->first + p->count; i++) {
+		bool kept = i % p->step == 0;
+		p->status = merkle_prove_inclusion(
+			p->idx[i], p->size, store_read_hashes, s,
+			kept ? p->proofs[i / p->step] : scratch,
+			kept ? &p->lens[i / p->step] : &len);
+	}
 	store_close(s);
 	return NULL;
 }
@@ -463,6 +477,7 @@ static int cmd_proofs(int argc, char **argv)
 	struct err e;
 	int64_t count = 100000, size = 0;
 	int64_t *idx = NULL;
+	struct tree_cache *tree = NULL;
 	uint8_t(*proofs)[MERKLE_MAX_PROOF][HASH_LEN] = NULL;
 	size_t *lens = NULL;
 	struct buf note, text;
@@ -510,17 +525,31 @@ static int cmd_proofs(int argc, char **argv)
 		goto done;
 	}
 
+	/* The tree above the leaves, loaded once as `sanilog serve` does at
+	 * start (web/pool.c), and timed apart. */
+	double tl = now_seconds();
+	if ((tree = tree_cache_new((size_t)TREE_CACHE_DEFAULT_MB << 20)) ==
+	    NULL) {
+		fprintf(stderr, "bench: out of memory\n");
+		goto done;
+	}
+	if ((r = tree_cache_sync(tree, s, true)) != ST_OK) {
+		fprintf(stderr, "bench: proofs: tree cache: %s\n",
+			status_str(r));
+		goto done;
+	}
+	double load_secs = now_seconds() - tl;
+
+	/* Every step-th proof is kept, to be checked after the clock. */
+	int64_t step = count > SAMPLE_MAX ? count / SAMPLE_MAX : 1;
+	int64_t kept = (count + step - 1) / step;
 	idx = malloc((size_t)count * sizeof *idx);
-	proofs = malloc((size_t)count * sizeof *proofs);
-	lens = malloc((size_t)count * sizeof *lens);
+	proofs = calloc((size_t)kept, sizeof *proofs);
+	lens = calloc((size_t)kept, sizeof *lens);
 	if (idx == NULL || proofs == NULL || lens == NULL) {
 		fprintf(stderr, "bench: out of memory\n");
 		goto done;
 	}
-	/* Touch the output before the clock starts: page faults on 200 MB
-	 * of results are not proof work. */
-	memset(proofs, 0, (size_t)count * sizeof *proofs);
-	memset(lens, 0, (size_t)count * sizeof *lens);
 	uint64_t x = 0;
 	randombytes_buf(&x, sizeof x);
 	x |= 1;
@@ -534,12 +563,15 @@ static int cmd_proofs(int argc, char **argv)
 	for (int t = 0; t < threads; t++) {
 		pv[t] = (struct prover){
 			.path = argv[1],
+			.tree = tree,
 			.size = size,
-			.idx = idx + count * t / threads,
-			.proofs = proofs + count * t / threads,
-			.lens = lens + count * t / threads,
+			.idx = idx,
+			.first = count * t / threads,
 			.count =
 				count * (t + 1) / threads - count * t / threads,
+			.step = step,
+			.proofs = proofs,
+			.lens = lens,
 		};
 		pthread_create(&pv[t].tid, NULL, prove_share, &pv[t]);
 	}
@@ -558,7 +590,6 @@ static int cmd_proofs(int argc, char **argv)
 
 	/* Check an evenly spread sample, with leaf hashes recomputed from
 	 * the entries' bytes. */
-	int64_t step = count > SAMPLE_MAX ? count / SAMPLE_MAX : 1;
 	int64_t checked = 0, bad = 0;
 	for (int64_t i = 0; i < count; i += step) {
 		uint8_t leaf[HASH_LEN];
@@ -569,16 +600,19 @@ static int cmd_proofs(int argc, char **argv)
 			goto done;
 		}
 		merkle_leaf_hash(leaf, text.data, text.len);
-		if (merkle_verify_inclusion(leaf, idx[i], size, proofs[i],
-					    lens[i], root) != ST_OK)
+		if (merkle_verify_inclusion(leaf, idx[i], size,
+					    proofs[i / step], lens[i / step],
+					    root) != ST_OK)
 			bad++;
 		checked++;
 	}
 	printf("result proofs size %lld count %lld threads %lld seconds %.3f "
-	       "rate %.0f verified %lld bad %lld\n",
+	       "rate %.0f verified %lld bad %lld cache_mb %.0f "
+	       "cache_seconds %.3f\n",
 	       (long long)size, (long long)count, (long long)threads, secs,
 	       secs > 0 ? (double)count / secs : 0.0, (long long)checked,
-	       (long long)bad);
+	       (long long)bad, (double)tree_cache_bytes(tree) / 1048576.0,
+	       load_secs);
 	rc = bad == 0 ? 0 : 1;
 	if (bad != 0)
 		fprintf(stderr, "bench: %lld of %lld proofs do not verify\n",
@@ -590,6 +624,7 @@ done:
 	buf_free(&note);
 	buf_free(&text);
 	store_close(s);
+	tree_cache_free(tree);
 	return rc;
 }
 

@@ -10,7 +10,7 @@
 #
 #   BENCH_N         entries in the large logs (default 1000000)
 #   BENCH_ONE_N     entries in the one-per-transaction log (default 2000)
-#   BENCH_PROOFS    inclusion proofs to make (default 100000)
+#   BENCH_PROOFS    inclusion proofs to make (default 1000000)
 #   BENCH_BATCH     requests per transaction for the large logs (default 1000)
 #   BENCH_VENUES    venues the documents are spread over (default 1000)
 #   BENCH_DIR       where the temporary directory goes (default /tmp)
@@ -24,7 +24,7 @@ BENCH=${1:?usage: SANILOG=path/to/sanilog tools/bench.sh path/to/bench}
 SANILOG=${SANILOG:?set SANILOG to the sanilog binary}
 N=${BENCH_N:-1000000}
 ONE_N=${BENCH_ONE_N:-2000}
-PROOFS=${BENCH_PROOFS:-100000}
+PROOFS=${BENCH_PROOFS:-1000000}
 BATCH=${BENCH_BATCH:-1000}
 VENUES=${BENCH_VENUES:-1000}
 [ -x "$BENCH" ] || { echo "bench: $BENCH: not executable" >&2; exit 2; }
@@ -176,7 +176,7 @@ if make_log plain "append, $BATCH per transaction" 50000 "$N" \
 			grep '^result'); then
 			row "$what" "$(field count "$out")" \
 				"$(field seconds "$out")" "$(field rate "$out")" 100000 \
-				"$(field verified "$out") verified against the root, $(field bad "$out") bad"
+				"$(field verified "$out") verified against the root, $(field bad "$out") bad; hash cache $(field cache_mb "$out") MB loaded in $(field cache_seconds "$out") s"
 		else
 			fail "proofs failed"
 			row "$what" "-" "-" "-" 100000 "FAILED"

@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "core/codec.h"
+#include "store/treecache.h"
 #include "web/app.h"
 
 static const char serve_usage[] =
@@ -26,7 +27,8 @@ static const char serve_usage[] =
 	"[--threads N]\n"
 	"                     [--max-connections N] [--timeout SECONDS]\n"
 	"                     [--templates DIR] [--assets DIR]\n"
-	"                     [--trusted-proxy ADDR] [--no-access-log]\n"
+	"                     [--trusted-proxy ADDR] [--proof-cache MB]\n"
+	"                     [--no-access-log]\n"
 	"                     [--db PATH]\n"
 	"\n"
 	"Serves the log: venue pages, bundles, documents, checkpoints,\n"
@@ -40,8 +42,11 @@ static const char serve_usage[] =
 	"access-log line per request goes to stderr.  --trusted-proxy: the\n"
 	"IP address of a reverse proxy in front; for its requests the\n"
 	"client is the last address in X-Forwarded-For (access log, limits\n"
-	"on failed logins).  SIGTERM or SIGINT\n"
-	"stops it cleanly: the requests in flight are answered first.\n"
+	"on failed logins).  --proof-cache: memory for the log's stored\n"
+	"hashes, so that proofs and bundles need no database reads for them\n"
+	"(about 64 bytes per entry; default 256 MB, 0 for none; a larger log\n"
+	"reads the rest from the database).  SIGTERM or SIGINT stops it\n"
+	"cleanly: the requests in flight are answered first.\n"
 	"Options: --db PATH, --help.\n";
 
 #define GRACE_MS 10000
@@ -129,6 +134,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{"templates", required_argument, NULL, 'P'},
 		{"assets", required_argument, NULL, 'A'},
 		{"trusted-proxy", required_argument, NULL, 'X'},
+		{"proof-cache", required_argument, NULL, 'C'},
 		{0}};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct web_options o = {
@@ -147,6 +153,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		.auth_burst = 10,
 		.auth_drain = 6.0,
 		.cache_ms = 10000,
+		.proof_cache = (size_t)TREE_CACHE_DEFAULT_MB << 20,
 	};
 	char host[INET6_ADDRSTRLEN + 4], base_url[256] = "";
 	int ch;
@@ -200,6 +207,14 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 					"or ::1)");
 			o.http.has_proxy = true;
 			break;
+		case 'C': {
+			unsigned mb = 0;
+			if (!parse_count(optarg, 0, 1u << 20, &mb))
+				return cli_error("serve: --proof-cache: 0 to "
+						 "1048576 MB");
+			o.proof_cache = (size_t)mb << 20;
+			break;
+		}
 		case 'h':
 			return cli_usage(serve_usage, false);
 		default:

@@ -15,6 +15,9 @@
  * Nothing rewrites or deletes a row of entries, hashes or checkpoints.
  */
 #include "store.h"
+#include "treecache.h"
+
+#include "core/merkle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -242,6 +245,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__COUNT];
 	struct hash_slot *cache; /* HASH_CACHE_SLOTS */
+	struct tree_cache *tree; /* shared, borrowed; or NULL */
 	struct head_memo memo;
 	int schema_found; /* user_version when opened, before any migration */
 	char errmsg[512];
@@ -251,6 +255,11 @@ static struct hash_slot *cache_slot(struct store *s, int64_t id)
 {
 	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
 	return &s->cache[h >> (64 - 15)];
+}
+
+void store_use_tree_cache(struct store *s, struct tree_cache *c)
+{
+	s->tree = c;
 }
 
 const char *store_errmsg(const struct store *s)
@@ -614,53 +623,73 @@ enum status store_log_size(struct store *s, int64_t *size)
 	return one_int(s, q(s, Q_LOG_SIZE), size, "log size");
 }
 
-enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
-			      uint8_t (*out)[HASH_LEN])
+/* Reads stored hashes indexes[miss[0..n)] from the database into out,
+ * and keeps them in s's cache. */
+static enum status read_missing(struct store *s, const int64_t *indexes,
+				const size_t *miss, size_t n,
+				uint8_t (*out)[HASH_LEN])
 {
-	struct store *s = ctx;
 	sqlite3_stmt *st = s->q[Q_HASH];
 	enum status r = ST_OK;
-	bool txn = false;
-	for (size_t i = 0; i < count; i++) {
-		struct hash_slot *slot = cache_slot(s, indexes[i]);
-		if (slot->id_plus_one == indexes[i] + 1) {
-			memcpy(out[i], slot->hash, HASH_LEN);
-			continue;
-		}
-		/* One read transaction for all the reads of a call, not one
-		 * lock cycle per hash. */
-		if (!txn && sqlite3_get_autocommit(s->db) && count - i > 1) {
-			if ((r = exec_q(s, q(s, Q_BEGIN_READ), "begin")) !=
-			    ST_OK)
-				return r;
-			txn = true;
-		}
+	/* One read transaction for all the reads, not one lock cycle per
+	 * hash. */
+	bool txn = n > 1 && sqlite3_get_autocommit(s->db);
+	if (txn && (r = exec_q(s, q(s, Q_BEGIN_READ), "begin")) != ST_OK)
+		return r;
+	for (size_t m = 0; m < n && r == ST_OK; m++) {
+		int64_t id = indexes[miss[m]];
 		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, indexes[i]);
+		sqlite3_bind_int64(st, 1, id);
 		int rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			snprintf(s->errmsg, sizeof s->errmsg,
-				 "stored hash %lld is missing",
-				 (long long)indexes[i]);
-			r = ST_CORRUPT;
-		} else if (rc != SQLITE_ROW) {
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 			r = fail(s, "read hash");
-		} else if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
-			snprintf(s->errmsg, sizeof s->errmsg,
-				 "stored hash %lld is not 32 bytes",
-				 (long long)indexes[i]);
-			r = ST_CORRUPT;
-		}
-		if (r != ST_OK)
 			break;
-		memcpy(out[i], sqlite3_column_blob(st, 0), HASH_LEN);
-		memcpy(slot->hash, out[i], HASH_LEN);
-		slot->id_plus_one = indexes[i] + 1;
+		}
+		if (rc == SQLITE_DONE ||
+		    sqlite3_column_bytes(st, 0) != HASH_LEN) {
+			snprintf(s->errmsg, sizeof s->errmsg,
+				 "stored hash %lld is %s", (long long)id,
+				 rc == SQLITE_DONE ? "missing"
+						   : "not 32 bytes");
+			r = ST_CORRUPT;
+			break;
+		}
+		memcpy(out[miss[m]], sqlite3_column_blob(st, 0), HASH_LEN);
+		struct hash_slot *slot = cache_slot(s, id);
+		memcpy(slot->hash, out[miss[m]], HASH_LEN);
+		slot->id_plus_one = id + 1;
 	}
 	sqlite3_reset(st);
 	if (txn)
 		exec_q(s, q(s, Q_COMMIT), "commit");
 	return r;
+}
+
+enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
+			      uint8_t (*out)[HASH_LEN])
+{
+	struct store *s = ctx;
+	size_t miss[MERKLE_MAX_PROOF], nmiss = 0;
+	enum status r;
+	/* From memory first: the shared tree cache, then s's own. */
+	for (size_t i = 0; i < count; i++) {
+		if (s->tree != NULL &&
+		    tree_cache_get(s->tree, indexes[i], out[i]))
+			continue;
+		struct hash_slot *slot = cache_slot(s, indexes[i]);
+		if (slot->id_plus_one == indexes[i] + 1) {
+			memcpy(out[i], slot->hash, HASH_LEN);
+			continue;
+		}
+		miss[nmiss++] = i;
+		if (nmiss == MERKLE_MAX_PROOF) {
+			if ((r = read_missing(s, indexes, miss, nmiss, out)) !=
+			    ST_OK)
+				return r;
+			nmiss = 0;
+		}
+	}
+	return nmiss > 0 ? read_missing(s, indexes, miss, nmiss, out) : ST_OK;
 }
 
 /* Appends column col of the current row, as bytes, to out. */
@@ -1346,6 +1375,11 @@ enum status store_hash_cursor_next(struct store *s, int64_t *id,
 	*id = sqlite3_column_int64(st, 0);
 	memcpy(hash, sqlite3_column_blob(st, 1), HASH_LEN);
 	return ST_OK;
+}
+
+void store_hash_cursor_close(struct store *s)
+{
+	sqlite3_reset(s->q[Q_CUR_HASHES]);
 }
 
 enum status store_doc_cursor_open(struct store *s)

@@ -56,6 +56,11 @@ void store_schema(const struct store *s, int *found, int *now);
  * RSS once touched, so a full audit does not use it. */
 enum status store_map(struct store *s, int64_t bytes);
 
+/* Makes s look up stored hashes in c (treecache.h) before the database;
+ * c must outlive s's use of it.  NULL stops it. */
+struct tree_cache;
+void store_use_tree_cache(struct store *s, struct tree_cache *c);
+
 /* The last error message on s (never NULL). */
 const char *store_errmsg(const struct store *s);
 
@@ -225,6 +230,8 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 enum status store_hash_cursor_open(struct store *s, int64_t from);
 enum status store_hash_cursor_next(struct store *s, int64_t *id,
 				   uint8_t hash[HASH_LEN]);
+/* Ends the scan before its last row (and its hold on a snapshot). */
+void store_hash_cursor_close(struct store *s);
 /* Documents in the order they were stored: key, size and type only. */
 enum status store_doc_cursor_open(struct store *s);
 enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],

@@ -50,6 +50,7 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	memcpy(a->wal_path + strlen(o->db_path), "-wal", 5);
 	atomic_init(&a->files_seen, 0);
 	atomic_init(&a->files_seen_ms, -1000);
+	atomic_init(&a->tree_gen, 0);
 	a->doc_max = o->doc_max;
 	a->upload_memory = o->upload_memory;
 	atomic_init(&a->upload_bytes, 0);
@@ -59,7 +60,8 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 		goto fail;
 	a->pages_ready = true;
 	unsigned threads = o->http.threads > 0 ? o->http.threads : 1;
-	if ((r = store_pool_new(o->db_path, threads + 2, &a->pool, e)) != ST_OK)
+	if ((r = store_pool_new(o->db_path, threads + 2, o->proof_cache,
+				&a->pool, e)) != ST_OK)
 		goto fail;
 	if ((r = ratelimit_new(o->auth_burst, o->auth_drain, &a->auth_limit)) !=
 	    ST_OK) {
@@ -158,6 +160,10 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 		store_pool_give(a->pool, s, true);
 		return HTTP_DONE;
 	}
+	/* The log has grown since the hash cache last looked: extend it. */
+	uint64_t gen = web_generation(a);
+	if (atomic_exchange(&a->tree_gen, gen) != gen)
+		store_pool_sync(a->pool, s);
 	fn(rq, s);
 	store_pool_give(a->pool, s, store_commit(s) != ST_OK);
 	return HTTP_DONE;

@@ -48,9 +48,11 @@ struct web_options {
 	double auth_drain;    /* ... each forgiven after this many seconds */
 	const char *templates_dir; /* or NULL: pages_init's overrides */
 	const char *assets_dir;	   /* or NULL */
-	unsigned cache_ms; /* pages and bundles are kept at most this long
-			    * (0: not kept); a write through the server
-			    * drops them at once */
+	unsigned cache_ms;  /* pages and bundles are kept at most this long
+			     * (0: not kept); a write through the server
+			     * drops them at once */
+	size_t proof_cache; /* bytes of stored hashes kept in memory for
+			     * proofs (store/treecache.h), 0: none */
 };
 
 struct web_app {
@@ -74,6 +76,7 @@ struct web_app {
 	char *wal_path;
 	atomic_uint_fast64_t files_seen;   /* fingerprint of the files ... */
 	atomic_int_fast64_t files_seen_ms; /* ... taken then (monotonic) */
+	atomic_uint_fast64_t tree_gen; /* web_generation the hash cache saw */
 	size_t doc_max;
 	size_t upload_memory;
 	atomic_size_t upload_bytes; /* held by uploads in progress */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/treecache.h"
+
 struct store_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t given;
@@ -14,7 +16,8 @@ struct store_pool {
 	size_t max;
 	size_t open; /* connections opened and not closed */
 	size_t nfree;
-	struct store **free; /* max slots; [0, nfree) are idle */
+	struct store **free;	 /* max slots; [0, nfree) are idle */
+	struct tree_cache *tree; /* shared by the connections, or NULL */
 };
 
 /* How much of the database a reader maps: proofs, tiles and pages look up
@@ -22,21 +25,23 @@ struct store_pool {
 #define READER_MAP_BYTES ((int64_t)1 << 30)
 
 /* A read-only connection, as the pool's readers use them. */
-static enum status open_reader(const char *path, struct store **out,
+static enum status open_reader(const struct store_pool *p, struct store **out,
 			       struct err *e)
 {
-	enum status r = store_open(path, STORE_READONLY, out, e);
+	enum status r = store_open(p->path, STORE_READONLY, out, e);
 	if (r != ST_OK)
 		return r;
 	if ((r = store_map(*out, READER_MAP_BYTES)) != ST_OK) {
-		err_set(e, r, "%s: %s", path, store_errmsg(*out));
+		err_set(e, r, "%s: %s", p->path, store_errmsg(*out));
 		store_close(*out);
 		*out = NULL;
+		return r;
 	}
-	return r;
+	store_use_tree_cache(*out, p->tree);
+	return ST_OK;
 }
 
-enum status store_pool_new(const char *path, size_t max,
+enum status store_pool_new(const char *path, size_t max, size_t tree_bytes,
 			   struct store_pool **out, struct err *e)
 {
 	struct store_pool *p = calloc(1, sizeof *p);
@@ -53,15 +58,35 @@ enum status store_pool_new(const char *path, size_t max,
 	p->max = max;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->given, NULL);
-	enum status r = open_reader(path, &p->free[0], e);
+	if (tree_bytes > 0 && (p->tree = tree_cache_new(tree_bytes)) == NULL) {
+		store_pool_free(p);
+		return err_set(e, ST_NOMEM, "out of memory");
+	}
+	enum status r = open_reader(p, &p->free[0], e);
 	if (r != ST_OK) {
 		store_pool_free(p);
 		return r;
 	}
 	p->open = 1;
 	p->nfree = 1;
+	if (p->tree != NULL &&
+	    (r = tree_cache_sync(p->tree, p->free[0], true)) != ST_OK) {
+		err_set(e, r, "%s: loading the stored hashes: %s", path,
+			r == ST_CORRUPT ? "one is missing"
+					: store_errmsg(p->free[0]));
+		store_pool_free(p);
+		return r;
+	}
 	*out = p;
 	return ST_OK;
+}
+
+void store_pool_sync(struct store_pool *p, struct store *s)
+{
+	/* A failure leaves the cache as it was: proofs read the rest from
+	 * the database, and report what is wrong there. */
+	if (p->tree != NULL)
+		(void)tree_cache_sync(p->tree, s, false);
 }
 
 void store_pool_free(struct store_pool *p)
@@ -72,6 +97,7 @@ void store_pool_free(struct store_pool *p)
 		store_close(p->free[i]);
 	pthread_cond_destroy(&p->given);
 	pthread_mutex_destroy(&p->lock);
+	tree_cache_free(p->tree);
 	free(p->free);
 	free(p->path);
 	free(p);
@@ -90,7 +116,7 @@ struct store *store_pool_take(struct store_pool *p, struct err *e)
 	}
 	p->open++; /* reserve the slot, open outside the lock */
 	pthread_mutex_unlock(&p->lock);
-	if (open_reader(p->path, &s, e) != ST_OK) {
+	if (open_reader(p, &s, e) != ST_OK) {
 		pthread_mutex_lock(&p->lock);
 		p->open--;
 		pthread_cond_signal(&p->given);

@@ -2,8 +2,8 @@
  * test_store.c: the store's ways of finding rows again (store/store.h)
  * after many appends through the sequencer: each venue's chain of rows,
  * its head, and documents by their hash once their keys have been merged
- * from doc_keys_new into doc_keys; and the refusals that keep those rows
- * in order.
+ * from doc_keys_new into doc_keys; the refusals that keep those rows in
+ * order; and the shared cache of stored hashes (store/treecache.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,8 +21,10 @@
 #include <sodium.h>
 
 #include "core/hash.h"
+#include "core/merkle.h"
 #include "store/sequencer.h"
 #include "store/store.h"
+#include "store/treecache.h"
 
 #define ORIGIN "test.example/log"
 #define VENUES 7
@@ -337,6 +339,153 @@ static void test_venue_order_refused(void **state)
 			 ST_NOT_FOUND);
 }
 
+/* Every stored hash of a log of `size` leaves: the cache's (through c
+ * directly and through s, which uses it) equal the database's (through
+ * f->s, which has no cache); nothing past them is in the cache. */
+static void check_cached(struct fixture *f, struct tree_cache *c,
+			 struct store *s, int64_t size)
+{
+	int64_t end = merkle_stored_count(size);
+	for (int64_t id = 0; id < end; id++) {
+		uint8_t want[1][HASH_LEN], got[1][HASH_LEN], mem[HASH_LEN];
+		assert_int_equal(store_read_hashes(f->s, &id, 1, want), ST_OK);
+		assert_int_equal(store_read_hashes(s, &id, 1, got), ST_OK);
+		assert_memory_equal(got[0], want[0], HASH_LEN);
+		assert_true(tree_cache_get(c, id, mem));
+		assert_memory_equal(mem, want[0], HASH_LEN);
+	}
+	uint8_t mem[HASH_LEN];
+	assert_false(tree_cache_get(c, end, mem));
+	assert_false(tree_cache_get(c, -1, mem));
+}
+
+/* Proofs through s equal those through f->s, for every leaf of the tree
+ * of `size` leaves and for consistency with a spread of older sizes. */
+static void check_proofs(struct fixture *f, struct store *s, int64_t size)
+{
+	uint8_t a[MERKLE_MAX_PROOF][HASH_LEN], b[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t na = 0, nb = 0;
+	for (int64_t i = 0; i < size; i++) {
+		assert_int_equal(merkle_prove_inclusion(i, size,
+							store_read_hashes, f->s,
+							a, &na),
+				 ST_OK);
+		assert_int_equal(merkle_prove_inclusion(
+					 i, size, store_read_hashes, s, b, &nb),
+				 ST_OK);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, na * HASH_LEN);
+	}
+	for (int64_t old = 1; old < size; old += 97) {
+		assert_int_equal(merkle_prove_consistency(old, size,
+							  store_read_hashes,
+							  f->s, a, &na),
+				 ST_OK);
+		assert_int_equal(merkle_prove_consistency(old, size,
+							  store_read_hashes, s,
+							  b, &nb),
+				 ST_OK);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, na * HASH_LEN);
+	}
+}
+
+/* The cache loads a log's stored hashes, grows with it, and gives the
+ * same hashes and proofs as the database. */
+static void test_tree_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct store *r = NULL;
+	int64_t size = 0;
+	uint8_t mem[HASH_LEN];
+	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
+	assert_non_null(c);
+	assert_false(tree_cache_get(c, 0, mem));
+	assert_int_equal(tree_cache_leaves(c), 0);
+
+	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
+	store_use_tree_cache(r, c);
+	assert_int_equal(store_log_size(f->s, &size), ST_OK);
+	assert_int_equal(tree_cache_sync(c, r, true), ST_OK);
+	assert_int_equal(tree_cache_leaves(c), size);
+	assert_true(tree_cache_bytes(c) >=
+		    (size_t)merkle_stored_count(size) * HASH_LEN);
+	check_cached(f, c, r, size);
+	check_proofs(f, r, size);
+
+	/* The log grows; the cache follows, reading only what is new. */
+	struct seq_request reqs[50];
+	uint8_t docs[50][64];
+	for (int i = 0; i < 50; i++)
+		document_request(&reqs[i], 200000 + i, docs[i]);
+	append(f, reqs, 50);
+	assert_int_equal(tree_cache_sync(c, r, true), ST_OK);
+	assert_int_equal(tree_cache_leaves(c), size + 50);
+	check_cached(f, c, r, size + 50);
+	check_proofs(f, r, size + 50);
+	/* Nothing new: nothing to do, and a sync that does not wait. */
+	assert_int_equal(tree_cache_sync(c, r, false), ST_OK);
+	assert_int_equal(tree_cache_leaves(c), size + 50);
+
+	store_use_tree_cache(r, NULL);
+	store_close(r);
+	tree_cache_free(c);
+}
+
+/* A budget too small for one chunk of hashes caches nothing, and proofs
+ * come from the database as before. */
+static void test_tree_cache_budget(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct store *r = NULL;
+	int64_t size = 0;
+	uint8_t mem[HASH_LEN];
+	struct tree_cache *c = tree_cache_new(4096);
+	assert_non_null(c);
+	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
+	store_use_tree_cache(r, c);
+	assert_int_equal(tree_cache_sync(c, r, true), ST_OK);
+	assert_int_equal(tree_cache_leaves(c), 0);
+	assert_false(tree_cache_get(c, 0, mem));
+	assert_int_equal(store_log_size(r, &size), ST_OK);
+	check_proofs(f, r, size);
+	store_close(r);
+	tree_cache_free(c);
+}
+
+/* A stored hash missing from the database: loading fails, and the cache
+ * keeps nothing of the half-read tree. */
+static void test_tree_cache_missing_hash(void **state)
+{
+	struct fixture *f = *state;
+	char copy[PATH_MAX + 32], sql[PATH_MAX + 64];
+	sqlite3 *db = NULL;
+	snprintf(copy, sizeof copy, "%s/holed.db", f->dir);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", copy);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(sqlite3_open(copy, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM hashes WHERE id = 1000",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	struct err e;
+	struct store *r = NULL;
+	uint8_t mem[HASH_LEN];
+	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
+	assert_non_null(c);
+	assert_int_equal(store_open(copy, STORE_READONLY, &r, &e), ST_OK);
+	assert_int_equal(tree_cache_sync(c, r, true), ST_CORRUPT);
+	assert_int_equal(tree_cache_leaves(c), 0);
+	assert_false(tree_cache_get(c, 0, mem));
+	store_close(r);
+	tree_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +494,9 @@ int main(void)
 		cmocka_unit_test(test_shared_key),
 		cmocka_unit_test(test_venue_chains),
 		cmocka_unit_test(test_venue_order_refused),
+		cmocka_unit_test(test_tree_cache),
+		cmocka_unit_test(test_tree_cache_budget),
+		cmocka_unit_test(test_tree_cache_missing_hash),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

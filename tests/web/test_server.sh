@@ -645,6 +645,37 @@ check "level-1 tile hash is the root of tile 0" test "$got" = "${hashes[0]}"
 req GET /tile/1/000 404
 
 # ---------------------------------------------------------------------------
+echo "== proofs from the hash cache"
+
+# This server loaded its hash cache at start and extended it with the
+# uploads above; its proofs are the CLI's, as are those of a server
+# that keeps no cache.
+n=$(sl checkpoint | sed -n 2p)
+same_proofs() { # same_proofs LABEL
+	for i in 0 1 255 256 $((n / 2)) $((n - 2)) $((n - 1)); do
+		req GET "/proof/inclusion?index=$i&size=$n" 200
+		sl proof inclusion "$i" --size "$n" >cli.out
+		same body cli.out "$1: inclusion $i $n vs sanilog proof"
+	done
+	for old in 1 7 256 $((n - 1)); do
+		req GET "/proof/consistency?old=$old&new=$n" 200
+		sl proof consistency "$old" "$n" >cli.out
+		same body cli.out "$1: consistency $old $n vs sanilog proof"
+	done
+}
+same_proofs "cache extended"
+kill_server TERM
+start_server --proof-cache 0
+same_proofs "no cache"
+kill_server TERM
+rc=0
+timeout 10 "$SANILOG" serve --db "$DB" --proof-cache lots \
+	--listen 127.0.0.1:0 >cache.out 2>&1 || rc=$?
+check "--proof-cache: not a number is a usage error (exit 2)" test "$rc" = 2
+check "--proof-cache: the message says why" grep -q 'proof-cache' cache.out
+start_server
+
+# ---------------------------------------------------------------------------
 echo "== SIGTERM: stop accepting, finish in flight"
 
 head -c 150000 /dev/urandom >slow.pdf

@@ -1,0 +1,127 @@
+/*
+ * treecache.c: stored hashes in stored-index order, in chunks of CHUNK
+ * hashes that never move, so that a lookup needs no lock: it reads
+ * `stored` (how far the cache goes, published with release ordering
+ * after the chunks are written) and then the chunk.
+ */
+#include "treecache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/merkle.h"
+
+#define CHUNK_BITS 16
+#define CHUNK	   ((int64_t)1 << CHUNK_BITS)
+/* Stored hashes of TREE_CACHE_MAX_LEAVES leaves: fewer than twice as
+ * many. */
+#define CHUNKS (2 * TREE_CACHE_MAX_LEAVES / CHUNK)
+
+struct tree_cache {
+	pthread_mutex_t grow;
+	int64_t max_leaves;
+	_Atomic int64_t stored; /* stored indexes below this are cached */
+	_Atomic int64_t leaves;
+	int64_t chunks_used;
+	uint8_t (*chunk[CHUNKS])[HASH_LEN];
+};
+
+struct tree_cache *tree_cache_new(size_t max_bytes)
+{
+	struct tree_cache *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return NULL;
+	pthread_mutex_init(&c->grow, NULL);
+	/* A leaf stores fewer than two hashes; whole chunks are allocated. */
+	int64_t hashes = (int64_t)(max_bytes / HASH_LEN) / CHUNK * CHUNK;
+	c->max_leaves = hashes / 2 < TREE_CACHE_MAX_LEAVES
+				? hashes / 2
+				: TREE_CACHE_MAX_LEAVES;
+	return c;
+}
+
+void tree_cache_free(struct tree_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (int64_t i = 0; i < c->chunks_used; i++)
+		free(c->chunk[i]);
+	pthread_mutex_destroy(&c->grow);
+	free(c);
+}
+
+bool tree_cache_get(const struct tree_cache *c, int64_t index,
+		    uint8_t out[HASH_LEN])
+{
+	if (index < 0 ||
+	    index >= atomic_load_explicit(&c->stored, memory_order_acquire))
+		return false;
+	memcpy(out, c->chunk[index >> CHUNK_BITS][index & (CHUNK - 1)],
+	       HASH_LEN);
+	return true;
+}
+
+/* Reads the stored hashes of leaves [from, to) into the cache; the
+ * caller holds c->grow. */
+static enum status extend(struct tree_cache *c, struct store *s, int64_t from,
+			  int64_t to)
+{
+	int64_t first = merkle_stored_count(from);
+	int64_t end = merkle_stored_count(to);
+	/* Room first, so that nothing fails half-way through. */
+	for (; c->chunks_used < (end + CHUNK - 1) / CHUNK; c->chunks_used++)
+		if ((c->chunk[c->chunks_used] = malloc(CHUNK * HASH_LEN)) ==
+		    NULL)
+			return ST_NOMEM;
+
+	enum status r = store_hash_cursor_open(s, first);
+	for (int64_t want = first; r == ST_OK && want < end; want++) {
+		int64_t id = 0;
+		r = store_hash_cursor_next(
+			s, &id,
+			c->chunk[want >> CHUNK_BITS][want & (CHUNK - 1)]);
+		if (r == ST_NOT_FOUND || (r == ST_OK && id != want))
+			r = ST_CORRUPT;
+	}
+	store_hash_cursor_close(s);
+	if (r != ST_OK)
+		return r;
+	atomic_store_explicit(&c->leaves, to, memory_order_relaxed);
+	atomic_store_explicit(&c->stored, end, memory_order_release);
+	return ST_OK;
+}
+
+enum status tree_cache_sync(struct tree_cache *c, struct store *s, bool wait)
+{
+	int64_t size = 0;
+	enum status r = store_log_size(s, &size);
+	if (r != ST_OK)
+		return r;
+	if (size > c->max_leaves)
+		size = c->max_leaves;
+	if (size <= atomic_load_explicit(&c->leaves, memory_order_relaxed))
+		return ST_OK;
+	if (wait)
+		pthread_mutex_lock(&c->grow);
+	else if (pthread_mutex_trylock(&c->grow) != 0)
+		return ST_OK;
+	int64_t have = atomic_load_explicit(&c->leaves, memory_order_relaxed);
+	if (size > have)
+		r = extend(c, s, have, size);
+	pthread_mutex_unlock(&c->grow);
+	return r;
+}
+
+int64_t tree_cache_leaves(const struct tree_cache *c)
+{
+	return atomic_load_explicit(&c->leaves, memory_order_relaxed);
+}
+
+size_t tree_cache_bytes(const struct tree_cache *c)
+{
+	int64_t hashes = merkle_stored_count(tree_cache_leaves(c));
+	return sizeof *c +
+	       (size_t)((hashes + CHUNK - 1) / CHUNK) * CHUNK * HASH_LEN;
+}
