@@ -157,6 +157,16 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A new database has 8 KiB pages, and its WAL. */
+static void test_new_file(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(count(f, "PRAGMA page_size"), 8192);
+	assert_int_equal(count(f, "SELECT journal_mode = 'wal'"
+				  " FROM pragma_journal_mode"),
+			 1);
+}
+
 /* Keys were merged, and every document is found by its hash, whichever
  * table holds its key. */
 static void test_documents_by_hash(void **state)
@@ -489,6 +499,7 @@ static void test_tree_cache_missing_hash(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_file),
 		cmocka_unit_test(test_documents_by_hash),
 		cmocka_unit_test(test_document_once),
 		cmocka_unit_test(test_shared_key),
