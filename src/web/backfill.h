@@ -28,9 +28,12 @@ struct backfill;
 /* How often the WAL is copied into the database file, and past how many
  * frames the writer waits for a last copy between two transactions so
  * that the WAL starts over: well before SQLite's automatic checkpoint
- * (8192). */
-#define BACKFILL_MS    25
-#define BACKFILL_DRAIN 4096
+ * (8192).  Often, so that each copy is small: the sync that ends a copy
+ * shares the disk with the writer's commits, and a copy of tens of
+ * megabytes held commits of large uploads up for a tenth of a second
+ * (2048 frames are 16 MB with the 8 KiB pages of a new database). */
+#define BACKFILL_MS    5
+#define BACKFILL_DRAIN 2048
 
 /* Opens path (copied) read-write and starts the thread: a checkpoint
  * every interval_ms (>= 1); backfill_between drains a WAL of at least
