@@ -240,7 +240,21 @@ else
 	fail "make-log venue failed"
 fi
 
-# 5. The web: the venue page against nginx, uploads over the API, the
+# 5. The browser: verify.js checking a venue of 1,000 entries in headless
+# Chromium, as the browser tests time it (best of three).
+if out=$(SANILOG_WEB_BIG=1 SANILOG="$SANILOG" \
+	"$(dirname "$0")/../tests/web/test_browser.sh" "1000 entries" 2>&1); then
+	ms=$(printf '%s\n' "$out" |
+		sed -n 's/.*verify\.js on 1000 entries: \([0-9]*\) ms.*/\1/p')
+	row "browser: verify.js, 1000 entries (ms)" "-" "-" "${ms:--}" "<300" \
+		"headless Chromium, page checked whole, best of 3"
+else
+	fail "the browser test of 1000 entries failed"
+	printf '%s\n' "$out" | tail -5 | sed 's/^/    /' >&2
+	row "browser: verify.js, 1000 entries (ms)" "-" "-" "-" "<300" "FAILED"
+fi
+
+# 6. The web: the venue page against nginx, uploads over the API, the
 # page's transfer (tools/bench_web.sh, which adds its rows).
 # (It makes its own temporary directory: nginx's worker must read it.)
 "$(dirname "$0")/bench_web.sh" "$BENCH" "$ROWS" ||
