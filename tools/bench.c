@@ -18,10 +18,11 @@
  *       the appender waits for it between transactions, as `sanilog
  *       serve`'s writer does (web/backfill.h).
  *
- *   bench proofs DB [COUNT [THREADS]]
+ *   bench proofs DB [COUNT [THREADS [nocache]]]
  *       Opens DB read-only, memory-mapped and with the stored hashes
- *       loaded into a tree cache of serve's default budget, as the
- *       server's readers are (web/pool.c; the load is timed apart), and
+ *       loaded into a hash cache of serve's default budget (none with
+ *       "nocache"), as the server's readers are (web/pool.c; the load is
+ *       timed apart), and
  *       makes COUNT (default 100000) inclusion proofs of random leaves
  *       with merkle_prove_inclusion through store_read_hashes on THREADS
  *       threads (default 1), timed; then checks a sample of them with
@@ -81,7 +82,7 @@ static const char usage_text[] =
 	"usage: bench make-log DB N [--attest] [--backfill] [--batch B] "
 	"[--venues V] "
 	"[--origin NAME]\n"
-	"       bench proofs DB [COUNT [THREADS]]\n"
+	"       bench proofs DB [COUNT [THREADS [nocache]]]\n"
 	"       bench sigs [COUNT [THREADS]]\n"
 	"       bench run CMD [ARG...]\n";
 
@@ -485,9 +486,10 @@ static int cmd_proofs(int argc, char **argv)
 	enum status r;
 
 	int64_t threads = 1;
-	if (argc < 2 || argc > 4 ||
+	bool nocache = argc == 5 && strcmp(argv[4], "nocache") == 0;
+	if (argc < 2 || argc > 5 || (argc == 5 && !nocache) ||
 	    (argc >= 3 && !parse_count(argv[2], 1, 100000000, &count)) ||
-	    (argc == 4 && !parse_count(argv[3], 1, PROVERS_MAX, &threads)))
+	    (argc >= 4 && !parse_count(argv[3], 1, PROVERS_MAX, &threads)))
 		return usage();
 	buf_init(&note, 1 << 16);
 	buf_init(&text, ENTRY_MAX);
@@ -525,17 +527,17 @@ static int cmd_proofs(int argc, char **argv)
 		goto done;
 	}
 
-	/* The tree above the leaves, loaded once as `sanilog serve` does at
-	 * start (web/pool.c), and timed apart. */
+	/* The stored hashes, loaded once as `sanilog serve` does at start
+	 * (web/pool.c), and timed apart; "nocache" proves from the database
+	 * alone. */
 	double tl = now_seconds();
-	if ((tree = tree_cache_new((size_t)TREE_CACHE_DEFAULT_MB << 20)) ==
-	    NULL) {
+	size_t budget = nocache ? 0 : (size_t)TREE_CACHE_DEFAULT_MB << 20;
+	if ((tree = tree_cache_new(budget)) == NULL) {
 		fprintf(stderr, "bench: out of memory\n");
 		goto done;
 	}
-	if ((r = tree_cache_sync(tree, s, true)) != ST_OK) {
-		fprintf(stderr, "bench: proofs: tree cache: %s\n",
-			status_str(r));
+	if ((r = tree_cache_sync(tree, s, true, &e)) != ST_OK) {
+		fprintf(stderr, "bench: proofs: hash cache: %s\n", e.msg);
 		goto done;
 	}
 	double load_secs = now_seconds() - tl;

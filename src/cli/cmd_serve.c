@@ -44,8 +44,9 @@ static const char serve_usage[] =
 	"client is the last address in X-Forwarded-For (access log, limits\n"
 	"on failed logins).  --proof-cache: memory for the log's stored\n"
 	"hashes, so that proofs and bundles need no database reads for them\n"
-	"(about 64 bytes per entry; default 256 MB, 0 for none; a larger log\n"
-	"reads the rest from the database).  SIGTERM or SIGINT stops it\n"
+	"(about 64 bytes per entry, taken 2 MB at a time; default 256 MB, 0\n"
+	"for none, at most 4096; a larger log reads the rest from the\n"
+	"database).  SIGTERM or SIGINT stops it\n"
 	"cleanly: the requests in flight are answered first.\n"
 	"Options: --db PATH, --help.\n";
 
@@ -209,9 +210,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 			break;
 		case 'C': {
 			unsigned mb = 0;
-			if (!parse_count(optarg, 0, 1u << 20, &mb))
+			if (!parse_count(optarg, 0, TREE_CACHE_MAX_MB, &mb))
 				return cli_error("serve: --proof-cache: 0 to "
-						 "1048576 MB");
+						 "4096 MB");
 			o.proof_cache = (size_t)mb << 20;
 			break;
 		}

@@ -257,6 +257,11 @@ static struct hash_slot *cache_slot(struct store *s, int64_t id)
 	return &s->cache[h >> (64 - 15)];
 }
 
+bool store_readonly(const struct store *s)
+{
+	return sqlite3_db_readonly(s->db, "main") == 1;
+}
+
 void store_use_tree_cache(struct store *s, struct tree_cache *c)
 {
 	s->tree = c;
@@ -641,6 +646,8 @@ static enum status read_missing(struct store *s, const int64_t *indexes,
 	/* One read transaction for all the reads, not one lock cycle per
 	 * hash. */
 	bool txn = n > 1 && sqlite3_get_autocommit(s->db);
+	/* (A caller outside a transaction that reads more than
+	 * MERKLE_MAX_PROOF hashes at once takes one per batch of them.) */
 	if (txn && (r = exec_q(s, q(s, Q_BEGIN_READ), "begin")) != ST_OK)
 		return r;
 	for (size_t m = 0; m < n && r == ST_OK; m++) {

@@ -56,6 +56,9 @@ void store_schema(const struct store *s, int *found, int *now);
  * RSS once touched, so a full audit does not use it. */
 enum status store_map(struct store *s, int64_t bytes);
 
+/* Whether s was opened STORE_READONLY. */
+bool store_readonly(const struct store *s);
+
 /* Makes s look up stored hashes in c (treecache.h) before the database;
  * c must outlive s's use of it.  NULL stops it. */
 struct tree_cache;

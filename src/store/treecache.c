@@ -15,6 +15,7 @@
 
 #define CHUNK_BITS 16
 #define CHUNK	   ((int64_t)1 << CHUNK_BITS)
+_Static_assert(CHUNK *HASH_LEN == TREE_CACHE_CHUNK_BYTES, "chunk size");
 /* Stored hashes of TREE_CACHE_MAX_LEAVES leaves: fewer than twice as
  * many. */
 #define CHUNKS (2 * TREE_CACHE_MAX_LEAVES / CHUNK)
@@ -24,7 +25,7 @@ struct tree_cache {
 	int64_t max_leaves;
 	_Atomic int64_t stored; /* stored indexes below this are cached */
 	_Atomic int64_t leaves;
-	int64_t chunks_used;
+	_Atomic int64_t chunks_used; /* allocated, written under grow */
 	uint8_t (*chunk[CHUNKS])[HASH_LEN];
 };
 
@@ -46,7 +47,9 @@ void tree_cache_free(struct tree_cache *c)
 {
 	if (c == NULL)
 		return;
-	for (int64_t i = 0; i < c->chunks_used; i++)
+	int64_t used =
+		atomic_load_explicit(&c->chunks_used, memory_order_relaxed);
+	for (int64_t i = 0; i < used; i++)
 		free(c->chunk[i]);
 	pthread_mutex_destroy(&c->grow);
 	free(c);
@@ -66,39 +69,52 @@ bool tree_cache_get(const struct tree_cache *c, int64_t index,
 /* Reads the stored hashes of leaves [from, to) into the cache; the
  * caller holds c->grow. */
 static enum status extend(struct tree_cache *c, struct store *s, int64_t from,
-			  int64_t to)
+			  int64_t to, struct err *e)
 {
 	int64_t first = merkle_stored_count(from);
 	int64_t end = merkle_stored_count(to);
 	/* Room first, so that nothing fails half-way through. */
-	for (; c->chunks_used < (end + CHUNK - 1) / CHUNK; c->chunks_used++)
-		if ((c->chunk[c->chunks_used] = malloc(CHUNK * HASH_LEN)) ==
-		    NULL)
-			return ST_NOMEM;
+	int64_t used =
+		atomic_load_explicit(&c->chunks_used, memory_order_relaxed);
+	for (; used < (end + CHUNK - 1) / CHUNK; used++) {
+		if ((c->chunk[used] = malloc(CHUNK * HASH_LEN)) == NULL)
+			return err_set(e, ST_NOMEM, "out of memory");
+		atomic_store_explicit(&c->chunks_used, used + 1,
+				      memory_order_relaxed);
+	}
 
 	enum status r = store_hash_cursor_open(s, first);
-	for (int64_t want = first; r == ST_OK && want < end; want++) {
+	int64_t want = first;
+	for (; r == ST_OK && want < end; want++) {
 		int64_t id = 0;
 		r = store_hash_cursor_next(
 			s, &id,
 			c->chunk[want >> CHUNK_BITS][want & (CHUNK - 1)]);
-		if (r == ST_NOT_FOUND || (r == ST_OK && id != want))
-			r = ST_CORRUPT;
+		if (r == ST_OK && id != want)
+			r = ST_NOT_FOUND;
 	}
 	store_hash_cursor_close(s);
+	if (r == ST_NOT_FOUND)
+		return err_set(e, ST_CORRUPT, "stored hash %lld is missing",
+			       (long long)(want - 1));
 	if (r != ST_OK)
-		return r;
+		return err_set(e, r, "%s", store_errmsg(s));
 	atomic_store_explicit(&c->leaves, to, memory_order_relaxed);
 	atomic_store_explicit(&c->stored, end, memory_order_release);
 	return ST_OK;
 }
 
-enum status tree_cache_sync(struct tree_cache *c, struct store *s, bool wait)
+enum status tree_cache_sync(struct tree_cache *c, struct store *s, bool wait,
+			    struct err *e)
 {
+	if (!store_readonly(s))
+		return err_set(e, ST_INVALID,
+			       "the hash cache reads read-only connections "
+			       "only");
 	int64_t size = 0;
 	enum status r = store_log_size(s, &size);
 	if (r != ST_OK)
-		return r;
+		return err_set(e, r, "%s", store_errmsg(s));
 	if (size > c->max_leaves)
 		size = c->max_leaves;
 	if (size <= atomic_load_explicit(&c->leaves, memory_order_relaxed))
@@ -106,10 +122,10 @@ enum status tree_cache_sync(struct tree_cache *c, struct store *s, bool wait)
 	if (wait)
 		pthread_mutex_lock(&c->grow);
 	else if (pthread_mutex_trylock(&c->grow) != 0)
-		return ST_OK;
+		return err_set(e, ST_BUSY, "another thread is extending it");
 	int64_t have = atomic_load_explicit(&c->leaves, memory_order_relaxed);
 	if (size > have)
-		r = extend(c, s, have, size);
+		r = extend(c, s, have, size, e);
 	pthread_mutex_unlock(&c->grow);
 	return r;
 }
@@ -121,7 +137,7 @@ int64_t tree_cache_leaves(const struct tree_cache *c)
 
 size_t tree_cache_bytes(const struct tree_cache *c)
 {
-	int64_t hashes = merkle_stored_count(tree_cache_leaves(c));
-	return sizeof *c +
-	       (size_t)((hashes + CHUNK - 1) / CHUNK) * CHUNK * HASH_LEN;
+	int64_t used =
+		atomic_load_explicit(&c->chunks_used, memory_order_relaxed);
+	return sizeof *c + (size_t)used * TREE_CACHE_CHUNK_BYTES;
 }

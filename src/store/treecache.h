@@ -1,6 +1,6 @@
 /*
- * treecache.h: the log's stored hashes above the leaves, in memory,
- * shared by the threads of one process.
+ * treecache.h: the log's stored hashes, in memory, shared by the threads
+ * of one process.
  *
  * An inclusion proof reads one stored hash per level of the tree.  Read
  * from SQLite, each is a B-tree descent and a proof costs tens of
@@ -28,6 +28,11 @@
 /* The most leaves whose hashes a cache holds, whatever its budget (the
  * stored hashes of 2^26 leaves take 4 GiB). */
 #define TREE_CACHE_MAX_LEAVES ((int64_t)1 << 26)
+#define TREE_CACHE_MAX_MB     4096
+
+/* Memory is taken in chunks of this many bytes (65,536 hashes): a budget
+ * below it caches nothing. */
+#define TREE_CACHE_CHUNK_BYTES ((size_t)2 << 20)
 
 /* `sanilog serve`'s budget unless told (--proof-cache): the hashes of a
  * log of four million entries. */
@@ -43,14 +48,17 @@ struct tree_cache *tree_cache_new(size_t max_bytes);
 void tree_cache_free(struct tree_cache *c);
 
 /*
- * Extends the cache to the log that s sees now (in s's transaction, if
- * one is open), reading only the stored hashes it lacks.  wait: when
+ * Extends the cache to the log that s sees now (in s's read transaction,
+ * if one is open), reading only the stored hashes it lacks.  s must be a
+ * read-only connection (STORE_READONLY): a writer's hashes could still be
+ * rolled back, and the cache keeps what it is given for good.  wait: when
  * another thread is extending the cache, wait for it and then extend;
- * otherwise return ST_OK at once and leave the work to that thread.  On
- * failure (ST_CORRUPT: a stored hash is missing) the cache keeps what it
- * had.
+ * otherwise return ST_BUSY at once.  ST_OK: the cache holds the log s
+ * sees, or as much of it as its budget allows.  On failure the cache
+ * keeps what it had and e says why.
  */
-enum status tree_cache_sync(struct tree_cache *c, struct store *s, bool wait);
+enum status tree_cache_sync(struct tree_cache *c, struct store *s, bool wait,
+			    struct err *e);
 
 /* Stored hash `index` into out when the cache holds it. */
 bool tree_cache_get(const struct tree_cache *c, int64_t index,

@@ -160,10 +160,12 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 		store_pool_give(a->pool, s, true);
 		return HTTP_DONE;
 	}
-	/* The log has grown since the hash cache last looked: extend it. */
+	/* The log has grown since the hash cache last looked: extend it
+	 * (or leave it to a later request, if it cannot now). */
 	uint64_t gen = web_generation(a);
-	if (atomic_exchange(&a->tree_gen, gen) != gen)
-		store_pool_sync(a->pool, s);
+	uint64_t seen = atomic_load(&a->tree_gen);
+	if (seen != gen && store_pool_sync(a->pool, s))
+		atomic_compare_exchange_strong(&a->tree_gen, &seen, gen);
 	fn(rq, s);
 	store_pool_give(a->pool, s, store_commit(s) != ST_OK);
 	return HTTP_DONE;

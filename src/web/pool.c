@@ -4,6 +4,7 @@
 #include "pool.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,24 +70,27 @@ enum status store_pool_new(const char *path, size_t max, size_t tree_bytes,
 	}
 	p->open = 1;
 	p->nfree = 1;
+	struct err ce;
 	if (p->tree != NULL &&
-	    (r = tree_cache_sync(p->tree, p->free[0], true)) != ST_OK) {
-		err_set(e, r, "%s: loading the stored hashes: %s", path,
-			r == ST_CORRUPT ? "one is missing"
-					: store_errmsg(p->free[0]));
-		store_pool_free(p);
-		return r;
+	    tree_cache_sync(p->tree, p->free[0], true, &ce) != ST_OK) {
+		/* Proofs read the database as before, and report there
+		 * whatever is wrong with it. */
+		fprintf(stderr,
+			"sanilog: serve: no hash cache for proofs: %s: %s\n",
+			path, ce.msg);
+		store_use_tree_cache(p->free[0], NULL);
+		tree_cache_free(p->tree);
+		p->tree = NULL;
 	}
 	*out = p;
 	return ST_OK;
 }
 
-void store_pool_sync(struct store_pool *p, struct store *s)
+bool store_pool_sync(struct store_pool *p, struct store *s)
 {
-	/* A failure leaves the cache as it was: proofs read the rest from
-	 * the database, and report what is wrong there. */
-	if (p->tree != NULL)
-		(void)tree_cache_sync(p->tree, s, false);
+	struct err e;
+	return p->tree == NULL ||
+	       tree_cache_sync(p->tree, s, false, &e) == ST_OK;
 }
 
 void store_pool_free(struct store_pool *p)

@@ -22,14 +22,17 @@ struct store_pool;
 /* A pool of at most max read-only connections to path (copied).  Opens
  * one at once, so that a database that cannot be read is reported here.
  * With tree_bytes > 0 the connections share a cache of the log's stored
- * hashes of at most that size (store/treecache.h), loaded here.  *out is
- * new (free with store_pool_free). */
+ * hashes of at most that size (store/treecache.h), loaded here; when it
+ * cannot be loaded, a line on stderr says why and the pool goes on
+ * without it.  *out is new (free with store_pool_free). */
 enum status store_pool_new(const char *path, size_t max, size_t tree_bytes,
 			   struct store_pool **out, struct err *e);
 
 /* Brings the shared hash cache up to the log that s (one of the pool's,
- * in its read transaction) sees, unless another thread is doing so. */
-void store_pool_sync(struct store_pool *p, struct store *s);
+ * in its read transaction) sees.  False when it could not (another thread
+ * was extending it, or the database failed): the caller tries again
+ * later. */
+bool store_pool_sync(struct store_pool *p, struct store *s);
 
 /* Every connection must have been given back.  Accepts NULL. */
 void store_pool_free(struct store_pool *p);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -417,7 +418,7 @@ static void test_tree_cache(void **state)
 	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
 	store_use_tree_cache(r, c);
 	assert_int_equal(store_log_size(f->s, &size), ST_OK);
-	assert_int_equal(tree_cache_sync(c, r, true), ST_OK);
+	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size);
 	assert_true(tree_cache_bytes(c) >=
 		    (size_t)merkle_stored_count(size) * HASH_LEN);
@@ -430,12 +431,12 @@ static void test_tree_cache(void **state)
 	for (int i = 0; i < 50; i++)
 		document_request(&reqs[i], 200000 + i, docs[i]);
 	append(f, reqs, 50);
-	assert_int_equal(tree_cache_sync(c, r, true), ST_OK);
+	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size + 50);
 	check_cached(f, c, r, size + 50);
 	check_proofs(f, r, size + 50);
 	/* Nothing new: nothing to do, and a sync that does not wait. */
-	assert_int_equal(tree_cache_sync(c, r, false), ST_OK);
+	assert_int_equal(tree_cache_sync(c, r, false, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size + 50);
 
 	store_use_tree_cache(r, NULL);
@@ -456,11 +457,117 @@ static void test_tree_cache_budget(void **state)
 	assert_non_null(c);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
 	store_use_tree_cache(r, c);
-	assert_int_equal(tree_cache_sync(c, r, true), ST_OK);
+	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), 0);
 	assert_false(tree_cache_get(c, 0, mem));
 	assert_int_equal(store_log_size(r, &size), ST_OK);
 	check_proofs(f, r, size);
+	store_close(r);
+	tree_cache_free(c);
+}
+
+/* Only a read-only connection may fill the cache: a writer's hashes could
+ * still be rolled back. */
+static void test_tree_cache_readers_only(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
+	assert_non_null(c);
+	assert_int_equal(tree_cache_sync(c, f->s, true, &e), ST_INVALID);
+	assert_int_equal(tree_cache_leaves(c), 0);
+	tree_cache_free(c);
+}
+
+struct cache_reader {
+	const char *path;
+	struct tree_cache *c;
+	int64_t lookups, wrong;
+	int status;
+	pthread_t tid;
+};
+
+/* Looks hashes up in the cache at random while it grows, and compares
+ * each found with the database's. */
+static void *read_while_growing(void *arg)
+{
+	struct cache_reader *cr = arg;
+	struct store *s = NULL;
+	struct err e;
+	cr->status = store_open(cr->path, STORE_READONLY, &s, &e);
+	for (int i = 0; cr->status == ST_OK && i < 20000; i++) {
+		int64_t leaves = tree_cache_leaves(cr->c);
+		int64_t end = merkle_stored_count(leaves);
+		if (end == 0)
+			continue;
+		int64_t id = (int64_t)randombytes_uniform((uint32_t)end);
+		uint8_t mem[HASH_LEN], db[1][HASH_LEN];
+		if (!tree_cache_get(cr->c, id, mem))
+			continue;
+		cr->lookups++;
+		cr->status = store_read_hashes(s, &id, 1, db);
+		if (memcmp(mem, db[0], HASH_LEN) != 0)
+			cr->wrong++;
+	}
+	store_close(s);
+	return NULL;
+}
+
+/* A log whose hashes fill more than two chunks of the cache, grown while
+ * two threads look hashes up: every hash found is the database's, and
+ * the proofs too. */
+static void test_tree_cache_grows_under_readers(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct store *r = NULL;
+	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
+	assert_non_null(c);
+	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
+	store_use_tree_cache(r, c);
+	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+
+	struct cache_reader cr[2];
+	for (int t = 0; t < 2; t++) {
+		cr[t] = (struct cache_reader){.path = f->path, .c = c};
+		assert_int_equal(pthread_create(&cr[t].tid, NULL,
+						read_while_growing, &cr[t]),
+				 0);
+	}
+	/* Three chunks of 65,536 stored hashes: a log of 66,000 leaves
+	 * stores about 132,000. */
+	static struct seq_request reqs[BATCH];
+	static uint8_t docs[BATCH][64];
+	int64_t size = 0;
+	for (int d = 300000; size < 66000; d += BATCH) {
+		for (int i = 0; i < BATCH; i++)
+			document_request(&reqs[i], d + i, docs[i]);
+		append(f, reqs, BATCH);
+		assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+		assert_int_equal(store_log_size(f->s, &size), ST_OK);
+		assert_int_equal(tree_cache_leaves(c), size);
+	}
+	for (int t = 0; t < 2; t++) {
+		pthread_join(cr[t].tid, NULL);
+		assert_int_equal(cr[t].status, ST_OK);
+		assert_int_equal(cr[t].wrong, 0);
+		assert_true(cr[t].lookups > 0);
+	}
+	assert_true(tree_cache_bytes(c) >= 3 * TREE_CACHE_CHUNK_BYTES);
+	check_cached(f, c, r, size);
+	uint8_t a[MERKLE_MAX_PROOF][HASH_LEN], b[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t na = 0, nb = 0;
+	for (int64_t i = 0; i < size; i += 997) {
+		assert_int_equal(merkle_prove_inclusion(i, size,
+							store_read_hashes, f->s,
+							a, &na),
+				 ST_OK);
+		assert_int_equal(merkle_prove_inclusion(
+					 i, size, store_read_hashes, r, b, &nb),
+				 ST_OK);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, na * HASH_LEN);
+	}
 	store_close(r);
 	tree_cache_free(c);
 }
@@ -489,7 +596,8 @@ static void test_tree_cache_missing_hash(void **state)
 	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
 	assert_non_null(c);
 	assert_int_equal(store_open(copy, STORE_READONLY, &r, &e), ST_OK);
-	assert_int_equal(tree_cache_sync(c, r, true), ST_CORRUPT);
+	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_CORRUPT);
+	assert_non_null(strstr(e.msg, "stored hash 1000 is missing"));
 	assert_int_equal(tree_cache_leaves(c), 0);
 	assert_false(tree_cache_get(c, 0, mem));
 	store_close(r);
@@ -507,6 +615,8 @@ int main(void)
 		cmocka_unit_test(test_venue_order_refused),
 		cmocka_unit_test(test_tree_cache),
 		cmocka_unit_test(test_tree_cache_budget),
+		cmocka_unit_test(test_tree_cache_readers_only),
+		cmocka_unit_test(test_tree_cache_grows_under_readers),
 		cmocka_unit_test(test_tree_cache_missing_hash),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

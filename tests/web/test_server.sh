@@ -673,6 +673,21 @@ timeout 10 "$SANILOG" serve --db "$DB" --proof-cache lots \
 	--listen 127.0.0.1:0 >cache.out 2>&1 || rc=$?
 check "--proof-cache: not a number is a usage error (exit 2)" test "$rc" = 2
 check "--proof-cache: the message says why" grep -q 'proof-cache' cache.out
+# A copy whose stored hashes have a hole: the server says so and serves
+# without the cache; the proof that needs the missing hash fails, the
+# others do not.
+rm -f holed.db
+sqlite3 "$DB" "VACUUM INTO 'holed.db'"
+cp "$DB.key" holed.db.key
+sqlite3 holed.db "DELETE FROM hashes WHERE id = 2"
+serve_db holed.db 2
+check "a hole in the stored hashes: the server says why it has no cache" \
+	grep -q 'no hash cache for proofs: .*stored hash 2 is missing' serve.err
+req GET "/proof/inclusion?index=0&size=$n" 200
+code=$(curl -s -o /dev/null -w "%{http_code}" "$URL/proof/inclusion?index=2&size=$n")
+check "a hole in the stored hashes: the proof that needs it fails (500)" \
+	test "$code" = 500
+kill_server TERM
 start_server
 
 # ---------------------------------------------------------------------------
