@@ -184,6 +184,9 @@ static enum status init_log(const char *path, const char *origin,
 		return err_set(e, r, "%s", store_errmsg(*out));
 	if ((r = write_key(keypath, *signer, e)) != ST_OK)
 		return r;
+	/* as serve's writer does */
+	if ((r = store_keep_doc_keys(*out)) != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(*out));
 	if ((r = sequencer_new(*out, *signer, seq, e)) != ST_OK)
 		return r;
 	return sequencer_checkpoint(*seq, NULL, e);

@@ -248,6 +248,12 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		cli_error("serve: base_url: %s", store_errmsg(s));
 		goto done;
 	}
+	/* The writer appends batch after batch: it knows the documents'
+	 * keys without asking the database. */
+	if (store_keep_doc_keys(s) != ST_OK) {
+		cli_error("serve: %s", store_errmsg(s));
+		goto done;
+	}
 	if (web_app_start(&o, q, &app, &e) != ST_OK) {
 		cli_error("serve: %s", e.msg);
 		goto done;

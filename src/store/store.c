@@ -15,6 +15,7 @@
  * Nothing rewrites or deletes a row of entries, hashes or checkpoints.
  */
 #include "store.h"
+#include "keyset.h"
 #include "treecache.h"
 
 #include "core/merkle.h"
@@ -119,6 +120,8 @@ enum stmt {
 	Q_DOC_COUNT,
 	Q_DOC_MERGE,
 	Q_DOC_NEW_CLEAR,
+	Q_DOC_KEYS_ALL,
+	Q_DATA_VERSION,
 	Q_DOC,
 	Q_DOC_META,
 	Q_SCAN_DOCS,
@@ -188,6 +191,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_DOC_MERGE] = "INSERT INTO doc_keys(key, id)"
 			" SELECT key, id FROM doc_keys_new ORDER BY key, id",
 	[Q_DOC_NEW_CLEAR] = "DELETE FROM doc_keys_new",
+	[Q_DOC_KEYS_ALL] = "SELECT key FROM doc_keys"
+			   " UNION ALL SELECT key FROM doc_keys_new",
+	[Q_DATA_VERSION] = "PRAGMA data_version",
 	[Q_SCAN_DOCS] = "SELECT sha256, size, mime, data,"
 			" EXISTS (SELECT 1 FROM doc_keys k"
 			" WHERE k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
@@ -247,6 +253,10 @@ struct store {
 	struct hash_slot *cache; /* HASH_CACHE_SLOTS */
 	struct tree_cache *tree; /* shared, borrowed; or NULL */
 	struct head_memo memo;
+	/* With store_keep_doc_keys: every document key in the database (and
+	 * perhaps some of transactions rolled back), as of data_version. */
+	struct keyset *doc_keys;
+	int64_t doc_keys_version;
 	int schema_found; /* user_version when opened, before any migration */
 	char errmsg[512];
 };
@@ -553,6 +563,7 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);
 	free(s->cache);
+	keyset_free(s->doc_keys);
 	free(s);
 }
 
@@ -589,10 +600,71 @@ enum status store_meta_set(struct store *s, const char *key, const char *value)
 	return exec_q(s, st, "meta");
 }
 
+static uint64_t doc_key(const uint8_t *sha)
+{
+	uint64_t k;
+	memcpy(&k, sha, sizeof k);
+	return k;
+}
+
+static void drop_doc_keys(struct store *s)
+{
+	keyset_free(s->doc_keys);
+	s->doc_keys = NULL;
+}
+
+/* Within a write transaction: reloads s->doc_keys if another connection
+ * has written since it was loaded.  Whatever fails, the set is dropped
+ * and documents are looked up in the database as without it. */
+static void doc_keys_fresh(struct store *s)
+{
+	sqlite3_stmt *st = q(s, Q_DATA_VERSION);
+	int rc = sqlite3_step(st);
+	int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {
+		drop_doc_keys(s);
+		return;
+	}
+	if (version == s->doc_keys_version)
+		return;
+	keyset_clear(s->doc_keys);
+	st = q(s, Q_DOC_KEYS_ALL);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *key = sqlite3_column_blob(st, 0);
+		if (sqlite3_column_bytes(st, 0) != (int)sizeof(uint64_t) ||
+		    keyset_add(s->doc_keys, doc_key(key)) != ST_OK)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		drop_doc_keys(s);
+	else
+		s->doc_keys_version = version;
+}
+
+enum status store_keep_doc_keys(struct store *s)
+{
+	if (s->doc_keys != NULL)
+		return ST_OK;
+	if ((s->doc_keys = keyset_new()) == NULL)
+		return fail_msg(s, ST_NOMEM, "document keys: out of memory");
+	s->doc_keys_version = -1; /* data_version is never negative */
+	return ST_OK;
+}
+
+size_t store_doc_keys_bytes(const struct store *s)
+{
+	return s->doc_keys != NULL ? keyset_bytes(s->doc_keys) : 0;
+}
+
 enum status store_begin(struct store *s)
 {
 	s->memo.ok = false;
-	return exec_q(s, q(s, Q_BEGIN), "begin");
+	enum status r = exec_q(s, q(s, Q_BEGIN), "begin");
+	if (r == ST_OK && s->doc_keys != NULL)
+		doc_keys_fresh(s);
+	return r;
 }
 
 enum status store_begin_read(struct store *s)
@@ -1086,11 +1158,15 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 {
 	if (len > INT32_MAX)
 		return fail_msg(s, ST_TOO_LARGE, "document too large");
-	/* Most documents are new: no key of theirs is stored yet. */
+	/* Most documents are new: no key of theirs is stored yet, which the
+	 * set of keys in memory, when kept, tells without the database. */
 	sqlite3_stmt *st = q(s, Q_DOC_KEY_USED);
-	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	int rc = SQLITE_DONE;
+	if (s->doc_keys == NULL || keyset_has(s->doc_keys, doc_key(sha))) {
+		sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return fail(s, "document key");
 	enum status r;
@@ -1109,7 +1185,12 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
 	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
 	/* Its key goes into doc_keys_new by trigger (documents_key). */
-	return exec_q(s, st, "insert document");
+	if ((r = exec_q(s, st, "insert document")) != ST_OK)
+		return r;
+	if (s->doc_keys != NULL &&
+	    keyset_add(s->doc_keys, doc_key(sha)) != ST_OK)
+		drop_doc_keys(s);
+	return ST_OK;
 }
 
 enum status store_merge_doc_keys(struct store *s)

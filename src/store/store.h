@@ -148,6 +148,17 @@ enum status store_insert_hashes(struct store *s, int64_t first,
  * are enough of them; the sequencer calls it once per transaction. */
 enum status store_merge_doc_keys(struct store *s);
 
+/* Keeps the keys of the stored documents in memory from the next
+ * store_begin on (reloading them whenever another connection has
+ * written), so that store_insert_document need not look a new document's
+ * key up in the database: for a connection that appends many batches
+ * (serve's writer).  The set takes 16 to 32 bytes a document.  If it
+ * cannot be kept up (out of memory), the store goes back to the
+ * database, as without it.  ST_NOMEM if it could not even start. */
+enum status store_keep_doc_keys(struct store *s);
+/* The memory that set takes, 0 without it. */
+size_t store_doc_keys_bytes(const struct store *s);
+
 /* Stores a document (nothing if that SHA-256 is already stored). */
 enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 				  const char *mime, const uint8_t *data,

@@ -3,7 +3,8 @@
  * after many appends through the sequencer: each venue's chain of rows,
  * its head, and documents by their hash once their keys have been merged
  * from doc_keys_new into doc_keys; the refusals that keep those rows in
- * order; and the shared cache of stored hashes (store/treecache.h).
+ * order; the shared cache of stored hashes (store/treecache.h); and
+ * documents stored once with their keys kept in memory.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -594,6 +595,71 @@ static void test_tree_cache_missing_hash(void **state)
 	tree_cache_free(c);
 }
 
+/* The rows of documents with SHA-256 sha. */
+static int64_t doc_rows(const struct fixture *f, const uint8_t sha[HASH_LEN])
+{
+	char hex[2 * HASH_LEN + 1], sql[160 + 2 * HASH_LEN];
+	for (int i = 0; i < HASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM documents WHERE sha256 = x'%s'", hex);
+	return count(f, sql);
+}
+
+static void insert_doc(struct store *s, int d, bool commit)
+{
+	uint8_t doc[64], sha[HASH_LEN];
+	doc_bytes(d, doc);
+	sha256(sha, doc, sizeof doc);
+	assert_int_equal(store_begin(s), ST_OK);
+	assert_int_equal(store_insert_document(s, sha, "application/pdf", doc,
+					       sizeof doc),
+			 ST_OK);
+	if (commit)
+		assert_int_equal(store_commit(s), ST_OK);
+	else
+		store_rollback(s);
+}
+
+/* With the documents' keys kept in memory, a document is still stored
+ * once: one already in the database when the keys are loaded (its key
+ * merged or not), one that another connection stores afterwards, and
+ * one whose first insert was rolled back. */
+static void test_doc_keys_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	assert_int_equal(store_doc_keys_bytes(f->s), 0);
+	assert_int_equal(store_keep_doc_keys(f->s), ST_OK);
+	int64_t docs = count(f, "SELECT count(*) FROM documents");
+
+	struct seq_request rq[2];
+	uint8_t doc[2][64], sha[HASH_LEN];
+	document_request(&rq[0], 15, doc[0]);	    /* key merged */
+	document_request(&rq[1], DOCS - 2, doc[1]); /* key in doc_keys_new */
+	append(f, rq, 2);
+	assert_true(store_doc_keys_bytes(f->s) >= 2 * DOCS * sizeof(uint64_t));
+	assert_int_equal(count(f, "SELECT count(*) FROM documents"), docs);
+
+	struct store *other = NULL;
+	assert_int_equal(store_open(f->path, STORE_OPEN, &other, &e), ST_OK);
+	insert_doc(other, -1, true);
+	store_close(other);
+	insert_doc(f->s, -1, true);
+	doc_bytes(-1, doc[0]);
+	sha256(sha, doc[0], 64);
+	assert_int_equal(doc_rows(f, sha), 1);
+
+	insert_doc(f->s, -2, false);
+	doc_bytes(-2, doc[0]);
+	sha256(sha, doc[0], 64);
+	assert_int_equal(doc_rows(f, sha), 0);
+	insert_doc(f->s, -2, true);
+	insert_doc(f->s, -2, true);
+	assert_int_equal(doc_rows(f, sha), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM documents"), docs + 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_tree_cache_readers_only),
 		cmocka_unit_test(test_tree_cache_grows_under_readers),
 		cmocka_unit_test(test_tree_cache_missing_hash),
+		cmocka_unit_test(test_doc_keys_kept),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
