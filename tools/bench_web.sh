@@ -7,9 +7,10 @@
 #      worker, open_file_cache, gzip_static) serving the very bytes sanilog
 #      sent, as static files, the two runs in turn;
 #   2. uploads over the API (multipart, the owner's token) from 64
-#      connections, a distinct PDF each, of 1 KiB and of 100 KiB:
-#      acknowledged (201) uploads a second and p99 latency, and how many
-#      answers were anything else;
+#      connections, a distinct PDF each, of 1 KiB and of 100 KiB, in
+#      BENCH_WEB_ROUNDS runs of each: the median of their acknowledged
+#      (201) uploads a second and of their p99 latencies (each run's
+#      figures beside), and how many answers were anything else;
 #   3. the venue page's transfer as a browser taking gzip fetches it: the
 #      HTML, style.css and verify.js, in bytes.
 # A benchmark measures and prints: a figure short of its target is
@@ -27,7 +28,9 @@
 #   BENCH_WEB_ROUNDS    sanilog and nginx runs taken in turn (default 3;
 #                       the run of each with the best rate is
 #                       reported, with its p99: the others on a shared
-#                       machine mostly measure the neighbours)
+#                       machine mostly measure the neighbours); and the
+#                       runs of each upload size, whose medians are
+#                       reported
 #   BENCH_DIR           where the temporary directory goes (default /tmp)
 set -eu
 
@@ -206,6 +209,11 @@ function request()
 end
 EOF
 
+# median NUMBER...: the middle one (of an even count, the lower middle).
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 # run NAME CONNS SCRIPT [WRK ARGS...] URL: a wrk run on the client CPU;
 # sets OUT to its result line (false when wrk failed).
 run() {
@@ -332,17 +340,28 @@ for kib in 1 100; do
 	uv=$(printf '%s\n' "$out" | sed -n 's/^ *"venue": "\([^"]*\)".*/\1/p')
 	tok=$(printf '%s\n' "$out" | sed -n 's/^ *"token": "\([^"]*\)".*/\1/p')
 	what="upload ${kib} KiB PDF, 64 conns"
-	if UPLOAD_BYTES=$((kib * 1024)) UPLOAD_PATH=/api/v1/venues/$uv/documents \
-		UPLOAD_TOKEN=$tok run "upload$kib" 64 "$TMP/upload.lua" "$URL"; then
-		good=$(field good "$OUT") secs=$(field seconds "$OUT")
-		bad=$(($(field other "$OUT") + $(field errors "$OUT")))
-		rate=$(awk -v n="$good" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
-		row "$what" "$good" "$secs" "$rate" "$target" \
-			"201s only; $bad other answers or errors"
-		row "$what, p99 (ms)" "-" "-" "$(field p99_ms "$OUT")" "<100" \
-			"over every answer"
+	# Every run counts: the median of the rates and of the p99s.
+	rates= p99s= good_all=0 secs_all=0 bad=0 runs=0
+	for _ in $(seq 1 "$ROUNDS"); do
+		if UPLOAD_BYTES=$((kib * 1024)) UPLOAD_PATH=/api/v1/venues/$uv/documents \
+			UPLOAD_TOKEN=$tok run "upload$kib" 64 "$TMP/upload.lua" "$URL"; then
+			good=$(field good "$OUT") secs=$(field seconds "$OUT")
+			bad=$((bad + $(field other "$OUT") + $(field errors "$OUT")))
+			good_all=$((good_all + good))
+			secs_all=$(awk -v a="$secs_all" -v b="$secs" 'BEGIN { print a + b }')
+			rates="$rates $(awk -v n="$good" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')"
+			p99s="$p99s $(field p99_ms "$OUT")"
+			runs=$((runs + 1))
+		else
+			fail "wrk uploads of $kib KiB failed"
+		fi
+	done
+	if [ "$runs" -gt 0 ]; then
+		row "$what" "$good_all" "$secs_all" "$(median $rates)" "$target" \
+			"median of $runs runs ($(echo $rates | tr ' ' '/') per s); 201s only; $bad other answers or errors"
+		row "$what, p99 (ms)" "-" "-" "$(median $p99s)" "<100" \
+			"median of $runs runs ($(echo $p99s | tr ' ' '/') ms), over every answer"
 	else
-		fail "wrk uploads of $kib KiB failed"
 		row "$what" "-" "-" "-" "$target" "FAILED"
 	fi
 done
