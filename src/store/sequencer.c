@@ -20,6 +20,13 @@ struct sequencer {
 	size_t doc_max;
 	struct buf text; /* scratch: the entry being written */
 	struct buf scratch;
+	/* The provider key entry last used for an attestation, parsed (its
+	 * key's check is costlier than verifying a signature): the entry
+	 * at key_index, or none when key_index is -1.  Committed entries
+	 * never change; a failed append forgets it, as that entry may have
+	 * been one of the batch. */
+	int64_t key_index;
+	struct note_verifier key;
 };
 
 enum status log_now(char *out, struct err *e)
@@ -72,6 +79,7 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	q->store = s;
 	q->signer = signer;
 	q->doc_max = DOC_MAX_DEFAULT;
+	q->key_index = -1;
 	buf_init(&q->text, ENTRY_MAX);
 	buf_init(&q->scratch, 1 << 20);
 	*out = q;
@@ -181,13 +189,16 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 			       en->provider, store_errmsg(q->store));
 	if (r != ST_OK)
 		return err_set(e, r, "provider: %s", store_errmsg(q->store));
-	struct entry key;
-	if ((r = read_entry(q, kidx, &key, e)) != ST_OK)
-		return r;
-	struct note_verifier v;
-	if ((r = note_verifier_parse(key.vkey, strlen(key.vkey), &v, e)) !=
-	    ST_OK)
-		return ST_CORRUPT;
+	if (kidx != q->key_index) {
+		struct entry key;
+		q->key_index = -1;
+		if ((r = read_entry(q, kidx, &key, e)) != ST_OK)
+			return r;
+		if (note_verifier_parse(key.vkey, strlen(key.vkey), &q->key,
+					e) != ST_OK)
+			return ST_CORRUPT;
+		q->key_index = kidx;
+	}
 	struct attest_fields f = {
 		.venue = en->venue,
 		.type = en->type,
@@ -195,7 +206,7 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 		.expires = en->expires,
 	};
 	memcpy(f.doc, en->doc_sha256, HASH_LEN);
-	r = attest_from_note(rq->attestation, rq->attestation_len, &f, &v,
+	r = attest_from_note(rq->attestation, rq->attestation_len, &f, &q->key,
 			     en->attestation, sizeof en->attestation, e);
 	if (r != ST_OK) {
 		err_prefix(e, "attestation");
@@ -414,6 +425,7 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 	return ST_OK;
 fail:
 	store_rollback(q->store);
+	q->key_index = -1;
 	for (size_t i = 0; i < n; i++) {
 		if (reqs[i].status == ST_OK) {
 			reqs[i].status = r;

@@ -3,8 +3,9 @@
  * after many appends through the sequencer: each venue's chain of rows,
  * its head, and documents by their hash once their keys have been merged
  * from doc_keys_new into doc_keys; the refusals that keep those rows in
- * order; the shared cache of stored hashes (store/treecache.h); and
- * documents stored once with their keys kept in memory.
+ * order; the shared cache of stored hashes (store/treecache.h);
+ * documents stored once with their keys kept in memory; and attestations
+ * checked against the provider's key of the moment.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "core/attest.h"
 #include "core/hash.h"
 #include "core/merkle.h"
 #include "store/sequencer.h"
@@ -660,6 +662,99 @@ static void test_doc_keys_kept(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM documents"), docs + 2);
 }
 
+#define PROVIDER "clean.example"
+
+static void provider_entry(struct seq_request *rq, enum entry_kind kind,
+			   const struct note_signer *key)
+{
+	memset(rq, 0, sizeof *rq);
+	rq->entry.kind = kind;
+	snprintf(rq->entry.name, sizeof rq->entry.name, "%s", PROVIDER);
+	if (kind == ENTRY_PROVIDER_REVOKE) {
+		snprintf(rq->entry.reason, sizeof rq->entry.reason, "rotated");
+		return;
+	}
+	struct note_verifier v;
+	note_signer_verifier(key, &v);
+	note_verifier_format(&v, rq->entry.vkey, sizeof rq->entry.vkey);
+	snprintf(rq->entry.display_name, sizeof rq->entry.display_name,
+		 "Clean Co");
+}
+
+/* Document d, attested by key into att. */
+static void attested_request(struct seq_request *rq, int d, uint8_t *doc,
+			     const struct note_signer *key, struct buf *att)
+{
+	struct err e;
+	document_request(rq, d, doc);
+	snprintf(rq->entry.provider, sizeof rq->entry.provider, "%s", PROVIDER);
+	struct attest_fields f = {
+		.venue = rq->entry.venue,
+		.type = rq->entry.type,
+		.performed = rq->entry.performed,
+		.expires = rq->entry.expires,
+	};
+	sha256(f.doc, doc, 64);
+	buf_reset(att);
+	if (attest_sign(key, &f, att, &e) != ST_OK)
+		fail_msg("attest: %s", e.msg);
+	rq->attestation = buf_str(att);
+	rq->attestation_len = att->len;
+}
+
+/* One sequencer, batch after batch: an attestation is checked against
+ * the provider's key of the moment, not against the key it checked the
+ * previous one with, whether the key changed between batches or within
+ * one; none is accepted once the provider is revoked. */
+static void test_attestation_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct note_signer *k1 = NULL, *k2 = NULL;
+	struct err e;
+	struct seq_request rq[3];
+	uint8_t doc[3][64];
+	struct buf att[3];
+	for (int i = 0; i < 3; i++)
+		buf_init(&att[i], 4096);
+	assert_int_equal(note_signer_generate(PROVIDER, &k1, &e), ST_OK);
+	assert_int_equal(note_signer_generate(PROVIDER, &k2, &e), ST_OK);
+
+	provider_entry(&rq[0], ENTRY_PROVIDER_KEY, k1);
+	attested_request(&rq[1], 900000, doc[1], k1, &att[1]);
+	append(f, rq, 2);
+	attested_request(&rq[0], 900001, doc[0], k1, &att[0]);
+	append(f, rq, 1);
+
+	/* The key replaced between batches. */
+	provider_entry(&rq[0], ENTRY_PROVIDER_KEY, k2);
+	append(f, rq, 1);
+	attested_request(&rq[0], 900002, doc[0], k1, &att[0]);
+	attested_request(&rq[1], 900003, doc[1], k2, &att[1]);
+	assert_int_equal(sequencer_append(f->q, rq, 2, NULL, &e), ST_OK);
+	assert_int_not_equal(rq[0].status, ST_OK);
+	assert_int_equal(rq[1].status, ST_OK);
+
+	/* Replaced within a batch, back to the first key. */
+	attested_request(&rq[0], 900004, doc[0], k2, &att[0]);
+	provider_entry(&rq[1], ENTRY_PROVIDER_KEY, k1);
+	attested_request(&rq[2], 900005, doc[2], k2, &att[2]);
+	assert_int_equal(sequencer_append(f->q, rq, 3, NULL, &e), ST_OK);
+	assert_int_equal(rq[0].status, ST_OK);
+	assert_int_equal(rq[1].status, ST_OK);
+	assert_int_not_equal(rq[2].status, ST_OK);
+
+	provider_entry(&rq[0], ENTRY_PROVIDER_REVOKE, NULL);
+	attested_request(&rq[1], 900006, doc[1], k1, &att[1]);
+	assert_int_equal(sequencer_append(f->q, rq, 2, NULL, &e), ST_OK);
+	assert_int_equal(rq[0].status, ST_OK);
+	assert_int_equal(rq[1].status, ST_NOT_FOUND);
+
+	for (int i = 0; i < 3; i++)
+		buf_free(&att[i]);
+	note_signer_free(k1);
+	note_signer_free(k2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +770,7 @@ int main(void)
 		cmocka_unit_test(test_tree_cache_grows_under_readers),
 		cmocka_unit_test(test_tree_cache_missing_hash),
 		cmocka_unit_test(test_doc_keys_kept),
+		cmocka_unit_test(test_attestation_keys),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
