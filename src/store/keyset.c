@@ -67,9 +67,9 @@ static void put(struct keyset *k, uint64_t stored)
 
 static enum status grow(struct keyset *k)
 {
-	size_t slots = (k->mask + 1) * 2;
-	if (slots > SIZE_MAX / sizeof *k->slot)
+	if (k->mask + 1 > SIZE_MAX / 2 / sizeof *k->slot)
 		return ST_NOMEM;
+	size_t slots = (k->mask + 1) * 2;
 	uint64_t *old = k->slot, *fresh = calloc(slots, sizeof *fresh);
 	if (fresh == NULL)
 		return ST_NOMEM;

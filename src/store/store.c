@@ -257,6 +257,7 @@ struct store {
 	 * perhaps some of transactions rolled back), as of data_version. */
 	struct keyset *doc_keys;
 	int64_t doc_keys_version;
+	bool doc_keys_ready; /* brought up to date in this transaction */
 	int schema_found; /* user_version when opened, before any migration */
 	char errmsg[512];
 };
@@ -626,8 +627,10 @@ static void doc_keys_fresh(struct store *s)
 		drop_doc_keys(s);
 		return;
 	}
-	if (version == s->doc_keys_version)
+	if (version == s->doc_keys_version) {
+		s->doc_keys_ready = true;
 		return;
+	}
 	keyset_clear(s->doc_keys);
 	st = q(s, Q_DOC_KEYS_ALL);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -637,10 +640,12 @@ static void doc_keys_fresh(struct store *s)
 			break;
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
 		drop_doc_keys(s);
-	else
-		s->doc_keys_version = version;
+		return;
+	}
+	s->doc_keys_version = version;
+	s->doc_keys_ready = true;
 }
 
 enum status store_keep_doc_keys(struct store *s)
@@ -661,6 +666,7 @@ size_t store_doc_keys_bytes(const struct store *s)
 enum status store_begin(struct store *s)
 {
 	s->memo.ok = false;
+	s->doc_keys_ready = false;
 	enum status r = exec_q(s, q(s, Q_BEGIN), "begin");
 	if (r == ST_OK && s->doc_keys != NULL)
 		doc_keys_fresh(s);
@@ -675,12 +681,14 @@ enum status store_begin_read(struct store *s)
 enum status store_commit(struct store *s)
 {
 	s->memo.ok = false;
+	s->doc_keys_ready = false;
 	return exec_q(s, q(s, Q_COMMIT), "commit");
 }
 
 void store_rollback(struct store *s)
 {
 	s->memo.ok = false;
+	s->doc_keys_ready = false;
 	if (!sqlite3_get_autocommit(s->db))
 		exec_q(s, q(s, Q_ROLLBACK), "rollback");
 	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
@@ -1159,10 +1167,14 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 	if (len > INT32_MAX)
 		return fail_msg(s, ST_TOO_LARGE, "document too large");
 	/* Most documents are new: no key of theirs is stored yet, which the
-	 * set of keys in memory, when kept, tells without the database. */
+	 * set of keys in memory tells without the database, once brought up
+	 * to date in this transaction (store_begin). */
 	sqlite3_stmt *st = q(s, Q_DOC_KEY_USED);
 	int rc = SQLITE_DONE;
-	if (s->doc_keys == NULL || keyset_has(s->doc_keys, doc_key(sha))) {
+	bool known_new = s->doc_keys != NULL && s->doc_keys_ready &&
+			 !sqlite3_get_autocommit(s->db) &&
+			 !keyset_has(s->doc_keys, doc_key(sha));
+	if (!known_new) {
 		sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);

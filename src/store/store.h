@@ -148,11 +148,12 @@ enum status store_insert_hashes(struct store *s, int64_t first,
  * are enough of them; the sequencer calls it once per transaction. */
 enum status store_merge_doc_keys(struct store *s);
 
-/* Keeps the keys of the stored documents in memory from the next
- * store_begin on (reloading them whenever another connection has
- * written), so that store_insert_document need not look a new document's
- * key up in the database: for a connection that appends many batches
- * (serve's writer).  The set takes 16 to 32 bytes a document.  If it
+/* Keeps the keys of the stored documents in memory, so that
+ * store_insert_document need not look a new document's key up in the
+ * database: for a connection that appends many batches (serve's writer).
+ * The set is brought up to date by each store_begin (reloaded whenever
+ * another connection has written) and used only within the transaction
+ * that began there.  The set takes 16 to 32 bytes a document.  If it
  * cannot be kept up (out of memory), the store goes back to the
  * database, as without it.  ST_NOMEM if it could not even start. */
 enum status store_keep_doc_keys(struct store *s);

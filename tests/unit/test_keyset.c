@@ -43,7 +43,7 @@ static void test_random_keys(void **state)
 	size_t before = keyset_bytes(k);
 	for (size_t i = 0; i < KEYS; i++) {
 		assert_int_equal(keyset_add(k, keys[i]), ST_OK);
-		if (i % 997 == 0) /* each key so far is in, none after it */
+		if (i % 997 == 0) /* the keys added so far are in */
 			for (size_t j = 0; j <= i; j += 101)
 				assert_true(keyset_has(k, keys[j]));
 	}

@@ -664,6 +664,8 @@ static void test_doc_keys_kept(void **state)
 
 #define PROVIDER "clean.example"
 
+/* A provider-key entry for key, or with key NULL, the revocation of
+ * PROVIDER. */
 static void provider_entry(struct seq_request *rq, enum entry_kind kind,
 			   const struct note_signer *key)
 {
@@ -676,6 +678,7 @@ static void provider_entry(struct seq_request *rq, enum entry_kind kind,
 	}
 	struct note_verifier v;
 	note_signer_verifier(key, &v);
+	snprintf(rq->entry.name, sizeof rq->entry.name, "%s", v.name);
 	note_verifier_format(&v, rq->entry.vkey, sizeof rq->entry.vkey);
 	snprintf(rq->entry.display_name, sizeof rq->entry.display_name,
 		 "Clean Co");
@@ -686,8 +689,10 @@ static void attested_request(struct seq_request *rq, int d, uint8_t *doc,
 			     const struct note_signer *key, struct buf *att)
 {
 	struct err e;
+	struct note_verifier v;
+	note_signer_verifier(key, &v);
 	document_request(rq, d, doc);
-	snprintf(rq->entry.provider, sizeof rq->entry.provider, "%s", PROVIDER);
+	snprintf(rq->entry.provider, sizeof rq->entry.provider, "%s", v.name);
 	struct attest_fields f = {
 		.venue = rq->entry.venue,
 		.type = rq->entry.type,
@@ -755,6 +760,76 @@ static void test_attestation_keys(void **state)
 	note_signer_free(k2);
 }
 
+/* Runs SQL on the fixture's database through a connection of its own. */
+static void exec_sql(const struct fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A batch that fails after checking an attestation with a key it logged
+ * itself takes that key entry back; the next batch logs another key at
+ * the same index, and its attestations are checked against that one. */
+static void test_attestation_key_rolled_back(void **state)
+{
+	struct fixture *f = *state;
+	struct note_signer *k1 = NULL, *k2 = NULL;
+	struct err e;
+	struct seq_request rq[3];
+	uint8_t doc[3][65];
+	struct buf att[2];
+	for (int i = 0; i < 2; i++)
+		buf_init(&att[i], 4096);
+	assert_int_equal(note_signer_generate("spare.example", &k1, &e), ST_OK);
+	assert_int_equal(note_signer_generate("spare.example", &k2, &e), ST_OK);
+	/* Documents of 65 bytes cannot be stored: the batch fails. */
+	exec_sql(f, "CREATE TRIGGER test_refuse BEFORE INSERT ON documents"
+		    " WHEN NEW.size = 65 BEGIN"
+		    " SELECT RAISE(ABORT, 'refused by the test'); END");
+	int64_t size = count(f, "SELECT count(*) FROM entries");
+	provider_entry(&rq[0], ENTRY_PROVIDER_KEY, k1);
+	attested_request(&rq[1], 900100, doc[1], k1, &att[0]);
+	document_request(&rq[2], 900101, doc[2]);
+	doc[2][64] = '\n';
+	rq[2].doc_len = 65;
+	assert_int_not_equal(sequencer_append(f->q, rq, 3, NULL, &e), ST_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM entries"), size);
+	exec_sql(f, "DROP TRIGGER test_refuse");
+
+	provider_entry(&rq[0], ENTRY_PROVIDER_KEY, k2);
+	attested_request(&rq[1], 900102, doc[1], k2, &att[1]);
+	append(f, rq, 2);
+	assert_int_equal(rq[0].index, size);
+
+	for (int i = 0; i < 2; i++)
+		buf_free(&att[i]);
+	note_signer_free(k1);
+	note_signer_free(k2);
+}
+
+/* A store keeping the documents' keys but outside a transaction it began
+ * (where the keys were not brought up to date) still finds a stored
+ * document, and stores it no second time. */
+static void test_doc_keys_outside_begin(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct err e;
+	uint8_t doc[64], sha[HASH_LEN];
+	doc_bytes(5, doc);
+	sha256(sha, doc, sizeof doc);
+	assert_int_equal(doc_rows(f, sha), 1);
+	assert_int_equal(store_open(f->path, STORE_OPEN, &s, &e), ST_OK);
+	assert_int_equal(store_keep_doc_keys(s), ST_OK);
+	assert_int_equal(store_insert_document(s, sha, "application/pdf", doc,
+					       sizeof doc),
+			 ST_OK);
+	assert_int_equal(doc_rows(f, sha), 1);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -771,6 +846,8 @@ int main(void)
 		cmocka_unit_test(test_tree_cache_missing_hash),
 		cmocka_unit_test(test_doc_keys_kept),
 		cmocka_unit_test(test_attestation_keys),
+		cmocka_unit_test(test_attestation_key_rolled_back),
+		cmocka_unit_test(test_doc_keys_outside_begin),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
