@@ -209,6 +209,12 @@ function request()
 end
 EOF
 
+# run_rate: the good answers a second of the run in OUT, a whole number.
+run_rate() {
+	awk -v n="$(field good "$OUT")" -v s="$(field seconds "$OUT")" \
+		'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'
+}
+
 # median NUMBER...: the middle one (of an even count, the lower middle).
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
@@ -292,8 +298,7 @@ fi
 best_s=0 best_s_p99=- best_s_n=- best_n=0 best_n_p99=- best_n_n=- s_bad=0
 for _ in $(seq 1 "$ROUNDS"); do
 	if run page 50 "$TMP/stats.lua" -H "$GZ" "$URL/v/$V"; then
-		rate=$(awk -v n="$(field good "$OUT")" -v s="$(field seconds "$OUT")" \
-			'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+		rate=$(run_rate)
 		s_bad=$((s_bad + $(field other "$OUT") + $(field errors "$OUT")))
 		if [ "$rate" -gt "$best_s" ]; then
 			best_s=$rate best_s_p99=$(field p99_ms "$OUT")
@@ -304,8 +309,7 @@ for _ in $(seq 1 "$ROUNDS"); do
 	fi
 	[ -n "$NGINX_URL" ] || continue
 	if run nginx 50 "$TMP/stats.lua" -H "$GZ" "$NGINX_URL/v/$V"; then
-		rate=$(awk -v n="$(field good "$OUT")" -v s="$(field seconds "$OUT")" \
-			'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+		rate=$(run_rate)
 		if [ "$rate" -gt "$best_n" ]; then
 			best_n=$rate best_n_p99=$(field p99_ms "$OUT")
 			best_n_n=$(field good "$OUT")
@@ -349,7 +353,7 @@ for kib in 1 100; do
 			bad=$((bad + $(field other "$OUT") + $(field errors "$OUT")))
 			good_all=$((good_all + good))
 			secs_all=$(awk -v a="$secs_all" -v b="$secs" 'BEGIN { print a + b }')
-			rates="$rates $(awk -v n="$good" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')"
+			rates="$rates $(run_rate)"
 			p99s="$p99s $(field p99_ms "$OUT")"
 			runs=$((runs + 1))
 		else
