@@ -13,10 +13,10 @@
  *   checkpoints(size, note)           every signed checkpoint
  *   venues(id, token_sha256)          owner-token hashes
  * Nothing rewrites or deletes a row of entries, hashes or checkpoints.
+ * The documents' functions are in documents.c; what the two files share,
+ * the connection's state and the helpers below, in store_private.h.
  */
-#include "store.h"
-#include "keyset.h"
-#include "treecache.h"
+#include "store_private.h"
 
 #include "core/merkle.h"
 
@@ -95,52 +95,6 @@ static const char *const migrations[] = {
 	" VALUES (substr(NEW.sha256, 1, 8), NEW.id); END;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
-
-enum stmt {
-	Q_META_GET,
-	Q_META_SET,
-	Q_BEGIN,
-	Q_COMMIT,
-	Q_ROLLBACK,
-	Q_LOG_SIZE,
-	Q_HASH,
-	Q_ENTRY,
-	Q_VENUE_HEAD,
-	Q_VENUE_PREV,
-	Q_HEAD_SET,
-	Q_IS_REVOKED,
-	Q_PROVIDER_KEYS,
-	Q_VENUE_IDS,
-	Q_PROVIDER_INDEXES,
-	Q_INSERT_ENTRY,
-	Q_INSERT_HASH,
-	Q_INSERT_DOC,
-	Q_DOC_KEY_USED,
-	Q_DOC_NEW_COUNT,
-	Q_DOC_COUNT,
-	Q_DOC_MERGE,
-	Q_DOC_NEW_CLEAR,
-	Q_DOC_KEYS_ALL,
-	Q_DATA_VERSION,
-	Q_DOC,
-	Q_DOC_META,
-	Q_SCAN_DOCS,
-	Q_BEGIN_READ,
-	Q_INSERT_CHECKPOINT,
-	Q_CHECKPOINT,
-	Q_CHECKPOINT_NEWEST,
-	Q_CHECKPOINT_SIZES,
-	Q_LAST_ENTRY,
-	Q_TOKEN_SET,
-	Q_TOKEN_GET,
-	Q_TOKEN_VENUE,
-	Q_SCAN_ENTRIES,
-	Q_HASH_COUNT,
-	Q_INDEX_COUNTS,
-	Q_CUR_HASHES,
-	Q_CUR_DOCS,
-	Q__COUNT
-};
 
 /* A document by its SHA-256 (?1), through either table of doc keys:
  * COLS are columns of documents d. */
@@ -227,41 +181,6 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_CUR_DOCS] = "SELECT sha256, size, mime FROM documents ORDER BY id",
 };
 
-/* Stored hashes never change once committed, so reads keep a small
- * direct-mapped cache of them (the upper levels of the tree are read by
- * every proof).  A rollback empties it: it may hold uncommitted hashes. */
-#define HASH_CACHE_SLOTS (1 << 15)
-
-struct hash_slot {
-	int64_t id_plus_one; /* 0: empty */
-	uint8_t hash[HASH_LEN];
-};
-
-/* The last venue head read in a write transaction: the sequencer reads a
- * venue's head and then appends to it, and the append need not read it
- * again.  Only this connection writes inside its transaction, so the memo
- * stays true until the transaction ends, when it is dropped. */
-struct head_memo {
-	bool ok;
-	char venue[VENUE_ID_LEN + 1];
-	int64_t index, seq; /* seq -1: the venue has no entry yet */
-};
-
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *q[Q__COUNT];
-	struct hash_slot *cache; /* HASH_CACHE_SLOTS */
-	struct tree_cache *tree; /* shared, borrowed; or NULL */
-	struct head_memo memo;
-	/* With store_keep_doc_keys: every document key in the database (and
-	 * perhaps some of transactions rolled back), as of data_version. */
-	struct keyset *doc_keys;
-	int64_t doc_keys_version;
-	bool doc_keys_ready; /* brought up to date in this transaction */
-	int schema_found; /* user_version when opened, before any migration */
-	char errmsg[512];
-};
-
 static struct hash_slot *cache_slot(struct store *s, int64_t id)
 {
 	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
@@ -284,7 +203,7 @@ const char *store_errmsg(const struct store *s)
 }
 
 /* Records the connection's error and maps it to a status. */
-static enum status fail(struct store *s, const char *what)
+enum status store_fail(struct store *s, const char *what)
 {
 	int rc = sqlite3_extended_errcode(s->db);
 	snprintf(s->errmsg, sizeof s->errmsg, "%s: %s", what,
@@ -310,14 +229,14 @@ static enum status fail(struct store *s, const char *what)
 	}
 }
 
-static enum status fail_msg(struct store *s, enum status st, const char *msg)
+enum status store_fail_msg(struct store *s, enum status st, const char *msg)
 {
 	snprintf(s->errmsg, sizeof s->errmsg, "%s", msg);
 	return st;
 }
 
 /* Resets and clears a statement for its next use. */
-static sqlite3_stmt *q(struct store *s, enum stmt id)
+sqlite3_stmt *store_stmt(struct store *s, enum stmt id)
 {
 	sqlite3_stmt *st = s->q[id];
 	sqlite3_reset(st);
@@ -326,11 +245,11 @@ static sqlite3_stmt *q(struct store *s, enum stmt id)
 }
 
 /* Runs a statement that returns no rows. */
-static enum status exec_q(struct store *s, sqlite3_stmt *st, const char *what)
+enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		enum status r = fail(s, what);
+		enum status r = store_fail(s, what);
 		sqlite3_reset(st);
 		return r;
 	}
@@ -342,7 +261,7 @@ static enum status exec_sql(struct store *s, const char *sql, const char *what)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		enum status r = fail(s, what);
+		enum status r = store_fail(s, what);
 		if (msg != NULL)
 			snprintf(s->errmsg, sizeof s->errmsg, "%s: %s", what,
 				 msg);
@@ -356,10 +275,10 @@ static enum status pragma_int(struct store *s, const char *sql, int *out)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(s, sql);
+		return store_fail(s, sql);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		enum status r = fail(s, sql);
+		enum status r = store_fail(s, sql);
 		sqlite3_finalize(st);
 		return r;
 	}
@@ -376,10 +295,11 @@ static enum status migrate(struct store *s, bool created)
 	    (r = pragma_int(s, "PRAGMA user_version", &version)) != ST_OK)
 		return r;
 	if (!created && app != STORE_APPLICATION_ID)
-		return fail_msg(s, ST_CORRUPT, "not a sanilog database");
+		return store_fail_msg(s, ST_CORRUPT, "not a sanilog database");
 	if (version > SCHEMA_VERSION)
-		return fail_msg(s, ST_CORRUPT,
-				"database schema is newer than this sanilog");
+		return store_fail_msg(
+			s, ST_CORRUPT,
+			"database schema is newer than this sanilog");
 	s->schema_found = version;
 	if (version == SCHEMA_VERSION)
 		return ST_OK;
@@ -414,7 +334,7 @@ static enum status wal_mode(struct store *s, const char *path)
 	bool wal = false;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return fail(s, path);
+		return store_fail(s, path);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(st, 0);
 		wal = m != NULL && strcmp(m, "wal") == 0;
@@ -461,7 +381,7 @@ enum status store_open(const char *path, enum store_mode mode,
 	if (s == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		r = fail(s, path);
+		r = store_fail(s, path);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -473,7 +393,8 @@ enum status store_open(const char *path, enum store_mode mode,
 		if ((r = pragma_int(s, "PRAGMA application_id", &app)) != ST_OK)
 			goto fail;
 		if (app != STORE_APPLICATION_ID) {
-			r = fail_msg(s, ST_CORRUPT, "not a sanilog database");
+			r = store_fail_msg(s, ST_CORRUPT,
+					   "not a sanilog database");
 			goto fail;
 		}
 	}
@@ -500,7 +421,8 @@ enum status store_open(const char *path, enum store_mode mode,
 			    ST_OK)
 			goto fail;
 		if (app != STORE_APPLICATION_ID) {
-			r = fail_msg(s, ST_CORRUPT, "not a sanilog database");
+			r = store_fail_msg(s, ST_CORRUPT,
+					   "not a sanilog database");
 			goto fail;
 		}
 		s->schema_found = version;
@@ -517,9 +439,9 @@ enum status store_open(const char *path, enum store_mode mode,
 			goto fail;
 		}
 		if (version != SCHEMA_VERSION) {
-			r = fail_msg(s, ST_CORRUPT,
-				     "database schema is newer than this "
-				     "sanilog");
+			r = store_fail_msg(s, ST_CORRUPT,
+					   "database schema is newer than this "
+					   "sanilog");
 			goto fail;
 		}
 	} else if ((r = migrate(s, mode == STORE_CREATE)) != ST_OK) {
@@ -529,7 +451,7 @@ enum status store_open(const char *path, enum store_mode mode,
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, &s->q[i],
 				       NULL) != SQLITE_OK) {
-			r = fail(s, "prepare");
+			r = store_fail(s, "prepare");
 			goto fail;
 		}
 	}
@@ -571,7 +493,7 @@ void store_close(struct store *s)
 enum status store_meta_get(struct store *s, const char *key, char *out,
 			   size_t outsize)
 {
-	sqlite3_stmt *st = q(s, Q_META_GET);
+	sqlite3_stmt *st = store_stmt(s, Q_META_GET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
@@ -579,15 +501,16 @@ enum status store_meta_get(struct store *s, const char *key, char *out,
 		const char *v = (const char *)sqlite3_column_text(st, 0);
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
 		if (n + 1 > outsize)
-			r = fail_msg(s, ST_TOO_LARGE, "meta value too long");
+			r = store_fail_msg(s, ST_TOO_LARGE,
+					   "meta value too long");
 		else {
 			memcpy(out, v, n);
 			out[n] = 0;
 		}
 	} else if (rc == SQLITE_DONE) {
-		r = fail_msg(s, ST_NOT_FOUND, "no such setting");
+		r = store_fail_msg(s, ST_NOT_FOUND, "no such setting");
 	} else {
-		r = fail(s, "meta");
+		r = store_fail(s, "meta");
 	}
 	sqlite3_reset(st);
 	return r;
@@ -595,94 +518,32 @@ enum status store_meta_get(struct store *s, const char *key, char *out,
 
 enum status store_meta_set(struct store *s, const char *key, const char *value)
 {
-	sqlite3_stmt *st = q(s, Q_META_SET);
+	sqlite3_stmt *st = store_stmt(s, Q_META_SET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	return exec_q(s, st, "meta");
-}
-
-static uint64_t doc_key(const uint8_t *sha)
-{
-	uint64_t k;
-	memcpy(&k, sha, sizeof k);
-	return k;
-}
-
-static void drop_doc_keys(struct store *s)
-{
-	keyset_free(s->doc_keys);
-	s->doc_keys = NULL;
-}
-
-/* Within a write transaction: reloads s->doc_keys if another connection
- * has written since it was loaded.  Whatever fails, the set is dropped
- * and documents are looked up in the database as without it. */
-static void doc_keys_fresh(struct store *s)
-{
-	sqlite3_stmt *st = q(s, Q_DATA_VERSION);
-	int rc = sqlite3_step(st);
-	int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		drop_doc_keys(s);
-		return;
-	}
-	if (version == s->doc_keys_version) {
-		s->doc_keys_ready = true;
-		return;
-	}
-	keyset_clear(s->doc_keys);
-	st = q(s, Q_DOC_KEYS_ALL);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const void *key = sqlite3_column_blob(st, 0);
-		if (sqlite3_column_bytes(st, 0) != (int)sizeof(uint64_t) ||
-		    keyset_add(s->doc_keys, doc_key(key)) != ST_OK)
-			break;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		drop_doc_keys(s);
-		return;
-	}
-	s->doc_keys_version = version;
-	s->doc_keys_ready = true;
-}
-
-enum status store_keep_doc_keys(struct store *s)
-{
-	if (s->doc_keys != NULL)
-		return ST_OK;
-	if ((s->doc_keys = keyset_new()) == NULL)
-		return fail_msg(s, ST_NOMEM, "document keys: out of memory");
-	s->doc_keys_version = -1; /* data_version is never negative */
-	return ST_OK;
-}
-
-size_t store_doc_keys_bytes(const struct store *s)
-{
-	return s->doc_keys != NULL ? keyset_bytes(s->doc_keys) : 0;
+	return store_exec(s, st, "meta");
 }
 
 enum status store_begin(struct store *s)
 {
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
-	enum status r = exec_q(s, q(s, Q_BEGIN), "begin");
+	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin");
 	if (r == ST_OK && s->doc_keys != NULL)
-		doc_keys_fresh(s);
+		store_doc_keys_fresh(s);
 	return r;
 }
 
 enum status store_begin_read(struct store *s)
 {
-	return exec_q(s, q(s, Q_BEGIN_READ), "begin");
+	return store_exec(s, store_stmt(s, Q_BEGIN_READ), "begin");
 }
 
 enum status store_commit(struct store *s)
 {
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
-	return exec_q(s, q(s, Q_COMMIT), "commit");
+	return store_exec(s, store_stmt(s, Q_COMMIT), "commit");
 }
 
 void store_rollback(struct store *s)
@@ -690,29 +551,29 @@ void store_rollback(struct store *s)
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
 	if (!sqlite3_get_autocommit(s->db))
-		exec_q(s, q(s, Q_ROLLBACK), "rollback");
+		store_exec(s, store_stmt(s, Q_ROLLBACK), "rollback");
 	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
 }
 
 /* Steps a statement expected to give one integer row. */
-static enum status one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
-			   const char *what)
+enum status store_one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
+			  const char *what)
 {
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else if (rc == SQLITE_DONE)
-		r = fail_msg(s, ST_NOT_FOUND, what);
+		r = store_fail_msg(s, ST_NOT_FOUND, what);
 	else
-		r = fail(s, what);
+		r = store_fail(s, what);
 	sqlite3_reset(st);
 	return r;
 }
 
 enum status store_log_size(struct store *s, int64_t *size)
 {
-	return one_int(s, q(s, Q_LOG_SIZE), size, "log size");
+	return store_one_int(s, store_stmt(s, Q_LOG_SIZE), size, "log size");
 }
 
 /* Reads stored hashes indexes[miss[0..n)] from the database into out,
@@ -728,7 +589,8 @@ static enum status read_missing(struct store *s, const int64_t *indexes,
 	bool txn = n > 1 && sqlite3_get_autocommit(s->db);
 	/* (A caller outside a transaction that reads more than
 	 * MERKLE_MAX_PROOF hashes at once takes one per batch of them.) */
-	if (txn && (r = exec_q(s, q(s, Q_BEGIN_READ), "begin")) != ST_OK)
+	if (txn &&
+	    (r = store_exec(s, store_stmt(s, Q_BEGIN_READ), "begin")) != ST_OK)
 		return r;
 	for (size_t m = 0; m < n && r == ST_OK; m++) {
 		int64_t id = indexes[miss[m]];
@@ -736,7 +598,7 @@ static enum status read_missing(struct store *s, const int64_t *indexes,
 		sqlite3_bind_int64(st, 1, id);
 		int rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			r = fail(s, "read hash");
+			r = store_fail(s, "read hash");
 			break;
 		}
 		if (rc == SQLITE_DONE ||
@@ -755,7 +617,7 @@ static enum status read_missing(struct store *s, const int64_t *indexes,
 	}
 	sqlite3_reset(st);
 	if (txn)
-		exec_q(s, q(s, Q_COMMIT), "commit");
+		store_exec(s, store_stmt(s, Q_COMMIT), "commit");
 	return r;
 }
 
@@ -787,29 +649,29 @@ enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
 }
 
 /* Appends column col of the current row, as bytes, to out. */
-static enum status column_to_buf(struct store *s, sqlite3_stmt *st, int col,
-				 struct buf *out)
+enum status store_column_to_buf(struct store *s, sqlite3_stmt *st, int col,
+				struct buf *out)
 {
 	const void *p = sqlite3_column_blob(st, col);
 	size_t n = (size_t)sqlite3_column_bytes(st, col);
 	enum status r = buf_append(out, p != NULL ? p : "", n);
 	if (r != ST_OK)
-		fail_msg(s, r, "value too large");
+		store_fail_msg(s, r, "value too large");
 	return r;
 }
 
 enum status store_entry(struct store *s, int64_t index, struct buf *out)
 {
-	sqlite3_stmt *st = q(s, Q_ENTRY);
+	sqlite3_stmt *st = store_stmt(s, Q_ENTRY);
 	sqlite3_bind_int64(st, 1, index);
 	int rc = sqlite3_step(st);
 	enum status r;
 	if (rc == SQLITE_ROW)
-		r = column_to_buf(s, st, 0, out);
+		r = store_column_to_buf(s, st, 0, out);
 	else if (rc == SQLITE_DONE)
-		r = fail_msg(s, ST_NOT_FOUND, "no such entry");
+		r = store_fail_msg(s, ST_NOT_FOUND, "no such entry");
 	else
-		r = fail(s, "entry");
+		r = store_fail(s, "entry");
 	sqlite3_reset(st);
 	return r;
 }
@@ -817,7 +679,7 @@ enum status store_entry(struct store *s, int64_t index, struct buf *out)
 enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 			     int64_t *seq)
 {
-	sqlite3_stmt *st = q(s, Q_VENUE_HEAD);
+	sqlite3_stmt *st = store_stmt(s, Q_VENUE_HEAD);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
@@ -826,12 +688,12 @@ enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 		*seq = sqlite3_column_int64(st, 1);
 		/* A venue's entry number n is at index n or later. */
 		if (*seq < 0 || *seq > *index)
-			r = fail_msg(s, ST_CORRUPT,
-				     "a venue's head row is malformed");
+			r = store_fail_msg(s, ST_CORRUPT,
+					   "a venue's head row is malformed");
 	} else if (rc == SQLITE_DONE) {
-		r = fail_msg(s, ST_NOT_FOUND, "no such venue");
+		r = store_fail_msg(s, ST_NOT_FOUND, "no such venue");
 	} else {
-		r = fail(s, "venue");
+		r = store_fail(s, "venue");
 	}
 	sqlite3_reset(st);
 	if ((r == ST_OK || r == ST_NOT_FOUND) &&
@@ -849,7 +711,7 @@ enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 static enum status venue_prev(struct store *s, const char *venue, int64_t index,
 			      int64_t *prev, int64_t *seq)
 {
-	sqlite3_stmt *st = q(s, Q_VENUE_PREV);
+	sqlite3_stmt *st = store_stmt(s, Q_VENUE_PREV);
 	sqlite3_bind_int64(st, 1, index);
 	sqlite3_bind_text(st, 2, venue, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -860,10 +722,10 @@ static enum status venue_prev(struct store *s, const char *venue, int64_t index,
 				: sqlite3_column_int64(st, 0);
 		*seq = sqlite3_column_int64(st, 1);
 	} else if (rc == SQLITE_DONE) {
-		r = fail_msg(s, ST_CORRUPT,
-			     "a venue's chain of rows is broken");
+		r = store_fail_msg(s, ST_CORRUPT,
+				   "a venue's chain of rows is broken");
 	} else {
-		r = fail(s, "venue chain");
+		r = store_fail(s, "venue chain");
 	}
 	sqlite3_reset(st);
 	return r;
@@ -880,14 +742,15 @@ static enum status venue_walk(struct store *s, const char *venue, int64_t index,
 {
 	enum status r;
 	if (until > seq || until < 0)
-		return fail_msg(s, ST_NOT_FOUND, "no such venue entry");
+		return store_fail_msg(s, ST_NOT_FOUND, "no such venue entry");
 	for (int64_t want = seq;; want--) {
 		int64_t prev = 0, got = 0;
 		if ((r = venue_prev(s, venue, index, &prev, &got)) != ST_OK)
 			return r;
 		if (got != want || (want > 0) != (prev >= 0) || prev >= index)
-			return fail_msg(s, ST_CORRUPT,
-					"a venue's chain of rows is broken");
+			return store_fail_msg(
+				s, ST_CORRUPT,
+				"a venue's chain of rows is broken");
 		if (fn != NULL)
 			fn(ctx, (size_t)want, index);
 		if (want == until)
@@ -949,7 +812,7 @@ enum status store_venue_indexes(struct store *s, const char *venue,
 		return r;
 	r = venue_walk(s, venue, head, seq, 0, &first, put_index, &l);
 	if (r == ST_OK && l.nomem)
-		r = fail_msg(s, ST_NOMEM, "out of memory");
+		r = store_fail_msg(s, ST_NOMEM, "out of memory");
 	if (r != ST_OK) {
 		free(l.v);
 		return r;
@@ -978,7 +841,8 @@ static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
 			if (p == NULL) {
 				free(v);
 				sqlite3_reset(st);
-				return fail_msg(s, ST_NOMEM, "out of memory");
+				return store_fail_msg(s, ST_NOMEM,
+						      "out of memory");
 			}
 			v = p;
 			alloc = na;
@@ -986,7 +850,7 @@ static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
 		v[n++] = sqlite3_column_int64(st, 0);
 	}
 	if (rc != SQLITE_DONE) {
-		enum status r = fail(s, "read");
+		enum status r = store_fail(s, "read");
 		free(v);
 		sqlite3_reset(st);
 		return r;
@@ -1000,13 +864,13 @@ static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
 enum status store_provider_indexes(struct store *s, int64_t **out,
 				   size_t *count)
 {
-	return int_rows(s, q(s, Q_PROVIDER_INDEXES), out, count);
+	return int_rows(s, store_stmt(s, Q_PROVIDER_INDEXES), out, count);
 }
 
 enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
 			     bool *revoked)
 {
-	sqlite3_stmt *st = q(s, Q_IS_REVOKED);
+	sqlite3_stmt *st = store_stmt(s, Q_IS_REVOKED);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, seq);
 	int rc = sqlite3_step(st);
@@ -1014,7 +878,7 @@ enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		*revoked = rc == SQLITE_ROW;
 	else
-		r = fail(s, "revocation");
+		r = store_fail(s, "revocation");
 	sqlite3_reset(st);
 	return r;
 }
@@ -1022,7 +886,7 @@ enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
 enum status store_provider_key(struct store *s, const char *name,
 			       int64_t before, int64_t *index)
 {
-	sqlite3_stmt *st = q(s, Q_PROVIDER_KEYS);
+	sqlite3_stmt *st = store_stmt(s, Q_PROVIDER_KEYS);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, before);
 	int rc = sqlite3_step(st);
@@ -1033,11 +897,12 @@ enum status store_provider_key(struct store *s, const char *name,
 		if (sqlite3_column_int(st, 1) == 3)
 			*index = sqlite3_column_int64(st, 0);
 		else
-			r = fail_msg(s, ST_NOT_FOUND, "provider key revoked");
+			r = store_fail_msg(s, ST_NOT_FOUND,
+					   "provider key revoked");
 	} else if (rc == SQLITE_DONE) {
-		r = fail_msg(s, ST_NOT_FOUND, "no such provider");
+		r = store_fail_msg(s, ST_NOT_FOUND, "no such provider");
 	} else {
-		r = fail(s, "provider");
+		r = store_fail(s, "provider");
 	}
 	sqlite3_reset(st);
 	return r;
@@ -1045,7 +910,7 @@ enum status store_provider_key(struct store *s, const char *name,
 
 enum status store_venue_ids(struct store *s, char ***out, size_t *count)
 {
-	sqlite3_stmt *st = q(s, Q_VENUE_IDS);
+	sqlite3_stmt *st = store_stmt(s, Q_VENUE_IDS);
 	char **v = NULL;
 	size_t n = 0, alloc = 0;
 	int rc;
@@ -1055,7 +920,8 @@ enum status store_venue_ids(struct store *s, char ***out, size_t *count)
 			size_t na = alloc ? alloc * 2 : 16;
 			char **p = realloc(v, na * sizeof *v);
 			if (p == NULL) {
-				r = fail_msg(s, ST_NOMEM, "out of memory");
+				r = store_fail_msg(s, ST_NOMEM,
+						   "out of memory");
 				goto fail;
 			}
 			v = p;
@@ -1063,13 +929,13 @@ enum status store_venue_ids(struct store *s, char ***out, size_t *count)
 		}
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		if ((v[n] = strdup(t != NULL ? t : "")) == NULL) {
-			r = fail_msg(s, ST_NOMEM, "out of memory");
+			r = store_fail_msg(s, ST_NOMEM, "out of memory");
 			goto fail;
 		}
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
-		r = fail(s, "venues");
+		r = store_fail(s, "venues");
 		goto fail;
 	}
 	sqlite3_reset(st);
@@ -1086,7 +952,7 @@ fail:
 
 enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 {
-	sqlite3_stmt *st = q(s, Q_INSERT_ENTRY);
+	sqlite3_stmt *st = store_stmt(s, Q_INSERT_ENTRY);
 	sqlite3_bind_int64(st, 1, e->index);
 	if (e->venue != NULL) {
 		sqlite3_bind_text(st, 2, e->venue, -1, SQLITE_STATIC);
@@ -1101,7 +967,7 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 		sqlite3_bind_blob(st, 7, e->doc, HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 8, e->text, (int)e->len, SQLITE_STATIC);
 	if (e->venue == NULL)
-		return exec_q(s, st, "insert entry");
+		return store_exec(s, st, "insert entry");
 
 	/* A venue's entry extends its chain of rows by exactly one, and its
 	 * venue's head moves to it first: the database refuses a venue entry
@@ -1119,17 +985,17 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 		return r;
 	}
 	if (e->venue_seq != seq + 1 || (r == ST_OK && head >= e->index))
-		return fail_msg(s, ST_CONFLICT,
-				"insert entry: out of its venue's order");
+		return store_fail_msg(s, ST_CONFLICT,
+				      "insert entry: out of its venue's order");
 	if (r == ST_OK)
 		sqlite3_bind_int64(st, 9, head);
-	sqlite3_stmt *hs = q(s, Q_HEAD_SET);
+	sqlite3_stmt *hs = store_stmt(s, Q_HEAD_SET);
 	sqlite3_bind_text(hs, 1, e->venue, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(hs, 2, e->index);
 	sqlite3_bind_int64(hs, 3, e->venue_seq);
 	s->memo.ok = false;
-	if ((r = exec_q(s, hs, "venue head")) != ST_OK ||
-	    (r = exec_q(s, st, "insert entry")) != ST_OK)
+	if ((r = store_exec(s, hs, "venue head")) != ST_OK ||
+	    (r = store_exec(s, st, "insert entry")) != ST_OK)
 		return r;
 	if (strlen(e->venue) <= VENUE_ID_LEN) {
 		s->memo.ok = true;
@@ -1148,7 +1014,7 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, first + (int64_t)i);
 		sqlite3_bind_blob(st, 2, hashes[i], HASH_LEN, SQLITE_STATIC);
-		enum status r = exec_q(s, st, "insert hash");
+		enum status r = store_exec(s, st, "insert hash");
 		if (r != ST_OK)
 			return r;
 		/* The next appends read it back; a rollback empties the
@@ -1160,145 +1026,13 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 	return ST_OK;
 }
 
-enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
-				  const char *mime, const uint8_t *data,
-				  size_t len)
-{
-	if (len > INT32_MAX)
-		return fail_msg(s, ST_TOO_LARGE, "document too large");
-	/* Most documents are new: no key of theirs is stored yet, which the
-	 * set of keys in memory tells without the database, once brought up
-	 * to date in this transaction (store_begin). */
-	sqlite3_stmt *st = q(s, Q_DOC_KEY_USED);
-	int rc = SQLITE_DONE;
-	bool known_new = s->doc_keys != NULL && s->doc_keys_ready &&
-			 !sqlite3_get_autocommit(s->db) &&
-			 !keyset_has(s->doc_keys, doc_key(sha));
-	if (!known_new) {
-		sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(s, "document key");
-	enum status r;
-	if (rc == SQLITE_ROW) {
-		int64_t size = 0;
-		char have[32];
-		r = store_document_meta(s, sha, &size, have);
-		if (r == ST_OK)
-			return ST_OK;
-		if (r != ST_NOT_FOUND)
-			return r;
-	}
-	st = q(s, Q_INSERT_DOC);
-	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
-	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
-	/* Its key goes into doc_keys_new by trigger (documents_key). */
-	if ((r = exec_q(s, st, "insert document")) != ST_OK)
-		return r;
-	if (s->doc_keys != NULL &&
-	    keyset_add(s->doc_keys, doc_key(sha)) != ST_OK)
-		drop_doc_keys(s);
-	return ST_OK;
-}
-
-enum status store_merge_doc_keys(struct store *s)
-{
-	int64_t fresh = 0, all = 0;
-	enum status r;
-	if ((r = one_int(s, q(s, Q_DOC_NEW_COUNT), &fresh, "doc keys")) !=
-		    ST_OK ||
-	    (r = one_int(s, q(s, Q_DOC_COUNT), &all, "documents")) != ST_OK)
-		return r;
-	/* Each append writes about fresh / 250 pages of doc_keys_new; a
-	 * merge writes every page of doc_keys, about all / 250, once.
-	 * Merging when fresh reaches the square root of 1024 * all keeps
-	 * the two costs even, per append of a thousand documents. */
-	if (fresh < 4096 ||
-	    (double)fresh * (double)fresh < 1024.0 * (double)all)
-		return ST_OK;
-	if ((r = exec_q(s, q(s, Q_DOC_MERGE), "merge doc keys")) != ST_OK)
-		return r;
-	return exec_q(s, q(s, Q_DOC_NEW_CLEAR), "merge doc keys");
-}
-
-enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
-			   struct buf *out, char *mime)
-{
-	sqlite3_stmt *st = q(s, Q_DOC);
-	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	enum status r = ST_OK;
-	if (rc == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 0);
-		snprintf(mime, 32, "%s", m != NULL ? m : "");
-		r = column_to_buf(s, st, 1, out);
-	} else if (rc == SQLITE_DONE) {
-		r = fail_msg(s, ST_NOT_FOUND, "no such document");
-	} else {
-		r = fail(s, "document");
-	}
-	sqlite3_reset(st);
-	return r;
-}
-
-enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
-				int64_t *size, char *mime)
-{
-	sqlite3_stmt *st = q(s, Q_DOC_META);
-	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	enum status r = ST_OK;
-	if (rc == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 1);
-		*size = sqlite3_column_int64(st, 0);
-		snprintf(mime, 32, "%s", m != NULL ? m : "");
-	} else if (rc == SQLITE_DONE) {
-		r = fail_msg(s, ST_NOT_FOUND, "no such document");
-	} else {
-		r = fail(s, "document");
-	}
-	sqlite3_reset(st);
-	return r;
-}
-
-enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
-{
-	sqlite3_stmt *st = q(s, Q_SCAN_DOCS);
-	int rc;
-	enum status r = ST_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 2);
-		const uint8_t *d = sqlite3_column_blob(st, 3);
-		if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
-			r = fail_msg(s, ST_CORRUPT,
-				     "document key is not 32 bytes");
-			break;
-		}
-		r = fn(ctx, sqlite3_column_blob(st, 0),
-		       sqlite3_column_int64(st, 1), m != NULL ? m : "",
-		       d != NULL ? d : (const uint8_t *)"",
-		       (size_t)sqlite3_column_bytes(st, 3),
-		       sqlite3_column_int(st, 4) != 0);
-		if (r != ST_OK)
-			break;
-	}
-	if (r == ST_OK && rc != SQLITE_DONE)
-		r = fail(s, "scan documents");
-	sqlite3_reset(st);
-	return r;
-}
-
 enum status store_insert_checkpoint(struct store *s, int64_t size,
 				    const char *note, size_t len)
 {
-	sqlite3_stmt *st = q(s, Q_INSERT_CHECKPOINT);
+	sqlite3_stmt *st = store_stmt(s, Q_INSERT_CHECKPOINT);
 	sqlite3_bind_int64(st, 1, size);
 	sqlite3_bind_text(st, 2, note, (int)len, SQLITE_STATIC);
-	return exec_q(s, st, "insert checkpoint");
+	return store_exec(s, st, "insert checkpoint");
 }
 
 enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
@@ -1306,21 +1040,22 @@ enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
 {
 	sqlite3_stmt *st;
 	if (size >= 0) {
-		st = q(s, Q_CHECKPOINT);
+		st = store_stmt(s, Q_CHECKPOINT);
 		sqlite3_bind_int64(st, 1, size);
 	} else {
-		st = q(s, Q_CHECKPOINT_NEWEST);
+		st = store_stmt(s, Q_CHECKPOINT_NEWEST);
 	}
 	int rc = sqlite3_step(st);
 	enum status r;
 	if (rc == SQLITE_ROW) {
 		if (got_size != NULL)
 			*got_size = sqlite3_column_int64(st, 0);
-		r = column_to_buf(s, st, 1, out);
+		r = store_column_to_buf(s, st, 1, out);
 	} else if (rc == SQLITE_DONE) {
-		r = fail_msg(s, ST_NOT_FOUND, "no checkpoint of that size");
+		r = store_fail_msg(s, ST_NOT_FOUND,
+				   "no checkpoint of that size");
 	} else {
-		r = fail(s, "checkpoint");
+		r = store_fail(s, "checkpoint");
 	}
 	sqlite3_reset(st);
 	return r;
@@ -1329,12 +1064,12 @@ enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
 enum status store_checkpoint_sizes(struct store *s, int64_t **out,
 				   size_t *count)
 {
-	return int_rows(s, q(s, Q_CHECKPOINT_SIZES), out, count);
+	return int_rows(s, store_stmt(s, Q_CHECKPOINT_SIZES), out, count);
 }
 
 enum status store_last_logged(struct store *s, char *out)
 {
-	sqlite3_stmt *st = q(s, Q_LAST_ENTRY);
+	sqlite3_stmt *st = store_stmt(s, Q_LAST_ENTRY);
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
 	out[0] = 0;
@@ -1348,11 +1083,11 @@ enum status store_last_logged(struct store *s, char *out)
 			memcpy(out, d + n - 21, 20);
 			out[20] = 0;
 		} else {
-			r = fail_msg(s, ST_CORRUPT,
-				     "newest entry has no logged line");
+			r = store_fail_msg(s, ST_CORRUPT,
+					   "newest entry has no logged line");
 		}
 	} else if (rc != SQLITE_DONE) {
-		r = fail(s, "last entry");
+		r = store_fail(s, "last entry");
 	}
 	sqlite3_reset(st);
 	return r;
@@ -1361,27 +1096,28 @@ enum status store_last_logged(struct store *s, char *out)
 enum status store_token_set(struct store *s, const char *venue,
 			    const uint8_t token_hash[HASH_LEN])
 {
-	sqlite3_stmt *st = q(s, Q_TOKEN_SET);
+	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_SET);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, token_hash, HASH_LEN, SQLITE_STATIC);
-	return exec_q(s, st, "token");
+	return store_exec(s, st, "token");
 }
 
 enum status store_token_get(struct store *s, const char *venue,
 			    uint8_t token_hash[HASH_LEN])
 {
-	sqlite3_stmt *st = q(s, Q_TOKEN_GET);
+	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_GET);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == HASH_LEN)
 		memcpy(token_hash, sqlite3_column_blob(st, 0), HASH_LEN);
 	else if (rc == SQLITE_ROW)
-		r = fail_msg(s, ST_CORRUPT, "stored token hash is malformed");
+		r = store_fail_msg(s, ST_CORRUPT,
+				   "stored token hash is malformed");
 	else if (rc == SQLITE_DONE)
-		r = fail_msg(s, ST_NOT_FOUND, "venue has no owner token");
+		r = store_fail_msg(s, ST_NOT_FOUND, "venue has no owner token");
 	else
-		r = fail(s, "token");
+		r = store_fail(s, "token");
 	sqlite3_reset(st);
 	return r;
 }
@@ -1390,7 +1126,7 @@ enum status store_token_venue(struct store *s,
 			      const uint8_t token_hash[HASH_LEN],
 			      char venue[VENUE_ID_LEN + 1])
 {
-	sqlite3_stmt *st = q(s, Q_TOKEN_VENUE);
+	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_VENUE);
 	sqlite3_bind_blob(st, 1, token_hash, HASH_LEN, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
@@ -1398,9 +1134,9 @@ enum status store_token_venue(struct store *s,
 		const char *v = (const char *)sqlite3_column_text(st, 0);
 		snprintf(venue, VENUE_ID_LEN + 1, "%s", v != NULL ? v : "");
 	} else if (rc == SQLITE_DONE) {
-		r = fail_msg(s, ST_NOT_FOUND, "no venue has that token");
+		r = store_fail_msg(s, ST_NOT_FOUND, "no venue has that token");
 	} else {
-		r = fail(s, "token");
+		r = store_fail(s, "token");
 	}
 	sqlite3_reset(st);
 	return r;
@@ -1417,7 +1153,7 @@ static int64_t column_or(sqlite3_stmt *st, int col, int64_t dflt)
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 			       store_entry_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = q(s, Q_SCAN_ENTRIES);
+	sqlite3_stmt *st = store_stmt(s, Q_SCAN_ENTRIES);
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
 	int rc;
@@ -1435,7 +1171,7 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 			break;
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
-		r = fail(s, "scan entries");
+		r = store_fail(s, "scan entries");
 	sqlite3_reset(st);
 	return r;
 }
@@ -1443,14 +1179,14 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 enum status store_index_counts(struct store *s, int64_t *heads,
 			       int64_t *doc_keys)
 {
-	sqlite3_stmt *st = q(s, Q_INDEX_COUNTS);
+	sqlite3_stmt *st = store_stmt(s, Q_INDEX_COUNTS);
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
 	if (rc == SQLITE_ROW) {
 		*heads = sqlite3_column_int64(st, 0);
 		*doc_keys = sqlite3_column_int64(st, 1);
 	} else {
-		r = fail(s, "index counts");
+		r = store_fail(s, "index counts");
 	}
 	sqlite3_reset(st);
 	return r;
@@ -1458,12 +1194,13 @@ enum status store_index_counts(struct store *s, int64_t *heads,
 
 enum status store_hash_count(struct store *s, int64_t *count)
 {
-	return one_int(s, q(s, Q_HASH_COUNT), count, "hash count");
+	return store_one_int(s, store_stmt(s, Q_HASH_COUNT), count,
+			     "hash count");
 }
 
 enum status store_hash_cursor_open(struct store *s, int64_t from)
 {
-	sqlite3_stmt *st = q(s, Q_CUR_HASHES);
+	sqlite3_stmt *st = store_stmt(s, Q_CUR_HASHES);
 	sqlite3_bind_int64(st, 1, from);
 	return ST_OK;
 }
@@ -1476,9 +1213,10 @@ enum status store_hash_cursor_next(struct store *s, int64_t *id,
 	if (rc == SQLITE_DONE)
 		return ST_NOT_FOUND;
 	if (rc != SQLITE_ROW)
-		return fail(s, "scan hashes");
+		return store_fail(s, "scan hashes");
 	if (sqlite3_column_bytes(st, 1) != HASH_LEN)
-		return fail_msg(s, ST_CORRUPT, "stored hash is not 32 bytes");
+		return store_fail_msg(s, ST_CORRUPT,
+				      "stored hash is not 32 bytes");
 	*id = sqlite3_column_int64(st, 0);
 	memcpy(hash, sqlite3_column_blob(st, 1), HASH_LEN);
 	return ST_OK;
@@ -1489,34 +1227,10 @@ void store_hash_cursor_close(struct store *s)
 	sqlite3_reset(s->q[Q_CUR_HASHES]);
 }
 
-enum status store_doc_cursor_open(struct store *s)
-{
-	q(s, Q_CUR_DOCS);
-	return ST_OK;
-}
-
-enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],
-				  int64_t *size, char *mime)
-{
-	sqlite3_stmt *st = s->q[Q_CUR_DOCS];
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return ST_NOT_FOUND;
-	if (rc != SQLITE_ROW)
-		return fail(s, "scan documents");
-	if (sqlite3_column_bytes(st, 0) != HASH_LEN)
-		return fail_msg(s, ST_CORRUPT, "document key is not 32 bytes");
-	const char *m = (const char *)sqlite3_column_text(st, 2);
-	memcpy(sha, sqlite3_column_blob(st, 0), HASH_LEN);
-	*size = sqlite3_column_int64(st, 1);
-	snprintf(mime, 32, "%s", m != NULL ? m : "");
-	return ST_OK;
-}
-
 enum status store_wal_checkpoint(struct store *s, int *frames, int *copied)
 {
 	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 				      frames, copied) != SQLITE_OK)
-		return fail(s, "checkpoint");
+		return store_fail(s, "checkpoint");
 	return ST_OK;
 }

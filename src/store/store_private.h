@@ -1,0 +1,124 @@
+/*
+ * store_private.h: what the files of the store share and nothing else
+ * sees: the connection's state, the names of its prepared statements
+ * (their SQL is the table in store.c) and the helpers that step them and
+ * record errors.  store.c opens the database and holds the log's tables;
+ * documents.c holds the documents and their keys.
+ */
+#ifndef SANILOG_STORE_PRIVATE_H
+#define SANILOG_STORE_PRIVATE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/entry.h"
+#include "core/hash.h"
+#include "core/status.h"
+#include "store/keyset.h"
+#include "store/store.h"
+#include "store/treecache.h"
+
+enum stmt {
+	Q_META_GET,
+	Q_META_SET,
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_LOG_SIZE,
+	Q_HASH,
+	Q_ENTRY,
+	Q_VENUE_HEAD,
+	Q_VENUE_PREV,
+	Q_HEAD_SET,
+	Q_IS_REVOKED,
+	Q_PROVIDER_KEYS,
+	Q_VENUE_IDS,
+	Q_PROVIDER_INDEXES,
+	Q_INSERT_ENTRY,
+	Q_INSERT_HASH,
+	Q_INSERT_DOC,
+	Q_DOC_KEY_USED,
+	Q_DOC_NEW_COUNT,
+	Q_DOC_COUNT,
+	Q_DOC_MERGE,
+	Q_DOC_NEW_CLEAR,
+	Q_DOC_KEYS_ALL,
+	Q_DATA_VERSION,
+	Q_DOC,
+	Q_DOC_META,
+	Q_SCAN_DOCS,
+	Q_BEGIN_READ,
+	Q_INSERT_CHECKPOINT,
+	Q_CHECKPOINT,
+	Q_CHECKPOINT_NEWEST,
+	Q_CHECKPOINT_SIZES,
+	Q_LAST_ENTRY,
+	Q_TOKEN_SET,
+	Q_TOKEN_GET,
+	Q_TOKEN_VENUE,
+	Q_SCAN_ENTRIES,
+	Q_HASH_COUNT,
+	Q_INDEX_COUNTS,
+	Q_CUR_HASHES,
+	Q_CUR_DOCS,
+	Q__COUNT
+};
+
+/* Stored hashes never change once committed, so reads keep a small
+ * direct-mapped cache of them (the upper levels of the tree are read by
+ * every proof).  A rollback empties it: it may hold uncommitted hashes. */
+#define HASH_CACHE_SLOTS (1 << 15)
+
+struct hash_slot {
+	int64_t id_plus_one; /* 0: empty */
+	uint8_t hash[HASH_LEN];
+};
+
+/* The last venue head read in a write transaction: the sequencer reads a
+ * venue's head and then appends to it, and the append need not read it
+ * again.  Only this connection writes inside its transaction, so the memo
+ * stays true until the transaction ends, when it is dropped. */
+struct head_memo {
+	bool ok;
+	char venue[VENUE_ID_LEN + 1];
+	int64_t index, seq; /* seq -1: the venue has no entry yet */
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q__COUNT];
+	struct hash_slot *cache; /* HASH_CACHE_SLOTS */
+	struct tree_cache *tree; /* shared, borrowed; or NULL */
+	struct head_memo memo;
+	/* With store_keep_doc_keys: every document key in the database (and
+	 * perhaps some of transactions rolled back), as of data_version. */
+	struct keyset *doc_keys;
+	int64_t doc_keys_version;
+	bool doc_keys_ready; /* brought up to date in this transaction */
+	int schema_found; /* user_version when opened, before any migration */
+	char errmsg[512];
+};
+
+/* Records the connection's error in s->errmsg and maps it to a status. */
+enum status store_fail(struct store *s, const char *what);
+/* Records msg as s's error; returns st. */
+enum status store_fail_msg(struct store *s, enum status st, const char *msg);
+/* Statement id, reset and cleared for its next use (borrowed). */
+sqlite3_stmt *store_stmt(struct store *s, enum stmt id);
+/* Runs a statement that returns no rows. */
+enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what);
+/* Steps a statement expected to give one integer row; ST_NOT_FOUND (with
+ * what as the message) if it gives none. */
+enum status store_one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
+			  const char *what);
+/* Appends column col of the current row, as bytes, to out. */
+enum status store_column_to_buf(struct store *s, sqlite3_stmt *st, int col,
+				struct buf *out);
+
+/* Within a write transaction that store_begin opened: brings the
+ * document keys kept in memory up to date (documents.c). */
+void store_doc_keys_fresh(struct store *s);
+
+#endif
