@@ -347,6 +347,10 @@ static bool value_ok(const char *v, size_t len, size_t max, char *why,
 		return false;
 	}
 	while (i < len) {
+		if (s[i] >= 0x20 && s[i] < 0x7f) { /* printable ASCII */
+			i++;
+			continue;
+		}
 		uint32_t cp = 0;
 		size_t n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {
