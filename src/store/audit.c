@@ -5,6 +5,7 @@
 #include "audit.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,18 @@ static void check_document(struct audit *a, int64_t index)
 
 /* ---- documents: every stored document's bytes against its key ---- */
 
+/* Each document must be found by exactly one row of the document keys:
+ * (the first 8 bytes of its SHA-256, its row id).  Rather than look each
+ * one up, the scan adds up a keyed hash of those pairs over the documents
+ * and over the key rows: the same sums and counts show the same pairs
+ * (a different set matching both has a chance of 2^-128 under a key
+ * drawn for this audit).  Only when they differ are the documents looked
+ * up one by one, to name those that no row finds. */
+struct pair_sum {
+	uint64_t lane[2];
+	int64_t count;
+};
+
 struct doc_scan {
 	struct store *s;
 	enum status status; /* of the scan itself */
@@ -245,40 +258,93 @@ struct doc_scan {
 	int64_t unkeyed; /* documents no key row finds */
 	int64_t nfails;
 	char fails[MAX_REPORTED][200];
+	uint8_t pair_key[crypto_shorthash_siphashx24_KEYBYTES];
+	struct pair_sum docs, keys;
+	int64_t odd_keys; /* key rows of other than 8 bytes */
 };
 
-static enum status on_document(void *ctx, const uint8_t sha[HASH_LEN],
-			       int64_t size, const char *mime,
-			       const uint8_t *data, size_t len, bool keyed)
+static void pair_add(struct pair_sum *sum, const uint8_t key[8], int64_t id,
+		     const uint8_t *pair_key)
+{
+	uint8_t in[16], out[crypto_shorthash_siphashx24_BYTES];
+	uint64_t lane;
+	memcpy(in, key, 8);
+	for (int i = 0; i < 8; i++)
+		in[8 + i] = (uint8_t)((uint64_t)id >> (8 * i));
+	crypto_shorthash_siphashx24(out, in, sizeof in, pair_key);
+	for (int k = 0; k < 2; k++) {
+		memcpy(&lane, out + 8 * k, 8);
+		sum->lane[k] += lane;
+	}
+	sum->count++;
+}
+
+static void doc_fail(struct doc_scan *d, const uint8_t *sha, size_t len,
+		     const char *why)
+{
+	char hex[2 * HASH_LEN + 1];
+	if (d->nfails++ >= MAX_REPORTED)
+		return;
+	hex_encode(hex, sha, len < HASH_LEN ? len : HASH_LEN);
+	snprintf(d->fails[d->nfails - 1], sizeof d->fails[0],
+		 "document %.16s…: %s", hex, why);
+}
+
+static enum status on_document(void *ctx, int64_t id,
+			       const uint8_t sha[HASH_LEN], int64_t size,
+			       const char *mime, const uint8_t *data,
+			       size_t len)
 {
 	struct doc_scan *d = ctx;
 	uint8_t got[HASH_LEN];
-	char hex[2 * HASH_LEN + 1];
-	const char *why = NULL;
 	sha256(got, data, len);
 	const char *sniffed = entry_sniff_mime(data, len);
 	if (memcmp(got, sha, HASH_LEN) != 0)
-		why = "its bytes do not hash to its SHA-256";
+		doc_fail(d, sha, HASH_LEN,
+			 "its bytes do not hash to its SHA-256");
 	else if ((int64_t)len != size || sniffed == NULL ||
 		 strcmp(sniffed, mime) != 0)
-		why = "its recorded size or type differs from its bytes";
-	else if (!keyed)
-		why = "no document key finds it (its hash's first bytes)";
-	if (!keyed)
-		d->unkeyed++;
-	if (why != NULL && d->nfails++ < MAX_REPORTED) {
-		hex_encode(hex, sha, HASH_LEN);
-		snprintf(d->fails[d->nfails - 1], sizeof d->fails[0],
-			 "document %.16s…: %s", hex, why);
-	}
+		doc_fail(d, sha, HASH_LEN,
+			 "its recorded size or type differs from its bytes");
+	pair_add(&d->docs, sha, id, d->pair_key);
 	d->count++;
+	return ST_OK;
+}
+
+static enum status on_doc_key(void *ctx, const uint8_t *key, size_t len,
+			      int64_t id)
+{
+	struct doc_scan *d = ctx;
+	if (len == 8)
+		pair_add(&d->keys, key, id, d->pair_key);
+	else
+		d->odd_keys++;
+	return ST_OK;
+}
+
+static enum status on_unkeyed(void *ctx, const uint8_t *sha, size_t len,
+			      int64_t id)
+{
+	struct doc_scan *d = ctx;
+	(void)id;
+	d->unkeyed++;
+	doc_fail(d, sha, len,
+		 "no document key finds it (its hash's first bytes)");
 	return ST_OK;
 }
 
 /* Scans on a connection already in a read transaction. */
 static void scan_documents_in_txn(struct doc_scan *d)
 {
+	randombytes_buf(d->pair_key, sizeof d->pair_key);
 	d->status = store_scan_documents(d->s, on_document, d);
+	if (d->status == ST_OK)
+		d->status = store_scan_doc_keys(d->s, on_doc_key, d);
+	if (d->status == ST_OK &&
+	    (d->odd_keys != 0 || d->keys.count != d->docs.count ||
+	     d->keys.lane[0] != d->docs.lane[0] ||
+	     d->keys.lane[1] != d->docs.lane[1]))
+		d->status = store_scan_unkeyed_documents(d->s, on_unkeyed, d);
 	if (d->status != ST_OK)
 		snprintf(d->errmsg, sizeof d->errmsg, "%s", store_errmsg(d->s));
 }

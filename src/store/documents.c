@@ -185,18 +185,17 @@ enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
 	int rc;
 	enum status r = ST_OK;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 2);
-		const uint8_t *d = sqlite3_column_blob(st, 3);
-		if (sqlite3_column_bytes(st, 0) != HASH_LEN) {
+		const char *m = (const char *)sqlite3_column_text(st, 3);
+		const uint8_t *d = sqlite3_column_blob(st, 4);
+		if (sqlite3_column_bytes(st, 1) != HASH_LEN) {
 			r = store_fail_msg(s, ST_CORRUPT,
 					   "document key is not 32 bytes");
 			break;
 		}
-		r = fn(ctx, sqlite3_column_blob(st, 0),
-		       sqlite3_column_int64(st, 1), m != NULL ? m : "",
-		       d != NULL ? d : (const uint8_t *)"",
-		       (size_t)sqlite3_column_bytes(st, 3),
-		       sqlite3_column_int(st, 4) != 0);
+		r = fn(ctx, sqlite3_column_int64(st, 0),
+		       sqlite3_column_blob(st, 1), sqlite3_column_int64(st, 2),
+		       m != NULL ? m : "", d != NULL ? d : (const uint8_t *)"",
+		       (size_t)sqlite3_column_bytes(st, 4));
 		if (r != ST_OK)
 			break;
 	}
@@ -204,6 +203,40 @@ enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
 		r = store_fail(s, "scan documents");
 	sqlite3_reset(st);
 	return r;
+}
+
+/* Steps st, calling fn with column 0 as bytes and column 1 as an id. */
+static enum status scan_blob_ids(struct store *s, sqlite3_stmt *st,
+				 store_blob_id_fn fn, void *ctx,
+				 const char *what)
+{
+	int rc;
+	enum status r = ST_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *b = sqlite3_column_blob(st, 0);
+		r = fn(ctx, b != NULL ? b : (const uint8_t *)"",
+		       (size_t)sqlite3_column_bytes(st, 0),
+		       sqlite3_column_int64(st, 1));
+		if (r != ST_OK)
+			break;
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = store_fail(s, what);
+	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx)
+{
+	return scan_blob_ids(s, store_stmt(s, Q_SCAN_DOC_KEYS), fn, ctx,
+			     "scan document keys");
+}
+
+enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
+					 void *ctx)
+{
+	return scan_blob_ids(s, store_stmt(s, Q_UNKEYED_DOCS), fn, ctx,
+			     "unkeyed documents");
 }
 
 enum status store_doc_cursor_open(struct store *s)

@@ -149,12 +149,16 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_DOC_KEYS_ALL] = "SELECT key FROM doc_keys"
 			   " UNION ALL SELECT key FROM doc_keys_new",
 	[Q_DATA_VERSION] = "PRAGMA data_version",
-	[Q_SCAN_DOCS] = "SELECT sha256, size, mime, data,"
-			" EXISTS (SELECT 1 FROM doc_keys k"
-			" WHERE k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
-			" OR EXISTS (SELECT 1 FROM doc_keys_new k"
-			" WHERE k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
-			" FROM documents d ORDER BY id",
+	[Q_SCAN_DOCS] = "SELECT id, sha256, size, mime, data FROM documents"
+			" ORDER BY id",
+	[Q_SCAN_DOC_KEYS] = "SELECT key, id FROM doc_keys"
+			    " UNION ALL SELECT key, id FROM doc_keys_new",
+	[Q_UNKEYED_DOCS] = "SELECT sha256, id FROM documents d WHERE NOT EXISTS"
+			   " (SELECT 1 FROM doc_keys k WHERE"
+			   " k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
+			   " AND NOT EXISTS (SELECT 1 FROM doc_keys_new k WHERE"
+			   " k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
+			   " ORDER BY id",
 	[Q_BEGIN_READ] = "BEGIN",
 	[Q_INSERT_CHECKPOINT] = "INSERT OR IGNORE INTO checkpoints(size, note)"
 				" VALUES (?1, ?2)",

@@ -174,13 +174,30 @@ enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
 				int64_t *size, char *mime);
 
 /* Calls fn for every stored document in the order they were stored, with
- * its key, recorded size and type, its bytes (borrowed for the call), and
- * whether a row of the document keys finds it. */
-typedef enum status (*store_doc_fn)(void *ctx, const uint8_t sha[HASH_LEN],
-				    int64_t size, const char *mime,
-				    const uint8_t *data, size_t len,
-				    bool keyed);
+ * its row id, key, recorded size and type, and its bytes (borrowed for
+ * the call). */
+typedef enum status (*store_doc_fn)(void *ctx, int64_t id,
+				    const uint8_t sha[HASH_LEN], int64_t size,
+				    const char *mime, const uint8_t *data,
+				    size_t len);
 enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx);
+
+/* A blob (borrowed for the call, len bytes) and a row id. */
+typedef enum status (*store_blob_id_fn)(void *ctx, const uint8_t *blob,
+					size_t len, int64_t id);
+
+/* Calls fn for every row of the document key tables, in no set order,
+ * with its key (the first 8 bytes of a document's SHA-256, if the row is
+ * right) and the document's row id. */
+enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn,
+				void *ctx);
+
+/* Calls fn, in the order they were stored, with the SHA-256 and row id of
+ * every document that no row of the document keys finds (none, in a
+ * sound database): a slow look-up of each document, for naming what a
+ * cheaper check found wrong. */
+enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
+					 void *ctx);
 
 /* Keeps a signed checkpoint of the given size. */
 enum status store_insert_checkpoint(struct store *s, int64_t size,

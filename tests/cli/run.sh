@@ -1090,6 +1090,10 @@ tamper_tests() {
 		"UPDATE doc_keys_new SET key = x'0000000000000000' WHERE id = 2"
 	t "tamper: a document's key moved to another" only '4 document' \
 		"UPDATE doc_keys_new SET id = 3 WHERE id = 2"
+	t "tamper: a document's key cut short" only '4 document' \
+		"UPDATE doc_keys_new SET key = x'00' WHERE id = 2"
+	t "tamper: a document's key in both key tables" only '4 document' \
+		"INSERT INTO doc_keys SELECT key, id FROM doc_keys_new WHERE id = 2"
 	t "tamper: an entry filed under another venue-seq" tamper '3 chain' \
 		"UPDATE entries SET venue_seq = 99 WHERE idx = 5"
 	t "tamper: an entry filed under another venue" tamper '3 chain' \
