@@ -181,7 +181,7 @@ void web_reply_store_error(struct http_request *rq, enum status st,
 	else {
 		/* The details are for the operator, not the client. */
 		fprintf(stderr, "sanilog: serve: database: %s\n",
-			store_errmsg(s));
+			s != NULL ? store_errmsg(s) : status_str(st));
 		http_reply_error(rq, st, 0, "internal error");
 	}
 }

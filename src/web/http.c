@@ -1071,8 +1071,7 @@ enum status http_server_new(const struct http_config *cfg,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16u << 10),
-		MHD_OPTION_ARRAY, pool, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-		MHD_OPTION_END);
+		MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		free(srv->counts);
 		free(srv);

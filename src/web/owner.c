@@ -41,7 +41,9 @@ struct session {
 	uint8_t id_hash[HASH_LEN]; /* SHA-256 of the cookie value */
 	char venue[VENUE_ID_LEN + 1];
 	char csrf[B64_LEN + 1];
-	int64_t expires; /* monotonic seconds */
+	uint8_t token_hash[HASH_LEN]; /* of the owner token it was opened with
+				       */
+	int64_t expires;	      /* monotonic seconds */
 };
 
 struct owner_sessions {
@@ -105,8 +107,36 @@ static bool b64_form(const char *s, size_t n)
 	return true;
 }
 
-/* A new session for venue: its cookie value into id. */
+/* The slot a new session of venue takes: the venue's own live session
+ * nearest its expiry once the venue holds its share, else a free or
+ * expired slot, else the live session nearest its expiry.  Under
+ * t->lock. */
+static size_t session_slot(const struct owner_sessions *t, const char *venue,
+			   int64_t now)
+{
+	size_t any = 0, own = 0, nown = 0, free_slot = OWNER_SESSIONS_MAX;
+	for (size_t i = 0; i < OWNER_SESSIONS_MAX; i++) {
+		const struct session *s = &t->s[i];
+		if (!s->used || s->expires <= now) {
+			if (free_slot == OWNER_SESSIONS_MAX)
+				free_slot = i;
+			continue;
+		}
+		if (s->expires < t->s[any].expires || !t->s[any].used)
+			any = i;
+		if (strcmp(s->venue, venue) == 0 &&
+		    (nown++ == 0 || s->expires < t->s[own].expires))
+			own = i;
+	}
+	if (nown >= OWNER_SESSIONS_PER_VENUE)
+		return own;
+	return free_slot < OWNER_SESSIONS_MAX ? free_slot : any;
+}
+
+/* A new session for venue, opened with the owner token of that SHA-256:
+ * its cookie value into id. */
 static void session_new(struct owner_sessions *t, const char *venue,
+			const uint8_t token_hash[HASH_LEN],
 			char id[B64_LEN + 1])
 {
 	struct session n = {.used = true};
@@ -114,28 +144,21 @@ static void session_new(struct owner_sessions *t, const char *venue,
 	sha256(n.id_hash, id, B64_LEN);
 	snprintf(n.venue, sizeof n.venue, "%s", venue);
 	random_b64(n.csrf);
+	memcpy(n.token_hash, token_hash, HASH_LEN);
 	int64_t now = now_s();
 	n.expires = now + OWNER_SESSION_TTL;
 	pthread_mutex_lock(&t->lock);
-	size_t k = 0;
-	for (size_t i = 0; i < OWNER_SESSIONS_MAX; i++) {
-		struct session *s = &t->s[i];
-		if (!s->used || s->expires <= now) {
-			k = i;
-			break;
-		}
-		if (s->expires < t->s[k].expires)
-			k = i;
-	}
-	t->s[k] = n;
+	t->s[session_slot(t, venue, now)] = n;
 	pthread_mutex_unlock(&t->lock);
 	sodium_memzero(&n, sizeof n);
 }
 
-/* The live session of the request's cookie: its index, venue and CSRF
- * token into the outputs; -1 when there is none. */
-static long session_find(struct http_request *rq, char venue[VENUE_ID_LEN + 1],
-			 char csrf[B64_LEN + 1])
+/* The live session of the request's cookie: its index, venue, CSRF token
+ * and the hash of the token it was opened with into the outputs; -1 when
+ * there is none. */
+static long session_lookup(struct http_request *rq,
+			   char venue[VENUE_ID_LEN + 1], char csrf[B64_LEN + 1],
+			   uint8_t token_hash[HASH_LEN])
 {
 	const char *id = MHD_lookup_connection_value(
 		http_connection(rq), MHD_COOKIE_KIND, COOKIE_SESSION);
@@ -156,6 +179,7 @@ static long session_find(struct http_request *rq, char venue[VENUE_ID_LEN + 1],
 	if (found >= 0) {
 		memcpy(venue, t->s[found].venue, VENUE_ID_LEN + 1);
 		memcpy(csrf, t->s[found].csrf, B64_LEN + 1);
+		memcpy(token_hash, t->s[found].token_hash, HASH_LEN);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return found;
@@ -166,6 +190,48 @@ static void session_end(struct owner_sessions *t, long i)
 	pthread_mutex_lock(&t->lock);
 	sodium_memzero(&t->s[i], sizeof t->s[i]);
 	pthread_mutex_unlock(&t->lock);
+}
+
+/* The live session of the request's cookie, as session_lookup, if its
+ * venue's owner token is still the one it was opened with (read on s, or
+ * on a pooled connection when s is NULL); a session whose token was
+ * replaced ends.  -1 when there is none, or (with *r set) when the token
+ * could not be read. */
+static long session_find(struct http_request *rq, struct store *s,
+			 char venue[VENUE_ID_LEN + 1], char csrf[B64_LEN + 1],
+			 enum status *r)
+{
+	uint8_t opened[HASH_LEN], now[HASH_LEN];
+	*r = ST_OK;
+	long i = session_lookup(rq, venue, csrf, opened);
+	if (i < 0)
+		return -1;
+	struct web_app *a = http_app(rq);
+	struct store *own = NULL;
+	struct err e = {.msg = ""};
+	if (s == NULL) {
+		if ((own = store_pool_take(a->pool, &e)) == NULL) {
+			*r = ST_BUSY;
+			return -1;
+		}
+		if ((*r = store_begin_read(own)) != ST_OK) {
+			store_pool_give(a->pool, own, true);
+			return -1;
+		}
+	}
+	*r = store_token_get(s != NULL ? s : own, venue, now);
+	if (own != NULL)
+		store_pool_give(a->pool, own, store_commit(own) != ST_OK);
+	bool same = *r == ST_OK && sodium_memcmp(opened, now, HASH_LEN) == 0;
+	if (*r == ST_NOT_FOUND)
+		*r = ST_OK;
+	if (*r != ST_OK)
+		return -1;
+	if (!same) {
+		session_end(sessions_of(rq), i);
+		return -1;
+	}
+	return i;
 }
 
 /* Whether given[0..len) is the token want (constant time). */
@@ -298,7 +364,8 @@ static void login_page(struct http_request *rq, unsigned code, const char *csrf,
 static void login_form_read(struct http_request *rq, struct store *s)
 {
 	char venue[VENUE_ID_LEN + 1], csrf[B64_LEN + 1];
-	if (session_find(rq, venue, csrf) >= 0) {
+	enum status r = ST_OK;
+	if (session_find(rq, s, venue, csrf, &r) >= 0) {
 		redirect(rq, "/owner");
 		return;
 	}
@@ -410,14 +477,14 @@ static bool form_value(const struct form_req *f, const char *name, char *out,
 }
 
 /* Which venue's owner token tok is, found by the SHA-256 of the token
- * through the index on the stored token hashes; false when none. */
+ * (into have) through the index on the stored token hashes; false when
+ * none. */
 static bool token_venue(struct store *s, const char *tok,
-			char venue[VENUE_ID_LEN + 1], enum status *r)
+			char venue[VENUE_ID_LEN + 1], uint8_t have[HASH_LEN],
+			enum status *r)
 {
-	uint8_t have[HASH_LEN];
 	sha256(have, tok, strlen(tok));
 	*r = store_token_venue(s, have, venue);
-	sodium_memzero(have, sizeof have);
 	if (*r == ST_NOT_FOUND) {
 		*r = ST_OK;
 		return false;
@@ -437,6 +504,7 @@ static void login_read(struct http_request *rq, struct store *s)
 	struct web_app *a = http_app(rq);
 	struct form_req *f = http_state(rq);
 	char csrf[B64_LEN + 2], tok[TOKEN_LEN + 2], venue[VENUE_ID_LEN + 1];
+	uint8_t hash[HASH_LEN];
 	const char *want = MHD_lookup_connection_value(
 		http_connection(rq), MHD_COOKIE_KIND, COOKIE_LOGIN);
 	if (!form_value(f, "csrf", csrf, sizeof csrf) || want == NULL ||
@@ -456,7 +524,7 @@ static void login_read(struct http_request *rq, struct store *s)
 		while (n > 0 && t[n - 1] == ' ')
 			t[--n] = 0;
 		memmove(tok, t, n + 1);
-		ok = token_form(tok) && token_venue(s, tok, venue, &r);
+		ok = token_form(tok) && token_venue(s, tok, venue, hash, &r);
 	}
 	sodium_memzero(tok, sizeof tok);
 	if (r != ST_OK) {
@@ -470,7 +538,8 @@ static void login_read(struct http_request *rq, struct store *s)
 		return;
 	}
 	char id[B64_LEN + 1];
-	session_new(sessions_of(rq), venue, id);
+	session_new(sessions_of(rq), venue, hash, id);
+	sodium_memzero(hash, sizeof hash);
 	redirect(rq, "/owner");
 	set_cookie(rq, COOKIE_SESSION, id, "/owner", OWNER_SESSION_TTL,
 		   secure_base(s));
@@ -487,7 +556,8 @@ enum http_next owner_logout(struct http_request *rq)
 {
 	struct form_req *f = http_state(rq);
 	char venue[VENUE_ID_LEN + 1], want[B64_LEN + 1], csrf[B64_LEN + 2];
-	long i = session_find(rq, venue, want);
+	uint8_t opened[HASH_LEN];
+	long i = session_lookup(rq, venue, want, opened);
 	if (i < 0) {
 		redirect(rq, "/owner/login");
 		return HTTP_DONE;
@@ -509,8 +579,12 @@ enum http_next owner_logout(struct http_request *rq)
 static void dashboard_read(struct http_request *rq, struct store *s)
 {
 	char venue[VENUE_ID_LEN + 1], csrf[B64_LEN + 1], now[21], today[11];
-	if (session_find(rq, venue, csrf) < 0) {
-		redirect(rq, "/owner/login");
+	enum status sr = ST_OK;
+	if (session_find(rq, s, venue, csrf, &sr) < 0) {
+		if (sr != ST_OK)
+			web_reply_store_error(rq, sr, s);
+		else
+			redirect(rq, "/owner/login");
 		return;
 	}
 	enum page_lang lang = lang_of(rq);
@@ -577,8 +651,13 @@ static bool form_check(struct http_request *rq, const char *venue,
 		       const char *csrf, size_t len)
 {
 	char v[VENUE_ID_LEN + 1], want[B64_LEN + 1];
-	if (session_find(rq, v, want) < 0 || strcmp(v, venue) != 0 ||
-	    !csrf_ok(want, csrf, len)) {
+	enum status r = ST_OK;
+	long i = session_find(rq, NULL, v, want, &r);
+	if (r != ST_OK) {
+		web_reply_store_error(rq, r, NULL);
+		return false;
+	}
+	if (i < 0 || strcmp(v, venue) != 0 || !csrf_ok(want, csrf, len)) {
 		http_reply_error(rq, ST_FORBIDDEN, 0,
 				 "the form's CSRF token is missing or wrong");
 		return false;
@@ -618,7 +697,9 @@ static const struct web_api_form revoke_form = {form_check, revoke_answer};
 static bool start_owner_form(struct http_request *rq, bool document)
 {
 	char venue[VENUE_ID_LEN + 1], csrf[B64_LEN + 1];
-	if (session_find(rq, venue, csrf) < 0) {
+	uint8_t opened[HASH_LEN];
+	/* The token is checked again with the whole form (form_check). */
+	if (session_lookup(rq, venue, csrf, opened) < 0) {
 		http_reply_error(rq, ST_FORBIDDEN, 0,
 				 "not signed in (or the session expired)");
 		return false;

@@ -12,8 +12,12 @@
  *
  * Sessions live in the server's memory only: the cookie holds 32 random
  * bytes (base64url); the table keeps their SHA-256, the venue, a random
- * CSRF token and the expiry (OWNER_SESSION_TTL), in at most
- * OWNER_SESSIONS_MAX slots (the one nearest its expiry makes room).  The
+ * CSRF token, the expiry (OWNER_SESSION_TTL) and the SHA-256 of the
+ * token it was opened with, in at most OWNER_SESSIONS_MAX slots, of which
+ * one venue holds at most OWNER_SESSIONS_PER_VENUE (the one nearest its
+ * expiry makes room: the venue's own first).  A session ends when its
+ * venue's token is no longer the one it was opened with (`sanilog venue
+ * token --rotate`): the dashboard, the upload and the revoke check.  The
  * cookie is HttpOnly, SameSite=Strict, Path=/owner, and Secure when the
  * stored base URL is https.  Every POST must carry its CSRF token (403
  * otherwise, compared with sodium_memcmp): the session's, or for the
@@ -38,9 +42,10 @@
 #include "core/status.h"
 #include "web/http.h"
 
-#define OWNER_SESSION_TTL  (12 * 3600) /* seconds */
-#define OWNER_SESSIONS_MAX 1024
-#define OWNER_FORM_MAX	   (8u << 10) /* a login, revoke or logout body */
+#define OWNER_SESSION_TTL	 (12 * 3600) /* seconds */
+#define OWNER_SESSIONS_MAX	 1024
+#define OWNER_SESSIONS_PER_VENUE 8
+#define OWNER_FORM_MAX		 (8u << 10) /* a login, revoke or logout body */
 
 /* The route callbacks (routes.c lists them). */
 enum http_next owner_login_form(struct http_request *rq);

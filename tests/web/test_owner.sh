@@ -4,8 +4,9 @@
 # driven with curl: login with the owner token (session cookie HttpOnly,
 # SameSite=Strict, Secure with an https base URL), the dashboard, uploads
 # and revocations through the forms with their CSRF tokens, logout, one
-# venue's session against another venue, escaping, and 429 after repeated
-# failed logins.
+# venue's session against another venue, escaping, the end of the
+# sessions of a rotated token, the sessions one venue may hold, and 429
+# after repeated failed logins.
 #
 #   SANILOG=/abs/path/to/sanilog tests/web/test_owner.sh
 #
@@ -234,6 +235,36 @@ hdr_has '^Location: /owner/login$'
 upload old.jar 403 "$CA" 'after logout'
 check "nothing logged after logout" test "$(entries "$V1")" = $((N0 + 2))
 # venue 2's session still works
+req GET /owner 200 b.jar
+body_has 'Palestra Due'
+
+# ---------------------------------------------------------------------------
+echo "== a rotated token ends the sessions opened with the old one"
+
+N2=$(entries "$V2")
+sl venue token "$V2" --rotate --json >t2.json
+T2NEW=$(json_field t2.json token)
+check "a new token" test -n "$T2NEW" -a "$T2NEW" != "$T2"
+upload b.jar 403 "$CB" 'after rotation'
+check "nothing logged by a session of the old token" \
+	test "$(entries "$V2")" = "$N2"
+req GET /owner 303 b.jar
+hdr_has '^Location: /owner/login$'
+login b.jar "$T2" 401
+login b.jar "$T2NEW" 303
+req GET /owner 200 b.jar
+body_has 'Palestra Due'
+
+# ---------------------------------------------------------------------------
+echo "== one venue's logins do not push out another venue's sessions"
+
+for i in $(seq 1 12); do login "c$i.jar" "$T1" 303; done
+live=0
+for i in $(seq 1 12); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -b "c$i.jar" "$URL/owner")
+	[ "$code" = 200 ] && live=$((live + 1))
+done
+check "venue 1 keeps at most 8 sessions (has $live)" test "$live" = 8
 req GET /owner 200 b.jar
 body_has 'Palestra Due'
 

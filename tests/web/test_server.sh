@@ -139,6 +139,17 @@ ZERO=$(printf '%064d' 0)
 start_server
 
 # ---------------------------------------------------------------------------
+echo "== a second server on the same port"
+
+# Two servers sharing a port would split the clients between two logs.
+"$SANILOG" init --origin other.example/log --db other.db >/dev/null 2>&1
+code=0
+timeout 10 "$SANILOG" serve --db other.db --listen "${URL#http://}" \
+	>second.out 2>&1 || code=$?
+check "the second server exits 2 (got $code)" test "$code" = 2
+check "it says the address is in use" grep -q 'address in use' second.out
+
+# ---------------------------------------------------------------------------
 echo "== read routes"
 
 table <<EOF
