@@ -184,8 +184,12 @@ static int verify_bundle_file(struct cli *c, const char *path,
 		rc = cli_error("verify: %s", e.msg);
 		goto done;
 	}
-	if (bundle_parse(buf_str(&json), json.len, &b, &e) != ST_OK) {
-		rc = cli_fail(EXIT_NEGATIVE, "verify: %s: %s", path, e.msg);
+	enum status r = bundle_parse(buf_str(&json), json.len, &b, &e);
+	if (r != ST_OK) {
+		/* A file that is no bundle is a mistake of the command; a
+		 * bundle that breaks the rules is a failed verification. */
+		rc = cli_fail(r == ST_UNSUPPORTED ? EXIT_USAGE : EXIT_NEGATIVE,
+			      "verify: %s: %s", path, e.msg);
 		goto done;
 	}
 	cli_today(o.today);

@@ -219,10 +219,12 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 			       BUNDLE_MAX);
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
-		return err_set(e, ST_INVALID, "bundle: line %d: %s", jerr.line,
+		return err_set(e, ST_UNSUPPORTED,
+			       "not a bundle: not JSON (line %d: %s)", jerr.line,
 			       jerr.text);
 	if (!json_is_object(root)) {
-		r = err_set(e, ST_INVALID, "bundle: not a JSON object");
+		r = err_set(e, ST_UNSUPPORTED,
+			    "not a bundle: not a JSON object");
 		goto done;
 	}
 	const char *k;
@@ -243,10 +245,9 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 	const char *cp = member_str(root, "checkpoint", NULL);
 	const char *venue = member_str(root, "venue", NULL);
 	if (origin == NULL || vkey == NULL || cp == NULL || venue == NULL) {
-		r = err_set(
-			e, ST_INVALID,
-			"bundle: origin, vkey, checkpoint and venue must be "
-			"strings");
+		r = err_set(e, ST_UNSUPPORTED,
+			    "not a bundle: origin, vkey, checkpoint and venue "
+			    "must be strings");
 		goto done;
 	}
 	if (!entry_venue_id_valid(venue)) {

@@ -1155,9 +1155,13 @@ tamper_tests() {
 		drop_item 2
 	t "bundle: another venue's id" bundle_tamper '3 entry venue' \
 		sed "s/\"venue\": \"$V1\"/\"venue\": \"$V2\"/"
-	t "bundle: unknown key" bundle_bad sed 's/^  "origin"/  "extra": 1,\n  "origin"/'
-	t "bundle: not JSON" bundle_bad head -c 500
-	t "bundle: empty" bundle_bad head -c 0
+	t "bundle: unknown key" bundle_bad 1 sed 's/^  "origin"/  "extra": 1,\n  "origin"/'
+	t "bundle: not JSON" bundle_bad 2 head -c 500
+	t "bundle: empty" bundle_bad 2 head -c 0
+	t "bundle: a JSON object of other keys" bundle_bad 2 \
+		sh -c 'echo "{}"'
+	t "bundle: a venue id that is none" bundle_bad 1 \
+		sed "s/\"venue\": \"$V1\"/\"venue\": \"NOT-AN-ID\"/"
 }
 
 need_base_quiet() {
@@ -1245,11 +1249,14 @@ bundle_tamper() {
 	has out '"valid": false'
 }
 
-# bundle_bad FILTER...: a bundle that is not one: exit 1, a message.
+# bundle_bad CODE CMD...: verify exits CODE on the bundle CMD makes of a
+# good one: 1 for a bundle that breaks a rule, 2 for a file that is none.
 bundle_bad() {
+	local code=$1
+	shift
 	need_base
 	"$@" <"$BASE/bundle-$V1.json" >b.json || true
-	run 1 verify b.json
+	run "$code" verify b.json
 	has err '^sanilog: verify: '
 }
 
