@@ -220,8 +220,8 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return err_set(e, ST_UNSUPPORTED,
-			       "not a bundle: not JSON (line %d: %s)", jerr.line,
-			       jerr.text);
+			       "not a bundle: not JSON (line %d: %s)",
+			       jerr.line, jerr.text);
 	if (!json_is_object(root)) {
 		r = err_set(e, ST_UNSUPPORTED,
 			    "not a bundle: not a JSON object");

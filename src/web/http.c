@@ -1118,6 +1118,12 @@ void http_server_free(struct http_server *srv)
 	free(srv);
 }
 
+/* The name of a row of the counts: a route's, or "none" for the last. */
+static const char *route_name(const struct http_server *srv, size_t row)
+{
+	return row < srv->nroutes ? srv->routes[row].name : "none";
+}
+
 enum status http_metrics_format(struct http_server *srv, struct buf *out)
 {
 	enum status r = buf_append_str(
@@ -1125,12 +1131,19 @@ enum status http_metrics_format(struct http_server *srv, struct buf *out)
 		"# HELP sanilog_http_requests_total HTTP requests answered, "
 		"by route and status.\n"
 		"# TYPE sanilog_http_requests_total counter\n");
+	/* Routes of one name (a poster's formats) make one series. */
 	for (size_t row = 0; row <= srv->nroutes && r == ST_OK; row++) {
-		const char *name =
-			row < srv->nroutes ? srv->routes[row].name : "none";
-		for (size_t col = 0; col < NCODES && r == ST_OK; col++) {
-			uint64_t v =
-				atomic_load(&srv->counts[row * NCODES + col]);
+		const char *name = route_name(srv, row);
+		bool first = true;
+		for (size_t k = 0; k < row && first; k++)
+			first = strcmp(route_name(srv, k), name) != 0;
+		for (size_t col = 0; first && col < NCODES && r == ST_OK;
+		     col++) {
+			uint64_t v = 0;
+			for (size_t k = row; k <= srv->nroutes; k++)
+				if (strcmp(route_name(srv, k), name) == 0)
+					v += atomic_load(
+						&srv->counts[k * NCODES + col]);
 			if (v == 0)
 				continue;
 			char code[8];

@@ -246,6 +246,11 @@ static void poster(struct http_request *rq, struct store *s,
 	enum status r = poster_make(s, venue, f, paper, lang, NULL, &out, &e);
 	if (r == ST_NOT_FOUND) {
 		http_reply_error(rq, r, 0, "venue %s: not found", venue);
+	} else if (r == ST_INVALID) {
+		/* The server has no base URL to print: the operator's to set.
+		 */
+		http_reply_error(rq, r, 0, "cannot make this poster: %s",
+				 e.msg);
 	} else if (r != ST_OK) {
 		fprintf(stderr, "sanilog: serve: poster %s: %s\n", venue,
 			e.msg);

@@ -546,6 +546,16 @@ body_has '^sanilog_uploads_total\{result="logged"\} [1-9]'
 body_has '^sanilog_log_size [1-9]'
 body_has '^sanilog_http_request_duration_seconds_bucket\{le="\+Inf"\} [1-9]'
 body_has '^sanilog_http_requests_total\{route="api_documents",code="413"\} [1-9]'
+# Each series once, the poster's three formats summed in one.  (This
+# server has no base URL to print on a poster: 400, saying so.)
+for f in pdf svg png; do
+	req GET "/v/$V1/poster.$f" 400
+	body_has '"message":"cannot make this poster: no base URL'
+done
+req GET /metrics 200
+check "no series twice in /metrics" \
+	bash -c "! grep -v '^#' body | sed 's/ [0-9]*\$//' | sort | uniq -d | grep -q ."
+body_has '^sanilog_http_requests_total\{route="poster",code="400"\} 3$'
 
 # The access log: one line per request, never a token.
 check "access log lines" grep -q "\"POST $API/$V1/documents\" 201 " serve.err
