@@ -362,6 +362,13 @@ static enum status sign_checkpoint(struct sequencer *q, int64_t size,
 	return ST_OK;
 }
 
+enum status sequencer_batch_status(enum status r)
+{
+	/* Every request was checked before the batch failed: the failure is
+	 * the log's (busy, or a fault of its database), not a request's. */
+	return r == ST_BUSY || status_http(r) >= 500 ? r : ST_INTERNAL;
+}
+
 enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 			     size_t n, struct buf *checkpoint, struct err *e)
 {
@@ -428,7 +435,7 @@ fail:
 	q->key_index = -1;
 	for (size_t i = 0; i < n; i++) {
 		if (reqs[i].status == ST_OK) {
-			reqs[i].status = r;
+			reqs[i].status = sequencer_batch_status(r);
 			reqs[i].index = -1;
 			snprintf(reqs[i].err.msg, sizeof reqs[i].err.msg,
 				 "not logged: %.400s", e != NULL ? e->msg : "");

@@ -61,6 +61,11 @@ void sequencer_set_doc_max(struct sequencer *q, size_t max);
  * batch was written, every request's status says so, and e says why.
  * On ST_OK, *checkpoint (when not NULL) receives the new signed checkpoint.
  */
+/* The status of the requests of a batch that failed as a whole with r:
+ * r when the log was busy or failed, ST_INTERNAL for any other r (a rule
+ * of the database refused what the sequencer had let through). */
+enum status sequencer_batch_status(enum status r);
+
 enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 			     size_t n, struct buf *checkpoint, struct err *e);
 

@@ -31,6 +31,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -223,7 +224,7 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 		http_reply_error(rq, ST_INVALID, 0, "%s: unknown field", name);
 		return MHD_NO;
 	}
-	if (off == 0 && st->seen[f] && st->f[f].len > 0) {
+	if (off == 0 && st->seen[f]) {
 		http_reply_error(rq, ST_INVALID, 0, "%s: given twice",
 				 fields[f].name);
 		return MHD_NO;
@@ -525,16 +526,25 @@ static void answer(struct api_req *st)
 	struct seq_request *q = &st->job.rq;
 	struct http_request *rq = st->rq;
 	count(st, q->status == ST_OK);
+	/* An unknown provider, or a seq that cannot be revoked, is a bad
+	 * field here: the venue itself was found when the token was
+	 * checked.  A failure of the server is told to its operator; the
+	 * client learns only that nothing was logged. */
+	if (q->status == ST_NOT_FOUND || q->status == ST_CONFLICT)
+		q->status = ST_INVALID;
+	if (q->status != ST_OK && status_http(q->status) >= 500) {
+		fprintf(stderr, "sanilog: serve: %s\n", q->err.msg);
+		snprintf(q->err.msg, sizeof q->err.msg, "%s",
+			 q->status == ST_BUSY
+				 ? "not logged: the log is busy, try again"
+				 : "not logged: internal error");
+	}
 	if (st->form != NULL) {
 		st->form->answer(rq, q->status, q->index, q->err.msg);
 		return;
 	}
 	if (q->status != ST_OK) {
 		enum status s = q->status;
-		/* An unknown provider or revoked seq is a bad field here: the
-		 * venue itself was found when the token was checked. */
-		if (s == ST_NOT_FOUND)
-			s = ST_INVALID;
 		http_reply_error(rq, s, s == ST_BUSY ? 2 : 0, "%s", q->err.msg);
 		return;
 	}

@@ -673,8 +673,6 @@ static void upload_answer(struct http_request *rq, enum status st,
 		redirect(rq, "/owner?done=upload");
 		return;
 	}
-	if (st == ST_NOT_FOUND)
-		st = ST_INVALID;
 	http_reply_error(rq, st, st == ST_BUSY ? 2 : 0, "%s", msg);
 }
 
@@ -686,8 +684,6 @@ static void revoke_answer(struct http_request *rq, enum status st,
 		redirect(rq, "/owner?done=revoke");
 		return;
 	}
-	if (st == ST_NOT_FOUND)
-		st = ST_INVALID;
 	http_reply_error(rq, st, st == ST_BUSY ? 2 : 0, "%s", msg);
 }
 

@@ -58,7 +58,7 @@ static void run_batch(struct writer *w, size_t n)
 		 * requests ST_INTERNAL: they failed with it. */
 		if (r != ST_OK && (job->rq.status == ST_OK ||
 				   job->rq.status == ST_INTERNAL)) {
-			job->rq.status = r;
+			job->rq.status = sequencer_batch_status(r);
 			memcpy(job->rq.err.msg, e.msg, sizeof e.msg);
 		}
 		if (job->rq.status == ST_OK) {

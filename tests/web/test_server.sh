@@ -427,6 +427,10 @@ upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F perfo
 body_has '"message":"colour: unknown field"'
 upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=t -F title=u -F performed=2025-02-01
 body_has '"message":"title: given twice"'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title= -F title=u -F performed=2025-02-01
+body_has '"message":"title: given twice"'
+upload 400 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
+body_has '"message":"file: given twice"'
 # Bodies over the limit: announced (413 before reading), or chunked.
 head -c $((10 * 1024 * 1024 + 1)) /dev/zero >big.pdf
 printf '%%PDF-' | dd of=big.pdf conv=notrunc 2>/dev/null
@@ -477,13 +481,17 @@ req POST "$REV" 400 -H "$AUTH1" -d seq=one -d reason=wrong
 body_has '"message":"seq: not a whole number'
 req POST "$REV" 400 -H "$AUTH1" -d seq=1
 body_has '"message":"reason: missing"'
-req POST "$REV" 409 -H "$AUTH1" -d seq=0 -d reason=wrong
-body_has '"code":"conflict"'
-req POST "$REV" 409 -H "$AUTH1" -d seq=999 -d reason=wrong
+# A seq that cannot be revoked is a bad field: 400 (DESIGN.md's statuses).
+req POST "$REV" 400 -H "$AUTH1" -d seq=0 -d reason=wrong
+body_has '"code":"invalid"'
+body_has 'not a document'
+req POST "$REV" 400 -H "$AUTH1" -d seq=999 -d reason=wrong
+body_has 'no such earlier entry'
+
 req POST "$REV" 201 -H "$AUTH1" -F seq=1 -F 'reason=Wrong <file>'
 sl entry "$(json_field body index)" >entry.txt
 check "revocation entry" grep -qx 'revokes 1' entry.txt
-req POST "$REV" 409 -H "$AUTH1" -d seq=1 -d reason=twice
+req POST "$REV" 400 -H "$AUTH1" -d seq=1 -d reason=twice
 body_has 'already revoked'
 
 check "verify after uploads" sl verify >verify.out 2>&1
@@ -540,6 +548,15 @@ body_has '"code":"busy"'
 req GET /checkpoint 200
 wait "$LOCK_PID"
 upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=after-busy -F performed=2025-02-01
+# A failure of the database: 500, and its details only in the server's
+# log (a trigger stands for a broken disk).
+sqlite3 "$DB" "CREATE TRIGGER broken BEFORE INSERT ON entries BEGIN SELECT RAISE(ABORT, 'disk detail 7f3a'); END;"
+upload 500 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=broken -F performed=2025-02-01
+body_has '"message":"not logged: internal error"'
+check "no details for the client" bash -c "! grep -q 'disk detail' body"
+check "the details in the server's log" grep -q 'disk detail 7f3a' serve.err
+sqlite3 "$DB" "DROP TRIGGER broken"
+upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=other -F title=mended -F performed=2025-02-01
 
 req GET /metrics 200
 body_has '^sanilog_uploads_total\{result="logged"\} [1-9]'
