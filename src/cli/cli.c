@@ -44,7 +44,7 @@ int cli_parse_common(struct cli *c, int argc, char **argv, int npos,
 		return cli_usage(usage, ch != 'h');
 	}
 	if (optind + npos != argc)
-		return cli_usage(usage, true);
+		return cli_usage_args(usage, argv[0], argc, argv, optind, npos);
 	return -1;
 }
 
@@ -84,6 +84,34 @@ int cli_usage(const char *text, bool error)
 {
 	fputs(text, error ? stderr : stdout);
 	return error ? EXIT_USAGE : EXIT_GOOD;
+}
+
+int cli_usage_why(const char *text, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("sanilog: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("\n", stderr);
+	va_end(ap);
+	return cli_usage(text, true);
+}
+
+void cli_need(char *list, size_t size, bool have, const char *opt)
+{
+	size_t n = strlen(list);
+	if (!have && n < size)
+		snprintf(list + n, size - n, " %s", opt);
+}
+
+int cli_usage_args(const char *text, const char *cmd, int argc, char **argv,
+		   int first, int want)
+{
+	if (argc - first > want)
+		return cli_usage_why(text, "%s: unexpected argument \"%s\"",
+				     cmd, argv[first + want]);
+	return cli_usage_why(text, "%s: missing argument%s", cmd,
+			     want - (argc - first) > 1 ? "s" : "");
 }
 
 enum status cli_open_store(struct cli *c, enum store_mode mode,

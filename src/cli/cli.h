@@ -68,6 +68,20 @@ int cli_exit_for(enum status st);
  * the exit code (0 for help, 2 for error). */
 int cli_usage(const char *text, bool error);
 
+/* Prints "sanilog: " and why the command line is wrong, then the usage
+ * text, to stderr; returns EXIT_USAGE. */
+int cli_usage_why(const char *text, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Appends " opt" to the list (of size bytes) unless have: for naming the
+ * options a command is missing. */
+void cli_need(char *list, size_t size, bool have, const char *opt);
+
+/* The usage error of a command given the wrong number of arguments:
+ * argv[first..argc) are its arguments, want of them expected. */
+int cli_usage_args(const char *text, const char *cmd, int argc, char **argv,
+		   int first, int want);
+
 /* Opens the database (see store_open); on failure prints and returns
  * non-OK. */
 enum status cli_open_store(struct cli *c, enum store_mode mode,

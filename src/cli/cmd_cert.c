@@ -50,15 +50,14 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 		{"reason", required_argument, NULL, 'r'},
 		{0}};
 	if (argc < 2)
-		return cli_usage(cert_usage, true);
+		return cli_usage_why(cert_usage, "cert: add or revoke?");
 	const char *sub = argv[1];
 	bool add = strcmp(sub, "add") == 0;
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
 		return cli_usage(cert_usage, false);
-	if (!add && strcmp(sub, "revoke") != 0) {
-		cli_error("cert %s: unknown subcommand", sub);
-		return cli_usage(cert_usage, true);
-	}
+	if (!add && strcmp(sub, "revoke") != 0)
+		return cli_usage_why(cert_usage, "cert %s: unknown subcommand",
+				     sub);
 	argc--;
 	argv++;
 
@@ -150,12 +149,30 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 		if (!ok)
 			goto done;
 	}
-	if (optind != argc || en->venue[0] == 0)
-		goto usage;
+	char missing[96] = "";
+	cli_need(missing, sizeof missing, en->venue[0] != 0, "--venue");
 	if (add) {
-		if (file == NULL || en->type[0] == 0 || en->title[0] == 0 ||
-		    en->performed[0] == 0)
-			goto usage;
+		cli_need(missing, sizeof missing, file != NULL, "--file");
+		cli_need(missing, sizeof missing, en->type[0] != 0, "--type");
+		cli_need(missing, sizeof missing, en->title[0] != 0, "--title");
+		cli_need(missing, sizeof missing, en->performed[0] != 0,
+			 "--performed");
+	} else {
+		cli_need(missing, sizeof missing, has_seq, "--seq");
+		cli_need(missing, sizeof missing, has_reason, "--reason");
+	}
+	if (optind != argc) {
+		rc = cli_usage_args(cert_usage,
+				    add ? "cert add" : "cert revoke", argc,
+				    argv, optind, 0);
+		goto done;
+	}
+	if (missing[0] != 0) {
+		rc = cli_usage_why(cert_usage, "cert %s: missing%s", sub,
+				   missing);
+		goto done;
+	}
+	if (add) {
 		if (en->expires[0] != 0 &&
 		    strcmp(en->expires, en->performed) < 0) {
 			cli_error("cert: --expires is before --performed");
@@ -177,8 +194,6 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 			rq->attestation = buf_str(&att);
 			rq->attestation_len = att.len;
 		}
-	} else if (!has_seq || !has_reason) {
-		goto usage;
 	}
 	if (cli_open_log(c, &s, &signer, &q) != ST_OK)
 		goto done;

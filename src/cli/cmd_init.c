@@ -77,7 +77,8 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(init_usage, true);
+		return cli_usage_args(init_usage, "init", argc, argv, optind,
+				      0);
 
 	struct err e;
 	struct note_signer *signer = NULL;

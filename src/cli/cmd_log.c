@@ -77,7 +77,8 @@ int cmd_checkpoint(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (a.first != argc)
-		return cli_usage(log_usage, true);
+		return cli_usage_args(log_usage, "checkpoint", argc, argv,
+				      a.first, 0);
 	struct store *s = NULL;
 	struct buf note;
 	int64_t size = 0;
@@ -111,7 +112,8 @@ int cmd_entry(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (a.first + 1 != argc)
-		return cli_usage(log_usage, true);
+		return cli_usage_args(log_usage, "entry", argc, argv, a.first,
+				      1);
 	if (!dec_parse(argv[a.first], &index))
 		return cli_error("entry: INDEX: not a number");
 	struct store *s = NULL;
@@ -160,12 +162,17 @@ int cmd_proof(struct cli *c, int argc, char **argv)
 		return rc;
 	int n = argc - a.first;
 	if (n < 1)
-		return cli_usage(log_usage, true);
+		return cli_usage_why(log_usage,
+				     "proof: inclusion or consistency?");
 	const char *kind = argv[a.first];
 	bool incl = strcmp(kind, "inclusion") == 0;
-	if ((incl && n != 2) ||
-	    (!incl && (strcmp(kind, "consistency") != 0 || n != 3)))
-		return cli_usage(log_usage, true);
+	if (!incl && strcmp(kind, "consistency") != 0)
+		return cli_usage_why(log_usage, "proof %s: unknown kind", kind);
+	if (n != (incl ? 2 : 3))
+		return cli_usage_args(log_usage,
+				      incl ? "proof inclusion"
+					   : "proof consistency",
+				      argc, argv, a.first + 1, incl ? 1 : 2);
 	int64_t x = 0, y = 0;
 	if (!dec_parse(argv[a.first + 1], &x) ||
 	    (!incl && !dec_parse(argv[a.first + 2], &y)))
@@ -223,8 +230,11 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	int rc = parse_args(c, argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	if (a.first != argc || a.venue == NULL)
-		return cli_usage(log_usage, true);
+	if (a.venue == NULL)
+		return cli_usage_why(log_usage, "export: missing --venue");
+	if (a.first != argc)
+		return cli_usage_args(log_usage, "export", argc, argv, a.first,
+				      0);
 	if (!entry_venue_id_valid(a.venue))
 		return cli_error("export: --venue: not a venue id");
 	struct store *s = NULL;

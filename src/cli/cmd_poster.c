@@ -84,7 +84,8 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage(poster_usage, true);
+		return cli_usage_args(poster_usage, "poster", argc, argv,
+				      optind, 1);
 	const char *venue = argv[optind];
 	if (!entry_venue_id_valid(venue))
 		return cli_error("poster: %s: not a venue id (8 characters of "

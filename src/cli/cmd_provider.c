@@ -52,8 +52,16 @@ static int provider_keygen(struct cli *c, int argc, char **argv)
 			return cli_usage(provider_usage, true);
 		}
 	}
-	if (optind != argc || name == NULL || out == NULL)
-		return cli_usage(provider_usage, true);
+	if (name == NULL || out == NULL) {
+		char missing[32] = "";
+		cli_need(missing, sizeof missing, name != NULL, "--name");
+		cli_need(missing, sizeof missing, out != NULL, "--out");
+		return cli_usage_why(provider_usage,
+				     "provider keygen: missing%s", missing);
+	}
+	if (optind != argc)
+		return cli_usage_args(provider_usage, "provider keygen", argc,
+				      argv, optind, 0);
 	if (!note_name_valid(name, strlen(name)))
 		return cli_error("--name: not a valid key name (no spaces, no "
 				 "'+')");
@@ -105,8 +113,13 @@ static int provider_log(struct cli *c, int argc, char **argv, bool add)
 			return cli_usage(provider_usage, true);
 		}
 	}
-	if (optind + 1 != argc || (add && display == NULL))
-		return cli_usage(provider_usage, true);
+	if (optind + 1 != argc)
+		return cli_usage_args(provider_usage,
+				      add ? "provider add" : "provider revoke",
+				      argc, argv, optind, 1);
+	if (add && display == NULL)
+		return cli_usage_why(provider_usage,
+				     "provider add: missing --display-name");
 	const char *arg = argv[optind];
 	struct seq_request *rq = calloc(1, sizeof *rq);
 	if (rq == NULL)
@@ -183,7 +196,8 @@ done:
 int cmd_provider(struct cli *c, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage(provider_usage, true);
+		return cli_usage_why(provider_usage,
+				     "provider: keygen, add or revoke?");
 	const char *sub = argv[1];
 	argc--;
 	argv++;
@@ -195,8 +209,8 @@ int cmd_provider(struct cli *c, int argc, char **argv)
 		return provider_log(c, argc, argv, false);
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
 		return cli_usage(provider_usage, false);
-	cli_error("provider %s: unknown subcommand", sub);
-	return cli_usage(provider_usage, true);
+	return cli_usage_why(provider_usage, "provider %s: unknown subcommand",
+			     sub);
 }
 
 static const char attest_usage[] =
@@ -255,9 +269,18 @@ int cmd_attest(struct cli *c, int argc, char **argv)
 			return cli_usage(attest_usage, true);
 		}
 	}
-	if (optind != argc || key == NULL || venue == NULL || file == NULL ||
-	    type == NULL || performed == NULL)
-		return cli_usage(attest_usage, true);
+	char missing[96] = "";
+	cli_need(missing, sizeof missing, key != NULL, "--key");
+	cli_need(missing, sizeof missing, venue != NULL, "--venue");
+	cli_need(missing, sizeof missing, file != NULL, "--file");
+	cli_need(missing, sizeof missing, type != NULL, "--type");
+	cli_need(missing, sizeof missing, performed != NULL, "--performed");
+	if (missing[0] != 0)
+		return cli_usage_why(attest_usage, "attest: missing%s",
+				     missing);
+	if (optind != argc)
+		return cli_usage_args(attest_usage, "attest", argc, argv,
+				      optind, 0);
 	if (!entry_venue_id_valid(venue))
 		return cli_error("attest: --venue: not a venue id");
 	if (!entry_type_valid(type))

@@ -223,7 +223,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return cli_usage(serve_usage, true);
+		return cli_usage_args(serve_usage, "serve", argc, argv, optind,
+				      0);
 	o.db_path = c->db_path;
 
 	/* Every thread started from here on inherits the mask: the signals

@@ -178,11 +178,27 @@ static int venue_add_update(struct cli *c, int argc, char **argv, bool add)
 			goto usage;
 		}
 	}
-	if (add && (optind != argc || !has_name || !has_addr))
-		goto usage;
+	if (add && (optind != argc || !has_name || !has_addr)) {
+		char missing[48] = "";
+		cli_need(missing, sizeof missing, has_name, "--name");
+		cli_need(missing, sizeof missing, has_addr, "--address");
+		rc = missing[0] != 0
+			     ? cli_usage_why(venue_usage,
+					     "venue add: missing%s", missing)
+			     : cli_usage_args(venue_usage, "venue add", argc,
+					      argv, optind, 0);
+		goto done;
+	}
 	if (!add) {
-		if (optind + 1 != argc || !entry_venue_id_valid(argv[optind]))
-			goto usage;
+		if (optind + 1 != argc) {
+			rc = cli_usage_args(venue_usage, "venue update", argc,
+					    argv, optind, 1);
+			goto done;
+		}
+		if (!entry_venue_id_valid(argv[optind])) {
+			rc = cli_error("%s: not a venue id", argv[optind]);
+			goto done;
+		}
 		if (!has_name && !has_addr && !has_interval) {
 			cli_error("venue update: nothing to change");
 			goto done;
@@ -256,8 +272,12 @@ static int simple_opts(struct cli *c, int argc, char **argv, int want_args)
 			continue;
 		return cli_usage(venue_usage, ch != 'h');
 	}
-	if (argc - optind != want_args)
-		return cli_usage(venue_usage, true);
+	if (argc - optind != want_args) {
+		char cmd[32];
+		snprintf(cmd, sizeof cmd, "venue %s", argv[0]);
+		return cli_usage_args(venue_usage, cmd, argc, argv, optind,
+				      want_args);
+	}
 	if (want_args == 1 && !entry_venue_id_valid(argv[optind]))
 		return cli_error("%s: not a venue id", argv[optind]);
 	return -1;
@@ -377,7 +397,9 @@ static int venue_token(struct cli *c, int argc, char **argv)
 int cmd_venue(struct cli *c, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage(venue_usage, true);
+		return cli_usage_why(
+			venue_usage,
+			"venue: add, update, list, show or token?");
 	const char *sub = argv[1];
 	argc--;
 	argv++;
@@ -393,6 +415,5 @@ int cmd_venue(struct cli *c, int argc, char **argv)
 		return venue_token(c, argc, argv);
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
 		return cli_usage(venue_usage, false);
-	cli_error("venue %s: unknown subcommand", sub);
-	return cli_usage(venue_usage, true);
+	return cli_usage_why(venue_usage, "venue %s: unknown subcommand", sub);
 }

@@ -341,8 +341,14 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 			return cli_usage(verify_usage, true);
 		}
 	}
-	if (argc - optind > 1 || (venue != NULL && argc - optind == 1))
-		return cli_usage(verify_usage, true);
+	if (argc - optind > 1)
+		return cli_usage_args(verify_usage, "verify", argc, argv,
+				      optind, 1);
+	if (venue != NULL && argc - optind == 1)
+		return cli_usage_why(verify_usage,
+				     "verify: --venue is for a database, not "
+				     "with %s",
+				     argv[optind]);
 	if (argc - optind == 1 && cmd_verify_is_remote(argv[optind]))
 		return cmd_verify_remote(c, argv[optind], vkey, full);
 	if (full)

@@ -963,6 +963,37 @@ sanilog $c $s --help: exit $rc: $(head -n 1 err)"
 	done
 }
 
+# A command line that is wrong says why before the usage.
+t_usage_reasons() {
+	local args want
+	while IFS='|' read -r args want; do
+		# shellcheck disable=SC2086
+		run 2 $args
+		has err "^sanilog: $want"
+		has err '^usage: sanilog '
+		quiet out
+	done <<'EOF'
+venue add --address x|venue add: missing --name$
+venue add --name x --address y extra|venue add: unexpected argument "extra"
+venue|venue: add, update, list, show or token\?
+venue show|venue show: missing argument
+export|export: missing --venue
+entry|entry: missing argument
+entry 1 2|entry: unexpected argument "2"
+proof|proof: inclusion or consistency\?
+proof frob|proof frob: unknown kind
+proof consistency 1|proof consistency: missing argument
+cert|cert: add or revoke\?
+cert revoke --venue abcdefgh --seq 1|cert revoke: missing --reason
+cert add --venue abcdefgh --title t|cert add: missing --file --type --performed
+provider keygen --name x|provider keygen: missing --out
+provider add|provider add: missing argument
+attest --key k|attest: missing --venue --file --type --performed
+init extra|init: unexpected argument "extra"
+verify a.json --venue abcdefgh|verify: --venue is for a database
+EOF
+}
+
 # ---------------------------------------------------------------------------
 # 3. Tampering: each on a fresh copy of the golden log (or its bundle);
 # verify exits 1, says INVALID and names the broken check.
@@ -1553,6 +1584,7 @@ t "init makes 0600 files" t_init_files
 t "the clock never goes backwards" t_clock
 t "freshness: overdue and expired" t_freshness
 t "help of every command and subcommand" t_help
+t "a wrong command line says why" t_usage_reasons
 bad_input_tests
 t "bad: key files of mode 0644" t_key_files
 t "bad: init twice" t_init_twice
