@@ -168,6 +168,9 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 		return err_set(e, ST_UNSUPPORTED,
 			       "document: not a PDF, PNG or JPEG file");
 	snprintf(en->doc_mime, sizeof en->doc_mime, "%s", mime);
+	if (strncmp(en->performed, en->logged, 10) > 0)
+		return err_set(e, ST_INVALID, "performed: after today (%.10s)",
+			       en->logged);
 	en->doc_size = (int64_t)rq->doc_len;
 	if (rq->doc_sha256 != NULL)
 		memcpy(en->doc_sha256, rq->doc_sha256, HASH_LEN);
@@ -206,13 +209,10 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 		.expires = en->expires,
 	};
 	memcpy(f.doc, en->doc_sha256, HASH_LEN);
-	r = attest_from_note(rq->attestation, rq->attestation_len, &f, &q->key,
-			     en->attestation, sizeof en->attestation, e);
-	if (r != ST_OK) {
-		err_prefix(e, "attestation");
-		return r;
-	}
-	return ST_OK;
+	/* Its messages name the attestation. */
+	return attest_from_note(rq->attestation, rq->attestation_len, &f,
+				&q->key, en->attestation,
+				sizeof en->attestation, e);
 }
 
 static enum status check_revocation(struct sequencer *q, const struct entry *en,

@@ -157,8 +157,13 @@ static bool authorize(struct http_request *rq, struct store *s)
 	char tok[TOKEN_LEN + 1];
 	uint8_t want[HASH_LEN], have[HASH_LEN];
 	if (!bearer_token(rq, tok)) {
+		const char *h = http_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
 		refuse(rq, ST_UNAUTHORIZED,
-		       "Authorization: Bearer <owner token> required");
+		       h != NULL && strncasecmp(h, "Bearer ", 7) == 0
+			       ? "owner token not valid (an owner token is "
+				 "slo_ and 43 characters)"
+			       : "Authorization: Bearer <owner token> "
+				 "required");
 		return false;
 	}
 	sha256(have, tok, TOKEN_LEN);

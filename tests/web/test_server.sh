@@ -388,8 +388,11 @@ upload() {
 upload 401 "$V1" --interface 127.0.0.3 -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
 hdr_has '^WWW-Authenticate: Bearer'
 body_has '"code":"unauthorized"'
+body_has '"message":"Authorization: Bearer <owner token> required"'
 upload 401 "$V1" --interface 127.0.0.3 -H 'Authorization: Bearer slo_garbage' -F file=@doc1.pdf
+body_has '"message":"owner token not valid'
 upload 401 "$V1" --interface 127.0.0.3 -H "Authorization: Basic $T1" -F file=@doc1.pdf
+body_has '"message":"Authorization: Bearer <owner token> required"'
 case $T1 in *A) T1X=${T1%?}B ;; *) T1X=${T1%?}A ;; esac
 upload 401 "$V1" --interface 127.0.0.3 -H "Authorization: Bearer $T1X" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
 upload 403 "$V1" --interface 127.0.0.3 -H "Authorization: Bearer $T2" -F file=@doc1.pdf -F type=other -F title=t -F performed=2025-02-01
