@@ -127,7 +127,7 @@ void web_reply_store_error(struct http_request *rq, enum status st,
 /* routes.c: the HTML page of an error on the page routes (pages_error in
  * the request's language). */
 enum status web_html_error(const struct http_request *rq, unsigned code,
-			   struct buf *out);
+			   const char *detail, struct buf *out);
 
 /* tiles.c: GET /tile/... (the capture is the rest of the path). */
 void web_tile(struct http_request *rq, struct store *s);

@@ -65,7 +65,7 @@ struct http_server {
 	bool has_proxy;
 	struct sockaddr_storage proxy; /* see http_config */
 	enum status (*html_error)(const struct http_request *rq, unsigned code,
-				  struct buf *out);
+				  const char *detail, struct buf *out);
 	atomic_uint in_flight;
 	/* (nroutes + 1) rows of NCODES; the last row: no route */
 	atomic_uint_fast64_t *counts;
@@ -354,7 +354,7 @@ static void reply_error_v(struct http_request *rq, unsigned code,
 	if (wants_html(rq) && rq->srv->html_error != NULL) {
 		struct buf b;
 		buf_init(&b, 1u << 20);
-		if (rq->srv->html_error(rq, code, &b) == ST_OK)
+		if (rq->srv->html_error(rq, code, msg, &b) == ST_OK)
 			http_reply_buf(rq, code, "text/html; charset=utf-8",
 				       &b);
 		buf_free(&b);

@@ -108,9 +108,10 @@ struct http_config {
 	bool has_proxy;
 	struct sockaddr_storage proxy; /* its port is not compared */
 	/* Optional: the HTML page of an error on html routes (else a plain
-	 * one is made); it must not fail for want of anything but memory. */
+	 * one is made), with the error's message (ASCII, to be escaped); it
+	 * must not fail for want of anything but memory. */
 	enum status (*html_error)(const struct http_request *rq, unsigned code,
-				  struct buf *out);
+				  const char *detail, struct buf *out);
 };
 
 /*

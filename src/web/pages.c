@@ -599,6 +599,8 @@ static const struct label index_labels[] = {
 
 static const struct label error_labels[] = {
 	{"t_home", "Home page", "Pagina iniziale"},
+	{"t_detail", "Details", "Dettagli"},
+	{"t_dashboard", "Back to your dashboard", "Torna alla tua pagina"},
 };
 
 static const struct {
@@ -1012,7 +1014,7 @@ enum status pages_index(enum page_lang lang, struct buf *out, struct err *e)
 }
 
 enum status pages_error(enum page_lang lang, int http_status, const char *self,
-			struct buf *out, struct err *e)
+			const char *detail, struct buf *out, struct err *e)
 {
 	static const struct {
 		int code;
@@ -1077,6 +1079,10 @@ enum status pages_error(enum page_lang lang, int http_status, const char *self,
 	render_set_int(r, "code", http_status);
 	render_set_text(r, "heading", W(lang, texts[k].h_en, texts[k].h_it));
 	render_set_text(r, "text", W(lang, texts[k].t_en, texts[k].t_it));
+	render_set_flag(r, "has_detail", detail != NULL && detail[0] != 0);
+	render_set_text(r, "detail", detail != NULL ? detail : "");
+	render_set_flag(r, "owner",
+			self != NULL && strncmp(self, "/owner", 6) == 0);
 	/* self comes from the request: only a plain path is echoed. */
 	char path[256] = "/";
 	if (self != NULL && self[0] == '/' && strlen(self) < sizeof path &&

@@ -102,10 +102,12 @@ enum status pages_lookup_path(const char *id, const char *query_lang,
 /*
  * An HTML error page for http_status (400, 404, 405, 413, 415, 429, 503;
  * anything else reads as 500) into out.  self (or NULL) is the request's
- * path, used for the language switch link only if it is a plain path.
+ * path, used for the language switch link only if it is a plain path; an
+ * error on the owner's pages (/owner...) links back to the dashboard.
+ * detail (or NULL) is what exactly was wrong, shown below the text.
  */
 enum status pages_error(enum page_lang lang, int http_status, const char *self,
-			struct buf *out, struct err *e);
+			const char *detail, struct buf *out, struct err *e);
 
 /*
  * The owner's pages (owner.c).  pages_owner renders templates/owner.html

@@ -55,10 +55,11 @@ static bool not_modified(const struct http_request *rq, const char *etag)
 /* ---- pages ---- */
 
 enum status web_html_error(const struct http_request *rq, unsigned code,
-			   struct buf *out)
+			   const char *detail, struct buf *out)
 {
 	struct err e;
-	return pages_error(lang_of(rq), (int)code, http_path(rq), out, &e);
+	return pages_error(lang_of(rq), (int)code, http_path(rq), detail, out,
+			   &e);
 }
 
 static void index_page(struct http_request *rq, struct store *s)

@@ -503,7 +503,8 @@ static void test_overrides(void **state)
 	assert_non_null(strstr(buf_str(&b), "<h1 class=custom>"));
 	assert_non_null(strstr(buf_str(&b), "<html lang=\"it\">"));
 	buf_reset(&b);
-	assert_int_equal(pages_error(LANG_EN, 404, "/v/x", &b, &e), ST_OK);
+	assert_int_equal(pages_error(LANG_EN, 404, "/v/x", NULL, &b, &e),
+			 ST_OK);
 	assert_non_null(strstr(buf_str(&b), "Not found"));
 	const unsigned char *p = pages_asset("style.css", &len, &mime);
 	assert_non_null(p);
@@ -546,15 +547,28 @@ static void test_index_error_pages(void **state)
 	assert_null(strstr(s, "<script>"));
 	buf_reset(&b);
 	/* The request's path is echoed only when plain. */
-	assert_int_equal(pages_error(LANG_IT, 404, "/v/\"><script>", &b, &e),
-			 ST_OK);
+	assert_int_equal(
+		pages_error(LANG_IT, 404, "/v/\"><script>", NULL, &b, &e),
+		ST_OK);
 	s = buf_str(&b);
 	assert_non_null(strstr(s, "Non trovato"));
 	assert_null(strstr(s, "<script>"));
 	assert_non_null(strstr(s, "href=\"/?lang=en\""));
 	buf_reset(&b);
-	assert_int_equal(pages_error(LANG_EN, 999, NULL, &b, &e), ST_OK);
+	assert_int_equal(pages_error(LANG_EN, 999, NULL, NULL, &b, &e), ST_OK);
 	assert_non_null(strstr(buf_str(&b), "Something went wrong"));
+	assert_null(strstr(buf_str(&b), "Details"));
+	assert_null(strstr(buf_str(&b), "href=\"/owner"));
+	buf_reset(&b);
+	/* What exactly was wrong, escaped; on the owner's pages, the way
+	 * back to the dashboard. */
+	assert_int_equal(pages_error(LANG_EN, 400, "/owner/revoke",
+				     "reason: <missing>", &b, &e),
+			 ST_OK);
+	s = buf_str(&b);
+	assert_non_null(strstr(s, "Details: reason: &lt;missing&gt;"));
+	assert_non_null(strstr(s, "href=\"/owner?lang=en\""));
+	assert_non_null(strstr(s, "Back to your dashboard"));
 	buf_free(&b);
 }
 
@@ -576,13 +590,15 @@ static void test_error_page_texts(void **state)
 		if (codes[i] == 500)
 			continue;
 		buf_reset(&b);
-		assert_int_equal(pages_error(LANG_EN, codes[i], "/", &b, &e),
-				 ST_OK);
+		assert_int_equal(
+			pages_error(LANG_EN, codes[i], "/", NULL, &b, &e),
+			ST_OK);
 		if (strstr(buf_str(&b), "Something went wrong") != NULL)
 			fail_msg("no English text for %d", codes[i]);
 		buf_reset(&b);
-		assert_int_equal(pages_error(LANG_IT, codes[i], "/", &b, &e),
-				 ST_OK);
+		assert_int_equal(
+			pages_error(LANG_IT, codes[i], "/", NULL, &b, &e),
+			ST_OK);
 		if (strstr(buf_str(&b), "Qualcosa è andato storto") != NULL)
 			fail_msg("no Italian text for %d", codes[i]);
 	}

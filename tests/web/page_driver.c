@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 			   &e);
 	if (argc == 4 && strcmp(argv[1], "error") == 0)
 		return put(pages_error(pages_lang(NULL, argv[2]), atoi(argv[3]),
-				       "/", &b, &e),
+				       "/", NULL, &b, &e),
 			   &b, &e);
 	if (argc == 3 && (strcmp(argv[1], "asset") == 0 ||
 			  strcmp(argv[1], "asset-gzip") == 0)) {

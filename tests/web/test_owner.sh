@@ -192,6 +192,8 @@ check "venue 2 got its upload" test "$(entries "$V2")" = $((N2 + 1))
 req POST /owner/upload 415 a.jar -F "file=@v1.json" -F type=sanitization \
 	-F title=x -F performed=2025-01-10 -F "csrf=$CA"
 check "nothing logged for a bad file" test "$(entries "$V1")" = $((N0 + 1))
+body_has 'Details: file: not a PDF, PNG or JPEG file'
+body_has 'href="/owner\?lang=en"'
 # As a browser sends the form: empty optional fields and file.
 : >empty
 req POST /owner/upload 303 b.jar -F "csrf=$CB" -F "file=@$DOCS/pest.png" \
@@ -209,6 +211,10 @@ req POST /owner/revoke 403 a.jar --data-urlencode "seq=$SEQ" \
 	--data-urlencode 'reason=wrong file'
 req POST /owner/revoke 403 a.jar --data-urlencode "seq=$SEQ" \
 	--data-urlencode 'reason=wrong file' --data-urlencode "csrf=$CB"
+req POST /owner/revoke 400 a.jar --data-urlencode "seq=$SEQ" \
+	--data-urlencode 'reason=' --data-urlencode "csrf=$CA"
+body_has 'Details: reason: '
+body_has 'href="/owner\?lang=en"'
 check "nothing logged for a revocation without csrf" \
 	test "$(entries "$V1")" = $((N0 + 1))
 req POST /owner/revoke 303 a.jar --data-urlencode "seq=$SEQ" \
