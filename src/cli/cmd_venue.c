@@ -222,7 +222,15 @@ static int venue_add_update(struct cli *c, int argc, char **argv, bool add)
 			memcpy(en->address, rep.address, sizeof en->address);
 		if (!has_interval)
 			en->interval_days = rep.interval_days;
+		bool same = strcmp(en->name, rep.name) == 0 &&
+			    strcmp(en->address, rep.address) == 0 &&
+			    en->interval_days == rep.interval_days;
 		verify_report_free(&rep);
+		if (same) {
+			cli_error("venue update: nothing to change (the venue "
+				  "has these values already)");
+			goto done;
+		}
 	}
 	char token[TOKEN_LEN + 1];
 	uint8_t token_hash[HASH_LEN];

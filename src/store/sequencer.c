@@ -258,7 +258,20 @@ static enum status check_provider(struct sequencer *q, const struct entry *en,
 				       en->name);
 		if (r != ST_OK)
 			return err_set(e, r, "%s", store_errmsg(q->store));
-	} else if (r != ST_OK && r != ST_NOT_FOUND) {
+	} else if (r == ST_OK) {
+		/* The key in force again, under the same display name, would
+		 * only repeat its entry. */
+		struct entry key;
+		if ((r = read_entry(q, kidx, &key, e)) != ST_OK)
+			return r;
+		if (strcmp(key.vkey, en->vkey) == 0 &&
+		    strcmp(key.display_name, en->display_name) == 0)
+			return err_set(e, ST_CONFLICT,
+				       "provider %s: this key is already "
+				       "registered, with this display name "
+				       "(entry %lld)",
+				       en->name, (long long)kidx);
+	} else if (r != ST_NOT_FOUND) {
 		return err_set(e, r, "%s", store_errmsg(q->store));
 	}
 	return ST_OK;

@@ -742,6 +742,17 @@ bad_input_tests() {
 		venue update zzzzzzzz --name "Bar"
 	t "bad: venue update with nothing to change" bad 7 'nothing' \
 		venue update $V1
+	t "bad: venue update to the values it has" bad 7 \
+		'venue update: nothing to change \(the venue has these values' \
+		venue update $V1 --name "Bar Roma" --interval-days 30
+	t "bad: control: venue update of one value accepted" good 7 \
+		venue update $V1 --name "Bar Roma" --interval-days 31
+	t "bad: provider add of the key in force" bad 7 \
+		'provider cleanco.example: this key is already registered' \
+		provider add "$(cat "$KEYS/provider.vkey")" \
+		--display-name "CleanCo S.r.l."
+	t "bad: control: the key in force under a new display name" good 7 \
+		provider add "$(cat "$KEYS/provider.vkey")" --display-name CleanCo
 	t "bad: revoke a revoked document" bad final 'revoked' \
 		cert revoke --venue $V1 --seq 2 --reason again
 	t "bad: revoke a venue entry" bad final 'not a document' \
