@@ -8,6 +8,8 @@
 
 #include "cli/commands.h"
 
+#define SANILOG_VERSION "0.1.0"
+
 static const char usage_text[] =
 	"usage: sanilog COMMAND [OPTIONS]\n"
 	"\n"
@@ -35,7 +37,8 @@ static const char usage_text[] =
 	"  scan IMAGE                          the text of a photo's QR code\n"
 	"\n"
 	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"
-	"--json where it prints data, and --help.\n"
+	"--json where it prints data, and --help.  sanilog --version prints\n"
+	"the version.\n"
 	"Exit status: 0 good, 1 verification failed,\n"
 	"2 usage or system error.\n";
 
@@ -62,6 +65,10 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return cli_usage(usage_text, true);
 	const char *name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("sanilog %s\n", SANILOG_VERSION);
+		return EXIT_SUCCESS;
+	}
 	char *help_args[] = {NULL, "--help", NULL};
 	if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 ||
 	    strcmp(name, "-h") == 0) {

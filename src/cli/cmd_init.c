@@ -11,8 +11,9 @@
 #include "commands.h"
 
 static const char init_usage[] =
-	"usage: sanilog init [--origin NAME] [--key-from FILE] [--force] "
-	"[--db PATH] [--json]\n"
+	"usage: sanilog init [--origin NAME] [--base-url URL] [--key-from "
+	"FILE]\n"
+	"                    [--force] [--db PATH] [--json]\n"
 	"\n"
 	"Creates a new database and the log's signer key (PATH.key, mode "
 	"0600)\n"

@@ -220,7 +220,8 @@ static const char attest_usage[] =
 	"Signs, with the provider's own key, an attestation that the document\n"
 	"DOC certifies work of type T performed at venue ID on DATE.  Writes\n"
 	"the signed note to OUT (default stdout); the venue owner uploads it\n"
-	"with the document.  Needs no database.\n";
+	"with the document.  Needs no database.  With --json, prints what was\n"
+	"signed, and the note as \"attestation\" unless -o wrote it.\n";
 
 int cmd_attest(struct cli *c, int argc, char **argv)
 {
@@ -321,11 +322,25 @@ int cmd_attest(struct cli *c, int argc, char **argv)
 	};
 	sha256(f.doc, doc.data, doc.len);
 	if (attest_sign(s, &f, &note, &e) != ST_OK ||
-	    cli_write_file(out, note.data, note.len, &e) != ST_OK) {
+	    ((out != NULL || !c->json) &&
+	     cli_write_file(out, note.data, note.len, &e) != ST_OK)) {
 		cli_error("attest: %s", e.msg);
 		goto done;
 	}
 	rc = EXIT_GOOD;
+	if (c->json) {
+		/* What was signed, and the note itself unless it went to
+		 * OUT. */
+		struct note_verifier v;
+		char hex[2 * HASH_LEN + 1];
+		note_signer_verifier(s, &v);
+		hex_encode(hex, f.doc, HASH_LEN);
+		rc = cli_print_json(json_pack(
+			"{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "provider",
+			v.name, "venue", venue, "doc", hex, "type", type,
+			"performed", performed, "expires", expires,
+			"attestation", out == NULL ? buf_str(&note) : NULL));
+	}
 done:
 	note_signer_free(s);
 	buf_free(&doc);

@@ -75,7 +75,9 @@ static int finish(struct cli *c, const char *venue,
 		  const struct verify_report *rep, bool summary)
 {
 	if (c->json) {
-		int rc = cli_print_json(report_json(venue, rep, true));
+		/* A whole log's audit has no venue to describe. */
+		int rc = cli_print_json(summary ? report_json(venue, rep, true)
+						: report_checks_json(rep));
 		return rc != EXIT_GOOD ? rc
 		       : rep->ok       ? EXIT_GOOD
 				       : EXIT_NEGATIVE;

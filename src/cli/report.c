@@ -127,16 +127,25 @@ json_t *report_json(const char *venue, const struct verify_report *rep,
 	}
 	json_object_set_new(o, "history", hist);
 	if (checks) {
-		json_t *arr = json_array();
-		for (size_t i = 0; arr != NULL && i < rep->nchecks; i++) {
-			const struct verify_check *c = &rep->checks[i];
-			json_array_append_new(
-				arr, json_pack("{s:i, s:s, s:b, s:s}", "rule",
-					       c->rule, "name", c->name, "ok",
-					       c->ok, "detail", c->detail));
+		json_t *c = report_checks_json(rep);
+		if (c == NULL || json_object_update(o, c) != 0) {
+			json_decref(o);
+			o = NULL;
 		}
-		json_object_set_new(o, "checks", arr);
-		json_object_set_new(o, "valid", json_boolean(rep->ok));
+		json_decref(c);
 	}
 	return o;
+}
+
+json_t *report_checks_json(const struct verify_report *rep)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr != NULL && i < rep->nchecks; i++) {
+		const struct verify_check *c = &rep->checks[i];
+		json_array_append_new(arr,
+				      json_pack("{s:i, s:s, s:b, s:s}", "rule",
+						c->rule, "name", c->name, "ok",
+						c->ok, "detail", c->detail));
+	}
+	return json_pack("{s:o, s:b}", "checks", arr, "valid", rep->ok);
 }

@@ -18,8 +18,13 @@ void report_print_venue(FILE *f, const char *venue,
 /* Each check with ✓ or ✗ and its detail. */
 void report_print_checks(FILE *f, const struct verify_report *rep);
 
-/* The report as JSON (new reference). */
+/* The report as JSON (new reference), with its checks and validity when
+ * checks is true. */
 json_t *report_json(const char *venue, const struct verify_report *rep,
 		    bool checks);
+
+/* Only the checks and the validity: {"checks": [...], "valid": bool} (new
+ * reference; NULL when out of memory). */
+json_t *report_checks_json(const struct verify_report *rep);
 
 #endif

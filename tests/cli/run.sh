@@ -309,6 +309,15 @@ t_build() {
 	quiet out
 	quiet err
 	cmp ozone.att gb/04-attest.out || fail "attest -o differs from stdout"
+	# --json: what was signed, and the same note as a string.
+	run 0 attest --key provider.key --venue $V1 --file "$DOCS/ozone.pdf" \
+		--type sanitization --performed 2026-11-20 --expires 2027-05-20 \
+		--json
+	quiet err
+	has out '^  "provider": "cleanco.example",$'
+	has out "^  \"doc\": \"$(sha256sum "$DOCS/ozone.pdf" | cut -d' ' -f1)\",\$"
+	printf '%b' "$(sed -n 's/^  "attestation": "\(.*\)"$/\1/p' out)" >json.att
+	cmp json.att gb/04-attest.out || fail "attest --json holds another note"
 
 	step 05-cert-add.out 2026-11-25T09:15:00Z \
 		cert add --venue $V1 --file "$DOCS/ozone.pdf" \
@@ -950,6 +959,9 @@ t_help() {
 	has err '^usage: sanilog '
 	run 2 frobnicate
 	has err 'frobnicate'
+	run 0 --version
+	has out '^sanilog [0-9]+\.[0-9]+\.[0-9]+$'
+	quiet err
 	run 2 checkpoint --frobnicate
 	has err '^usage: sanilog '
 	# Every subcommand "sanilog help" lists takes --help.
