@@ -90,9 +90,10 @@ struct http_request {
 	unsigned code;
 	uint64_t resp_len;
 	bool queued;
-	bool secured; /* the security headers are on the response */
-	bool shared;  /* the responses are not the request's to destroy */
-	bool gzip_ok; /* the client takes gzip */
+	bool secured;	/* the security headers are on the response */
+	bool shared;	/* the responses are not the request's to destroy */
+	bool gzip_ok;	/* the client takes gzip */
+	bool via_proxy; /* from the trusted proxy */
 	/* A reply that may be compressed: its body (owned by response) and
 	 * its compressed variant, once made. */
 	const uint8_t *zbody;
@@ -764,6 +765,21 @@ static void forwarded_client(struct http_request *rq)
 		rq->client = ss;
 }
 
+bool http_forwarded_https(const struct http_request *rq)
+{
+	const char *p =
+		rq->via_proxy ? http_header(rq, "X-Forwarded-Proto") : NULL;
+	if (p == NULL)
+		return false;
+	/* The proxy's own value is the last one. */
+	const char *last = strrchr(p, ',');
+	last = last != NULL ? last + 1 : p;
+	last += strspn(last, " \t");
+	size_t n = strcspn(last, " \t");
+	return n == 5 && strncasecmp(last, "https", 5) == 0 &&
+	       last[n + strspn(last + n, " \t")] == 0;
+}
+
 /* ---- the callbacks ---- */
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -901,8 +917,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (rq->phase == PHASE_NEW) {
 		rq->phase = PHASE_BODY;
 		if (rq->srv->has_proxy &&
-		    same_host(&rq->client, &rq->srv->proxy))
+		    same_host(&rq->client, &rq->srv->proxy)) {
+			rq->via_proxy = true;
 			forwarded_client(rq);
+		}
 		request_begin(rq, method);
 		if (rq->response != NULL && rq->has_body)
 			return reply_queue(rq); /* the body is not read */

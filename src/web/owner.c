@@ -264,12 +264,15 @@ static void private_page(struct http_request *rq)
 	http_reply_header(rq, MHD_HTTP_HEADER_VARY, "Accept-Language, Cookie");
 }
 
-/* Whether the stored base URL is https (cookies then get Secure). */
-static bool secure_base(struct store *s)
+/* Whether cookies get Secure: the stored base URL is https, or the
+ * request came over https through the trusted proxy. */
+static bool secure_cookies(struct http_request *rq, struct store *s)
 {
 	char base[BASE_URL_MAX];
-	return store_meta_get(s, "base_url", base, sizeof base) == ST_OK &&
-	       strncmp(base, "https://", 8) == 0;
+	return http_forwarded_https(rq) ||
+	       (s != NULL &&
+		store_meta_get(s, "base_url", base, sizeof base) == ST_OK &&
+		strncmp(base, "https://", 8) == 0);
 }
 
 static void set_cookie(struct http_request *rq, const char *name,
@@ -370,7 +373,7 @@ static void login_form_read(struct http_request *rq, struct store *s)
 		return;
 	}
 	random_b64(csrf);
-	login_page(rq, 200, csrf, false, secure_base(s) ? 2 : 1);
+	login_page(rq, 200, csrf, false, secure_cookies(rq, s) ? 2 : 1);
 }
 
 enum http_next owner_login_form(struct http_request *rq)
@@ -542,8 +545,9 @@ static void login_read(struct http_request *rq, struct store *s)
 	sodium_memzero(hash, sizeof hash);
 	redirect(rq, "/owner");
 	set_cookie(rq, COOKIE_SESSION, id, "/owner", OWNER_SESSION_TTL,
-		   secure_base(s));
-	set_cookie(rq, COOKIE_LOGIN, "", "/owner/login", 0, secure_base(s));
+		   secure_cookies(rq, s));
+	set_cookie(rq, COOKIE_LOGIN, "", "/owner/login", 0,
+		   secure_cookies(rq, s));
 	sodium_memzero(id, sizeof id);
 }
 
@@ -570,7 +574,8 @@ enum http_next owner_logout(struct http_request *rq)
 	}
 	session_end(sessions_of(rq), i);
 	redirect(rq, "/owner/login");
-	set_cookie(rq, COOKIE_SESSION, "", "/owner", 0, false);
+	set_cookie(rq, COOKIE_SESSION, "", "/owner", 0,
+		   secure_cookies(rq, NULL));
 	return HTTP_DONE;
 }
 

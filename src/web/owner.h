@@ -19,7 +19,8 @@
  * venue's token is no longer the one it was opened with (`sanilog venue
  * token --rotate`): the dashboard, the upload and the revoke check.  The
  * cookie is HttpOnly, SameSite=Strict, Path=/owner, and Secure when the
- * stored base URL is https.  Every POST must carry its CSRF token (403
+ * stored base URL is https or the request came over https through the
+ * trusted proxy (X-Forwarded-Proto).  Every POST must carry its CSRF token (403
  * otherwise, compared with sodium_memcmp): the session's, or for the
  * login form a random value also held in a SameSite=Strict cookie.
  * Failed logins count against the address in the app's auth_limit (429

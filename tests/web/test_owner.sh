@@ -306,5 +306,18 @@ login s.jar "$T1" 303
 hdr_has '^Set-Cookie: sanilog_session=.*HttpOnly.*SameSite=Strict.*Secure'
 stop_server
 
+# ---------------------------------------------------------------------------
+echo "== Secure cookie over https through the trusted proxy"
+
+start_server --trusted-proxy 127.0.0.1 --base-url http://sanilog.example
+req GET /owner/login 200 p1.jar -H 'X-Forwarded-Proto: https'
+hdr_has '^Set-Cookie: sanilog_login=.*Secure'
+req GET /owner/login 200 p2.jar -H 'X-Forwarded-Proto: http'
+hdr_lacks '^Set-Cookie: sanilog_login=.*Secure'
+req GET /owner/login 200 p3.jar --interface 127.0.0.3 \
+	-H 'X-Forwarded-Proto: https'
+hdr_lacks '^Set-Cookie: sanilog_login=.*Secure'
+stop_server
+
 echo "test_owner: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
