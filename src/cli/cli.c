@@ -86,6 +86,13 @@ int cli_usage(const char *text, bool error)
 	return error ? EXIT_USAGE : EXIT_GOOD;
 }
 
+bool cli_no_subcommand(int argc, char **argv)
+{
+	return argc < 2 ||
+	       (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
+		strcmp(argv[1], "-h") != 0);
+}
+
 int cli_usage_why(const char *text, const char *fmt, ...)
 {
 	va_list ap;

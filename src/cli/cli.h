@@ -68,6 +68,10 @@ int cli_exit_for(enum status st);
  * the exit code (0 for help, 2 for error). */
 int cli_usage(const char *text, bool error);
 
+/* Whether argv[1] is missing, or an option other than --help, where a
+ * command wants its subcommand. */
+bool cli_no_subcommand(int argc, char **argv);
+
 /* Prints "sanilog: " and why the command line is wrong, then the usage
  * text, to stderr; returns EXIT_USAGE. */
 int cli_usage_why(const char *text, const char *fmt, ...)

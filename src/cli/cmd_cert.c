@@ -49,7 +49,7 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 		{"seq", required_argument, NULL, 's'},
 		{"reason", required_argument, NULL, 'r'},
 		{0}};
-	if (argc < 2)
+	if (cli_no_subcommand(argc, argv))
 		return cli_usage_why(cert_usage, "cert: add or revoke?");
 	const char *sub = argv[1];
 	bool add = strcmp(sub, "add") == 0;

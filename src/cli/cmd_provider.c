@@ -195,7 +195,7 @@ done:
 
 int cmd_provider(struct cli *c, int argc, char **argv)
 {
-	if (argc < 2)
+	if (cli_no_subcommand(argc, argv))
 		return cli_usage_why(provider_usage,
 				     "provider: keygen, add or revoke?");
 	const char *sub = argv[1];

@@ -404,7 +404,7 @@ static int venue_token(struct cli *c, int argc, char **argv)
 
 int cmd_venue(struct cli *c, int argc, char **argv)
 {
-	if (argc < 2)
+	if (cli_no_subcommand(argc, argv))
 		return cli_usage_why(
 			venue_usage,
 			"venue: add, update, list, show or token?");

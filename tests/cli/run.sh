@@ -999,6 +999,9 @@ t_usage_reasons() {
 venue add --address x|venue add: missing --name$
 venue add --name x --address y extra|venue add: unexpected argument "extra"
 venue|venue: add, update, list, show or token\?
+venue --json|venue: add, update, list, show or token\?
+provider --json|provider: keygen, add or revoke\?
+cert --json|cert: add or revoke\?
 venue show|venue show: missing argument
 export|export: missing --venue
 entry|entry: missing argument
