@@ -18,6 +18,17 @@
  *       the appender waits for it between transactions, as `sanilog
  *       serve`'s writer does (web/backfill.h).
  *
+ *   bench rows DB N [--batch B] [--venues V]
+ *       The floor under make-log's appends: a new database of sanilog's
+ *       schema (store_open) takes, by bare SQL statements and without
+ *       sanilog's checks, formatting or hashing, the rows an append
+ *       writes: V venue entries, then N - V documents round-robin, each
+ *       its venue's head, its entry row (384 bytes of text), its stored
+ *       hashes (as many as the tree stores for that leaf), its 1 KiB
+ *       document (and by trigger its key), B to a transaction with a
+ *       checkpoint row, and the document keys merged as the store merges
+ *       them.  Prints the documents' rate, timed as make-log's is.
+ *
  *   bench proofs DB [COUNT [THREADS [nocache]]]
  *       Opens DB read-only, memory-mapped and with the stored hashes
  *       loaded into a hash cache of serve's default budget (none with
@@ -50,6 +61,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <pthread.h>
@@ -82,6 +94,7 @@ static const char usage_text[] =
 	"usage: bench make-log DB N [--attest] [--backfill] [--batch B] "
 	"[--venues V] "
 	"[--origin NAME]\n"
+	"       bench rows DB N [--batch B] [--venues V]\n"
 	"       bench proofs DB [COUNT [THREADS [nocache]]]\n"
 	"       bench sigs [COUNT [THREADS]]\n"
 	"       bench run CMD [ARG...]\n";
@@ -426,6 +439,205 @@ static int cmd_make_log(int argc, char **argv)
 	return make_log(&o);
 }
 
+/* ---- rows: the same rows by bare SQL ---- */
+
+struct rows {
+	sqlite3 *db;
+	sqlite3_stmt *head, *entry, *hash, *doc, *checkpoint, *fresh, *all;
+	int64_t batch, venues, n;
+	int64_t hash_id; /* the next stored hash's id */
+};
+
+static int rows_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	fprintf(stderr, "bench: rows: %s: %s\n", sql, msg);
+	sqlite3_free(msg);
+	return 1;
+}
+
+static int rows_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	fprintf(stderr, "bench: rows: %s\n",
+		sqlite3_errmsg(sqlite3_db_handle(st)));
+	return 1;
+}
+
+static int64_t rows_count(sqlite3_stmt *st)
+{
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
+						   : -1;
+	sqlite3_reset(st);
+	return v;
+}
+
+/* Entry i (venue i % venues, its seq-th entry), with doc when not NULL. */
+static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
+{
+	static const char text[384] = "sanilog-entry v1\n";
+	char venue[VENUE_ID_LEN + 1];
+	int64_t v = i % r->venues, seq = i / r->venues;
+	venue_id(v, venue);
+	sqlite3_bind_text(r->head, 1, venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(r->head, 2, i);
+	sqlite3_bind_int64(r->head, 3, seq);
+	sqlite3_bind_int64(r->entry, 1, i);
+	sqlite3_bind_text(r->entry, 2, venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(r->entry, 3, seq);
+	sqlite3_bind_int(r->entry, 4, doc != NULL ? 1 : 0);
+	if (doc != NULL)
+		sqlite3_bind_blob(r->entry, 5, doc + 5, HASH_LEN,
+				  SQLITE_STATIC);
+	sqlite3_bind_blob(r->entry, 6, text, sizeof text, SQLITE_STATIC);
+	if (seq > 0)
+		sqlite3_bind_int64(r->entry, 7, i - r->venues);
+	if (rows_step(r->head) || rows_step(r->entry))
+		return 1;
+	/* The tree stores 1 + (trailing ones of i) hashes for leaf i. */
+	for (int k = 0; k <= __builtin_ctzll(~(uint64_t)i); k++) {
+		sqlite3_bind_int64(r->hash, 1, r->hash_id++);
+		sqlite3_bind_blob(r->hash, 2, text, HASH_LEN, SQLITE_STATIC);
+		if (rows_step(r->hash))
+			return 1;
+	}
+	if (doc == NULL)
+		return 0;
+	sqlite3_bind_blob(r->doc, 1, doc + 5, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(r->doc, 2, "application/pdf", -1, SQLITE_STATIC);
+	sqlite3_bind_int(r->doc, 3, DOC_LEN);
+	sqlite3_bind_blob(r->doc, 4, doc, DOC_LEN, SQLITE_STATIC);
+	return rows_step(r->doc);
+}
+
+/* One transaction of entries [first, end): docs holds their documents
+ * (DOC_LEN each) from index r->venues on. */
+static int rows_batch(struct rows *r, int64_t first, int64_t end,
+		      const uint8_t *docs)
+{
+	if (rows_exec(r->db, "BEGIN IMMEDIATE"))
+		return 1;
+	for (int64_t i = first; i < end; i++)
+		if (rows_entry(r, i,
+			       i < r->venues ? NULL
+					     : docs + (i - first) * DOC_LEN))
+			return 1;
+	/* The store's rule for merging the document keys. */
+	int64_t fresh = rows_count(r->fresh), all = rows_count(r->all);
+	if (fresh >= 4096 && (double)fresh * (double)fresh >= 1024.0 * all &&
+	    rows_exec(r->db, "INSERT INTO doc_keys(key, id) SELECT key, id"
+			     " FROM doc_keys_new ORDER BY key, id;"
+			     " DELETE FROM doc_keys_new"))
+		return 1;
+	static const char note[] = "bench.example/rows\n0\nAAAA\n\n— sig\n";
+	sqlite3_bind_int64(r->checkpoint, 1, end);
+	sqlite3_bind_text(r->checkpoint, 2, note, -1, SQLITE_STATIC);
+	return rows_step(r->checkpoint) || rows_exec(r->db, "COMMIT");
+}
+
+static int rows_prepare(struct rows *r, const char *path)
+{
+	static const char *const sql[] = {
+		"INSERT INTO heads(venue, first, idx, seq) VALUES (?1, ?2, ?2,"
+		" ?3) ON CONFLICT(venue) DO UPDATE SET idx = excluded.idx,"
+		" seq = excluded.seq",
+		"INSERT INTO entries(idx, venue, venue_seq, kind, doc, data,"
+		" venue_prev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		"INSERT INTO hashes(id, hash) VALUES (?1, ?2)",
+		"INSERT INTO documents(sha256, mime, size, data)"
+		" VALUES (?1, ?2, ?3, ?4)",
+		"INSERT INTO checkpoints(size, note) VALUES (?1, ?2)",
+		"SELECT count(*) FROM doc_keys_new",
+		"SELECT coalesce(max(id), 0) FROM documents",
+	};
+	sqlite3_stmt **st[] = {&r->head,       &r->entry, &r->hash, &r->doc,
+			       &r->checkpoint, &r->fresh, &r->all};
+	if (sqlite3_open_v2(path, &r->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK ||
+	    rows_exec(r->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			     " PRAGMA cache_size=-65536;"
+			     " PRAGMA wal_autocheckpoint=8192"))
+		return 1;
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		if (sqlite3_prepare_v3(r->db, sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, st[i],
+				       NULL) != SQLITE_OK) {
+			fprintf(stderr, "bench: rows: %s\n",
+				sqlite3_errmsg(r->db));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_rows(int argc, char **argv)
+{
+	struct rows r = {.batch = 1000, .venues = 1000};
+	if (argc < 3 || !parse_count(argv[2], 2, INT64_C(1) << 40, &r.n))
+		return usage();
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
+			if (!parse_count(argv[++i], 1, 1000000, &r.batch))
+				return usage();
+		} else if (strcmp(argv[i], "--venues") == 0 && i + 1 < argc) {
+			if (!parse_count(argv[++i], 1, 100000000, &r.venues))
+				return usage();
+		} else {
+			return usage();
+		}
+	}
+	if (r.venues >= r.n)
+		r.venues = r.n - 1;
+	/* The schema of a new database, as sanilog makes it. */
+	struct store *s = NULL;
+	struct err e;
+	if (store_open(argv[1], STORE_CREATE, &s, &e) != ST_OK) {
+		fprintf(stderr, "bench: %s: %s\n", argv[1], e.msg);
+		return 2;
+	}
+	store_close(s);
+	uint8_t *docs = malloc((size_t)r.batch * DOC_LEN);
+	int rc = docs == NULL || rows_prepare(&r, argv[1]) ? 2 : 0;
+	double t_docs = 0;
+	int64_t ndocs = 0;
+	for (int64_t first = 0; rc == 0 && first < r.n; first += r.batch) {
+		int64_t end = first + r.batch < r.n ? first + r.batch : r.n;
+		for (int64_t i = first; i < end; i++) {
+			uint8_t *d = docs + (i - first) * DOC_LEN;
+			memcpy(d, "%PDF-", 5);
+			randombytes_buf(d + 5, DOC_LEN - 5);
+		}
+		double t0 = now_seconds();
+		if (rows_batch(&r, first, end, docs) != 0)
+			rc = 2;
+		/* As make-log: the batches of documents only. */
+		if (first >= r.venues) {
+			t_docs += now_seconds() - t0;
+			ndocs += end - first;
+		}
+	}
+	sqlite3_stmt *st[] = {r.head,	    r.entry, r.hash, r.doc,
+			      r.checkpoint, r.fresh, r.all};
+	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
+		sqlite3_finalize(st[i]);
+	sqlite3_close(r.db);
+	free(docs);
+	if (rc != 0)
+		return rc;
+	printf("result rows entries %lld documents %lld batch %lld seconds "
+	       "%.3f rate %.0f\n",
+	       (long long)r.n, (long long)ndocs, (long long)r.batch, t_docs,
+	       t_docs > 0 ? (double)ndocs / t_docs : 0.0);
+	return 0;
+}
+
 /* xorshift64*: cheap random indexes, so that the timed loop measures the
  * proofs and not the generator. */
 static uint64_t rng_next(uint64_t *x)
@@ -730,6 +942,8 @@ int main(int argc, char **argv)
 		return usage();
 	if (strcmp(argv[1], "make-log") == 0)
 		return cmd_make_log(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rows") == 0)
+		return cmd_rows(argc - 1, argv + 1);
 	if (strcmp(argv[1], "proofs") == 0)
 		return cmd_proofs(argc - 1, argv + 1);
 	if (strcmp(argv[1], "sigs") == 0)

@@ -197,6 +197,20 @@ if make_log plain "append, $BATCH per transaction" 50000 "$N" \
 fi
 rm -f "$TMP"/plain.db*
 
+# 2b. What SQLite alone takes for the rows those appends write (bench.c's
+# "rows"): the floor under the append rate on this machine and schema.
+what="append floor: the same rows, bare SQL"
+if out=$("$BENCH" rows "$TMP/rows.db" "$N" --batch "$BATCH" \
+	--venues "$VENUES" | grep '^result'); then
+	row "$what" "$(field documents "$out")" "$(field seconds "$out")" \
+		"$(field rate "$out")" "-" \
+		"no checks, formatting, hashing or signing; WAL copied in COMMIT"
+else
+	fail "rows failed"
+	row "$what" "-" "-" "-" "-" "FAILED"
+fi
+rm -f "$TMP"/rows.db*
+
 # 3. The same with an attestation on every document, beside this
 # machine's ceiling for it: Ed25519 verifications a second on every core.
 if make_log attest "append + attestation, $BATCH per txn" "-" "$N" \
