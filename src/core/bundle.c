@@ -227,6 +227,16 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 			    "not a bundle: not a JSON object");
 		goto done;
 	}
+	/* JSON with none of a bundle's own keys is some other file. */
+	if (json_object_get(root, "origin") == NULL &&
+	    json_object_get(root, "vkey") == NULL &&
+	    json_object_get(root, "checkpoint") == NULL &&
+	    json_object_get(root, "venue") == NULL) {
+		r = err_set(e, ST_UNSUPPORTED,
+			    "not a bundle: no origin, vkey, checkpoint or "
+			    "venue");
+		goto done;
+	}
 	const char *k;
 	json_t *v;
 	json_object_foreach(root, k, v)
@@ -245,9 +255,10 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 	const char *cp = member_str(root, "checkpoint", NULL);
 	const char *venue = member_str(root, "venue", NULL);
 	if (origin == NULL || vkey == NULL || cp == NULL || venue == NULL) {
-		r = err_set(e, ST_UNSUPPORTED,
-			    "not a bundle: origin, vkey, checkpoint and venue "
-			    "must be strings");
+		r = err_set(
+			e, ST_INVALID,
+			"bundle: origin, vkey, checkpoint and venue must be "
+			"strings");
 		goto done;
 	}
 	if (!entry_venue_id_valid(venue)) {

@@ -64,7 +64,7 @@ enum status bundle_format(const struct bundle *b, struct buf *out);
 
 /* Parses JSON strictly; *out is new.  e says what is wrong:
  * ST_UNSUPPORTED when the text is not a bundle at all (not JSON, not an
- * object, or without the origin, vkey, checkpoint and venue strings),
+ * object, or none of the keys origin, vkey, checkpoint and venue),
  * ST_INVALID (or another status) when a bundle breaks a rule. */
 enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 			 struct err *e);

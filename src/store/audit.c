@@ -260,7 +260,7 @@ struct doc_scan {
 	char fails[MAX_REPORTED][200];
 	uint8_t pair_key[crypto_shorthash_siphashx24_KEYBYTES];
 	struct pair_sum docs, keys;
-	int64_t odd_keys; /* key rows of other than 8 bytes */
+	int64_t odd_keys; /* rows no look-up can match: see on_doc_key */
 };
 
 static void pair_add(struct pair_sum *sum, const uint8_t key[8], int64_t id,
@@ -291,9 +291,9 @@ static void doc_fail(struct doc_scan *d, const uint8_t *sha, size_t len,
 }
 
 static enum status on_document(void *ctx, int64_t id,
-			       const uint8_t sha[HASH_LEN], int64_t size,
-			       const char *mime, const uint8_t *data,
-			       size_t len)
+			       const uint8_t sha[HASH_LEN], bool sha_blob,
+			       int64_t size, const char *mime,
+			       const uint8_t *data, size_t len)
 {
 	struct doc_scan *d = ctx;
 	uint8_t got[HASH_LEN];
@@ -306,7 +306,10 @@ static enum status on_document(void *ctx, int64_t id,
 		 strcmp(sniffed, mime) != 0)
 		doc_fail(d, sha, HASH_LEN,
 			 "its recorded size or type differs from its bytes");
-	pair_add(&d->docs, sha, id, d->pair_key);
+	if (sha_blob)
+		pair_add(&d->docs, sha, id, d->pair_key);
+	else
+		d->odd_keys++; /* no look-up finds it */
 	d->count++;
 	return ST_OK;
 }

@@ -193,8 +193,10 @@ enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
 			break;
 		}
 		r = fn(ctx, sqlite3_column_int64(st, 0),
-		       sqlite3_column_blob(st, 1), sqlite3_column_int64(st, 2),
-		       m != NULL ? m : "", d != NULL ? d : (const uint8_t *)"",
+		       sqlite3_column_blob(st, 1),
+		       sqlite3_column_int(st, 5) != 0,
+		       sqlite3_column_int64(st, 2), m != NULL ? m : "",
+		       d != NULL ? d : (const uint8_t *)"",
 		       (size_t)sqlite3_column_bytes(st, 4));
 		if (r != ST_OK)
 			break;

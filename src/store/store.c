@@ -149,10 +149,16 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_DOC_KEYS_ALL] = "SELECT key FROM doc_keys"
 			   " UNION ALL SELECT key FROM doc_keys_new",
 	[Q_DATA_VERSION] = "PRAGMA data_version",
-	[Q_SCAN_DOCS] = "SELECT id, sha256, size, mime, data FROM documents"
-			" ORDER BY id",
-	[Q_SCAN_DOC_KEYS] = "SELECT key, id FROM doc_keys"
-			    " UNION ALL SELECT key, id FROM doc_keys_new",
+	/* The look-ups compare SQLite values: a key of another type than
+	 * blob, or an id that is not an integer, finds nothing, whatever
+	 * its bytes; the scans pass them as NULL. */
+	[Q_SCAN_DOCS] = "SELECT id, sha256, size, mime, data,"
+			" typeof(sha256) = 'blob' FROM documents ORDER BY id",
+	[Q_SCAN_DOC_KEYS] =
+		"SELECT CASE WHEN typeof(key) = 'blob' AND typeof(id) ="
+		" 'integer' THEN key END, id FROM doc_keys UNION ALL"
+		" SELECT CASE WHEN typeof(key) = 'blob' AND typeof(id) ="
+		" 'integer' THEN key END, id FROM doc_keys_new",
 	[Q_UNKEYED_DOCS] = "SELECT sha256, id FROM documents d WHERE NOT EXISTS"
 			   " (SELECT 1 FROM doc_keys k WHERE"
 			   " k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"

@@ -174,12 +174,13 @@ enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
 				int64_t *size, char *mime);
 
 /* Calls fn for every stored document in the order they were stored, with
- * its row id, key, recorded size and type, and its bytes (borrowed for
- * the call). */
+ * its row id, key (and whether it is stored as a blob, as every look-up
+ * by hash needs), recorded size and type, and its bytes (borrowed for the
+ * call). */
 typedef enum status (*store_doc_fn)(void *ctx, int64_t id,
-				    const uint8_t sha[HASH_LEN], int64_t size,
-				    const char *mime, const uint8_t *data,
-				    size_t len);
+				    const uint8_t sha[HASH_LEN], bool sha_blob,
+				    int64_t size, const char *mime,
+				    const uint8_t *data, size_t len);
 enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx);
 
 /* A blob (borrowed for the call, len bytes) and a row id. */
@@ -188,7 +189,8 @@ typedef enum status (*store_blob_id_fn)(void *ctx, const uint8_t *blob,
 
 /* Calls fn for every row of the document key tables, in no set order,
  * with its key (the first 8 bytes of a document's SHA-256, if the row is
- * right) and the document's row id. */
+ * right; no bytes when the key is not a blob or the id not an integer,
+ * which no look-up would find) and the document's row id. */
 enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn,
 				void *ctx);
 

@@ -229,7 +229,11 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 		http_reply_error(rq, ST_INVALID, 0, "%s: unknown field", name);
 		return MHD_NO;
 	}
-	if (off == 0 && st->seen[f]) {
+	/* libmicrohttpd may call twice at offset 0 for one value (first
+	 * with no bytes): a field is given twice when a second part of it
+	 * starts after the first had bytes.  (A field whose first part was
+	 * empty and second not is taken as one.) */
+	if (off == 0 && st->seen[f] && st->f[f].len > 0) {
 		http_reply_error(rq, ST_INVALID, 0, "%s: given twice",
 				 fields[f].name);
 		return MHD_NO;
@@ -310,7 +314,7 @@ static bool api_start(struct http_request *rq, enum api_kind kind)
 	struct err e = {.msg = ""};
 	struct store *s = store_pool_take(a->pool, &e);
 	if (s == NULL) {
-		http_reply_error(rq, ST_BUSY, 1, "database: %s", e.msg);
+		web_reply_internal(rq, ST_BUSY, "database", e.msg);
 		return false;
 	}
 	bool ok = store_begin_read(s) == ST_OK;

@@ -151,7 +151,7 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 	struct err e = {.msg = ""};
 	struct store *s = store_pool_take(a->pool, &e);
 	if (s == NULL) {
-		http_reply_error(rq, ST_BUSY, 1, "database: %s", e.msg);
+		web_reply_internal(rq, ST_BUSY, "database", e.msg);
 		return HTTP_DONE;
 	}
 	enum status r = store_begin_read(s);
@@ -169,6 +169,16 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 	fn(rq, s);
 	store_pool_give(a->pool, s, store_commit(s) != ST_OK);
 	return HTTP_DONE;
+}
+
+void web_reply_internal(struct http_request *rq, enum status st,
+			const char *what, const char *detail)
+{
+	fprintf(stderr, "sanilog: serve: %s: %s\n", what, detail);
+	if (st == ST_BUSY)
+		http_reply_error(rq, ST_BUSY, 1, "busy, try again");
+	else
+		http_reply_error(rq, st, 0, "internal error");
 }
 
 void web_reply_store_error(struct http_request *rq, enum status st,

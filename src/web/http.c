@@ -765,10 +765,22 @@ static void forwarded_client(struct http_request *rq)
 		rq->client = ss;
 }
 
+/* Keeps the value of the last X-Forwarded-Proto header line. */
+static enum MHD_Result last_proto(void *cls, enum MHD_ValueKind kind,
+				  const char *key, const char *value)
+{
+	(void)kind;
+	if (key != NULL && strcasecmp(key, "X-Forwarded-Proto") == 0)
+		*(const char **)cls = value;
+	return MHD_YES;
+}
+
 bool http_forwarded_https(const struct http_request *rq)
 {
-	const char *p =
-		rq->via_proxy ? http_header(rq, "X-Forwarded-Proto") : NULL;
+	const char *p = NULL;
+	if (rq->via_proxy)
+		MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, last_proto,
+					  &p);
 	if (p == NULL)
 		return false;
 	/* The proxy's own value is the last one. */

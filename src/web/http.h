@@ -158,7 +158,8 @@ bool http_accepts_gzip(const struct http_request *rq);
 /* The client's address (never NULL; family AF_UNSPEC when unknown). */
 const struct sockaddr *http_client(const struct http_request *rq);
 /* Whether the request came through the trusted proxy over https: from
- * its address, with X-Forwarded-Proto https (its last value). */
+ * its address, with X-Forwarded-Proto https (its last value, of the last
+ * such header line: the proxy's own). */
 bool http_forwarded_https(const struct http_request *rq);
 /* The route's own state: set once, freed by free_fn when the request is
  * done (however it ends). */

@@ -156,16 +156,25 @@ static void session_new(struct owner_sessions *t, const char *venue,
 /* The live session of the request's cookie: its index, venue, CSRF token
  * and the hash of the token it was opened with into the outputs; -1 when
  * there is none. */
-static long session_lookup(struct http_request *rq,
-			   char venue[VENUE_ID_LEN + 1], char csrf[B64_LEN + 1],
-			   uint8_t token_hash[HASH_LEN])
+/* The SHA-256 of the request's session cookie into h; false when it has
+ * none of the right form. */
+static bool session_cookie_hash(struct http_request *rq, uint8_t h[HASH_LEN])
 {
 	const char *id = MHD_lookup_connection_value(
 		http_connection(rq), MHD_COOKIE_KIND, COOKIE_SESSION);
 	if (id == NULL || !b64_form(id, strlen(id)))
-		return -1;
-	uint8_t h[HASH_LEN];
+		return false;
 	sha256(h, id, B64_LEN);
+	return true;
+}
+
+static long session_lookup(struct http_request *rq,
+			   char venue[VENUE_ID_LEN + 1], char csrf[B64_LEN + 1],
+			   uint8_t token_hash[HASH_LEN])
+{
+	uint8_t h[HASH_LEN];
+	if (!session_cookie_hash(rq, h))
+		return -1;
 	long found = -1;
 	int64_t now = now_s();
 	struct owner_sessions *t = sessions_of(rq);
@@ -185,10 +194,17 @@ static long session_lookup(struct http_request *rq,
 	return found;
 }
 
-static void session_end(struct owner_sessions *t, long i)
+/* Ends the request's session, found at slot i, unless the slot has been
+ * given to another session since (the lock was let go in between). */
+static void session_end(struct http_request *rq, long i)
 {
+	uint8_t h[HASH_LEN];
+	struct owner_sessions *t = sessions_of(rq);
+	if (!session_cookie_hash(rq, h))
+		return;
 	pthread_mutex_lock(&t->lock);
-	sodium_memzero(&t->s[i], sizeof t->s[i]);
+	if (t->s[i].used && sodium_memcmp(t->s[i].id_hash, h, HASH_LEN) == 0)
+		sodium_memzero(&t->s[i], sizeof t->s[i]);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -228,7 +244,7 @@ static long session_find(struct http_request *rq, struct store *s,
 	if (*r != ST_OK)
 		return -1;
 	if (!same) {
-		session_end(sessions_of(rq), i);
+		session_end(rq, i);
 		return -1;
 	}
 	return i;
@@ -353,7 +369,7 @@ static void login_page(struct http_request *rq, unsigned code, const char *csrf,
 	render_data_free(d);
 	if (st != ST_OK) {
 		buf_free(&out);
-		http_reply_error(rq, st, 0, "login page: %s", e.msg);
+		web_reply_internal(rq, st, "login page", e.msg);
 		return;
 	}
 	http_reply_buf(rq, code, MIME_HTML, &out);
@@ -572,7 +588,7 @@ enum http_next owner_logout(struct http_request *rq)
 				 "the form's CSRF token is missing or wrong");
 		return HTTP_DONE;
 	}
-	session_end(sessions_of(rq), i);
+	session_end(rq, i);
 	redirect(rq, "/owner/login");
 	set_cookie(rq, COOKIE_SESSION, "", "/owner", 0,
 		   secure_cookies(rq, NULL));
@@ -595,7 +611,7 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 	enum page_lang lang = lang_of(rq);
 	struct err e = {.msg = ""};
 	if (log_now(now, &e) != ST_OK) {
-		http_reply_error(rq, ST_INTERNAL, 0, "clock: %s", e.msg);
+		web_reply_internal(rq, ST_INTERNAL, "clock", e.msg);
 		return;
 	}
 	memcpy(today, now, 10);
@@ -637,7 +653,7 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 	render_data_free(d);
 	if (st != ST_OK) {
 		buf_free(&out);
-		http_reply_error(rq, st, 0, "dashboard: %s", e.msg);
+		web_reply_internal(rq, st, "dashboard", e.msg);
 		return;
 	}
 	http_reply_buf(rq, 200, MIME_HTML, &out);

@@ -71,7 +71,7 @@ static void index_page(struct http_request *rq, struct store *s)
 	enum status r = pages_index(lang_of(rq), &out, &e);
 	if (r != ST_OK) {
 		buf_free(&out);
-		http_reply_error(rq, r, 0, "home page: %s", e.msg);
+		web_reply_internal(rq, r, "home page", e.msg);
 		return;
 	}
 	http_reply_buf(rq, 200, MIME_HTML, &out);
@@ -103,7 +103,7 @@ static void venue_page(struct http_request *rq, struct store *s)
 	char now[21], today[11];
 	struct err e = {.msg = ""};
 	if (log_now(now, &e) != ST_OK) {
-		http_reply_error(rq, ST_INTERNAL, 0, "clock: %s", e.msg);
+		web_reply_internal(rq, ST_INTERNAL, "clock", e.msg);
 		return;
 	}
 	memcpy(today, now, 10);

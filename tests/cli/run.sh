@@ -1151,6 +1151,13 @@ tamper_tests() {
 		"UPDATE doc_keys_new SET key = x'00' WHERE id = 2"
 	t "tamper: a document's key in both key tables" only '4 document' \
 		"INSERT INTO doc_keys SELECT key, id FROM doc_keys_new WHERE id = 2"
+	# The same bytes as values of another type: no look-up finds them.
+	t "tamper: a document's key as text" only '4 document' \
+		"UPDATE doc_keys_new SET key = CAST(key AS TEXT) WHERE id = 2"
+	t "tamper: a document's key's id as a real" only '4 document' \
+		"UPDATE doc_keys_new SET id = 2.5 WHERE id = 2"
+	t "tamper: a document's hash as text" only '4 document' \
+		"UPDATE documents SET sha256 = CAST(sha256 AS TEXT) WHERE id = 2"
 	t "tamper: an entry filed under another venue-seq" tamper '3 chain' \
 		"UPDATE entries SET venue_seq = 99 WHERE idx = 5"
 	t "tamper: an entry filed under another venue" tamper '3 chain' \
@@ -1215,8 +1222,13 @@ tamper_tests() {
 	t "bundle: unknown key" bundle_bad 1 sed 's/^  "origin"/  "extra": 1,\n  "origin"/'
 	t "bundle: not JSON" bundle_bad 2 head -c 500
 	t "bundle: empty" bundle_bad 2 head -c 0
+	t "bundle: an empty JSON object" bundle_bad 2 sh -c 'echo "{}"'
 	t "bundle: a JSON object of other keys" bundle_bad 2 \
-		sh -c 'echo "{}"'
+		sh -c 'echo "{\"name\": \"x\", \"version\": \"1\"}"'
+	t "bundle: the checkpoint left out" bundle_bad 1 \
+		grep -v '^  "checkpoint": '
+	t "bundle: the venue made null" bundle_bad 1 \
+		sed 's/"venue": "[a-z0-9]*"/"venue": null/'
 	t "bundle: a venue id that is none" bundle_bad 1 \
 		sed "s/\"venue\": \"$V1\"/\"venue\": \"NOT-AN-ID\"/"
 }

@@ -271,6 +271,20 @@ for i in $(seq 1 12); do
 	[ "$code" = 200 ] && live=$((live + 1))
 done
 check "venue 1 keeps at most 8 sessions (has $live)" test "$live" = 8
+# More of venue 1's logins than the table has slots (one login form's
+# CSRF pair, sent again each time).
+req GET /owner/login 200 fill.jar
+FC=$(csrf_of)
+FL=$(awk '$6 == "sanilog_login" { print $7 }' fill.jar)
+check "a login form's CSRF cookie" test -n "$FL"
+ok_logins=0
+for _ in $(seq 1 1100); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -b "sanilog_login=$FL" \
+		--data-urlencode "token=$T1" --data-urlencode "csrf=$FC" \
+		"$URL/owner/login")
+	[ "$code" = 303 ] && ok_logins=$((ok_logins + 1))
+done
+check "1100 logins of venue 1 (got $ok_logins)" test "$ok_logins" = 1100
 req GET /owner 200 b.jar
 body_has 'Palestra Due'
 
@@ -314,6 +328,12 @@ req GET /owner/login 200 p1.jar -H 'X-Forwarded-Proto: https'
 hdr_has '^Set-Cookie: sanilog_login=.*Secure'
 req GET /owner/login 200 p2.jar -H 'X-Forwarded-Proto: http'
 hdr_lacks '^Set-Cookie: sanilog_login=.*Secure'
+# The proxy's line comes last; what the client wrote before it is not it.
+req GET /owner/login 200 p4.jar -H 'X-Forwarded-Proto: https' \
+	-H 'X-Forwarded-Proto: http'
+hdr_lacks '^Set-Cookie: sanilog_login=.*Secure'
+req GET /owner/login 200 p5.jar -H 'X-Forwarded-Proto: http, https'
+hdr_has '^Set-Cookie: sanilog_login=.*Secure'
 req GET /owner/login 200 p3.jar --interface 127.0.0.3 \
 	-H 'X-Forwarded-Proto: https'
 hdr_lacks '^Set-Cookie: sanilog_login=.*Secure'
