@@ -458,6 +458,24 @@ req GET "/d/$(sha256sum doc1.pdf | cut -d' ' -f1)" 200
 same body doc1.pdf "uploaded document"
 # The same document again is a new entry (it is stored once).
 upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=form -F title=again -F performed=2025-02-02
+# A body that arrives in two reads, cut inside a value: one upload.
+split_upload() { # split_upload CUT: the body cut after the text CUT
+	local hostport=${URL#http://} b=sanilogsplit body head tail
+	body=$(printf -- '--%s\r\nContent-Disposition: form-data; name="type"\r\n\r\nother\r\n--%s\r\nContent-Disposition: form-data; name="title"\r\n\r\nsplit in two\r\n--%s\r\nContent-Disposition: form-data; name="performed"\r\n\r\n2025-02-01\r\n--%s\r\nContent-Disposition: form-data; name="file"; filename="d.pdf"\r\nContent-Type: application/pdf\r\n\r\n%%PDF-1.4 split %s\r\n--%s--\r\n' "$b" "$b" "$b" "$b" "$1" "$b")
+	head=${body%%"$1"*}$1
+	tail=${body#"$head"}
+	exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+	printf 'POST %s/%s/documents HTTP/1.1\r\nHost: %s\r\n%s\r\nContent-Type: multipart/form-data; boundary=%s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+		"$API" "$V1" "$hostport" "$AUTH1" "$b" "${#body}" "$head" >&3
+	sleep 0.3
+	printf '%s' "$tail" >&3
+	timeout 10 cat <&3 >split.out || true
+	exec 3<&-
+}
+split_upload '%'
+check "an upload cut after the % of %PDF is logged" grep -q '^HTTP/1.1 201' split.out
+split_upload 'split i'
+check "an upload cut inside its title is logged" grep -q '^HTTP/1.1 201' split.out
 
 # With a provider attestation, as a file and as a text field.
 sl attest --key prov.key --venue "$V1" --file "$DOCS/protocol.pdf" \
