@@ -139,17 +139,21 @@ enum status store_merge_doc_keys(struct store *s)
 	return store_exec(s, store_stmt(s, Q_DOC_NEW_CLEAR), "merge doc keys");
 }
 
-enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
-			   struct buf *out, char *mime)
+/* A document by its SHA-256: its type and size, and with out its bytes
+ * (query Q_DOC) or without (Q_DOC_META). */
+static enum status find_document(struct store *s, const uint8_t sha[HASH_LEN],
+				 struct buf *out, int64_t *size, char *mime)
 {
-	sqlite3_stmt *st = store_stmt(s, Q_DOC);
+	sqlite3_stmt *st = store_stmt(s, out != NULL ? Q_DOC : Q_DOC_META);
 	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
 	if (rc == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(st, 0);
 		snprintf(mime, 32, "%s", m != NULL ? m : "");
-		r = store_column_to_buf(s, st, 1, out);
+		*size = sqlite3_column_int64(st, 1);
+		if (out != NULL)
+			r = store_column_to_buf(s, st, 2, out);
 	} else if (rc == SQLITE_DONE) {
 		r = store_fail_msg(s, ST_NOT_FOUND, "no such document");
 	} else {
@@ -159,24 +163,17 @@ enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
 	return r;
 }
 
+enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
+			   struct buf *out, char *mime)
+{
+	int64_t size = 0;
+	return find_document(s, sha, out, &size, mime);
+}
+
 enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
 				int64_t *size, char *mime)
 {
-	sqlite3_stmt *st = store_stmt(s, Q_DOC_META);
-	sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	enum status r = ST_OK;
-	if (rc == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 1);
-		*size = sqlite3_column_int64(st, 0);
-		snprintf(mime, 32, "%s", m != NULL ? m : "");
-	} else if (rc == SQLITE_DONE) {
-		r = store_fail_msg(s, ST_NOT_FOUND, "no such document");
-	} else {
-		r = store_fail(s, "document");
-	}
-	sqlite3_reset(st);
-	return r;
+	return find_document(s, sha, NULL, size, mime);
 }
 
 enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)

@@ -135,8 +135,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_INSERT_HASH] = "INSERT INTO hashes(id, hash) VALUES (?1, ?2)",
 	[Q_INSERT_DOC] = "INSERT INTO documents(sha256, mime, size, data)"
 			 " VALUES (?1, ?2, ?3, ?4)",
-	[Q_DOC] = DOC_BY_SHA("d.mime, d.data"),
-	[Q_DOC_META] = DOC_BY_SHA("d.size, d.mime"),
+	/* Both: the type, the size, and then (Q_DOC) the bytes. */
+	[Q_DOC] = DOC_BY_SHA("d.mime, d.size, d.data"),
+	[Q_DOC_META] = DOC_BY_SHA("d.mime, d.size"),
 	[Q_DOC_KEY_USED] =
 		"SELECT 1 FROM doc_keys_new WHERE key = substr(?1, 1, 8)"
 		" UNION ALL SELECT 1 FROM doc_keys"

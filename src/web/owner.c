@@ -153,9 +153,6 @@ static void session_new(struct owner_sessions *t, const char *venue,
 	sodium_memzero(&n, sizeof n);
 }
 
-/* The live session of the request's cookie: its index, venue, CSRF token
- * and the hash of the token it was opened with into the outputs; -1 when
- * there is none. */
 /* The SHA-256 of the request's session cookie into h; false when it has
  * none of the right form. */
 static bool session_cookie_hash(struct http_request *rq, uint8_t h[HASH_LEN])
@@ -168,6 +165,9 @@ static bool session_cookie_hash(struct http_request *rq, uint8_t h[HASH_LEN])
 	return true;
 }
 
+/* The live session of the request's cookie: its index, venue, CSRF token
+ * and (unless token_hash is NULL) the hash of the token it was opened
+ * with into the outputs; -1 when there is none. */
 static long session_lookup(struct http_request *rq,
 			   char venue[VENUE_ID_LEN + 1], char csrf[B64_LEN + 1],
 			   uint8_t token_hash[HASH_LEN])
@@ -188,7 +188,8 @@ static long session_lookup(struct http_request *rq,
 	if (found >= 0) {
 		memcpy(venue, t->s[found].venue, VENUE_ID_LEN + 1);
 		memcpy(csrf, t->s[found].csrf, B64_LEN + 1);
-		memcpy(token_hash, t->s[found].token_hash, HASH_LEN);
+		if (token_hash != NULL)
+			memcpy(token_hash, t->s[found].token_hash, HASH_LEN);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return found;
@@ -576,8 +577,7 @@ enum http_next owner_logout(struct http_request *rq)
 {
 	struct form_req *f = http_state(rq);
 	char venue[VENUE_ID_LEN + 1], want[B64_LEN + 1], csrf[B64_LEN + 2];
-	uint8_t opened[HASH_LEN];
-	long i = session_lookup(rq, venue, want, opened);
+	long i = session_lookup(rq, venue, want, NULL);
 	if (i < 0) {
 		redirect(rq, "/owner/login");
 		return HTTP_DONE;
@@ -714,9 +714,8 @@ static const struct web_api_form revoke_form = {form_check, revoke_answer};
 static bool start_owner_form(struct http_request *rq, bool document)
 {
 	char venue[VENUE_ID_LEN + 1], csrf[B64_LEN + 1];
-	uint8_t opened[HASH_LEN];
 	/* The token is checked again with the whole form (form_check). */
-	if (session_lookup(rq, venue, csrf, opened) < 0) {
+	if (session_lookup(rq, venue, csrf, NULL) < 0) {
 		http_reply_error(rq, ST_FORBIDDEN, 0,
 				 "not signed in (or the session expired)");
 		return false;
