@@ -205,6 +205,13 @@ static enum status init_log(const char *path, const char *origin,
 	return sequencer_checkpoint(*seq, NULL, e);
 }
 
+/* A distinct 1 KiB PDF by its first bytes: "%PDF-" and random bytes. */
+static void new_pdf(uint8_t doc[DOC_LEN])
+{
+	memcpy(doc, "%PDF-", 5);
+	randombytes_buf(doc + 5, DOC_LEN - 5);
+}
+
 /* Appends reqs[0..n), timed into *elapsed; 1 if the log refused one. */
 static int append_timed(struct sequencer *q, struct seq_request *reqs, size_t n,
 			struct backfill *bf, double *elapsed)
@@ -330,8 +337,7 @@ static int make_log(const struct make_opts *o)
 			struct seq_request *rq = &reqs[n];
 			uint8_t *doc = docs + n * DOC_LEN;
 			memset(rq, 0, sizeof *rq);
-			memcpy(doc, "%PDF-", 5);
-			randombytes_buf(doc + 5, DOC_LEN - 5);
+			new_pdf(doc);
 			struct entry *en = &rq->entry;
 			en->kind = ENTRY_DOCUMENT;
 			venue_id(d % venues, en->venue);
@@ -529,8 +535,8 @@ static int rows_batch(struct rows *r, int64_t first, int64_t end,
 					     : docs + (i - first) * DOC_LEN))
 			return 1;
 	/* The store's rule for merging the document keys. */
-	int64_t fresh = rows_count(r->fresh), all = rows_count(r->all);
-	if (fresh >= 4096 && (double)fresh * (double)fresh >= 1024.0 * all &&
+	if (store_doc_keys_merge_due(rows_count(r->fresh),
+				     rows_count(r->all)) &&
 	    rows_exec(r->db, "INSERT INTO doc_keys(key, id) SELECT key, id"
 			     " FROM doc_keys_new ORDER BY key, id;"
 			     " DELETE FROM doc_keys_new"))
@@ -561,9 +567,7 @@ static int rows_prepare(struct rows *r, const char *path)
 	if (sqlite3_open_v2(path, &r->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK ||
-	    rows_exec(r->db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			     " PRAGMA cache_size=-65536;"
-			     " PRAGMA wal_autocheckpoint=8192"))
+	    rows_exec(r->db, store_pragmas))
 		return 1;
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		if (sqlite3_prepare_v3(r->db, sql[i], -1,
@@ -610,9 +614,7 @@ static int cmd_rows(int argc, char **argv)
 	for (int64_t first = 0; rc == 0 && first < r.n; first += r.batch) {
 		int64_t end = first + r.batch < r.n ? first + r.batch : r.n;
 		for (int64_t i = first; i < end; i++) {
-			uint8_t *d = docs + (i - first) * DOC_LEN;
-			memcpy(d, "%PDF-", 5);
-			randombytes_buf(d + 5, DOC_LEN - 5);
+			new_pdf(docs + (i - first) * DOC_LEN);
 		}
 		double t0 = now_seconds();
 		if (rows_batch(&r, first, end, docs) != 0)

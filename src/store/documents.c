@@ -117,6 +117,16 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 	return ST_OK;
 }
 
+bool store_doc_keys_merge_due(int64_t fresh, int64_t all)
+{
+	/* Each append writes about fresh / 250 pages of doc_keys_new; a
+	 * merge writes every page of doc_keys, about all / 250, once.
+	 * Merging when fresh reaches the square root of 1024 * all keeps
+	 * the two costs even, per append of a thousand documents. */
+	return fresh >= 4096 &&
+	       (double)fresh * (double)fresh >= 1024.0 * (double)all;
+}
+
 enum status store_merge_doc_keys(struct store *s)
 {
 	int64_t fresh = 0, all = 0;
@@ -126,12 +136,7 @@ enum status store_merge_doc_keys(struct store *s)
 	    (r = store_one_int(s, store_stmt(s, Q_DOC_COUNT), &all,
 			       "documents")) != ST_OK)
 		return r;
-	/* Each append writes about fresh / 250 pages of doc_keys_new; a
-	 * merge writes every page of doc_keys, about all / 250, once.
-	 * Merging when fresh reaches the square root of 1024 * all keeps
-	 * the two costs even, per append of a thousand documents. */
-	if (fresh < 4096 ||
-	    (double)fresh * (double)fresh < 1024.0 * (double)all)
+	if (!store_doc_keys_merge_due(fresh, all))
 		return ST_OK;
 	if ((r = store_exec(s, store_stmt(s, Q_DOC_MERGE), "merge doc keys")) !=
 	    ST_OK)

@@ -145,8 +145,14 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 				size_t count);
 
 /* Folds the newest documents' keys into the main key table when there
- * are enough of them; the sequencer calls it once per transaction. */
+ * are enough of them (store_doc_keys_merge_due); the sequencer calls it
+ * once per transaction. */
 enum status store_merge_doc_keys(struct store *s);
+/* Whether fresh keys in doc_keys_new, of all documents, are to be merged. */
+bool store_doc_keys_merge_due(int64_t fresh, int64_t all);
+
+/* The settings of every connection store_open makes (SQL). */
+extern const char store_pragmas[];
 
 /* Keeps the keys of the stored documents in memory, so that
  * store_insert_document need not look a new document's key up in the
