@@ -25,9 +25,10 @@
  *       writes: V venue entries, then N - V documents round-robin, each
  *       its venue's head, its entry row (384 bytes of text), its stored
  *       hashes (as many as the tree stores for that leaf), its 1 KiB
- *       document (and by trigger its key), B to a transaction with a
- *       checkpoint row, and the document keys merged as the store merges
- *       them.  Prints the documents' rate, timed as make-log's is.
+ *       document, B to a transaction with a checkpoint row; the
+ *       documents' keys go into the store's index by its own code
+ *       (store_index_document, written at store_commit), as an append's
+ *       do.  Prints the documents' rate, timed as make-log's is.
  *
  *   bench proofs DB [COUNT [THREADS [nocache]]]
  *       Opens DB read-only, memory-mapped and with the stored hashes
@@ -448,8 +449,9 @@ static int cmd_make_log(int argc, char **argv)
 /* ---- rows: the same rows by bare SQL ---- */
 
 struct rows {
-	sqlite3 *db;
-	sqlite3_stmt *head, *entry, *hash, *doc, *checkpoint, *fresh, *all;
+	struct store *s;
+	sqlite3 *db; /* s's connection */
+	sqlite3_stmt *head, *entry, *hash, *doc, *checkpoint;
 	int64_t batch, venues, n;
 	int64_t hash_id; /* the next stored hash's id */
 };
@@ -474,14 +476,6 @@ static int rows_step(sqlite3_stmt *st)
 	fprintf(stderr, "bench: rows: %s\n",
 		sqlite3_errmsg(sqlite3_db_handle(st)));
 	return 1;
-}
-
-static int64_t rows_count(sqlite3_stmt *st)
-{
-	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0)
-						   : -1;
-	sqlite3_reset(st);
-	return v;
 }
 
 /* Entry i (venue i % venues, its seq-th entry), with doc when not NULL. */
@@ -519,7 +513,9 @@ static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
 	sqlite3_bind_text(r->doc, 2, "application/pdf", -1, SQLITE_STATIC);
 	sqlite3_bind_int(r->doc, 3, DOC_LEN);
 	sqlite3_bind_blob(r->doc, 4, doc, DOC_LEN, SQLITE_STATIC);
-	return rows_step(r->doc);
+	return rows_step(r->doc) ||
+	       store_index_document(r->s, doc + 5,
+				    sqlite3_last_insert_rowid(r->db)) != ST_OK;
 }
 
 /* One transaction of entries [first, end): docs holds their documents
@@ -534,20 +530,20 @@ static int rows_batch(struct rows *r, int64_t first, int64_t end,
 			       i < r->venues ? NULL
 					     : docs + (i - first) * DOC_LEN))
 			return 1;
-	/* The store's rule for merging the document keys. */
-	if (store_doc_keys_merge_due(rows_count(r->fresh),
-				     rows_count(r->all)) &&
-	    rows_exec(r->db, "INSERT INTO doc_keys(key, id) SELECT key, id"
-			     " FROM doc_keys_new ORDER BY key, id;"
-			     " DELETE FROM doc_keys_new"))
-		return 1;
 	static const char note[] = "bench.example/rows\n0\nAAAA\n\n— sig\n";
 	sqlite3_bind_int64(r->checkpoint, 1, end);
 	sqlite3_bind_text(r->checkpoint, 2, note, -1, SQLITE_STATIC);
-	return rows_step(r->checkpoint) || rows_exec(r->db, "COMMIT");
+	if (rows_step(r->checkpoint))
+		return 1;
+	if (store_commit(r->s) == ST_OK) /* with the documents' index */
+		return 0;
+	fprintf(stderr, "bench: rows: %s\n", store_errmsg(r->s));
+	store_rollback(r->s);
+	return 1;
 }
 
-static int rows_prepare(struct rows *r, const char *path)
+/* Prepares r's statements on the connection of its store. */
+static int rows_prepare(struct rows *r)
 {
 	static const char *const sql[] = {
 		"INSERT INTO heads(venue, first, idx, seq) VALUES (?1, ?2, ?2,"
@@ -559,16 +555,9 @@ static int rows_prepare(struct rows *r, const char *path)
 		"INSERT INTO documents(sha256, mime, size, data)"
 		" VALUES (?1, ?2, ?3, ?4)",
 		"INSERT INTO checkpoints(size, note) VALUES (?1, ?2)",
-		"SELECT count(*) FROM doc_keys_new",
-		"SELECT coalesce(max(id), 0) FROM documents",
 	};
-	sqlite3_stmt **st[] = {&r->head,       &r->entry, &r->hash, &r->doc,
-			       &r->checkpoint, &r->fresh, &r->all};
-	if (sqlite3_open_v2(path, &r->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK ||
-	    rows_exec(r->db, store_pragmas))
-		return 1;
+	sqlite3_stmt **st[] = {&r->head, &r->entry, &r->hash, &r->doc,
+			       &r->checkpoint};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		if (sqlite3_prepare_v3(r->db, sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, st[i],
@@ -599,16 +588,15 @@ static int cmd_rows(int argc, char **argv)
 	}
 	if (r.venues >= r.n)
 		r.venues = r.n - 1;
-	/* The schema of a new database, as sanilog makes it. */
-	struct store *s = NULL;
+	/* The schema and settings of a new database, as sanilog makes it. */
 	struct err e;
-	if (store_open(argv[1], STORE_CREATE, &s, &e) != ST_OK) {
+	if (store_open(argv[1], STORE_CREATE, &r.s, &e) != ST_OK) {
 		fprintf(stderr, "bench: %s: %s\n", argv[1], e.msg);
 		return 2;
 	}
-	store_close(s);
+	r.db = store_sqlite(r.s);
 	uint8_t *docs = malloc((size_t)r.batch * DOC_LEN);
-	int rc = docs == NULL || rows_prepare(&r, argv[1]) ? 2 : 0;
+	int rc = docs == NULL || rows_prepare(&r) ? 2 : 0;
 	double t_docs = 0;
 	int64_t ndocs = 0;
 	for (int64_t first = 0; rc == 0 && first < r.n; first += r.batch) {
@@ -625,11 +613,10 @@ static int cmd_rows(int argc, char **argv)
 			ndocs += end - first;
 		}
 	}
-	sqlite3_stmt *st[] = {r.head,	    r.entry, r.hash, r.doc,
-			      r.checkpoint, r.fresh, r.all};
+	sqlite3_stmt *st[] = {r.head, r.entry, r.hash, r.doc, r.checkpoint};
 	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
 		sqlite3_finalize(st[i]);
-	sqlite3_close(r.db);
+	store_close(r.s);
 	free(docs);
 	if (rc != 0)
 		return rc;

@@ -63,7 +63,7 @@ struct audit {
 	char last_logged[21];
 	struct venue_state *venues; /* open addressing, power of two */
 	size_t nvenues, avenues;
-	int64_t doc_keys; /* rows of the document key tables */
+	int64_t doc_keys; /* pairs of the document index */
 	struct provider_state *providers;
 	size_t nproviders;
 	int64_t failures[F__N];
@@ -238,10 +238,10 @@ static void check_document(struct audit *a, int64_t index)
 
 /* ---- documents: every stored document's bytes against its key ---- */
 
-/* Each document must be found by exactly one row of the document keys:
+/* Each document must be found by exactly one pair of the document index:
  * (the first 8 bytes of its SHA-256, its row id).  Rather than look each
  * one up, the scan adds up a keyed hash of those pairs over the documents
- * and over the key rows: the same sums and counts show the same pairs
+ * and over the index: the same sums and counts show the same pairs
  * (a different set matching both has a chance of 2^-128 under a key
  * drawn for this audit).  Only when they differ are the documents looked
  * up one by one, to name those that no row finds. */
@@ -260,7 +260,7 @@ struct doc_scan {
 	char fails[MAX_REPORTED][200];
 	uint8_t pair_key[crypto_shorthash_siphashx24_KEYBYTES];
 	struct pair_sum docs, keys;
-	int64_t odd_keys; /* rows no look-up can match: see on_doc_key */
+	int64_t odd_keys; /* chunks or rows a look-up may miss */
 };
 
 static void pair_add(struct pair_sum *sum, const uint8_t key[8], int64_t id,

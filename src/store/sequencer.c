@@ -432,10 +432,6 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 		store_rollback(q->store);
 		return ST_OK;
 	}
-	if ((r = store_merge_doc_keys(q->store)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(q->store));
-		goto fail;
-	}
 	if ((r = sign_checkpoint(q, size, checkpoint, e)) != ST_OK)
 		goto fail;
 	if ((r = store_commit(q->store)) != ST_OK) {

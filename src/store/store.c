@@ -9,12 +9,14 @@
  *   heads(venue, first, idx, seq)     each venue's first and newest entry
  *   hashes(id, hash)                  stored Merkle hashes, id = tlog index
  *   documents(id, sha256, size, mime, data)
- *   doc_keys, doc_keys_new(key, id)   documents by their hash's first bytes
+ *   doc_gens(gen, keys), doc_chunks(gen, first, pairs)
+ *                                     documents by their hash's first bytes
  *   checkpoints(size, note)           every signed checkpoint
  *   venues(id, token_sha256)          owner-token hashes
  * Nothing rewrites or deletes a row of entries, hashes or checkpoints.
- * The documents' functions are in documents.c; what the two files share,
- * the connection's state and the helpers below, in store_private.h.
+ * The documents' functions are in documents.c, their index in docindex.c;
+ * what the files share, the connection's state and the helpers below, in
+ * store_private.h.
  */
 #include "store_private.h"
 
@@ -60,9 +62,9 @@ static const char *const migrations[] = {
 	 * index on (venue, venue_seq) that an append to each venue writes a
 	 * page of.  Documents are found by the first 8 bytes of their hash,
 	 * in two tables: doc_keys_new takes every new document, and is
-	 * merged into doc_keys in one sorted pass when it grows (see
-	 * store_merge_doc_keys), so that an append writes a page of a small
-	 * table rather than one page of a large index per document. */
+	 * merged into doc_keys in one sorted pass when it grows, so that an
+	 * append writes a page of a small table rather than one page of a
+	 * large index per document (schema 3 replaces both tables). */
 	"ALTER TABLE entries ADD COLUMN venue_prev INTEGER;"
 	"UPDATE entries SET venue_prev = (SELECT p.idx FROM entries p"
 	" WHERE p.venue = entries.venue"
@@ -94,16 +96,27 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER documents_key AFTER INSERT ON documents BEGIN"
 	" INSERT INTO doc_keys_new(key, id)"
 	" VALUES (substr(NEW.sha256, 1, 8), NEW.id); END;",
+
+	/* 3: the document keys in generations of sorted runs, cut into
+	 * chunks of a few hundred (key, id) pairs a row (docindex.c): an
+	 * append writes its keys as one new generation, a few rows at the
+	 * end of the table, where a row a key in a table of random keys
+	 * cost a page a key.  store_index_migrate moves the keys of the two
+	 * tables of schema 2 into the first generation. */
+	"CREATE TABLE doc_gens(gen INTEGER PRIMARY KEY, keys INTEGER NOT NULL);"
+	"CREATE TABLE doc_chunks(gen INTEGER NOT NULL, first BLOB NOT NULL,"
+	" pairs BLOB NOT NULL, PRIMARY KEY(gen, first));",
+};
+/* What a migration does beyond its SQL, after it, in its transaction. */
+static enum status (*const migration_steps[])(struct store *) = {
+	NULL,
+	NULL,
+	store_index_migrate,
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
-
-/* A document by its SHA-256 (?1), through either table of doc keys:
- * COLS are columns of documents d. */
-#define DOC_BY_SHA(cols)                                                       \
-	"SELECT " cols " FROM doc_keys_new k JOIN documents d ON d.id = k.id"  \
-	" WHERE k.key = substr(?1, 1, 8) AND d.sha256 = ?1 UNION ALL"          \
-	" SELECT " cols " FROM doc_keys k JOIN documents d ON d.id = k.id"     \
-	" WHERE k.key = substr(?1, 1, 8) AND d.sha256 = ?1 LIMIT 1"
+_Static_assert(sizeof migration_steps / sizeof migration_steps[0] ==
+		       SCHEMA_VERSION,
+	       "a step, or NULL, for every migration");
 
 static const char *const stmt_sql[Q__COUNT] = {
 	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
@@ -136,36 +149,39 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_INSERT_DOC] = "INSERT INTO documents(sha256, mime, size, data)"
 			 " VALUES (?1, ?2, ?3, ?4)",
 	/* Both: the type, the size, and then (Q_DOC) the bytes. */
-	[Q_DOC] = DOC_BY_SHA("d.mime, d.size, d.data"),
-	[Q_DOC_META] = DOC_BY_SHA("d.mime, d.size"),
-	[Q_DOC_KEY_USED] =
-		"SELECT 1 FROM doc_keys_new WHERE key = substr(?1, 1, 8)"
-		" UNION ALL SELECT 1 FROM doc_keys"
-		" WHERE key = substr(?1, 1, 8) LIMIT 1",
-	[Q_DOC_NEW_COUNT] = "SELECT count(*) FROM doc_keys_new",
-	[Q_DOC_COUNT] = "SELECT coalesce(max(id), 0) FROM documents",
-	[Q_DOC_MERGE] = "INSERT INTO doc_keys(key, id)"
-			" SELECT key, id FROM doc_keys_new ORDER BY key, id",
-	[Q_DOC_NEW_CLEAR] = "DELETE FROM doc_keys_new",
-	[Q_DOC_KEYS_ALL] = "SELECT key FROM doc_keys"
-			   " UNION ALL SELECT key FROM doc_keys_new",
+	[Q_DOC] = "SELECT mime, size, data FROM documents"
+		  " WHERE id = ?1 AND sha256 = ?2",
+	[Q_DOC_META] = "SELECT mime, size FROM documents"
+		       " WHERE id = ?1 AND sha256 = ?2",
+	/* The document index (docindex.c).  Each generation's chunk that
+	 * could hold the key ?1: the last whose first key is not above it. */
+	[Q_IDX_FIND] = "SELECT (SELECT c.pairs FROM doc_chunks c"
+		       " WHERE c.gen = g.gen AND c.first <= ?1"
+		       " ORDER BY c.first DESC LIMIT 1)"
+		       " FROM doc_gens g ORDER BY g.gen DESC",
+	[Q_IDX_GENS] = "SELECT gen, keys FROM doc_gens ORDER BY gen",
+	[Q_IDX_NEXT_GEN] = "SELECT coalesce(max(gen), 0) + 1 FROM doc_chunks",
+	[Q_IDX_GEN_ADD] = "INSERT INTO doc_gens(gen, keys) VALUES (?1, ?2)",
+	[Q_IDX_CHUNK_ADD] = "INSERT INTO doc_chunks(gen, first, pairs)"
+			    " VALUES (?1, ?2, ?3)",
+	[Q_IDX_GEN_CHUNKS] = "SELECT pairs FROM doc_chunks WHERE gen = ?1"
+			     " ORDER BY first",
+	[Q_IDX_GEN_DROP] = "DELETE FROM doc_gens WHERE gen = ?1",
+	[Q_IDX_CHUNKS_DROP] = "DELETE FROM doc_chunks WHERE gen = ?1",
+	[Q_DOC_KEYS_ALL] = "SELECT pairs FROM doc_chunks",
 	[Q_DATA_VERSION] = "PRAGMA data_version",
-	/* The look-ups compare SQLite values: a key of another type than
-	 * blob, or an id that is not an integer, finds nothing, whatever
-	 * its bytes; the scans pass them as NULL. */
 	[Q_SCAN_DOCS] = "SELECT id, sha256, size, mime, data,"
 			" typeof(sha256) = 'blob' FROM documents ORDER BY id",
+	/* Every chunk, with what a look-up needs of it: a generation that
+	 * doc_gens lists, a first key and pairs that are blobs. */
 	[Q_SCAN_DOC_KEYS] =
-		"SELECT CASE WHEN typeof(key) = 'blob' AND typeof(id) ="
-		" 'integer' THEN key END, id FROM doc_keys UNION ALL"
-		" SELECT CASE WHEN typeof(key) = 'blob' AND typeof(id) ="
-		" 'integer' THEN key END, id FROM doc_keys_new",
-	[Q_UNKEYED_DOCS] = "SELECT sha256, id FROM documents d WHERE NOT EXISTS"
-			   " (SELECT 1 FROM doc_keys k WHERE"
-			   " k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
-			   " AND NOT EXISTS (SELECT 1 FROM doc_keys_new k WHERE"
-			   " k.key = substr(d.sha256, 1, 8) AND k.id = d.id)"
-			   " ORDER BY id",
+		"SELECT c.gen, CASE WHEN typeof(c.first) = 'blob' THEN c.first"
+		" END, CASE WHEN typeof(c.pairs) = 'blob' THEN c.pairs END,"
+		" g.gen IS NOT NULL FROM doc_chunks c"
+		" LEFT JOIN doc_gens g ON g.gen = c.gen ORDER BY c.gen, "
+		"c.first",
+	[Q_SCAN_DOC_SHAS] = "SELECT CASE WHEN typeof(sha256) = 'blob' THEN"
+			    " sha256 END, id FROM documents ORDER BY id",
 	[Q_BEGIN_READ] = "BEGIN",
 	[Q_INSERT_CHECKPOINT] = "INSERT OR IGNORE INTO checkpoints(size, note)"
 				" VALUES (?1, ?2)",
@@ -186,8 +202,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 			   " AND idx < ?2 ORDER BY idx",
 	[Q_HASH_COUNT] = "SELECT count(*) FROM hashes",
 	[Q_INDEX_COUNTS] = "SELECT (SELECT count(*) FROM heads),"
-			   " (SELECT count(*) FROM doc_keys)"
-			   " + (SELECT count(*) FROM doc_keys_new)",
+			   " (SELECT coalesce(sum(length(c.pairs) / 16), 0)"
+			   " FROM doc_chunks c JOIN doc_gens g ON g.gen = c.gen"
+			   " WHERE typeof(c.pairs) = 'blob')",
 	[Q_CUR_HASHES] =
 		"SELECT id, hash FROM hashes WHERE id >= ?1 ORDER BY id",
 	[Q_CUR_DOCS] = "SELECT sha256, size, mime FROM documents ORDER BY id",
@@ -248,6 +265,16 @@ enum status store_fail_msg(struct store *s, enum status st, const char *msg)
 }
 
 /* Resets and clears a statement for its next use. */
+struct sqlite3 *store_sqlite(struct store *s)
+{
+	return s->db;
+}
+
+const char *store_stmt_sql(enum stmt id)
+{
+	return stmt_sql[id];
+}
+
 sqlite3_stmt *store_stmt(struct store *s, enum stmt id)
 {
 	sqlite3_stmt *st = s->q[id];
@@ -323,7 +350,9 @@ static enum status migrate(struct store *s, bool created)
 	s->schema_found = version;
 	for (int v = version; v < SCHEMA_VERSION; v++) {
 		char sql[96];
-		if ((r = exec_sql(s, migrations[v], "migrate")) != ST_OK)
+		if ((r = exec_sql(s, migrations[v], "migrate")) != ST_OK ||
+		    (migration_steps[v] != NULL &&
+		     (r = migration_steps[v](s)) != ST_OK))
 			goto rollback;
 		snprintf(sql, sizeof sql,
 			 "PRAGMA user_version = %d; PRAGMA application_id = %d",
@@ -355,7 +384,7 @@ static enum status wal_mode(struct store *s, const char *path)
 	return wal ? ST_OK : exec_sql(s, "PRAGMA journal_mode=WAL", path);
 }
 
-const char store_pragmas[] =
+static const char store_pragmas[] =
 	"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 	" PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=8192;";
 
@@ -470,7 +499,8 @@ enum status store_open(const char *path, enum store_mode mode,
 		goto fail;
 	}
 	for (int i = 0; i < Q__COUNT; i++) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+		if (s->q[i] == NULL && /* else prepared by a migration */
+		    sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, &s->q[i],
 				       NULL) != SQLITE_OK) {
 			r = store_fail(s, "prepare");
@@ -509,6 +539,7 @@ void store_close(struct store *s)
 	sqlite3_close(s->db);
 	free(s->cache);
 	keyset_free(s->doc_keys);
+	free(s->pending);
 	free(s);
 }
 
@@ -550,6 +581,7 @@ enum status store_begin(struct store *s)
 {
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
+	s->npending = 0;
 	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin");
 	if (r == ST_OK && s->doc_keys != NULL)
 		store_doc_keys_fresh(s);
@@ -563,6 +595,10 @@ enum status store_begin_read(struct store *s)
 
 enum status store_commit(struct store *s)
 {
+	/* The new documents' keys go in with them, or nothing does. */
+	enum status r = store_index_flush(s);
+	if (r != ST_OK)
+		return r;
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
 	return store_exec(s, store_stmt(s, Q_COMMIT), "commit");
@@ -572,6 +608,7 @@ void store_rollback(struct store *s)
 {
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
+	s->npending = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		store_exec(s, store_stmt(s, Q_ROLLBACK), "rollback");
 	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);

@@ -144,15 +144,16 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 				const uint8_t (*hashes)[HASH_LEN],
 				size_t count);
 
-/* Folds the newest documents' keys into the main key table when there
- * are enough of them (store_doc_keys_merge_due); the sequencer calls it
- * once per transaction. */
-enum status store_merge_doc_keys(struct store *s);
-/* Whether fresh keys in doc_keys_new, of all documents, are to be merged. */
-bool store_doc_keys_merge_due(int64_t fresh, int64_t all);
+/* Files a document that the caller stored itself, at row id, in the
+ * index that finds it by its SHA-256 (store_insert_document does it for
+ * those it stores); within a transaction, whose store_commit writes the
+ * index's rows. */
+enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
+				 int64_t id);
 
-/* The settings of every connection store_open makes (SQL). */
-extern const char store_pragmas[];
+/* The connection itself, for a caller that writes sanilog's rows by its
+ * own statements (bench.c's floor under the appends). */
+struct sqlite3 *store_sqlite(struct store *s);
 
 /* Keeps the keys of the stored documents in memory, so that
  * store_insert_document need not look a new document's key up in the
@@ -193,15 +194,17 @@ enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx);
 typedef enum status (*store_blob_id_fn)(void *ctx, const uint8_t *blob,
 					size_t len, int64_t id);
 
-/* Calls fn for every row of the document key tables, in no set order,
- * with its key (the first 8 bytes of a document's SHA-256, if the row is
- * right; no bytes when the key is not a blob or the id not an integer,
- * which no look-up would find) and the document's row id. */
+/* Calls fn for every pair of the document index, in no set order, with
+ * its key (the first 8 bytes of a document's SHA-256) and the document's
+ * row id; and once with no bytes for each chunk of pairs that breaks a
+ * rule a look-up relies on (a generation doc_gens does not list, values
+ * that are not blobs, pairs out of order, a first key that is not its
+ * first pair's), whose pairs a look-up may not find. */
 enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn,
 				void *ctx);
 
 /* Calls fn, in the order they were stored, with the SHA-256 and row id of
- * every document that no row of the document keys finds (none, in a
+ * every document that a look-up in the index does not find (none, in a
  * sound database): a slow look-up of each document, for naming what a
  * cheaper check found wrong. */
 enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
@@ -241,8 +244,9 @@ enum status store_token_venue(struct store *s,
 
 /* ---- audit access: a sequential cursor over entries and hashes ---- */
 
-/* Rows of the tables that find entries and documents: venue heads and
- * document keys, for an audit to compare. */
+/* Rows of the tables that find entries and documents: venue heads, and
+ * the pairs of the document index in the generations it lists, for an
+ * audit to compare. */
 enum status store_index_counts(struct store *s, int64_t *heads,
 			       int64_t *doc_keys);
 

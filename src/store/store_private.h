@@ -3,7 +3,8 @@
  * sees: the connection's state, the names of its prepared statements
  * (their SQL is the table in store.c) and the helpers that step them and
  * record errors.  store.c opens the database and holds the log's tables;
- * documents.c holds the documents and their keys.
+ * documents.c holds the documents, docindex.c the index that finds them
+ * by their keys.
  */
 #ifndef SANILOG_STORE_PRIVATE_H
 #define SANILOG_STORE_PRIVATE_H
@@ -39,18 +40,21 @@ enum stmt {
 	Q_INSERT_ENTRY,
 	Q_INSERT_HASH,
 	Q_INSERT_DOC,
-	Q_DOC_KEY_USED,
-	Q_DOC_NEW_COUNT,
-	Q_DOC_COUNT,
-	Q_DOC_MERGE,
-	Q_DOC_NEW_CLEAR,
+	Q_IDX_FIND,
+	Q_IDX_GENS,
+	Q_IDX_NEXT_GEN,
+	Q_IDX_GEN_ADD,
+	Q_IDX_CHUNK_ADD,
+	Q_IDX_GEN_CHUNKS,
+	Q_IDX_GEN_DROP,
+	Q_IDX_CHUNKS_DROP,
 	Q_DOC_KEYS_ALL,
 	Q_DATA_VERSION,
 	Q_DOC,
 	Q_DOC_META,
 	Q_SCAN_DOCS,
 	Q_SCAN_DOC_KEYS,
-	Q_UNKEYED_DOCS,
+	Q_SCAN_DOC_SHAS,
 	Q_BEGIN_READ,
 	Q_INSERT_CHECKPOINT,
 	Q_CHECKPOINT,
@@ -99,6 +103,10 @@ struct store {
 	struct keyset *doc_keys;
 	int64_t doc_keys_version;
 	bool doc_keys_ready; /* brought up to date in this transaction */
+	/* The keys of the documents this transaction stored, to be filed
+	 * in the index by store_commit (store_index_flush). */
+	struct doc_pair *pending;
+	size_t npending, apending;
 	int schema_found; /* user_version when opened, before any migration */
 	char errmsg[512];
 };
@@ -107,6 +115,8 @@ struct store {
 enum status store_fail(struct store *s, const char *what);
 /* Records msg as s's error; returns st. */
 enum status store_fail_msg(struct store *s, enum status st, const char *msg);
+/* The SQL of statement id. */
+const char *store_stmt_sql(enum stmt id);
 /* Statement id, reset and cleared for its next use (borrowed). */
 sqlite3_stmt *store_stmt(struct store *s, enum stmt id);
 /* Runs a statement that returns no rows. */
@@ -122,5 +132,34 @@ enum status store_column_to_buf(struct store *s, sqlite3_stmt *st, int col,
 /* Within a write transaction that store_begin opened: brings the
  * document keys kept in memory up to date (documents.c). */
 void store_doc_keys_fresh(struct store *s);
+
+/* ---- the document index (docindex.c) ---- */
+
+/* One entry of the index: the first 8 bytes of a document's SHA-256 and
+ * its row id (big-endian), as stored, so that memcmp orders them by key
+ * and then id. */
+#define DOC_KEY_LEN 8
+struct doc_pair {
+	uint8_t b[DOC_KEY_LEN + 8];
+};
+
+/* The row id in p. */
+int64_t doc_pair_id(const struct doc_pair *p);
+
+/* Calls try(s, id, ctx) for each document id the index files under the
+ * first 8 bytes of sha (this transaction's new documents first, then
+ * every generation, newest first), until it returns other than
+ * ST_NOT_FOUND, and returns that; ST_NOT_FOUND if none did. */
+typedef enum status (*store_try_id_fn)(struct store *s, int64_t id, void *ctx);
+enum status store_index_find(struct store *s, const uint8_t sha[HASH_LEN],
+			     store_try_id_fn try_id, void *ctx);
+
+/* Files the documents this transaction stored as a new generation, and
+ * merges generations that have grown many (store_commit calls it). */
+enum status store_index_flush(struct store *s);
+
+/* Schema 3's step: the keys of schema 2's tables become the first
+ * generation, and those tables go. */
+enum status store_index_migrate(struct store *s);
 
 #endif

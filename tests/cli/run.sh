@@ -1141,21 +1141,26 @@ tamper_tests() {
 		"UPDATE entries SET venue_prev = 3 WHERE idx = 7"
 	t "tamper: a venue's head points back" only '3 chain' \
 		"UPDATE heads SET idx = 7, seq = 3 WHERE venue = '$V1'"
+	# The index's pair (key, id) of document 2: each of this log's
+	# transactions stored one document, and so wrote one chunk.
+	local two="substr(pairs, 9) = x'0000000000000002'"
 	t "tamper: a document's key deleted" only '4 document' \
-		"DELETE FROM doc_keys_new WHERE id = 2"
+		"DELETE FROM doc_chunks WHERE $two"
 	t "tamper: a document's key changed" only '4 document' \
-		"UPDATE doc_keys_new SET key = x'0000000000000000' WHERE id = 2"
+		"UPDATE doc_chunks SET first = zeroblob(8), pairs = CAST(zeroblob(8) || substr(pairs, 9) AS BLOB) WHERE $two"
+	t "tamper: a document's key changed, not its chunk's" only '4 document' \
+		"UPDATE doc_chunks SET pairs = CAST(zeroblob(8) || substr(pairs, 9) AS BLOB) WHERE $two"
 	t "tamper: a document's key moved to another" only '4 document' \
-		"UPDATE doc_keys_new SET id = 3 WHERE id = 2"
+		"UPDATE doc_chunks SET pairs = CAST(substr(pairs, 1, 8) || x'0000000000000003' AS BLOB) WHERE $two"
 	t "tamper: a document's key cut short" only '4 document' \
-		"UPDATE doc_keys_new SET key = x'00' WHERE id = 2"
-	t "tamper: a document's key in both key tables" only '4 document' \
-		"INSERT INTO doc_keys SELECT key, id FROM doc_keys_new WHERE id = 2"
+		"UPDATE doc_chunks SET pairs = CAST(substr(pairs, 1, 15) AS BLOB) WHERE $two"
+	t "tamper: a document's key in two generations" only '4 document' \
+		"INSERT INTO doc_gens(gen, keys) VALUES (1000, 1); INSERT INTO doc_chunks(gen, first, pairs) SELECT 1000, first, pairs FROM doc_chunks WHERE $two"
+	t "tamper: a document's key's generation unlisted" only '4 document' \
+		"DELETE FROM doc_gens WHERE gen = (SELECT gen FROM doc_chunks WHERE $two)"
 	# The same bytes as values of another type: no look-up finds them.
-	t "tamper: a document's key as text" only '4 document' \
-		"UPDATE doc_keys_new SET key = CAST(key AS TEXT) WHERE id = 2"
-	t "tamper: a document's key's id as a real" only '4 document' \
-		"UPDATE doc_keys_new SET id = 2.5 WHERE id = 2"
+	t "tamper: a document's chunk as text" only '4 document' \
+		"UPDATE doc_chunks SET pairs = CAST(pairs AS TEXT) WHERE $two"
 	t "tamper: a document's hash as text" only '4 document' \
 		"UPDATE documents SET sha256 = CAST(sha256 AS TEXT) WHERE id = 2"
 	t "tamper: an entry filed under another venue-seq" tamper '3 chain' \
@@ -1508,8 +1513,9 @@ t_pinned_key() {
 
 # A database of schema version 1 (tests/cli/fixtures): a command that only
 # reads refuses it and leaves the file as it was; `upgrade` (two at once
-# too) brings it to schema 2, after which the log reads back byte for byte
-# as the golden log, verifies, and takes new entries; and a writer that
+# too) brings it to schema 3 (the documents' keys, made at 2, moved into
+# the index's first generation at 3), after which the log reads back byte
+# for byte as the golden log, verifies, and takes new entries; and a writer that
 # does not keep the new tables (an older sanilog) cannot add a venue entry.
 t_migrate_v1() {
 	sqlite3 log.db <"$HERE/fixtures/schema-v1.sql"
@@ -1535,9 +1541,13 @@ t_migrate_v1() {
 	wait $p1 || fail "a second upgrade at once failed"
 	[ "$rc" = 0 ] || fail "upgrade beside another failed: $(cat up2.out)"
 	wait
-	grep -q 'schema 1 upgraded to 2' up1.out || fail "upgrade said: $(cat up1.out)"
+	grep -q 'schema 1 upgraded to 3' up1.out || fail "upgrade said: $(cat up1.out)"
 	run 0 upgrade --db log.db --json
-	grep -q '"found": 2' out || fail "a second upgrade found $(cat out)"
+	grep -q '"found": 3' out || fail "a second upgrade found $(cat out)"
+	[ "$(sqlite3 log.db "SELECT count(*) FROM sqlite_master WHERE name LIKE 'doc_keys%' OR name = 'documents_key'")" = 0 ] ||
+		fail "schema 2's document keys are still there"
+	[ "$(sqlite3 log.db "SELECT count(*), sum(keys) FROM doc_gens; SELECT count(*) FROM documents")" = "1|4
+4" ] || fail "the documents' keys are not one generation of each"
 	run 0 verify --db log.db
 	run 0 verify --db other.db
 	for v in $V1 $V2; do

@@ -1,8 +1,8 @@
 /*
  * test_store.c: the store's ways of finding rows again (store/store.h)
  * after many appends through the sequencer: each venue's chain of rows,
- * its head, and documents by their hash once their keys have been merged
- * from doc_keys_new into doc_keys; the refusals that keep those rows in
+ * its head, and documents by their hash, their keys in the index's
+ * generations, merged or not; the refusals that keep those rows in
  * order; the shared cache of stored hashes (store/treecache.h);
  * documents stored once with their keys kept in memory; and attestations
  * checked against the provider's key of the moment.
@@ -32,8 +32,8 @@
 
 #define ORIGIN "test.example/log"
 #define VENUES 7
-#define DOCS   6000 /* enough for doc_keys_new to be merged at least once */
-#define BATCH  500
+#define DOCS   6000 /* 12 batches: 8 generations merged, 4 not */
+#define BATCH  500  /* as test_documents_by_hash counts */
 
 struct fixture {
 	char dir[PATH_MAX];
@@ -161,6 +161,32 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The rows of documents with SHA-256 sha. */
+static int64_t doc_rows(const struct fixture *f, const uint8_t sha[HASH_LEN])
+{
+	char hex[2 * HASH_LEN + 1], sql[160 + 2 * HASH_LEN];
+	for (int i = 0; i < HASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM documents WHERE sha256 = x'%s'", hex);
+	return count(f, sql);
+}
+
+static void insert_doc(struct store *s, int d, bool commit)
+{
+	uint8_t doc[64], sha[HASH_LEN];
+	doc_bytes(d, doc);
+	sha256(sha, doc, sizeof doc);
+	assert_int_equal(store_begin(s), ST_OK);
+	assert_int_equal(store_insert_document(s, sha, "application/pdf", doc,
+					       sizeof doc),
+			 ST_OK);
+	if (commit)
+		assert_int_equal(store_commit(s), ST_OK);
+	else
+		store_rollback(s);
+}
+
 /* A new database has 8 KiB pages, and its WAL. */
 static void test_new_file(void **state)
 {
@@ -172,15 +198,24 @@ static void test_new_file(void **state)
 }
 
 /* Keys were merged, and every document is found by its hash, whichever
- * table holds its key. */
+ * generation holds its key. */
 static void test_documents_by_hash(void **state)
 {
 	struct fixture *f = *state;
-	int64_t merged = count(f, "SELECT count(*) FROM doc_keys");
-	int64_t fresh = count(f, "SELECT count(*) FROM doc_keys_new");
-	assert_true(merged > 0);
-	assert_true(fresh > 0);
-	assert_int_equal(merged + fresh, DOCS);
+	assert_int_equal(count(f, "SELECT count(*) FROM doc_gens"), 5);
+	assert_int_equal(count(f, "SELECT count(*) FROM doc_gens"
+				  " WHERE keys = 8 * 500"),
+			 1);
+	assert_int_equal(count(f, "SELECT sum(keys) FROM doc_gens"), DOCS);
+	assert_int_equal(count(f, "SELECT sum(length(pairs)) / 16"
+				  " FROM doc_chunks"),
+			 DOCS);
+	/* Chunks of at most 256 pairs, none left of merged generations. */
+	assert_int_equal(count(f, "SELECT max(length(pairs)) FROM doc_chunks"),
+			 256 * 16);
+	assert_int_equal(count(f, "SELECT count(*) FROM doc_chunks WHERE gen"
+				  " NOT IN (SELECT gen FROM doc_gens)"),
+			 0);
 	assert_int_equal(count(f, "SELECT count(*) FROM documents"), DOCS);
 
 	struct buf out;
@@ -208,21 +243,24 @@ static void test_documents_by_hash(void **state)
 	buf_free(&out);
 }
 
-/* A document stored again is kept once, whichever table has its key. */
+/* A document stored again is kept once, whichever generation has its
+ * key, and so is one given twice in one transaction. */
 static void test_document_once(void **state)
 {
 	struct fixture *f = *state;
-	struct seq_request rq[2];
-	uint8_t doc[2][64];
+	struct seq_request rq[4];
+	uint8_t doc[4][64];
 	document_request(&rq[0], 12, doc[0]);	    /* key merged */
-	document_request(&rq[1], DOCS - 1, doc[1]); /* key in doc_keys_new */
-	assert_int_equal(count(f, "SELECT count(*) FROM doc_keys k, documents d"
-				  " WHERE k.id = d.id AND d.id = 13"),
-			 1);
-	append(f, rq, 2);
-	assert_int_equal(count(f, "SELECT count(*) FROM documents"), DOCS);
+	document_request(&rq[1], DOCS - 1, doc[1]); /* the newest generation */
+	document_request(&rq[2], -7, doc[2]);	    /* new, ... */
+	document_request(&rq[3], -7, doc[3]);	    /* ... and again */
+	append(f, rq, 4);
+	uint8_t sha[HASH_LEN];
+	sha256(sha, doc[2], sizeof doc[2]);
+	assert_int_equal(doc_rows(f, sha), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM documents"), DOCS + 1);
 	assert_int_equal(count(f, "SELECT count(*) FROM entries"),
-			 VENUES + DOCS + 2);
+			 VENUES + DOCS + 4);
 }
 
 /* Two documents whose hashes share their first 8 bytes: both are kept,
@@ -597,32 +635,6 @@ static void test_tree_cache_missing_hash(void **state)
 	tree_cache_free(c);
 }
 
-/* The rows of documents with SHA-256 sha. */
-static int64_t doc_rows(const struct fixture *f, const uint8_t sha[HASH_LEN])
-{
-	char hex[2 * HASH_LEN + 1], sql[160 + 2 * HASH_LEN];
-	for (int i = 0; i < HASH_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", sha[i]);
-	snprintf(sql, sizeof sql,
-		 "SELECT count(*) FROM documents WHERE sha256 = x'%s'", hex);
-	return count(f, sql);
-}
-
-static void insert_doc(struct store *s, int d, bool commit)
-{
-	uint8_t doc[64], sha[HASH_LEN];
-	doc_bytes(d, doc);
-	sha256(sha, doc, sizeof doc);
-	assert_int_equal(store_begin(s), ST_OK);
-	assert_int_equal(store_insert_document(s, sha, "application/pdf", doc,
-					       sizeof doc),
-			 ST_OK);
-	if (commit)
-		assert_int_equal(store_commit(s), ST_OK);
-	else
-		store_rollback(s);
-}
-
 /* With the documents' keys kept in memory, a document is still stored
  * once: one already in the database when the keys are loaded (its key
  * merged or not), one that another connection stores afterwards, and
@@ -638,7 +650,7 @@ static void test_doc_keys_kept(void **state)
 	struct seq_request rq[2];
 	uint8_t doc[2][64], sha[HASH_LEN];
 	document_request(&rq[0], 15, doc[0]);	    /* key merged */
-	document_request(&rq[1], DOCS - 2, doc[1]); /* key in doc_keys_new */
+	document_request(&rq[1], DOCS - 2, doc[1]); /* key not merged */
 	append(f, rq, 2);
 	assert_true(store_doc_keys_bytes(f->s) >= 2 * DOCS * sizeof(uint64_t));
 	assert_int_equal(count(f, "SELECT count(*) FROM documents"), docs);
@@ -809,6 +821,28 @@ static void test_attestation_key_rolled_back(void **state)
 	note_signer_free(k2);
 }
 
+/* Generations of one level are merged once there are 8 of them: many
+ * transactions of one document each leave fewer than 8 small ones. */
+static void test_generations_merged(void **state)
+{
+	struct fixture *f = *state;
+	int64_t gens = count(f, "SELECT count(*) FROM doc_gens");
+	for (int d = 0; d < 20; d++)
+		insert_doc(f->s, 200000 + d, true);
+	assert_true(count(f, "SELECT count(*) FROM doc_gens") <= gens + 7);
+	assert_int_equal(count(f, "SELECT sum(keys) FROM doc_gens"),
+			 count(f, "SELECT count(*) FROM documents"));
+	for (int d = 0; d < 20; d++) {
+		uint8_t doc[64], sha[HASH_LEN];
+		char mime[32];
+		int64_t size = 0;
+		doc_bytes(200000 + d, doc);
+		sha256(sha, doc, sizeof doc);
+		assert_int_equal(store_document_meta(f->s, sha, &size, mime),
+				 ST_OK);
+	}
+}
+
 /* A store keeping the documents' keys but outside a transaction it began
  * (where the keys were not brought up to date) still finds a stored
  * document, and stores it no second time. */
@@ -848,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_attestation_keys),
 		cmocka_unit_test(test_attestation_key_rolled_back),
 		cmocka_unit_test(test_doc_keys_outside_begin),
+		cmocka_unit_test(test_generations_merged),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

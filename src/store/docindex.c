@@ -1,0 +1,416 @@
+/*
+ * docindex.c: the index that finds a document by the first 8 bytes of its
+ * SHA-256 (its key), as pairs of (key, row id).
+ *
+ * The pairs are kept in generations (table doc_gens), each a run sorted
+ * by key and cut into chunks of about CHUNK_PAIRS pairs (table
+ * doc_chunks, one row a chunk, keyed by its first key).  A transaction's
+ * new documents become one new generation when it commits; once FANOUT
+ * generations are of one size class (level), they are merged into one.
+ * So an append writes its keys once, in a few rows at the end of the
+ * table, and each key is rewritten only as often as its generation is
+ * merged (a few times in a million); a look-up reads one chunk in each
+ * generation, of which a log of a million documents has a few dozen.
+ *
+ * A chunk never ends between two pairs of one key, so that the chunk
+ * whose first key is the last not above a key holds all that key's
+ * pairs.  The audit (store_scan_doc_keys) checks that every chunk keeps
+ * these rules, and otherwise looks its documents up one by one.
+ */
+#include "store_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK_PAIRS 256
+#define FANOUT	    8
+/* Generations under LEVEL_BASE pairs are of level 0; each level above
+ * holds FANOUT times more. */
+#define LEVEL_BASE 1024
+
+int64_t doc_pair_id(const struct doc_pair *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p->b[DOC_KEY_LEN + i];
+	return (int64_t)v;
+}
+
+static void doc_pair_set(struct doc_pair *p, const uint8_t *key, int64_t id)
+{
+	memcpy(p->b, key, DOC_KEY_LEN);
+	for (int i = 0; i < 8; i++)
+		p->b[DOC_KEY_LEN + i] = (uint8_t)((uint64_t)id >> (56 - 8 * i));
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct doc_pair));
+}
+
+static int level_of(int64_t pairs)
+{
+	int level = 0;
+	for (; pairs >= LEVEL_BASE; pairs /= FANOUT)
+		level++;
+	return level;
+}
+
+/* A growable array of pairs. */
+struct pairs {
+	struct doc_pair *v;
+	size_t n, cap;
+};
+
+static bool pairs_grow(struct pairs *p, size_t more)
+{
+	if (p->n + more <= p->cap)
+		return true;
+	size_t cap = p->cap > 0 ? p->cap : 1024;
+	while (cap < p->n + more)
+		cap *= 2;
+	struct doc_pair *v = realloc(p->v, cap * sizeof *v);
+	if (v == NULL)
+		return false;
+	p->v = v;
+	p->cap = cap;
+	return true;
+}
+
+enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
+				 int64_t id)
+{
+	struct pairs p = {s->pending, s->npending, s->apending};
+	if (!pairs_grow(&p, 1))
+		return store_fail_msg(s, ST_NOMEM,
+				      "document index: out of memory");
+	s->pending = p.v;
+	s->apending = p.cap;
+	doc_pair_set(&s->pending[s->npending++], sha, id);
+	return ST_OK;
+}
+
+/* The pairs of one key in a chunk (len bytes of sorted pairs): calls
+ * try_id for each, as store_index_find does. */
+static enum status chunk_find(struct store *s, const uint8_t *chunk, size_t len,
+			      const uint8_t *key, store_try_id_fn try_id,
+			      void *ctx)
+{
+	const struct doc_pair *v = (const struct doc_pair *)chunk;
+	size_t lo = 0, hi = len / sizeof *v;
+	while (lo < hi) { /* the first pair whose key is not below key */
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(v[mid].b, key, DOC_KEY_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < len / sizeof *v && memcmp(v[lo].b, key, DOC_KEY_LEN) == 0;
+	     lo++) {
+		enum status r = try_id(s, doc_pair_id(&v[lo]), ctx);
+		if (r != ST_NOT_FOUND)
+			return r;
+	}
+	return ST_NOT_FOUND;
+}
+
+enum status store_index_find(struct store *s, const uint8_t sha[HASH_LEN],
+			     store_try_id_fn try_id, void *ctx)
+{
+	enum status r;
+	for (size_t i = 0; i < s->npending; i++)
+		if (memcmp(s->pending[i].b, sha, DOC_KEY_LEN) == 0 &&
+		    (r = try_id(s, doc_pair_id(&s->pending[i]), ctx)) !=
+			    ST_NOT_FOUND)
+			return r;
+	sqlite3_stmt *st = store_stmt(s, Q_IDX_FIND);
+	sqlite3_bind_blob(st, 1, sha, DOC_KEY_LEN, SQLITE_STATIC);
+	int rc = SQLITE_DONE;
+	r = ST_NOT_FOUND;
+	while (r == ST_NOT_FOUND && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *chunk = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		if (sqlite3_column_type(st, 0) == SQLITE_BLOB &&
+		    len % sizeof(struct doc_pair) == 0)
+			r = chunk_find(s, chunk, len, sha, try_id, ctx);
+	}
+	if (r == ST_NOT_FOUND && rc != SQLITE_DONE)
+		r = store_fail(s, "document index");
+	sqlite3_reset(st);
+	return r;
+}
+
+/* Writes v[0..n), sorted, as generation gen. */
+static enum status write_gen(struct store *s, int64_t gen,
+			     const struct doc_pair *v, size_t n)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_IDX_GEN_ADD);
+	sqlite3_bind_int64(st, 1, gen);
+	sqlite3_bind_int64(st, 2, (int64_t)n);
+	enum status r = store_exec(s, st, "document index");
+	for (size_t i = 0, j; r == ST_OK && i < n; i = j) {
+		j = i + CHUNK_PAIRS < n ? i + CHUNK_PAIRS : n;
+		while (j < n && memcmp(v[j].b, v[j - 1].b, DOC_KEY_LEN) == 0)
+			j++; /* a key's pairs stay in one chunk */
+		st = store_stmt(s, Q_IDX_CHUNK_ADD);
+		sqlite3_bind_int64(st, 1, gen);
+		sqlite3_bind_blob(st, 2, v[i].b, DOC_KEY_LEN, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, v[i].b, (int)((j - i) * sizeof *v),
+				  SQLITE_STATIC);
+		r = store_exec(s, st, "document index");
+	}
+	return r;
+}
+
+static enum status next_gen(struct store *s, int64_t *gen)
+{
+	return store_one_int(s, store_stmt(s, Q_IDX_NEXT_GEN), gen,
+			     "document index");
+}
+
+/* Appends generation gen's pairs to p. */
+static enum status read_gen(struct store *s, int64_t gen, struct pairs *p)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_IDX_GEN_CHUNKS);
+	sqlite3_bind_int64(st, 1, gen);
+	int rc = SQLITE_DONE;
+	enum status r = ST_OK;
+	while (r == ST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		const void *b = sqlite3_column_blob(st, 0);
+		if (len % sizeof(struct doc_pair) != 0)
+			r = store_fail_msg(s, ST_CORRUPT,
+					   "document index: a chunk is not "
+					   "whole pairs");
+		else if (!pairs_grow(p, len / sizeof(struct doc_pair)))
+			r = store_fail_msg(s, ST_NOMEM,
+					   "document index: out of memory");
+		else if (len > 0) {
+			memcpy(p->v + p->n, b, len);
+			p->n += len / sizeof(struct doc_pair);
+		}
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = store_fail(s, "document index");
+	sqlite3_reset(st);
+	return r;
+}
+
+static enum status drop_gen(struct store *s, int64_t gen)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_IDX_CHUNKS_DROP);
+	sqlite3_bind_int64(st, 1, gen);
+	enum status r = store_exec(s, st, "document index");
+	if (r != ST_OK)
+		return r;
+	st = store_stmt(s, Q_IDX_GEN_DROP);
+	sqlite3_bind_int64(st, 1, gen);
+	return store_exec(s, st, "document index");
+}
+
+/* The generations of the lowest level that has FANOUT of them, into
+ * gens[0..*n); *n = 0 if no level has. */
+static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n)
+{
+	/* Levels past 20 hold more pairs than there are row ids. */
+	enum { LEVELS = 24 };
+	int count[LEVELS] = {0};
+	int64_t first[LEVELS][FANOUT];
+	sqlite3_stmt *st = store_stmt(s, Q_IDX_GENS);
+	int rc, full = LEVELS;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int level = level_of(sqlite3_column_int64(st, 1));
+		if (level >= LEVELS)
+			level = LEVELS - 1;
+		if (count[level] < FANOUT)
+			first[level][count[level]] =
+				sqlite3_column_int64(st, 0);
+		if (++count[level] >= FANOUT && level < full)
+			full = level;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "document index");
+	*n = full < LEVELS ? FANOUT : 0;
+	if (*n > 0)
+		memcpy(gens, first[full], sizeof first[full]);
+	return ST_OK;
+}
+
+/* Merges the generations of every level that has FANOUT of them. */
+static enum status merge_full_levels(struct store *s)
+{
+	struct pairs p = {0};
+	enum status r;
+	for (;;) {
+		int64_t gens[FANOUT], gen = 0;
+		int n = 0;
+		if ((r = full_level(s, gens, &n)) != ST_OK || n == 0)
+			break;
+		p.n = 0;
+		for (int i = 0; i < n && r == ST_OK; i++)
+			r = read_gen(s, gens[i], &p);
+		if (r != ST_OK)
+			break;
+		qsort(p.v, p.n, sizeof *p.v, pair_cmp);
+		if ((r = next_gen(s, &gen)) != ST_OK ||
+		    (r = write_gen(s, gen, p.v, p.n)) != ST_OK)
+			break;
+		for (int i = 0; i < n && r == ST_OK; i++)
+			r = drop_gen(s, gens[i]);
+		if (r != ST_OK)
+			break;
+	}
+	free(p.v);
+	return r;
+}
+
+enum status store_index_flush(struct store *s)
+{
+	if (s->npending == 0)
+		return ST_OK;
+	qsort(s->pending, s->npending, sizeof *s->pending, pair_cmp);
+	int64_t gen = 0;
+	enum status r;
+	if ((r = next_gen(s, &gen)) != ST_OK ||
+	    (r = write_gen(s, gen, s->pending, s->npending)) != ST_OK)
+		return r;
+	s->npending = 0;
+	return merge_full_levels(s);
+}
+
+enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_SCAN_DOC_KEYS);
+	int64_t prev_gen = 0;
+	uint8_t prev_last[DOC_KEY_LEN];
+	bool have_prev = false;
+	int rc = SQLITE_DONE;
+	enum status r = ST_OK;
+	while (r == ST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t gen = sqlite3_column_int64(st, 0);
+		const uint8_t *first = sqlite3_column_blob(st, 1);
+		const struct doc_pair *v = sqlite3_column_blob(st, 2);
+		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		size_t n = len / sizeof *v;
+		/* What a look-up takes for granted of a chunk. */
+		bool ok = sqlite3_column_int(st, 3) != 0 && first != NULL &&
+			  sqlite3_column_bytes(st, 1) == DOC_KEY_LEN &&
+			  v != NULL && n > 0 && len % sizeof *v == 0 &&
+			  memcmp(first, v[0].b, DOC_KEY_LEN) == 0 &&
+			  !(have_prev && gen == prev_gen &&
+			    memcmp(prev_last, first, DOC_KEY_LEN) >= 0);
+		for (size_t i = 1; ok && i < n; i++)
+			ok = pair_cmp(&v[i - 1], &v[i]) < 0;
+		if (!ok) {
+			r = fn(ctx, NULL, 0, 0);
+			have_prev = false;
+			continue;
+		}
+		for (size_t i = 0; i < n && r == ST_OK; i++)
+			r = fn(ctx, v[i].b, DOC_KEY_LEN, doc_pair_id(&v[i]));
+		prev_gen = gen;
+		memcpy(prev_last, v[n - 1].b, DOC_KEY_LEN);
+		have_prev = true;
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = store_fail(s, "scan document keys");
+	sqlite3_reset(st);
+	return r;
+}
+
+static enum status same_id(struct store *s, int64_t id, void *ctx)
+{
+	(void)s;
+	return id == *(const int64_t *)ctx ? ST_OK : ST_NOT_FOUND;
+}
+
+enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
+					 void *ctx)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_SCAN_DOC_SHAS);
+	int rc = SQLITE_DONE;
+	enum status r = ST_OK;
+	while (r == ST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *sha = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		int64_t id = sqlite3_column_int64(st, 1);
+		enum status found =
+			sha != NULL && len == HASH_LEN
+				? store_index_find(s, sha, same_id, &id)
+				: ST_NOT_FOUND;
+		if (found == ST_NOT_FOUND)
+			r = fn(ctx, sha != NULL ? sha : (const uint8_t *)"",
+			       len, id);
+		else if (found != ST_OK)
+			r = found;
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = store_fail(s, "unkeyed documents");
+	sqlite3_reset(st);
+	return r;
+}
+
+/* A statement for a migration, which runs before store_open prepares the
+ * others: prepared here, into the slot store_open would fill. */
+static enum status prepare_early(struct store *s, enum stmt id, const char *sql)
+{
+	if (s->q[id] == NULL &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &s->q[id], NULL) != SQLITE_OK)
+		return store_fail(s, "migrate");
+	return ST_OK;
+}
+
+enum status store_index_migrate(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	struct pairs p = {0};
+	enum status r = ST_OK;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT key, id FROM doc_keys UNION ALL"
+			       " SELECT key, id FROM doc_keys_new",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "migrate");
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A key no look-up could have used stays out, as before:
+		 * the audit names its document. */
+		if (sqlite3_column_type(st, 0) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 0) != DOC_KEY_LEN ||
+		    sqlite3_column_type(st, 1) != SQLITE_INTEGER)
+			continue;
+		if (!pairs_grow(&p, 1)) {
+			r = store_fail_msg(s, ST_NOMEM,
+					   "migrate: out of memory");
+			break;
+		}
+		doc_pair_set(&p.v[p.n++], sqlite3_column_blob(st, 0),
+			     sqlite3_column_int64(st, 1));
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = store_fail(s, "migrate");
+	sqlite3_finalize(st);
+	if (r == ST_OK && p.n > 0) {
+		qsort(p.v, p.n, sizeof *p.v, pair_cmp);
+		if ((r = prepare_early(s, Q_IDX_GEN_ADD,
+				       store_stmt_sql(Q_IDX_GEN_ADD))) ==
+			    ST_OK &&
+		    (r = prepare_early(s, Q_IDX_CHUNK_ADD,
+				       store_stmt_sql(Q_IDX_CHUNK_ADD))) ==
+			    ST_OK)
+			r = write_gen(s, 1, p.v, p.n);
+	}
+	free(p.v);
+	if (r != ST_OK)
+		return r;
+	char *msg = NULL;
+	if (sqlite3_exec(s->db,
+			 "DROP TRIGGER documents_key; DROP TABLE doc_keys;"
+			 " DROP TABLE doc_keys_new;",
+			 NULL, NULL, &msg) != SQLITE_OK) {
+		r = store_fail_msg(s, ST_IO, msg != NULL ? msg : "migrate");
+		sqlite3_free(msg);
+	}
+	return r;
+}
