@@ -255,12 +255,14 @@ struct doc_scan {
 	enum status status; /* of the scan itself */
 	char errmsg[512];
 	int64_t count;
-	int64_t unkeyed; /* documents no key row finds */
+	int64_t unkeyed; /* documents a look-up in the index misses */
 	int64_t nfails;
 	char fails[MAX_REPORTED][200];
 	uint8_t pair_key[crypto_shorthash_siphashx24_KEYBYTES];
 	struct pair_sum docs, keys;
-	int64_t odd_keys; /* chunks or rows a look-up may miss */
+	int64_t odd_docs;  /* documents whose hash no look-up matches */
+	int64_t odd_index; /* chunks and generations breaking the index's
+			      rules (store_scan_doc_keys) */
 };
 
 static void pair_add(struct pair_sum *sum, const uint8_t key[8], int64_t id,
@@ -309,7 +311,7 @@ static enum status on_document(void *ctx, int64_t id,
 	if (sha_blob)
 		pair_add(&d->docs, sha, id, d->pair_key);
 	else
-		d->odd_keys++; /* no look-up finds it */
+		d->odd_docs++; /* no look-up finds it */
 	d->count++;
 	return ST_OK;
 }
@@ -321,7 +323,7 @@ static enum status on_doc_key(void *ctx, const uint8_t *key, size_t len,
 	if (len == 8)
 		pair_add(&d->keys, key, id, d->pair_key);
 	else
-		d->odd_keys++;
+		d->odd_index++;
 	return ST_OK;
 }
 
@@ -332,7 +334,8 @@ static enum status on_unkeyed(void *ctx, const uint8_t *sha, size_t len,
 	(void)id;
 	d->unkeyed++;
 	doc_fail(d, sha, len,
-		 "no document key finds it (its hash's first bytes)");
+		 "the document index does not find it (by its hash's first "
+		 "bytes)");
 	return ST_OK;
 }
 
@@ -343,10 +346,10 @@ static void scan_documents_in_txn(struct doc_scan *d)
 	d->status = store_scan_documents(d->s, on_document, d);
 	if (d->status == ST_OK)
 		d->status = store_scan_doc_keys(d->s, on_doc_key, d);
-	if (d->status == ST_OK &&
-	    (d->odd_keys != 0 || d->keys.count != d->docs.count ||
-	     d->keys.lane[0] != d->docs.lane[0] ||
-	     d->keys.lane[1] != d->docs.lane[1]))
+	if (d->status == ST_OK && (d->odd_docs != 0 || d->odd_index != 0 ||
+				   d->keys.count != d->docs.count ||
+				   d->keys.lane[0] != d->docs.lane[0] ||
+				   d->keys.lane[1] != d->docs.lane[1]))
 		d->status = store_scan_unkeyed_documents(d->s, on_unkeyed, d);
 	if (d->status != ST_OK)
 		snprintf(d->errmsg, sizeof d->errmsg, "%s", store_errmsg(d->s));
@@ -1003,6 +1006,11 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	merge_findings(a, F_DOC, docs->nfails, docs->fails[0],
 		       sizeof docs->fails[0]);
 	/* Each document has its key; any other key finds nothing. */
+	if (docs->odd_index > 0)
+		finding(a, F_DOC,
+			"the document index has %lld chunks or generations "
+			"that break its rules",
+			(long long)docs->odd_index);
 	if (a->doc_keys != docs->count - docs->unkeyed)
 		finding(a, F_DOC,
 			"the database has %lld document keys for %lld "

@@ -9,13 +9,14 @@
  * generations are of one size class (level), they are merged into one.
  * So an append writes its keys once, in a few rows at the end of the
  * table, and each key is rewritten only as often as its generation is
- * merged (a few times in a million); a look-up reads one chunk in each
- * generation, of which a log of a million documents has a few dozen.
+ * merged into a larger one (at most log8 of the documents: 6 times in a
+ * million); a look-up reads one chunk in each generation, of which a log
+ * of a million documents has at most 7 a level, a few dozen.
  *
  * A chunk never ends between two pairs of one key, so that the chunk
  * whose first key is the last not above a key holds all that key's
- * pairs.  The audit (store_scan_doc_keys) checks that every chunk keeps
- * these rules, and otherwise looks its documents up one by one.
+ * pairs.  The audit (store_scan_doc_keys) checks that every chunk and
+ * generation keeps these rules.
  */
 #include "store_private.h"
 
@@ -23,10 +24,9 @@
 #include <string.h>
 
 #define CHUNK_PAIRS 256
-#define FANOUT	    8
-/* Generations under LEVEL_BASE pairs are of level 0; each level above
- * holds FANOUT times more. */
-#define LEVEL_BASE 1024
+/* A generation of n pairs is of level floor(log8(n)): under 8 pairs 0,
+ * under 64 1, and so on. */
+#define FANOUT 8
 
 int64_t doc_pair_id(const struct doc_pair *p)
 {
@@ -51,7 +51,7 @@ static int pair_cmp(const void *a, const void *b)
 static int level_of(int64_t pairs)
 {
 	int level = 0;
-	for (; pairs >= LEVEL_BASE; pairs /= FANOUT)
+	for (; pairs >= FANOUT; pairs /= FANOUT)
 		level++;
 	return level;
 }
@@ -128,10 +128,11 @@ enum status store_index_find(struct store *s, const uint8_t sha[HASH_LEN],
 	int rc = SQLITE_DONE;
 	r = ST_NOT_FOUND;
 	while (r == ST_NOT_FOUND && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_BLOB)
+			continue; /* no chunk there, or not one of pairs */
 		const uint8_t *chunk = sqlite3_column_blob(st, 0);
 		size_t len = (size_t)sqlite3_column_bytes(st, 0);
-		if (sqlite3_column_type(st, 0) == SQLITE_BLOB &&
-		    len % sizeof(struct doc_pair) == 0)
+		if (len % sizeof(struct doc_pair) == 0)
 			r = chunk_find(s, chunk, len, sha, try_id, ctx);
 	}
 	if (r == ST_NOT_FOUND && rc != SQLITE_DONE)
@@ -164,8 +165,17 @@ static enum status write_gen(struct store *s, int64_t gen,
 
 static enum status next_gen(struct store *s, int64_t *gen)
 {
-	return store_one_int(s, store_stmt(s, Q_IDX_NEXT_GEN), gen,
-			     "document index");
+	int64_t top = 0;
+	enum status r = store_one_int(s, store_stmt(s, Q_IDX_NEXT_GEN), &top,
+				      "document index");
+	if (r != ST_OK)
+		return r;
+	if (top < 0 || top >= INT64_C(1) << 62)
+		return store_fail_msg(s, ST_CORRUPT,
+				      "document index: generation numbers "
+				      "out of range (verify --db)");
+	*gen = top + 1;
+	return ST_OK;
 }
 
 /* Appends generation gen's pairs to p. */
@@ -176,12 +186,14 @@ static enum status read_gen(struct store *s, int64_t gen, struct pairs *p)
 	int rc = SQLITE_DONE;
 	enum status r = ST_OK;
 	while (r == ST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		/* As a look-up would not take it, a merge does not. */
+		bool blob = sqlite3_column_type(st, 0) == SQLITE_BLOB;
 		const void *b = sqlite3_column_blob(st, 0);
-		if (len % sizeof(struct doc_pair) != 0)
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		if (!blob || len % sizeof(struct doc_pair) != 0)
 			r = store_fail_msg(s, ST_CORRUPT,
 					   "document index: a chunk is not "
-					   "whole pairs");
+					   "whole pairs (verify --db)");
 		else if (!pairs_grow(p, len / sizeof(struct doc_pair)))
 			r = store_fail_msg(s, ST_NOMEM,
 					   "document index: out of memory");
@@ -212,8 +224,8 @@ static enum status drop_gen(struct store *s, int64_t gen)
  * gens[0..*n); *n = 0 if no level has. */
 static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n)
 {
-	/* Levels past 20 hold more pairs than there are row ids. */
-	enum { LEVELS = 24 };
+	/* Level 21 would hold more pairs than there are row ids. */
+	enum { LEVELS = 22 };
 	int count[LEVELS] = {0};
 	int64_t first[LEVELS][FANOUT];
 	sqlite3_stmt *st = store_stmt(s, Q_IDX_GENS);
@@ -279,16 +291,44 @@ enum status store_index_flush(struct store *s)
 	return merge_full_levels(s);
 }
 
+/* The generation a scan is in: its pairs so far, against the count
+ * doc_gens gives (-1: none, the generation is not listed). */
+struct gen_scan {
+	bool started, broken;
+	int64_t gen, keys, pairs;
+	uint8_t last[DOC_KEY_LEN]; /* of its last chunk */
+};
+
+/* Ends g: a listed generation whose chunks, all sound, hold other than
+ * the pairs doc_gens counts breaks a rule of the index. */
+static enum status gen_end(const struct gen_scan *g, store_blob_id_fn fn,
+			   void *ctx)
+{
+	if (g->started && !g->broken && g->keys >= 0 && g->pairs != g->keys)
+		return fn(ctx, NULL, 0, 0);
+	return ST_OK;
+}
+
 enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx)
 {
+	int64_t empty = 0;
+	enum status r = store_one_int(s, store_stmt(s, Q_IDX_EMPTY_GENS),
+				      &empty, "scan document keys");
+	for (int64_t i = 0; r == ST_OK && i < empty; i++)
+		r = fn(ctx, NULL, 0, 0); /* a generation without chunks */
 	sqlite3_stmt *st = store_stmt(s, Q_SCAN_DOC_KEYS);
-	int64_t prev_gen = 0;
-	uint8_t prev_last[DOC_KEY_LEN];
-	bool have_prev = false;
+	struct gen_scan g = {0};
 	int rc = SQLITE_DONE;
-	enum status r = ST_OK;
 	while (r == ST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t gen = sqlite3_column_int64(st, 0);
+		if (!g.started || gen != g.gen) {
+			if ((r = gen_end(&g, fn, ctx)) != ST_OK)
+				break;
+			g = (struct gen_scan){.started = true, .gen = gen};
+			g.keys = sqlite3_column_type(st, 4) == SQLITE_INTEGER
+					 ? sqlite3_column_int64(st, 4)
+					 : -1;
+		}
 		const uint8_t *first = sqlite3_column_blob(st, 1);
 		const struct doc_pair *v = sqlite3_column_blob(st, 2);
 		size_t len = (size_t)sqlite3_column_bytes(st, 2);
@@ -298,25 +338,24 @@ enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx)
 			  sqlite3_column_bytes(st, 1) == DOC_KEY_LEN &&
 			  v != NULL && n > 0 && len % sizeof *v == 0 &&
 			  memcmp(first, v[0].b, DOC_KEY_LEN) == 0 &&
-			  !(have_prev && gen == prev_gen &&
-			    memcmp(prev_last, first, DOC_KEY_LEN) >= 0);
+			  !(g.pairs > 0 &&
+			    memcmp(g.last, first, DOC_KEY_LEN) >= 0);
 		for (size_t i = 1; ok && i < n; i++)
 			ok = pair_cmp(&v[i - 1], &v[i]) < 0;
 		if (!ok) {
+			g.broken = true;
 			r = fn(ctx, NULL, 0, 0);
-			have_prev = false;
 			continue;
 		}
 		for (size_t i = 0; i < n && r == ST_OK; i++)
 			r = fn(ctx, v[i].b, DOC_KEY_LEN, doc_pair_id(&v[i]));
-		prev_gen = gen;
-		memcpy(prev_last, v[n - 1].b, DOC_KEY_LEN);
-		have_prev = true;
+		g.pairs += (int64_t)n;
+		memcpy(g.last, v[n - 1].b, DOC_KEY_LEN);
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
 		r = store_fail(s, "scan document keys");
 	sqlite3_reset(st);
-	return r;
+	return r == ST_OK ? gen_end(&g, fn, ctx) : r;
 }
 
 static enum status same_id(struct store *s, int64_t id, void *ctx)

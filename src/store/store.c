@@ -160,7 +160,12 @@ static const char *const stmt_sql[Q__COUNT] = {
 		       " ORDER BY c.first DESC LIMIT 1)"
 		       " FROM doc_gens g ORDER BY g.gen DESC",
 	[Q_IDX_GENS] = "SELECT gen, keys FROM doc_gens ORDER BY gen",
-	[Q_IDX_NEXT_GEN] = "SELECT coalesce(max(gen), 0) + 1 FROM doc_chunks",
+	/* The highest generation of either table (chunks' numbers only,
+	 * read through their index): the next is above both. */
+	[Q_IDX_NEXT_GEN] =
+		"SELECT max(coalesce((SELECT max(gen) FROM doc_gens),"
+		" 0), coalesce((SELECT max(gen) FROM doc_chunks"
+		" WHERE gen < 4611686018427387904), 0))",
 	[Q_IDX_GEN_ADD] = "INSERT INTO doc_gens(gen, keys) VALUES (?1, ?2)",
 	[Q_IDX_CHUNK_ADD] = "INSERT INTO doc_chunks(gen, first, pairs)"
 			    " VALUES (?1, ?2, ?3)",
@@ -177,9 +182,12 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_SCAN_DOC_KEYS] =
 		"SELECT c.gen, CASE WHEN typeof(c.first) = 'blob' THEN c.first"
 		" END, CASE WHEN typeof(c.pairs) = 'blob' THEN c.pairs END,"
-		" g.gen IS NOT NULL FROM doc_chunks c"
+		" g.gen IS NOT NULL, g.keys FROM doc_chunks c"
 		" LEFT JOIN doc_gens g ON g.gen = c.gen ORDER BY c.gen, "
 		"c.first",
+	[Q_IDX_EMPTY_GENS] =
+		"SELECT count(*) FROM doc_gens g WHERE NOT EXISTS"
+		" (SELECT 1 FROM doc_chunks c WHERE c.gen = g.gen)",
 	[Q_SCAN_DOC_SHAS] = "SELECT CASE WHEN typeof(sha256) = 'blob' THEN"
 			    " sha256 END, id FROM documents ORDER BY id",
 	[Q_BEGIN_READ] = "BEGIN",
@@ -264,7 +272,6 @@ enum status store_fail_msg(struct store *s, enum status st, const char *msg)
 	return st;
 }
 
-/* Resets and clears a statement for its next use. */
 struct sqlite3 *store_sqlite(struct store *s)
 {
 	return s->db;
@@ -274,6 +281,8 @@ const char *store_stmt_sql(enum stmt id)
 {
 	return stmt_sql[id];
 }
+
+/* Resets and clears a statement for its next use. */
 
 sqlite3_stmt *store_stmt(struct store *s, enum stmt id)
 {
@@ -581,8 +590,9 @@ enum status store_begin(struct store *s)
 {
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
-	s->npending = 0;
 	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin");
+	if (r == ST_OK)
+		s->npending = 0;
 	if (r == ST_OK && s->doc_keys != NULL)
 		store_doc_keys_fresh(s);
 	return r;

@@ -196,10 +196,12 @@ typedef enum status (*store_blob_id_fn)(void *ctx, const uint8_t *blob,
 
 /* Calls fn for every pair of the document index, in no set order, with
  * its key (the first 8 bytes of a document's SHA-256) and the document's
- * row id; and once with no bytes for each chunk of pairs that breaks a
- * rule a look-up relies on (a generation doc_gens does not list, values
- * that are not blobs, pairs out of order, a first key that is not its
- * first pair's), whose pairs a look-up may not find. */
+ * row id; and once with no bytes for each chunk that breaks a rule the
+ * index's look-ups and merges rely on (its generation not listed in
+ * doc_gens, values that are not blobs, no pairs or not whole ones, pairs
+ * out of order, a first key not its first pair's, keys not above the
+ * chunk's before), whose pairs it does not pass, and for each generation
+ * with no chunks or other than the pairs it counts. */
 enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn,
 				void *ctx);
 

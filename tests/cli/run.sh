@@ -1158,7 +1158,18 @@ tamper_tests() {
 		"INSERT INTO doc_gens(gen, keys) VALUES (1000, 1); INSERT INTO doc_chunks(gen, first, pairs) SELECT 1000, first, pairs FROM doc_chunks WHERE $two"
 	t "tamper: a document's key's generation unlisted" only '4 document' \
 		"DELETE FROM doc_gens WHERE gen = (SELECT gen FROM doc_chunks WHERE $two)"
-	# The same bytes as values of another type: no look-up finds them.
+	t "tamper: a document's generation counts another pair" only '4 document' \
+		"UPDATE doc_gens SET keys = keys + 1 WHERE gen = (SELECT gen FROM doc_chunks WHERE $two)"
+	t "tamper: a generation without chunks" only '4 document' \
+		"INSERT INTO doc_gens(gen, keys) VALUES (5000, 0)"
+	t "tamper: a chunk of no generation, numbered at the top" only '4 document' \
+		"INSERT INTO doc_chunks VALUES (9223372036854775807, x'0000000000000000', x'')"
+	t "tamper: a chunk of text in a generation" only '4 document' \
+		"INSERT INTO doc_chunks VALUES (1, x'FFFFFFFFFFFFFFFF', 'AAAAAAAAAAAAAAAA')"
+	# The same bytes as values of another type: no look-up finds them,
+	# or the index's rules do not hold.
+	t "tamper: a document's chunk's first key as text" only '4 document' \
+		"UPDATE doc_chunks SET first = CAST(first AS TEXT) WHERE $two"
 	t "tamper: a document's chunk as text" only '4 document' \
 		"UPDATE doc_chunks SET pairs = CAST(pairs AS TEXT) WHERE $two"
 	t "tamper: a document's hash as text" only '4 document' \
@@ -1168,6 +1179,7 @@ tamper_tests() {
 	t "tamper: an entry filed under another venue" tamper '3 chain' \
 		"UPDATE entries SET venue = 'zzzzzzzz' WHERE idx = 5"
 	t "tamper: a venue head of a huge number" t_huge_head
+	t "tamper: a stray index chunk does not stop appends" t_index_top_chunk
 	t "tamper: an unsigned entry appended" tamper '2 tree' \
 		"INSERT INTO entries(idx, venue, venue_seq, kind, revokes, provider, doc, data) SELECT 10, venue, venue_seq, kind, revokes, provider, doc, data FROM entries WHERE idx = 9"
 	for w in first middle last; do
@@ -1573,6 +1585,30 @@ t_migrate_v1() {
 	run 0 export --venue $V2 --db log.db -o v2.json
 	run 0 verify v2.json
 	grep -q 'venue-seq 3' v2.json || fail "the new entry is not venue-seq 3"
+}
+
+# A stray chunk of the document index numbered at the top of the integers:
+# verify names it, and appends go on (new generations are numbered from
+# the listed ones), through merges of their generations: once it is gone,
+# the log verifies (every document found through the index).
+t_index_top_chunk() {
+	db final
+	sqlite3 log.db "INSERT INTO doc_chunks VALUES (9223372036854775807, x'0000000000000000', x'')"
+	local i
+	for i in $(seq 1 20); do
+		printf '%%PDF-1.4 document %d\n' "$i" >"d$i.pdf"
+		run 0 cert add --db log.db --venue $V1 --file "d$i.pdf" \
+			--type other --title "Document $i" --performed 2026-11-01
+	done
+	run 1 verify --db log.db
+	invalid '4 document'
+	sqlite3 log.db "DELETE FROM doc_chunks WHERE gen = 9223372036854775807"
+	run 0 verify --db log.db
+	[ "$(sqlite3 log.db "SELECT count(*) FROM doc_gens")" -lt 10 ] ||
+		fail "the generations were not merged"
+	[ "$(sqlite3 log.db "SELECT sum(keys) FROM doc_gens")" = \
+		"$(sqlite3 log.db "SELECT count(*) FROM documents")" ] ||
+		fail "the generations do not count every document"
 }
 
 # A head row and entry row claiming a venue-seq near 2^61: verify finds it,
