@@ -23,12 +23,13 @@
  *       schema (store_open) takes, by bare SQL statements and without
  *       sanilog's checks, formatting or hashing, the rows an append
  *       writes: V venue entries, then N - V documents round-robin, each
- *       its venue's head, its entry row (384 bytes of text), its stored
- *       hashes (as many as the tree stores for that leaf), its 1 KiB
- *       document, B to a transaction with a checkpoint row; the
- *       documents' keys go into the store's index by its own code
- *       (store_index_document, written at store_commit), as an append's
- *       do.  Prints the documents' rate, timed as make-log's is.
+ *       its venue's head, its entry row (384 bytes of text), its 1 KiB
+ *       document, B to a transaction with a checkpoint row; its stored
+ *       hashes (as many as the tree stores for that leaf, zeros) and the
+ *       documents' keys go in by the store's own code, as an append's do
+ *       (store_insert_hashes and store_index_document, written in runs
+ *       at store_commit).  Prints the documents' rate, timed as
+ *       make-log's is.
  *
  *   bench proofs DB [COUNT [THREADS [nocache]]]
  *       Opens DB read-only, memory-mapped and with the stored hashes
@@ -451,7 +452,7 @@ static int cmd_make_log(int argc, char **argv)
 struct rows {
 	struct store *s;
 	sqlite3 *db; /* s's connection */
-	sqlite3_stmt *head, *entry, *hash, *doc, *checkpoint;
+	sqlite3_stmt *head, *entry, *doc, *checkpoint;
 	int64_t batch, venues, n;
 	int64_t hash_id; /* the next stored hash's id */
 };
@@ -500,13 +501,13 @@ static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
 		sqlite3_bind_int64(r->entry, 7, i - r->venues);
 	if (rows_step(r->head) || rows_step(r->entry))
 		return 1;
-	/* The tree stores 1 + (trailing ones of i) hashes for leaf i. */
-	for (int k = 0; k <= __builtin_ctzll(~(uint64_t)i); k++) {
-		sqlite3_bind_int64(r->hash, 1, r->hash_id++);
-		sqlite3_bind_blob(r->hash, 2, text, HASH_LEN, SQLITE_STATIC);
-		if (rows_step(r->hash))
-			return 1;
-	}
+	/* The tree stores 1 + (trailing ones of i) hashes for leaf i,
+	 * which the store writes in runs at commit. */
+	static const uint8_t hashes[64][HASH_LEN];
+	size_t k = 1 + (size_t)__builtin_ctzll(~(uint64_t)i);
+	if (store_insert_hashes(r->s, r->hash_id, hashes, k) != ST_OK)
+		return 1;
+	r->hash_id += (int64_t)k;
 	if (doc == NULL)
 		return 0;
 	sqlite3_bind_blob(r->doc, 1, doc + 5, HASH_LEN, SQLITE_STATIC);
@@ -551,13 +552,11 @@ static int rows_prepare(struct rows *r)
 		" seq = excluded.seq",
 		"INSERT INTO entries(idx, venue, venue_seq, kind, doc, data,"
 		" venue_prev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-		"INSERT INTO hashes(id, hash) VALUES (?1, ?2)",
 		"INSERT INTO documents(sha256, mime, size, data)"
 		" VALUES (?1, ?2, ?3, ?4)",
 		"INSERT INTO checkpoints(size, note) VALUES (?1, ?2)",
 	};
-	sqlite3_stmt **st[] = {&r->head, &r->entry, &r->hash, &r->doc,
-			       &r->checkpoint};
+	sqlite3_stmt **st[] = {&r->head, &r->entry, &r->doc, &r->checkpoint};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		if (sqlite3_prepare_v3(r->db, sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, st[i],
@@ -613,7 +612,7 @@ static int cmd_rows(int argc, char **argv)
 			ndocs += end - first;
 		}
 	}
-	sqlite3_stmt *st[] = {r.head, r.entry, r.hash, r.doc, r.checkpoint};
+	sqlite3_stmt *st[] = {r.head, r.entry, r.doc, r.checkpoint};
 	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
 		sqlite3_finalize(st[i]);
 	store_close(r.s);

@@ -7,13 +7,14 @@
  *   entries(idx, venue, venue_seq, kind, revokes, provider, doc, data,
  *           venue_prev)               venue_prev: the venue's entry before
  *   heads(venue, first, idx, seq)     each venue's first and newest entry
- *   hashes(id, hash)                  stored Merkle hashes, id = tlog index
+ *   hash_runs(first, hashes)          stored Merkle hashes, runs from
+ *                                     tlog index first (hashes.c)
  *   documents(id, sha256, size, mime, data)
  *   doc_gens(gen, keys), doc_chunks(gen, first, pairs)
  *                                     documents by their hash's first bytes
  *   checkpoints(size, note)           every signed checkpoint
  *   venues(id, token_sha256)          owner-token hashes
- * Nothing rewrites or deletes a row of entries, hashes or checkpoints.
+ * Nothing rewrites or deletes a row of entries, hash runs or checkpoints.
  * The documents' functions are in documents.c, their index in docindex.c;
  * what the files share, the connection's state and the helpers below, in
  * store_private.h.
@@ -106,12 +107,19 @@ static const char *const migrations[] = {
 	"CREATE TABLE doc_gens(gen INTEGER PRIMARY KEY, keys INTEGER NOT NULL);"
 	"CREATE TABLE doc_chunks(gen INTEGER NOT NULL, first BLOB NOT NULL,"
 	" pairs BLOB NOT NULL, PRIMARY KEY(gen, first));",
+
+	/* 4: the stored hashes in runs of consecutive indexes, a row a run
+	 * (hashes.c): an append writes a few rows of hashes, not two a
+	 * leaf.  store_hashes_migrate moves table hashes into them. */
+	"CREATE TABLE hash_runs(first INTEGER PRIMARY KEY,"
+	" hashes BLOB NOT NULL);",
 };
 /* What a migration does beyond its SQL, after it, in its transaction. */
 static enum status (*const migration_steps[])(struct store *) = {
 	NULL,
 	NULL,
 	store_index_migrate,
+	store_hashes_migrate,
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(sizeof migration_steps / sizeof migration_steps[0] ==
@@ -126,7 +134,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM entries",
-	[Q_HASH] = "SELECT hash FROM hashes WHERE id = ?1",
+	/* The run that holds stored hash ?1, if any does. */
+	[Q_HASH] = "SELECT first, hashes FROM hash_runs WHERE first <= ?1"
+		   " ORDER BY first DESC LIMIT 1",
 	[Q_ENTRY] = "SELECT data FROM entries WHERE idx = ?1",
 	[Q_VENUE_HEAD] = "SELECT idx, seq FROM heads WHERE venue = ?1",
 	[Q_VENUE_PREV] = "SELECT venue_prev, venue_seq FROM entries"
@@ -145,7 +155,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_INSERT_ENTRY] = "INSERT INTO entries(idx, venue, venue_seq, kind,"
 			   " revokes, provider, doc, data, venue_prev)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[Q_INSERT_HASH] = "INSERT INTO hashes(id, hash) VALUES (?1, ?2)",
+	[Q_INSERT_HASH] =
+		"INSERT INTO hash_runs(first, hashes) VALUES (?1, ?2)",
 	[Q_INSERT_DOC] = "INSERT INTO documents(sha256, mime, size, data)"
 			 " VALUES (?1, ?2, ?3, ?4)",
 	/* Both: the type, the size, and then (Q_DOC) the bytes. */
@@ -208,21 +219,18 @@ static const char *const stmt_sql[Q__COUNT] = {
 			   " FROM entries"
 			   " WHERE idx >= ?1"
 			   " AND idx < ?2 ORDER BY idx",
-	[Q_HASH_COUNT] = "SELECT count(*) FROM hashes",
+	[Q_HASH_COUNT] = "SELECT coalesce(sum(length(hashes) / 32), 0)"
+			 " FROM hash_runs WHERE typeof(hashes) = 'blob'",
 	[Q_INDEX_COUNTS] = "SELECT (SELECT count(*) FROM heads),"
 			   " (SELECT coalesce(sum(length(c.pairs) / 16), 0)"
 			   " FROM doc_chunks c JOIN doc_gens g ON g.gen = c.gen"
 			   " WHERE typeof(c.pairs) = 'blob')",
-	[Q_CUR_HASHES] =
-		"SELECT id, hash FROM hashes WHERE id >= ?1 ORDER BY id",
+	/* From the run that holds ?1 (or the first) on. */
+	[Q_CUR_HASHES] = "SELECT first, hashes FROM hash_runs WHERE first >="
+			 " coalesce((SELECT max(first) FROM hash_runs"
+			 " WHERE first <= ?1), 0) ORDER BY first",
 	[Q_CUR_DOCS] = "SELECT sha256, size, mime FROM documents ORDER BY id",
 };
-
-static struct hash_slot *cache_slot(struct store *s, int64_t id)
-{
-	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
-	return &s->cache[h >> (64 - 15)];
-}
 
 bool store_readonly(const struct store *s)
 {
@@ -549,6 +557,7 @@ void store_close(struct store *s)
 	free(s->cache);
 	keyset_free(s->doc_keys);
 	free(s->pending);
+	free(s->hpend);
 	free(s);
 }
 
@@ -592,7 +601,7 @@ enum status store_begin(struct store *s)
 	s->doc_keys_ready = false;
 	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin");
 	if (r == ST_OK)
-		s->npending = 0;
+		s->npending = s->nhpend = 0;
 	if (r == ST_OK && s->doc_keys != NULL)
 		store_doc_keys_fresh(s);
 	return r;
@@ -605,8 +614,11 @@ enum status store_begin_read(struct store *s)
 
 enum status store_commit(struct store *s)
 {
-	/* The new documents' keys go in with them, or nothing does. */
+	/* The new documents' keys and the new hashes go in with them, or
+	 * nothing does. */
 	enum status r = store_index_flush(s);
+	if (r == ST_OK)
+		r = store_hashes_flush(s);
 	if (r != ST_OK)
 		return r;
 	s->memo.ok = false;
@@ -618,7 +630,7 @@ void store_rollback(struct store *s)
 {
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
-	s->npending = 0;
+	s->npending = s->nhpend = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		store_exec(s, store_stmt(s, Q_ROLLBACK), "rollback");
 	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
@@ -643,78 +655,6 @@ enum status store_one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
 enum status store_log_size(struct store *s, int64_t *size)
 {
 	return store_one_int(s, store_stmt(s, Q_LOG_SIZE), size, "log size");
-}
-
-/* Reads stored hashes indexes[miss[0..n)] from the database into out,
- * and keeps them in s's cache. */
-static enum status read_missing(struct store *s, const int64_t *indexes,
-				const size_t *miss, size_t n,
-				uint8_t (*out)[HASH_LEN])
-{
-	sqlite3_stmt *st = s->q[Q_HASH];
-	enum status r = ST_OK;
-	/* One read transaction for all the reads, not one lock cycle per
-	 * hash. */
-	bool txn = n > 1 && sqlite3_get_autocommit(s->db);
-	/* (A caller outside a transaction that reads more than
-	 * MERKLE_MAX_PROOF hashes at once takes one per batch of them.) */
-	if (txn &&
-	    (r = store_exec(s, store_stmt(s, Q_BEGIN_READ), "begin")) != ST_OK)
-		return r;
-	for (size_t m = 0; m < n && r == ST_OK; m++) {
-		int64_t id = indexes[miss[m]];
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
-		int rc = sqlite3_step(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			r = store_fail(s, "read hash");
-			break;
-		}
-		if (rc == SQLITE_DONE ||
-		    sqlite3_column_bytes(st, 0) != HASH_LEN) {
-			snprintf(s->errmsg, sizeof s->errmsg,
-				 "stored hash %lld is %s", (long long)id,
-				 rc == SQLITE_DONE ? "missing"
-						   : "not 32 bytes");
-			r = ST_CORRUPT;
-			break;
-		}
-		memcpy(out[miss[m]], sqlite3_column_blob(st, 0), HASH_LEN);
-		struct hash_slot *slot = cache_slot(s, id);
-		memcpy(slot->hash, out[miss[m]], HASH_LEN);
-		slot->id_plus_one = id + 1;
-	}
-	sqlite3_reset(st);
-	if (txn)
-		store_exec(s, store_stmt(s, Q_COMMIT), "commit");
-	return r;
-}
-
-enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
-			      uint8_t (*out)[HASH_LEN])
-{
-	struct store *s = ctx;
-	size_t miss[MERKLE_MAX_PROOF], nmiss = 0;
-	enum status r;
-	/* From memory first: the shared tree cache, then s's own. */
-	for (size_t i = 0; i < count; i++) {
-		if (s->tree != NULL &&
-		    tree_cache_get(s->tree, indexes[i], out[i]))
-			continue;
-		struct hash_slot *slot = cache_slot(s, indexes[i]);
-		if (slot->id_plus_one == indexes[i] + 1) {
-			memcpy(out[i], slot->hash, HASH_LEN);
-			continue;
-		}
-		miss[nmiss++] = i;
-		if (nmiss == MERKLE_MAX_PROOF) {
-			if ((r = read_missing(s, indexes, miss, nmiss, out)) !=
-			    ST_OK)
-				return r;
-			nmiss = 0;
-		}
-	}
-	return nmiss > 0 ? read_missing(s, indexes, miss, nmiss, out) : ST_OK;
 }
 
 /* Appends column col of the current row, as bytes, to out. */
@@ -1075,26 +1015,6 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 	return ST_OK;
 }
 
-enum status store_insert_hashes(struct store *s, int64_t first,
-				const uint8_t (*hashes)[HASH_LEN], size_t count)
-{
-	sqlite3_stmt *st = s->q[Q_INSERT_HASH];
-	for (size_t i = 0; i < count; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, first + (int64_t)i);
-		sqlite3_bind_blob(st, 2, hashes[i], HASH_LEN, SQLITE_STATIC);
-		enum status r = store_exec(s, st, "insert hash");
-		if (r != ST_OK)
-			return r;
-		/* The next appends read it back; a rollback empties the
-		 * cache, so it never outlives an uncommitted hash. */
-		struct hash_slot *slot = cache_slot(s, first + (int64_t)i);
-		memcpy(slot->hash, hashes[i], HASH_LEN);
-		slot->id_plus_one = first + (int64_t)i + 1;
-	}
-	return ST_OK;
-}
-
 enum status store_insert_checkpoint(struct store *s, int64_t size,
 				    const char *note, size_t len)
 {
@@ -1259,41 +1179,6 @@ enum status store_index_counts(struct store *s, int64_t *heads,
 	}
 	sqlite3_reset(st);
 	return r;
-}
-
-enum status store_hash_count(struct store *s, int64_t *count)
-{
-	return store_one_int(s, store_stmt(s, Q_HASH_COUNT), count,
-			     "hash count");
-}
-
-enum status store_hash_cursor_open(struct store *s, int64_t from)
-{
-	sqlite3_stmt *st = store_stmt(s, Q_CUR_HASHES);
-	sqlite3_bind_int64(st, 1, from);
-	return ST_OK;
-}
-
-enum status store_hash_cursor_next(struct store *s, int64_t *id,
-				   uint8_t hash[HASH_LEN])
-{
-	sqlite3_stmt *st = s->q[Q_CUR_HASHES];
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		return ST_NOT_FOUND;
-	if (rc != SQLITE_ROW)
-		return store_fail(s, "scan hashes");
-	if (sqlite3_column_bytes(st, 1) != HASH_LEN)
-		return store_fail_msg(s, ST_CORRUPT,
-				      "stored hash is not 32 bytes");
-	*id = sqlite3_column_int64(st, 0);
-	memcpy(hash, sqlite3_column_blob(st, 1), HASH_LEN);
-	return ST_OK;
-}
-
-void store_hash_cursor_close(struct store *s)
-{
-	sqlite3_reset(s->q[Q_CUR_HASHES]);
 }
 
 enum status store_wal_checkpoint(struct store *s, int *frames, int *copied)

@@ -4,7 +4,7 @@
  * (their SQL is the table in store.c) and the helpers that step them and
  * record errors.  store.c opens the database and holds the log's tables;
  * documents.c holds the documents, docindex.c the index that finds them
- * by their keys.
+ * by their keys, hashes.c the stored hashes.
  */
 #ifndef SANILOG_STORE_PRIVATE_H
 #define SANILOG_STORE_PRIVATE_H
@@ -83,6 +83,14 @@ struct hash_slot {
 	uint8_t hash[HASH_LEN];
 };
 
+/* Where store_hash_cursor_next is: in the run of Q_CUR_HASHES's row. */
+struct hash_cursor {
+	int64_t from;	    /* the first index asked for */
+	int64_t first;	    /* the run's first index */
+	int64_t n, at;	    /* hashes in the run, the next one */
+	const uint8_t *run; /* the row's bytes (valid until the next step) */
+};
+
 /* The last venue head read in a write transaction: the sequencer reads a
  * venue's head and then appends to it, and the append need not read it
  * again.  Only this connection writes inside its transaction, so the memo
@@ -108,6 +116,12 @@ struct store {
 	 * in the index by store_commit (store_index_flush). */
 	struct doc_pair *pending;
 	size_t npending, apending;
+	/* The hashes this transaction stored, from index hpend_first, to be
+	 * written in runs by store_commit (store_hashes_flush). */
+	uint8_t (*hpend)[HASH_LEN];
+	int64_t hpend_first;
+	size_t nhpend, ahpend;
+	struct hash_cursor hcur;
 	int schema_found; /* user_version when opened, before any migration */
 	char errmsg[512];
 };
@@ -162,5 +176,12 @@ enum status store_index_flush(struct store *s);
 /* Schema 3's step: the keys of schema 2's tables become the first
  * generation, and those tables go. */
 enum status store_index_migrate(struct store *s);
+
+/* ---- the stored hashes (hashes.c) ---- */
+
+/* Writes the hashes this transaction stored, in runs (store_commit). */
+enum status store_hashes_flush(struct store *s);
+/* Schema 4's step: table hashes becomes runs, and goes. */
+enum status store_hashes_migrate(struct store *s);
 
 #endif

@@ -177,7 +177,7 @@ state() {
 		SELECT 'entries', count(*), coalesce(max(idx), -1) FROM entries;
 		SELECT 'last', hex(data) FROM entries
 			WHERE idx = (SELECT max(idx) FROM entries);
-		SELECT 'hashes', count(*) FROM hashes;
+		SELECT 'hashes', count(*), sum(length(hashes)) FROM hash_runs;
 		SELECT 'documents', count(*) FROM documents;
 		SELECT 'checkpoints', count(*), coalesce(max(size), -1)
 			FROM checkpoints;
@@ -1088,12 +1088,20 @@ cp_sig() { # cp_sig SIZE: the base64 signature of the checkpoint of SIZE
 	sed -n 's/^— [^ ]* //p' "$BASE/read/checkpoint-size-$1.out"
 }
 
-hash_sql() { # hash_sql WHICH: a stored hash row: first, last or middle
+# hash_sql WHICH EXPR: SQL that sets the run of stored hashes that holds
+# the first, middle or last one to EXPR, in which $A is the run's bytes
+# before that hash and $B those after it.
+hash_sql() {
+	local id
 	case $1 in
-	first) echo "id = (SELECT min(id) FROM hashes)" ;;
-	last) echo "id = (SELECT max(id) FROM hashes)" ;;
-	middle) echo "id = (SELECT id FROM hashes ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM hashes))" ;;
+	first) id=0 ;;
+	last) id="(SELECT sum(length(hashes)) / 32 - 1 FROM hash_runs)" ;;
+	middle) id="(SELECT sum(length(hashes)) / 64 FROM hash_runs)" ;;
 	esac
+	local A="substr(hashes, 1, ($id - first) * 32)"
+	local B="substr(hashes, ($id - first) * 32 + 33)"
+	eval "local set=\"$2\""
+	echo "UPDATE hash_runs SET hashes = $set WHERE first = (SELECT max(first) FROM hash_runs WHERE first <= $id)"
 }
 
 tamper_tests() {
@@ -1184,10 +1192,16 @@ tamper_tests() {
 		"INSERT INTO entries(idx, venue, venue_seq, kind, revokes, provider, doc, data) SELECT 10, venue, venue_seq, kind, revokes, provider, doc, data FROM entries WHERE idx = 9"
 	for w in first middle last; do
 		t "tamper: stored hash ($w) changed" only '2 tree' \
-			"UPDATE hashes SET hash = zeroblob(32) WHERE $(hash_sql $w)"
-		t "tamper: stored hash ($w) deleted" tamper '2 tree' \
-			"DELETE FROM hashes WHERE $(hash_sql $w)"
+			"$(hash_sql $w 'CAST($A || zeroblob(32) || $B AS BLOB)')"
+		t "tamper: stored hash ($w) cut out" tamper '2 tree' \
+			"$(hash_sql $w 'CAST($A || $B AS BLOB)')"
 	done
+	t "tamper: the newest run of stored hashes deleted" tamper '2 tree' \
+		"DELETE FROM hash_runs WHERE first = (SELECT max(first) FROM hash_runs)"
+	t "tamper: a run of stored hashes not whole hashes" tamper '2 tree' \
+		"UPDATE hash_runs SET hashes = substr(hashes, 1, length(hashes) - 1) WHERE first = 0"
+	t "tamper: a run of stored hashes as text" tamper '2 tree' \
+		"UPDATE hash_runs SET hashes = CAST(hashes AS TEXT) WHERE first = 0"
 	t "tamper: newest checkpoint's root" tamper '1 checkpoint signature' \
 		"$(note_sql 10 "$root10" "$root9")"
 	t "tamper: newest checkpoint's size" tamper '1 checkpoint' \
@@ -1525,8 +1539,9 @@ t_pinned_key() {
 
 # A database of schema version 1 (tests/cli/fixtures): a command that only
 # reads refuses it and leaves the file as it was; `upgrade` (two at once
-# too) brings it to schema 3 (the documents' keys, made at 2, moved into
-# the index's first generation at 3), after which the log reads back byte
+# too) brings it to schema 4 (the documents' keys, made at 2, moved into
+# the index's first generation at 3; the stored hashes into runs at 4),
+# after which the log reads back byte
 # for byte as the golden log, verifies, and takes new entries; and a writer that
 # does not keep the new tables (an older sanilog) cannot add a venue entry.
 t_migrate_v1() {
@@ -1553,9 +1568,12 @@ t_migrate_v1() {
 	wait $p1 || fail "a second upgrade at once failed"
 	[ "$rc" = 0 ] || fail "upgrade beside another failed: $(cat up2.out)"
 	wait
-	grep -q 'schema 1 upgraded to 3' up1.out || fail "upgrade said: $(cat up1.out)"
+	grep -q 'schema 1 upgraded to 4' up1.out || fail "upgrade said: $(cat up1.out)"
 	run 0 upgrade --db log.db --json
-	grep -q '"found": 3' out || fail "a second upgrade found $(cat out)"
+	grep -q '"found": 4' out || fail "a second upgrade found $(cat out)"
+	[ "$(sqlite3 log.db "SELECT count(*) FROM sqlite_master WHERE name = 'hashes'; SELECT sum(length(hashes)) / 32 FROM hash_runs")" = "0
+$(sqlite3 "$BASE/snap/final.db" "SELECT sum(length(hashes)) / 32 FROM hash_runs")" ] ||
+		fail "the stored hashes are not the golden log's, in runs"
 	[ "$(sqlite3 log.db "SELECT count(*) FROM sqlite_master WHERE name LIKE 'doc_keys%' OR name = 'documents_key'")" = 0 ] ||
 		fail "schema 2's document keys are still there"
 	[ "$(sqlite3 log.db "SELECT count(*), sum(keys) FROM doc_gens; SELECT count(*) FROM documents")" = "1|4

@@ -617,9 +617,20 @@ static void test_tree_cache_missing_hash(void **state)
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(sqlite3_open(copy, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DELETE FROM hashes WHERE id = 1000",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	/* The run that holds hash 1000 cut in two around it. */
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "INSERT INTO hash_runs(first, hashes) SELECT 1001,"
+			     " substr(hashes, (1001 - first) * 32 + 1)"
+			     " FROM hash_runs WHERE first = (SELECT max(first)"
+			     " FROM hash_runs WHERE first <= 1000)"
+			     " AND length(hashes) > (1001 - first) * 32;"
+			     "UPDATE hash_runs SET hashes = substr(hashes, 1,"
+			     " (1000 - first) * 32) WHERE first = (SELECT"
+			     " max(first) FROM hash_runs WHERE first <= 1000);"
+			     "DELETE FROM hash_runs WHERE length(hashes) = 0",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
 	sqlite3_close(db);
 
 	struct err e;

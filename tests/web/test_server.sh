@@ -736,7 +736,14 @@ check "--proof-cache: the message says why" grep -q 'proof-cache' cache.out
 rm -f holed.db
 sqlite3 "$DB" "VACUUM INTO 'holed.db'"
 cp "$DB.key" holed.db.key
-sqlite3 holed.db "DELETE FROM hashes WHERE id = 2"
+# The run that holds hash 2 cut in two around it.
+sqlite3 holed.db "INSERT INTO hash_runs(first, hashes) SELECT 3,
+		substr(hashes, (3 - first) * 32 + 1) FROM hash_runs
+		WHERE first = (SELECT max(first) FROM hash_runs WHERE first <= 2)
+		AND length(hashes) > (3 - first) * 32;
+	UPDATE hash_runs SET hashes = substr(hashes, 1, (2 - first) * 32)
+		WHERE first = (SELECT max(first) FROM hash_runs WHERE first <= 2);
+	DELETE FROM hash_runs WHERE length(hashes) = 0"
 serve_db holed.db 2
 check "a hole in the stored hashes: the server says why it has no cache" \
 	grep -q 'no hash cache for proofs: .*stored hash 2 is missing' serve.err

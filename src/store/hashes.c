@@ -1,0 +1,263 @@
+/*
+ * hashes.c: the stored Merkle hashes (tlog's stored hash indexes), kept
+ * in runs: a row of table hash_runs holds up to RUN_HASHES consecutive
+ * hashes from index first.  A transaction's new hashes wait in memory
+ * (the connection's reads see them there) and go in as runs at
+ * store_commit: an append of a thousand entries writes about eight rows
+ * of hashes instead of two thousand.  Reads find the run that holds an
+ * index, the last whose first is not above it; they keep what they read
+ * in a small cache of the connection's, and read first from the shared
+ * tree cache when there is one (treecache.h).
+ */
+#include "store_private.h"
+
+#include "core/merkle.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A run fills a row of an 8 KiB page: 248 hashes are 7,936 bytes. */
+#define RUN_HASHES 248
+
+static struct hash_slot *cache_slot(struct store *s, int64_t id)
+{
+	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+	return &s->cache[h >> (64 - 15)];
+}
+
+static void cache_put(struct store *s, int64_t id, const uint8_t *hash)
+{
+	struct hash_slot *slot = cache_slot(s, id);
+	memcpy(slot->hash, hash, HASH_LEN);
+	slot->id_plus_one = id + 1;
+}
+
+enum status store_hashes_flush(struct store *s)
+{
+	enum status r = ST_OK;
+	for (size_t i = 0; i < s->nhpend && r == ST_OK; i += RUN_HASHES) {
+		size_t n =
+			s->nhpend - i < RUN_HASHES ? s->nhpend - i : RUN_HASHES;
+		sqlite3_stmt *st = store_stmt(s, Q_INSERT_HASH);
+		sqlite3_bind_int64(st, 1, s->hpend_first + (int64_t)i);
+		sqlite3_bind_blob(st, 2, s->hpend[i], (int)(n * HASH_LEN),
+				  SQLITE_STATIC);
+		r = store_exec(s, st, "insert hashes");
+	}
+	if (r == ST_OK)
+		s->nhpend = 0;
+	return r;
+}
+
+enum status store_insert_hashes(struct store *s, int64_t first,
+				const uint8_t (*hashes)[HASH_LEN], size_t count)
+{
+	enum status r;
+	/* Runs are of consecutive indexes: another start ends the run. */
+	if (s->nhpend > 0 && first != s->hpend_first + (int64_t)s->nhpend &&
+	    (r = store_hashes_flush(s)) != ST_OK)
+		return r;
+	if (s->nhpend + count > s->ahpend) {
+		size_t cap = s->ahpend > 0 ? s->ahpend : 1024;
+		while (cap < s->nhpend + count)
+			cap *= 2;
+		uint8_t(*p)[HASH_LEN] = realloc(s->hpend, cap * HASH_LEN);
+		if (p == NULL)
+			return store_fail_msg(s, ST_NOMEM,
+					      "hashes: out of memory");
+		s->hpend = p;
+		s->ahpend = cap;
+	}
+	if (s->nhpend == 0)
+		s->hpend_first = first;
+	memcpy(s->hpend[s->nhpend], hashes, count * HASH_LEN);
+	s->nhpend += count;
+	/* The next appends read them back; a rollback empties the cache,
+	 * so it never outlives an uncommitted hash. */
+	for (size_t i = 0; i < count; i++)
+		cache_put(s, first + (int64_t)i, hashes[i]);
+	return ST_OK;
+}
+
+/* Reads stored hash id from the database (or this transaction's new
+ * ones) into out, and keeps it in s's cache. */
+static enum status read_one(struct store *s, int64_t id, uint8_t *out)
+{
+	if (id >= s->hpend_first && id - s->hpend_first < (int64_t)s->nhpend) {
+		memcpy(out, s->hpend[id - s->hpend_first], HASH_LEN);
+		return ST_OK;
+	}
+	sqlite3_stmt *st = s->q[Q_HASH];
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "read hash");
+	const char *why = NULL;
+	if (rc == SQLITE_DONE) {
+		why = "missing";
+	} else {
+		int64_t first = sqlite3_column_int64(st, 0);
+		bool blob = sqlite3_column_type(st, 1) == SQLITE_BLOB;
+		const uint8_t *run = sqlite3_column_blob(st, 1);
+		int64_t len = sqlite3_column_bytes(st, 1);
+		if (!blob || len % HASH_LEN != 0)
+			why = "in a run that is not whole hashes";
+		else if (id - first >= len / HASH_LEN)
+			why = "missing";
+		else
+			memcpy(out, run + (id - first) * HASH_LEN, HASH_LEN);
+	}
+	sqlite3_reset(st);
+	if (why != NULL) {
+		snprintf(s->errmsg, sizeof s->errmsg, "stored hash %lld is %s",
+			 (long long)id, why);
+		return ST_CORRUPT;
+	}
+	cache_put(s, id, out);
+	return ST_OK;
+}
+
+/* Reads stored hashes indexes[miss[0..n)] into out. */
+static enum status read_missing(struct store *s, const int64_t *indexes,
+				const size_t *miss, size_t n,
+				uint8_t (*out)[HASH_LEN])
+{
+	enum status r = ST_OK;
+	/* One read transaction for all the reads, not one lock cycle per
+	 * hash. */
+	bool txn = n > 1 && sqlite3_get_autocommit(s->db);
+	/* (A caller outside a transaction that reads more than
+	 * MERKLE_MAX_PROOF hashes at once takes one per batch of them.) */
+	if (txn &&
+	    (r = store_exec(s, store_stmt(s, Q_BEGIN_READ), "begin")) != ST_OK)
+		return r;
+	for (size_t m = 0; m < n && r == ST_OK; m++)
+		r = read_one(s, indexes[miss[m]], out[miss[m]]);
+	if (txn)
+		store_exec(s, store_stmt(s, Q_COMMIT), "commit");
+	return r;
+}
+
+enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
+			      uint8_t (*out)[HASH_LEN])
+{
+	struct store *s = ctx;
+	size_t miss[MERKLE_MAX_PROOF], nmiss = 0;
+	enum status r;
+	/* From memory first: the shared tree cache, then s's own. */
+	for (size_t i = 0; i < count; i++) {
+		if (s->tree != NULL &&
+		    tree_cache_get(s->tree, indexes[i], out[i]))
+			continue;
+		struct hash_slot *slot = cache_slot(s, indexes[i]);
+		if (slot->id_plus_one == indexes[i] + 1) {
+			memcpy(out[i], slot->hash, HASH_LEN);
+			continue;
+		}
+		miss[nmiss++] = i;
+		if (nmiss == MERKLE_MAX_PROOF) {
+			if ((r = read_missing(s, indexes, miss, nmiss, out)) !=
+			    ST_OK)
+				return r;
+			nmiss = 0;
+		}
+	}
+	return nmiss > 0 ? read_missing(s, indexes, miss, nmiss, out) : ST_OK;
+}
+
+enum status store_hash_count(struct store *s, int64_t *count)
+{
+	return store_one_int(s, store_stmt(s, Q_HASH_COUNT), count,
+			     "hash count");
+}
+
+enum status store_hash_cursor_open(struct store *s, int64_t from)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_CUR_HASHES);
+	sqlite3_bind_int64(st, 1, from);
+	s->hcur = (struct hash_cursor){.from = from};
+	return ST_OK;
+}
+
+enum status store_hash_cursor_next(struct store *s, int64_t *id,
+				   uint8_t hash[HASH_LEN])
+{
+	struct hash_cursor *c = &s->hcur;
+	sqlite3_stmt *st = s->q[Q_CUR_HASHES];
+	while (c->at >= c->n) {
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			return ST_NOT_FOUND;
+		if (rc != SQLITE_ROW)
+			return store_fail(s, "scan hashes");
+		bool blob = sqlite3_column_type(st, 1) == SQLITE_BLOB;
+		c->run = sqlite3_column_blob(st, 1);
+		int64_t len = sqlite3_column_bytes(st, 1);
+		c->first = sqlite3_column_int64(st, 0);
+		c->n = len / HASH_LEN;
+		c->at = c->first < c->from ? c->from - c->first : 0;
+		if (!blob || len % HASH_LEN != 0) {
+			c->n = 0; /* skipped, once reported */
+			return store_fail_msg(s, ST_CORRUPT,
+					      "a run of stored hashes is not "
+					      "whole hashes");
+		}
+	}
+	*id = c->first + c->at;
+	memcpy(hash, c->run + c->at * HASH_LEN, HASH_LEN);
+	c->at++;
+	return ST_OK;
+}
+
+void store_hash_cursor_close(struct store *s)
+{
+	sqlite3_reset(s->q[Q_CUR_HASHES]);
+	s->hcur = (struct hash_cursor){0};
+}
+
+enum status store_hashes_migrate(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM hashes ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "migrate");
+	enum status r = ST_OK;
+	if (s->q[Q_INSERT_HASH] == NULL &&
+	    sqlite3_prepare_v3(s->db, store_stmt_sql(Q_INSERT_HASH), -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->q[Q_INSERT_HASH],
+			       NULL) != SQLITE_OK)
+		r = store_fail(s, "migrate");
+	int rc = SQLITE_DONE;
+	while (r == ST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A hash that is not 32 bytes stays out: the audit reports
+		 * it missing, as it reported it before. */
+		if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 1) != HASH_LEN)
+			continue;
+		int64_t id = sqlite3_column_int64(st, 0);
+		r = store_insert_hashes(
+			s, id,
+			(const uint8_t(*)[HASH_LEN])sqlite3_column_blob(st, 1),
+			1);
+		if (r == ST_OK && s->nhpend >= 64 * RUN_HASHES)
+			r = store_hashes_flush(s);
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = store_fail(s, "migrate");
+	sqlite3_finalize(st);
+	if (r == ST_OK)
+		r = store_hashes_flush(s);
+	s->nhpend = 0;
+	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
+	if (r != ST_OK)
+		return r;
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, "DROP TABLE hashes", NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		r = store_fail_msg(s, ST_IO, msg != NULL ? msg : "migrate");
+		sqlite3_free(msg);
+	}
+	return r;
+}
