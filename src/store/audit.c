@@ -194,7 +194,8 @@ static void next_hash(struct audit *a)
 	enum status r = store_hash_cursor_next(a->s, &a->hash_id, a->hash_val);
 	a->hash_have = r == ST_OK;
 	if (r == ST_CORRUPT) {
-		/* A malformed row: skip it; the tree check reports it. */
+		/* A malformed run: skip it; the count of broken runs
+		 * reports it. */
 		a->hash_have = true;
 		a->hash_id = -1;
 	} else if (r != ST_OK && r != ST_NOT_FOUND) {
@@ -915,7 +916,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	struct doc_scan *docs = calloc(1, sizeof *docs);
 	pthread_t doc_thread;
 	bool doc_thread_running = false, pool_running = false, in_txn = false;
-	int64_t size = 0, nhashes = 0;
+	int64_t size = 0, nhashes = 0, broken_runs = 0;
 	enum status r;
 	memset(rep, 0, sizeof *rep);
 	memset(res, 0, sizeof *res);
@@ -981,7 +982,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 			(long long)a->next, (long long)size - 1);
 	if ((r = check_links(a)) != ST_OK)
 		goto done;
-	if ((r = store_hash_count(s, &nhashes)) != ST_OK) {
+	if ((r = store_hash_count(s, &nhashes, &broken_runs)) != ST_OK) {
 		err_set(e, r, "%s", store_errmsg(s));
 		goto done;
 	}
@@ -990,6 +991,11 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 			"%lld stored hashes; a tree of %lld entries has %lld",
 			(long long)nhashes, (long long)size,
 			(long long)merkle_stored_count(size));
+	if (broken_runs > 0)
+		finding(a, F_TREE,
+			"runs of stored hashes that are not whole hashes "
+			"from where the run before ended: %lld",
+			(long long)broken_runs);
 
 	/* The documents' bytes, and the attestations' signatures. */
 	if (!doc_thread_running) {

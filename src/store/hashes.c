@@ -2,12 +2,12 @@
  * hashes.c: the stored Merkle hashes (tlog's stored hash indexes), kept
  * in runs: a row of table hash_runs holds up to RUN_HASHES consecutive
  * hashes from index first.  A transaction's new hashes wait in memory
- * (the connection's reads see them there) and go in as runs at
- * store_commit: an append of a thousand entries writes about eight rows
- * of hashes instead of two thousand.  Reads find the run that holds an
- * index, the last whose first is not above it; they keep what they read
- * in a small cache of the connection's, and read first from the shared
- * tree cache when there is one (treecache.h).
+ * (store_read_hashes finds them there) and go in as runs at store_commit:
+ * an append of a thousand entries writes about eight rows of hashes
+ * instead of two thousand.  Outside a transaction they go in at once.  Reads
+ * find the run that holds an index, the last whose first is not above it; they
+ * keep what they read in a small cache of the connection's, and read first from
+ * the shared tree cache when there is one (treecache.h).
  */
 #include "store_private.h"
 
@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A run fills a row of an 8 KiB page: 248 hashes are 7,936 bytes. */
+/* A run fills a row of an 8 KiB page (sanilog's since schema 1 was
+ * made): 248 hashes are 7,936 bytes. */
 #define RUN_HASHES 248
 
 static struct hash_slot *cache_slot(struct store *s, int64_t id)
@@ -54,8 +55,15 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 				const uint8_t (*hashes)[HASH_LEN], size_t count)
 {
 	enum status r;
-	/* Runs are of consecutive indexes: another start ends the run. */
-	if (s->nhpend > 0 && first != s->hpend_first + (int64_t)s->nhpend &&
+	int64_t end = s->hpend_first + (int64_t)s->nhpend;
+	/* Runs are of consecutive indexes: another start ends the run, and
+	 * none is stored twice. */
+	if (s->nhpend > 0 && first < end) {
+		snprintf(s->errmsg, sizeof s->errmsg,
+			 "stored hash %lld: stored already", (long long)first);
+		return ST_INVALID;
+	}
+	if (s->nhpend > 0 && first != end &&
 	    (r = store_hashes_flush(s)) != ST_OK)
 		return r;
 	if (s->nhpend + count > s->ahpend) {
@@ -77,7 +85,7 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 	 * so it never outlives an uncommitted hash. */
 	for (size_t i = 0; i < count; i++)
 		cache_put(s, first + (int64_t)i, hashes[i]);
-	return ST_OK;
+	return sqlite3_get_autocommit(s->db) ? store_hashes_flush(s) : ST_OK;
 }
 
 /* Reads stored hash id from the database (or this transaction's new
@@ -98,16 +106,18 @@ static enum status read_one(struct store *s, int64_t id, uint8_t *out)
 	if (rc == SQLITE_DONE) {
 		why = "missing";
 	} else {
-		int64_t first = sqlite3_column_int64(st, 0);
+		/* 0 <= first <= id (Q_HASH), so at is not negative. */
+		uint64_t at =
+			(uint64_t)id - (uint64_t)sqlite3_column_int64(st, 0);
 		bool blob = sqlite3_column_type(st, 1) == SQLITE_BLOB;
 		const uint8_t *run = sqlite3_column_blob(st, 1);
-		int64_t len = sqlite3_column_bytes(st, 1);
+		uint64_t len = (uint64_t)sqlite3_column_bytes(st, 1);
 		if (!blob || len % HASH_LEN != 0)
 			why = "in a run that is not whole hashes";
-		else if (id - first >= len / HASH_LEN)
+		else if (at >= len / HASH_LEN)
 			why = "missing";
 		else
-			memcpy(out, run + (id - first) * HASH_LEN, HASH_LEN);
+			memcpy(out, run + at * HASH_LEN, HASH_LEN);
 	}
 	sqlite3_reset(st);
 	if (why != NULL) {
@@ -167,10 +177,19 @@ enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
 	return nmiss > 0 ? read_missing(s, indexes, miss, nmiss, out) : ST_OK;
 }
 
-enum status store_hash_count(struct store *s, int64_t *count)
+enum status store_hash_count(struct store *s, int64_t *count, int64_t *broken)
 {
-	return store_one_int(s, store_stmt(s, Q_HASH_COUNT), count,
-			     "hash count");
+	sqlite3_stmt *st = store_stmt(s, Q_HASH_COUNT);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		*broken = sqlite3_column_int64(st, 1);
+	} else {
+		r = store_fail(s, "hash count");
+	}
+	sqlite3_reset(st);
+	return r;
 }
 
 enum status store_hash_cursor_open(struct store *s, int64_t from)
@@ -197,7 +216,15 @@ enum status store_hash_cursor_next(struct store *s, int64_t *id,
 		int64_t len = sqlite3_column_bytes(st, 1);
 		c->first = sqlite3_column_int64(st, 0);
 		c->n = len / HASH_LEN;
-		c->at = c->first < c->from ? c->from - c->first : 0;
+		/* Runs from the one that holds from (first in 0..from) on. */
+		c->at = c->first >= 0 && c->first < c->from ? c->from - c->first
+							    : 0;
+		if (c->first < 0) {
+			c->n = 0; /* not a stored index */
+			return store_fail_msg(s, ST_CORRUPT,
+					      "a run of stored hashes starts "
+					      "below 0");
+		}
 		if (!blob || len % HASH_LEN != 0) {
 			c->n = 0; /* skipped, once reported */
 			return store_fail_msg(s, ST_CORRUPT,
@@ -231,12 +258,19 @@ enum status store_hashes_migrate(struct store *s)
 		r = store_fail(s, "migrate");
 	int rc = SQLITE_DONE;
 	while (r == ST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* A hash that is not 32 bytes stays out: the audit reports
-		 * it missing, as it reported it before. */
-		if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
-		    sqlite3_column_bytes(st, 1) != HASH_LEN)
-			continue;
 		int64_t id = sqlite3_column_int64(st, 0);
+		/* A hash that is not 32 bytes goes in as it is, a run of its
+		 * own, for the audit to report as before. */
+		if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 1) != HASH_LEN) {
+			if ((r = store_hashes_flush(s)) != ST_OK)
+				break;
+			sqlite3_stmt *ins = store_stmt(s, Q_INSERT_HASH);
+			sqlite3_bind_int64(ins, 1, id);
+			sqlite3_bind_value(ins, 2, sqlite3_column_value(st, 1));
+			r = store_exec(s, ins, "migrate");
+			continue;
+		}
 		r = store_insert_hashes(
 			s, id,
 			(const uint8_t(*)[HASH_LEN])sqlite3_column_blob(st, 1),

@@ -135,8 +135,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_LOG_SIZE] = "SELECT coalesce(max(idx) + 1, 0) FROM entries",
 	/* The run that holds stored hash ?1, if any does. */
-	[Q_HASH] = "SELECT first, hashes FROM hash_runs WHERE first <= ?1"
-		   " ORDER BY first DESC LIMIT 1",
+	[Q_HASH] = "SELECT first, hashes FROM hash_runs"
+		   " WHERE first BETWEEN 0 AND ?1 ORDER BY first DESC LIMIT 1",
 	[Q_ENTRY] = "SELECT data FROM entries WHERE idx = ?1",
 	[Q_VENUE_HEAD] = "SELECT idx, seq FROM heads WHERE venue = ?1",
 	[Q_VENUE_PREV] = "SELECT venue_prev, venue_seq FROM entries"
@@ -219,8 +219,16 @@ static const char *const stmt_sql[Q__COUNT] = {
 			   " FROM entries"
 			   " WHERE idx >= ?1"
 			   " AND idx < ?2 ORDER BY idx",
-	[Q_HASH_COUNT] = "SELECT coalesce(sum(length(hashes) / 32), 0)"
-			 " FROM hash_runs WHERE typeof(hashes) = 'blob'",
+	/* The hashes of the runs, and the runs that break their rules:
+	 * each a blob of whole hashes, from where the one before ended (the
+	 * first from 0). */
+	[Q_HASH_COUNT] =
+		"SELECT coalesce(sum(CASE WHEN typeof(hashes) = 'blob'"
+		" THEN length(hashes) / 32 END), 0), count(*) FILTER (WHERE"
+		" typeof(hashes) != 'blob' OR length(hashes) = 0"
+		" OR length(hashes) % 32 != 0 OR first != prev_end)"
+		" FROM (SELECT first, hashes, lag(first + length(hashes) / 32,"
+		" 1, 0) OVER (ORDER BY first) AS prev_end FROM hash_runs)",
 	[Q_INDEX_COUNTS] = "SELECT (SELECT count(*) FROM heads),"
 			   " (SELECT coalesce(sum(length(c.pairs) / 16), 0)"
 			   " FROM doc_chunks c JOIN doc_gens g ON g.gen = c.gen"
@@ -228,7 +236,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 	/* From the run that holds ?1 (or the first) on. */
 	[Q_CUR_HASHES] = "SELECT first, hashes FROM hash_runs WHERE first >="
 			 " coalesce((SELECT max(first) FROM hash_runs"
-			 " WHERE first <= ?1), 0) ORDER BY first",
+			 " WHERE first BETWEEN 0 AND ?1), 0) ORDER BY first",
 	[Q_CUR_DOCS] = "SELECT sha256, size, mime FROM documents ORDER BY id",
 };
 

@@ -271,7 +271,7 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 /*
  * Sequential cursors, for an audit that walks the log in order.  Each
  * kind is one cursor per connection: open restarts it; next gives the
- * following row, or ST_NOT_FOUND past the last.
+ * following stored hash or document, or ST_NOT_FOUND past the last.
  */
 enum status store_hash_cursor_open(struct store *s, int64_t from);
 enum status store_hash_cursor_next(struct store *s, int64_t *id,
@@ -283,8 +283,10 @@ enum status store_doc_cursor_open(struct store *s);
 enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],
 				  int64_t *size, char *mime);
 
-/* Number of rows in the stored-hash table. */
-enum status store_hash_count(struct store *s, int64_t *count);
+/* The stored hashes in runs of whole hashes, and the runs that break
+ * the rules reads rely on (a blob of whole hashes, starting where the one
+ * before ended, the first at 0). */
+enum status store_hash_count(struct store *s, int64_t *count, int64_t *broken);
 
 /* ---- the write-ahead log ---- */
 

@@ -1202,6 +1202,13 @@ tamper_tests() {
 		"UPDATE hash_runs SET hashes = substr(hashes, 1, length(hashes) - 1) WHERE first = 0"
 	t "tamper: a run of stored hashes as text" tamper '2 tree' \
 		"UPDATE hash_runs SET hashes = CAST(hashes AS TEXT) WHERE first = 0"
+	# Rows that add no hash but hide others from reads, or stop appends.
+	t "tamper: an empty run of stored hashes inside another" only '2 tree' \
+		"INSERT INTO hash_runs VALUES (5, zeroblob(0))"
+	t "tamper: a run of text at the next index" only '2 tree' \
+		"INSERT INTO hash_runs SELECT sum(length(hashes)) / 32, 'x' FROM hash_runs"
+	t "tamper: the runs of stored hashes moved below 0" only '2 tree' \
+		"UPDATE hash_runs SET first = first - 9223372036854775807 - 1"
 	t "tamper: newest checkpoint's root" tamper '1 checkpoint signature' \
 		"$(note_sql 10 "$root10" "$root9")"
 	t "tamper: newest checkpoint's size" tamper '1 checkpoint' \

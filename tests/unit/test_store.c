@@ -908,6 +908,45 @@ static void test_audit_chunk_order(void **state)
 		   " ORDER BY first LIMIT 1 OFFSET 3)"));
 }
 
+/* Stored hashes given outside a transaction go in at once; in one, a
+ * hash given twice is refused.  (On a copy: hashes past the log's end.) */
+static void test_hashes_outside_and_twice(void **state)
+{
+	struct fixture *f = *state;
+	char copy[PATH_MAX + 32], sql[PATH_MAX + 64];
+	sqlite3 *db = NULL;
+	snprintf(copy, sizeof copy, "%s/hashes.db", f->dir);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", copy);
+	unlink(copy);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	struct store *s = NULL;
+	struct err e;
+	int64_t n = 0, broken = 0;
+	uint8_t got[HASH_LEN], hm[2][HASH_LEN];
+	memset(hm, 0x11, sizeof hm);
+	const uint8_t(*h)[HASH_LEN] = (const uint8_t(*)[HASH_LEN])hm;
+	assert_int_equal(store_open(copy, STORE_OPEN, &s, &e), ST_OK);
+	assert_int_equal(store_hash_count(s, &n, &broken), ST_OK);
+	assert_int_equal(broken, 0);
+	assert_int_equal(store_insert_hashes(s, n, h, 2), ST_OK);
+	store_close(s);
+	assert_int_equal(store_open(copy, STORE_OPEN, &s, &e), ST_OK);
+	int64_t id = n + 1;
+	assert_int_equal(store_read_hashes(s, &id, 1, &got), ST_OK);
+	assert_memory_equal(got, hm[1], HASH_LEN);
+	assert_int_equal(store_begin(s), ST_OK);
+	assert_int_equal(store_insert_hashes(s, n + 2, h, 2), ST_OK);
+	assert_int_equal(store_insert_hashes(s, n + 3, h, 1), ST_INVALID);
+	store_rollback(s);
+	assert_int_equal(store_hash_count(s, &id, &broken), ST_OK);
+	assert_int_equal(id, n + 2);
+	store_close(s);
+	unlink(copy);
+}
+
 /* A store keeping the documents' keys but outside a transaction it began
  * (where the keys were not brought up to date) still finds a stored
  * document, and stores it no second time. */
@@ -949,6 +988,7 @@ int main(void)
 		cmocka_unit_test(test_doc_keys_outside_begin),
 		cmocka_unit_test(test_generations_merged),
 		cmocka_unit_test(test_audit_chunk_order),
+		cmocka_unit_test(test_hashes_outside_and_twice),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
