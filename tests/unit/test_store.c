@@ -604,18 +604,29 @@ static void test_tree_cache_grows_under_readers(void **state)
 	tree_cache_free(c);
 }
 
+/* copy = a copy of the fixture's database, as file name in its
+ * directory, made anew. */
+static void copy_db(const struct fixture *f, const char *name,
+		    char copy[PATH_MAX + 32])
+{
+	char sql[PATH_MAX + 64];
+	sqlite3 *db = NULL;
+	snprintf(copy, PATH_MAX + 32, "%s/%s", f->dir, name);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", copy);
+	unlink(copy);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 /* A stored hash missing from the database: loading fails, and the cache
  * keeps nothing of the half-read tree. */
 static void test_tree_cache_missing_hash(void **state)
 {
 	struct fixture *f = *state;
-	char copy[PATH_MAX + 32], sql[PATH_MAX + 64];
+	char copy[PATH_MAX + 32];
 	sqlite3 *db = NULL;
-	snprintf(copy, sizeof copy, "%s/holed.db", f->dir);
-	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", copy);
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	copy_db(f, "holed.db", copy);
 	assert_int_equal(sqlite3_open(copy, &db), SQLITE_OK);
 	/* The run that holds hash 1000 cut in two around it. */
 	assert_int_equal(
@@ -859,14 +870,9 @@ static void test_generations_merged(void **state)
  * on the copy: whether it found the log valid. */
 static bool audit_copy(const struct fixture *f, const char *sql)
 {
-	char copy[PATH_MAX + 32], vacuum[PATH_MAX + 64];
-	snprintf(copy, sizeof copy, "%s/copy.db", f->dir);
-	snprintf(vacuum, sizeof vacuum, "VACUUM INTO '%s'", copy);
-	unlink(copy);
+	char copy[PATH_MAX + 32];
 	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, vacuum, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	copy_db(f, "copy.db", copy);
 	assert_int_equal(sqlite3_open(copy, &db), SQLITE_OK);
 	if (sql != NULL) {
 		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL),
@@ -913,14 +919,8 @@ static void test_audit_chunk_order(void **state)
 static void test_hashes_outside_and_twice(void **state)
 {
 	struct fixture *f = *state;
-	char copy[PATH_MAX + 32], sql[PATH_MAX + 64];
-	sqlite3 *db = NULL;
-	snprintf(copy, sizeof copy, "%s/hashes.db", f->dir);
-	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", copy);
-	unlink(copy);
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	char copy[PATH_MAX + 32];
+	copy_db(f, "hashes.db", copy);
 
 	struct store *s = NULL;
 	struct err e;
