@@ -46,7 +46,9 @@ static int parse_args(struct cli *c, int argc, char **argv, struct log_args *a)
 	a->venue = NULL;
 	a->out = NULL;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	/* getopt says nothing (the leading ':'): "-1" is a number to these
+	 * commands, as said below. */
+	while ((ch = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		if (cli_common_option(c, ch, optarg))
 			continue;
 		switch (ch) {
@@ -62,6 +64,17 @@ static int parse_args(struct cli *c, int argc, char **argv, struct log_args *a)
 			break;
 		case 'h':
 			return cli_usage(log_usage, false);
+		case ':':
+			return cli_usage_why(log_usage, "%s: %s needs a value",
+					     argv[0], argv[optind - 1]);
+		case '?':
+			if (optopt >= '0' && optopt <= '9')
+				return cli_usage_why(log_usage,
+						     "%s: indexes and sizes "
+						     "are 0 or more",
+						     argv[0]);
+			return cli_usage_why(log_usage, "%s: unknown option %s",
+					     argv[0], argv[optind - 1]);
 		default:
 			return cli_usage(log_usage, true);
 		}

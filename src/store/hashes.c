@@ -2,12 +2,13 @@
  * hashes.c: the stored Merkle hashes (tlog's stored hash indexes), kept
  * in runs: a row of table hash_runs holds up to RUN_HASHES consecutive
  * hashes from index first.  A transaction's new hashes wait in memory
- * (store_read_hashes finds them there) and go in as runs at store_commit:
- * an append of a thousand entries writes about eight rows of hashes
- * instead of two thousand.  Outside a transaction they go in at once.  Reads
- * find the run that holds an index, the last whose first is not above it; they
- * keep what they read in a small cache of the connection's, and read first from
- * the shared tree cache when there is one (treecache.h).
+ * (store_read_hashes finds them there) and go in as runs at
+ * store_commit: an append of a thousand entries writes about eight rows
+ * of hashes instead of two thousand.  Outside a transaction they go in
+ * at once.  Reads find the run that holds an index, the last whose first
+ * is not above it; they keep what they read in a small cache of the
+ * connection's, and read first from the shared tree cache when there is
+ * one (treecache.h).
  */
 #include "store_private.h"
 

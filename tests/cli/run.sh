@@ -1009,6 +1009,10 @@ entry 1 2|entry: unexpected argument "2"
 proof|proof: inclusion or consistency\?
 proof frob|proof frob: unknown kind
 proof consistency 1|proof consistency: missing argument
+entry -1|entry: indexes and sizes are 0 or more
+proof inclusion -5|proof: indexes and sizes are 0 or more
+checkpoint --frob|checkpoint: unknown option --frob
+checkpoint --size|checkpoint: --size needs a value
 cert|cert: add or revoke\?
 cert revoke --venue abcdefgh --seq 1|cert revoke: missing --reason
 cert add --venue abcdefgh --title t|cert add: missing --file --type --performed
