@@ -245,7 +245,7 @@ static void check_document(struct audit *a, int64_t index)
  * and over the index: the same sums and counts show the same pairs
  * (a different set matching both has a chance of 2^-128 under a key
  * drawn for this audit).  Only when they differ are the documents looked
- * up one by one, to name those that no row finds. */
+ * up one by one, to name those that no look-up finds. */
 struct pair_sum {
 	uint64_t lane[2];
 	int64_t count;

@@ -28,7 +28,7 @@
  * under 64 1, and so on. */
 #define FANOUT 8
 
-int64_t doc_pair_id(const struct doc_pair *p)
+static int64_t doc_pair_id(const struct doc_pair *p)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < 8; i++)
@@ -56,38 +56,38 @@ static int level_of(int64_t pairs)
 	return level;
 }
 
-/* A growable array of pairs. */
-struct pairs {
-	struct doc_pair *v;
-	size_t n, cap;
-};
-
-static bool pairs_grow(struct pairs *p, size_t more)
+/* The pairs a buffer holds, *n of them. */
+static struct doc_pair *pairs_of(const struct buf *b, size_t *n)
 {
-	if (p->n + more <= p->cap)
-		return true;
-	size_t cap = p->cap > 0 ? p->cap : 1024;
-	while (cap < p->n + more)
-		cap *= 2;
-	struct doc_pair *v = realloc(p->v, cap * sizeof *v);
-	if (v == NULL)
-		return false;
-	p->v = v;
-	p->cap = cap;
-	return true;
+	*n = b->len / sizeof(struct doc_pair);
+	return (struct doc_pair *)b->data;
+}
+
+/* Sorts the pairs b holds. */
+static void pairs_sort(struct buf *b)
+{
+	size_t n;
+	struct doc_pair *v = pairs_of(b, &n);
+	if (n > 1)
+		qsort(v, n, sizeof *v, pair_cmp);
+}
+
+/* Appends the pair (key, id) to b. */
+static enum status pairs_add(struct store *s, struct buf *b, const uint8_t *key,
+			     int64_t id)
+{
+	struct doc_pair p;
+	doc_pair_set(&p, key, id);
+	enum status r = buf_append(b, &p, sizeof p);
+	return r == ST_OK
+		       ? r
+		       : store_fail_msg(s, r, "document index: out of memory");
 }
 
 enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
 				 int64_t id)
 {
-	struct pairs p = {s->pending, s->npending, s->apending};
-	if (!pairs_grow(&p, 1))
-		return store_fail_msg(s, ST_NOMEM,
-				      "document index: out of memory");
-	s->pending = p.v;
-	s->apending = p.cap;
-	doc_pair_set(&s->pending[s->npending++], sha, id);
-	return ST_OK;
+	return pairs_add(s, &s->pending, sha, id);
 }
 
 /* The pairs of one key in a chunk (len bytes of sorted pairs): calls
@@ -118,9 +118,11 @@ enum status store_index_find(struct store *s, const uint8_t sha[HASH_LEN],
 			     store_try_id_fn try_id, void *ctx)
 {
 	enum status r;
-	for (size_t i = 0; i < s->npending; i++)
-		if (memcmp(s->pending[i].b, sha, DOC_KEY_LEN) == 0 &&
-		    (r = try_id(s, doc_pair_id(&s->pending[i]), ctx)) !=
+	size_t npending;
+	const struct doc_pair *pending = pairs_of(&s->pending, &npending);
+	for (size_t i = 0; i < npending; i++)
+		if (memcmp(pending[i].b, sha, DOC_KEY_LEN) == 0 &&
+		    (r = try_id(s, doc_pair_id(&pending[i]), ctx)) !=
 			    ST_NOT_FOUND)
 			return r;
 	sqlite3_stmt *st = store_stmt(s, Q_IDX_FIND);
@@ -141,10 +143,11 @@ enum status store_index_find(struct store *s, const uint8_t sha[HASH_LEN],
 	return r;
 }
 
-/* Writes v[0..n), sorted, as generation gen. */
-static enum status write_gen(struct store *s, int64_t gen,
-			     const struct doc_pair *v, size_t n)
+/* Writes the pairs b holds, sorted, as generation gen. */
+static enum status write_gen(struct store *s, int64_t gen, const struct buf *b)
 {
+	size_t n;
+	const struct doc_pair *v = pairs_of(b, &n);
 	sqlite3_stmt *st = store_stmt(s, Q_IDX_GEN_ADD);
 	sqlite3_bind_int64(st, 1, gen);
 	sqlite3_bind_int64(st, 2, (int64_t)n);
@@ -179,7 +182,7 @@ static enum status next_gen(struct store *s, int64_t *gen)
 }
 
 /* Appends generation gen's pairs to p. */
-static enum status read_gen(struct store *s, int64_t gen, struct pairs *p)
+static enum status read_gen(struct store *s, int64_t gen, struct buf *p)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_IDX_GEN_CHUNKS);
 	sqlite3_bind_int64(st, 1, gen);
@@ -194,13 +197,8 @@ static enum status read_gen(struct store *s, int64_t gen, struct pairs *p)
 			r = store_fail_msg(s, ST_CORRUPT,
 					   "document index: a chunk is not "
 					   "whole pairs (verify --db)");
-		else if (!pairs_grow(p, len / sizeof(struct doc_pair)))
-			r = store_fail_msg(s, ST_NOMEM,
-					   "document index: out of memory");
-		else if (len > 0) {
-			memcpy(p->v + p->n, b, len);
-			p->n += len / sizeof(struct doc_pair);
-		}
+		else if ((r = buf_append(p, b, len)) != ST_OK)
+			store_fail_msg(s, r, "document index: out of memory");
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
 		r = store_fail(s, "document index");
@@ -252,42 +250,43 @@ static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n)
 /* Merges the generations of every level that has FANOUT of them. */
 static enum status merge_full_levels(struct store *s)
 {
-	struct pairs p = {0};
+	struct buf p;
 	enum status r;
+	buf_init(&p, SIZE_MAX / 2);
 	for (;;) {
 		int64_t gens[FANOUT], gen = 0;
 		int n = 0;
 		if ((r = full_level(s, gens, &n)) != ST_OK || n == 0)
 			break;
-		p.n = 0;
+		buf_reset(&p);
 		for (int i = 0; i < n && r == ST_OK; i++)
 			r = read_gen(s, gens[i], &p);
 		if (r != ST_OK)
 			break;
-		qsort(p.v, p.n, sizeof *p.v, pair_cmp);
+		pairs_sort(&p);
 		if ((r = next_gen(s, &gen)) != ST_OK ||
-		    (r = write_gen(s, gen, p.v, p.n)) != ST_OK)
+		    (r = write_gen(s, gen, &p)) != ST_OK)
 			break;
 		for (int i = 0; i < n && r == ST_OK; i++)
 			r = drop_gen(s, gens[i]);
 		if (r != ST_OK)
 			break;
 	}
-	free(p.v);
+	buf_free(&p);
 	return r;
 }
 
 enum status store_index_flush(struct store *s)
 {
-	if (s->npending == 0)
+	if (s->pending.len == 0)
 		return ST_OK;
-	qsort(s->pending, s->npending, sizeof *s->pending, pair_cmp);
+	pairs_sort(&s->pending);
 	int64_t gen = 0;
 	enum status r;
 	if ((r = next_gen(s, &gen)) != ST_OK ||
-	    (r = write_gen(s, gen, s->pending, s->npending)) != ST_OK)
+	    (r = write_gen(s, gen, &s->pending)) != ST_OK)
 		return r;
-	s->npending = 0;
+	buf_reset(&s->pending);
 	return merge_full_levels(s);
 }
 
@@ -390,22 +389,12 @@ enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
 	return r;
 }
 
-/* A statement for a migration, which runs before store_open prepares the
- * others: prepared here, into the slot store_open would fill. */
-static enum status prepare_early(struct store *s, enum stmt id, const char *sql)
-{
-	if (s->q[id] == NULL &&
-	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-			       &s->q[id], NULL) != SQLITE_OK)
-		return store_fail(s, "migrate");
-	return ST_OK;
-}
-
 enum status store_index_migrate(struct store *s)
 {
 	sqlite3_stmt *st = NULL;
-	struct pairs p = {0};
+	struct buf p;
 	enum status r = ST_OK;
+	buf_init(&p, SIZE_MAX / 2);
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT key, id FROM doc_keys UNION ALL"
 			       " SELECT key, id FROM doc_keys_new",
@@ -419,37 +408,26 @@ enum status store_index_migrate(struct store *s)
 		    sqlite3_column_bytes(st, 0) != DOC_KEY_LEN ||
 		    sqlite3_column_type(st, 1) != SQLITE_INTEGER)
 			continue;
-		if (!pairs_grow(&p, 1)) {
-			r = store_fail_msg(s, ST_NOMEM,
-					   "migrate: out of memory");
+		if ((r = pairs_add(s, &p, sqlite3_column_blob(st, 0),
+				   sqlite3_column_int64(st, 1))) != ST_OK)
 			break;
-		}
-		doc_pair_set(&p.v[p.n++], sqlite3_column_blob(st, 0),
-			     sqlite3_column_int64(st, 1));
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
 		r = store_fail(s, "migrate");
 	sqlite3_finalize(st);
-	if (r == ST_OK && p.n > 0) {
-		qsort(p.v, p.n, sizeof *p.v, pair_cmp);
-		if ((r = prepare_early(s, Q_IDX_GEN_ADD,
-				       store_stmt_sql(Q_IDX_GEN_ADD))) ==
-			    ST_OK &&
-		    (r = prepare_early(s, Q_IDX_CHUNK_ADD,
-				       store_stmt_sql(Q_IDX_CHUNK_ADD))) ==
-			    ST_OK)
-			r = write_gen(s, 1, p.v, p.n);
+	/* The statements a generation is written with, before store_open
+	 * prepares the others. */
+	if (r == ST_OK && p.len > 0) {
+		pairs_sort(&p);
+		if ((r = store_prepare(s, Q_IDX_GEN_ADD)) == ST_OK &&
+		    (r = store_prepare(s, Q_IDX_CHUNK_ADD)) == ST_OK)
+			r = write_gen(s, 1, &p);
 	}
-	free(p.v);
+	buf_free(&p);
 	if (r != ST_OK)
 		return r;
-	char *msg = NULL;
-	if (sqlite3_exec(s->db,
-			 "DROP TRIGGER documents_key; DROP TABLE doc_keys;"
-			 " DROP TABLE doc_keys_new;",
-			 NULL, NULL, &msg) != SQLITE_OK) {
-		r = store_fail_msg(s, ST_IO, msg != NULL ? msg : "migrate");
-		sqlite3_free(msg);
-	}
-	return r;
+	return store_exec_sql(s,
+			      "DROP TRIGGER documents_key; DROP TABLE doc_keys;"
+			      " DROP TABLE doc_keys_new;",
+			      "migrate");
 }

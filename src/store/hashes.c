@@ -15,7 +15,6 @@
 #include "core/merkle.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* A run fills a row of an 8 KiB page (sanilog's since schema 1 was
@@ -35,20 +34,26 @@ static void cache_put(struct store *s, int64_t id, const uint8_t *hash)
 	slot->id_plus_one = id + 1;
 }
 
+/* The hashes waiting to be written. */
+static size_t pending(const struct store *s)
+{
+	return s->hpend.len / HASH_LEN;
+}
+
 enum status store_hashes_flush(struct store *s)
 {
 	enum status r = ST_OK;
-	for (size_t i = 0; i < s->nhpend && r == ST_OK; i += RUN_HASHES) {
-		size_t n =
-			s->nhpend - i < RUN_HASHES ? s->nhpend - i : RUN_HASHES;
+	size_t all = pending(s);
+	for (size_t i = 0; i < all && r == ST_OK; i += RUN_HASHES) {
+		size_t n = all - i < RUN_HASHES ? all - i : RUN_HASHES;
 		sqlite3_stmt *st = store_stmt(s, Q_INSERT_HASH);
 		sqlite3_bind_int64(st, 1, s->hpend_first + (int64_t)i);
-		sqlite3_bind_blob(st, 2, s->hpend[i], (int)(n * HASH_LEN),
-				  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, s->hpend.data + i * HASH_LEN,
+				  (int)(n * HASH_LEN), SQLITE_STATIC);
 		r = store_exec(s, st, "insert hashes");
 	}
 	if (r == ST_OK)
-		s->nhpend = 0;
+		buf_reset(&s->hpend);
 	return r;
 }
 
@@ -56,32 +61,21 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 				const uint8_t (*hashes)[HASH_LEN], size_t count)
 {
 	enum status r;
-	int64_t end = s->hpend_first + (int64_t)s->nhpend;
+	int64_t end = s->hpend_first + (int64_t)pending(s);
 	/* Runs are of consecutive indexes: another start ends the run, and
 	 * none is stored twice. */
-	if (s->nhpend > 0 && first < end) {
+	if (pending(s) > 0 && first < end) {
 		snprintf(s->errmsg, sizeof s->errmsg,
 			 "stored hash %lld: stored already", (long long)first);
 		return ST_INVALID;
 	}
-	if (s->nhpend > 0 && first != end &&
+	if (pending(s) > 0 && first != end &&
 	    (r = store_hashes_flush(s)) != ST_OK)
 		return r;
-	if (s->nhpend + count > s->ahpend) {
-		size_t cap = s->ahpend > 0 ? s->ahpend : 1024;
-		while (cap < s->nhpend + count)
-			cap *= 2;
-		uint8_t(*p)[HASH_LEN] = realloc(s->hpend, cap * HASH_LEN);
-		if (p == NULL)
-			return store_fail_msg(s, ST_NOMEM,
-					      "hashes: out of memory");
-		s->hpend = p;
-		s->ahpend = cap;
-	}
-	if (s->nhpend == 0)
+	if (pending(s) == 0)
 		s->hpend_first = first;
-	memcpy(s->hpend[s->nhpend], hashes, count * HASH_LEN);
-	s->nhpend += count;
+	if ((r = buf_append(&s->hpend, hashes, count * HASH_LEN)) != ST_OK)
+		return store_fail_msg(s, r, "hashes: out of memory");
 	/* The next appends read them back; a rollback empties the cache,
 	 * so it never outlives an uncommitted hash. */
 	for (size_t i = 0; i < count; i++)
@@ -93,8 +87,10 @@ enum status store_insert_hashes(struct store *s, int64_t first,
  * ones) into out, and keeps it in s's cache. */
 static enum status read_one(struct store *s, int64_t id, uint8_t *out)
 {
-	if (id >= s->hpend_first && id - s->hpend_first < (int64_t)s->nhpend) {
-		memcpy(out, s->hpend[id - s->hpend_first], HASH_LEN);
+	if (id >= s->hpend_first && id - s->hpend_first < (int64_t)pending(s)) {
+		memcpy(out,
+		       s->hpend.data + (size_t)(id - s->hpend_first) * HASH_LEN,
+		       HASH_LEN);
 		return ST_OK;
 	}
 	sqlite3_stmt *st = s->q[Q_HASH];
@@ -180,17 +176,8 @@ enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
 
 enum status store_hash_count(struct store *s, int64_t *count, int64_t *broken)
 {
-	sqlite3_stmt *st = store_stmt(s, Q_HASH_COUNT);
-	int rc = sqlite3_step(st);
-	enum status r = ST_OK;
-	if (rc == SQLITE_ROW) {
-		*count = sqlite3_column_int64(st, 0);
-		*broken = sqlite3_column_int64(st, 1);
-	} else {
-		r = store_fail(s, "hash count");
-	}
-	sqlite3_reset(st);
-	return r;
+	return store_two_ints(s, store_stmt(s, Q_HASH_COUNT), count, broken,
+			      "hash count");
 }
 
 enum status store_hash_cursor_open(struct store *s, int64_t from)
@@ -251,12 +238,9 @@ enum status store_hashes_migrate(struct store *s)
 	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM hashes ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "migrate");
-	enum status r = ST_OK;
-	if (s->q[Q_INSERT_HASH] == NULL &&
-	    sqlite3_prepare_v3(s->db, store_stmt_sql(Q_INSERT_HASH), -1,
-			       SQLITE_PREPARE_PERSISTENT, &s->q[Q_INSERT_HASH],
-			       NULL) != SQLITE_OK)
-		r = store_fail(s, "migrate");
+	/* The statement runs are written with, before store_open prepares
+	 * the others. */
+	enum status r = store_prepare(s, Q_INSERT_HASH);
 	int rc = SQLITE_DONE;
 	while (r == ST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
@@ -276,7 +260,7 @@ enum status store_hashes_migrate(struct store *s)
 			s, id,
 			(const uint8_t(*)[HASH_LEN])sqlite3_column_blob(st, 1),
 			1);
-		if (r == ST_OK && s->nhpend >= 64 * RUN_HASHES)
+		if (r == ST_OK && pending(s) >= 64 * RUN_HASHES)
 			r = store_hashes_flush(s);
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
@@ -284,15 +268,9 @@ enum status store_hashes_migrate(struct store *s)
 	sqlite3_finalize(st);
 	if (r == ST_OK)
 		r = store_hashes_flush(s);
-	s->nhpend = 0;
+	buf_reset(&s->hpend);
 	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
 	if (r != ST_OK)
 		return r;
-	char *msg = NULL;
-	if (sqlite3_exec(s->db, "DROP TABLE hashes", NULL, NULL, &msg) !=
-	    SQLITE_OK) {
-		r = store_fail_msg(s, ST_IO, msg != NULL ? msg : "migrate");
-		sqlite3_free(msg);
-	}
-	return r;
+	return store_exec_sql(s, "DROP TABLE hashes", "migrate");
 }

@@ -293,13 +293,17 @@ struct sqlite3 *store_sqlite(struct store *s)
 	return s->db;
 }
 
-const char *store_stmt_sql(enum stmt id)
+enum status store_prepare(struct store *s, enum stmt id)
 {
-	return stmt_sql[id];
+	if (s->q[id] == NULL &&
+	    sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->q[id],
+			       NULL) != SQLITE_OK)
+		return store_fail(s, "prepare");
+	return ST_OK;
 }
 
 /* Resets and clears a statement for its next use. */
-
 sqlite3_stmt *store_stmt(struct store *s, enum stmt id)
 {
 	sqlite3_stmt *st = s->q[id];
@@ -321,7 +325,7 @@ enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what)
 	return ST_OK;
 }
 
-static enum status exec_sql(struct store *s, const char *sql, const char *what)
+enum status store_exec_sql(struct store *s, const char *sql, const char *what)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -367,7 +371,7 @@ static enum status migrate(struct store *s, bool created)
 	s->schema_found = version;
 	if (version == SCHEMA_VERSION)
 		return ST_OK;
-	if ((r = exec_sql(s, "BEGIN IMMEDIATE", "migrate")) != ST_OK)
+	if ((r = store_exec_sql(s, "BEGIN IMMEDIATE", "migrate")) != ST_OK)
 		return r;
 	/* Another process may have migrated it while this one waited. */
 	if ((r = pragma_int(s, "PRAGMA user_version", &version)) != ST_OK)
@@ -375,17 +379,18 @@ static enum status migrate(struct store *s, bool created)
 	s->schema_found = version;
 	for (int v = version; v < SCHEMA_VERSION; v++) {
 		char sql[96];
-		if ((r = exec_sql(s, migrations[v], "migrate")) != ST_OK ||
+		if ((r = store_exec_sql(s, migrations[v], "migrate")) !=
+			    ST_OK ||
 		    (migration_steps[v] != NULL &&
 		     (r = migration_steps[v](s)) != ST_OK))
 			goto rollback;
 		snprintf(sql, sizeof sql,
 			 "PRAGMA user_version = %d; PRAGMA application_id = %d",
 			 v + 1, STORE_APPLICATION_ID);
-		if ((r = exec_sql(s, sql, "migrate")) != ST_OK)
+		if ((r = store_exec_sql(s, sql, "migrate")) != ST_OK)
 			goto rollback;
 	}
-	return exec_sql(s, "COMMIT", "migrate");
+	return store_exec_sql(s, "COMMIT", "migrate");
 rollback:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
@@ -406,7 +411,7 @@ static enum status wal_mode(struct store *s, const char *path)
 		wal = m != NULL && strcmp(m, "wal") == 0;
 	}
 	sqlite3_finalize(st);
-	return wal ? ST_OK : exec_sql(s, "PRAGMA journal_mode=WAL", path);
+	return wal ? ST_OK : store_exec_sql(s, "PRAGMA journal_mode=WAL", path);
 }
 
 static const char store_pragmas[] =
@@ -460,6 +465,9 @@ enum status store_open(const char *path, enum store_mode mode,
 	}
 	if (s == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
+	/* Bounded by a transaction's appends, not by a cap of their own. */
+	buf_init(&s->pending, SIZE_MAX / 2);
+	buf_init(&s->hpend, SIZE_MAX / 2);
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		r = store_fail(s, path);
 		goto fail;
@@ -483,11 +491,11 @@ enum status store_open(const char *path, enum store_mode mode,
 	 * entries writes half as many WAL frames.  (An existing file keeps
 	 * its size.) */
 	if (mode == STORE_CREATE &&
-	    (r = exec_sql(s, "PRAGMA page_size=8192", path)) != ST_OK)
+	    (r = store_exec_sql(s, "PRAGMA page_size=8192", path)) != ST_OK)
 		goto fail;
 	if (mode != STORE_READONLY && (r = wal_mode(s, path)) != ST_OK)
 		goto fail;
-	if ((r = exec_sql(s, store_pragmas, path)) != ST_OK)
+	if ((r = store_exec_sql(s, store_pragmas, path)) != ST_OK)
 		goto fail;
 	if (mode == STORE_READONLY) {
 		int app = 0, version = 0;
@@ -523,15 +531,9 @@ enum status store_open(const char *path, enum store_mode mode,
 	} else if ((r = migrate(s, mode == STORE_CREATE)) != ST_OK) {
 		goto fail;
 	}
-	for (int i = 0; i < Q__COUNT; i++) {
-		if (s->q[i] == NULL && /* else prepared by a migration */
-		    sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-				       SQLITE_PREPARE_PERSISTENT, &s->q[i],
-				       NULL) != SQLITE_OK) {
-			r = store_fail(s, "prepare");
+	for (int i = 0; i < Q__COUNT; i++)
+		if ((r = store_prepare(s, (enum stmt)i)) != ST_OK)
 			goto fail;
-		}
-	}
 	*out = s;
 	return ST_OK;
 fail:
@@ -552,7 +554,7 @@ enum status store_map(struct store *s, int64_t bytes)
 {
 	char sql[64];
 	snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)bytes);
-	return exec_sql(s, sql, "mmap");
+	return store_exec_sql(s, sql, "mmap");
 }
 
 void store_close(struct store *s)
@@ -564,8 +566,8 @@ void store_close(struct store *s)
 	sqlite3_close(s->db);
 	free(s->cache);
 	keyset_free(s->doc_keys);
-	free(s->pending);
-	free(s->hpend);
+	buf_free(&s->pending);
+	buf_free(&s->hpend);
 	free(s);
 }
 
@@ -608,8 +610,10 @@ enum status store_begin(struct store *s)
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
 	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin");
-	if (r == ST_OK)
-		s->npending = s->nhpend = 0;
+	if (r == ST_OK) {
+		buf_reset(&s->pending);
+		buf_reset(&s->hpend);
+	}
 	if (r == ST_OK && s->doc_keys != NULL)
 		store_doc_keys_fresh(s);
 	return r;
@@ -638,10 +642,26 @@ void store_rollback(struct store *s)
 {
 	s->memo.ok = false;
 	s->doc_keys_ready = false;
-	s->npending = s->nhpend = 0;
+	buf_reset(&s->pending);
+	buf_reset(&s->hpend);
 	if (!sqlite3_get_autocommit(s->db))
 		store_exec(s, store_stmt(s, Q_ROLLBACK), "rollback");
 	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
+}
+
+enum status store_two_ints(struct store *s, sqlite3_stmt *st, int64_t *a,
+			   int64_t *b, const char *what)
+{
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		*a = sqlite3_column_int64(st, 0);
+		*b = sqlite3_column_int64(st, 1);
+	} else {
+		r = store_fail(s, what);
+	}
+	sqlite3_reset(st);
+	return r;
 }
 
 /* Steps a statement expected to give one integer row. */
@@ -1176,17 +1196,8 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 enum status store_index_counts(struct store *s, int64_t *heads,
 			       int64_t *doc_keys)
 {
-	sqlite3_stmt *st = store_stmt(s, Q_INDEX_COUNTS);
-	int rc = sqlite3_step(st);
-	enum status r = ST_OK;
-	if (rc == SQLITE_ROW) {
-		*heads = sqlite3_column_int64(st, 0);
-		*doc_keys = sqlite3_column_int64(st, 1);
-	} else {
-		r = store_fail(s, "index counts");
-	}
-	sqlite3_reset(st);
-	return r;
+	return store_two_ints(s, store_stmt(s, Q_INDEX_COUNTS), heads, doc_keys,
+			      "index counts");
 }
 
 enum status store_wal_checkpoint(struct store *s, int *frames, int *copied)

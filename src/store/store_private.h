@@ -112,15 +112,13 @@ struct store {
 	struct keyset *doc_keys;
 	int64_t doc_keys_version;
 	bool doc_keys_ready; /* brought up to date in this transaction */
-	/* The keys of the documents this transaction stored, to be filed
-	 * in the index by store_commit (store_index_flush). */
-	struct doc_pair *pending;
-	size_t npending, apending;
+	/* The (key, id) pairs of the documents this transaction stored, to
+	 * be filed in the index by store_commit (store_index_flush). */
+	struct buf pending;
 	/* The hashes this transaction stored, from index hpend_first, to be
 	 * written in runs by store_commit (store_hashes_flush). */
-	uint8_t (*hpend)[HASH_LEN];
+	struct buf hpend;
 	int64_t hpend_first;
-	size_t nhpend, ahpend;
 	struct hash_cursor hcur;
 	int schema_found; /* user_version when opened, before any migration */
 	char errmsg[512];
@@ -130,12 +128,20 @@ struct store {
 enum status store_fail(struct store *s, const char *what);
 /* Records msg as s's error; returns st. */
 enum status store_fail_msg(struct store *s, enum status st, const char *msg);
-/* The SQL of statement id. */
-const char *store_stmt_sql(enum stmt id);
+/* Prepares statement id from the table in store.c, unless it is already
+ * (store_open prepares them all; a migration, which runs before, the
+ * few it uses). */
+enum status store_prepare(struct store *s, enum stmt id);
 /* Statement id, reset and cleared for its next use (borrowed). */
 sqlite3_stmt *store_stmt(struct store *s, enum stmt id);
+/* Runs SQL text (statements without parameters); what names it in the
+ * error. */
+enum status store_exec_sql(struct store *s, const char *sql, const char *what);
 /* Runs a statement that returns no rows. */
 enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what);
+/* Steps a statement expected to give one row of two integers. */
+enum status store_two_ints(struct store *s, sqlite3_stmt *st, int64_t *a,
+			   int64_t *b, const char *what);
 /* Steps a statement expected to give one integer row; ST_NOT_FOUND (with
  * what as the message) if it gives none. */
 enum status store_one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
@@ -157,9 +163,6 @@ void store_doc_keys_fresh(struct store *s);
 struct doc_pair {
 	uint8_t b[DOC_KEY_LEN + 8];
 };
-
-/* The row id in p. */
-int64_t doc_pair_id(const struct doc_pair *p);
 
 /* Calls try(s, id, ctx) for each document id the index files under the
  * first 8 bytes of sha (this transaction's new documents first, then
