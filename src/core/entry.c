@@ -165,9 +165,14 @@ static bool is_venue_kind(enum entry_kind k)
 	return k == ENTRY_VENUE || k == ENTRY_DOCUMENT || k == ENTRY_REVOCATION;
 }
 
+/* Whether v[0..len) is the string s; stops at the first byte that
+ * differs, which for a list of names is mostly the first. */
 static bool equals(const char *v, size_t len, const char *s)
 {
-	return strlen(s) == len && memcmp(v, s, len) == 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != v[i] || s[i] == 0)
+			return false;
+	return s[len] == 0;
 }
 
 /* Index of v[0..len) in list, or -1. */
@@ -862,7 +867,8 @@ enum status entry_parse(const char *text, size_t len, struct entry *out,
 	enum status st;
 
 	memset(out, 0, sizeof *out);
-	memset(&p, 0, sizeof p);
+	p.n = 0; /* the lines past n are not read */
+	memset(p.at, 0, sizeof p.at);
 	if (len > ENTRY_MAX)
 		return err_set(e, ST_TOO_LARGE,
 			       "entry is %zu bytes, more than %d", len,
@@ -937,42 +943,87 @@ static const char *field_str(const struct entry *en, enum field f)
 	}
 }
 
-static enum status write_field(const struct entry *en, enum field f,
-			       struct buf *b)
-{
-	const char *key = field_names[f];
-	const char *s = field_str(en, f);
-	char hex[2 * HASH_LEN + 1];
+/* Where an entry is written: text[0..len), at most ENTRY_MAX bytes; over
+ * when a write did not fit (and was left out). */
+struct writer {
+	char text[ENTRY_MAX];
+	size_t len;
+	bool over;
+};
 
+static void put(struct writer *w, const void *p, size_t n)
+{
+	if (w->over || n > sizeof w->text - w->len) {
+		w->over = true;
+		return;
+	}
+	memcpy(w->text + w->len, p, n);
+	w->len += n;
+}
+
+static void put_str(struct writer *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+/* A number in decimal, as printf writes it: a negative one with its sign,
+ * for the parser to refuse. */
+static void put_num(struct writer *w, int64_t n)
+{
+	char d[24], *p = d + sizeof d;
+	uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		*--p = '-';
+	put(w, p, (size_t)(d + sizeof d - p));
+}
+
+static void put_hex(struct writer *w, const uint8_t h[HASH_LEN])
+{
+	char hex[2 * HASH_LEN + 1];
+	hex_encode(hex, h, HASH_LEN);
+	put(w, hex, 2 * HASH_LEN);
+}
+
+/* The line "key value\n" of field f. */
+static void write_field(struct writer *w, const struct entry *en, enum field f)
+{
+	const char *s = field_str(en, f);
+	put_str(w, field_names[f]);
+	put(w, " ", 1);
 	if (s != NULL) {
-		/* The common case, without printf: "key value\n". */
-		enum status r = buf_append_str(b, key);
-		if (r == ST_OK)
-			r = buf_append(b, " ", 1);
-		if (r == ST_OK)
-			r = buf_append_str(b, s);
-		return r == ST_OK ? buf_append(b, "\n", 1) : r;
+		put_str(w, s);
+	} else {
+		switch (f) {
+		case F_VENUE_SEQ:
+			put_num(w, en->venue_seq);
+			break;
+		case F_PREV:
+			if (en->has_prev)
+				put_hex(w, en->prev);
+			else
+				put(w, "-", 1);
+			break;
+		case F_INTERVAL_DAYS:
+			put_num(w, en->interval_days);
+			break;
+		case F_DOC:
+			put_hex(w, en->doc_sha256);
+			put(w, " ", 1);
+			put_num(w, en->doc_size);
+			put(w, " ", 1);
+			put_str(w, en->doc_mime);
+			break;
+		case F_REVOKES:
+			put_num(w, en->revokes);
+			break;
+		default:
+			assert(0);
+		}
 	}
-	switch (f) {
-	case F_VENUE_SEQ:
-		return buf_printf(b, "%s %" PRId64 "\n", key, en->venue_seq);
-	case F_PREV:
-		if (!en->has_prev)
-			return buf_printf(b, "%s -\n", key);
-		hex_encode(hex, en->prev, HASH_LEN);
-		return buf_printf(b, "%s %s\n", key, hex);
-	case F_INTERVAL_DAYS:
-		return buf_printf(b, "%s %d\n", key, en->interval_days);
-	case F_DOC:
-		hex_encode(hex, en->doc_sha256, HASH_LEN);
-		return buf_printf(b, "%s %s %" PRId64 " %s\n", key, hex,
-				  en->doc_size, en->doc_mime);
-	case F_REVOKES:
-		return buf_printf(b, "%s %" PRId64 "\n", key, en->revokes);
-	default:
-		assert(0);
-		return ST_INTERNAL;
-	}
+	put(w, "\n", 1);
 }
 
 static bool field_equal(const struct entry *a, const struct entry *b,
@@ -1003,54 +1054,39 @@ static bool field_equal(const struct entry *a, const struct entry *b,
 
 enum status entry_format(const struct entry *en, struct buf *out, struct err *e)
 {
-	struct buf b;
+	struct writer w;
 	struct entry back;
 	const struct slot *o;
 	size_t n;
-	enum status st = ST_OK;
+	enum status st;
 
-	buf_init(&b, ENTRY_MAX);
-	if ((unsigned)en->kind >= ARRAY_LEN(kinds)) {
-		st = err_set(e, ST_INVALID, "unknown kind %d", (int)en->kind);
-		goto out;
-	}
-	if (!strings_terminated(en)) {
-		st = err_set(e, ST_INVALID, "a string field is not terminated");
-		goto out;
-	}
+	if ((unsigned)en->kind >= ARRAY_LEN(kinds))
+		return err_set(e, ST_INVALID, "unknown kind %d", (int)en->kind);
+	if (!strings_terminated(en))
+		return err_set(e, ST_INVALID,
+			       "a string field is not terminated");
 	o = kinds[en->kind].order;
 	n = kinds[en->kind].n;
-	st = buf_append_str(&b, ENTRY_MAGIC "\n");
-	for (size_t i = 0; i < n && st == ST_OK; i++) {
+	w.len = 0;
+	w.over = false;
+	put_str(&w, ENTRY_MAGIC "\n");
+	for (size_t i = 0; i < n; i++) {
 		if (o[i].optional && field_str(en, o[i].f)[0] == 0)
 			continue;
-		st = write_field(en, o[i].f, &b);
+		write_field(&w, en, o[i].f);
 	}
-	if (st == ST_TOO_LARGE) {
-		st = err_set(e, st, "entry would be more than %d bytes",
-			     ENTRY_MAX);
-		goto out;
-	}
-	if (st != ST_OK) {
-		st = err_set(e, st, "entry: %s", status_str(st));
-		goto out;
-	}
-	st = entry_parse((const char *)b.data, b.len, &back, e);
-	if (st != ST_OK)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (!field_equal(en, &back, o[i].f)) {
-			st = err_set(e, ST_INVALID,
-				     "%s: does not parse back to the same "
-				     "value",
-				     field_names[o[i].f]);
-			goto out;
-		}
-	}
-	st = buf_append(out, b.data, b.len);
-	if (st != ST_OK)
+	if (w.over)
+		return err_set(e, ST_TOO_LARGE,
+			       "entry would be more than %d bytes", ENTRY_MAX);
+	if ((st = entry_parse(w.text, w.len, &back, e)) != ST_OK)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		if (!field_equal(en, &back, o[i].f))
+			return err_set(e, ST_INVALID,
+				       "%s: does not parse back to the same "
+				       "value",
+				       field_names[o[i].f]);
+	if ((st = buf_append(out, w.text, w.len)) != ST_OK)
 		err_set(e, st, "entry: %s", status_str(st));
-out:
-	buf_free(&b);
 	return st;
 }
