@@ -25,13 +25,9 @@ static void drop_doc_keys(struct store *s)
 /* Within a write transaction: reloads s->doc_keys if another connection
  * has written since it was loaded.  Whatever fails, the set is dropped
  * and documents are looked up in the database as without it. */
-void store_doc_keys_fresh(struct store *s)
+void store_doc_keys_fresh(struct store *s, int64_t version)
 {
-	sqlite3_stmt *st = store_stmt(s, Q_DATA_VERSION);
-	int rc = sqlite3_step(st);
-	int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
+	if (version < 0) {
 		drop_doc_keys(s);
 		return;
 	}
@@ -40,8 +36,9 @@ void store_doc_keys_fresh(struct store *s)
 		return;
 	}
 	keyset_clear(s->doc_keys);
-	st = store_stmt(s, Q_DOC_KEYS_ALL);
+	sqlite3_stmt *st = store_stmt(s, Q_DOC_KEYS_ALL);
 	bool ok = true;
+	int rc;
 	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const struct doc_pair *v = sqlite3_column_blob(st, 0);
 		size_t n = (size_t)sqlite3_column_bytes(st, 0) / sizeof *v;

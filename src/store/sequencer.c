@@ -279,11 +279,12 @@ static enum status check_provider(struct sequencer *q, const struct entry *en,
 
 /* Checks one request against the log and fills in what the log sets. */
 static enum status prepare(struct sequencer *q, struct seq_request *rq,
-			   int64_t index, const char *logged, struct err *e)
+			   int64_t index, const char logged[21], struct err *e)
 {
 	struct entry *en = &rq->entry;
 	enum status r = ST_OK;
-	snprintf(en->logged, sizeof en->logged, "%s", logged);
+	_Static_assert(sizeof en->logged == 21, "a time and its NUL");
+	memcpy(en->logged, logged, sizeof en->logged);
 	switch (en->kind) {
 	case ENTRY_VENUE:
 	case ENTRY_DOCUMENT:

@@ -482,6 +482,7 @@ enum status store_open(const char *path, enum store_mode mode,
 	}
 	if (s == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
+	s->heads_version = -1;
 	/* Bounded by a transaction's appends, not by a cap of their own. */
 	buf_init(&s->pending, SIZE_MAX / 2);
 	buf_init(&s->hpend, SIZE_MAX / 2);
@@ -582,6 +583,7 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);
 	free(s->cache);
+	free(s->heads);
 	keyset_free(s->doc_keys);
 	buf_free(&s->pending);
 	buf_free(&s->hpend);
@@ -622,18 +624,39 @@ enum status store_meta_set(struct store *s, const char *key, const char *value)
 	return store_exec(s, st, "meta");
 }
 
+/* Empties the cache of venue heads. */
+static void heads_drop(struct store *s)
+{
+	if (s->heads != NULL)
+		memset(s->heads, 0, HEAD_CACHE_SETS * sizeof *s->heads);
+	s->heads_version = -1;
+}
+
 enum status store_begin(struct store *s)
 {
-	s->memo.ok = false;
 	s->doc_keys_ready = false;
 	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin");
-	if (r == ST_OK) {
-		buf_reset(&s->pending);
-		buf_reset(&s->hpend);
+	if (r != ST_OK)
+		return r;
+	buf_reset(&s->pending);
+	buf_reset(&s->hpend);
+	s->writing = true;
+	if (s->heads == NULL) /* without it, heads are read from the table */
+		s->heads = calloc(HEAD_CACHE_SETS, sizeof *s->heads);
+	/* What this connection keeps in memory holds while no other one
+	 * has written. */
+	sqlite3_stmt *st = store_stmt(s, Q_DATA_VERSION);
+	int64_t version = sqlite3_step(st) == SQLITE_ROW
+				  ? sqlite3_column_int64(st, 0)
+				  : -1;
+	sqlite3_reset(st);
+	if (version < 0 || version != s->heads_version) {
+		heads_drop(s);
+		s->heads_version = version;
 	}
-	if (r == ST_OK && s->doc_keys != NULL)
-		store_doc_keys_fresh(s);
-	return r;
+	if (s->doc_keys != NULL)
+		store_doc_keys_fresh(s, version);
+	return ST_OK;
 }
 
 enum status store_begin_read(struct store *s)
@@ -650,14 +673,17 @@ enum status store_commit(struct store *s)
 		r = store_hashes_flush(s);
 	if (r != ST_OK)
 		return r;
-	s->memo.ok = false;
 	s->doc_keys_ready = false;
-	return store_exec(s, store_stmt(s, Q_COMMIT), "commit");
+	s->writing = false;
+	if ((r = store_exec(s, store_stmt(s, Q_COMMIT), "commit")) != ST_OK)
+		heads_drop(s); /* the transaction may yet roll back */
+	return r;
 }
 
 void store_rollback(struct store *s)
 {
-	s->memo.ok = false;
+	s->writing = false;
+	heads_drop(s); /* it may hold heads that were not committed */
 	s->doc_keys_ready = false;
 	buf_reset(&s->pending);
 	buf_reset(&s->hpend);
@@ -730,9 +756,55 @@ enum status store_entry(struct store *s, int64_t index, struct buf *out)
 	return r;
 }
 
+/* The set of venue's head in the cache, if the cache may be used. */
+static struct head_slot *head_set(struct store *s, const char *venue)
+{
+	size_t len = strlen(venue);
+	/* Not after SQLite has rolled a transaction back by itself. */
+	if (s->heads == NULL || !s->writing || len > VENUE_ID_LEN ||
+	    sqlite3_get_autocommit(s->db))
+		return NULL;
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)venue[i]) * 0x100000001b3ull;
+	return s->heads[(h * 0x9e3779b97f4a7c15ull) >> (64 - 13)];
+}
+
+static struct head_slot *head_find(struct store *s, const char *venue)
+{
+	struct head_slot *set = head_set(s, venue);
+	for (int i = 0; set != NULL && i < 2; i++)
+		if (strcmp(set[i].venue, venue) == 0)
+			return &set[i];
+	return NULL;
+}
+
+/* Keeps venue's head in the first way of its set, the other venue there
+ * before it in the second. */
+static void head_put(struct store *s, const char *venue, int64_t index,
+		     int64_t seq)
+{
+	struct head_slot *set = head_set(s, venue);
+	if (set == NULL)
+		return;
+	if (strcmp(set[0].venue, venue) != 0)
+		set[1] = set[0];
+	memcpy(set[0].venue, venue, strlen(venue) + 1);
+	set[0].index = index;
+	set[0].seq = seq;
+}
+
 enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 			     int64_t *seq)
 {
+	const struct head_slot *h = venue[0] != 0 ? head_find(s, venue) : NULL;
+	if (h != NULL) {
+		*index = h->index;
+		*seq = h->seq;
+		return h->seq >= 0 ? ST_OK
+				   : store_fail_msg(s, ST_NOT_FOUND,
+						    "no such venue");
+	}
 	sqlite3_stmt *st = store_stmt(s, Q_VENUE_HEAD);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -750,13 +822,10 @@ enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 		r = store_fail(s, "venue");
 	}
 	sqlite3_reset(st);
-	if ((r == ST_OK || r == ST_NOT_FOUND) &&
-	    !sqlite3_get_autocommit(s->db) && strlen(venue) <= VENUE_ID_LEN) {
-		s->memo.ok = true;
-		memcpy(s->memo.venue, venue, strlen(venue) + 1);
-		s->memo.index = r == ST_OK ? *index : -1;
-		s->memo.seq = r == ST_OK ? *seq : -1;
-	}
+	if (r == ST_OK)
+		head_put(s, venue, *index, *seq);
+	else if (r == ST_NOT_FOUND)
+		head_put(s, venue, -1, -1);
 	return r;
 }
 
@@ -1028,29 +1097,17 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 	 * entries_first and entries_next).  The check here gives the
 	 * message; the triggers hold for every writer. */
 	int64_t head = -1, seq = -1;
-	enum status r = ST_OK;
-	if (s->memo.ok && strcmp(s->memo.venue, e->venue) == 0) {
-		head = s->memo.index;
-		seq = s->memo.seq;
-		r = seq < 0 ? ST_NOT_FOUND : ST_OK;
-	} else if ((r = store_venue_head(s, e->venue, &head, &seq)) != ST_OK &&
-		   r != ST_NOT_FOUND) {
+	enum status r = store_venue_head(s, e->venue, &head, &seq);
+	if (r != ST_OK && r != ST_NOT_FOUND)
 		return r;
-	}
 	if (e->venue_seq != seq + 1 || (r == ST_OK && head >= e->index))
 		return store_fail_msg(s, ST_CONFLICT,
 				      "insert entry: out of its venue's order");
 	if (r == ST_OK)
 		sqlite3_bind_int64(st, 9, head);
-	s->memo.ok = false;
 	if ((r = store_exec(s, st, "insert entry")) != ST_OK)
 		return r;
-	if (strlen(e->venue) <= VENUE_ID_LEN) {
-		s->memo.ok = true;
-		memcpy(s->memo.venue, e->venue, strlen(e->venue) + 1);
-		s->memo.index = e->index;
-		s->memo.seq = e->venue_seq;
-	}
+	head_put(s, e->venue, e->index, e->venue_seq);
 	return ST_OK;
 }
 

@@ -90,22 +90,28 @@ struct hash_cursor {
 	const uint8_t *run; /* the row's bytes (valid until the next step) */
 };
 
-/* The last venue head read in a write transaction: the sequencer reads a
- * venue's head and then appends to it, and the append need not read it
- * again.  Only this connection writes inside its transaction, so the memo
- * stays true until the transaction ends, when it is dropped. */
-struct head_memo {
-	bool ok;
-	char venue[VENUE_ID_LEN + 1];
-	int64_t index, seq; /* seq -1: the venue has no entry yet */
+/* The venues' heads as a writer last read or moved them: the sequencer
+ * reads a venue's head to chain an entry to it and then appends, and the
+ * next batch reads it again.  A cache of two ways a set, kept while
+ * nothing else writes: store_begin empties it when data_version says
+ * another connection has, and a rollback when it may hold what did not
+ * commit.  Made by the first write transaction of store_begin, and used
+ * only in those. */
+#define HEAD_CACHE_SETS (1 << 13)
+
+struct head_slot {
+	char venue[VENUE_ID_LEN + 1]; /* "": empty */
+	int64_t index, seq;	      /* seq -1: the venue has no entry yet */
 };
 
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__COUNT];
-	struct hash_slot *cache; /* HASH_CACHE_SLOTS */
-	struct tree_cache *tree; /* shared, borrowed; or NULL */
-	struct head_memo memo;
+	struct hash_slot *cache;      /* HASH_CACHE_SLOTS */
+	struct tree_cache *tree;      /* shared, borrowed; or NULL */
+	struct head_slot (*heads)[2]; /* HEAD_CACHE_SETS; or NULL */
+	int64_t heads_version;	      /* data_version they are of; -1: none */
+	bool writing;		      /* in a transaction of store_begin */
 	/* With store_keep_doc_keys: every document key in the database (and
 	 * perhaps some of transactions rolled back), as of data_version. */
 	struct keyset *doc_keys;
@@ -149,9 +155,10 @@ enum status store_one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
 enum status store_column_to_buf(struct store *s, sqlite3_stmt *st, int col,
 				struct buf *out);
 
-/* Within a write transaction that store_begin opened: brings the
- * document keys kept in memory up to date (documents.c). */
-void store_doc_keys_fresh(struct store *s);
+/* Within a write transaction that store_begin opened, the database at
+ * data_version (-1: unknown): brings the document keys kept in memory up
+ * to date (documents.c). */
+void store_doc_keys_fresh(struct store *s, int64_t version);
 
 /* ---- the document index (docindex.c) ---- */
 

@@ -4,7 +4,8 @@
  * its head, and documents by their hash, their keys in the index's
  * generations, merged or not; the refusals that keep those rows in
  * order; the shared cache of stored hashes (store/treecache.h);
- * documents stored once with their keys kept in memory; and attestations
+ * documents stored once with their keys kept in memory; the venues' heads
+ * a writer keeps in memory; and attestations
  * checked against the provider's key of the moment.
  */
 #include <stdarg.h>
@@ -844,6 +845,75 @@ static void test_attestation_key_rolled_back(void **state)
 	note_signer_free(k2);
 }
 
+/* A venue's head as the table has it, through a connection of its own. */
+static int64_t table_seq(const struct fixture *f, const char *venue)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT seq FROM heads WHERE venue = '%s'",
+		 venue);
+	return count(f, sql);
+}
+
+/* The writer keeps the venues' heads it read or moved in memory; they
+ * hold while no other connection writes and its transactions commit: an
+ * append after another connection's, and one after a batch that failed
+ * once its first entry had moved the head, each chain to the head of the
+ * table. */
+static void test_heads_cached(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	struct seq_request rq[2];
+	uint8_t doc[2][65];
+	char venue[VENUE_ID_LEN + 1];
+	venue_name(2, venue);
+	/* Documents of 65 bytes cannot be stored: a batch with one fails.
+	 * (Made first: a change by another connection empties the cache.) */
+	exec_sql(f, "CREATE TRIGGER test_refuse BEFORE INSERT ON documents"
+		    " WHEN NEW.size = 65 BEGIN"
+		    " SELECT RAISE(ABORT, 'refused by the test'); END");
+
+	document_request(&rq[0], 910000, doc[0]);
+	venue_name(2, rq[0].entry.venue);
+	append(f, rq, 1);
+	int64_t seq = table_seq(f, venue);
+	assert_int_equal(rq[0].entry.venue_seq, seq);
+
+	struct store *os = NULL;
+	struct sequencer *oq = NULL;
+	assert_int_equal(store_open(f->path, STORE_OPEN, &os, &e), ST_OK);
+	assert_int_equal(sequencer_new(os, f->signer, &oq, &e), ST_OK);
+	for (int i = 0; i < 2; i++) {
+		document_request(&rq[i], 910001 + i, doc[i]);
+		venue_name(2, rq[i].entry.venue);
+	}
+	assert_int_equal(sequencer_append(oq, rq, 2, NULL, &e), ST_OK);
+	assert_int_equal(rq[1].status, ST_OK);
+	sequencer_free(oq);
+	store_close(os);
+	assert_int_equal(table_seq(f, venue), seq + 2);
+
+	document_request(&rq[0], 910003, doc[0]);
+	venue_name(2, rq[0].entry.venue);
+	append(f, rq, 1);
+	assert_int_equal(rq[0].entry.venue_seq, seq + 3);
+
+	for (int i = 0; i < 2; i++) {
+		document_request(&rq[i], 910004 + i, doc[i]);
+		venue_name(2, rq[i].entry.venue);
+	}
+	doc[1][64] = '\n';
+	rq[1].doc_len = 65;
+	assert_int_not_equal(sequencer_append(f->q, rq, 2, NULL, &e), ST_OK);
+	assert_int_equal(table_seq(f, venue), seq + 3);
+	document_request(&rq[0], 910006, doc[0]);
+	venue_name(2, rq[0].entry.venue);
+	append(f, rq, 1);
+	assert_int_equal(rq[0].entry.venue_seq, seq + 4);
+	assert_int_equal(table_seq(f, venue), seq + 4);
+	exec_sql(f, "DROP TRIGGER test_refuse");
+}
+
 /* Generations of one level are merged once there are 8 of them: many
  * transactions of one document each leave fewer than 8 small ones. */
 static void test_generations_merged(void **state)
@@ -986,6 +1056,7 @@ int main(void)
 		cmocka_unit_test(test_attestation_keys),
 		cmocka_unit_test(test_attestation_key_rolled_back),
 		cmocka_unit_test(test_doc_keys_outside_begin),
+		cmocka_unit_test(test_heads_cached),
 		cmocka_unit_test(test_generations_merged),
 		cmocka_unit_test(test_audit_chunk_order),
 		cmocka_unit_test(test_hashes_outside_and_twice),
