@@ -452,7 +452,7 @@ static int cmd_make_log(int argc, char **argv)
 struct rows {
 	struct store *s;
 	sqlite3 *db; /* s's connection */
-	sqlite3_stmt *entry, *doc, *checkpoint;
+	sqlite3_stmt *head, *entry, *doc, *checkpoint;
 	int64_t batch, venues, n;
 	int64_t hash_id; /* the next stored hash's id */
 };
@@ -486,6 +486,9 @@ static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
 	char venue[VENUE_ID_LEN + 1];
 	int64_t v = i % r->venues, seq = i / r->venues;
 	venue_id(v, venue);
+	sqlite3_bind_text(r->head, 1, venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(r->head, 2, i);
+	sqlite3_bind_int64(r->head, 3, seq);
 	sqlite3_bind_int64(r->entry, 1, i);
 	sqlite3_bind_text(r->entry, 2, venue, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(r->entry, 3, seq);
@@ -496,7 +499,7 @@ static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
 	sqlite3_bind_blob(r->entry, 6, text, sizeof text, SQLITE_STATIC);
 	if (seq > 0)
 		sqlite3_bind_int64(r->entry, 7, i - r->venues);
-	if (rows_step(r->entry)) /* and its venue's head, by trigger */
+	if (rows_step(r->entry) || rows_step(r->head))
 		return 1;
 	/* The tree stores 1 + (trailing ones of i) hashes for leaf i,
 	 * which the store writes in runs at commit. */
@@ -544,13 +547,16 @@ static int rows_batch(struct rows *r, int64_t first, int64_t end,
 static int rows_prepare(struct rows *r)
 {
 	static const char *const sql[] = {
+		"INSERT INTO heads(venue, first, idx, seq) VALUES (?1, ?2, ?2,"
+		" ?3) ON CONFLICT(venue) DO UPDATE SET idx = excluded.idx,"
+		" seq = excluded.seq",
 		"INSERT INTO entries(idx, venue, venue_seq, kind, doc, data,"
 		" venue_prev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 		"INSERT INTO documents(sha256, mime, size, data)"
 		" VALUES (?1, ?2, ?3, ?4)",
 		"INSERT INTO checkpoints(size, note) VALUES (?1, ?2)",
 	};
-	sqlite3_stmt **st[] = {&r->entry, &r->doc, &r->checkpoint};
+	sqlite3_stmt **st[] = {&r->head, &r->entry, &r->doc, &r->checkpoint};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
 		if (sqlite3_prepare_v3(r->db, sql[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, st[i],
@@ -606,7 +612,7 @@ static int cmd_rows(int argc, char **argv)
 			ndocs += end - first;
 		}
 	}
-	sqlite3_stmt *st[] = {r.entry, r.doc, r.checkpoint};
+	sqlite3_stmt *st[] = {r.head, r.entry, r.doc, r.checkpoint};
 	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
 		sqlite3_finalize(st[i]);
 	store_close(r.s);
