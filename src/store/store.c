@@ -759,8 +759,9 @@ static struct head_slot *head_set(struct store *s, const char *venue)
 static struct head_slot *head_find(struct store *s, const char *venue)
 {
 	struct head_slot *set = head_set(s, venue);
+	size_t n = strlen(venue) + 1; /* at most the slot's: head_set */
 	for (int i = 0; set != NULL && i < 2; i++)
-		if (strcmp(set[i].venue, venue) == 0)
+		if (memcmp(set[i].venue, venue, n) == 0)
 			return &set[i];
 	return NULL;
 }
