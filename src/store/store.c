@@ -490,12 +490,15 @@ enum status store_open(const char *path, enum store_mode mode,
 			goto fail;
 		}
 	}
-	/* 8 KiB pages for a new file: a log is mostly documents of a few
-	 * kilobytes, which fill larger pages better, and an append of many
-	 * entries writes half as many WAL frames.  (An existing file keeps
-	 * its size.) */
+	/* 16 KiB pages for a new file: a log is mostly documents, of tens of
+	 * kilobytes and more, which fill larger pages better, and a batch of
+	 * appends writes half the WAL frames of 8 KiB pages, which the
+	 * backfill thread copies in half the time.  Measured against 8 KiB:
+	 * 1000 appends a transaction 10% faster, uploads of 100 KiB 6%; one
+	 * append a transaction, whose commit writes a few whole pages, 28%
+	 * slower.  (An existing file keeps its size.) */
 	if (mode == STORE_CREATE &&
-	    (r = store_exec_sql(s, "PRAGMA page_size=8192", path)) != ST_OK)
+	    (r = store_exec_sql(s, "PRAGMA page_size=16384", path)) != ST_OK)
 		goto fail;
 	if (mode != STORE_READONLY && (r = wal_mode(s, path)) != ST_OK)
 		goto fail;

@@ -31,7 +31,7 @@ struct backfill;
  * (8192).  Often, so that each copy is small: the sync that ends a copy
  * shares the disk with the writer's commits, and a copy of tens of
  * megabytes held commits of large uploads up for a tenth of a second
- * (2048 frames are 16 MB with the 8 KiB pages of a new database). */
+ * (2048 frames are 32 MB with the 16 KiB pages of a new database). */
 #define BACKFILL_MS    5
 #define BACKFILL_DRAIN 2048
 

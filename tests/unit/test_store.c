@@ -189,11 +189,11 @@ static void insert_doc(struct store *s, int d, bool commit)
 		store_rollback(s);
 }
 
-/* A new database has 8 KiB pages, and its WAL. */
+/* A new database has 16 KiB pages, and its WAL. */
 static void test_new_file(void **state)
 {
 	struct fixture *f = *state;
-	assert_int_equal(count(f, "PRAGMA page_size"), 8192);
+	assert_int_equal(count(f, "PRAGMA page_size"), 16384);
 	assert_int_equal(count(f, "SELECT journal_mode = 'wal'"
 				  " FROM pragma_journal_mode"),
 			 1);

@@ -35,7 +35,8 @@ T=$(sed -n 's/^ *"token": "\([^"]*\)".*/\1/p' v.json)
 serve_db "$DB" 2
 
 # Documents of 1 MiB until 8192 pages and a half as many again went
-# through the WAL (45 of them with pages of 4 KiB, 90 with 8 KiB).
+# through the WAL (45 of them with pages of 4 KiB, 90 with 8 KiB, 193
+# with the 16 KiB of a new file).
 MIB=1048576
 PAGE=$(sqlite3 "$DB" 'PRAGMA page_size')
 LIMIT=$((8192 * (PAGE + 24)))
