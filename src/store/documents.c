@@ -38,7 +38,7 @@ void store_doc_keys_fresh(struct store *s, int64_t version)
 	keyset_clear(s->doc_keys);
 	sqlite3_stmt *st = store_stmt(s, Q_DOC_KEYS_ALL);
 	bool ok = true;
-	int rc;
+	int rc = SQLITE_DONE;
 	while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const struct doc_pair *v = sqlite3_column_blob(st, 0);
 		size_t n = (size_t)sqlite3_column_bytes(st, 0) / sizeof *v;

@@ -17,8 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A run fills a row of an 8 KiB page (new files' pages were 8 KiB from
- * schema 1 to 5, and are 16 KiB since): 248 hashes are 7,936 bytes. */
+/* A run fills a row of an 8 KiB page, the pages of files made before 16
+ * KiB became the size of new ones (two runs fill one of those): 248
+ * hashes are 7,936 bytes. */
 #define RUN_HASHES 248
 
 static struct hash_slot *cache_slot(struct store *s, int64_t id)

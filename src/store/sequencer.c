@@ -5,6 +5,7 @@
  */
 #include "sequencer.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,8 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 	if (mime == NULL)
 		return err_set(e, ST_UNSUPPORTED,
 			       "document: not a PDF, PNG or JPEG file");
-	memcpy(en->doc_mime, mime, strlen(mime) + 1); /* one of entry.h's */
+	assert(strlen(mime) < sizeof en->doc_mime); /* one of entry.c's */
+	memcpy(en->doc_mime, mime, strlen(mime) + 1);
 	if (strncmp(en->performed, en->logged, 10) > 0)
 		return err_set(e, ST_INVALID, "performed: after today (%.10s)",
 			       en->logged);

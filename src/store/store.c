@@ -88,7 +88,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX venues_token ON venues(token_sha256);"
 	/* Every writer keeps those rows, or writes nothing: a venue entry
 	 * must already be its venue's head, and a new document gets its key
-	 * with it. */
+	 * with it (until schemas 3 and 5 drop the triggers). */
 	"CREATE TRIGGER entries_head BEFORE INSERT ON entries"
 	" WHEN NEW.venue IS NOT NULL AND NOT EXISTS (SELECT 1 FROM heads"
 	" WHERE venue = NEW.venue AND idx = NEW.idx AND seq = NEW.venue_seq)"
@@ -492,8 +492,9 @@ enum status store_open(const char *path, enum store_mode mode,
 	}
 	/* 16 KiB pages for a new file: a log is mostly documents, of tens of
 	 * kilobytes and more, which fill larger pages better, and a batch of
-	 * appends writes half the WAL frames of 8 KiB pages, which the
-	 * backfill thread copies in half the time.  Measured against 8 KiB:
+	 * appends writes half the WAL frames of 8 KiB pages, each a header
+	 * and a write call, which the backfill thread copies with half the
+	 * calls.  Measured against 8 KiB:
 	 * 1000 appends a transaction 10% faster, uploads of 100 KiB 6%; one
 	 * append a transaction, whose commit writes a few whole pages, 28%
 	 * slower.  (An existing file keeps its size.) */
@@ -619,27 +620,36 @@ static void heads_drop(struct store *s)
 	if (s->heads != NULL)
 		memset(s->heads, 0, HEAD_CACHE_SETS * sizeof *s->heads);
 	s->heads_version = -1;
+	s->heads_moved = false;
 }
 
 enum status store_begin(struct store *s)
 {
 	s->doc_keys_ready = false;
+	/* The transaction before moved heads and did not commit: rolled
+	 * back, by store_rollback or by SQLite, or its commit failed. */
+	if (s->heads_moved)
+		heads_drop(s);
 	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin");
 	if (r != ST_OK)
 		return r;
 	buf_reset(&s->pending);
 	buf_reset(&s->hpend);
-	s->writing = true;
-	if (s->heads == NULL) /* without it, heads are read from the table */
-		s->heads = calloc(HEAD_CACHE_SETS, sizeof *s->heads);
 	/* What this connection keeps in memory holds while no other one
 	 * has written. */
 	sqlite3_stmt *st = store_stmt(s, Q_DATA_VERSION);
-	int64_t version = sqlite3_step(st) == SQLITE_ROW
-				  ? sqlite3_column_int64(st, 0)
-				  : -1;
+	int rc = sqlite3_step(st);
+	int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	sqlite3_reset(st);
-	if (version < 0 || version != s->heads_version) {
+	if (rc != SQLITE_ROW) {
+		r = store_fail(s, "begin");
+		store_rollback(s);
+		return r;
+	}
+	s->writing = true;
+	if (s->heads == NULL) /* without it, heads are read from the table */
+		s->heads = calloc(HEAD_CACHE_SETS, sizeof *s->heads);
+	if (version != s->heads_version) {
 		heads_drop(s);
 		s->heads_version = version;
 	}
@@ -664,15 +674,14 @@ enum status store_commit(struct store *s)
 		return r;
 	s->doc_keys_ready = false;
 	s->writing = false;
-	if ((r = store_exec(s, store_stmt(s, Q_COMMIT), "commit")) != ST_OK)
-		heads_drop(s); /* the transaction may yet roll back */
+	if ((r = store_exec(s, store_stmt(s, Q_COMMIT), "commit")) == ST_OK)
+		s->heads_moved = false;
 	return r;
 }
 
 void store_rollback(struct store *s)
 {
-	s->writing = false;
-	heads_drop(s); /* it may hold heads that were not committed */
+	s->writing = false; /* and store_begin drops the heads it moved */
 	s->doc_keys_ready = false;
 	buf_reset(&s->pending);
 	buf_reset(&s->hpend);
@@ -750,13 +759,13 @@ static struct head_slot *head_set(struct store *s, const char *venue)
 {
 	size_t len = strlen(venue);
 	/* Not after SQLite has rolled a transaction back by itself. */
-	if (s->heads == NULL || !s->writing || len > VENUE_ID_LEN ||
+	if (s->heads == NULL || !s->writing || len == 0 || len > VENUE_ID_LEN ||
 	    sqlite3_get_autocommit(s->db))
 		return NULL;
 	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)venue[i]) * 0x100000001b3ull;
-	return s->heads[(h * 0x9e3779b97f4a7c15ull) >> (64 - 13)];
+	return s->heads[(h * 0x9e3779b97f4a7c15ull) >> (64 - HEAD_CACHE_BITS)];
 }
 
 static struct head_slot *head_find(struct store *s, const char *venue)
@@ -787,13 +796,13 @@ static void head_put(struct store *s, const char *venue, int64_t index,
 enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 			     int64_t *seq)
 {
-	const struct head_slot *h = venue[0] != 0 ? head_find(s, venue) : NULL;
+	const struct head_slot *h = head_find(s, venue);
+	if (h != NULL && h->seq < 0)
+		return store_fail_msg(s, ST_NOT_FOUND, "no such venue");
 	if (h != NULL) {
 		*index = h->index;
 		*seq = h->seq;
-		return h->seq >= 0 ? ST_OK
-				   : store_fail_msg(s, ST_NOT_FOUND,
-						    "no such venue");
+		return ST_OK;
 	}
 	sqlite3_stmt *st = store_stmt(s, Q_VENUE_HEAD);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
@@ -1101,6 +1110,7 @@ enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
 	sqlite3_bind_int64(hs, 3, e->venue_seq);
 	if ((r = store_exec(s, hs, "venue head")) != ST_OK)
 		return r;
+	s->heads_moved = true;
 	head_put(s, e->venue, e->index, e->venue_seq);
 	return ST_OK;
 }

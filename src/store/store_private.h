@@ -95,10 +95,11 @@ struct hash_cursor {
  * reads a venue's head to chain an entry to it and then appends, and the
  * next batch reads it again.  A cache of two ways a set, kept while
  * nothing else writes: store_begin empties it when data_version says
- * another connection has, and a rollback when it may hold what did not
- * commit.  Made by the first write transaction of store_begin, and used
- * only in those. */
-#define HEAD_CACHE_SETS (1 << 13)
+ * another connection has, or when the transaction before moved heads and
+ * did not commit.  Made by the first write transaction of store_begin,
+ * and used only in those. */
+#define HEAD_CACHE_BITS 13
+#define HEAD_CACHE_SETS (1 << HEAD_CACHE_BITS)
 
 struct head_slot {
 	char venue[VENUE_ID_LEN + 1]; /* "": empty */
@@ -113,6 +114,7 @@ struct store {
 	struct head_slot (*heads)[2]; /* HEAD_CACHE_SETS; or NULL */
 	int64_t heads_version;	      /* data_version they are of; -1: none */
 	bool writing;		      /* in a transaction of store_begin */
+	bool heads_moved; /* holds heads a transaction moved, not committed */
 	/* With store_keep_doc_keys: every document key in the database (and
 	 * perhaps some of transactions rolled back), as of data_version. */
 	struct keyset *doc_keys;
