@@ -282,8 +282,9 @@ static int make_log(const struct make_opts *o)
 		buf_init(&atts[i], 8192);
 
 	if (init_log(o->db, o->origin, &s, &signer, &q, &e) != ST_OK ||
-	    (o->backfill && backfill_new(o->db, BACKFILL_MS, BACKFILL_DRAIN,
-					 &bf, &e) != ST_OK)) {
+	    (o->backfill &&
+	     backfill_new(o->db, BACKFILL_MS, BACKFILL_DRAIN_BYTES, &bf, &e) !=
+		     ST_OK)) {
 		fprintf(stderr, "bench: make-log: %s\n", e.msg);
 		goto done;
 	}

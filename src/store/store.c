@@ -1272,6 +1272,15 @@ enum status store_index_counts(struct store *s, int64_t *heads,
 			      "index counts");
 }
 
+enum status store_page_size(struct store *s, int64_t *bytes)
+{
+	int n = 0;
+	enum status r = pragma_int(s, "PRAGMA page_size", &n);
+	if (r == ST_OK)
+		*bytes = n;
+	return r;
+}
+
 enum status store_wal_checkpoint(struct store *s, int *frames, int *copied)
 {
 	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,

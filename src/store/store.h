@@ -290,6 +290,9 @@ enum status store_hash_count(struct store *s, int64_t *count, int64_t *broken);
 
 /* ---- the write-ahead log ---- */
 
+/* The size of the file's pages, in bytes. */
+enum status store_page_size(struct store *s, int64_t *bytes);
+
 /* Copies what it can of the WAL into the database file without waiting
  * for, or holding up, the writer or readers (a PASSIVE checkpoint).  On
  * ST_OK, *frames receives the frames in the WAL and *copied how many of

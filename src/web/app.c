@@ -77,7 +77,7 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 		err_set(e, r, "out of memory");
 		goto fail;
 	}
-	if ((r = backfill_new(o->db_path, BACKFILL_MS, BACKFILL_DRAIN,
+	if ((r = backfill_new(o->db_path, BACKFILL_MS, BACKFILL_DRAIN_BYTES,
 			      &a->backfill, e)) != ST_OK ||
 	    (r = writer_new(seq, &a->writer, e)) != ST_OK)
 		goto fail;

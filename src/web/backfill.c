@@ -86,19 +86,26 @@ static void *backfill_main(void *arg)
 }
 
 enum status backfill_new(const char *path, unsigned interval_ms,
-			 int drain_frames, struct backfill **out, struct err *e)
+			 int64_t drain_bytes, struct backfill **out,
+			 struct err *e)
 {
 	*out = NULL;
 	struct backfill *b = calloc(1, sizeof *b);
 	if (b == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
+	int64_t page = 0;
 	enum status r = store_open(path, STORE_OPEN, &b->store, e);
+	if (r == ST_OK && (r = store_page_size(b->store, &page)) != ST_OK)
+		err_set(e, r, "%s", store_errmsg(b->store));
 	if (r != ST_OK) {
+		store_close(b->store);
 		free(b);
 		return r;
 	}
 	b->interval_ms = interval_ms > 0 ? interval_ms : 1;
-	b->drain_frames = drain_frames;
+	b->drain_frames = page > 0 && drain_bytes / page > 0
+				  ? (int)(drain_bytes / page)
+				  : 1;
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

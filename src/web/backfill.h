@@ -21,28 +21,30 @@
 #ifndef SANILOG_BACKFILL_H
 #define SANILOG_BACKFILL_H
 
+#include <stdint.h>
+
 #include "core/status.h"
 
 struct backfill;
 
 /* How often the WAL is copied into the database file, and past how many
- * frames the writer waits for a last copy between two transactions so
- * that the WAL starts over: well before SQLite's automatic checkpoint
- * (8192).  Often, so that each copy is small: the sync that ends a copy
- * shares the disk with the writer's commits, and a copy of tens of
- * megabytes held commits of large uploads up for a tenth of a second.
- * 2048 frames are 32 MB with the 16 KiB pages of a new database, 16 MB
- * with the 8 KiB of older ones; with uploads of 100 KiB from 64 clients
- * the p99 was the same for both (92 to 106 ms), and a fifth higher at
- * 4096 frames of 8 KiB. */
-#define BACKFILL_MS    5
-#define BACKFILL_DRAIN 2048
+ * bytes of pages the writer waits for a last copy between two
+ * transactions so that the WAL starts over: well before SQLite's
+ * automatic checkpoint (8192 pages).  Often, so that each copy is small:
+ * the sync that ends a copy shares the disk with the writer's commits,
+ * and a copy of tens of megabytes held commits of large uploads up for a
+ * tenth of a second.  Uploads of 100 KiB from 64 clients had a p99 of 78
+ * to 87 ms with 16 MB, 94 to 107 ms with 32 MB (at the same rate), and
+ * 123 to 140 ms with copies every 20 ms instead of 5. */
+#define BACKFILL_MS	     5
+#define BACKFILL_DRAIN_BYTES (16 << 20)
 
 /* Opens path (copied) read-write and starts the thread: a checkpoint
  * every interval_ms (>= 1); backfill_between drains a WAL of at least
- * drain_frames frames.  *out is new (free with backfill_free). */
+ * drain_bytes of pages (whatever their size).  *out is new (free with
+ * backfill_free). */
 enum status backfill_new(const char *path, unsigned interval_ms,
-			 int drain_frames, struct backfill **out,
+			 int64_t drain_bytes, struct backfill **out,
 			 struct err *e);
 
 /* On the writer's thread, between two of its transactions: returns at
