@@ -27,10 +27,6 @@ static void drop_doc_keys(struct store *s)
  * and documents are looked up in the database as without it. */
 void store_doc_keys_fresh(struct store *s, int64_t version)
 {
-	if (version < 0) {
-		drop_doc_keys(s);
-		return;
-	}
 	if (version == s->doc_keys_version) {
 		s->doc_keys_ready = true;
 		return;

@@ -25,7 +25,7 @@
 static struct hash_slot *cache_slot(struct store *s, int64_t id)
 {
 	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
-	return &s->cache[h >> (64 - 15)];
+	return &s->cache[h >> (64 - HASH_CACHE_BITS)];
 }
 
 static void cache_put(struct store *s, int64_t id, const uint8_t *hash)

@@ -76,7 +76,8 @@ enum stmt {
 /* Stored hashes never change once committed, so reads keep a small
  * direct-mapped cache of them (the upper levels of the tree are read by
  * every proof).  A rollback empties it: it may hold uncommitted hashes. */
-#define HASH_CACHE_SLOTS (1 << 15)
+#define HASH_CACHE_BITS	 15
+#define HASH_CACHE_SLOTS (1 << HASH_CACHE_BITS)
 
 struct hash_slot {
 	int64_t id_plus_one; /* 0: empty */
@@ -159,9 +160,10 @@ enum status store_column_to_buf(struct store *s, sqlite3_stmt *st, int col,
 				struct buf *out);
 
 /* Within a write transaction that store_begin opened, the database at
- * data_version (-1: unknown): brings the document keys kept in memory up
- * to date (documents.c). */
+ * data_version version: brings the document keys kept in memory up to
+ * date (documents.c), and the venue heads (venues.c). */
 void store_doc_keys_fresh(struct store *s, int64_t version);
+void store_heads_fresh(struct store *s, int64_t version);
 
 /* ---- the document index (docindex.c) ---- */
 
