@@ -81,6 +81,9 @@ void report_print_checks(FILE *f, const struct verify_report *rep)
 		fprintf(f, "%s rule %d %s: %s\n", c->ok ? "✓" : "✗", c->rule,
 			c->name, c->detail);
 	}
+	if (rep->omitted > 0)
+		fprintf(f, "✗ and %zu more failed check%s, not shown\n",
+			rep->omitted, rep->omitted == 1 ? "" : "s");
 	fprintf(f, "%s\n", rep->ok ? "valid" : "INVALID");
 }
 
@@ -147,5 +150,6 @@ json_t *report_checks_json(const struct verify_report *rep)
 						c->rule, "name", c->name, "ok",
 						c->ok, "detail", c->detail));
 	}
-	return json_pack("{s:o, s:b}", "checks", arr, "valid", rep->ok);
+	return json_pack("{s:o, s:I, s:b}", "checks", arr, "failed_not_shown",
+			 (json_int_t)rep->omitted, "valid", rep->ok);
 }

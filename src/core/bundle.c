@@ -50,13 +50,18 @@ enum status bundle_add(struct bundle *b, bool provider, int64_t index,
 	memset(it, 0, sizeof *it);
 	it->index = index;
 	it->entry = malloc(len + 1);
-	if (it->entry == NULL)
+	if (proof_len > 0)
+		it->proof = malloc(proof_len * sizeof *it->proof);
+	if (it->entry == NULL || (proof_len > 0 && it->proof == NULL)) {
+		free(it->entry);
+		free(it->proof);
 		return ST_NOMEM;
+	}
 	memcpy(it->entry, entry, len);
 	it->entry[len] = 0;
 	it->entry_len = len;
 	if (proof_len > 0)
-		memcpy(it->proof, proof, proof_len * HASH_LEN);
+		memcpy(it->proof, proof, proof_len * sizeof *it->proof);
 	it->proof_len = proof_len;
 	(*n)++;
 	return ST_OK;
@@ -66,10 +71,14 @@ void bundle_free(struct bundle *b)
 {
 	if (b == NULL)
 		return;
-	for (size_t i = 0; i < b->nentries; i++)
+	for (size_t i = 0; i < b->nentries; i++) {
 		free(b->entries[i].entry);
-	for (size_t i = 0; i < b->nproviders; i++)
+		free(b->entries[i].proof);
+	}
+	for (size_t i = 0; i < b->nproviders; i++) {
 		free(b->providers[i].entry);
+		free(b->providers[i].proof);
+	}
 	free(b->entries);
 	free(b->providers);
 	free(b->origin);

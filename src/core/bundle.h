@@ -29,7 +29,7 @@ struct bundle_item {
 	int64_t index;
 	char *entry; /* owned, NUL-terminated */
 	size_t entry_len;
-	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
+	uint8_t (*proof)[HASH_LEN]; /* owned: proof_len hashes, or NULL */
 	size_t proof_len;
 };
 

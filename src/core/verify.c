@@ -32,12 +32,17 @@ enum proof_state {
 	PROOF_BAD,
 };
 
-/* One item of the bundle (of entries or of providers) as the rules see it. */
+/*
+ * One item of the bundle (of entries or of providers) as the rules see it.
+ * A slot holds no parsed entry of its own, so that a bundle of junk costs
+ * little memory an item: a venue entry's lives in rep->items (item), a
+ * provider entry's in run.pents (pent).
+ */
 struct slot {
 	const struct bundle_item *bi;
-	bool parsed;
-	struct entry en;	/* when parsed */
+	const struct entry *en; /* parsed and kept; else NULL */
 	long item;		/* index into rep->items, or -1 */
+	long pent;		/* index into run.pents, or -1 */
 	uint8_t leaf[HASH_LEN]; /* of the entry text, parsed or not */
 	enum proof_state proof;
 	char where[WHERE_MAX]; /* "entry 17 (venue-seq 3)" */
@@ -48,9 +53,13 @@ struct run {
 	const struct bundle *b;
 	const struct verify_options *o;
 	struct verify_report *rep;
-	bool have_cp;	   /* rep->checkpoint is verified */
-	struct slot *ent;  /* b->nentries */
-	struct slot *prov; /* b->nproviders */
+	bool have_cp;	     /* rep->checkpoint is verified */
+	struct slot *ent;    /* b->nentries */
+	struct slot *prov;   /* b->nproviders */
+	struct entry *pents; /* the parsed provider entries */
+	size_t npents;
+	struct named *by_name; /* the parsed provider entries, by name
+				  then index (rule 5's look-ups) */
 	int fails[NRULES + 1];
 	enum status st; /* ST_NOMEM once a check could not be added */
 };
@@ -65,6 +74,11 @@ static enum status add_checkv(struct verify_report *rep, int rule, bool ok,
 	struct verify_check *c;
 	size_t n = rep->nchecks;
 
+	if (!ok && rep->nfailed >= VERIFY_FAILS_SHOWN) {
+		rep->ok = false;
+		rep->omitted++;
+		return ST_OK;
+	}
 	/* Capacity: 4, then the next power of two >= n; grow when full. */
 	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
 		size_t na = n ? n * 2 : 4;
@@ -81,8 +95,10 @@ static enum status add_checkv(struct verify_report *rep, int rule, bool ok,
 	snprintf(c->name, sizeof c->name, "%s", name);
 	vsnprintf(c->detail, sizeof c->detail, fmt, ap);
 	rep->nchecks = n + 1;
-	if (!ok)
+	if (!ok) {
 		rep->ok = false;
+		rep->nfailed++;
+	}
 	return ST_OK;
 }
 
@@ -145,10 +161,26 @@ static bool venue_kind(enum entry_kind k)
 }
 
 /* Does the slot hold a parsed entry of the bundle's venue? */
-static bool ours(const struct run *r, const struct slot *s)
+static bool ours(const struct slot *s)
 {
-	return s->parsed && venue_kind(s->en.kind) &&
-	       strcmp(s->en.venue, r->b->venue) == 0;
+	return s->item >= 0;
+}
+
+/* Grows *arr (of *n elements of size sz) to room for one more, doubling:
+ * the capacity is the next power of two >= n. */
+static bool grow(void *arr, size_t n, size_t sz)
+{
+	void **p = arr;
+
+	if (n != 0 && (n & (n - 1)) != 0)
+		return true;
+	if (n > SIZE_MAX / 2 / sz)
+		return false;
+	void *q = realloc(*p, (n ? 2 * n : 1) * sz);
+	if (q == NULL)
+		return false;
+	*p = q;
+	return true;
 }
 
 /* The slot's inclusion proof against the verified checkpoint, checked
@@ -160,17 +192,19 @@ static bool proof_ok(struct run *r, struct slot *s)
 	if (!r->have_cp)
 		return false;
 	if (s->proof == PROOF_UNCHECKED)
-		s->proof =
-			merkle_verify_inclusion(s->leaf, s->bi->index, cp->size,
-						s->bi->proof, s->bi->proof_len,
-						cp->root) == ST_OK
-				? PROOF_OK
-				: PROOF_BAD;
+		s->proof = merkle_verify_inclusion(
+				   s->leaf, s->bi->index, cp->size,
+				   (const uint8_t(*)[HASH_LEN])s->bi->proof,
+				   s->bi->proof_len, cp->root) == ST_OK
+				   ? PROOF_OK
+				   : PROOF_BAD;
 	return s->proof == PROOF_OK;
 }
 
 /* ---- parsing ---- */
 
+/* Parses each entry into the next free item; only entries of the venue
+ * keep theirs.  Out of memory stops the parse (r->st). */
 static void parse_entries(struct run *r)
 {
 	const struct bundle *b = r->b;
@@ -179,11 +213,18 @@ static void parse_entries(struct run *r)
 	for (size_t i = 0; i < b->nentries; i++) {
 		struct slot *s = &r->ent[i];
 		struct err e = {{0}};
+		struct entry *en;
 
 		s->bi = &b->entries[i];
 		s->item = -1;
+		s->pent = -1;
 		merkle_leaf_hash(s->leaf, s->bi->entry, s->bi->entry_len);
-		if (entry_parse(s->bi->entry, s->bi->entry_len, &s->en, &e) !=
+		if (!grow(&rep->items, rep->nitems, sizeof *rep->items)) {
+			r->st = ST_NOMEM;
+			return;
+		}
+		en = &rep->items[rep->nitems].entry;
+		if (entry_parse(s->bi->entry, s->bi->entry_len, en, &e) !=
 		    ST_OK) {
 			snprintf(s->where, sizeof s->where, "entry %" PRId64,
 				 s->bi->index);
@@ -191,29 +232,35 @@ static void parse_entries(struct run *r)
 			    s->where, e.msg);
 			continue;
 		}
-		s->parsed = true;
-		if (!venue_kind(s->en.kind)) {
+		if (!venue_kind(en->kind)) {
 			snprintf(s->where, sizeof s->where, "entry %" PRId64,
 				 s->bi->index);
 			add(r, 3, false, "entry kind",
 			    "%s is kind %s, not an entry of a venue", s->where,
-			    entry_kind_str(s->en.kind));
+			    entry_kind_str(en->kind));
 			continue;
 		}
 		snprintf(s->where, sizeof s->where,
 			 "entry %" PRId64 " (venue-seq %" PRId64 ")",
-			 s->bi->index, s->en.venue_seq);
-		if (strcmp(s->en.venue, b->venue) != 0) {
+			 s->bi->index, en->venue_seq);
+		if (strcmp(en->venue, b->venue) != 0) {
 			add(r, 3, false, "entry venue",
 			    "%s is of venue %s, not of the bundle's venue %s",
-			    s->where, s->en.venue, b->venue);
+			    s->where, en->venue, b->venue);
 			continue;
 		}
-		s->item = (long)rep->nitems;
-		rep->items[rep->nitems].index = s->bi->index;
-		rep->items[rep->nitems].entry = s->en;
-		rep->nitems++;
+		struct verify_item *it = &rep->items[rep->nitems];
+		it->index = s->bi->index;
+		it->revoked = false;
+		it->revoke_reason[0] = 0;
+		it->attested = false;
+		it->provider_display[0] = 0;
+		s->item = (long)rep->nitems++;
 	}
+	/* The items stay where they are from here on. */
+	for (size_t i = 0; i < b->nentries; i++)
+		if (r->ent[i].item >= 0)
+			r->ent[i].en = &rep->items[r->ent[i].item].entry;
 }
 
 static void parse_providers(struct run *r)
@@ -223,9 +270,11 @@ static void parse_providers(struct run *r)
 	for (size_t i = 0; i < b->nproviders; i++) {
 		struct slot *s = &r->prov[i];
 		struct err e = {{0}};
+		struct entry *en;
 
 		s->bi = &b->providers[i];
 		s->item = -1;
+		s->pent = -1;
 		merkle_leaf_hash(s->leaf, s->bi->entry, s->bi->entry_len);
 		snprintf(s->where, sizeof s->where, "provider entry %" PRId64,
 			 s->bi->index);
@@ -234,25 +283,33 @@ static void parse_providers(struct run *r)
 			    "%s is not after provider entry %" PRId64
 			    " (providers must be in index order)",
 			    s->where, b->providers[i - 1].index);
-		if (entry_parse(s->bi->entry, s->bi->entry_len, &s->en, &e) !=
+		if (!grow(&r->pents, r->npents, sizeof *r->pents)) {
+			r->st = ST_NOMEM;
+			return;
+		}
+		en = &r->pents[r->npents];
+		if (entry_parse(s->bi->entry, s->bi->entry_len, en, &e) !=
 		    ST_OK) {
 			add(r, 5, false, "provider entries",
 			    "%s does not parse: %s", s->where, e.msg);
 			continue;
 		}
-		if (s->en.kind != ENTRY_PROVIDER_KEY &&
-		    s->en.kind != ENTRY_PROVIDER_REVOKE) {
+		if (en->kind != ENTRY_PROVIDER_KEY &&
+		    en->kind != ENTRY_PROVIDER_REVOKE) {
 			add(r, 5, false, "provider entries",
 			    "%s is kind %s, not provider-key or "
 			    "provider-revoke",
-			    s->where, entry_kind_str(s->en.kind));
+			    s->where, entry_kind_str(en->kind));
 			continue;
 		}
-		s->parsed = true;
+		s->pent = (long)r->npents++;
 		snprintf(s->where, sizeof s->where,
 			 "provider entry %" PRId64 " (%s %.40s)", s->bi->index,
-			 entry_kind_str(s->en.kind), s->en.name);
+			 entry_kind_str(en->kind), en->name);
 	}
+	for (size_t i = 0; i < b->nproviders; i++)
+		if (r->prov[i].pent >= 0)
+			r->prov[i].en = &r->pents[r->prov[i].pent];
 }
 
 /* ---- rule 1: the checkpoint and the log key ---- */
@@ -392,7 +449,7 @@ static void rule2(struct run *r)
 /* Is s's prev the leaf hash of p? */
 static bool prev_is(const struct slot *s, const struct slot *p)
 {
-	return s->en.has_prev && memcmp(s->en.prev, p->leaf, HASH_LEN) == 0;
+	return s->en->has_prev && memcmp(s->en->prev, p->leaf, HASH_LEN) == 0;
 }
 
 /*
@@ -405,15 +462,15 @@ static bool chain_link(struct run *r, const struct slot *s,
 {
 	/* A broken item right before (reported already) may be the entry
 	 * that s follows: its bytes still are the leaf that prev names. */
-	bool broken_before = p != NULL && !ours(r, p);
+	bool broken_before = p != NULL && !ours(p);
 
 	if (last == NULL) {
-		if (s->en.venue_seq == 0) {
-			if (s->en.kind != ENTRY_VENUE)
+		if (s->en->venue_seq == 0) {
+			if (s->en->kind != ENTRY_VENUE)
 				add(r, 3, false, "venue chain",
 				    "%s: the first entry is kind %s, not kind "
 				    "venue",
-				    s->where, entry_kind_str(s->en.kind));
+				    s->where, entry_kind_str(s->en->kind));
 		} else if (broken_before) {
 			if (!prev_is(s, p))
 				add(r, 3, false, "venue chain",
@@ -428,38 +485,38 @@ static bool chain_link(struct run *r, const struct slot *s,
 		}
 		return true;
 	}
-	if (s->en.venue_seq <= last->en.venue_seq) {
+	if (s->en->venue_seq <= last->en->venue_seq) {
 		add(r, 3, false, "venue chain",
 		    "%s: comes after venue-seq %" PRId64
 		    " (duplicate or out of order)",
-		    s->where, last->en.venue_seq);
+		    s->where, last->en->venue_seq);
 		return false;
 	}
-	if (strcmp(s->en.logged, last->en.logged) < 0)
+	if (strcmp(s->en->logged, last->en->logged) < 0)
 		add(r, 3, false, "venue chain",
 		    "%s: logged %s is before venue-seq %" PRId64 "'s %s",
-		    s->where, s->en.logged, last->en.venue_seq,
-		    last->en.logged);
-	if (s->en.venue_seq == last->en.venue_seq + 1) {
+		    s->where, s->en->logged, last->en->venue_seq,
+		    last->en->logged);
+	if (s->en->venue_seq == last->en->venue_seq + 1) {
 		if (!prev_is(s, last))
 			add(r, 3, false, "venue chain",
 			    "%s: prev does not match the leaf hash of "
 			    "venue-seq %" PRId64,
-			    s->where, last->en.venue_seq);
+			    s->where, last->en->venue_seq);
 	} else if (broken_before) {
 		if (!prev_is(s, p))
 			add(r, 3, false, "venue chain",
 			    "%s: prev does not match the leaf hash of %s",
 			    s->where, p->where);
-	} else if (s->en.venue_seq == last->en.venue_seq + 2) {
+	} else if (s->en->venue_seq == last->en->venue_seq + 2) {
 		add(r, 3, false, "venue chain",
 		    "%s: venue-seq %" PRId64 " is missing from the chain",
-		    s->where, last->en.venue_seq + 1);
+		    s->where, last->en->venue_seq + 1);
 	} else {
 		add(r, 3, false, "venue chain",
 		    "%s: venue-seq %" PRId64 " to %" PRId64
 		    " are missing from the chain",
-		    s->where, last->en.venue_seq + 1, s->en.venue_seq - 1);
+		    s->where, last->en->venue_seq + 1, s->en->venue_seq - 1);
 	}
 	return true;
 }
@@ -482,7 +539,7 @@ static void rule3(struct run *r)
 			    "%s: index is not after %s's (entries out of log "
 			    "order)",
 			    s->where, p->where);
-		if (ours(r, s) && chain_link(r, s, last, p))
+		if (ours(s) && chain_link(r, s, last, p))
 			last = s;
 	}
 	if (r->fails[3] == 0)
@@ -491,7 +548,7 @@ static void rule3(struct run *r)
 		    ", each prev the leaf hash of the entry before, starting "
 		    "with kind venue",
 		    b->nentries, b->nentries == 1 ? "y" : "ies",
-		    last != NULL ? last->en.venue_seq : -1);
+		    last != NULL ? last->en->venue_seq : -1);
 }
 
 /* ---- rule 4: documents ---- */
@@ -500,7 +557,7 @@ static void rule3(struct run *r)
  * checked (passed or not), else the fetch's failure with e. */
 static enum status fetch_one(struct run *r, struct slot *s, struct err *e)
 {
-	const struct entry *en = &s->en;
+	const struct entry *en = s->en;
 	char hex[2 * HASH_LEN + 1];
 	uint8_t got[HASH_LEN];
 	struct buf data;
@@ -570,7 +627,7 @@ static enum status rule4(struct run *r, struct err *e)
 		return ST_OK;
 	for (size_t i = 0; i < r->b->nentries; i++) {
 		struct slot *s = &r->ent[i];
-		if (!ours(r, s) || s->en.kind != ENTRY_DOCUMENT)
+		if (!ours(s) || s->en->kind != ENTRY_DOCUMENT)
 			continue;
 		ndocs++;
 		st = fetch_one(r, s, e);
@@ -589,32 +646,114 @@ static enum status rule4(struct run *r, struct err *e)
 
 /* ---- rule 5: attestations ---- */
 
-/* Is the provider named name revoked by an entry with an index in
- * (after, before)? Returns that slot or NULL. */
-static const struct slot *revoked_between(const struct run *r, const char *name,
-					  int64_t after, int64_t before)
+/* A parsed provider entry as rule 5 looks it up: by name, then index. */
+struct named {
+	const char *name;
+	int64_t index;
+	struct slot *slot;
+};
+
+static int named_cmp(const void *x, const void *y)
 {
-	for (size_t i = 0; i < r->b->nproviders; i++) {
-		const struct slot *q = &r->prov[i];
-		if (q->parsed && q->en.kind == ENTRY_PROVIDER_REVOKE &&
-		    strcmp(q->en.name, name) == 0 && q->bi->index > after &&
-		    q->bi->index < before)
-			return q;
-	}
-	return NULL;
+	const struct named *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+
+	if (c != 0)
+		return c;
+	if (a->index != b->index)
+		return a->index < b->index ? -1 : 1;
+	return a->slot < b->slot ? -1 : a->slot > b->slot;
 }
 
-/* Tries each provider key for the attested document s; on success marks
- * its item, else adds a failed check with the best reason found. */
+/* Fills r->by_name with the parsed provider entries, by name then index. */
+static enum status index_providers(struct run *r)
+{
+	size_t n = 0;
+
+	r->by_name = malloc((r->npents ? r->npents : 1) * sizeof *r->by_name);
+	if (r->by_name == NULL)
+		return ST_NOMEM;
+	for (size_t i = 0; i < r->b->nproviders; i++) {
+		struct slot *p = &r->prov[i];
+		if (p->en != NULL)
+			r->by_name[n++] =
+				(struct named){p->en->name, p->bi->index, p};
+	}
+	qsort(r->by_name, n, sizeof *r->by_name, named_cmp);
+	return ST_OK;
+}
+
+/* The first position in r->by_name whose name is above name, or is name
+ * with an index not below index. */
+static size_t lower_bound(const struct run *r, const char *name, int64_t index)
+{
+	size_t lo = 0, hi = r->npents;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->by_name[mid].name, name);
+
+		if (c < 0 || (c == 0 && r->by_name[mid].index < index))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The provider entry of that name with the highest index below before, or
+ * NULL: as in the log, it decides which key is in force (a key, or a
+ * revocation that ended every key before it). */
+static struct slot *in_force(const struct run *r, const char *name,
+			     int64_t before)
+{
+	size_t k = lower_bound(r, name, before);
+
+	if (k == 0 || strcmp(r->by_name[k - 1].name, name) != 0)
+		return NULL;
+	return r->by_name[k - 1].slot;
+}
+
+/* Says in why, when there is no key in force, whether the key named by the
+ * attestation is in the bundle at all. */
+static void why_no_key(const struct run *r, const char *name, uint32_t hash,
+		       char *why, size_t size)
+{
+	for (size_t k = lower_bound(r, name, INT64_MIN); k < r->npents; k++) {
+		const struct slot *p = r->by_name[k].slot;
+		struct note_verifier v;
+
+		if (strcmp(r->by_name[k].name, name) != 0)
+			break;
+		if (p->en->kind == ENTRY_PROVIDER_KEY &&
+		    note_verifier_parse(p->en->vkey, strlen(p->en->vkey), &v,
+					NULL) == ST_OK &&
+		    v.hash == hash) {
+			snprintf(why, size,
+				 "the key is logged at index %" PRId64
+				 ", not before the document",
+				 p->bi->index);
+			return;
+		}
+	}
+	snprintf(why, size,
+		 "no provider-key entry of that name and key hash in the "
+		 "bundle before the document");
+}
+
+/* Checks the attested document s against the key in force for its
+ * provider; on success marks its item, else adds a failed check. */
 static void attest_one(struct run *r, struct slot *s)
 {
-	const struct entry *en = &s->en;
+	const struct entry *en = s->en;
 	struct verify_item *it = &r->rep->items[s->item];
 	struct attest_fields f;
 	char name[NOTE_NAME_MAX + 1];
 	char why[sizeof(struct err)];
 	uint32_t hash = 0;
 	struct err e = {{0}};
+	struct note_verifier v;
+	struct slot *p;
 
 	if (attest_parse_line(en->attestation, name, &hash, &e) != ST_OK) {
 		add(r, 5, false, "attestations", "%s: %s", s->where, e.msg);
@@ -625,52 +764,32 @@ static void attest_one(struct run *r, struct slot *s)
 	f.type = en->type;
 	f.performed = en->performed;
 	f.expires = en->expires;
-	snprintf(why, sizeof why,
-		 "no provider-key entry of that name and key hash in the "
-		 "bundle");
-	for (size_t i = 0; i < r->b->nproviders; i++) {
-		struct slot *p = &r->prov[i];
-		const struct slot *q;
-		struct note_verifier v;
-
-		if (!p->parsed || p->en.kind != ENTRY_PROVIDER_KEY ||
-		    strcmp(p->en.name, name) != 0)
-			continue;
-		if (note_verifier_parse(p->en.vkey, strlen(p->en.vkey), &v,
-					&e) != ST_OK ||
-		    v.hash != hash)
-			continue;
-		if (p->bi->index >= s->bi->index) {
-			snprintf(why, sizeof why,
-				 "the key is logged at index %" PRId64
-				 ", not before the document",
-				 p->bi->index);
-			continue;
-		}
-		q = revoked_between(r, name, p->bi->index, s->bi->index);
-		if (q != NULL) {
-			snprintf(why, sizeof why,
-				 "the key (index %" PRId64 ") was revoked at "
-				 "index %" PRId64 ", before the document",
-				 p->bi->index, q->bi->index);
-			continue;
-		}
-		if (!proof_ok(r, p)) {
-			snprintf(why, sizeof why, "%s: inclusion proof %s",
-				 p->where,
-				 r->have_cp ? "does not verify against the "
-					      "checkpoint"
-					    : "not checked (no verified "
-					      "checkpoint)");
-			continue;
-		}
-		if (attest_verify_line(en->attestation, &f, &v, &e) != ST_OK) {
-			snprintf(why, sizeof why, "%s", e.msg);
-			continue;
-		}
+	p = in_force(r, name, s->bi->index);
+	if (p == NULL) {
+		why_no_key(r, name, hash, why, sizeof why);
+	} else if (p->en->kind == ENTRY_PROVIDER_REVOKE) {
+		snprintf(why, sizeof why,
+			 "the provider's key was revoked at index %" PRId64
+			 ", before the document",
+			 p->bi->index);
+	} else if (note_verifier_parse(p->en->vkey, strlen(p->en->vkey), &v,
+				       &e) != ST_OK) {
+		snprintf(why, sizeof why, "%.128s: %.300s", p->where, e.msg);
+	} else if (v.hash != hash) {
+		snprintf(why, sizeof why,
+			 "the provider's key in force is %s+%08" PRIx32
+			 " (index %" PRId64 ")",
+			 name, v.hash, p->bi->index);
+	} else if (!proof_ok(r, p)) {
+		snprintf(why, sizeof why, "%s: inclusion proof %s", p->where,
+			 r->have_cp ? "does not verify against the checkpoint"
+				    : "not checked (no verified checkpoint)");
+	} else if (attest_verify_line(en->attestation, &f, &v, &e) != ST_OK) {
+		snprintf(why, sizeof why, "%s", e.msg);
+	} else {
 		it->attested = true;
 		snprintf(it->provider_display, sizeof it->provider_display,
-			 "%s", p->en.display_name);
+			 "%s", p->en->display_name);
 		return;
 	}
 	add(r, 5, false, "attestations",
@@ -682,10 +801,14 @@ static void rule5(struct run *r)
 {
 	size_t n = 0;
 
+	if (index_providers(r) != ST_OK) {
+		r->st = ST_NOMEM;
+		return;
+	}
 	for (size_t i = 0; i < r->b->nentries; i++) {
 		struct slot *s = &r->ent[i];
-		if (!ours(r, s) || s->en.kind != ENTRY_DOCUMENT ||
-		    s->en.attestation[0] == 0)
+		if (!ours(s) || s->en->kind != ENTRY_DOCUMENT ||
+		    s->en->attestation[0] == 0)
 			continue;
 		n++;
 		attest_one(r, s);
@@ -702,14 +825,61 @@ static void rule5(struct run *r)
 
 /* ---- rule 6: revocations ---- */
 
+/* A venue item as rule 6 looks it up: by venue-seq, then position. */
+struct seq_pos {
+	int64_t seq;
+	size_t pos;
+};
+
+static int seq_pos_cmp(const void *x, const void *y)
+{
+	const struct seq_pos *a = x, *b = y;
+
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* The last item before position i with venue-seq seq, or NULL; ord holds
+ * the items by venue-seq, then position. */
+static struct verify_item *item_before(struct verify_report *rep,
+				       const struct seq_pos *ord, int64_t seq,
+				       size_t i)
+{
+	size_t lo = 0, hi = rep->nitems;
+
+	/* The first in ord at or past (seq, i). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ord[mid].seq < seq ||
+		    (ord[mid].seq == seq && ord[mid].pos < i))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || ord[lo - 1].seq != seq)
+		return NULL;
+	return &rep->items[ord[lo - 1].pos];
+}
+
 static void rule6(struct run *r)
 {
 	struct verify_report *rep = r->rep;
 	size_t n = 0;
+	struct seq_pos *ord =
+		malloc((rep->nitems ? rep->nitems : 1) * sizeof *ord);
 
+	if (ord == NULL) {
+		r->st = ST_NOMEM;
+		return;
+	}
+	for (size_t i = 0; i < rep->nitems; i++)
+		ord[i] = (struct seq_pos){rep->items[i].entry.venue_seq, i};
+	qsort(ord, rep->nitems, sizeof *ord, seq_pos_cmp);
 	for (size_t i = 0; i < rep->nitems; i++) {
 		const struct verify_item *rv = &rep->items[i];
-		struct verify_item *t = NULL;
+		struct verify_item *t;
 		char where[WHERE_MAX];
 
 		if (rv->entry.kind != ENTRY_REVOCATION)
@@ -718,9 +888,7 @@ static void rule6(struct run *r)
 		snprintf(where, sizeof where,
 			 "entry %" PRId64 " (venue-seq %" PRId64 ")", rv->index,
 			 rv->entry.venue_seq);
-		for (size_t j = 0; j < i; j++)
-			if (rep->items[j].entry.venue_seq == rv->entry.revokes)
-				t = &rep->items[j];
+		t = item_before(rep, ord, rv->entry.revokes, i);
 		if (t == NULL) {
 			add(r, 6, false, "revocations",
 			    "%s: revokes venue-seq %" PRId64
@@ -747,6 +915,7 @@ static void rule6(struct run *r)
 		snprintf(t->revoke_reason, sizeof t->revoke_reason, "%s",
 			 rv->entry.reason);
 	}
+	free(ord);
 	if (r->fails[6] == 0 && n == 0)
 		add(r, 6, true, "revocations", "no revocations");
 	else if (r->fails[6] == 0)
@@ -810,19 +979,32 @@ static void rule7(struct run *r)
 	    l->entry.expires, rep->expired ? ": EXPIRED" : "");
 }
 
-/* Puts the checks in rule order, keeping the order within a rule. */
-static void sort_checks(struct verify_report *rep)
+/* A rule's place in the order: rules 0 to nbins - 2, anything else last. */
+static int bin_of(int rule, int nbins)
 {
-	for (size_t i = 1; i < rep->nchecks; i++) {
-		struct verify_check c = rep->checks[i];
-		size_t j = i;
+	return rule >= 0 && rule < nbins - 1 ? rule : nbins - 1;
+}
 
-		while (j > 0 && rep->checks[j - 1].rule > c.rule) {
-			rep->checks[j] = rep->checks[j - 1];
-			j--;
-		}
-		rep->checks[j] = c;
-	}
+void verify_report_sort(struct verify_report *rep)
+{
+	enum { NBINS = 16 }; /* rules 0 to 14; anything else last */
+	size_t start[NBINS + 1] = {0};
+	struct verify_check *in;
+
+	if (rep->nchecks < 2)
+		return;
+	/* A copy to sort from: rep->checks keeps its capacity. */
+	in = malloc(rep->nchecks * sizeof *in);
+	if (in == NULL)
+		return;
+	memcpy(in, rep->checks, rep->nchecks * sizeof *in);
+	for (size_t i = 0; i < rep->nchecks; i++)
+		start[bin_of(in[i].rule, NBINS) + 1]++;
+	for (int b = 1; b <= NBINS; b++)
+		start[b] += start[b - 1];
+	for (size_t i = 0; i < rep->nchecks; i++)
+		rep->checks[start[bin_of(in[i].rule, NBINS)]++] = in[i];
+	free(in);
 }
 
 enum status verify_bundle(const struct bundle *b,
@@ -847,14 +1029,17 @@ enum status verify_bundle(const struct bundle *b,
 	}
 	r.ent = calloc(b->nentries ? b->nentries : 1, sizeof *r.ent);
 	r.prov = calloc(b->nproviders ? b->nproviders : 1, sizeof *r.prov);
-	rep->items = calloc(b->nentries ? b->nentries : 1, sizeof *rep->items);
-	if (r.ent == NULL || r.prov == NULL || rep->items == NULL) {
+	if (r.ent == NULL || r.prov == NULL) {
 		st = err_set(e, ST_NOMEM, "verify: out of memory");
 		goto out;
 	}
 
 	parse_entries(&r);
 	parse_providers(&r);
+	if (r.st != ST_OK) {
+		st = err_set(e, r.st, "verify: out of memory");
+		goto out;
+	}
 	rule1(&r);
 	rule2(&r);
 	rule3(&r);
@@ -871,10 +1056,12 @@ enum status verify_bundle(const struct bundle *b,
 		goto out;
 	}
 out:
-	sort_checks(rep);
+	verify_report_sort(rep);
 	if (st != ST_OK)
 		rep->ok = false;
 	free(r.ent);
 	free(r.prov);
+	free(r.pents);
+	free(r.by_name);
 	return st;
 }

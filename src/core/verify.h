@@ -41,10 +41,16 @@ struct verify_item {
 	char provider_display[ENTRY_VALUE_MAX + 1]; /* of the attesting key */
 };
 
+/* A report keeps the first this many failed checks, and counts the rest:
+ * a hostile bundle cannot make it grow with its size. */
+#define VERIFY_FAILS_SHOWN 100
+
 struct verify_report {
 	bool ok;		     /* every check passed */
 	struct verify_check *checks; /* owned */
 	size_t nchecks;
+	size_t nfailed; /* failed checks in checks */
+	size_t omitted; /* failed checks past VERIFY_FAILS_SHOWN, not kept */
 	struct verify_item *items; /* owned: the venue's entries in order */
 	size_t nitems;
 	struct checkpoint checkpoint; /* the bundle's, once parsed */
@@ -89,10 +95,15 @@ enum status verify_bundle(const struct bundle *b,
 
 void verify_report_free(struct verify_report *rep);
 
-/* Adds a check to rep (rep->ok becomes false if !ok). */
+/* Adds a check to rep (rep->ok becomes false if !ok).  A failed check past
+ * the first VERIFY_FAILS_SHOWN is counted in rep->omitted instead. */
 enum status verify_add_check(struct verify_report *rep, int rule, bool ok,
 			     const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+
+/* Puts rep's checks in rule order, keeping their order within a rule;
+ * O(n).  Leaves them as they are when out of memory. */
+void verify_report_sort(struct verify_report *rep);
 
 /* Whole days from date a to date b (both YYYY-MM-DD, valid). */
 int64_t verify_days_between(const char *a, const char *b);

@@ -42,6 +42,12 @@ struct run {
 	const struct note_verifier *key; /* the key the checkpoint verified
 					    with */
 	struct checkpoint cp;		 /* the bundle's, verified */
+	/* When the bundle was older than the pin or the checkpoint seen
+	 * before: the size of the log's newest checkpoint as it claimed it
+	 * when asked (-1: it gave none), before the bundle was asked for
+	 * again. */
+	bool asked_again;
+	int64_t newest_claimed;
 	char url[FETCH_URL_MAX];
 };
 
@@ -77,21 +83,6 @@ static bool answer_failed(enum status st)
 {
 	return st == ST_NOT_FOUND || st == ST_TOO_LARGE || st == ST_INVALID ||
 	       st == ST_CORRUPT || st == ST_BAD_SIGNATURE;
-}
-
-/* Checks in rule order, keeping the order within a rule (verify.c does
- * the same for its own). */
-static void sort_checks(struct verify_report *rep)
-{
-	for (size_t i = 1; i < rep->nchecks; i++) {
-		struct verify_check c = rep->checks[i];
-		size_t j = i;
-		while (j > 0 && rep->checks[j - 1].rule > c.rule) {
-			rep->checks[j] = rep->checks[j - 1];
-			j--;
-		}
-		rep->checks[j] = c;
-	}
 }
 
 /* Replaces in s what a terminal could take for a command (C0 controls,
@@ -212,6 +203,85 @@ static enum status consistent(struct run *r, int64_t old,
 	return st;
 }
 
+/* ---- a record older than one seen ---- */
+
+/* The tree size a signed note claims, unverified; -1 if it is none. */
+static int64_t claimed_size(const char *note)
+{
+	const char *end = strstr(note, "\n\n");
+	struct checkpoint cp;
+
+	if (end == NULL || checkpoint_parse(note, (size_t)(end - note) + 1, &cp,
+					    NULL) != ST_OK)
+		return -1;
+	return cp.size;
+}
+
+/* The largest tree the verifier knows of before it reads the bundle: the
+ * pin's, and the remembered checkpoint's (as claimed: both are verified
+ * by check_pin and check_seen). */
+static int64_t known_size(const struct run *r)
+{
+	int64_t n = r->u->has_pin ? r->u->pin.size : -1;
+	struct buf old;
+
+	if (!r->o->remember || r->b == NULL)
+		return n;
+	buf_init(&old, SEEN_NOTE_MAX);
+	if (seen_read(r->b->origin, &old, NULL) == ST_OK && old.len > 0) {
+		int64_t was = claimed_size(buf_str(&old));
+		if (was > n)
+			n = was;
+	}
+	buf_free(&old);
+	return n;
+}
+
+/*
+ * Asks the log for its newest checkpoint, and whether it is at least
+ * need; sets r->asked_again and r->newest_claimed.  Only what the log
+ * claims: the bundle asked for again is verified as the first was.
+ */
+static bool log_has_newer(struct run *r, int64_t need)
+{
+	struct buf note;
+	struct err fe;
+
+	r->asked_again = true;
+	r->newest_claimed = -1;
+	if (set_url(r, &fe, "/checkpoint") != ST_OK)
+		return false;
+	buf_init(&note, NOTE_CAP);
+	if (fetch_get(r->f, r->url, &note, &fe) == ST_OK)
+		r->newest_claimed = claimed_size(buf_str(&note));
+	buf_free(&note);
+	return r->newest_claimed >= need;
+}
+
+/* The bundle's tree is an older part of a tree of size newer that the
+ * verifier holds (what): the record may leave out what was logged since,
+ * a revocation or a newer document, so it is not valid. */
+static void stale(struct run *r, const char *what, int64_t newer)
+{
+	char asked[160] = "";
+
+	if (r->asked_again && r->newest_claimed >= 0)
+		snprintf(asked, sizeof asked,
+			 "; asked again, the log claims a tree of size "
+			 "%" PRId64 " but served no bundle that new",
+			 r->newest_claimed);
+	else if (r->asked_again)
+		snprintf(asked, sizeof asked,
+			 "; asked again, the log gave no newer checkpoint");
+	verify_add_check(r->rep, 8, false, "stale record",
+			 "the bundle's tree of size %" PRId64
+			 " is older than %s (size %" PRId64
+			 "): it may leave out later entries of the venue, "
+			 "such as a revocation (a log or mirror that "
+			 "withholds them, or a copy cached too long)%s",
+			 r->cp.size, what, newer, asked);
+}
+
 /* ---- the poster's pin ---- */
 
 static void b64url16(const uint8_t *h, char out[PIN_B64_LEN + 1])
@@ -295,13 +365,7 @@ static enum status check_pin(struct run *r, struct err *e)
 	if (st != ST_OK)
 		goto out;
 	if (ok && newer)
-		verify_add_check(r->rep, 8, true, "pin",
-				 "the poster's pin (tree size %" PRId64
-				 ", root %s...) is the log's kept checkpoint; "
-				 "the bundle's tree of size %" PRId64
-				 " is an older part of it (the bundle shows "
-				 "nothing logged after that)",
-				 pin->size, rtext, r->cp.size);
+		stale(r, "the poster's pin", pin->size);
 	else if (ok)
 		verify_add_check(r->rep, 8, true, "pin",
 				 "the poster's pin (tree size %" PRId64
@@ -365,13 +429,7 @@ static enum status check_seen(struct run *r, bool *remember, struct err *e)
 		if (st != ST_OK)
 			goto out;
 		if (ok)
-			verify_add_check(r->rep, 8, true, "seen checkpoint",
-					 "the bundle's tree of size %" PRId64
-					 " is an older part of the checkpoint "
-					 "of size %" PRId64 " seen before (the "
-					 "bundle shows nothing logged after "
-					 "it); that one stays remembered",
-					 r->cp.size, was.size);
+			stale(r, "the checkpoint seen before", was.size);
 		else
 			verify_add_check(r->rep, 8, false, "rollback",
 					 "a checkpoint of size %" PRId64
@@ -892,12 +950,51 @@ static void choose_key(struct run *r, const struct bundle *b,
 			 b->vkey);
 }
 
+/*
+ * Fetches and parses the venue's bundle into *out (new).  ST_OK with *out
+ * NULL when the log's answer is a failed check (added to the report): no
+ * such venue, a refusal, or not a bundle; another status when it could not
+ * be asked.
+ */
+static enum status get_bundle(struct run *r, struct bundle **out, struct err *e)
+{
+	const struct venue_url *u = r->u;
+	struct buf json;
+	struct err fe = {{0}};
+	enum status st;
+
+	*out = NULL;
+	if ((st = set_url(r, e, "/v/%s/bundle.json", u->venue)) != ST_OK)
+		return st;
+	buf_init(&json, BUNDLE_MAX);
+	st = fetch_get(r->f, r->url, &json, &fe);
+	if (st == ST_NOT_FOUND) {
+		verify_add_check(r->rep, 1, false, "bundle",
+				 "the log at %s has no venue %s (%s)", u->host,
+				 u->venue, fe.msg);
+		st = ST_OK;
+	} else if (answer_failed(st)) {
+		verify_add_check(r->rep, 1, false, "bundle",
+				 "the bundle of venue %s at %s: %s", u->venue,
+				 u->host, fe.msg);
+		st = ST_OK;
+	} else if (st != ST_OK) {
+		*e = fe;
+	} else if (bundle_parse(buf_str(&json), json.len, out, &fe) != ST_OK) {
+		verify_add_check(r->rep, 1, false, "bundle",
+				 "what %s serves as the bundle of venue %s is "
+				 "not one: %s",
+				 u->host, u->venue, fe.msg);
+	}
+	buf_free(&json);
+	return st;
+}
+
 enum status remote_verify(const struct venue_url *u,
 			  const struct remote_options *o,
 			  struct remote_result *res, struct err *e)
 {
 	struct run r;
-	struct buf json;
 	struct bundle *b = NULL;
 	struct note_verifier bkey;
 	struct verify_report extra; /* checks made before verify_bundle */
@@ -916,42 +1013,24 @@ enum status remote_verify(const struct venue_url *u,
 	r.o = o;
 	r.res = res;
 	r.rep = &res->rep;
-	buf_init(&json, BUNDLE_MAX);
+	r.newest_claimed = -1;
 	struct fetch_options fo = {.progress = o->progress};
 	if ((st = fetch_new(o->fetch != NULL ? o->fetch : &fo, &r.f, e)) !=
 	    ST_OK)
 		goto out;
 
-	/* The bundle. */
-	if ((st = set_url(&r, e, "/v/%s/bundle.json", u->venue)) != ST_OK)
+	/* The bundle; again, once, when it is older than what the verifier
+	 * knows and the log says it has newer. */
+	if ((st = get_bundle(&r, &b, e)) != ST_OK || b == NULL)
 		goto out;
-	st = fetch_get(r.f, r.url, &json, &fe);
-	if (st == ST_NOT_FOUND) {
-		verify_add_check(r.rep, 1, false, "bundle",
-				 "the log at %s has no venue %s (%s)", u->host,
-				 u->venue, fe.msg);
-		st = ST_OK;
-		goto out;
+	r.b = b;
+	int64_t need = known_size(&r);
+	if (need > claimed_size(b->checkpoint) && log_has_newer(&r, need)) {
+		bundle_free(b);
+		r.b = b = NULL;
+		if ((st = get_bundle(&r, &b, e)) != ST_OK || b == NULL)
+			goto out;
 	}
-	if (answer_failed(st)) {
-		verify_add_check(r.rep, 1, false, "bundle",
-				 "the bundle of venue %s at %s: %s", u->venue,
-				 u->host, fe.msg);
-		st = ST_OK;
-		goto out;
-	}
-	if (st != ST_OK) {
-		*e = fe;
-		goto out;
-	}
-	if (bundle_parse(buf_str(&json), json.len, &b, &fe) != ST_OK) {
-		verify_add_check(r.rep, 1, false, "bundle",
-				 "what %s serves as the bundle of venue %s is "
-				 "not one: %s",
-				 u->host, u->venue, fe.msg);
-		goto out;
-	}
-	buf_free(&json);
 	r.b = b;
 	res->have_bundle = true;
 	snprintf(res->origin, sizeof res->origin, "%s", b->origin);
@@ -1009,7 +1088,7 @@ enum status remote_verify(const struct venue_url *u,
 		snprintf(res->cache_warning, sizeof res->cache_warning, "%s",
 			 fe.msg);
 out:
-	sort_checks(&res->rep);
+	verify_report_sort(&res->rep);
 	for (size_t i = 0; i < res->rep.nchecks; i++) {
 		defang(res->rep.checks[i].name);
 		defang(res->rep.checks[i].detail);
@@ -1018,7 +1097,6 @@ out:
 		res->rep.ok = false;
 	verify_report_free(&extra);
 	bundle_free(b);
-	buf_free(&json);
 	fetch_free(r.f);
 	return st;
 }

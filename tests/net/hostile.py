@@ -32,6 +32,8 @@ is UPSTREAM seen through <mode>:
   shorttile   entry tiles missing their last entry
   stale       the bundle as it was the first time it was asked for (a
               cache that keeps it too long): older, but honest
+  staleonce   the same, but only once: the request after the stale answer
+              gets the log's own (a cache that lets a second ask through)
   downgrade   every request answered 302 to the same path on another
               scheme (https), to check a scheme is never followed blindly
 """
@@ -42,7 +44,8 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 UPSTREAM = sys.argv[1].rstrip("/")
-STALE = {}  # path -> the first bundle seen, for mode stale
+STALE = {}  # path -> the first bundle seen, for modes stale, staleonce
+ONCE = set()  # paths staleonce has served stale already
 
 
 def upstream(path):
@@ -125,12 +128,18 @@ class Handler(BaseHTTPRequestHandler):
             while True:
                 self.wfile.write(b"x" * 65536)
 
-        if is_bundle and mode == "stale" and rest in STALE:
-            self.send(200, STALE[rest], "application/json")
+        key = mode + rest
+        if is_bundle and mode in ("stale", "staleonce") and key in STALE:
+            body = STALE[key]
+            if mode == "staleonce":
+                del STALE[key]
+                ONCE.add(key)
+            self.send(200, body, "application/json")
             return
         status, headers, body = upstream(rest)
-        if is_bundle and mode == "stale" and status == 200:
-            STALE[rest] = body
+        if (is_bundle and status == 200 and
+                (mode == "stale" or (mode == "staleonce" and key not in ONCE))):
+            STALE[key] = body
         ctype = headers.get("Content-Type", "application/octet-stream")
         if status == 200 and is_bundle:
             body = self.change_bundle(mode, body)

@@ -62,6 +62,8 @@ struct doc {
 struct world_opts {
 	bool key_after_doc;    /* cleanco's key logged after its attested doc */
 	bool key_revoked;      /* cleanco's key revoked before the doc */
+	bool key_replaced;     /* cleanco's new key logged before the doc,
+				  which its old key attests */
 	bool rogue_attests;    /* the doc attested by a key never logged */
 	bool bad_sig;	       /* the attestation signed over other fields */
 	bool wrong_prev;       /* venue-seq 2's prev is wrong */
@@ -78,6 +80,7 @@ struct world {
 	struct note_signer *impostor; /* same name as log, other key */
 	struct note_signer *clean;    /* provider cleanco.example */
 	struct note_signer *rogue;    /* provider rogue.example, not logged */
+	struct note_signer *clean2;   /* cleanco.example's next key */
 	struct merkle_range mr;
 	uint8_t stored[MAXSTORED][HASH_LEN];
 	size_t nstored;
@@ -397,6 +400,10 @@ static void build(struct world *w, const struct world_opts *wo)
 	assert_int_equal(
 		note_signer_from_seed("rogue.example", seed, &w->rogue, &e),
 		ST_OK);
+	seed_of(seed, 5);
+	assert_int_equal(
+		note_signer_from_seed("cleanco.example", seed, &w->clean2, &e),
+		ST_OK);
 
 	filler(w, "2025-12-01T00:00:00Z");
 	if (!wo->key_after_doc)
@@ -405,6 +412,9 @@ static void build(struct world *w, const struct world_opts *wo)
 	venue(w, "Bar Roma", 30, "2026-01-01T10:00:00Z");
 	if (wo->key_revoked)
 		provider_revoke(w, "cleanco.example", "2026-01-02T00:00:00Z");
+	if (wo->key_replaced)
+		provider_key(w, w->clean2, "CleanCo S.r.l.",
+			     "2026-01-02T00:00:00Z");
 	d1.signer = wo->rogue_attests ? w->rogue : w->clean;
 	d1.bad_sig = wo->bad_sig;
 	document(w, &d1);
@@ -447,6 +457,7 @@ static void world_free(struct world *w)
 	note_signer_free(w->impostor);
 	note_signer_free(w->clean);
 	note_signer_free(w->rogue);
+	note_signer_free(w->clean2);
 }
 
 static enum status world_fetch(void *ctx, const uint8_t sha[HASH_LEN],
@@ -702,6 +713,7 @@ static void test_bad_today(void **state)
 static void drop_entry(struct bundle *b, size_t i)
 {
 	free(b->entries[i].entry);
+	free(b->entries[i].proof);
 	memmove(&b->entries[i], &b->entries[i + 1],
 		(b->nentries - i - 1) * sizeof b->entries[0]);
 	b->nentries--;
@@ -807,6 +819,7 @@ static void t_venue(struct world *w)
 static void t_drop_provider(struct world *w)
 {
 	free(w->b->providers[0].entry);
+	free(w->b->providers[0].proof);
 	w->b->nproviders = 0;
 }
 
@@ -1037,6 +1050,14 @@ static const struct tamper_case cases[] = {
 	 false,
 	 5,
 	 "was revoked at index 3, before the document"},
+	{"attestation by a key replaced before the document",
+	 {.key_replaced = true},
+	 NULL,
+	 FETCH_OK,
+	 false,
+	 false,
+	 5,
+	 "the provider's key in force is cleanco.example+"},
 	{"attestation by a later key",
 	 {.key_after_doc = true},
 	 NULL,
@@ -1295,6 +1316,39 @@ static void test_add_check(void **state)
 	verify_report_free(NULL);
 }
 
+/* A bundle of junk after an honest one: the report keeps the first
+ * VERIFY_FAILS_SHOWN failures and counts the rest, in rule order. */
+static void test_report_bounded(void **state)
+{
+	struct world w;
+	struct world_opts wo = {0};
+	struct verify_options o;
+	struct note_verifier key;
+	struct verify_report rep;
+	struct err e;
+	const size_t junk = 3 * VERIFY_FAILS_SHOWN;
+
+	(void)state;
+	build(&w, &wo);
+	for (size_t i = 0; i < junk; i++)
+		assert_int_equal(bundle_add(w.b, false, 1000 + (int64_t)i, "x",
+					    1, NULL, 0),
+				 ST_OK);
+	options(&o, &w, &key);
+	assert_int_equal(verify_bundle(w.b, &o, &rep, &e), ST_OK);
+	assert_false(rep.ok);
+	assert_int_equal(rep.nfailed, VERIFY_FAILS_SHOWN);
+	/* Each junk entry fails to parse and is not included: two each. */
+	assert_int_equal(rep.nfailed + rep.omitted, 2 * junk);
+	assert_true(rep.nchecks <= VERIFY_FAILS_SHOWN + 7);
+	assert_sorted(&rep);
+	/* The honest part still reads as it did. */
+	assert_int_equal(rep.nitems, 6);
+	assert_true(has_check(&rep, 5, true, NULL));
+	verify_report_free(&rep);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1308,6 +1362,7 @@ int main(void)
 		cmocka_unit_test(test_latest),
 		cmocka_unit_test(test_days_between),
 		cmocka_unit_test(test_add_check),
+		cmocka_unit_test(test_report_bounded),
 	};
 
 	if (sodium_init() < 0)
