@@ -722,58 +722,93 @@ static bool has_provider(const struct bundle *b, int64_t index)
 	return lo < b->nproviders && b->providers[lo].index == index;
 }
 
-/* The provider entries the venue's attestations depend on, as export.c
+/* A provider entry of the log, looked up by name then index. */
+struct named_rec {
+	const char *name;
+	int64_t index;
+	size_t pos; /* in fu->provs */
+};
+
+static int named_rec_cmp(const void *x, const void *y)
+{
+	const struct named_rec *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	if (c != 0)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* The first of recs[0..n) whose name is above name, or is name with an
+ * index not below index. */
+static size_t rec_bound(const struct named_rec *recs, size_t n,
+			const char *name, int64_t index)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(recs[mid].name, name);
+		if (c < 0 || (c == 0 && recs[mid].index < index))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The provider entries the venue's attestations depend on, as export.c
  * puts them in a bundle: for each attested document the newest key of its
- * provider logged before it, and every revocation of those providers'
- * keys.  Marks them in need[0..nprovs). */
+ * provider logged before it, and every revocation of the keys of a
+ * provider with an entry before an attested document.  Marks them in
+ * need[0..nprovs).  O(n log n) in the provider entries and attestations.
+ */
 static enum status needed_providers(struct full *fu, bool *need)
 {
-	struct latest {
-		const char *name;
-		long key; /* index into provs of the newest key, or -1 */
-		bool attested;
-	} *names = NULL;
-	size_t nnames = 0, p = 0;
+	size_t n = fu->nprovs ? fu->nprovs : 1;
+	struct named_rec *all = malloc(n * sizeof *all);
+	struct named_rec *keys = malloc(n * sizeof *keys);
+	bool *attested = calloc(n, sizeof *attested); /* by first of a name */
+	size_t nall = 0, nkeys = 0;
+	enum status st = ST_NOMEM;
+
+	if (all == NULL || keys == NULL || attested == NULL)
+		goto out;
+	for (size_t q = 0; q < fu->nprovs; q++) {
+		struct named_rec rec = {fu->provs[q].name, fu->provs[q].index,
+					q};
+		all[nall++] = rec;
+		if (!fu->provs[q].revoke)
+			keys[nkeys++] = rec;
+	}
+	qsort(all, nall, sizeof *all, named_rec_cmp);
+	qsort(keys, nkeys, sizeof *keys, named_rec_cmp);
 	for (size_t a = 0; a < fu->natt; a++) {
-		/* Every provider entry before this document. */
-		for (; p < fu->nprovs && fu->provs[p].index < fu->att[a].index;
-		     p++) {
-			size_t k = 0;
-			while (k < nnames &&
-			       strcmp(names[k].name, fu->provs[p].name) != 0)
-				k++;
-			if (k == nnames) {
-				void *q = realloc(names,
-						  (nnames + 1) * sizeof *names);
-				if (q == NULL) {
-					free(names);
-					return ST_NOMEM;
-				}
-				names = q;
-				names[nnames++] = (struct latest){
-					fu->provs[p].name, -1, false};
-			}
-			if (!fu->provs[p].revoke)
-				names[k].key = (long)p;
-		}
-		for (size_t k = 0; k < nnames; k++) {
-			if (strcmp(names[k].name, fu->att[a].provider) != 0)
-				continue;
-			names[k].attested = true;
-			if (names[k].key >= 0)
-				need[names[k].key] = true;
-		}
+		const char *name = fu->att[a].provider;
+		int64_t at = fu->att[a].index;
+		size_t first = rec_bound(all, nall, name, INT64_MIN);
+		size_t k = rec_bound(keys, nkeys, name, at);
+		/* A provider with no entry before the document has none of
+		 * its revocations needed. */
+		if (first < nall && strcmp(all[first].name, name) == 0 &&
+		    all[first].index < at)
+			attested[first] = true;
+		if (k > 0 && strcmp(keys[k - 1].name, name) == 0)
+			need[keys[k - 1].pos] = true;
 	}
 	for (size_t q = 0; q < fu->nprovs; q++) {
 		if (!fu->provs[q].revoke)
 			continue;
-		for (size_t k = 0; k < nnames; k++)
-			if (names[k].attested &&
-			    strcmp(names[k].name, fu->provs[q].name) == 0)
-				need[q] = true;
+		size_t first =
+			rec_bound(all, nall, fu->provs[q].name, INT64_MIN);
+		if (attested[first])
+			need[q] = true;
 	}
-	free(names);
-	return ST_OK;
+	st = ST_OK;
+out:
+	free(all);
+	free(keys);
+	free(attested);
+	return st;
 }
 
 /* "12, 40, 97 and 3 more" into out. */
