@@ -51,13 +51,50 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Collects the provider entries the venue's attestations depend on. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts v[0..*n) and drops repeats (freeing them with free_one, if any). */
+static void sort_unique(void *v, size_t *n, size_t size,
+			int (*cmp)(const void *, const void *),
+			void (*free_one)(void *))
+{
+	char *p = v;
+	size_t k = 0;
+	qsort(v, *n, size, cmp);
+	for (size_t i = 0; i < *n; i++) {
+		if (k > 0 && cmp(p + (k - 1) * size, p + i * size) == 0) {
+			if (free_one != NULL)
+				free_one(p + i * size);
+			continue;
+		}
+		if (k != i)
+			memcpy(p + k * size, p + i * size, size);
+		k++;
+	}
+	*n = k;
+}
+
+static void free_str(void *p)
+{
+	free(*(char **)p);
+}
+
+/*
+ * Collects the provider entries the venue's attestations depend on: for
+ * each attested document the key in force for its provider, and every
+ * revocation of those providers' keys (below size), so that a verifier
+ * sees them.  *out is new: the log indexes, sorted, each once.
+ */
 static enum status provider_deps(struct store *s, struct bundle *b,
 				 int64_t size, int64_t **out, size_t *count,
 				 struct err *e)
 {
 	int64_t *all = NULL, *deps = NULL;
-	size_t nall = 0, n = 0;
+	char **names = NULL; /* of the attested documents' providers */
+	size_t nall = 0, n = 0, nnames = 0;
 	struct buf text;
 	struct entry *en = malloc(sizeof *en);
 	enum status r = ST_OK;
@@ -70,13 +107,13 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 		err_set(e, r, "%s", store_errmsg(s));
 		goto done;
 	}
-	deps = calloc(nall + 1, sizeof *deps);
-	if (deps == NULL) {
+	/* At most a key per document, and every provider entry. */
+	deps = calloc(b->nentries + nall + 1, sizeof *deps);
+	names = calloc(b->nentries + 1, sizeof *names);
+	if (deps == NULL || names == NULL) {
 		r = err_set(e, ST_NOMEM, "out of memory");
 		goto done;
 	}
-	char names[64][NOTE_NAME_MAX + 1];
-	size_t nnames = 0;
 	for (size_t i = 0; i < b->nentries; i++) {
 		struct bundle_item *it = &b->entries[i];
 		if (entry_parse(it->entry, it->entry_len, en, NULL) != ST_OK ||
@@ -84,21 +121,15 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 			continue;
 		int64_t kidx = 0;
 		if (store_provider_key(s, en->provider, it->index, &kidx) ==
-		    ST_OK) {
-			bool seen = false;
-			for (size_t k = 0; k < n; k++)
-				seen = seen || deps[k] == kidx;
-			if (!seen && n < nall)
-				deps[n++] = kidx;
+		    ST_OK)
+			deps[n++] = kidx;
+		if ((names[nnames] = strdup(en->provider)) == NULL) {
+			r = err_set(e, ST_NOMEM, "out of memory");
+			goto done;
 		}
-		bool known = false;
-		for (size_t k = 0; k < nnames; k++)
-			known = known || strcmp(names[k], en->provider) == 0;
-		if (!known && nnames < 64)
-			memcpy(names[nnames++], en->provider,
-			       strlen(en->provider) + 1);
+		nnames++;
 	}
-	/* Revocations of those providers' keys, so a verifier sees them. */
+	sort_unique(names, &nnames, sizeof *names, cmp_str, free_str);
 	for (size_t i = 0; i < nall && nnames > 0; i++) {
 		if (all[i] >= size)
 			break;
@@ -107,18 +138,20 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 			err_set(e, r, "%s", store_errmsg(s));
 			goto done;
 		}
-		if (entry_parse(buf_str(&text), text.len, en, NULL) != ST_OK ||
-		    en->kind != ENTRY_PROVIDER_REVOKE)
-			continue;
-		for (size_t k = 0; k < nnames; k++)
-			if (strcmp(names[k], en->name) == 0 && n < nall)
-				deps[n++] = all[i];
+		const char *name = en->name;
+		if (entry_parse(buf_str(&text), text.len, en, NULL) == ST_OK &&
+		    en->kind == ENTRY_PROVIDER_REVOKE &&
+		    bsearch(&name, names, nnames, sizeof *names, cmp_str))
+			deps[n++] = all[i];
 	}
-	qsort(deps, n, sizeof *deps, cmp_i64);
+	sort_unique(deps, &n, sizeof *deps, cmp_i64, NULL);
 	*out = deps;
 	*count = n;
 	deps = NULL;
 done:
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
 	free(deps);
 	free(all);
 	free(en);
