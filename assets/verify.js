@@ -315,7 +315,9 @@ function form(B) {
   }
 }
 
-async function verify() {
+/* again: when the first record was older than the poster's pin, {size, newest}:
+   its tree size and that of the log's newest checkpoint. */
+async function verify(again) {
   const B = JSON.parse(await get(VBASE + '/bundle.json').catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`)));
   try { form(B); } catch (x) { no('bundle.json: ' + x.message); }
   /* Rule 1 and the pin. */
@@ -326,7 +328,10 @@ async function verify() {
   try { CP = checkpoint(await openNote(B.checkpoint, V), V); } catch (x) { add(1, false, 'cp', `the checkpoint is not signed by the log key ${V.name}+${V.hash}: ${x.message}`); }
   if (CP && !Number.isSafeInteger(CP.size)) CP = add(1, false, 'cp', `tree size ${CP.size} is beyond what this verifier computes with (2^53)`) && null;
   if (CP) add(1, B.origin == CP.origin, 'cp', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
-  if (pin) await pinCheck(pin, B, V, CP);
+  if (pin) {
+    const newest = await pinCheck(pin, B, V, CP, again);
+    if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
+  }
   /* Parse everything, hash every leaf. */
   const slot = async (x, prov) => {
     const s = {index: x.index, x, leaf: await leafHash(x.entry), where: `${prov ? 'provider ' : ''}entry ${x.index}`};
@@ -470,12 +475,24 @@ function pinOf() {
   const k = b64u(q.get('k')), r = b64u(q.get('r')), n = num(q.get('n') || '');
   return k && r && n != null ? {k, n, r} : {bad: 'the pin in the URL is not #k=<22 base64url>&n=<tree size>&r=<22 base64url>'};
 }
-async function pinCheck(pin, B, V, CP) {
+/* A record of a tree older than the poster's cannot show that nothing was
+   logged for the venue since: the page asks for the log's newest checkpoint
+   and, when that is at least the poster's, returns its size for verify() to
+   fetch the record again (a copy cached a while); a record still older
+   (again) fails, as does a log whose newest is older than the poster. */
+async function pinCheck(pin, B, V, CP, again) {
   const f = m => add(1, false, 'pin', m);
   if (pin.bad) return f(pin.bad);
   if (!eq((await sha(enc.encode(B.vkey))).slice(0, 16), pin.k)) return f(`the log key ${V.name}+${V.hash} is not the key on the poster`);
   if (!CP) return f('not checked: the checkpoint did not verify');
-  if (CP.size < pin.n) return f(`ROLLBACK: the log shows ${CP.size} entries, fewer than the ${pin.n} it had when the poster was made (a log that rolled back, or a mirror that lags)`);
+  if (CP.size < pin.n) {
+    const old = `this record is older than the one the poster pins (it is of the log at ${CP.size} entries, the poster of the log at ${pin.n})`;
+    if (again) return f(`STALE RECORD: ${old}; the log's newest checkpoint has ${again.newest} entries, yet asked again it gave this record: the log may be withholding later entries`);
+    let top;
+    try { top = checkpoint(await openNote(await get(`${ROOT}/checkpoint`), V), V); } catch (x) { return f(`STALE RECORD: ${old}, and the log's newest checkpoint cannot be had: ${x.message}`); }
+    if (top.size >= pin.n) return top.size;
+    return f(`ROLLBACK: ${old}; the log's newest checkpoint has ${top.size} entries, fewer than it had when the poster was made (a log that rolled back, or a mirror that lags)`);
+  }
   let old, proof = [];
   try { old = checkpoint(await openNote(await get(`${ROOT}/checkpoint/${pin.n}`), V), V); } catch (x) { return f(`the checkpoint of size ${pin.n}: ${x.message}`); }
   if (old.size != pin.n) return f(`/checkpoint/${pin.n} is of size ${old.size}`);
@@ -486,7 +503,8 @@ async function pinCheck(pin, B, V, CP) {
     } catch (x) { return f(`consistency proof from ${pin.n} to ${CP.size}: ${x.message}`); }
   }
   if (!await consistency(pin.n, CP.size, old.root, CP.root, proof)) return f(`FORK: the log of size ${CP.size} does not extend the log of size ${pin.n} on the poster (consistency proof does not verify)`);
-  add(1, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof)`);
+  add(1, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof)` +
+    (again ? `; the record first fetched, of the log at ${again.size} entries, was older than the poster, so it was fetched again` : ''));
 }
 
 /* ---- rule 4: a document's bytes, when the user asks ---- */

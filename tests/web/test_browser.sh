@@ -18,7 +18,10 @@
 # (in English and Italian, with and without the poster's pin); a tampered
 # database, an altered bundle, a page that hides a revocation, a wrong pin
 # (key, root, rollback) are "fail" with the reason in the DOM; a browser
-# without Ed25519 is "unsupported".  When `sanilog serve` exists, the same
+# without Ed25519 is "unsupported".  A poster whose pin is newer than the
+# bundle served: a copy cached a while is fetched again and passes, a
+# server that keeps serving the older bundle fails ("older than the one
+# the poster pins").  When `sanilog serve` exists, the same
 # checks run against the live server too.  Prints the page sizes of the
 # 50-document venue.
 #
@@ -182,6 +185,10 @@ WRONG_KEY=$(pin "$(cat "$KEYS/wrong-log.vkey")" "$PIN_ROOT")
 BAD_KEY_PIN="#${WRONG_KEY%%&*}&n=$PIN_SIZE&$PIN_R"
 BAD_ROOT_PIN="#$PIN_K&n=$PIN_SIZE&r=AAAAAAAAAAAAAAAAAAAAAA"
 ROLLBACK_PIN="#$PIN_K&n=$((SIZE + 10))&$PIN_R"
+# A poster made from the newest tree, and a bundle older than it.
+NEWEST_PIN="#$PIN_K&n=$SIZE&$(pin "$VKEY" "$(sl checkpoint | sed -n 3p)" |
+	sed 's/.*&//')"
+OLD_SIZE=7 # Bar Roma's bundle before its protocol was revoked
 
 # ---------------------------------------------------------------------------
 # The static site: one directory per scenario, under which verify.js finds
@@ -203,14 +210,15 @@ for f in "$DOCS"/* "$TMP"/doc*.pdf; do
 	cp "$f" "$SITE/d/$(sha256sum "$f" | cut -c1-64)"
 done
 
-# scenario NAME DB VENUE LANG: renders the page, the bundle, the
-# checkpoints and the consistency proof the pins need.
+# scenario NAME DB VENUE LANG: renders the page, the bundle, the newest
+# checkpoint, the checkpoints and the consistency proof the pins need.
 scenario() {
 	local name=$1 db=$2 venue=$3 lang=$4 d=$SITE/$1 n size
 	size=$(sqlite3 "$db" 'SELECT count(*) FROM entries')
 	mkdir -p "$d/v/$venue" "$d/checkpoint" "$d/proof"
 	driver venue "$db" "$venue" "$lang" "$TODAY" >"$d/v/$venue.html"
 	"$SANILOG" export --venue "$venue" --db "$db" >"$d/v/$venue/bundle.json"
+	"$SANILOG" checkpoint --db "$db" >"$d/checkpoint/newest"
 	for n in $PIN_SIZE "$size"; do
 		"$SANILOG" checkpoint --size $n --db "$db" >"$d/checkpoint/$n"
 	done
@@ -221,6 +229,16 @@ scenario ok "$DB" $V1 en
 scenario it "$DB" $V1 it
 scenario hostile "$DB" $V2 en
 scenario big "$DB" $V3 en
+
+# The poster pins the newest tree; the server keeps serving the bundle of
+# an older one (a hostile server, or a cache that never lets go).
+cp -r "$SITE/ok" "$SITE/stale"
+"$SANILOG" export --venue $V1 --size $OLD_SIZE --db "$DB" \
+	>"$SITE/stale/v/$V1/bundle.json"
+# The same, but the first answer only (a cache that lagged): served once,
+# then the newest.
+cp -r "$SITE/ok" "$SITE/lagging"
+cp "$SITE/stale/v/$V1/bundle.json" "$SITE/lagging/v/$V1/bundle.json.first"
 
 # A tampered database: a document's title rewritten in place.
 cp "$DB" "$TMP/tampered.db"
@@ -268,8 +286,10 @@ timed_page big $V3
 
 cat >"$TMP/serve.py" <<'EOF'
 # A static server for the scenarios: /<scenario>/v/<venue> is the page,
+# /<scenario>/checkpoint the file checkpoint/newest,
 # /<scenario>/proof/consistency?old=&new= a file per query, a strict CSP
-# on every answer.
+# on every answer.  A file F.first, when there is one, is what the first
+# request for F gets (then it is gone).
 import http.server, os, re, sys, threading, urllib.parse
 ROOT = os.path.realpath(sys.argv[1])
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -295,12 +315,18 @@ class H(http.server.BaseHTTPRequestHandler):
         p = u.path
         if p.endswith("/proof/consistency"):
             p += "-%s-%s" % (q.get("old", [""])[0], q.get("new", [""])[0])
+        elif p.endswith("/checkpoint"):
+            p += "/newest"
         elif re.fullmatch(r"(/[a-z0-9]+)?/v/[a-z0-9]+", p):
             p += ".html"
         f = os.path.realpath(os.path.join(ROOT, p.lstrip("/")))
         if not f.startswith(ROOT + os.sep) or not os.path.isfile(f):
             return self.send_error(404)
-        data = open(f, "rb").read()
+        if os.path.isfile(f + ".first"):
+            data = open(f + ".first", "rb").read()
+            os.remove(f + ".first")
+        else:
+            data = open(f, "rb").read()
         self.send_response(200)
         self.send_header("Content-Type", TYPES.get(os.path.splitext(f)[1],
                                                    "text/plain; charset=utf-8"))
@@ -430,7 +456,15 @@ check "pin of another log key: fail" "$BASE/ok/v/$V1$BAD_KEY_PIN" fail \
 check "pin with another root: fail" "$BASE/ok/v/$V1$BAD_ROOT_PIN" fail \
 	"${ST}[^<]*another root than the poster"
 check "pin of a larger tree (rollback): fail" "$BASE/ok/v/$V1$ROLLBACK_PIN" \
-	fail "${ST}[^<]*ROLLBACK"
+	fail "${ST}[^<]*ROLLBACK: this record is older than the one the poster pins"
+check "pin of the newest tree: ok" "$BASE/ok/v/$V1$NEWEST_PIN" ok \
+	"matches the poster"
+check "pin newer than the bundle, which stays older: fail" \
+	"$BASE/stale/v/$V1$NEWEST_PIN" fail \
+	"${ST}[^<]*STALE RECORD: this record is older than the one the poster pins[^<]*withholding later entries"
+check "pin newer than a bundle cached a while: fetched again, ok" \
+	"$BASE/lagging/v/$V1$NEWEST_PIN" ok "matches the poster" \
+	"was older than the poster, so it was fetched again"
 check "pin, log forked since the poster: fail" \
 	"$BASE/forked/v/$V1$GOOD_PIN" fail "${ST}[^<]*FORK"
 check "pin naming k twice: fail" "$BASE/ok/v/$V1$GOOD_PIN&$PIN_K" fail \
@@ -571,6 +605,8 @@ if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
 			ok "matches the poster"
 		check "live server: rollback pin: fail" \
 			"$LIVE/v/$V1$ROLLBACK_PIN" fail "${ST}[^<]*ROLLBACK"
+		check "live server: the pin of the newest tree: ok" \
+			"$LIVE/v/$V1$NEWEST_PIN" ok "matches the poster"
 		live_stop
 	fi
 	# The database tampered with while the server is down (a running
