@@ -1,9 +1,10 @@
 /* verify.js: checks the venue's bundle on the phone with WebCrypto, as the C
    verifier does (src/core/verify.c, entry.c, note.c, merkle.c): DESIGN.md
    rules 1-3 and 5-7, the poster's pin (#k=..&n=..&r=..), rule 4 on "Check
-   file"; and that the page shows what the bundle holds.  Result in
-   #verify-status (data-state ok, fail, unsupported), each check in
-   #verify-checks.  Writes text only (textContent), never markup. */
+   file"; and that the page shows what the bundle holds (the whole bundle
+   is verified; a page shows its part of the history, src/web/pages.h).
+   Result in #verify-status (data-state ok, fail, unsupported), each check
+   in #verify-checks.  Writes text only (textContent), never markup. */
 'use strict';
 (() => {
 const $ = i => document.getElementById(i), main = $('main') || {dataset: {}}, out = $('verify-status'), list = $('verify-checks');
@@ -16,6 +17,8 @@ const NAMES = {bundle: ['bundle', 'pacchetto di verifica'], key: ['log key', 'ch
   incl: ['inclusion', 'inclusione nel registro'], form: ['entry form', 'forma delle voci'],
   chain: ['venue chain', 'catena del locale'], att: ['attestations', 'firme delle imprese'],
   rev: ['revocations', 'revoche'], page: ['page', 'pagina'], fresh: ['freshness', 'aggiornamento']};
+/* The documents a page of the history shows: pages.h's PAGES_HISTORY. */
+const PAGE_DOCS = 50;
 const checks = [];
 const add = (rule, ok, n, detail) => { checks.push({rule, ok, n, detail}); return ok; };
 const no = m => { throw new Error(m); };
@@ -432,14 +435,20 @@ async function verify(again) {
     fresh = exp ? 'expired' : late ? 'late' : 'ok';
     add(7, true, 'fresh', `newest sanitization: ${latest.where}, performed ${e.performed}, ${since} days before ${today} (this phone's date); ${late ? 'OVERDUE' : 'within the interval'} (interval ${venue ? venue.interval : 30} days)` + (e.expires ? `; expires ${e.expires}${exp ? ': EXPIRED' : ''}` : ''));
   }
-  /* Rule 6 again: the page shows this record, revoked documents marked, none hidden. */
+  /* Rule 6 again: the page shows this record, revoked documents marked, none
+     hidden: its part of the history (pages.h), the PAGE_DOCS newest documents
+     below ?before= and the newest valid sanitization, the older a link away. */
   const st = $('state'), pf = [], docs = items.filter(s => s.e.kind == 'document'), lis = document.querySelectorAll('#docs>li');
   const txt = q => { const el = main.querySelector(q); return el ? el.textContent : null; };
+  const bq = new URLSearchParams(location.search).get('before'), below = bq == null ? Infinity : /^(0|[1-9][0-9]*)$/.test(bq) ? +bq : NaN;
+  const under = docs.filter(s => s.e.seq < below), run = under.slice(-PAGE_DOCS), shown = latest && !run.includes(latest) ? [...run, latest] : run;
+  const older = under.length > run.length ? run[0].e.seq : null, ol = main.querySelector('#older');
+  if (Number.isNaN(below)) pf.push(`the page's address asks for ?before=${bq}, not a venue-seq`);
   if (venue && txt('h1') != venue.name) pf.push(`the page's name "${txt('h1')}" is not the record's "${venue.name}"`);
   if (venue && txt('.addr') != venue.address) pf.push(`the page's address is not the record's "${venue.address}"`);
   if (st && st.dataset.latest != (latest ? String(latest.e.seq) : '')) pf.push(`the page's newest sanitization is not the record's (venue-seq ${latest ? latest.e.seq : 'none'})`);
-  if (lis.length != docs.length) pf.push(`the page lists ${lis.length} documents, the record holds ${docs.length}`);
-  for (const s of docs) {
+  if (lis.length != shown.length) pf.push(`the page lists ${lis.length} documents, this page of the record holds ${shown.length}`);
+  for (const s of shown) {
     const li = $('s' + s.e.seq), w = `document venue-seq ${s.e.seq}`, a = li && li.querySelector('a');
     if (!li || !li.matches('#docs>li')) { pf.push(w + ' is not on the page'); continue; }
     if (li.querySelector('h3').textContent != s.e.title) pf.push(w + ': the title differs');
@@ -447,7 +456,10 @@ async function verify(again) {
     if (li.classList.contains('rv') != !!s.revoked) pf.push(w + (s.revoked ? ' is revoked but not shown as revoked' : ' is shown as revoked but is not'));
     if (!!li.querySelector('.sig') != !!s.attested) pf.push(w + (s.attested ? ': the provider signature is not shown' : ': shown as signed, but no signature verified'));
   }
-  add(6, !pf.length, 'page', pf.length ? pf.join('; ') : `the page shows the record: ${docs.length} document(s), revoked ones marked, none hidden`);
+  if (older != null && (!ol || new URL(ol.href).searchParams.get('before') != String(older))) pf.push(`the page does not link to the documents before venue-seq ${older}`);
+  if (older == null && ol) pf.push('the page links to older documents, but it shows the oldest');
+  const part = shown.length == docs.length ? `${docs.length} document(s)` : `${shown.length} of ${docs.length} documents (the ${run.length} newest${bq == null ? '' : ` below venue-seq ${bq}`}${shown != run ? ', and the newest valid sanitization' : ''}), the others a link away`;
+  add(6, !pf.length, 'page', pf.length ? pf.slice(0, 5).join('; ') + (pf.length > 5 ? `; and ${pf.length - 5} more` : '') : `the page shows the record: ${part}, revoked ones marked, none hidden`);
   if (st && fresh != st.dataset.fresh) {
     const p = document.createElement('p');
     p.className = 'bad';
@@ -537,7 +549,7 @@ function fileButtons() {
 async function run() {
   const set = (s, t) => { out.dataset.state = s; out.textContent = t; };
   const cli = $('cli'), sw = document.querySelector('a.lang');
-  if (sw && location.hash) sw.href += location.hash; /* keep the pin */
+  if (location.hash) for (const a of [sw, $('older'), $('newest')]) if (a) a.href += location.hash; /* keep the pin */
   if (cli && cli.textContent.startsWith('sanilog verify /')) cli.textContent = 'sanilog verify ' + location.origin + VBASE;
   const t0 = performance.now();
   set('pending', T('Checking the record on this phone…', 'Verifica in corso su questo telefono…'));
