@@ -1,9 +1,10 @@
 /* verify.js: checks the venue's bundle on the phone with WebCrypto, as the C
    verifier does (src/core/verify.c, entry.c, note.c, merkle.c): DESIGN.md
    rules 1-3 and 5-7, the poster's pin (#k=..&n=..&r=..), rule 4 on "Check
-   file"; and that the page shows what the bundle holds.  Result in
-   #verify-status (data-state ok, fail, unsupported), each check in
-   #verify-checks.  Writes text only (textContent), never markup. */
+   file"; and that the page shows what the bundle holds (the whole bundle
+   is verified; a page shows its part of the history, src/web/pages.h).
+   Result in #verify-status (data-state ok, fail, unsupported), each check
+   in #verify-checks.  Writes text only (textContent), never markup. */
 'use strict';
 (() => {
 const $ = i => document.getElementById(i), main = $('main') || {dataset: {}}, out = $('verify-status'), list = $('verify-checks');
@@ -16,6 +17,8 @@ const NAMES = {bundle: ['bundle', 'pacchetto di verifica'], key: ['log key', 'ch
   incl: ['inclusion', 'inclusione nel registro'], form: ['entry form', 'forma delle voci'],
   chain: ['venue chain', 'catena del locale'], att: ['attestations', 'firme delle imprese'],
   rev: ['revocations', 'revoche'], page: ['page', 'pagina'], fresh: ['freshness', 'aggiornamento']};
+/* The documents a page of the history shows: pages.h's PAGES_HISTORY. */
+const PAGE_DOCS = 50;
 const checks = [];
 const add = (rule, ok, n, detail) => { checks.push({rule, ok, n, detail}); return ok; };
 const no = m => { throw new Error(m); };
@@ -315,7 +318,9 @@ function form(B) {
   }
 }
 
-async function verify() {
+/* again: when the first record was older than the poster's pin, {size, newest}:
+   its tree size and that of the log's newest checkpoint. */
+async function verify(again) {
   const B = JSON.parse(await get(VBASE + '/bundle.json').catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`)));
   try { form(B); } catch (x) { no('bundle.json: ' + x.message); }
   /* Rule 1 and the pin. */
@@ -326,7 +331,10 @@ async function verify() {
   try { CP = checkpoint(await openNote(B.checkpoint, V), V); } catch (x) { add(1, false, 'cp', `the checkpoint is not signed by the log key ${V.name}+${V.hash}: ${x.message}`); }
   if (CP && !Number.isSafeInteger(CP.size)) CP = add(1, false, 'cp', `tree size ${CP.size} is beyond what this verifier computes with (2^53)`) && null;
   if (CP) add(1, B.origin == CP.origin, 'cp', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
-  if (pin) await pinCheck(pin, B, V, CP);
+  if (pin) {
+    const newest = await pinCheck(pin, B, V, CP, again);
+    if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
+  }
   /* Parse everything, hash every leaf. */
   const slot = async (x, prov) => {
     const s = {index: x.index, x, leaf: await leafHash(x.entry), where: `${prov ? 'provider ' : ''}entry ${x.index}`};
@@ -427,14 +435,20 @@ async function verify() {
     fresh = exp ? 'expired' : late ? 'late' : 'ok';
     add(7, true, 'fresh', `newest sanitization: ${latest.where}, performed ${e.performed}, ${since} days before ${today} (this phone's date); ${late ? 'OVERDUE' : 'within the interval'} (interval ${venue ? venue.interval : 30} days)` + (e.expires ? `; expires ${e.expires}${exp ? ': EXPIRED' : ''}` : ''));
   }
-  /* Rule 6 again: the page shows this record, revoked documents marked, none hidden. */
+  /* Rule 6 again: the page shows this record, revoked documents marked, none
+     hidden: its part of the history (pages.h), the PAGE_DOCS newest documents
+     below ?before= and the newest valid sanitization, the older a link away. */
   const st = $('state'), pf = [], docs = items.filter(s => s.e.kind == 'document'), lis = document.querySelectorAll('#docs>li');
   const txt = q => { const el = main.querySelector(q); return el ? el.textContent : null; };
+  const bq = new URLSearchParams(location.search).get('before'), below = bq == null ? Infinity : /^(0|[1-9][0-9]*)$/.test(bq) ? +bq : NaN;
+  const under = docs.filter(s => s.e.seq < below), run = under.slice(-PAGE_DOCS), shown = latest && !run.includes(latest) ? [...run, latest] : run;
+  const older = under.length > run.length ? run[0].e.seq : null, ol = main.querySelector('#older');
+  if (Number.isNaN(below)) pf.push(`the page's address asks for ?before=${bq}, not a venue-seq`);
   if (venue && txt('h1') != venue.name) pf.push(`the page's name "${txt('h1')}" is not the record's "${venue.name}"`);
   if (venue && txt('.addr') != venue.address) pf.push(`the page's address is not the record's "${venue.address}"`);
   if (st && st.dataset.latest != (latest ? String(latest.e.seq) : '')) pf.push(`the page's newest sanitization is not the record's (venue-seq ${latest ? latest.e.seq : 'none'})`);
-  if (lis.length != docs.length) pf.push(`the page lists ${lis.length} documents, the record holds ${docs.length}`);
-  for (const s of docs) {
+  if (lis.length != shown.length) pf.push(`the page lists ${lis.length} documents, this page of the record holds ${shown.length}`);
+  for (const s of shown) {
     const li = $('s' + s.e.seq), w = `document venue-seq ${s.e.seq}`, a = li && li.querySelector('a');
     if (!li || !li.matches('#docs>li')) { pf.push(w + ' is not on the page'); continue; }
     if (li.querySelector('h3').textContent != s.e.title) pf.push(w + ': the title differs');
@@ -442,7 +456,10 @@ async function verify() {
     if (li.classList.contains('rv') != !!s.revoked) pf.push(w + (s.revoked ? ' is revoked but not shown as revoked' : ' is shown as revoked but is not'));
     if (!!li.querySelector('.sig') != !!s.attested) pf.push(w + (s.attested ? ': the provider signature is not shown' : ': shown as signed, but no signature verified'));
   }
-  add(6, !pf.length, 'page', pf.length ? pf.join('; ') : `the page shows the record: ${docs.length} document(s), revoked ones marked, none hidden`);
+  if (older != null && (!ol || new URL(ol.href).searchParams.get('before') != String(older))) pf.push(`the page does not link to the documents before venue-seq ${older}`);
+  if (older == null && ol) pf.push('the page links to older documents, but it shows the oldest');
+  const part = shown.length == docs.length ? `${docs.length} document(s)` : `${shown.length} of ${docs.length} documents (the ${run.length} newest${bq == null ? '' : ` below venue-seq ${bq}`}${shown != run ? ', and the newest valid sanitization' : ''}), the others a link away`;
+  add(6, !pf.length, 'page', pf.length ? pf.slice(0, 5).join('; ') + (pf.length > 5 ? `; and ${pf.length - 5} more` : '') : `the page shows the record: ${part}, revoked ones marked, none hidden`);
   if (st && fresh != st.dataset.fresh) {
     const p = document.createElement('p');
     p.className = 'bad';
@@ -470,12 +487,24 @@ function pinOf() {
   const k = b64u(q.get('k')), r = b64u(q.get('r')), n = num(q.get('n') || '');
   return k && r && n != null ? {k, n, r} : {bad: 'the pin in the URL is not #k=<22 base64url>&n=<tree size>&r=<22 base64url>'};
 }
-async function pinCheck(pin, B, V, CP) {
+/* A record of a tree older than the poster's cannot show that nothing was
+   logged for the venue since: the page asks for the log's newest checkpoint
+   and, when that is at least the poster's, returns its size for verify() to
+   fetch the record again (a copy cached a while); a record still older
+   (again) fails, as does a log whose newest is older than the poster. */
+async function pinCheck(pin, B, V, CP, again) {
   const f = m => add(1, false, 'pin', m);
   if (pin.bad) return f(pin.bad);
   if (!eq((await sha(enc.encode(B.vkey))).slice(0, 16), pin.k)) return f(`the log key ${V.name}+${V.hash} is not the key on the poster`);
   if (!CP) return f('not checked: the checkpoint did not verify');
-  if (CP.size < pin.n) return f(`ROLLBACK: the log shows ${CP.size} entries, fewer than the ${pin.n} it had when the poster was made (a log that rolled back, or a mirror that lags)`);
+  if (CP.size < pin.n) {
+    const old = `this record is older than the one the poster pins (it is of the log at ${CP.size} entries, the poster of the log at ${pin.n})`;
+    if (again) return f(`STALE RECORD: ${old}; the log's newest checkpoint has ${again.newest} entries, yet asked again it gave this record: the log may be withholding later entries`);
+    let top;
+    try { top = checkpoint(await openNote(await get(`${ROOT}/checkpoint`), V), V); } catch (x) { return f(`STALE RECORD: ${old}, and the log's newest checkpoint cannot be had: ${x.message}`); }
+    if (top.size >= pin.n) return top.size;
+    return f(`ROLLBACK: ${old}; the log's newest checkpoint has ${top.size} entries, fewer than it had when the poster was made (a log that rolled back, or a mirror that lags)`);
+  }
   let old, proof = [];
   try { old = checkpoint(await openNote(await get(`${ROOT}/checkpoint/${pin.n}`), V), V); } catch (x) { return f(`the checkpoint of size ${pin.n}: ${x.message}`); }
   if (old.size != pin.n) return f(`/checkpoint/${pin.n} is of size ${old.size}`);
@@ -486,7 +515,8 @@ async function pinCheck(pin, B, V, CP) {
     } catch (x) { return f(`consistency proof from ${pin.n} to ${CP.size}: ${x.message}`); }
   }
   if (!await consistency(pin.n, CP.size, old.root, CP.root, proof)) return f(`FORK: the log of size ${CP.size} does not extend the log of size ${pin.n} on the poster (consistency proof does not verify)`);
-  add(1, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof)`);
+  add(1, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof)` +
+    (again ? `; the record first fetched, of the log at ${again.size} entries, was older than the poster, so it was fetched again` : ''));
 }
 
 /* ---- rule 4: a document's bytes, when the user asks ---- */
@@ -519,7 +549,7 @@ function fileButtons() {
 async function run() {
   const set = (s, t) => { out.dataset.state = s; out.textContent = t; };
   const cli = $('cli'), sw = document.querySelector('a.lang');
-  if (sw && location.hash) sw.href += location.hash; /* keep the pin */
+  if (location.hash) for (const a of [sw, $('older'), $('newest')]) if (a) a.href += location.hash; /* keep the pin */
   if (cli && cli.textContent.startsWith('sanilog verify /')) cli.textContent = 'sanilog verify ' + location.origin + VBASE;
   const t0 = performance.now();
   set('pending', T('Checking the record on this phone…', 'Verifica in corso su questo telefono…'));

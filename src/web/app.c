@@ -4,6 +4,7 @@
  */
 #include "app.h"
 
+#include "core/codec.h"
 #include "web/pages.h"
 
 #include <stdio.h>
@@ -175,10 +176,10 @@ void web_reply_internal(struct http_request *rq, enum status st,
 			const char *what, const char *detail)
 {
 	fprintf(stderr, "sanilog: serve: %s: %s\n", what, detail);
-	if (st == ST_BUSY)
-		http_reply_error(rq, ST_BUSY, 1, "busy, try again");
+	if (st == ST_BUSY || st == ST_NOMEM)
+		http_reply_error(rq, st, 1, "busy, try again");
 	else
-		http_reply_error(rq, st, 0, "internal error");
+		http_reply_error(rq, ST_INTERNAL, 0, "internal error");
 }
 
 void web_reply_store_error(struct http_request *rq, enum status st,
@@ -188,10 +189,23 @@ void web_reply_store_error(struct http_request *rq, enum status st,
 		http_reply_error(rq, ST_BUSY, 1, "database busy, try again");
 	else if (st == ST_NOT_FOUND)
 		http_reply_error(rq, ST_NOT_FOUND, 0, "not found");
-	else {
-		/* The details are for the operator, not the client. */
-		fprintf(stderr, "sanilog: serve: database: %s\n",
-			s != NULL ? store_errmsg(s) : status_str(st));
-		http_reply_error(rq, st, 0, "internal error");
+	else /* the details are for the operator, not the client */
+		web_reply_internal(rq, st, "database",
+				   s != NULL ? store_errmsg(s)
+					     : status_str(st));
+}
+
+bool web_query_before(struct http_request *rq, int64_t *before)
+{
+	const char *v = http_query(rq, "before");
+	*before = -1;
+	if (v == NULL)
+		return true;
+	if (!dec_parse(v, before)) {
+		http_reply_error(rq, ST_INVALID, 0,
+				 "before: not a venue-seq (a whole number, "
+				 "decimal, no sign or leading zero)");
+		return false;
 	}
+	return true;
 }

@@ -6,6 +6,7 @@
  */
 #include "owner.h"
 
+#include <inttypes.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -366,7 +367,7 @@ static void login_page(struct http_request *rq, unsigned code, const char *csrf,
 			  : pages_owner(false, d, lang,
 					W(lang, "sanilog · owner sign-in",
 					  "sanilog · accesso titolare"),
-					&out, &e);
+					NULL, &out, &e);
 	render_data_free(d);
 	if (st != ST_OK) {
 		buf_free(&out);
@@ -610,6 +611,9 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 	}
 	enum page_lang lang = lang_of(rq);
 	struct err e = {.msg = ""};
+	int64_t before;
+	if (!web_query_before(rq, &before))
+		return;
 	if (log_now(now, &e) != ST_OK) {
 		web_reply_internal(rq, ST_INTERNAL, "clock", e.msg);
 		return;
@@ -622,10 +626,11 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 		return;
 	}
 	struct render_obj *r = render_root(d);
-	enum status st = pages_owner_record(s, venue, lang, today, r, &e);
+	enum status st =
+		pages_owner_record(s, venue, lang, today, before, r, &e);
 	if (st != ST_OK) {
 		render_data_free(d);
-		web_reply_store_error(rq, st, s);
+		web_reply_internal(rq, st, "dashboard", e.msg);
 		return;
 	}
 	set_owner_labels(r, lang);
@@ -644,12 +649,15 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 		render_set_text(t, "value", type);
 		render_set_text(t, "label", label);
 	}
+	char self[48] = "/owner";
+	if (before >= 0)
+		snprintf(self, sizeof self, "/owner?before=%" PRId64, before);
 	struct buf out;
 	buf_init(&out, 16u << 20);
 	st = pages_owner(true, d, lang,
 			 W(lang, "sanilog · owner dashboard",
 			   "sanilog · pannello del titolare"),
-			 &out, &e);
+			 self, &out, &e);
 	render_data_free(d);
 	if (st != ST_OK) {
 		buf_free(&out);

@@ -41,6 +41,7 @@
 #define BODY_MAX     (4u << 20) /* a rendered page body */
 #define BASE_URL_MAX 512
 #define GZIP_MAX     16 /* embedded precompressed assets */
+#define FAILS_SHOWN  20 /* failed checks of the server's named on a page */
 
 /* ---- templates and assets: embedded, or loaded by pages_init ---- */
 
@@ -554,6 +555,8 @@ static const struct label venue_labels[] = {
 	 "registro."},
 	{"t_history", "History", "Storico"},
 	{"t_nodocs", "No documents yet.", "Ancora nessun documento."},
+	{"t_older", "Older documents", "Documenti precedenti"},
+	{"t_newest", "Newest documents", "Documenti più recenti"},
 	{"t_signed", "signed", "firmato"},
 	{"t_badsig", "signature does not verify", "firma non valida"},
 	{"t_revoked", "Revoked:", "Revocato:"},
@@ -722,7 +725,8 @@ static const char *mime_label(const char *mime)
 
 /*
  * Renders tmpl with d into a body, then the layout around it into out.
- * self is the page's path without query, for the language switch link.
+ * self is the page's path, with the query that chose what it shows (not
+ * lang), for the language switch link.
  */
 static enum status render_page(enum tmpl which, struct render_data *d,
 			       enum page_lang lang, const char *title,
@@ -751,7 +755,8 @@ static enum status render_page(enum tmpl which, struct render_data *d,
 	render_set_text(r, "lang", pages_lang_code(lang));
 	render_set_text(r, "title", title);
 	render_set_text(r, "brand", "sanilog");
-	render_set_textf(r, "alt_href", "%s?lang=%s", self,
+	render_set_textf(r, "alt_href", "%s%slang=%s", self,
+			 strchr(self, '?') != NULL ? "&" : "?",
 			 pages_lang_code(other));
 	render_set_text(r, "alt_lang", pages_lang_code(other));
 	render_set_text(r, "alt_label", W(other, "English", "Italiano"));
@@ -909,14 +914,124 @@ static void set_doc(struct render_obj *o, const struct verify_item *it,
 	render_set_text(o, "bytes", h);
 }
 
+/* The failed checks of rep: the first FAILS_SHOWN, then how many more. */
+static void set_fails(struct render_obj *r, const struct verify_report *rep,
+		      enum page_lang lang)
+{
+	size_t n = 0;
+
+	render_set_list(r, "fails");
+	for (size_t i = 0; i < rep->nchecks; i++) {
+		if (rep->checks[i].ok || n++ >= FAILS_SHOWN)
+			continue;
+		struct render_obj *f = render_add_item(r, "fails");
+		render_set_text(f, "check", rep->checks[i].name);
+		render_set_text(f, "detail", rep->checks[i].detail);
+	}
+	if (n > FAILS_SHOWN) {
+		struct render_obj *f = render_add_item(r, "fails");
+		render_set_text(f, "check", W(lang, "and more", "e altri"));
+		render_set_textf(f, "detail",
+				 W(lang, "%zu other failed checks",
+				   "%zu altri controlli non superati"),
+				 n - FAILS_SHOWN);
+	}
+}
+
+/*
+ * Sets the list docs to the history the page before shows (pages.h's
+ * PAGES_HISTORY), newest first, and the paging values: paged (a flag: the
+ * page is not the whole history), pages_text, and the links older and
+ * newest (each "" when the page has none).  The links are a query only,
+ * so that they hold under any path the page is served at.
+ */
+static void set_history(struct render_obj *r, const struct verify_report *rep,
+			int64_t before, enum page_lang lang)
+{
+	const struct verify_item *cur =
+		rep->latest >= 0 ? &rep->items[rep->latest] : NULL;
+	const char *code = pages_lang_code(lang);
+	size_t ndocs = 0, shown = 0, run = 0;
+	int64_t lowest = 0, below = before < 0 ? INT64_MAX : before;
+	bool older = false, cur_shown = false;
+
+	render_set_list(r, "docs");
+	/* The current record's sanitization, newer than the page's run. */
+	if (cur != NULL && cur->entry.venue_seq >= below) {
+		set_doc(render_add_item(r, "docs"), cur, lang);
+		shown++;
+		cur_shown = true;
+	}
+	for (size_t i = rep->nitems; i-- > 0;) {
+		const struct verify_item *it = &rep->items[i];
+		if (it->entry.kind != ENTRY_DOCUMENT)
+			continue;
+		ndocs++;
+		if (it->entry.venue_seq >= below)
+			continue;
+		if (run == PAGES_HISTORY) {
+			older = true;
+			continue;
+		}
+		set_doc(render_add_item(r, "docs"), it, lang);
+		run++;
+		shown++;
+		lowest = it->entry.venue_seq;
+		cur_shown = cur_shown || it == cur;
+	}
+	/* Or older than the run. */
+	if (cur != NULL && !cur_shown) {
+		set_doc(render_add_item(r, "docs"), cur, lang);
+		shown++;
+	}
+	render_set_flag(r, "paged", older || before >= 0);
+	render_set_textf(r, "pages_text",
+			 W(lang, "Showing %zu of %zu documents.",
+			   "Mostrati %zu documenti su %zu."),
+			 shown, ndocs);
+	if (older)
+		render_set_textf(r, "older", "?before=%" PRId64 "&lang=%s",
+				 lowest, code);
+	else
+		render_set_text(r, "older", "");
+	if (before >= 0)
+		render_set_textf(r, "newest", "?lang=%s", code);
+	else
+		render_set_text(r, "newest", "");
+}
+
+/*
+ * Sets on r what the venue page and the owner's dashboard show of the
+ * venue's record (pages_owner_record names the values) from b and its
+ * verification rep, with the page before of the history.
+ */
+static void set_record(struct render_obj *r, const struct bundle *b,
+		       const struct verify_report *rep, enum page_lang lang,
+		       int64_t before)
+{
+	set_labels(r, venue_labels, ARRAY_LEN(venue_labels), lang);
+	render_set_text(r, "venue", b->venue);
+	/* A bundle whose venue entries all failed has no name to show. */
+	render_set_text(r, "name", rep->name[0] ? rep->name : b->venue);
+	render_set_text(r, "address", rep->address);
+	set_state(r, rep, lang);
+	render_set_flag(r, "server_fail", !rep->ok);
+	/* A record that failed the checks: its state is not to be relied
+	 * on, so it is not shown in the colours of a good or bad state. */
+	if (!rep->ok)
+		render_set_text(r, "state_class", "unverified");
+	set_fails(r, rep, lang);
+	set_history(r, rep, before, lang);
+}
+
 enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 			       enum page_lang lang, const char *today,
-			       struct buf *out, struct err *e)
+			       int64_t before, struct buf *out, struct err *e)
 {
 	struct verify_report rep;
 	struct verify_options o;
 	struct render_data *d = NULL;
-	char title[ENTRY_VALUE_MAX + 64], self[32];
+	char title[ENTRY_VALUE_MAX + 64], self[64];
 	enum status st;
 
 	memset(&o, 0, sizeof o);
@@ -928,8 +1043,7 @@ enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 		goto out;
 	}
 	struct render_obj *r = render_root(d);
-	set_labels(r, venue_labels, ARRAY_LEN(venue_labels), lang);
-	render_set_text(r, "venue", b->venue);
+	set_record(r, b, &rep, lang, before);
 	render_set_int(r, "size", rep.checkpoint.size);
 	render_set_textf(r, "size_text",
 			 W(lang, "%" PRId64 " entries", "%" PRId64 " voci"),
@@ -937,34 +1051,15 @@ enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 	render_set_text(r, "origin", b->origin);
 	render_set_textf(r, "page_url", "%s/v/%s",
 			 base_url != NULL ? base_url : "", b->venue);
-	/* A bundle whose venue entries all failed has no name to show. */
-	render_set_text(r, "name", rep.name[0] ? rep.name : b->venue);
-	render_set_text(r, "address", rep.address);
-	set_state(r, &rep, lang);
-
-	render_set_flag(r, "server_fail", !rep.ok);
-	/* A record that failed the checks: its state is not to be relied
-	 * on, so it is not shown in the colours of a good or bad state. */
-	if (!rep.ok)
-		render_set_text(r, "state_class", "unverified");
-	render_set_list(r, "fails");
-	for (size_t i = 0; i < rep.nchecks; i++) {
-		if (rep.checks[i].ok)
-			continue;
-		struct render_obj *f = render_add_item(r, "fails");
-		render_set_text(f, "check", rep.checks[i].name);
-		render_set_text(f, "detail", rep.checks[i].detail);
-	}
-	render_set_list(r, "docs");
-	for (size_t i = rep.nitems; i-- > 0;)
-		if (rep.items[i].entry.kind == ENTRY_DOCUMENT)
-			set_doc(render_add_item(r, "docs"), &rep.items[i],
-				lang);
 
 	snprintf(title, sizeof title, "%s · %s",
 		 rep.name[0] ? rep.name : b->venue,
 		 W(lang, "sanitization record", "registro sanificazioni"));
-	snprintf(self, sizeof self, "/v/%s", b->venue);
+	if (before >= 0)
+		snprintf(self, sizeof self, "/v/%s?before=%" PRId64, b->venue,
+			 before);
+	else
+		snprintf(self, sizeof self, "/v/%s", b->venue);
 	st = render_page(T_VENUE, d, lang, title, self, true, out, e);
 out:
 	render_data_free(d);
@@ -973,7 +1068,8 @@ out:
 }
 
 enum status pages_venue(struct store *s, const char *venue, enum page_lang lang,
-			const char *today, struct buf *out, struct err *e)
+			const char *today, int64_t before, struct buf *out,
+			struct err *e)
 {
 	struct bundle *b = NULL;
 	char base[BASE_URL_MAX];
@@ -990,7 +1086,7 @@ enum status pages_venue(struct store *s, const char *venue, enum page_lang lang,
 	size_t n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		base[--n] = 0;
-	st = pages_venue_bundle(b, base, lang, today, out, e);
+	st = pages_venue_bundle(b, base, lang, today, before, out, e);
 	bundle_free(b);
 	return st;
 }
@@ -1099,17 +1195,19 @@ enum status pages_error(enum page_lang lang, int http_status, const char *self,
 /* ---- the owner's pages (owner.c) ---- */
 
 enum status pages_owner(bool dashboard, struct render_data *d,
-			enum page_lang lang, const char *title, struct buf *out,
-			struct err *e)
+			enum page_lang lang, const char *title,
+			const char *self, struct buf *out, struct err *e)
 {
+	if (self == NULL)
+		self = dashboard ? "/owner" : "/owner/login";
 	return render_page(dashboard ? T_OWNER : T_OWNER_LOGIN, d, lang, title,
-			   dashboard ? "/owner" : "/owner/login", false, out,
-			   e);
+			   self, false, out, e);
 }
 
 enum status pages_owner_record(struct store *s, const char *venue,
 			       enum page_lang lang, const char *today,
-			       struct render_obj *r, struct err *e)
+			       int64_t before, struct render_obj *r,
+			       struct err *e)
 {
 	struct bundle *b = NULL;
 	struct verify_report rep;
@@ -1126,19 +1224,7 @@ enum status pages_owner_record(struct store *s, const char *venue,
 	snprintf(o.today, sizeof o.today, "%s", today != NULL ? today : "");
 	if ((st = verify_bundle(b, &o, &rep, e)) != ST_OK)
 		goto out;
-	set_labels(r, venue_labels, ARRAY_LEN(venue_labels), lang);
-	render_set_text(r, "venue", b->venue);
-	render_set_text(r, "name", rep.name[0] ? rep.name : b->venue);
-	render_set_text(r, "address", rep.address);
-	set_state(r, &rep, lang);
-	render_set_flag(r, "server_fail", !rep.ok);
-	if (!rep.ok)
-		render_set_text(r, "state_class", "unverified");
-	render_set_list(r, "docs");
-	for (size_t i = rep.nitems; i-- > 0;)
-		if (rep.items[i].entry.kind == ENTRY_DOCUMENT)
-			set_doc(render_add_item(r, "docs"), &rep.items[i],
-				lang);
+	set_record(r, b, &rep, lang, before);
 	st = ST_OK; /* a setter's failure shows at render_exec */
 out:
 	verify_report_free(&rep);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/bundle.h"
@@ -24,10 +25,12 @@ enum page_lang { LANG_EN, LANG_IT };
  * query parameter (or NULL) overrides it. */
 enum page_lang pages_lang(const char *accept_language, const char *query_lang);
 
-/* The venue's page into out.  today is YYYY-MM-DD (UTC).  ST_NOT_FOUND
- * when the log has no such venue. */
+/* The venue's page into out.  today is YYYY-MM-DD (UTC); before is the
+ * page of the history (PAGES_HISTORY below), -1 for the newest.
+ * ST_NOT_FOUND when the log has no such venue. */
 enum status pages_venue(struct store *s, const char *venue, enum page_lang lang,
-			const char *today, struct buf *out, struct err *e);
+			const char *today, int64_t before, struct buf *out,
+			struct err *e);
 
 /* The home page: what the service is, and a venue lookup by id. */
 enum status pages_index(enum page_lang lang, struct buf *out, struct err *e);
@@ -40,12 +43,30 @@ const unsigned char *pages_asset(const char *name, size_t *len,
 /* ---- Added declarations (the ones above are the original contract) ---- */
 
 /*
+ * The history a page shows, newest first, so that a venue of years of
+ * records stays a page a phone can load (and the venue page and the
+ * owner's dashboard stay within the renderer's RENDER_DATA_MAX): the
+ * PAGES_HISTORY newest documents whose venue-seq is below before (every
+ * one when before is negative: the newest page), and, wherever it is in
+ * the history, the newest valid sanitization, which the current record
+ * rests on.  A revocation shows on the document it revokes (verified
+ * against the whole bundle), so a page needs no other entries.  When
+ * older documents remain, the page links to "?before=<the lowest
+ * venue-seq of those PAGES_HISTORY>&lang=<its language>" (id "older"); a
+ * page other than the newest links to the newest (id "newest").
+ * assets/verify.js verifies the whole bundle and checks that the page shows
+ * exactly this choice of its documents (its PAGE_DOCS is this number).
+ */
+#define PAGES_HISTORY 50
+
+/*
  * Notes on the calls above.  pages_lang: a query value other than "en"
  * or "it" is ignored.  pages_venue exports the bundle and verifies it on
  * every call (about 1-2 ms for 50 documents); its bytes depend only on
  * the venue's entries in the newest checkpoint (so on the log size), lang,
- * today and the stored base_url, so a server may cache them under those.
- * When the server's own verification fails, the page says so at the top.
+ * today, before and the stored base_url, so a server may cache them under
+ * those.  When the server's own verification fails, the page says so at
+ * the top, naming the first 20 failed checks and counting the others.
  */
 
 /*
@@ -84,11 +105,12 @@ const char *pages_lang_code(enum page_lang lang);
 /*
  * The venue page rendered from a bundle (pages_venue exports the bundle,
  * then calls this); base_url (or NULL) is printed in the inspector's
- * command line.  Used by static publishing and by tests.
+ * command line; before as for pages_venue.  Used by static publishing
+ * and by tests.
  */
 enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 			       enum page_lang lang, const char *today,
-			       struct buf *out, struct err *e);
+			       int64_t before, struct buf *out, struct err *e);
 
 /*
  * The home page's lookup form sends GET /v/?id=<what was typed>&lang=xx.
@@ -112,24 +134,28 @@ enum status pages_error(enum page_lang lang, int http_status, const char *self,
 /*
  * The owner's pages (owner.c).  pages_owner renders templates/owner.html
  * (dashboard) or templates/owner_login.html with d (borrowed; "lang" is
- * set on it) inside the layout into out.
+ * set on it) inside the layout into out.  self (or NULL: the page's own
+ * path) is the path and query the language switch links to.
  */
 struct render_data;
 struct render_obj;
 enum status pages_owner(bool dashboard, struct render_data *d,
-			enum page_lang lang, const char *title, struct buf *out,
-			struct err *e);
+			enum page_lang lang, const char *title,
+			const char *self, struct buf *out, struct err *e);
 
 /*
  * Sets on r the venue's record as the venue page shows it (the same
  * names as templates/venue.html: its labels, venue, name, address, the
- * state's values, server_fail, and the list docs, newest first), from
- * the venue's bundle in the newest checkpoint, verified.  ST_NOT_FOUND
- * when the log has no such venue.
+ * state's values, server_fail, the list docs, newest first, of the page
+ * before as for pages_venue, and the paging values paged, pages_text,
+ * older and newest), from the venue's bundle in the
+ * newest checkpoint, verified.  ST_NOT_FOUND when the log has no such
+ * venue.
  */
 enum status pages_owner_record(struct store *s, const char *venue,
 			       enum page_lang lang, const char *today,
-			       struct render_obj *r, struct err *e);
+			       int64_t before, struct render_obj *r,
+			       struct err *e);
 
 /* The i-th document type (NULL past the last) and its label in lang,
  * for forms that offer them all. */

@@ -7,6 +7,7 @@
  * between fixed sizes, full tiles) is immutable for a year; the newest
  * checkpoint, bundles and pages are revalidated on every use.
  */
+#include <inttypes.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <string.h>
@@ -96,10 +97,13 @@ static void venue_page(struct http_request *rq, struct store *s)
 {
 	const char *venue = http_param(rq, 0);
 	enum page_lang lang = lang_of(rq);
+	int64_t before;
 	if (!entry_venue_id_valid(venue)) {
 		venue_not_found(rq);
 		return;
 	}
+	if (!web_query_before(rq, &before))
+		return;
 	char now[21], today[11];
 	struct err e = {.msg = ""};
 	if (log_now(now, &e) != ST_OK) {
@@ -110,21 +114,18 @@ static void venue_page(struct http_request *rq, struct store *s)
 	today[10] = 0;
 	struct buf out;
 	buf_init(&out, 16u << 20);
-	enum status r = pages_venue(s, venue, lang, today, &out, &e);
+	enum status r = pages_venue(s, venue, lang, today, before, &out, &e);
 	if (r == ST_NOT_FOUND) {
 		buf_free(&out);
 		venue_not_found(rq);
 		return;
 	}
 	if (r != ST_OK) {
+		/* A limit of the renderer's too is the server's failure. */
+		char what[32];
 		buf_free(&out);
-		if (r == ST_BUSY)
-			http_reply_error(rq, r, 1, "database busy");
-		else {
-			fprintf(stderr, "sanilog: serve: venue %s: %s\n", venue,
-				e.msg);
-			http_reply_error(rq, r, 0, "cannot show this venue");
-		}
+		snprintf(what, sizeof what, "venue %s", venue);
+		web_reply_internal(rq, r, what, e.msg);
 		return;
 	}
 	http_reply_buf(rq, 200, MIME_HTML, &out);
@@ -170,10 +171,13 @@ static enum http_next r_venue(struct http_request *rq)
 {
 	const char *venue = http_param(rq, 0);
 	char now[21], key[CACHE_KEY_MAX];
+	int64_t before;
 	if (!entry_venue_id_valid(venue) || log_now(now, NULL) != ST_OK)
 		return web_with_store(rq, venue_page);
-	snprintf(key, sizeof key, "v/%s/%s/%.10s", venue,
-		 lang_of(rq) == LANG_IT ? "it" : "en", now);
+	if (!web_query_before(rq, &before))
+		return HTTP_DONE;
+	snprintf(key, sizeof key, "v/%s/%s/%.10s/%" PRId64, venue,
+		 lang_of(rq) == LANG_IT ? "it" : "en", now, before);
 	return cached(rq, key, venue_page);
 }
 
@@ -197,10 +201,9 @@ static void bundle(struct http_request *rq, struct store *s)
 	if (r == ST_NOT_FOUND) {
 		http_reply_error(rq, r, 0, "venue %s: not found", venue);
 	} else if (r != ST_OK) {
-		fprintf(stderr, "sanilog: serve: bundle %s: %s\n", venue,
-			e.msg);
-		http_reply_error(rq, r, r == ST_BUSY ? 1 : 0,
-				 "cannot export this venue");
+		char what[32];
+		snprintf(what, sizeof what, "bundle %s", venue);
+		web_reply_internal(rq, r, what, e.msg);
 	} else {
 		http_reply_buf(rq, 200, MIME_JSON, &out);
 		cache(rq, HTTP_CACHE_NONE);

@@ -654,7 +654,7 @@ static void test_hostile_venue_page(void **state)
 
 	buf_init(&out, 1 << 20);
 	assert_int_equal(pages_venue_bundle(b, "https://x.example", LANG_EN,
-					    "2026-11-25", &out, &e),
+					    "2026-11-25", -1, &out, &e),
 			 ST_OK);
 	const char *s = buf_str(&out);
 	assert_null(strstr(s, "<script>alert"));
@@ -686,17 +686,117 @@ static void test_hostile_venue_page(void **state)
 	assert_non_null(
 		strstr(s, "sanilog verify https://x.example/v/k7m2q9xa"));
 	buf_reset(&out);
-	assert_int_equal(
-		pages_venue_bundle(b, NULL, LANG_IT, "2026-11-25", &out, &e),
-		ST_OK);
+	assert_int_equal(pages_venue_bundle(b, NULL, LANG_IT, "2026-11-25", -1,
+					    &out, &e),
+			 ST_OK);
 	assert_non_null(strstr(buf_str(&out), "<html lang=\"it\">"));
 	assert_non_null(strstr(buf_str(&out), "Revocato:"));
 	/* A bad date for today is refused. */
 	buf_reset(&out);
-	assert_int_not_equal(
-		pages_venue_bundle(b, NULL, LANG_EN, "2026-13-01", &out, &e),
-		ST_OK);
+	assert_int_not_equal(pages_venue_bundle(b, NULL, LANG_EN, "2026-13-01",
+						-1, &out, &e),
+			     ST_OK);
 	assert_int_equal(out.len, 0);
+	buf_free(&out);
+	bundle_free(b);
+}
+
+/* How many times needle occurs in hay. */
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/*
+ * A venue of 4,500 documents (the first one its only sanitization) is
+ * shown a page at a time (pages.h, PAGES_HISTORY): the newest page holds
+ * the 50 newest and the sanitization the record rests on, and links to
+ * the older ones; the page ?before=N the 50 below N; the oldest no older
+ * link.  Every page stays small (the whole history was over the
+ * renderer's RENDER_DATA_MAX: ST_TOO_LARGE), and of the server's failed
+ * checks (the checkpoint is not signed, every 100th prev is wrong) 20
+ * are named and the others counted.
+ */
+static void test_paged_venue_page(void **state)
+{
+	(void)state;
+	struct bundle *b = NULL;
+	uint8_t leaf[HASH_LEN];
+	char hex[2 * HASH_LEN + 1], text[2048];
+	struct err e = {{0}};
+	struct buf out;
+	const int ndocs = 4500;
+
+	assert_int_equal(bundle_new("log.example", "not a key", "no checkpoint",
+				    "k7m2q9xa", &b),
+			 ST_OK);
+	add_entry(b, 0,
+		  "sanilog-entry v1\nvenue k7m2q9xa\nvenue-seq 0\nprev -\n"
+		  "kind venue\nname Bar\naddress Via Roma 1\n"
+		  "interval-days 30\nlogged 2026-11-25T12:00:00Z\n",
+		  leaf);
+	for (int i = 1; i <= ndocs; i++) {
+		if (i % 100 == 0)
+			memset(leaf, 0, sizeof leaf);
+		hex_encode(hex, leaf, HASH_LEN);
+		snprintf(text, sizeof text,
+			 "sanilog-entry v1\nvenue k7m2q9xa\nvenue-seq %d\n"
+			 "prev %s\nkind document\ntype %s\n"
+			 "title Document %d\nperformed 2026-11-20\n"
+			 "doc %064d 10 application/pdf\nsubmitted-by owner\n"
+			 "logged 2026-11-25T12:00:00Z\n",
+			 i, hex, i == 1 ? "sanitization" : "protocol", i, i);
+		add_entry(b, i, text, leaf);
+	}
+
+	buf_init(&out, 16u << 20);
+	assert_int_equal(pages_venue_bundle(b, NULL, LANG_EN, "2026-11-25", -1,
+					    &out, &e),
+			 ST_OK);
+	const char *s = buf_str(&out);
+	assert_true(out.len < (64u << 10));
+	assert_int_equal(count(s, "<li id=\"s"), PAGES_HISTORY + 1);
+	assert_non_null(strstr(s, "<li id=\"s4500\">"));
+	assert_non_null(strstr(s, "<li id=\"s4451\">"));
+	assert_null(strstr(s, "<li id=\"s4450\">"));
+	assert_non_null(strstr(s, "<li id=\"s1\">"));
+	assert_non_null(strstr(s, "data-latest=\"1\""));
+	assert_non_null(strstr(s, "Showing 51 of 4500 documents."));
+	assert_non_null(strstr(
+		s, "<a id=\"older\" href=\"?before=4451&amp;lang=en\">"));
+	assert_null(strstr(s, "id=\"newest\""));
+	assert_int_equal(count(s, "<li>"), 21);
+	assert_non_null(strstr(s, "<li>and more: "));
+
+	buf_reset(&out);
+	assert_int_equal(pages_venue_bundle(b, NULL, LANG_IT, "2026-11-25",
+					    4451, &out, &e),
+			 ST_OK);
+	s = buf_str(&out);
+	assert_int_equal(count(s, "<li id=\"s"), PAGES_HISTORY + 1);
+	assert_non_null(strstr(s, "<li id=\"s4450\">"));
+	assert_non_null(strstr(s, "<li id=\"s4401\">"));
+	assert_null(strstr(s, "<li id=\"s4451\">"));
+	assert_non_null(strstr(
+		s, "<a id=\"older\" href=\"?before=4401&amp;lang=it\">"));
+	assert_non_null(strstr(s, "<a id=\"newest\" href=\"?lang=it\">"));
+	/* The language switch keeps the page. */
+	assert_non_null(
+		strstr(s, "href=\"/v/k7m2q9xa?before=4451&amp;lang=en\""));
+
+	/* The oldest page: the sanitization once, no older link. */
+	buf_reset(&out);
+	assert_int_equal(pages_venue_bundle(b, NULL, LANG_EN, "2026-11-25", 40,
+					    &out, &e),
+			 ST_OK);
+	s = buf_str(&out);
+	assert_int_equal(count(s, "<li id=\"s"), 39);
+	assert_int_equal(count(s, "<li id=\"s1\">"), 1);
+	assert_null(strstr(s, "id=\"older\""));
+	assert_non_null(strstr(s, "id=\"newest\""));
 	buf_free(&out);
 	bundle_free(b);
 }
@@ -725,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_index_error_pages),
 		cmocka_unit_test(test_error_page_texts),
 		cmocka_unit_test(test_hostile_venue_page),
+		cmocka_unit_test(test_paged_venue_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,7 @@
  * browser tests while (or where) no server runs: the venue page of a
  * database, the home page, an asset, or an error page.
  *
- *   page_driver venue DB VENUE LANG TODAY
+ *   page_driver venue DB VENUE LANG TODAY [BEFORE]
  *   page_driver index LANG
  *   page_driver asset NAME
  *   page_driver asset-gzip NAME          (exit 1 when there is none)
@@ -141,12 +141,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	buf_init(&b, 16u << 20);
-	if (argc == 6 && strcmp(argv[1], "venue") == 0) {
+	if ((argc == 6 || argc == 7) && strcmp(argv[1], "venue") == 0) {
 		struct store *s = NULL;
+		int64_t before = argc == 7 ? strtoll(argv[6], NULL, 10) : -1;
 		enum status st = store_open(argv[2], STORE_READONLY, &s, &e);
 		if (st == ST_OK)
 			st = pages_venue(s, argv[3], pages_lang(NULL, argv[4]),
-					 argv[5], &b, &e);
+					 argv[5], before, &b, &e);
 		store_close(s);
 		return put(st, &b, &e);
 	}
@@ -179,7 +180,8 @@ int main(int argc, char **argv)
 		fwrite(p, 1, len, stdout);
 		return 0;
 	}
-	fputs("usage: page_driver venue DB VENUE LANG TODAY | index LANG | "
+	fputs("usage: page_driver venue DB VENUE LANG TODAY [BEFORE] | index "
+	      "LANG | "
 	      "asset[-gzip] NAME | error LANG CODE | entries FILE | notes VKEY "
 	      "FILE | sign KEYFILE FILE\n",
 	      stderr);

@@ -18,9 +18,15 @@
 # (in English and Italian, with and without the poster's pin); a tampered
 # database, an altered bundle, a page that hides a revocation, a wrong pin
 # (key, root, rollback) are "fail" with the reason in the DOM; a browser
-# without Ed25519 is "unsupported".  When `sanilog serve` exists, the same
+# without Ed25519 is "unsupported".  A poster whose pin is newer than the
+# bundle served: a copy cached a while is fetched again and passes, a
+# server that keeps serving the older bundle fails ("older than the one
+# the poster pins").  A venue of 4,500 documents (tools/bench.c make-log,
+# through tests/lib/tool.sh) is shown a page at a time (src/web/pages.h,
+# PAGES_HISTORY): each page verifies, a page that hides a document or the
+# way to the older ones fails.  When `sanilog serve` exists, the same
 # checks run against the live server too.  Prints the page sizes of the
-# 50-document venue.
+# 50-document venue and of the 4,500-document one.
 #
 # Exit status: 0 when every case passed, 1 otherwise, 2 when it cannot run.
 
@@ -85,18 +91,9 @@ START=$(date +%s)
 # ---------------------------------------------------------------------------
 # The page driver: the web layer's own rendering, without a server.
 
-LIB=$(dirname "$SANILOG")/libsanilog.a
-LIBS="$(pkg-config --libs libsodium sqlite3 jansson libmicrohttpd) -lpthread -lm"
-# shellcheck disable=SC2086
-if ! cc -std=c17 -D_DEFAULT_SOURCE -I"$TOP/src" -o "$TMP/page_driver" \
-	"$HERE/page_driver.c" "$LIB" $LIBS 2>"$TMP/cc.err" &&
-	! cc -std=c17 -D_DEFAULT_SOURCE -fsanitize=address,undefined \
-		-I"$TOP/src" -o "$TMP/page_driver" "$HERE/page_driver.c" \
-		"$LIB" $LIBS 2>>"$TMP/cc.err"; then
-	cat "$TMP/cc.err" >&2
-	echo "test_browser.sh: cannot build the page driver" >&2
-	exit 2
-fi
+# shellcheck source=../lib/tool.sh
+. "$TOP/tests/lib/tool.sh"
+build_tool "$HERE/page_driver.c" "$TMP/page_driver"
 driver() { "$TMP/page_driver" "$@"; }
 
 # ---------------------------------------------------------------------------
@@ -162,6 +159,34 @@ if ! build_log 2>"$TMP/build.err"; then
 fi
 SIZE=$(sqlite3 "$DB" 'SELECT count(*) FROM entries')
 PIN_SIZE=5 # the poster was made when the log had 5 entries
+
+# A venue of years of records: 4,500 sanitizations (big_venue), then 55
+# protocols, so that the newest valid sanitization (venue-seq 4500) is not
+# among the newest 50 documents, and two revocations, of a protocol on the
+# newest page and of venue-seq 10 on the oldest.
+V5=aaaaaaaa # big_venue's
+BIG=$TMP/big.db
+build_big() {
+	big_venue "$BIG" 4501
+	local i
+	for i in $(seq 1 55); do
+		printf '%%PDF-1.4\n%% protocol %d\n' "$i" >"$TMP/proto.pdf"
+		SANILOG_NOW=2026-11-25T10:00:00Z "$SANILOG" cert add --db "$BIG" \
+			--venue $V5 --file "$TMP/proto.pdf" --type protocol \
+			--title "Protocollo di pulizia, revisione $i" \
+			--performed 2026-11-01 >/dev/null
+	done
+	SANILOG_NOW=2026-11-25T10:05:00Z "$SANILOG" cert revoke --db "$BIG" \
+		--venue $V5 --seq 4550 --reason "replaced" >/dev/null
+	SANILOG_NOW=2026-11-25T10:05:00Z "$SANILOG" cert revoke --db "$BIG" \
+		--venue $V5 --seq 10 --reason "wrong venue" >/dev/null
+}
+if ! build_big 2>"$TMP/build.err"; then
+	cat "$TMP/build.err" >&2
+	echo "test_browser.sh: cannot build the log of 4,500 documents" >&2
+	exit 2
+fi
+BIG_SIZE=$(sqlite3 "$BIG" 'SELECT count(*) FROM entries')
 TODAY=$(date -u +%F)
 
 # pin KEYTEXT ROOT_B64: the poster fragment's k and r (base64url of 16 bytes)
@@ -182,6 +207,13 @@ WRONG_KEY=$(pin "$(cat "$KEYS/wrong-log.vkey")" "$PIN_ROOT")
 BAD_KEY_PIN="#${WRONG_KEY%%&*}&n=$PIN_SIZE&$PIN_R"
 BAD_ROOT_PIN="#$PIN_K&n=$PIN_SIZE&r=AAAAAAAAAAAAAAAAAAAAAA"
 ROLLBACK_PIN="#$PIN_K&n=$((SIZE + 10))&$PIN_R"
+# A poster made from the newest tree, and a bundle older than it.
+NEWEST_PIN="#$PIN_K&n=$SIZE&$(pin "$VKEY" "$(sl checkpoint | sed -n 3p)" |
+	sed 's/.*&//')"
+OLD_SIZE=7 # Bar Roma's bundle before its protocol was revoked
+KR=$(pin "$("$SANILOG" key --db "$BIG")" \
+	"$("$SANILOG" checkpoint --db "$BIG" | sed -n 3p)")
+BIG_PIN="#${KR%%&*}&n=$BIG_SIZE&${KR#*&}"
 
 # ---------------------------------------------------------------------------
 # The static site: one directory per scenario, under which verify.js finds
@@ -203,16 +235,26 @@ for f in "$DOCS"/* "$TMP"/doc*.pdf; do
 	cp "$f" "$SITE/d/$(sha256sum "$f" | cut -c1-64)"
 done
 
-# scenario NAME DB VENUE LANG: renders the page, the bundle, the
-# checkpoints and the consistency proof the pins need.
+# scenario NAME DB VENUE LANG [BEFORE...]: renders the page (and the
+# pages ?before=BEFORE of its history, served for /v/VENUE?before=BEFORE),
+# the bundle, the newest checkpoint, the checkpoints and the consistency
+# proof the pins need.
 scenario() {
 	local name=$1 db=$2 venue=$3 lang=$4 d=$SITE/$1 n size
+	shift 4
 	size=$(sqlite3 "$db" 'SELECT count(*) FROM entries')
 	mkdir -p "$d/v/$venue" "$d/checkpoint" "$d/proof"
 	driver venue "$db" "$venue" "$lang" "$TODAY" >"$d/v/$venue.html"
+	for n in "$@"; do
+		driver venue "$db" "$venue" "$lang" "$TODAY" "$n" \
+			>"$d/v/$venue.before-$n.html"
+	done
 	"$SANILOG" export --venue "$venue" --db "$db" >"$d/v/$venue/bundle.json"
+	"$SANILOG" checkpoint --db "$db" >"$d/checkpoint/newest"
 	for n in $PIN_SIZE "$size"; do
-		"$SANILOG" checkpoint --size $n --db "$db" >"$d/checkpoint/$n"
+		# a log of bench make-log keeps no checkpoint of size PIN_SIZE
+		"$SANILOG" checkpoint --size $n --db "$db" >"$d/checkpoint/$n" \
+			2>/dev/null || rm -f "$d/checkpoint/$n"
 	done
 	"$SANILOG" proof consistency $PIN_SIZE "$size" --db "$db" \
 		>"$d/proof/consistency-$PIN_SIZE-$size"
@@ -221,6 +263,25 @@ scenario ok "$DB" $V1 en
 scenario it "$DB" $V1 it
 scenario hostile "$DB" $V2 en
 scenario big "$DB" $V3 en
+scenario paged "$BIG" $V5 en 4506 11
+
+# The poster pins the newest tree; the server keeps serving the bundle of
+# an older one (a hostile server, or a cache that never lets go).
+cp -r "$SITE/ok" "$SITE/stale"
+"$SANILOG" export --venue $V1 --size $OLD_SIZE --db "$DB" \
+	>"$SITE/stale/v/$V1/bundle.json"
+# The same, but the first answer only (a cache that lagged): served once,
+# then the newest.
+cp -r "$SITE/ok" "$SITE/lagging"
+cp "$SITE/stale/v/$V1/bundle.json" "$SITE/lagging/v/$V1/bundle.json.first"
+
+# A page of the history that hides one of its documents, and one without
+# the way to the older documents.
+cp -r "$SITE/paged" "$SITE/paged-hiding"
+sed -i 's|<li id="s4480">.*</li>||' \
+	"$SITE/paged-hiding/v/$V5.before-4506.html"
+sed -i 's| <a id="older" href="[^"]*">[^<]*</a>||' \
+	"$SITE/paged-hiding/v/$V5.html"
 
 # A tampered database: a document's title rewritten in place.
 cp "$DB" "$TMP/tampered.db"
@@ -267,9 +328,11 @@ timed_page() { # timed_page SCENARIO VENUE: a copy of the page, timed
 timed_page big $V3
 
 cat >"$TMP/serve.py" <<'EOF'
-# A static server for the scenarios: /<scenario>/v/<venue> is the page,
-# /<scenario>/proof/consistency?old=&new= a file per query, a strict CSP
-# on every answer.
+# A static server for the scenarios: /<scenario>/v/<venue> is the page
+# (<venue>.before-N.html for ?before=N), /<scenario>/checkpoint the file
+# checkpoint/newest, /<scenario>/proof/consistency?old=&new= a file per
+# query, a strict CSP on every answer.  A file F.first, when there is one,
+# is what the first request for F gets (then it is gone).
 import http.server, os, re, sys, threading, urllib.parse
 ROOT = os.path.realpath(sys.argv[1])
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
@@ -295,12 +358,20 @@ class H(http.server.BaseHTTPRequestHandler):
         p = u.path
         if p.endswith("/proof/consistency"):
             p += "-%s-%s" % (q.get("old", [""])[0], q.get("new", [""])[0])
-        elif re.fullmatch(r"(/[a-z0-9]+)?/v/[a-z0-9]+", p):
+        elif p.endswith("/checkpoint"):
+            p += "/newest"
+        elif re.fullmatch(r"(/[a-z0-9-]+)?/v/[a-z0-9]+", p):
+            if "before" in q:
+                p += ".before-" + q["before"][0]
             p += ".html"
         f = os.path.realpath(os.path.join(ROOT, p.lstrip("/")))
         if not f.startswith(ROOT + os.sep) or not os.path.isfile(f):
             return self.send_error(404)
-        data = open(f, "rb").read()
+        if os.path.isfile(f + ".first"):
+            data = open(f + ".first", "rb").read()
+            os.remove(f + ".first")
+        else:
+            data = open(f, "rb").read()
         self.send_response(200)
         self.send_header("Content-Type", TYPES.get(os.path.splitext(f)[1],
                                                    "text/plain; charset=utf-8"))
@@ -430,7 +501,15 @@ check "pin of another log key: fail" "$BASE/ok/v/$V1$BAD_KEY_PIN" fail \
 check "pin with another root: fail" "$BASE/ok/v/$V1$BAD_ROOT_PIN" fail \
 	"${ST}[^<]*another root than the poster"
 check "pin of a larger tree (rollback): fail" "$BASE/ok/v/$V1$ROLLBACK_PIN" \
-	fail "${ST}[^<]*ROLLBACK"
+	fail "${ST}[^<]*ROLLBACK: this record is older than the one the poster pins"
+check "pin of the newest tree: ok" "$BASE/ok/v/$V1$NEWEST_PIN" ok \
+	"matches the poster"
+check "pin newer than the bundle, which stays older: fail" \
+	"$BASE/stale/v/$V1$NEWEST_PIN" fail \
+	"${ST}[^<]*STALE RECORD: this record is older than the one the poster pins[^<]*withholding later entries"
+check "pin newer than a bundle cached a while: fetched again, ok" \
+	"$BASE/lagging/v/$V1$NEWEST_PIN" ok "matches the poster" \
+	"was older than the poster, so it was fetched again"
 check "pin, log forked since the poster: fail" \
 	"$BASE/forked/v/$V1$GOOD_PIN" fail "${ST}[^<]*FORK"
 check "pin naming k twice: fail" "$BASE/ok/v/$V1$GOOD_PIN&$PIN_K" fail \
@@ -452,6 +531,23 @@ check "HTML and script in names: escaped, ok" "$BASE/hostile/v/$V2" ok \
 	'&lt;/li&gt;&lt;/ul&gt;&lt;script&gt;alert\(3\)' \
 	'!<script>alert' '!<img src=x' '<li class="yes">✓ page'
 check "50 documents: ok" "$BASE/big/v/$V3" ok '<li class="yes">✓ page'
+check "4,500 documents, the newest page: ok" "$BASE/paged/v/$V5" ok \
+	'<li class="yes">✓ page[^<]*51 of 4555 documents' \
+	'<a id="older" href="\?before=4506&amp;lang=en">' \
+	'<li id="s4500"><h3>Bench certificate 4499</h3>' '<li id="s4550" class="rv">'
+check "4,500 documents, an older page: ok" "$BASE/paged/v/$V5?before=4506" ok \
+	'<li class="yes">✓ page[^<]*50 of 4555 documents' \
+	'<a id="older" href="\?before=4456&amp;lang=en">' '<a id="newest" href='
+check "4,500 documents, the oldest page, the poster's pin: ok" \
+	"$BASE/paged/v/$V5?before=11$BIG_PIN" ok '<li class="yes">✓ page' \
+	'matches the poster' '<li id="s10" class="rv">' '!id="older"' \
+	'<a id="newest" href="[^"]*\?lang=en#k='
+check "4,500 documents, a page hiding a document: fail" \
+	"$BASE/paged-hiding/v/$V5?before=4506" fail \
+	"${ST}[^<]*document venue-seq 4480 is not on the page"
+check "4,500 documents, no link to the older ones: fail" \
+	"$BASE/paged-hiding/v/$V5" fail \
+	"${ST}[^<]*does not link to the documents before venue-seq 4506"
 
 # timed URL WHAT: prints how long verify.js took, in real time (virtual
 # time stops the clock), as the best of three runs.
@@ -534,6 +630,21 @@ if wanted "page size"; then
 		fail "page size" "$((H + CZ + JZ)) B with the precompressed assets, over 30 KB"
 	fi
 fi
+# The pages of the venue of 4,500 documents: each within the same budget.
+for HTML in "$SITE/paged/v/$V5.html" "$SITE/paged/v/$V5".before-*.html; do
+	H=$(size "$HTML") HZ=$(gz "$HTML")
+	P=${HTML##*/}
+	printf '      page %s of 4,500 documents: html %d B (gzip %d), %d B with gzip assets\n' \
+		"$P" "$H" "$HZ" $((H + CZ + JZ))
+	wanted "page size" || continue
+	if [ $((H + CZ + JZ)) -lt 30720 ]; then
+		pass "page size: $P of 4,500 documents, under 30 KB"
+	else
+		fail "page size" "$P: $((H + CZ + JZ)) B with the precompressed assets, over 30 KB"
+	fi
+done
+printf '      bundle of 4,500 documents: %d B (gzip %d)\n' \
+	"$(size "$SITE/paged/v/$V5/bundle.json")" "$(gz "$SITE/paged/v/$V5/bundle.json")"
 
 # ---------------------------------------------------------------------------
 # The live server, when there is one.
@@ -571,6 +682,18 @@ if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
 			ok "matches the poster"
 		check "live server: rollback pin: fail" \
 			"$LIVE/v/$V1$ROLLBACK_PIN" fail "${ST}[^<]*ROLLBACK"
+		check "live server: the pin of the newest tree: ok" \
+			"$LIVE/v/$V1$NEWEST_PIN" ok "matches the poster"
+		live_stop
+	fi
+	cp "$BIG" "$TMP/live-big.db"
+	cp "$BIG.key" "$TMP/live-big.db.key"
+	if live "$TMP/live-big.db"; then
+		check "live server: 4,500 documents, the newest page: ok" \
+			"$LIVE/v/$V5$BIG_PIN" ok '<li class="yes">✓ page' \
+			"matches the poster"
+		check "live server: 4,500 documents, an older page: ok" \
+			"$LIVE/v/$V5?before=4506" ok '<li class="yes">✓ page[^<]*50 of 4555'
 		live_stop
 	fi
 	# The database tampered with while the server is down (a running
