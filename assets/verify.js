@@ -390,32 +390,44 @@ async function verify(again) {
   if (!E.length) f3('the bundle holds no entry');
   if (!fails(3)) add(3, true, 'chain', `${E.length} entries, venue-seq 0 to ${last.e.seq}, each prev the leaf hash of the entry before, starting with kind venue`);
   const items = E.filter(ours);
-  /* Rule 6: revocations. */
+  /* The last of xs (in index order) whose key is below k, or undefined. */
+  const lastBelow = (xs, k, key) => {
+    let lo = 0, hi = xs ? xs.length : 0;
+    while (lo < hi) { const m = (lo + hi) >> 1; if (key(xs[m]) < k) lo = m + 1; else hi = m; }
+    return lo ? xs[lo - 1] : undefined;
+  };
+  const groupBy = (xs, key) => { const g = new Map(); xs.forEach((x, i) => { const k = key(x); if (!g.has(k)) g.set(k, []); g.get(k).push([x, i]); }); return g; };
+  /* Rule 6: revocations, each of the last earlier entry of its venue-seq. */
   let nrev = 0;
+  const bySeq = groupBy(items, x => x.e.seq);
   items.forEach((rv, i) => {
     if (rv.e.kind != 'revocation') return;
     nrev++;
-    const t = items.slice(0, i).reverse().find(x => x.e.seq == rv.e.revokes), w = `${rv.where}: revokes venue-seq ${rv.e.revokes}`;
+    const f = lastBelow(bySeq.get(rv.e.revokes), i, x => x[1]), t = f && f[0], w = `${rv.where}: revokes venue-seq ${rv.e.revokes}`;
     if (!t) add(6, false, 'rev', w + ', which is not an earlier entry of the chain');
     else if (t.e.kind != 'document') add(6, false, 'rev', `${w}, a kind ${t.e.kind} entry, not a document`);
     else if (t.revoked) add(6, false, 'rev', w + ', which is already revoked');
     else t.revoked = rv.e.reason;
   });
   if (!fails(6)) add(6, true, 'rev', nrev ? `${nrev} revocation(s), each of an earlier document not yet revoked` : 'no revocations');
-  /* Rule 5: attestations, against provider keys logged before and not revoked. */
+  /* Rule 5: attestations, against the key in force, as the log takes it: the
+     newest provider entry of that name before the document, a key (not
+     revoked or replaced since). */
   const att = items.filter(s => s.e.kind == 'document' && s.e.att);
+  const byName = groupBy([...PR.filter(p => p.e)].sort((x, y) => x.index - y.index), p => p.e.name);
   await Promise.all(att.map(async s => {
-    const a = s.e.att, e = s.e;
-    let why = 'no provider-key entry of that name and key hash in the bundle';
-    for (const p of PR) {
-      if (!p.e || p.e.kind != 'provider-key' || p.e.name != a.name || p.e.vk.hash != a.hash) continue;
-      if (p.index >= s.index) { why = `the key is logged at index ${p.index}, not before the document`; continue; }
-      const q = PR.find(q => q.e && q.e.kind == 'provider-revoke' && q.e.name == a.name && q.index > p.index && q.index < s.index);
-      if (q) { why = `the key (index ${p.index}) was revoked at index ${q.index}, before the document`; continue; }
-      if (!await proofOk(p)) { why = `${p.where}: inclusion proof ` + (CP ? 'does not verify against the checkpoint' : 'not checked (no verified checkpoint)'); continue; }
+    const a = s.e.att, e = s.e, f = lastBelow(byName.get(a.name), s.index, x => x[0].index), p = f && f[0];
+    let why;
+    if (!p) {
+      const later = (byName.get(a.name) || []).find(([q]) => q.e.kind == 'provider-key' && q.e.vk.hash == a.hash);
+      why = later ? `the key is logged at index ${later[0].index}, not before the document` : 'no provider-key entry of that name and key hash in the bundle before the document';
+    } else if (p.e.kind == 'provider-revoke') why = `the provider's key was revoked at index ${p.index}, before the document`;
+    else if (p.e.vk.hash != a.hash) why = `the provider's key in force is ${a.name}+${p.e.vk.hash} (index ${p.index})`;
+    else if (!await proofOk(p)) why = `${p.where}: inclusion proof ` + (CP ? 'does not verify against the checkpoint' : 'not checked (no verified checkpoint)');
+    else {
       const t = `sanilog-attestation v1\nvenue ${e.venue}\ndoc ${e.sha}\ntype ${e.type}\nperformed ${e.performed}\nexpires ${e.expires || '-'}\n`;
-      if (!await S.verify('Ed25519', p.e.vk.key, a.sig, enc.encode(t))) { why = `attestation: signature by ${a.name}+${a.hash} does not verify over the document's fields`; continue; }
-      s.attested = p.e['display-name']; return;
+      if (await S.verify('Ed25519', p.e.vk.key, a.sig, enc.encode(t))) { s.attested = p.e['display-name']; return; }
+      why = `attestation: signature by ${a.name}+${a.hash} does not verify over the document's fields`;
     }
     add(5, false, 'att', `${s.where}: attestation by ${a.name}+${a.hash} does not verify: ${why}`);
   }));
