@@ -35,7 +35,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BUILD)/tools/bench
 
-.PHONY: all check unit cli-tests web-tests bench bench-deps asan valgrind demo deps format \
+.PHONY: all check unit cli-tests web-tests tools-tests bench bench-deps asan valgrind demo deps format \
 	format-check install clean
 
 all: $(BIN)
@@ -75,7 +75,7 @@ deps:
 	@tools/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory format-check unit cli-tests web-tests
+	@$(MAKE) --no-print-directory format-check unit cli-tests web-tests tools-tests
 
 unit: $(UNIT_BIN) $(BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUNNER) $$t; done
@@ -86,6 +86,9 @@ cli-tests: $(BIN)
 web-tests: $(BIN)
 	@for t in $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh tests/net/test_*.sh)); do \
 		echo "== $$t"; SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" $$t || exit 1; done
+
+tools-tests:
+	@for t in $(sort $(wildcard tests/tools/test_*.sh)); do echo "== $$t"; $$t || exit 1; done
 
 bench-deps:
 	@tools/deps.sh --bench
