@@ -3,6 +3,8 @@
 #   make            build build/sanilog
 #   make check      every test (unit, CLI golden files, tamper tests)
 #   make bench      measure and print the speed figures
+#   make torture    the fault and load matrix against a real server (not in
+#                   check: a few minutes, both CPUs)
 #   make asan       the tests under address and undefined-behaviour sanitizers
 #   make valgrind   the unit tests under valgrind
 #   make demo       a demo database with venues and documents
@@ -35,7 +37,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BUILD)/tools/bench
 
-.PHONY: all check unit cli-tests web-tests bench bench-deps asan valgrind demo deps format \
+.PHONY: all check unit cli-tests web-tests tools-tests torture bench bench-deps asan valgrind demo deps format \
 	format-check install clean
 
 all: $(BIN)
@@ -75,7 +77,7 @@ deps:
 	@tools/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory format-check unit cli-tests web-tests
+	@$(MAKE) --no-print-directory format-check unit cli-tests web-tests tools-tests
 
 unit: $(UNIT_BIN) $(BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUNNER) $$t; done
@@ -87,11 +89,17 @@ web-tests: $(BIN)
 	@for t in $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh tests/net/test_*.sh)); do \
 		echo "== $$t"; SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" $$t || exit 1; done
 
+tools-tests:
+	@for t in $(sort $(wildcard tests/tools/test_*.sh)); do echo "== $$t"; $$t || exit 1; done
+
 bench-deps:
 	@tools/deps.sh --bench
 
 bench: bench-deps $(BIN) $(BENCH_BIN)
 	@SANILOG=$(abspath $(BIN)) tools/bench.sh $(abspath $(BENCH_BIN))
+
+torture: bench-deps $(BIN)
+	@SANILOG=$(abspath $(BIN)) tools/torture.sh
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -1,10 +1,14 @@
 /*
  * cmd_log.c: reading the log: `sanilog checkpoint`, `entry`, `proof`,
- * `export`.
+ * `export` (a venue's bundle, and with --docs its documents).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "core/bundle.h"
@@ -18,19 +22,22 @@ static const char log_usage[] =
 	"       sanilog entry INDEX\n"
 	"       sanilog proof inclusion INDEX [--size N]\n"
 	"       sanilog proof consistency OLD NEW\n"
-	"       sanilog export --venue ID [--size N] [-o FILE]\n"
+	"       sanilog export --venue ID [--size N] [--docs DIR] [-o FILE]\n"
 	"\n"
 	"checkpoint prints the newest signed checkpoint (or the kept one of\n"
 	"size N) byte for byte; entry an entry's exact bytes; proof the\n"
 	"hashes of a proof, one base64 hash a line (inclusion against the\n"
-	"newest checkpoint unless --size); export the venue's bundle (JSON).\n"
+	"newest checkpoint unless --size); export the venue's bundle (JSON),\n"
+	"and with --docs DIR its documents into DIR (made if need be), each\n"
+	"named by its SHA-256, for `sanilog verify --docs DIR`.\n"
 	"Options: --db PATH, --json, --help.\n";
 
 struct log_args {
 	int64_t size; /* --size, or -1 */
 	const char *venue;
 	const char *out;
-	int first; /* index of the first positional argument */
+	const char *docs; /* export --docs */
+	int first;	  /* index of the first positional argument */
 };
 
 static int parse_args(struct cli *c, int argc, char **argv, struct log_args *a)
@@ -40,11 +47,13 @@ static int parse_args(struct cli *c, int argc, char **argv, struct log_args *a)
 		{"size", required_argument, NULL, 's'},
 		{"venue", required_argument, NULL, 'v'},
 		{"out", required_argument, NULL, 'o'},
+		{"docs", required_argument, NULL, 'D'},
 		{0}};
 	int ch;
 	a->size = -1;
 	a->venue = NULL;
 	a->out = NULL;
+	a->docs = NULL;
 	optind = 1;
 	/* getopt says nothing (the leading ':'): "-1" is a number to these
 	 * commands, as said below. */
@@ -61,6 +70,9 @@ static int parse_args(struct cli *c, int argc, char **argv, struct log_args *a)
 			break;
 		case 'o':
 			a->out = optarg;
+			break;
+		case 'D':
+			a->docs = optarg;
 			break;
 		case 'h':
 			return cli_usage(log_usage, false);
@@ -237,6 +249,48 @@ done:
 	return rc;
 }
 
+/*
+ * Writes the document of every document entry of b into dir (made if
+ * missing), named by its lowercase hex SHA-256 as /d/<sha256> serves it,
+ * each file replaced whole.  On failure e says why; files written before
+ * stay.
+ */
+static enum status export_docs(struct store *s, const struct bundle *b,
+			       const char *dir, struct err *e)
+{
+	struct buf data;
+	enum status r = ST_OK;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return err_set(e, ST_IO, "--docs %s: %s", dir, strerror(errno));
+	buf_init(&data, 0);
+	for (size_t i = 0; r == ST_OK && i < b->nentries; i++) {
+		struct entry en;
+		char hex[2 * HASH_LEN + 1], path[PATH_MAX], mime[32];
+		if (entry_parse(b->entries[i].entry, b->entries[i].entry_len,
+				&en, NULL) != ST_OK ||
+		    en.kind != ENTRY_DOCUMENT)
+			continue;
+		hex_encode(hex, en.doc_sha256, HASH_LEN);
+		if (snprintf(path, sizeof path, "%s/%s", dir, hex) >=
+		    (int)sizeof path) {
+			r = err_set(e, ST_INVALID, "--docs %s: path too long",
+				    dir);
+			break;
+		}
+		/* A stored document one byte longer than its doc line is
+		 * written as it is, for verify to report. */
+		buf_reset(&data);
+		data.cap = (size_t)en.doc_size + 1;
+		r = store_document(s, en.doc_sha256, &data, mime);
+		if (r != ST_OK)
+			err_set(e, r, "document %s: %s", hex, store_errmsg(s));
+		else
+			r = cli_write_file(path, data.data, data.len, e);
+	}
+	buf_free(&data);
+	return r;
+}
+
 int cmd_export(struct cli *c, int argc, char **argv)
 {
 	struct log_args a;
@@ -258,6 +312,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	buf_init(&json, BUNDLE_MAX);
 	if (export_bundle(s, a.venue, a.size, &b, &e) != ST_OK ||
+	    (a.docs != NULL && export_docs(s, b, a.docs, &e) != ST_OK) ||
 	    bundle_format(b, &json) != ST_OK ||
 	    cli_write_file(a.out, json.data, json.len, &e) != ST_OK)
 		rc = cli_error("export: %s", e.msg);

@@ -1,6 +1,7 @@
 /*
  * cmd_verify.c: `sanilog verify`: the full audit of a database, one venue
- * of it, or a bundle; remembers the newest checkpoint seen per origin.
+ * of it, or a bundle (its documents from a folder, --docs); remembers the
+ * newest checkpoint seen per origin.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +13,7 @@
 
 #include "commands.h"
 #include "core/bundle.h"
+#include "core/codec.h"
 #include "core/entry.h"
 #include "core/merkle.h"
 #include "core/verify.h"
@@ -22,16 +24,19 @@
 
 static const char verify_usage[] =
 	"usage: sanilog verify [--key VKEY] [--venue ID] [--db PATH]\n"
-	"       sanilog verify [--key VKEY] BUNDLE.json\n"
+	"       sanilog verify [--key VKEY] [--docs DIR] BUNDLE.json\n"
 	"       sanilog verify [--key VKEY] [--full] URL|IMAGE\n"
 	"\n"
 	"Without a bundle: the full audit of the database (every entry, "
 	"stored\n"
 	"hash, chain, document, attestation and kept checkpoint), or with\n"
 	"--venue the venue's bundle with every proof and document.  With a\n"
-	"bundle: DESIGN.md's rules on it.  The newest checkpoint seen per log\n"
-	"is remembered in $XDG_CACHE_HOME/sanilog/, and a log that went back\n"
-	"or forked since is reported.  --key pins the log key.\n"
+	"bundle: DESIGN.md's rules on it, rule 4 (each document's bytes) only\n"
+	"with --docs DIR, a folder of the documents named by their lowercase\n"
+	"hex SHA-256 (as /d/<sha256> serves them and `sanilog export --docs\n"
+	"DIR` writes them).  The newest checkpoint seen per log is\n"
+	"remembered in $XDG_CACHE_HOME/sanilog/, and a log that went back or\n"
+	"forked since is reported.  --key pins the log key.\n"
 	"With a venue URL (https://host/v/<venue>[#k=..&n=..&r=..]) or a\n"
 	"photo of its poster: the same rules over HTTP(S), documents\n"
 	"included, and the poster's pin of the log; with --full, every\n"
@@ -171,8 +176,69 @@ static enum status fetch_from_store(void *ctx, const uint8_t sha[HASH_LEN],
 	return ST_OK;
 }
 
+/*
+ * Rule 4 for a bundle file: the document is the file of the folder ctx
+ * named by its lowercase hex SHA-256.  ST_NOT_FOUND when there is none;
+ * ST_TOO_LARGE, unread, when it is longer than out's cap; anything but a
+ * regular file cannot be checked (ST_INVALID).
+ */
+static enum status fetch_from_dir(void *ctx, const uint8_t sha[HASH_LEN],
+				  struct buf *out, struct err *e)
+{
+	const char *dir = ctx;
+	char hex[2 * HASH_LEN + 1], path[PATH_MAX];
+	struct stat sb;
+	hex_encode(hex, sha, HASH_LEN);
+	if (snprintf(path, sizeof path, "%s/%s", dir, hex) >= (int)sizeof path)
+		return err_set(e, ST_INVALID, "%s: path too long", dir);
+	if (stat(path, &sb) != 0)
+		return errno == ENOENT
+			       ? err_set(e, ST_NOT_FOUND,
+					 "no file of that name in %s", dir)
+			       : err_set(e, ST_IO, "%s: %s", path,
+					 strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return err_set(e, ST_INVALID, "%s: not a regular file", path);
+	if ((uint64_t)sb.st_size > (uint64_t)out->cap)
+		return err_set(e, ST_TOO_LARGE, "%s: too large", path);
+	return cli_read_file(path, out->cap, out, e);
+}
+
+/*
+ * Rule 4 when a bundle comes without its documents: a check that says they
+ * were not checked and how to check them, put after the checks of rules 1
+ * to 4 (verify_bundle leaves them in rule order).
+ */
+static enum status docs_not_checked(struct verify_report *rep)
+{
+	size_t ndocs = 0, at = 0;
+	for (size_t i = 0; i < rep->nitems; i++)
+		if (rep->items[i].entry.kind == ENTRY_DOCUMENT)
+			ndocs++;
+	enum status r =
+		ndocs == 0
+			? verify_add_check(rep, 4, true, "documents",
+					   "no documents to check")
+			: verify_add_check(
+				  rep, 4, true, "documents",
+				  "%zu document%s not checked: give --docs DIR "
+				  "with the files named by their SHA-256 (as "
+				  "sanilog export --docs DIR writes them), or "
+				  "verify the venue's URL",
+				  ndocs, ndocs == 1 ? "" : "s");
+	if (r != ST_OK)
+		return r;
+	struct verify_check added = rep->checks[rep->nchecks - 1];
+	while (at + 1 < rep->nchecks && rep->checks[at].rule <= 4)
+		at++;
+	memmove(&rep->checks[at + 1], &rep->checks[at],
+		(rep->nchecks - 1 - at) * sizeof added);
+	rep->checks[at] = added;
+	return ST_OK;
+}
+
 static int verify_bundle_file(struct cli *c, const char *path,
-			      const struct note_verifier *key)
+			      const struct note_verifier *key, const char *docs)
 {
 	struct buf json;
 	struct bundle *b = NULL;
@@ -194,9 +260,17 @@ static int verify_bundle_file(struct cli *c, const char *path,
 			      "verify: %s: %s", path, e.msg);
 		goto done;
 	}
+	if (docs != NULL) {
+		o.fetch = fetch_from_dir;
+		o.fetch_ctx = (void *)docs;
+	}
 	cli_today(o.today);
 	if (verify_bundle(b, &o, &rep, &e) != ST_OK) {
 		rc = cli_error("verify: %s", e.msg);
+		goto done;
+	}
+	if (docs == NULL && docs_not_checked(&rep) != ST_OK) {
+		rc = cli_error("verify: out of memory");
 		goto done;
 	}
 	struct note_verifier bv;
@@ -319,8 +393,9 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"venue", required_argument, NULL, 'v'},
 		{"full", no_argument, NULL, 'F'},
+		{"docs", required_argument, NULL, 'D'},
 		{0}};
-	const char *vkey = NULL, *venue = NULL;
+	const char *vkey = NULL, *venue = NULL, *docs = NULL;
 	bool full = false;
 	int ch;
 	optind = 1;
@@ -337,6 +412,9 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		case 'F':
 			full = true;
 			break;
+		case 'D':
+			docs = optarg;
+			break;
 		case 'h':
 			return cli_usage(verify_usage, false);
 		default:
@@ -351,6 +429,13 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 				     "verify: --venue is for a database, not "
 				     "with %s",
 				     argv[optind]);
+	if (docs != NULL &&
+	    (argc - optind != 1 || cmd_verify_is_remote(argv[optind])))
+		return cli_usage_why(verify_usage,
+				     "verify: --docs is for a bundle file, not "
+				     "%s",
+				     argc - optind == 1 ? argv[optind]
+							: "a database");
 	if (argc - optind == 1 && cmd_verify_is_remote(argv[optind]))
 		return cmd_verify_remote(c, argv[optind], vkey, full);
 	if (full)
@@ -363,8 +448,14 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 	if (vkey != NULL &&
 	    note_verifier_parse(vkey, strlen(vkey), &key, &e) != ST_OK)
 		return cli_error("verify: --key: %s", e.msg);
+	struct stat sb;
+	if (docs != NULL && stat(docs, &sb) != 0)
+		return cli_error("verify: --docs %s: %s", docs,
+				 strerror(errno));
+	if (docs != NULL && !S_ISDIR(sb.st_mode))
+		return cli_error("verify: --docs %s: not a folder", docs);
 	if (argc - optind == 1)
 		return verify_bundle_file(c, argv[optind],
-					  vkey != NULL ? &key : NULL);
+					  vkey != NULL ? &key : NULL, docs);
 	return verify_db(c, venue, vkey != NULL ? &key : NULL);
 }

@@ -521,9 +521,16 @@ t_golden_verify() {
 	vr 0 "verify-bundle-$V1-first.out" verify "$b1"
 	vr 0 "verify-bundle-$V1-again.out" verify "$b1"
 	vr 0 "verify-bundle-$V1-pinned.out" verify --key "$(cat "$KEYS/log.vkey")" "$b1"
+	docs_of_v1 docs
+	vr 0 "verify-bundle-$V1-docs.out" verify --docs docs "$b1"
 	vr 0 "verify-bundle-$V1-size-5.out" verify "$BASE/bundle-$V1-size-5.json"
 	rm -rf cache
 	vr 0 "verify-bundle-$V2.out" verify "$BASE/bundle-$V2.json"
+	mkdir docs2
+	cp "$DOCS/pest.png" "docs2/$(sha "$DOCS/pest.png")"
+	cp "$DOCS/water.jpg" "docs2/$(sha "$DOCS/water.jpg")"
+	vr 0 "verify-bundle-$V2-docs.json" verify --docs docs2 --json \
+		"$BASE/bundle-$V2.json"
 	golden_dir v verify
 	# The remembered checkpoint is the newest one, byte for byte.
 	cmp cache/sanilog/test.sanilog.example_2flog "$BASE/read/checkpoint.out" ||
@@ -1021,6 +1028,8 @@ provider add|provider add: missing argument
 attest --key k|attest: missing --venue --file --type --performed
 init extra|init: unexpected argument "extra"
 verify a.json --venue abcdefgh|verify: --venue is for a database
+verify --docs d --venue abcdefgh|verify: --docs is for a bundle
+verify --docs d|verify: --docs is for a bundle
 EOF
 }
 
@@ -1372,6 +1381,157 @@ bundle_bad() {
 }
 
 # ---------------------------------------------------------------------------
+# 3b. A bundle's documents (rule 4): verify --docs DIR checks the files of
+# DIR named by their SHA-256; export --docs DIR writes them; without them
+# verify says the documents were not checked, and how to check them.
+
+# docs_of_v1 DIR: DIR with Bar Roma's two documents, named by their SHA-256.
+docs_of_v1() {
+	mkdir -p "$1"
+	cp "$DOCS/ozone.pdf" "$1/$(sha "$DOCS/ozone.pdf")"
+	cp "$DOCS/protocol.pdf" "$1/$(sha "$DOCS/protocol.pdf")"
+}
+
+# The venue's documents beside its bundle, byte for byte, and nothing else.
+t_export_docs() {
+	need_base
+	local oz pr
+	oz=$(sha "$DOCS/ozone.pdf")
+	pr=$(sha "$DOCS/protocol.pdf")
+	run 0 export --venue $V1 --docs d -o b.json --db "$BASE/snap/final.db"
+	quiet out
+	quiet err
+	cmp b.json "$BASE/bundle-$V1.json" || fail "export --docs wrote another bundle"
+	[ "$(ls d)" = "$(printf '%s\n' "$oz" "$pr" | sort)" ] ||
+		fail "export --docs wrote: $(ls d)"
+	cmp "d/$oz" "$DOCS/ozone.pdf" || fail "d/$oz is not ozone.pdf"
+	cmp "d/$pr" "$DOCS/protocol.pdf" || fail "d/$pr is not protocol.pdf"
+	# Again, into the folder it wrote, and a bundle to stdout.
+	run 0 export --venue $V1 --docs d --db "$BASE/snap/final.db"
+	cmp out "$BASE/bundle-$V1.json" || fail "export --docs to stdout differs"
+	[ "$(ls d | wc -l)" = 2 ] || fail "a second export --docs left: $(ls d)"
+	# An older bundle has only the documents of its tree: one at size 4.
+	run 0 export --venue $V1 --size 4 --docs d4 -o b4.json \
+		--db "$BASE/snap/final.db"
+	[ "$(ls d4)" = "$oz" ] || fail "export --size 4 --docs wrote: $(ls d4)"
+	run 0 verify --docs d4 b4.json
+	# Where the folder cannot be: exit 2 and no bundle written.
+	: >notadir
+	run 2 export --venue $V1 --docs notadir -o c.json \
+		--db "$BASE/snap/final.db"
+	clear_error
+	[ ! -e c.json ] || fail "export --docs notadir wrote the bundle"
+}
+
+t_docs_right() {
+	need_base
+	docs_of_v1 d
+	run 0 verify --docs d "$BASE/bundle-$V1.json"
+	quiet err
+	has out "^$OK rule 4 documents: 2 documents fetched"
+	has out '^valid$'
+	run 0 verify --docs d --json "$BASE/bundle-$V1.json"
+	has out '^      "rule": 4,$'
+	has out '"valid": true'
+	# The other venue's documents do not count for this one.
+	rm -f "d/$(sha "$DOCS/protocol.pdf")"
+	cp "$DOCS/pest.png" "d/$(sha "$DOCS/pest.png")"
+	run 1 verify --docs d "$BASE/bundle-$V1.json"
+	invalid '4 documents'
+}
+
+t_docs_not_checked() {
+	need_base
+	run 0 verify "$BASE/bundle-$V1.json"
+	has out "^$OK rule 4 documents: 2 documents not checked: give --docs DIR "
+	run 0 verify --json "$BASE/bundle-$V1.json"
+	has out '^      "rule": 4,$'
+	has out '"detail": "2 documents not checked: '
+	# Rule 4 comes after rule 3 and before rule 5, as the other checks.
+	run 0 verify "$BASE/bundle-$V1.json"
+	sed -n 's/^[^ ]* rule \([0-9]\) .*/\1/p' out >rules
+	sort -c rules || fail "rules in the order $(tr -d '\n' <rules)"
+	[ "$(grep -c '^4$' rules)" = 1 ] || fail "not one check of rule 4"
+}
+
+t_docs_missing() {
+	need_base
+	local pr
+	pr=$(sha "$DOCS/protocol.pdf")
+	docs_of_v1 d
+	rm "d/$pr"
+	run 1 verify --docs d "$BASE/bundle-$V1.json"
+	invalid '4 documents'
+	has out "document $pr not found"
+	run 1 verify --docs d --json "$BASE/bundle-$V1.json"
+	has out '"valid": false'
+	# An empty folder: both missing.
+	mkdir e
+	run 1 verify --docs e "$BASE/bundle-$V1.json"
+	[ "$(grep -c "^$KO rule 4 documents: .* not found" out)" = 2 ] ||
+		fail "not two documents reported missing"
+}
+
+t_docs_other_bytes() {
+	need_base
+	local pr size
+	pr=$(sha "$DOCS/protocol.pdf")
+	size=$(stat -c %s "$DOCS/protocol.pdf")
+	# One byte changed, the size kept.
+	docs_of_v1 d
+	printf 'X' | dd of="d/$pr" bs=1 seek=$((size - 10)) conv=notrunc 2>/dev/null
+	cmp -s "d/$pr" "$DOCS/protocol.pdf" && fail "the byte was not changed"
+	run 1 verify --docs d "$BASE/bundle-$V1.json"
+	invalid '4 documents'
+	has out "document bytes hash to [0-9a-f]{64}, not to the doc line's $pr"
+	# Another document under its name.
+	cp "$DOCS/ozone.pdf" "d/$pr"
+	run 1 verify --docs d "$BASE/bundle-$V1.json"
+	invalid '4 documents'
+	# A folder where the file should be cannot be checked.
+	rm "d/$pr"
+	mkdir "d/$pr"
+	run 2 verify --docs d "$BASE/bundle-$V1.json"
+	has err '^sanilog: verify: .*not a regular file'
+}
+
+t_docs_longer() {
+	need_base
+	local pr
+	pr=$(sha "$DOCS/protocol.pdf")
+	docs_of_v1 d
+	# One byte more: read whole, and it hashes to something else.
+	printf 'x' >>"d/$pr"
+	run 1 verify --docs d "$BASE/bundle-$V1.json"
+	invalid '4 documents'
+	# Much more: refused unread.
+	head -c 200000 /dev/zero >>"d/$pr"
+	run 1 verify --docs d "$BASE/bundle-$V1.json"
+	invalid '4 documents'
+	has out "document $pr is larger than the $(stat -c %s "$DOCS/protocol.pdf") bytes of its doc line"
+}
+
+t_docs_bad_folder() {
+	need_base
+	run 2 verify --docs nowhere "$BASE/bundle-$V1.json"
+	clear_error
+	has err 'nowhere'
+	: >file
+	run 2 verify --docs file "$BASE/bundle-$V1.json"
+	clear_error
+}
+
+docs_tests() {
+	t "bundle documents: export --docs" t_export_docs
+	t "bundle documents: verify --docs, the right files" t_docs_right
+	t "bundle documents: without --docs, not checked" t_docs_not_checked
+	t "bundle documents: a file missing" t_docs_missing
+	t "bundle documents: a file of other bytes" t_docs_other_bytes
+	t "bundle documents: a file longer than its doc line" t_docs_longer
+	t "bundle documents: --docs not a folder" t_docs_bad_folder
+}
+
+# ---------------------------------------------------------------------------
 # 4. Rollback, fork and pinned keys.
 
 CACHED=cache/sanilog/test.sanilog.example_2flog
@@ -1701,6 +1861,7 @@ t "bad: key files of mode 0644" t_key_files
 t "bad: init twice" t_init_twice
 t "bad: databases that are not sanilog's" t_not_a_database
 tamper_tests
+docs_tests
 t "rollback" t_rollback
 t "rollback seen by verify --venue" t_rollback_venue
 t "older bundle" t_older_bundle

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+#
+# test_deps.sh: tools/deps.sh waits for another apt or dpkg that holds the
+# package locks, says whom it waits for, and gives up after
+# DEPS_LOCK_TIMEOUT seconds.  Nothing is installed and no real lock is
+# taken: --dry-run prints the apt-get commands instead of running them,
+# DEPS_FORCE names a package as missing, and DEPS_ROOT puts the lock files
+# in a temporary directory, where flock(1) holds them.
+#
+#   tests/tools/test_deps.sh
+#
+# Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+DEPS=$HERE/../../tools/deps.sh
+for tool in flock awk stat; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		{ echo "test_deps: needs $tool" >&2; exit 2; }
+done
+[ -r /proc/locks ] || { echo "test_deps: needs /proc/locks" >&2; exit 2; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-test_deps.XXXXXX")
+HOLDERS=""
+cleanup() {
+	for pid in $HOLDERS; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+cd "$TMP"
+ROOT=$TMP/root
+LISTS=$ROOT/var/lib/apt/lists/lock
+FRONTEND=$ROOT/var/lib/dpkg/lock-frontend
+ARCHIVES=$ROOT/var/cache/apt/archives/lock
+mkdir -p "${LISTS%/*}" "${FRONTEND%/*}" "${ARCHIVES%/*}"
+touch "$LISTS" "$FRONTEND" "$ROOT/var/lib/dpkg/lock" "$ARCHIVES"
+PASS=0
+FAIL=0
+
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1
+	shift
+	if "$@"; then
+		PASS=$((PASS + 1))
+	else
+		FAIL=$((FAIL + 1))
+		echo "  FAIL: $name" >&2
+		sed 's/^/    | /' out >&2
+	fi
+}
+
+# hold LOCK SECONDS: a process holds LOCK for SECONDS (HOLDER is its pid).
+hold() {
+	flock "$1" sleep "$2" &
+	HOLDER=$!
+	HOLDERS="$HOLDERS $HOLDER"
+	for _ in $(seq 1 100); do
+		grep -q " $HOLDER " /proc/locks && return 0
+		sleep 0.02
+	done
+	echo "test_deps: flock did not take $1" >&2
+	exit 2
+}
+
+# deps [VAR=VALUE...]: tools/deps.sh --dry-run with the package
+# sanilog-test-missing missing and the locks under $ROOT; output in ./out,
+# exit status in RC, seconds taken in SECS.
+deps() {
+	local start
+	start=$(date +%s%N)
+	RC=0
+	env DEPS_FORCE=sanilog-test-missing DEPS_ROOT="$ROOT" "$@" \
+		"$DEPS" --dry-run >out 2>&1 || RC=$?
+	SECS=$((($(date +%s%N) - start) / 1000000000))
+}
+
+cmds() { # the apt-get commands it printed, and nothing run
+	grep -q 'apt-get -o DPkg::Lock::Timeout=600 update -q$' out &&
+		grep -q 'apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends.* sanilog-test-missing$' out
+}
+
+# No lock held: the two commands, at once, with the lock timeout.
+deps
+check "no lock: exit 0 ($RC)" test "$RC" = 0
+check "no lock: says what is missing" grep -q '^deps: installing:.* sanilog-test-missing$' out
+check "no lock: apt-get update and install with DPkg::Lock::Timeout" cmds
+check "no lock: no wait" sh -c "! grep -q waiting out"
+
+# The lists lock held for 2 s: it waits before apt-get update, saying so.
+hold "$LISTS" 2
+deps
+check "lists lock: exit 0 ($RC)" test "$RC" = 0
+check "lists lock: says whom it waits for" \
+	grep -q "^deps: waiting for flock (process $HOLDER), which holds $LISTS " out
+check "lists lock: waited (${SECS} s)" test "$SECS" -ge 1
+check "lists lock: then the commands" cmds
+check "lists lock: waited before apt-get update" \
+	awk '/^deps: waiting/ { w = NR } / update -q$/ { u = NR }
+		END { exit !(w && u > w) }' out
+
+# The dpkg frontend lock, then the archives lock: before apt-get install.
+hold "$FRONTEND" 2
+deps
+check "frontend lock: exit 0 ($RC)" test "$RC" = 0
+check "frontend lock: says whom it waits for" \
+	grep -q "^deps: waiting for flock (process $HOLDER), which holds $FRONTEND " out
+check "frontend lock: waited (${SECS} s)" test "$SECS" -ge 1
+check "frontend lock: then the commands" cmds
+hold "$ARCHIVES" 2
+deps
+check "archives lock: says whom it waits for" \
+	grep -q "^deps: waiting for flock (process $HOLDER), which holds $ARCHIVES " out
+check "archives lock: then the commands" cmds
+
+# Held past DEPS_LOCK_TIMEOUT: it gives up, exit 1, installs nothing.
+hold "$FRONTEND" 30
+deps DEPS_LOCK_TIMEOUT=1
+check "timeout: exit 1 ($RC)" test "$RC" = 1
+check "timeout: gave up" grep -q "^deps: gave up waiting for flock (process $HOLDER)" out
+check "timeout: within a few seconds (${SECS} s)" test "$SECS" -le 5
+check "timeout: no install" sh -c "! grep -q 'install -y' out"
+kill "$HOLDER"
+
+# Wrong use.
+deps DEPS_LOCK_TIMEOUT=soon
+check "DEPS_LOCK_TIMEOUT not a number: exit 2 ($RC)" test "$RC" = 2
+RC=0
+"$DEPS" --frobnicate >out 2>&1 || RC=$?
+check "an unknown option: exit 2 ($RC)" test "$RC" = 2
+
+echo "test_deps: $PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
