@@ -584,7 +584,7 @@ struct http_shared {
 
 struct http_shared *http_reply_share(struct http_request *rq)
 {
-	if (rq->response == NULL || rq->shared)
+	if (rq->response == NULL || rq->shared || rq->queued)
 		return NULL;
 	struct http_shared *sh = calloc(1, sizeof *sh);
 	if (sh == NULL)
@@ -592,6 +592,19 @@ struct http_shared *http_reply_share(struct http_request *rq)
 	secure(rq);
 	/* Made once for every later client, so at the best level. */
 	gzip_variant(rq, Z_BEST_COMPRESSION);
+	/* The request's own reply is queued now, while the response is still
+	 * only its own: once shared, another thread may replace it in the
+	 * cache and destroy it, and in libmicrohttpd only a queued response
+	 * holds a reference that keeps it alive. */
+	bool z = rq->gzip_ok && rq->zresponse != NULL;
+	if (MHD_queue_response(rq->conn, rq->code,
+			       z ? rq->zresponse : rq->response) != MHD_YES) {
+		free(sh);
+		return NULL;
+	}
+	rq->queued = true;
+	if (z)
+		rq->resp_len = rq->zlen;
 	rq->shared = true;
 	sh->code = rq->code;
 	sh->r = rq->response;

@@ -210,8 +210,10 @@ unsigned http_reply_status(const struct http_request *rq);
  * Shared replies, for a cache of whole responses.  http_reply_share hands
  * the reply set on rq (with its security headers, and its gzip-compressed
  * variant when it is a reply that compresses) to the caller, which
- * owns the result (*new*, free with http_shared_free); rq still sends it.
- * NULL when no reply is set, it was shared already, or memory ran out.
+ * owns the result (*new*, free with http_shared_free); rq's own reply is
+ * queued before it is handed over, so the caller may free it at once.
+ * NULL when no reply is set, it was shared or queued already, or it could
+ * not be queued or memory ran out (the reply then goes out as usual).
  */
 struct http_shared;
 struct http_shared *http_reply_share(struct http_request *rq);
