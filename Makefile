@@ -110,7 +110,7 @@ valgrind: deps
 # make check) runs each for FUZZ_SMOKE_SECONDS.
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 2
+FUZZ_SMOKE_SECONDS ?= 1
 FUZZ_NAMES   = $(sort $(basename $(notdir $(wildcard tests/fuzz/*.c))))
 FUZZ_LIB_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/lib/*.c))
 FUZZ_BIN     = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
@@ -124,6 +124,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ) $(LIB)
 		-o $@ $< $(FUZZ_LIB_OBJ) $(LIB) $(LDLIBS)
 
 fuzz-bin: $(FUZZ_BIN)
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
 
 fuzz: deps
 	@$(FUZZ_MAKE) fuzz-bin
