@@ -7,7 +7,8 @@
 # a copy of the committed seeds tests/fuzz/corpus/NAME (so that what the
 # fuzzer adds never floods the repository), with the dictionary
 # tests/fuzz/dict/NAME.dict when there is one.  An input that crashes, leaks
-# or hangs is saved in tests/fuzz/crashes/NAME/ and its report printed; a
+# or hangs is saved in tests/fuzz/crashes/NAME/ and its report printed (an
+# input slower than 10 s is kept there too, and named); a
 # crash found and fixed belongs in the committed corpus as a test case.
 # Prints the executions of each harness; exits 1 when any harness failed.
 set -u
@@ -46,7 +47,10 @@ for name in "$@"; do
 		rmdir "$crashes" 2>/dev/null
 		continue
 	fi
-	rmdir "$crashes" 2>/dev/null
+	if ! rmdir "$crashes" 2>/dev/null; then
+		echo "fuzz: $name: slow inputs kept in $crashes/:"
+		ls -t "$crashes" | head -n 5
+	fi
 	echo "fuzz: $name: ${runs:-?} runs in ${secs:-$seconds} s," \
 		"corpus $(ls "$corpus" | wc -l) inputs"
 done

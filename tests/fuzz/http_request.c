@@ -9,8 +9,10 @@
  * "Name: value" is a request header (Accept-Language, Accept-Encoding,
  * If-None-Match, Cookie, ...), except those that frame the request
  * (Content-Length, Transfer-Encoding, Connection, Expect), which would
- * make the service wait for a body.  A CR, a NUL or a target of a poster
- * (whose rendering takes long and parses nothing more) is not sent.
+ * make the service wait for a body or keep the connection, and a line
+ * that starts with a space (it would continue the header before it).  A CR, a
+ * NUL or a target of a poster (whose rendering takes long and parses nothing
+ * more) is not sent.
  *
  * Every request must be answered, and never by a 500.
  */
@@ -63,21 +65,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&req, size + 256);
 	if (buf_append_str(&req, "GET ") != ST_OK ||
 	    buf_append(&req, in, tlen) != ST_OK ||
-	    buf_append_str(&req, " HTTP/1.1\r\nHost: fuzz\r\n"
-				 "Connection: close\r\n") != ST_OK)
+	    buf_append_str(&req, " HTTP/1.1\r\n") != ST_OK)
 		goto out;
 	for (const char *p = nl; p != NULL && p < in + size;) {
 		p++;
 		const char *end = memchr(p, '\n', (size_t)(in + size - p));
 		size_t n = end != NULL ? (size_t)(end - p)
 				       : (size_t)(in + size - p);
-		if (n > 0 && memchr(p, ':', n) != NULL && !framing(p, n) &&
+		if (n > 0 && p[0] != ' ' && p[0] != '\t' &&
+		    memchr(p, ':', n) != NULL && !framing(p, n) &&
 		    (buf_append(&req, p, n) != ST_OK ||
 		     buf_append_str(&req, "\r\n") != ST_OK))
 			goto out;
 		p = end;
 	}
-	if (buf_append_str(&req, "\r\n") != ST_OK)
+	if (buf_append_str(&req, "Host: fuzz\r\nConnection: close\r\n\r\n") !=
+	    ST_OK)
 		goto out;
 	fuzz_server_ask(req.data, req.len);
 out:
