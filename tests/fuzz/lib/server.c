@@ -152,11 +152,27 @@ void fuzz_server_ask(const void *req, size_t len)
 				.sin_port = htons((uint16_t)srv.port)};
 	struct timeval tv = {.tv_sec = 20};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	fuzz_assert(fd >= 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	fuzz_assert(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+	/* Closed with a reset: thousands of connections a second would
+	 * otherwise leave as many in TIME_WAIT and run out of ports. */
+	struct linger reset = {.l_onoff = 1, .l_linger = 0};
+	int fd = -1;
+	for (int tries = 0; fd < 0; tries++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		fuzz_assert(fd >= 0);
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+		if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+			break;
+		if (tries == 50) {
+			fprintf(stderr, "fuzz: server: connect: %s\n",
+				strerror(errno));
+			abort();
+		}
+		close(fd);
+		fd = -1;
+		usleep(100000);
+	}
 
 	/* The service may answer, and close, before it read all of a body
 	 * it refuses: a failed send is no failure. */
