@@ -7,6 +7,7 @@
 #                   check: a few minutes, both CPUs)
 #   make asan       the tests under address and undefined-behaviour sanitizers
 #   make valgrind   the unit tests under valgrind
+#   make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 60) each
 #   make demo       a demo database with venues and documents
 #   make deps       install the missing Debian packages (bench-deps: those
 #                   wrk and nginx, for make bench)
@@ -38,7 +39,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BUILD)/tools/bench
 
 .PHONY: all check unit cli-tests web-tests tools-tests torture bench bench-deps asan valgrind demo deps format \
-	format-check install clean
+	format-check install clean fuzz fuzz-smoke fuzz-bin
 
 all: $(BIN)
 
@@ -77,7 +78,7 @@ deps:
 	@tools/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory format-check unit cli-tests web-tests tools-tests
+	@$(MAKE) --no-print-directory format-check unit cli-tests web-tests tools-tests fuzz-smoke
 
 unit: $(UNIT_BIN) $(BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUNNER) $$t; done
@@ -110,10 +111,42 @@ valgrind: deps
 	@$(MAKE) --no-print-directory BUILD=build-valgrind OPT="-O1 -g" \
 		RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" unit cli-tests
 
+# Fuzzing: a libFuzzer harness per parser of outside input (tests/fuzz),
+# built with Debian's clang against the library built in $(FUZZ_BUILD) with
+# the sanitizers; tools/fuzz.sh runs each on a copy of its seed corpus and
+# keeps what crashes in tests/fuzz/crashes/<name>/.  fuzz-smoke (part of
+# make check) runs each for FUZZ_SMOKE_SECONDS.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 1
+FUZZ_NAMES   = $(sort $(basename $(notdir $(wildcard tests/fuzz/*.c))))
+FUZZ_LIB_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fuzz/lib/*.c))
+FUZZ_BIN     = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+FUZZ_MAKE    = $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+	OPT="-O1 -g -fno-omit-frame-pointer" \
+	EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all"
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(FUZZ_LIB_OBJ) $(LIB) $(LDLIBS)
+
+fuzz-bin: $(FUZZ_BIN)
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
+
+fuzz: deps
+	@$(FUZZ_MAKE) fuzz-bin
+	@tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+fuzz-smoke:
+	@$(FUZZ_MAKE) fuzz-bin
+	@tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)
+
 demo: deps $(BIN)
 	@tools/demo.sh $(abspath $(BIN))
 
-FORMAT_FILES = $(shell find src tests/unit tools -name '*.[ch]')
+FORMAT_FILES = $(shell find src tests/unit tests/fuzz tools -name '*.[ch]')
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -125,6 +158,6 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sanilog
 
 clean:
-	rm -rf build build-asan build-valgrind
+	rm -rf build build-asan build-valgrind $(FUZZ_BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -25,6 +25,7 @@ set -e
 pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
 libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev zlib1g-dev
 libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format
+clang libclang-rt-14-dev
 imagemagick poppler-utils librsvg2-bin
 chromium fonts-dejavu-core"
 dry=""

@@ -49,6 +49,9 @@ int cli_parse_common(struct cli *c, int argc, char **argv, int npos,
 }
 
 static void vmsg(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+static void vmsg(const char *fmt, va_list ap)
 {
 	fputs("sanilog: ", stderr);
 	vfprintf(stderr, fmt, ap);

@@ -116,9 +116,7 @@ static enum status fetch_doc(void *ctx, const uint8_t sha[HASH_LEN],
 
 /* ---- checkpoints and consistency proofs ---- */
 
-/* Parses a proof as /proof/... serves it: one standard base64 hash per
- * line.  False (with why) when it is not one. */
-static bool parse_proof(const struct buf *text, uint8_t (*proof)[HASH_LEN],
+bool remote_parse_proof(const struct buf *text, uint8_t (*proof)[HASH_LEN],
 			size_t *len, char *why, size_t whysize)
 {
 	const char *p = buf_str(text), *end = p + text->len;
@@ -188,7 +186,7 @@ static enum status consistent(struct run *r, int64_t old,
 		st = ST_OK;
 	} else if (st != ST_OK) {
 		*e = fe;
-	} else if (!parse_proof(&text, proof, &len, why, whysize)) {
+	} else if (!remote_parse_proof(&text, proof, &len, why, whysize)) {
 		/* why says it */
 	} else if (merkle_verify_consistency(old, new_size, old_root, new_root,
 					     proof, len) != ST_OK) {

@@ -90,4 +90,12 @@ enum status remote_verify(const struct venue_url *u,
 
 void remote_result_free(struct remote_result *res);
 
+/* Parses a proof as /proof/... serves it: one standard base64 hash per
+ * line, each ending in LF, at most MERKLE_MAX_PROOF.  Writes the hashes
+ * into proof (MERKLE_MAX_PROOF of them) and their number into *len; false
+ * when text is not one, with why (a NUL-terminated reason, whysize > 0).
+ * Exported for tests/fuzz. */
+bool remote_parse_proof(const struct buf *text, uint8_t (*proof)[HASH_LEN],
+			size_t *len, char *why, size_t whysize);
+
 #endif

@@ -192,6 +192,11 @@ enum status pin_parse_venue_url(const char *url, struct venue_url *out,
 			       "URL: %s is not a venue id (8 characters of %s)",
 			       out->venue, VENUE_ALPHABET);
 	size_t base_len = pe - tail;
+	/* A base ending in '/' ("https://host//v/..") is no base: fetching
+	 * base + "/checkpoint" would ask for an empty segment. */
+	if (base_len > host_end && url[base_len - 1] == '/')
+		return err_set(e, ST_INVALID,
+			       "URL: an empty path segment before /v/");
 	if (base_len > PIN_BASE_MAX)
 		return err_set(e, ST_INVALID,
 			       "URL: longer than %d bytes before "

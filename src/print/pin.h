@@ -110,7 +110,7 @@ struct venue_url {
  *     at most PIN_HOST_MAX bytes, optionally followed by ":port";
  *   - the path ends in "/v/<venue id>" (8 characters of VENUE_ALPHABET),
  *     optionally followed by one '/'; whatever comes before it is the
- *     base's prefix;
+ *     base's prefix, which does not end in '/';
  *   - a query ("?...") is allowed and ignored;
  *   - the fragment, when it names any of k, n or r, must be a whole pin
  *     (pin_parse); a fragment naming none of them means no pin.

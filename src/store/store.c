@@ -112,8 +112,8 @@ static const char *const migrations[] = {
 	/* 4: the stored hashes in runs of consecutive indexes, a row a run
 	 * (hashes.c): an append writes a few rows of hashes, not two a
 	 * leaf.  store_hashes_migrate moves table hashes into them. */
-	"CREATE TABLE hash_runs(first INTEGER PRIMARY KEY,"
-	" hashes BLOB NOT NULL);",
+	("CREATE TABLE hash_runs(first INTEGER PRIMARY KEY,"
+	 " hashes BLOB NOT NULL);"),
 
 	/* 5: the sanilog that keeps the heads (schema 2 on) is the only one
 	 * that can write since schema 4 took the older ones' tables away, so

@@ -271,6 +271,10 @@ static void test_url_bad(void **state)
 		{"https://logs.example.org/v/k7m2q9xa/bundle.json",
 		 "/v/<venue>"},
 		{"https://logs.example.org/v/", "/v/<venue>"},
+		/* found by tests/fuzz/venue_url: the base was "https://x/" */
+		{"https://x//v/k7m2q9xa", "empty path segment"},
+		{"https://x//gxample.org/logkhttp://v/k729qxma?/",
+		 "empty path segment"},
 		{"https://logs.example.org/v/k7m2q9x", "/v/<venue>"},
 		{"https://logs.example.org/v/k7m2q9xab", "/v/<venue>"},
 		{"https://logs.example.org/v/k7m2q9xl", "not a venue id"},

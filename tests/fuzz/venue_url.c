@@ -1,0 +1,37 @@
+/*
+ * venue_url.c: fuzzes pin_parse_venue_url, the reader of the URL `sanilog
+ * verify URL` is given or scans from a poster.
+ *
+ * A URL that parses with a pin is rebuilt by pin_venue_url from its parts
+ * (as a poster writes it) into a URL that parses to the same parts.
+ */
+#include "lib/fuzz.h"
+#include "print/pin.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct venue_url *u = malloc(2 * sizeof *u);
+	char *url = fuzz_cstr(data, size), text[PIN_URL_MAX + 1];
+	struct err e;
+	if (u == NULL || url == NULL)
+		goto out;
+	if (pin_parse_venue_url(url, &u[0], &e) != ST_OK)
+		goto out;
+	fuzz_assert(entry_venue_id_valid(u[0].venue));
+	fuzz_assert(strlen(u[0].base) > 0 &&
+		    u[0].base[strlen(u[0].base) - 1] != '/');
+	if (!u[0].has_pin)
+		goto out;
+	if (pin_venue_url(u[0].base, u[0].venue, &u[0].pin, text, sizeof text,
+			  &e) != ST_OK)
+		goto out; /* a base near PIN_URL_MAX leaves no room */
+	fuzz_assert(pin_parse_venue_url(text, &u[1], &e) == ST_OK);
+	fuzz_assert(u[1].has_pin && strcmp(u[0].base, u[1].base) == 0 &&
+		    strcmp(u[0].host, u[1].host) == 0 &&
+		    strcmp(u[0].venue, u[1].venue) == 0 &&
+		    memcmp(&u[0].pin, &u[1].pin, sizeof u[0].pin) == 0);
+out:
+	free(url);
+	free(u);
+	return 0;
+}
