@@ -618,9 +618,14 @@ out:
 	return st;
 }
 
+/* Rule 4 stops fetching after this many documents failed: a bundle of
+ * documents that are nowhere costs a verifier as many requests, not one a
+ * document. */
+#define DOC_FAILS_MAX VERIFY_FAILS_SHOWN
+
 static enum status rule4(struct run *r, struct err *e)
 {
-	size_t ndocs = 0;
+	size_t ndocs = 0, skipped = 0;
 	enum status st;
 
 	if (r->o->fetch == NULL)
@@ -629,11 +634,19 @@ static enum status rule4(struct run *r, struct err *e)
 		struct slot *s = &r->ent[i];
 		if (!ours(s) || s->en->kind != ENTRY_DOCUMENT)
 			continue;
+		if (r->fails[4] >= DOC_FAILS_MAX) {
+			skipped++;
+			continue;
+		}
 		ndocs++;
 		st = fetch_one(r, s, e);
 		if (st != ST_OK)
 			return st;
 	}
+	if (skipped > 0)
+		add(r, 4, false, "documents",
+		    "%zu more document%s not fetched: %d failed already",
+		    skipped, skipped == 1 ? "" : "s", DOC_FAILS_MAX);
 	if (r->fails[4] == 0 && ndocs == 0)
 		add(r, 4, true, "documents", "no documents to fetch");
 	else if (r->fails[4] == 0)

@@ -94,6 +94,7 @@ struct world {
 	struct doc docs[MAXDOCS];
 	size_t ndocs;
 	enum fetch_mode fetch;
+	size_t nfetch; /* documents asked of world_fetch */
 	struct bundle *b;
 };
 
@@ -465,6 +466,7 @@ static enum status world_fetch(void *ctx, const uint8_t sha[HASH_LEN],
 {
 	struct world *w = ctx;
 
+	w->nfetch++;
 	for (size_t i = 0; i < w->ndocs; i++) {
 		struct doc d = w->docs[i];
 		if (memcmp(d.sha, sha, HASH_LEN) != 0)
@@ -1349,6 +1351,44 @@ static void test_report_bounded(void **state)
 	world_free(&w);
 }
 
+/* Documents that are nowhere: rule 4 asks for the first hundred that
+ * fail, then says how many more it did not ask for. */
+static void test_documents_bounded(void **state)
+{
+	struct world w;
+	struct world_opts wo = {0};
+	struct verify_options o;
+	struct note_verifier key;
+	struct verify_report rep;
+	struct err e;
+	const size_t more = 2 * VERIFY_FAILS_SHOWN;
+	const struct bundle_item *doc;
+
+	(void)state;
+	build(&w, &wo);
+	/* The venue's first document again and again (rule 3 fails, and
+	 * rule 4 fetches each). */
+	doc = &w.b->entries[1];
+	assert_non_null(strstr(doc->entry, "kind document"));
+	char *text = strdup(doc->entry);
+	assert_non_null(text);
+	for (size_t i = 0; i < more; i++)
+		assert_int_equal(bundle_add(w.b, false, 1000 + (int64_t)i, text,
+					    strlen(text), NULL, 0),
+				 ST_OK);
+	free(text);
+	w.fetch = FETCH_NOT_FOUND;
+	options(&o, &w, &key);
+	assert_int_equal(verify_bundle(w.b, &o, &rep, &e), ST_OK);
+	assert_false(rep.ok);
+	assert_int_equal(w.nfetch, VERIFY_FAILS_SHOWN);
+	/* (The check that says so is past the report's first hundred
+	 * failures here, which rules 2 and 3 fill: it is counted.) */
+	assert_true(rep.omitted > 0);
+	verify_report_free(&rep);
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1363,6 +1403,7 @@ int main(void)
 		cmocka_unit_test(test_days_between),
 		cmocka_unit_test(test_add_check),
 		cmocka_unit_test(test_report_bounded),
+		cmocka_unit_test(test_documents_bounded),
 	};
 
 	if (sodium_init() < 0)
