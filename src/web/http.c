@@ -466,14 +466,17 @@ static void vary_encoding(struct MHD_Response *r)
 }
 
 /* The security headers, and Vary on compressible replies, once all the
- * route's headers are in. */
+ * route's headers are in.  A route's own Content-Security-Policy (a
+ * document's sandbox) stands alone: a second policy would be enforced
+ * beside it, not instead. */
 static void secure(struct http_request *rq)
 {
 	struct MHD_Response *r = rq->response;
 	if (rq->secured)
 		return;
 	rq->secured = true;
-	MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
+	if (MHD_get_response_header(r, HTTP_HEADER_CSP) == NULL)
+		MHD_add_response_header(r, HTTP_HEADER_CSP, HTTP_CSP);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
 				"nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");

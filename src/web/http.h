@@ -16,9 +16,10 @@
  *     route (404), so that "..", "%2f" and the like never reach a handler;
  *   - bodies are capped while they stream, with or without a
  *     Content-Length (413), and a route sees its body chunk by chunk;
- *   - every response carries the security headers (a strict
- *     Content-Security-Policy, nosniff, Referrer-Policy no-referrer,
- *     X-Frame-Options DENY);
+ *   - every response carries the security headers (one
+ *     Content-Security-Policy: the strict HTTP_CSP, or the route's own when
+ *     it set one; nosniff, Referrer-Policy no-referrer, X-Frame-Options
+ *     DENY);
  *   - an HTML or JSON reply (text/html, application/json: the pages and
  *     the bundles) goes gzip-compressed, with Content-Encoding: gzip, to
  *     a client whose Accept-Encoding takes gzip, unless its route says
@@ -55,7 +56,8 @@ enum { HTTP_GET = 1u, HTTP_POST = 2u };
 #define HTTP_CACHE_NONE	     "no-cache"
 #define HTTP_CACHE_IMMUTABLE "public, max-age=31536000, immutable"
 
-/* The Content-Security-Policy of every response. */
+/* The Content-Security-Policy of every response whose route set none. */
+#define HTTP_HEADER_CSP "Content-Security-Policy"
 #define HTTP_CSP                                                               \
 	"default-src 'none'; script-src 'self'; style-src 'self'; "            \
 	"img-src 'self' data:; connect-src 'self'; frame-ancestors "           \

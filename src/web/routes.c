@@ -320,8 +320,9 @@ static void document(struct http_request *rq, struct store *s)
 			return;
 		}
 		http_reply_buf(rq, 200, mime, &out);
-		/* Shown as the file it is, never as a page of this site. */
-		http_reply_header(rq, "Content-Security-Policy", "sandbox");
+		/* Shown as the file it is, never as a page of this site:
+		 * its one policy (http.h). */
+		http_reply_header(rq, HTTP_HEADER_CSP, "sandbox");
 		http_reply_header(rq, "Content-Disposition", "inline");
 	} else {
 		web_reply_store_error(rq, r, s);

@@ -44,7 +44,8 @@ kill_server() { # kill_server SIGNAL
 
 # ---------------------------------------------------------------------------
 # Requests.  req METHOD PATH STATUS [CURL ARGS...]: body in ./body, headers
-# in ./hdr (CR stripped).  Every response must carry the security headers.
+# in ./hdr (CR stripped).  Every response must carry the security headers,
+# with one Content-Security-Policy: $CSP, or a document's own sandbox.
 
 CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
@@ -65,7 +66,10 @@ req() {
 	fi
 	ok
 	if [ "$code" != 000 ]; then
-		grep -qxF "Content-Security-Policy: $CSP" hdr &&
+		local csp=$CSP
+		case $path:$code in /d/*:200) csp=sandbox ;; esac
+		[ "$(grep -c '^Content-Security-Policy:' hdr)" = 1 ] &&
+			grep -qxF "Content-Security-Policy: $csp" hdr &&
 			grep -qx 'X-Content-Type-Options: nosniff' hdr &&
 			grep -qx 'Referrer-Policy: no-referrer' hdr ||
 			bad "$LAST: security headers missing"
@@ -282,6 +286,8 @@ for f in ozone.pdf pest.png water.jpg; do
 	req GET "/d/$sha" 200
 	same body "$DOCS/$f" "/d/ of $f"
 	hdr_has '^Content-Security-Policy: sandbox$'
+	check "/d/ of $f: one Content-Security-Policy" \
+		test "$(grep -c '^Content-Security-Policy:' hdr)" = 1
 	hdr_has '^Cache-Control: public, max-age=31536000, immutable$'
 	hdr_has "^ETag: \"$sha\"$"
 done
