@@ -723,6 +723,88 @@ bool http_parse_ip(const char *s, struct sockaddr_storage *ss)
 	return false;
 }
 
+/* A character of an HTTP token (RFC 9110 5.6.2). */
+static bool tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') ||
+	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Copies the token at *p, in lower case, into out (at most outsize - 1
+ * bytes) and moves *p past it; false when there is none or it does not
+ * fit. */
+static bool lower_token(const char **p, char *out, size_t outsize)
+{
+	size_t n = 0;
+	for (; tchar(**p); (*p)++) {
+		if (n + 1 >= outsize)
+			return false;
+		char c = **p;
+		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = 0;
+	return n > 0;
+}
+
+bool http_media_type(const char *v, char *type, size_t typesize,
+		     const char *param, char *value, size_t valuesize)
+{
+	char sub[128], name[128];
+	const char *p = v + strspn(v, " \t");
+	bool seen = false;
+	value[0] = 0;
+	if (!lower_token(&p, type, typesize) || *p++ != '/' ||
+	    !lower_token(&p, sub, sizeof sub))
+		return false;
+	size_t tl = strlen(type);
+	if (tl + 1 + strlen(sub) >= typesize)
+		return false;
+	type[tl] = '/';
+	memcpy(type + tl + 1, sub, strlen(sub) + 1);
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == 0)
+			return true;
+		if (*p++ != ';')
+			return false;
+		p += strspn(p, " \t");
+		if (*p == 0 || *p == ';')
+			continue; /* an empty parameter is allowed */
+		if (!lower_token(&p, name, sizeof name) || *p++ != '=')
+			return false;
+		bool mine = strcasecmp(name, param) == 0;
+		size_t n = 0;
+		char buf[256];
+		if (*p == '"') {
+			for (p++; *p != '"'; p++) {
+				if (*p == '\\' && p[1] != 0)
+					p++;
+				if (*p == 0 || (unsigned char)*p < 0x20 ||
+				    *p == 0x7f || n + 1 >= sizeof buf)
+					return false;
+				buf[n++] = *p;
+			}
+			p++;
+		} else {
+			for (; tchar(*p); p++) {
+				if (n + 1 >= sizeof buf)
+					return false;
+				buf[n++] = *p;
+			}
+			if (n == 0)
+				return false;
+		}
+		if (mine) {
+			if (seen || n + 1 > valuesize)
+				return false; /* twice, or too long */
+			seen = true;
+			memcpy(value, buf, n);
+			value[n] = 0;
+		}
+	}
+}
+
 /* Whether a and b are the same IP address (ports aside). */
 static bool same_host(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b)

@@ -464,10 +464,15 @@ req GET "/d/$(sha256sum doc1.pdf | cut -d' ' -f1)" 200
 same body doc1.pdf "uploaded document"
 # The same document again is a new entry (it is stored once).
 upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=form -F title=again -F performed=2025-02-02
+# mp_body BOUNDARY TITLE TEXT: a good upload's multipart body, its file a
+# PDF of TEXT.
+mp_body() {
+	printf -- '--%s\r\nContent-Disposition: form-data; name="type"\r\n\r\nother\r\n--%s\r\nContent-Disposition: form-data; name="title"\r\n\r\n%s\r\n--%s\r\nContent-Disposition: form-data; name="performed"\r\n\r\n2025-02-01\r\n--%s\r\nContent-Disposition: form-data; name="file"; filename="d.pdf"\r\nContent-Type: application/pdf\r\n\r\n%%PDF-1.4 %s\r\n--%s--\r\n' "$1" "$1" "$2" "$1" "$1" "$3" "$1"
+}
 # A body that arrives in two reads, cut inside a value: one upload.
 split_upload() { # split_upload CUT: the body cut after the text CUT
 	local hostport=${URL#http://} b=sanilogsplit body head tail
-	body=$(printf -- '--%s\r\nContent-Disposition: form-data; name="type"\r\n\r\nother\r\n--%s\r\nContent-Disposition: form-data; name="title"\r\n\r\nsplit in two\r\n--%s\r\nContent-Disposition: form-data; name="performed"\r\n\r\n2025-02-01\r\n--%s\r\nContent-Disposition: form-data; name="file"; filename="d.pdf"\r\nContent-Type: application/pdf\r\n\r\n%%PDF-1.4 split %s\r\n--%s--\r\n' "$b" "$b" "$b" "$b" "$1" "$b")
+	body=$(mp_body "$b" 'split in two' "split $1")
 	head=${body%%"$1"*}$1
 	tail=${body#"$head"}
 	exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
@@ -482,6 +487,19 @@ split_upload '%'
 check "an upload cut after the % of %PDF is logged" grep -q '^HTTP/1.1 201' split.out
 split_upload 'split i'
 check "an upload cut inside its title is logged" grep -q '^HTTP/1.1 201' split.out
+
+# Names of media types and their parameters in any case (RFC 9110), the
+# boundary as given; a parameter after the boundary.
+mp_body UpperBoundary 'upper case' 'upper case' >mp.txt
+upload 201 "$V1" -H "$AUTH1" -H 'Content-Type: MULTIPART/FORM-DATA; BOUNDARY=UpperBoundary' --data-binary @mp.txt
+upload 201 "$V1" -H "$AUTH1" -H 'Content-Type: Multipart/Form-Data;charset=utf-8; Boundary="UpperBoundary" ; x=y' --data-binary @mp.txt
+upload 201 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-data; xboundary=1; boundary=UpperBoundary' --data-binary @mp.txt
+upload 400 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-data; boundary=upperboundary' --data-binary @mp.txt
+upload 415 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-data' --data-binary @mp.txt
+upload 415 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-dataz; boundary=UpperBoundary' --data-binary @mp.txt
+upload 415 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-data; boundary=UpperBoundary; boundary=x' --data-binary @mp.txt
+req POST "$API/$V1/revocations" 400 -H "$AUTH1" -H 'Content-Type: Application/X-WWW-Form-URLencoded' --data-binary 'seq=999&reason=upper+case+type'
+body_has 'no such earlier entry'
 
 # With a provider attestation, as a file and as a text field.
 sl attest --key prov.key --venue "$V1" --file "$DOCS/protocol.pdf" \
