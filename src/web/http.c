@@ -4,8 +4,10 @@
  * The life of a request:
  *   1. on_uri (MHD_OPTION_URI_LOG_CALLBACK) sees the raw request target,
  *      makes the request context, checks the target's length and path;
- *   2. on_request, first call (headers in): routing, 404/405/414, the
- *      Content-Length cap, the route's start callback;
+ *   2. on_request, first call (headers in): 414 written by hand
+ *      (reply_too_long), the framing (check_framing: 400, 501, the
+ *      connection closed after), routing, 404/405, the Content-Length
+ *      cap, the route's start callback;
  *   3. on_request with body chunks: counted against the route's cap and
  *      handed to the route's body callback; once a reply is set, the rest
  *      is discarded;
@@ -32,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -39,6 +42,8 @@
 /* A body is discarded up to this many bytes past a refusal; beyond it the
  * connection is closed without an answer. */
 #define DISCARD_MAX (64u << 20)
+
+#define ARRAY_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Bodies shorter than this go as they are (gzip would gain little). */
 #define GZIP_MIN 256
@@ -84,6 +89,7 @@ struct http_request {
 	char method_str[12];
 	bool too_long;
 	bool bad_path;
+	bool close; /* the reply goes at once; the connection closes after it */
 	bool has_body;
 	uint64_t body_len;
 	struct MHD_Response *response;
@@ -104,6 +110,8 @@ struct http_request {
 	void (*state_free)(void *state);
 	struct timespec t0;
 	struct sockaddr_storage client;
+	const char *target; /* the raw target on_uri saw (libmicrohttpd's) */
+	size_t target_len;  /* its strlen then */
 	const char *params[HTTP_PARAMS_MAX];
 	char *path;    /* the raw path, without the query (in mem) */
 	char *scratch; /* captures, NUL-terminated (in mem) */
@@ -465,6 +473,16 @@ static void vary_encoding(struct MHD_Response *r)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, both);
 }
 
+/* The security headers of every reply beside its Content-Security-Policy
+ * (secure, reply_too_long). */
+static const struct {
+	const char *name, *value;
+} security_headers[] = {
+	{MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS, "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY"},
+};
+
 /* The security headers, and Vary on compressible replies, once all the
  * route's headers are in.  A route's own Content-Security-Policy (a
  * document's sandbox) stands alone: a second policy would be enforced
@@ -477,10 +495,9 @@ static void secure(struct http_request *rq)
 	rq->secured = true;
 	if (MHD_get_response_header(r, HTTP_HEADER_CSP) == NULL)
 		MHD_add_response_header(r, HTTP_HEADER_CSP, HTTP_CSP);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
-				"nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY");
+	for (size_t i = 0; i < ARRAY_COUNT(security_headers); i++)
+		MHD_add_response_header(r, security_headers[i].name,
+					security_headers[i].value);
 	if (rq->zbody != NULL)
 		vary_encoding(r);
 }
@@ -893,6 +910,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	rq->path = rq->mem;
 	rq->scratch = rq->mem + plen + 1;
 	rq->too_long = n > HTTP_URI_MAX;
+	rq->target = uri;
+	rq->target_len = n > HTTP_URI_MAX ? n + strlen(uri + n) : n;
 	rq->srv = srv;
 	rq->conn = conn;
 	clock_gettime(CLOCK_MONOTONIC, &rq->t0);
@@ -955,8 +974,164 @@ static bool accepts_gzip(const char *ae)
 	return false;
 }
 
+/* What the request's header fields say of its framing (framing_field). */
+struct framing {
+	unsigned hosts;
+	const char *length; /* the first Content-Length */
+	bool lengths_differ;
+	bool coded;	   /* a Transfer-Encoding line */
+	unsigned chunked;  /* chunked codings in it */
+	bool other_coding; /* another coding */
+	bool bad_name;	   /* a field name that is not a token */
+};
+
+static enum MHD_Result framing_field(void *cls, enum MHD_ValueKind kind,
+				     const char *key, const char *value)
+{
+	struct framing *f = cls;
+	(void)kind;
+	size_t n = 0;
+	while (key != NULL && tchar(key[n]))
+		n++;
+	if (n == 0 || key[n] != 0) {
+		/* "Transfer-Encoding : chunked" names "Transfer-Encoding " */
+		f->bad_name = true;
+		return MHD_YES;
+	}
+	if (value == NULL)
+		value = "";
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+		f->hosts++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->length == NULL)
+			f->length = value;
+		else if (strcmp(f->length, value) != 0)
+			f->lengths_differ = true;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->coded = true;
+		for (const char *p = value; *p != 0;) {
+			p += strspn(p, " \t,");
+			size_t len = strcspn(p, ","), k = len;
+			while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+				k--;
+			if (k == 7 && strncasecmp(p, "chunked", 7) == 0)
+				f->chunked++;
+			else if (k > 0)
+				f->other_coding = true;
+			p += len;
+		}
+	}
+	return MHD_YES;
+}
+
+/*
+ * Refuses, as RFC 9112 asks, a request whose head would let its framing
+ * be read two ways (by a proxy in front and by this server): sets the
+ * reply and rq->close.  In order: a NUL byte in the request target (400;
+ * libmicrohttpd would cut the path there), a field name that is not a
+ * token, such as one with a space before its colon (400), no Host in
+ * HTTP/1.1 or two Host fields (400), Content-Length fields that differ
+ * (400), Transfer-Encoding with Content-Length or in HTTP/1.0 (400), a
+ * transfer coding other than chunked (501), chunked twice (400).
+ * url and version are on_request's.
+ */
+static void check_framing(struct http_request *rq, const char *url,
+			  const char *version)
+{
+	struct framing f = {0};
+	bool http10 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+	/* libmicrohttpd 0.9.75 parses the request line in place: the
+	 * target, a NUL where the space after it was, the version.  A
+	 * version further on than the target's strlen says there is a NUL
+	 * byte in the target. */
+	uintptr_t t = (uintptr_t)rq->target, v = (uintptr_t)version;
+	bool nul = url == rq->target && v > t && v - t - 1 != rq->target_len;
+	const char *why = NULL;
+	unsigned code = 400;
+	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, framing_field, &f);
+	if (nul)
+		why = "request target: a NUL byte";
+	else if (f.bad_name)
+		why = "a header field name with a space or a character not "
+		      "allowed there";
+	else if (f.hosts > 1 || (f.hosts == 0 && !http10))
+		why = "Host: needed, once";
+	else if (f.lengths_differ)
+		why = "Content-Length: given twice, differently";
+	else if (f.coded && (f.length != NULL || http10))
+		why = "Transfer-Encoding: not with Content-Length, nor in "
+		      "HTTP/1.0";
+	else if (f.other_coding)
+		code = 501;
+	else if (f.coded && f.chunked != 1)
+		why = "Transfer-Encoding: chunked, once";
+	if (code == 501)
+		http_reply_error_code(rq, 501, "not_implemented", 0,
+				      "Transfer-Encoding: only chunked is "
+				      "implemented");
+	else if (why != NULL)
+		http_reply_error(rq, ST_INVALID, 0, "%s", why);
+	else
+		return;
+	rq->close = true;
+}
+
+/*
+ * Answers 414 by writing it to the socket here, and closes the
+ * connection (returns MHD_NO).  libmicrohttpd keeps a request's head and
+ * then makes its reply's head in one block of memory a connection
+ * (MHD_OPTION_CONNECTION_MEMORY_LIMIT): a target just short of filling it
+ * leaves no room for the reply, and the connection would close without
+ * one; this reply needs none of it.  Nothing of the request has been
+ * answered yet, and nothing is sent after it.  On HEAD, the head only.
+ */
+static enum MHD_Result reply_too_long(struct http_request *rq)
+{
+	char body[160], date[64];
+	struct buf b;
+	time_t now = time(NULL);
+	struct tm tm;
+	int blen = snprintf(body, sizeof body,
+			    "{\"error\":{\"code\":\"uri_too_long\","
+			    "\"message\":\"request target over %d bytes\"}}\n",
+			    HTTP_URI_MAX);
+	bool head = strcmp(rq->method_str, MHD_HTTP_METHOD_HEAD) == 0;
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+		return MHD_NO;
+	buf_init(&b, 4096);
+	enum status r = buf_printf(&b,
+				   "HTTP/1.1 414 URI Too Long\r\n"
+				   "Date: %s\r\nConnection: close\r\n"
+				   "Content-Type: application/json\r\n"
+				   "Content-Length: %d\r\n"
+				   "Cache-Control: no-store\r\n%s: %s\r\n",
+				   date, blen, HTTP_HEADER_CSP, HTTP_CSP);
+	for (size_t i = 0; r == ST_OK && i < ARRAY_COUNT(security_headers); i++)
+		r = buf_printf(&b, "%s: %s\r\n", security_headers[i].name,
+			       security_headers[i].value);
+	if (r == ST_OK)
+		r = buf_append(&b, "\r\n", 2);
+	if (r == ST_OK && !head)
+		r = buf_append(&b, body, (size_t)blen);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (r == ST_OK && ci != NULL &&
+	    send(ci->connect_fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+		    (ssize_t)b.len) {
+		rq->queued = true;
+		rq->code = 414;
+		rq->resp_len = head ? 0 : (uint64_t)blen;
+	}
+	buf_free(&b);
+	/* libmicrohttpd closes the connection (and logs that the
+	 * application did). */
+	return MHD_NO;
+}
+
 /* The first call: headers are in. */
-static void request_begin(struct http_request *rq, const char *method)
+static void request_begin(struct http_request *rq, const char *url,
+			  const char *method, const char *version)
 {
 	snprintf(rq->method_str, sizeof rq->method_str, "%s", method);
 	ascii_only(rq->method_str);
@@ -974,12 +1149,11 @@ static void request_begin(struct http_request *rq, const char *method)
 		(has_cl && cl > 0) ||
 		http_header(rq, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 
-	if (rq->too_long) {
-		http_reply_error_code(rq, 414, "uri_too_long", 0,
-				      "request target over %d bytes",
-				      HTTP_URI_MAX);
+	if (rq->too_long)
+		return; /* reply_too_long */
+	check_framing(rq, url, version);
+	if (rq->response != NULL)
 		return;
-	}
 	if (rq->bad_path) {
 		http_reply_error(rq, ST_NOT_FOUND, 0, "no such path");
 		return;
@@ -1004,8 +1178,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  size_t *upload_data_size, void **con_cls)
 {
 	(void)cls;
-	(void)url;
-	(void)version;
 	struct http_request *rq = *con_cls;
 	if (rq == NULL)
 		return MHD_NO; /* no memory for a context: close */
@@ -1018,8 +1190,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			rq->via_proxy = true;
 			forwarded_client(rq);
 		}
-		request_begin(rq, method);
-		if (rq->response != NULL && rq->has_body)
+		request_begin(rq, url, method, version);
+		if (rq->too_long)
+			return reply_too_long(rq);
+		if (rq->response != NULL && (rq->has_body || rq->close))
 			return reply_queue(rq); /* the body is not read */
 		return MHD_YES;
 	}

@@ -10,10 +10,18 @@
  *     line arrives (MHD_OPTION_URI_LOG_CALLBACK) and freed in exactly one
  *     place, the MHD_OPTION_NOTIFY_COMPLETED callback, together with the
  *     state a route hung on it (http_set_state);
+ *   - the request's framing is checked before any routing, as RFC 9112
+ *     asks of a server behind a proxy: a NUL in the target, a header name
+ *     that is not a token (a space before its colon), HTTP/1.1 without
+ *     one Host, Content-Length fields that differ, Transfer-Encoding with
+ *     Content-Length or in HTTP/1.0, chunked twice: 400; a transfer
+ *     coding other than chunked: 501; each answered at once, and the
+ *     connection closed after;
  *   - the raw path is checked before any routing: over HTTP_URI_MAX bytes
- *     is 414; any byte outside [A-Za-z0-9._~-], a percent escape, an empty
- *     segment (but a trailing slash), a "." or ".." segment reaches no
- *     route (404), so that "..", "%2f" and the like never reach a handler;
+ *     is 414, whatever the length; any byte outside [A-Za-z0-9._~-], a percent
+ * escape, an empty segment (but a trailing slash), a "." or ".." segment
+ * reaches no route (404), so that "..", "%2f" and the like never reach a
+ * handler;
  *   - bodies are capped while they stream, with or without a
  *     Content-Length (413), and a route sees its body chunk by chunk;
  *   - every response carries the security headers (one

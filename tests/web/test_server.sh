@@ -24,7 +24,7 @@ DOCS=$HERE/../cli/docs
 
 # shellcheck source=../lib/server.sh
 . "$HERE/../lib/server.sh"
-test_begin test_server curl sqlite3 sha256sum od dd gzip
+test_begin test_server curl sqlite3 sha256sum od dd gzip timeout
 check() { # check NAME COMMAND...: passes when the command succeeds
 	local name=$1
 	shift
@@ -247,6 +247,51 @@ LONG=$(head -c 2100 /dev/zero | tr '\0' a)
 req GET "/$LONG" 414
 req GET "/checkpoint?x=$LONG" 414
 req GET "/$(head -c 2040 /dev/zero | tr '\0' a)" 404
+
+# Framing as RFC 9112 asks, each answered at once on a connection of its
+# own.  raw NAME STATUS FORMAT [ARGS...]: the request printf makes; the
+# status line must come within 3 s.
+raw() {
+	local name=$1 want=$2 hostport=${URL#http://} got
+	shift 2
+	exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+	# The server may answer and close before the request is all sent.
+	# shellcheck disable=SC2059
+	(
+		trap '' PIPE
+		printf "$@"
+	) >&3 2>/dev/null || true
+	got=$(timeout 3 head -n 1 <&3 | tr -d '\r') || true
+	exec 3<&-
+	case $got in
+	"HTTP/1."[01]" $want "*) ok ;;
+	*) bad "$name: '${got:-no answer}', expected $want" ;;
+	esac
+}
+H='Host: x\r\n'
+raw "two Content-Lengths that differ" 400 "POST /owner/login HTTP/1.1\r\n${H}Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"
+raw "two Content-Lengths that agree" 200 "GET /checkpoint HTTP/1.1\r\n${H}Content-Length: 0\r\nContent-Length: 0\r\n\r\n"
+raw "a space before a colon" 400 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding : chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n"
+raw "a name that is not a token" 400 "GET /checkpoint HTTP/1.1\r\n${H}X(y): 1\r\n\r\n"
+raw "an unknown transfer coding" 501 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\nabc"
+raw "a coding before chunked" 501 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
+raw "a second Transfer-Encoding line" 501 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n0\r\n\r\n"
+raw "chunked twice" 400 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n"
+raw "chunked with Content-Length" 400 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"
+raw "chunked in HTTP/1.0" 400 "POST /owner/login HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+raw "HTTP/1.1 without Host" 400 'GET /checkpoint HTTP/1.1\r\n\r\n'
+raw "HTTP/1.1 with two Hosts" 400 "GET /checkpoint HTTP/1.1\r\n${H}Host: y\r\n\r\n"
+raw "HTTP/1.0 without Host" 200 'GET /checkpoint HTTP/1.0\r\n\r\n'
+raw "a NUL in the path" 400 "GET /assets/style.css\\000/../x HTTP/1.1\r\n${H}\r\n"
+raw "a NUL in the query" 400 "GET /checkpoint?a=\\000b HTTP/1.1\r\n${H}\r\n"
+raw "a plain request on the same footing" 200 "GET /assets/style.css HTTP/1.1\r\n${H}\r\n"
+# Over-long targets of any length: 414, though libmicrohttpd's memory
+# for the connection (16 KiB) leaves no room for a reply near 16,000.
+for n in 2049 8000 15000 15990 16000 16020 16040 16060 16080 16100 16200 \
+	16400 17000 40000; do
+	raw "a target of $n bytes" 414 "GET /%s HTTP/1.1\r\n${H}\r\n" \
+		"$(head -c $((n - 1)) /dev/zero | tr '\0' a)"
+done
 # A GET with a body: refused, not read.
 req GET /checkpoint 413 --data-binary 'x=1'
 
