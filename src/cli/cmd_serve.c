@@ -244,7 +244,12 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	int rc = EXIT_USAGE;
 	if (cli_open_log(c, &s, &signer, &q) != ST_OK)
 		return EXIT_USAGE;
+	/* Written only when it changes: a restart with the same URL writes
+	 * nothing, and so starts on a full disk. */
+	char stored[sizeof base_url];
 	if (base_url[0] != 0 &&
+	    (store_meta_get(s, "base_url", stored, sizeof stored) != ST_OK ||
+	     strcmp(stored, base_url) != 0) &&
 	    store_meta_set(s, "base_url", base_url) != ST_OK) {
 		cli_error("serve: base_url: %s", store_errmsg(s));
 		goto done;

@@ -595,6 +595,9 @@ static void answer(struct api_req *st)
 		snprintf(q->err.msg, sizeof q->err.msg, "%s",
 			 q->status == ST_BUSY
 				 ? "not logged: the log is busy, try again"
+			 : q->status == ST_FULL
+				 ? "not logged: the server's disk is full, "
+				   "try again later"
 				 : "not logged: internal error");
 	}
 	if (st->form != NULL) {

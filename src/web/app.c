@@ -171,6 +171,13 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 	return HTTP_DONE;
 }
 
+/* What a client is told of a failure of the server. */
+static const char *failure_text(enum status st)
+{
+	return st == ST_FULL ? "the server's disk is full, try again later"
+			     : "internal error";
+}
+
 void web_reply_internal(struct http_request *rq, enum status st,
 			const char *what, const char *detail)
 {
@@ -178,7 +185,7 @@ void web_reply_internal(struct http_request *rq, enum status st,
 	if (st == ST_BUSY)
 		http_reply_error(rq, ST_BUSY, 1, "busy, try again");
 	else
-		http_reply_error(rq, st, 0, "internal error");
+		http_reply_error(rq, st, 0, "%s", failure_text(st));
 }
 
 void web_reply_store_error(struct http_request *rq, enum status st,
@@ -192,6 +199,6 @@ void web_reply_store_error(struct http_request *rq, enum status st,
 		/* The details are for the operator, not the client. */
 		fprintf(stderr, "sanilog: serve: database: %s\n",
 			s != NULL ? store_errmsg(s) : status_str(st));
-		http_reply_error(rq, st, 0, "internal error");
+		http_reply_error(rq, st, 0, "%s", failure_text(st));
 	}
 }

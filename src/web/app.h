@@ -119,14 +119,15 @@ uint64_t web_generation(struct web_app *a);
 typedef void (*web_read_fn)(struct http_request *rq, struct store *s);
 enum http_next web_with_store(struct http_request *rq, web_read_fn fn);
 
-/* Replies with a failure of the server itself (503 when busy, else st's
- * status, 500 for most): the client learns no more; what and detail go
- * to the server's log. */
+/* Replies with a failure of the server itself (503 when busy or the
+ * disk is full, else st's status, 500 for most): the client learns no
+ * more; what and detail go to the server's log. */
 void web_reply_internal(struct http_request *rq, enum status st,
 			const char *what, const char *detail);
 
-/* Replies with a failure of a store call (503 when busy, else 500); s,
- * if not NULL, has the details for the server's log. */
+/* Replies with a failure of a store call (503 when busy or the disk is
+ * full, else 500); s, if not NULL, has the details for the server's
+ * log. */
 void web_reply_store_error(struct http_request *rq, enum status st,
 			   struct store *s);
 

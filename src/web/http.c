@@ -437,6 +437,8 @@ void http_reply_error(struct http_request *rq, enum status st,
 		      unsigned retry_after, const char *fmt, ...)
 {
 	va_list ap;
+	if (st == ST_FULL && retry_after == 0)
+		retry_after = HTTP_RETRY_FULL;
 	va_start(ap, fmt);
 	reply_error_v(rq, (unsigned)status_http(st), status_str(st),
 		      retry_after, fmt, ap);

@@ -55,6 +55,7 @@
 #include "core/status.h"
 
 #define HTTP_URI_MAX	2048 /* longer request targets are answered 414 */
+#define HTTP_RETRY_FULL 60   /* Retry-After of a disk full, in seconds */
 #define HTTP_PARAMS_MAX 4    /* captures of one route pattern */
 
 /* Methods a route takes (HEAD is taken wherever GET is). */
@@ -199,7 +200,7 @@ void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 /* An error reply with status_http(st): JSON {"error": {"code":
  * status_str(st), "message": ...}}, or an HTML page on html routes.
  * ST_BUSY and ST_RATE_LIMITED add Retry-After (retry_after seconds, 1
- * when 0). */
+ * when 0), ST_FULL too (HTTP_RETRY_FULL when 0). */
 void http_reply_error(struct http_request *rq, enum status st,
 		      unsigned retry_after, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -25,11 +25,6 @@ DOCS=$HERE/../cli/docs
 # shellcheck source=../lib/server.sh
 . "$HERE/../lib/server.sh"
 test_begin test_server curl sqlite3 sha256sum od dd gzip timeout
-check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
 
 # ---------------------------------------------------------------------------
 # The server.
