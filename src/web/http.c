@@ -2,6 +2,11 @@
  * http.c: the HTTP layer of `sanilog serve` on libmicrohttpd (see http.h).
  *
  * The life of a request:
+ *   0. on_accept refuses a connection from an address with as many open
+ *      as it may; on_connection files each one in the table of conns.h,
+ *      with the deadline of its request's head (then of its body, from
+ *      on_request's first call, none from its last call to on_completed,
+ *      and the next request's head from there);
  *   1. on_uri (MHD_OPTION_URI_LOG_CALLBACK) sees the raw request target,
  *      makes the request context, checks the target's length and path;
  *   2. on_request, first call (headers in): 414 written by hand
@@ -24,6 +29,7 @@
  * connection alive.
  */
 #include "http.h"
+#include "conns.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -44,6 +50,9 @@
 #define DISCARD_MAX (64u << 20)
 
 #define ARRAY_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* How often the connections past their deadline are closed, in ms. */
+#define REAP_TICK_MS 250
 
 /* Bodies shorter than this go as they are (gzip would gain little). */
 #define GZIP_MIN 256
@@ -69,6 +78,8 @@ struct http_server {
 	bool access_log;
 	bool has_proxy;
 	struct sockaddr_storage proxy; /* see http_config */
+	struct conns *conns;	       /* the connections open */
+	int64_t request_ms;	       /* http_config.request_timeout, or 0 */
 	enum status (*html_error)(const struct http_request *rq, unsigned code,
 				  const char *detail, struct buf *out);
 	atomic_uint in_flight;
@@ -96,10 +107,13 @@ struct http_request {
 	unsigned code;
 	uint64_t resp_len;
 	bool queued;
-	bool secured;	/* the security headers are on the response */
-	bool shared;	/* the responses are not the request's to destroy */
-	bool gzip_ok;	/* the client takes gzip */
-	bool via_proxy; /* from the trusted proxy */
+	bool secured;	    /* the security headers are on the response */
+	bool shared;	    /* the responses are not the request's to destroy */
+	bool gzip_ok;	    /* the client takes gzip */
+	bool via_proxy;	    /* from the trusted proxy */
+	bool counted;	    /* counted against its forwarded client (conns.h) */
+	struct conn *slot;  /* its connection's, or NULL */
+	int64_t body_t0_ms; /* when its head was in */
 	/* A reply that may be compressed: its body (owned by response) and
 	 * its compressed variant, once made. */
 	const uint8_t *zbody;
@@ -824,27 +838,6 @@ bool http_media_type(const char *v, char *type, size_t typesize,
 	}
 }
 
-/* Whether a and b are the same IP address (ports aside). */
-static bool same_host(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)(const void *)a)
-				       ->sin_addr,
-			      &((const struct sockaddr_in *)(const void *)b)
-				       ->sin_addr,
-			      sizeof(struct in_addr)) == 0;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)(const void *)a)
-				       ->sin6_addr,
-			      &((const struct sockaddr_in6 *)(const void *)b)
-				       ->sin6_addr,
-			      sizeof(struct in6_addr)) == 0;
-	return false;
-}
-
 /* A request from the trusted proxy: the client is the address the proxy
  * put last in X-Forwarded-For (the ones before it, the client could have
  * written itself).  Left as it is if there is none or it is not an IP
@@ -920,6 +913,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	snprintf(rq->method_str, sizeof rq->method_str, "-");
 	atomic_fetch_add(&srv->in_flight, 1);
 
+	const union MHD_ConnectionInfo *sc = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	rq->slot = sc != NULL ? sc->socket_context : NULL;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
 		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr != NULL) {
@@ -1156,6 +1152,15 @@ static void request_begin(struct http_request *rq, const char *url,
 	check_framing(rq, url, version);
 	if (rq->response != NULL)
 		return;
+	if (rq->via_proxy) {
+		if (!conns_forwarded(rq->srv->conns, rq->slot, &rq->client)) {
+			http_reply_error(rq, ST_RATE_LIMITED, 1,
+					 "too many requests at once from "
+					 "this address");
+			return;
+		}
+		rq->counted = true;
+	}
 	if (rq->bad_path) {
 		http_reply_error(rq, ST_NOT_FOUND, 0, "no such path");
 		return;
@@ -1174,6 +1179,23 @@ static void request_begin(struct http_request *rq, const char *url,
 		http_reply_error(rq, ST_INTERNAL, 0, "refused");
 }
 
+/* The deadline of rq's body: the request's time after its head, and a
+ * second more for every HTTP_BODY_RATE_MIN bytes come. */
+static void body_deadline(struct http_request *rq)
+{
+	if (rq->srv->request_ms > 0)
+		conns_deadline(rq->slot, rq->body_t0_ms + rq->srv->request_ms +
+						 (int64_t)(rq->body_len * 1000 /
+							   HTTP_BODY_RATE_MIN));
+}
+
+/* The deadline of the next request's head on a connection: the
+ * request's time from now. */
+static int64_t head_deadline(const struct http_server *srv)
+{
+	return srv->request_ms > 0 ? conns_now_ms() + srv->request_ms : 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -1188,15 +1210,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (rq->phase == PHASE_NEW) {
 		rq->phase = PHASE_BODY;
 		if (rq->srv->has_proxy &&
-		    same_host(&rq->client, &rq->srv->proxy)) {
+		    conns_same_host((const struct sockaddr *)&rq->client,
+				    (const struct sockaddr *)&rq->srv->proxy)) {
 			rq->via_proxy = true;
 			forwarded_client(rq);
 		}
 		request_begin(rq, url, method, version);
 		if (rq->too_long)
 			return reply_too_long(rq);
-		if (rq->response != NULL && (rq->has_body || rq->close))
-			return reply_queue(rq); /* the body is not read */
+		if (rq->response != NULL && (rq->has_body || rq->close)) {
+			conns_deadline(rq->slot, 0); /* answered */
+			return reply_queue(rq);	     /* the body is not read */
+		}
+		rq->body_t0_ms = conns_now_ms();
+		body_deadline(rq);
 		return MHD_YES;
 	}
 
@@ -1204,6 +1231,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
 		rq->body_len += n;
+		body_deadline(rq);
 		if (rq->response != NULL)
 			return rq->body_len > DISCARD_MAX ? MHD_NO : MHD_YES;
 		if (rq->route == NULL || rq->body_len > rq->route->body_max) {
@@ -1221,6 +1249,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 
 	rq->phase = PHASE_DONE;
+	conns_deadline(rq->slot, 0); /* in, and being answered */
 	if (rq->response == NULL && rq->route != NULL &&
 	    rq->route->handle(rq) == HTTP_SUSPENDED)
 		return MHD_YES;
@@ -1291,6 +1320,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	if (srv->access_log)
 		access_log(rq, (uint64_t)us);
+	if (rq->counted)
+		conns_forwarded_done(srv->conns, rq->slot);
+	conns_deadline(rq->slot, head_deadline(srv));
 	if (rq->state_free != NULL)
 		rq->state_free(rq->state);
 	if (rq->response != NULL && !rq->shared)
@@ -1320,6 +1352,39 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	}
 }
 
+/* A new connection, before libmicrohttpd takes it: refused when its
+ * address has as many open as it may. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+				 socklen_t addrlen)
+{
+	struct http_server *srv = cls;
+	(void)addrlen;
+	return conns_admit(srv->conns, addr) ? MHD_YES : MHD_NO;
+}
+
+/* A connection opened (its head is due within the request's time) or
+ * closed (before its socket is). */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		conns_close(srv->conns, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *ca = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	*socket_context =
+		fd == NULL ? NULL
+			   : conns_open(srv->conns, fd->connect_fd,
+					ca != NULL ? ca->client_addr : NULL,
+					head_deadline(srv));
+}
+
 /* ---- the server ---- */
 
 enum status http_server_new(const struct http_config *cfg,
@@ -1341,7 +1406,15 @@ enum status http_server_new(const struct http_config *cfg,
 	srv->has_proxy = cfg->has_proxy;
 	srv->proxy = cfg->proxy;
 	srv->html_error = cfg->html_error;
+	srv->request_ms = (int64_t)cfg->request_timeout * 1000;
 	atomic_init(&srv->in_flight, 0);
+	if (conns_new(cfg->max_per_address, REAP_TICK_MS,
+		      cfg->has_proxy ? &cfg->proxy : NULL,
+		      &srv->conns) != ST_OK) {
+		free(srv->counts);
+		free(srv);
+		return err_set(e, ST_NOMEM, "out of memory");
+	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (cfg->addr.ss_family == AF_INET6)
@@ -1354,8 +1427,9 @@ enum status http_server_new(const struct http_config *cfg,
 		{MHD_OPTION_END, 0, NULL},
 	};
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv,
+		flags, 0, on_accept, srv, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->addr,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -1364,6 +1438,7 @@ enum status http_server_new(const struct http_config *cfg,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16u << 10),
 		MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
+		conns_free(srv->conns);
 		free(srv->counts);
 		free(srv);
 		return err_set(e, ST_IO,
@@ -1405,6 +1480,7 @@ void http_server_free(struct http_server *srv)
 	if (srv == NULL)
 		return;
 	MHD_stop_daemon(srv->daemon);
+	conns_free(srv->conns);
 	free(srv->counts);
 	free(srv);
 }
@@ -1481,5 +1557,24 @@ enum status http_metrics_format(struct http_server *srv, struct buf *out)
 			"sanilog_http_requests_in_flight %u\n",
 			(double)atomic_load(&srv->latency_sum_us) / 1e6,
 			(unsigned long long)cum, atomic_load(&srv->in_flight));
+	uint64_t refused = 0, timed_out = 0;
+	conns_stats(srv->conns, &refused, &timed_out);
+	if (r == ST_OK)
+		r = buf_printf(
+			out,
+			"# HELP sanilog_http_connections_refused_total "
+			"Connections refused: their address had as many open "
+			"as it may.\n"
+			"# TYPE sanilog_http_connections_refused_total "
+			"counter\n"
+			"sanilog_http_connections_refused_total %llu\n"
+			"# HELP sanilog_http_connections_timed_out_total "
+			"Connections closed: a request did not arrive in its "
+			"time.\n"
+			"# TYPE sanilog_http_connections_timed_out_total "
+			"counter\n"
+			"sanilog_http_connections_timed_out_total %llu\n",
+			(unsigned long long)refused,
+			(unsigned long long)timed_out);
 	return r;
 }

@@ -24,6 +24,9 @@
  * handler;
  *   - bodies are capped while they stream, with or without a
  *     Content-Length (413), and a route sees its body chunk by chunk;
+ *   - slow clients are bounded (conns.h): connections at once from one
+ *     address, and the time a request's head and body may take to
+ *     arrive (http_config); /metrics counts the refused and the cut;
  *   - every response carries the security headers (one
  *     Content-Security-Policy: the strict HTTP_CSP, or the route's own when
  *     it set one; nosniff, Referrer-Policy no-referrer, X-Frame-Options
@@ -56,7 +59,10 @@
 
 #define HTTP_URI_MAX	2048 /* longer request targets are answered 414 */
 #define HTTP_RETRY_FULL 60   /* Retry-After of a disk full, in seconds */
-#define HTTP_PARAMS_MAX 4    /* captures of one route pattern */
+/* Bytes a second a request's body may come at, on average, once the
+ * request's time (http_config.request_timeout) has passed. */
+#define HTTP_BODY_RATE_MIN 1024
+#define HTTP_PARAMS_MAX	   4 /* captures of one route pattern */
 
 /* Methods a route takes (HEAD is taken wherever GET is). */
 enum { HTTP_GET = 1u, HTTP_POST = 2u };
@@ -111,7 +117,18 @@ struct http_config {
 	unsigned threads;	  /* polling threads (1 or more) */
 	unsigned max_connections; /* at once */
 	unsigned timeout;	  /* seconds of idleness before a close */
-	bool access_log;	  /* a line per request on stderr */
+	/* Connections at once from one client address (0: no limit); from
+	 * the trusted proxy, requests under way at once for one client it
+	 * names (429 past it), its own connections being counted only by
+	 * max_connections. */
+	unsigned max_per_address;
+	/* Seconds a request may take to arrive (0: no limit): its head from
+	 * the connection's opening or the end of its previous request, then
+	 * as long again for its body, and a second more for every
+	 * HTTP_BODY_RATE_MIN bytes of it; past that the connection is closed,
+	 * however its bytes trickle. */
+	unsigned request_timeout;
+	bool access_log; /* a line per request on stderr */
 	/* Optional: the address of a reverse proxy in front of the server.
 	 * A request from it is taken to come from the address the proxy
 	 * added last to X-Forwarded-For (for the access log and the rate
