@@ -13,8 +13,10 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -25,7 +27,8 @@
 static const char serve_usage[] =
 	"usage: sanilog serve [--listen ADDR:PORT] [--base-url URL] "
 	"[--threads N]\n"
-	"                     [--max-connections N] [--timeout SECONDS]\n"
+	"                     [--max-connections N] [--max-per-address N]\n"
+	"                     [--timeout SECONDS] [--request-timeout SECONDS]\n"
 	"                     [--templates DIR] [--assets DIR]\n"
 	"                     [--trusted-proxy ADDR] [--proof-cache MB]\n"
 	"                     [--no-access-log]\n"
@@ -36,7 +39,15 @@ static const char serve_usage[] =
 	"127.0.0.1:8080 unless --listen says otherwise (port 0: a free one);\n"
 	"prints the URL it listens on.  --base-url is the public URL of the\n"
 	"service (kept in the database for pages and posters).  --threads:\n"
-	"request threads (default: one per CPU).  --templates and --assets\n"
+	"request threads (default: one per CPU).  --max-connections: open\n"
+	"at once (default 1024); --max-per-address: from one client address\n"
+	"(default 32, 0 for no limit; behind --trusted-proxy, requests under\n"
+	"way at once for one client it names, 429 past it).  --timeout:\n"
+	"seconds a connection may idle (default 30).  --request-timeout:\n"
+	"seconds a request may take to arrive, its head from the connection's\n"
+	"opening or its previous request, then as long again for its body\n"
+	"and a second more a KiB (default 20); past it the connection is\n"
+	"closed, however slowly its bytes come.  --templates and --assets\n"
 	"name directories whose files replace the built-in templates\n"
 	"(layout.html, venue.html, index.html, error.html) and assets.  An\n"
 	"access-log line per request goes to stderr.  --trusted-proxy: the\n"
@@ -51,6 +62,35 @@ static const char serve_usage[] =
 	"Options: --db PATH, --help.\n";
 
 #define GRACE_MS 10000
+
+/* Raises the limit on open files (ulimit -n) to what the server needs
+ * with connections connections and threads request threads, as far as
+ * the hard limit allows: a socket each, the database, its WAL and its
+ * shared memory for each read connection (threads + 2) and the writer's
+ * and the checkpoints', and a few more.  Says so on stderr when it
+ * cannot: past it, the kernel refuses connections, and a new read
+ * connection could not open the database. */
+static void files_for(unsigned connections, unsigned threads)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)connections + 3 * ((rlim_t)threads + 4) + 32;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return;
+	rlim_t soft = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need
+			      ? need
+			      : rl.rlim_max;
+	if (soft > rl.rlim_cur) {
+		rl.rlim_cur = soft;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < need)
+		fprintf(stderr,
+			"sanilog: serve: only %llu open files allowed (ulimit "
+			"-n), fewer than --max-connections %u needs (%llu)\n",
+			(unsigned long long)rl.rlim_cur, connections,
+			(unsigned long long)need);
+}
 
 /* Parses "ADDR:PORT" ("[ADDR]:PORT" for IPv6) into cfg. */
 static bool parse_listen(const char *s, struct http_config *cfg, char *host,
@@ -131,6 +171,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{"threads", required_argument, NULL, 't'},
 		{"max-connections", required_argument, NULL, 'm'},
 		{"timeout", required_argument, NULL, 'T'},
+		{"max-per-address", required_argument, NULL, 'p'},
+		{"request-timeout", required_argument, NULL, 'R'},
 		{"no-access-log", no_argument, NULL, 'q'},
 		{"templates", required_argument, NULL, 'P'},
 		{"assets", required_argument, NULL, 'A'},
@@ -145,7 +187,9 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 						   ? (unsigned)ncpu
 						   : 2,
 				.max_connections = 1024,
+				.max_per_address = 32,
 				.timeout = 30,
+				.request_timeout = 20,
 				.access_log = true,
 			},
 		.db_path = NULL,
@@ -191,6 +235,18 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 				return cli_error("serve: --timeout: 1 to 3600 "
 						 "seconds");
 			break;
+		case 'p':
+			if (!parse_count(optarg, 0, 100000,
+					 &o.http.max_per_address))
+				return cli_error("serve: --max-per-address: "
+						 "0 to 100000");
+			break;
+		case 'R':
+			if (!parse_count(optarg, 1, 3600,
+					 &o.http.request_timeout))
+				return cli_error("serve: --request-timeout: 1 "
+						 "to 3600 seconds");
+			break;
 		case 'P':
 			o.templates_dir = optarg;
 			break;
@@ -226,6 +282,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		return cli_usage_args(serve_usage, "serve", argc, argv, optind,
 				      0);
 	o.db_path = c->db_path;
+	files_for(o.http.max_connections, o.http.threads);
 
 	/* Every thread started from here on inherits the mask: the signals
 	 * are taken by sigwait below only. */
@@ -244,7 +301,12 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	int rc = EXIT_USAGE;
 	if (cli_open_log(c, &s, &signer, &q) != ST_OK)
 		return EXIT_USAGE;
+	/* Written only when it changes: a restart with the same URL writes
+	 * nothing, and so starts on a full disk. */
+	char stored[sizeof base_url];
 	if (base_url[0] != 0 &&
+	    (store_meta_get(s, "base_url", stored, sizeof stored) != ST_OK ||
+	     strcmp(stored, base_url) != 0) &&
 	    store_meta_set(s, "base_url", base_url) != ST_OK) {
 		cli_error("serve: base_url: %s", store_errmsg(s));
 		goto done;

@@ -22,6 +22,7 @@ static const struct {
 	[ST_RATE_LIMITED] = {"rate_limited", 429},
 	[ST_BUSY] = {"busy", 503},
 	[ST_IO] = {"io_error", 500},
+	[ST_FULL] = {"disk_full", 503},
 	[ST_NOMEM] = {"out_of_memory", 503},
 	[ST_CORRUPT] = {"corrupt", 500},
 	[ST_BAD_SIGNATURE] = {"bad_signature", 400},

@@ -22,6 +22,7 @@ enum status {
 	ST_RATE_LIMITED,  /* too many attempts */
 	ST_BUSY,	  /* the database is locked past its timeout */
 	ST_IO,		  /* a file or the database could not be read/written */
+	ST_FULL,	  /* no room left on the disk to write the database */
 	ST_NOMEM,	  /* out of memory */
 	ST_CORRUPT,	  /* stored data is not what sanilog wrote */
 	ST_BAD_SIGNATURE, /* a signature or proof does not verify */

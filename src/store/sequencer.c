@@ -416,7 +416,7 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 		rq->status = prepare(q, rq, size, now, &rq->err);
 		if (rq->status != ST_OK) {
 			if (rq->status == ST_BUSY || rq->status == ST_IO ||
-			    rq->status == ST_CORRUPT) {
+			    rq->status == ST_FULL || rq->status == ST_CORRUPT) {
 				r = err_set(e, rq->status, "%s", rq->err.msg);
 				goto fail;
 			}

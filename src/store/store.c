@@ -277,6 +277,7 @@ enum status store_fail(struct store *s, const char *what)
 	case SQLITE_CONSTRAINT:
 		return ST_CONFLICT;
 	case SQLITE_FULL:
+		return ST_FULL;
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:

@@ -266,6 +266,55 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+/* Checks the body's Content-Type: multipart/form-data with a boundary,
+ * or application/x-www-form-urlencoded, names in any case (RFC 9110);
+ * false after setting a reply (415).
+ *
+ * libmicrohttpd's post processor (0.9.75 as before) reads the boundary
+ * itself, from the first "boundary=" after the type, spelt so, to the
+ * end of the header: not BOUNDARY=, nor a boundary with a parameter after
+ * it.  Where it would read another boundary than the header gives, the
+ * header's value is rewritten in place, before the post processor is
+ * made, as "multipart/form-data;boundary=<the boundary>": never longer
+ * than what the client sent (which held the type, a ";", the name, "="
+ * and the value), in the connection's own memory, which holds the
+ * request's headers as long as the request lasts. */
+static bool form_type(struct http_request *rq)
+{
+	static const char multipart[] = "multipart/form-data";
+	const char *ct = http_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
+	char type[64], boundary[71]; /* RFC 2046: at most 70 */
+	if (ct == NULL ||
+	    !http_media_type(ct, type, sizeof type, "boundary", boundary,
+			     sizeof boundary) ||
+	    (strcmp(type, "application/x-www-form-urlencoded") != 0 &&
+	     (strcmp(type, multipart) != 0 || boundary[0] == 0))) {
+		http_reply_error(rq, ST_UNSUPPORTED, 0,
+				 "Content-Type: multipart/form-data (or "
+				 "application/x-www-form-urlencoded) expected");
+		return false;
+	}
+	if (strcmp(type, multipart) != 0)
+		return true;
+	const char *b = strstr(ct, "boundary=");
+	size_t n = b != NULL ? strlen(b += 9) : 0;
+	if (n >= 2 && b[0] == '"' && b[n - 1] == '"') {
+		b++;
+		n -= 2;
+	}
+	if (b != NULL && n == strlen(boundary) && memcmp(b, boundary, n) == 0)
+		return true;
+	size_t len = strlen(ct);
+	if (strlen(multipart) + strlen(";boundary=") + strlen(boundary) > len) {
+		/* cannot be: the header holds all of that */
+		http_reply_error(rq, ST_UNSUPPORTED, 0,
+				 "Content-Type: unusual");
+		return false;
+	}
+	snprintf((char *)ct, len + 1, "%s;boundary=%s", multipart, boundary);
+	return true;
+}
+
 /* The request's state and post processor, after the credentials were
  * checked; false after setting a reply. */
 static bool api_begin(struct http_request *rq, enum api_kind kind,
@@ -289,12 +338,12 @@ static bool api_begin(struct http_request *rq, enum api_kind kind,
 			 fields[i].max > 0 ? fields[i].max : a->doc_max);
 	buf_init(&st->job.checkpoint, 1 << 16);
 	http_set_state(rq, st, api_free);
+	if (!form_type(rq))
+		return false;
 	st->pp = MHD_create_post_processor(http_connection(rq), PP_BUFFER,
 					   on_field, st);
 	if (st->pp == NULL) {
-		http_reply_error(rq, ST_UNSUPPORTED, 0,
-				 "Content-Type: multipart/form-data (or "
-				 "application/x-www-form-urlencoded) expected");
+		http_reply_error(rq, ST_NOMEM, 1, "out of memory");
 		return false;
 	}
 	return true;
@@ -546,6 +595,9 @@ static void answer(struct api_req *st)
 		snprintf(q->err.msg, sizeof q->err.msg, "%s",
 			 q->status == ST_BUSY
 				 ? "not logged: the log is busy, try again"
+			 : q->status == ST_FULL
+				 ? "not logged: the server's disk is full, "
+				   "try again later"
 				 : "not logged: internal error");
 	}
 	if (st->form != NULL) {

@@ -172,14 +172,23 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 	return HTTP_DONE;
 }
 
+/* What a client is told of a failure of the server. */
+static const char *failure_text(enum status st)
+{
+	return st == ST_FULL ? "the server's disk is full, try again later"
+			     : "internal error";
+}
+
 void web_reply_internal(struct http_request *rq, enum status st,
 			const char *what, const char *detail)
 {
 	fprintf(stderr, "sanilog: serve: %s: %s\n", what, detail);
 	if (st == ST_BUSY || st == ST_NOMEM)
 		http_reply_error(rq, st, 1, "busy, try again");
+	else if (st == ST_FULL)
+		http_reply_error(rq, st, 0, "%s", failure_text(st));
 	else
-		http_reply_error(rq, ST_INTERNAL, 0, "internal error");
+		http_reply_error(rq, ST_INTERNAL, 0, "%s", failure_text(st));
 }
 
 void web_reply_store_error(struct http_request *rq, enum status st,

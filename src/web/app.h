@@ -119,16 +119,17 @@ uint64_t web_generation(struct web_app *a);
 typedef void (*web_read_fn)(struct http_request *rq, struct store *s);
 enum http_next web_with_store(struct http_request *rq, web_read_fn fn);
 
-/* Replies with a failure of the server itself (503 when busy or out of
- * memory, else 500, whatever st says: a limit of the server's own, such
- * as ST_TOO_LARGE from a renderer, is no fault of the request): the
- * client learns no more; what and detail go to the server's log. */
+/* Replies with a failure of the server itself: 503 when busy, out of
+ * memory or the disk is full, else 500, whatever st says (a limit of the
+ * server's own, such as ST_TOO_LARGE from a renderer, is no fault of the
+ * request): the client learns no more; what and detail go to the server's
+ * log. */
 void web_reply_internal(struct http_request *rq, enum status st,
 			const char *what, const char *detail);
 
-/* Replies with a failure of a store call (503 when busy or out of
- * memory, 404 for ST_NOT_FOUND, else 500); s, if not NULL, has the
- * details for the server's log. */
+/* Replies with a failure of a store call (503 when busy, out of memory or
+ * the disk is full, 404 for ST_NOT_FOUND, else 500); s, if not NULL, has
+ * the details for the server's log. */
 void web_reply_store_error(struct http_request *rq, enum status st,
 			   struct store *s);
 

@@ -2,10 +2,17 @@
  * http.c: the HTTP layer of `sanilog serve` on libmicrohttpd (see http.h).
  *
  * The life of a request:
+ *   0. on_accept refuses a connection from an address with as many open
+ *      as it may; on_connection files each one in the table of conns.h,
+ *      with the deadline of its request's head (then of its body, from
+ *      on_request's first call, none from its last call to on_completed,
+ *      and the next request's head from there);
  *   1. on_uri (MHD_OPTION_URI_LOG_CALLBACK) sees the raw request target,
  *      makes the request context, checks the target's length and path;
- *   2. on_request, first call (headers in): routing, 404/405/414, the
- *      Content-Length cap, the route's start callback;
+ *   2. on_request, first call (headers in): 414 written by hand
+ *      (reply_too_long), the framing (check_framing: 400, 501, the
+ *      connection closed after), routing, 404/405, the Content-Length
+ *      cap, the route's start callback;
  *   3. on_request with body chunks: counted against the route's cap and
  *      handed to the route's body callback; once a reply is set, the rest
  *      is discarded;
@@ -22,6 +29,7 @@
  * connection alive.
  */
 #include "http.h"
+#include "conns.h"
 
 #include <arpa/inet.h>
 #include <jansson.h>
@@ -32,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -39,6 +48,11 @@
 /* A body is discarded up to this many bytes past a refusal; beyond it the
  * connection is closed without an answer. */
 #define DISCARD_MAX (64u << 20)
+
+#define ARRAY_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* How often the connections past their deadline are closed, in ms. */
+#define REAP_TICK_MS 250
 
 /* Bodies shorter than this go as they are (gzip would gain little). */
 #define GZIP_MIN 256
@@ -64,6 +78,8 @@ struct http_server {
 	bool access_log;
 	bool has_proxy;
 	struct sockaddr_storage proxy; /* see http_config */
+	struct conns *conns;	       /* the connections open */
+	int64_t request_ms;	       /* http_config.request_timeout, or 0 */
 	enum status (*html_error)(const struct http_request *rq, unsigned code,
 				  const char *detail, struct buf *out);
 	atomic_uint in_flight;
@@ -84,16 +100,20 @@ struct http_request {
 	char method_str[12];
 	bool too_long;
 	bool bad_path;
+	bool close; /* the reply goes at once; the connection closes after it */
 	bool has_body;
 	uint64_t body_len;
 	struct MHD_Response *response;
 	unsigned code;
 	uint64_t resp_len;
 	bool queued;
-	bool secured;	/* the security headers are on the response */
-	bool shared;	/* the responses are not the request's to destroy */
-	bool gzip_ok;	/* the client takes gzip */
-	bool via_proxy; /* from the trusted proxy */
+	bool secured;	    /* the security headers are on the response */
+	bool shared;	    /* the responses are not the request's to destroy */
+	bool gzip_ok;	    /* the client takes gzip */
+	bool via_proxy;	    /* from the trusted proxy */
+	bool counted;	    /* counted against its forwarded client (conns.h) */
+	struct conn *slot;  /* its connection's, or NULL */
+	int64_t body_t0_ms; /* when its head was in */
 	/* A reply that may be compressed: its body (owned by response) and
 	 * its compressed variant, once made. */
 	const uint8_t *zbody;
@@ -104,6 +124,8 @@ struct http_request {
 	void (*state_free)(void *state);
 	struct timespec t0;
 	struct sockaddr_storage client;
+	const char *target; /* the raw target on_uri saw (libmicrohttpd's) */
+	size_t target_len;  /* its strlen then */
 	const char *params[HTTP_PARAMS_MAX];
 	char *path;    /* the raw path, without the query (in mem) */
 	char *scratch; /* captures, NUL-terminated (in mem) */
@@ -429,6 +451,8 @@ void http_reply_error(struct http_request *rq, enum status st,
 		      unsigned retry_after, const char *fmt, ...)
 {
 	va_list ap;
+	if (st == ST_FULL && retry_after == 0)
+		retry_after = HTTP_RETRY_FULL;
 	va_start(ap, fmt);
 	reply_error_v(rq, (unsigned)status_http(st), status_str(st),
 		      retry_after, fmt, ap);
@@ -465,19 +489,31 @@ static void vary_encoding(struct MHD_Response *r)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, both);
 }
 
+/* The security headers of every reply beside its Content-Security-Policy
+ * (secure, reply_too_long). */
+static const struct {
+	const char *name, *value;
+} security_headers[] = {
+	{MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS, "nosniff"},
+	{"Referrer-Policy", "no-referrer"},
+	{MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY"},
+};
+
 /* The security headers, and Vary on compressible replies, once all the
- * route's headers are in. */
+ * route's headers are in.  A route's own Content-Security-Policy (a
+ * document's sandbox) stands alone: a second policy would be enforced
+ * beside it, not instead. */
 static void secure(struct http_request *rq)
 {
 	struct MHD_Response *r = rq->response;
 	if (rq->secured)
 		return;
 	rq->secured = true;
-	MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS,
-				"nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_X_FRAME_OPTIONS, "DENY");
+	if (MHD_get_response_header(r, HTTP_HEADER_CSP) == NULL)
+		MHD_add_response_header(r, HTTP_HEADER_CSP, HTTP_CSP);
+	for (size_t i = 0; i < ARRAY_COUNT(security_headers); i++)
+		MHD_add_response_header(r, security_headers[i].name,
+					security_headers[i].value);
 	if (rq->zbody != NULL)
 		vary_encoding(r);
 }
@@ -733,25 +769,86 @@ bool http_parse_ip(const char *s, struct sockaddr_storage *ss)
 	return false;
 }
 
-/* Whether a and b are the same IP address (ports aside). */
-static bool same_host(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
+/* A character of an HTTP token (RFC 9110 5.6.2). */
+static bool tchar(char c)
 {
-	if (a->ss_family != b->ss_family)
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') ||
+	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Copies the token at *p, in lower case, into out (at most outsize - 1
+ * bytes) and moves *p past it; false when there is none or it does not
+ * fit. */
+static bool lower_token(const char **p, char *out, size_t outsize)
+{
+	size_t n = 0;
+	for (; tchar(**p); (*p)++) {
+		if (n + 1 >= outsize)
+			return false;
+		char c = **p;
+		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out[n] = 0;
+	return n > 0;
+}
+
+bool http_media_type(const char *v, char *type, size_t typesize,
+		     const char *param, char *value, size_t valuesize)
+{
+	char sub[128], name[128];
+	const char *p = v + strspn(v, " \t");
+	bool seen = false;
+	value[0] = 0;
+	if (!lower_token(&p, type, typesize) || *p++ != '/' ||
+	    !lower_token(&p, sub, sizeof sub))
 		return false;
-	if (a->ss_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)(const void *)a)
-				       ->sin_addr,
-			      &((const struct sockaddr_in *)(const void *)b)
-				       ->sin_addr,
-			      sizeof(struct in_addr)) == 0;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)(const void *)a)
-				       ->sin6_addr,
-			      &((const struct sockaddr_in6 *)(const void *)b)
-				       ->sin6_addr,
-			      sizeof(struct in6_addr)) == 0;
-	return false;
+	size_t tl = strlen(type);
+	if (tl + 1 + strlen(sub) >= typesize)
+		return false;
+	type[tl] = '/';
+	memcpy(type + tl + 1, sub, strlen(sub) + 1);
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == 0)
+			return true;
+		if (*p++ != ';')
+			return false;
+		p += strspn(p, " \t");
+		if (*p == 0 || *p == ';')
+			continue; /* an empty parameter is allowed */
+		if (!lower_token(&p, name, sizeof name) || *p++ != '=')
+			return false;
+		bool mine = strcasecmp(name, param) == 0;
+		size_t n = 0;
+		char buf[256];
+		if (*p == '"') {
+			for (p++; *p != '"'; p++) {
+				if (*p == '\\' && p[1] != 0)
+					p++;
+				if (*p == 0 || (unsigned char)*p < 0x20 ||
+				    *p == 0x7f || n + 1 >= sizeof buf)
+					return false;
+				buf[n++] = *p;
+			}
+			p++;
+		} else {
+			for (; tchar(*p); p++) {
+				if (n + 1 >= sizeof buf)
+					return false;
+				buf[n++] = *p;
+			}
+			if (n == 0)
+				return false;
+		}
+		if (mine) {
+			if (seen || n + 1 > valuesize)
+				return false; /* twice, or too long */
+			seen = true;
+			memcpy(value, buf, n);
+			value[n] = 0;
+		}
+	}
 }
 
 /* A request from the trusted proxy: the client is the address the proxy
@@ -821,12 +918,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	rq->path = rq->mem;
 	rq->scratch = rq->mem + plen + 1;
 	rq->too_long = n > HTTP_URI_MAX;
+	rq->target = uri;
+	rq->target_len = n > HTTP_URI_MAX ? n + strlen(uri + n) : n;
 	rq->srv = srv;
 	rq->conn = conn;
 	clock_gettime(CLOCK_MONOTONIC, &rq->t0);
 	snprintf(rq->method_str, sizeof rq->method_str, "-");
 	atomic_fetch_add(&srv->in_flight, 1);
 
+	const union MHD_ConnectionInfo *sc = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	rq->slot = sc != NULL ? sc->socket_context : NULL;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
 		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr != NULL) {
@@ -883,8 +985,164 @@ static bool accepts_gzip(const char *ae)
 	return false;
 }
 
+/* What the request's header fields say of its framing (framing_field). */
+struct framing {
+	unsigned hosts;
+	const char *length; /* the first Content-Length */
+	bool lengths_differ;
+	bool coded;	   /* a Transfer-Encoding line */
+	unsigned chunked;  /* chunked codings in it */
+	bool other_coding; /* another coding */
+	bool bad_name;	   /* a field name that is not a token */
+};
+
+static enum MHD_Result framing_field(void *cls, enum MHD_ValueKind kind,
+				     const char *key, const char *value)
+{
+	struct framing *f = cls;
+	(void)kind;
+	size_t n = 0;
+	while (key != NULL && tchar(key[n]))
+		n++;
+	if (n == 0 || key[n] != 0) {
+		/* "Transfer-Encoding : chunked" names "Transfer-Encoding " */
+		f->bad_name = true;
+		return MHD_YES;
+	}
+	if (value == NULL)
+		value = "";
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+		f->hosts++;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->length == NULL)
+			f->length = value;
+		else if (strcmp(f->length, value) != 0)
+			f->lengths_differ = true;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->coded = true;
+		for (const char *p = value; *p != 0;) {
+			p += strspn(p, " \t,");
+			size_t len = strcspn(p, ","), k = len;
+			while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+				k--;
+			if (k == 7 && strncasecmp(p, "chunked", 7) == 0)
+				f->chunked++;
+			else if (k > 0)
+				f->other_coding = true;
+			p += len;
+		}
+	}
+	return MHD_YES;
+}
+
+/*
+ * Refuses, as RFC 9112 asks, a request whose head would let its framing
+ * be read two ways (by a proxy in front and by this server): sets the
+ * reply and rq->close.  In order: a NUL byte in the request target (400;
+ * libmicrohttpd would cut the path there), a field name that is not a
+ * token, such as one with a space before its colon (400), no Host in
+ * HTTP/1.1 or two Host fields (400), Content-Length fields that differ
+ * (400), Transfer-Encoding with Content-Length or in HTTP/1.0 (400), a
+ * transfer coding other than chunked (501), chunked twice (400).
+ * url and version are on_request's.
+ */
+static void check_framing(struct http_request *rq, const char *url,
+			  const char *version)
+{
+	struct framing f = {0};
+	bool http10 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+	/* libmicrohttpd 0.9.75 parses the request line in place: the
+	 * target, a NUL where the space after it was, the version.  A
+	 * version further on than the target's strlen says there is a NUL
+	 * byte in the target. */
+	uintptr_t t = (uintptr_t)rq->target, v = (uintptr_t)version;
+	bool nul = url == rq->target && v > t && v - t - 1 != rq->target_len;
+	const char *why = NULL;
+	unsigned code = 400;
+	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, framing_field, &f);
+	if (nul)
+		why = "request target: a NUL byte";
+	else if (f.bad_name)
+		why = "a header field name with a space or a character not "
+		      "allowed there";
+	else if (f.hosts > 1 || (f.hosts == 0 && !http10))
+		why = "Host: needed, once";
+	else if (f.lengths_differ)
+		why = "Content-Length: given twice, differently";
+	else if (f.coded && (f.length != NULL || http10))
+		why = "Transfer-Encoding: not with Content-Length, nor in "
+		      "HTTP/1.0";
+	else if (f.other_coding)
+		code = 501;
+	else if (f.coded && f.chunked != 1)
+		why = "Transfer-Encoding: chunked, once";
+	if (code == 501)
+		http_reply_error_code(rq, 501, "not_implemented", 0,
+				      "Transfer-Encoding: only chunked is "
+				      "implemented");
+	else if (why != NULL)
+		http_reply_error(rq, ST_INVALID, 0, "%s", why);
+	else
+		return;
+	rq->close = true;
+}
+
+/*
+ * Answers 414 by writing it to the socket here, and closes the
+ * connection (returns MHD_NO).  libmicrohttpd keeps a request's head and
+ * then makes its reply's head in one block of memory a connection
+ * (MHD_OPTION_CONNECTION_MEMORY_LIMIT): a target just short of filling it
+ * leaves no room for the reply, and the connection would close without
+ * one; this reply needs none of it.  Nothing of the request has been
+ * answered yet, and nothing is sent after it.  On HEAD, the head only.
+ */
+static enum MHD_Result reply_too_long(struct http_request *rq)
+{
+	char body[160], date[64];
+	struct buf b;
+	time_t now = time(NULL);
+	struct tm tm;
+	int blen = snprintf(body, sizeof body,
+			    "{\"error\":{\"code\":\"uri_too_long\","
+			    "\"message\":\"request target over %d bytes\"}}\n",
+			    HTTP_URI_MAX);
+	bool head = strcmp(rq->method_str, MHD_HTTP_METHOD_HEAD) == 0;
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+		return MHD_NO;
+	buf_init(&b, 4096);
+	enum status r = buf_printf(&b,
+				   "HTTP/1.1 414 URI Too Long\r\n"
+				   "Date: %s\r\nConnection: close\r\n"
+				   "Content-Type: application/json\r\n"
+				   "Content-Length: %d\r\n"
+				   "Cache-Control: no-store\r\n%s: %s\r\n",
+				   date, blen, HTTP_HEADER_CSP, HTTP_CSP);
+	for (size_t i = 0; r == ST_OK && i < ARRAY_COUNT(security_headers); i++)
+		r = buf_printf(&b, "%s: %s\r\n", security_headers[i].name,
+			       security_headers[i].value);
+	if (r == ST_OK)
+		r = buf_append(&b, "\r\n", 2);
+	if (r == ST_OK && !head)
+		r = buf_append(&b, body, (size_t)blen);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (r == ST_OK && ci != NULL &&
+	    send(ci->connect_fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+		    (ssize_t)b.len) {
+		rq->queued = true;
+		rq->code = 414;
+		rq->resp_len = head ? 0 : (uint64_t)blen;
+	}
+	buf_free(&b);
+	/* libmicrohttpd closes the connection (and logs that the
+	 * application did). */
+	return MHD_NO;
+}
+
 /* The first call: headers are in. */
-static void request_begin(struct http_request *rq, const char *method)
+static void request_begin(struct http_request *rq, const char *url,
+			  const char *method, const char *version)
 {
 	snprintf(rq->method_str, sizeof rq->method_str, "%s", method);
 	ascii_only(rq->method_str);
@@ -902,11 +1160,19 @@ static void request_begin(struct http_request *rq, const char *method)
 		(has_cl && cl > 0) ||
 		http_header(rq, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 
-	if (rq->too_long) {
-		http_reply_error_code(rq, 414, "uri_too_long", 0,
-				      "request target over %d bytes",
-				      HTTP_URI_MAX);
+	if (rq->too_long)
+		return; /* reply_too_long */
+	check_framing(rq, url, version);
+	if (rq->response != NULL)
 		return;
+	if (rq->via_proxy) {
+		if (!conns_forwarded(rq->srv->conns, rq->slot, &rq->client)) {
+			http_reply_error(rq, ST_RATE_LIMITED, 1,
+					 "too many requests at once from "
+					 "this address");
+			return;
+		}
+		rq->counted = true;
 	}
 	if (rq->bad_path) {
 		http_reply_error(rq, ST_NOT_FOUND, 0, "no such path");
@@ -926,14 +1192,29 @@ static void request_begin(struct http_request *rq, const char *method)
 		http_reply_error(rq, ST_INTERNAL, 0, "refused");
 }
 
+/* The deadline of rq's body: the request's time after its head, and a
+ * second more for every HTTP_BODY_RATE_MIN bytes come. */
+static void body_deadline(struct http_request *rq)
+{
+	if (rq->srv->request_ms > 0)
+		conns_deadline(rq->slot, rq->body_t0_ms + rq->srv->request_ms +
+						 (int64_t)(rq->body_len * 1000 /
+							   HTTP_BODY_RATE_MIN));
+}
+
+/* The deadline of the next request's head on a connection: the
+ * request's time from now. */
+static int64_t head_deadline(const struct http_server *srv)
+{
+	return srv->request_ms > 0 ? conns_now_ms() + srv->request_ms : 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
 {
 	(void)cls;
-	(void)url;
-	(void)version;
 	struct http_request *rq = *con_cls;
 	if (rq == NULL)
 		return MHD_NO; /* no memory for a context: close */
@@ -942,13 +1223,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (rq->phase == PHASE_NEW) {
 		rq->phase = PHASE_BODY;
 		if (rq->srv->has_proxy &&
-		    same_host(&rq->client, &rq->srv->proxy)) {
+		    conns_same_host((const struct sockaddr *)&rq->client,
+				    (const struct sockaddr *)&rq->srv->proxy)) {
 			rq->via_proxy = true;
 			forwarded_client(rq);
 		}
-		request_begin(rq, method);
-		if (rq->response != NULL && rq->has_body)
-			return reply_queue(rq); /* the body is not read */
+		request_begin(rq, url, method, version);
+		if (rq->too_long)
+			return reply_too_long(rq);
+		if (rq->response != NULL && (rq->has_body || rq->close)) {
+			conns_deadline(rq->slot, 0); /* answered */
+			return reply_queue(rq);	     /* the body is not read */
+		}
+		rq->body_t0_ms = conns_now_ms();
+		body_deadline(rq);
 		return MHD_YES;
 	}
 
@@ -956,6 +1244,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
 		rq->body_len += n;
+		body_deadline(rq);
 		if (rq->response != NULL)
 			return rq->body_len > DISCARD_MAX ? MHD_NO : MHD_YES;
 		if (rq->route == NULL || rq->body_len > rq->route->body_max) {
@@ -973,6 +1262,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 
 	rq->phase = PHASE_DONE;
+	conns_deadline(rq->slot, 0); /* in, and being answered */
 	if (rq->response == NULL && rq->route != NULL &&
 	    rq->route->handle(rq) == HTTP_SUSPENDED)
 		return MHD_YES;
@@ -1043,6 +1333,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	if (srv->access_log)
 		access_log(rq, (uint64_t)us);
+	if (rq->counted)
+		conns_forwarded_done(srv->conns, rq->slot);
+	conns_deadline(rq->slot, head_deadline(srv));
 	if (rq->state_free != NULL)
 		rq->state_free(rq->state);
 	if (rq->response != NULL && !rq->shared)
@@ -1072,6 +1365,39 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	}
 }
 
+/* A new connection, before libmicrohttpd takes it: refused when its
+ * address has as many open as it may. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+				 socklen_t addrlen)
+{
+	struct http_server *srv = cls;
+	(void)addrlen;
+	return conns_admit(srv->conns, addr) ? MHD_YES : MHD_NO;
+}
+
+/* A connection opened (its head is due within the request's time) or
+ * closed (before its socket is). */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *srv = cls;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		conns_close(srv->conns, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *ca = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	*socket_context =
+		fd == NULL ? NULL
+			   : conns_open(srv->conns, fd->connect_fd,
+					ca != NULL ? ca->client_addr : NULL,
+					head_deadline(srv));
+}
+
 /* ---- the server ---- */
 
 enum status http_server_new(const struct http_config *cfg,
@@ -1093,7 +1419,15 @@ enum status http_server_new(const struct http_config *cfg,
 	srv->has_proxy = cfg->has_proxy;
 	srv->proxy = cfg->proxy;
 	srv->html_error = cfg->html_error;
+	srv->request_ms = (int64_t)cfg->request_timeout * 1000;
 	atomic_init(&srv->in_flight, 0);
+	if (conns_new(cfg->max_per_address, REAP_TICK_MS,
+		      cfg->has_proxy ? &cfg->proxy : NULL,
+		      &srv->conns) != ST_OK) {
+		free(srv->counts);
+		free(srv);
+		return err_set(e, ST_NOMEM, "out of memory");
+	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (cfg->addr.ss_family == AF_INET6)
@@ -1106,8 +1440,9 @@ enum status http_server_new(const struct http_config *cfg,
 		{MHD_OPTION_END, 0, NULL},
 	};
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv,
+		flags, 0, on_accept, srv, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&cfg->addr,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -1116,6 +1451,7 @@ enum status http_server_new(const struct http_config *cfg,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16u << 10),
 		MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
+		conns_free(srv->conns);
 		free(srv->counts);
 		free(srv);
 		return err_set(e, ST_IO,
@@ -1157,6 +1493,7 @@ void http_server_free(struct http_server *srv)
 	if (srv == NULL)
 		return;
 	MHD_stop_daemon(srv->daemon);
+	conns_free(srv->conns);
 	free(srv->counts);
 	free(srv);
 }
@@ -1233,5 +1570,24 @@ enum status http_metrics_format(struct http_server *srv, struct buf *out)
 			"sanilog_http_requests_in_flight %u\n",
 			(double)atomic_load(&srv->latency_sum_us) / 1e6,
 			(unsigned long long)cum, atomic_load(&srv->in_flight));
+	uint64_t refused = 0, timed_out = 0;
+	conns_stats(srv->conns, &refused, &timed_out);
+	if (r == ST_OK)
+		r = buf_printf(
+			out,
+			"# HELP sanilog_http_connections_refused_total "
+			"Connections refused: their address had as many open "
+			"as it may.\n"
+			"# TYPE sanilog_http_connections_refused_total "
+			"counter\n"
+			"sanilog_http_connections_refused_total %llu\n"
+			"# HELP sanilog_http_connections_timed_out_total "
+			"Connections closed: a request did not arrive in its "
+			"time.\n"
+			"# TYPE sanilog_http_connections_timed_out_total "
+			"counter\n"
+			"sanilog_http_connections_timed_out_total %llu\n",
+			(unsigned long long)refused,
+			(unsigned long long)timed_out);
 	return r;
 }

@@ -10,15 +10,27 @@
  *     line arrives (MHD_OPTION_URI_LOG_CALLBACK) and freed in exactly one
  *     place, the MHD_OPTION_NOTIFY_COMPLETED callback, together with the
  *     state a route hung on it (http_set_state);
+ *   - the request's framing is checked before any routing, as RFC 9112
+ *     asks of a server behind a proxy: a NUL in the target, a header name
+ *     that is not a token (a space before its colon), HTTP/1.1 without
+ *     one Host, Content-Length fields that differ, Transfer-Encoding with
+ *     Content-Length or in HTTP/1.0, chunked twice: 400; a transfer
+ *     coding other than chunked: 501; each answered at once, and the
+ *     connection closed after;
  *   - the raw path is checked before any routing: over HTTP_URI_MAX bytes
- *     is 414; any byte outside [A-Za-z0-9._~-], a percent escape, an empty
- *     segment (but a trailing slash), a "." or ".." segment reaches no
- *     route (404), so that "..", "%2f" and the like never reach a handler;
+ *     is 414, whatever the length; any byte outside [A-Za-z0-9._~-], a percent
+ * escape, an empty segment (but a trailing slash), a "." or ".." segment
+ * reaches no route (404), so that "..", "%2f" and the like never reach a
+ * handler;
  *   - bodies are capped while they stream, with or without a
  *     Content-Length (413), and a route sees its body chunk by chunk;
- *   - every response carries the security headers (a strict
- *     Content-Security-Policy, nosniff, Referrer-Policy no-referrer,
- *     X-Frame-Options DENY);
+ *   - slow clients are bounded (conns.h): connections at once from one
+ *     address, and the time a request's head and body may take to
+ *     arrive (http_config); /metrics counts the refused and the cut;
+ *   - every response carries the security headers (one
+ *     Content-Security-Policy: the strict HTTP_CSP, or the route's own when
+ *     it set one; nosniff, Referrer-Policy no-referrer, X-Frame-Options
+ *     DENY);
  *   - an HTML or JSON reply (text/html, application/json: the pages and
  *     the bundles) goes gzip-compressed, with Content-Encoding: gzip, to
  *     a client whose Accept-Encoding takes gzip, unless its route says
@@ -46,7 +58,11 @@
 #include "core/status.h"
 
 #define HTTP_URI_MAX	2048 /* longer request targets are answered 414 */
-#define HTTP_PARAMS_MAX 4    /* captures of one route pattern */
+#define HTTP_RETRY_FULL 60   /* Retry-After of a disk full, in seconds */
+/* Bytes a second a request's body may come at, on average, once the
+ * request's time (http_config.request_timeout) has passed. */
+#define HTTP_BODY_RATE_MIN 1024
+#define HTTP_PARAMS_MAX	   4 /* captures of one route pattern */
 
 /* Methods a route takes (HEAD is taken wherever GET is). */
 enum { HTTP_GET = 1u, HTTP_POST = 2u };
@@ -55,7 +71,8 @@ enum { HTTP_GET = 1u, HTTP_POST = 2u };
 #define HTTP_CACHE_NONE	     "no-cache"
 #define HTTP_CACHE_IMMUTABLE "public, max-age=31536000, immutable"
 
-/* The Content-Security-Policy of every response. */
+/* The Content-Security-Policy of every response whose route set none. */
+#define HTTP_HEADER_CSP "Content-Security-Policy"
 #define HTTP_CSP                                                               \
 	"default-src 'none'; script-src 'self'; style-src 'self'; "            \
 	"img-src 'self' data:; connect-src 'self'; frame-ancestors "           \
@@ -100,7 +117,18 @@ struct http_config {
 	unsigned threads;	  /* polling threads (1 or more) */
 	unsigned max_connections; /* at once */
 	unsigned timeout;	  /* seconds of idleness before a close */
-	bool access_log;	  /* a line per request on stderr */
+	/* Connections at once from one client address (0: no limit); from
+	 * the trusted proxy, requests under way at once for one client it
+	 * names (429 past it), its own connections being counted only by
+	 * max_connections. */
+	unsigned max_per_address;
+	/* Seconds a request may take to arrive (0: no limit): its head from
+	 * the connection's opening or the end of its previous request, then
+	 * as long again for its body, and a second more for every
+	 * HTTP_BODY_RATE_MIN bytes of it; past that the connection is closed,
+	 * however its bytes trickle. */
+	unsigned request_timeout;
+	bool access_log; /* a line per request on stderr */
 	/* Optional: the address of a reverse proxy in front of the server.
 	 * A request from it is taken to come from the address the proxy
 	 * added last to X-Forwarded-For (for the access log and the rate
@@ -189,7 +217,7 @@ void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 /* An error reply with status_http(st): JSON {"error": {"code":
  * status_str(st), "message": ...}}, or an HTML page on html routes.
  * ST_BUSY and ST_RATE_LIMITED add Retry-After (retry_after seconds, 1
- * when 0). */
+ * when 0), ST_FULL too (HTTP_RETRY_FULL when 0). */
 void http_reply_error(struct http_request *rq, enum status st,
 		      unsigned retry_after, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -224,6 +252,18 @@ struct http_shared *http_reply_share(struct http_request *rq);
 bool http_reply_shared(struct http_request *rq, const struct http_shared *sh);
 /* Drops what http_reply_share returned.  Accepts NULL. */
 void http_shared_free(struct http_shared *sh);
+
+/*
+ * Parses a media type, a Content-Type value (RFC 9110 8.3.1): its
+ * type/subtype into type, in lower case (names of types and parameters
+ * are case-insensitive), and the value of the parameter named param (in
+ * any case; a token, or a quoted-string unquoted) into value, as it is,
+ * or "" when there is none.  False when v is malformed or type or value
+ * would not fit (typesize, valuesize with the NUL); the outputs are then
+ * unspecified.
+ */
+bool http_media_type(const char *v, char *type, size_t typesize,
+		     const char *param, char *value, size_t valuesize);
 
 /* Formats an address as text ("127.0.0.1", "::1") into out. */
 void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize);

@@ -323,8 +323,9 @@ static void document(struct http_request *rq, struct store *s)
 			return;
 		}
 		http_reply_buf(rq, 200, mime, &out);
-		/* Shown as the file it is, never as a page of this site. */
-		http_reply_header(rq, "Content-Security-Policy", "sandbox");
+		/* Shown as the file it is, never as a page of this site:
+		 * its one policy (http.h). */
+		http_reply_header(rq, HTTP_HEADER_CSP, "sandbox");
 		http_reply_header(rq, "Content-Disposition", "inline");
 	} else {
 		web_reply_store_error(rq, r, s);
@@ -547,16 +548,27 @@ static enum http_next r_asset(struct http_request *rq)
 	return HTTP_DONE;
 }
 
+/* 200 while the log can be read, the reads being served whatever else
+ * fails: "ok", or "degraded: ..." while uploads fail for want of disk
+ * space (a load balancer that looks at the status keeps sending the
+ * reads; an operator, or a check of the body, sees why uploads fail). */
 static void healthz(struct http_request *rq, struct store *s)
 {
+	struct writer_stats ws;
 	int64_t size = 0;
 	enum status r = store_log_size(s, &size);
 	if (r != ST_OK) {
 		web_reply_store_error(rq, r, s);
 		return;
 	}
-	static const char ok[] = "ok\n";
-	http_reply_static(rq, 200, MIME_TEXT, ok, sizeof ok - 1);
+	static const char ok[] = "ok\n",
+			  full[] = "degraded: disk full, uploads are refused "
+				   "(503) until one can be written\n";
+	writer_get_stats(((struct web_app *)http_app(rq))->writer, &ws);
+	if (ws.disk_full)
+		http_reply_static(rq, 200, MIME_TEXT, full, sizeof full - 1);
+	else
+		http_reply_static(rq, 200, MIME_TEXT, ok, sizeof ok - 1);
 	cache(rq, "no-store");
 }
 
@@ -607,7 +619,11 @@ static void metrics(struct http_request *rq, struct store *s)
 			"sanilog_write_requests_total %llu\n"
 			"# HELP sanilog_write_queue Write requests waiting.\n"
 			"# TYPE sanilog_write_queue gauge\n"
-			"sanilog_write_queue %llu\n",
+			"sanilog_write_queue %llu\n"
+			"# HELP sanilog_disk_full 1 while writes of the log "
+			"fail for want of disk space.\n"
+			"# TYPE sanilog_disk_full gauge\n"
+			"sanilog_disk_full %d\n",
 			(long long)size,
 			(unsigned long long)atomic_load(&a->uploads_logged),
 			(unsigned long long)atomic_load(&a->uploads_refused),
@@ -617,7 +633,7 @@ static void metrics(struct http_request *rq, struct store *s)
 			(unsigned long long)atomic_load(&a->auth_failures),
 			(unsigned long long)ws.batches,
 			(unsigned long long)ws.requests,
-			(unsigned long long)ws.queued);
+			(unsigned long long)ws.queued, ws.disk_full ? 1 : 0);
 	if (r != ST_OK) {
 		buf_free(&out);
 		http_reply_error(rq, r, 0, "metrics: too large");

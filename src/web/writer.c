@@ -74,6 +74,10 @@ static void run_batch(struct writer *w, size_t n)
 	if (logged > 0)
 		atomic_fetch_add(&w->generation, 1);
 	pthread_mutex_lock(&w->lock);
+	if (r == ST_FULL)
+		w->stats.disk_full = true;
+	else if (logged > 0)
+		w->stats.disk_full = false;
 	w->stats.batches++;
 	w->stats.requests += n;
 	w->stats.logged += logged;

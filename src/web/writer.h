@@ -39,6 +39,9 @@ struct writer_stats {
 	uint64_t requests; /* requests handed to them */
 	uint64_t logged;   /* requests logged */
 	uint64_t queued;   /* requests waiting now */
+	/* The last batch that wrote or tried to failed for want of disk
+	 * space (ST_FULL); the next that commits clears it. */
+	bool disk_full;
 };
 
 struct writer;

@@ -1,6 +1,6 @@
 # Sourced by the tests that run `sanilog serve` (tests/web, tests/net):
 # the temporary directory, the clean-up of servers, the environment, the
-# counters, and starting and stopping the server.  The sourcing script has
+# counters and checks, and starting and stopping the server.  The sourcing script has
 # set SANILOG (the binary) and RUNNER (a prefix for the server, or empty).
 
 # test_begin NAME [TOOL...]: checks the binary and the tools, then makes
@@ -43,6 +43,11 @@ ok() { PASS=$((PASS + 1)); }
 bad() {
 	FAIL=$((FAIL + 1))
 	echo "  FAIL: $*" >&2
+}
+check() { # check NAME COMMAND...: passes when the command succeeds
+	local name=$1
+	shift
+	if "$@"; then ok; else bad "$name"; fi
 }
 
 # serve_db DB THREADS [ARGS...]: starts the server on a free port and sets

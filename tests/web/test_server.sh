@@ -27,12 +27,7 @@ DOCS=$HERE/../cli/docs
 . "$HERE/../lib/server.sh"
 # shellcheck source=../lib/tool.sh
 . "$HERE/../lib/tool.sh"
-test_begin test_server curl sqlite3 sha256sum od dd gzip
-check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
+test_begin test_server curl sqlite3 sha256sum od dd gzip timeout
 
 # ---------------------------------------------------------------------------
 # The server.
@@ -47,7 +42,8 @@ kill_server() { # kill_server SIGNAL
 
 # ---------------------------------------------------------------------------
 # Requests.  req METHOD PATH STATUS [CURL ARGS...]: body in ./body, headers
-# in ./hdr (CR stripped).  Every response must carry the security headers.
+# in ./hdr (CR stripped).  Every response must carry the security headers,
+# with one Content-Security-Policy: $CSP, or a document's own sandbox.
 
 CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
@@ -68,7 +64,10 @@ req() {
 	fi
 	ok
 	if [ "$code" != 000 ]; then
-		grep -qxF "Content-Security-Policy: $CSP" hdr &&
+		local csp=$CSP
+		case $path:$code in /d/*:200) csp=sandbox ;; esac
+		[ "$(grep -c '^Content-Security-Policy:' hdr)" = 1 ] &&
+			grep -qxF "Content-Security-Policy: $csp" hdr &&
 			grep -qx 'X-Content-Type-Options: nosniff' hdr &&
 			grep -qx 'Referrer-Policy: no-referrer' hdr ||
 			bad "$LAST: security headers missing"
@@ -246,6 +245,51 @@ LONG=$(head -c 2100 /dev/zero | tr '\0' a)
 req GET "/$LONG" 414
 req GET "/checkpoint?x=$LONG" 414
 req GET "/$(head -c 2040 /dev/zero | tr '\0' a)" 404
+
+# Framing as RFC 9112 asks, each answered at once on a connection of its
+# own.  raw NAME STATUS FORMAT [ARGS...]: the request printf makes; the
+# status line must come within 3 s.
+raw() {
+	local name=$1 want=$2 hostport=${URL#http://} got
+	shift 2
+	exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
+	# The server may answer and close before the request is all sent.
+	# shellcheck disable=SC2059
+	(
+		trap '' PIPE
+		printf "$@"
+	) >&3 2>/dev/null || true
+	got=$(timeout 3 head -n 1 <&3 | tr -d '\r') || true
+	exec 3<&-
+	case $got in
+	"HTTP/1."[01]" $want "*) ok ;;
+	*) bad "$name: '${got:-no answer}', expected $want" ;;
+	esac
+}
+H='Host: x\r\n'
+raw "two Content-Lengths that differ" 400 "POST /owner/login HTTP/1.1\r\n${H}Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde"
+raw "two Content-Lengths that agree" 200 "GET /checkpoint HTTP/1.1\r\n${H}Content-Length: 0\r\nContent-Length: 0\r\n\r\n"
+raw "a space before a colon" 400 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding : chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n"
+raw "a name that is not a token" 400 "GET /checkpoint HTTP/1.1\r\n${H}X(y): 1\r\n\r\n"
+raw "an unknown transfer coding" 501 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\nabc"
+raw "a coding before chunked" 501 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"
+raw "a second Transfer-Encoding line" 501 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nTransfer-Encoding: x\r\n\r\n0\r\n\r\n"
+raw "chunked twice" 400 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n"
+raw "chunked with Content-Length" 400 "POST /owner/login HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n"
+raw "chunked in HTTP/1.0" 400 "POST /owner/login HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+raw "HTTP/1.1 without Host" 400 'GET /checkpoint HTTP/1.1\r\n\r\n'
+raw "HTTP/1.1 with two Hosts" 400 "GET /checkpoint HTTP/1.1\r\n${H}Host: y\r\n\r\n"
+raw "HTTP/1.0 without Host" 200 'GET /checkpoint HTTP/1.0\r\n\r\n'
+raw "a NUL in the path" 400 "GET /assets/style.css\\000/../x HTTP/1.1\r\n${H}\r\n"
+raw "a NUL in the query" 400 "GET /checkpoint?a=\\000b HTTP/1.1\r\n${H}\r\n"
+raw "a plain request on the same footing" 200 "GET /assets/style.css HTTP/1.1\r\n${H}\r\n"
+# Over-long targets of any length: 414, though libmicrohttpd's memory
+# for the connection (16 KiB) leaves no room for a reply near 16,000.
+for n in 2049 8000 15000 15990 16000 16020 16040 16060 16080 16100 16200 \
+	16400 17000 40000; do
+	raw "a target of $n bytes" 414 "GET /%s HTTP/1.1\r\n${H}\r\n" \
+		"$(head -c $((n - 1)) /dev/zero | tr '\0' a)"
+done
 # A GET with a body: refused, not read.
 req GET /checkpoint 413 --data-binary 'x=1'
 
@@ -285,6 +329,8 @@ for f in ozone.pdf pest.png water.jpg; do
 	req GET "/d/$sha" 200
 	same body "$DOCS/$f" "/d/ of $f"
 	hdr_has '^Content-Security-Policy: sandbox$'
+	check "/d/ of $f: one Content-Security-Policy" \
+		test "$(grep -c '^Content-Security-Policy:' hdr)" = 1
 	hdr_has '^Cache-Control: public, max-age=31536000, immutable$'
 	hdr_has "^ETag: \"$sha\"$"
 done
@@ -461,10 +507,15 @@ req GET "/d/$(sha256sum doc1.pdf | cut -d' ' -f1)" 200
 same body doc1.pdf "uploaded document"
 # The same document again is a new entry (it is stored once).
 upload 201 "$V1" -H "$AUTH1" -F file=@doc1.pdf -F type=form -F title=again -F performed=2025-02-02
+# mp_body BOUNDARY TITLE TEXT: a good upload's multipart body, its file a
+# PDF of TEXT.
+mp_body() {
+	printf -- '--%s\r\nContent-Disposition: form-data; name="type"\r\n\r\nother\r\n--%s\r\nContent-Disposition: form-data; name="title"\r\n\r\n%s\r\n--%s\r\nContent-Disposition: form-data; name="performed"\r\n\r\n2025-02-01\r\n--%s\r\nContent-Disposition: form-data; name="file"; filename="d.pdf"\r\nContent-Type: application/pdf\r\n\r\n%%PDF-1.4 %s\r\n--%s--\r\n' "$1" "$1" "$2" "$1" "$1" "$3" "$1"
+}
 # A body that arrives in two reads, cut inside a value: one upload.
 split_upload() { # split_upload CUT: the body cut after the text CUT
 	local hostport=${URL#http://} b=sanilogsplit body head tail
-	body=$(printf -- '--%s\r\nContent-Disposition: form-data; name="type"\r\n\r\nother\r\n--%s\r\nContent-Disposition: form-data; name="title"\r\n\r\nsplit in two\r\n--%s\r\nContent-Disposition: form-data; name="performed"\r\n\r\n2025-02-01\r\n--%s\r\nContent-Disposition: form-data; name="file"; filename="d.pdf"\r\nContent-Type: application/pdf\r\n\r\n%%PDF-1.4 split %s\r\n--%s--\r\n' "$b" "$b" "$b" "$b" "$1" "$b")
+	body=$(mp_body "$b" 'split in two' "split $1")
 	head=${body%%"$1"*}$1
 	tail=${body#"$head"}
 	exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}"
@@ -479,6 +530,19 @@ split_upload '%'
 check "an upload cut after the % of %PDF is logged" grep -q '^HTTP/1.1 201' split.out
 split_upload 'split i'
 check "an upload cut inside its title is logged" grep -q '^HTTP/1.1 201' split.out
+
+# Names of media types and their parameters in any case (RFC 9110), the
+# boundary as given; a parameter after the boundary.
+mp_body UpperBoundary 'upper case' 'upper case' >mp.txt
+upload 201 "$V1" -H "$AUTH1" -H 'Content-Type: MULTIPART/FORM-DATA; BOUNDARY=UpperBoundary' --data-binary @mp.txt
+upload 201 "$V1" -H "$AUTH1" -H 'Content-Type: Multipart/Form-Data;charset=utf-8; Boundary="UpperBoundary" ; x=y' --data-binary @mp.txt
+upload 201 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-data; xboundary=1; boundary=UpperBoundary' --data-binary @mp.txt
+upload 400 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-data; boundary=upperboundary' --data-binary @mp.txt
+upload 415 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-data' --data-binary @mp.txt
+upload 415 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-dataz; boundary=UpperBoundary' --data-binary @mp.txt
+upload 415 "$V1" -H "$AUTH1" -H 'Content-Type: multipart/form-data; boundary=UpperBoundary; boundary=x' --data-binary @mp.txt
+req POST "$API/$V1/revocations" 400 -H "$AUTH1" -H 'Content-Type: Application/X-WWW-Form-URLencoded' --data-binary 'seq=999&reason=upper+case+type'
+body_has 'no such earlier entry'
 
 # With a provider attestation, as a file and as a text field.
 sl attest --key prov.key --venue "$V1" --file "$DOCS/protocol.pdf" \

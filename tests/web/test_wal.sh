@@ -22,12 +22,6 @@ RUNNER=${RUNNER:-}
 . "$HERE/../lib/server.sh"
 test_begin test_wal curl head stat sqlite3
 
-check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
-
 sl init --origin test.example/log >/dev/null 2>&1
 sl venue add --name 'Bar' --address 'Via Roma 1' --json >v.json
 V=$(sed -n 's/^ *"venue": "\([^"]*\)".*/\1/p' v.json)
