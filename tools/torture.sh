@@ -22,8 +22,11 @@
 #      attested documents, revocations and broken links as fit in 64 MB,
 #      served as static files and given as files: exit 1 or 2, the time
 #      and peak memory each took.
-#   Full disk during uploads, and 2,000 slow connections: hooks that print
-#   "not yet" (scenario_full_disk, scenario_slow_connections below).
+#   5. Full disk during uploads: a log on a 4 MiB tmpfs (root only; else
+#      skipped) filled by the upload workers: no acknowledged upload lost,
+#      the refusals 503, reads, audit and a restart still work.
+#   6. 2,000 slow connections from eight addresses against the server's
+#      defaults: a fresh client is answered, the slow ones are closed.
 #
 #   usage: SANILOG=/abs/build/sanilog tools/torture.sh
 #
@@ -63,6 +66,7 @@ unset SANILOG_DB SANILOG_NOW
 TMP=$(mktemp -d "${TORTURE_DIR:-/tmp}/sanilog-torture.XXXXXX")
 export XDG_CACHE_HOME=$TMP/cache
 DB=$TMP/log.db
+FULLFS=$TMP/fullfs
 SERVE_PID=
 HOSTILE_PID=
 BG_PIDS=""
@@ -71,6 +75,7 @@ cleanup() {
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
+	umount "$FULLFS" 2>/dev/null || true
 	[ -n "${TORTURE_KEEP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -507,14 +512,93 @@ scenario_bundles() {
 		"$refused_n of $count refused by verify (exit 1 or 2)" "-"
 }
 
+# 5. Full disk during uploads: a log of its own on a tmpfs of 4 MiB
+# (mounting one takes root: skipped where it cannot be mounted), upload
+# workers until the disk is full and 5 s beyond.  Every 201 must be in the
+# log, the refusals must be 503, the reads and the audit go on, and the
+# server must restart on the full disk.
+
 scenario_full_disk() {
-	line "full disk during uploads" "not yet" - - -
+	local dir=$TMP/full-disk out fv ft olddb=$DB start end restart=failed
+	local page health
+	DIED=""
+	mkdir -p "$FULLFS"
+	if ! mount -t tmpfs -o size=4m sanilog-torture "$FULLFS" \
+		2>"$TMP/mount.err"; then
+		line "full disk during uploads" \
+			"skipped: no tmpfs could be mounted ($(head -n 1 "$TMP/mount.err"))" \
+			- - -
+		return
+	fi
+	DB=$FULLFS/log.db
+	sl init --origin torture.example/full >/dev/null 2>&1
+	out=$(sl venue add --name "Full disk" --address "tmpfs" --json)
+	fv=$(printf '%s\n' "$out" | sed -n 's/^ *"venue": "\([^"]*\)".*/\1/p')
+	ft=$(printf '%s\n' "$out" | sed -n 's/^ *"token": "\([^"]*\)".*/\1/p')
+	serve
+	clients "$dir" "$fv" "$ft"
+	start=$(now_ms)
+	for _ in $(seq 1 600); do
+		! grep -q '^503 ' "$dir"/w*.log 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 5
+	end=$(now_ms)
+	page=$(curl -s -o /dev/null -w '%{http_code}' "$URL/v/$fv") || page=000
+	health=$(curl -s "$URL/healthz" | head -c 120) || health=-
+	died || true
+	settle "$dir"
+	serve
+	if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/v/$fv")" = 200 ]; then
+		restart=ok
+	else
+		FAILED=1
+	fi
+	stop_server
+	line "full disk during uploads" \
+		"uploads to a log on a 4 MiB tmpfs until it was full and 5 s beyond: $(sent "$dir") sent, $(acked "$dir") acknowledged and each found in the log; on the full disk /v/<venue> answered $page, /healthz said \"$health\"; audit $VERDICT; restart on the full disk $restart$DIED" \
+		"$N_LOST" "$(refused "$dir")" \
+		"longest $(secs "$(longest_gap "$dir" "$start" "$end")") without a fresh client's answer to /healthz"
+	DB=$olddb
+	umount "$FULLFS" 2>/dev/null || true
 }
 
-# 2,000 slow connections: the limit on slow connections (to come); then
-# 2,000 connections that send a byte a second while fresh clients probe.
+# 6. 2,000 slow connections (tests/lib/slow_clients.py) from eight
+# addresses, each sending a header line a second and never ending its
+# head, against the server's defaults: a fresh client from another address
+# must still be answered, and the slow ones closed by --request-timeout.
+
 scenario_slow_connections() {
-	line "2,000 slow connections" "not yet" - - -
+	local slow=$HERE/../tests/lib/slow_clients.py out=$TMP/flood.out
+	local port hold=25
+	DIED=""
+	if ! command -v python3 >/dev/null 2>&1; then
+		line "2,000 slow connections" "skipped: needs python3" - - -
+		return
+	fi
+	if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 2100 ]; then
+		ulimit -n 2100 2>/dev/null || {
+			line "2,000 slow connections" "skipped: needs 2100 open files" - - -
+			return
+		}
+	fi
+	serve "$LISTEN"
+	port=${URL##*:}
+	python3 "$slow" flood "$port" 2000 127.0.0.100 "$hold" 127.0.0.2 \
+		127.0.0.3 127.0.0.4 127.0.0.5 127.0.0.6 127.0.0.7 127.0.0.8 \
+		127.0.0.9 >"$out" 2>"$TMP/flood.err" || true
+	val() { sed -n "s/^$1=\([^ ]*\).*/\1/p" "$out"; }
+	local fresh took
+	fresh=$(val fresh)
+	took=$(sed -n 's/^fresh=[^ ]* //p' "$out")
+	[ "$fresh" = 200 ] || FAILED=1
+	[ "$(val open_at_end)" = 0 ] || FAILED=1
+	died || true
+	stop_server
+	line "2,000 slow connections" \
+		"2,000 connections from 8 addresses, a header line a second each, against the server's defaults: $(val opened) opened, $(val kept) kept by the server 1.5 s in, $(val open_at_end) still open after $hold s$DIED" \
+		"-" "$(($(val opened) - $(val kept))) of the slow connections refused or closed at once" \
+		"a fresh client from 127.0.0.100 answered ${fresh:-nothing} in ${took:-?} s"
 }
 
 scenario_kill
