@@ -994,14 +994,32 @@ struct framing {
 	unsigned chunked;  /* chunked codings in it */
 	bool other_coding; /* another coding */
 	bool bad_name;	   /* a field name that is not a token */
+	size_t head;	   /* what the head takes of the connection's memory,
+			      about: HEAD_RECORD a field, cookie or argument,
+			      and their bytes */
 };
+
+/* What libmicrohttpd takes of a connection's memory for each field,
+ * cookie and query argument it keeps, beside their bytes (a list record
+ * of seven words, rounded up). */
+#define HEAD_RECORD 64
+
+static enum MHD_Result count_record(void *cls, enum MHD_ValueKind kind,
+				    const char *key, const char *value)
+{
+	struct framing *f = cls;
+	(void)kind;
+	f->head += HEAD_RECORD + (key != NULL ? strlen(key) : 0) +
+		   (value != NULL ? strlen(value) : 0);
+	return MHD_YES;
+}
 
 static enum MHD_Result framing_field(void *cls, enum MHD_ValueKind kind,
 				     const char *key, const char *value)
 {
 	struct framing *f = cls;
-	(void)kind;
 	size_t n = 0;
+	count_record(cls, kind, key, value);
 	while (key != NULL && tchar(key[n]))
 		n++;
 	if (n == 0 || key[n] != 0) {
@@ -1043,8 +1061,12 @@ static enum MHD_Result framing_field(void *cls, enum MHD_ValueKind kind,
  * token, such as one with a space before its colon (400), no Host in
  * HTTP/1.1 or two Host fields (400), Content-Length fields that differ
  * (400), Transfer-Encoding with Content-Length or in HTTP/1.0 (400), a
- * transfer coding other than chunked (501), chunked twice (400).
- * url and version are on_request's.
+ * transfer coding other than chunked (501), chunked twice (400).  And
+ * a head that takes more than HTTP_HEAD_MAX of the connection's memory,
+ * counting what libmicrohttpd keeps of each field, cookie and argument
+ * (431): the memory is four times that, so that the reply's head always
+ * finds room (a head of many cookies left none, and the connection closed
+ * without an answer).  url and version are on_request's.
  */
 static void check_framing(struct http_request *rq, const char *url,
 			  const char *version)
@@ -1060,6 +1082,19 @@ static void check_framing(struct http_request *rq, const char *url,
 	const char *why = NULL;
 	unsigned code = 400;
 	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, framing_field, &f);
+	MHD_get_connection_values(rq->conn,
+				  MHD_COOKIE_KIND | MHD_GET_ARGUMENT_KIND,
+				  count_record, &f);
+	f.head += rq->target_len;
+	if (f.head > HTTP_HEAD_MAX) {
+		http_reply_error_code(rq, 431, "header_too_large", 0,
+				      "request head over %u bytes "
+				      "(counting %u a field, cookie and "
+				      "argument)",
+				      HTTP_HEAD_MAX, HEAD_RECORD);
+		rq->close = true;
+		return;
+	}
 	if (nul)
 		why = "request target: a NUL byte";
 	else if (f.bad_name)
@@ -1448,7 +1483,7 @@ enum status http_server_new(const struct http_config *cfg,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16u << 10),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(4 * HTTP_HEAD_MAX),
 		MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		conns_free(srv->conns);

@@ -57,8 +57,11 @@
 #include "core/buf.h"
 #include "core/status.h"
 
-#define HTTP_URI_MAX	2048 /* longer request targets are answered 414 */
-#define HTTP_RETRY_FULL 60   /* Retry-After of a disk full, in seconds */
+#define HTTP_URI_MAX 2048 /* longer request targets are answered 414 */
+#define HTTP_HEAD_MAX                                                          \
+	(16u << 10)	   /* larger request heads: 431 (a                     \
+				      connection has 4 times that) */
+#define HTTP_RETRY_FULL 60 /* Retry-After of a disk full, in seconds */
 /* Bytes a second a request's body may come at, on average, once the
  * request's time (http_config.request_timeout) has passed. */
 #define HTTP_BODY_RATE_MIN 1024
