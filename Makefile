@@ -13,7 +13,7 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo zbar libcurl zlib
+PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo libpng zbar libcurl zlib
 OPT      ?= -O2 -g
 CFLAGS_BASE = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \

@@ -8,9 +8,9 @@
 # and nginx (the server the venue page's speed is compared with).
 set -e
 pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
-libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev zlib1g-dev
-libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format
-imagemagick poppler-utils librsvg2-bin
+libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev libpng-dev
+zlib1g-dev libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind
+clang-format imagemagick poppler-utils librsvg2-bin pngcheck file
 chromium fonts-dejavu-core"
 case ${1:-} in
 '') ;;

@@ -9,6 +9,7 @@
 # paper size, and checks that:
 #   - each file is what it says (PDF, SVG, PNG), the QR code is vector in
 #     PDF and SVG, and no text reaches the page's margins in any paper;
+#   - the PNG is one that pngcheck and file accept (where installed);
 #   - the PNG scans back to exactly the URL the command printed, also after
 #     it is rotated 7 degrees, blurred, noised and shrunk to a quarter, and
 #     as a JPEG; the PDF (through pdftoppm) and the SVG (through
@@ -164,6 +165,18 @@ is_white_margin() { # is_white_margin PNG: nothing drawn near the edges
 	[ "$m" = 1 ]
 }
 
+# png_valid PNG: pngcheck and file accept it as 8-bit grey (where they
+# are installed).
+png_valid() {
+	if command -v pngcheck >/dev/null; then
+		check "$1: pngcheck" pngcheck -q "$1"
+	fi
+	if command -v file >/dev/null; then
+		check "$1: file says 8-bit grey PNG" bash -c \
+			"file '$1' | grep -q 'PNG image data, .* 8-bit grayscale'"
+	fi
+}
+
 for id in "${IDS[@]}"; do
 	want=$(url_of "$id")
 	for paper in a4 a5 a6; do
@@ -184,6 +197,7 @@ for id in "${IDS[@]}"; do
 				     "head -c 8 '$f' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
 			     check "$f: text inside the margins" \
 				     is_white_margin "$f"
+			     png_valid "$f"
 			     same "scan $f" "$(scan "$f")" "$want" ;;
 			esac
 		done
