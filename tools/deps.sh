@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages sanilog needs to build, test and demo, and
-# does nothing when they are all there.
+# does nothing when they are all there.  The fonts are those posters use
+# (README.md, "Fonts on posters").
 #
 #   usage: tools/deps.sh [--bench]
 #
@@ -8,10 +9,10 @@
 # and nginx (the server the venue page's speed is compared with).
 set -e
 pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
-libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev libpng-dev
-zlib1g-dev libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind
-clang-format imagemagick poppler-utils librsvg2-bin pngcheck file
-chromium fonts-dejavu-core"
+libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
+libpango1.0-dev libpng-dev zlib1g-dev libcurl4-openssl-dev libcmocka-dev
+sqlite3 curl valgrind clang-format imagemagick poppler-utils librsvg2-bin
+pngcheck file chromium fonts-dejavu-core fonts-wqy-microhei"
 case ${1:-} in
 '') ;;
 --bench) pkgs="$pkgs wrk nginx-light" ;;
