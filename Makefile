@@ -16,7 +16,7 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo zbar libcurl zlib
+PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo pangocairo libpng zbar libcurl zlib
 OPT      ?= -O2 -g
 CFLAGS_BASE = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
@@ -109,7 +109,8 @@ asan: deps
 
 valgrind: deps
 	@$(MAKE) --no-print-directory BUILD=build-valgrind OPT="-O1 -g" \
-		RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" unit cli-tests
+		RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--suppressions=$(abspath tests/valgrind.supp)" unit cli-tests
 
 # Fuzzing: a libFuzzer harness per parser of outside input (tests/fuzz),
 # built with Debian's clang against the library built in $(FUZZ_BUILD) with

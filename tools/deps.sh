@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages sanilog needs to build, test and demo, and
-# does nothing when they are all there.
+# does nothing when they are all there.  The fonts are those posters use
+# (README.md, "Fonts on posters").
 #
 #   usage: tools/deps.sh [--bench] [--dry-run]
 #
@@ -23,11 +24,12 @@
 # looks for the lock files under DIR (tests/tools/test_deps.sh).
 set -e
 pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
-libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev zlib1g-dev
+libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
+libpango1.0-dev libpng-dev zlib1g-dev
 libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format
 clang libclang-rt-14-dev
-imagemagick poppler-utils librsvg2-bin
-chromium fonts-dejavu-core"
+imagemagick poppler-utils librsvg2-bin pngcheck file
+chromium fonts-dejavu-core fonts-wqy-microhei"
 dry=""
 for a in "$@"; do
 	case $a in

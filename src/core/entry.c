@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "utf8.h"
 
 #define ENTRY_MAGIC	 "sanilog-entry v1"
 #define ENTRY_KEYS_MAX	 13 /* key lines of the longest kind (document) */
@@ -261,52 +262,6 @@ static bool venue_id_ok(const char *v, size_t len)
 }
 
 /* ---- values: UTF-8 and forbidden code points ---- */
-
-/* Decodes the UTF-8 sequence at s[0..len), len >= 1, strictly: no overlong
- * forms, no surrogates, nothing above U+10FFFF.  Returns its length in bytes,
- * 0 if invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0; /* overlong below U+0800 */
-		else if (c == 0xed)
-			hi = 0x9f; /* surrogates U+D800-U+DFFF */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90; /* overlong below U+10000 */
-		else if (c == 0xf4)
-			hi = 0x8f; /* above U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	v = v << 6 | (s[1] & 0x3f);
-	for (size_t i = 2; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	*cp = v;
-	return n;
-}
 
 static bool cp_control(uint32_t cp)
 {

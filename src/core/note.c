@@ -35,6 +35,7 @@
 #include <sodium.h>
 
 #include "codec.h"
+#include "utf8.h"
 
 #define ALG_ED25519	0x01
 #define KEY_LEN		33 /* algorithm byte || 32-byte key or seed */
@@ -68,49 +69,6 @@ struct part {
 	const void *data;
 	size_t len;
 };
-
-/*
- * Decodes the UTF-8 sequence at s[0..n) (n >= 1) into *cp.  Returns its
- * length, or 0 if it is not well-formed: truncated, overlong, a surrogate
- * or above U+10FFFF (where Go's utf8.DecodeRune says RuneError, size 1).
- */
-static size_t utf8_next(const uint8_t *s, size_t n, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	uint32_t min;
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* Go's unicode.IsSpace: the White_Space property. */
 static bool unicode_space(uint32_t c)
@@ -148,7 +106,7 @@ static enum status check_text(const char *s, size_t n, const char *what,
 
 	while (i < n) {
 		uint32_t c;
-		size_t k = utf8_next(p + i, n - i, &c);
+		size_t k = utf8_decode(p + i, n - i, &c);
 		if (k == 0)
 			return err_set(e, ST_INVALID,
 				       "%s: invalid UTF-8 at byte %zu", what,
@@ -176,7 +134,7 @@ static bool go_name_valid(const char *name, size_t len)
 		return false;
 	while (i < len) {
 		uint32_t c;
-		size_t k = utf8_next(p + i, len - i, &c);
+		size_t k = utf8_decode(p + i, len - i, &c);
 		if (k == 0 || c == '+' || unicode_space(c))
 			return false;
 		i += k;
@@ -193,7 +151,7 @@ bool note_name_valid(const char *name, size_t len)
 		return false;
 	while (i < len) {
 		uint32_t c = 0;
-		size_t k = utf8_next(p + i, len - i, &c);
+		size_t k = utf8_decode(p + i, len - i, &c);
 		if (k == 0 || c < 0x20 || (c >= 0x7f && c <= 0x9f))
 			return false;
 		i += k;

@@ -4,45 +4,60 @@
  * The page is laid out in points on A4, A5 or A6 (all of ratio sqrt 2, so
  * one set of proportions serves the three): the name at the top, the QR
  * code in the middle, the venue id, the line of instructions and the host
- * below.  Every text is fitted into its box: it is wrapped at spaces and
- * shrunk, then, when a single word is still too wide, wrapped anywhere, and
- * at last shrunk on one line until it fits.  So no text ever leaves its box,
- * whatever its length or script.
- *
- * cairo's toy font API neither shapes nor reorders text, so this file does
- * the little that posters need for right-to-left names: a reduced form of
- * the Unicode bidirectional algorithm (paragraph direction from the first
- * strong character, numbers and neutrals resolved as rules W7, N1, N2 and
- * I1-I2 say, lines reversed as rule L2, brackets mirrored) and Arabic
- * contextual forms through the presentation forms that DejaVu Sans has.
- * Names cannot hold bidi controls (entry.h forbids them), so there are no
- * explicit embeddings to honour.
+ * below.  Every text is laid out by Pango on the page's cairo surface
+ * (HarfBuzz shapes it, FriBidi orders right-to-left runs, fontconfig finds
+ * a font for the scripts DejaVu Sans lacks) and fitted into its box: the
+ * largest size at which it takes one line, else a few lines broken between
+ * words, else broken anywhere, else ellipsized (see struct box).  So no
+ * text ever leaves its box, whatever its length or script.  Glyph
+ * positions are not hinted, so that the PDF, the SVG and the PNG break
+ * their lines alike.
  *
  * The PNG is drawn into an 8-bit alpha surface with inverted sense (paper
- * is alpha 1, ink clears it), which cairo writes as an 8-bit greyscale PNG:
- * a third of the bytes of RGB to compress, and the QR modules are whole
- * pixels drawn without antialiasing.
+ * is alpha 1, ink clears it), a third of the bytes of RGB to compress,
+ * with the QR modules as whole pixels drawn without antialiasing; libpng
+ * writes that plane as an 8-bit greyscale PNG, with a filter and a zlib
+ * strategy chosen for flat areas (png_encode).
  */
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <math.h>
-#include <stddef.h>
+#include <pango/pangocairo.h>
+#include <png.h>
 #include <qrencode.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "core/entry.h"
 #include "core/note.h"
+#include "core/utf8.h"
 #include "print/pin.h"
 #include "print/poster.h"
 #include "store/export.h"
 
 #define FONT_SANS "DejaVu Sans"
+#define FONT_BOLD "DejaVu Sans Bold"
 #define FONT_MONO "DejaVu Sans Mono"
-#define TEXT_MAX  1024 /* bytes of a text on the poster */
-#define LINES_MAX 6
 #define QUIET	  4 /* modules of white around the code */
+
+/*
+ * The PNG's row filter and zlib level, beside the Z_RLE strategy: libpng
+ * and zlib writing an A4 poster (1654 x 2339 pixels, one short name), in
+ * process, the best of 15 runs:
+ *   Up, Z_RLE (level 1 or 9 alike)        7.4 ms  42 KB
+ *   None, Z_RLE                           6.2 ms  65 KB
+ *   Sub, Z_RLE                            9.4 ms  84 KB
+ *   Up, default strategy, level 1        12.0 ms  52 KB
+ *   all five, adaptive, level 6          29.9 ms  29 KB (libpng's and
+ *                                                 cairo's defaults)
+ * None is the fastest: with Pango's layout the whole PNG command is close
+ * to the 50 ms a poster may take, and Up's third fewer bytes cost 1.2 ms.
+ */
+#define POSTER_PNG_LEVEL   1
+#define POSTER_PNG_FILTERS PNG_FILTER_NONE
 
 /* ---- names ---- */
 
@@ -100,507 +115,113 @@ const char *poster_format_mime(enum poster_format f)
 	return "application/octet-stream";
 }
 
-/* ---- UTF-8 ---- */
+/* ---- text, laid out by Pango ---- */
 
-/* Decodes valid UTF-8 (no overlongs, surrogates or values past U+10FFFF)
- * into cps; returns the count, or -1 when invalid or longer than max. */
-static long utf8_decode(const char *s, uint32_t *cps, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-	while (*p != 0) {
-		uint32_t c = *p, min;
-		int more;
-		if (c < 0x80) {
-			more = 0, min = 0;
-		} else if ((c & 0xe0) == 0xc0) {
-			c &= 0x1f, more = 1, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			c &= 0x0f, more = 2, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			c &= 0x07, more = 3, min = 0x10000;
-		} else {
-			return -1;
-		}
-		p++;
-		for (int i = 0; i < more; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return -1;
-			c = c << 6 | (*p & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
-		    n == max)
-			return -1;
-		cps[n++] = c;
-	}
-	return (long)n;
-}
-
-/* Appends the UTF-8 of c to out (at least 5 bytes free). */
-static size_t utf8_put(char *out, uint32_t c)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | c >> 6);
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | c >> 12);
-		out[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | c >> 18);
-	out[1] = (char)(0x80 | (c >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (c >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
-/* ---- Arabic contextual forms ---- */
-
-enum join { J_NONE, J_RIGHT, J_DUAL, J_CAUSING, J_TRANSPARENT };
-
-/* U+0621..U+064A: the isolated presentation form (Arabic Presentation
- * Forms-B) and the joining type; the final, initial and medial forms
- * follow the isolated one in that block. */
-static const struct {
-	uint16_t isol;
-	uint8_t join;
-} arabic[] = {
-	{0xfe80, J_NONE},  {0xfe81, J_RIGHT}, {0xfe83, J_RIGHT},
-	{0xfe85, J_RIGHT}, {0xfe87, J_RIGHT}, {0xfe89, J_DUAL},
-	{0xfe8d, J_RIGHT}, {0xfe8f, J_DUAL},  {0xfe93, J_RIGHT},
-	{0xfe95, J_DUAL},  {0xfe99, J_DUAL},  {0xfe9d, J_DUAL},
-	{0xfea1, J_DUAL},  {0xfea5, J_DUAL},  {0xfea9, J_RIGHT},
-	{0xfeab, J_RIGHT}, {0xfead, J_RIGHT}, {0xfeaf, J_RIGHT},
-	{0xfeb1, J_DUAL},  {0xfeb5, J_DUAL},  {0xfeb9, J_DUAL},
-	{0xfebd, J_DUAL},  {0xfec1, J_DUAL},  {0xfec5, J_DUAL},
-	{0xfec9, J_DUAL},  {0xfecd, J_DUAL},  {0, J_NONE}, /* 063b */
-	{0, J_NONE},	   {0, J_NONE},	      {0, J_NONE},
-	{0, J_NONE},	   {0, J_CAUSING}, /* 0640 tatweel */
-	{0xfed1, J_DUAL},  {0xfed5, J_DUAL},  {0xfed9, J_DUAL},
-	{0xfedd, J_DUAL},  {0xfee1, J_DUAL},  {0xfee5, J_DUAL},
-	{0xfee9, J_DUAL},  {0xfeed, J_RIGHT}, {0xfeef, J_RIGHT},
-	{0xfef1, J_DUAL},
+/*
+ * How a text is fitted into its box (all in points), in this order of
+ * preference: one line at the largest size up to size_max, if that is at
+ * least size_one; else up to `lines` lines broken between words, at the
+ * largest of a series of sizes 7% apart down to size_min; else up to
+ * `lines` lines broken anywhere Pango may (between graphemes, with a
+ * hyphen), down to size_floor; else `lines` lines at size_floor, the last
+ * one ellipsized.  A fitted text never leaves its box.
+ */
+struct box {
+	double w, h;
+	double size_max, size_one, size_min, size_floor;
+	int lines;
 };
 
-static enum join join_type(uint32_t c)
+/* The extents of layout l, ink and logical together, in Pango units. */
+static PangoRectangle layout_box(PangoLayout *l)
 {
-	if (c >= 0x0621 && c <= 0x064a)
-		return (enum join)arabic[c - 0x0621].join;
-	if ((c >= 0x064b && c <= 0x065f) || c == 0x0670 ||
-	    (c >= 0x0300 && c <= 0x036f))
-		return J_TRANSPARENT;
-	return J_NONE;
+	PangoRectangle ink, log;
+	pango_layout_get_extents(l, &ink, &log);
+	if (ink.width == 0 || ink.height == 0)
+		return log;
+	int x0 = ink.x < log.x ? ink.x : log.x;
+	int y0 = ink.y < log.y ? ink.y : log.y;
+	int x1 = ink.x + ink.width > log.x + log.width ? ink.x + ink.width
+						       : log.x + log.width;
+	int y1 = ink.y + ink.height > log.y + log.height ? ink.y + ink.height
+							 : log.y + log.height;
+	return (PangoRectangle){x0, y0, x1 - x0, y1 - y0};
 }
 
-/* Replaces Arabic letters in cps[0..n) by their contextual forms (and
- * lam-alef by its ligature); returns the new count (never more). */
-static size_t arabic_shape(uint32_t *cps, size_t n)
+static void set_size(PangoLayout *l, PangoFontDescription *font, double size)
 {
-	size_t o = 0;
-	enum join last = J_NONE; /* the previous non-transparent letter's */
-	for (size_t i = 0; i < n; i++) {
-		uint32_t c = cps[i];
-		enum join t = join_type(c);
-		if (t != J_RIGHT && t != J_DUAL) {
-			cps[o++] = c;
-			if (t != J_TRANSPARENT)
-				last = t;
-			continue;
-		}
-		/* The next letter, skipping transparent marks. */
-		enum join next = J_NONE;
-		size_t nx = i + 1;
-		while (nx < n && join_type(cps[nx]) == J_TRANSPARENT)
-			nx++;
-		if (nx < n)
-			next = join_type(cps[nx]);
-		bool jp = last == J_DUAL || last == J_CAUSING;
-		bool jn = t == J_DUAL && (next == J_RIGHT || next == J_DUAL ||
-					  next == J_CAUSING);
-		last = t;
-		/* Lam followed by an alef: one ligature glyph, which joins
-		 * only to the right. */
-		if (c == 0x0644 && nx == i + 1 && nx < n) {
-			uint32_t lig = cps[nx] == 0x0622   ? 0xfef5
-				       : cps[nx] == 0x0623 ? 0xfef7
-				       : cps[nx] == 0x0625 ? 0xfef9
-				       : cps[nx] == 0x0627 ? 0xfefb
-							   : 0;
-			if (lig != 0) {
-				cps[o++] = lig + (jp ? 1 : 0);
-				last = J_RIGHT;
-				i++;
-				continue;
-			}
-		}
-		uint32_t isol = arabic[c - 0x0621].isol;
-		cps[o++] = jp && jn ? isol + 3
-			   : jp	    ? isol + 1
-			   : jn	    ? isol + 2
-				    : isol;
-	}
-	return o;
+	pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+	pango_layout_set_font_description(l, font);
 }
 
-/* ---- bidi, reduced ---- */
-
-enum bidi { B_L, B_R, B_EN, B_AN, B_N, B_NSM };
-
-static bool is_mark(uint32_t c)
+/* Sets l at `size`, wrapped by `wrap` to b's width; whether it fits the
+ * box in at most `lines` lines. */
+static bool try_size(PangoLayout *l, PangoFontDescription *font,
+		     const struct box *b, double size, PangoWrapMode wrap,
+		     int lines)
 {
-	return (c >= 0x0300 && c <= 0x036f) || (c >= 0x0591 && c <= 0x05bd) ||
-	       c == 0x05bf || c == 0x05c1 || c == 0x05c2 || c == 0x05c4 ||
-	       c == 0x05c5 || c == 0x05c7 || (c >= 0x0610 && c <= 0x061a) ||
-	       (c >= 0x064b && c <= 0x065f) || c == 0x0670 ||
-	       (c >= 0x06d6 && c <= 0x06ed) || (c >= 0xfe20 && c <= 0xfe2f);
-}
-
-static enum bidi bidi_class(uint32_t c)
-{
-	if (is_mark(c))
-		return B_NSM;
-	if (c >= '0' && c <= '9')
-		return B_EN;
-	if ((c >= 0x0660 && c <= 0x0669) || (c >= 0x066b && c <= 0x066c))
-		return B_AN;
-	if (c >= 0x06f0 && c <= 0x06f9)
-		return B_EN;
-	if ((c >= 0x0590 && c <= 0x08ff) || (c >= 0xfb1d && c <= 0xfdff) ||
-	    (c >= 0xfe70 && c <= 0xfefe) || (c >= 0x10800 && c <= 0x10fff) ||
-	    (c >= 0x1e800 && c <= 0x1efff))
-		return B_R;
-	if (c < 0x80)
-		return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ? B_L
-									: B_N;
-	if ((c >= 0x00a0 && c <= 0x00bf && c != 0x00aa && c != 0x00b5 &&
-	     c != 0x00ba) ||
-	    c == 0x00d7 || c == 0x00f7 || (c >= 0x2000 && c <= 0x206f) ||
-	    (c >= 0x20a0 && c <= 0x20cf) ||
-	    (c >= 0x2100 && c <= 0x2bff && !(c >= 0x2160 && c <= 0x2188)) ||
-	    (c >= 0x3000 && c <= 0x3003) || (c >= 0xfe10 && c <= 0xfe6f) ||
-	    (c >= 0xff01 && c <= 0xff20))
-		return B_N;
-	return B_L;
-}
-
-static uint32_t mirror(uint32_t c)
-{
-	static const uint32_t pairs[][2] = {
-		{'(', ')'},	  {'[', ']'},	    {'{', '}'},
-		{'<', '>'},	  {0xab, 0xbb},	    {0x2039, 0x203a},
-		{0x2045, 0x2046}, {0x2264, 0x2265},
-	};
-	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-		if (c == pairs[i][0])
-			return pairs[i][1];
-		if (c == pairs[i][1])
-			return pairs[i][0];
-	}
-	return c;
-}
-
-/* The paragraph's direction: 1 when its first strong character is
- * right-to-left, else 0. */
-static int para_level(const uint32_t *cps, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		enum bidi b = bidi_class(cps[i]);
-		if (b == B_L)
-			return 0;
-		if (b == B_R || b == B_AN)
-			return 1;
-	}
-	return 0;
-}
-
-/* Writes cps[0..n) in visual order, as UTF-8 with a NUL, into out (at
- * least 4n+1 bytes): levels by rules W1 (marks), W7, N1, N2, I1, I2;
- * reversal by L2 on clusters (a base and its marks stay in order); mirrored
- * brackets at odd levels. */
-static void bidi_visual(const uint32_t *cps, size_t n, int para, char *out)
-{
-	uint8_t lev[TEXT_MAX];
-	enum bidi cls[TEXT_MAX];
-	size_t idx[TEXT_MAX];
-	enum bidi strong = para ? B_R : B_L;
-	for (size_t i = 0; i < n; i++) {
-		enum bidi b = bidi_class(cps[i]);
-		if (b == B_NSM)
-			b = i > 0 ? cls[i - 1] : B_N; /* W1 */
-		if (b == B_L || b == B_R)
-			strong = b;
-		else if (b == B_EN && strong == B_L)
-			b = B_L; /* W7 */
-		cls[i] = b;
-	}
-	/* N1, N2: a run of neutrals between two strong types of one
-	 * direction (numbers count as R) takes it; else the paragraph's. */
-	for (size_t i = 0; i < n;) {
-		if (cls[i] != B_N) {
-			i++;
-			continue;
-		}
-		size_t j = i;
-		while (j < n && cls[j] == B_N)
-			j++;
-		enum bidi before = i == 0	       ? (para ? B_R : B_L)
-				   : cls[i - 1] == B_L ? B_L
-						       : B_R;
-		enum bidi after = j == n	  ? (para ? B_R : B_L)
-				  : cls[j] == B_L ? B_L
-						  : B_R;
-		enum bidi d = before == after ? before : (para ? B_R : B_L);
-		for (size_t k = i; k < j; k++)
-			cls[k] = d;
-		i = j;
-	}
-	uint8_t maxlev = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t l;
-		if (para == 0)
-			l = cls[i] == B_L ? 0 : cls[i] == B_R ? 1 : 2;
-		else
-			l = cls[i] == B_R ? 1 : 2;
-		lev[i] = l;
-		idx[i] = i;
-		if (l > maxlev)
-			maxlev = l;
-	}
-	/* L2: from the highest level down to 1, reverse every run at that
-	 * level or above. */
-	for (uint8_t l = maxlev; l >= 1; l--) {
-		for (size_t i = 0; i < n;) {
-			if (lev[idx[i]] < l) {
-				i++;
-				continue;
-			}
-			size_t j = i;
-			while (j < n && lev[idx[j]] >= l)
-				j++;
-			for (size_t a = i, b = j - 1; a < b; a++, b--) {
-				size_t t = idx[a];
-				idx[a] = idx[b];
-				idx[b] = t;
-			}
-			i = j;
-		}
-	}
-	/* Put marks back after their base: within a reversed run a mark now
-	 * stands before its base. */
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && is_mark(cps[idx[j]]) && (lev[idx[j]] & 1))
-			j++;
-		if (j > i && j < n && (lev[idx[j]] & 1)) {
-			/* idx[i..j) are marks of idx[j]: rotate the base first
-			 */
-			size_t base = idx[j];
-			memmove(&idx[i + 1], &idx[i], (j - i) * sizeof idx[0]);
-			idx[i] = base;
-			/* the marks were reversed too: put them back in order
-			 */
-			for (size_t a = i + 1, b = j; a < b; a++, b--) {
-				size_t t = idx[a];
-				idx[a] = idx[b];
-				idx[b] = t;
-			}
-			i = j + 1;
-		} else {
-			i = j > i ? j : i + 1;
-		}
-	}
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t c = cps[idx[i]];
-		o += utf8_put(out + o, (lev[idx[i]] & 1) ? mirror(c) : c);
-	}
-	out[o] = 0;
-}
-
-/* ---- fitting text into a box ---- */
-
-struct text {
-	uint32_t cps[TEXT_MAX]; /* logical order, shaped */
-	size_t n;
-	int para;
-	const char *family;
-	cairo_font_weight_t weight;
-};
-
-struct fitted {
-	char scratch[4 * TEXT_MAX + 1]; /* a line being measured */
-	double size;
-	int nlines;
-	char lines[LINES_MAX][4 * TEXT_MAX + 1]; /* visual order, UTF-8 */
-};
-
-static enum status text_init(struct text *t, const char *utf8,
-			     const char *family, cairo_font_weight_t weight,
-			     struct err *e)
-{
-	long n = utf8_decode(utf8, t->cps, TEXT_MAX);
-	if (n < 0)
-		return err_set(
-			e, ST_INVALID,
-			"poster: a text is not valid UTF-8 of at most %d "
-			"characters",
-			TEXT_MAX);
-	t->n = arabic_shape(t->cps, (size_t)n);
-	t->para = para_level(t->cps, t->n);
-	t->family = family;
-	t->weight = weight;
-	return ST_OK;
-}
-
-static void set_font(cairo_t *cr, const struct text *t, double size)
-{
-	cairo_select_font_face(cr, t->family, CAIRO_FONT_SLANT_NORMAL,
-			       t->weight);
-	cairo_set_font_size(cr, size);
-}
-
-/* Ink-aware width of the visual line (the larger of advance and ink). */
-static double line_width(cairo_t *cr, const char *s)
-{
-	cairo_text_extents_t x;
-	cairo_text_extents(cr, s, &x);
-	double left = x.x_bearing < 0 ? x.x_bearing : 0;
-	double right = x.x_advance > x.x_bearing + x.width
-			       ? x.x_advance
-			       : x.x_bearing + x.width;
-	return right - left;
-}
-
-/* The visual line of cps[s..e) without leading and trailing spaces. */
-static double line_of(cairo_t *cr, const struct text *t, size_t s, size_t e,
-		      char *out)
-{
-	while (s < e && t->cps[s] == ' ')
-		s++;
-	while (e > s && t->cps[e - 1] == ' ')
-		e--;
-	bidi_visual(t->cps + s, e - s, t->para, out);
-	return line_width(cr, out);
-}
-
-/* Whether a line may end before cps[i] (i in 1..n-1): after a space in
- * word mode; between clusters (not before a mark) in character mode. */
-static bool can_break(const struct text *t, size_t i, bool anywhere)
-{
-	if (i == 0 || i >= t->n)
-		return i >= t->n;
-	if (anywhere)
-		return !is_mark(t->cps[i]);
-	return t->cps[i - 1] == ' ' && t->cps[i] != ' ';
-}
-
-/* Greedy wrap at font size `size`; false when a piece between two break
- * opportunities is wider than maxw or more than max_lines are needed. */
-static bool wrap(cairo_t *cr, const struct text *t, double size, double maxw,
-		 int max_lines, bool anywhere, struct fitted *f)
-{
-	set_font(cr, t, size);
-	f->size = size;
-	f->nlines = 0;
-	size_t s = 0;
-	while (s < t->n) {
-		while (s < t->n && t->cps[s] == ' ')
-			s++;
-		if (s == t->n)
-			break;
-		if (f->nlines == max_lines)
-			return false;
-		size_t best = 0;
-		for (size_t e = s + 1; e <= t->n; e++) {
-			if (!can_break(t, e, anywhere))
-				continue;
-			if (line_of(cr, t, s, e, f->scratch) > maxw)
-				break;
-			best = e;
-		}
-		if (best == 0)
-			return false;
-		line_of(cr, t, s, best, f->lines[f->nlines++]);
-		s = best;
-	}
-	return true;
+	set_size(l, font, size);
+	pango_layout_set_wrap(l, wrap);
+	if (pango_layout_get_line_count(l) > lines)
+		return false;
+	PangoRectangle r = layout_box(l);
+	return r.x >= 0 && r.x + r.width <= b->w * PANGO_SCALE &&
+	       r.height <= b->h * PANGO_SCALE;
 }
 
 /*
- * Fits t into a box maxw by maxh, trying in turn: the largest size from
- * size_max down to size_min that wraps at spaces into at most max_lines;
- * then at spaces into up to LINES_MAX lines, down to 0.6 size_min; then
- * anywhere, down to size_min / 3; at last one line shrunk to the width.
- * Returns false when it had to come to that last resort.
+ * Each size tried costs a font of that size (a fontconfig match and a
+ * HarfBuzz font), so the sizes are worked out from the text's extent on
+ * one line at size_max, which scales with the size (glyph positions are
+ * not hinted): the size at which it just fills the box's width, and the
+ * largest at which `lines` lines could hold it (10% to spare for the
+ * spaces a break removes).  A name that fits one line is set by two
+ * layouts.
  */
-static bool fit(cairo_t *cr, const struct text *t, double maxw, double maxh,
-		double size_max, double size_min, int max_lines,
-		struct fitted *f)
+static void fit(PangoLayout *l, PangoFontDescription *font, const struct box *b)
 {
-	for (int pass = 0; pass < 3; pass++) {
-		double lo = pass == 0	? size_min
-			    : pass == 1 ? size_min * 0.6
-					: size_min / 3;
-		int lines = pass == 0 ? max_lines : LINES_MAX;
-		for (double size = size_max; size >= lo; size *= 0.93) {
-			if (!wrap(cr, t, size, maxw, lines, pass == 2, f))
-				continue;
-			if (f->nlines * size * 1.25 <= maxh)
-				return true;
-		}
-	}
-	/* One line whatever it takes. */
-	double size = size_min;
-	set_font(cr, t, size);
-	double w = line_of(cr, t, 0, t->n, f->lines[0]);
-	if (w > maxw)
-		size *= maxw / w * 0.999;
-	if (size * 1.25 > maxh)
-		size = maxh / 1.25;
-	f->size = size;
-	f->nlines = t->n > 0 ? 1 : 0;
-	return false;
-}
-
-/* As fit, but one line is tried first, down to size_one. */
-static void fit_one_first(cairo_t *cr, const struct text *t, double maxw,
-			  double maxh, double size_max, double size_one,
-			  double size_min, int max_lines, struct fitted *f)
-{
-	for (double size = size_max; size >= size_one; size *= 0.95)
-		if (wrap(cr, t, size, maxw, 1, false, f) && size * 1.25 <= maxh)
+	pango_layout_set_width(l, -1);
+	set_size(l, font, b->size_max);
+	PangoRectangle r = layout_box(l);
+	double w1 = (double)r.width / PANGO_SCALE,
+	       h1 = (double)r.height / PANGO_SCALE;
+	if (w1 <= 0 || h1 <= 0)
+		return; /* nothing to set */
+	pango_layout_set_width(l, (int)(b->w * PANGO_SCALE));
+	pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+	double one = b->size_max * fmin(1, fmin(b->w / w1, b->h / h1)) * 0.995;
+	if (one >= b->size_one && try_size(l, font, b, one, PANGO_WRAP_WORD, 1))
+		return;
+	double top = b->size_max * fmin(1, 1.1 * fmin(b->lines * b->w / w1,
+						      b->h / (b->lines * h1)));
+	for (double s = top; s >= b->size_min; s *= 0.93)
+		if (try_size(l, font, b, s, PANGO_WRAP_WORD, b->lines))
 			return;
-	fit(cr, t, maxw, maxh, size_max, size_min, max_lines, f);
+	for (double s = top; s >= b->size_floor; s *= 0.93)
+		if (try_size(l, font, b, s, PANGO_WRAP_WORD_CHAR, b->lines))
+			return;
+	pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+	pango_layout_set_height(l, -b->lines);
+	try_size(l, font, b, b->size_floor, PANGO_WRAP_WORD_CHAR, b->lines);
 }
 
-/* Draws the fitted lines centred on cx, the block centred on cy. */
-static void draw_fitted(cairo_t *cr, const struct text *t,
-			const struct fitted *f, double cx, double cy)
+/* Sets text in family (a Pango font description such as "DejaVu Sans
+ * Bold") fitted to box b, and draws it centred on (cx, cy). */
+static void draw_text(cairo_t *cr, PangoContext *ctx, const char *text,
+		      const char *family, const struct box *b, double cx,
+		      double cy)
 {
-	set_font(cr, t, f->size);
-	cairo_font_extents_t fe;
-	cairo_font_extents(cr, &fe);
-	double lh = f->size * 1.25;
-	double top = cy - lh * f->nlines / 2;
-	for (int i = 0; i < f->nlines; i++) {
-		cairo_text_extents_t x;
-		cairo_text_extents(cr, f->lines[i], &x);
-		double left = x.x_bearing < 0 ? x.x_bearing : 0;
-		double w = line_width(cr, f->lines[i]);
-		/* baseline: the line box centred on the font's ascent+descent
-		 */
-		double base = top + lh * i +
-			      (lh - (fe.ascent + fe.descent)) / 2 + fe.ascent;
-		cairo_move_to(cr, cx - w / 2 - left, base);
-		cairo_show_text(cr, f->lines[i]);
-	}
+	PangoLayout *l = pango_layout_new(ctx);
+	PangoFontDescription *font = pango_font_description_from_string(family);
+	pango_layout_set_text(l, text, -1);
+	fit(l, font, b);
+	PangoRectangle log;
+	pango_layout_get_extents(l, NULL, &log);
+	cairo_move_to(cr, cx - b->w / 2,
+		      cy - ((double)log.y + log.height / 2.0) / PANGO_SCALE);
+	pango_cairo_show_layout(cr, l);
+	pango_font_description_free(font);
+	g_object_unref(l);
 }
 
 /* ---- the page ---- */
@@ -614,12 +235,6 @@ static const double paper_pt[][2] = {
 static const char *const instructions[] = {
 	"Scan to see when this place was last sanitized",
 	"Inquadra per vedere quando questo locale \xc3\xa8 stato sanificato",
-};
-
-/* Work areas too large for the stack. */
-struct layout {
-	struct text name, line, host, id;
-	struct fitted fname, fline, fhost, fid;
 };
 
 /* Paints the QR code: side (points) at (x, y).  In pixel mode the page is
@@ -661,276 +276,87 @@ static void draw_qr(cairo_t *cr, const QRcode *qr, double x, double y,
 	cairo_restore(cr);
 }
 
-/* ---- PNG ---- */
+/* ---- PNG, written by libpng ---- */
 
-/*
- * cairo writes PNG through libpng with its default filters and zlib level
- * 6, which takes 60 ms for an A4 page at 200 dpi.  A poster is mostly
- * runs of one grey, so this writer does what pays here and no more: each
- * row filtered with Up when it repeats the row above, else with Sub or Up
- * (whichever leaves fewer non-zero bytes), then one fixed-Huffman deflate
- * block whose only matches are runs (distance 1).  It also records the
- * resolution (pHYs), so that the page prints at its size.
- */
-
-struct png_out {
+struct png_sink {
 	struct buf *b;
 	enum status st;
-	uint32_t acc; /* bits not yet written, LSB first */
-	int nacc;
-	size_t nchunk;
-	uint32_t crc[256];  /* CRC-32 table */
-	uint16_t code[288]; /* fixed literal/length codes, bit-reversed */
-	uint8_t clen[288];  /* and their lengths */
-	uint8_t chunk[65536];
+	const char *why; /* libpng's message on its error */
 };
 
-static void png_flush(struct png_out *o)
+static void png_put(png_structp png, png_bytep data, size_t len)
 {
-	if (o->st == ST_OK && o->nchunk > 0)
-		o->st = buf_append(o->b, o->chunk, o->nchunk);
-	o->nchunk = 0;
+	struct png_sink *s = png_get_io_ptr(png);
+	if ((s->st = buf_append(s->b, data, len)) != ST_OK)
+		png_error(png, status_str(s->st));
 }
 
-static void png_byte(struct png_out *o, uint8_t v)
+static void png_flush_none(png_structp png)
 {
-	if (o->nchunk == sizeof o->chunk)
-		png_flush(o);
-	o->chunk[o->nchunk++] = v;
+	(void)png;
 }
 
-static void png_be32(struct png_out *o, uint32_t v)
+static void png_fail(png_structp png, png_const_charp msg)
 {
-	png_byte(o, (uint8_t)(v >> 24));
-	png_byte(o, (uint8_t)(v >> 16));
-	png_byte(o, (uint8_t)(v >> 8));
-	png_byte(o, (uint8_t)v);
+	struct png_sink *s = png_get_error_ptr(png);
+	s->why = msg;
+	png_longjmp(png, 1);
 }
 
-/* Writes n bits of v, least significant first (deflate's order). */
-static void png_bits(struct png_out *o, uint32_t v, int n)
+static void png_warn_none(png_structp png, png_const_charp msg)
 {
-	o->acc |= v << o->nacc;
-	o->nacc += n;
-	while (o->nacc >= 8) {
-		png_byte(o, (uint8_t)o->acc);
-		o->acc >>= 8;
-		o->nacc -= 8;
-	}
+	(void)png;
+	(void)msg;
 }
 
-static uint32_t reverse_bits(uint32_t code, int n)
+/* libpng's part of png_encode: false when libpng failed (sink says why).
+ * Kept apart so that no variable of png_encode lives across setjmp. */
+static bool png_rows(png_structp png, png_infop info, const uint8_t *px, int w,
+		     int h, int stride, int dpi)
 {
-	uint32_t r = 0;
-	for (int i = 0; i < n; i++)
-		r |= (code >> i & 1) << (n - 1 - i);
-	return r;
-}
-
-/* The tables: CRC-32 and the fixed codes of RFC 1951 3.2.6. */
-static void png_tables(struct png_out *o)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		o->crc[i] = c;
-	}
-	for (unsigned v = 0; v < 288; v++) {
-		uint32_t code;
-		int n;
-		if (v < 144)
-			code = 0x30 + v, n = 8;
-		else if (v < 256)
-			code = 0x190 + v - 144, n = 9;
-		else if (v < 280)
-			code = v - 256, n = 7;
-		else
-			code = 0xc0 + v - 280, n = 8;
-		o->code[v] = (uint16_t)reverse_bits(code, n);
-		o->clen[v] = (uint8_t)n;
-	}
-}
-
-static void png_sym(struct png_out *o, unsigned v)
-{
-	png_bits(o, o->code[v], o->clen[v]);
-}
-
-/* A match of len (3..258) bytes at distance 1. */
-static void png_run(struct png_out *o, unsigned len)
-{
-	static const uint16_t base[] = {
-		3,  4,	5,  6,	7,  8,	9,  10, 11,  13,  15,  17,  19,	 23, 27,
-		31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
-	static const uint8_t extra[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1,
-					1, 1, 2, 2, 2, 2, 3, 3, 3, 3,
-					4, 4, 4, 4, 5, 5, 5, 5, 0};
-	unsigned i = 28;
-	while (base[i] > len)
-		i--;
-	png_sym(o, 257 + i);
-	if (extra[i] > 0)
-		png_bits(o, len - base[i], extra[i]);
-	png_bits(o, 0, 5); /* distance code 0: distance 1 */
-}
-
-static uint32_t png_crc(const struct png_out *o, const uint8_t *p, size_t n)
-{
-	uint32_t crc = 0xffffffffu;
-	for (size_t i = 0; i < n; i++)
-		crc = o->crc[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
-
-static size_t png_chunk_start(struct png_out *o, const char *type)
-{
-	png_flush(o);
-	size_t start = o->b->len;
-	png_be32(o, 0); /* the length, filled in by png_chunk_end */
-	for (int i = 0; i < 4; i++)
-		png_byte(o, (uint8_t)type[i]);
-	return start;
-}
-
-/* Ends the chunk begun at `start`: its length and its CRC. */
-static void png_chunk_end(struct png_out *o, size_t start)
-{
-	png_flush(o);
-	if (o->st != ST_OK)
-		return;
-	uint8_t *p = o->b->data + start;
-	size_t len = o->b->len - start - 8; /* less length and type */
-	p[0] = (uint8_t)(len >> 24);
-	p[1] = (uint8_t)(len >> 16);
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
-	png_be32(o, png_crc(o, p + 4, len + 4));
-	png_flush(o);
-}
-
-/* Filters row y of the grey plane into d (w + 1 bytes). */
-static void png_filter(const uint8_t *row, const uint8_t *up, int w, uint8_t *d)
-{
-	if (up != NULL && memcmp(row, up, (size_t)w) == 0) {
-		d[0] = 2; /* Up: all zero */
-		memset(d + 1, 0, (size_t)w);
-		return;
-	}
-	size_t nz_sub = row[0] != 0, nz_up = 0;
-	for (int x = 1; x < w; x++)
-		nz_sub += row[x] != row[x - 1];
-	if (up != NULL)
-		for (int x = 0; x < w; x++)
-			nz_up += row[x] != up[x];
-	if (up != NULL && nz_up < nz_sub) {
-		d[0] = 2;
-		for (int x = 0; x < w; x++)
-			d[x + 1] = (uint8_t)(row[x] - up[x]);
-	} else {
-		d[0] = 1; /* Sub */
-		d[1] = row[0];
-		for (int x = 1; x < w; x++)
-			d[x + 1] = (uint8_t)(row[x] - row[x - 1]);
-	}
-}
-
-/* Writes the w x h grey plane (rows `stride` bytes apart) as a PNG. */
-static enum status png_write(const uint8_t *px, int w, int h, int stride,
-			     int dpi, struct buf *out)
-{
-	struct png_out *o = malloc(sizeof *o);
-	size_t rowlen = (size_t)w + 1, n = rowlen * (size_t)h;
-	uint8_t *raw = malloc(n);
-	enum status r = ST_NOMEM;
-	if (o == NULL || raw == NULL)
-		goto done;
-	o->b = out;
-	o->st = ST_OK;
-	o->acc = 0;
-	o->nacc = 0;
-	o->nchunk = 0;
-	png_tables(o);
+	if (setjmp(png_jmpbuf(png)))
+		return false;
+	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
+		     PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_uint_32 ppm = (png_uint_32)(dpi / 0.0254 + 0.5);
+	png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+	png_set_filter(png, PNG_FILTER_TYPE_BASE, POSTER_PNG_FILTERS);
+	png_set_compression_level(png, POSTER_PNG_LEVEL);
+	png_set_compression_strategy(png, Z_RLE);
+	png_write_info(png, info);
 	for (int y = 0; y < h; y++)
-		png_filter(px + (size_t)y * stride,
-			   y > 0 ? px + (size_t)(y - 1) * stride : NULL, w,
-			   raw + (size_t)y * rowlen);
+		png_write_row(png, px + (size_t)y * (size_t)stride);
+	png_write_end(png, info);
+	return true;
+}
 
-	static const uint8_t sig[8] = {0x89, 'P',  'N',	 'G',
-				       '\r', '\n', 0x1a, '\n'};
-	for (int i = 0; i < 8; i++)
-		png_byte(o, sig[i]);
-	size_t c = png_chunk_start(o, "IHDR");
-	png_be32(o, (uint32_t)w);
-	png_be32(o, (uint32_t)h);
-	png_byte(o, 8); /* bit depth */
-	png_byte(o, 0); /* greyscale */
-	png_byte(o, 0); /* deflate */
-	png_byte(o, 0); /* adaptive filtering */
-	png_byte(o, 0); /* not interlaced */
-	png_chunk_end(o, c);
-	c = png_chunk_start(o, "pHYs");
-	uint32_t ppm = (uint32_t)(dpi / 0.0254 + 0.5);
-	png_be32(o, ppm);
-	png_be32(o, ppm);
-	png_byte(o, 1); /* per metre */
-	png_chunk_end(o, c);
-
-	c = png_chunk_start(o, "IDAT");
-	png_byte(o, 0x78); /* zlib: deflate, 32K window, no dictionary */
-	png_byte(o, 0x01);
-	png_bits(o, 1, 1); /* the last block */
-	png_bits(o, 1, 2); /* fixed Huffman codes */
-	/* Adler-32 as we go: a run of k bytes v adds k v to s1 and
-	 * k s1 + v k (k + 1) / 2 to s2. */
-	uint64_t s1 = 1, s2 = 0;
-	unsigned since_mod = 0;
-	for (size_t i = 0; i < n;) {
-		uint8_t v = raw[i];
-		if (i > 0 && i + 2 < n && v == raw[i - 1] && raw[i + 1] == v &&
-		    raw[i + 2] == v) {
-			size_t j = i + 3, end = i + 258 < n ? i + 258 : n;
-			while (j + 8 <= end) {
-				uint64_t word, rep = 0x0101010101010101u * v;
-				memcpy(&word, raw + j, 8);
-				if (word != rep)
-					break;
-				j += 8;
-			}
-			while (j < end && raw[j] == v)
-				j++;
-			uint64_t k = j - i;
-			png_run(o, (unsigned)k);
-			s2 = (s2 + k * s1 + v * k * (k + 1) / 2) % 65521;
-			s1 = (s1 + k * v) % 65521;
-			i = j;
-		} else {
-			png_sym(o, v);
-			s1 += v;
-			s2 += s1;
-			if (++since_mod == 4096) {
-				s1 %= 65521;
-				s2 %= 65521;
-				since_mod = 0;
-			}
-			i++;
-		}
+/*
+ * Appends the w x h grey plane px (rows `stride` bytes apart) to out as an
+ * 8-bit greyscale PNG of dpi pixels an inch (pHYs, so that it prints at its
+ * size).  A poster is flat grey in long runs, so the rows are filtered
+ * and deflated as POSTER_PNG_FILTERS and POSTER_PNG_LEVEL say, with zlib's
+ * Z_RLE strategy, which looks for runs only.  On failure out may hold part
+ * of the PNG (poster_render writes into a buffer of its own).
+ */
+static enum status png_encode(const uint8_t *px, int w, int h, int stride,
+			      int dpi, struct buf *out, struct err *e)
+{
+	struct png_sink sink = {out, ST_OK, "out of memory"};
+	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink,
+						  png_fail, png_warn_none);
+	png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
+	if (info == NULL) {
+		png_destroy_write_struct(&png, NULL);
+		return err_set(e, ST_NOMEM, "poster: PNG: out of memory");
 	}
-	s1 %= 65521;
-	s2 %= 65521;
-	png_sym(o, 256); /* end of block */
-	if (o->nacc > 0)
-		png_bits(o, 0, 8 - o->nacc);
-	png_be32(o, (uint32_t)(s2 << 16 | s1));
-	png_chunk_end(o, c);
-	c = png_chunk_start(o, "IEND");
-	png_chunk_end(o, c);
-	png_flush(o);
-	r = o->st;
-done:
-	free(raw);
-	free(o);
-	return r;
+	png_set_write_fn(png, &sink, png_put, png_flush_none);
+	bool ok = png_rows(png, info, px, w, h, stride, dpi);
+	png_destroy_write_struct(&png, &info);
+	if (!ok)
+		return err_set(e, sink.st != ST_OK ? sink.st : ST_INTERNAL,
+			       "poster: PNG: %s", sink.why);
+	return ST_OK;
 }
 
 static cairo_status_t write_buf(void *closure, const unsigned char *data,
@@ -942,27 +368,22 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data,
 }
 
 /* Lays out and draws the page on cr, whose user space is in points. */
+/* Lays out and draws the page on cr, whose user space is in points. */
 static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 			     const QRcode *qr, double W, double H,
 			     enum poster_lang lang, bool pixels, double scale,
 			     struct err *e)
 {
-	struct layout *L = malloc(sizeof *L);
-	enum status r;
-	if (L == NULL)
-		return err_set(e, ST_NOMEM, "poster: out of memory");
-	if ((r = text_init(&L->name, c->name, FONT_SANS, CAIRO_FONT_WEIGHT_BOLD,
-			   e)) != ST_OK ||
-	    (r = text_init(&L->line, instructions[lang], FONT_SANS,
-			   CAIRO_FONT_WEIGHT_NORMAL, e)) != ST_OK ||
-	    (r = text_init(&L->host, c->host, FONT_SANS, CAIRO_FONT_WEIGHT_BOLD,
-			   e)) != ST_OK ||
-	    (r = text_init(&L->id, c->venue, FONT_MONO,
-			   CAIRO_FONT_WEIGHT_NORMAL, e)) != ST_OK) {
-		free(L);
-		return r;
-	}
 	double margin = 0.08 * W, tw = W - 2 * margin;
+	PangoContext *ctx = pango_cairo_create_context(cr);
+	cairo_font_options_t *fo = cairo_font_options_create();
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	pango_cairo_context_set_font_options(ctx, fo);
+	cairo_font_options_destroy(fo);
+	pango_context_set_round_glyph_positions(ctx, FALSE);
+	pango_context_set_language(
+		ctx, pango_language_from_string(lang_names[lang]));
 
 	/* Paper: white (in pixel mode, alpha 1 on the inverted surface). */
 	cairo_set_source_rgba(cr, 1, 1, 1, 1);
@@ -971,9 +392,10 @@ static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 		cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 
-	/* The name: 0.05H .. 0.21H. */
-	fit(cr, &L->name, tw, 0.16 * H, 0.09 * W, 0.04 * W, 3, &L->fname);
-	draw_fitted(cr, &L->name, &L->fname, W / 2, 0.13 * H);
+	/* The name: 0.05H .. 0.21H, up to three lines, then ellipsized. */
+	struct box name = {tw,	     0.16 * H, 0.09 * W, 0.09 * W,
+			   0.04 * W, 0.04 * W, 3};
+	draw_text(cr, ctx, c->name, FONT_BOLD, &name, W / 2, 0.13 * H);
 
 	/* A thin rule under it. */
 	cairo_set_line_width(cr, 0.004 * W);
@@ -987,20 +409,22 @@ static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 	double below = 0.24 * H + side; /* about 0.777H */
 
 	/* The venue id just under the code's quiet zone. */
-	fit(cr, &L->id, tw, 0.035 * H, 0.04 * W, 0.02 * W, 1, &L->fid);
-	draw_fitted(cr, &L->id, &L->fid, W / 2, below + 0.005 * H);
+	struct box id = {tw,	   0.035 * H, 0.04 * W, 0.04 * W,
+			 0.02 * W, 0.01 * W,  1};
+	draw_text(cr, ctx, c->venue, FONT_MONO, &id, W / 2, below + 0.005 * H);
 
 	/* What the code shows: 0.80H .. 0.88H. */
-	fit_one_first(cr, &L->line, tw, 0.075 * H, 0.045 * W, 0.034 * W,
-		      0.025 * W, 2, &L->fline);
-	draw_fitted(cr, &L->line, &L->fline, W / 2, 0.8425 * H);
+	struct box line = {tw,	      0.075 * H, 0.045 * W, 0.034 * W,
+			   0.025 * W, 0.025 * W, 2};
+	draw_text(cr, ctx, instructions[lang], FONT_SANS, &line, W / 2,
+		  0.8425 * H);
 
-	/* The host: 0.89H .. 0.95H. */
-	fit_one_first(cr, &L->host, tw, 0.055 * H, 0.055 * W, 0.02 * W,
-		      0.02 * W, 2, &L->fhost);
-	draw_fitted(cr, &L->host, &L->fhost, W / 2, 0.92 * H);
+	/* The host: 0.89H .. 0.95H, shrunk rather than cut. */
+	struct box host = {tw,	     0.055 * H, 0.055 * W, 0.02 * W,
+			   0.02 * W, 0.007 * W, 2};
+	draw_text(cr, ctx, c->host, FONT_BOLD, &host, W / 2, 0.92 * H);
 
-	free(L);
+	g_object_unref(ctx);
 	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
 		return err_set(e, ST_INTERNAL, "poster: cairo: %s",
 			       cairo_status_to_string(cairo_status(cr)));
@@ -1019,6 +443,14 @@ enum status poster_render(const struct poster_content *c,
 	if (c->url == NULL || c->name == NULL || c->host == NULL ||
 	    c->venue == NULL || strlen(c->url) > PIN_URL_MAX)
 		return err_set(e, ST_INVALID, "poster: missing or long text");
+	const char *texts[] = {c->name, c->host, c->venue};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		if (strlen(texts[i]) > POSTER_TEXT_MAX ||
+		    !utf8_valid(texts[i], strlen(texts[i])))
+			return err_set(e, ST_INVALID,
+				       "poster: a text is not valid UTF-8 of "
+				       "at most %d bytes",
+				       POSTER_TEXT_MAX);
 	QRcode *qr = QRcode_encodeString(c->url, 0, QR_ECLEVEL_Q, QR_MODE_8, 1);
 	if (qr == NULL)
 		return err_set(e, ST_INVALID,
@@ -1055,13 +487,11 @@ enum status poster_render(const struct poster_content *c,
 	QRcode_free(qr);
 	if (r == ST_OK && format == POSTER_PNG) {
 		cairo_surface_flush(sf);
-		r = png_write(cairo_image_surface_get_data(sf),
-			      cairo_image_surface_get_width(sf),
-			      cairo_image_surface_get_height(sf),
-			      cairo_image_surface_get_stride(sf),
-			      POSTER_PNG_DPI, &tmp);
-		if (r != ST_OK)
-			err_set(e, r, "poster: PNG: %s", status_str(r));
+		r = png_encode(cairo_image_surface_get_data(sf),
+			       cairo_image_surface_get_width(sf),
+			       cairo_image_surface_get_height(sf),
+			       cairo_image_surface_get_stride(sf),
+			       POSTER_PNG_DPI, &tmp, e);
 	}
 	cairo_surface_finish(sf);
 	cairo_status_t cs = cairo_surface_status(sf);

@@ -11,11 +11,17 @@
  *   - one line saying what the code shows, in English or Italian;
  *   - the host of the URL in plain text, so that a sticker pasted over the
  *     code is easy to notice.
- * Text is set in DejaVu Sans (Debian's fonts-dejavu-core) through cairo's
- * toy font API and fontconfig, and is always kept inside the page's
- * margins: long names are wrapped and shrunk, right-to-left runs (Hebrew,
- * Arabic) are laid out right to left.  The PNG is 8-bit greyscale at
- * POSTER_PNG_DPI.
+ * Text is laid out by Pango (HarfBuzz shapes, FriBidi orders) in DejaVu
+ * Sans (Debian's fonts-dejavu-core), and in whatever font fontconfig finds
+ * for a script DejaVu lacks (README.md says which packages give which),
+ * and is always kept inside the page's margins: a text is shrunk to fit
+ * one line, else wrapped; a long name takes at most three lines, the last
+ * ellipsized.  The PNG is 8-bit greyscale at POSTER_PNG_DPI, written by
+ * libpng.
+ *
+ * Pango keeps one font map a thread (fonts loaded, shaping caches), so a
+ * thread's second poster is much cheaper than its first; posters may be
+ * rendered by several threads at once.
  *
  * Nothing here prints or exits; every function returns a status and says
  * why in e on failure, and writes its output only on success.
@@ -30,8 +36,9 @@
 #include "core/status.h"
 #include "store/store.h"
 
-#define POSTER_PNG_DPI 200
-#define POSTER_MAX     (16u << 20) /* the largest poster rendered, in bytes */
+#define POSTER_PNG_DPI	200
+#define POSTER_MAX	(16u << 20) /* the largest poster rendered, in bytes */
+#define POSTER_TEXT_MAX 1024	    /* the longest text on a poster, in bytes */
 
 enum poster_format { POSTER_PDF, POSTER_SVG, POSTER_PNG };
 enum poster_paper { POSTER_A4, POSTER_A5, POSTER_A6 };
@@ -60,8 +67,9 @@ struct poster_content {
 /*
  * Renders a poster of content c into out (appended; out's cap must allow
  * it, POSTER_MAX is always enough).  ST_INVALID when a text is not valid
- * UTF-8 or the URL does not fit a QR code; ST_NOMEM, ST_TOO_LARGE or
- * ST_INTERNAL (a cairo error) otherwise.  On failure out is unaltered.
+ * UTF-8 (utf8.h) of at most POSTER_TEXT_MAX bytes or the URL does not fit a QR
+ * code; ST_NOMEM, ST_TOO_LARGE or ST_INTERNAL (a cairo error) otherwise.  On
+ * failure out is unaltered.
  */
 enum status poster_render(const struct poster_content *c,
 			  enum poster_format format, enum poster_paper paper,

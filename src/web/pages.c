@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 #include "core/codec.h"
 #include "core/verify.h"
@@ -209,18 +210,6 @@ static enum status load_assets(const char *dir, struct err *e)
 	return st;
 }
 
-/* CRC-32 (ISO 3309, as gzip's trailer holds it) of p[0..n). */
-static uint32_t crc32_of(const unsigned char *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-	for (size_t i = 0; i < n; i++) {
-		c ^= p[i];
-		for (int k = 0; k < 8; k++)
-			c = c >> 1 ^ (0xedb88320u & (0u - (c & 1)));
-	}
-	return ~c;
-}
-
 static uint32_t le32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
@@ -228,14 +217,14 @@ static uint32_t le32(const unsigned char *p)
 }
 
 /* Whether gz is a gzip member of exactly the bytes p[0..n): its header,
- * and its trailer's CRC-32 and size. */
+ * and its trailer's CRC-32 (zlib's) and size. */
 static bool gzip_of(const struct embedded_file *gz, const unsigned char *p,
 		    size_t n)
 {
 	const unsigned char *g = gz->data;
 	return gz->len >= 18 && g[0] == 0x1f && g[1] == 0x8b && g[2] == 8 &&
 	       le32(g + gz->len - 4) == (uint32_t)n &&
-	       le32(g + gz->len - 8) == crc32_of(p, n);
+	       le32(g + gz->len - 8) == crc32_z(0, p, n);
 }
 
 /* The embedded "assets/<name>.gz" if it is the gzip of the asset served

@@ -9,7 +9,7 @@ build_tool() {
 	local top lib libs
 	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 	lib=$(dirname "$SANILOG")/libsanilog.a
-	libs="$(pkg-config --libs libsodium sqlite3 jansson libmicrohttpd) -lpthread -lm"
+	libs="$(pkg-config --libs libsodium sqlite3 jansson libmicrohttpd zlib) -lpthread -lm"
 	# shellcheck disable=SC2086
 	if ! cc -std=c17 -D_DEFAULT_SOURCE -I"$top/src" -o "$2" "$1" "$lib" \
 		$libs 2>"$TMP/cc.err" &&

@@ -9,6 +9,7 @@
 # paper size, and checks that:
 #   - each file is what it says (PDF, SVG, PNG), the QR code is vector in
 #     PDF and SVG, and no text reaches the page's margins in any paper;
+#   - the PNG is one that pngcheck and file accept (where installed);
 #   - the PNG scans back to exactly the URL the command printed, also after
 #     it is rotated 7 degrees, blurred, noised and shrunk to a quarter, and
 #     as a JPEG; the PDF (through pdftoppm) and the SVG (through
@@ -18,6 +19,10 @@
 #     first 16 bytes of its root;
 #   - the text is there in both languages, and the base URL comes from
 #     --base-url, else the database, else an error naming --base-url;
+#   - names in Arabic, Hebrew, Chinese (with Japanese and Korean) and a
+#     long Latin name make posters in every format: the PNG is valid, has
+#     ink in the name's box, and scans; the PDF's text holds the name, so
+#     no glyph is missing (where fonts-wqy-microhei gives CJK);
 #   - scan exits 1 on an image without a code, 2 on a file that is not an
 #     image, a truncated image, or a missing file.
 # ImageMagick, poppler-utils and librsvg2-bin are used by this test only;
@@ -68,9 +73,9 @@ unset SANILOG_DB SANILOG_NOW
 export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C.UTF-8
 mkdir -p "$HOME"
 cd "$TMP"
-# Under `make asan`: fontconfig, which cairo's toy font API starts, keeps a
-# few hundred bytes it never frees (the same amount for one poster or a
-# thousand).  Not ours; LeakSanitizer is told to skip it.
+# Under `make asan`: fontconfig, which Pango starts, keeps a few hundred
+# bytes it never frees (the same amount for one poster or a thousand).
+# Not ours; LeakSanitizer is told to skip it.
 echo "leak:libfontconfig.so" >"$TMP/lsan.supp"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
 
@@ -164,6 +169,18 @@ is_white_margin() { # is_white_margin PNG: nothing drawn near the edges
 	[ "$m" = 1 ]
 }
 
+# png_valid PNG: pngcheck and file accept it as 8-bit grey (where they
+# are installed).
+png_valid() {
+	if command -v pngcheck >/dev/null; then
+		check "$1: pngcheck" pngcheck -q "$1"
+	fi
+	if command -v file >/dev/null; then
+		check "$1: file says 8-bit grey PNG" bash -c \
+			"file '$1' | grep -q 'PNG image data, .* 8-bit grayscale'"
+	fi
+}
+
 for id in "${IDS[@]}"; do
 	want=$(url_of "$id")
 	for paper in a4 a5 a6; do
@@ -184,6 +201,7 @@ for id in "${IDS[@]}"; do
 				     "head -c 8 '$f' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
 			     check "$f: text inside the margins" \
 				     is_white_margin "$f"
+			     png_valid "$f"
 			     same "scan $f" "$(scan "$f")" "$want" ;;
 			esac
 		done
@@ -251,6 +269,65 @@ sl poster abcdefgh --lang it --format svg -o "$TMP/it.svg" >/dev/null 2>&1
 sl poster abcdefgh --lang it --format png -o "$TMP/it.png" >/dev/null 2>&1
 check "Italian PNG inside the margins" is_white_margin "$TMP/it.png"
 same "Italian PNG scans" "$(scan "$TMP/it.png")" "$(url_of abcdefgh)"
+
+# ---------------------------------------------------------------------------
+# Names in any script, in a log of their own.
+
+DB3=$TMP/scripts.db
+"$SANILOG" init --db "$DB3" --base-url "https://$HOST/" \
+	--origin example.org/scripts >/dev/null 2>&1
+SNAMES=(
+	"مطعم الشام للمأكولات الشرقية"
+	"מסעדת הים התיכון"
+	"北京烤鸭店 寿司さくら 서울식당"
+	"Ristorante Pizzeria Trattoria Antica Osteria del Ponte Vecchio sul Fiume, Specialità Toscane e Piemontesi, Vini della Casa, Sala Banchetti e Terrazza Panoramica con Vista"
+)
+SIDS=(arabicaa hebrewaa cjkaaaaa wrapname)
+# A word of each name, as pdftotext gives it back when it has a glyph.
+SWORDS=("الشام" "התיכון" "北京烤鸭店" "Trattoria")
+for i in "${!SIDS[@]}"; do
+	"$SANILOG" venue add --db "$DB3" --id "${SIDS[$i]}" \
+		--name "${SNAMES[$i]}" --address "Via Roma $i" >/dev/null 2>&1 ||
+		bad "venue add ${SIDS[$i]}"
+done
+# ink_in_name PNG: the name's box (0.05H to 0.21H, inside the margins) is
+# not blank.
+ink_in_name() {
+	local geo m
+	geo=$("$CONVERT" "$1" -format \
+		'%[fx:int(w*0.84)]x%[fx:int(h*0.16)]+%[fx:int(w*0.08)]+%[fx:int(h*0.05)]' \
+		info:) || return 1
+	m=$("$CONVERT" "$1" -crop "$geo" +repage \
+		-format '%[fx:mean < 0.995 && minima < 0.2]' info:)
+	[ "$m" = 1 ]
+}
+have_cjk=$(fc-list :lang=zh family 2>/dev/null | head -n 1)
+for i in "${!SIDS[@]}"; do
+	id=${SIDS[$i]}
+	want=$(printf 'https://%s/v/%s#' "$HOST" "$id")
+	for paper in a4 a6; do
+		for fmt in pdf svg png; do
+			f=$TMP/script-$id-$paper.$fmt
+			"$SANILOG" poster "$id" --db "$DB3" --format "$fmt" \
+				--paper "$paper" -o "$f" >"$TMP/url" 2>"$TMP/err" ||
+				{ bad "poster $id $paper $fmt: $(cat "$TMP/err")"; continue; }
+			case $(cat "$TMP/url") in "$want"*) ok ;;
+			*) bad "poster $id: printed $(cat "$TMP/url")" ;; esac
+		done
+		f=$TMP/script-$id-$paper.png
+		same "scan $id $paper" "$(scan "$f")" "$(cat "$TMP/url")"
+		check "$id $paper: ink in the name's box" ink_in_name "$f"
+		check "$id $paper: text inside the margins" is_white_margin "$f"
+		png_valid "$f"
+	done
+	pdftotext "$TMP/script-$id-a4.pdf" "$TMP/script.txt"
+	if [ "$id" != cjkaaaaa ] || [ -n "$have_cjk" ]; then
+		check "$id: the PDF's text holds ${SWORDS[$i]}" \
+			grep -qF "${SWORDS[$i]}" "$TMP/script.txt"
+	else
+		echo "  (no CJK font: fonts-wqy-microhei is not installed)" >&2
+	fi
+done
 
 # ---------------------------------------------------------------------------
 # Options: format from the file name, stdout, JSON, base URL, bad input.

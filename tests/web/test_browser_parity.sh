@@ -56,7 +56,7 @@ trap 'exit 2' INT TERM HUP
 export HOME=$TMP LC_ALL=C TZ=UTC
 
 LIB=$(dirname "$SANILOG")/libsanilog.a
-LIBS="$(pkg-config --libs libsodium sqlite3 jansson libmicrohttpd) -lpthread -lm"
+LIBS="$(pkg-config --libs libsodium sqlite3 jansson libmicrohttpd zlib) -lpthread -lm"
 # shellcheck disable=SC2086
 if ! cc -std=c17 -D_DEFAULT_SOURCE -I"$TOP/src" -o "$TMP/page_driver" \
 	"$HERE/page_driver.c" "$LIB" $LIBS 2>"$TMP/cc.err" &&
