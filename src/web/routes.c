@@ -256,10 +256,9 @@ static void poster(struct http_request *rq, struct store *s,
 		http_reply_error(rq, r, 0, "cannot make this poster: %s",
 				 e.msg);
 	} else if (r != ST_OK) {
-		fprintf(stderr, "sanilog: serve: poster %s: %s\n", venue,
-			e.msg);
-		http_reply_error(rq, r, r == ST_BUSY ? 1 : 0,
-				 "cannot make this poster");
+		char what[64];
+		snprintf(what, sizeof what, "poster %s", venue);
+		web_reply_internal(rq, r, what, e.msg);
 	} else {
 		http_reply_buf(rq, 200, poster_format_mime(f), &out);
 		cache(rq, HTTP_CACHE_NONE);
@@ -636,7 +635,7 @@ static void metrics(struct http_request *rq, struct store *s)
 			(unsigned long long)ws.queued, ws.disk_full ? 1 : 0);
 	if (r != ST_OK) {
 		buf_free(&out);
-		http_reply_error(rq, r, 0, "metrics: too large");
+		web_reply_internal(rq, r, "metrics", status_str(r));
 		return;
 	}
 	http_reply_buf(rq, 200, "text/plain; version=0.0.4; charset=utf-8",
