@@ -303,7 +303,6 @@ const keysAre = (o, ks) => o && typeof o == 'object' && !Array.isArray(o) && Obj
 function form(B) {
   if (!keysAre(B, ['origin', 'vkey', 'checkpoint', 'venue', 'entries', 'providers'])) no('not an object with exactly the keys origin, vkey, checkpoint, venue, entries, providers');
   for (const k of ['origin', 'vkey', 'checkpoint', 'venue']) if (typeof B[k] != 'string') no(k + ': not a string');
-  if (B.venue != VENUE) no(`the bundle is of venue ${B.venue}, not of this page's ${VENUE}`);
   for (const k of ['entries', 'providers']) {
     if (!Array.isArray(B[k])) no(k + ': not an array');
     B[k].forEach((x, i) => {
@@ -318,23 +317,20 @@ function form(B) {
   }
 }
 
-/* again: when the first record was older than the poster's pin, {size, newest}:
-   its tree size and that of the log's newest checkpoint. */
-async function verify(again) {
-  const B = JSON.parse(await get(VBASE + '/bundle.json').catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`)));
-  try { form(B); } catch (x) { no('bundle.json: ' + x.message); }
-  /* Rule 1 and the pin. */
+/* Rule 1, under key (text) or the bundle's own. */
+async function rule1(B, pinned, key) {
   let V, CP = null;
-  try { V = await vkey(B.vkey); } catch (x) { add(1, false, 'key', `the bundle's vkey is not a verifier key: ${x.message}`); return B; }
-  const pin = pinOf();
-  add(1, true, 'key', (pin ? 'log key, to be matched with the poster: ' : 'log key taken from the bundle, not pinned (no poster pin in the URL): ') + B.vkey);
+  if (key && B.vkey != key) add(1, false, 'key', `the bundle's vkey ${B.vkey} is not the expected log key ${key}`);
+  try { V = await vkey(key || B.vkey); } catch (x) { add(1, false, 'key', `the bundle's vkey is not a verifier key: ${x.message}`); return {V, CP}; }
+  if (!key) add(1, true, 'key', (pinned ? 'log key, to be matched with the poster: ' : 'log key taken from the bundle, not pinned (no poster pin in the URL): ') + B.vkey);
   try { CP = checkpoint(await openNote(B.checkpoint, V), V); } catch (x) { add(1, false, 'cp', `the checkpoint is not signed by the log key ${V.name}+${V.hash}: ${x.message}`); }
   if (CP && !Number.isSafeInteger(CP.size)) CP = add(1, false, 'cp', `tree size ${CP.size} is beyond what this verifier computes with (2^53)`) && null;
   if (CP) add(1, B.origin == CP.origin, 'cp', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
-  if (pin) {
-    const newest = await pinCheck(pin, B, V, CP, again);
-    if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
-  }
+  return {V, CP};
+}
+
+/* Rules 2, 3, 5, 6, 7 (by today's date). */
+async function rules(B, CP, today) {
   /* Parse everything, hash every leaf. */
   const slot = async (x, prov) => {
     const s = {index: x.index, x, leaf: await leafHash(x.entry), where: `${prov ? 'provider ' : ''}entry ${x.index}`};
@@ -432,21 +428,42 @@ async function verify(again) {
     add(5, false, 'att', `${s.where}: attestation by ${a.name}+${a.hash} does not verify: ${why}`);
   }));
   if (!fails(5)) add(5, true, 'att', att.length ? `${att.length} attestation(s) verify against provider keys logged, and not revoked, before the documents` : 'no document carries an attestation');
-  /* Rule 7: freshness, by this phone's date. */
-  const d = new Date(), pad = n => String(n).padStart(2, '0');
-  const today = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  /* Rule 7: freshness, by today's date. */
   let venue = null, latest = null;
   for (const s of items) {
     if (s.e.kind == 'venue') venue = s.e;
     if (s.e.kind == 'document' && s.e.type == 'sanitization' && !s.revoked && (!latest || days(s.e.performed) >= days(latest.e.performed))) latest = s;
   }
-  let fresh = 'none';
+  let fresh = 'none', late = false, exp = false;
   if (!latest) add(7, true, 'fresh', 'no valid sanitization: no document of type sanitization that is not revoked');
   else {
-    const e = latest.e, since = days(today) - days(e.performed), late = since > (venue ? venue.interval : 30), exp = e.expires && days(today) > days(e.expires);
+    const e = latest.e, since = days(today) - days(e.performed);
+    late = since > (venue ? venue.interval : 30); exp = !!e.expires && days(today) > days(e.expires);
     fresh = exp ? 'expired' : late ? 'late' : 'ok';
     add(7, true, 'fresh', `newest sanitization: ${latest.where}, performed ${e.performed}, ${since} days before ${today} (this phone's date); ${late ? 'OVERDUE' : 'within the interval'} (interval ${venue ? venue.interval : 30} days)` + (e.expires ? `; expires ${e.expires}${exp ? ': EXPIRED' : ''}` : ''));
   }
+  return {items, venue, latest, fresh, late, exp};
+}
+
+/* again: when the first record was older than the poster's pin, {size, newest}:
+   its tree size and that of the log's newest checkpoint. */
+async function verify(again) {
+  const B = JSON.parse(await get(VBASE + '/bundle.json').catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`)));
+  try {
+    form(B);
+    if (B.venue != VENUE) no(`the bundle is of venue ${B.venue}, not of this page's ${VENUE}`);
+  } catch (x) { no('bundle.json: ' + x.message); }
+  /* Rule 1 and the pin. */
+  const pin = pinOf(), {V, CP} = await rule1(B, !!pin);
+  if (!V) return B;
+  if (pin) {
+    const newest = await pinCheck(pin, B, V, CP, again);
+    if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
+  }
+  /* Rules 2 to 7, rule 7 by this phone's date. */
+  const d = new Date(), pad = n => String(n).padStart(2, '0');
+  const today = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const {items, venue, latest, fresh} = await rules(B, CP, today);
   /* Rule 6 again: the page shows this record, revoked documents marked, none
      hidden: its part of the history (pages.h), the PAGE_DOCS newest documents
      below ?before= and the newest valid sanitization, the older a link away. */
@@ -590,7 +607,7 @@ async function run() {
   out.dataset.ms = Math.round(performance.now() - t0);
   fileButtons();
 }
-/* The parsers, for tests (tests/web/parity.js). */
-window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency};
+/* For tests/web/test_browser_parity.sh and test_vectors.sh. */
+window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, form, rule1, rules, checks};
 if (out && list && VENUE) run();
 })();
