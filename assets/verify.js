@@ -455,8 +455,7 @@ async function verify(again) {
   } catch (x) { no('bundle.json: ' + x.message); }
   /* Rule 1 and the pin. */
   const pin = pinOf(), {V, CP} = await rule1(B, !!pin);
-  if (!V) return B;
-  if (pin) {
+  if (pin && V) {
     const newest = await pinCheck(pin, B, V, CP, again);
     if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
   }

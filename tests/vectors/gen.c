@@ -1411,6 +1411,68 @@ static void key_vectors(struct gen *g)
 		});
 }
 
+/* Rule 1: a bundle's vkey that is no key, with nothing expected. */
+static void vkey_vectors(struct gen *g)
+{
+	struct world *w = &g->w;
+	char vkey[NOTE_VKEY_MAX + 1];
+	static const struct {
+		const char *name, *about, *detail;
+		int bend; /* 0 text, 1 key hash, 2 small order, 3 algorithm */
+	} t[] = {
+		{"key-vkey-garbage", "The bundle's vkey is not a key at all.",
+		 "no '+' after the key name", 0},
+		{"key-vkey-hash",
+		 "The bundle's vkey has a key hash that is "
+		 "not its key's.",
+		 "does not match the key", 1},
+		{"key-vkey-small-order",
+		 "The bundle's vkey is a point of small order (with its right "
+		 "key hash).",
+		 "not a valid Ed25519 point", 2},
+		{"key-vkey-algorithm",
+		 "The bundle's vkey names algorithm 2, not Ed25519 (with its "
+		 "right key hash).",
+		 "unknown algorithm", 3},
+	};
+	/* A point of order 8 (RFC 8032's test of small orders). */
+	static const uint8_t t8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27,
+				       0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef,
+				       0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3,
+				       0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88,
+				       0x6d, 0x53, 0xfc, 0x05};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct note_verifier v;
+		uint8_t raw[33], h[HASH_LEN];
+		char b64[64];
+		struct sha256 c;
+
+		note_signer_verifier(g->k.log, &v);
+		raw[0] = t[i].bend == 3 ? 2 : 1;
+		memcpy(raw + 1, t[i].bend == 2 ? t8 : v.pk, 32);
+		sha256_init(&c);
+		sha256_update(&c, v.name, strlen(v.name));
+		sha256_update(&c, "\n", 1);
+		sha256_update(&c, raw, sizeof raw);
+		sha256_final(&c, h);
+		if (t[i].bend == 1)
+			h[0] ^= 1;
+		b64_encode(b64, sizeof b64, raw, sizeof raw, B64_STD);
+		snprintf(vkey, sizeof vkey, "%s+%02x%02x%02x%02x+%s", v.name,
+			 h[0], h[1], h[2], h[3], b64);
+		plain(w);
+		seal(g, NULL);
+		set_str(g, "vkey", t[i].bend == 0 ? "not a key" : vkey);
+		emit(g, &(struct vec){
+				.name = t[i].name,
+				.about = t[i].about,
+				.unpinned = true,
+				.fails = {{1, t[i].detail}, {2, "not checked"}},
+			});
+	}
+}
+
 /* Rule 2: inclusion proofs and indexes. */
 static void inclusion_vectors(struct gen *g)
 {
@@ -2348,6 +2410,7 @@ int main(int argc, char **argv)
 	valid_vectors(&g);
 	fresh_vectors(&g);
 	key_vectors(&g);
+	vkey_vectors(&g);
 	inclusion_vectors(&g);
 	chain_vectors(&g);
 	form_vectors(&g);
