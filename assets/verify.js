@@ -298,23 +298,30 @@ async function entry(t) {
   return e;
 }
 
-/* ---- the bundle ---- */
-const keysAre = (o, ks) => o && typeof o == 'object' && !Array.isArray(o) && Object.keys(o).sort().join() == ks.slice().sort().join();
-function form(B) {
-  if (!keysAre(B, ['origin', 'vkey', 'checkpoint', 'venue', 'entries', 'providers'])) no('not an object with exactly the keys origin, vkey, checkpoint, venue, entries, providers');
-  for (const k of ['origin', 'vkey', 'checkpoint', 'venue']) if (typeof B[k] != 'string') no(k + ': not a string');
+/* ---- the bundle, as bundle.c reads it (a failure is rule 0) ---- */
+const obj = o => o && typeof o == 'object' && !Array.isArray(o), K4 = ['origin', 'vkey', 'checkpoint', 'venue'];
+function bundleOf(b) {
+  let B;
+  const bad = s => /\0|\p{Cs}/u.test(s); /* jansson takes neither */
+  try { B = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(b), (k, v) => bad(k) || typeof v == 'string' && bad(v) ? no('U+0000 or a lone surrogate') : v); } catch (x) { no(`not a bundle: not JSON (${x.message})`); }
+  if (!obj(B)) no('not a bundle: not a JSON object');
+  if (!K4.some(k => k in B)) no('not a bundle: no origin, vkey, checkpoint or venue');
+  for (const k in B) if (!K4.includes(k) && k != 'entries' && k != 'providers') no(`bundle: unknown key "${k.slice(0, 64)}"`);
+  if (K4.some(k => typeof B[k] != 'string')) no('bundle: origin, vkey, checkpoint and venue must be strings');
+  if (!/^[a-kmnp-z2-9]{8}$/.test(B.venue)) no('bundle: venue: not a venue id');
   for (const k of ['entries', 'providers']) {
     if (!Array.isArray(B[k])) no(k + ': not an array');
     B[k].forEach((x, i) => {
       const w = `${k}[${i}]`;
-      if (!keysAre(x, ['index', 'entry', 'proof'])) no(w + ': not an object with exactly index, entry, proof');
-      if (!Number.isSafeInteger(x.index) || x.index < 0) no(w + ': index is not a whole number');
-      if (typeof x.entry != 'string') no(w + ': entry is not a string');
-      if (!Array.isArray(x.proof) || x.proof.length > 64) no(w + ': proof is not an array of at most 64 hashes');
-      /* canonical padded base64 of 32 bytes; decoded when needed */
-      if (!x.proof.every(h => /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(h))) no(w + ': a proof hash is not base64 of 32 bytes');
+      if (!obj(x) || Object.keys(x).length != 3) no(w + ': needs exactly index, entry, proof');
+      if (!Number.isSafeInteger(x.index) || x.index < 0) no(w + '.index: not a non-negative integer');
+      if (i && x.index <= B[k][i - 1].index) no(w + ': not sorted by index');
+      if (typeof x.entry != 'string' || enc.encode(x.entry).length > 4096) no(w + '.entry: not an entry string');
+      if (!Array.isArray(x.proof) || x.proof.length > 64) no(w + '.proof: not an array of at most 64 hashes');
+      x.proof.forEach((h, j) => /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(h) || no(`${w}.proof[${j}]: not a base64 SHA-256 hash`));
     });
   }
+  return B;
 }
 
 /* Rule 1, under key (text) or the bundle's own. */
@@ -345,8 +352,7 @@ async function rules(B, CP, today) {
     s.where += ` (venue-seq ${s.e.seq})`;
     if (s.e.venue != B.venue) add(3, false, 'form', `${s.where} is of venue ${s.e.venue}, not of the bundle's venue ${B.venue}`);
   }
-  PR.forEach((s, i) => {
-    if (i && s.index <= PR[i - 1].index) add(5, false, 'att', `${s.where} is not after provider entry ${PR[i - 1].index} (providers must be in index order)`);
+  PR.forEach(s => {
     if (!s.e) add(5, false, 'att', `${s.where} does not parse: ${s.err}`);
     else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'att', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
     else s.where += ` (${s.e.kind} ${s.e.name})`;
@@ -367,7 +373,6 @@ async function rules(B, CP, today) {
   let last = null;
   E.forEach((s, i) => {
     const p = E[i - 1];
-    if (p && s.index <= p.index) f3(`${s.where}: index is not after ${p.where}'s (entries out of log order)`);
     if (!ours(s)) return;
     const broken = p && !ours(p), prevIs = q => s.e.prev == hex(q.leaf), e = s.e;
     if (!last) {
@@ -410,7 +415,7 @@ async function rules(B, CP, today) {
      newest provider entry of that name before the document, a key (not
      revoked or replaced since). */
   const att = items.filter(s => s.e.kind == 'document' && s.e.att);
-  const byName = groupBy([...PR.filter(p => p.e)].sort((x, y) => x.index - y.index), p => p.e.name);
+  const byName = groupBy(PR.filter(p => p.e), p => p.e.name);
   await Promise.all(att.map(async s => {
     const a = s.e.att, e = s.e, f = lastBelow(byName.get(a.name), s.index, x => x[0].index), p = f && f[0];
     let why;
@@ -448,9 +453,10 @@ async function rules(B, CP, today) {
 /* again: when the first record was older than the poster's pin, {size, newest}:
    its tree size and that of the log's newest checkpoint. */
 async function verify(again) {
-  const B = JSON.parse(await get(VBASE + '/bundle.json').catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`)));
+  const b = await fetch(VBASE + '/bundle.json', {cache: 'no-store'}).then(r => r.ok ? r.arrayBuffer() : no('HTTP ' + r.status)).catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`));
+  let B;
   try {
-    form(B);
+    B = bundleOf(b);
     if (B.venue != VENUE) no(`the bundle is of venue ${B.venue}, not of this page's ${VENUE}`);
   } catch (x) { no('bundle.json: ' + x.message); }
   /* Rule 1 and the pin. */
@@ -607,6 +613,6 @@ async function run() {
   fileButtons();
 }
 /* For tests/web/test_browser_parity.sh and test_vectors.sh. */
-window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, form, rule1, rules, checks};
+window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, bundleOf, rule1, rules, checks};
 if (out && list && VENUE) run();
 })();

@@ -167,6 +167,13 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
 /* ---- keys ---- */
 
 static struct note_signer *signer(const char *name, uint8_t v)
@@ -797,6 +804,24 @@ static void set_entry(struct gen *g, const char *arr, int i, const char *text)
 static void set_str(struct gen *g, const char *key, const char *value)
 {
 	json_object_set_new(g->root, key, json_string(value));
+}
+
+static void swap_items(struct gen *g, const char *arr, int i, int j)
+{
+	json_t *a = json_object_get(g->root, arr);
+	json_t *x = json_incref(item(g, arr, i));
+	json_t *y = json_incref(item(g, arr, j));
+
+	json_array_set_new(a, (size_t)i, y);
+	json_array_set_new(a, (size_t)j, x);
+}
+
+static void set_raw(struct gen *g, const char *text)
+{
+	json_decref(g->root);
+	g->root = NULL;
+	free(g->raw);
+	g->raw = xstrdup(text);
 }
 
 /* ---- writing a vector ---- */
@@ -2389,6 +2414,282 @@ static void revoke_vectors(struct gen *g)
 		});
 }
 
+/* Bundles that break the bundle's form: refused before any rule (rule
+ * 0 here). */
+static void bundle_vectors(struct gen *g)
+{
+	struct world *w = &g->w;
+
+	base(w);
+	seal(g, NULL);
+	set_raw(g, "{\"origin\": \"" ORIGIN "\",\n");
+	emit(g, &(struct vec){
+			.name = "bundle-not-json",
+			.about = "The file ends in the middle of the JSON.",
+			FAIL1(0, "not a bundle: not JSON"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	set_raw(g, "[]\n");
+	emit(g, &(struct vec){
+			.name = "bundle-not-object",
+			.about = "The JSON is an array.",
+			FAIL1(0, "not a bundle: not a JSON object"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	set_raw(g, "{\"policy\": \"quorum 2\"}\n");
+	emit(g, &(struct vec){
+			.name = "bundle-no-bundle-key",
+			.about = "A JSON object with none of a bundle's keys.",
+			FAIL1(0, "not a bundle: no origin, vkey, checkpoint or "
+				 "venue"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	set_str(g, "policy", "quorum 2");
+	emit(g, &(struct vec){
+			.name = "bundle-unknown-key",
+			.about = "The bundle has a key policy (witness "
+				 "policies are not built).",
+			FAIL1(0, "bundle: unknown key \"policy\""),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_object_del(g->root, "providers");
+	emit(g, &(struct vec){
+			.name = "bundle-no-providers",
+			.about = "The bundle lacks its providers key.",
+			FAIL1(0, "providers: not an array"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_object_set_new(g->root, "checkpoint", json_integer(10));
+	emit(g, &(struct vec){
+			.name = "bundle-checkpoint-not-string",
+			.about = "The checkpoint is a number.",
+			FAIL1(0, "origin, vkey, checkpoint and venue must be "
+				 "strings"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	set_str(g, "venue", "K7M2Q9XA");
+	emit(g, &(struct vec){
+			.name = "bundle-venue-not-id",
+			.about = "The bundle's venue is not a venue id "
+				 "(uppercase).",
+			FAIL1(0, "venue: not a venue id"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_object_set_new(item(g, "entries", 0), "leaf", json_string("x"));
+	emit(g, &(struct vec){
+			.name = "bundle-item-extra-key",
+			.about = "An item has a fourth key.",
+			FAIL1(0, "entries[0]: needs exactly index, entry, "
+				 "proof"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_object_del(item(g, "providers", 0), "proof");
+	emit(g, &(struct vec){
+			.name = "bundle-item-no-proof",
+			.about = "A provider item has no proof.",
+			FAIL1(0, "providers[0]: needs exactly index, entry, "
+				 "proof"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	set_index(g, "entries", 0, -1);
+	emit(g, &(struct vec){
+			.name = "bundle-index-negative",
+			.about = "An index of -1.",
+			FAIL1(0, "entries[0].index: not a non-negative "
+				 "integer"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_object_set_new(item(g, "entries", 0), "index", json_string("2"));
+	emit(g, &(struct vec){
+			.name = "bundle-index-string",
+			.about = "An index written as a string.",
+			FAIL1(0, "entries[0].index: not a non-negative "
+				 "integer"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_object_set_new(item(g, "entries", 1), "entry", json_integer(3));
+	emit(g, &(struct vec){
+			.name = "bundle-entry-not-string",
+			.about = "An entry is a number.",
+			FAIL1(0, "entries[1].entry: not an entry string"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	{
+		json_t *p = json_array();
+		for (int k = 0; k < 65; k++)
+			json_array_append(
+				p,
+				json_array_get(proof_of(g, "entries", 0), 0));
+		proof_set(g, "entries", 0, p);
+	}
+	emit(g, &(struct vec){
+			.name = "bundle-proof-65",
+			.about = "A proof of 65 hashes, more than any tree "
+				 "needs.",
+			FAIL1(0, "entries[0].proof: not an array of at most "
+				 "64 hashes"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_array_set_new(proof_of(g, "entries", 1), 0,
+			   json_string("not base64"));
+	emit(g, &(struct vec){
+			.name = "bundle-proof-not-base64",
+			.about = "A proof hash that is not base64.",
+			FAIL1(0, "entries[1].proof[0]: not a base64 SHA-256 "
+				 "hash"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_array_set_new(
+		proof_of(g, "entries", 1), 0,
+		json_string("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="));
+	emit(g, &(struct vec){
+			.name = "bundle-proof-short-hash",
+			.about = "A proof hash of 31 bytes.",
+			FAIL1(0, "entries[1].proof[0]: not a base64 SHA-256 "
+				 "hash"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_array_set_new(
+		proof_of(g, "entries", 1), 0,
+		json_string("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB="));
+	emit(g, &(struct vec){
+			.name = "bundle-proof-not-canonical",
+			.about = "A proof hash in base64 whose unused bits are "
+				 "not zero.",
+			FAIL1(0, "entries[1].proof[0]: not a base64 SHA-256 "
+				 "hash"),
+		});
+}
+
+/* The bundle's form that the JSON text alone shows: item order, entry
+ * strings and the text's encoding. */
+static void bundle_text_vectors(struct gen *g)
+{
+	struct world *w = &g->w;
+	char *t, *s;
+
+	base(w);
+	seal(g, NULL);
+	swap_items(g, "entries", 1, 2);
+	emit(g, &(struct vec){
+			.name = "bundle-entries-out-of-order",
+			.about = "Two entries swapped: items are not in index "
+				 "order.",
+			FAIL1(0, "entries[2]: not sorted by index"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_array_insert(json_object_get(g->root, "entries"), 2,
+			  item(g, "entries", 1));
+	emit(g, &(struct vec){
+			.name = "bundle-entries-repeated",
+			.about = "An entry stands twice.",
+			FAIL1(0, "entries[2]: not sorted by index"),
+		});
+
+	{
+		struct docspec d1 = doc1(w->k->clean);
+		head(w, true);
+		w_doc(w, &d1);
+		w_prevoke(w, "cleanco.example", "2026-01-12T08:00:00Z",
+			  PROVIDERS);
+		tail(w);
+	}
+	seal(g, NULL);
+	swap_items(g, "providers", 0, 1);
+	emit(g, &(struct vec){
+			.name = "bundle-providers-out-of-order",
+			.about = "The provider-revoke before the provider-key "
+				 "it follows in the log.",
+			FAIL1(0, "providers[1]: not sorted by index"),
+		});
+
+	{
+		char big[ENTRY_MAX + 2];
+		base(w);
+		seal(g, NULL);
+		memset(big, 'x', sizeof big - 1);
+		big[sizeof big - 1] = 0;
+		memcpy(big, "sanilog-entry v1\n", 17);
+		big[sizeof big - 2] = '\n';
+		set_entry(g, "entries", -1, big);
+	}
+	emit(g, &(struct vec){
+			.name = "bundle-entry-too-long",
+			.about = "An entry of 4097 bytes.",
+			FAIL1(0, "entries[5].entry: not an entry string"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	json_object_set_new(item(g, "entries", 1), "entry",
+			    json_stringn("sanilog-entry v1\n\0venue x\n", 26));
+	emit(g, &(struct vec){
+			.name = "bundle-entry-nul",
+			.about = "An entry holds a NUL.",
+			FAIL1(0, "not a bundle: not JSON"),
+		});
+
+	base(w);
+	seal(g, NULL);
+	t = json_dumps(g->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	s = subst(t, "Bar Roma Nuovo", "Bar Roma \\ud800");
+	set_raw(g, s);
+	free(t);
+	free(s);
+	emit(g,
+	     &(struct vec){
+		     .name = "bundle-lone-surrogate",
+		     .about = "A \\u escape of a lone surrogate, which is no "
+			      "Unicode character.",
+		     FAIL1(0, "not a bundle: not JSON"),
+	     });
+
+	base(w);
+	seal(g, NULL);
+	t = json_dumps(g->root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	s = subst(t, "Bar Roma Nuovo", "Bar Roma \xff");
+	set_raw(g, s);
+	free(t);
+	free(s);
+	emit(g, &(struct vec){
+			.name = "bundle-not-utf8",
+			.about = "The file holds a byte that is not UTF-8.",
+			FAIL1(0, "not a bundle: not JSON"),
+		});
+}
+
 int main(int argc, char **argv)
 {
 	static struct gen g;
@@ -2416,6 +2717,8 @@ int main(int argc, char **argv)
 	form_vectors(&g);
 	attest_vectors(&g);
 	revoke_vectors(&g);
+	bundle_vectors(&g);
+	bundle_text_vectors(&g);
 
 	t = json_dumps(g.index, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (t == NULL)

@@ -8,12 +8,12 @@
 # A page loads assets/verify.js and, for each vector of
 # tests/vectors/index.json, checks the bytes of its bundle.json as verify()
 # checks the page's bundle.json, through the functions verify.js exports for
-# tests: form (the form of the bundle JSON.parse reads), rule1 (with the
-# vector's expected log key, where verify() takes the bundle's own) and
-# rules (2, 3, 5, 6 and 7, by the vector's today); without the page's own
-# checks (the pin, what the page shows).  verify.js checks only the newest
-# entry's proof, so each verdict is compared with the vector's "page"
-# expectation where it has one, else with "expect", as
+# tests: bundleOf (the bundle's form), rule1 (with the vector's expected log
+# key, where verify() takes the bundle's own) and rules (2, 3, 5, 6 and 7,
+# by the vector's today); without the page's own checks (the pin, what the
+# page shows).  verify.js checks only the newest entry's proof, so each
+# verdict is compared with the vector's "page" expectation where it has
+# one, else with "expect", as
 # tests/unit/test_vectors.c compares the C verifier's: the rules of the
 # failed checks must be exactly the expected ones, each expected detail
 # part of a failed check of its rule, and where the vector states it the
@@ -61,9 +61,7 @@ cat >"$SITE/run.js" <<'EOF'
     let R = {};
     S.checks.length = 0;
     try {
-      const B = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(await bytes(dir + 'bundle.json')));
-      S.form(B);
-      const {CP} = await S.rule1(B, false, v.key);
+      const B = S.bundleOf(await bytes(dir + 'bundle.json')), {CP} = await S.rule1(B, false, v.key);
       R = await S.rules(B, CP, v.today);
     } catch (x) { S.checks.push({rule: 0, ok: false, detail: x.message}); }
     return {checks: S.checks.splice(0), latest: R.latest ? R.latest.e.seq : null, overdue: !!R.late, expired: !!R.exp};
