@@ -553,24 +553,31 @@ async function pinCheck(pin, B, V, CP, again) {
     (again ? `; the record first fetched, of the log at ${again.size} entries, was older than the poster, so it was fetched again` : ''));
 }
 
-/* ---- rule 4: a document's bytes, when the user asks ---- */
+/* ---- rule 4: what is wrong with a document's bytes d (null: none), as
+   verify.c's fetch_one says it, or '' ---- */
 const byHash = {};
 const MAGIC = {'application/pdf': [37, 80, 68, 70, 45], 'image/png': [137, 80, 78, 71, 13, 10, 26, 10], 'image/jpeg': [255, 216, 255]};
+async function docWhy(h, d, e) {
+  if (!d) return T(`document ${h} not found`, `documento ${h} non trovato`);
+  if (e && d.length > e.size) return T(`document ${h} is larger than the ${e.size} bytes of its doc line`, `il documento ${h} supera i ${e.size} byte della sua riga doc`);
+  const g = hex(await sha(d)), m = Object.keys(MAGIC).find(t => MAGIC[t].every((x, i) => d[i] == x));
+  if (g != h) return T(`document bytes hash to ${g}, not to the doc line's ${h}`, `i byte del documento hanno hash ${g}, non ${h}`);
+  if (e && d.length != e.size) return T(`document ${h} is ${d.length} bytes, not the doc line's ${e.size}`, `il documento ${h} è di ${d.length} byte, non ${e.size}`);
+  return e && m != e.mime ? T(`document ${h} is ${m || 'not a PDF, PNG or JPEG'}, not ${e.mime} as its doc line says`, `il documento ${h} non è un file ${e.mime}`) : '';
+}
+/* On the page: one document, when the user asks. */
 function fileButtons() {
   for (const a of document.querySelectorAll('#docs>li>a')) {
     const b = document.createElement('button'), r = document.createElement('span'), h = a.getAttribute('href').slice(-64);
     b.type = 'button'; b.className = 'chk'; b.textContent = T('Check file', 'Verifica file');
     r.setAttribute('role', 'status');
     b.onclick = async () => {
-      const e = byHash[h];
       r.textContent = ' …';
       try {
         const rs = await fetch(ROOT + '/d/' + h);
         if (!rs.ok) no('HTTP ' + rs.status);
-        const d = new Uint8Array(await rs.arrayBuffer()), g = hex(await sha(d));
-        if (g != h) no(T(`its bytes hash to ${g}, not ${h}`, `i suoi byte hanno hash ${g}, non ${h}`));
-        if (e && d.length != e.size) no(T(`${d.length} bytes, not ${e.size}`, `${d.length} byte, non ${e.size}`));
-        if (e && !MAGIC[e.mime].every((x, i) => d[i] == x)) no(T(`not a ${e.mime} file`, `non è un file ${e.mime}`));
+        const w = await docWhy(h, new Uint8Array(await rs.arrayBuffer()), byHash[h]);
+        if (w) no(w);
         r.textContent = ' ✓ ' + T('the file matches the record (SHA-256)', 'il file corrisponde al registro (SHA-256)');
         r.className = 'sig';
       } catch (x) { r.textContent = ' ✗ ' + x.message; r.className = 'bad'; }
@@ -613,6 +620,6 @@ async function run() {
   fileButtons();
 }
 /* For tests/web/test_browser_parity.sh and test_vectors.sh. */
-window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, bundleOf, rule1, rules, checks};
+window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, bundleOf, rule1, rules, docWhy, checks};
 if (out && list && VENUE) run();
 })();

@@ -580,7 +580,10 @@ static enum status fetch_one(struct run *r, struct slot *s, struct err *e)
 		st = ST_OK;
 		goto out;
 	}
-	if (st == ST_TOO_LARGE) {
+	/* Longer than the doc line says, by one byte (what the cap lets
+	 * through) or more (the fetcher's ST_TOO_LARGE). */
+	if (st == ST_TOO_LARGE ||
+	    (st == ST_OK && (uint64_t)data.len > (uint64_t)en->doc_size)) {
 		add(r, 4, false, "documents",
 		    "%s: document %s is larger than the %" PRId64
 		    " bytes of its doc line",

@@ -2170,6 +2170,92 @@ static void form_vectors(struct gen *g)
 	}
 }
 
+/* Rule 4: the documents, from the vector's docs folder. */
+static void docs_vectors(struct gen *g)
+{
+	struct world *w = &g->w;
+	static const struct {
+		const char *name, *about;
+		int doc;	    /* which document is bent, -1 all */
+		enum doc_mode mode; /* how */
+		const char *detail;
+	} t[] = {
+		{"docs-valid", "The honest bundle with every document's bytes.",
+		 0, DOC_OK, NULL},
+		{"docs-missing", "The folder lacks the first document.", 0,
+		 DOC_OMIT, "not found"},
+		{"docs-all-missing", "The folder is empty.", -1, DOC_OMIT,
+		 "not found"},
+		{"docs-other-bytes",
+		 "A document's bytes are changed, its length kept.", 1,
+		 DOC_OTHER_BYTES,
+		 "entry 5 (venue-seq 2): document bytes hash "
+		 "to"},
+		{"docs-longer",
+		 "A document is longer than its doc line's size.", 2,
+		 DOC_LONGER, "bytes of its doc line"},
+		{"docs-one-byte-longer",
+		 "A document one byte longer than its doc line's size.", 2,
+		 DOC_ONE_MORE, "is larger than the 35 bytes of its doc line"},
+	};
+	struct docspec d;
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		base(w);
+		for (size_t k = 0; k < w->ndocs; k++)
+			if (t[i].doc < 0 || (size_t)t[i].doc == k)
+				w->docs[k].mode = t[i].mode;
+		seal(g, NULL);
+		g->docs = true;
+		emit(g, &(struct vec){
+				.name = t[i].name,
+				.about = t[i].about,
+				FAIL1(4, t[i].detail),
+			});
+	}
+
+	head(w, false);
+	d = doc2();
+	d.bytes_as = "application/pdf";
+	w_doc(w, &d);
+	seal(g, NULL);
+	g->docs = true;
+	emit(g, &(struct vec){
+			.name = "docs-other-type",
+			.about = "The doc line says image/png; the bytes are a "
+				 "PDF.",
+			FAIL1(4, "is application/pdf, not image/png as its doc "
+				 "line says"),
+		});
+
+	head(w, false);
+	d = doc2();
+	d.bytes_as = "none";
+	w_doc(w, &d);
+	seal(g, NULL);
+	g->docs = true;
+	emit(g, &(struct vec){
+			.name = "docs-unknown-type",
+			.about = "The bytes are neither a PDF, a PNG nor a "
+				 "JPEG.",
+			FAIL1(4, "is not a PDF, PNG or JPEG, not image/png as "
+				 "its doc line says"),
+		});
+
+	head(w, false);
+	d = doc2();
+	d.size_extra = 1;
+	w_doc(w, &d);
+	seal(g, NULL);
+	g->docs = true;
+	emit(g, &(struct vec){
+			.name = "docs-shorter",
+			.about = "The doc line's size is one more than the "
+				 "bytes that hash to its SHA-256.",
+			FAIL1(4, "bytes, not the doc line's"),
+		});
+}
+
 /* Rule 5: attestations and the provider entries. */
 static void attest_vectors(struct gen *g)
 {
@@ -2715,6 +2801,7 @@ int main(int argc, char **argv)
 	inclusion_vectors(&g);
 	chain_vectors(&g);
 	form_vectors(&g);
+	docs_vectors(&g);
 	attest_vectors(&g);
 	revoke_vectors(&g);
 	bundle_vectors(&g);

@@ -11,9 +11,10 @@
 # tests: bundleOf (the bundle's form), rule1 (with the vector's expected log
 # key, where verify() takes the bundle's own) and rules (2, 3, 5, 6 and 7,
 # by the vector's today); without the page's own checks (the pin, what the
-# page shows).  verify.js checks only the newest entry's proof, so each
-# verdict is compared with the vector's "page" expectation where it has
-# one, else with "expect", as
+# page shows).  For a vector with a docs folder, each document's bytes go
+# through docWhy, as "Check file" checks one.  verify.js checks only the
+# newest entry's proof, so each verdict is compared with the vector's
+# "page" expectation where it has one, else with "expect", as
 # tests/unit/test_vectors.c compares the C verifier's: the rules of the
 # failed checks must be exactly the expected ones, each expected detail
 # part of a failed check of its rule, and where the vector states it the
@@ -63,6 +64,11 @@ cat >"$SITE/run.js" <<'EOF'
     try {
       const B = S.bundleOf(await bytes(dir + 'bundle.json')), {CP} = await S.rule1(B, false, v.key);
       R = await S.rules(B, CP, v.today);
+      if (v.docs)
+        for (const s of R.items.filter(s => s.e.kind == 'document')) {
+          const w = await S.docWhy(s.e.sha, await bytes(dir + 'docs/' + s.e.sha), s.e);
+          if (w) S.checks.push({rule: 4, ok: false, detail: `${s.where}: ${w}`});
+        }
     } catch (x) { S.checks.push({rule: 0, ok: false, detail: x.message}); }
     return {checks: S.checks.splice(0), latest: R.latest ? R.latest.e.seq : null, overdue: !!R.late, expired: !!R.exp};
   };
