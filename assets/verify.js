@@ -413,9 +413,13 @@ async function rules(B, CP, today) {
   if (!fails(6)) add(6, true, 'rev', nrev ? `${nrev} revocation(s), each of an earlier document not yet revoked` : 'no revocations');
   /* Rule 5: attestations, against the key in force, as the log takes it: the
      newest provider entry of that name before the document, a key (not
-     revoked or replaced since). */
+     revoked or replaced since); and a provider-revoke ends a key in force. */
   const att = items.filter(s => s.e.kind == 'document' && s.e.att);
   const byName = groupBy(PR.filter(p => p.e), p => p.e.name);
+  for (const p of PR) if (p.e && p.e.kind == 'provider-revoke') {
+    const f = lastBelow(byName.get(p.e.name), p.index, x => x[0].index);
+    if (!f || f[0].e.kind != 'provider-key') add(5, false, 'att', `${p.where} ends no key: no provider-key of ${p.e.name} is in force before it in the bundle`);
+  }
   await Promise.all(att.map(async s => {
     const a = s.e.att, e = s.e, f = lastBelow(byName.get(a.name), s.index, x => x[0].index), p = f && f[0];
     let why;

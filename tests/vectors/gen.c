@@ -2776,6 +2776,72 @@ static void bundle_text_vectors(struct gen *g)
 		});
 }
 
+/* Rule 5: a provider-revoke ends the key in force, so one must be in
+ * force: the log refuses a provider-revoke of a provider with none. */
+static void revoke_key_vectors(struct gen *g)
+{
+	struct world *w = &g->w;
+	struct docspec d1;
+
+	base(w);
+	w_prevoke(w, "ghost.example", "2026-02-06T08:00:00Z", PROVIDERS);
+	emit(g, &(struct vec){
+			.name = "attest-revoke-never-registered",
+			.about = "providers holds a provider-revoke of a "
+				 "provider that was never registered.",
+			FAIL1(5, "provider entry 10 (provider-revoke "
+				 "ghost.example) ends no key"),
+		});
+
+	head(w, true);
+	d1 = doc1(w->k->clean);
+	w_doc(w, &d1);
+	w_prevoke(w, "cleanco.example", "2026-01-12T08:00:00Z", PROVIDERS);
+	w_prevoke(w, "cleanco.example", "2026-01-13T08:00:00Z", PROVIDERS);
+	tail(w);
+	emit(g, &(struct vec){
+			.name = "attest-revoke-twice",
+			.about = "Two provider-revokes of the same provider in "
+				 "a row: the second ends no key.",
+			FAIL1(5, "provider entry 5 (provider-revoke "
+				 "cleanco.example) ends no key"),
+		});
+
+	w_filler(w, "2025-12-01T08:00:00Z", NOWHERE);
+	w_prevoke(w, "cleanco.example", "2025-12-02T08:00:00Z", PROVIDERS);
+	w_pkey(w, w->k->clean, "2025-12-03T08:00:00Z", PROVIDERS);
+	w_venue(w, "Bar Roma", 30, "2026-01-01T10:00:00Z");
+	d1 = doc1(w->k->clean);
+	w_doc(w, &d1);
+	tail(w);
+	emit(g,
+	     &(struct vec){
+		     .name = "attest-revoke-before-first-key",
+		     .about = "A provider-revoke before the provider's first "
+			      "key.",
+		     FAIL1(5, "provider entry 1 (provider-revoke "
+			      "cleanco.example) ends no key"),
+	     });
+
+	w_filler(w, "2025-12-01T08:00:00Z", NOWHERE);
+	w_pkey(w, w->k->clean, "2025-12-02T08:00:00Z", NOWHERE);
+	w_prevoke(w, "cleanco.example", "2025-12-03T08:00:00Z", PROVIDERS);
+	w_pkey(w, w->k->clean2, "2025-12-04T08:00:00Z", PROVIDERS);
+	w_venue(w, "Bar Roma", 30, "2026-01-01T10:00:00Z");
+	d1 = doc1(w->k->clean2);
+	w_doc(w, &d1);
+	tail(w);
+	emit(g, &(struct vec){
+			.name = "attest-revoke-key-left-out",
+			.about = "An honest log, K1 revoked and K2 logged, but "
+				 "the bundle leaves out K1, the key the "
+				 "revocation ended: it cannot show the "
+				 "revocation was one the log could write.",
+			FAIL1(5, "provider entry 2 (provider-revoke "
+				 "cleanco.example) ends no key"),
+		});
+}
+
 int main(int argc, char **argv)
 {
 	static struct gen g;
@@ -2803,6 +2869,7 @@ int main(int argc, char **argv)
 	form_vectors(&g);
 	docs_vectors(&g);
 	attest_vectors(&g);
+	revoke_key_vectors(&g);
 	revoke_vectors(&g);
 	bundle_vectors(&g);
 	bundle_text_vectors(&g);
