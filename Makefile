@@ -1,7 +1,9 @@
 # sanilog: one binary, build/sanilog, and its tests.
 #
 #   make            build build/sanilog
-#   make check      every test (unit, CLI golden files, tamper tests)
+#   make check      every test (unit, CLI golden files, tamper tests, the
+#                   shared verification vectors)
+#   make vectors    write tests/vectors again from tests/vectors/gen.c
 #   make bench      measure and print the speed figures
 #   make torture    the fault and load matrix against a real server (not in
 #                   check: a few minutes, both CPUs)
@@ -37,9 +39,10 @@ BIN      = $(BUILD)/sanilog
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BUILD)/tools/bench
+VECTORS_GEN = $(BUILD)/tests/vectors-gen
 
 .PHONY: all check unit cli-tests web-tests tools-tests torture bench bench-deps asan valgrind demo deps format \
-	format-check install clean fuzz fuzz-smoke fuzz-bin
+	format-check install clean fuzz fuzz-smoke fuzz-bin vectors vectors-check
 
 all: $(BIN)
 
@@ -74,11 +77,31 @@ $(BENCH_BIN): tools/bench.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(VECTORS_GEN): tests/vectors/gen.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 deps:
 	@tools/deps.sh
 
 check: deps
-	@$(MAKE) --no-print-directory format-check unit cli-tests web-tests tools-tests fuzz-smoke
+	@$(MAKE) --no-print-directory format-check vectors-check unit cli-tests web-tests tools-tests fuzz-smoke
+
+# The verification vectors (DESIGN.md "Test vectors"): tests/vectors/gen.c
+# writes them; vectors-check writes them again beside and compares.  The C
+# verifier runs them in tests/unit/test_vectors.c, verify.js in
+# tests/web/test_vectors.sh.
+vectors: $(VECTORS_GEN)
+	@rm -rf tests/vectors/*/ tests/vectors/index.json
+	@$(VECTORS_GEN) tests/vectors
+
+vectors-check: $(VECTORS_GEN)
+	@rm -rf $(BUILD)/vectors
+	@$(VECTORS_GEN) $(BUILD)/vectors
+	@if ! diff -r -x gen.c tests/vectors $(BUILD)/vectors >/dev/null; then \
+		diff -r -x gen.c tests/vectors $(BUILD)/vectors | head -20; \
+		echo "tests/vectors is not what tests/vectors/gen.c writes: make vectors" >&2; \
+		exit 1; fi
 
 unit: $(UNIT_BIN) $(BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUNNER) $$t; done
@@ -147,7 +170,7 @@ fuzz-smoke:
 demo: deps $(BIN)
 	@tools/demo.sh $(abspath $(BIN))
 
-FORMAT_FILES = $(shell find src tests/unit tests/fuzz tools -name '*.[ch]')
+FORMAT_FILES = $(shell find src tests/unit tests/fuzz tests/vectors tools -name '*.[ch]')
 format:
 	clang-format -i $(FORMAT_FILES)
 

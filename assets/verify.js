@@ -298,43 +298,46 @@ async function entry(t) {
   return e;
 }
 
-/* ---- the bundle ---- */
-const keysAre = (o, ks) => o && typeof o == 'object' && !Array.isArray(o) && Object.keys(o).sort().join() == ks.slice().sort().join();
-function form(B) {
-  if (!keysAre(B, ['origin', 'vkey', 'checkpoint', 'venue', 'entries', 'providers'])) no('not an object with exactly the keys origin, vkey, checkpoint, venue, entries, providers');
-  for (const k of ['origin', 'vkey', 'checkpoint', 'venue']) if (typeof B[k] != 'string') no(k + ': not a string');
-  if (B.venue != VENUE) no(`the bundle is of venue ${B.venue}, not of this page's ${VENUE}`);
+/* ---- the bundle, as bundle.c reads it (a failure is rule 0) ---- */
+const obj = o => o && typeof o == 'object' && !Array.isArray(o), K4 = ['origin', 'vkey', 'checkpoint', 'venue'];
+function bundleOf(b) {
+  let B;
+  const bad = s => /\0|\p{Cs}/u.test(s); /* jansson takes neither */
+  try { B = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(b), (k, v) => bad(k) || typeof v == 'string' && bad(v) ? no('U+0000 or a lone surrogate') : v); } catch (x) { no(`not a bundle: not JSON (${x.message})`); }
+  if (!obj(B)) no('not a bundle: not a JSON object');
+  if (!K4.some(k => k in B)) no('not a bundle: no origin, vkey, checkpoint or venue');
+  for (const k in B) if (!K4.includes(k) && k != 'entries' && k != 'providers') no(`bundle: unknown key "${k.slice(0, 64)}"`);
+  if (K4.some(k => typeof B[k] != 'string')) no('bundle: origin, vkey, checkpoint and venue must be strings');
+  if (!/^[a-kmnp-z2-9]{8}$/.test(B.venue)) no('bundle: venue: not a venue id');
   for (const k of ['entries', 'providers']) {
     if (!Array.isArray(B[k])) no(k + ': not an array');
     B[k].forEach((x, i) => {
       const w = `${k}[${i}]`;
-      if (!keysAre(x, ['index', 'entry', 'proof'])) no(w + ': not an object with exactly index, entry, proof');
-      if (!Number.isSafeInteger(x.index) || x.index < 0) no(w + ': index is not a whole number');
-      if (typeof x.entry != 'string') no(w + ': entry is not a string');
-      if (!Array.isArray(x.proof) || x.proof.length > 64) no(w + ': proof is not an array of at most 64 hashes');
-      /* canonical padded base64 of 32 bytes; decoded when needed */
-      if (!x.proof.every(h => /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(h))) no(w + ': a proof hash is not base64 of 32 bytes');
+      if (!obj(x) || Object.keys(x).length != 3) no(w + ': needs exactly index, entry, proof');
+      if (!Number.isSafeInteger(x.index) || x.index < 0) no(w + '.index: not a non-negative integer');
+      if (i && x.index <= B[k][i - 1].index) no(w + ': not sorted by index');
+      if (typeof x.entry != 'string' || enc.encode(x.entry).length > 4096) no(w + '.entry: not an entry string');
+      if (!Array.isArray(x.proof) || x.proof.length > 64) no(w + '.proof: not an array of at most 64 hashes');
+      x.proof.forEach((h, j) => /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/.test(h) || no(`${w}.proof[${j}]: not a base64 SHA-256 hash`));
     });
   }
+  return B;
 }
 
-/* again: when the first record was older than the poster's pin, {size, newest}:
-   its tree size and that of the log's newest checkpoint. */
-async function verify(again) {
-  const B = JSON.parse(await get(VBASE + '/bundle.json').catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`)));
-  try { form(B); } catch (x) { no('bundle.json: ' + x.message); }
-  /* Rule 1 and the pin. */
+/* Rule 1, under key (text) or the bundle's own. */
+async function rule1(B, pinned, key) {
   let V, CP = null;
-  try { V = await vkey(B.vkey); } catch (x) { add(1, false, 'key', `the bundle's vkey is not a verifier key: ${x.message}`); return B; }
-  const pin = pinOf();
-  add(1, true, 'key', (pin ? 'log key, to be matched with the poster: ' : 'log key taken from the bundle, not pinned (no poster pin in the URL): ') + B.vkey);
+  if (key && B.vkey != key) add(1, false, 'key', `the bundle's vkey ${B.vkey} is not the expected log key ${key}`);
+  try { V = await vkey(key || B.vkey); } catch (x) { add(1, false, 'key', `the bundle's vkey is not a verifier key: ${x.message}`); return {V, CP}; }
+  if (!key) add(1, true, 'key', (pinned ? 'log key, to be matched with the poster: ' : 'log key taken from the bundle, not pinned (no poster pin in the URL): ') + B.vkey);
   try { CP = checkpoint(await openNote(B.checkpoint, V), V); } catch (x) { add(1, false, 'cp', `the checkpoint is not signed by the log key ${V.name}+${V.hash}: ${x.message}`); }
   if (CP && !Number.isSafeInteger(CP.size)) CP = add(1, false, 'cp', `tree size ${CP.size} is beyond what this verifier computes with (2^53)`) && null;
   if (CP) add(1, B.origin == CP.origin, 'cp', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
-  if (pin) {
-    const newest = await pinCheck(pin, B, V, CP, again);
-    if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
-  }
+  return {V, CP};
+}
+
+/* Rules 2, 3, 5, 6, 7 (by today's date). */
+async function rules(B, CP, today) {
   /* Parse everything, hash every leaf. */
   const slot = async (x, prov) => {
     const s = {index: x.index, x, leaf: await leafHash(x.entry), where: `${prov ? 'provider ' : ''}entry ${x.index}`};
@@ -349,8 +352,7 @@ async function verify(again) {
     s.where += ` (venue-seq ${s.e.seq})`;
     if (s.e.venue != B.venue) add(3, false, 'form', `${s.where} is of venue ${s.e.venue}, not of the bundle's venue ${B.venue}`);
   }
-  PR.forEach((s, i) => {
-    if (i && s.index <= PR[i - 1].index) add(5, false, 'att', `${s.where} is not after provider entry ${PR[i - 1].index} (providers must be in index order)`);
+  PR.forEach(s => {
     if (!s.e) add(5, false, 'att', `${s.where} does not parse: ${s.err}`);
     else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'att', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
     else s.where += ` (${s.e.kind} ${s.e.name})`;
@@ -371,7 +373,6 @@ async function verify(again) {
   let last = null;
   E.forEach((s, i) => {
     const p = E[i - 1];
-    if (p && s.index <= p.index) f3(`${s.where}: index is not after ${p.where}'s (entries out of log order)`);
     if (!ours(s)) return;
     const broken = p && !ours(p), prevIs = q => s.e.prev == hex(q.leaf), e = s.e;
     if (!last) {
@@ -412,9 +413,13 @@ async function verify(again) {
   if (!fails(6)) add(6, true, 'rev', nrev ? `${nrev} revocation(s), each of an earlier document not yet revoked` : 'no revocations');
   /* Rule 5: attestations, against the key in force, as the log takes it: the
      newest provider entry of that name before the document, a key (not
-     revoked or replaced since). */
+     revoked or replaced since); and a provider-revoke ends a key in force. */
   const att = items.filter(s => s.e.kind == 'document' && s.e.att);
-  const byName = groupBy([...PR.filter(p => p.e)].sort((x, y) => x.index - y.index), p => p.e.name);
+  const byName = groupBy(PR.filter(p => p.e), p => p.e.name);
+  for (const p of PR) if (p.e && p.e.kind == 'provider-revoke') {
+    const f = lastBelow(byName.get(p.e.name), p.index, x => x[0].index);
+    if (!f || f[0].e.kind != 'provider-key') add(5, false, 'att', `${p.where} ends no key: no provider-key of ${p.e.name} is in force before it in the bundle`);
+  }
   await Promise.all(att.map(async s => {
     const a = s.e.att, e = s.e, f = lastBelow(byName.get(a.name), s.index, x => x[0].index), p = f && f[0];
     let why;
@@ -432,21 +437,42 @@ async function verify(again) {
     add(5, false, 'att', `${s.where}: attestation by ${a.name}+${a.hash} does not verify: ${why}`);
   }));
   if (!fails(5)) add(5, true, 'att', att.length ? `${att.length} attestation(s) verify against provider keys logged, and not revoked, before the documents` : 'no document carries an attestation');
-  /* Rule 7: freshness, by this phone's date. */
-  const d = new Date(), pad = n => String(n).padStart(2, '0');
-  const today = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  /* Rule 7: freshness, by today's date. */
   let venue = null, latest = null;
   for (const s of items) {
     if (s.e.kind == 'venue') venue = s.e;
     if (s.e.kind == 'document' && s.e.type == 'sanitization' && !s.revoked && (!latest || days(s.e.performed) >= days(latest.e.performed))) latest = s;
   }
-  let fresh = 'none';
+  let fresh = 'none', late = false, exp = false;
   if (!latest) add(7, true, 'fresh', 'no valid sanitization: no document of type sanitization that is not revoked');
   else {
-    const e = latest.e, since = days(today) - days(e.performed), late = since > (venue ? venue.interval : 30), exp = e.expires && days(today) > days(e.expires);
+    const e = latest.e, since = days(today) - days(e.performed);
+    late = since > (venue ? venue.interval : 30); exp = !!e.expires && days(today) > days(e.expires);
     fresh = exp ? 'expired' : late ? 'late' : 'ok';
     add(7, true, 'fresh', `newest sanitization: ${latest.where}, performed ${e.performed}, ${since} days before ${today} (this phone's date); ${late ? 'OVERDUE' : 'within the interval'} (interval ${venue ? venue.interval : 30} days)` + (e.expires ? `; expires ${e.expires}${exp ? ': EXPIRED' : ''}` : ''));
   }
+  return {items, venue, latest, fresh, late, exp};
+}
+
+/* again: when the first record was older than the poster's pin, {size, newest}:
+   its tree size and that of the log's newest checkpoint. */
+async function verify(again) {
+  const b = await fetch(VBASE + '/bundle.json', {cache: 'no-store'}).then(r => r.ok ? r.arrayBuffer() : no('HTTP ' + r.status)).catch(x => no(`cannot fetch ${VBASE}/bundle.json: ${x.message}`));
+  let B;
+  try {
+    B = bundleOf(b);
+    if (B.venue != VENUE) no(`the bundle is of venue ${B.venue}, not of this page's ${VENUE}`);
+  } catch (x) { no('bundle.json: ' + x.message); }
+  /* Rule 1 and the pin. */
+  const pin = pinOf(), {V, CP} = await rule1(B, !!pin);
+  if (pin && V) {
+    const newest = await pinCheck(pin, B, V, CP, again);
+    if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
+  }
+  /* Rules 2 to 7, rule 7 by this phone's date. */
+  const d = new Date(), pad = n => String(n).padStart(2, '0');
+  const today = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const {items, venue, latest, fresh} = await rules(B, CP, today);
   /* Rule 6 again: the page shows this record, revoked documents marked, none
      hidden: its part of the history (pages.h), the PAGE_DOCS newest documents
      below ?before= and the newest valid sanitization, the older a link away. */
@@ -531,24 +557,31 @@ async function pinCheck(pin, B, V, CP, again) {
     (again ? `; the record first fetched, of the log at ${again.size} entries, was older than the poster, so it was fetched again` : ''));
 }
 
-/* ---- rule 4: a document's bytes, when the user asks ---- */
+/* ---- rule 4: what is wrong with a document's bytes d (null: none), as
+   verify.c's fetch_one says it, or '' ---- */
 const byHash = {};
 const MAGIC = {'application/pdf': [37, 80, 68, 70, 45], 'image/png': [137, 80, 78, 71, 13, 10, 26, 10], 'image/jpeg': [255, 216, 255]};
+async function docWhy(h, d, e) {
+  if (!d) return T(`document ${h} not found`, `documento ${h} non trovato`);
+  if (e && d.length > e.size) return T(`document ${h} is larger than the ${e.size} bytes of its doc line`, `il documento ${h} supera i ${e.size} byte della sua riga doc`);
+  const g = hex(await sha(d)), m = Object.keys(MAGIC).find(t => MAGIC[t].every((x, i) => d[i] == x));
+  if (g != h) return T(`document bytes hash to ${g}, not to the doc line's ${h}`, `i byte del documento hanno hash ${g}, non ${h}`);
+  if (e && d.length != e.size) return T(`document ${h} is ${d.length} bytes, not the doc line's ${e.size}`, `il documento ${h} è di ${d.length} byte, non ${e.size}`);
+  return e && m != e.mime ? T(`document ${h} is ${m || 'not a PDF, PNG or JPEG'}, not ${e.mime} as its doc line says`, `il documento ${h} non è un file ${e.mime}`) : '';
+}
+/* On the page: one document, when the user asks. */
 function fileButtons() {
   for (const a of document.querySelectorAll('#docs>li>a')) {
     const b = document.createElement('button'), r = document.createElement('span'), h = a.getAttribute('href').slice(-64);
     b.type = 'button'; b.className = 'chk'; b.textContent = T('Check file', 'Verifica file');
     r.setAttribute('role', 'status');
     b.onclick = async () => {
-      const e = byHash[h];
       r.textContent = ' …';
       try {
         const rs = await fetch(ROOT + '/d/' + h);
         if (!rs.ok) no('HTTP ' + rs.status);
-        const d = new Uint8Array(await rs.arrayBuffer()), g = hex(await sha(d));
-        if (g != h) no(T(`its bytes hash to ${g}, not ${h}`, `i suoi byte hanno hash ${g}, non ${h}`));
-        if (e && d.length != e.size) no(T(`${d.length} bytes, not ${e.size}`, `${d.length} byte, non ${e.size}`));
-        if (e && !MAGIC[e.mime].every((x, i) => d[i] == x)) no(T(`not a ${e.mime} file`, `non è un file ${e.mime}`));
+        const w = await docWhy(h, new Uint8Array(await rs.arrayBuffer()), byHash[h]);
+        if (w) no(w);
         r.textContent = ' ✓ ' + T('the file matches the record (SHA-256)', 'il file corrisponde al registro (SHA-256)');
         r.className = 'sig';
       } catch (x) { r.textContent = ' ✗ ' + x.message; r.className = 'bad'; }
@@ -590,7 +623,7 @@ async function run() {
   out.dataset.ms = Math.round(performance.now() - t0);
   fileButtons();
 }
-/* The parsers, for tests (tests/web/parity.js). */
-window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency};
+/* For tests/web/test_browser_parity.sh and test_vectors.sh. */
+window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, bundleOf, rule1, rules, docWhy, checks};
 if (out && list && VENUE) run();
 })();

@@ -580,7 +580,10 @@ static enum status fetch_one(struct run *r, struct slot *s, struct err *e)
 		st = ST_OK;
 		goto out;
 	}
-	if (st == ST_TOO_LARGE) {
+	/* Longer than the doc line says, by one byte (what the cap lets
+	 * through) or more (the fetcher's ST_TOO_LARGE). */
+	if (st == ST_TOO_LARGE ||
+	    (st == ST_OK && (uint64_t)data.len > (uint64_t)en->doc_size)) {
 		add(r, 4, false, "documents",
 		    "%s: document %s is larger than the %" PRId64
 		    " bytes of its doc line",
@@ -810,6 +813,25 @@ static void attest_one(struct run *r, struct slot *s)
 	    s->where, name, hash, why);
 }
 
+/* Each provider-revoke ends the key in force of its name, as the log writes
+ * none without one: that key must be in the bundle before it. */
+static void revokes_end_keys(struct run *r)
+{
+	for (size_t i = 0; i < r->b->nproviders; i++) {
+		const struct slot *p = &r->prov[i];
+		const struct slot *k;
+
+		if (p->en == NULL || p->en->kind != ENTRY_PROVIDER_REVOKE)
+			continue;
+		k = in_force(r, p->en->name, p->bi->index);
+		if (k == NULL || k->en->kind != ENTRY_PROVIDER_KEY)
+			add(r, 5, false, "provider entries",
+			    "%s ends no key: no provider-key of %.100s is in "
+			    "force before it in the bundle",
+			    p->where, p->en->name);
+	}
+}
+
 static void rule5(struct run *r)
 {
 	size_t n = 0;
@@ -818,6 +840,7 @@ static void rule5(struct run *r)
 		r->st = ST_NOMEM;
 		return;
 	}
+	revokes_end_keys(r);
 	for (size_t i = 0; i < r->b->nentries; i++) {
 		struct slot *s = &r->ent[i];
 		if (!ours(s) || s->en->kind != ENTRY_DOCUMENT ||

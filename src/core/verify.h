@@ -5,8 +5,9 @@
  *   2. the newest entry (every entry with all_proofs) is included in it;
  *   3. the venue chain is unbroken from a kind venue entry at venue-seq 0;
  *   4. each document's bytes hash to its doc line (when a fetcher is given);
- *   5. each attestation verifies against a provider key logged, and not
- *      revoked, before the entry, with the provider entries' own proofs;
+ *   5. each attestation verifies against its provider's key in force at
+ *      the entry, with the provider entries' own proofs, and each
+ *      provider-revoke ends a key in force;
  *   6. revoked documents are marked revoked (never dropped);
  *   7. freshness: the newest valid sanitization, overdue and expired.
  * Each rule gives one or more checks in the report; a failed check names

@@ -85,8 +85,9 @@ static void free_str(void *p)
 /*
  * Collects the provider entries the venue's attestations depend on: for
  * each attested document the key in force for its provider, and every
- * revocation of those providers' keys (below size), so that a verifier
- * sees them.  *out is new: the log indexes, sorted, each once.
+ * revocation of those providers' keys (below size) with the key each
+ * ended, so that a verifier sees them.  *out is new: the log indexes,
+ * sorted, each once.
  */
 static enum status provider_deps(struct store *s, struct bundle *b,
 				 int64_t size, int64_t **out, size_t *count,
@@ -107,8 +108,9 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 		err_set(e, r, "%s", store_errmsg(s));
 		goto done;
 	}
-	/* At most a key per document, and every provider entry. */
-	deps = calloc(b->nentries + nall + 1, sizeof *deps);
+	/* At most a key per document, every provider entry, and a key per
+	 * revocation. */
+	deps = calloc(b->nentries + 2 * nall + 1, sizeof *deps);
 	names = calloc(b->nentries + 1, sizeof *names);
 	if (deps == NULL || names == NULL) {
 		r = err_set(e, ST_NOMEM, "out of memory");
@@ -139,10 +141,15 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 			goto done;
 		}
 		const char *name = en->name;
-		if (entry_parse(buf_str(&text), text.len, en, NULL) == ST_OK &&
-		    en->kind == ENTRY_PROVIDER_REVOKE &&
-		    bsearch(&name, names, nnames, sizeof *names, cmp_str))
-			deps[n++] = all[i];
+		int64_t kidx = 0;
+		if (entry_parse(buf_str(&text), text.len, en, NULL) != ST_OK ||
+		    en->kind != ENTRY_PROVIDER_REVOKE ||
+		    !bsearch(&name, names, nnames, sizeof *names, cmp_str))
+			continue;
+		deps[n++] = all[i];
+		/* and the key it ended, which rule 5 looks for */
+		if (store_provider_key(s, en->name, all[i], &kidx) == ST_OK)
+			deps[n++] = kidx;
 	}
 	sort_unique(deps, &n, sizeof *deps, cmp_i64, NULL);
 	*out = deps;

@@ -13,8 +13,9 @@
 /*
  * Builds the bundle of venue against the kept checkpoint of size `size`
  * (the newest when size < 0): the venue's entries included in it, the
- * provider entries its attestations depend on (the attesting keys and any
- * provider-revoke of those names), each with its inclusion proof.
+ * provider entries its attestations depend on (the attesting keys, any
+ * provider-revoke of those names and the key each ended), each with its
+ * inclusion proof.
  * *out is new.  ST_NOT_FOUND if the venue has no entry in that tree.
  */
 enum status export_bundle(struct store *s, const char *venue, int64_t size,

@@ -5,8 +5,8 @@
  * generations, merged or not; the refusals that keep those rows in
  * order; the shared cache of stored hashes (store/treecache.h);
  * documents stored once with their keys kept in memory; the venues' heads
- * a writer keeps in memory; and attestations
- * checked against the provider's key of the moment.
+ * a writer keeps in memory; attestations checked against the provider's
+ * key of the moment, and the provider entries a venue's bundle holds.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +27,9 @@
 #include "core/attest.h"
 #include "core/hash.h"
 #include "core/merkle.h"
+#include "core/verify.h"
 #include "store/audit.h"
+#include "store/export.h"
 #include "store/sequencer.h"
 #include "store/store.h"
 #include "store/treecache.h"
@@ -720,14 +722,13 @@ static void provider_entry(struct seq_request *rq, enum entry_kind kind,
 		 "Clean Co");
 }
 
-/* Document d, attested by key into att. */
-static void attested_request(struct seq_request *rq, int d, uint8_t *doc,
-			     const struct note_signer *key, struct buf *att)
+/* Attests the document request rq (its bytes doc) by key into att. */
+static void attest_request(struct seq_request *rq, const uint8_t *doc,
+			   const struct note_signer *key, struct buf *att)
 {
 	struct err e;
 	struct note_verifier v;
 	note_signer_verifier(key, &v);
-	document_request(rq, d, doc);
 	snprintf(rq->entry.provider, sizeof rq->entry.provider, "%s", v.name);
 	struct attest_fields f = {
 		.venue = rq->entry.venue,
@@ -741,6 +742,14 @@ static void attested_request(struct seq_request *rq, int d, uint8_t *doc,
 		fail_msg("attest: %s", e.msg);
 	rq->attestation = buf_str(att);
 	rq->attestation_len = att->len;
+}
+
+/* Document d, attested by key into att. */
+static void attested_request(struct seq_request *rq, int d, uint8_t *doc,
+			     const struct note_signer *key, struct buf *att)
+{
+	document_request(rq, d, doc);
+	attest_request(rq, doc, key, att);
 }
 
 /* One sequencer, batch after batch: an attestation is checked against
@@ -792,6 +801,64 @@ static void test_attestation_keys(void **state)
 
 	for (int i = 0; i < 3; i++)
 		buf_free(&att[i]);
+	note_signer_free(k1);
+	note_signer_free(k2);
+}
+
+/* A venue's bundle holds, for each revocation of an attesting provider's
+ * keys, the key that revocation ended, which rule 5 looks for: K1, its
+ * revocation, K2 and a document K2 attests give all three, and a bundle
+ * that verifies. */
+static void test_export_ended_key(void **state)
+{
+	struct fixture *f = *state;
+	struct note_signer *k1 = NULL, *k2 = NULL;
+	struct seq_request rq[4];
+	struct bundle *b = NULL;
+	struct note_verifier key;
+	struct verify_options o = {.key = &key, .all_proofs = true};
+	struct verify_report rep;
+	uint8_t doc[64];
+	struct buf att;
+	struct err e;
+
+	buf_init(&att, 4096);
+	assert_int_equal(note_signer_generate("ended.example", &k1, &e), ST_OK);
+	assert_int_equal(note_signer_generate("ended.example", &k2, &e), ST_OK);
+	memset(&rq[0], 0, sizeof rq[0]);
+	rq[0].entry.kind = ENTRY_VENUE;
+	rq[0].new_venue = true;
+	snprintf(rq[0].entry.venue, sizeof rq[0].entry.venue, "vended22");
+	snprintf(rq[0].entry.name, sizeof rq[0].entry.name, "Bar Ended");
+	snprintf(rq[0].entry.address, sizeof rq[0].entry.address, "Via Po");
+	rq[0].entry.interval_days = 30;
+	provider_entry(&rq[1], ENTRY_PROVIDER_KEY, k1);
+	provider_entry(&rq[2], ENTRY_PROVIDER_REVOKE, NULL);
+	snprintf(rq[2].entry.name, sizeof rq[2].entry.name, "ended.example");
+	provider_entry(&rq[3], ENTRY_PROVIDER_KEY, k2);
+	append(f, rq, 4);
+	document_request(&rq[0], 920000, doc);
+	snprintf(rq[0].entry.venue, sizeof rq[0].entry.venue, "vended22");
+	attest_request(&rq[0], doc, k2, &att);
+	append(f, rq, 1);
+
+	assert_int_equal(export_bundle(f->s, "vended22", -1, &b, &e), ST_OK);
+	assert_int_equal(b->nproviders, 3);
+	assert_int_equal(b->providers[0].index, rq[0].index - 3);
+	assert_int_equal(b->providers[1].index, rq[0].index - 2);
+	assert_int_equal(b->providers[2].index, rq[0].index - 1);
+	note_signer_verifier(f->signer, &key);
+	snprintf(o.today, sizeof o.today, "2026-11-25");
+	assert_int_equal(verify_bundle(b, &o, &rep, &e), ST_OK);
+	for (size_t i = 0; i < rep.nchecks; i++)
+		if (!rep.checks[i].ok)
+			fail_msg("rule %d %s: %s", rep.checks[i].rule,
+				 rep.checks[i].name, rep.checks[i].detail);
+	assert_true(rep.ok);
+	assert_true(rep.items[1].attested);
+	verify_report_free(&rep);
+	bundle_free(b);
+	buf_free(&att);
 	note_signer_free(k1);
 	note_signer_free(k2);
 }
@@ -1055,6 +1122,7 @@ int main(void)
 		cmocka_unit_test(test_doc_keys_kept),
 		cmocka_unit_test(test_attestation_keys),
 		cmocka_unit_test(test_attestation_key_rolled_back),
+		cmocka_unit_test(test_export_ended_key),
 		cmocka_unit_test(test_doc_keys_outside_begin),
 		cmocka_unit_test(test_heads_cached),
 		cmocka_unit_test(test_generations_merged),

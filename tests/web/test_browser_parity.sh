@@ -31,29 +31,9 @@ if [ ! -x "$SANILOG" ]; then
 	echo "test_browser_parity.sh: $SANILOG: not an executable" >&2
 	exit 2
 fi
-CHROMIUM=${CHROMIUM:-$(command -v chromium || true)}
-if [ -z "$CHROMIUM" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null ||
-		true
-	CHROMIUM=$(command -v chromium || true)
-fi
-if [ -z "$CHROMIUM" ]; then
-	echo "test_browser_parity.sh: needs Debian's chromium" >&2
-	exit 2
-fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-parity.XXXXXX")
-PID=""
-cleanup() {
-	if [ -n "$PID" ]; then
-		kill "$PID" 2>/dev/null || true
-		wait "$PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
-export HOME=$TMP LC_ALL=C TZ=UTC
+# shellcheck source=tests/lib/page.sh
+. "$TOP/tests/lib/page.sh"
+page_begin test_browser_parity.sh
 
 LIB=$(dirname "$SANILOG")/libsanilog.a
 LIBS="$(pkg-config --libs libsodium sqlite3 jansson libmicrohttpd zlib) -lpthread -lm"
@@ -67,8 +47,6 @@ if ! cc -std=c17 -D_DEFAULT_SOURCE -I"$TOP/src" -o "$TMP/page_driver" \
 	exit 2
 fi
 
-SITE=$TMP/site
-mkdir -p "$SITE/assets"
 "$TMP/page_driver" asset verify.js >"$SITE/assets/verify.js"
 tr -d '\n' <"$KEYS/log.vkey" >"$SITE/log.vkey"
 cp "$KEYS/log.key" "$TMP/log.key"
@@ -335,30 +313,7 @@ cat >"$SITE/parity.html" <<'EOF'
 </head><body><p id="verify-status" data-state="pending"></p><ol id="diff"></ol></body></html>
 EOF
 
-(cd "$SITE" && exec python3 -u -m http.server 0 --bind 127.0.0.1) \
-	>"$TMP/http.out" 2>&1 &
-PID=$!
-PORT=""
-for _ in $(seq 50); do
-	PORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$TMP/http.out" | head -1)
-	[ -n "$PORT" ] && break
-	sleep 0.1
-done
-if [ -z "$PORT" ]; then
-	cat "$TMP/http.out" >&2
-	exit 2
-fi
-
-timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic \
-	--no-first-run --disable-background-networking \
-	--disable-component-update --disable-sync --disable-extensions \
-	--user-data-dir="$TMP/profile" --virtual-time-budget=60000 \
-	--dump-dom "http://127.0.0.1:$PORT/parity.html" >"$TMP/dom.html" \
-	2>/dev/null || true
-STATUS=$(grep -o '<p id="verify-status"[^<]*' "$TMP/dom.html" || true)
-echo "${STATUS#*>}"
-if ! grep -q 'data-state="ok"' <<<"$STATUS"; then
-	grep -o '<li>[^<]*' "$TMP/dom.html" | sed 's/<li>/  /' | head -40
+if ! page_run parity.html 60; then
 	echo "FAIL  verify.js and the C parsers disagree"
 	exit 1
 fi

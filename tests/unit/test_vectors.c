@@ -1,0 +1,280 @@
+/*
+ * test_vectors.c: the C verifier on the shared verification vectors
+ * (tests/vectors, DESIGN.md "Test vectors"; verify.js runs the same ones in
+ * tests/web/test_vectors.sh).
+ *
+ * Each vector of tests/vectors/index.json is read as `sanilog verify
+ * BUNDLE` reads it: bundle_parse (a refusal is rule 0 here), then
+ * verify_bundle with the vector's expected key (or none), its today, and
+ * its docs folder as --docs DIR gives it.  Every proof is checked, as the
+ * CLI does, and the verdict compared with the vector's "expect"; then only
+ * the newest entry's proof, as the page and the server page do, compared
+ * with its "page" (or "expect").  A verdict matches when the rules of the
+ * failed checks are exactly the expected ones and each expected failure's
+ * detail is part of a failed check of its rule; where the vector states
+ * it, the newest valid sanitization and the overdue and expired flags must
+ * match too.  Every disagreement is printed, one line a vector and mode,
+ * before the test fails.
+ *
+ * SANILOG_VECTORS names another folder of vectors (default tests/vectors,
+ * from the top of the tree, where make runs the tests).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "core/bundle.h"
+#include "core/codec.h"
+#include "core/verify.h"
+
+#define PATH_MAX_LEN 4096
+
+/* A verdict: the failed checks, and rule 7's outcome. */
+struct verdict {
+	struct verify_check *fails;
+	size_t nfails;
+	long latest; /* venue-seq of the newest valid sanitization, -1 */
+	bool overdue;
+	bool expired;
+};
+
+static const char *vectors_dir(void)
+{
+	const char *d = getenv("SANILOG_VECTORS");
+	return d != NULL && d[0] ? d : "tests/vectors";
+}
+
+static void join(char *out, const char *a, const char *b)
+{
+	assert_true(snprintf(out, PATH_MAX_LEN, "%s/%s", a, b) < PATH_MAX_LEN);
+}
+
+/* Reads a whole file into out (capped at cap bytes); ST_NOT_FOUND when it
+ * is not there, ST_TOO_LARGE when it is longer than cap. */
+static enum status read_file(const char *path, size_t cap, struct buf *out,
+			     struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t chunk[4096];
+	size_t n;
+	enum status st = ST_OK;
+
+	if (f == NULL)
+		return err_set(e, ST_NOT_FOUND, "no file %s", path);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (out->len + n > cap) {
+			st = err_set(e, ST_TOO_LARGE, "%s: too large", path);
+			break;
+		}
+		if ((st = buf_append(out, chunk, n)) != ST_OK)
+			break;
+	}
+	fclose(f);
+	return st;
+}
+
+/* Rule 4 as --docs DIR: the file of the folder named by the hex SHA-256. */
+static enum status fetch_dir(void *ctx, const uint8_t sha[HASH_LEN],
+			     struct buf *out, struct err *e)
+{
+	char hex[2 * HASH_LEN + 1], path[PATH_MAX_LEN];
+
+	hex_encode(hex, sha, HASH_LEN);
+	join(path, ctx, hex);
+	return read_file(path, out->cap, out, e);
+}
+
+static void verdict_free(struct verdict *v)
+{
+	free(v->fails);
+	memset(v, 0, sizeof *v);
+}
+
+/* Runs the vector (its folder vdir) in one mode into *out. */
+static void run_vector(const char *vdir, json_t *vec, bool all_proofs,
+		       struct verdict *out)
+{
+	char path[PATH_MAX_LEN], docs[PATH_MAX_LEN];
+	const char *key = json_string_value(json_object_get(vec, "key"));
+	const char *today = json_string_value(json_object_get(vec, "today"));
+	struct verify_options o = {.all_proofs = all_proofs};
+	struct note_verifier kv;
+	struct verify_report rep;
+	struct bundle *b = NULL;
+	struct buf json;
+	struct err e = {{0}};
+
+	memset(out, 0, sizeof *out);
+	out->latest = -1;
+	join(path, vdir, "bundle.json");
+	buf_init(&json, BUNDLE_MAX);
+	assert_int_equal(read_file(path, BUNDLE_MAX, &json, &e), ST_OK);
+	if (bundle_parse((const char *)json.data, json.len, &b, &e) != ST_OK) {
+		out->fails = calloc(1, sizeof *out->fails);
+		assert_non_null(out->fails);
+		out->nfails = 1;
+		snprintf(out->fails[0].name, sizeof out->fails[0].name,
+			 "bundle");
+		snprintf(out->fails[0].detail, sizeof out->fails[0].detail,
+			 "%.300s", e.msg);
+		buf_free(&json);
+		return;
+	}
+	buf_free(&json);
+	if (key != NULL) {
+		assert_int_equal(note_verifier_parse(key, strlen(key), &kv, &e),
+				 ST_OK);
+		o.key = &kv;
+	}
+	assert_non_null(today);
+	snprintf(o.today, sizeof o.today, "%s", today);
+	if (json_is_true(json_object_get(vec, "docs"))) {
+		join(docs, vdir, "docs");
+		o.fetch = fetch_dir;
+		o.fetch_ctx = docs;
+	}
+	assert_int_equal(verify_bundle(b, &o, &rep, &e), ST_OK);
+	out->fails = calloc(rep.nchecks + 1, sizeof *out->fails);
+	assert_non_null(out->fails);
+	for (size_t i = 0; i < rep.nchecks; i++)
+		if (!rep.checks[i].ok)
+			out->fails[out->nfails++] = rep.checks[i];
+	if (rep.latest >= 0)
+		out->latest = (long)rep.items[rep.latest].entry.venue_seq;
+	out->overdue = rep.overdue;
+	out->expired = rep.expired;
+	verify_report_free(&rep);
+	bundle_free(b);
+}
+
+/*
+ * Compares got with the expectation want (fails, and rule 7 from fresh
+ * when it has "latest"); writes why they differ into why, or returns true.
+ */
+static bool matches(const struct verdict *got, json_t *want, json_t *fresh,
+		    char *why, size_t size)
+{
+	json_t *fails = json_object_get(want, "fails");
+	bool rules_want[16] = {false}, rules_got[16] = {false};
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(fails, i, f)
+	{
+		int rule = (int)json_integer_value(json_object_get(f, "rule"));
+		const char *d = json_string_value(json_object_get(f, "detail"));
+		bool found = false;
+
+		assert_true(rule >= 0 && rule < 16);
+		rules_want[rule] = true;
+		for (size_t k = 0; k < got->nfails && !found; k++)
+			found = got->fails[k].rule == rule &&
+				strstr(got->fails[k].detail, d) != NULL;
+		if (!found) {
+			snprintf(why, size,
+				 "no failed check of rule %d says "
+				 "\"%s\"",
+				 rule, d);
+			return false;
+		}
+	}
+	for (size_t k = 0; k < got->nfails; k++) {
+		int rule = got->fails[k].rule;
+		if (rule >= 0 && rule < 16)
+			rules_got[rule] = true;
+		if (rule < 0 || rule >= 16 || !rules_want[rule]) {
+			snprintf(why, size, "unexpected failure, rule %d: %s",
+				 rule, got->fails[k].detail);
+			return false;
+		}
+	}
+	for (int r = 0; r < 16; r++)
+		if (rules_want[r] && !rules_got[r]) {
+			snprintf(why, size, "rule %d did not fail", r);
+			return false;
+		}
+	if (fresh != NULL && json_object_get(fresh, "latest") != NULL) {
+		json_t *l = json_object_get(fresh, "latest");
+		long want_latest =
+			json_is_null(l) ? -1 : (long)json_integer_value(l);
+		bool od = json_is_true(json_object_get(fresh, "overdue"));
+		bool ex = json_is_true(json_object_get(fresh, "expired"));
+
+		if (got->latest != want_latest || got->overdue != od ||
+		    got->expired != ex) {
+			snprintf(why, size,
+				 "freshness: latest %ld overdue %d expired "
+				 "%d, not %ld %d %d",
+				 got->latest, got->overdue, got->expired,
+				 want_latest, od, ex);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void test_vectors(void **state)
+{
+	char path[PATH_MAX_LEN], vdir[PATH_MAX_LEN], why[512];
+	json_error_t jerr;
+	json_t *index, *vec;
+	size_t i, bad = 0;
+
+	(void)state;
+	join(path, vectors_dir(), "index.json");
+	index = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (index == NULL)
+		fail_msg("%s: %s", path, jerr.text);
+	assert_true(json_array_size(index) >= 80);
+	json_array_foreach(index, i, vec)
+	{
+		const char *name =
+			json_string_value(json_object_get(vec, "name"));
+		json_t *expect = json_object_get(vec, "expect");
+		json_t *page = json_object_get(vec, "page");
+
+		assert_non_null(name);
+		join(vdir, vectors_dir(), name);
+		for (int mode = 0; mode < 2; mode++) {
+			struct verdict v;
+			json_t *want =
+				mode == 1 && page != NULL ? page : expect;
+
+			run_vector(vdir, vec, mode == 0, &v);
+			if (!matches(&v, want, expect, why, sizeof why)) {
+				bad++;
+				print_message("DISAGREES %-40s %-11s %s\n",
+					      name,
+					      mode == 0 ? "every proof"
+							: "newest proof",
+					      why);
+			}
+			verdict_free(&v);
+		}
+	}
+	print_message("%zu vectors, each verified twice: %zu disagreements "
+		      "with the expected verdicts\n",
+		      json_array_size(index), bad);
+	json_decref(index);
+	assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vectors),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+#
+# test_vectors.sh: verify.js on the shared verification vectors
+# (tests/vectors, DESIGN.md "Test vectors"), in headless Chromium.
+#
+#   tests/web/test_vectors.sh
+#
+# A page loads assets/verify.js and, for each vector of
+# tests/vectors/index.json, checks the bytes of its bundle.json as verify()
+# checks the page's bundle.json, through the functions verify.js exports for
+# tests: bundleOf (the bundle's form), rule1 (with the vector's expected log
+# key, where verify() takes the bundle's own) and rules (2, 3, 5, 6 and 7,
+# by the vector's today); without the page's own checks (the pin, what the
+# page shows).  For a vector with a docs folder, each document's bytes go
+# through docWhy, as "Check file" checks one.  verify.js checks only the
+# newest entry's proof, so each verdict is compared with the vector's
+# "page" expectation where it has one, else with "expect", as
+# tests/unit/test_vectors.c compares the C verifier's: the rules of the
+# failed checks must be exactly the expected ones, each expected detail
+# part of a failed check of its rule, and where the vector states it the
+# newest valid sanitization and the overdue and expired flags must match.
+# Every disagreement is printed, one line each: the vector, what was
+# expected, what verify.js found.
+#
+# Exit status: 0 when verify.js gives every vector its verdict, 1
+# otherwise, 2 when it cannot run.
+
+set -eu
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+VECTORS=${SANILOG_VECTORS:-$TOP/tests/vectors}
+
+if [ ! -f "$VECTORS/index.json" ]; then
+	echo "test_vectors.sh: no $VECTORS/index.json" >&2
+	exit 2
+fi
+# shellcheck source=tests/lib/page.sh
+. "$TOP/tests/lib/page.sh"
+page_begin test_vectors.sh
+cp "$TOP/assets/verify.js" "$SITE/assets/verify.js"
+ln -s "$VECTORS" "$SITE/vectors"
+
+cat >"$SITE/run.js" <<'EOF'
+(async () => {
+  const st = document.getElementById('verify-status'), ol = document.getElementById('diff');
+  const bytes = async u => { const r = await fetch(u); return r.ok ? new Uint8Array(await r.arrayBuffer()) : null; };
+  const show = fs => fs.length ? fs.map(f => `${f.rule}: ${f.detail}`).join(' | ') : 'valid';
+  /* Why got differs from the expectation want (fresh: rule 7's), or ''. */
+  const differs = (got, want, fresh) => {
+    const fails = got.checks.filter(c => !c.ok);
+    for (const f of want.fails)
+      if (!fails.some(c => c.rule == f.rule && c.detail.includes(f.detail))) return `no failed check of rule ${f.rule} says "${f.detail}"`;
+    const u = fails.find(c => !want.fails.some(f => f.rule == c.rule));
+    if (u) return `unexpected failure, rule ${u.rule}: ${u.detail}`;
+    if ('latest' in fresh && (got.latest != fresh.latest || got.overdue != fresh.overdue || got.expired != fresh.expired))
+      return `freshness: latest ${got.latest} overdue ${got.overdue} expired ${got.expired}, not ${fresh.latest} ${fresh.overdue} ${fresh.expired}`;
+    return '';
+  };
+  /* The checks of a vector's bundle, as verify() makes them. */
+  const S = sanilog, verdict = async (v, dir) => {
+    let R = {};
+    S.checks.length = 0;
+    try {
+      const B = S.bundleOf(await bytes(dir + 'bundle.json')), {CP} = await S.rule1(B, false, v.key);
+      R = await S.rules(B, CP, v.today);
+      if (v.docs)
+        for (const s of R.items.filter(s => s.e.kind == 'document')) {
+          const w = await S.docWhy(s.e.sha, await bytes(dir + 'docs/' + s.e.sha), s.e);
+          if (w) S.checks.push({rule: 4, ok: false, detail: `${s.where}: ${w}`});
+        }
+    } catch (x) { S.checks.push({rule: 0, ok: false, detail: x.message}); }
+    return {checks: S.checks.splice(0), latest: R.latest ? R.latest.e.seq : null, overdue: !!R.late, expired: !!R.exp};
+  };
+  try {
+    const index = await (await fetch('vectors/index.json')).json();
+    let bad = 0;
+    for (const v of index) {
+      const want = v.page || v.expect, got = await verdict(v, `vectors/${v.name}/`);
+      const why = differs(got, want, v.expect);
+      if (!why) continue;
+      bad++;
+      const li = document.createElement('li');
+      li.textContent = `${v.name}: expected ${show(want.fails)}; verify.js found ${show(got.checks.filter(c => !c.ok))} (${why})`;
+      ol.append(li);
+    }
+    st.textContent = `${index.length} vectors: verify.js disagrees with ${bad}`;
+    st.dataset.state = bad ? 'fail' : 'ok';
+  } catch (x) { st.dataset.state = 'fail'; st.textContent = 'harness: ' + x.message; }
+})();
+EOF
+cat >"$SITE/run.html" <<'EOF'
+<!doctype html><html lang="en"><head><meta charset="utf-8"><title>vectors</title>
+<script src="/assets/verify.js" defer></script><script src="/run.js" defer></script>
+</head><body><p id="verify-status" data-state="pending"></p><ol id="diff"></ol></body></html>
+EOF
+
+if ! MAX_LINES=200 page_run run.html 120; then
+	echo "FAIL  verify.js does not give every vector its verdict"
+	exit 1
+fi
+echo "PASS  verify.js gives every vector its verdict, as the C verifier does"
