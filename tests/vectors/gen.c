@@ -876,6 +876,7 @@ static json_t *expect_json(const struct fail *f, const struct vec *v)
 static void write_docs(struct gen *g, const char *dir)
 {
 	char path[4096], hex[2 * HASH_LEN + 1];
+	size_t written = 0;
 
 	make_dir(dir);
 	for (size_t i = 0; i < g->w.ndocs; i++) {
@@ -883,6 +884,7 @@ static void write_docs(struct gen *g, const char *dir)
 
 		if (d.mode == DOC_OMIT)
 			continue;
+		written++;
 		if (d.mode == DOC_OTHER_BYTES)
 			d.data[d.len - 3] ^= 0x20;
 		if (d.mode == DOC_LONGER) {
@@ -894,6 +896,12 @@ static void write_docs(struct gen *g, const char *dir)
 		hex_encode(hex, d.sha, HASH_LEN);
 		join(path, dir, hex);
 		write_file(path, d.data, d.len);
+	}
+	/* git keeps no empty folder: a folder without documents holds a
+	 * file that names none. */
+	if (written == 0) {
+		join(path, dir, "EMPTY");
+		write_file(path, "no documents\n", 13);
 	}
 }
 
