@@ -626,6 +626,12 @@ printf '      page of 50 documents: html %d B (gzip %d), css %d (%d), js %d (%d)
 printf '      transfer: %d B uncompressed, %d B with gzip assets, %d B all gzip\n' \
 	$((H + C + J)) $((H + CZ + JZ)) $((HZ + CZ + JZ))
 if wanted "page size"; then
+	# What a phone is sent (every part gzipped): the 30 KB of the target.
+	if [ $((HZ + CZ + JZ)) -lt 30720 ]; then
+		pass "page size: a transfer under 30 KB, all gzipped"
+	else
+		fail "page size" "$((HZ + CZ + JZ)) B all gzipped, over 30 KB"
+	fi
 	if [ $((H + CZ + JZ)) -lt 31744 ]; then
 		pass "page size: under 31 KB with the precompressed assets"
 	else
