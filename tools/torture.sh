@@ -493,8 +493,8 @@ scenario_bundles() {
 		line "hostile bundles for verify" "the static server did not start" - - -
 		return
 	fi
-	for spec in junk:1000000 docs:80000 revokes:250000 chain:90000 \
-		docs:1000000; do
+	for spec in junk:1000000 docs:80000 keysafter:60000 revokes:250000 \
+		chain:90000 docs:1000000; do
 		kind=${spec%%:*} n=${spec#*:}
 		python3 "$gen" "$TMP/base.json" "$n" "$kind" >"$dir/v/$RV/bundle.json"
 		cp "$dir/v/$RV/bundle.json" "$TMP/hostile.json"

@@ -68,13 +68,27 @@ static enum status add_checkv(struct verify_report *rep, int rule, bool ok,
 			      const char *name, const char *fmt, va_list ap)
 	__attribute__((format(printf, 5, 0)));
 
+/* Whether a failed check of rule would be kept: one of the first
+ * VERIFY_FAILS_SHOWN, or the first of its rule (so that a flood of one
+ * rule's failures, say entries that do not parse, cannot hide another's,
+ * such as a checkpoint that is not signed or a log that forked). */
+static bool failure_shown(const struct verify_report *rep, int rule)
+{
+	if (rep->nfailed < VERIFY_FAILS_SHOWN)
+		return true;
+	for (size_t i = 0; i < rep->nchecks; i++)
+		if (!rep->checks[i].ok && rep->checks[i].rule == rule)
+			return false;
+	return true;
+}
+
 static enum status add_checkv(struct verify_report *rep, int rule, bool ok,
 			      const char *name, const char *fmt, va_list ap)
 {
 	struct verify_check *c;
 	size_t n = rep->nchecks;
 
-	if (!ok && rep->nfailed >= VERIFY_FAILS_SHOWN) {
+	if (!ok && !failure_shown(rep, rule)) {
 		rep->ok = false;
 		rep->omitted++;
 		return ST_OK;
@@ -151,6 +165,8 @@ void verify_report_free(struct verify_report *rep)
 	free(rep->items);
 	rep->checks = NULL;
 	rep->nchecks = 0;
+	rep->nfailed = 0;
+	rep->omitted = 0;
 	rep->items = NULL;
 	rep->nitems = 0;
 }
@@ -667,7 +683,29 @@ struct named {
 	const char *name;
 	int64_t index;
 	struct slot *slot;
+	uint32_t hash; /* of a provider-key's vkey, as its text says */
+	int key_state; /* its vkey: 0 not parsed yet, 1 a key, -1 not one */
+	struct note_verifier key;
 };
+
+/* The key hash a verifier key's text names ("name+hash+key"), without the
+ * point check that parsing it makes: the entry parser checked the text. */
+static uint32_t vkey_text_hash(const char *vkey)
+{
+	const char *p = strchr(vkey, '+');
+	uint32_t h = 0;
+
+	for (int i = 0; p != NULL && i < 8; i++) {
+		char c = p[1 + i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+					       : -1;
+		if (d < 0)
+			return 0;
+		h = h << 4 | (uint32_t)d;
+	}
+	return h;
+}
 
 static int named_cmp(const void *x, const void *y)
 {
@@ -692,8 +730,14 @@ static enum status index_providers(struct run *r)
 	for (size_t i = 0; i < r->b->nproviders; i++) {
 		struct slot *p = &r->prov[i];
 		if (p->en != NULL)
-			r->by_name[n++] =
-				(struct named){p->en->name, p->bi->index, p};
+			r->by_name[n++] = (struct named){
+				.name = p->en->name,
+				.index = p->bi->index,
+				.slot = p,
+				.hash = p->en->kind == ENTRY_PROVIDER_KEY
+						? vkey_text_hash(p->en->vkey)
+						: 0,
+			};
 	}
 	qsort(r->by_name, n, sizeof *r->by_name, named_cmp);
 	return ST_OK;
@@ -720,14 +764,30 @@ static size_t lower_bound(const struct run *r, const char *name, int64_t index)
 /* The provider entry of that name with the highest index below before, or
  * NULL: as in the log, it decides which key is in force (a key, or a
  * revocation that ended every key before it). */
-static struct slot *in_force(const struct run *r, const char *name,
-			     int64_t before)
+static struct named *in_force(const struct run *r, const char *name,
+			      int64_t before)
 {
 	size_t k = lower_bound(r, name, before);
 
 	if (k == 0 || strcmp(r->by_name[k - 1].name, name) != 0)
 		return NULL;
-	return r->by_name[k - 1].slot;
+	return &r->by_name[k - 1];
+}
+
+/* The key of a provider-key entry, parsed once (its point check is the
+ * cost: a key that attests many documents is parsed for the first). */
+static const struct note_verifier *key_of(struct named *k, struct err *e)
+{
+	const char *vkey = k->slot->en->vkey;
+
+	if (k->key_state == 0)
+		k->key_state = note_verifier_parse(vkey, strlen(vkey), &k->key,
+						   e) == ST_OK
+				       ? 1
+				       : -1;
+	else if (k->key_state < 0)
+		err_set(e, ST_INVALID, "not a verifier key");
+	return k->key_state > 0 ? &k->key : NULL;
 }
 
 /* Says in why, when there is no key in force, whether the key named by the
@@ -737,14 +797,11 @@ static void why_no_key(const struct run *r, const char *name, uint32_t hash,
 {
 	for (size_t k = lower_bound(r, name, INT64_MIN); k < r->npents; k++) {
 		const struct slot *p = r->by_name[k].slot;
-		struct note_verifier v;
 
 		if (strcmp(r->by_name[k].name, name) != 0)
 			break;
 		if (p->en->kind == ENTRY_PROVIDER_KEY &&
-		    note_verifier_parse(p->en->vkey, strlen(p->en->vkey), &v,
-					NULL) == ST_OK &&
-		    v.hash == hash) {
+		    r->by_name[k].hash == hash) {
 			snprintf(why, size,
 				 "the key is logged at index %" PRId64
 				 ", not before the document",
@@ -768,7 +825,8 @@ static void attest_one(struct run *r, struct slot *s)
 	char why[sizeof(struct err)];
 	uint32_t hash = 0;
 	struct err e = {{0}};
-	struct note_verifier v;
+	const struct note_verifier *v;
+	struct named *k;
 	struct slot *p;
 
 	if (attest_parse_line(en->attestation, name, &hash, &e) != ST_OK) {
@@ -780,27 +838,29 @@ static void attest_one(struct run *r, struct slot *s)
 	f.type = en->type;
 	f.performed = en->performed;
 	f.expires = en->expires;
-	p = in_force(r, name, s->bi->index);
-	if (p == NULL) {
+	k = in_force(r, name, s->bi->index);
+	p = k != NULL ? k->slot : NULL;
+	if (p == NULL && !failure_shown(r->rep, 5)) {
+		why[0] = 0; /* not kept: no need to say why */
+	} else if (p == NULL) {
 		why_no_key(r, name, hash, why, sizeof why);
 	} else if (p->en->kind == ENTRY_PROVIDER_REVOKE) {
 		snprintf(why, sizeof why,
 			 "the provider's key was revoked at index %" PRId64
 			 ", before the document",
 			 p->bi->index);
-	} else if (note_verifier_parse(p->en->vkey, strlen(p->en->vkey), &v,
-				       &e) != ST_OK) {
-		snprintf(why, sizeof why, "%.128s: %.300s", p->where, e.msg);
-	} else if (v.hash != hash) {
+	} else if (k->hash != hash) {
 		snprintf(why, sizeof why,
 			 "the provider's key in force is %s+%08" PRIx32
 			 " (index %" PRId64 ")",
-			 name, v.hash, p->bi->index);
+			 name, k->hash, p->bi->index);
+	} else if ((v = key_of(k, &e)) == NULL) {
+		snprintf(why, sizeof why, "%.128s: %.300s", p->where, e.msg);
 	} else if (!proof_ok(r, p)) {
 		snprintf(why, sizeof why, "%s: inclusion proof %s", p->where,
 			 r->have_cp ? "does not verify against the checkpoint"
 				    : "not checked (no verified checkpoint)");
-	} else if (attest_verify_line(en->attestation, &f, &v, &e) != ST_OK) {
+	} else if (attest_verify_line(en->attestation, &f, v, &e) != ST_OK) {
 		snprintf(why, sizeof why, "%s", e.msg);
 	} else {
 		it->attested = true;
@@ -819,12 +879,12 @@ static void revokes_end_keys(struct run *r)
 {
 	for (size_t i = 0; i < r->b->nproviders; i++) {
 		const struct slot *p = &r->prov[i];
-		const struct slot *k;
+		const struct named *k;
 
 		if (p->en == NULL || p->en->kind != ENTRY_PROVIDER_REVOKE)
 			continue;
 		k = in_force(r, p->en->name, p->bi->index);
-		if (k == NULL || k->en->kind != ENTRY_PROVIDER_KEY)
+		if (k == NULL || k->slot->en->kind != ENTRY_PROVIDER_KEY)
 			add(r, 5, false, "provider entries",
 			    "%s ends no key: no provider-key of %.100s is in "
 			    "force before it in the bundle",

@@ -263,10 +263,15 @@ static void stale(struct run *r, const char *what, int64_t newer)
 {
 	char asked[160] = "";
 
-	if (r->asked_again && r->newest_claimed >= 0)
+	if (r->asked_again && r->newest_claimed >= newer)
 		snprintf(asked, sizeof asked,
 			 "; asked again, the log claims a tree of size "
 			 "%" PRId64 " but served no bundle that new",
+			 r->newest_claimed);
+	else if (r->asked_again && r->newest_claimed >= 0)
+		snprintf(asked, sizeof asked,
+			 "; the log's newest checkpoint is of size %" PRId64
+			 ", older still",
 			 r->newest_claimed);
 	else if (r->asked_again)
 		snprintf(asked, sizeof asked,
@@ -754,9 +759,10 @@ static size_t rec_bound(const struct named_rec *recs, size_t n,
 }
 
 /*
- * The provider entries the venue's attestations depend on, as export.c
- * puts them in a bundle: for each attested document the newest key of its
- * provider logged before it, and every revocation of the keys of a
+ * The provider entries the venue's attestations depend on, which a bundle
+ * must hold (export.c puts these and more in it: the key each revocation
+ * ended, which rule 5 asks for): for each attested document the newest key
+ * of its provider logged before it, and every revocation of the keys of a
  * provider with an entry before an attested document.  Marks them in
  * need[0..nprovs).  O(n log n) in the provider entries and attestations.
  */

@@ -328,6 +328,8 @@ void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 void http_reply_header(struct http_request *rq, const char *name,
 		       const char *value)
 {
+	if (rq->shared)
+		return; /* queued, and others' to send too */
 	if (rq->response != NULL)
 		MHD_add_response_header(rq->response, name, value);
 	if (rq->zresponse != NULL)
@@ -638,15 +640,15 @@ struct http_shared *http_reply_share(struct http_request *rq)
 		free(sh);
 		return NULL;
 	}
+	sh->code = rq->code;
+	sh->r = rq->response;
+	sh->len = rq->resp_len; /* the plain body's, before it says the sent */
+	sh->z = rq->zresponse;
+	sh->zlen = rq->zlen;
 	rq->queued = true;
 	if (z)
 		rq->resp_len = rq->zlen;
 	rq->shared = true;
-	sh->code = rq->code;
-	sh->r = rq->response;
-	sh->len = rq->resp_len;
-	sh->z = rq->zresponse;
-	sh->zlen = rq->zlen;
 	return sh;
 }
 

@@ -245,6 +245,9 @@ unsigned http_reply_status(const struct http_request *rq);
  * queued before it is handed over, so the caller may free it at once.
  * NULL when no reply is set, it was shared or queued already, or it could
  * not be queued or memory ran out (the reply then goes out as usual).
+ * Call it from a route's handler, on the thread libmicrohttpd called it
+ * on, never after http_suspend: it queues the reply.  Headers added after
+ * it are not sent.
  */
 struct http_shared;
 struct http_shared *http_reply_share(struct http_request *rq);

@@ -14,6 +14,8 @@ that the verifier gets past rule 1); N items of KIND are added after them:
   chain     documents of the venue, each with a wrong prev
   providers provider-key entries of one name (N), and documents (N) that
             name it
+  keysafter documents (N) attested by a key hash no key has, then N
+            provider-key entries of that name, all after the documents
 
 Indexes go up from past the base's; proofs are empty, so each inclusion
 check fails at once, as a hostile log's would after one hash each.
@@ -69,6 +71,17 @@ def main():
         top += n
         ents += [item(i, document(venue, seq + i, (name, khash)))
                  for i in range(n)]
+    elif kind == "keysafter":
+        key = next((p for p in provs if "kind provider-key" in p["entry"]),
+                   None)
+        if key is None:
+            sys.exit("hostile_bundle: the base bundle has no provider key")
+        lines = dict(ln.split(" ", 1) for ln in key["entry"].splitlines()[1:])
+        name = lines["name"]
+        ents += [item(i, document(venue, seq + i, (name, "00000001")))
+                 for i in range(n)]
+        top += n
+        provs += [item(i, key["entry"]) for i in range(n)]
     elif kind == "revokes":
         ents += [item(i, venue_lines(venue, seq + i) +
                       "kind revocation\nrevokes 1\nreason junk\n"

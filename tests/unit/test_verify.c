@@ -1339,14 +1339,27 @@ static void test_report_bounded(void **state)
 	options(&o, &w, &key);
 	assert_int_equal(verify_bundle(w.b, &o, &rep, &e), ST_OK);
 	assert_false(rep.ok);
-	assert_int_equal(rep.nfailed, VERIFY_FAILS_SHOWN);
+	/* The first hundred, and the first of a rule past them (rule 2's,
+	 * after the entries that do not parse). */
+	assert_int_equal(rep.nfailed, VERIFY_FAILS_SHOWN + 1);
+	assert_true(has_check(&rep, 2, false, NULL));
+	assert_true(has_check(&rep, 3, false, "does not parse"));
 	/* Each junk entry fails to parse and is not included: two each. */
 	assert_int_equal(rep.nfailed + rep.omitted, 2 * junk);
-	assert_true(rep.nchecks <= VERIFY_FAILS_SHOWN + 7);
+	assert_true(rep.nchecks <= VERIFY_FAILS_SHOWN + 7 + 7);
 	assert_sorted(&rep);
 	/* The honest part still reads as it did. */
 	assert_int_equal(rep.nitems, 6);
 	assert_true(has_check(&rep, 5, true, NULL));
+	verify_report_free(&rep);
+
+	/* A checkpoint that does not verify is said, however much junk
+	 * comes before it in the report. */
+	t_cp_root(&w);
+	assert_int_equal(verify_bundle(w.b, &o, &rep, &e), ST_OK);
+	assert_false(rep.ok);
+	assert_true(rep.omitted > 0);
+	assert_true(has_check(&rep, 1, false, "not signed by the log key"));
 	verify_report_free(&rep);
 	world_free(&w);
 }
