@@ -38,6 +38,7 @@
 #include "app.h"
 #include "core/codec.h"
 #include "core/entry.h"
+#include "web/head.h"
 #include "web/owner.h"
 
 #define TOKEN_PREFIX	"slo_"

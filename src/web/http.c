@@ -29,6 +29,8 @@
  * connection alive.
  */
 #include "http.h"
+
+#include "head.h"
 #include "conns.h"
 
 #include <arpa/inet.h>
@@ -771,88 +773,6 @@ bool http_parse_ip(const char *s, struct sockaddr_storage *ss)
 	return false;
 }
 
-/* A character of an HTTP token (RFC 9110 5.6.2). */
-static bool tchar(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') ||
-	       (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-/* Copies the token at *p, in lower case, into out (at most outsize - 1
- * bytes) and moves *p past it; false when there is none or it does not
- * fit. */
-static bool lower_token(const char **p, char *out, size_t outsize)
-{
-	size_t n = 0;
-	for (; tchar(**p); (*p)++) {
-		if (n + 1 >= outsize)
-			return false;
-		char c = **p;
-		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-	}
-	out[n] = 0;
-	return n > 0;
-}
-
-bool http_media_type(const char *v, char *type, size_t typesize,
-		     const char *param, char *value, size_t valuesize)
-{
-	char sub[128], name[128];
-	const char *p = v + strspn(v, " \t");
-	bool seen = false;
-	value[0] = 0;
-	if (!lower_token(&p, type, typesize) || *p++ != '/' ||
-	    !lower_token(&p, sub, sizeof sub))
-		return false;
-	size_t tl = strlen(type);
-	if (tl + 1 + strlen(sub) >= typesize)
-		return false;
-	type[tl] = '/';
-	memcpy(type + tl + 1, sub, strlen(sub) + 1);
-	for (;;) {
-		p += strspn(p, " \t");
-		if (*p == 0)
-			return true;
-		if (*p++ != ';')
-			return false;
-		p += strspn(p, " \t");
-		if (*p == 0 || *p == ';')
-			continue; /* an empty parameter is allowed */
-		if (!lower_token(&p, name, sizeof name) || *p++ != '=')
-			return false;
-		bool mine = strcasecmp(name, param) == 0;
-		size_t n = 0;
-		char buf[256];
-		if (*p == '"') {
-			for (p++; *p != '"'; p++) {
-				if (*p == '\\' && p[1] != 0)
-					p++;
-				if (*p == 0 || (unsigned char)*p < 0x20 ||
-				    *p == 0x7f || n + 1 >= sizeof buf)
-					return false;
-				buf[n++] = *p;
-			}
-			p++;
-		} else {
-			for (; tchar(*p); p++) {
-				if (n + 1 >= sizeof buf)
-					return false;
-				buf[n++] = *p;
-			}
-			if (n == 0)
-				return false;
-		}
-		if (mine) {
-			if (seen || n + 1 > valuesize)
-				return false; /* twice, or too long */
-			seen = true;
-			memcpy(value, buf, n);
-			value[n] = 0;
-		}
-	}
-}
-
 /* A request from the trusted proxy: the client is the address the proxy
  * put last in X-Forwarded-For (the ones before it, the client could have
  * written itself).  Left as it is if there is none or it is not an IP
@@ -987,74 +907,6 @@ static bool accepts_gzip(const char *ae)
 	return false;
 }
 
-/* What the request's header fields say of its framing (framing_field). */
-struct framing {
-	unsigned hosts;
-	const char *length; /* the first Content-Length */
-	bool lengths_differ;
-	bool coded;	   /* a Transfer-Encoding line */
-	unsigned chunked;  /* chunked codings in it */
-	bool other_coding; /* another coding */
-	bool bad_name;	   /* a field name that is not a token */
-	size_t head;	   /* what the head takes of the connection's memory,
-			      about: HEAD_RECORD a field, cookie or argument,
-			      and their bytes */
-};
-
-/* What libmicrohttpd takes of a connection's memory for each field,
- * cookie and query argument it keeps, beside their bytes (a list record
- * of seven words, rounded up). */
-#define HEAD_RECORD 64
-
-static enum MHD_Result count_record(void *cls, enum MHD_ValueKind kind,
-				    const char *key, const char *value)
-{
-	struct framing *f = cls;
-	(void)kind;
-	f->head += HEAD_RECORD + (key != NULL ? strlen(key) : 0) +
-		   (value != NULL ? strlen(value) : 0);
-	return MHD_YES;
-}
-
-static enum MHD_Result framing_field(void *cls, enum MHD_ValueKind kind,
-				     const char *key, const char *value)
-{
-	struct framing *f = cls;
-	size_t n = 0;
-	count_record(cls, kind, key, value);
-	while (key != NULL && tchar(key[n]))
-		n++;
-	if (n == 0 || key[n] != 0) {
-		/* "Transfer-Encoding : chunked" names "Transfer-Encoding " */
-		f->bad_name = true;
-		return MHD_YES;
-	}
-	if (value == NULL)
-		value = "";
-	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
-		f->hosts++;
-	} else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-		if (f->length == NULL)
-			f->length = value;
-		else if (strcmp(f->length, value) != 0)
-			f->lengths_differ = true;
-	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-		f->coded = true;
-		for (const char *p = value; *p != 0;) {
-			p += strspn(p, " \t,");
-			size_t len = strcspn(p, ","), k = len;
-			while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
-				k--;
-			if (k == 7 && strncasecmp(p, "chunked", 7) == 0)
-				f->chunked++;
-			else if (k > 0)
-				f->other_coding = true;
-			p += len;
-		}
-	}
-	return MHD_YES;
-}
-
 /*
  * Refuses, as RFC 9112 asks, a request whose head would let its framing
  * be read two ways (by a proxy in front and by this server): sets the
@@ -1073,7 +925,7 @@ static enum MHD_Result framing_field(void *cls, enum MHD_ValueKind kind,
 static void check_framing(struct http_request *rq, const char *url,
 			  const char *version)
 {
-	struct framing f = {0};
+	struct http_framing f;
 	bool http10 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
 	/* libmicrohttpd 0.9.75 parses the request line in place: the
 	 * target, a NUL where the space after it was, the version.  A
@@ -1083,17 +935,13 @@ static void check_framing(struct http_request *rq, const char *url,
 	bool nul = url == rq->target && v > t && v - t - 1 != rq->target_len;
 	const char *why = NULL;
 	unsigned code = 400;
-	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, framing_field, &f);
-	MHD_get_connection_values(rq->conn,
-				  MHD_COOKIE_KIND | MHD_GET_ARGUMENT_KIND,
-				  count_record, &f);
-	f.head += rq->target_len;
+	http_framing_read(rq->conn, rq->target_len, &f);
 	if (f.head > HTTP_HEAD_MAX) {
 		http_reply_error_code(rq, 431, "header_too_large", 0,
 				      "request head over %u bytes "
 				      "(counting %u a field, cookie and "
 				      "argument)",
-				      HTTP_HEAD_MAX, HEAD_RECORD);
+				      HTTP_HEAD_MAX, HTTP_HEAD_RECORD);
 		rq->close = true;
 		return;
 	}

@@ -259,18 +259,6 @@ bool http_reply_shared(struct http_request *rq, const struct http_shared *sh);
 /* Drops what http_reply_share returned.  Accepts NULL. */
 void http_shared_free(struct http_shared *sh);
 
-/*
- * Parses a media type, a Content-Type value (RFC 9110 8.3.1): its
- * type/subtype into type, in lower case (names of types and parameters
- * are case-insensitive), and the value of the parameter named param (in
- * any case; a token, or a quoted-string unquoted) into value, as it is,
- * or "" when there is none.  False when v is malformed or type or value
- * would not fit (typesize, valuesize with the NUL); the outputs are then
- * unspecified.
- */
-bool http_media_type(const char *v, char *type, size_t typesize,
-		     const char *param, char *value, size_t valuesize);
-
 /* Formats an address as text ("127.0.0.1", "::1") into out. */
 void http_addr_str(const struct sockaddr *sa, char *out, size_t outsize);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "web/http.h"
+#include "web/head.h"
 
 static void test_media_type(void **state)
 {
