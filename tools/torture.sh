@@ -416,9 +416,29 @@ scenario_readers() {
 # ---------------------------------------------------------------------------
 # 3. A hostile server for verify.
 
+# verify_timed ARG: sanilog verify ARG, timed; sets VRC (its exit status),
+# VTOOK (seconds) and VMB (peak memory); counts an exit 1 or 2 in REFUSED,
+# and fails the run on any other.
+verify_timed() {
+	local kb=0
+	VRC=0
+	timeout 600 /usr/bin/time -f '%e %M' -o "$TMP/time.out" \
+		"$SANILOG" verify "$1" >"$TMP/hv.out" 2>"$TMP/hv.err" || VRC=$?
+	# (GNU time's last line; one before it tells a non-zero exit.)
+	VTOOK=-
+	read -r VTOOK kb < <(tail -n 1 "$TMP/time.out") || true
+	case $kb in '' | *[!0-9]*) kb=0 ;; esac
+	VMB=$((kb / 1024))
+	case $VRC in
+	1 | 2) REFUSED=$((REFUSED + 1)) ;;
+	*) FAILED=1 ;;
+	esac
+}
+
 scenario_hostile() {
-	local mode port rc took kb what="" refused_n=0 n=0
+	local mode port what="" n=0
 	DIED=""
+	REFUSED=0
 	if ! command -v python3 >/dev/null 2>&1; then
 		line "hostile server for verify" "skipped: needs python3" - - -
 		return
@@ -434,19 +454,8 @@ scenario_hostile() {
 	fi
 	for mode in endless huge bigdoc; do
 		n=$((n + 1))
-		rc=0
-		timeout 600 /usr/bin/time -f '%e %M' -o "$TMP/time.out" \
-			"$SANILOG" verify "http://127.0.0.1:$port/$mode/v/$RV" \
-			>"$TMP/hv.out" 2>"$TMP/hv.err" || rc=$?
-		# (GNU time's last line; one before it tells a non-zero exit.)
-		took=- kb=0
-		read -r took kb < <(tail -n 1 "$TMP/time.out") || true
-		case $kb in '' | *[!0-9]*) kb=0 ;; esac
-		case $rc in
-		1 | 2) refused_n=$((refused_n + 1)) ;;
-		*) FAILED=1 ;;
-		esac
-		what="$what${what:+; }$mode: exit $rc after $took s, peak $((kb / 1024)) MB"
+		verify_timed "http://127.0.0.1:$port/$mode/v/$RV"
+		what="$what${what:+; }$mode: exit $VRC after $VTOOK s, peak $VMB MB"
 	done
 	kill "$HOSTILE_PID" 2>/dev/null || true
 	wait "$HOSTILE_PID" 2>/dev/null || true
@@ -454,7 +463,7 @@ scenario_hostile() {
 	stop_server
 	line "hostile server for verify (big bundle)" \
 		"sanilog verify URL of a venue of 30 documents; $what$DIED" \
-		"-" "$refused_n of $n refused by verify (exit 1 or 2)" \
+		"-" "$REFUSED of $n refused by verify (exit 1 or 2)" \
 		"- (a client's own bounds: bundle 64 MB, documents their doc line's size)"
 }
 
@@ -476,8 +485,9 @@ scenario_hostile() {
 
 scenario_bundles() {
 	local gen=$HERE/../tests/lib/hostile_bundle.py dir=$TMP/bundles
-	local kind n rc took kb what="" refused_n=0 count=0 port spec
+	local kind n what="" count=0 port spec how
 	DIED=""
+	REFUSED=0
 	if ! command -v python3 >/dev/null 2>&1; then
 		line "hostile bundles for verify" "skipped: needs python3" - - -
 		return
@@ -500,30 +510,19 @@ scenario_bundles() {
 		cp "$dir/v/$RV/bundle.json" "$TMP/hostile.json"
 		for how in URL FILE; do
 			count=$((count + 1))
-			rc=0
 			if [ "$how" = URL ]; then
-				set -- "http://127.0.0.1:$port/v/$RV"
+				verify_timed "http://127.0.0.1:$port/v/$RV"
 			else
-				set -- "$TMP/hostile.json"
+				verify_timed "$TMP/hostile.json"
 			fi
-			timeout 600 /usr/bin/time -f '%e %M' -o "$TMP/time.out" \
-				"$SANILOG" verify "$@" >"$TMP/hv.out" 2>"$TMP/hv.err" ||
-				rc=$?
-			took=- kb=0
-			read -r took kb < <(tail -n 1 "$TMP/time.out") || true
-			case $kb in '' | *[!0-9]*) kb=0 ;; esac
-			case $rc in
-			1 | 2) refused_n=$((refused_n + 1)) ;;
-			*) FAILED=1 ;;
-			esac
-			what="$what${what:+; }$kind x$n ($(($(stat -c %s "$TMP/hostile.json") / 1048576)) MB) $how: exit $rc, $took s, $((kb / 1024)) MB"
+			what="$what${what:+; }$kind x$n ($(($(stat -c %s "$TMP/hostile.json") / 1048576)) MB) $how: exit $VRC, $VTOOK s, $VMB MB"
 		done
 	done
 	kill "$HOSTILE_PID" 2>/dev/null || true
 	wait "$HOSTILE_PID" 2>/dev/null || true
 	HOSTILE_PID=
 	line "hostile bundles for verify" "$what$DIED" "-" \
-		"$refused_n of $count refused by verify (exit 1 or 2)" "-"
+		"$REFUSED of $count refused by verify (exit 1 or 2)" "-"
 }
 
 # 5. Full disk during uploads: a log of its own on a tmpfs of 4 MiB
