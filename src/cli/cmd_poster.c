@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "core/codec.h"
 #include "core/entry.h"
-#include "print/pin.h"
+#include "core/pin.h"
 #include "print/poster.h"
 #include "print/scan.h"
 

@@ -33,8 +33,8 @@
 
 #include "core/entry.h"
 #include "core/note.h"
+#include "core/pin.h"
 #include "core/utf8.h"
-#include "print/pin.h"
 #include "print/poster.h"
 #include "store/export.h"
 

@@ -3,7 +3,7 @@
  *
  * A poster is one page, A4, A5 or A6 portrait, as PDF, SVG or PNG:
  *   - the venue's name, large, shrunk or wrapped to fit the page;
- *   - the QR code of the venue URL with the pin of the log (pin.h):
+ *   - the QR code of the venue URL with the pin of the log (core/pin.h):
  *     error correction level Q, a four-module quiet zone, drawn as vector
  *     squares in PDF and SVG and as whole pixels (an integer number of
  *     pixels a module, no antialiasing) in PNG;
