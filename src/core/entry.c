@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "codec.h"
 #include "utf8.h"
 
@@ -212,43 +213,6 @@ static bool parse_num(const char *v, size_t len, int64_t max, int64_t *out)
 static int digits2(const char *s)
 {
 	return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* A real date (proleptic Gregorian, years 0000-9999) in YYYY-MM-DD form. */
-static bool date_ok(const char *d, size_t len)
-{
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31};
-	if (len != 10 || d[4] != '-' || d[7] != '-')
-		return false;
-	for (size_t i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !is_digit(d[i]))
-			return false;
-	int y = digits2(d) * 100 + digits2(d + 2);
-	int m = digits2(d + 5);
-	int day = digits2(d + 8);
-	if (m < 1 || m > 12 || day < 1)
-		return false;
-	int max = mdays[m - 1] + (m == 2 && leap_year(y));
-	return day <= max;
-}
-
-/* YYYY-MM-DDTHH:MM:SSZ, a real date and time (no leap second). */
-static bool time_ok(const char *t, size_t len)
-{
-	if (len != 20 || !date_ok(t, 10) || t[10] != 'T' || t[13] != ':' ||
-	    t[16] != ':' || t[19] != 'Z')
-		return false;
-	for (size_t i = 11; i < 19; i += 3)
-		if (!is_digit(t[i]) || !is_digit(t[i + 1]))
-			return false;
-	return digits2(t + 11) <= 23 && digits2(t + 14) <= 59 &&
-	       digits2(t + 17) <= 59;
 }
 
 static bool venue_id_ok(const char *v, size_t len)
@@ -616,12 +580,12 @@ static enum status parse_value(const struct line *l, struct entry *out,
 		copy_value(out->title, sizeof out->title, v, len);
 		break;
 	case F_PERFORMED:
-		if (!date_ok(v, len))
+		if (!clock_date_valid(v, len))
 			return bad(l, "not a real date YYYY-MM-DD", e);
 		copy_value(out->performed, sizeof out->performed, v, len);
 		break;
 	case F_EXPIRES:
-		if (!date_ok(v, len))
+		if (!clock_date_valid(v, len))
 			return bad(l, "not a real date YYYY-MM-DD", e);
 		copy_value(out->expires, sizeof out->expires, v, len);
 		break;
@@ -672,7 +636,7 @@ static enum status parse_value(const struct line *l, struct entry *out,
 		break;
 	}
 	case F_LOGGED:
-		if (!time_ok(v, len))
+		if (!clock_time_valid(v, len))
 			return bad(l, "not a real time YYYY-MM-DDTHH:MM:SSZ",
 				   e);
 		copy_value(out->logged, sizeof out->logged, v, len);
@@ -782,12 +746,12 @@ enum status entry_check_value(const char *what, const char *v, size_t max,
 
 bool entry_date_valid(const char *d)
 {
-	return d != NULL && date_ok(d, strnlen(d, 11));
+	return d != NULL && clock_date_valid(d, strnlen(d, CLOCK_DATE_LEN + 1));
 }
 
 bool entry_time_valid(const char *t)
 {
-	return t != NULL && time_ok(t, strnlen(t, 21));
+	return t != NULL && clock_time_valid(t, strnlen(t, CLOCK_TIME_LEN + 1));
 }
 
 bool entry_venue_id_valid(const char *id)

@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "buf.h"
 #include "hash.h"
 #include "note.h"
-#include "status.h"
 
 #define ENTRY_MAX	      4096 /* bytes in a whole entry */
 #define ENTRY_VALUE_MAX	      200  /* bytes in a value */

@@ -32,8 +32,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/status.h"
 #include "core/buf.h"
-#include "core/status.h"
 #include "store/store.h"
 
 #define POSTER_PNG_DPI	200

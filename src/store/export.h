@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/bundle.h"
-#include "core/status.h"
 #include "store/store.h"
 
 /*

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "core/attest.h"
 #include "core/merkle.h"
 
@@ -29,24 +30,6 @@ struct sequencer {
 	int64_t key_index;
 	struct note_verifier key;
 };
-
-enum status log_now(char *out, struct err *e)
-{
-	const char *fixed = getenv("SANILOG_NOW");
-	if (fixed != NULL && fixed[0] != 0) {
-		if (!entry_time_valid(fixed))
-			return err_set(e, ST_INVALID,
-				       "SANILOG_NOW: not YYYY-MM-DDTHH:MM:SSZ");
-		snprintf(out, 21, "%s", fixed);
-		return ST_OK;
-	}
-	time_t t = time(NULL);
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
-		return err_set(e, ST_INTERNAL, "clock: cannot format time");
-	return ST_OK;
-}
 
 enum status sequencer_new(struct store *s, const struct note_signer *signer,
 			  struct sequencer **out, struct err *e)

@@ -74,8 +74,4 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 enum status sequencer_checkpoint(struct sequencer *q, struct buf *checkpoint,
 				 struct err *e);
 
-/* The log's clock: now in UTC, or $SANILOG_NOW when set (tests pin it),
- * written as YYYY-MM-DDTHH:MM:SSZ into out (21 bytes). */
-enum status log_now(char *out, struct err *e);
-
 #endif

@@ -22,10 +22,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/buf.h"
 #include "core/entry.h"
 #include "core/hash.h"
-#include "core/status.h"
 
 #define STORE_APPLICATION_ID 0x53414e4c /* "SANL" */
 

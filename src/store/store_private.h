@@ -13,10 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/buf.h"
 #include "core/entry.h"
 #include "core/hash.h"
-#include "core/status.h"
 #include "store/keyset.h"
 #include "store/store.h"
 #include "store/treecache.h"

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/hash.h"
-#include "core/status.h"
 #include "store/store.h"
 
 /* The most leaves whose hashes a cache holds, whatever its budget (the

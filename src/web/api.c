@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "base/clock.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "web/head.h"

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "store/sequencer.h"
 #include "store/store.h"
 #include "web/backfill.h"

@@ -23,7 +23,7 @@
 
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 struct backfill;
 

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "base/clock.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/hash.h"

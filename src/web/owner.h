@@ -40,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "web/http.h"
 
 #define OWNER_SESSION_TTL	 (12 * 3600) /* seconds */

@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/buf.h"
 #include "core/bundle.h"
-#include "core/status.h"
 #include "store/store.h"
 
 /* Languages of the pages. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "base/clock.h"
 #include "core/bundle.h"
 #include "print/poster.h"
 #include "core/codec.h"

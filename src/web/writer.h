@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/buf.h"
-#include "core/status.h"
 #include "store/sequencer.h"
 
 struct writer_job {
