@@ -483,7 +483,7 @@ static int rows_step(sqlite3_stmt *st)
 /* Entry i (venue i % venues, its seq-th entry), with doc when not NULL. */
 static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
 {
-	static const char text[384] = "sanilog-entry v1\n";
+	static const char text[384] = ENTRY_HEAD;
 	char venue[VENUE_ID_LEN + 1];
 	int64_t v = i % r->venues, seq = i / r->venues;
 	venue_id(v, venue);

@@ -23,7 +23,6 @@
 #include "codec.h"
 #include "utf8.h"
 
-#define ENTRY_MAGIC	 "sanilog-entry v1"
 #define ENTRY_KEYS_MAX	 13 /* key lines of the longest kind (document) */
 #define ENTRY_NUM_MAX	 9007199254740991LL /* 2^53-1 */
 #define ENTRY_NUM_DIGITS 16
@@ -983,7 +982,7 @@ enum status entry_format(const struct entry *en, struct buf *out, struct err *e)
 	n = kinds[en->kind].n;
 	w.len = 0;
 	w.over = false;
-	put_str(&w, ENTRY_MAGIC "\n");
+	put_str(&w, ENTRY_HEAD);
 	for (size_t i = 0; i < n; i++) {
 		if (o[i].optional && field_str(en, o[i].f)[0] == 0)
 			continue;

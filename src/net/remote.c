@@ -23,13 +23,11 @@
 #include "core/merkle.h"
 #include "net/seen.h"
 
-#define NOTE_CAP       (1u << 16) /* a signed checkpoint */
-#define PROOF_CAP      ((MERKLE_MAX_PROOF + 1) * 48)
-#define TILE_WIDTH     256
-#define TILE_CAP       ((size_t)TILE_WIDTH * (2 + ENTRY_MAX))
-#define LIST_MAX       5 /* indexes named in a failed check */
-#define ENTRY_HEAD     "sanilog-entry v1\n"
-#define ENTRY_HEAD_LEN (sizeof ENTRY_HEAD - 1)
+#define NOTE_CAP   (1u << 16) /* a signed checkpoint */
+#define PROOF_CAP  ((MERKLE_MAX_PROOF + 1) * 48)
+#define TILE_WIDTH 256
+#define TILE_CAP   ((size_t)TILE_WIDTH * (2 + ENTRY_MAX))
+#define LIST_MAX   5 /* indexes named in a failed check */
 
 /* The state of one remote_verify call. */
 struct run {

@@ -2735,7 +2735,7 @@ static void bundle_text_vectors(struct gen *g)
 		seal(g, NULL);
 		memset(big, 'x', sizeof big - 1);
 		big[sizeof big - 1] = 0;
-		memcpy(big, "sanilog-entry v1\n", 17);
+		memcpy(big, ENTRY_HEAD, ENTRY_HEAD_LEN);
 		big[sizeof big - 2] = '\n';
 		set_entry(g, "entries", -1, big);
 	}
