@@ -21,13 +21,13 @@
 #include "core/entry.h"
 #include "core/hash.h"
 #include "core/merkle.h"
+#include "core/tile.h"
 #include "net/seen.h"
 
-#define NOTE_CAP   (1u << 16) /* a signed checkpoint */
-#define PROOF_CAP  ((MERKLE_MAX_PROOF + 1) * 48)
-#define TILE_WIDTH 256
-#define TILE_CAP   ((size_t)TILE_WIDTH * (2 + ENTRY_MAX))
-#define LIST_MAX   5 /* indexes named in a failed check */
+#define NOTE_CAP  (1u << 16) /* a signed checkpoint */
+#define PROOF_CAP ((MERKLE_MAX_PROOF + 1) * 48)
+#define TILE_CAP  ((size_t)TILE_WIDTH * (2 + ENTRY_MAX))
+#define LIST_MAX  5 /* indexes named in a failed check */
 
 /* The state of one remote_verify call. */
 struct run {
@@ -508,39 +508,17 @@ struct full {
 	char bad[320]; /* why the tiles are not what the log should serve */
 };
 
-/* The path of tile n: groups of three digits, all but the last "x". */
-static void tile_path(int64_t n, char *out, size_t size)
-{
-	char d[32];
-	int len = snprintf(d, sizeof d, "%" PRId64, n);
-	int pad = (3 - len % 3) % 3;
-	char all[40];
-	memset(all, '0', (size_t)pad);
-	memcpy(all + pad, d, (size_t)len + 1);
-	size_t o = 0;
-	for (int i = 0; i < len + pad; i += 3) {
-		bool last = i + 3 == len + pad;
-		int w = snprintf(out + o, size - o, "%s%.3s%s", last ? "" : "x",
-				 all + i, last ? "" : "/");
-		if (w < 0 || (size_t)w >= size - o)
-			return;
-		o += (size_t)w;
-	}
-}
-
 static enum status tile_url(void *ctx, size_t i, char *url, size_t size,
 			    struct err *e)
 {
 	struct full *fu = ctx;
-	char path[64];
-	int64_t first = (int64_t)i * TILE_WIDTH;
-	int64_t width = fu->size - first;
-	tile_path((int64_t)i, path, sizeof path);
-	int w = width >= TILE_WIDTH
-			? snprintf(url, size, "%s/tile/entries/%s",
-				   fu->r->u->base, path)
-			: snprintf(url, size, "%s/tile/entries/%s.p/%" PRId64,
-				   fu->r->u->base, path, width);
+	char path[TILE_PATH_MAX + 1];
+	struct tile t = {.entries = true,
+			 .n = (int64_t)i,
+			 .width = tile_width(0, (int64_t)i, fu->size)};
+	if (tile_format(&t, path, sizeof path) == 0)
+		return err_set(e, ST_INTERNAL, "tile %zu: not a tile", i);
+	int w = snprintf(url, size, "%s/tile/%s", fu->r->u->base, path);
 	if (w < 0 || (size_t)w >= size)
 		return err_set(e, ST_INVALID, "URL too long");
 	return ST_OK;
@@ -667,10 +645,9 @@ static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 {
 	struct full *fu = ctx;
 	int64_t first = (int64_t)i * TILE_WIDTH;
-	int64_t width =
-		fu->size - first < TILE_WIDTH ? fu->size - first : TILE_WIDTH;
+	int64_t width = tile_width(0, (int64_t)i, fu->size);
 	size_t off = 0;
-	char path[64];
+	char path[TILE_INDEX_MAX + 1];
 	enum status st;
 	for (int64_t k = 0; k < width; k++) {
 		size_t n;
@@ -679,7 +656,7 @@ static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 		n = (size_t)body[off] << 8 | body[off + 1];
 		off += 2;
 		if (n == 0 || n > ENTRY_MAX) {
-			tile_path((int64_t)i, path, sizeof path);
+			tile_format_index((int64_t)i, path, sizeof path);
 			snprintf(fu->bad, sizeof fu->bad,
 				 "tile entries/%s: entry %" PRId64
 				 " has a length of %zu bytes (1 to %d)",
@@ -693,7 +670,7 @@ static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 		off += n;
 	}
 	if (off != len) {
-		tile_path((int64_t)i, path, sizeof path);
+		tile_format_index((int64_t)i, path, sizeof path);
 		snprintf(fu->bad, sizeof fu->bad,
 			 "tile entries/%s: %zu bytes after its %" PRId64
 			 " entries",
@@ -703,7 +680,7 @@ static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 	full_progress(fu, false);
 	return ST_OK;
 short_tile:
-	tile_path((int64_t)i, path, sizeof path);
+	tile_format_index((int64_t)i, path, sizeof path);
 	snprintf(fu->bad, sizeof fu->bad,
 		 "tile entries/%s: ends before its %" PRId64 " entries", path,
 		 width);
