@@ -740,7 +740,7 @@ static int cmd_proofs(int argc, char **argv)
 		fprintf(stderr, "bench: out of memory\n");
 		goto done;
 	}
-	if ((r = tree_cache_sync(tree, s, true, &e)) != ST_OK) {
+	if ((r = store_sync_tree_cache(s, tree, true, &e)) != ST_OK) {
 		fprintf(stderr, "bench: proofs: hash cache: %s\n", e.msg);
 		goto done;
 	}

@@ -8,7 +8,8 @@
  * at once.  Reads find the run that holds an index, the last whose first
  * is not above it; they keep what they read in a small cache of the
  * connection's, and read first from the shared tree cache when there is
- * one (treecache.h).
+ * one (treecache.h), which store_sync_tree_cache extends through the
+ * cursor of the runs.
  */
 #include "store_private.h"
 
@@ -231,6 +232,55 @@ void store_hash_cursor_close(struct store *s)
 {
 	sqlite3_reset(s->q[Q_CUR_HASHES]);
 	s->hcur = (struct hash_cursor){0};
+}
+
+/* tree_cache_extend's reader: the stored hashes through s's hash cursor,
+ * opened at the first run asked for and kept open while the runs follow
+ * one another. */
+struct cache_reader {
+	struct store *s;
+	bool open;
+	int64_t next; /* the index the open cursor gives next */
+};
+
+static enum status read_for_cache(void *ctx, int64_t first, size_t count,
+				  uint8_t (*out)[HASH_LEN], struct err *e)
+{
+	struct cache_reader *cr = ctx;
+	if (!cr->open || cr->next != first) {
+		store_hash_cursor_open(cr->s, first);
+		cr->open = true;
+	}
+	for (size_t i = 0; i < count; i++) {
+		int64_t want = first + (int64_t)i, id = 0;
+		enum status r = store_hash_cursor_next(cr->s, &id, out[i]);
+		if (r == ST_NOT_FOUND || (r == ST_OK && id != want))
+			return err_set(e, ST_CORRUPT,
+				       "stored hash %lld is missing",
+				       (long long)want);
+		if (r != ST_OK)
+			return err_set(e, r, "%s", store_errmsg(cr->s));
+	}
+	cr->next = first + (int64_t)count;
+	return ST_OK;
+}
+
+enum status store_sync_tree_cache(struct store *s, struct tree_cache *c,
+				  bool wait, struct err *e)
+{
+	if (!store_readonly(s))
+		return err_set(e, ST_INVALID,
+			       "the hash cache reads read-only connections "
+			       "only");
+	int64_t size = 0;
+	enum status r = store_log_size(s, &size);
+	if (r != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(s));
+	struct cache_reader cr = {.s = s};
+	r = tree_cache_extend(c, size, wait, read_for_cache, &cr, e);
+	if (cr.open)
+		store_hash_cursor_close(s);
+	return r;
 }
 
 enum status store_hashes_migrate(struct store *s)

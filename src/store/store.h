@@ -64,6 +64,19 @@ bool store_readonly(const struct store *s);
 struct tree_cache;
 void store_use_tree_cache(struct store *s, struct tree_cache *c);
 
+/*
+ * Extends c to the log that s sees now (in s's read transaction, if one
+ * is open), reading only the stored hashes it lacks.  s must be a
+ * read-only connection (STORE_READONLY): a writer's hashes could still be
+ * rolled back, and the cache keeps what it is given for good.  wait: when
+ * another thread is extending the cache, wait for it and then extend;
+ * otherwise return ST_BUSY at once.  ST_OK: the cache holds the log s
+ * sees, or as much of it as its budget allows.  On failure the cache
+ * keeps what it had and e says why.
+ */
+enum status store_sync_tree_cache(struct store *s, struct tree_cache *c,
+				  bool wait, struct err *e);
+
 /* The last error message on s (never NULL). */
 const char *store_errmsg(const struct store *s);
 

@@ -465,7 +465,7 @@ static void test_tree_cache(void **state)
 	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
 	store_use_tree_cache(r, c);
 	assert_int_equal(store_log_size(f->s, &size), ST_OK);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size);
 	assert_true(tree_cache_bytes(c) >=
 		    (size_t)merkle_stored_count(size) * HASH_LEN);
@@ -478,12 +478,12 @@ static void test_tree_cache(void **state)
 	for (int i = 0; i < 50; i++)
 		document_request(&reqs[i], 200000 + i, docs[i]);
 	append(f, reqs, 50);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size + 50);
 	check_cached(f, c, r, size + 50);
 	check_proofs(f, r, size + 50, 1);
 	/* Nothing new: nothing to do, and a sync that does not wait. */
-	assert_int_equal(tree_cache_sync(c, r, false, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, false, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size + 50);
 
 	store_use_tree_cache(r, NULL);
@@ -504,7 +504,7 @@ static void test_tree_cache_budget(void **state)
 	assert_non_null(c);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
 	store_use_tree_cache(r, c);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), 0);
 	assert_false(tree_cache_get(c, 0, mem));
 	assert_int_equal(store_log_size(r, &size), ST_OK);
@@ -521,7 +521,7 @@ static void test_tree_cache_readers_only(void **state)
 	struct err e;
 	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
 	assert_non_null(c);
-	assert_int_equal(tree_cache_sync(c, f->s, true, &e), ST_INVALID);
+	assert_int_equal(store_sync_tree_cache(f->s, c, true, &e), ST_INVALID);
 	assert_int_equal(tree_cache_leaves(c), 0);
 	tree_cache_free(c);
 }
@@ -572,7 +572,7 @@ static void test_tree_cache_grows_under_readers(void **state)
 	assert_non_null(c);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
 	store_use_tree_cache(r, c);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 
 	struct cache_reader cr[2];
 	for (int t = 0; t < 2; t++) {
@@ -590,7 +590,7 @@ static void test_tree_cache_grows_under_readers(void **state)
 		for (int i = 0; i < BATCH; i++)
 			document_request(&reqs[i], d + i, docs[i]);
 		append(f, reqs, BATCH);
-		assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+		assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 		assert_int_equal(store_log_size(f->s, &size), ST_OK);
 		assert_int_equal(tree_cache_leaves(c), size);
 	}
@@ -620,6 +620,82 @@ static void copy_db(const struct fixture *f, const char *name,
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+}
+
+/* A reader of made-up stored hashes (hash i holds i in its first bytes)
+ * that records the runs it is asked for and fails at index fail_at. */
+struct fake_reader {
+	int64_t next; /* the first index of the next run, if they follow */
+	int calls;
+	int64_t fail_at;
+};
+
+static enum status fake_read(void *ctx, int64_t first, size_t count,
+			     uint8_t (*out)[HASH_LEN], struct err *e)
+{
+	struct fake_reader *fr = ctx;
+	fr->calls++;
+	if (first != fr->next || count == 0 ||
+	    first / (int64_t)(TREE_CACHE_CHUNK_BYTES / HASH_LEN) !=
+		    (first + (int64_t)count - 1) /
+			    (int64_t)(TREE_CACHE_CHUNK_BYTES / HASH_LEN))
+		fail_msg("run %lld+%zu: not the next run within one chunk",
+			 (long long)first, count);
+	for (size_t i = 0; i < count; i++) {
+		int64_t id = first + (int64_t)i;
+		if (id == fr->fail_at)
+			return err_set(e, ST_CORRUPT, "hash %lld",
+				       (long long)id);
+		memset(out[i], 0, HASH_LEN);
+		memcpy(out[i], &id, sizeof id);
+	}
+	fr->next = first + (int64_t)count;
+	return ST_OK;
+}
+
+/* The cache alone, filled by a reader that is no store: runs in order, a
+ * chunk at most each; a failed read keeps what the cache had. */
+static void test_tree_cache_reader(void **state)
+{
+	(void)state;
+	struct err e;
+	uint8_t mem[HASH_LEN];
+	int64_t id;
+	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
+	assert_non_null(c);
+	struct fake_reader fr = {.fail_at = -1};
+	assert_int_equal(tree_cache_extend(c, 1000, true, fake_read, &fr, &e),
+			 ST_OK);
+	assert_int_equal(tree_cache_leaves(c), 1000);
+	assert_int_equal(fr.next, merkle_stored_count(1000));
+
+	/* Past a chunk: three runs, the first finishing the first chunk. */
+	int64_t leaves = 70000, end = merkle_stored_count(leaves);
+	fr.calls = 0;
+	assert_int_equal(
+		tree_cache_extend(c, leaves, false, fake_read, &fr, &e), ST_OK);
+	assert_int_equal(fr.calls, 3);
+	assert_int_equal(fr.next, end);
+	for (id = 0; id < end; id++) {
+		assert_true(tree_cache_get(c, id, mem));
+		assert_memory_equal(mem, &id, sizeof id);
+	}
+	assert_false(tree_cache_get(c, end, mem));
+
+	/* Nothing to read: the reader is not called. */
+	fr.calls = 0;
+	assert_int_equal(tree_cache_extend(c, leaves, true, fake_read, &fr, &e),
+			 ST_OK);
+	assert_int_equal(fr.calls, 0);
+
+	/* A failure half-way keeps the cache as it was. */
+	fr.fail_at = end + 10;
+	assert_int_equal(
+		tree_cache_extend(c, leaves + 100, true, fake_read, &fr, &e),
+		ST_CORRUPT);
+	assert_int_equal(tree_cache_leaves(c), leaves);
+	assert_false(tree_cache_get(c, end, mem));
+	tree_cache_free(c);
 }
 
 /* A stored hash missing from the database: loading fails, and the cache
@@ -653,7 +729,7 @@ static void test_tree_cache_missing_hash(void **state)
 	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
 	assert_non_null(c);
 	assert_int_equal(store_open(copy, STORE_READONLY, &r, &e), ST_OK);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_CORRUPT);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_CORRUPT);
 	assert_non_null(strstr(e.msg, "stored hash 1000 is missing"));
 	assert_int_equal(tree_cache_leaves(c), 0);
 	assert_false(tree_cache_get(c, 0, mem));
@@ -1118,6 +1194,7 @@ int main(void)
 		cmocka_unit_test(test_tree_cache_budget),
 		cmocka_unit_test(test_tree_cache_readers_only),
 		cmocka_unit_test(test_tree_cache_grows_under_readers),
+		cmocka_unit_test(test_tree_cache_reader),
 		cmocka_unit_test(test_tree_cache_missing_hash),
 		cmocka_unit_test(test_doc_keys_kept),
 		cmocka_unit_test(test_attestation_keys),
