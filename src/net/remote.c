@@ -21,6 +21,7 @@
 #include "core/entry.h"
 #include "core/hash.h"
 #include "core/merkle.h"
+#include "core/rules.h"
 #include "core/tile.h"
 #include "net/seen.h"
 
@@ -487,6 +488,7 @@ struct provider_rec {
 struct attested {
 	int64_t index;
 	char *provider; /* owned */
+	int64_t key;	/* the provider key in force (rules.c), or -1 */
 };
 
 struct full {
@@ -503,7 +505,8 @@ struct full {
 	size_t nprovs, aprovs;
 	struct attested *att;
 	size_t natt, aatt;
-	struct entry *en; /* scratch */
+	struct entry *en;    /* scratch */
+	struct rules *rules; /* the provider entries so far */
 	double start, shown;
 	char bad[320]; /* why the tiles are not what the log should serve */
 };
@@ -550,10 +553,15 @@ static enum status remember_entry(struct full *fu, int64_t index,
 			fu->att = p;
 			fu->aatt = na;
 		}
+		struct rules_view v = rules_view(fu->rules);
+		struct rules_verdict k;
+		if (rules_key_in_force(&v, en->provider, &k, NULL) != ST_OK)
+			return ST_NOMEM;
 		char *name = strdup(en->provider);
 		if (name == NULL)
 			return ST_NOMEM;
-		fu->att[fu->natt++] = (struct attested){index, name};
+		fu->att[fu->natt++] = (struct attested){
+			index, name, k.n == 0 ? k.provider_index : -1};
 		return ST_OK;
 	}
 	if (en->kind != ENTRY_PROVIDER_KEY && en->kind != ENTRY_PROVIDER_REVOKE)
@@ -571,7 +579,8 @@ static enum status remember_entry(struct full *fu, int64_t index,
 		return ST_NOMEM;
 	fu->provs[fu->nprovs++] = (struct provider_rec){
 		index, en->kind == ENTRY_PROVIDER_REVOKE, name};
-	return ST_OK;
+	uint8_t leaf[HASH_LEN] = {0}; /* no chain to link for a provider */
+	return rules_add(fu->rules, en, index, leaf, -1);
 }
 
 /* One entry of the log, in order. */
@@ -733,46 +742,56 @@ static size_t rec_bound(const struct named_rec *recs, size_t n,
 	return lo;
 }
 
+/* The position in fu->provs (in index order) of the entry at index. */
+static size_t prov_at(const struct full *fu, int64_t index)
+{
+	size_t lo = 0, hi = fu->nprovs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fu->provs[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /*
  * The provider entries the venue's attestations depend on, which a bundle
  * must hold (export.c puts these and more in it: the key each revocation
- * ended, which rule 5 asks for): for each attested document the newest key
- * of its provider logged before it, and every revocation of the keys of a
- * provider with an entry before an attested document.  Marks them in
- * need[0..nprovs).  O(n log n) in the provider entries and attestations.
+ * ended, which rule 5 asks for): for each attested document the key of its
+ * provider in force at it (rules.c's, found as the entries went by), and
+ * every revocation of the keys of a provider with an entry before an
+ * attested document.  Marks them in need[0..nprovs).  O(n log n) in the
+ * provider entries and attestations.
  */
 static enum status needed_providers(struct full *fu, bool *need)
 {
 	size_t n = fu->nprovs ? fu->nprovs : 1;
 	struct named_rec *all = malloc(n * sizeof *all);
-	struct named_rec *keys = malloc(n * sizeof *keys);
 	bool *attested = calloc(n, sizeof *attested); /* by first of a name */
-	size_t nall = 0, nkeys = 0;
+	size_t nall = 0;
 	enum status st = ST_NOMEM;
 
-	if (all == NULL || keys == NULL || attested == NULL)
+	if (all == NULL || attested == NULL)
 		goto out;
-	for (size_t q = 0; q < fu->nprovs; q++) {
-		struct named_rec rec = {fu->provs[q].name, fu->provs[q].index,
-					q};
-		all[nall++] = rec;
-		if (!fu->provs[q].revoke)
-			keys[nkeys++] = rec;
-	}
+	for (size_t q = 0; q < fu->nprovs; q++)
+		all[nall++] = (struct named_rec){fu->provs[q].name,
+						 fu->provs[q].index, q};
 	qsort(all, nall, sizeof *all, named_rec_cmp);
-	qsort(keys, nkeys, sizeof *keys, named_rec_cmp);
 	for (size_t a = 0; a < fu->natt; a++) {
 		const char *name = fu->att[a].provider;
-		int64_t at = fu->att[a].index;
 		size_t first = rec_bound(all, nall, name, INT64_MIN);
-		size_t k = rec_bound(keys, nkeys, name, at);
 		/* A provider with no entry before the document has none of
 		 * its revocations needed. */
 		if (first < nall && strcmp(all[first].name, name) == 0 &&
-		    all[first].index < at)
+		    all[first].index < fu->att[a].index)
 			attested[first] = true;
-		if (k > 0 && strcmp(keys[k - 1].name, name) == 0)
-			need[keys[k - 1].pos] = true;
+		if (fu->att[a].key >= 0) {
+			size_t k = prov_at(fu, fu->att[a].key);
+			if (k < fu->nprovs)
+				need[k] = true;
+		}
 	}
 	for (size_t q = 0; q < fu->nprovs; q++) {
 		if (!fu->provs[q].revoke)
@@ -785,7 +804,6 @@ static enum status needed_providers(struct full *fu, bool *need)
 	st = ST_OK;
 out:
 	free(all);
-	free(keys);
 	free(attested);
 	return st;
 }
@@ -816,6 +834,7 @@ static void full_free(struct full *fu)
 	free(fu->provs);
 	free(fu->att);
 	free(fu->en);
+	rules_free(fu->rules);
 }
 
 static enum status check_full(struct run *r, struct err *e)
@@ -833,8 +852,11 @@ static enum status check_full(struct run *r, struct err *e)
 	fu.ntiles = (size_t)((fu.size + TILE_WIDTH - 1) / TILE_WIDTH);
 	merkle_range_init(&fu.mr);
 	fu.en = malloc(sizeof *fu.en);
-	if (fu.en == NULL)
+	fu.rules = rules_new();
+	if (fu.en == NULL || fu.rules == NULL) {
+		full_free(&fu);
 		return err_set(e, ST_NOMEM, "out of memory");
+	}
 	fu.start = now_s();
 	st = fetch_get_many(r->f, fu.ntiles, TILE_CAP,
 			    r->o->parallel > 0 ? r->o->parallel : 4, tile_url,

@@ -15,26 +15,10 @@
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/merkle.h"
+#include "core/rules.h"
 #include "store/export.h"
 
 #define MAX_REPORTED 20 /* failures listed per kind; the rest are counted */
-
-struct venue_state {
-	char id[VENUE_ID_LEN + 1]; /* "" for an empty slot */
-	int64_t seq;
-	int64_t last; /* index of its newest entry */
-	int64_t *idx; /* the index of each of its entries, by venue-seq */
-	size_t nidx, aidx;
-	uint8_t leaf[HASH_LEN];
-	int64_t *revoked; /* venue-seqs revoked so far */
-	size_t nrevoked, arevoked;
-};
-
-struct provider_state {
-	char name[NOTE_NAME_MAX + 1];
-	bool active; /* a key not yet revoked */
-	struct note_verifier key;
-};
 
 enum fail_kind { F_TREE, F_CHAIN, F_DOC, F_ATTEST, F_REVOKE, F_ENTRY, F__N };
 
@@ -59,13 +43,9 @@ struct audit {
 	enum status fatal; /* a failure to audit, not a finding */
 
 	struct merkle_range range;
-	int64_t next; /* the index expected next */
-	char last_logged[21];
-	struct venue_state *venues; /* open addressing, power of two */
-	size_t nvenues, avenues;
-	int64_t doc_keys; /* pairs of the document index */
-	struct provider_state *providers;
-	size_t nproviders;
+	int64_t next;	     /* the index expected next */
+	struct rules *rules; /* the log's rules, over the entries so far */
+	int64_t doc_keys;    /* pairs of the document index */
 	int64_t failures[F__N];
 
 	/* checkpoints to compare as the tree grows */
@@ -92,8 +72,6 @@ struct audit {
 	struct attest_job *job;	  /* scratch for the next job */
 
 	struct entry en;
-	struct entry other;
-	struct buf text;
 };
 
 static void finding(struct audit *a, enum fail_kind k, const char *fmt, ...)
@@ -110,74 +88,6 @@ static void finding(struct audit *a, enum fail_kind k, const char *fmt, ...)
 	va_end(ap);
 	verify_add_check(a->rep, fail_info[k].rule, false, fail_info[k].name,
 			 "%s", msg);
-}
-
-static uint64_t venue_hash(const char *id)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (int i = 0; i < VENUE_ID_LEN; i++)
-		h = (h ^ (uint8_t)id[i]) * 1099511628211ull;
-	return h;
-}
-
-/* The state of venue id, created empty (seq -1) when new; NULL on ENOMEM. */
-static struct venue_state *venue_get(struct audit *a, const char *id)
-{
-	if (2 * (a->nvenues + 1) > a->avenues) {
-		size_t na = a->avenues ? a->avenues * 2 : 1024;
-		struct venue_state *nv = calloc(na, sizeof *nv);
-		if (nv == NULL)
-			return NULL;
-		for (size_t i = 0; i < a->avenues; i++) {
-			if (a->venues[i].id[0] == 0)
-				continue;
-			size_t j = venue_hash(a->venues[i].id) & (na - 1);
-			while (nv[j].id[0] != 0)
-				j = (j + 1) & (na - 1);
-			nv[j] = a->venues[i];
-		}
-		free(a->venues);
-		a->venues = nv;
-		a->avenues = na;
-	}
-	size_t j = venue_hash(id) & (a->avenues - 1);
-	while (a->venues[j].id[0] != 0) {
-		if (memcmp(a->venues[j].id, id, VENUE_ID_LEN) == 0)
-			return &a->venues[j];
-		j = (j + 1) & (a->avenues - 1);
-	}
-	memcpy(a->venues[j].id, id, VENUE_ID_LEN + 1);
-	a->venues[j].seq = -1;
-	a->venues[j].last = -1;
-	a->nvenues++;
-	return &a->venues[j];
-}
-
-static struct provider_state *provider_get(struct audit *a, const char *name,
-					   bool create)
-{
-	for (size_t i = 0; i < a->nproviders; i++)
-		if (strcmp(a->providers[i].name, name) == 0)
-			return &a->providers[i];
-	if (!create)
-		return NULL;
-	struct provider_state *p =
-		realloc(a->providers, (a->nproviders + 1) * sizeof *p);
-	if (p == NULL)
-		return NULL;
-	a->providers = p;
-	p = &a->providers[a->nproviders++];
-	memset(p, 0, sizeof *p);
-	snprintf(p->name, sizeof p->name, "%s", name);
-	return p;
-}
-
-static bool is_revoked(const struct venue_state *v, int64_t seq)
-{
-	for (size_t i = 0; i < v->nrevoked; i++)
-		if (v->revoked[i] == seq)
-			return true;
-	return false;
 }
 
 static void next_doc(struct audit *a)
@@ -406,14 +316,15 @@ static void job_run(struct attest_pool *p, const struct attest_job *j)
 		.performed = j->performed,
 		.expires = j->expires,
 	};
-	struct err e;
+	struct rules_verdict v = {0};
 	memcpy(f.doc, j->doc, HASH_LEN);
-	if (attest_verify_line(j->line, &f, &j->key, &e) == ST_OK)
+	rules_attestation_verify(j->line, &f, &j->key, &v);
+	if (v.n == 0)
 		return;
 	pthread_mutex_lock(&p->mu);
 	if (p->nfails++ < MAX_REPORTED)
 		snprintf(p->fails[p->nfails - 1], sizeof p->fails[0],
-			 "entry %lld: %.280s", (long long)j->index, e.msg);
+			 "entry %lld: %.280s", (long long)j->index, v.f[0].why);
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -499,22 +410,15 @@ static void pool_finish(struct attest_pool *p)
 	pthread_cond_destroy(&p->has_room);
 }
 
-/* The provider's key in force is found here, in log order; the signature
- * itself is verified by the pool. */
-static void check_attestation(struct audit *a, int64_t index)
+/* The attestation's signature, against the key in force that rules.c
+ * found, is verified by the pool. */
+static void push_attestation(struct audit *a, int64_t index,
+			     const struct note_verifier *key)
 {
 	const struct entry *en = &a->en;
-	struct provider_state *p = provider_get(a, en->provider, false);
-	if (p == NULL || !p->active) {
-		finding(a, F_ATTEST,
-			"entry %lld: no key of provider %s logged and not "
-			"revoked before it",
-			(long long)index, en->provider);
-		return;
-	}
 	struct attest_job *j = a->job;
 	j->index = index;
-	j->key = p->key;
+	j->key = *key;
 	memcpy(j->venue, en->venue, sizeof j->venue);
 	memcpy(j->doc, en->doc_sha256, HASH_LEN);
 	memcpy(j->type, en->type, sizeof j->type);
@@ -525,134 +429,19 @@ static void check_attestation(struct audit *a, int64_t index)
 	a->res->attestations++;
 }
 
-static void check_revocation(struct audit *a, int64_t index,
-			     struct venue_state *v)
+static enum fail_kind fail_of_rule(int rule)
 {
-	const struct entry *en = &a->en;
-	int64_t tidx = 0;
-	if (en->revokes >= en->venue_seq || en->revokes < 0 ||
-	    (uint64_t)en->revokes >= v->nidx ||
-	    (tidx = v->idx[en->revokes]) >= index) {
-		finding(a, F_REVOKE,
-			"entry %lld: revokes %lld, no such earlier "
-			"entry of venue %s",
-			(long long)index, (long long)en->revokes, en->venue);
-		return;
-	}
-	buf_reset(&a->text);
-	if (store_entry(a->s, tidx, &a->text) != ST_OK ||
-	    entry_parse(buf_str(&a->text), a->text.len, &a->other, NULL) !=
-		    ST_OK ||
-	    a->other.kind != ENTRY_DOCUMENT) {
-		finding(a, F_REVOKE, "entry %lld: revokes %lld, not a document",
-			(long long)index, (long long)en->revokes);
-		return;
-	}
-	if (is_revoked(v, en->revokes)) {
-		finding(a, F_REVOKE, "entry %lld: revokes %lld a second time",
-			(long long)index, (long long)en->revokes);
-		return;
-	}
-	if (v->nrevoked == v->arevoked) {
-		size_t na = v->arevoked ? v->arevoked * 2 : 4;
-		int64_t *p = realloc(v->revoked, na * sizeof *p);
-		if (p == NULL) {
-			a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
-			return;
-		}
-		v->revoked = p;
-		v->arevoked = na;
-	}
-	v->revoked[v->nrevoked++] = en->revokes;
+	return rule == 5 ? F_ATTEST : rule == 6 ? F_REVOKE : F_CHAIN;
 }
 
-static void check_provider(struct audit *a, int64_t index)
-{
-	const struct entry *en = &a->en;
-	struct provider_state *p = provider_get(a, en->name, true);
-	if (p == NULL) {
-		a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
-		return;
-	}
-	if (en->kind == ENTRY_PROVIDER_KEY) {
-		struct err e;
-		if (note_verifier_parse(en->vkey, strlen(en->vkey), &p->key,
-					&e) != ST_OK) {
-			finding(a, F_ENTRY, "entry %lld: vkey: %s",
-				(long long)index, e.msg);
-			return;
-		}
-		p->active = true;
-	} else if (!p->active) {
-		finding(a, F_ENTRY,
-			"entry %lld: provider-revoke of %s follows no key",
-			(long long)index, en->name);
-	} else {
-		p->active = false;
-	}
-}
-
-/* Checks the venue chain and the kind's own rules for one entry. */
-/* Appends index to the venue's list of entries; false (and a->fatal) when
- * out of memory. */
-static bool push_index(struct audit *a, struct venue_state *v, int64_t index)
-{
-	if (v->nidx == v->aidx) {
-		size_t na = v->aidx ? v->aidx * 2 : 8;
-		int64_t *p = realloc(v->idx, na * sizeof *p);
-		if (p == NULL) {
-			a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
-			return false;
-		}
-		v->idx = p;
-		v->aidx = na;
-	}
-	v->idx[v->nidx++] = index;
-	return true;
-}
-
-static void check_entry(struct audit *a, int64_t index,
-			const uint8_t leaf[HASH_LEN],
+/* The columns the store files a venue entry under, and its link back to
+ * the venue's entry before, which venue pages and bundles follow. */
+static void check_filed(struct audit *a, int64_t index,
 			const struct store_entry_cols *cols)
 {
-	struct entry *en = &a->en;
-	if (strcmp(en->logged, a->last_logged) < 0)
-		finding(a, F_ENTRY, "entry %lld: logged %s goes back in time",
-			(long long)index, en->logged);
-	memcpy(a->last_logged, en->logged, sizeof a->last_logged);
-	if (en->kind == ENTRY_PROVIDER_KEY ||
-	    en->kind == ENTRY_PROVIDER_REVOKE) {
-		if (cols->venue != NULL)
-			finding(a, F_CHAIN,
-				"entry %lld: the database files a provider "
-				"entry under venue %s",
-				(long long)index, cols->venue);
-		check_provider(a, index);
-		return;
-	}
-	struct venue_state *v = venue_get(a, en->venue);
-	if (v == NULL) {
-		a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
-		return;
-	}
-	if (en->venue_seq != v->seq + 1)
-		finding(a, F_CHAIN,
-			"entry %lld: venue %s venue-seq %lld follows %lld",
-			(long long)index, en->venue, (long long)en->venue_seq,
-			(long long)v->seq);
-	else if (en->venue_seq == 0 && en->kind != ENTRY_VENUE)
-		finding(a, F_CHAIN,
-			"entry %lld: venue %s starts with a %s entry",
-			(long long)index, en->venue, entry_kind_str(en->kind));
-	else if (en->venue_seq > 0 &&
-		 (!en->has_prev || memcmp(en->prev, v->leaf, HASH_LEN) != 0))
-		finding(a, F_CHAIN,
-			"entry %lld: venue %s venue-seq %lld: prev is not the "
-			"leaf hash of venue-seq %lld",
-			(long long)index, en->venue, (long long)en->venue_seq,
-			(long long)v->seq);
-	/* The columns the store files it under, and its link back, which
-	 * venue pages and bundles follow. */
+	const struct entry *en = &a->en;
+	struct rules_view v = rules_view(a->rules);
+	struct rules_head h;
 	if (cols->venue == NULL || strcmp(cols->venue, en->venue) != 0 ||
 	    cols->venue_seq != en->venue_seq)
 		finding(a, F_CHAIN,
@@ -660,25 +449,50 @@ static void check_entry(struct audit *a, int64_t index,
 			"venue-seq %lld, not as its text says",
 			(long long)index, cols->venue ? cols->venue : "(none)",
 			(long long)cols->venue_seq);
-	int64_t venue_prev = cols->venue_prev;
-	if (venue_prev != v->last)
+	int64_t last =
+		v.head(v.ctx, en->venue, &h, NULL) == ST_OK ? h.index : -1;
+	if (cols->venue_prev != last)
 		finding(a, F_CHAIN,
 			"entry %lld: venue %s: the database links it back to "
 			"entry %lld, not %lld",
-			(long long)index, en->venue, (long long)venue_prev,
-			(long long)v->last);
-	v->last = index;
-	if (en->venue_seq == (int64_t)v->nidx && !push_index(a, v, index))
+			(long long)index, en->venue,
+			(long long)cols->venue_prev, (long long)last);
+}
+
+/* The log's rules (rules.c) for one entry, and what the database keeps
+ * beside it. */
+static void check_entry(struct audit *a, int64_t index,
+			const uint8_t leaf[HASH_LEN],
+			const struct store_entry_cols *cols)
+{
+	struct entry *en = &a->en;
+	struct rules_view v = rules_view(a->rules);
+	struct rules_verdict vd;
+	if (rules_check(&v, en, index, RULES_DEFER_SIGNATURE, &vd, NULL) !=
+	    ST_OK) {
+		a->fatal = err_set(a->e, ST_INTERNAL, "rules: no verdict");
 		return;
-	v->seq = en->venue_seq;
-	memcpy(v->leaf, leaf, HASH_LEN);
+	}
+	for (int i = 0; i < vd.n; i++)
+		finding(a, fail_of_rule(vd.f[i].rule), "entry %lld: %s",
+			(long long)index, vd.f[i].why);
+	if (en->kind == ENTRY_PROVIDER_KEY ||
+	    en->kind == ENTRY_PROVIDER_REVOKE) {
+		if (cols->venue != NULL)
+			finding(a, F_CHAIN,
+				"entry %lld: the database files a provider "
+				"entry under venue %s",
+				(long long)index, cols->venue);
+	} else {
+		check_filed(a, index, cols);
+	}
 	if (en->kind == ENTRY_DOCUMENT) {
 		check_document(a, index);
-		if (en->attestation[0] != 0)
-			check_attestation(a, index);
-	} else if (en->kind == ENTRY_REVOCATION) {
-		check_revocation(a, index, v);
+		if (vd.deferred)
+			push_attestation(a, index, &vd.key);
 	}
+	if (rules_add(a->rules, en, index, leaf, -1) != ST_OK)
+		a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
 }
 
 /* Compares the hashes tlog stores for this append with the stored ones,
@@ -771,6 +585,23 @@ static enum status on_entry(void *ctx, int64_t index, const char *text,
 	return a->fatal;
 }
 
+/* A venue's head in the database is its newest entry. */
+static enum status check_head(void *ctx, const char *venue,
+			      const struct rules_head *h)
+{
+	struct audit *a = ctx;
+	int64_t idx = 0, seq = 0;
+	enum status r = store_venue_head(a->s, venue, &idx, &seq);
+	if (r != ST_OK && r != ST_NOT_FOUND && r != ST_CORRUPT)
+		return err_set(a->e, r, "%s", store_errmsg(a->s));
+	if (r != ST_OK || idx != h->index || seq != h->seq)
+		finding(a, F_CHAIN,
+			"venue %s: the database's head is not its newest "
+			"entry %lld",
+			venue, (long long)h->index);
+	return ST_OK;
+}
+
 /* The rows that find a venue's entries agree with the log: each venue's
  * head is its newest entry.  Venue pages and bundles are built by
  * following them.  (The document keys are checked with the documents.) */
@@ -780,26 +611,12 @@ static enum status check_links(struct audit *a)
 	enum status r = store_index_counts(a->s, &heads, &a->doc_keys);
 	if (r != ST_OK)
 		return err_set(a->e, r, "%s", store_errmsg(a->s));
-	if (heads != (int64_t)a->nvenues)
+	if (heads != (int64_t)rules_venues(a->rules))
 		finding(a, F_CHAIN,
 			"the database has %lld venue heads for %zu "
 			"venues",
-			(long long)heads, a->nvenues);
-	for (size_t i = 0; i < a->avenues; i++) {
-		const struct venue_state *v = &a->venues[i];
-		int64_t idx = 0, seq = 0;
-		if (v->id[0] == 0)
-			continue;
-		r = store_venue_head(a->s, v->id, &idx, &seq);
-		if (r != ST_OK && r != ST_NOT_FOUND && r != ST_CORRUPT)
-			return err_set(a->e, r, "%s", store_errmsg(a->s));
-		if (r != ST_OK || idx != v->last || seq != v->seq)
-			finding(a, F_CHAIN,
-				"venue %s: the database's head is "
-				"not its newest entry %lld",
-				v->id, (long long)v->last);
-	}
-	return ST_OK;
+			(long long)heads, rules_venues(a->rules));
+	return rules_venue_each(a->rules, check_head, a);
 }
 
 /* Loads, checks and remembers every kept checkpoint. */
@@ -914,6 +731,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	struct attest_pool *pool = calloc(1, sizeof *pool);
 	struct attest_job *job = calloc(1, sizeof *job);
 	struct doc_scan *docs = calloc(1, sizeof *docs);
+	struct rules *rules = rules_new();
 	pthread_t doc_thread;
 	bool doc_thread_running = false, pool_running = false, in_txn = false;
 	int64_t size = 0, nhashes = 0, broken_runs = 0;
@@ -922,11 +740,13 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	memset(res, 0, sizeof *res);
 	rep->ok = true;
 	rep->latest = -1;
-	if (a == NULL || pool == NULL || job == NULL || docs == NULL) {
+	if (a == NULL || pool == NULL || job == NULL || docs == NULL ||
+	    rules == NULL) {
 		free(a);
 		free(pool);
 		free(job);
 		free(docs);
+		rules_free(rules);
 		return err_set(e, ST_NOMEM, "out of memory");
 	}
 	a->s = s;
@@ -936,8 +756,8 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	a->e = e;
 	a->pool = pool;
 	a->job = job;
+	a->rules = rules;
 	merkle_range_init(&a->range);
-	buf_init(&a->text, ENTRY_MAX);
 
 	/* One snapshot for the whole audit, and no lock cycle per read. */
 	if ((r = store_begin_read(s)) != ST_OK) {
@@ -1038,7 +858,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 				 "contains the checkpoint of size %lld seen "
 				 "before",
 				 (long long)a->seen_size);
-	res->venues = (int64_t)a->nvenues;
+	res->venues = (int64_t)rules_venues(a->rules);
 	for (int k = 0; k < F__N; k++) {
 		if (a->failures[k] > MAX_REPORTED)
 			verify_add_check(
@@ -1056,7 +876,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 		verify_add_check(rep, 3, true, "chains",
 				 "%zu venues, every entry well-formed and "
 				 "chained",
-				 a->nvenues);
+				 rules_venues(a->rules));
 	if (a->failures[F_DOC] == 0)
 		verify_add_check(rep, 4, true, "documents",
 				 "%lld documents hash to their entries",
@@ -1078,16 +898,11 @@ done:
 		store_commit(s);
 	if (o->progress != NULL)
 		o->progress(o->progress_ctx, a->next, size);
-	for (size_t i = 0; i < a->avenues; i++) {
-		free(a->venues[i].revoked);
-		free(a->venues[i].idx);
-	}
-	free(a->venues);
-	free(a->providers);
+	rules_free(a->rules);
 	free(a->cp_sizes);
 	free(a->cp_roots);
 	free(a->cp_valid);
-	buf_free(&a->text);
+
 	free(a);
 	free(pool);
 	free(job);

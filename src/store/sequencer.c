@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "core/attest.h"
 #include "core/merkle.h"
+#include "core/rules.h"
 
 struct sequencer {
 	struct store *store;
@@ -29,7 +30,115 @@ struct sequencer {
 	 * been one of the batch. */
 	int64_t key_index;
 	struct note_verifier key;
+	/* The log before the entry being checked, as rules.c asks it. */
+	struct rules_view view;
+	int64_t size;	  /* entries, with the batch's so far */
+	char last[21];	  /* logged of the newest, "" when empty */
+	struct entry got; /* scratch: an entry read back for the view */
+	bool head_valid;  /* see view_head */
+	char head_venue[VENUE_ID_LEN + 1];
+	struct rules_head head;
 };
+
+/* ---- the log before the entry, as rules.c asks it ---- */
+
+static enum status read_entry(struct sequencer *q, int64_t index,
+			      struct entry *en, struct err *e);
+static enum status leaf_hash(struct sequencer *q, int64_t index,
+			     uint8_t out[HASH_LEN]);
+
+static enum status view_last(void *ctx, struct rules_last *out, struct err *e)
+{
+	struct sequencer *q = ctx;
+
+	(void)e;
+	if (q->size == 0)
+		return ST_NOT_FOUND;
+	out->index = q->size - 1;
+	memcpy(out->logged, q->last, sizeof out->logged);
+	return ST_OK;
+}
+
+/* The head of the venue that chain() looked up for the entry being
+ * prepared is kept until that entry is written or refused: rules.c asks
+ * for it again. */
+static enum status view_head(void *ctx, const char *venue,
+			     struct rules_head *out, struct err *e)
+{
+	struct sequencer *q = ctx;
+	enum status r;
+
+	if (q->head_valid && strcmp(q->head_venue, venue) == 0) {
+		*out = q->head;
+		return ST_OK;
+	}
+	r = store_venue_head(q->store, venue, &out->index, &out->seq);
+	if (r == ST_OK)
+		r = leaf_hash(q, out->index, out->leaf);
+	if (r != ST_OK && r != ST_NOT_FOUND)
+		return err_set(e, r, "venue %s: %s", venue,
+			       store_errmsg(q->store));
+	if (r == ST_OK) {
+		q->head = *out;
+		snprintf(q->head_venue, sizeof q->head_venue, "%s", venue);
+		q->head_valid = true;
+	}
+	return r;
+}
+
+static enum status view_target(void *ctx, const char *venue, int64_t seq,
+			       struct rules_target *out, struct err *e)
+{
+	struct sequencer *q = ctx;
+	enum status r = store_venue_entry(q->store, venue, seq, &out->index);
+
+	if (r == ST_NOT_FOUND)
+		return r;
+	if (r != ST_OK)
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	if ((r = read_entry(q, out->index, &q->got, e)) != ST_OK)
+		return r;
+	out->kind = q->got.kind;
+	out->tag = -1;
+	if ((r = store_is_revoked(q->store, venue, seq, &out->revoked)) !=
+	    ST_OK)
+		return err_set(e, r, "%s", store_errmsg(q->store));
+	return ST_OK;
+}
+
+static enum status view_provider(void *ctx, const char *name,
+				 struct rules_provider *out, struct err *e)
+{
+	struct sequencer *q = ctx;
+	int kind = 0;
+	enum status r = store_provider_newest(q->store, name, q->size,
+					      &out->index, &kind);
+
+	if (r == ST_NOT_FOUND)
+		return r;
+	if (r != ST_OK)
+		return err_set(e, r, "provider: %s", store_errmsg(q->store));
+	if ((r = read_entry(q, out->index, &q->got, e)) != ST_OK)
+		return r;
+	out->kind = q->got.kind;
+	out->vkey = q->got.vkey;
+	out->display_name = q->got.display_name;
+	out->key = NULL;
+	out->key_error = NULL;
+	if (out->kind != ENTRY_PROVIDER_KEY)
+		return ST_OK;
+	/* The key's check is costlier than verifying a signature: the key
+	 * last used is kept parsed. */
+	if (out->index != q->key_index) {
+		q->key_index = -1;
+		if (note_verifier_parse(q->got.vkey, strlen(q->got.vkey),
+					&q->key, e) != ST_OK)
+			return ST_CORRUPT;
+		q->key_index = out->index;
+	}
+	out->key = &q->key;
+	return ST_OK;
+}
 
 enum status sequencer_new(struct store *s, const struct note_signer *signer,
 			  struct sequencer **out, struct err *e)
@@ -64,6 +173,8 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	q->signer = signer;
 	q->doc_max = DOC_MAX_DEFAULT;
 	q->key_index = -1;
+	q->view = (struct rules_view){q, view_last, view_head, view_target,
+				      view_provider};
 	buf_init(&q->text, ENTRY_MAX);
 	buf_init(&q->scratch, 1 << 20);
 	*out = q;
@@ -113,8 +224,8 @@ static enum status read_entry(struct sequencer *q, int64_t index,
 static enum status chain(struct sequencer *q, struct entry *en, bool new_venue,
 			 struct err *e)
 {
-	int64_t head = 0, seq = 0;
-	enum status r = store_venue_head(q->store, en->venue, &head, &seq);
+	struct rules_head h;
+	enum status r = view_head(q, en->venue, &h, e);
 	if (r == ST_OK && new_venue)
 		return err_set(e, ST_CONFLICT, "venue %s: already exists",
 			       en->venue);
@@ -127,18 +238,15 @@ static enum status chain(struct sequencer *q, struct entry *en, bool new_venue,
 		return ST_OK;
 	}
 	if (r != ST_OK)
-		return err_set(e, r, "venue %s: %s", en->venue,
-			       store_errmsg(q->store));
-	en->venue_seq = seq + 1;
+		return r;
+	en->venue_seq = h.seq + 1;
 	en->has_prev = true;
-	if ((r = leaf_hash(q, head, en->prev)) != ST_OK)
-		return err_set(e, r, "venue %s: %s", en->venue,
-			       store_errmsg(q->store));
+	memcpy(en->prev, h.leaf, HASH_LEN);
 	return ST_OK;
 }
 
 static enum status check_document(struct sequencer *q, struct seq_request *rq,
-				  int64_t index, struct err *e)
+				  struct err *e)
 {
 	struct entry *en = &rq->entry;
 	if (rq->doc == NULL || rq->doc_len == 0)
@@ -168,98 +276,19 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 	if (en->provider[0] == 0)
 		return err_set(e, ST_INVALID,
 			       "attestation: needs the provider's name");
-	int64_t kidx = 0;
-	enum status r =
-		store_provider_key(q->store, en->provider, index, &kidx);
-	if (r == ST_NOT_FOUND)
-		return err_set(e, ST_NOT_FOUND,
-			       "provider %s: no registered key (%s)",
-			       en->provider, store_errmsg(q->store));
+	struct rules_verdict k;
+	enum status r = rules_key_in_force(&q->view, en->provider, &k, e);
 	if (r != ST_OK)
-		return err_set(e, r, "provider: %s", store_errmsg(q->store));
-	if (kidx != q->key_index) {
-		struct entry key;
-		q->key_index = -1;
-		if ((r = read_entry(q, kidx, &key, e)) != ST_OK)
-			return r;
-		if (note_verifier_parse(key.vkey, strlen(key.vkey), &q->key,
-					e) != ST_OK)
-			return ST_CORRUPT;
-		q->key_index = kidx;
-	}
-	struct attest_fields f = {
-		.venue = en->venue,
-		.type = en->type,
-		.performed = en->performed,
-		.expires = en->expires,
-	};
-	memcpy(f.doc, en->doc_sha256, HASH_LEN);
+		return r;
+	if (k.n > 0)
+		return err_set(e, k.f[0].st, "provider %s: %s", en->provider,
+			       k.f[0].why);
+	struct attest_fields f;
+	rules_attest_fields(en, &f);
 	/* Its messages name the attestation. */
 	return attest_from_note(rq->attestation, rq->attestation_len, &f,
-				&q->key, en->attestation,
-				sizeof en->attestation, e);
-}
-
-static enum status check_revocation(struct sequencer *q, const struct entry *en,
-				    struct err *e)
-{
-	int64_t idx = 0;
-	if (en->revokes >= en->venue_seq)
-		return err_set(e, ST_CONFLICT,
-			       "revokes %lld: no such earlier entry",
-			       (long long)en->revokes);
-	enum status r =
-		store_venue_entry(q->store, en->venue, en->revokes, &idx);
-	if (r != ST_OK)
-		return err_set(e, r == ST_NOT_FOUND ? ST_NOT_FOUND : r,
-			       "revokes %lld: %s", (long long)en->revokes,
-			       store_errmsg(q->store));
-	struct entry target;
-	if ((r = read_entry(q, idx, &target, e)) != ST_OK)
-		return r;
-	if (target.kind != ENTRY_DOCUMENT)
-		return err_set(e, ST_CONFLICT,
-			       "revokes %lld: that entry is not a document",
-			       (long long)en->revokes);
-	bool revoked = false;
-	if ((r = store_is_revoked(q->store, en->venue, en->revokes,
-				  &revoked)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	if (revoked)
-		return err_set(e, ST_CONFLICT, "revokes %lld: already revoked",
-			       (long long)en->revokes);
-	return ST_OK;
-}
-
-static enum status check_provider(struct sequencer *q, const struct entry *en,
-				  int64_t index, struct err *e)
-{
-	int64_t kidx = 0;
-	enum status r = store_provider_key(q->store, en->name, index, &kidx);
-	if (en->kind == ENTRY_PROVIDER_REVOKE) {
-		if (r == ST_NOT_FOUND)
-			return err_set(e, ST_NOT_FOUND,
-				       "provider %s: no key to revoke",
-				       en->name);
-		if (r != ST_OK)
-			return err_set(e, r, "%s", store_errmsg(q->store));
-	} else if (r == ST_OK) {
-		/* The key in force again, under the same display name, would
-		 * only repeat its entry. */
-		struct entry key;
-		if ((r = read_entry(q, kidx, &key, e)) != ST_OK)
-			return r;
-		if (strcmp(key.vkey, en->vkey) == 0 &&
-		    strcmp(key.display_name, en->display_name) == 0)
-			return err_set(e, ST_CONFLICT,
-				       "provider %s: this key is already "
-				       "registered, with this display name "
-				       "(entry %lld)",
-				       en->name, (long long)kidx);
-	} else if (r != ST_NOT_FOUND) {
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	}
-	return ST_OK;
+				&k.key, en->attestation, sizeof en->attestation,
+				e);
 }
 
 /* Checks one request against the log and fills in what the log sets. */
@@ -269,26 +298,24 @@ static enum status prepare(struct sequencer *q, struct seq_request *rq,
 	struct entry *en = &rq->entry;
 	enum status r = ST_OK;
 	_Static_assert(sizeof en->logged == 21, "a time and its NUL");
+	q->head_valid = false;
 	memcpy(en->logged, logged, sizeof en->logged);
-	switch (en->kind) {
-	case ENTRY_VENUE:
-	case ENTRY_DOCUMENT:
-	case ENTRY_REVOCATION:
+	if (en->kind <= ENTRY_REVOCATION) {
 		if (!entry_venue_id_valid(en->venue))
 			return err_set(e, ST_INVALID, "venue: not a venue id");
 		if ((r = chain(q, en, rq->new_venue, e)) != ST_OK)
 			return r;
-		if (en->kind == ENTRY_DOCUMENT)
-			r = check_document(q, rq, index, e);
-		else if (en->kind == ENTRY_REVOCATION)
-			r = check_revocation(q, en, e);
-		break;
-	case ENTRY_PROVIDER_KEY:
-	case ENTRY_PROVIDER_REVOKE:
-		r = check_provider(q, en, index, e);
-		break;
+		if (en->kind == ENTRY_DOCUMENT &&
+		    (r = check_document(q, rq, e)) != ST_OK)
+			return r;
 	}
-	return r;
+	/* The log's rules, as every verifier applies them. */
+	struct rules_verdict v;
+	if ((r = rules_check(&q->view, en, index, 0, &v, e)) != ST_OK)
+		return r;
+	if (v.n > 0)
+		return err_set(e, v.f[0].st, "%s", v.f[0].why);
+	return ST_OK;
 }
 
 /* Appends one prepared entry at index: entry row, document, hashes. */
@@ -393,6 +420,8 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 	/* Time never goes backwards along the log. */
 	if (strcmp(now, last) < 0)
 		memcpy(now, last, sizeof now);
+	q->size = size;
+	memcpy(q->last, last, sizeof q->last);
 
 	for (size_t i = 0; i < n; i++) {
 		struct seq_request *rq = &reqs[i];
@@ -411,7 +440,8 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 			continue;
 		if ((r = write_entry(q, rq, size, e)) != ST_OK)
 			goto fail;
-		size++;
+		q->size = ++size;
+		memcpy(q->last, now, sizeof q->last);
 		accepted++;
 	}
 	if (accepted == 0) {

@@ -2,10 +2,10 @@
  * sequencer.h: the one writer of the log.
  *
  * sequencer_append takes a batch of requests, checks each against the log's
- * rules (the venue chain, revocation targets, provider keys, attestations,
- * document types and sizes), and commits the accepted ones in one
- * transaction with their documents, stored tree hashes and a newly signed
- * checkpoint.  Only after that commit does a request count as logged.
+ * rules (core/rules.c: the venue chain, revocation targets, provider keys,
+ * attestations; and here, document types and sizes), and commits the accepted
+ * ones in one transaction with their documents, stored tree hashes and a newly
+ * signed checkpoint.  Only after that commit does a request count as logged.
  *
  * The sequencer sets each entry's venue-seq, prev and logged; the caller
  * sets the kind and the kind's own fields.

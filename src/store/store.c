@@ -794,8 +794,8 @@ enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
 	return r;
 }
 
-enum status store_provider_key(struct store *s, const char *name,
-			       int64_t before, int64_t *index)
+enum status store_provider_newest(struct store *s, const char *name,
+				  int64_t before, int64_t *index, int *kind)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_PROVIDER_KEYS);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -803,19 +803,26 @@ enum status store_provider_key(struct store *s, const char *name,
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
 	if (rc == SQLITE_ROW) {
-		/* The newest provider entry of that name decides: a key, or
-		 * a revocation that ended every key before it. */
-		if (sqlite3_column_int(st, 1) == 3)
-			*index = sqlite3_column_int64(st, 0);
-		else
-			r = store_fail_msg(s, ST_NOT_FOUND,
-					   "provider key revoked");
+		*index = sqlite3_column_int64(st, 0);
+		*kind = sqlite3_column_int(st, 1);
 	} else if (rc == SQLITE_DONE) {
 		r = store_fail_msg(s, ST_NOT_FOUND, "no such provider");
 	} else {
 		r = store_fail(s, "provider");
 	}
 	sqlite3_reset(st);
+	return r;
+}
+
+enum status store_provider_key(struct store *s, const char *name,
+			       int64_t before, int64_t *index)
+{
+	int kind = 0;
+	enum status r = store_provider_newest(s, name, before, index, &kind);
+	/* The newest provider entry of that name decides: a key, or a
+	 * revocation that ended every key before it. */
+	if (r == ST_OK && kind != ENTRY_PROVIDER_KEY)
+		r = store_fail_msg(s, ST_NOT_FOUND, "provider key revoked");
 	return r;
 }
 

@@ -123,6 +123,11 @@ enum status store_venue_indexes(struct store *s, const char *venue,
 enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
 			     bool *revoked);
 
+/* The newest provider entry of name (kind provider-key or provider-revoke,
+ * as enum entry_kind) with index below `before`.  ST_NOT_FOUND if none. */
+enum status store_provider_newest(struct store *s, const char *name,
+				  int64_t before, int64_t *index, int *kind);
+
 /* The newest provider-key entry of name with index below `before` that no
  * provider-revoke below `before` ended: its index.  ST_NOT_FOUND if none. */
 enum status store_provider_key(struct store *s, const char *name,
