@@ -91,8 +91,9 @@ check "no lock: says what is missing" grep -q '^deps: installing:.* sanilog-test
 check "no lock: apt-get update and install with DPkg::Lock::Timeout" cmds
 check "no lock: no wait" sh -c "! grep -q waiting out"
 
-# The lists lock held for 2 s: it waits before apt-get update, saying so.
-hold "$LISTS" 2
+# The lists lock held for 5 s (long enough for deps.sh to start on a
+# loaded machine): it waits before apt-get update, saying so.
+hold "$LISTS" 5
 deps
 check "lists lock: exit 0 ($RC)" test "$RC" = 0
 check "lists lock: says whom it waits for" \
@@ -104,14 +105,14 @@ check "lists lock: waited before apt-get update" \
 		END { exit !(w && u > w) }' out
 
 # The dpkg frontend lock, then the archives lock: before apt-get install.
-hold "$FRONTEND" 2
+hold "$FRONTEND" 5
 deps
 check "frontend lock: exit 0 ($RC)" test "$RC" = 0
 check "frontend lock: says whom it waits for" \
 	grep -q "^deps: waiting for flock (process $HOLDER), which holds $FRONTEND " out
 check "frontend lock: waited (${SECS} s)" test "$SECS" -ge 1
 check "frontend lock: then the commands" cmds
-hold "$ARCHIVES" 2
+hold "$ARCHIVES" 5
 deps
 check "archives lock: says whom it waits for" \
 	grep -q "^deps: waiting for flock (process $HOLDER), which holds $ARCHIVES " out
@@ -122,7 +123,8 @@ hold "$FRONTEND" 30
 deps DEPS_LOCK_TIMEOUT=1
 check "timeout: exit 1 ($RC)" test "$RC" = 1
 check "timeout: gave up" grep -q "^deps: gave up waiting for flock (process $HOLDER)" out
-check "timeout: within a few seconds (${SECS} s)" test "$SECS" -le 5
+# Well before the holder lets go (30 s), however loaded the machine.
+check "timeout: before the lock was let go (${SECS} s)" test "$SECS" -lt 25
 check "timeout: no install" sh -c "! grep -q 'install -y' out"
 kill "$HOLDER"
 
