@@ -16,7 +16,7 @@
  *       attestations.  With --backfill a thread copies the WAL into the
  *       database file beside the appends, and the clock also runs while
  *       the appender waits for it between transactions, as `sanilog
- *       serve`'s writer does (web/backfill.h).
+ *       serve`'s writer does (store/backfill.h).
  *
  *   bench rows DB N [--batch B] [--venues V]
  *       The floor under make-log's appends: a new database of sanilog's
@@ -34,7 +34,7 @@
  *   bench proofs DB [COUNT [THREADS [nocache]]]
  *       Opens DB read-only, memory-mapped and with the stored hashes
  *       loaded into a hash cache of serve's default budget (none with
- *       "nocache"), as the server's readers are (web/pool.c; the load is
+ *       "nocache"), as the server's readers are (store/pool.c; the load is
  *       timed apart), and
  *       makes COUNT (default 100000) inclusion proofs of random leaves
  *       with merkle_prove_inclusion through store_read_hashes on THREADS
@@ -83,10 +83,10 @@
 #include "core/hash.h"
 #include "core/merkle.h"
 #include "core/note.h"
+#include "store/backfill.h"
 #include "store/sequencer.h"
 #include "store/store.h"
 #include "store/treecache.h"
-#include "web/backfill.h"
 
 #define DOC_LEN	      1024
 #define PROVIDER_NAME "bench-provider"
@@ -660,7 +660,8 @@ static void *prove_share(void *arg)
 	uint8_t scratch[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t len = 0;
 	p->status = store_open(p->path, STORE_READONLY, &s, &e);
-	if (p->status == ST_OK) { /* as the server's readers do (web/pool.c) */
+	if (p->status ==
+	    ST_OK) { /* as the server's readers do (store/pool.c) */
 		p->status = store_map(s, (int64_t)1 << 30);
 		store_use_tree_cache(s, p->tree);
 	}
@@ -732,7 +733,7 @@ static int cmd_proofs(int argc, char **argv)
 	}
 
 	/* The stored hashes, loaded once as `sanilog serve` does at start
-	 * (web/pool.c), and timed apart; "nocache" proves from the database
+	 * (store/pool.c), and timed apart; "nocache" proves from the database
 	 * alone. */
 	double tl = now_seconds();
 	size_t budget = nocache ? 0 : (size_t)TREE_CACHE_DEFAULT_MB << 20;

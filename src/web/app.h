@@ -1,6 +1,6 @@
 /*
  * app.h: the web service of `sanilog serve`: the HTTP server (http.h)
- * with sanilog's routes, read connections (pool.h), the one writer
+ * with sanilog's routes, read connections (store/pool.h), the one writer
  * (writer.h) and the limit on failed owner logins (ratelimit.h).
  *
  * Routes (routes.c, tiles.c, api.c):
@@ -29,13 +29,13 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "store/backfill.h"
+#include "store/pool.h"
 #include "store/sequencer.h"
 #include "store/store.h"
-#include "web/backfill.h"
 #include "web/cache.h"
 #include "web/http.h"
 #include "web/owner.h"
-#include "web/pool.h"
 #include "web/ratelimit.h"
 #include "web/writer.h"
 
