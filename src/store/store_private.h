@@ -4,7 +4,10 @@
  * (their SQL is the table in store.c) and the helpers that step them and
  * record errors.  store.c opens the database and holds the log's tables;
  * documents.c holds the documents, docindex.c the index that finds them
- * by their keys, hashes.c the stored hashes.
+ * by their keys, hashes.c the stored hashes, venues.c the venues' chains
+ * of entries and the cache of their heads.  The store's other modules
+ * (the sequencer, the audit, the export, the read pool, the WAL backfill)
+ * use only its public headers, as the layers above do.
  */
 #ifndef SANILOG_STORE_PRIVATE_H
 #define SANILOG_STORE_PRIVATE_H

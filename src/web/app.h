@@ -3,21 +3,28 @@
  * with sanilog's routes, read connections (store/pool.h), the one writer
  * (writer.h) and the limit on failed owner logins (ratelimit.h).
  *
- * Routes (routes.c, tiles.c, api.c):
+ * Routes (the table web_routes in routes.c, which serves the read routes;
+ * tiles in tiles.c, the owner API in api.c, the owner's pages in owner.c):
  *   GET  /                               home page (pages_index)
  *   GET  /v/?id=<code>                   the lookup form: 303 to /v/<id>
- *   GET  /v/<venue>                      venue page (pages_venue)
+ *   GET  /v/<venue>[?before=<seq>]       venue page (pages_venue)
  *   GET  /v/<venue>/bundle.json          the venue's bundle
+ *   GET  /v/<venue>/poster.pdf, .svg, .png  its poster (?paper=, ?lang=)
  *   GET  /d/<sha256>                     a document
  *   GET  /checkpoint, /checkpoint/<n>    newest, or kept, checkpoint
  *   GET  /proof/inclusion?index=&size=   inclusion proof
  *   GET  /proof/consistency?old=&new=    consistency proof
  *   GET  /tile/<L>/<N>[.p/<W>]           C2SP tlog-tiles hash tiles
  *   GET  /tile/entries/<N>[.p/<W>]       C2SP tlog-tiles entry bundles
- *   GET  /assets/<name>                  embedded assets (pages_asset)
+ *   GET  /assets/<name>                  the pages' assets (pages_asset)
  *   GET  /healthz, /metrics              liveness, Prometheus text
  *   POST /api/v1/venues/<venue>/documents     owner upload (multipart)
  *   POST /api/v1/venues/<venue>/revocations   owner revocation
+ *   GET  /owner[?before=<seq>]           the owner's dashboard (owner.h)
+ *   GET  /owner/login, POST /owner/login its login form, and the login
+ *   POST /owner/upload, /owner/revoke, /owner/logout   its forms
+ * The pages (and posters) are in the language of ?lang=en|it, else of
+ * Accept-Language.
  */
 #ifndef SANILOG_APP_H
 #define SANILOG_APP_H
