@@ -41,10 +41,12 @@
 #include "store/sequencer.h"
 #include "store/store.h"
 #include "web/cache.h"
+#include "web/handler.h" /* for tiles.c, which has no other header */
 #include "web/http.h"
-#include "web/owner.h"
 #include "web/ratelimit.h"
 #include "web/writer.h"
+
+struct owner_sessions; /* owner.h */
 
 struct web_options {
 	struct http_config http;
@@ -111,8 +113,9 @@ unsigned web_app_port(const struct web_app *a);
  */
 void web_app_stop(struct web_app *a, unsigned grace_ms);
 
-/* ---- shared by the route files ---- */
+/* ---- shared by the route files (and handler.h) ---- */
 
+/* routes.c: the routing table. */
 extern const struct http_route web_routes[];
 extern const size_t web_nroutes;
 
@@ -121,31 +124,6 @@ extern const size_t web_nroutes;
  * the database (the database's and its WAL's size and time change). */
 uint64_t web_generation(struct web_app *a);
 
-/* A read handler: runs with a pooled read connection in one read
- * transaction. */
-typedef void (*web_read_fn)(struct http_request *rq, struct store *s);
-enum http_next web_with_store(struct http_request *rq, web_read_fn fn);
-
-/* Replies with a failure of the server itself: 503 when busy, out of
- * memory or the disk is full, else 500, whatever st says (a limit of the
- * server's own, such as ST_TOO_LARGE from a renderer, is no fault of the
- * request): the client learns no more; what and detail go to the server's
- * log. */
-void web_reply_internal(struct http_request *rq, enum status st,
-			const char *what, const char *detail);
-
-/* Replies with a failure of a store call (503 when busy, out of memory or
- * the disk is full, 404 for ST_NOT_FOUND, else 500); s, if not NULL, has
- * the details for the server's log. */
-void web_reply_store_error(struct http_request *rq, enum status st,
-			   struct store *s);
-
-/* The page of a venue's history the request asks for (pages.h,
- * PAGES_HISTORY): ?before=<venue-seq>, a canonical decimal, in *before;
- * -1 when there is none.  False, with a 400 reply set, when it is not a
- * number. */
-bool web_query_before(struct http_request *rq, int64_t *before);
-
 /* routes.c: the HTML page of an error on the page routes (pages_error in
  * the request's language). */
 enum status web_html_error(const struct http_request *rq, unsigned code,
@@ -153,12 +131,5 @@ enum status web_html_error(const struct http_request *rq, unsigned code,
 
 /* tiles.c: GET /tile/... (the capture is the rest of the path). */
 void web_tile(struct http_request *rq, struct store *s);
-
-/* api.c: the owner API routes. */
-bool web_api_start_documents(struct http_request *rq);
-bool web_api_start_revocations(struct http_request *rq);
-bool web_api_body(struct http_request *rq, const char *data, size_t len);
-enum http_next web_api_documents(struct http_request *rq);
-enum http_next web_api_revocations(struct http_request *rq);
 
 #endif

@@ -14,11 +14,13 @@
 
 #include "app.h"
 #include "core/bundle.h"
-#include "print/poster.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/merkle.h"
+#include "print/poster.h"
 #include "store/export.h"
+#include "web/api.h"
+#include "web/handler.h"
 #include "web/owner.h"
 #include "web/pages.h"
 
