@@ -249,7 +249,10 @@ static void poster(struct http_request *rq, struct store *s,
 	struct buf out;
 	struct err e = {.msg = ""};
 	buf_init(&out, 64u << 20);
-	enum status r = poster_make(s, venue, f, paper, lang, NULL, &out, &e);
+	struct export_poster p;
+	enum status r = export_poster(s, venue, NULL, &p, &e);
+	if (r == ST_OK)
+		r = poster_make(&p, f, paper, lang, &out, &e);
 	if (r == ST_NOT_FOUND) {
 		http_reply_error(rq, r, 0, "venue %s: not found", venue);
 	} else if (r == ST_INVALID) {
