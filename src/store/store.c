@@ -293,11 +293,6 @@ enum status store_fail_msg(struct store *s, enum status st, const char *msg)
 	return st;
 }
 
-struct sqlite3 *store_sqlite(struct store *s)
-{
-	return s->db;
-}
-
 enum status store_prepare(struct store *s, enum stmt id)
 {
 	if (s->q[id] == NULL &&

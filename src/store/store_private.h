@@ -178,6 +178,12 @@ struct doc_pair {
 	uint8_t b[DOC_KEY_LEN + 8];
 };
 
+/* Files the document stored at row id in the index that finds it by its
+ * SHA-256 (store_insert_document calls it); within a transaction, whose
+ * store_commit writes the index's rows. */
+enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
+				 int64_t id);
+
 /* Calls try(s, id, ctx) for each document id the index files under the
  * first 8 bytes of sha (this transaction's new documents first, then
  * every generation, newest first), until it returns other than
