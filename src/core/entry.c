@@ -11,6 +11,9 @@
  *   3. parse each value and check the rules between values of the entry.
  *
  * Numbers are capped at 2^53-1 so that JavaScript reads them exactly.
+ *
+ * Why this file is long: every rule of an entry is here and nowhere else,
+ * the three steps and the writer that parses its own text back.
  */
 #include "entry.h"
 

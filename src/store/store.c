@@ -19,6 +19,10 @@
  * the stored hashes' in hashes.c, the venues' chains and heads in
  * venues.c; what the files share, the connection's state and the helpers
  * below, in store_private.h.
+ *
+ * Why this file is long: the schema, its migrations and the table of
+ * every statement of the store (those of the files above too) stay
+ * together, so that all the SQL of the database is read in one place.
  */
 #include "store_private.h"
 
@@ -291,11 +295,6 @@ enum status store_fail_msg(struct store *s, enum status st, const char *msg)
 {
 	snprintf(s->errmsg, sizeof s->errmsg, "%s", msg);
 	return st;
-}
-
-struct sqlite3 *store_sqlite(struct store *s)
-{
-	return s->db;
 }
 
 enum status store_prepare(struct store *s, enum stmt id)

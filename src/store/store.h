@@ -162,17 +162,6 @@ enum status store_insert_hashes(struct store *s, int64_t first,
 				const uint8_t (*hashes)[HASH_LEN],
 				size_t count);
 
-/* Files a document that the caller stored itself, at row id, in the
- * index that finds it by its SHA-256 (store_insert_document does it for
- * those it stores); within a transaction, whose store_commit writes the
- * index's rows. */
-enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
-				 int64_t id);
-
-/* The connection itself, for a caller that writes sanilog's rows by its
- * own statements (bench.c's floor under the appends). */
-struct sqlite3 *store_sqlite(struct store *s);
-
 /* Keeps the keys of the stored documents in memory, so that
  * store_insert_document need not look a new document's key up in the
  * database: for a connection that appends many batches (serve's writer).

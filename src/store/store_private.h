@@ -4,7 +4,10 @@
  * (their SQL is the table in store.c) and the helpers that step them and
  * record errors.  store.c opens the database and holds the log's tables;
  * documents.c holds the documents, docindex.c the index that finds them
- * by their keys, hashes.c the stored hashes.
+ * by their keys, hashes.c the stored hashes, venues.c the venues' chains
+ * of entries and the cache of their heads.  The store's other modules
+ * (the sequencer, the audit, the export, the read pool, the WAL backfill)
+ * use only its public headers, as the layers above do.
  */
 #ifndef SANILOG_STORE_PRIVATE_H
 #define SANILOG_STORE_PRIVATE_H
@@ -174,6 +177,12 @@ void store_heads_fresh(struct store *s, int64_t version);
 struct doc_pair {
 	uint8_t b[DOC_KEY_LEN + 8];
 };
+
+/* Files the document stored at row id in the index that finds it by its
+ * SHA-256 (store_insert_document calls it); within a transaction, whose
+ * store_commit writes the index's rows. */
+enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
+				 int64_t id);
 
 /* Calls try(s, id, ctx) for each document id the index files under the
  * first 8 bytes of sha (this transaction's new documents first, then

@@ -35,12 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "api.h"
 #include "base/clock.h"
 #include "core/codec.h"
 #include "core/entry.h"
+#include "web/app.h"
+#include "web/handler.h"
 #include "web/head.h"
-#include "web/owner.h"
 
 #define TOKEN_PREFIX	"slo_"
 #define TOKEN_LEN	(4 + 43) /* slo_ + base64url of 32 bytes */

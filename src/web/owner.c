@@ -16,11 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
 #include "base/clock.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/hash.h"
+#include "web/api.h"
+#include "web/app.h"
+#include "web/handler.h"
 #include "web/pages.h"
 #include "web/render.h"
 

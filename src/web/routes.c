@@ -15,11 +15,13 @@
 #include "app.h"
 #include "base/clock.h"
 #include "core/bundle.h"
-#include "print/poster.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/merkle.h"
+#include "print/poster.h"
 #include "store/export.h"
+#include "web/api.h"
+#include "web/handler.h"
 #include "web/owner.h"
 #include "web/pages.h"
 
@@ -248,7 +250,10 @@ static void poster(struct http_request *rq, struct store *s,
 	struct buf out;
 	struct err e = {.msg = ""};
 	buf_init(&out, 64u << 20);
-	enum status r = poster_make(s, venue, f, paper, lang, NULL, &out, &e);
+	struct export_poster p;
+	enum status r = export_poster(s, venue, NULL, &p, &e);
+	if (r == ST_OK)
+		r = poster_make(&p, f, paper, lang, &out, &e);
 	if (r == ST_NOT_FOUND) {
 		http_reply_error(rq, r, 0, "venue %s: not found", venue);
 	} else if (r == ST_INVALID) {

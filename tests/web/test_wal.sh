@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# test_wal.sh: the write-ahead log under `sanilog serve` (src/web/backfill.h).
+# test_wal.sh: the write-ahead log under `sanilog serve` (src/store/backfill.h).
 # Uploads 1 MiB documents through the owner API, one after another, until
 # more than 8192 pages went through the WAL, and checks that every upload
 # got 201, that the WAL started over before reaching the 8192 pages at
