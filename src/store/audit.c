@@ -16,9 +16,11 @@
 #include "core/entry.h"
 #include "core/merkle.h"
 #include "core/rules.h"
+#include "store/audit_pool.h"
 #include "store/export.h"
 
-#define MAX_REPORTED 20 /* failures listed per kind; the rest are counted */
+/* Failures listed per kind; the rest are counted. */
+#define MAX_REPORTED AUDIT_POOL_FAILS
 
 enum fail_kind { F_TREE, F_CHAIN, F_DOC, F_ATTEST, F_REVOKE, F_ENTRY, F__N };
 
@@ -30,9 +32,6 @@ static const struct {
 	[F_DOC] = {4, "document"},	[F_ATTEST] = {5, "attestation"},
 	[F_REVOKE] = {6, "revocation"}, [F_ENTRY] = {3, "entry"},
 };
-
-struct attest_pool;
-struct attest_job;
 
 struct audit {
 	struct store *s;
@@ -280,136 +279,6 @@ static void *scan_documents(void *arg)
 	return NULL;
 }
 
-/* ---- attestations: Ed25519 verification on worker threads ---- */
-
-#define POOL_RING	 4096
-#define POOL_MAX_THREADS 16
-
-struct attest_job {
-	int64_t index;
-	struct note_verifier key;
-	char venue[VENUE_ID_LEN + 1];
-	uint8_t doc[HASH_LEN];
-	char type[32];
-	char performed[11];
-	char expires[11];
-	char line[ENTRY_VALUE_MAX + 1];
-};
-
-struct attest_pool {
-	pthread_mutex_t mu;
-	pthread_cond_t has_work, has_room;
-	struct attest_job *ring;
-	size_t head, count;
-	bool closing;
-	pthread_t tid[POOL_MAX_THREADS];
-	int nthreads;
-	int64_t nfails;
-	char fails[MAX_REPORTED][320];
-};
-
-static void job_run(struct attest_pool *p, const struct attest_job *j)
-{
-	struct attest_fields f = {
-		.venue = j->venue,
-		.type = j->type,
-		.performed = j->performed,
-		.expires = j->expires,
-	};
-	struct rules_verdict v = {0};
-	memcpy(f.doc, j->doc, HASH_LEN);
-	rules_attestation_verify(j->line, &f, &j->key, &v);
-	if (v.n == 0)
-		return;
-	pthread_mutex_lock(&p->mu);
-	if (p->nfails++ < MAX_REPORTED)
-		snprintf(p->fails[p->nfails - 1], sizeof p->fails[0],
-			 "entry %lld: %.280s", (long long)j->index, v.f[0].why);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Jobs a worker takes at once. */
-#define POOL_TAKE 8
-
-static void *pool_worker(void *arg)
-{
-	struct attest_pool *p = arg;
-	struct attest_job jobs[POOL_TAKE]; /* about 3 KB */
-	size_t n = 0;
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (p->count == 0 && !p->closing)
-			pthread_cond_wait(&p->has_work, &p->mu);
-		for (n = 0; n < POOL_TAKE && p->count > 0; n++) {
-			jobs[n] = p->ring[p->head];
-			p->head = (p->head + 1) % POOL_RING;
-			p->count--;
-		}
-		/* Wake the producer only when there is room for many jobs:
-		 * one wake-up per job costs more than the job's signature. */
-		if (n > 0 && p->count <= POOL_RING / 2)
-			pthread_cond_signal(&p->has_room);
-		pthread_mutex_unlock(&p->mu);
-		if (n == 0)
-			break;
-		for (size_t i = 0; i < n; i++)
-			job_run(p, &jobs[i]);
-	}
-	return NULL;
-}
-
-/* Starts n workers (0: jobs run on the caller's thread). */
-static enum status pool_start(struct attest_pool *p, int n)
-{
-	memset(p, 0, sizeof *p);
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->has_work, NULL);
-	pthread_cond_init(&p->has_room, NULL);
-	if (n <= 0)
-		return ST_OK;
-	p->ring = malloc(POOL_RING * sizeof *p->ring);
-	if (p->ring == NULL)
-		return ST_NOMEM;
-	for (int i = 0; i < n && i < POOL_MAX_THREADS; i++) {
-		if (pthread_create(&p->tid[i], NULL, pool_worker, p) != 0)
-			break;
-		p->nthreads++;
-	}
-	return ST_OK;
-}
-
-static void pool_push(struct attest_pool *p, const struct attest_job *j)
-{
-	if (p->nthreads == 0) {
-		job_run(p, j);
-		return;
-	}
-	pthread_mutex_lock(&p->mu);
-	while (p->count == POOL_RING)
-		pthread_cond_wait(&p->has_room, &p->mu);
-	p->ring[(p->head + p->count) % POOL_RING] = *j;
-	p->count++;
-	pthread_cond_signal(&p->has_work);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Waits for every job and stops the workers. */
-static void pool_finish(struct attest_pool *p)
-{
-	pthread_mutex_lock(&p->mu);
-	p->closing = true;
-	pthread_cond_broadcast(&p->has_work);
-	pthread_mutex_unlock(&p->mu);
-	for (int i = 0; i < p->nthreads; i++)
-		pthread_join(p->tid[i], NULL);
-	p->nthreads = 0;
-	free(p->ring);
-	p->ring = NULL;
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->has_work);
-	pthread_cond_destroy(&p->has_room);
-}
-
 /* The attestation's signature, against the key in force that rules.c
  * found, is verified by the pool. */
 static void push_attestation(struct audit *a, int64_t index,
@@ -425,7 +294,7 @@ static void push_attestation(struct audit *a, int64_t index,
 	memcpy(j->performed, en->performed, sizeof j->performed);
 	memcpy(j->expires, en->expires, sizeof j->expires);
 	memcpy(j->line, en->attestation, sizeof j->line);
-	pool_push(a->pool, j);
+	audit_pool_push(a->pool, j);
 	a->res->attestations++;
 }
 
@@ -769,7 +638,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	next_hash(a);
 	store_doc_cursor_open(s);
 	next_doc(a);
-	if ((r = pool_start(pool, o->threads)) != ST_OK) {
+	if ((r = audit_pool_start(pool, o->threads)) != ST_OK) {
 		err_set(e, r, "out of memory");
 		goto done;
 	}
@@ -843,7 +712,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 			"documents with one",
 			(long long)a->doc_keys,
 			(long long)(docs->count - docs->unkeyed));
-	pool_finish(pool);
+	audit_pool_finish(pool);
 	pool_running = false;
 	merge_findings(a, F_ATTEST, pool->nfails, pool->fails[0],
 		       sizeof pool->fails[0]);
@@ -893,7 +762,7 @@ done:
 	if (doc_thread_running)
 		pthread_join(doc_thread, NULL);
 	if (pool_running)
-		pool_finish(pool);
+		audit_pool_finish(pool);
 	if (in_txn)
 		store_commit(s);
 	if (o->progress != NULL)
