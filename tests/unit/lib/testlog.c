@@ -32,6 +32,16 @@
 
 /* ---- the log ---- */
 
+/* Sets *ss to 127.0.0.1, port 0. */
+static socklen_t loopback(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+	memset(ss, 0, sizeof *ss);
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof *a;
+}
+
 void tl_open(struct testlog *t, const char *base_url)
 {
 	struct err e = {.msg = ""};
@@ -233,11 +243,7 @@ void tl_serve(struct testlog *t, const struct web_options *o)
 	struct err e = {.msg = ""};
 	if (o != NULL)
 		w = *o;
-	struct sockaddr_in *a = (struct sockaddr_in *)&w.http.addr;
-	memset(&w.http.addr, 0, sizeof w.http.addr);
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	w.http.addrlen = sizeof *a;
+	w.http.addrlen = loopback(&w.http.addr);
 	w.db_path = t->db;
 	assert_int_equal(store_keep_doc_keys(t->s), ST_OK);
 	if (web_app_start(&w, t->q, &t->app, &e) != ST_OK)
@@ -250,6 +256,26 @@ void tl_stop(struct testlog *t)
 {
 	web_app_stop(t->app, 2000);
 	t->app = NULL;
+}
+
+struct http_server *tl_http_start(const struct http_config *cfg,
+				  const struct http_route *routes, size_t n,
+				  void *app, unsigned *port)
+{
+	struct http_config c = {.threads = 2,
+				.max_connections = 64,
+				.timeout = 10,
+				.access_log = false};
+	struct http_server *srv = NULL;
+	struct err e = {.msg = ""};
+	if (cfg != NULL)
+		c = *cfg;
+	c.addrlen = loopback(&c.addr);
+	signal(SIGPIPE, SIG_IGN);
+	if (http_server_new(&c, routes, n, app, &srv, &e) != ST_OK)
+		fail_msg("http server: %s", e.msg);
+	*port = http_server_port(srv);
+	return srv;
 }
 
 /* ---- HTTP ---- */

@@ -29,6 +29,9 @@
 #include "store/sequencer.h"
 #include "store/store.h"
 
+struct http_config;
+struct http_route;
+struct http_server;
 struct web_options;
 
 #define TL_ORIGIN "unit.sanilog.example/log"
@@ -97,6 +100,14 @@ void tl_copy_db(const struct testlog *t, const char *name, char *out);
  * writer thread until tl_stop. */
 void tl_serve(struct testlog *t, const struct web_options *o);
 void tl_stop(struct testlog *t);
+
+/* An HTTP server (web/http.h) of routes[0..n), handing app to them, on
+ * 127.0.0.1 at a free port (into *port).  cfg (or NULL) gives the
+ * configuration, its address set here; the defaults: two threads, no
+ * access log, a 10 s timeout.  Free it with http_server_free. */
+struct http_server *tl_http_start(const struct http_config *cfg,
+				  const struct http_route *routes, size_t n,
+				  void *app, unsigned *port);
 
 /* ---- HTTP ---- */
 
