@@ -315,25 +315,6 @@ static void newest_note(const char *path, struct buf *out)
 	store_close(s);
 }
 
-/* A document appended to the database at path by a sequencer of its
- * own. */
-static void append_to(const char *path, int n)
-{
-	struct store *s = NULL;
-	struct sequencer *q = NULL;
-	struct seq_request rq;
-	uint8_t doc[TL_PDF];
-	struct err e;
-	assert_int_equal(store_open(path, STORE_OPEN, &s, &e), ST_OK);
-	assert_int_equal(sequencer_new(s, t.signer, &q, &e), ST_OK);
-	tl_pdf(n, doc);
-	tl_document_request(&rq, V2, "Grown", doc, TL_PDF);
-	assert_int_equal(sequencer_append(q, &rq, 1, NULL, &e), ST_OK);
-	assert_int_equal(rq.status, ST_OK);
-	sequencer_free(q);
-	store_close(s);
-}
-
 static void test_seen(void **state)
 {
 	(void)state;
@@ -350,7 +331,7 @@ static void test_seen(void **state)
 	audit_path(old, NULL, buf_str(&seen), false, &rep, &res);
 	assert_true(rep.ok);
 	verify_report_free(&rep);
-	append_to(t.db, 6000);
+	tl_append_to(&t, NULL, V2, 6000);
 	audit_path(t.db, NULL, buf_str(&seen), false, &rep, &res);
 	assert_true(rep.ok);
 	verify_report_free(&rep);
@@ -362,7 +343,7 @@ static void test_seen(void **state)
 	verify_report_free(&rep);
 
 	/* A copy that grew otherwise: a fork at the size seen. */
-	append_to(fork, 6001);
+	tl_append_to(&t, fork, V2, 6001);
 	audit_path(fork, NULL, buf_str(&grown), false, &rep, &res);
 	expect_failed(&rep, 8, "rollback or fork", NULL, true);
 	verify_report_free(&rep);

@@ -166,6 +166,26 @@ int64_t tl_add_document(struct testlog *t, const char *venue, int n)
 	return rq.index;
 }
 
+void tl_append_to(struct testlog *t, const char *path, const char *venue, int n)
+{
+	struct store *s = NULL;
+	struct sequencer *q = NULL;
+	struct seq_request rq;
+	uint8_t doc[TL_PDF];
+	struct err e = {.msg = ""};
+	assert_int_equal(
+		store_open(path != NULL ? path : t->db, STORE_OPEN, &s, &e),
+		ST_OK);
+	assert_int_equal(sequencer_new(s, t->signer, &q, &e), ST_OK);
+	tl_pdf(n, doc);
+	tl_document_request(&rq, venue, "Appended", doc, TL_PDF);
+	if (sequencer_append(q, &rq, 1, NULL, &e) != ST_OK ||
+	    rq.status != ST_OK)
+		fail_msg("append: %s%s", e.msg, rq.err.msg);
+	sequencer_free(q);
+	store_close(s);
+}
+
 void tl_set_token(struct testlog *t, const char *venue, const char *tok)
 {
 	struct store *s = NULL;

@@ -78,6 +78,12 @@ void tl_append(struct testlog *t, struct seq_request *reqs, size_t n);
 int64_t tl_add_venue(struct testlog *t, const char *venue, const char *name);
 int64_t tl_add_document(struct testlog *t, const char *venue, int n);
 
+/* Appends document n of venue to the database at path (the log's when
+ * NULL) through a connection and a sequencer of its own, signed with the
+ * log's key: for a log served or copied. */
+void tl_append_to(struct testlog *t, const char *path, const char *venue,
+		  int n);
+
 /* Gives venue the owner token tok ("slo_" and 43 base64url characters). */
 void tl_set_token(struct testlog *t, const char *venue, const char *tok);
 
