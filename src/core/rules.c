@@ -110,9 +110,18 @@ static enum status check_revocation(const struct rules_view *v,
 				    struct rules_verdict *out, struct err *e)
 {
 	struct rules_target t;
-	enum status r = v->target(v->ctx, en->venue, en->revokes, &t, e);
+	enum status r;
 
-	if (failed(r))
+	/* Not yet in the chain: a conflict with it (entry_parse refuses it
+	 * too, once the writer has set venue-seq). */
+	if (en->revokes >= en->venue_seq) {
+		find(out, RULES_REVOKE_MISSING, 6, ST_CONFLICT,
+		     "revokes venue-seq %" PRId64
+		     ", no such earlier entry of the chain",
+		     en->revokes);
+		return ST_OK;
+	}
+	if (failed(r = v->target(v->ctx, en->venue, en->revokes, &t, e)))
 		return r;
 	if (r == ST_NOT_FOUND)
 		find(out, RULES_REVOKE_MISSING, 6, ST_NOT_FOUND,

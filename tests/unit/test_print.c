@@ -30,7 +30,8 @@
 #include <unistd.h>
 
 #include "lib/testlog.h"
-#include "print/pin.h"
+#include "core/pin.h"
+#include "store/export.h"
 #include "print/poster.h"
 #include "print/scan.h"
 
@@ -117,12 +118,29 @@ static void newest(struct checkpoint *c)
 	buf_free(&note);
 }
 
+/* What the poster of venue shows, read from the store as the CLI and the
+ * server read it: its URL, name and host. */
 static enum status load(const char *venue, const char *base, char *url,
 			char *name, char *host, struct err *e)
 {
-	return poster_content_load(t.s, venue, base, url, PIN_URL_MAX + 1, name,
-				   ENTRY_VALUE_MAX + 1, host, PIN_HOST_MAX + 1,
-				   e);
+	struct export_poster p;
+	enum status r = export_poster(t.s, venue, base, &p, e);
+	if (r != ST_OK)
+		return r;
+	snprintf(name, ENTRY_VALUE_MAX + 1, "%s", p.name);
+	return poster_url(&p, url, PIN_URL_MAX + 1, host, PIN_HOST_MAX + 1, e);
+}
+
+/* The poster of venue, from the store. */
+static enum status make(const char *venue, enum poster_format format,
+			enum poster_paper paper, enum poster_lang lang,
+			const char *base, struct buf *out, struct err *e)
+{
+	struct export_poster p;
+	enum status r = export_poster(t.s, venue, base, &p, e);
+	if (r != ST_OK)
+		return r;
+	return poster_make(&p, format, paper, lang, out, e);
 }
 
 static void test_content(void **state)
@@ -203,8 +221,8 @@ static void test_make_and_scan(void **state)
 		ST_OK);
 	for (int p = POSTER_A4; p <= POSTER_A6; p++) {
 		buf_init(&b, POSTER_MAX);
-		assert_int_equal(poster_make(t.s, V1, POSTER_PNG, p, POSTER_IT,
-					     "https://posters.example", &b, &e),
+		assert_int_equal(make(V1, POSTER_PNG, p, POSTER_IT,
+				      "https://posters.example", &b, &e),
 				 ST_OK);
 		write_file("poster.png", b.data, b.len, path);
 		assert_int_equal(scan_image(path, text, sizeof text, &e),
@@ -229,21 +247,21 @@ static void test_make_and_scan(void **state)
 	struct buf en, it;
 	buf_init(&en, POSTER_MAX);
 	buf_init(&it, POSTER_MAX);
-	assert_int_equal(poster_make(t.s, V1, POSTER_PDF, POSTER_A5, POSTER_EN,
-				     NULL, &en, &e),
-			 ST_OK);
-	assert_int_equal(poster_make(t.s, V1, POSTER_PDF, POSTER_A5, POSTER_IT,
-				     NULL, &it, &e),
-			 ST_OK);
+	assert_int_equal(
+		make(V1, POSTER_PDF, POSTER_A5, POSTER_EN, NULL, &en, &e),
+		ST_OK);
+	assert_int_equal(
+		make(V1, POSTER_PDF, POSTER_A5, POSTER_IT, NULL, &it, &e),
+		ST_OK);
 	assert_memory_equal(en.data, "%PDF-", 5);
 	assert_true(en.len != it.len || memcmp(en.data, it.data, en.len) != 0);
 	buf_reset(&en);
-	assert_int_equal(poster_make(t.s, V1, POSTER_SVG, POSTER_A4, POSTER_EN,
-				     NULL, &en, &e),
-			 ST_OK);
+	assert_int_equal(
+		make(V1, POSTER_SVG, POSTER_A4, POSTER_EN, NULL, &en, &e),
+		ST_OK);
 	assert_non_null(strstr(buf_str(&en), "<svg"));
-	assert_int_equal(poster_make(t.s, "zzzzzzzz", POSTER_SVG, POSTER_A4,
-				     POSTER_EN, NULL, &en, &e),
+	assert_int_equal(make("zzzzzzzz", POSTER_SVG, POSTER_A4, POSTER_EN,
+			      NULL, &en, &e),
 			 ST_NOT_FOUND);
 	buf_free(&en);
 	buf_free(&it);

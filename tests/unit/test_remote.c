@@ -36,7 +36,8 @@
 #include "net/fetch.h"
 #include "net/remote.h"
 #include "net/seen.h"
-#include "print/pin.h"
+#include "core/pin.h"
+#include "store/export.h"
 #include "print/poster.h"
 
 #define V1 "k7m2q9xa"
@@ -150,14 +151,16 @@ static int teardown(void **state)
 }
 
 /* The poster's URL of venue at the served log, with the log's pin. */
-static void poster_url(const char *venue, char url[PIN_URL_MAX + 1])
+static void venue_poster_url(const char *venue, char url[PIN_URL_MAX + 1])
 {
 	struct store *s = NULL;
+	struct export_poster p;
 	struct err e;
-	char name[ENTRY_VALUE_MAX + 1], host[PIN_HOST_MAX + 1];
+	char host[PIN_HOST_MAX + 1];
 	assert_int_equal(store_open(t.db, STORE_READONLY, &s, &e), ST_OK);
-	if (poster_content_load(s, venue, t.url, url, PIN_URL_MAX + 1, name,
-				sizeof name, host, sizeof host, &e) != ST_OK)
+	if (export_poster(s, venue, t.url, &p, &e) != ST_OK ||
+	    poster_url(&p, url, PIN_URL_MAX + 1, host, sizeof host, &e) !=
+		    ST_OK)
 		fail_msg("poster: %s", e.msg);
 	store_close(s);
 }
@@ -222,7 +225,7 @@ static void test_verified(void **state)
 	struct remote_result res;
 	struct buf seen;
 	struct err e;
-	poster_url(V1, url);
+	venue_poster_url(V1, url);
 
 	assert_int_equal(verify(url, NULL, false, true, &res), ST_OK);
 	if (!res.rep.ok)
@@ -293,7 +296,7 @@ static void test_bad_pins(void **state)
 	struct venue_url u;
 	struct err e;
 	uint8_t root[HASH_LEN];
-	poster_url(V1, url);
+	venue_poster_url(V1, url);
 	assert_int_equal(pin_parse_venue_url(url, &u, &e), ST_OK);
 	memset(root, 0, sizeof root);
 	memcpy(root, u.pin.root, PIN_HASH_LEN);
@@ -384,7 +387,7 @@ static void test_grown_and_rolled_back(void **state)
 	struct remote_result res;
 	struct buf before, after;
 	struct err e;
-	poster_url(V1, url);
+	venue_poster_url(V1, url);
 	tl_copy_db(&t, "old.db", old);
 	assert_int_equal(verify(url, NULL, false, true, &res), ST_OK);
 	assert_true(res.rep.ok);

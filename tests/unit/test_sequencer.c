@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "core/attest.h"
 #include "core/merkle.h"
 #include "lib/testlog.h"

@@ -419,7 +419,8 @@ static void test_revocations(void **state)
 	expect_error(&r, 400, "already revoked");
 	tl_reply_free(&r);
 	revoke("seq=0&reason=the+venue", &r);
-	expect_error(&r, 400, "revokes 0");
+	expect_error(&r, 400,
+		     "revokes venue-seq 0, a kind venue entry, not a document");
 	tl_reply_free(&r);
 	revoke("seq=x&reason=r", &r);
 	expect_error(&r, 400, "seq: not a whole number");

@@ -31,7 +31,7 @@
 #include "core/verify.h"
 #include "lib/testlog.h"
 #include "net/remote.h"
-#include "print/pin.h"
+#include "core/pin.h"
 #include "print/scan.h"
 #include "web/app.h"
 
