@@ -40,8 +40,9 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN = $(BUILD)/tools/bench
 VECTORS_GEN = $(BUILD)/tests/vectors-gen
+PAGE_DRIVER = $(BUILD)/tests/page_driver
 
-.PHONY: all check unit cli-tests web-tests tools-tests torture bench bench-deps asan valgrind demo deps format \
+.PHONY: all check unit cli-tests web-tests tools-tests test-programs torture bench bench-deps asan valgrind demo deps format \
 	format-check install clean fuzz fuzz-smoke fuzz-bin vectors vectors-check
 
 all: $(BIN)
@@ -81,11 +82,23 @@ $(VECTORS_GEN): tests/vectors/gen.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# The web layer's rendering without a server, for tests/web (test_browser,
+# test_browser_parity), which find it as $PAGE_DRIVER.
+$(PAGE_DRIVER): tests/web/page_driver.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 deps:
 	@tools/deps.sh
 
 check: deps
 	@$(MAKE) --no-print-directory format-check vectors-check unit cli-tests web-tests tools-tests fuzz-smoke
+
+# What the shell suites (tests/lib/test.sh) run besides the binary (a
+# suite run by hand says when one is missing).
+TEST_ENV = SANILOG=$(abspath $(BIN)) PAGE_DRIVER=$(abspath $(PAGE_DRIVER)) \
+	BENCH=$(abspath $(BENCH_BIN)) RUNNER="$(RUNNER)"
+test-programs: $(BIN) $(PAGE_DRIVER) $(BENCH_BIN)
 
 # The verification vectors (DESIGN.md "Test vectors"): tests/vectors/gen.c
 # writes them; vectors-check writes them again beside and compares.  The C
@@ -107,11 +120,11 @@ unit: $(UNIT_BIN) $(BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUNNER) $$t; done
 
 cli-tests: $(BIN)
-	@SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" tests/cli/run.sh
+	@$(TEST_ENV) tests/cli/run.sh
 
-web-tests: $(BIN)
+web-tests: test-programs
 	@for t in $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh tests/net/test_*.sh)); do \
-		echo "== $$t"; SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" $$t || exit 1; done
+		echo "== $$t"; $(TEST_ENV) $$t || exit 1; done
 
 tools-tests:
 	@for t in $(sort $(wildcard tests/tools/test_*.sh)); do echo "== $$t"; $$t || exit 1; done
@@ -170,7 +183,7 @@ fuzz-smoke:
 demo: deps $(BIN)
 	@tools/demo.sh $(abspath $(BIN))
 
-FORMAT_FILES = $(shell find src tests/unit tests/fuzz tests/vectors tools -name '*.[ch]')
+FORMAT_FILES = $(shell find src tests/unit tests/fuzz tests/vectors tests/web tools -name '*.[ch]')
 format:
 	clang-format -i $(FORMAT_FILES)
 
