@@ -11,60 +11,31 @@
 #
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
 DEPS=$HERE/../../tools/deps.sh
-for tool in flock awk stat; do
-	command -v "$tool" >/dev/null 2>&1 ||
-		{ echo "test_deps: needs $tool" >&2; exit 2; }
-done
-[ -r /proc/locks ] || { echo "test_deps: needs /proc/locks" >&2; exit 2; }
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-test_deps.XXXXXX")
-HOLDERS=""
-cleanup() {
-	for pid in $HOLDERS; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
-cd "$TMP"
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_deps flock awk stat
+[ -r /proc/locks ] || test_cannot "needs /proc/locks"
+# A failed check shows what deps.sh printed.
+TEST_FAIL_SHOWS=out
 ROOT=$TMP/root
 LISTS=$ROOT/var/lib/apt/lists/lock
 FRONTEND=$ROOT/var/lib/dpkg/lock-frontend
 ARCHIVES=$ROOT/var/cache/apt/archives/lock
 mkdir -p "${LISTS%/*}" "${FRONTEND%/*}" "${ARCHIVES%/*}"
 touch "$LISTS" "$FRONTEND" "$ROOT/var/lib/dpkg/lock" "$ARCHIVES"
-PASS=0
-FAIL=0
-
-check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1
-	shift
-	if "$@"; then
-		PASS=$((PASS + 1))
-	else
-		FAIL=$((FAIL + 1))
-		echo "  FAIL: $name" >&2
-		sed 's/^/    | /' out >&2
-	fi
-}
 
 # hold LOCK SECONDS: a process holds LOCK for SECONDS (HOLDER is its pid).
 hold() {
 	flock "$1" sleep "$2" &
 	HOLDER=$!
-	HOLDERS="$HOLDERS $HOLDER"
+	test_track "$HOLDER"
 	for _ in $(seq 1 100); do
 		grep -q " $HOLDER " /proc/locks && return 0
 		sleep 0.02
 	done
-	echo "test_deps: flock did not take $1" >&2
-	exit 2
+	test_cannot "flock did not take $1"
 }
 
 # deps [VAR=VALUE...]: tools/deps.sh --dry-run with the package
@@ -135,5 +106,4 @@ RC=0
 "$DEPS" --frobnicate >out 2>&1 || RC=$?
 check "an unknown option: exit 2 ($RC)" test "$RC" = 2
 
-echo "test_deps: $PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+test_end
