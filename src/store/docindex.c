@@ -309,9 +309,9 @@ static enum status gen_end(const struct gen_scan *g, store_blob_id_fn fn,
 	return ST_OK;
 }
 
-enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx)
+enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx,
+				struct err *e)
 {
-	struct err *e = &s->err;
 	int64_t empty = 0;
 	enum status r = store_one_int(s, store_stmt(s, Q_IDX_EMPTY_GENS),
 				      &empty, "scan document keys", e);
@@ -368,9 +368,8 @@ static enum status same_id(struct store *s, int64_t id, void *ctx,
 }
 
 enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
-					 void *ctx)
+					 void *ctx, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_SCAN_DOC_SHAS);
 	int rc = SQLITE_DONE;
 	enum status r = ST_OK;

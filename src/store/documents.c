@@ -50,9 +50,8 @@ void store_doc_keys_fresh(struct store *s, int64_t version)
 	s->doc_keys_ready = true;
 }
 
-enum status store_keep_doc_keys(struct store *s)
+enum status store_keep_doc_keys(struct store *s, struct err *e)
 {
-	struct err *e = &s->err;
 	if (s->doc_keys != NULL)
 		return ST_OK;
 	if ((s->doc_keys = keyset_new()) == NULL)
@@ -68,15 +67,14 @@ size_t store_doc_keys_bytes(const struct store *s)
 
 enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 				  const char *mime, const uint8_t *data,
-				  size_t len)
+				  size_t len, struct err *e)
 {
-	struct err *e = &s->err;
 	if (len > INT32_MAX)
 		return err_set(e, ST_TOO_LARGE, "document too large");
 	/* Outside a transaction, the document and its key go in one. */
 	bool own = sqlite3_get_autocommit(s->db);
 	enum status r;
-	if (own && (r = store_begin(s)) != ST_OK)
+	if (own && (r = store_begin(s, e)) != ST_OK)
 		return r;
 	/* Most documents are new: no key of theirs is stored yet, which the
 	 * set of keys in memory tells without the database, once brought up
@@ -85,7 +83,8 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 			 !keyset_has(s->doc_keys, doc_key(sha));
 	int64_t size = 0;
 	char have[32];
-	r = known_new ? ST_NOT_FOUND : store_document_meta(s, sha, &size, have);
+	r = known_new ? ST_NOT_FOUND
+		      : store_document_meta(s, sha, &size, have, e);
 	if (r == ST_NOT_FOUND) {
 		sqlite3_stmt *st = store_stmt(s, Q_INSERT_DOC);
 		sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
@@ -101,7 +100,7 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 	}
 	if (own) {
 		if (r == ST_OK)
-			r = store_commit(s);
+			r = store_commit(s, e);
 		if (r != ST_OK)
 			store_rollback(s);
 	}
@@ -154,21 +153,21 @@ static enum status find_document(struct store *s, const uint8_t sha[HASH_LEN],
 }
 
 enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
-			   struct buf *out, char *mime)
+			   struct buf *out, char *mime, struct err *e)
 {
 	int64_t size = 0;
-	return find_document(s, sha, out, &size, mime, &s->err);
+	return find_document(s, sha, out, &size, mime, e);
 }
 
 enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
-				int64_t *size, char *mime)
+				int64_t *size, char *mime, struct err *e)
 {
-	return find_document(s, sha, NULL, size, mime, &s->err);
+	return find_document(s, sha, NULL, size, mime, e);
 }
 
-enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
+enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx,
+				 struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_SCAN_DOCS);
 	int rc;
 	enum status r = ST_OK;
@@ -195,16 +194,14 @@ enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx)
 	return r;
 }
 
-enum status store_doc_cursor_open(struct store *s)
+void store_doc_cursor_open(struct store *s)
 {
 	store_stmt(s, Q_CUR_DOCS);
-	return ST_OK;
 }
 
 enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],
-				  int64_t *size, char *mime)
+				  int64_t *size, char *mime, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = s->q[Q_CUR_DOCS];
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)

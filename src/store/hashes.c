@@ -60,9 +60,9 @@ enum status store_hashes_flush(struct store *s, struct err *e)
 }
 
 enum status store_insert_hashes(struct store *s, int64_t first,
-				const uint8_t (*hashes)[HASH_LEN], size_t count)
+				const uint8_t (*hashes)[HASH_LEN], size_t count,
+				struct err *e)
 {
-	struct err *e = &s->err;
 	enum status r;
 	int64_t end = s->hpend_first + (int64_t)pending(s);
 	/* Runs are of consecutive indexes: another start ends the run, and
@@ -148,11 +148,10 @@ static enum status read_missing(struct store *s, const int64_t *indexes,
 	return r;
 }
 
-enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
-			      uint8_t (*out)[HASH_LEN])
+enum status store_read_hashes(struct store *s, const int64_t *indexes,
+			      size_t count, uint8_t (*out)[HASH_LEN],
+			      struct err *e)
 {
-	struct store *s = ctx;
-	struct err *e = &s->err;
 	size_t miss[MERKLE_MAX_PROOF], nmiss = 0;
 	enum status r;
 	/* From memory first: the shared tree cache, then s's own. */
@@ -177,25 +176,30 @@ enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
 			 : ST_OK;
 }
 
-enum status store_hash_count(struct store *s, int64_t *count, int64_t *broken)
+enum status store_merkle_reader(void *ctx, const int64_t *indexes, size_t count,
+				uint8_t (*out)[HASH_LEN])
 {
-	struct err *e = &s->err;
+	const struct store_reader *rd = ctx;
+	return store_read_hashes(rd->s, indexes, count, out, rd->e);
+}
+
+enum status store_hash_count(struct store *s, int64_t *count, int64_t *broken,
+			     struct err *e)
+{
 	return store_two_ints(s, store_stmt(s, Q_HASH_COUNT), count, broken,
 			      "hash count", e);
 }
 
-enum status store_hash_cursor_open(struct store *s, int64_t from)
+void store_hash_cursor_open(struct store *s, int64_t from)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_CUR_HASHES);
 	sqlite3_bind_int64(st, 1, from);
 	s->hcur = (struct hash_cursor){.from = from};
-	return ST_OK;
 }
 
 enum status store_hash_cursor_next(struct store *s, int64_t *id,
-				   uint8_t hash[HASH_LEN])
+				   uint8_t hash[HASH_LEN], struct err *e)
 {
-	struct err *e = &s->err;
 	struct hash_cursor *c = &s->hcur;
 	sqlite3_stmt *st = s->q[Q_CUR_HASHES];
 	while (c->at >= c->n) {
@@ -256,13 +260,13 @@ static enum status read_for_cache(void *ctx, int64_t first, size_t count,
 	}
 	for (size_t i = 0; i < count; i++) {
 		int64_t want = first + (int64_t)i, id = 0;
-		enum status r = store_hash_cursor_next(cr->s, &id, out[i]);
+		enum status r = store_hash_cursor_next(cr->s, &id, out[i], e);
 		if (r == ST_NOT_FOUND || (r == ST_OK && id != want))
 			return err_set(e, ST_CORRUPT,
 				       "stored hash %lld is missing",
 				       (long long)want);
 		if (r != ST_OK)
-			return err_set(e, r, "%s", store_errmsg(cr->s));
+			return r;
 	}
 	cr->next = first + (int64_t)count;
 	return ST_OK;
@@ -276,9 +280,9 @@ enum status store_sync_tree_cache(struct store *s, struct tree_cache *c,
 			       "the hash cache reads read-only connections "
 			       "only");
 	int64_t size = 0;
-	enum status r = store_log_size(s, &size);
+	enum status r = store_log_size(s, &size, e);
 	if (r != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(s));
+		return r;
 	struct cache_reader cr = {.s = s};
 	r = tree_cache_extend(c, size, wait, read_for_cache, &cr, e);
 	if (cr.open)
@@ -313,9 +317,7 @@ enum status store_hashes_migrate(struct store *s, struct err *e)
 		r = store_insert_hashes(
 			s, id,
 			(const uint8_t(*)[HASH_LEN])sqlite3_column_blob(st, 1),
-			1);
-		if (r != ST_OK)
-			err_set(e, r, "%s", s->err.msg);
+			1, e);
 		if (r == ST_OK && pending(s) >= 64 * RUN_HASHES)
 			r = store_hashes_flush(s, e);
 	}

@@ -258,11 +258,6 @@ void store_use_tree_cache(struct store *s, struct tree_cache *c)
 	s->tree = c;
 }
 
-const char *store_errmsg(const struct store *s)
-{
-	return s != NULL ? s->err.msg : "no database";
-}
-
 /* The status of an SQLite result code. */
 static enum status status_of(int rc)
 {
@@ -560,9 +555,8 @@ void store_schema(const struct store *s, int *found, int *now)
 	*now = SCHEMA_VERSION;
 }
 
-enum status store_map(struct store *s, int64_t bytes)
+enum status store_map(struct store *s, int64_t bytes, struct err *e)
 {
-	struct err *e = &s->err;
 	char sql[64];
 	snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)bytes);
 	return store_exec_sql(s, sql, "mmap", e);
@@ -584,9 +578,8 @@ void store_close(struct store *s)
 }
 
 enum status store_meta_get(struct store *s, const char *key, char *out,
-			   size_t outsize)
+			   size_t outsize, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_META_GET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -609,18 +602,17 @@ enum status store_meta_get(struct store *s, const char *key, char *out,
 	return r;
 }
 
-enum status store_meta_set(struct store *s, const char *key, const char *value)
+enum status store_meta_set(struct store *s, const char *key, const char *value,
+			   struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_META_SET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	return store_exec(s, st, "meta", e);
 }
 
-enum status store_begin(struct store *s)
+enum status store_begin(struct store *s, struct err *e)
 {
-	struct err *e = &s->err;
 	s->doc_keys_ready = false;
 	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin", e);
 	if (r != ST_OK)
@@ -645,15 +637,13 @@ enum status store_begin(struct store *s)
 	return ST_OK;
 }
 
-enum status store_begin_read(struct store *s)
+enum status store_begin_read(struct store *s, struct err *e)
 {
-	struct err *e = &s->err;
 	return store_exec(s, store_stmt(s, Q_BEGIN_READ), "begin", e);
 }
 
-enum status store_commit(struct store *s)
+enum status store_commit(struct store *s, struct err *e)
 {
-	struct err *e = &s->err;
 	/* The new documents' keys and the new hashes go in with them, or
 	 * nothing does. */
 	enum status r = store_index_flush(s, e);
@@ -710,9 +700,8 @@ enum status store_one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
 	return r;
 }
 
-enum status store_log_size(struct store *s, int64_t *size)
+enum status store_log_size(struct store *s, int64_t *size, struct err *e)
 {
-	struct err *e = &s->err;
 	return store_one_int(s, store_stmt(s, Q_LOG_SIZE), size, "log size", e);
 }
 
@@ -728,9 +717,9 @@ enum status store_column_to_buf(sqlite3_stmt *st, int col, struct buf *out,
 	return r;
 }
 
-enum status store_entry(struct store *s, int64_t index, struct buf *out)
+enum status store_entry(struct store *s, int64_t index, struct buf *out,
+			struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_ENTRY);
 	sqlite3_bind_int64(st, 1, index);
 	int rc = sqlite3_step(st);
@@ -779,16 +768,14 @@ static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
 }
 
 enum status store_provider_indexes(struct store *s, int64_t **out,
-				   size_t *count)
+				   size_t *count, struct err *e)
 {
-	struct err *e = &s->err;
 	return int_rows(s, store_stmt(s, Q_PROVIDER_INDEXES), out, count, e);
 }
 
 enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
-			     bool *revoked)
+			     bool *revoked, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_IS_REVOKED);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, seq);
@@ -803,9 +790,9 @@ enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
 }
 
 enum status store_provider_newest(struct store *s, const char *name,
-				  int64_t before, int64_t *index, int *kind)
+				  int64_t before, int64_t *index, int *kind,
+				  struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_PROVIDER_KEYS);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, before);
@@ -824,11 +811,10 @@ enum status store_provider_newest(struct store *s, const char *name,
 }
 
 enum status store_provider_key(struct store *s, const char *name,
-			       int64_t before, int64_t *index)
+			       int64_t before, int64_t *index, struct err *e)
 {
-	struct err *e = &s->err;
 	int kind = 0;
-	enum status r = store_provider_newest(s, name, before, index, &kind);
+	enum status r = store_provider_newest(s, name, before, index, &kind, e);
 	/* The newest provider entry of that name decides: a key, or a
 	 * revocation that ended every key before it. */
 	if (r == ST_OK && kind != ENTRY_PROVIDER_KEY)
@@ -837,9 +823,8 @@ enum status store_provider_key(struct store *s, const char *name,
 }
 
 enum status store_insert_checkpoint(struct store *s, int64_t size,
-				    const char *note, size_t len)
+				    const char *note, size_t len, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_INSERT_CHECKPOINT);
 	sqlite3_bind_int64(st, 1, size);
 	sqlite3_bind_text(st, 2, note, (int)len, SQLITE_STATIC);
@@ -847,9 +832,8 @@ enum status store_insert_checkpoint(struct store *s, int64_t size,
 }
 
 enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
-			     int64_t *got_size)
+			     int64_t *got_size, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st;
 	if (size >= 0) {
 		st = store_stmt(s, Q_CHECKPOINT);
@@ -873,15 +857,13 @@ enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
 }
 
 enum status store_checkpoint_sizes(struct store *s, int64_t **out,
-				   size_t *count)
+				   size_t *count, struct err *e)
 {
-	struct err *e = &s->err;
 	return int_rows(s, store_stmt(s, Q_CHECKPOINT_SIZES), out, count, e);
 }
 
-enum status store_last_logged(struct store *s, char *out)
+enum status store_last_logged(struct store *s, char *out, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_LAST_ENTRY);
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
@@ -907,9 +889,8 @@ enum status store_last_logged(struct store *s, char *out)
 }
 
 enum status store_token_set(struct store *s, const char *venue,
-			    const uint8_t token_hash[HASH_LEN])
+			    const uint8_t token_hash[HASH_LEN], struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_SET);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, token_hash, HASH_LEN, SQLITE_STATIC);
@@ -917,9 +898,8 @@ enum status store_token_set(struct store *s, const char *venue,
 }
 
 enum status store_token_get(struct store *s, const char *venue,
-			    uint8_t token_hash[HASH_LEN])
+			    uint8_t token_hash[HASH_LEN], struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_GET);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -938,9 +918,8 @@ enum status store_token_get(struct store *s, const char *venue,
 
 enum status store_token_venue(struct store *s,
 			      const uint8_t token_hash[HASH_LEN],
-			      char venue[VENUE_ID_LEN + 1])
+			      char venue[VENUE_ID_LEN + 1], struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_VENUE);
 	sqlite3_bind_blob(st, 1, token_hash, HASH_LEN, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -966,9 +945,8 @@ static int64_t column_or(sqlite3_stmt *st, int col, int64_t dflt)
 }
 
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
-			       store_entry_fn fn, void *ctx)
+			       store_entry_fn fn, void *ctx, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_SCAN_ENTRIES);
 	sqlite3_bind_int64(st, 1, from);
 	sqlite3_bind_int64(st, 2, to);
@@ -993,16 +971,14 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 }
 
 enum status store_index_counts(struct store *s, int64_t *heads,
-			       int64_t *doc_keys)
+			       int64_t *doc_keys, struct err *e)
 {
-	struct err *e = &s->err;
 	return store_two_ints(s, store_stmt(s, Q_INDEX_COUNTS), heads, doc_keys,
 			      "index counts", e);
 }
 
-enum status store_page_size(struct store *s, int64_t *bytes)
+enum status store_page_size(struct store *s, int64_t *bytes, struct err *e)
 {
-	struct err *e = &s->err;
 	int n = 0;
 	enum status r = pragma_int(s, "PRAGMA page_size", &n, e);
 	if (r == ST_OK)
@@ -1010,9 +986,9 @@ enum status store_page_size(struct store *s, int64_t *bytes)
 	return r;
 }
 
-enum status store_wal_checkpoint(struct store *s, int *frames, int *copied)
+enum status store_wal_checkpoint(struct store *s, int *frames, int *copied,
+				 struct err *e)
 {
-	struct err *e = &s->err;
 	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 				      frames, copied) != SQLITE_OK)
 		return store_fail(s, "checkpoint", e);

@@ -133,7 +133,6 @@ struct store {
 	int64_t hpend_first;
 	struct hash_cursor hcur;
 	int schema_found; /* user_version when opened, before any migration */
-	struct err err;	  /* why the last public call failed (store_errmsg) */
 };
 
 /* Sets e (which may be NULL) to "what: " and the connection's error

@@ -74,9 +74,8 @@ static void head_put(struct store *s, const char *venue, int64_t index,
 }
 
 enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
-			     int64_t *seq)
+			     int64_t *seq, struct err *e)
 {
-	struct err *e = &s->err;
 	const struct head_slot *h = head_find(s, venue);
 	if (h != NULL && h->seq < 0)
 		return err_set(e, ST_NOT_FOUND, "no such venue");
@@ -164,11 +163,10 @@ static enum status venue_walk(struct store *s, const char *venue, int64_t index,
 }
 
 enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
-			      int64_t *index)
+			      int64_t *index, struct err *e)
 {
-	struct err *e = &s->err;
 	int64_t head = 0, last = 0;
-	enum status r = store_venue_head(s, venue, &head, &last);
+	enum status r = store_venue_head(s, venue, &head, &last, e);
 	if (r != ST_OK)
 		return r;
 	return venue_walk(s, venue, head, last, seq, index, NULL, NULL, e);
@@ -202,12 +200,11 @@ static void put_index(void *ctx, size_t seq, int64_t index)
 }
 
 enum status store_venue_indexes(struct store *s, const char *venue,
-				int64_t **out, size_t *count)
+				int64_t **out, size_t *count, struct err *e)
 {
-	struct err *e = &s->err;
 	int64_t head = 0, seq = 0, first = 0;
 	struct index_list l = {0};
-	enum status r = store_venue_head(s, venue, &head, &seq);
+	enum status r = store_venue_head(s, venue, &head, &seq, e);
 	*out = NULL;
 	*count = 0;
 	if (r == ST_NOT_FOUND)
@@ -231,9 +228,9 @@ enum status store_venue_indexes(struct store *s, const char *venue,
 	return ST_OK;
 }
 
-enum status store_venue_ids(struct store *s, char ***out, size_t *count)
+enum status store_venue_ids(struct store *s, char ***out, size_t *count,
+			    struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_VENUE_IDS);
 	char **v = NULL;
 	size_t n = 0, alloc = 0;
@@ -274,9 +271,8 @@ fail:
 }
 
 enum status store_insert_entry(struct store *s,
-			       const struct store_entry_row *row)
+			       const struct store_entry_row *row, struct err *e)
 {
-	struct err *e = &s->err;
 	sqlite3_stmt *st = store_stmt(s, Q_INSERT_ENTRY);
 	sqlite3_bind_int64(st, 1, row->index);
 	if (row->venue != NULL) {
@@ -297,7 +293,7 @@ enum status store_insert_entry(struct store *s,
 	/* A venue's entry extends its chain of rows by exactly one, from its
 	 * venue's head, which then moves to it. */
 	int64_t head = -1, seq = -1;
-	enum status r = store_venue_head(s, row->venue, &head, &seq);
+	enum status r = store_venue_head(s, row->venue, &head, &seq, e);
 	if (r != ST_OK && r != ST_NOT_FOUND)
 		return r;
 	if (row->venue_seq != seq + 1 || (r == ST_OK && head >= row->index))
