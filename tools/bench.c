@@ -37,7 +37,7 @@
  *       "nocache"), as the server's readers are (store/pool.c; the load is
  *       timed apart), and
  *       makes COUNT (default 100000) inclusion proofs of random leaves
- *       with merkle_prove_inclusion through store_read_hashes on THREADS
+ *       with merkle_prove_inclusion through store_merkle_reader on THREADS
  *       threads (default 1), timed; then checks a sample of them with
  *       merkle_verify_inclusion against the tree's root, which must equal
  *       the newest signed checkpoint's root, from leaf hashes recomputed
@@ -193,14 +193,14 @@ static enum status init_log(const char *path, const char *origin,
 		return r;
 	note_signer_verifier(*signer, &v);
 	note_verifier_format(&v, vkey, sizeof vkey);
-	if ((r = store_meta_set(*out, "origin", v.name)) != ST_OK ||
-	    (r = store_meta_set(*out, "vkey", vkey)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(*out));
+	if ((r = store_meta_set(*out, "origin", v.name, e)) != ST_OK ||
+	    (r = store_meta_set(*out, "vkey", vkey, e)) != ST_OK)
+		return r;
 	if ((r = write_key(keypath, *signer, e)) != ST_OK)
 		return r;
 	/* as serve's writer does */
-	if ((r = store_keep_doc_keys(*out)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(*out));
+	if ((r = store_keep_doc_keys(*out, e)) != ST_OK)
+		return r;
 	if ((r = sequencer_new(*out, *signer, seq, e)) != ST_OK)
 		return r;
 	return sequencer_checkpoint(*seq, NULL, e);
@@ -386,7 +386,7 @@ static int make_log(const struct make_opts *o)
 
 	double wall = now_seconds() - wall0;
 	int64_t size = 0;
-	if (store_log_size(s, &size) != ST_OK || size != o->n) {
+	if (store_log_size(s, &size, NULL) != ST_OK || size != o->n) {
 		fprintf(stderr, "bench: log size %lld, expected %lld\n",
 			(long long)size, (long long)o->n);
 		rc = 1;
@@ -456,7 +456,8 @@ struct rows {
 };
 
 /* Entry i (venue i % venues, its seq-th entry), with doc when not NULL. */
-static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
+static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc,
+		      struct err *e)
 {
 	static const char text[384] = ENTRY_HEAD;
 	char venue[VENUE_ID_LEN + 1];
@@ -476,13 +477,13 @@ static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
 	 * which the store writes in runs at commit. */
 	static const uint8_t hashes[64][HASH_LEN];
 	size_t k = 1 + (size_t)__builtin_ctzll(~(uint64_t)i);
-	if (store_insert_entry(r->s, &row) != ST_OK ||
-	    store_insert_hashes(r->s, r->hash_id, hashes, k) != ST_OK)
+	if (store_insert_entry(r->s, &row, e) != ST_OK ||
+	    store_insert_hashes(r->s, r->hash_id, hashes, k, e) != ST_OK)
 		return 1;
 	r->hash_id += (int64_t)k;
 	return doc != NULL &&
 	       store_insert_document(r->s, doc + 5, "application/pdf", doc,
-				     DOC_LEN) != ST_OK;
+				     DOC_LEN, e) != ST_OK;
 }
 
 /* One transaction of entries [first, end): docs holds their documents
@@ -491,22 +492,24 @@ static int rows_batch(struct rows *r, int64_t first, int64_t end,
 		      const uint8_t *docs)
 {
 	static const char note[] = "bench.example/rows\n0\nAAAA\n\n— sig\n";
-	if (store_begin(r->s) != ST_OK) {
-		fprintf(stderr, "bench: rows: %s\n", store_errmsg(r->s));
+	struct err e;
+	if (store_begin(r->s, &e) != ST_OK) {
+		fprintf(stderr, "bench: rows: %s\n", e.msg);
 		return 1;
 	}
 	for (int64_t i = first; i < end; i++)
 		if (rows_entry(r, i,
 			       i < r->venues ? NULL
-					     : docs + (i - first) * DOC_LEN))
+					     : docs + (i - first) * DOC_LEN,
+			       &e))
 			goto fail;
 	/* with the documents' index and the stored hashes */
-	if (store_insert_checkpoint(r->s, end, note, sizeof note - 1) ==
+	if (store_insert_checkpoint(r->s, end, note, sizeof note - 1, &e) ==
 		    ST_OK &&
-	    store_commit(r->s) == ST_OK)
+	    store_commit(r->s, &e) == ST_OK)
 		return 0;
 fail:
-	fprintf(stderr, "bench: rows: %s\n", store_errmsg(r->s));
+	fprintf(stderr, "bench: rows: %s\n", e.msg);
 	store_rollback(r->s);
 	return 1;
 }
@@ -538,7 +541,8 @@ static int cmd_rows(int argc, char **argv)
 		return 2;
 	}
 	uint8_t *docs = malloc((size_t)r.batch * DOC_LEN);
-	int rc = docs == NULL || store_keep_doc_keys(r.s) != ST_OK ? 2 : 0;
+	int rc =
+		docs == NULL || store_keep_doc_keys(r.s, NULL) != ST_OK ? 2 : 0;
 	double t_docs = 0;
 	int64_t ndocs = 0;
 	for (int64_t first = 0; rc == 0 && first < r.n; first += r.batch) {
@@ -601,14 +605,15 @@ static void *prove_share(void *arg)
 	p->status = store_open(p->path, STORE_READONLY, &s, &e);
 	if (p->status ==
 	    ST_OK) { /* as the server's readers do (store/pool.c) */
-		p->status = store_map(s, (int64_t)1 << 30);
+		p->status = store_map(s, (int64_t)1 << 30, NULL);
 		store_use_tree_cache(s, p->tree);
 	}
 	for (int64_t i = p->first;
 	     p->status == ST_OK && i < p->first + p->count; i++) {
 		bool kept = i % p->step == 0;
 		p->status = merkle_prove_inclusion(
-			p->idx[i], p->size, store_read_hashes, s,
+			p->idx[i], p->size, store_merkle_reader,
+			&(struct store_reader){s, NULL},
 			kept ? p->proofs[i / p->step] : scratch,
 			kept ? &p->lens[i / p->step] : &len);
 	}
@@ -647,10 +652,10 @@ static int cmd_proofs(int argc, char **argv)
 	struct note_verifier v;
 	struct checkpoint cp;
 	uint8_t root[HASH_LEN];
-	if (store_log_size(s, &size) != ST_OK ||
-	    store_meta_get(s, "vkey", vkey, sizeof vkey) != ST_OK ||
-	    store_checkpoint(s, -1, &note, NULL) != ST_OK) {
-		fprintf(stderr, "bench: proofs: %s\n", store_errmsg(s));
+	if (store_log_size(s, &size, &e) != ST_OK ||
+	    store_meta_get(s, "vkey", vkey, sizeof vkey, &e) != ST_OK ||
+	    store_checkpoint(s, -1, &note, NULL, &e) != ST_OK) {
+		fprintf(stderr, "bench: proofs: %s\n", e.msg);
 		goto done;
 	}
 	if (size < 1) {
@@ -659,7 +664,8 @@ static int cmd_proofs(int argc, char **argv)
 	}
 	if (note_verifier_parse(vkey, strlen(vkey), &v, &e) != ST_OK ||
 	    checkpoint_open(buf_str(&note), note.len, &v, &cp, &e) != ST_OK ||
-	    merkle_tree_hash(size, store_read_hashes, s, root) != ST_OK) {
+	    merkle_tree_hash(size, store_merkle_reader,
+			     &(struct store_reader){s, &e}, root) != ST_OK) {
 		fprintf(stderr, "bench: proofs: checkpoint: %s\n", e.msg);
 		rc = 1;
 		goto done;
@@ -740,9 +746,9 @@ static int cmd_proofs(int argc, char **argv)
 	for (int64_t i = 0; i < count; i += step) {
 		uint8_t leaf[HASH_LEN];
 		buf_reset(&text);
-		if (store_entry(s, idx[i], &text) != ST_OK) {
+		if (store_entry(s, idx[i], &text, &e) != ST_OK) {
 			fprintf(stderr, "bench: entry %lld: %s\n",
-				(long long)idx[i], store_errmsg(s));
+				(long long)idx[i], e.msg);
 			goto done;
 		}
 		merkle_leaf_hash(leaf, text.data, text.len);

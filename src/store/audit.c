@@ -92,15 +92,16 @@ static void finding(struct audit *a, enum fail_kind k, const char *fmt, ...)
 static void next_doc(struct audit *a)
 {
 	enum status r = store_doc_cursor_next(a->s, a->doc_sha, &a->doc_size,
-					      a->doc_mime);
+					      a->doc_mime, a->e);
 	a->doc_have = r == ST_OK;
 	if (r != ST_OK && r != ST_NOT_FOUND)
-		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+		a->fatal = r;
 }
 
 static void next_hash(struct audit *a)
 {
-	enum status r = store_hash_cursor_next(a->s, &a->hash_id, a->hash_val);
+	enum status r =
+		store_hash_cursor_next(a->s, &a->hash_id, a->hash_val, a->e);
 	a->hash_have = r == ST_OK;
 	if (r == ST_CORRUPT) {
 		/* A malformed run: skip it; the count of broken runs
@@ -108,7 +109,7 @@ static void next_hash(struct audit *a)
 		a->hash_have = true;
 		a->hash_id = -1;
 	} else if (r != ST_OK && r != ST_NOT_FOUND) {
-		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+		a->fatal = r;
 	}
 }
 
@@ -127,7 +128,8 @@ static void check_document(struct audit *a, int64_t index)
 		next_doc(a);
 		r = ST_OK;
 	} else {
-		r = store_document_meta(a->s, en->doc_sha256, &size, mime);
+		r = store_document_meta(a->s, en->doc_sha256, &size, mime,
+					a->e);
 	}
 	if (r == ST_NOT_FOUND) {
 		finding(a, F_DOC, "entry %lld: document is missing",
@@ -135,7 +137,7 @@ static void check_document(struct audit *a, int64_t index)
 		return;
 	}
 	if (r != ST_OK) {
-		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+		a->fatal = r;
 		return;
 	}
 	if (size != en->doc_size || strcmp(mime, en->doc_mime) != 0)
@@ -163,7 +165,7 @@ struct pair_sum {
 struct doc_scan {
 	struct store *s;
 	enum status status; /* of the scan itself */
-	char errmsg[512];
+	struct err err;	    /* and why it failed */
 	int64_t count;
 	int64_t unkeyed; /* documents a look-up in the index misses */
 	int64_t nfails;
@@ -253,29 +255,26 @@ static enum status on_unkeyed(void *ctx, const uint8_t *sha, size_t len,
 static void scan_documents_in_txn(struct doc_scan *d)
 {
 	randombytes_buf(d->pair_key, sizeof d->pair_key);
-	d->status = store_scan_documents(d->s, on_document, d);
+	d->status = store_scan_documents(d->s, on_document, d, &d->err);
 	if (d->status == ST_OK)
-		d->status = store_scan_doc_keys(d->s, on_doc_key, d);
+		d->status = store_scan_doc_keys(d->s, on_doc_key, d, &d->err);
 	if (d->status == ST_OK && (d->odd_docs != 0 || d->odd_index != 0 ||
 				   d->keys.count != d->docs.count ||
 				   d->keys.lane[0] != d->docs.lane[0] ||
 				   d->keys.lane[1] != d->docs.lane[1]))
-		d->status = store_scan_unkeyed_documents(d->s, on_unkeyed, d);
-	if (d->status != ST_OK)
-		snprintf(d->errmsg, sizeof d->errmsg, "%s", store_errmsg(d->s));
+		d->status = store_scan_unkeyed_documents(d->s, on_unkeyed, d,
+							 &d->err);
 }
 
 /* Thread body: scans on a connection of its own. */
 static void *scan_documents(void *arg)
 {
 	struct doc_scan *d = arg;
-	d->status = store_begin_read(d->s);
-	if (d->status != ST_OK) {
-		snprintf(d->errmsg, sizeof d->errmsg, "%s", store_errmsg(d->s));
+	d->status = store_begin_read(d->s, &d->err);
+	if (d->status != ST_OK)
 		return NULL;
-	}
 	scan_documents_in_txn(d);
-	store_commit(d->s);
+	store_commit(d->s, NULL);
 	return NULL;
 }
 
@@ -460,9 +459,9 @@ static enum status check_head(void *ctx, const char *venue,
 {
 	struct audit *a = ctx;
 	int64_t idx = 0, seq = 0;
-	enum status r = store_venue_head(a->s, venue, &idx, &seq);
+	enum status r = store_venue_head(a->s, venue, &idx, &seq, a->e);
 	if (r != ST_OK && r != ST_NOT_FOUND && r != ST_CORRUPT)
-		return err_set(a->e, r, "%s", store_errmsg(a->s));
+		return r;
 	if (r != ST_OK || idx != h->index || seq != h->seq)
 		finding(a, F_CHAIN,
 			"venue %s: the database's head is not its newest "
@@ -477,9 +476,9 @@ static enum status check_head(void *ctx, const char *venue,
 static enum status check_links(struct audit *a)
 {
 	int64_t heads = 0;
-	enum status r = store_index_counts(a->s, &heads, &a->doc_keys);
+	enum status r = store_index_counts(a->s, &heads, &a->doc_keys, a->e);
 	if (r != ST_OK)
-		return err_set(a->e, r, "%s", store_errmsg(a->s));
+		return r;
 	if (heads != (int64_t)rules_venues(a->rules))
 		finding(a, F_CHAIN,
 			"the database has %lld venue heads for %zu "
@@ -494,9 +493,9 @@ static enum status load_checkpoints(struct audit *a, int64_t log_size)
 	int64_t *sizes = NULL;
 	size_t n = 0;
 	struct buf note;
-	enum status r = store_checkpoint_sizes(a->s, &sizes, &n);
+	enum status r = store_checkpoint_sizes(a->s, &sizes, &n, a->e);
 	if (r != ST_OK)
-		return err_set(a->e, r, "%s", store_errmsg(a->s));
+		return r;
 	a->cp_sizes = sizes;
 	a->ncp = n;
 	a->cp_roots = calloc(n + 1, HASH_LEN);
@@ -509,11 +508,9 @@ static enum status load_checkpoints(struct audit *a, int64_t log_size)
 		struct checkpoint cp;
 		struct err e;
 		buf_reset(&note);
-		if ((r = store_checkpoint(a->s, sizes[i], &note, NULL)) !=
-		    ST_OK) {
-			err_set(a->e, r, "%s", store_errmsg(a->s));
+		if ((r = store_checkpoint(a->s, sizes[i], &note, NULL, a->e)) !=
+		    ST_OK)
 			goto done;
-		}
 		if (checkpoint_open(buf_str(&note), note.len, a->o->key, &cp,
 				    &e) != ST_OK) {
 			if (bad++ < MAX_REPORTED)
@@ -629,10 +626,8 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	merkle_range_init(&a->range);
 
 	/* One snapshot for the whole audit, and no lock cycle per read. */
-	if ((r = store_begin_read(s)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_begin_read(s, e)) != ST_OK)
 		goto done;
-	}
 	in_txn = true;
 	store_hash_cursor_open(s, 0);
 	next_hash(a);
@@ -648,33 +643,27 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	    pthread_create(&doc_thread, NULL, scan_documents, docs) == 0)
 		doc_thread_running = true;
 
-	if ((r = store_log_size(s, &size)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_log_size(s, &size, e)) != ST_OK)
 		goto done;
-	}
 	res->entries = size;
 	if ((r = load_checkpoints(a, size)) != ST_OK)
 		goto done;
 	check_seen(a);
 	at_size(a); /* checkpoints of the empty tree */
-	r = store_scan_entries(s, 0, size, on_entry, a);
+	r = store_scan_entries(s, 0, size, on_entry, a, e);
 	if (a->fatal != ST_OK) {
 		r = a->fatal;
 		goto done;
 	}
-	if (r != ST_OK && r != ST_CORRUPT) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if (r != ST_OK && r != ST_CORRUPT)
 		goto done;
-	}
 	if (r == ST_OK && a->next != size)
 		finding(a, F_TREE, "entries %lld to %lld are missing",
 			(long long)a->next, (long long)size - 1);
 	if ((r = check_links(a)) != ST_OK)
 		goto done;
-	if ((r = store_hash_count(s, &nhashes, &broken_runs)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_hash_count(s, &nhashes, &broken_runs, e)) != ST_OK)
 		goto done;
-	}
 	if (nhashes != merkle_stored_count(size))
 		finding(a, F_TREE,
 			"%lld stored hashes; a tree of %lld entries has %lld",
@@ -695,7 +684,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 		doc_thread_running = false;
 	}
 	if (docs->status != ST_OK) {
-		r = err_set(e, docs->status, "documents: %s", docs->errmsg);
+		r = err_set(e, docs->status, "documents: %s", docs->err.msg);
 		goto done;
 	}
 	merge_findings(a, F_DOC, docs->nfails, docs->fails[0],
@@ -764,7 +753,7 @@ done:
 	if (pool_running)
 		audit_pool_finish(pool);
 	if (in_txn)
-		store_commit(s);
+		store_commit(s, NULL);
 	if (o->progress != NULL)
 		o->progress(o->progress_ctx, a->next, size);
 	rules_free(a->rules);

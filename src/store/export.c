@@ -45,13 +45,15 @@ static enum status add_item(struct store *s, struct bundle *b, bool provider,
 {
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t plen = 0;
+	struct store_reader rd = {s, e};
 	enum status r;
 	buf_reset(text);
-	if ((r = store_entry(s, index, text)) != ST_OK ||
-	    (r = merkle_prove_inclusion(index, size, store_read_hashes, s,
-					proof, &plen)) != ST_OK)
-		return err_set(e, r, "entry %lld: %s", (long long)index,
-			       store_errmsg(s));
+	if ((r = store_entry(s, index, text, e)) != ST_OK ||
+	    (r = merkle_prove_inclusion(index, size, store_merkle_reader, &rd,
+					proof, &plen)) != ST_OK) {
+		err_prefix(e, "entry %lld", (long long)index);
+		return r;
+	}
 	r = bundle_add(b, provider, index, buf_str(text), text->len,
 		       (const uint8_t(*)[HASH_LEN])proof, plen);
 	if (r != ST_OK)
@@ -118,10 +120,8 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 	*count = 0;
 	if (en == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
-	if ((r = store_provider_indexes(s, &all, &nall)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_provider_indexes(s, &all, &nall, e)) != ST_OK)
 		goto done;
-	}
 	/* At most a key per document, every provider entry, and a key per
 	 * revocation. */
 	deps = calloc(b->nentries + 2 * nall + 1, sizeof *deps);
@@ -136,8 +136,8 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 		    en->kind != ENTRY_DOCUMENT || en->attestation[0] == 0)
 			continue;
 		int64_t kidx = 0;
-		if (store_provider_key(s, en->provider, it->index, &kidx) ==
-		    ST_OK)
+		if (store_provider_key(s, en->provider, it->index, &kidx,
+				       NULL) == ST_OK)
 			deps[n++] = kidx;
 		if ((names[nnames] = strdup(en->provider)) == NULL) {
 			r = err_set(e, ST_NOMEM, "out of memory");
@@ -150,10 +150,8 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 		if (all[i] >= size)
 			break;
 		buf_reset(&text);
-		if ((r = store_entry(s, all[i], &text)) != ST_OK) {
-			err_set(e, r, "%s", store_errmsg(s));
+		if ((r = store_entry(s, all[i], &text, e)) != ST_OK)
 			goto done;
-		}
 		const char *name = en->name;
 		int64_t kidx = 0;
 		if (entry_parse(buf_str(&text), text.len, en, NULL) != ST_OK ||
@@ -162,7 +160,8 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 			continue;
 		deps[n++] = all[i];
 		/* and the key it ended, which rule 5 looks for */
-		if (store_provider_key(s, en->name, all[i], &kidx) == ST_OK)
+		if (store_provider_key(s, en->name, all[i], &kidx, NULL) ==
+		    ST_OK)
 			deps[n++] = kidx;
 	}
 	sort_unique(deps, &n, sizeof *deps, cmp_i64, NULL);
@@ -194,18 +193,15 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
 	buf_init(&text, ENTRY_MAX);
 	*out = NULL;
 
-	if ((r = store_meta_get(s, "origin", origin, sizeof origin)) != ST_OK ||
-	    (r = store_meta_get(s, "vkey", vkey, sizeof vkey)) != ST_OK ||
-	    (r = store_checkpoint(s, size, &note, NULL)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_meta_get(s, "origin", origin, sizeof origin, e)) !=
+		    ST_OK ||
+	    (r = store_meta_get(s, "vkey", vkey, sizeof vkey, e)) != ST_OK ||
+	    (r = store_checkpoint(s, size, &note, NULL, e)) != ST_OK)
 		goto done;
-	}
 	if ((r = parse_kept(&note, &cp, "stored checkpoint", e)) != ST_OK)
 		goto done;
-	if ((r = store_venue_indexes(s, venue, &idx, &nidx)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_venue_indexes(s, venue, &idx, &nidx, e)) != ST_OK)
 		goto done;
-	}
 	while (nidx > 0 && idx[nidx - 1] >= cp.size)
 		nidx--;
 	if (nidx == 0) {
@@ -275,8 +271,8 @@ static enum status venue_name(struct store *s, const char *venue, int64_t size,
 	buf_init(&text, ENTRY_MAX + 1);
 	if (en == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
-	if ((r = store_venue_indexes(s, venue, &idx, &count)) != ST_OK) {
-		err_set(e, r, "venue %s: %s", venue, store_errmsg(s));
+	if ((r = store_venue_indexes(s, venue, &idx, &count, e)) != ST_OK) {
+		err_prefix(e, "venue %s", venue);
 		goto done;
 	}
 	r = err_set(e, ST_NOT_FOUND, "venue %s: not found in the log", venue);
@@ -284,9 +280,8 @@ static enum status venue_name(struct store *s, const char *venue, int64_t size,
 		if (idx[i] >= size)
 			continue;
 		buf_reset(&text);
-		if ((r = store_entry(s, idx[i], &text)) != ST_OK) {
-			err_set(e, r, "entry %lld: %s", (long long)idx[i],
-				store_errmsg(s));
+		if ((r = store_entry(s, idx[i], &text, e)) != ST_OK) {
+			err_prefix(e, "entry %lld", (long long)idx[i]);
 			break;
 		}
 		if ((r = entry_parse(buf_str(&text), text.len, en, e)) !=
@@ -327,28 +322,31 @@ enum status export_poster(struct store *s, const char *venue,
 			       venue);
 	memcpy(out->venue, venue, VENUE_ID_LEN + 1);
 	if (base_url == NULL) {
-		r = store_meta_get(s, "base_url", base, sizeof base);
+		r = store_meta_get(s, "base_url", base, sizeof base, e);
 		if (r == ST_NOT_FOUND)
 			return err_set(e, ST_INVALID,
 				       "no base URL: pass --base-url "
 				       "https://your.host (or set it with "
 				       "init or serve --base-url)");
-		if (r != ST_OK)
-			return err_set(e, r, "base_url: %s", store_errmsg(s));
+		if (r != ST_OK) {
+			err_prefix(e, "base_url");
+			return r;
+		}
 		base_url = base;
 	}
 	if ((r = take_base(base_url, out->base_url, sizeof out->base_url, e)) !=
 	    ST_OK)
 		return r;
-	if ((r = store_meta_get(s, "vkey", out->vkey, sizeof out->vkey)) !=
-	    ST_OK)
-		return err_set(e, r == ST_NOT_FOUND ? ST_CORRUPT : r,
-			       "vkey: %s", store_errmsg(s));
+	if ((r = store_meta_get(s, "vkey", out->vkey, sizeof out->vkey, e)) !=
+	    ST_OK) {
+		err_prefix(e, "vkey");
+		return r == ST_NOT_FOUND ? ST_CORRUPT : r;
+	}
 
 	buf_init(&note, 64 << 10);
 	int64_t size = 0;
-	if ((r = store_checkpoint(s, -1, &note, &size)) != ST_OK) {
-		err_set(e, r, "checkpoint: %s", store_errmsg(s));
+	if ((r = store_checkpoint(s, -1, &note, &size, e)) != ST_OK) {
+		err_prefix(e, "checkpoint");
 		goto done;
 	}
 	if ((r = parse_kept(&note, &cp, "the newest checkpoint", e)) != ST_OK)

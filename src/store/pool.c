@@ -32,8 +32,9 @@ static enum status open_reader(const struct store_pool *p, struct store **out,
 	enum status r = store_open(p->path, STORE_READONLY, out, e);
 	if (r != ST_OK)
 		return r;
-	if ((r = store_map(*out, READER_MAP_BYTES)) != ST_OK) {
-		err_set(e, r, "%s: %s", p->path, store_errmsg(*out));
+	struct err why;
+	if ((r = store_map(*out, READER_MAP_BYTES, &why)) != ST_OK) {
+		err_set(e, r, "%s: %s", p->path, why.msg);
 		store_close(*out);
 		*out = NULL;
 		return r;

@@ -45,7 +45,7 @@ struct sequencer {
 static enum status read_entry(struct sequencer *q, int64_t index,
 			      struct entry *en, struct err *e);
 static enum status leaf_hash(struct sequencer *q, int64_t index,
-			     uint8_t out[HASH_LEN]);
+			     uint8_t out[HASH_LEN], struct err *e);
 
 static enum status view_last(void *ctx, struct rules_last *out, struct err *e)
 {
@@ -72,12 +72,13 @@ static enum status view_head(void *ctx, const char *venue,
 		*out = q->head;
 		return ST_OK;
 	}
-	r = store_venue_head(q->store, venue, &out->index, &out->seq);
+	r = store_venue_head(q->store, venue, &out->index, &out->seq, e);
 	if (r == ST_OK)
-		r = leaf_hash(q, out->index, out->leaf);
-	if (r != ST_OK && r != ST_NOT_FOUND)
-		return err_set(e, r, "venue %s: %s", venue,
-			       store_errmsg(q->store));
+		r = leaf_hash(q, out->index, out->leaf, e);
+	if (r != ST_OK && r != ST_NOT_FOUND) {
+		err_prefix(e, "venue %s", venue);
+		return r;
+	}
 	if (r == ST_OK) {
 		q->head = *out;
 		snprintf(q->head_venue, sizeof q->head_venue, "%s", venue);
@@ -90,20 +91,15 @@ static enum status view_target(void *ctx, const char *venue, int64_t seq,
 			       struct rules_target *out, struct err *e)
 {
 	struct sequencer *q = ctx;
-	enum status r = store_venue_entry(q->store, venue, seq, &out->index);
+	enum status r = store_venue_entry(q->store, venue, seq, &out->index, e);
 
-	if (r == ST_NOT_FOUND)
-		return r;
 	if (r != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
+		return r;
 	if ((r = read_entry(q, out->index, &q->got, e)) != ST_OK)
 		return r;
 	out->kind = q->got.kind;
 	out->tag = -1;
-	if ((r = store_is_revoked(q->store, venue, seq, &out->revoked)) !=
-	    ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	return ST_OK;
+	return store_is_revoked(q->store, venue, seq, &out->revoked, e);
 }
 
 static enum status view_provider(void *ctx, const char *name,
@@ -112,12 +108,14 @@ static enum status view_provider(void *ctx, const char *name,
 	struct sequencer *q = ctx;
 	int kind = 0;
 	enum status r = store_provider_newest(q->store, name, q->size,
-					      &out->index, &kind);
+					      &out->index, &kind, e);
 
 	if (r == ST_NOT_FOUND)
 		return r;
-	if (r != ST_OK)
-		return err_set(e, r, "provider: %s", store_errmsg(q->store));
+	if (r != ST_OK) {
+		err_prefix(e, "provider");
+		return r;
+	}
 	if ((r = read_entry(q, out->index, &q->got, e)) != ST_OK)
 		return r;
 	out->kind = q->got.kind;
@@ -147,10 +145,11 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	if (q == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
 	enum status r =
-		store_meta_get(s, "origin", q->origin, sizeof q->origin);
+		store_meta_get(s, "origin", q->origin, sizeof q->origin, e);
 	if (r != ST_OK) {
 		free(q);
-		return err_set(e, r, "origin: %s", store_errmsg(s));
+		err_prefix(e, "origin");
+		return r;
 	}
 	struct note_verifier v;
 	note_signer_verifier(signer, &v);
@@ -162,7 +161,7 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	}
 	char want[NOTE_VKEY_MAX + 1], have[NOTE_VKEY_MAX + 1];
 	note_verifier_format(&v, have, sizeof have);
-	r = store_meta_get(s, "vkey", want, sizeof want);
+	r = store_meta_get(s, "vkey", want, sizeof want, NULL);
 	if (r != ST_OK || strcmp(want, have) != 0) {
 		err_set(e, r != ST_OK ? r : ST_INVALID,
 			"the signer key is not this log's key (%s)", want);
@@ -197,10 +196,11 @@ void sequencer_set_doc_max(struct sequencer *q, size_t max)
 
 /* Reads the leaf hash of entry index. */
 static enum status leaf_hash(struct sequencer *q, int64_t index,
-			     uint8_t out[HASH_LEN])
+			     uint8_t out[HASH_LEN], struct err *e)
 {
 	int64_t id = merkle_stored_index(0, index);
-	return store_read_hashes(q->store, &id, 1, (uint8_t(*)[HASH_LEN])out);
+	return store_read_hashes(q->store, &id, 1, (uint8_t(*)[HASH_LEN])out,
+				 e);
 }
 
 /* Reads and parses entry index. */
@@ -208,10 +208,11 @@ static enum status read_entry(struct sequencer *q, int64_t index,
 			      struct entry *en, struct err *e)
 {
 	buf_reset(&q->scratch);
-	enum status r = store_entry(q->store, index, &q->scratch);
-	if (r != ST_OK)
-		return err_set(e, r, "entry %lld: %s", (long long)index,
-			       store_errmsg(q->store));
+	enum status r = store_entry(q->store, index, &q->scratch, e);
+	if (r != ST_OK) {
+		err_prefix(e, "entry %lld", (long long)index);
+		return r;
+	}
 	r = entry_parse(buf_str(&q->scratch), q->scratch.len, en, e);
 	if (r != ST_OK) {
 		err_prefix(e, "stored entry %lld", (long long)index);
@@ -328,10 +329,13 @@ static enum status write_entry(struct sequencer *q, struct seq_request *rq,
 	enum status r;
 
 	merkle_leaf_hash(rq->leaf, q->text.data, q->text.len);
-	r = merkle_append_hashes(index, rq->leaf, store_read_hashes, q->store,
+	struct store_reader rd = {q->store, e};
+	r = merkle_append_hashes(index, rq->leaf, store_merkle_reader, &rd,
 				 stored, &nstored);
-	if (r != ST_OK)
-		return err_set(e, r, "tree: %s", store_errmsg(q->store));
+	if (r != ST_OK) {
+		err_prefix(e, "tree");
+		return r;
+	}
 
 	bool scoped = en->kind <= ENTRY_REVOCATION;
 	bool provider = !scoped;
@@ -346,15 +350,15 @@ static enum status write_entry(struct sequencer *q, struct seq_request *rq,
 		.provider = provider ? en->name : NULL,
 		.doc = en->kind == ENTRY_DOCUMENT ? en->doc_sha256 : NULL,
 	};
-	if ((r = store_insert_entry(q->store, &row)) != ST_OK ||
+	if ((r = store_insert_entry(q->store, &row, e)) != ST_OK ||
 	    (r = store_insert_hashes(q->store, merkle_stored_count(index),
 				     (const uint8_t(*)[HASH_LEN])stored,
-				     nstored)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
+				     nstored, e)) != ST_OK)
+		return r;
 	if (en->kind == ENTRY_DOCUMENT &&
 	    (r = store_insert_document(q->store, en->doc_sha256, en->doc_mime,
-				       rq->doc, rq->doc_len)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
+				       rq->doc, rq->doc_len, e)) != ST_OK)
+		return r;
 	rq->index = index;
 	return ST_OK;
 }
@@ -364,21 +368,24 @@ static enum status sign_checkpoint(struct sequencer *q, int64_t size,
 				   struct buf *out, struct err *e)
 {
 	struct checkpoint c;
+	struct store_reader rd = {q->store, e};
 	enum status r;
 	snprintf(c.origin, sizeof c.origin, "%s", q->origin);
 	c.size = size;
 	if (size == 0)
 		merkle_empty_root(c.root);
-	else if ((r = merkle_tree_hash(size, store_read_hashes, q->store,
-				       c.root)) != ST_OK)
-		return err_set(e, r, "tree hash: %s", store_errmsg(q->store));
+	else if ((r = merkle_tree_hash(size, store_merkle_reader, &rd,
+				       c.root)) != ST_OK) {
+		err_prefix(e, "tree hash");
+		return r;
+	}
 	buf_reset(&q->scratch);
 	if ((r = checkpoint_sign(q->signer, &c, &q->scratch, e)) != ST_OK)
 		return r;
 	if ((r = store_insert_checkpoint(q->store, size,
 					 (const char *)q->scratch.data,
-					 q->scratch.len)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
+					 q->scratch.len, e)) != ST_OK)
+		return r;
 	if (out != NULL) {
 		buf_reset(out);
 		if ((r = buf_append(out, q->scratch.data, q->scratch.len)) !=
@@ -410,13 +417,11 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 	}
 	if ((r = log_now(now, e)) != ST_OK)
 		return r;
-	if ((r = store_begin(q->store)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	if ((r = store_log_size(q->store, &size)) != ST_OK ||
-	    (r = store_last_logged(q->store, last)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(q->store));
+	if ((r = store_begin(q->store, e)) != ST_OK)
+		return r;
+	if ((r = store_log_size(q->store, &size, e)) != ST_OK ||
+	    (r = store_last_logged(q->store, last, e)) != ST_OK)
 		goto fail;
-	}
 	/* Time never goes backwards along the log. */
 	if (strcmp(now, last) < 0)
 		memcpy(now, last, sizeof now);
@@ -450,8 +455,8 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 	}
 	if ((r = sign_checkpoint(q, size, checkpoint, e)) != ST_OK)
 		goto fail;
-	if ((r = store_commit(q->store)) != ST_OK) {
-		err_set(e, r, "commit: %s", store_errmsg(q->store));
+	if ((r = store_commit(q->store, e)) != ST_OK) {
+		err_prefix(e, "commit");
 		goto fail;
 	}
 	return ST_OK;
@@ -474,16 +479,14 @@ enum status sequencer_checkpoint(struct sequencer *q, struct buf *checkpoint,
 {
 	int64_t size = 0;
 	enum status r;
-	if ((r = store_begin(q->store)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	if ((r = store_log_size(q->store, &size)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(q->store));
+	if ((r = store_begin(q->store, e)) != ST_OK)
+		return r;
+	if ((r = store_log_size(q->store, &size, e)) != ST_OK)
 		goto fail;
-	}
 	if ((r = sign_checkpoint(q, size, checkpoint, e)) != ST_OK)
 		goto fail;
-	if ((r = store_commit(q->store)) != ST_OK) {
-		err_set(e, r, "commit: %s", store_errmsg(q->store));
+	if ((r = store_commit(q->store, e)) != ST_OK) {
+		err_prefix(e, "commit");
 		goto fail;
 	}
 	return ST_OK;

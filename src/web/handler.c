@@ -18,9 +18,9 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 		web_reply_internal(rq, ST_BUSY, "database", e.msg);
 		return HTTP_DONE;
 	}
-	enum status r = store_begin_read(s);
+	enum status r = store_begin_read(s, &e);
 	if (r != ST_OK) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		store_pool_give(a->pool, s, true);
 		return HTTP_DONE;
 	}
@@ -31,7 +31,7 @@ enum http_next web_with_store(struct http_request *rq, web_read_fn fn)
 	if (seen != gen && store_pool_sync(a->pool, s))
 		atomic_compare_exchange_strong(&a->tree_gen, &seen, gen);
 	fn(rq, s);
-	store_pool_give(a->pool, s, store_commit(s) != ST_OK);
+	store_pool_give(a->pool, s, store_commit(s, NULL) != ST_OK);
 	return HTTP_DONE;
 }
 
@@ -55,7 +55,7 @@ void web_reply_internal(struct http_request *rq, enum status st,
 }
 
 void web_reply_store_error(struct http_request *rq, enum status st,
-			   struct store *s)
+			   const struct err *e)
 {
 	if (st == ST_BUSY)
 		http_reply_error(rq, ST_BUSY, 1, "database busy, try again");
@@ -63,8 +63,7 @@ void web_reply_store_error(struct http_request *rq, enum status st,
 		http_reply_error(rq, ST_NOT_FOUND, 0, "not found");
 	else /* the details are for the operator, not the client */
 		web_reply_internal(rq, st, "database",
-				   s != NULL ? store_errmsg(s)
-					     : status_str(st));
+				   e != NULL ? e->msg : status_str(st));
 }
 
 bool web_query_before(struct http_request *rq, int64_t *before)

@@ -28,10 +28,10 @@ void web_reply_internal(struct http_request *rq, enum status st,
 			const char *what, const char *detail);
 
 /* Replies with a failure of a store call (503 when busy, out of memory or
- * the disk is full, 404 for ST_NOT_FOUND, else 500); s, if not NULL, has
+ * the disk is full, 404 for ST_NOT_FOUND, else 500); e, if not NULL, has
  * the details for the server's log. */
 void web_reply_store_error(struct http_request *rq, enum status st,
-			   struct store *s);
+			   const struct err *e);
 
 /* The page of a venue's history the request asks for (pages.h,
  * PAGES_HISTORY): ?before=<venue-seq>, a canonical decimal, in *before;

@@ -368,7 +368,7 @@ enum status pages_venue(struct store *s, const char *venue, enum page_lang lang,
 			       venue != NULL ? venue : "");
 	if ((st = export_bundle(s, venue, -1, &b, e)) != ST_OK)
 		return st;
-	if (store_meta_get(s, "base_url", base, sizeof base) != ST_OK)
+	if (store_meta_get(s, "base_url", base, sizeof base, NULL) != ST_OK)
 		base[0] = 0;
 	/* No trailing slash: page_url adds "/v/..." */
 	size_t n = strlen(base);

@@ -43,14 +43,15 @@ static enum status add_entry(void *ctx, int64_t index, const char *text,
 void web_tile(struct http_request *rq, struct store *s)
 {
 	struct tile t;
+	struct err e = {.msg = ""};
 	int64_t size = 0;
 	if (!tile_parse(http_param(rq, 0), &t)) {
 		http_reply_error(rq, ST_NOT_FOUND, 0, "not a tile path");
 		return;
 	}
-	enum status r = store_log_size(s, &size);
+	enum status r = store_log_size(s, &size, &e);
 	if (r != ST_OK) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return;
 	}
 	/* Served when the log has every hash (or entry) of it, whether or not
@@ -67,8 +68,8 @@ void web_tile(struct http_request *rq, struct store *s)
 	if (t.entries) {
 		buf_init(&out, (size_t)t.width * (2 + ENTRY_MAX));
 		struct bundle_ctx b = {.out = &out, .r = ST_OK};
-		r = store_scan_entries(s, first, first + t.width, add_entry,
-				       &b);
+		r = store_scan_entries(s, first, first + t.width, add_entry, &b,
+				       &e);
 		if (r == ST_OK)
 			r = b.r;
 	} else {
@@ -79,7 +80,7 @@ void web_tile(struct http_request *rq, struct store *s)
 			ids[i] = merkle_stored_index(shift, first + i);
 		r = h == NULL ? ST_NOMEM
 			      : store_read_hashes(s, ids, (size_t)t.width,
-						  (uint8_t(*)[HASH_LEN])h);
+						  (uint8_t(*)[HASH_LEN])h, &e);
 		if (r == ST_OK) {
 			out.len = (size_t)t.width * HASH_LEN;
 			out.data[out.len] = 0;
@@ -87,7 +88,7 @@ void web_tile(struct http_request *rq, struct store *s)
 	}
 	if (r != ST_OK) {
 		buf_free(&out);
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return;
 	}
 	http_reply_buf(rq, 200, "application/octet-stream", &out);

@@ -311,7 +311,7 @@ static void newest_note(const char *path, struct buf *out)
 	struct err e;
 	assert_int_equal(store_open(path, STORE_READONLY, &s, &e), ST_OK);
 	buf_init(out, 1 << 16);
-	assert_int_equal(store_checkpoint(s, -1, out, NULL), ST_OK);
+	assert_int_equal(store_checkpoint(s, -1, out, NULL, NULL), ST_OK);
 	store_close(s);
 }
 

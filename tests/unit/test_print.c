@@ -111,7 +111,7 @@ static void newest(struct checkpoint *c)
 	struct buf note;
 	struct err e;
 	buf_init(&note, 1 << 16);
-	assert_int_equal(store_checkpoint(t.s, -1, &note, NULL), ST_OK);
+	assert_int_equal(store_checkpoint(t.s, -1, &note, NULL, NULL), ST_OK);
 	assert_int_equal(
 		checkpoint_open(buf_str(&note), note.len, &t.key, c, &e),
 		ST_OK);
@@ -176,7 +176,7 @@ static void test_content(void **state)
 
 	/* The stored base URL when none is given. */
 	assert_int_equal(
-		store_meta_set(t.s, "base_url", "http://stored.example"),
+		store_meta_set(t.s, "base_url", "http://stored.example", NULL),
 		ST_OK);
 	assert_int_equal(load(V1, NULL, url, name, host, &e), ST_OK);
 	assert_string_equal(host, "stored.example");

@@ -336,7 +336,7 @@ static void test_bad_pins(void **state)
 	struct checkpoint c;
 	buf_init(&note, 1 << 16);
 	assert_int_equal(store_open(t.db, STORE_READONLY, &s, &e), ST_OK);
-	assert_int_equal(store_checkpoint(s, 2, &note, NULL), ST_OK);
+	assert_int_equal(store_checkpoint(s, 2, &note, NULL, NULL), ST_OK);
 	store_close(s);
 	assert_int_equal(
 		checkpoint_open(buf_str(&note), note.len, &t.key, &c, &e),

@@ -57,7 +57,7 @@ static int teardown(void **state)
 static int64_t log_size(void)
 {
 	int64_t n = -1;
-	assert_int_equal(store_log_size(t.s, &n), ST_OK);
+	assert_int_equal(store_log_size(t.s, &n, NULL), ST_OK);
 	return n;
 }
 
@@ -66,7 +66,7 @@ static void stored_leaf(int64_t index, uint8_t leaf[HASH_LEN])
 {
 	struct buf b;
 	buf_init(&b, ENTRY_MAX);
-	assert_int_equal(store_entry(t.s, index, &b), ST_OK);
+	assert_int_equal(store_entry(t.s, index, &b, NULL), ST_OK);
 	merkle_leaf_hash(leaf, b.data, b.len);
 	buf_free(&b);
 }
@@ -77,7 +77,7 @@ static void stored_entry(int64_t index, struct entry *en)
 	struct buf b;
 	struct err e;
 	buf_init(&b, ENTRY_MAX);
-	assert_int_equal(store_entry(t.s, index, &b), ST_OK);
+	assert_int_equal(store_entry(t.s, index, &b, NULL), ST_OK);
 	assert_int_equal(entry_parse(buf_str(&b), b.len, en, &e), ST_OK);
 	buf_free(&b);
 }
@@ -115,7 +115,7 @@ static void test_accepted(void **state)
 	}
 	assert_int_equal(log_size(), size + 3);
 	int64_t head = 0, seq = 0;
-	assert_int_equal(store_venue_head(t.s, V1, &head, &seq), ST_OK);
+	assert_int_equal(store_venue_head(t.s, V1, &head, &seq, NULL), ST_OK);
 	assert_int_equal(head, size + 2);
 	assert_int_equal(seq, 2);
 
@@ -126,7 +126,7 @@ static void test_accepted(void **state)
 	assert_string_equal(rq[2].entry.doc_mime, "application/pdf");
 	char mime[32];
 	buf_init(&got, 1024);
-	assert_int_equal(store_document(t.s, sha, &got, mime), ST_OK);
+	assert_int_equal(store_document(t.s, sha, &got, mime, NULL), ST_OK);
 	assert_memory_equal(got.data, doc[1], TL_PDF);
 	buf_free(&got);
 
@@ -135,12 +135,14 @@ static void test_accepted(void **state)
 	assert_int_equal(checkpoint_open(buf_str(&cp), cp.len, &t.key, &c, &e),
 			 ST_OK);
 	assert_int_equal(c.size, size + 3);
-	assert_int_equal(merkle_tree_hash(c.size, store_read_hashes, t.s, root),
+	assert_int_equal(merkle_tree_hash(c.size, store_merkle_reader,
+					  &(struct store_reader){t.s, NULL},
+					  root),
 			 ST_OK);
 	assert_memory_equal(c.root, root, HASH_LEN);
 	int64_t kept = 0;
 	buf_reset(&cp);
-	assert_int_equal(store_checkpoint(t.s, -1, &cp, &kept), ST_OK);
+	assert_int_equal(store_checkpoint(t.s, -1, &cp, &kept, NULL), ST_OK);
 	assert_int_equal(kept, size + 3);
 	buf_free(&cp);
 }
@@ -200,7 +202,8 @@ static void refused(struct seq_request *bad, enum status want, const char *what)
 	int64_t size = log_size(), cps = 0;
 	int64_t *sizes = NULL;
 	size_t ncp = 0;
-	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &ncp), ST_OK);
+	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &ncp, NULL),
+			 ST_OK);
 	cps = (int64_t)ncp;
 	free(sizes);
 
@@ -217,7 +220,8 @@ static void refused(struct seq_request *bad, enum status want, const char *what)
 	assert_int_equal(rq[1].status, ST_OK);
 	assert_int_equal(rq[1].index, size);
 	assert_int_equal(log_size(), size + 1);
-	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &ncp), ST_OK);
+	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &ncp, NULL),
+			 ST_OK);
 	assert_int_equal((int64_t)ncp, cps + 1);
 	free(sizes);
 }
@@ -268,7 +272,7 @@ static void test_revocations(void **state)
 	struct seq_request rq;
 	int64_t seq = 0, head = 0;
 	tl_add_document(&t, V2, 2000);
-	assert_int_equal(store_venue_head(t.s, V2, &head, &seq), ST_OK);
+	assert_int_equal(store_venue_head(t.s, V2, &head, &seq, NULL), ST_OK);
 
 	tl_revocation_request(&rq, V2, seq + 5, "no such");
 	refused(&rq, ST_CONFLICT, "a revocation of a later entry");
@@ -280,12 +284,12 @@ static void test_revocations(void **state)
 	tl_revocation_request(&rq, V2, seq, "wrong file");
 	tl_append(&t, &rq, 1);
 	bool revoked = false;
-	assert_int_equal(store_is_revoked(t.s, V2, seq, &revoked), ST_OK);
+	assert_int_equal(store_is_revoked(t.s, V2, seq, &revoked, NULL), ST_OK);
 	assert_true(revoked);
 	tl_revocation_request(&rq, V2, seq, "again");
 	refused(&rq, ST_CONFLICT, "a revocation of a revoked document");
 	/* A revocation entry is no document to revoke. */
-	assert_int_equal(store_venue_head(t.s, V2, &head, &seq), ST_OK);
+	assert_int_equal(store_venue_head(t.s, V2, &head, &seq, NULL), ST_OK);
 	tl_revocation_request(&rq, V2, seq - 1, "a revocation");
 	refused(&rq, ST_CONFLICT, "a revocation of a revocation");
 }
@@ -381,11 +385,13 @@ static void test_mixed_batch(void **state)
 	/* Nothing to commit: no new checkpoint either. */
 	int64_t *sizes = NULL;
 	size_t before = 0, after = 0;
-	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &before), ST_OK);
+	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &before, NULL),
+			 ST_OK);
 	free(sizes);
 	assert_int_equal(sequencer_append(t.q, rq + 1, 1, NULL, &e), ST_OK);
 	assert_int_equal(rq[1].status, ST_INVALID);
-	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &after), ST_OK);
+	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &after, NULL),
+			 ST_OK);
 	free(sizes);
 	assert_int_equal(after, before);
 	assert_int_equal(log_size(), size + 2);
@@ -452,7 +458,7 @@ static void test_clock(void **state)
 	assert_string_equal(rq.entry.logged, "2026-11-26T10:00:00Z");
 	setenv("SANILOG_NOW", TL_NOW, 1);
 	char last[21];
-	assert_int_equal(store_last_logged(t.s, last), ST_OK);
+	assert_int_equal(store_last_logged(t.s, last, NULL), ST_OK);
 	assert_string_equal(last, "2026-11-26T10:00:00Z");
 }
 

@@ -239,7 +239,7 @@ static void test_upload(void **state)
 	char hex[2 * HASH_LEN + 1];
 	buf_init(&text, ENTRY_MAX);
 	assert_int_equal(store_open(t.db, STORE_READONLY, &s, &e), ST_OK);
-	assert_int_equal(store_entry(s, index, &text), ST_OK);
+	assert_int_equal(store_entry(s, index, &text, NULL), ST_OK);
 	store_close(s);
 	merkle_leaf_hash(leaf, text.data, text.len);
 	hex_encode(hex, leaf, HASH_LEN);

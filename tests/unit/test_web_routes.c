@@ -326,7 +326,7 @@ static void test_proofs(void **state)
 			 (long long)size);
 		proof_at(path, proof, &len);
 		buf_reset(&text);
-		assert_int_equal(store_entry(s, i, &text), ST_OK);
+		assert_int_equal(store_entry(s, i, &text, NULL), ST_OK);
 		merkle_leaf_hash(leaf, text.data, text.len);
 		assert_int_equal(merkle_verify_inclusion(leaf, i, size, proof,
 							 len, cn.root),
@@ -382,7 +382,7 @@ static void test_tiles(void **state)
 	buf_init(&want, 1 << 20);
 	for (int64_t i = 0; i < size; i++) {
 		buf_reset(&text);
-		assert_int_equal(store_entry(s, i, &text), ST_OK);
+		assert_int_equal(store_entry(s, i, &text, NULL), ST_OK);
 		uint8_t be[2] = {(uint8_t)(text.len >> 8), (uint8_t)text.len};
 		buf_append(&want, be, 2);
 		buf_append(&want, text.data, text.len);
@@ -403,7 +403,7 @@ static void test_tiles(void **state)
 	for (int64_t i = 0; i < size; i++) {
 		uint8_t leaf[HASH_LEN];
 		buf_reset(&text);
-		assert_int_equal(store_entry(s, i, &text), ST_OK);
+		assert_int_equal(store_entry(s, i, &text, NULL), ST_OK);
 		merkle_leaf_hash(leaf, text.data, text.len);
 		assert_memory_equal(r.body.data + i * HASH_LEN, leaf, HASH_LEN);
 	}

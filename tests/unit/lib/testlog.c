@@ -62,11 +62,13 @@ void tl_open(struct testlog *t, const char *base_url)
 	note_signer_verifier(t->signer, &t->key);
 	note_verifier_format(&t->key, t->vkey, sizeof t->vkey);
 	assert_int_equal(store_open(t->db, STORE_CREATE, &t->s, &e), ST_OK);
-	assert_int_equal(store_meta_set(t->s, "origin", TL_ORIGIN), ST_OK);
-	assert_int_equal(store_meta_set(t->s, "vkey", t->vkey), ST_OK);
+	assert_int_equal(store_meta_set(t->s, "origin", TL_ORIGIN, NULL),
+			 ST_OK);
+	assert_int_equal(store_meta_set(t->s, "vkey", t->vkey, NULL), ST_OK);
 	if (base_url != NULL)
-		assert_int_equal(store_meta_set(t->s, "base_url", base_url),
-				 ST_OK);
+		assert_int_equal(
+			store_meta_set(t->s, "base_url", base_url, NULL),
+			ST_OK);
 	if (sequencer_new(t->s, t->signer, &t->q, &e) != ST_OK)
 		fail_msg("sequencer: %s", e.msg);
 	/* The empty log's checkpoint, as init keeps it. */
@@ -194,7 +196,7 @@ void tl_set_token(struct testlog *t, const char *venue, const char *tok)
 	sha256(hash, tok, strlen(tok));
 	/* A connection of its own: t->s may be the writer thread's. */
 	assert_int_equal(store_open(t->db, STORE_OPEN, &s, &e), ST_OK);
-	assert_int_equal(store_token_set(s, venue, hash), ST_OK);
+	assert_int_equal(store_token_set(s, venue, hash, NULL), ST_OK);
 	store_close(s);
 }
 
@@ -265,7 +267,7 @@ void tl_serve(struct testlog *t, const struct web_options *o)
 		w = *o;
 	w.http.addrlen = loopback(&w.http.addr);
 	w.db_path = t->db;
-	assert_int_equal(store_keep_doc_keys(t->s), ST_OK);
+	assert_int_equal(store_keep_doc_keys(t->s, NULL), ST_OK);
 	if (web_app_start(&w, t->q, &t->app, &e) != ST_OK)
 		fail_msg("serve: %s", e.msg);
 	t->port = web_app_port(t->app);
