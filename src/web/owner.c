@@ -527,7 +527,8 @@ static void login_read(struct http_request *rq, struct store *s)
 {
 	struct web_app *a = http_app(rq);
 	struct form_req *f = http_state(rq);
-	char csrf[B64_LEN + 2], tok[TOKEN_LEN + 2], venue[VENUE_ID_LEN + 1];
+	/* Room for a pasted token's spaces, up to 16 on either side. */
+	char csrf[B64_LEN + 2], tok[TOKEN_LEN + 33], venue[VENUE_ID_LEN + 1];
 	uint8_t hash[HASH_LEN];
 	const char *want = MHD_lookup_connection_value(
 		http_connection(rq), MHD_COOKIE_KIND, COOKIE_LOGIN);

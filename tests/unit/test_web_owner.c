@@ -119,8 +119,8 @@ static void login(const char *tok, char session[64])
 	const char *const h[] = {
 		hc, "Content-Type: application/x-www-form-urlencoded", NULL};
 	snprintf(hc, sizeof hc, "Cookie: sanilog_login=%s", csrf);
-	/* With a space after it, as a token is often pasted. */
-	snprintf(body, sizeof body, "csrf=%s&token=%s+", csrf, tok);
+	/* With spaces around it, as a token is often pasted. */
+	snprintf(body, sizeof body, "csrf=%s&token=+++%s++", csrf, tok);
 	ask("POST", "/owner/login", h, body, strlen(body), &r);
 	expect_redirect(&r, "/owner");
 	assert_true(tl_cookie(&r, "sanilog_session", session, 64));
