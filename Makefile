@@ -1,14 +1,16 @@
 # sanilog: one binary, build/sanilog, and its tests.
 #
 #   make            build build/sanilog
-#   make check      every test (unit, CLI golden files, tamper tests, the
-#                   shared verification vectors)
+#   make check      every suite (format, vectors, unit, CLI golden files,
+#                   web/print/net servers and pages, tools, fuzz smoke),
+#                   all of them even when one fails, then one closing line
+#                   "N passed, N failed" (tests/lib/results.sh)
 #   make vectors    write tests/vectors again from tests/vectors/gen.c
 #   make bench      measure and print the speed figures
 #   make torture    the fault and load matrix against a real server (not in
 #                   check: a few minutes, both CPUs)
 #   make asan       the tests under address and undefined-behaviour sanitizers
-#   make valgrind   the unit tests under valgrind
+#   make valgrind   the unit and CLI tests under valgrind
 #   make fuzz       every libFuzzer harness for FUZZ_SECONDS (default 60) each
 #   make demo       a demo database with venues and documents
 #   make deps       install the missing Debian packages (bench-deps: those
@@ -30,7 +32,7 @@ CFLAGS   += $(OPT) $(CFLAGS_BASE) $(WERROR) $(EXTRA_CFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS  += $(EXTRA_LDFLAGS)
 
-LIB_SRC  = $(wildcard src/core/*.c src/store/*.c src/web/*.c src/print/*.c src/net/*.c src/cli/*.c)
+LIB_SRC  = $(wildcard src/base/*.c src/core/*.c src/store/*.c src/web/*.c src/print/*.c src/net/*.c src/cli/*.c)
 EMBED_FILES = $(sort $(wildcard templates/* assets/*))
 EMBED_C  = $(BUILD)/gen/embedded.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o
@@ -40,10 +42,13 @@ BIN      = $(BUILD)/sanilog
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# What the unit tests share (tests/unit/lib/testlog.h), linked into each.
+UNIT_LIB_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/lib/*.c))
 BENCH_BIN = $(BUILD)/tools/bench
 VECTORS_GEN = $(BUILD)/tests/vectors-gen
+PAGE_DRIVER = $(BUILD)/tests/page_driver
 
-.PHONY: all check unit cli-tests web-tests tools-tests torture bench bench-deps asan valgrind demo deps format \
+.PHONY: all check unit cli-tests web-tests tools-tests test-programs torture bench bench-deps asan valgrind demo deps format \
 	format-check install clean fuzz fuzz-smoke fuzz-bin vectors vectors-check lint
 
 all: $(BIN)
@@ -71,9 +76,9 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(UNIT_LIB_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
 $(BENCH_BIN): tools/bench.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -83,11 +88,43 @@ $(VECTORS_GEN): tests/vectors/gen.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# The web layer's rendering without a server, for tests/web (test_browser,
+# test_browser_parity), which find it as $PAGE_DRIVER.
+$(PAGE_DRIVER): tests/web/page_driver.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 deps:
 	@tools/deps.sh
 
+# The tests.  Every suite runs through tests/lib/results.sh, which appends
+# its counts ("SUITE PASSED FAILED") to the file named by CHECK_RESULTS;
+# the shell suites are written with tests/lib/test.sh and find what they
+# run in TEST_ENV.
+RESULTS  = tests/lib/results.sh
+TEST_ENV = SANILOG=$(abspath $(BIN)) PAGE_DRIVER=$(abspath $(PAGE_DRIVER)) \
+	BENCH=$(abspath $(BENCH_BIN)) RUNNER="$(RUNNER)"
+# $(call tally,DIR,MAKE ARGUMENTS): make -k ARGUMENTS (every suite runs,
+# even after one failed) with the counts in DIR/check-results, then the
+# closing line over them; fails when anything failed.
+tally    = mkdir -p $(1) && : >$(1)/check-results; \
+	CHECK_RESULTS=$(abspath $(1))/check-results \
+	$(MAKE) -k --no-print-directory $(2); $(RESULTS) total $(1)/check-results $$?
+# $(call suites,MODE,FILES[,PREFIX]): each of FILES through results.sh MODE
+# (run: it counts its checks; cmocka: a cmocka binary), named by its path
+# and run as PREFIX FILE; all of them, even after one failed.
+suites   = rc=0; for t in $(2); do echo "== $$t"; \
+	$(TEST_ENV) $(RESULTS) $(1) $$t $(3) $$t || rc=1; done; exit $$rc
+SHELL_SUITES = $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh \
+	tests/net/test_*.sh))
+
 check: deps
-	@$(MAKE) --no-print-directory format-check vectors-check unit cli-tests web-tests tools-tests fuzz-smoke
+	@$(call tally,$(BUILD),format-check vectors-check unit cli-tests \
+		web-tests tools-tests fuzz-smoke)
+
+# What the shell suites run besides the binary (a suite run by hand says
+# when one is missing).
+test-programs: $(BIN) $(PAGE_DRIVER) $(BENCH_BIN)
 
 # The verification vectors (DESIGN.md "Test vectors"): tests/vectors/gen.c
 # writes them; vectors-check writes them again beside and compares.  The C
@@ -100,23 +137,22 @@ vectors: $(VECTORS_GEN)
 vectors-check: $(VECTORS_GEN)
 	@rm -rf $(BUILD)/vectors
 	@$(VECTORS_GEN) $(BUILD)/vectors
-	@if ! diff -r -x gen.c tests/vectors $(BUILD)/vectors >/dev/null; then \
-		diff -r -x gen.c tests/vectors $(BUILD)/vectors | head -20; \
-		echo "tests/vectors is not what tests/vectors/gen.c writes: make vectors" >&2; \
-		exit 1; fi
+	@$(RESULTS) run vectors-check sh -c 'diff -r -x gen.c tests/vectors \
+		$(BUILD)/vectors >$(BUILD)/vectors.diff && exit 0; \
+		head -20 $(BUILD)/vectors.diff; echo "tests/vectors is not what" \
+		"tests/vectors/gen.c writes: make vectors" >&2; exit 1'
 
 unit: $(UNIT_BIN) $(BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUNNER) $$t; done
+	@$(call suites,cmocka,$(UNIT_BIN),$(RUNNER))
 
 cli-tests: $(BIN)
-	@SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" tests/cli/run.sh
+	@$(call suites,run,tests/cli/run.sh)
 
-web-tests: $(BIN)
-	@for t in $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh tests/net/test_*.sh)); do \
-		echo "== $$t"; SANILOG=$(abspath $(BIN)) RUNNER="$(RUNNER)" $$t || exit 1; done
+web-tests: test-programs
+	@$(call suites,run,$(SHELL_SUITES))
 
 tools-tests:
-	@for t in $(sort $(wildcard tests/tools/test_*.sh)); do echo "== $$t"; $$t || exit 1; done
+	@$(call suites,run,$(sort $(wildcard tests/tools/test_*.sh)))
 
 bench-deps:
 	@tools/deps.sh --bench
@@ -127,15 +163,17 @@ bench: bench-deps $(BIN) $(BENCH_BIN)
 torture: bench-deps $(BIN)
 	@SANILOG=$(abspath $(BIN)) tools/torture.sh
 
+ASAN_MAKE = BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	EXTRA_LDFLAGS="-fsanitize=address,undefined"
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-		EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-tests web-tests
+	@$(call tally,build-asan,$(ASAN_MAKE) unit cli-tests web-tests)
 
+VALGRIND_MAKE = BUILD=build-valgrind OPT="-O1 -g" \
+	RUNNER="valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite --suppressions=$(abspath tests/valgrind.supp)"
 valgrind: deps
-	@$(MAKE) --no-print-directory BUILD=build-valgrind OPT="-O1 -g" \
-		RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-		--suppressions=$(abspath tests/valgrind.supp)" unit cli-tests
+	@$(call tally,build-valgrind,$(VALGRIND_MAKE) unit cli-tests)
 
 # Fuzzing: a libFuzzer harness per parser of outside input (tests/fuzz),
 # built with Debian's clang against the library built in $(FUZZ_BUILD) with
@@ -167,7 +205,8 @@ fuzz: deps
 
 fuzz-smoke:
 	@$(FUZZ_MAKE) fuzz-bin
-	@tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_NAMES)
+	@$(RESULTS) each fuzz-smoke tools/fuzz.sh $(FUZZ_BUILD) \
+		$(FUZZ_SMOKE_SECONDS) -- $(FUZZ_NAMES)
 
 demo: deps $(BIN)
 	@tools/demo.sh $(abspath $(BIN))
@@ -177,7 +216,7 @@ demo: deps $(BIN)
 # files at a time; any finding fails.  A false positive is silenced where it
 # is, with the reason beside it (cppcheck-suppress ID, NOLINTNEXTLINE(check)).
 # clang-tidy compiles each file with CFLAGS, as the build does (-Itests for
-# the unit tests, -Itests/fuzz for the fuzz harnesses).  cppcheck reads our
+# the unit tests and their library, -Itests/fuzz for the fuzz harnesses).  cppcheck reads our
 # headers, not the libraries': its manual advises so, and given them it
 # stops at libpng's "#if CHAR_BIT != 8" (it has no <limits.h>) and at a
 # syntax error in curl.h, leaving those files unchecked.  Its --library
@@ -187,7 +226,8 @@ demo: deps $(BIN)
 # leaves out readdirCalled, which asks for readdir_r, deprecated by glibc
 # since 2.24 (readdir on a stream of one's own is thread-safe).
 LINT_SRC  = $(sort $(wildcard src/*.c src/*/*.c tools/*.c tests/unit/*.c \
-	tests/fuzz/*.c tests/fuzz/lib/*.c)) tests/vectors/gen.c
+	tests/unit/lib/*.c tests/fuzz/*.c tests/fuzz/lib/*.c tests/web/*.c)) \
+	tests/vectors/gen.c
 LINT_JOBS ?= 2
 CPPCHECK  = cppcheck --quiet -j$(LINT_JOBS) --std=c11 --error-exitcode=1 \
 	--enable=warning,style,performance,portability --inline-suppr \
@@ -207,12 +247,13 @@ lint: deps
 	if [ $$rc = 0 ]; then echo "lint: no findings"; else echo "lint: findings above" >&2; fi; \
 	exit $$rc
 
-FORMAT_FILES = $(shell find src tests/unit tests/fuzz tests/vectors tools -name '*.[ch]')
+FORMAT_FILES = $(shell find src tests/unit tests/fuzz tests/vectors tests/web tools -name '*.[ch]')
 format:
 	clang-format -i $(FORMAT_FILES)
 
 format-check:
-	@clang-format --dry-run --Werror $(FORMAT_FILES)
+	@$(RESULTS) files format-check clang-format --dry-run --Werror -- \
+		$(FORMAT_FILES)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

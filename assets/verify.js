@@ -278,7 +278,7 @@ async function entry(t) {
       e.attestation = v; e.att = {name, hash, sig: sig.slice(4)}; break;
     }
     case 'submitted-by': if (v != 'owner' && v != 'operator') bad('not "owner" or "operator"'); e.by = v; break;
-    case 'vkey': try { e.vk = await vkey(v); } catch (x) { no(`line ${l.ln}: vkey: ${x.message}`); }
+    case 'vkey': e.vkey = v; try { e.vk = await vkey(v); } catch (x) { no(`line ${l.ln}: vkey: ${x.message}`); }
       if (e.vk.name != e.name) bad("key name is not the entry's name"); break;
     case 'logged': if (!timeOk(v)) bad('not a real time YYYY-MM-DDTHH:MM:SSZ'); e.logged = v; break;
     default: e[l.k] = v; /* address title provider reason display-name */
@@ -370,6 +370,20 @@ async function rules(B, CP, today) {
   }
   /* Rule 3: the chain. */
   const fails = r => checks.filter(c => !c.ok && c.rule == r).length, f3 = m => add(3, false, 'chain', m);
+  /* Logged never goes back along the log: the venue's entries and the
+     provider entries, merged by index, each against the newest before it. */
+  {
+    let top = null, j = 0;
+    const P = PR.filter(q => q.e), at = s => {
+      if (top && s.e.logged < top.e.logged) f3(`${s.where}: logged ${s.e.logged} is before entry ${top.index}'s ${top.e.logged}`);
+      if (!top || s.index > top.index) top = s;
+    };
+    for (const s of E) {
+      for (; j < P.length && P[j].index < s.index; j++) at(P[j]);
+      if (ours(s)) at(s);
+    }
+    for (; j < P.length; j++) at(P[j]);
+  }
   let last = null;
   E.forEach((s, i) => {
     const p = E[i - 1];
@@ -378,11 +392,10 @@ async function rules(B, CP, today) {
     if (!last) {
       if (e.seq == 0) { if (e.kind != 'venue') f3(`${s.where}: the first entry is kind ${e.kind}, not kind venue`); }
       else if (broken) { if (!prevIs(p)) f3(`${s.where}: prev does not match the leaf hash of ${p.where}`); }
-      else f3(`the chain does not start at venue-seq 0: the first entry is ${s.where}`);
+      else f3(`${s.where}: the chain does not start at venue-seq 0: its first entry is venue-seq ${e.seq}`);
       last = s; return;
     }
     if (e.seq <= last.e.seq) return f3(`${s.where}: comes after venue-seq ${last.e.seq} (duplicate or out of order)`);
-    if (e.logged < last.e.logged) f3(`${s.where}: logged ${e.logged} is before venue-seq ${last.e.seq}'s ${last.e.logged}`);
     if (e.seq == last.e.seq + 1) { if (!prevIs(last)) f3(`${s.where}: prev does not match the leaf hash of venue-seq ${last.e.seq}`); }
     else if (broken) { if (!prevIs(p)) f3(`${s.where}: prev does not match the leaf hash of ${p.where}`); }
     else f3(`${s.where}: venue-seq ${last.e.seq + 1}${e.seq == last.e.seq + 2 ? ' is' : ' to ' + (e.seq - 1) + ' are'} missing from the chain`);
@@ -405,7 +418,7 @@ async function rules(B, CP, today) {
     if (rv.e.kind != 'revocation') return;
     nrev++;
     const f = lastBelow(bySeq.get(rv.e.revokes), i, x => x[1]), t = f && f[0], w = `${rv.where}: revokes venue-seq ${rv.e.revokes}`;
-    if (!t) add(6, false, 'rev', w + ', which is not an earlier entry of the chain');
+    if (!t) add(6, false, 'rev', w + ', no such earlier entry of the chain');
     else if (t.e.kind != 'document') add(6, false, 'rev', `${w}, a kind ${t.e.kind} entry, not a document`);
     else if (t.revoked) add(6, false, 'rev', w + ', which is already revoked');
     else t.revoked = rv.e.reason;
@@ -418,14 +431,20 @@ async function rules(B, CP, today) {
   const byName = groupBy(PR.filter(p => p.e), p => p.e.name);
   for (const p of PR) if (p.e && p.e.kind == 'provider-revoke') {
     const f = lastBelow(byName.get(p.e.name), p.index, x => x[0].index);
-    if (!f || f[0].e.kind != 'provider-key') add(5, false, 'att', `${p.where} ends no key: no provider-key of ${p.e.name} is in force before it in the bundle`);
+    if (!f || f[0].e.kind != 'provider-key') add(5, false, 'att', `${p.where}: ends no key: no provider-key of ${p.e.name} is in force before it`);
+  }
+  /* A provider-key does not repeat the key in force under the same display name. */
+  for (const p of PR) if (p.e && p.e.kind == 'provider-key') {
+    const f = lastBelow(byName.get(p.e.name), p.index, x => x[0].index), k = f && f[0].e;
+    if (k && k.kind == 'provider-key' && k.vkey == p.e.vkey && k['display-name'] == p.e['display-name'])
+      add(5, false, 'att', `${p.where}: provider ${p.e.name}: this key is already registered, with this display name (entry ${f[0].index})`);
   }
   await Promise.all(att.map(async s => {
     const a = s.e.att, e = s.e, f = lastBelow(byName.get(a.name), s.index, x => x[0].index), p = f && f[0];
     let why;
     if (!p) {
       const later = (byName.get(a.name) || []).find(([q]) => q.e.kind == 'provider-key' && q.e.vk.hash == a.hash);
-      why = later ? `the key is logged at index ${later[0].index}, not before the document` : 'no provider-key entry of that name and key hash in the bundle before the document';
+      why = later ? `the key is logged at index ${later[0].index}, not before the document` : 'no provider-key entry of that name and key hash before the document';
     } else if (p.e.kind == 'provider-revoke') why = `the provider's key was revoked at index ${p.index}, before the document`;
     else if (p.e.vk.hash != a.hash) why = `the provider's key in force is ${a.name}+${p.e.vk.hash} (index ${p.index})`;
     else if (!await proofOk(p)) why = `${p.where}: inclusion proof ` + (CP ? 'does not verify against the checkpoint' : 'not checked (no verified checkpoint)');

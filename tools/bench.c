@@ -16,28 +16,28 @@
  *       attestations.  With --backfill a thread copies the WAL into the
  *       database file beside the appends, and the clock also runs while
  *       the appender waits for it between transactions, as `sanilog
- *       serve`'s writer does (web/backfill.h).
+ *       serve`'s writer does (store/backfill.h).
  *
  *   bench rows DB N [--batch B] [--venues V]
  *       The floor under make-log's appends: a new database of sanilog's
- *       schema (store_open) takes, by bare SQL statements and without
- *       sanilog's checks, formatting or hashing, the rows an append
- *       writes: V venue entries, then N - V documents round-robin, each
- *       its venue's head, its entry row (384 bytes of text), its 1 KiB
- *       document, B to a transaction with a checkpoint row; its stored
- *       hashes (as many as the tree stores for that leaf, zeros) and the
- *       documents' keys go in by the store's own code, as an append's do
- *       (store_insert_hashes and store_index_document, written in runs
- *       at store_commit).  Prints the documents' rate, timed as
- *       make-log's is.
+ *       schema (store_open) takes, by the store's own inserts and without
+ *       the sequencer's checks, formatting, hashing or signing, the rows
+ *       an append writes: V venue entries, then N - V documents
+ *       round-robin, each its entry (384 bytes of text, store_insert_entry,
+ *       which moves its venue's head), its stored hashes (as many as the
+ *       tree stores for that leaf, zeros: store_insert_hashes) and its
+ *       1 KiB document (store_insert_document, which files its key), B to
+ *       a transaction with a checkpoint (store_insert_checkpoint); the
+ *       hashes and keys are written in runs at store_commit, as an
+ *       append's are.  Prints the documents' rate, timed as make-log's is.
  *
  *   bench proofs DB [COUNT [THREADS [nocache]]]
  *       Opens DB read-only, memory-mapped and with the stored hashes
  *       loaded into a hash cache of serve's default budget (none with
- *       "nocache"), as the server's readers are (web/pool.c; the load is
+ *       "nocache"), as the server's readers are (store/pool.c; the load is
  *       timed apart), and
  *       makes COUNT (default 100000) inclusion proofs of random leaves
- *       with merkle_prove_inclusion through store_read_hashes on THREADS
+ *       with merkle_prove_inclusion through store_merkle_reader on THREADS
  *       threads (default 1), timed; then checks a sample of them with
  *       merkle_verify_inclusion against the tree's root, which must equal
  *       the newest signed checkpoint's root, from leaf hashes recomputed
@@ -63,7 +63,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <pthread.h>
@@ -83,10 +82,10 @@
 #include "core/hash.h"
 #include "core/merkle.h"
 #include "core/note.h"
+#include "store/backfill.h"
 #include "store/sequencer.h"
 #include "store/store.h"
 #include "store/treecache.h"
-#include "web/backfill.h"
 
 #define DOC_LEN	      1024
 #define PROVIDER_NAME "bench-provider"
@@ -194,14 +193,14 @@ static enum status init_log(const char *path, const char *origin,
 		return r;
 	note_signer_verifier(*signer, &v);
 	note_verifier_format(&v, vkey, sizeof vkey);
-	if ((r = store_meta_set(*out, "origin", v.name)) != ST_OK ||
-	    (r = store_meta_set(*out, "vkey", vkey)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(*out));
+	if ((r = store_meta_set(*out, "origin", v.name, e)) != ST_OK ||
+	    (r = store_meta_set(*out, "vkey", vkey, e)) != ST_OK)
+		return r;
 	if ((r = write_key(keypath, *signer, e)) != ST_OK)
 		return r;
 	/* as serve's writer does */
-	if ((r = store_keep_doc_keys(*out)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(*out));
+	if ((r = store_keep_doc_keys(*out, e)) != ST_OK)
+		return r;
 	if ((r = sequencer_new(*out, *signer, seq, e)) != ST_OK)
 		return r;
 	return sequencer_checkpoint(*seq, NULL, e);
@@ -387,7 +386,7 @@ static int make_log(const struct make_opts *o)
 
 	double wall = now_seconds() - wall0;
 	int64_t size = 0;
-	if (store_log_size(s, &size) != ST_OK || size != o->n) {
+	if (store_log_size(s, &size, NULL) != ST_OK || size != o->n) {
 		fprintf(stderr, "bench: log size %lld, expected %lld\n",
 			(long long)size, (long long)o->n);
 		rc = 1;
@@ -448,76 +447,43 @@ static int cmd_make_log(int argc, char **argv)
 	return make_log(&o);
 }
 
-/* ---- rows: the same rows by bare SQL ---- */
+/* ---- rows: the same rows by the store's own inserts ---- */
 
 struct rows {
 	struct store *s;
-	sqlite3 *db; /* s's connection */
-	sqlite3_stmt *head, *entry, *doc, *checkpoint;
 	int64_t batch, venues, n;
 	int64_t hash_id; /* the next stored hash's id */
 };
 
-static int rows_exec(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	fprintf(stderr, "bench: rows: %s: %s\n", sql, msg);
-	sqlite3_free(msg);
-	return 1;
-}
-
-static int rows_step(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return 0;
-	fprintf(stderr, "bench: rows: %s\n",
-		sqlite3_errmsg(sqlite3_db_handle(st)));
-	return 1;
-}
-
 /* Entry i (venue i % venues, its seq-th entry), with doc when not NULL. */
-static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
+static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc,
+		      struct err *e)
 {
-	static const char text[384] = "sanilog-entry v1\n";
+	static const char text[384] = ENTRY_HEAD;
 	char venue[VENUE_ID_LEN + 1];
 	int64_t v = i % r->venues, seq = i / r->venues;
 	venue_id(v, venue);
-	sqlite3_bind_text(r->head, 1, venue, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(r->head, 2, i);
-	sqlite3_bind_int64(r->head, 3, seq);
-	sqlite3_bind_int64(r->entry, 1, i);
-	sqlite3_bind_text(r->entry, 2, venue, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(r->entry, 3, seq);
-	sqlite3_bind_int(r->entry, 4, doc != NULL ? 1 : 0);
-	if (doc != NULL)
-		sqlite3_bind_blob(r->entry, 5, doc + 5, HASH_LEN,
-				  SQLITE_STATIC);
-	sqlite3_bind_blob(r->entry, 6, text, sizeof text, SQLITE_STATIC);
-	if (seq > 0)
-		sqlite3_bind_int64(r->entry, 7, i - r->venues);
-	if (rows_step(r->entry) || rows_step(r->head))
-		return 1;
+	struct store_entry_row row = {
+		.index = i,
+		.text = text,
+		.len = sizeof text,
+		.venue = venue,
+		.venue_seq = seq,
+		.kind = doc != NULL ? ENTRY_DOCUMENT : ENTRY_VENUE,
+		.revokes = -1,
+		.doc = doc != NULL ? doc + 5 : NULL,
+	};
 	/* The tree stores 1 + (trailing ones of i) hashes for leaf i,
 	 * which the store writes in runs at commit. */
 	static const uint8_t hashes[64][HASH_LEN];
 	size_t k = 1 + (size_t)__builtin_ctzll(~(uint64_t)i);
-	if (store_insert_hashes(r->s, r->hash_id, hashes, k) != ST_OK)
+	if (store_insert_entry(r->s, &row, e) != ST_OK ||
+	    store_insert_hashes(r->s, r->hash_id, hashes, k, e) != ST_OK)
 		return 1;
 	r->hash_id += (int64_t)k;
-	if (doc == NULL)
-		return 0;
-	sqlite3_bind_blob(r->doc, 1, doc + 5, HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_text(r->doc, 2, "application/pdf", -1, SQLITE_STATIC);
-	sqlite3_bind_int(r->doc, 3, DOC_LEN);
-	sqlite3_bind_blob(r->doc, 4, doc, DOC_LEN, SQLITE_STATIC);
-	return rows_step(r->doc) ||
-	       store_index_document(r->s, doc + 5,
-				    sqlite3_last_insert_rowid(r->db)) != ST_OK;
+	return doc != NULL &&
+	       store_insert_document(r->s, doc + 5, "application/pdf", doc,
+				     DOC_LEN, e) != ST_OK;
 }
 
 /* One transaction of entries [first, end): docs holds their documents
@@ -525,49 +491,27 @@ static int rows_entry(struct rows *r, int64_t i, const uint8_t *doc)
 static int rows_batch(struct rows *r, int64_t first, int64_t end,
 		      const uint8_t *docs)
 {
-	if (rows_exec(r->db, "BEGIN IMMEDIATE"))
+	static const char note[] = "bench.example/rows\n0\nAAAA\n\n— sig\n";
+	struct err e;
+	if (store_begin(r->s, &e) != ST_OK) {
+		fprintf(stderr, "bench: rows: %s\n", e.msg);
 		return 1;
+	}
 	for (int64_t i = first; i < end; i++)
 		if (rows_entry(r, i,
 			       i < r->venues ? NULL
-					     : docs + (i - first) * DOC_LEN))
-			return 1;
-	static const char note[] = "bench.example/rows\n0\nAAAA\n\n— sig\n";
-	sqlite3_bind_int64(r->checkpoint, 1, end);
-	sqlite3_bind_text(r->checkpoint, 2, note, -1, SQLITE_STATIC);
-	if (rows_step(r->checkpoint))
-		return 1;
-	if (store_commit(r->s) == ST_OK) /* with the documents' index */
+					     : docs + (i - first) * DOC_LEN,
+			       &e))
+			goto fail;
+	/* with the documents' index and the stored hashes */
+	if (store_insert_checkpoint(r->s, end, note, sizeof note - 1, &e) ==
+		    ST_OK &&
+	    store_commit(r->s, &e) == ST_OK)
 		return 0;
-	fprintf(stderr, "bench: rows: %s\n", store_errmsg(r->s));
+fail:
+	fprintf(stderr, "bench: rows: %s\n", e.msg);
 	store_rollback(r->s);
 	return 1;
-}
-
-/* Prepares r's statements on the connection of its store. */
-static int rows_prepare(struct rows *r)
-{
-	static const char *const sql[] = {
-		"INSERT INTO heads(venue, first, idx, seq) VALUES (?1, ?2, ?2,"
-		" ?3) ON CONFLICT(venue) DO UPDATE SET idx = excluded.idx,"
-		" seq = excluded.seq",
-		"INSERT INTO entries(idx, venue, venue_seq, kind, doc, data,"
-		" venue_prev) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-		"INSERT INTO documents(sha256, mime, size, data)"
-		" VALUES (?1, ?2, ?3, ?4)",
-		"INSERT INTO checkpoints(size, note) VALUES (?1, ?2)",
-	};
-	sqlite3_stmt **st[] = {&r->head, &r->entry, &r->doc, &r->checkpoint};
-	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-		if (sqlite3_prepare_v3(r->db, sql[i], -1,
-				       SQLITE_PREPARE_PERSISTENT, st[i],
-				       NULL) != SQLITE_OK) {
-			fprintf(stderr, "bench: rows: %s\n",
-				sqlite3_errmsg(r->db));
-			return 1;
-		}
-	}
-	return 0;
 }
 
 static int cmd_rows(int argc, char **argv)
@@ -588,15 +532,17 @@ static int cmd_rows(int argc, char **argv)
 	}
 	if (r.venues >= r.n)
 		r.venues = r.n - 1;
-	/* The schema and settings of a new database, as sanilog makes it. */
+	/* The schema and settings of a new database, as sanilog makes it;
+	 * the documents' keys kept in memory, as make-log's (and serve's
+	 * writer's) are. */
 	struct err e;
 	if (store_open(argv[1], STORE_CREATE, &r.s, &e) != ST_OK) {
 		fprintf(stderr, "bench: %s: %s\n", argv[1], e.msg);
 		return 2;
 	}
-	r.db = store_sqlite(r.s);
 	uint8_t *docs = malloc((size_t)r.batch * DOC_LEN);
-	int rc = docs == NULL || rows_prepare(&r) ? 2 : 0;
+	int rc =
+		docs == NULL || store_keep_doc_keys(r.s, NULL) != ST_OK ? 2 : 0;
 	double t_docs = 0;
 	int64_t ndocs = 0;
 	for (int64_t first = 0; rc == 0 && first < r.n; first += r.batch) {
@@ -613,9 +559,6 @@ static int cmd_rows(int argc, char **argv)
 			ndocs += end - first;
 		}
 	}
-	sqlite3_stmt *st[] = {r.head, r.entry, r.doc, r.checkpoint};
-	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
-		sqlite3_finalize(st[i]);
 	store_close(r.s);
 	free(docs);
 	if (rc != 0)
@@ -660,8 +603,9 @@ static void *prove_share(void *arg)
 	uint8_t scratch[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t len = 0;
 	p->status = store_open(p->path, STORE_READONLY, &s, &e);
-	if (p->status == ST_OK) { /* as the server's readers do (web/pool.c) */
-		p->status = store_map(s, (int64_t)1 << 30);
+	if (p->status ==
+	    ST_OK) { /* as the server's readers do (store/pool.c) */
+		p->status = store_map(s, (int64_t)1 << 30, NULL);
 		store_use_tree_cache(s, p->tree);
 	}
 	for (int64_t i = p->first;
@@ -673,7 +617,8 @@ static void *prove_share(void *arg)
 			out_len = &p->lens[i / p->step];
 		}
 		p->status = merkle_prove_inclusion(
-			p->idx[i], p->size, store_read_hashes, s, out, out_len);
+			p->idx[i], p->size, store_merkle_reader,
+			&(struct store_reader){s, NULL}, out, out_len);
 	}
 	store_close(s);
 	return NULL;
@@ -710,10 +655,10 @@ static int cmd_proofs(int argc, char **argv)
 	struct note_verifier v;
 	struct checkpoint cp;
 	uint8_t root[HASH_LEN];
-	if (store_log_size(s, &size) != ST_OK ||
-	    store_meta_get(s, "vkey", vkey, sizeof vkey) != ST_OK ||
-	    store_checkpoint(s, -1, &note, NULL) != ST_OK) {
-		fprintf(stderr, "bench: proofs: %s\n", store_errmsg(s));
+	if (store_log_size(s, &size, &e) != ST_OK ||
+	    store_meta_get(s, "vkey", vkey, sizeof vkey, &e) != ST_OK ||
+	    store_checkpoint(s, -1, &note, NULL, &e) != ST_OK) {
+		fprintf(stderr, "bench: proofs: %s\n", e.msg);
 		goto done;
 	}
 	if (size < 1) {
@@ -722,7 +667,8 @@ static int cmd_proofs(int argc, char **argv)
 	}
 	if (note_verifier_parse(vkey, strlen(vkey), &v, &e) != ST_OK ||
 	    checkpoint_open(buf_str(&note), note.len, &v, &cp, &e) != ST_OK ||
-	    merkle_tree_hash(size, store_read_hashes, s, root) != ST_OK) {
+	    merkle_tree_hash(size, store_merkle_reader,
+			     &(struct store_reader){s, &e}, root) != ST_OK) {
 		fprintf(stderr, "bench: proofs: checkpoint: %s\n", e.msg);
 		rc = 1;
 		goto done;
@@ -735,7 +681,7 @@ static int cmd_proofs(int argc, char **argv)
 	}
 
 	/* The stored hashes, loaded once as `sanilog serve` does at start
-	 * (web/pool.c), and timed apart; "nocache" proves from the database
+	 * (store/pool.c), and timed apart; "nocache" proves from the database
 	 * alone. */
 	double tl = now_seconds();
 	size_t budget = nocache ? 0 : (size_t)TREE_CACHE_DEFAULT_MB << 20;
@@ -743,7 +689,7 @@ static int cmd_proofs(int argc, char **argv)
 		fprintf(stderr, "bench: out of memory\n");
 		goto done;
 	}
-	if (tree_cache_sync(tree, s, true, &e) != ST_OK) {
+	if (store_sync_tree_cache(s, tree, true, &e) != ST_OK) {
 		fprintf(stderr, "bench: proofs: hash cache: %s\n", e.msg);
 		goto done;
 	}
@@ -803,9 +749,9 @@ static int cmd_proofs(int argc, char **argv)
 	for (int64_t i = 0; i < count; i += step) {
 		uint8_t leaf[HASH_LEN];
 		buf_reset(&text);
-		if (store_entry(s, idx[i], &text) != ST_OK) {
+		if (store_entry(s, idx[i], &text, &e) != ST_OK) {
 			fprintf(stderr, "bench: entry %lld: %s\n",
-				(long long)idx[i], store_errmsg(s));
+				(long long)idx[i], e.msg);
 			goto done;
 		}
 		merkle_leaf_hash(leaf, text.data, text.len);

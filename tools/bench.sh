@@ -197,9 +197,10 @@ if make_log plain "append, $BATCH per transaction" 50000 "$N" \
 fi
 rm -f "$TMP"/plain.db*
 
-# 2b. What SQLite alone takes for the rows those appends write (bench.c's
-# "rows"): the floor under the append rate on this machine and schema.
-what="append floor: the same rows, bare SQL"
+# 2b. What the store alone takes for the rows those appends write (bench.c's
+# "rows": its own inserts, without the sequencer): the floor under the
+# append rate on this machine and schema.
+what="append floor: the same rows, store inserts"
 if out=$("$BENCH" rows "$TMP/rows.db" "$N" --batch "$BATCH" \
 	--venues "$VENUES" | grep '^result'); then
 	row "$what" "$(field documents "$out")" "$(field seconds "$out")" \

@@ -14,9 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/clock.h"
+#include "base/file.h"
 #include "core/codec.h"
 #include "core/entry.h"
-#include "store/file.h"
 
 bool cli_common_option(struct cli *c, int ch, const char *arg)
 {

@@ -16,9 +16,9 @@
 
 #include <jansson.h>
 
+#include "base/status.h"
 #include "core/buf.h"
 #include "core/note.h"
-#include "core/status.h"
 #include "store/sequencer.h"
 #include "store/store.h"
 

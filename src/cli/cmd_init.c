@@ -139,13 +139,11 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	char vkey[NOTE_VKEY_MAX + 1];
 	note_signer_verifier(signer, &v);
 	note_verifier_format(&v, vkey, sizeof vkey);
-	if ((r = store_meta_set(s, "origin", v.name)) != ST_OK ||
-	    (r = store_meta_set(s, "vkey", vkey)) != ST_OK ||
+	if (store_meta_set(s, "origin", v.name, &e) != ST_OK ||
+	    store_meta_set(s, "vkey", vkey, &e) != ST_OK ||
 	    (base_url != NULL &&
-	     (r = store_meta_set(s, "base_url", base_url)) != ST_OK)) {
-		err_set(&e, r, "%s", store_errmsg(s));
+	     store_meta_set(s, "base_url", base_url, &e) != ST_OK))
 		goto fail;
-	}
 	if (cli_write_secret(keypath, signer, false, &e) != ST_OK)
 		goto fail;
 	if (sequencer_new(s, signer, &q, &e) != ST_OK ||
@@ -193,10 +191,11 @@ int cmd_key(struct cli *c, int argc, char **argv)
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
 	char vkey[NOTE_VKEY_MAX + 1], origin[NOTE_NAME_MAX + 1];
+	struct err e;
 	rc = EXIT_GOOD;
-	if (store_meta_get(s, "vkey", vkey, sizeof vkey) != ST_OK ||
-	    store_meta_get(s, "origin", origin, sizeof origin) != ST_OK) {
-		rc = cli_error("key: %s", store_errmsg(s));
+	if (store_meta_get(s, "vkey", vkey, sizeof vkey, &e) != ST_OK ||
+	    store_meta_get(s, "origin", origin, sizeof origin, &e) != ST_OK) {
+		rc = cli_error("key: %s", e.msg);
 	} else if (c->json) {
 		rc = cli_print_json(json_pack("{s:s, s:s}", "origin", origin,
 					      "vkey", vkey));

@@ -107,16 +107,17 @@ int cmd_checkpoint(struct cli *c, int argc, char **argv)
 				      a.first, 0);
 	struct store *s = NULL;
 	struct buf note;
+	struct err e;
 	int64_t size = 0;
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
 	buf_init(&note, 1 << 16);
-	enum status r = store_checkpoint(s, a.size, &note, &size);
+	enum status r = store_checkpoint(s, a.size, &note, &size, &e);
 	if (r == ST_NOT_FOUND && a.size >= 0)
 		rc = cli_error("checkpoint: no kept checkpoint of size %lld",
 			       (long long)a.size);
 	else if (r != ST_OK)
-		rc = cli_error("checkpoint: %s", store_errmsg(s));
+		rc = cli_error("checkpoint: %s", e.msg);
 	else if (c->json)
 		rc = cli_print_json(json_pack("{s:I, s:s}", "size",
 					      (json_int_t)size, "checkpoint",
@@ -144,14 +145,15 @@ int cmd_entry(struct cli *c, int argc, char **argv)
 		return cli_error("entry: INDEX: not a number");
 	struct store *s = NULL;
 	struct buf text;
+	struct err e;
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
 	buf_init(&text, ENTRY_MAX);
-	enum status r = store_entry(s, index, &text);
+	enum status r = store_entry(s, index, &text, &e);
 	if (r == ST_NOT_FOUND)
 		rc = cli_error("entry %lld: not in the log", (long long)index);
 	else if (r != ST_OK)
-		rc = cli_error("entry: %s", store_errmsg(s));
+		rc = cli_error("entry: %s", e.msg);
 	else if (c->json)
 		rc = cli_print_json(json_pack("{s:I, s:s}", "index",
 					      (json_int_t)index, "entry",
@@ -209,16 +211,18 @@ int cmd_proof(struct cli *c, int argc, char **argv)
 	int64_t size = 0;
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t plen = 0;
-	enum status r = store_log_size(s, &size);
+	struct err e = {.msg = ""};
+	struct store_reader rd = {s, &e};
+	enum status r = store_log_size(s, &size, &e);
 	if (r == ST_OK && incl && a.size < 0) {
 		/* Against the newest checkpoint, which a verifier holds. */
 		struct buf note;
 		buf_init(&note, 1 << 16);
-		r = store_checkpoint(s, -1, &note, &a.size);
+		r = store_checkpoint(s, -1, &note, &a.size, &e);
 		buf_free(&note);
 	}
 	if (r != ST_OK) {
-		rc = cli_error("proof: %s", store_errmsg(s));
+		rc = cli_error("proof: %s", e.msg);
 		goto done;
 	}
 	if (incl) {
@@ -229,7 +233,7 @@ int cmd_proof(struct cli *c, int argc, char **argv)
 				       (long long)size);
 			goto done;
 		}
-		r = merkle_prove_inclusion(x, a.size, store_read_hashes, s,
+		r = merkle_prove_inclusion(x, a.size, store_merkle_reader, &rd,
 					   proof, &plen);
 	} else {
 		if (x > y || y > size) {
@@ -238,11 +242,11 @@ int cmd_proof(struct cli *c, int argc, char **argv)
 				       (long long)size);
 			goto done;
 		}
-		r = merkle_prove_consistency(x, y, store_read_hashes, s, proof,
-					     &plen);
+		r = merkle_prove_consistency(x, y, store_merkle_reader, &rd,
+					     proof, &plen);
 	}
 	if (r != ST_OK)
-		rc = cli_error("proof: %s", store_errmsg(s));
+		rc = cli_error("proof: %s", e.msg);
 	else
 		rc = print_proof(c, (const uint8_t(*)[HASH_LEN])proof, plen);
 done:
@@ -282,9 +286,9 @@ static enum status export_docs(struct store *s, const struct bundle *b,
 		 * written as it is, for verify to report. */
 		buf_reset(&data);
 		data.cap = (size_t)en.doc_size + 1;
-		r = store_document(s, en.doc_sha256, &data, mime);
+		r = store_document(s, en.doc_sha256, &data, mime, e);
 		if (r != ST_OK)
-			err_set(e, r, "document %s: %s", hex, store_errmsg(s));
+			err_prefix(e, "document %s", hex);
 		else
 			r = cli_write_file(path, data.data, data.len, e);
 	}

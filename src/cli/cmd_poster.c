@@ -9,9 +9,10 @@
 #include "commands.h"
 #include "core/codec.h"
 #include "core/entry.h"
-#include "print/pin.h"
+#include "core/pin.h"
 #include "print/poster.h"
 #include "print/scan.h"
+#include "store/export.h"
 
 static const char poster_usage[] =
 	"usage: sanilog poster VENUE [--format pdf|svg|png] [--paper "
@@ -103,22 +104,22 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	struct store *s = NULL;
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
-	char url[PIN_URL_MAX + 1], name[ENTRY_VALUE_MAX + 1],
-		host[PIN_HOST_MAX + 1];
+	struct export_poster p;
+	char url[PIN_URL_MAX + 1], host[PIN_HOST_MAX + 1];
 	struct err e;
 	struct buf out;
 	int rc = EXIT_USAGE;
 	buf_init(&out, POSTER_MAX);
-	enum status r =
-		poster_content_load(s, venue, base_url, url, sizeof url, name,
-				    sizeof name, host, sizeof host, &e);
+	enum status r = export_poster(s, venue, base_url, &p, &e);
 	store_close(s);
+	if (r == ST_OK)
+		r = poster_url(&p, url, sizeof url, host, sizeof host, &e);
 	if (r != ST_OK) {
 		cli_error("poster: %s", e.msg);
 		goto done;
 	}
 	struct poster_content pc = {
-		.url = url, .name = name, .host = host, .venue = venue};
+		.url = url, .name = p.name, .host = host, .venue = venue};
 	if (poster_render(&pc, format, paper, lang, &out, &e) != ST_OK ||
 	    cli_write_file(path, out.data, out.len, &e) != ST_OK) {
 		cli_error("poster: %s", e.msg);
@@ -138,8 +139,8 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 			"{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:{s:s, s:I, "
 			"s:s}}",
 			"file", path, "format", poster_format_str(format),
-			"venue", venue, "name", name, "url", url, "host", host,
-			"bytes", (json_int_t)out.len, "pin", "k", k, "n",
+			"venue", venue, "name", p.name, "url", url, "host",
+			host, "bytes", (json_int_t)out.len, "pin", "k", k, "n",
 			(json_int_t)vu.pin.size, "r", rr));
 		goto done;
 	}

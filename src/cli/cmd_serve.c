@@ -305,16 +305,17 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	 * nothing, and so starts on a full disk. */
 	char stored[sizeof base_url];
 	if (base_url[0] != 0 &&
-	    (store_meta_get(s, "base_url", stored, sizeof stored) != ST_OK ||
+	    (store_meta_get(s, "base_url", stored, sizeof stored, NULL) !=
+		     ST_OK ||
 	     strcmp(stored, base_url) != 0) &&
-	    store_meta_set(s, "base_url", base_url) != ST_OK) {
-		cli_error("serve: base_url: %s", store_errmsg(s));
+	    store_meta_set(s, "base_url", base_url, &e) != ST_OK) {
+		cli_error("serve: base_url: %s", e.msg);
 		goto done;
 	}
 	/* The writer appends batch after batch: it knows the documents'
 	 * keys without asking the database. */
-	if (store_keep_doc_keys(s) != ST_OK) {
-		cli_error("serve: %s", store_errmsg(s));
+	if (store_keep_doc_keys(s, &e) != ST_OK) {
+		cli_error("serve: %s", e.msg);
 		goto done;
 	}
 	if (web_app_start(&o, q, &app, &e) != ST_OK) {

@@ -240,7 +240,7 @@ static int venue_add_update(struct cli *c, int argc, char **argv, bool add)
 		for (int tries = 0; !given && tries < 16; tries++) {
 			int64_t idx, seq;
 			new_venue_id(en->venue);
-			if (store_venue_head(s, en->venue, &idx, &seq) ==
+			if (store_venue_head(s, en->venue, &idx, &seq, NULL) ==
 			    ST_NOT_FOUND)
 				break;
 		}
@@ -248,10 +248,11 @@ static int venue_add_update(struct cli *c, int argc, char **argv, bool add)
 	}
 	if (append_one(q, rq, add ? "venue add" : "venue update") != ST_OK)
 		goto done;
-	if (add && store_token_set(s, en->venue, token_hash) != ST_OK) {
+	struct err e;
+	if (add && store_token_set(s, en->venue, token_hash, &e) != ST_OK) {
 		cli_error("venue add: %s (venue %s is logged; run sanilog "
 			  "venue token %s --rotate)",
-			  store_errmsg(s), en->venue, en->venue);
+			  e.msg, en->venue, en->venue);
 		goto done;
 	}
 	rc = print_logged(c, add ? "added" : "updated", rq, add ? token : NULL);
@@ -323,17 +324,17 @@ static int venue_list(struct cli *c, int argc, char **argv)
 	struct store *s = NULL;
 	char **ids = NULL;
 	size_t n = 0;
+	struct err e;
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
-	if (store_venue_ids(s, &ids, &n) != ST_OK) {
-		rc = cli_error("venue list: %s", store_errmsg(s));
+	if (store_venue_ids(s, &ids, &n, &e) != ST_OK) {
+		rc = cli_error("venue list: %s", e.msg);
 		goto done;
 	}
 	json_t *arr = c->json ? json_array() : NULL;
 	rc = EXIT_GOOD;
 	for (size_t i = 0; i < n; i++) {
 		struct verify_report rep;
-		struct err e;
 		if (venue_report(s, ids[i], &rep, &e) != ST_OK) {
 			rc = cli_error("venue list: %s: %s", ids[i], e.msg);
 			verify_report_free(&rep);
@@ -379,14 +380,15 @@ static int venue_token(struct cli *c, int argc, char **argv)
 	if (cli_open_store(c, STORE_OPEN, &s) != ST_OK)
 		return EXIT_USAGE;
 	int64_t idx, seq;
-	if (store_venue_head(s, venue, &idx, &seq) != ST_OK) {
+	if (store_venue_head(s, venue, &idx, &seq, NULL) != ST_OK) {
 		rc = cli_error("venue token: %s: not found", venue);
 	} else {
 		char token[TOKEN_LEN + 1];
 		uint8_t hash[HASH_LEN];
+		struct err e;
 		new_token(token, hash);
-		if (store_token_set(s, venue, hash) != ST_OK)
-			rc = cli_error("venue token: %s", store_errmsg(s));
+		if (store_token_set(s, venue, hash, &e) != ST_OK)
+			rc = cli_error("venue token: %s", e.msg);
 		else if (c->json)
 			rc = cli_print_json(json_pack("{s:s, s:s}", "venue",
 						      venue, "token", token));

@@ -143,7 +143,8 @@ static bool bundle_vs_cache(const struct bundle *b,
 					    "log forked",
 				 (long long)was.size);
 	} else if (s != NULL) {
-		remember = merkle_tree_hash(was.size, store_read_hashes, s,
+		remember = merkle_tree_hash(was.size, store_merkle_reader,
+					    &(struct store_reader){s, NULL},
 					    root) == ST_OK &&
 			   memcmp(root, was.root, HASH_LEN) == 0;
 		verify_add_check(rep, 8, remember,
@@ -170,10 +171,7 @@ static enum status fetch_from_store(void *ctx, const uint8_t sha[HASH_LEN],
 				    struct buf *out, struct err *e)
 {
 	char mime[32];
-	enum status r = store_document(ctx, sha, out, mime);
-	if (r != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(ctx));
-	return ST_OK;
+	return store_document(ctx, sha, out, mime, e);
 }
 
 /*
@@ -303,9 +301,9 @@ static int verify_db(struct cli *c, const char *venue,
 	buf_init(&seen, 1 << 16);
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
-	if (store_meta_get(s, "vkey", vkey, sizeof vkey) != ST_OK ||
-	    store_meta_get(s, "origin", origin, sizeof origin) != ST_OK) {
-		rc = cli_error("verify: %s", store_errmsg(s));
+	if (store_meta_get(s, "vkey", vkey, sizeof vkey, &e) != ST_OK ||
+	    store_meta_get(s, "origin", origin, sizeof origin, &e) != ST_OK) {
+		rc = cli_error("verify: %s", e.msg);
 		goto done;
 	}
 	if (note_verifier_parse(vkey, strlen(vkey), &key, &e) != ST_OK) {
@@ -375,7 +373,7 @@ static int verify_db(struct cli *c, const char *venue,
 	if (rc == EXIT_GOOD) {
 		struct buf note;
 		buf_init(&note, 1 << 16);
-		if (store_checkpoint(s, -1, &note, NULL) == ST_OK)
+		if (store_checkpoint(s, -1, &note, NULL, NULL) == ST_OK)
 			cache_write(origin, buf_str(&note), note.len, &key);
 		buf_free(&note);
 	}

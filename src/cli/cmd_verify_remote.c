@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "core/pin.h"
 #include "net/remote.h"
-#include "print/pin.h"
 #include "print/scan.h"
 #include "report.h"
 

@@ -14,10 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "buf.h"
 #include "hash.h"
 #include "note.h"
-#include "status.h"
 
 /* Longest provider name whose attestation value fits an entry line
  * (200 bytes = name + '+' + 8 hex + ' ' + 92 base64 characters). */

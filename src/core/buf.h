@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "base/status.h"
 
 struct buf {
 	uint8_t *data; /* owned; NULL until the first append */

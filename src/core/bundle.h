@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "buf.h"
 #include "hash.h"
 #include "merkle.h"
-#include "status.h"
 
 #define BUNDLE_MAX (64u << 20) /* largest bundle.json we read */
 

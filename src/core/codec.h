@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
+#include "base/status.h"
 
 enum b64_variant {
 	B64_STD, /* RFC 4648 section 4, padded */

@@ -11,6 +11,9 @@
  *   3. parse each value and check the rules between values of the entry.
  *
  * Numbers are capped at 2^53-1 so that JavaScript reads them exactly.
+ *
+ * Why this file is long: every rule of an entry is here and nowhere else,
+ * the three steps and the writer that parses its own text back.
  */
 #include "entry.h"
 
@@ -19,10 +22,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "codec.h"
 #include "utf8.h"
 
-#define ENTRY_MAGIC	 "sanilog-entry v1"
 #define ENTRY_KEYS_MAX	 13 /* key lines of the longest kind (document) */
 #define ENTRY_NUM_MAX	 9007199254740991LL /* 2^53-1 */
 #define ENTRY_NUM_DIGITS 16
@@ -207,48 +210,6 @@ static bool parse_num(const char *v, size_t len, int64_t max, int64_t *out)
 		return false;
 	*out = n;
 	return true;
-}
-
-static int digits2(const char *s)
-{
-	return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* A real date (proleptic Gregorian, years 0000-9999) in YYYY-MM-DD form. */
-static bool date_ok(const char *d, size_t len)
-{
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31};
-	if (len != 10 || d[4] != '-' || d[7] != '-')
-		return false;
-	for (size_t i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !is_digit(d[i]))
-			return false;
-	int y = digits2(d) * 100 + digits2(d + 2);
-	int m = digits2(d + 5);
-	int day = digits2(d + 8);
-	if (m < 1 || m > 12 || day < 1)
-		return false;
-	int max = mdays[m - 1] + (m == 2 && leap_year(y));
-	return day <= max;
-}
-
-/* YYYY-MM-DDTHH:MM:SSZ, a real date and time (no leap second). */
-static bool time_ok(const char *t, size_t len)
-{
-	if (len != 20 || !date_ok(t, 10) || t[10] != 'T' || t[13] != ':' ||
-	    t[16] != ':' || t[19] != 'Z')
-		return false;
-	for (size_t i = 11; i < 19; i += 3)
-		if (!is_digit(t[i]) || !is_digit(t[i + 1]))
-			return false;
-	return digits2(t + 11) <= 23 && digits2(t + 14) <= 59 &&
-	       digits2(t + 17) <= 59;
 }
 
 static bool venue_id_ok(const char *v, size_t len)
@@ -616,12 +577,12 @@ static enum status parse_value(const struct line *l, struct entry *out,
 		copy_value(out->title, sizeof out->title, v, len);
 		break;
 	case F_PERFORMED:
-		if (!date_ok(v, len))
+		if (!clock_date_valid(v, len))
 			return bad(l, "not a real date YYYY-MM-DD", e);
 		copy_value(out->performed, sizeof out->performed, v, len);
 		break;
 	case F_EXPIRES:
-		if (!date_ok(v, len))
+		if (!clock_date_valid(v, len))
 			return bad(l, "not a real date YYYY-MM-DD", e);
 		copy_value(out->expires, sizeof out->expires, v, len);
 		break;
@@ -672,7 +633,7 @@ static enum status parse_value(const struct line *l, struct entry *out,
 		break;
 	}
 	case F_LOGGED:
-		if (!time_ok(v, len))
+		if (!clock_time_valid(v, len))
 			return bad(l, "not a real time YYYY-MM-DDTHH:MM:SSZ",
 				   e);
 		copy_value(out->logged, sizeof out->logged, v, len);
@@ -782,12 +743,12 @@ enum status entry_check_value(const char *what, const char *v, size_t max,
 
 bool entry_date_valid(const char *d)
 {
-	return d != NULL && date_ok(d, strnlen(d, 11));
+	return d != NULL && clock_date_valid(d, strnlen(d, CLOCK_DATE_LEN + 1));
 }
 
 bool entry_time_valid(const char *t)
 {
-	return t != NULL && time_ok(t, strnlen(t, 21));
+	return t != NULL && clock_time_valid(t, strnlen(t, CLOCK_TIME_LEN + 1));
 }
 
 bool entry_venue_id_valid(const char *id)
@@ -797,16 +758,7 @@ bool entry_venue_id_valid(const char *id)
 
 int64_t entry_date_days(const char *d)
 {
-	/* Howard Hinnant's days_from_civil */
-	int64_t y = digits2(d) * 100 + digits2(d + 2);
-	int64_t m = digits2(d + 5);
-	int64_t day = digits2(d + 8);
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + day - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return clock_date_days(d);
 }
 
 enum status entry_parse(const char *text, size_t len, struct entry *out,
@@ -1019,7 +971,7 @@ enum status entry_format(const struct entry *en, struct buf *out, struct err *e)
 	n = kinds[en->kind].n;
 	w.len = 0;
 	w.over = false;
-	put_str(&w, ENTRY_MAGIC "\n");
+	put_str(&w, ENTRY_HEAD);
 	for (size_t i = 0; i < n; i++) {
 		if (o[i].optional && field_str(en, o[i].f)[0] == 0)
 			continue;

@@ -18,10 +18,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "buf.h"
 #include "hash.h"
 #include "note.h"
-#include "status.h"
+
+/* The first line of every entry, and with its LF the bytes every entry
+ * starts with. */
+#define ENTRY_MAGIC    "sanilog-entry v1"
+#define ENTRY_HEAD     ENTRY_MAGIC "\n"
+#define ENTRY_HEAD_LEN (sizeof ENTRY_HEAD - 1)
 
 #define ENTRY_MAX	      4096 /* bytes in a whole entry */
 #define ENTRY_VALUE_MAX	      200  /* bytes in a value */

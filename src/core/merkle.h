@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "hash.h"
-#include "status.h"
 
 /* Longest proof for any tree size up to 2^63. */
 #define MERKLE_MAX_PROOF 64

@@ -20,9 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "buf.h"
 #include "hash.h"
-#include "status.h"
 
 #define NOTE_NAME_MAX 200 /* longest key name we accept, in bytes */
 #define NOTE_VKEY_MAX 300 /* longest verifier key text */

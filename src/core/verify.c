@@ -5,10 +5,18 @@
  * its leaf hash and the result of its inclusion proof, checked at most
  * once), then each rule runs over the slots and adds its checks: one failed
  * check per problem found, naming the entry by its log index and venue-seq,
- * and one passing check summing up a rule that found none.  Rule 4 fetches
+ * and one passing check summing up a rule that found none.  Rules 3, 5 and
+ * 6 between entries are rules.c's: the venue's entries and the provider
+ * entries go through rules_check in index order; what stays here is the
+ * bundle's own (its items, their proofs, and the words of the report).
+ * Rule 4 fetches
  * documents and is the only step that can stop the run (a fetch that fails
  * for another reason than ST_NOT_FOUND), so it runs last; the checks are
  * then put in rule order.
+ *
+ * Longer than 800 lines: every rule works on the run's slots (each item
+ * parsed once, its proof checked at most once), which splitting the file
+ * would put in a header that nothing else reads.
  */
 #include "verify.h"
 
@@ -22,6 +30,7 @@
 #include "codec.h"
 #include "hash.h"
 #include "merkle.h"
+#include "rules.h"
 
 #define WHERE_MAX 128
 #define NRULES	  7
@@ -58,8 +67,6 @@ struct run {
 	struct slot *prov;   /* b->nproviders */
 	struct entry *pents; /* the parsed provider entries */
 	size_t npents;
-	struct named *by_name; /* the parsed provider entries, by name
-				  then index (rule 5's look-ups) */
 	int fails[NRULES + 1];
 	enum status st; /* ST_NOMEM once a check could not be added */
 };
@@ -154,7 +161,7 @@ static void add(struct run *r, int rule, bool ok, const char *name,
 
 int64_t verify_days_between(const char *a, const char *b)
 {
-	return entry_date_days(b) - entry_date_days(a);
+	return rules_days_between(a, b);
 }
 
 void verify_report_free(struct verify_report *rep)
@@ -460,113 +467,6 @@ static void rule2(struct run *r)
 		    b->nproviders == 1 ? "y" : "ies", cp->size);
 }
 
-/* ---- rule 3: the chain ---- */
-
-/* Is s's prev the leaf hash of p? */
-static bool prev_is(const struct slot *s, const struct slot *p)
-{
-	return s->en->has_prev && memcmp(s->en->prev, p->leaf, HASH_LEN) == 0;
-}
-
-/*
- * Checks the venue entry s against last, the newest entry of the chain
- * before it (NULL if none), and p, the bundle item right before it (NULL
- * for the first).  Returns whether s extends the chain (becomes last).
- */
-static bool chain_link(struct run *r, const struct slot *s,
-		       const struct slot *last, const struct slot *p)
-{
-	/* A broken item right before (reported already) may be the entry
-	 * that s follows: its bytes still are the leaf that prev names. */
-	bool broken_before = p != NULL && !ours(p);
-
-	if (last == NULL) {
-		if (s->en->venue_seq == 0) {
-			if (s->en->kind != ENTRY_VENUE)
-				add(r, 3, false, "venue chain",
-				    "%s: the first entry is kind %s, not kind "
-				    "venue",
-				    s->where, entry_kind_str(s->en->kind));
-		} else if (broken_before) {
-			if (!prev_is(s, p))
-				add(r, 3, false, "venue chain",
-				    "%s: prev does not match the leaf hash of "
-				    "%s",
-				    s->where, p->where);
-		} else {
-			add(r, 3, false, "venue chain",
-			    "the chain does not start at venue-seq 0: the "
-			    "first entry is %s",
-			    s->where);
-		}
-		return true;
-	}
-	if (s->en->venue_seq <= last->en->venue_seq) {
-		add(r, 3, false, "venue chain",
-		    "%s: comes after venue-seq %" PRId64
-		    " (duplicate or out of order)",
-		    s->where, last->en->venue_seq);
-		return false;
-	}
-	if (strcmp(s->en->logged, last->en->logged) < 0)
-		add(r, 3, false, "venue chain",
-		    "%s: logged %s is before venue-seq %" PRId64 "'s %s",
-		    s->where, s->en->logged, last->en->venue_seq,
-		    last->en->logged);
-	if (s->en->venue_seq == last->en->venue_seq + 1) {
-		if (!prev_is(s, last))
-			add(r, 3, false, "venue chain",
-			    "%s: prev does not match the leaf hash of "
-			    "venue-seq %" PRId64,
-			    s->where, last->en->venue_seq);
-	} else if (broken_before) {
-		if (!prev_is(s, p))
-			add(r, 3, false, "venue chain",
-			    "%s: prev does not match the leaf hash of %s",
-			    s->where, p->where);
-	} else if (s->en->venue_seq == last->en->venue_seq + 2) {
-		add(r, 3, false, "venue chain",
-		    "%s: venue-seq %" PRId64 " is missing from the chain",
-		    s->where, last->en->venue_seq + 1);
-	} else {
-		add(r, 3, false, "venue chain",
-		    "%s: venue-seq %" PRId64 " to %" PRId64
-		    " are missing from the chain",
-		    s->where, last->en->venue_seq + 1, s->en->venue_seq - 1);
-	}
-	return true;
-}
-
-static void rule3(struct run *r)
-{
-	const struct bundle *b = r->b;
-	const struct slot *last = NULL;
-
-	if (b->nentries == 0) {
-		add(r, 3, false, "venue chain", "the bundle holds no entry");
-		return;
-	}
-	for (size_t i = 0; i < b->nentries; i++) {
-		const struct slot *s = &r->ent[i];
-		const struct slot *p = i > 0 ? &r->ent[i - 1] : NULL;
-
-		if (p != NULL && s->bi->index <= p->bi->index)
-			add(r, 3, false, "venue chain",
-			    "%s: index is not after %s's (entries out of log "
-			    "order)",
-			    s->where, p->where);
-		if (ours(s) && chain_link(r, s, last, p))
-			last = s;
-	}
-	if (r->fails[3] == 0)
-		add(r, 3, true, "venue chain",
-		    "%zu entr%s, venue-seq 0 to %" PRId64
-		    ", each prev the leaf hash of the entry before, starting "
-		    "with kind venue",
-		    b->nentries, b->nentries == 1 ? "y" : "ies",
-		    last != NULL ? last->en->venue_seq : -1);
-}
-
 /* ---- rule 4: documents ---- */
 
 /* Fetches and checks one document.  Returns ST_OK when it could be
@@ -676,17 +576,13 @@ static enum status rule4(struct run *r, struct err *e)
 	return ST_OK;
 }
 
-/* ---- rule 5: attestations ---- */
+/* ---- rules 3, 5 and 6: the entries in log order, through rules.c ---- */
 
-/* A parsed provider entry as rule 5 looks it up: by name, then index. */
-struct named {
-	const char *name;
-	int64_t index;
-	struct slot *slot;
-	uint32_t hash; /* of a provider-key's vkey, as its text says */
-	int key_state; /* its vkey: 0 not parsed yet, 1 a key, -1 not one */
-	struct note_verifier key;
-};
+/* Is s's prev the leaf hash of p? */
+static bool prev_is(const struct slot *s, const struct slot *p)
+{
+	return s->en->has_prev && memcmp(s->en->prev, p->leaf, HASH_LEN) == 0;
+}
 
 /* The key hash a verifier key's text names ("name+hash+key"), without the
  * point check that parsing it makes: the entry parser checked the text. */
@@ -707,318 +603,224 @@ static uint32_t vkey_text_hash(const char *vkey)
 	return h;
 }
 
-static int named_cmp(const void *x, const void *y)
+/* When no key of the attestation's provider is in force: whether the key
+ * it names is in the bundle at all, logged after the document.  Only for a
+ * failure the report keeps (a look at every provider entry). */
+static void why_no_key(const struct run *r, const struct slot *s, char *why,
+		       size_t size)
 {
-	const struct named *a = x, *b = y;
-	int c = strcmp(a->name, b->name);
+	char name[NOTE_NAME_MAX + 1];
+	uint32_t hash = 0;
 
-	if (c != 0)
-		return c;
-	if (a->index != b->index)
-		return a->index < b->index ? -1 : 1;
-	return a->slot < b->slot ? -1 : a->slot > b->slot;
-}
-
-/* Fills r->by_name with the parsed provider entries, by name then index. */
-static enum status index_providers(struct run *r)
-{
-	size_t n = 0;
-
-	r->by_name = malloc((r->npents ? r->npents : 1) * sizeof *r->by_name);
-	if (r->by_name == NULL)
-		return ST_NOMEM;
+	if (attest_parse_line(s->en->attestation, name, &hash, NULL) != ST_OK)
+		return;
 	for (size_t i = 0; i < r->b->nproviders; i++) {
-		struct slot *p = &r->prov[i];
-		if (p->en != NULL)
-			r->by_name[n++] = (struct named){
-				.name = p->en->name,
-				.index = p->bi->index,
-				.slot = p,
-				.hash = p->en->kind == ENTRY_PROVIDER_KEY
-						? vkey_text_hash(p->en->vkey)
-						: 0,
-			};
+		const struct slot *p = &r->prov[i];
+
+		if (p->en != NULL && p->en->kind == ENTRY_PROVIDER_KEY &&
+		    strcmp(p->en->name, name) == 0 &&
+		    vkey_text_hash(p->en->vkey) == hash) {
+			snprintf(why, size,
+				 "attestation by %.100s+%08" PRIx32
+				 " does not verify: the key is logged at "
+				 "index %" PRId64 ", not before the document",
+				 name, hash, p->bi->index);
+			return;
+		}
 	}
-	qsort(r->by_name, n, sizeof *r->by_name, named_cmp);
-	return ST_OK;
 }
 
-/* The first position in r->by_name whose name is above name, or is name
- * with an index not below index. */
-static size_t lower_bound(const struct run *r, const char *name, int64_t index)
+/* The provider slot of the entry at index, or NULL. */
+static const struct slot *provider_at(const struct run *r, int64_t index)
 {
-	size_t lo = 0, hi = r->npents;
+	size_t lo = 0, hi = r->b->nproviders;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(r->by_name[mid].name, name);
 
-		if (c < 0 || (c == 0 && r->by_name[mid].index < index))
+		if (r->prov[mid].bi->index < index)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo;
+	return lo < r->b->nproviders && r->prov[lo].bi->index == index
+		       ? &r->prov[lo]
+		       : NULL;
 }
 
-/* The provider entry of that name with the highest index below before, or
- * NULL: as in the log, it decides which key is in force (a key, or a
- * revocation that ended every key before it). */
-static struct named *in_force(const struct run *r, const char *name,
-			      int64_t before)
+static const char *check_name(int rule, const struct slot *s)
 {
-	size_t k = lower_bound(r, name, before);
-
-	if (k == 0 || strcmp(r->by_name[k - 1].name, name) != 0)
-		return NULL;
-	return &r->by_name[k - 1];
+	if (rule == 3)
+		return "venue chain";
+	if (rule == 6)
+		return "revocations";
+	return s->pent >= 0 ? "provider entries" : "attestations";
 }
 
-/* The key of a provider-key entry, parsed once (its point check is the
- * cost: a key that attests many documents is parsed for the first). */
-static const struct note_verifier *key_of(struct named *k, struct err *e)
+/*
+ * Reports what rules.c found of the venue entry or provider entry s; p is
+ * the bundle item before a venue entry (NULL for the first, or for a
+ * provider entry).
+ */
+static void report(struct run *r, const struct slot *s, const struct slot *p,
+		   const struct rules_finding *f)
 {
-	const char *vkey = k->slot->en->vkey;
+	char why[sizeof f->why];
 
-	if (k->key_state == 0)
-		k->key_state = note_verifier_parse(vkey, strlen(vkey), &k->key,
-						   e) == ST_OK
-				       ? 1
-				       : -1;
-	else if (k->key_state < 0)
-		err_set(e, ST_INVALID, "not a verifier key");
-	return k->key_state > 0 ? &k->key : NULL;
-}
-
-/* Says in why, when there is no key in force, whether the key named by the
- * attestation is in the bundle at all. */
-static void why_no_key(const struct run *r, const char *name, uint32_t hash,
-		       char *why, size_t size)
-{
-	for (size_t k = lower_bound(r, name, INT64_MIN); k < r->npents; k++) {
-		const struct slot *p = r->by_name[k].slot;
-
-		if (strcmp(r->by_name[k].name, name) != 0)
-			break;
-		if (p->en->kind == ENTRY_PROVIDER_KEY &&
-		    r->by_name[k].hash == hash) {
-			snprintf(why, size,
-				 "the key is logged at index %" PRId64
-				 ", not before the document",
-				 p->bi->index);
-			return;
-		}
+	/* A broken item right before (reported already) may be the entry
+	 * that s follows: its bytes still are the leaf that prev names. */
+	if ((f->code == RULES_CHAIN_START || f->code == RULES_CHAIN_GAP) &&
+	    p != NULL && !ours(p)) {
+		if (!prev_is(s, p))
+			add(r, 3, false, "venue chain",
+			    "%s: prev does not match the leaf hash of %s",
+			    s->where, p->where);
+		return;
 	}
-	snprintf(why, size,
-		 "no provider-key entry of that name and key hash in the "
-		 "bundle before the document");
+	snprintf(why, sizeof why, "%s", f->why);
+	if (f->code == RULES_ATTEST_NO_KEY && failure_shown(r->rep, 5))
+		why_no_key(r, s, why, sizeof why);
+	add(r, f->rule, false, check_name(f->rule, s), "%s: %s", s->where, why);
 }
 
-/* Checks the attested document s against the key in force for its
- * provider; on success marks its item, else adds a failed check. */
-static void attest_one(struct run *r, struct slot *s)
+/* Marks the item that the accepted revocation s names. */
+static void mark_revoked(struct run *r, const struct slot *s,
+			 const struct rules_view *v)
 {
-	const struct entry *en = s->en;
+	struct rules_target t;
+	struct verify_item *it;
+
+	if (v->target(v->ctx, s->en->venue, s->en->revokes, &t, NULL) !=
+		    ST_OK ||
+	    t.tag < 0)
+		return;
+	it = &r->rep->items[t.tag];
+	it->revoked = true;
+	snprintf(it->revoke_reason, sizeof it->revoke_reason, "%s",
+		 s->en->reason);
+}
+
+/* The attested document s, accepted by rule 5: its key's entry must be
+ * included in the checkpoint too. */
+static void attested(struct run *r, const struct slot *s,
+		     const struct rules_verdict *vd)
+{
+	const struct slot *p = provider_at(r, vd->provider_index);
 	struct verify_item *it = &r->rep->items[s->item];
-	struct attest_fields f;
-	char name[NOTE_NAME_MAX + 1];
-	char why[sizeof(struct err)];
-	uint32_t hash = 0;
-	struct err e = {{0}};
-	const struct note_verifier *v;
-	struct named *k;
-	struct slot *p;
 
-	if (attest_parse_line(en->attestation, name, &hash, &e) != ST_OK) {
-		add(r, 5, false, "attestations", "%s: %s", s->where, e.msg);
+	if (p == NULL || p->en == NULL)
+		return; /* rules.c saw it: cannot be */
+	if (!proof_ok(r, (struct slot *)p)) {
+		char name[NOTE_NAME_MAX + 1];
+		uint32_t hash = 0;
+
+		attest_parse_line(s->en->attestation, name, &hash, NULL);
+		add(r, 5, false, "attestations",
+		    "%s: attestation by %.100s+%08" PRIx32
+		    " does not verify: %s: inclusion proof %s",
+		    s->where, name, hash, p->where,
+		    r->have_cp ? "does not verify against the checkpoint"
+			       : "not checked (no verified checkpoint)");
 		return;
 	}
-	f.venue = en->venue;
-	memcpy(f.doc, en->doc_sha256, HASH_LEN);
-	f.type = en->type;
-	f.performed = en->performed;
-	f.expires = en->expires;
-	k = in_force(r, name, s->bi->index);
-	p = k != NULL ? k->slot : NULL;
-	if (p == NULL && !failure_shown(r->rep, 5)) {
-		why[0] = 0; /* not kept: no need to say why */
-	} else if (p == NULL) {
-		why_no_key(r, name, hash, why, sizeof why);
-	} else if (p->en->kind == ENTRY_PROVIDER_REVOKE) {
-		snprintf(why, sizeof why,
-			 "the provider's key was revoked at index %" PRId64
-			 ", before the document",
-			 p->bi->index);
-	} else if (k->hash != hash) {
-		snprintf(why, sizeof why,
-			 "the provider's key in force is %s+%08" PRIx32
-			 " (index %" PRId64 ")",
-			 name, k->hash, p->bi->index);
-	} else if ((v = key_of(k, &e)) == NULL) {
-		snprintf(why, sizeof why, "%.128s: %.300s", p->where, e.msg);
-	} else if (!proof_ok(r, p)) {
-		snprintf(why, sizeof why, "%s: inclusion proof %s", p->where,
-			 r->have_cp ? "does not verify against the checkpoint"
-				    : "not checked (no verified checkpoint)");
-	} else if (attest_verify_line(en->attestation, &f, v, &e) != ST_OK) {
-		snprintf(why, sizeof why, "%s", e.msg);
-	} else {
-		it->attested = true;
-		snprintf(it->provider_display, sizeof it->provider_display,
-			 "%s", p->en->display_name);
+	it->attested = true;
+	snprintf(it->provider_display, sizeof it->provider_display, "%s",
+		 p->en->display_name);
+}
+
+/* Checks one entry (p: the bundle item before a venue entry) and adds it
+ * to what the rules have seen. */
+static void feed(struct run *r, struct rules *rs, const struct slot *s,
+		 const struct slot *p, size_t *natt, size_t *nrev)
+{
+	struct rules_view v = rules_view(rs);
+	struct rules_verdict vd;
+	bool rule5 = false, rule6 = false;
+
+	if (rules_check(&v, s->en, s->bi->index, 0, &vd, NULL) != ST_OK) {
+		r->st = ST_NOMEM; /* the memory view fails in no other way */
 		return;
 	}
-	add(r, 5, false, "attestations",
-	    "%s: attestation by %.100s+%08" PRIx32 " does not verify: %s",
-	    s->where, name, hash, why);
-}
-
-/* Each provider-revoke ends the key in force of its name, as the log writes
- * none without one: that key must be in the bundle before it. */
-static void revokes_end_keys(struct run *r)
-{
-	for (size_t i = 0; i < r->b->nproviders; i++) {
-		const struct slot *p = &r->prov[i];
-		const struct named *k;
-
-		if (p->en == NULL || p->en->kind != ENTRY_PROVIDER_REVOKE)
-			continue;
-		k = in_force(r, p->en->name, p->bi->index);
-		if (k == NULL || k->slot->en->kind != ENTRY_PROVIDER_KEY)
-			add(r, 5, false, "provider entries",
-			    "%s ends no key: no provider-key of %.100s is in "
-			    "force before it in the bundle",
-			    p->where, p->en->name);
+	for (int i = 0; i < vd.n; i++) {
+		rule5 |= vd.f[i].rule == 5;
+		rule6 |= vd.f[i].rule == 6;
+		report(r, s, p, &vd.f[i]);
 	}
+	if (s->item >= 0 && s->en->kind == ENTRY_DOCUMENT &&
+	    s->en->attestation[0] != 0) {
+		(*natt)++;
+		if (!rule5)
+			attested(r, s, &vd);
+	}
+	if (s->en->kind == ENTRY_REVOCATION) {
+		(*nrev)++;
+		if (!rule6)
+			mark_revoked(r, s, &v);
+	}
+	if (rules_add(rs, s->en, s->bi->index, s->leaf, s->item) != ST_OK)
+		r->st = ST_NOMEM;
 }
 
-static void rule5(struct run *r)
+/* Rules 3, 5 and 6 over the venue's entries and the provider entries,
+ * merged in index order. */
+static void rules356(struct run *r)
 {
-	size_t n = 0;
+	const struct bundle *b = r->b;
+	struct rules *rs = rules_new();
+	struct rules_view v;
+	struct rules_head head;
+	size_t natt = 0, nrev = 0, j = 0;
 
-	if (index_providers(r) != ST_OK) {
+	if (rs == NULL) {
 		r->st = ST_NOMEM;
 		return;
 	}
-	revokes_end_keys(r);
-	for (size_t i = 0; i < r->b->nentries; i++) {
-		struct slot *s = &r->ent[i];
-		if (!ours(s) || s->en->kind != ENTRY_DOCUMENT ||
-		    s->en->attestation[0] == 0)
-			continue;
-		n++;
-		attest_one(r, s);
+	if (b->nentries == 0)
+		add(r, 3, false, "venue chain", "the bundle holds no entry");
+	for (size_t i = 0; i <= b->nentries && r->st == ST_OK; i++) {
+		const struct slot *s = i < b->nentries ? &r->ent[i] : NULL;
+		const struct slot *p = i > 0 ? &r->ent[i - 1] : NULL;
+
+		for (; j < b->nproviders &&
+		       (s == NULL || r->prov[j].bi->index < s->bi->index);
+		     j++)
+			if (r->prov[j].en != NULL)
+				feed(r, rs, &r->prov[j], NULL, &natt, &nrev);
+		if (s == NULL)
+			break;
+		if (p != NULL && s->bi->index <= p->bi->index)
+			add(r, 3, false, "venue chain",
+			    "%s: index is not after %s's (entries out of log "
+			    "order)",
+			    s->where, p->where);
+		if (ours(s))
+			feed(r, rs, s, p, &natt, &nrev);
 	}
-	if (r->fails[5] == 0 && n == 0)
+	v = rules_view(rs);
+	if (r->fails[3] == 0 && b->nentries > 0)
+		add(r, 3, true, "venue chain",
+		    "%zu entr%s, venue-seq 0 to %" PRId64
+		    ", each prev the leaf hash of the entry before, starting "
+		    "with kind venue",
+		    b->nentries, b->nentries == 1 ? "y" : "ies",
+		    v.head(v.ctx, b->venue, &head, NULL) == ST_OK ? head.seq
+								  : -1);
+	if (r->fails[5] == 0 && natt == 0)
 		add(r, 5, true, "attestations",
 		    "no document carries an attestation");
 	else if (r->fails[5] == 0)
 		add(r, 5, true, "attestations",
 		    "%zu attestation%s verif%s against provider keys logged, "
 		    "and not revoked, before the documents",
-		    n, n == 1 ? "" : "s", n == 1 ? "ies" : "y");
-}
-
-/* ---- rule 6: revocations ---- */
-
-/* A venue item as rule 6 looks it up: by venue-seq, then position. */
-struct seq_pos {
-	int64_t seq;
-	size_t pos;
-};
-
-static int seq_pos_cmp(const void *x, const void *y)
-{
-	const struct seq_pos *a = x, *b = y;
-
-	if (a->seq != b->seq)
-		return a->seq < b->seq ? -1 : 1;
-	return a->pos < b->pos ? -1 : a->pos > b->pos;
-}
-
-/* The last item before position i with venue-seq seq, or NULL; ord holds
- * the items by venue-seq, then position. */
-static struct verify_item *item_before(struct verify_report *rep,
-				       const struct seq_pos *ord, int64_t seq,
-				       size_t i)
-{
-	size_t lo = 0, hi = rep->nitems;
-
-	/* The first in ord at or past (seq, i). */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ord[mid].seq < seq ||
-		    (ord[mid].seq == seq && ord[mid].pos < i))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0 || ord[lo - 1].seq != seq)
-		return NULL;
-	return &rep->items[ord[lo - 1].pos];
-}
-
-static void rule6(struct run *r)
-{
-	struct verify_report *rep = r->rep;
-	size_t n = 0;
-	struct seq_pos *ord =
-		malloc((rep->nitems ? rep->nitems : 1) * sizeof *ord);
-
-	if (ord == NULL) {
-		r->st = ST_NOMEM;
-		return;
-	}
-	for (size_t i = 0; i < rep->nitems; i++)
-		ord[i] = (struct seq_pos){rep->items[i].entry.venue_seq, i};
-	qsort(ord, rep->nitems, sizeof *ord, seq_pos_cmp);
-	for (size_t i = 0; i < rep->nitems; i++) {
-		const struct verify_item *rv = &rep->items[i];
-		struct verify_item *t;
-		char where[WHERE_MAX];
-
-		if (rv->entry.kind != ENTRY_REVOCATION)
-			continue;
-		n++;
-		snprintf(where, sizeof where,
-			 "entry %" PRId64 " (venue-seq %" PRId64 ")", rv->index,
-			 rv->entry.venue_seq);
-		t = item_before(rep, ord, rv->entry.revokes, i);
-		if (t == NULL) {
-			add(r, 6, false, "revocations",
-			    "%s: revokes venue-seq %" PRId64
-			    ", which is not an earlier entry of the chain",
-			    where, rv->entry.revokes);
-			continue;
-		}
-		if (t->entry.kind != ENTRY_DOCUMENT) {
-			add(r, 6, false, "revocations",
-			    "%s: revokes venue-seq %" PRId64
-			    ", a kind %s entry, not a document",
-			    where, rv->entry.revokes,
-			    entry_kind_str(t->entry.kind));
-			continue;
-		}
-		if (t->revoked) {
-			add(r, 6, false, "revocations",
-			    "%s: revokes venue-seq %" PRId64
-			    ", which is already revoked",
-			    where, rv->entry.revokes);
-			continue;
-		}
-		t->revoked = true;
-		snprintf(t->revoke_reason, sizeof t->revoke_reason, "%s",
-			 rv->entry.reason);
-	}
-	free(ord);
-	if (r->fails[6] == 0 && n == 0)
+		    natt, natt == 1 ? "" : "s", natt == 1 ? "ies" : "y");
+	if (r->fails[6] == 0 && nrev == 0)
 		add(r, 6, true, "revocations", "no revocations");
 	else if (r->fails[6] == 0)
 		add(r, 6, true, "revocations",
 		    "%zu revocation%s, each of an earlier document not yet "
 		    "revoked",
-		    n, n == 1 ? "" : "s");
+		    nrev, nrev == 1 ? "" : "s");
+	rules_free(rs);
 }
 
 /* ---- rule 7: freshness ---- */
@@ -1026,34 +828,21 @@ static void rule6(struct run *r)
 static void rule7(struct run *r)
 {
 	struct verify_report *rep = r->rep;
+	struct rules_fresh f;
 	const struct verify_item *l;
-	int64_t best = 0;
 
-	rep->interval_days = INTERVAL_DAYS_DEFAULT;
-	rep->latest = -1;
-	for (size_t i = 0; i < rep->nitems; i++) {
-		const struct entry *en = &rep->items[i].entry;
-		int64_t d;
-
-		if (en->kind == ENTRY_VENUE) {
-			snprintf(rep->name, sizeof rep->name, "%s", en->name);
-			snprintf(rep->address, sizeof rep->address, "%s",
-				 en->address);
-			rep->interval_days = en->interval_days;
-		}
-		if (en->kind != ENTRY_DOCUMENT ||
-		    strcmp(en->type, "sanitization") != 0 ||
-		    rep->items[i].revoked)
-			continue;
-		/* a tie goes to the later index */
-		d = entry_date_days(en->performed);
-		if (rep->latest < 0 || d > best ||
-		    (d == best &&
-		     rep->items[i].index > rep->items[rep->latest].index)) {
-			rep->latest = (long)i;
-			best = d;
-		}
+	rules_fresh_init(&f);
+	for (size_t i = 0; i < rep->nitems; i++)
+		rules_fresh_add(&f, &rep->items[i].entry, rep->items[i].index,
+				rep->items[i].revoked, (long)i);
+	rules_fresh_end(&f, r->o->today);
+	if (f.venue != NULL) {
+		snprintf(rep->name, sizeof rep->name, "%s", f.venue->name);
+		snprintf(rep->address, sizeof rep->address, "%s",
+			 f.venue->address);
 	}
+	rep->interval_days = f.interval_days;
+	rep->latest = f.latest;
 	if (rep->latest < 0) {
 		add(r, 7, true, "freshness",
 		    "no valid sanitization: no document of type sanitization "
@@ -1061,10 +850,9 @@ static void rule7(struct run *r)
 		return;
 	}
 	l = &rep->items[rep->latest];
-	rep->days_since = verify_days_between(l->entry.performed, r->o->today);
-	rep->overdue = rep->days_since > rep->interval_days;
-	rep->expired = l->entry.expires[0] != 0 &&
-		       verify_days_between(l->entry.expires, r->o->today) > 0;
+	rep->days_since = f.days_since;
+	rep->overdue = f.overdue;
+	rep->expired = f.expired;
 	add(r, 7, true, "freshness",
 	    "newest sanitization: entry %" PRId64 " (venue-seq %" PRId64
 	    "), performed %s, %" PRId64 " days before %s; %s (interval %d "
@@ -1138,9 +926,7 @@ enum status verify_bundle(const struct bundle *b,
 	}
 	rule1(&r);
 	rule2(&r);
-	rule3(&r);
-	rule6(&r);
-	rule5(&r);
+	rules356(&r);
 	rule7(&r);
 	if (r.st == ST_OK) {
 		st = rule4(&r, e);
@@ -1158,6 +944,5 @@ out:
 	free(r.ent);
 	free(r.prov);
 	free(r.pents);
-	free(r.by_name);
 	return st;
 }

@@ -20,10 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "bundle.h"
 #include "entry.h"
 #include "note.h"
-#include "status.h"
 
 struct verify_check {
 	int rule; /* 1..7 as above */

@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/status.h"
 #include "core/buf.h"
-#include "core/status.h"
 
 #define FETCH_URL_MAX 4096 /* longest URL fetch_get takes */
 

@@ -21,42 +21,11 @@
 #include "core/entry.h"
 #include "core/hash.h"
 #include "core/merkle.h"
+#include "core/rules.h"
+#include "core/tile.h"
 #include "net/seen.h"
 
-#define NOTE_CAP       (1u << 16) /* a signed checkpoint */
-#define PROOF_CAP      ((MERKLE_MAX_PROOF + 1) * 48)
-#define TILE_WIDTH     256
-#define TILE_CAP       ((size_t)TILE_WIDTH * (2 + ENTRY_MAX))
-#define LIST_MAX       5 /* indexes named in a failed check */
-#define ENTRY_HEAD     "sanilog-entry v1\n"
-#define ENTRY_HEAD_LEN (sizeof ENTRY_HEAD - 1)
-
-/* The state of one remote_verify call. */
-struct run {
-	const struct venue_url *u;
-	const struct remote_options *o;
-	struct remote_result *res;
-	struct verify_report *rep;
-	struct fetch *f;
-	const struct bundle *b;
-	const struct note_verifier *key; /* the key the checkpoint verified
-					    with */
-	struct checkpoint cp;		 /* the bundle's, verified */
-	/* When the bundle was older than the pin or the checkpoint seen
-	 * before: the size of the log's newest checkpoint as it claimed it
-	 * when asked (-1: it gave none), before the bundle was asked for
-	 * again. */
-	bool asked_again;
-	int64_t newest_claimed;
-	char url[FETCH_URL_MAX];
-};
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "remote_private.h"
 
 /* r->url = base + path (printf). */
 static enum status set_url(struct run *r, struct err *e, const char *fmt, ...)
@@ -77,9 +46,14 @@ static enum status set_url(struct run *r, struct err *e, const char *fmt, ...)
 	return ST_OK;
 }
 
-/* A failure of the server's answer that is a negative result rather than
- * a failure to ask: it becomes a failed check. */
-static bool answer_failed(enum status st)
+double remote_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool remote_answer_failed(enum status st)
 {
 	return st == ST_NOT_FOUND || st == ST_TOO_LARGE || st == ST_INVALID ||
 	       st == ST_CORRUPT || st == ST_BAD_SIGNATURE;
@@ -181,7 +155,7 @@ static enum status consistent(struct run *r, int64_t old,
 		return st;
 	buf_init(&text, PROOF_CAP);
 	st = fetch_get(r->f, r->url, &text, &fe);
-	if (answer_failed(st)) {
+	if (remote_answer_failed(st)) {
 		snprintf(why, whysize, "no consistency proof: %.200s", fe.msg);
 		st = ST_OK;
 	} else if (st != ST_OK) {
@@ -307,7 +281,7 @@ static enum status check_pin(struct run *r, struct err *e)
 		return st;
 	buf_init(&note, NOTE_CAP);
 	st = fetch_get(r->f, r->url, &note, &fe);
-	if (answer_failed(st) && newer) {
+	if (remote_answer_failed(st) && newer) {
 		verify_add_check(r->rep, 8, false, "rollback",
 				 "the poster pins a tree of %" PRId64
 				 " entries; the log serves %" PRId64
@@ -318,7 +292,7 @@ static enum status check_pin(struct run *r, struct err *e)
 		st = ST_OK;
 		goto out;
 	}
-	if (answer_failed(st)) {
+	if (remote_answer_failed(st)) {
 		verify_add_check(r->rep, 8, false, "pin",
 				 "the poster pins the checkpoint of size "
 				 "%" PRId64
@@ -478,478 +452,6 @@ out:
 	return st;
 }
 
-/* ---- rule 9: the whole log through the tiles ---- */
-
-struct provider_rec {
-	int64_t index;
-	bool revoke;
-	char *name; /* owned */
-};
-
-struct attested {
-	int64_t index;
-	char *provider; /* owned */
-};
-
-struct full {
-	struct run *r;
-	int64_t size;  /* entries to read: the checkpoint's tree size */
-	int64_t next;  /* index of the next entry */
-	size_t ntiles; /* tiles to read */
-	struct merkle_range mr;
-	size_t ent, prov; /* next bundle entry / provider to match */
-	int64_t venue_entries;
-	int64_t missing, wrong;
-	int64_t missing_at[LIST_MAX], wrong_at[LIST_MAX];
-	struct provider_rec *provs;
-	size_t nprovs, aprovs;
-	struct attested *att;
-	size_t natt, aatt;
-	struct entry *en; /* scratch */
-	double start, shown;
-	char bad[320]; /* why the tiles are not what the log should serve */
-};
-
-/* The path of tile n: groups of three digits, all but the last "x". */
-static void tile_path(int64_t n, char *out, size_t size)
-{
-	char d[32];
-	int len = snprintf(d, sizeof d, "%" PRId64, n);
-	int pad = (3 - len % 3) % 3;
-	char all[40];
-	memset(all, '0', (size_t)pad);
-	memcpy(all + pad, d, (size_t)len + 1);
-	size_t o = 0;
-	for (int i = 0; i < len + pad; i += 3) {
-		bool last = i + 3 == len + pad;
-		int w = snprintf(out + o, size - o, "%s%.3s%s", last ? "" : "x",
-				 all + i, last ? "" : "/");
-		if (w < 0 || (size_t)w >= size - o)
-			return;
-		o += (size_t)w;
-	}
-}
-
-static enum status tile_url(void *ctx, size_t i, char *url, size_t size,
-			    struct err *e)
-{
-	struct full *fu = ctx;
-	char path[64];
-	int64_t first = (int64_t)i * TILE_WIDTH;
-	int64_t width = fu->size - first;
-	tile_path((int64_t)i, path, sizeof path);
-	int w = width >= TILE_WIDTH
-			? snprintf(url, size, "%s/tile/entries/%s",
-				   fu->r->u->base, path)
-			: snprintf(url, size, "%s/tile/entries/%s.p/%" PRId64,
-				   fu->r->u->base, path, width);
-	if (w < 0 || (size_t)w >= size)
-		return err_set(e, ST_INVALID, "URL too long");
-	return ST_OK;
-}
-
-static void note_at(int64_t *count, int64_t *at, int64_t index)
-{
-	if (*count < LIST_MAX)
-		at[*count] = index;
-	(*count)++;
-}
-
-/* Remembers what rule 9 needs of a provider entry or an attested
- * document of the venue. */
-static enum status remember_entry(struct full *fu, int64_t index,
-				  const char *text, size_t len, bool venue)
-{
-	struct entry *en = fu->en;
-	if (entry_parse(text, len, en, NULL) != ST_OK)
-		return ST_OK; /* not rule 9's business: it names entries */
-	if (venue) {
-		if (en->kind != ENTRY_DOCUMENT || en->attestation[0] == 0)
-			return ST_OK;
-		if (fu->natt == fu->aatt) {
-			size_t na = fu->aatt ? 2 * fu->aatt : 16;
-			void *p = realloc(fu->att, na * sizeof *fu->att);
-			if (p == NULL)
-				return ST_NOMEM;
-			fu->att = p;
-			fu->aatt = na;
-		}
-		char *name = strdup(en->provider);
-		if (name == NULL)
-			return ST_NOMEM;
-		fu->att[fu->natt++] = (struct attested){index, name};
-		return ST_OK;
-	}
-	if (en->kind != ENTRY_PROVIDER_KEY && en->kind != ENTRY_PROVIDER_REVOKE)
-		return ST_OK;
-	if (fu->nprovs == fu->aprovs) {
-		size_t na = fu->aprovs ? 2 * fu->aprovs : 16;
-		void *p = realloc(fu->provs, na * sizeof *fu->provs);
-		if (p == NULL)
-			return ST_NOMEM;
-		fu->provs = p;
-		fu->aprovs = na;
-	}
-	char *name = strdup(en->name);
-	if (name == NULL)
-		return ST_NOMEM;
-	fu->provs[fu->nprovs++] = (struct provider_rec){
-		index, en->kind == ENTRY_PROVIDER_REVOKE, name};
-	return ST_OK;
-}
-
-/* One entry of the log, in order. */
-static enum status full_entry(struct full *fu, const uint8_t *text, size_t len)
-{
-	const struct bundle *b = fu->r->b;
-	int64_t index = fu->next++;
-	uint8_t leaf[HASH_LEN];
-	merkle_leaf_hash(leaf, text, len);
-	merkle_range_push(&fu->mr, leaf, NULL, NULL);
-
-	/* The bundle's items at this index must be these bytes. */
-	bool in_bundle = false;
-	if (fu->ent < b->nentries && b->entries[fu->ent].index == index) {
-		const struct bundle_item *it = &b->entries[fu->ent++];
-		in_bundle = it->entry_len == len &&
-			    memcmp(it->entry, text, len) == 0;
-		if (!in_bundle)
-			note_at(&fu->wrong, fu->wrong_at, index);
-	}
-	if (fu->prov < b->nproviders && b->providers[fu->prov].index == index) {
-		const struct bundle_item *it = &b->providers[fu->prov++];
-		if (it->entry_len != len || memcmp(it->entry, text, len) != 0)
-			note_at(&fu->wrong, fu->wrong_at, index);
-	}
-
-	/* Cheap look at the first lines: most entries are other venues'. */
-	if (len < ENTRY_HEAD_LEN + 15 ||
-	    memcmp(text, ENTRY_HEAD, ENTRY_HEAD_LEN) != 0)
-		return ST_OK;
-	const char *rest = (const char *)text + ENTRY_HEAD_LEN;
-	if (memcmp(rest, "venue ", 6) == 0) {
-		if (memcmp(rest + 6, b->venue, VENUE_ID_LEN) != 0 ||
-		    rest[6 + VENUE_ID_LEN] != '\n')
-			return ST_OK;
-		fu->venue_entries++;
-		if (!in_bundle)
-			note_at(&fu->missing, fu->missing_at, index);
-		return remember_entry(fu, index, (const char *)text, len, true);
-	}
-	if (memcmp(rest, "kind provider-", 14) == 0)
-		return remember_entry(fu, index, (const char *)text, len,
-				      false);
-	return ST_OK;
-}
-
-static void full_progress(struct full *fu, bool last)
-{
-	if (!fu->r->o->progress)
-		return;
-	double t = now_s();
-	if (!last && t - fu->shown < 0.1)
-		return;
-	fu->shown = t;
-	int pct = fu->size > 0 ? (int)(fu->next * 100 / fu->size) : 100;
-	int bar = pct / 4;
-	double rate = t > fu->start ? (double)fu->next / (t - fu->start) : 0;
-	fprintf(stderr,
-		"\rfull  [%.*s%*s] %3d%% %" PRId64 "/%" PRId64
-		" entries  %.0f/s  ",
-		bar, "#########################", 25 - bar, "", pct, fu->next,
-		fu->size, rate);
-	if (last)
-		fputc('\n', stderr);
-}
-
-/* One tile of entries: W entries, each after its big-endian uint16
- * length, nothing else. */
-static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
-			     size_t len, struct err *e)
-{
-	struct full *fu = ctx;
-	int64_t first = (int64_t)i * TILE_WIDTH;
-	int64_t width =
-		fu->size - first < TILE_WIDTH ? fu->size - first : TILE_WIDTH;
-	size_t off = 0;
-	char path[64];
-	enum status st;
-	for (int64_t k = 0; k < width; k++) {
-		size_t n;
-		if (len - off < 2)
-			goto short_tile;
-		n = (size_t)body[off] << 8 | body[off + 1];
-		off += 2;
-		if (n == 0 || n > ENTRY_MAX) {
-			tile_path((int64_t)i, path, sizeof path);
-			snprintf(fu->bad, sizeof fu->bad,
-				 "tile entries/%s: entry %" PRId64
-				 " has a length of %zu bytes (1 to %d)",
-				 path, first + k, n, ENTRY_MAX);
-			return err_set(e, ST_CORRUPT, "%s", fu->bad);
-		}
-		if (len - off < n)
-			goto short_tile;
-		if ((st = full_entry(fu, body + off, n)) != ST_OK)
-			return err_set(e, st, "out of memory");
-		off += n;
-	}
-	if (off != len) {
-		tile_path((int64_t)i, path, sizeof path);
-		snprintf(fu->bad, sizeof fu->bad,
-			 "tile entries/%s: %zu bytes after its %" PRId64
-			 " entries",
-			 path, len - off, width);
-		return err_set(e, ST_CORRUPT, "%s", fu->bad);
-	}
-	full_progress(fu, false);
-	return ST_OK;
-short_tile:
-	tile_path((int64_t)i, path, sizeof path);
-	snprintf(fu->bad, sizeof fu->bad,
-		 "tile entries/%s: ends before its %" PRId64 " entries", path,
-		 width);
-	return err_set(e, ST_CORRUPT, "%s", fu->bad);
-}
-
-static bool has_provider(const struct bundle *b, int64_t index)
-{
-	size_t lo = 0, hi = b->nproviders;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b->providers[mid].index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < b->nproviders && b->providers[lo].index == index;
-}
-
-/* A provider entry of the log, looked up by name then index. */
-struct named_rec {
-	const char *name;
-	int64_t index;
-	size_t pos; /* in fu->provs */
-};
-
-static int named_rec_cmp(const void *x, const void *y)
-{
-	const struct named_rec *a = x, *b = y;
-	int c = strcmp(a->name, b->name);
-	if (c != 0)
-		return c;
-	return a->index < b->index ? -1 : a->index > b->index;
-}
-
-/* The first of recs[0..n) whose name is above name, or is name with an
- * index not below index. */
-static size_t rec_bound(const struct named_rec *recs, size_t n,
-			const char *name, int64_t index)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(recs[mid].name, name);
-		if (c < 0 || (c == 0 && recs[mid].index < index))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/*
- * The provider entries the venue's attestations depend on, which a bundle
- * must hold (export.c puts these and more in it: the key each revocation
- * ended, which rule 5 asks for): for each attested document the newest key
- * of its provider logged before it, and every revocation of the keys of a
- * provider with an entry before an attested document.  Marks them in
- * need[0..nprovs).  O(n log n) in the provider entries and attestations.
- */
-static enum status needed_providers(struct full *fu, bool *need)
-{
-	size_t n = fu->nprovs ? fu->nprovs : 1;
-	struct named_rec *all = malloc(n * sizeof *all);
-	struct named_rec *keys = malloc(n * sizeof *keys);
-	bool *attested = calloc(n, sizeof *attested); /* by first of a name */
-	size_t nall = 0, nkeys = 0;
-	enum status st = ST_NOMEM;
-
-	if (all == NULL || keys == NULL || attested == NULL)
-		goto out;
-	for (size_t q = 0; q < fu->nprovs; q++) {
-		struct named_rec rec = {fu->provs[q].name, fu->provs[q].index,
-					q};
-		all[nall++] = rec;
-		if (!fu->provs[q].revoke)
-			keys[nkeys++] = rec;
-	}
-	qsort(all, nall, sizeof *all, named_rec_cmp);
-	qsort(keys, nkeys, sizeof *keys, named_rec_cmp);
-	for (size_t a = 0; a < fu->natt; a++) {
-		const char *name = fu->att[a].provider;
-		int64_t at = fu->att[a].index;
-		size_t first = rec_bound(all, nall, name, INT64_MIN);
-		size_t k = rec_bound(keys, nkeys, name, at);
-		/* A provider with no entry before the document has none of
-		 * its revocations needed. */
-		if (first < nall && strcmp(all[first].name, name) == 0 &&
-		    all[first].index < at)
-			attested[first] = true;
-		if (k > 0 && strcmp(keys[k - 1].name, name) == 0)
-			need[keys[k - 1].pos] = true;
-	}
-	for (size_t q = 0; q < fu->nprovs; q++) {
-		if (!fu->provs[q].revoke)
-			continue;
-		size_t first =
-			rec_bound(all, nall, fu->provs[q].name, INT64_MIN);
-		if (attested[first])
-			need[q] = true;
-	}
-	st = ST_OK;
-out:
-	free(all);
-	free(keys);
-	free(attested);
-	return st;
-}
-
-/* "12, 40, 97 and 3 more" into out. */
-static void list_at(char *out, size_t size, const int64_t *at, int64_t count)
-{
-	size_t o = 0;
-	out[0] = 0;
-	for (int64_t i = 0; i < count && i < LIST_MAX && o < size; i++) {
-		int w = snprintf(out + o, size - o, "%s%" PRId64,
-				 i == 0 ? "" : ", ", at[i]);
-		if (w < 0)
-			return;
-		o += (size_t)w;
-	}
-	if (count > LIST_MAX && o < size)
-		snprintf(out + o, size - o, " and %" PRId64 " more",
-			 count - LIST_MAX);
-}
-
-static void full_free(struct full *fu)
-{
-	for (size_t i = 0; i < fu->nprovs; i++)
-		free(fu->provs[i].name);
-	for (size_t i = 0; i < fu->natt; i++)
-		free(fu->att[i].provider);
-	free(fu->provs);
-	free(fu->att);
-	free(fu->en);
-}
-
-static enum status check_full(struct run *r, struct err *e)
-{
-	const struct bundle *b = r->b;
-	struct full fu;
-	enum status st;
-	bool *need = NULL;
-	char list[160];
-	uint8_t root[HASH_LEN];
-
-	memset(&fu, 0, sizeof fu);
-	fu.r = r;
-	fu.size = r->cp.size;
-	fu.ntiles = (size_t)((fu.size + TILE_WIDTH - 1) / TILE_WIDTH);
-	merkle_range_init(&fu.mr);
-	fu.en = malloc(sizeof *fu.en);
-	if (fu.en == NULL)
-		return err_set(e, ST_NOMEM, "out of memory");
-	fu.start = now_s();
-	st = fetch_get_many(r->f, fu.ntiles, TILE_CAP,
-			    r->o->parallel > 0 ? r->o->parallel : 4, tile_url,
-			    tile_body, &fu, e);
-	r->res->full_seconds = now_s() - fu.start;
-	r->res->full_entries = fu.next;
-	if (fu.next > 0 || st == ST_OK)
-		full_progress(&fu, true);
-	if (answer_failed(st)) {
-		verify_add_check(r->rep, 9, false, "tiles",
-				 "the log's entry tiles are not what a log of "
-				 "%" PRId64 " entries serves: %s",
-				 fu.size, fu.bad[0] ? fu.bad : e->msg);
-		st = ST_OK;
-		goto out;
-	}
-	if (st != ST_OK)
-		goto out;
-	merkle_range_root(&fu.mr, root);
-	if (fu.mr.size != fu.size || memcmp(root, r->cp.root, HASH_LEN) != 0) {
-		char got[64], want[64];
-		b64_encode(got, sizeof got, root, HASH_LEN, B64_STD);
-		b64_encode(want, sizeof want, r->cp.root, HASH_LEN, B64_STD);
-		verify_add_check(r->rep, 9, false, "tree",
-				 "the %" PRId64 " entries served as tiles make "
-				 "a tree with root %s, not the checkpoint's %s",
-				 fu.mr.size, got, want);
-		goto out;
-	}
-	verify_add_check(r->rep, 9, true, "tree",
-			 "read all %" PRId64 " entries through %zu tiles in "
-			 "%.2f s (%.0f entries/s); they make the checkpoint's "
-			 "tree",
-			 fu.size, fu.ntiles, r->res->full_seconds,
-			 r->res->full_seconds > 0
-				 ? (double)fu.size / r->res->full_seconds
-				 : 0.0);
-
-	/* Rule 9 proper: nothing of the venue left out. */
-	need = calloc(fu.nprovs + 1, sizeof *need);
-	if (need == NULL || needed_providers(&fu, need) != ST_OK) {
-		st = err_set(e, ST_NOMEM, "out of memory");
-		goto out;
-	}
-	int64_t nneed = 0, pmissing = 0, pmissing_at[LIST_MAX];
-	for (size_t q = 0; q < fu.nprovs; q++) {
-		if (!need[q])
-			continue;
-		nneed++;
-		if (!has_provider(b, fu.provs[q].index))
-			note_at(&pmissing, pmissing_at, fu.provs[q].index);
-	}
-	if (fu.missing > 0) {
-		list_at(list, sizeof list, fu.missing_at, fu.missing);
-		verify_add_check(r->rep, 9, false, "completeness",
-				 "the bundle leaves out %" PRId64
-				 " of the venue's %" PRId64 " entries in the "
-				 "log: %s",
-				 fu.missing, fu.venue_entries, list);
-	}
-	if (pmissing > 0) {
-		list_at(list, sizeof list, pmissing_at, pmissing);
-		verify_add_check(r->rep, 9, false, "completeness",
-				 "the bundle leaves out %" PRId64
-				 " provider entr%s the venue's attestations "
-				 "depend on: %s",
-				 pmissing, pmissing == 1 ? "y" : "ies", list);
-	}
-	if (fu.wrong > 0 || fu.ent != b->nentries || fu.prov != b->nproviders) {
-		list_at(list, sizeof list, fu.wrong_at, fu.wrong);
-		verify_add_check(r->rep, 9, false, "completeness",
-				 "the bundle's entries at %s are not the "
-				 "log's entries at those indexes",
-				 fu.wrong > 0 ? list : "the end");
-	}
-	if (fu.missing == 0 && pmissing == 0 && fu.wrong == 0 &&
-	    fu.ent == b->nentries && fu.prov == b->nproviders)
-		verify_add_check(r->rep, 9, true, "completeness",
-				 "the bundle holds all %" PRId64
-				 " entries of venue %s in the log and the "
-				 "%" PRId64 " provider entr%s its attestations "
-				 "depend on",
-				 fu.venue_entries, b->venue, nneed,
-				 nneed == 1 ? "y" : "ies");
-out:
-	free(need);
-	full_free(&fu);
-	return st;
-}
-
 /* ---- the run ---- */
 
 /* Which key, and the pin's key check (rule 1). */
@@ -1012,7 +514,7 @@ static enum status get_bundle(struct run *r, struct bundle **out, struct err *e)
 				 "the log at %s has no venue %s (%s)", u->host,
 				 u->venue, fe.msg);
 		st = ST_OK;
-	} else if (answer_failed(st)) {
+	} else if (remote_answer_failed(st)) {
 		verify_add_check(r->rep, 1, false, "bundle",
 				 "the bundle of venue %s at %s: %s", u->venue,
 				 u->host, fe.msg);
@@ -1118,7 +620,7 @@ enum status remote_verify(const struct venue_url *u,
 		goto out;
 	if (o->remember && (st = check_seen(&r, &remember, e)) != ST_OK)
 		goto out;
-	if (o->full && (st = check_full(&r, e)) != ST_OK)
+	if (o->full && (st = remote_check_full(&r, e)) != ST_OK)
 		goto out;
 	/* A cache that cannot be written is a warning: the checks stand. */
 	if (res->rep.ok && remember &&

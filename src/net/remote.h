@@ -42,9 +42,9 @@
 #include <stdint.h>
 
 #include "core/note.h"
+#include "core/pin.h"
 #include "core/verify.h"
 #include "net/fetch.h"
-#include "print/pin.h"
 
 struct remote_options {
 	const struct note_verifier *key; /* --key: the expected log key, or

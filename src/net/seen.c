@@ -3,7 +3,7 @@
  */
 #include "seen.h"
 
-#include "store/file.h"
+#include "base/file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -17,9 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/status.h"
 #include "core/buf.h"
 #include "core/note.h"
-#include "core/status.h"
 
 #define SEEN_NOTE_MAX (1u << 16) /* largest remembered note we read */
 

@@ -33,8 +33,8 @@
 
 #include "core/entry.h"
 #include "core/note.h"
+#include "core/pin.h"
 #include "core/utf8.h"
-#include "print/pin.h"
 #include "print/poster.h"
 #include "store/export.h"
 
@@ -508,136 +508,20 @@ enum status poster_render(const struct poster_content *c,
 	return r;
 }
 
-/* ---- from the store ---- */
+/* ---- from the export's data ---- */
 
-/* The base URL checked and without trailing slashes into out. */
-static enum status take_base(const char *s, char *out, size_t outsize,
-			     struct err *e)
-{
-	size_t n = strlen(s);
-	if (n > PIN_BASE_MAX || n >= outsize ||
-	    (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0))
-		return err_set(e, ST_INVALID,
-			       "base URL %.64s: not an http(s) URL of at most "
-			       "%d bytes",
-			       s, PIN_BASE_MAX);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 ||
-		    (unsigned char)s[i] >= 0x7f || s[i] == '#' || s[i] == '?')
-			return err_set(e, ST_INVALID,
-				       "base URL: a space, control, non-ASCII, "
-				       "'#' or '?' character");
-	memcpy(out, s, n + 1);
-	while (n > 0 && out[n - 1] == '/')
-		out[--n] = 0;
-	return ST_OK;
-}
+/* The poster's texts are the export's (export.h). */
 
-/* The name of the venue's newest kind venue entry below size. */
-static enum status venue_name(struct store *s, const char *venue, int64_t size,
-			      char *name, size_t namesize, struct err *e)
+enum status poster_url(const struct export_poster *p, char *url, size_t urlsize,
+		       char *host, size_t hostsize, struct err *e)
 {
-	int64_t *idx = NULL;
-	size_t count = 0;
-	struct entry *en = malloc(sizeof *en);
-	struct buf text;
-	enum status r;
-	buf_init(&text, ENTRY_MAX + 1);
-	if (en == NULL)
-		return err_set(e, ST_NOMEM, "out of memory");
-	if ((r = store_venue_indexes(s, venue, &idx, &count)) != ST_OK) {
-		err_set(e, r, "venue %s: %s", venue, store_errmsg(s));
-		goto done;
-	}
-	r = err_set(e, ST_NOT_FOUND, "venue %s: not found in the log", venue);
-	for (size_t i = count; i-- > 0;) {
-		if (idx[i] >= size)
-			continue;
-		buf_reset(&text);
-		if ((r = store_entry(s, idx[i], &text)) != ST_OK) {
-			err_set(e, r, "entry %lld: %s", (long long)idx[i],
-				store_errmsg(s));
-			break;
-		}
-		if ((r = entry_parse(buf_str(&text), text.len, en, e)) !=
-		    ST_OK) {
-			err_prefix(e, "entry %lld", (long long)idx[i]);
-			r = ST_CORRUPT;
-			break;
-		}
-		if (en->kind != ENTRY_VENUE)
-			continue;
-		if (strlen(en->name) >= namesize) {
-			r = err_set(e, ST_TOO_LARGE, "venue name: too long");
-			break;
-		}
-		memcpy(name, en->name, strlen(en->name) + 1);
-		r = ST_OK;
-		break;
-	}
-done:
-	free(idx);
-	free(en);
-	buf_free(&text);
-	return r;
-}
-
-enum status poster_content_load(struct store *s, const char *venue,
-				const char *base_url, char *url, size_t urlsize,
-				char *name, size_t namesize, char *host,
-				size_t hostsize, struct err *e)
-{
-	char base[PIN_BASE_MAX + 1], vkey[NOTE_VKEY_MAX + 2];
-	struct buf note;
-	struct checkpoint cp;
 	struct pin pin;
 	struct venue_url *vu = NULL;
-	size_t tlen = 0;
 	enum status r;
 
-	if (!entry_venue_id_valid(venue))
-		return err_set(e, ST_NOT_FOUND, "venue %.16s: not a venue id",
-			       venue);
-	if (base_url == NULL) {
-		r = store_meta_get(s, "base_url", base, sizeof base);
-		if (r == ST_NOT_FOUND)
-			return err_set(e, ST_INVALID,
-				       "no base URL: pass --base-url "
-				       "https://your.host (or set it with "
-				       "init or serve --base-url)");
-		if (r != ST_OK)
-			return err_set(e, r, "base_url: %s", store_errmsg(s));
-		base_url = base;
-	}
-	if ((r = take_base(base_url, base, sizeof base, e)) != ST_OK)
-		return r;
-	if ((r = store_meta_get(s, "vkey", vkey, sizeof vkey)) != ST_OK)
-		return err_set(e, r == ST_NOT_FOUND ? ST_CORRUPT : r,
-			       "vkey: %s", store_errmsg(s));
-
-	buf_init(&note, 64 << 10);
-	int64_t size = 0;
-	if ((r = store_checkpoint(s, -1, &note, &size)) != ST_OK) {
-		err_set(e, r, "checkpoint: %s", store_errmsg(s));
-		goto done;
-	}
-	if ((r = export_note_text_len(buf_str(&note), note.len, &tlen)) !=
-		    ST_OK ||
-	    (r = checkpoint_parse(buf_str(&note), tlen, &cp, e)) != ST_OK) {
-		err_prefix(e, "the newest checkpoint");
-		r = ST_CORRUPT;
-		goto done;
-	}
-	if (cp.size != size) {
-		r = err_set(e, ST_CORRUPT,
-			    "the checkpoint kept as size %lld says %lld",
-			    (long long)size, (long long)cp.size);
-		goto done;
-	}
-	if ((r = venue_name(s, venue, cp.size, name, namesize, e)) != ST_OK)
-		goto done;
-	pin_make(vkey, strlen(vkey), cp.size, cp.root, &pin);
-	if ((r = pin_venue_url(base, venue, &pin, url, urlsize, e)) != ST_OK)
+	pin_make(p->vkey, strlen(p->vkey), p->size, p->root, &pin);
+	if ((r = pin_venue_url(p->base_url, p->venue, &pin, url, urlsize, e)) !=
+	    ST_OK)
 		goto done;
 	/* Read it back as a scanner will: the host, and a self-check. */
 	if ((vu = malloc(sizeof *vu)) == NULL) {
@@ -645,7 +529,7 @@ enum status poster_content_load(struct store *s, const char *venue,
 		goto done;
 	}
 	if ((r = pin_parse_venue_url(url, vu, e)) != ST_OK) {
-		err_prefix(e, "base URL %s", base);
+		err_prefix(e, "base URL %s", p->base_url);
 		goto done;
 	}
 	if (strlen(vu->host) >= hostsize) {
@@ -655,23 +539,18 @@ enum status poster_content_load(struct store *s, const char *venue,
 	memcpy(host, vu->host, strlen(vu->host) + 1);
 done:
 	free(vu);
-	buf_free(&note);
 	return r;
 }
 
-enum status poster_make(struct store *s, const char *venue,
+enum status poster_make(const struct export_poster *p,
 			enum poster_format format, enum poster_paper paper,
-			enum poster_lang lang, const char *base_url,
-			struct buf *out, struct err *e)
+			enum poster_lang lang, struct buf *out, struct err *e)
 {
-	char url[PIN_URL_MAX + 1], name[ENTRY_VALUE_MAX + 1],
-		host[PIN_HOST_MAX + 1];
-	enum status r =
-		poster_content_load(s, venue, base_url, url, sizeof url, name,
-				    sizeof name, host, sizeof host, e);
+	char url[PIN_URL_MAX + 1], host[PIN_HOST_MAX + 1];
+	enum status r = poster_url(p, url, sizeof url, host, sizeof host, e);
 	if (r != ST_OK)
 		return r;
 	struct poster_content c = {
-		.url = url, .name = name, .host = host, .venue = venue};
+		.url = url, .name = p->name, .host = host, .venue = p->venue};
 	return poster_render(&c, format, paper, lang, out, e);
 }

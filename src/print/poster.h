@@ -3,7 +3,7 @@
  *
  * A poster is one page, A4, A5 or A6 portrait, as PDF, SVG or PNG:
  *   - the venue's name, large, shrunk or wrapped to fit the page;
- *   - the QR code of the venue URL with the pin of the log (pin.h):
+ *   - the QR code of the venue URL with the pin of the log (core/pin.h):
  *     error correction level Q, a four-module quiet zone, drawn as vector
  *     squares in PDF and SVG and as whole pixels (an integer number of
  *     pixels a module, no antialiasing) in PNG;
@@ -32,9 +32,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/status.h"
 #include "core/buf.h"
-#include "core/status.h"
-#include "store/store.h"
+#include "base/status.h"
+#include "store/export.h" /* struct export_poster: plain data */
 
 #define POSTER_PNG_DPI	200
 #define POSTER_MAX	(16u << 20) /* the largest poster rendered, in bytes */
@@ -77,29 +78,24 @@ enum status poster_render(const struct poster_content *c,
 			  struct err *e);
 
 /*
- * Works out a venue's poster text from the store: the newest kept
- * checkpoint gives the pin's size and root, meta "vkey" its key; the
- * venue URL is base_url (or, when base_url is NULL, meta "base_url")
- * followed by "/v/<venue>#<pin>".  url receives the QR code's text (at
- * least PIN_URL_MAX + 1 bytes), name the newest venue name
- * (ENTRY_VALUE_MAX + 1 bytes), host the URL's host (PIN_HOST_MAX + 1).
- * ST_NOT_FOUND when the venue has no entry in that checkpoint; ST_INVALID
- * when no base URL is known (e says to pass --base-url) or it is not an
- * http(s) URL; store errors as they come.
+ * The venue URL of the QR code of the poster of p (borrowed: what the
+ * store's export read, export.h's export_poster): p->base_url followed by
+ * "/v/<venue>#<pin>", the pin of p's key and checkpoint (pin.h), into url
+ * (at least PIN_URL_MAX + 1 bytes), and that URL's host into host
+ * (PIN_HOST_MAX + 1).  ST_INVALID when the URL does not read back as a
+ * venue URL, ST_TOO_LARGE when it does not fit.
  */
-enum status poster_content_load(struct store *s, const char *venue,
-				const char *base_url, char *url, size_t urlsize,
-				char *name, size_t namesize, char *host,
-				size_t hostsize, struct err *e);
+enum status poster_url(const struct export_poster *p, char *url, size_t urlsize,
+		       char *host, size_t hostsize, struct err *e);
 
 /*
- * The whole job, for the command line and the web server: loads the
- * venue's content (poster_content_load) and renders it (poster_render)
- * into out.  base_url may be NULL (the store's).  The store is only read.
+ * The whole job, for the command line and the web server, once the
+ * caller has read p from the store (export_poster): the venue URL
+ * (poster_url) and the poster of it, p's name and venue id (poster_render)
+ * into out.
  */
-enum status poster_make(struct store *s, const char *venue,
+enum status poster_make(const struct export_poster *p,
 			enum poster_format format, enum poster_paper paper,
-			enum poster_lang lang, const char *base_url,
-			struct buf *out, struct err *e);
+			enum poster_lang lang, struct buf *out, struct err *e);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 /*
  * Decodes the first QR code found in a PNG or JPEG image file and writes

@@ -15,26 +15,12 @@
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/merkle.h"
+#include "core/rules.h"
+#include "store/audit_pool.h"
 #include "store/export.h"
 
-#define MAX_REPORTED 20 /* failures listed per kind; the rest are counted */
-
-struct venue_state {
-	char id[VENUE_ID_LEN + 1]; /* "" for an empty slot */
-	int64_t seq;
-	int64_t last; /* index of its newest entry */
-	int64_t *idx; /* the index of each of its entries, by venue-seq */
-	size_t nidx, aidx;
-	uint8_t leaf[HASH_LEN];
-	int64_t *revoked; /* venue-seqs revoked so far */
-	size_t nrevoked, arevoked;
-};
-
-struct provider_state {
-	char name[NOTE_NAME_MAX + 1];
-	bool active; /* a key not yet revoked */
-	struct note_verifier key;
-};
+/* Failures listed per kind; the rest are counted. */
+#define MAX_REPORTED AUDIT_POOL_FAILS
 
 enum fail_kind { F_TREE, F_CHAIN, F_DOC, F_ATTEST, F_REVOKE, F_ENTRY, F__N };
 
@@ -47,9 +33,6 @@ static const struct {
 	[F_REVOKE] = {6, "revocation"}, [F_ENTRY] = {3, "entry"},
 };
 
-struct attest_pool;
-struct attest_job;
-
 struct audit {
 	struct store *s;
 	const struct audit_options *o;
@@ -59,13 +42,9 @@ struct audit {
 	enum status fatal; /* a failure to audit, not a finding */
 
 	struct merkle_range range;
-	int64_t next; /* the index expected next */
-	char last_logged[21];
-	struct venue_state *venues; /* open addressing, power of two */
-	size_t nvenues, avenues;
-	int64_t doc_keys; /* pairs of the document index */
-	struct provider_state *providers;
-	size_t nproviders;
+	int64_t next;	     /* the index expected next */
+	struct rules *rules; /* the log's rules, over the entries so far */
+	int64_t doc_keys;    /* pairs of the document index */
 	int64_t failures[F__N];
 
 	/* checkpoints to compare as the tree grows */
@@ -92,8 +71,6 @@ struct audit {
 	struct attest_job *job;	  /* scratch for the next job */
 
 	struct entry en;
-	struct entry other;
-	struct buf text;
 };
 
 static void finding(struct audit *a, enum fail_kind k, const char *fmt, ...)
@@ -112,86 +89,19 @@ static void finding(struct audit *a, enum fail_kind k, const char *fmt, ...)
 			 "%s", msg);
 }
 
-static uint64_t venue_hash(const char *id)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (int i = 0; i < VENUE_ID_LEN; i++)
-		h = (h ^ (uint8_t)id[i]) * 1099511628211ull;
-	return h;
-}
-
-/* The state of venue id, created empty (seq -1) when new; NULL on ENOMEM. */
-static struct venue_state *venue_get(struct audit *a, const char *id)
-{
-	if (2 * (a->nvenues + 1) > a->avenues) {
-		size_t na = a->avenues ? a->avenues * 2 : 1024;
-		struct venue_state *nv = calloc(na, sizeof *nv);
-		if (nv == NULL)
-			return NULL;
-		for (size_t i = 0; i < a->avenues; i++) {
-			if (a->venues[i].id[0] == 0)
-				continue;
-			size_t j = venue_hash(a->venues[i].id) & (na - 1);
-			while (nv[j].id[0] != 0)
-				j = (j + 1) & (na - 1);
-			nv[j] = a->venues[i];
-		}
-		free(a->venues);
-		a->venues = nv;
-		a->avenues = na;
-	}
-	size_t j = venue_hash(id) & (a->avenues - 1);
-	while (a->venues[j].id[0] != 0) {
-		if (memcmp(a->venues[j].id, id, VENUE_ID_LEN) == 0)
-			return &a->venues[j];
-		j = (j + 1) & (a->avenues - 1);
-	}
-	memcpy(a->venues[j].id, id, VENUE_ID_LEN + 1);
-	a->venues[j].seq = -1;
-	a->venues[j].last = -1;
-	a->nvenues++;
-	return &a->venues[j];
-}
-
-static struct provider_state *provider_get(struct audit *a, const char *name,
-					   bool create)
-{
-	for (size_t i = 0; i < a->nproviders; i++)
-		if (strcmp(a->providers[i].name, name) == 0)
-			return &a->providers[i];
-	if (!create)
-		return NULL;
-	struct provider_state *p =
-		realloc(a->providers, (a->nproviders + 1) * sizeof *p);
-	if (p == NULL)
-		return NULL;
-	a->providers = p;
-	p = &a->providers[a->nproviders++];
-	memset(p, 0, sizeof *p);
-	snprintf(p->name, sizeof p->name, "%s", name);
-	return p;
-}
-
-static bool is_revoked(const struct venue_state *v, int64_t seq)
-{
-	for (size_t i = 0; i < v->nrevoked; i++)
-		if (v->revoked[i] == seq)
-			return true;
-	return false;
-}
-
 static void next_doc(struct audit *a)
 {
 	enum status r = store_doc_cursor_next(a->s, a->doc_sha, &a->doc_size,
-					      a->doc_mime);
+					      a->doc_mime, a->e);
 	a->doc_have = r == ST_OK;
 	if (r != ST_OK && r != ST_NOT_FOUND)
-		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+		a->fatal = r;
 }
 
 static void next_hash(struct audit *a)
 {
-	enum status r = store_hash_cursor_next(a->s, &a->hash_id, a->hash_val);
+	enum status r =
+		store_hash_cursor_next(a->s, &a->hash_id, a->hash_val, a->e);
 	a->hash_have = r == ST_OK;
 	if (r == ST_CORRUPT) {
 		/* A malformed run: skip it; the count of broken runs
@@ -199,7 +109,7 @@ static void next_hash(struct audit *a)
 		a->hash_have = true;
 		a->hash_id = -1;
 	} else if (r != ST_OK && r != ST_NOT_FOUND) {
-		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+		a->fatal = r;
 	}
 }
 
@@ -218,7 +128,8 @@ static void check_document(struct audit *a, int64_t index)
 		next_doc(a);
 		r = ST_OK;
 	} else {
-		r = store_document_meta(a->s, en->doc_sha256, &size, mime);
+		r = store_document_meta(a->s, en->doc_sha256, &size, mime,
+					a->e);
 	}
 	if (r == ST_NOT_FOUND) {
 		finding(a, F_DOC, "entry %lld: document is missing",
@@ -226,7 +137,7 @@ static void check_document(struct audit *a, int64_t index)
 		return;
 	}
 	if (r != ST_OK) {
-		a->fatal = err_set(a->e, r, "%s", store_errmsg(a->s));
+		a->fatal = r;
 		return;
 	}
 	if (size != en->doc_size || strcmp(mime, en->doc_mime) != 0)
@@ -254,7 +165,7 @@ struct pair_sum {
 struct doc_scan {
 	struct store *s;
 	enum status status; /* of the scan itself */
-	char errmsg[512];
+	struct err err;	    /* and why it failed */
 	int64_t count;
 	int64_t unkeyed; /* documents a look-up in the index misses */
 	int64_t nfails;
@@ -344,315 +255,61 @@ static enum status on_unkeyed(void *ctx, const uint8_t *sha, size_t len,
 static void scan_documents_in_txn(struct doc_scan *d)
 {
 	randombytes_buf(d->pair_key, sizeof d->pair_key);
-	d->status = store_scan_documents(d->s, on_document, d);
+	d->status = store_scan_documents(d->s, on_document, d, &d->err);
 	if (d->status == ST_OK)
-		d->status = store_scan_doc_keys(d->s, on_doc_key, d);
+		d->status = store_scan_doc_keys(d->s, on_doc_key, d, &d->err);
 	if (d->status == ST_OK && (d->odd_docs != 0 || d->odd_index != 0 ||
 				   d->keys.count != d->docs.count ||
 				   d->keys.lane[0] != d->docs.lane[0] ||
 				   d->keys.lane[1] != d->docs.lane[1]))
-		d->status = store_scan_unkeyed_documents(d->s, on_unkeyed, d);
-	if (d->status != ST_OK)
-		snprintf(d->errmsg, sizeof d->errmsg, "%s", store_errmsg(d->s));
+		d->status = store_scan_unkeyed_documents(d->s, on_unkeyed, d,
+							 &d->err);
 }
 
 /* Thread body: scans on a connection of its own. */
 static void *scan_documents(void *arg)
 {
 	struct doc_scan *d = arg;
-	d->status = store_begin_read(d->s);
-	if (d->status != ST_OK) {
-		snprintf(d->errmsg, sizeof d->errmsg, "%s", store_errmsg(d->s));
+	d->status = store_begin_read(d->s, &d->err);
+	if (d->status != ST_OK)
 		return NULL;
-	}
 	scan_documents_in_txn(d);
-	store_commit(d->s);
+	store_commit(d->s, NULL);
 	return NULL;
 }
 
-/* ---- attestations: Ed25519 verification on worker threads ---- */
-
-#define POOL_RING	 4096
-#define POOL_MAX_THREADS 16
-
-struct attest_job {
-	int64_t index;
-	struct note_verifier key;
-	char venue[VENUE_ID_LEN + 1];
-	uint8_t doc[HASH_LEN];
-	char type[32];
-	char performed[11];
-	char expires[11];
-	char line[ENTRY_VALUE_MAX + 1];
-};
-
-struct attest_pool {
-	pthread_mutex_t mu;
-	pthread_cond_t has_work, has_room;
-	struct attest_job *ring;
-	size_t head, count;
-	bool closing;
-	pthread_t tid[POOL_MAX_THREADS];
-	int nthreads;
-	int64_t nfails;
-	char fails[MAX_REPORTED][320];
-};
-
-static void job_run(struct attest_pool *p, const struct attest_job *j)
-{
-	struct attest_fields f = {
-		.venue = j->venue,
-		.type = j->type,
-		.performed = j->performed,
-		.expires = j->expires,
-	};
-	struct err e;
-	memcpy(f.doc, j->doc, HASH_LEN);
-	if (attest_verify_line(j->line, &f, &j->key, &e) == ST_OK)
-		return;
-	pthread_mutex_lock(&p->mu);
-	if (p->nfails++ < MAX_REPORTED)
-		snprintf(p->fails[p->nfails - 1], sizeof p->fails[0],
-			 "entry %lld: %.280s", (long long)j->index, e.msg);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Jobs a worker takes at once. */
-#define POOL_TAKE 8
-
-static void *pool_worker(void *arg)
-{
-	struct attest_pool *p = arg;
-	struct attest_job jobs[POOL_TAKE]; /* about 3 KB */
-	size_t n = 0;
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (p->count == 0 && !p->closing)
-			pthread_cond_wait(&p->has_work, &p->mu);
-		for (n = 0; n < POOL_TAKE && p->count > 0; n++) {
-			jobs[n] = p->ring[p->head];
-			p->head = (p->head + 1) % POOL_RING;
-			p->count--;
-		}
-		/* Wake the producer only when there is room for many jobs:
-		 * one wake-up per job costs more than the job's signature. */
-		if (n > 0 && p->count <= POOL_RING / 2)
-			pthread_cond_signal(&p->has_room);
-		pthread_mutex_unlock(&p->mu);
-		if (n == 0)
-			break;
-		for (size_t i = 0; i < n; i++)
-			job_run(p, &jobs[i]);
-	}
-	return NULL;
-}
-
-/* Starts n workers (0: jobs run on the caller's thread). */
-static enum status pool_start(struct attest_pool *p, int n)
-{
-	memset(p, 0, sizeof *p);
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->has_work, NULL);
-	pthread_cond_init(&p->has_room, NULL);
-	if (n <= 0)
-		return ST_OK;
-	p->ring = malloc(POOL_RING * sizeof *p->ring);
-	if (p->ring == NULL)
-		return ST_NOMEM;
-	for (int i = 0; i < n && i < POOL_MAX_THREADS; i++) {
-		if (pthread_create(&p->tid[i], NULL, pool_worker, p) != 0)
-			break;
-		p->nthreads++;
-	}
-	return ST_OK;
-}
-
-static void pool_push(struct attest_pool *p, const struct attest_job *j)
-{
-	if (p->nthreads == 0) {
-		job_run(p, j);
-		return;
-	}
-	pthread_mutex_lock(&p->mu);
-	while (p->count == POOL_RING)
-		pthread_cond_wait(&p->has_room, &p->mu);
-	p->ring[(p->head + p->count) % POOL_RING] = *j;
-	p->count++;
-	pthread_cond_signal(&p->has_work);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* Waits for every job and stops the workers. */
-static void pool_finish(struct attest_pool *p)
-{
-	pthread_mutex_lock(&p->mu);
-	p->closing = true;
-	pthread_cond_broadcast(&p->has_work);
-	pthread_mutex_unlock(&p->mu);
-	for (int i = 0; i < p->nthreads; i++)
-		pthread_join(p->tid[i], NULL);
-	p->nthreads = 0;
-	free(p->ring);
-	p->ring = NULL;
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->has_work);
-	pthread_cond_destroy(&p->has_room);
-}
-
-/* The provider's key in force is found here, in log order; the signature
- * itself is verified by the pool. */
-static void check_attestation(struct audit *a, int64_t index)
+/* The attestation's signature, against the key in force that rules.c
+ * found, is verified by the pool. */
+static void push_attestation(struct audit *a, int64_t index,
+			     const struct note_verifier *key)
 {
 	const struct entry *en = &a->en;
-	struct provider_state *p = provider_get(a, en->provider, false);
-	if (p == NULL || !p->active) {
-		finding(a, F_ATTEST,
-			"entry %lld: no key of provider %s logged and not "
-			"revoked before it",
-			(long long)index, en->provider);
-		return;
-	}
 	struct attest_job *j = a->job;
 	j->index = index;
-	j->key = p->key;
+	j->key = *key;
 	memcpy(j->venue, en->venue, sizeof j->venue);
 	memcpy(j->doc, en->doc_sha256, HASH_LEN);
 	memcpy(j->type, en->type, sizeof j->type);
 	memcpy(j->performed, en->performed, sizeof j->performed);
 	memcpy(j->expires, en->expires, sizeof j->expires);
 	memcpy(j->line, en->attestation, sizeof j->line);
-	pool_push(a->pool, j);
+	audit_pool_push(a->pool, j);
 	a->res->attestations++;
 }
 
-static void check_revocation(struct audit *a, int64_t index,
-			     struct venue_state *v)
+static enum fail_kind fail_of_rule(int rule)
 {
-	const struct entry *en = &a->en;
-	int64_t tidx = 0;
-	if (en->revokes >= en->venue_seq || en->revokes < 0 ||
-	    (uint64_t)en->revokes >= v->nidx ||
-	    (tidx = v->idx[en->revokes]) >= index) {
-		finding(a, F_REVOKE,
-			"entry %lld: revokes %lld, no such earlier "
-			"entry of venue %s",
-			(long long)index, (long long)en->revokes, en->venue);
-		return;
-	}
-	buf_reset(&a->text);
-	if (store_entry(a->s, tidx, &a->text) != ST_OK ||
-	    entry_parse(buf_str(&a->text), a->text.len, &a->other, NULL) !=
-		    ST_OK ||
-	    a->other.kind != ENTRY_DOCUMENT) {
-		finding(a, F_REVOKE, "entry %lld: revokes %lld, not a document",
-			(long long)index, (long long)en->revokes);
-		return;
-	}
-	if (is_revoked(v, en->revokes)) {
-		finding(a, F_REVOKE, "entry %lld: revokes %lld a second time",
-			(long long)index, (long long)en->revokes);
-		return;
-	}
-	if (v->nrevoked == v->arevoked) {
-		size_t na = v->arevoked ? v->arevoked * 2 : 4;
-		int64_t *p = realloc(v->revoked, na * sizeof *p);
-		if (p == NULL) {
-			a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
-			return;
-		}
-		v->revoked = p;
-		v->arevoked = na;
-	}
-	v->revoked[v->nrevoked++] = en->revokes;
+	return rule == 5 ? F_ATTEST : rule == 6 ? F_REVOKE : F_CHAIN;
 }
 
-static void check_provider(struct audit *a, int64_t index)
-{
-	const struct entry *en = &a->en;
-	struct provider_state *p = provider_get(a, en->name, true);
-	if (p == NULL) {
-		a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
-		return;
-	}
-	if (en->kind == ENTRY_PROVIDER_KEY) {
-		struct err e;
-		if (note_verifier_parse(en->vkey, strlen(en->vkey), &p->key,
-					&e) != ST_OK) {
-			finding(a, F_ENTRY, "entry %lld: vkey: %s",
-				(long long)index, e.msg);
-			return;
-		}
-		p->active = true;
-	} else if (!p->active) {
-		finding(a, F_ENTRY,
-			"entry %lld: provider-revoke of %s follows no key",
-			(long long)index, en->name);
-	} else {
-		p->active = false;
-	}
-}
-
-/* Checks the venue chain and the kind's own rules for one entry. */
-/* Appends index to the venue's list of entries; false (and a->fatal) when
- * out of memory. */
-static bool push_index(struct audit *a, struct venue_state *v, int64_t index)
-{
-	if (v->nidx == v->aidx) {
-		size_t na = v->aidx ? v->aidx * 2 : 8;
-		int64_t *p = realloc(v->idx, na * sizeof *p);
-		if (p == NULL) {
-			a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
-			return false;
-		}
-		v->idx = p;
-		v->aidx = na;
-	}
-	v->idx[v->nidx++] = index;
-	return true;
-}
-
-static void check_entry(struct audit *a, int64_t index,
-			const uint8_t leaf[HASH_LEN],
+/* The columns the store files a venue entry under, and its link back to
+ * the venue's entry before, which venue pages and bundles follow. */
+static void check_filed(struct audit *a, int64_t index,
 			const struct store_entry_cols *cols)
 {
-	struct entry *en = &a->en;
-	if (strcmp(en->logged, a->last_logged) < 0)
-		finding(a, F_ENTRY, "entry %lld: logged %s goes back in time",
-			(long long)index, en->logged);
-	memcpy(a->last_logged, en->logged, sizeof a->last_logged);
-	if (en->kind == ENTRY_PROVIDER_KEY ||
-	    en->kind == ENTRY_PROVIDER_REVOKE) {
-		if (cols->venue != NULL)
-			finding(a, F_CHAIN,
-				"entry %lld: the database files a provider "
-				"entry under venue %s",
-				(long long)index, cols->venue);
-		check_provider(a, index);
-		return;
-	}
-	struct venue_state *v = venue_get(a, en->venue);
-	if (v == NULL) {
-		a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
-		return;
-	}
-	if (en->venue_seq != v->seq + 1)
-		finding(a, F_CHAIN,
-			"entry %lld: venue %s venue-seq %lld follows %lld",
-			(long long)index, en->venue, (long long)en->venue_seq,
-			(long long)v->seq);
-	else if (en->venue_seq == 0 && en->kind != ENTRY_VENUE)
-		finding(a, F_CHAIN,
-			"entry %lld: venue %s starts with a %s entry",
-			(long long)index, en->venue, entry_kind_str(en->kind));
-	else if (en->venue_seq > 0 &&
-		 (!en->has_prev || memcmp(en->prev, v->leaf, HASH_LEN) != 0))
-		finding(a, F_CHAIN,
-			"entry %lld: venue %s venue-seq %lld: prev is not the "
-			"leaf hash of venue-seq %lld",
-			(long long)index, en->venue, (long long)en->venue_seq,
-			(long long)v->seq);
-	/* The columns the store files it under, and its link back, which
-	 * venue pages and bundles follow. */
+	const struct entry *en = &a->en;
+	struct rules_view v = rules_view(a->rules);
+	struct rules_head h;
 	if (cols->venue == NULL || strcmp(cols->venue, en->venue) != 0 ||
 	    cols->venue_seq != en->venue_seq)
 		finding(a, F_CHAIN,
@@ -660,25 +317,50 @@ static void check_entry(struct audit *a, int64_t index,
 			"venue-seq %lld, not as its text says",
 			(long long)index, cols->venue ? cols->venue : "(none)",
 			(long long)cols->venue_seq);
-	int64_t venue_prev = cols->venue_prev;
-	if (venue_prev != v->last)
+	int64_t last =
+		v.head(v.ctx, en->venue, &h, NULL) == ST_OK ? h.index : -1;
+	if (cols->venue_prev != last)
 		finding(a, F_CHAIN,
 			"entry %lld: venue %s: the database links it back to "
 			"entry %lld, not %lld",
-			(long long)index, en->venue, (long long)venue_prev,
-			(long long)v->last);
-	v->last = index;
-	if (en->venue_seq == (int64_t)v->nidx && !push_index(a, v, index))
+			(long long)index, en->venue,
+			(long long)cols->venue_prev, (long long)last);
+}
+
+/* The log's rules (rules.c) for one entry, and what the database keeps
+ * beside it. */
+static void check_entry(struct audit *a, int64_t index,
+			const uint8_t leaf[HASH_LEN],
+			const struct store_entry_cols *cols)
+{
+	struct entry *en = &a->en;
+	struct rules_view v = rules_view(a->rules);
+	struct rules_verdict vd;
+	if (rules_check(&v, en, index, RULES_DEFER_SIGNATURE, &vd, NULL) !=
+	    ST_OK) {
+		a->fatal = err_set(a->e, ST_INTERNAL, "rules: no verdict");
 		return;
-	v->seq = en->venue_seq;
-	memcpy(v->leaf, leaf, HASH_LEN);
+	}
+	for (int i = 0; i < vd.n; i++)
+		finding(a, fail_of_rule(vd.f[i].rule), "entry %lld: %s",
+			(long long)index, vd.f[i].why);
+	if (en->kind == ENTRY_PROVIDER_KEY ||
+	    en->kind == ENTRY_PROVIDER_REVOKE) {
+		if (cols->venue != NULL)
+			finding(a, F_CHAIN,
+				"entry %lld: the database files a provider "
+				"entry under venue %s",
+				(long long)index, cols->venue);
+	} else {
+		check_filed(a, index, cols);
+	}
 	if (en->kind == ENTRY_DOCUMENT) {
 		check_document(a, index);
-		if (en->attestation[0] != 0)
-			check_attestation(a, index);
-	} else if (en->kind == ENTRY_REVOCATION) {
-		check_revocation(a, index, v);
+		if (vd.deferred)
+			push_attestation(a, index, &vd.key);
 	}
+	if (rules_add(a->rules, en, index, leaf, -1) != ST_OK)
+		a->fatal = err_set(a->e, ST_NOMEM, "out of memory");
 }
 
 /* Compares the hashes tlog stores for this append with the stored ones,
@@ -771,35 +453,38 @@ static enum status on_entry(void *ctx, int64_t index, const char *text,
 	return a->fatal;
 }
 
+/* A venue's head in the database is its newest entry. */
+static enum status check_head(void *ctx, const char *venue,
+			      const struct rules_head *h)
+{
+	struct audit *a = ctx;
+	int64_t idx = 0, seq = 0;
+	enum status r = store_venue_head(a->s, venue, &idx, &seq, a->e);
+	if (r != ST_OK && r != ST_NOT_FOUND && r != ST_CORRUPT)
+		return r;
+	if (r != ST_OK || idx != h->index || seq != h->seq)
+		finding(a, F_CHAIN,
+			"venue %s: the database's head is not its newest "
+			"entry %lld",
+			venue, (long long)h->index);
+	return ST_OK;
+}
+
 /* The rows that find a venue's entries agree with the log: each venue's
  * head is its newest entry.  Venue pages and bundles are built by
  * following them.  (The document keys are checked with the documents.) */
 static enum status check_links(struct audit *a)
 {
 	int64_t heads = 0;
-	enum status r = store_index_counts(a->s, &heads, &a->doc_keys);
+	enum status r = store_index_counts(a->s, &heads, &a->doc_keys, a->e);
 	if (r != ST_OK)
-		return err_set(a->e, r, "%s", store_errmsg(a->s));
-	if (heads != (int64_t)a->nvenues)
+		return r;
+	if (heads != (int64_t)rules_venues(a->rules))
 		finding(a, F_CHAIN,
 			"the database has %lld venue heads for %zu "
 			"venues",
-			(long long)heads, a->nvenues);
-	for (size_t i = 0; i < a->avenues; i++) {
-		const struct venue_state *v = &a->venues[i];
-		int64_t idx = 0, seq = 0;
-		if (v->id[0] == 0)
-			continue;
-		r = store_venue_head(a->s, v->id, &idx, &seq);
-		if (r != ST_OK && r != ST_NOT_FOUND && r != ST_CORRUPT)
-			return err_set(a->e, r, "%s", store_errmsg(a->s));
-		if (r != ST_OK || idx != v->last || seq != v->seq)
-			finding(a, F_CHAIN,
-				"venue %s: the database's head is "
-				"not its newest entry %lld",
-				v->id, (long long)v->last);
-	}
-	return ST_OK;
+			(long long)heads, rules_venues(a->rules));
+	return rules_venue_each(a->rules, check_head, a);
 }
 
 /* Loads, checks and remembers every kept checkpoint. */
@@ -808,9 +493,9 @@ static enum status load_checkpoints(struct audit *a, int64_t log_size)
 	int64_t *sizes = NULL;
 	size_t n = 0;
 	struct buf note;
-	enum status r = store_checkpoint_sizes(a->s, &sizes, &n);
+	enum status r = store_checkpoint_sizes(a->s, &sizes, &n, a->e);
 	if (r != ST_OK)
-		return err_set(a->e, r, "%s", store_errmsg(a->s));
+		return r;
 	a->cp_sizes = sizes;
 	a->ncp = n;
 	a->cp_roots = calloc(n + 1, HASH_LEN);
@@ -823,11 +508,9 @@ static enum status load_checkpoints(struct audit *a, int64_t log_size)
 		struct checkpoint cp;
 		struct err e;
 		buf_reset(&note);
-		if ((r = store_checkpoint(a->s, sizes[i], &note, NULL)) !=
-		    ST_OK) {
-			err_set(a->e, r, "%s", store_errmsg(a->s));
+		if ((r = store_checkpoint(a->s, sizes[i], &note, NULL, a->e)) !=
+		    ST_OK)
 			goto done;
-		}
 		if (checkpoint_open(buf_str(&note), note.len, a->o->key, &cp,
 				    &e) != ST_OK) {
 			if (bad++ < MAX_REPORTED)
@@ -914,6 +597,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	struct attest_pool *pool = calloc(1, sizeof *pool);
 	struct attest_job *job = calloc(1, sizeof *job);
 	struct doc_scan *docs = calloc(1, sizeof *docs);
+	struct rules *rules = rules_new();
 	pthread_t doc_thread;
 	bool doc_thread_running = false, pool_running = false, in_txn = false;
 	int64_t size = 0, nhashes = 0, broken_runs = 0;
@@ -922,11 +606,13 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	memset(res, 0, sizeof *res);
 	rep->ok = true;
 	rep->latest = -1;
-	if (a == NULL || pool == NULL || job == NULL || docs == NULL) {
+	if (a == NULL || pool == NULL || job == NULL || docs == NULL ||
+	    rules == NULL) {
 		free(a);
 		free(pool);
 		free(job);
 		free(docs);
+		rules_free(rules);
 		return err_set(e, ST_NOMEM, "out of memory");
 	}
 	a->s = s;
@@ -936,20 +622,18 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	a->e = e;
 	a->pool = pool;
 	a->job = job;
+	a->rules = rules;
 	merkle_range_init(&a->range);
-	buf_init(&a->text, ENTRY_MAX);
 
 	/* One snapshot for the whole audit, and no lock cycle per read. */
-	if ((r = store_begin_read(s)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_begin_read(s, e)) != ST_OK)
 		goto done;
-	}
 	in_txn = true;
 	store_hash_cursor_open(s, 0);
 	next_hash(a);
 	store_doc_cursor_open(s);
 	next_doc(a);
-	if ((r = pool_start(pool, o->threads)) != ST_OK) {
+	if ((r = audit_pool_start(pool, o->threads)) != ST_OK) {
 		err_set(e, r, "out of memory");
 		goto done;
 	}
@@ -959,33 +643,27 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 	    pthread_create(&doc_thread, NULL, scan_documents, docs) == 0)
 		doc_thread_running = true;
 
-	if ((r = store_log_size(s, &size)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_log_size(s, &size, e)) != ST_OK)
 		goto done;
-	}
 	res->entries = size;
 	if ((r = load_checkpoints(a, size)) != ST_OK)
 		goto done;
 	check_seen(a);
 	at_size(a); /* checkpoints of the empty tree */
-	r = store_scan_entries(s, 0, size, on_entry, a);
+	r = store_scan_entries(s, 0, size, on_entry, a, e);
 	if (a->fatal != ST_OK) {
 		r = a->fatal;
 		goto done;
 	}
-	if (r != ST_OK && r != ST_CORRUPT) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if (r != ST_OK && r != ST_CORRUPT)
 		goto done;
-	}
 	if (r == ST_OK && a->next != size)
 		finding(a, F_TREE, "entries %lld to %lld are missing",
 			(long long)a->next, (long long)size - 1);
 	if ((r = check_links(a)) != ST_OK)
 		goto done;
-	if ((r = store_hash_count(s, &nhashes, &broken_runs)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_hash_count(s, &nhashes, &broken_runs, e)) != ST_OK)
 		goto done;
-	}
 	if (nhashes != merkle_stored_count(size))
 		finding(a, F_TREE,
 			"%lld stored hashes; a tree of %lld entries has %lld",
@@ -1006,7 +684,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 		doc_thread_running = false;
 	}
 	if (docs->status != ST_OK) {
-		r = err_set(e, docs->status, "documents: %s", docs->errmsg);
+		r = err_set(e, docs->status, "documents: %s", docs->err.msg);
 		goto done;
 	}
 	merge_findings(a, F_DOC, docs->nfails, docs->fails[0],
@@ -1023,7 +701,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 			"documents with one",
 			(long long)a->doc_keys,
 			(long long)(docs->count - docs->unkeyed));
-	pool_finish(pool);
+	audit_pool_finish(pool);
 	pool_running = false;
 	merge_findings(a, F_ATTEST, pool->nfails, pool->fails[0],
 		       sizeof pool->fails[0]);
@@ -1038,7 +716,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 				 "contains the checkpoint of size %lld seen "
 				 "before",
 				 (long long)a->seen_size);
-	res->venues = (int64_t)a->nvenues;
+	res->venues = (int64_t)rules_venues(a->rules);
 	for (int k = 0; k < F__N; k++) {
 		if (a->failures[k] > MAX_REPORTED)
 			verify_add_check(
@@ -1056,7 +734,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 		verify_add_check(rep, 3, true, "chains",
 				 "%zu venues, every entry well-formed and "
 				 "chained",
-				 a->nvenues);
+				 rules_venues(a->rules));
 	if (a->failures[F_DOC] == 0)
 		verify_add_check(rep, 4, true, "documents",
 				 "%lld documents hash to their entries",
@@ -1073,21 +751,16 @@ done:
 	if (doc_thread_running)
 		pthread_join(doc_thread, NULL);
 	if (pool_running)
-		pool_finish(pool);
+		audit_pool_finish(pool);
 	if (in_txn)
-		store_commit(s);
+		store_commit(s, NULL);
 	if (o->progress != NULL)
 		o->progress(o->progress_ctx, a->next, size);
-	for (size_t i = 0; i < a->avenues; i++) {
-		free(a->venues[i].revoked);
-		free(a->venues[i].idx);
-	}
-	free(a->venues);
-	free(a->providers);
+	rules_free(a->rules);
 	free(a->cp_sizes);
 	free(a->cp_roots);
 	free(a->cp_valid);
-	buf_free(&a->text);
+
 	free(a);
 	free(pool);
 	free(job);

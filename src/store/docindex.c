@@ -73,28 +73,26 @@ static void pairs_sort(struct buf *b)
 }
 
 /* Appends the pair (key, id) to b. */
-static enum status pairs_add(struct store *s, struct buf *b, const uint8_t *key,
-			     int64_t id)
+static enum status pairs_add(struct buf *b, const uint8_t *key, int64_t id,
+			     struct err *e)
 {
 	struct doc_pair p;
 	doc_pair_set(&p, key, id);
 	enum status r = buf_append(b, &p, sizeof p);
-	return r == ST_OK
-		       ? r
-		       : store_fail_msg(s, r, "document index: out of memory");
+	return r == ST_OK ? r : err_set(e, r, "document index: out of memory");
 }
 
 enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
-				 int64_t id)
+				 int64_t id, struct err *e)
 {
-	return pairs_add(s, &s->pending, sha, id);
+	return pairs_add(&s->pending, sha, id, e);
 }
 
 /* The pairs of one key in a chunk (len bytes of sorted pairs): calls
  * try_id for each, as store_index_find does. */
 static enum status chunk_find(struct store *s, const uint8_t *chunk, size_t len,
 			      const uint8_t *key, store_try_id_fn try_id,
-			      void *ctx)
+			      void *ctx, struct err *e)
 {
 	const struct doc_pair *v = (const struct doc_pair *)chunk;
 	size_t lo = 0, hi = len / sizeof *v;
@@ -107,7 +105,7 @@ static enum status chunk_find(struct store *s, const uint8_t *chunk, size_t len,
 	}
 	for (; lo < len / sizeof *v && memcmp(v[lo].b, key, DOC_KEY_LEN) == 0;
 	     lo++) {
-		enum status r = try_id(s, doc_pair_id(&v[lo]), ctx);
+		enum status r = try_id(s, doc_pair_id(&v[lo]), ctx, e);
 		if (r != ST_NOT_FOUND)
 			return r;
 	}
@@ -115,14 +113,14 @@ static enum status chunk_find(struct store *s, const uint8_t *chunk, size_t len,
 }
 
 enum status store_index_find(struct store *s, const uint8_t sha[HASH_LEN],
-			     store_try_id_fn try_id, void *ctx)
+			     store_try_id_fn try_id, void *ctx, struct err *e)
 {
 	enum status r;
 	size_t npending;
 	const struct doc_pair *pending = pairs_of(&s->pending, &npending);
 	for (size_t i = 0; i < npending; i++)
 		if (memcmp(pending[i].b, sha, DOC_KEY_LEN) == 0 &&
-		    (r = try_id(s, doc_pair_id(&pending[i]), ctx)) !=
+		    (r = try_id(s, doc_pair_id(&pending[i]), ctx, e)) !=
 			    ST_NOT_FOUND)
 			return r;
 	sqlite3_stmt *st = store_stmt(s, Q_IDX_FIND);
@@ -135,23 +133,24 @@ enum status store_index_find(struct store *s, const uint8_t sha[HASH_LEN],
 		const uint8_t *chunk = sqlite3_column_blob(st, 0);
 		size_t len = (size_t)sqlite3_column_bytes(st, 0);
 		if (len % sizeof(struct doc_pair) == 0)
-			r = chunk_find(s, chunk, len, sha, try_id, ctx);
+			r = chunk_find(s, chunk, len, sha, try_id, ctx, e);
 	}
 	if (r == ST_NOT_FOUND && rc != SQLITE_DONE)
-		r = store_fail(s, "document index");
+		r = store_fail(s, "document index", e);
 	sqlite3_reset(st);
 	return r;
 }
 
 /* Writes the pairs b holds, sorted, as generation gen. */
-static enum status write_gen(struct store *s, int64_t gen, const struct buf *b)
+static enum status write_gen(struct store *s, int64_t gen, const struct buf *b,
+			     struct err *e)
 {
 	size_t n;
 	const struct doc_pair *v = pairs_of(b, &n);
 	sqlite3_stmt *st = store_stmt(s, Q_IDX_GEN_ADD);
 	sqlite3_bind_int64(st, 1, gen);
 	sqlite3_bind_int64(st, 2, (int64_t)n);
-	enum status r = store_exec(s, st, "document index");
+	enum status r = store_exec(s, st, "document index", e);
 	for (size_t i = 0, j; r == ST_OK && i < n; i = j) {
 		j = i + CHUNK_PAIRS < n ? i + CHUNK_PAIRS : n;
 		while (j < n && memcmp(v[j].b, v[j - 1].b, DOC_KEY_LEN) == 0)
@@ -161,28 +160,29 @@ static enum status write_gen(struct store *s, int64_t gen, const struct buf *b)
 		sqlite3_bind_blob(st, 2, v[i].b, DOC_KEY_LEN, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 3, v[i].b, (int)((j - i) * sizeof *v),
 				  SQLITE_STATIC);
-		r = store_exec(s, st, "document index");
+		r = store_exec(s, st, "document index", e);
 	}
 	return r;
 }
 
-static enum status next_gen(struct store *s, int64_t *gen)
+static enum status next_gen(struct store *s, int64_t *gen, struct err *e)
 {
 	int64_t top = 0;
 	enum status r = store_one_int(s, store_stmt(s, Q_IDX_NEXT_GEN), &top,
-				      "document index");
+				      "document index", e);
 	if (r != ST_OK)
 		return r;
 	if (top < 0 || top >= INT64_C(1) << 62)
-		return store_fail_msg(s, ST_CORRUPT,
-				      "document index: generation numbers "
-				      "out of range (verify --db)");
+		return err_set(e, ST_CORRUPT,
+			       "document index: generation numbers "
+			       "out of range (verify --db)");
 	*gen = top + 1;
 	return ST_OK;
 }
 
 /* Appends generation gen's pairs to p. */
-static enum status read_gen(struct store *s, int64_t gen, struct buf *p)
+static enum status read_gen(struct store *s, int64_t gen, struct buf *p,
+			    struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_IDX_GEN_CHUNKS);
 	sqlite3_bind_int64(st, 1, gen);
@@ -194,33 +194,34 @@ static enum status read_gen(struct store *s, int64_t gen, struct buf *p)
 		const void *b = sqlite3_column_blob(st, 0);
 		size_t len = (size_t)sqlite3_column_bytes(st, 0);
 		if (!blob || len % sizeof(struct doc_pair) != 0)
-			r = store_fail_msg(s, ST_CORRUPT,
-					   "document index: a chunk is not "
-					   "whole pairs (verify --db)");
+			r = err_set(e, ST_CORRUPT,
+				    "document index: a chunk is not "
+				    "whole pairs (verify --db)");
 		else if ((r = buf_append(p, b, len)) != ST_OK)
-			store_fail_msg(s, r, "document index: out of memory");
+			err_set(e, r, "document index: out of memory");
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
-		r = store_fail(s, "document index");
+		r = store_fail(s, "document index", e);
 	sqlite3_reset(st);
 	return r;
 }
 
-static enum status drop_gen(struct store *s, int64_t gen)
+static enum status drop_gen(struct store *s, int64_t gen, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_IDX_CHUNKS_DROP);
 	sqlite3_bind_int64(st, 1, gen);
-	enum status r = store_exec(s, st, "document index");
+	enum status r = store_exec(s, st, "document index", e);
 	if (r != ST_OK)
 		return r;
 	st = store_stmt(s, Q_IDX_GEN_DROP);
 	sqlite3_bind_int64(st, 1, gen);
-	return store_exec(s, st, "document index");
+	return store_exec(s, st, "document index", e);
 }
 
 /* The generations of the lowest level that has FANOUT of them, into
  * gens[0..*n); *n = 0 if no level has. */
-static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n)
+static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n,
+			      struct err *e)
 {
 	/* Level 21 would hold more pairs than there are row ids. */
 	enum { LEVELS = 22 };
@@ -240,7 +241,7 @@ static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n)
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return store_fail(s, "document index");
+		return store_fail(s, "document index", e);
 	*n = full < LEVELS ? FANOUT : 0;
 	if (*n > 0)
 		memcpy(gens, first[full], sizeof first[full]);
@@ -248,7 +249,7 @@ static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n)
 }
 
 /* Merges the generations of every level that has FANOUT of them. */
-static enum status merge_full_levels(struct store *s)
+static enum status merge_full_levels(struct store *s, struct err *e)
 {
 	struct buf p;
 	enum status r;
@@ -256,19 +257,19 @@ static enum status merge_full_levels(struct store *s)
 	for (;;) {
 		int64_t gens[FANOUT], gen = 0;
 		int n = 0;
-		if ((r = full_level(s, gens, &n)) != ST_OK || n == 0)
+		if ((r = full_level(s, gens, &n, e)) != ST_OK || n == 0)
 			break;
 		buf_reset(&p);
 		for (int i = 0; i < n && r == ST_OK; i++)
-			r = read_gen(s, gens[i], &p);
+			r = read_gen(s, gens[i], &p, e);
 		if (r != ST_OK)
 			break;
 		pairs_sort(&p);
-		if ((r = next_gen(s, &gen)) != ST_OK ||
-		    (r = write_gen(s, gen, &p)) != ST_OK)
+		if ((r = next_gen(s, &gen, e)) != ST_OK ||
+		    (r = write_gen(s, gen, &p, e)) != ST_OK)
 			break;
 		for (int i = 0; i < n && r == ST_OK; i++)
-			r = drop_gen(s, gens[i]);
+			r = drop_gen(s, gens[i], e);
 		if (r != ST_OK)
 			break;
 	}
@@ -276,18 +277,18 @@ static enum status merge_full_levels(struct store *s)
 	return r;
 }
 
-enum status store_index_flush(struct store *s)
+enum status store_index_flush(struct store *s, struct err *e)
 {
 	if (s->pending.len == 0)
 		return ST_OK;
 	pairs_sort(&s->pending);
 	int64_t gen = 0;
 	enum status r;
-	if ((r = next_gen(s, &gen)) != ST_OK ||
-	    (r = write_gen(s, gen, &s->pending)) != ST_OK)
+	if ((r = next_gen(s, &gen, e)) != ST_OK ||
+	    (r = write_gen(s, gen, &s->pending, e)) != ST_OK)
 		return r;
 	buf_reset(&s->pending);
-	return merge_full_levels(s);
+	return merge_full_levels(s, e);
 }
 
 /* The generation a scan is in: its pairs so far, against the count
@@ -308,11 +309,12 @@ static enum status gen_end(const struct gen_scan *g, store_blob_id_fn fn,
 	return ST_OK;
 }
 
-enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx)
+enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx,
+				struct err *e)
 {
 	int64_t empty = 0;
 	enum status r = store_one_int(s, store_stmt(s, Q_IDX_EMPTY_GENS),
-				      &empty, "scan document keys");
+				      &empty, "scan document keys", e);
 	for (int64_t i = 0; r == ST_OK && i < empty; i++)
 		r = fn(ctx, NULL, 0, 0); /* a generation without chunks */
 	sqlite3_stmt *st = store_stmt(s, Q_SCAN_DOC_KEYS);
@@ -352,19 +354,21 @@ enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx)
 		memcpy(g.last, v[n - 1].b, DOC_KEY_LEN);
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
-		r = store_fail(s, "scan document keys");
+		r = store_fail(s, "scan document keys", e);
 	sqlite3_reset(st);
 	return r == ST_OK ? gen_end(&g, fn, ctx) : r;
 }
 
-static enum status same_id(struct store *s, int64_t id, void *ctx)
+static enum status same_id(struct store *s, int64_t id, void *ctx,
+			   struct err *e)
 {
 	(void)s;
+	(void)e;
 	return id == *(const int64_t *)ctx ? ST_OK : ST_NOT_FOUND;
 }
 
 enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
-					 void *ctx)
+					 void *ctx, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_SCAN_DOC_SHAS);
 	int rc = SQLITE_DONE;
@@ -375,7 +379,7 @@ enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
 		int64_t id = sqlite3_column_int64(st, 1);
 		enum status found =
 			sha != NULL && len == HASH_LEN
-				? store_index_find(s, sha, same_id, &id)
+				? store_index_find(s, sha, same_id, &id, e)
 				: ST_NOT_FOUND;
 		if (found == ST_NOT_FOUND)
 			r = fn(ctx, sha != NULL ? sha : (const uint8_t *)"",
@@ -384,12 +388,12 @@ enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
 			r = found;
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
-		r = store_fail(s, "unkeyed documents");
+		r = store_fail(s, "unkeyed documents", e);
 	sqlite3_reset(st);
 	return r;
 }
 
-enum status store_index_migrate(struct store *s)
+enum status store_index_migrate(struct store *s, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
 	struct buf p;
@@ -399,7 +403,7 @@ enum status store_index_migrate(struct store *s)
 			       "SELECT key, id FROM doc_keys UNION ALL"
 			       " SELECT key, id FROM doc_keys_new",
 			       -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, "migrate");
+		return store_fail(s, "migrate", e);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		/* A key no look-up could have used stays out, as before:
@@ -408,20 +412,20 @@ enum status store_index_migrate(struct store *s)
 		    sqlite3_column_bytes(st, 0) != DOC_KEY_LEN ||
 		    sqlite3_column_type(st, 1) != SQLITE_INTEGER)
 			continue;
-		if ((r = pairs_add(s, &p, sqlite3_column_blob(st, 0),
-				   sqlite3_column_int64(st, 1))) != ST_OK)
+		if ((r = pairs_add(&p, sqlite3_column_blob(st, 0),
+				   sqlite3_column_int64(st, 1), e)) != ST_OK)
 			break;
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
-		r = store_fail(s, "migrate");
+		r = store_fail(s, "migrate", e);
 	sqlite3_finalize(st);
 	/* The statements a generation is written with, before store_open
 	 * prepares the others. */
 	if (r == ST_OK && p.len > 0) {
 		pairs_sort(&p);
-		if ((r = store_prepare(s, Q_IDX_GEN_ADD)) == ST_OK &&
-		    (r = store_prepare(s, Q_IDX_CHUNK_ADD)) == ST_OK)
-			r = write_gen(s, 1, &p);
+		if ((r = store_prepare(s, Q_IDX_GEN_ADD, e)) == ST_OK &&
+		    (r = store_prepare(s, Q_IDX_CHUNK_ADD, e)) == ST_OK)
+			r = write_gen(s, 1, &p, e);
 	}
 	buf_free(&p);
 	if (r != ST_OK)
@@ -429,5 +433,5 @@ enum status store_index_migrate(struct store *s)
 	return store_exec_sql(s,
 			      "DROP TRIGGER documents_key; DROP TABLE doc_keys;"
 			      " DROP TABLE doc_keys_new;",
-			      "migrate");
+			      "migrate", e);
 }

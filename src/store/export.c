@@ -1,6 +1,6 @@
 /*
  * export.c: assembles a venue bundle from the store, with inclusion proofs
- * against a kept checkpoint.
+ * against a kept checkpoint; and reads what a venue's poster is made from.
  */
 #include "export.h"
 
@@ -24,6 +24,20 @@ enum status export_note_text_len(const char *note, size_t len, size_t *text_len)
 	return ST_CORRUPT;
 }
 
+/* Parses the note of a kept checkpoint into cp: ST_CORRUPT, with e
+ * prefixed by what, when it is not a checkpoint. */
+static enum status parse_kept(const struct buf *note, struct checkpoint *cp,
+			      const char *what, struct err *e)
+{
+	size_t tlen = 0;
+	if (export_note_text_len(buf_str(note), note->len, &tlen) != ST_OK ||
+	    checkpoint_parse(buf_str(note), tlen, cp, e) != ST_OK) {
+		err_prefix(e, "%s", what);
+		return ST_CORRUPT;
+	}
+	return ST_OK;
+}
+
 /* Adds entry index to the bundle with its proof against size. */
 static enum status add_item(struct store *s, struct bundle *b, bool provider,
 			    int64_t index, int64_t size, struct buf *text,
@@ -31,13 +45,15 @@ static enum status add_item(struct store *s, struct bundle *b, bool provider,
 {
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t plen = 0;
+	struct store_reader rd = {s, e};
 	enum status r;
 	buf_reset(text);
-	if ((r = store_entry(s, index, text)) != ST_OK ||
-	    (r = merkle_prove_inclusion(index, size, store_read_hashes, s,
-					proof, &plen)) != ST_OK)
-		return err_set(e, r, "entry %lld: %s", (long long)index,
-			       store_errmsg(s));
+	if ((r = store_entry(s, index, text, e)) != ST_OK ||
+	    (r = merkle_prove_inclusion(index, size, store_merkle_reader, &rd,
+					proof, &plen)) != ST_OK) {
+		err_prefix(e, "entry %lld", (long long)index);
+		return r;
+	}
 	r = bundle_add(b, provider, index, buf_str(text), text->len,
 		       (const uint8_t(*)[HASH_LEN])proof, plen);
 	if (r != ST_OK)
@@ -104,10 +120,8 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 	*count = 0;
 	if (en == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
-	if ((r = store_provider_indexes(s, &all, &nall)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = store_provider_indexes(s, &all, &nall, e)) != ST_OK)
 		goto done;
-	}
 	/* At most a key per document, every provider entry, and a key per
 	 * revocation. */
 	deps = calloc(b->nentries + 2 * nall + 1, sizeof *deps);
@@ -122,8 +136,8 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 		    en->kind != ENTRY_DOCUMENT || en->attestation[0] == 0)
 			continue;
 		int64_t kidx = 0;
-		if (store_provider_key(s, en->provider, it->index, &kidx) ==
-		    ST_OK)
+		if (store_provider_key(s, en->provider, it->index, &kidx,
+				       NULL) == ST_OK)
 			deps[n++] = kidx;
 		if ((names[nnames] = strdup(en->provider)) == NULL) {
 			r = err_set(e, ST_NOMEM, "out of memory");
@@ -136,10 +150,8 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 		if (all[i] >= size)
 			break;
 		buf_reset(&text);
-		if ((r = store_entry(s, all[i], &text)) != ST_OK) {
-			err_set(e, r, "%s", store_errmsg(s));
+		if ((r = store_entry(s, all[i], &text, e)) != ST_OK)
 			goto done;
-		}
 		const char *name = en->name;
 		int64_t kidx = 0;
 		if (entry_parse(buf_str(&text), text.len, en, NULL) != ST_OK ||
@@ -148,7 +160,8 @@ static enum status provider_deps(struct store *s, struct bundle *b,
 			continue;
 		deps[n++] = all[i];
 		/* and the key it ended, which rule 5 looks for */
-		if (store_provider_key(s, en->name, all[i], &kidx) == ST_OK)
+		if (store_provider_key(s, en->name, all[i], &kidx, NULL) ==
+		    ST_OK)
 			deps[n++] = kidx;
 	}
 	sort_unique(deps, &n, sizeof *deps, cmp_i64, NULL);
@@ -172,7 +185,7 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
 	struct buf note, text;
 	struct bundle *b = NULL;
 	int64_t *idx = NULL, *deps = NULL;
-	size_t nidx = 0, ndeps = 0, tlen = 0;
+	size_t nidx = 0, ndeps = 0;
 	char origin[NOTE_NAME_MAX + 1], vkey[NOTE_VKEY_MAX + 1];
 	struct checkpoint cp;
 	enum status r;
@@ -180,23 +193,15 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
 	buf_init(&text, ENTRY_MAX);
 	*out = NULL;
 
-	if ((r = store_meta_get(s, "origin", origin, sizeof origin)) != ST_OK ||
-	    (r = store_meta_get(s, "vkey", vkey, sizeof vkey)) != ST_OK ||
-	    (r = store_checkpoint(s, size, &note, NULL)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
-		goto done;
-	}
-	if ((r = export_note_text_len(buf_str(&note), note.len, &tlen)) !=
+	if ((r = store_meta_get(s, "origin", origin, sizeof origin, e)) !=
 		    ST_OK ||
-	    (r = checkpoint_parse(buf_str(&note), tlen, &cp, e)) != ST_OK) {
-		err_prefix(e, "stored checkpoint");
-		r = ST_CORRUPT;
+	    (r = store_meta_get(s, "vkey", vkey, sizeof vkey, e)) != ST_OK ||
+	    (r = store_checkpoint(s, size, &note, NULL, e)) != ST_OK)
 		goto done;
-	}
-	if ((r = store_venue_indexes(s, venue, &idx, &nidx)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(s));
+	if ((r = parse_kept(&note, &cp, "stored checkpoint", e)) != ST_OK)
 		goto done;
-	}
+	if ((r = store_venue_indexes(s, venue, &idx, &nidx, e)) != ST_OK)
+		goto done;
 	while (nidx > 0 && idx[nidx - 1] >= cp.size)
 		nidx--;
 	if (nidx == 0) {
@@ -226,5 +231,138 @@ done:
 	free(deps);
 	buf_free(&note);
 	buf_free(&text);
+	return r;
+}
+
+/* ---- what a poster is made from ---- */
+
+/* The base URL checked and without trailing slashes into out. */
+static enum status take_base(const char *s, char *out, size_t outsize,
+			     struct err *e)
+{
+	size_t n = strlen(s);
+	if (n > EXPORT_BASE_URL_MAX || n >= outsize ||
+	    (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0))
+		return err_set(e, ST_INVALID,
+			       "base URL %.64s: not an http(s) URL of at most "
+			       "%d bytes",
+			       s, EXPORT_BASE_URL_MAX);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 ||
+		    (unsigned char)s[i] >= 0x7f || s[i] == '#' || s[i] == '?')
+			return err_set(e, ST_INVALID,
+				       "base URL: a space, control, non-ASCII, "
+				       "'#' or '?' character");
+	memcpy(out, s, n + 1);
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = 0;
+	return ST_OK;
+}
+
+/* The name of the venue's newest kind venue entry below size. */
+static enum status venue_name(struct store *s, const char *venue, int64_t size,
+			      char *name, size_t namesize, struct err *e)
+{
+	int64_t *idx = NULL;
+	size_t count = 0;
+	struct entry *en = malloc(sizeof *en);
+	struct buf text;
+	enum status r;
+	buf_init(&text, ENTRY_MAX + 1);
+	if (en == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	if ((r = store_venue_indexes(s, venue, &idx, &count, e)) != ST_OK) {
+		err_prefix(e, "venue %s", venue);
+		goto done;
+	}
+	r = err_set(e, ST_NOT_FOUND, "venue %s: not found in the log", venue);
+	for (size_t i = count; i-- > 0;) {
+		if (idx[i] >= size)
+			continue;
+		buf_reset(&text);
+		if ((r = store_entry(s, idx[i], &text, e)) != ST_OK) {
+			err_prefix(e, "entry %lld", (long long)idx[i]);
+			break;
+		}
+		if ((r = entry_parse(buf_str(&text), text.len, en, e)) !=
+		    ST_OK) {
+			err_prefix(e, "entry %lld", (long long)idx[i]);
+			r = ST_CORRUPT;
+			break;
+		}
+		if (en->kind != ENTRY_VENUE)
+			continue;
+		if (strlen(en->name) >= namesize) {
+			r = err_set(e, ST_TOO_LARGE, "venue name: too long");
+			break;
+		}
+		memcpy(name, en->name, strlen(en->name) + 1);
+		r = ST_OK;
+		break;
+	}
+done:
+	free(idx);
+	free(en);
+	buf_free(&text);
+	return r;
+}
+
+enum status export_poster(struct store *s, const char *venue,
+			  const char *base_url, struct export_poster *out,
+			  struct err *e)
+{
+	char base[EXPORT_BASE_URL_MAX + 1];
+	struct buf note;
+	struct checkpoint cp;
+	enum status r;
+
+	memset(out, 0, sizeof *out);
+	if (!entry_venue_id_valid(venue))
+		return err_set(e, ST_NOT_FOUND, "venue %.16s: not a venue id",
+			       venue);
+	memcpy(out->venue, venue, VENUE_ID_LEN + 1);
+	if (base_url == NULL) {
+		r = store_meta_get(s, "base_url", base, sizeof base, e);
+		if (r == ST_NOT_FOUND)
+			return err_set(e, ST_INVALID,
+				       "no base URL: pass --base-url "
+				       "https://your.host (or set it with "
+				       "init or serve --base-url)");
+		if (r != ST_OK) {
+			err_prefix(e, "base_url");
+			return r;
+		}
+		base_url = base;
+	}
+	if ((r = take_base(base_url, out->base_url, sizeof out->base_url, e)) !=
+	    ST_OK)
+		return r;
+	if ((r = store_meta_get(s, "vkey", out->vkey, sizeof out->vkey, e)) !=
+	    ST_OK) {
+		err_prefix(e, "vkey");
+		return r == ST_NOT_FOUND ? ST_CORRUPT : r;
+	}
+
+	buf_init(&note, 64 << 10);
+	int64_t size = 0;
+	if ((r = store_checkpoint(s, -1, &note, &size, e)) != ST_OK) {
+		err_prefix(e, "checkpoint");
+		goto done;
+	}
+	if ((r = parse_kept(&note, &cp, "the newest checkpoint", e)) != ST_OK)
+		goto done;
+	if (cp.size != size) {
+		r = err_set(e, ST_CORRUPT,
+			    "the checkpoint kept as size %lld says %lld",
+			    (long long)size, (long long)cp.size);
+		goto done;
+	}
+	if ((r = venue_name(s, venue, cp.size, out->name, sizeof out->name,
+			    e)) != ST_OK)
+		goto done;
+	out->size = cp.size;
+	memcpy(out->root, cp.root, HASH_LEN);
+done:
+	buf_free(&note);
 	return r;
 }

@@ -1,13 +1,19 @@
 /*
- * export.h: a venue's bundle (DESIGN.md bundle.json) from the store.
+ * export.h: a venue's bundle (DESIGN.md bundle.json) from the store, and
+ * what a venue's poster is made from (print/poster.h), as plain data.
  */
 #ifndef SANILOG_EXPORT_H
 #define SANILOG_EXPORT_H
 
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/bundle.h"
-#include "core/status.h"
+#include "base/status.h"
+#include "core/entry.h"
+#include "core/hash.h"
+#include "core/note.h"
+#include "core/pin.h"
 #include "store/store.h"
 
 /*
@@ -25,5 +31,35 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
  * blank line).  ST_CORRUPT when there is no blank line. */
 enum status export_note_text_len(const char *note, size_t len,
 				 size_t *text_len);
+
+/* The longest base URL of a poster: the pin's. */
+#define EXPORT_BASE_URL_MAX PIN_BASE_MAX
+
+/* What a venue's poster shows, as the store holds it. */
+struct export_poster {
+	char venue[VENUE_ID_LEN + 1];
+	/* the venue's name, of its newest venue entry in the checkpoint */
+	char name[ENTRY_VALUE_MAX + 1];
+	/* http:// or https://, without trailing slashes */
+	char base_url[EXPORT_BASE_URL_MAX + 1];
+	char vkey[NOTE_VKEY_MAX + 2]; /* the log's verifier key (meta "vkey") */
+	int64_t size;		      /* the newest kept checkpoint's size */
+	uint8_t root[HASH_LEN];	      /* and root hash */
+};
+
+/*
+ * Reads what venue's poster shows into *out: base_url, or when it is NULL
+ * the stored meta "base_url", checked (an http(s) URL of at most
+ * EXPORT_BASE_URL_MAX bytes of printable ASCII without '#' or '?'); the
+ * log's key; the newest kept checkpoint, and the venue's name in it.
+ * ST_NOT_FOUND when venue is no venue id or has no entry in that
+ * checkpoint; ST_INVALID when no base URL is known (e says to pass
+ * --base-url) or it is not one; ST_CORRUPT when the key or the checkpoint
+ * is missing or malformed; store errors as they come.  The store is only
+ * read.  On failure *out is unspecified.
+ */
+enum status export_poster(struct store *s, const char *venue,
+			  const char *base_url, struct export_poster *out,
+			  struct err *e);
 
 #endif

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "core/attest.h"
 #include "core/merkle.h"
+#include "core/rules.h"
 
 struct sequencer {
 	struct store *store;
@@ -28,23 +30,111 @@ struct sequencer {
 	 * been one of the batch. */
 	int64_t key_index;
 	struct note_verifier key;
+	/* The log before the entry being checked, as rules.c asks it. */
+	struct rules_view view;
+	int64_t size;	  /* entries, with the batch's so far */
+	char last[21];	  /* logged of the newest, "" when empty */
+	struct entry got; /* scratch: an entry read back for the view */
+	bool head_valid;  /* see view_head */
+	char head_venue[VENUE_ID_LEN + 1];
+	struct rules_head head;
 };
 
-enum status log_now(char *out, struct err *e)
+/* ---- the log before the entry, as rules.c asks it ---- */
+
+static enum status read_entry(struct sequencer *q, int64_t index,
+			      struct entry *en, struct err *e);
+static enum status leaf_hash(struct sequencer *q, int64_t index,
+			     uint8_t out[HASH_LEN], struct err *e);
+
+static enum status view_last(void *ctx, struct rules_last *out, struct err *e)
 {
-	const char *fixed = getenv("SANILOG_NOW");
-	if (fixed != NULL && fixed[0] != 0) {
-		if (!entry_time_valid(fixed))
-			return err_set(e, ST_INVALID,
-				       "SANILOG_NOW: not YYYY-MM-DDTHH:MM:SSZ");
-		snprintf(out, 21, "%s", fixed);
+	struct sequencer *q = ctx;
+
+	(void)e;
+	if (q->size == 0)
+		return ST_NOT_FOUND;
+	out->index = q->size - 1;
+	memcpy(out->logged, q->last, sizeof out->logged);
+	return ST_OK;
+}
+
+/* The head of the venue that chain() looked up for the entry being
+ * prepared is kept until that entry is written or refused: rules.c asks
+ * for it again. */
+static enum status view_head(void *ctx, const char *venue,
+			     struct rules_head *out, struct err *e)
+{
+	struct sequencer *q = ctx;
+	enum status r;
+
+	if (q->head_valid && strcmp(q->head_venue, venue) == 0) {
+		*out = q->head;
 		return ST_OK;
 	}
-	time_t t = time(NULL);
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
-		return err_set(e, ST_INTERNAL, "clock: cannot format time");
+	r = store_venue_head(q->store, venue, &out->index, &out->seq, e);
+	if (r == ST_OK)
+		r = leaf_hash(q, out->index, out->leaf, e);
+	if (r != ST_OK && r != ST_NOT_FOUND) {
+		err_prefix(e, "venue %s", venue);
+		return r;
+	}
+	if (r == ST_OK) {
+		q->head = *out;
+		snprintf(q->head_venue, sizeof q->head_venue, "%s", venue);
+		q->head_valid = true;
+	}
+	return r;
+}
+
+static enum status view_target(void *ctx, const char *venue, int64_t seq,
+			       struct rules_target *out, struct err *e)
+{
+	struct sequencer *q = ctx;
+	enum status r = store_venue_entry(q->store, venue, seq, &out->index, e);
+
+	if (r != ST_OK)
+		return r;
+	if ((r = read_entry(q, out->index, &q->got, e)) != ST_OK)
+		return r;
+	out->kind = q->got.kind;
+	out->tag = -1;
+	return store_is_revoked(q->store, venue, seq, &out->revoked, e);
+}
+
+static enum status view_provider(void *ctx, const char *name,
+				 struct rules_provider *out, struct err *e)
+{
+	struct sequencer *q = ctx;
+	int kind = 0;
+	enum status r = store_provider_newest(q->store, name, q->size,
+					      &out->index, &kind, e);
+
+	if (r == ST_NOT_FOUND)
+		return r;
+	if (r != ST_OK) {
+		err_prefix(e, "provider");
+		return r;
+	}
+	if ((r = read_entry(q, out->index, &q->got, e)) != ST_OK)
+		return r;
+	out->kind = q->got.kind;
+	out->vkey = q->got.vkey;
+	out->display_name = q->got.display_name;
+	out->key = NULL;
+	out->key_error = NULL;
+	if (out->kind != ENTRY_PROVIDER_KEY)
+		return ST_OK;
+	/* The key's check is costlier than verifying a signature: the key
+	 * last used is kept parsed. */
+	if (out->index != q->key_index) {
+		q->key_index = -1;
+		if (note_verifier_parse(q->got.vkey, strlen(q->got.vkey),
+					&q->key, e) != ST_OK)
+			return ST_CORRUPT;
+		q->key_index = out->index;
+	}
+	out->key = &q->key;
 	return ST_OK;
 }
 
@@ -55,10 +145,11 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	if (q == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
 	enum status r =
-		store_meta_get(s, "origin", q->origin, sizeof q->origin);
+		store_meta_get(s, "origin", q->origin, sizeof q->origin, e);
 	if (r != ST_OK) {
 		free(q);
-		return err_set(e, r, "origin: %s", store_errmsg(s));
+		err_prefix(e, "origin");
+		return r;
 	}
 	struct note_verifier v;
 	note_signer_verifier(signer, &v);
@@ -70,7 +161,7 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	}
 	char want[NOTE_VKEY_MAX + 1], have[NOTE_VKEY_MAX + 1];
 	note_verifier_format(&v, have, sizeof have);
-	r = store_meta_get(s, "vkey", want, sizeof want);
+	r = store_meta_get(s, "vkey", want, sizeof want, NULL);
 	if (r != ST_OK || strcmp(want, have) != 0) {
 		err_set(e, r != ST_OK ? r : ST_INVALID,
 			"the signer key is not this log's key (%s)", want);
@@ -81,6 +172,8 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	q->signer = signer;
 	q->doc_max = DOC_MAX_DEFAULT;
 	q->key_index = -1;
+	q->view = (struct rules_view){q, view_last, view_head, view_target,
+				      view_provider};
 	buf_init(&q->text, ENTRY_MAX);
 	buf_init(&q->scratch, 1 << 20);
 	*out = q;
@@ -103,10 +196,11 @@ void sequencer_set_doc_max(struct sequencer *q, size_t max)
 
 /* Reads the leaf hash of entry index. */
 static enum status leaf_hash(struct sequencer *q, int64_t index,
-			     uint8_t out[HASH_LEN])
+			     uint8_t out[HASH_LEN], struct err *e)
 {
 	int64_t id = merkle_stored_index(0, index);
-	return store_read_hashes(q->store, &id, 1, (uint8_t(*)[HASH_LEN])out);
+	return store_read_hashes(q->store, &id, 1, (uint8_t(*)[HASH_LEN])out,
+				 e);
 }
 
 /* Reads and parses entry index. */
@@ -114,10 +208,11 @@ static enum status read_entry(struct sequencer *q, int64_t index,
 			      struct entry *en, struct err *e)
 {
 	buf_reset(&q->scratch);
-	enum status r = store_entry(q->store, index, &q->scratch);
-	if (r != ST_OK)
-		return err_set(e, r, "entry %lld: %s", (long long)index,
-			       store_errmsg(q->store));
+	enum status r = store_entry(q->store, index, &q->scratch, e);
+	if (r != ST_OK) {
+		err_prefix(e, "entry %lld", (long long)index);
+		return r;
+	}
 	r = entry_parse(buf_str(&q->scratch), q->scratch.len, en, e);
 	if (r != ST_OK) {
 		err_prefix(e, "stored entry %lld", (long long)index);
@@ -130,8 +225,8 @@ static enum status read_entry(struct sequencer *q, int64_t index,
 static enum status chain(struct sequencer *q, struct entry *en, bool new_venue,
 			 struct err *e)
 {
-	int64_t head = 0, seq = 0;
-	enum status r = store_venue_head(q->store, en->venue, &head, &seq);
+	struct rules_head h;
+	enum status r = view_head(q, en->venue, &h, e);
 	if (r == ST_OK && new_venue)
 		return err_set(e, ST_CONFLICT, "venue %s: already exists",
 			       en->venue);
@@ -144,18 +239,15 @@ static enum status chain(struct sequencer *q, struct entry *en, bool new_venue,
 		return ST_OK;
 	}
 	if (r != ST_OK)
-		return err_set(e, r, "venue %s: %s", en->venue,
-			       store_errmsg(q->store));
-	en->venue_seq = seq + 1;
+		return r;
+	en->venue_seq = h.seq + 1;
 	en->has_prev = true;
-	if ((r = leaf_hash(q, head, en->prev)) != ST_OK)
-		return err_set(e, r, "venue %s: %s", en->venue,
-			       store_errmsg(q->store));
+	memcpy(en->prev, h.leaf, HASH_LEN);
 	return ST_OK;
 }
 
 static enum status check_document(struct sequencer *q, struct seq_request *rq,
-				  int64_t index, struct err *e)
+				  struct err *e)
 {
 	struct entry *en = &rq->entry;
 	if (rq->doc == NULL || rq->doc_len == 0)
@@ -185,98 +277,19 @@ static enum status check_document(struct sequencer *q, struct seq_request *rq,
 	if (en->provider[0] == 0)
 		return err_set(e, ST_INVALID,
 			       "attestation: needs the provider's name");
-	int64_t kidx = 0;
-	enum status r =
-		store_provider_key(q->store, en->provider, index, &kidx);
-	if (r == ST_NOT_FOUND)
-		return err_set(e, ST_NOT_FOUND,
-			       "provider %s: no registered key (%s)",
-			       en->provider, store_errmsg(q->store));
+	struct rules_verdict k;
+	enum status r = rules_key_in_force(&q->view, en->provider, &k, e);
 	if (r != ST_OK)
-		return err_set(e, r, "provider: %s", store_errmsg(q->store));
-	if (kidx != q->key_index) {
-		struct entry key;
-		q->key_index = -1;
-		if ((r = read_entry(q, kidx, &key, e)) != ST_OK)
-			return r;
-		if (note_verifier_parse(key.vkey, strlen(key.vkey), &q->key,
-					e) != ST_OK)
-			return ST_CORRUPT;
-		q->key_index = kidx;
-	}
-	struct attest_fields f = {
-		.venue = en->venue,
-		.type = en->type,
-		.performed = en->performed,
-		.expires = en->expires,
-	};
-	memcpy(f.doc, en->doc_sha256, HASH_LEN);
+		return r;
+	if (k.n > 0)
+		return err_set(e, k.f[0].st, "provider %s: %s", en->provider,
+			       k.f[0].why);
+	struct attest_fields f;
+	rules_attest_fields(en, &f);
 	/* Its messages name the attestation. */
 	return attest_from_note(rq->attestation, rq->attestation_len, &f,
-				&q->key, en->attestation,
-				sizeof en->attestation, e);
-}
-
-static enum status check_revocation(struct sequencer *q, const struct entry *en,
-				    struct err *e)
-{
-	int64_t idx = 0;
-	if (en->revokes >= en->venue_seq)
-		return err_set(e, ST_CONFLICT,
-			       "revokes %lld: no such earlier entry",
-			       (long long)en->revokes);
-	enum status r =
-		store_venue_entry(q->store, en->venue, en->revokes, &idx);
-	if (r != ST_OK)
-		return err_set(e, r == ST_NOT_FOUND ? ST_NOT_FOUND : r,
-			       "revokes %lld: %s", (long long)en->revokes,
-			       store_errmsg(q->store));
-	struct entry target;
-	if ((r = read_entry(q, idx, &target, e)) != ST_OK)
-		return r;
-	if (target.kind != ENTRY_DOCUMENT)
-		return err_set(e, ST_CONFLICT,
-			       "revokes %lld: that entry is not a document",
-			       (long long)en->revokes);
-	bool revoked = false;
-	if ((r = store_is_revoked(q->store, en->venue, en->revokes,
-				  &revoked)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	if (revoked)
-		return err_set(e, ST_CONFLICT, "revokes %lld: already revoked",
-			       (long long)en->revokes);
-	return ST_OK;
-}
-
-static enum status check_provider(struct sequencer *q, const struct entry *en,
-				  int64_t index, struct err *e)
-{
-	int64_t kidx = 0;
-	enum status r = store_provider_key(q->store, en->name, index, &kidx);
-	if (en->kind == ENTRY_PROVIDER_REVOKE) {
-		if (r == ST_NOT_FOUND)
-			return err_set(e, ST_NOT_FOUND,
-				       "provider %s: no key to revoke",
-				       en->name);
-		if (r != ST_OK)
-			return err_set(e, r, "%s", store_errmsg(q->store));
-	} else if (r == ST_OK) {
-		/* The key in force again, under the same display name, would
-		 * only repeat its entry. */
-		struct entry key;
-		if ((r = read_entry(q, kidx, &key, e)) != ST_OK)
-			return r;
-		if (strcmp(key.vkey, en->vkey) == 0 &&
-		    strcmp(key.display_name, en->display_name) == 0)
-			return err_set(e, ST_CONFLICT,
-				       "provider %s: this key is already "
-				       "registered, with this display name "
-				       "(entry %lld)",
-				       en->name, (long long)kidx);
-	} else if (r != ST_NOT_FOUND) {
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	}
-	return ST_OK;
+				&k.key, en->attestation, sizeof en->attestation,
+				e);
 }
 
 /* Checks one request against the log and fills in what the log sets. */
@@ -286,26 +299,24 @@ static enum status prepare(struct sequencer *q, struct seq_request *rq,
 	struct entry *en = &rq->entry;
 	enum status r = ST_OK;
 	_Static_assert(sizeof en->logged == 21, "a time and its NUL");
+	q->head_valid = false;
 	memcpy(en->logged, logged, sizeof en->logged);
-	switch (en->kind) {
-	case ENTRY_VENUE:
-	case ENTRY_DOCUMENT:
-	case ENTRY_REVOCATION:
+	if (en->kind <= ENTRY_REVOCATION) {
 		if (!entry_venue_id_valid(en->venue))
 			return err_set(e, ST_INVALID, "venue: not a venue id");
 		if ((r = chain(q, en, rq->new_venue, e)) != ST_OK)
 			return r;
-		if (en->kind == ENTRY_DOCUMENT)
-			r = check_document(q, rq, index, e);
-		else if (en->kind == ENTRY_REVOCATION)
-			r = check_revocation(q, en, e);
-		break;
-	case ENTRY_PROVIDER_KEY:
-	case ENTRY_PROVIDER_REVOKE:
-		r = check_provider(q, en, index, e);
-		break;
+		if (en->kind == ENTRY_DOCUMENT &&
+		    (r = check_document(q, rq, e)) != ST_OK)
+			return r;
 	}
-	return r;
+	/* The log's rules, as every verifier applies them. */
+	struct rules_verdict v;
+	if ((r = rules_check(&q->view, en, index, 0, &v, e)) != ST_OK)
+		return r;
+	if (v.n > 0)
+		return err_set(e, v.f[0].st, "%s", v.f[0].why);
+	return ST_OK;
 }
 
 /* Appends one prepared entry at index: entry row, document, hashes. */
@@ -318,10 +329,13 @@ static enum status write_entry(struct sequencer *q, struct seq_request *rq,
 	enum status r;
 
 	merkle_leaf_hash(rq->leaf, q->text.data, q->text.len);
-	r = merkle_append_hashes(index, rq->leaf, store_read_hashes, q->store,
+	struct store_reader rd = {q->store, e};
+	r = merkle_append_hashes(index, rq->leaf, store_merkle_reader, &rd,
 				 stored, &nstored);
-	if (r != ST_OK)
-		return err_set(e, r, "tree: %s", store_errmsg(q->store));
+	if (r != ST_OK) {
+		err_prefix(e, "tree");
+		return r;
+	}
 
 	bool scoped = en->kind <= ENTRY_REVOCATION;
 	bool provider = !scoped;
@@ -336,15 +350,15 @@ static enum status write_entry(struct sequencer *q, struct seq_request *rq,
 		.provider = provider ? en->name : NULL,
 		.doc = en->kind == ENTRY_DOCUMENT ? en->doc_sha256 : NULL,
 	};
-	if ((r = store_insert_entry(q->store, &row)) != ST_OK ||
+	if ((r = store_insert_entry(q->store, &row, e)) != ST_OK ||
 	    (r = store_insert_hashes(q->store, merkle_stored_count(index),
 				     (const uint8_t(*)[HASH_LEN])stored,
-				     nstored)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
+				     nstored, e)) != ST_OK)
+		return r;
 	if (en->kind == ENTRY_DOCUMENT &&
 	    (r = store_insert_document(q->store, en->doc_sha256, en->doc_mime,
-				       rq->doc, rq->doc_len)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
+				       rq->doc, rq->doc_len, e)) != ST_OK)
+		return r;
 	rq->index = index;
 	return ST_OK;
 }
@@ -354,21 +368,24 @@ static enum status sign_checkpoint(struct sequencer *q, int64_t size,
 				   struct buf *out, struct err *e)
 {
 	struct checkpoint c;
+	struct store_reader rd = {q->store, e};
 	enum status r;
 	snprintf(c.origin, sizeof c.origin, "%s", q->origin);
 	c.size = size;
 	if (size == 0)
 		merkle_empty_root(c.root);
-	else if ((r = merkle_tree_hash(size, store_read_hashes, q->store,
-				       c.root)) != ST_OK)
-		return err_set(e, r, "tree hash: %s", store_errmsg(q->store));
+	else if ((r = merkle_tree_hash(size, store_merkle_reader, &rd,
+				       c.root)) != ST_OK) {
+		err_prefix(e, "tree hash");
+		return r;
+	}
 	buf_reset(&q->scratch);
 	if ((r = checkpoint_sign(q->signer, &c, &q->scratch, e)) != ST_OK)
 		return r;
 	if ((r = store_insert_checkpoint(q->store, size,
 					 (const char *)q->scratch.data,
-					 q->scratch.len)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
+					 q->scratch.len, e)) != ST_OK)
+		return r;
 	if (out != NULL) {
 		buf_reset(out);
 		if ((r = buf_append(out, q->scratch.data, q->scratch.len)) !=
@@ -400,16 +417,16 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 	}
 	if ((r = log_now(now, e)) != ST_OK)
 		return r;
-	if ((r = store_begin(q->store)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	if ((r = store_log_size(q->store, &size)) != ST_OK ||
-	    (r = store_last_logged(q->store, last)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(q->store));
+	if ((r = store_begin(q->store, e)) != ST_OK)
+		return r;
+	if ((r = store_log_size(q->store, &size, e)) != ST_OK ||
+	    (r = store_last_logged(q->store, last, e)) != ST_OK)
 		goto fail;
-	}
 	/* Time never goes backwards along the log. */
 	if (strcmp(now, last) < 0)
 		memcpy(now, last, sizeof now);
+	q->size = size;
+	memcpy(q->last, last, sizeof q->last);
 
 	for (size_t i = 0; i < n; i++) {
 		struct seq_request *rq = &reqs[i];
@@ -428,7 +445,8 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 			continue;
 		if ((r = write_entry(q, rq, size, e)) != ST_OK)
 			goto fail;
-		size++;
+		q->size = ++size;
+		memcpy(q->last, now, sizeof q->last);
 		accepted++;
 	}
 	if (accepted == 0) {
@@ -437,8 +455,8 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
 	}
 	if ((r = sign_checkpoint(q, size, checkpoint, e)) != ST_OK)
 		goto fail;
-	if ((r = store_commit(q->store)) != ST_OK) {
-		err_set(e, r, "commit: %s", store_errmsg(q->store));
+	if ((r = store_commit(q->store, e)) != ST_OK) {
+		err_prefix(e, "commit");
 		goto fail;
 	}
 	return ST_OK;
@@ -461,16 +479,14 @@ enum status sequencer_checkpoint(struct sequencer *q, struct buf *checkpoint,
 {
 	int64_t size = 0;
 	enum status r;
-	if ((r = store_begin(q->store)) != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(q->store));
-	if ((r = store_log_size(q->store, &size)) != ST_OK) {
-		err_set(e, r, "%s", store_errmsg(q->store));
+	if ((r = store_begin(q->store, e)) != ST_OK)
+		return r;
+	if ((r = store_log_size(q->store, &size, e)) != ST_OK)
 		goto fail;
-	}
 	if ((r = sign_checkpoint(q, size, checkpoint, e)) != ST_OK)
 		goto fail;
-	if ((r = store_commit(q->store)) != ST_OK) {
-		err_set(e, r, "commit: %s", store_errmsg(q->store));
+	if ((r = store_commit(q->store, e)) != ST_OK) {
+		err_prefix(e, "commit");
 		goto fail;
 	}
 	return ST_OK;

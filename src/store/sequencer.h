@@ -2,10 +2,10 @@
  * sequencer.h: the one writer of the log.
  *
  * sequencer_append takes a batch of requests, checks each against the log's
- * rules (the venue chain, revocation targets, provider keys, attestations,
- * document types and sizes), and commits the accepted ones in one
- * transaction with their documents, stored tree hashes and a newly signed
- * checkpoint.  Only after that commit does a request count as logged.
+ * rules (core/rules.c: the venue chain, revocation targets, provider keys,
+ * attestations; and here, document types and sizes), and commits the accepted
+ * ones in one transaction with their documents, stored tree hashes and a newly
+ * signed checkpoint.  Only after that commit does a request count as logged.
  *
  * The sequencer sets each entry's venue-seq, prev and logged; the caller
  * sets the kind and the kind's own fields.
@@ -73,9 +73,5 @@ enum status sequencer_append(struct sequencer *q, struct seq_request *reqs,
  * empty log). */
 enum status sequencer_checkpoint(struct sequencer *q, struct buf *checkpoint,
 				 struct err *e);
-
-/* The log's clock: now in UTC, or $SANILOG_NOW when set (tests pin it),
- * written as YYYY-MM-DDTHH:MM:SSZ into out (21 bytes). */
-enum status log_now(char *out, struct err *e);
 
 #endif

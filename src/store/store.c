@@ -19,6 +19,10 @@
  * the stored hashes' in hashes.c, the venues' chains and heads in
  * venues.c; what the files share, the connection's state and the helpers
  * below, in store_private.h.
+ *
+ * Why this file is long: the schema, its migrations and the table of
+ * every statement of the store (those of the files above too) stay
+ * together, so that all the SQL of the database is read in one place.
  */
 #include "store_private.h"
 
@@ -122,7 +126,7 @@ static const char *const migrations[] = {
 	"DROP TRIGGER entries_head;",
 };
 /* What a migration does beyond its SQL, after it, in its transaction. */
-static enum status (*const migration_steps[])(struct store *) = {
+static enum status (*const migration_steps[])(struct store *, struct err *) = {
 	NULL, NULL, store_index_migrate, store_hashes_migrate, NULL,
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
@@ -254,17 +258,9 @@ void store_use_tree_cache(struct store *s, struct tree_cache *c)
 	s->tree = c;
 }
 
-const char *store_errmsg(const struct store *s)
+/* The status of an SQLite result code. */
+static enum status status_of(int rc)
 {
-	return s != NULL ? s->errmsg : "no database";
-}
-
-/* Records the connection's error and maps it to a status. */
-enum status store_fail(struct store *s, const char *what)
-{
-	int rc = sqlite3_extended_errcode(s->db);
-	snprintf(s->errmsg, sizeof s->errmsg, "%s: %s", what,
-		 sqlite3_errmsg(s->db));
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -287,24 +283,19 @@ enum status store_fail(struct store *s, const char *what)
 	}
 }
 
-enum status store_fail_msg(struct store *s, enum status st, const char *msg)
+enum status store_fail(struct store *s, const char *what, struct err *e)
 {
-	snprintf(s->errmsg, sizeof s->errmsg, "%s", msg);
-	return st;
+	return err_set(e, status_of(sqlite3_extended_errcode(s->db)), "%s: %s",
+		       what, sqlite3_errmsg(s->db));
 }
 
-struct sqlite3 *store_sqlite(struct store *s)
-{
-	return s->db;
-}
-
-enum status store_prepare(struct store *s, enum stmt id)
+enum status store_prepare(struct store *s, enum stmt id, struct err *e)
 {
 	if (s->q[id] == NULL &&
 	    sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
 			       SQLITE_PREPARE_PERSISTENT, &s->q[id],
 			       NULL) != SQLITE_OK)
-		return store_fail(s, "prepare");
+		return store_fail(s, "prepare", e);
 	return ST_OK;
 }
 
@@ -318,11 +309,12 @@ sqlite3_stmt *store_stmt(struct store *s, enum stmt id)
 }
 
 /* Runs a statement that returns no rows. */
-enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what)
+enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what,
+		       struct err *e)
 {
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		enum status r = store_fail(s, what);
+		enum status r = store_fail(s, what, e);
 		sqlite3_reset(st);
 		return r;
 	}
@@ -330,28 +322,29 @@ enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what)
 	return ST_OK;
 }
 
-enum status store_exec_sql(struct store *s, const char *sql, const char *what)
+enum status store_exec_sql(struct store *s, const char *sql, const char *what,
+			   struct err *e)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		enum status r = store_fail(s, what);
+		enum status r = store_fail(s, what, e);
 		if (msg != NULL)
-			snprintf(s->errmsg, sizeof s->errmsg, "%s: %s", what,
-				 msg);
+			err_set(e, r, "%s: %s", what, msg);
 		sqlite3_free(msg);
 		return r;
 	}
 	return ST_OK;
 }
 
-static enum status pragma_int(struct store *s, const char *sql, int *out)
+static enum status pragma_int(struct store *s, const char *sql, int *out,
+			      struct err *e)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, sql);
+		return store_fail(s, sql, e);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		enum status r = store_fail(s, sql);
+		enum status r = store_fail(s, sql, e);
 		sqlite3_finalize(st);
 		return r;
 	}
@@ -360,42 +353,41 @@ static enum status pragma_int(struct store *s, const char *sql, int *out)
 	return ST_OK;
 }
 
-static enum status migrate(struct store *s, bool created)
+static enum status migrate(struct store *s, bool created, struct err *e)
 {
 	int app = 0, version = 0;
 	enum status r;
-	if ((r = pragma_int(s, "PRAGMA application_id", &app)) != ST_OK ||
-	    (r = pragma_int(s, "PRAGMA user_version", &version)) != ST_OK)
+	if ((r = pragma_int(s, "PRAGMA application_id", &app, e)) != ST_OK ||
+	    (r = pragma_int(s, "PRAGMA user_version", &version, e)) != ST_OK)
 		return r;
 	if (!created && app != STORE_APPLICATION_ID)
-		return store_fail_msg(s, ST_CORRUPT, "not a sanilog database");
+		return err_set(e, ST_CORRUPT, "not a sanilog database");
 	if (version > SCHEMA_VERSION)
-		return store_fail_msg(
-			s, ST_CORRUPT,
-			"database schema is newer than this sanilog");
+		return err_set(e, ST_CORRUPT,
+			       "database schema is newer than this sanilog");
 	s->schema_found = version;
 	if (version == SCHEMA_VERSION)
 		return ST_OK;
-	if ((r = store_exec_sql(s, "BEGIN IMMEDIATE", "migrate")) != ST_OK)
+	if ((r = store_exec_sql(s, "BEGIN IMMEDIATE", "migrate", e)) != ST_OK)
 		return r;
 	/* Another process may have migrated it while this one waited. */
-	if ((r = pragma_int(s, "PRAGMA user_version", &version)) != ST_OK)
+	if ((r = pragma_int(s, "PRAGMA user_version", &version, e)) != ST_OK)
 		goto rollback;
 	s->schema_found = version;
 	for (int v = version; v < SCHEMA_VERSION; v++) {
 		char sql[96];
-		if ((r = store_exec_sql(s, migrations[v], "migrate")) !=
+		if ((r = store_exec_sql(s, migrations[v], "migrate", e)) !=
 			    ST_OK ||
 		    (migration_steps[v] != NULL &&
-		     (r = migration_steps[v](s)) != ST_OK))
+		     (r = migration_steps[v](s, e)) != ST_OK))
 			goto rollback;
 		snprintf(sql, sizeof sql,
 			 "PRAGMA user_version = %d; PRAGMA application_id = %d",
 			 v + 1, STORE_APPLICATION_ID);
-		if ((r = store_exec_sql(s, sql, "migrate")) != ST_OK)
+		if ((r = store_exec_sql(s, sql, "migrate", e)) != ST_OK)
 			goto rollback;
 	}
-	return store_exec_sql(s, "COMMIT", "migrate");
+	return store_exec_sql(s, "COMMIT", "migrate", e);
 rollback:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
@@ -404,19 +396,20 @@ rollback:
 /* Puts the file in WAL mode, unless it is already (sanilog's files are
  * from init on): the change takes an exclusive lock, which two processes
  * opening the file at once would fight over. */
-static enum status wal_mode(struct store *s, const char *path)
+static enum status wal_mode(struct store *s, const char *path, struct err *e)
 {
 	sqlite3_stmt *st = NULL;
 	bool wal = false;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return store_fail(s, path);
+		return store_fail(s, path, e);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(st, 0);
 		wal = m != NULL && strcmp(m, "wal") == 0;
 	}
 	sqlite3_finalize(st);
-	return wal ? ST_OK : store_exec_sql(s, "PRAGMA journal_mode=WAL", path);
+	return wal ? ST_OK
+		   : store_exec_sql(s, "PRAGMA journal_mode=WAL", path, e);
 }
 
 static const char store_pragmas[] =
@@ -437,6 +430,7 @@ enum status store_open(const char *path, enum store_mode mode,
 	static pthread_once_t setup = PTHREAD_ONCE_INIT;
 	pthread_once(&setup, sqlite_setup);
 	struct store *s = NULL;
+	struct err why = {.msg = ""}; /* said after the path */
 	enum status r;
 	int flags = SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
 	*out = NULL;
@@ -475,7 +469,7 @@ enum status store_open(const char *path, enum store_mode mode,
 	buf_init(&s->pending, SIZE_MAX / 2);
 	buf_init(&s->hpend, SIZE_MAX / 2);
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		r = store_fail(s, path);
+		r = store_fail(s, path, &why);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -484,11 +478,11 @@ enum status store_open(const char *path, enum store_mode mode,
 		/* Read before anything writes: never convert a file that is
 		 * not ours. */
 		int app = 0;
-		if ((r = pragma_int(s, "PRAGMA application_id", &app)) != ST_OK)
+		if ((r = pragma_int(s, "PRAGMA application_id", &app, &why)) !=
+		    ST_OK)
 			goto fail;
 		if (app != STORE_APPLICATION_ID) {
-			r = store_fail_msg(s, ST_CORRUPT,
-					   "not a sanilog database");
+			r = err_set(&why, ST_CORRUPT, "not a sanilog database");
 			goto fail;
 		}
 	}
@@ -501,22 +495,22 @@ enum status store_open(const char *path, enum store_mode mode,
 	 * append a transaction, whose commit writes a few whole pages, 28%
 	 * slower.  (An existing file keeps its size.) */
 	if (mode == STORE_CREATE &&
-	    (r = store_exec_sql(s, "PRAGMA page_size=16384", path)) != ST_OK)
+	    (r = store_exec_sql(s, "PRAGMA page_size=16384", path, &why)) !=
+		    ST_OK)
 		goto fail;
-	if (mode != STORE_READONLY && (r = wal_mode(s, path)) != ST_OK)
+	if (mode != STORE_READONLY && (r = wal_mode(s, path, &why)) != ST_OK)
 		goto fail;
-	if ((r = store_exec_sql(s, store_pragmas, path)) != ST_OK)
+	if ((r = store_exec_sql(s, store_pragmas, path, &why)) != ST_OK)
 		goto fail;
 	if (mode == STORE_READONLY) {
 		int app = 0, version = 0;
-		if ((r = pragma_int(s, "PRAGMA application_id", &app)) !=
+		if ((r = pragma_int(s, "PRAGMA application_id", &app, &why)) !=
 			    ST_OK ||
-		    (r = pragma_int(s, "PRAGMA user_version", &version)) !=
-			    ST_OK)
+		    (r = pragma_int(s, "PRAGMA user_version", &version,
+				    &why)) != ST_OK)
 			goto fail;
 		if (app != STORE_APPLICATION_ID) {
-			r = store_fail_msg(s, ST_CORRUPT,
-					   "not a sanilog database");
+			r = err_set(&why, ST_CORRUPT, "not a sanilog database");
 			goto fail;
 		}
 		s->schema_found = version;
@@ -524,30 +518,31 @@ enum status store_open(const char *path, enum store_mode mode,
 			/* Reading never changes the file: upgrading it is a
 			 * write, done on purpose, with no older sanilog
 			 * writing to it. */
-			snprintf(s->errmsg, sizeof s->errmsg,
-				 "schema %d, older than this sanilog's (%d): "
-				 "upgrade it with `sanilog upgrade` (stop any "
-				 "server using it first), or upgrade a copy",
-				 version, SCHEMA_VERSION);
-			r = ST_CORRUPT;
+			r = err_set(
+				&why, ST_CORRUPT,
+				"schema %d, older than this sanilog's (%d): "
+				"upgrade it with `sanilog upgrade` (stop "
+				"any server using it first), or upgrade a "
+				"copy",
+				version, SCHEMA_VERSION);
 			goto fail;
 		}
 		if (version != SCHEMA_VERSION) {
-			r = store_fail_msg(s, ST_CORRUPT,
-					   "database schema is newer than this "
-					   "sanilog");
+			r = err_set(&why, ST_CORRUPT,
+				    "database schema is newer than this "
+				    "sanilog");
 			goto fail;
 		}
-	} else if ((r = migrate(s, mode == STORE_CREATE)) != ST_OK) {
+	} else if ((r = migrate(s, mode == STORE_CREATE, &why)) != ST_OK) {
 		goto fail;
 	}
 	for (int i = 0; i < Q__COUNT; i++)
-		if ((r = store_prepare(s, (enum stmt)i)) != ST_OK)
+		if ((r = store_prepare(s, (enum stmt)i, &why)) != ST_OK)
 			goto fail;
 	*out = s;
 	return ST_OK;
 fail:
-	err_set(e, r, "%s: %s", path, s->errmsg);
+	err_set(e, r, "%s: %s", path, why.msg);
 	store_close(s);
 	if (mode == STORE_CREATE)
 		unlink(path);
@@ -560,11 +555,11 @@ void store_schema(const struct store *s, int *found, int *now)
 	*now = SCHEMA_VERSION;
 }
 
-enum status store_map(struct store *s, int64_t bytes)
+enum status store_map(struct store *s, int64_t bytes, struct err *e)
 {
 	char sql[64];
 	snprintf(sql, sizeof sql, "PRAGMA mmap_size=%lld", (long long)bytes);
-	return store_exec_sql(s, sql, "mmap");
+	return store_exec_sql(s, sql, "mmap", e);
 }
 
 void store_close(struct store *s)
@@ -583,7 +578,7 @@ void store_close(struct store *s)
 }
 
 enum status store_meta_get(struct store *s, const char *key, char *out,
-			   size_t outsize)
+			   size_t outsize, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_META_GET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -593,33 +588,33 @@ enum status store_meta_get(struct store *s, const char *key, char *out,
 		const char *v = (const char *)sqlite3_column_text(st, 0);
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
 		if (n + 1 > outsize)
-			r = store_fail_msg(s, ST_TOO_LARGE,
-					   "meta value too long");
+			r = err_set(e, ST_TOO_LARGE, "meta value too long");
 		else {
 			memcpy(out, v, n);
 			out[n] = 0;
 		}
 	} else if (rc == SQLITE_DONE) {
-		r = store_fail_msg(s, ST_NOT_FOUND, "no such setting");
+		r = err_set(e, ST_NOT_FOUND, "no such setting");
 	} else {
-		r = store_fail(s, "meta");
+		r = store_fail(s, "meta", e);
 	}
 	sqlite3_reset(st);
 	return r;
 }
 
-enum status store_meta_set(struct store *s, const char *key, const char *value)
+enum status store_meta_set(struct store *s, const char *key, const char *value,
+			   struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_META_SET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	return store_exec(s, st, "meta");
+	return store_exec(s, st, "meta", e);
 }
 
-enum status store_begin(struct store *s)
+enum status store_begin(struct store *s, struct err *e)
 {
 	s->doc_keys_ready = false;
-	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin");
+	enum status r = store_exec(s, store_stmt(s, Q_BEGIN), "begin", e);
 	if (r != ST_OK)
 		return r;
 	buf_reset(&s->pending);
@@ -631,7 +626,7 @@ enum status store_begin(struct store *s)
 	int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW) {
-		r = store_fail(s, "begin");
+		r = store_fail(s, "begin", e);
 		store_rollback(s);
 		return r;
 	}
@@ -642,23 +637,23 @@ enum status store_begin(struct store *s)
 	return ST_OK;
 }
 
-enum status store_begin_read(struct store *s)
+enum status store_begin_read(struct store *s, struct err *e)
 {
-	return store_exec(s, store_stmt(s, Q_BEGIN_READ), "begin");
+	return store_exec(s, store_stmt(s, Q_BEGIN_READ), "begin", e);
 }
 
-enum status store_commit(struct store *s)
+enum status store_commit(struct store *s, struct err *e)
 {
 	/* The new documents' keys and the new hashes go in with them, or
 	 * nothing does. */
-	enum status r = store_index_flush(s);
+	enum status r = store_index_flush(s, e);
 	if (r == ST_OK)
-		r = store_hashes_flush(s);
+		r = store_hashes_flush(s, e);
 	if (r != ST_OK)
 		return r;
 	s->doc_keys_ready = false;
 	s->writing = false;
-	if ((r = store_exec(s, store_stmt(s, Q_COMMIT), "commit")) == ST_OK)
+	if ((r = store_exec(s, store_stmt(s, Q_COMMIT), "commit", e)) == ST_OK)
 		s->heads_moved = false;
 	return r;
 }
@@ -670,12 +665,12 @@ void store_rollback(struct store *s)
 	buf_reset(&s->pending);
 	buf_reset(&s->hpend);
 	if (!sqlite3_get_autocommit(s->db))
-		store_exec(s, store_stmt(s, Q_ROLLBACK), "rollback");
+		store_exec(s, store_stmt(s, Q_ROLLBACK), "rollback", NULL);
 	memset(s->cache, 0, HASH_CACHE_SLOTS * sizeof *s->cache);
 }
 
 enum status store_two_ints(struct store *s, sqlite3_stmt *st, int64_t *a,
-			   int64_t *b, const char *what)
+			   int64_t *b, const char *what, struct err *e)
 {
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
@@ -683,7 +678,7 @@ enum status store_two_ints(struct store *s, sqlite3_stmt *st, int64_t *a,
 		*a = sqlite3_column_int64(st, 0);
 		*b = sqlite3_column_int64(st, 1);
 	} else {
-		r = store_fail(s, what);
+		r = store_fail(s, what, e);
 	}
 	sqlite3_reset(st);
 	return r;
@@ -691,56 +686,57 @@ enum status store_two_ints(struct store *s, sqlite3_stmt *st, int64_t *a,
 
 /* Steps a statement expected to give one integer row. */
 enum status store_one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
-			  const char *what)
+			  const char *what, struct err *e)
 {
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else if (rc == SQLITE_DONE)
-		r = store_fail_msg(s, ST_NOT_FOUND, what);
+		r = err_set(e, ST_NOT_FOUND, "%s", what);
 	else
-		r = store_fail(s, what);
+		r = store_fail(s, what, e);
 	sqlite3_reset(st);
 	return r;
 }
 
-enum status store_log_size(struct store *s, int64_t *size)
+enum status store_log_size(struct store *s, int64_t *size, struct err *e)
 {
-	return store_one_int(s, store_stmt(s, Q_LOG_SIZE), size, "log size");
+	return store_one_int(s, store_stmt(s, Q_LOG_SIZE), size, "log size", e);
 }
 
 /* Appends column col of the current row, as bytes, to out. */
-enum status store_column_to_buf(struct store *s, sqlite3_stmt *st, int col,
-				struct buf *out)
+enum status store_column_to_buf(sqlite3_stmt *st, int col, struct buf *out,
+				struct err *e)
 {
 	const void *p = sqlite3_column_blob(st, col);
 	size_t n = (size_t)sqlite3_column_bytes(st, col);
 	enum status r = buf_append(out, p != NULL ? p : "", n);
 	if (r != ST_OK)
-		store_fail_msg(s, r, "value too large");
+		err_set(e, r, "value too large");
 	return r;
 }
 
-enum status store_entry(struct store *s, int64_t index, struct buf *out)
+enum status store_entry(struct store *s, int64_t index, struct buf *out,
+			struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_ENTRY);
 	sqlite3_bind_int64(st, 1, index);
 	int rc = sqlite3_step(st);
 	enum status r;
 	if (rc == SQLITE_ROW)
-		r = store_column_to_buf(s, st, 0, out);
+		r = store_column_to_buf(st, 0, out, e);
 	else if (rc == SQLITE_DONE)
-		r = store_fail_msg(s, ST_NOT_FOUND, "no such entry");
+		r = err_set(e, ST_NOT_FOUND, "no such entry");
 	else
-		r = store_fail(s, "entry");
+		r = store_fail(s, "entry", e);
 	sqlite3_reset(st);
 	return r;
 }
 
 /* Collects the first integer column of every row into a new array. */
 static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
-			    size_t *count)
+			    size_t *count, struct err *e)
 {
 	int64_t *v = NULL;
 	size_t n = 0, alloc = 0;
@@ -752,8 +748,7 @@ static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
 			if (p == NULL) {
 				free(v);
 				sqlite3_reset(st);
-				return store_fail_msg(s, ST_NOMEM,
-						      "out of memory");
+				return err_set(e, ST_NOMEM, "out of memory");
 			}
 			v = p;
 			alloc = na;
@@ -761,7 +756,7 @@ static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
 		v[n++] = sqlite3_column_int64(st, 0);
 	}
 	if (rc != SQLITE_DONE) {
-		enum status r = store_fail(s, "read");
+		enum status r = store_fail(s, "read", e);
 		free(v);
 		sqlite3_reset(st);
 		return r;
@@ -773,13 +768,13 @@ static enum status int_rows(struct store *s, sqlite3_stmt *st, int64_t **out,
 }
 
 enum status store_provider_indexes(struct store *s, int64_t **out,
-				   size_t *count)
+				   size_t *count, struct err *e)
 {
-	return int_rows(s, store_stmt(s, Q_PROVIDER_INDEXES), out, count);
+	return int_rows(s, store_stmt(s, Q_PROVIDER_INDEXES), out, count, e);
 }
 
 enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
-			     bool *revoked)
+			     bool *revoked, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_IS_REVOKED);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
@@ -789,13 +784,14 @@ enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		*revoked = rc == SQLITE_ROW;
 	else
-		r = store_fail(s, "revocation");
+		r = store_fail(s, "revocation", e);
 	sqlite3_reset(st);
 	return r;
 }
 
-enum status store_provider_key(struct store *s, const char *name,
-			       int64_t before, int64_t *index)
+enum status store_provider_newest(struct store *s, const char *name,
+				  int64_t before, int64_t *index, int *kind,
+				  struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_PROVIDER_KEYS);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -803,33 +799,40 @@ enum status store_provider_key(struct store *s, const char *name,
 	int rc = sqlite3_step(st);
 	enum status r = ST_OK;
 	if (rc == SQLITE_ROW) {
-		/* The newest provider entry of that name decides: a key, or
-		 * a revocation that ended every key before it. */
-		if (sqlite3_column_int(st, 1) == 3)
-			*index = sqlite3_column_int64(st, 0);
-		else
-			r = store_fail_msg(s, ST_NOT_FOUND,
-					   "provider key revoked");
+		*index = sqlite3_column_int64(st, 0);
+		*kind = sqlite3_column_int(st, 1);
 	} else if (rc == SQLITE_DONE) {
-		r = store_fail_msg(s, ST_NOT_FOUND, "no such provider");
+		r = err_set(e, ST_NOT_FOUND, "no such provider");
 	} else {
-		r = store_fail(s, "provider");
+		r = store_fail(s, "provider", e);
 	}
 	sqlite3_reset(st);
 	return r;
 }
 
+enum status store_provider_key(struct store *s, const char *name,
+			       int64_t before, int64_t *index, struct err *e)
+{
+	int kind = 0;
+	enum status r = store_provider_newest(s, name, before, index, &kind, e);
+	/* The newest provider entry of that name decides: a key, or a
+	 * revocation that ended every key before it. */
+	if (r == ST_OK && kind != ENTRY_PROVIDER_KEY)
+		r = err_set(e, ST_NOT_FOUND, "provider key revoked");
+	return r;
+}
+
 enum status store_insert_checkpoint(struct store *s, int64_t size,
-				    const char *note, size_t len)
+				    const char *note, size_t len, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_INSERT_CHECKPOINT);
 	sqlite3_bind_int64(st, 1, size);
 	sqlite3_bind_text(st, 2, note, (int)len, SQLITE_STATIC);
-	return store_exec(s, st, "insert checkpoint");
+	return store_exec(s, st, "insert checkpoint", e);
 }
 
 enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
-			     int64_t *got_size)
+			     int64_t *got_size, struct err *e)
 {
 	sqlite3_stmt *st;
 	if (size >= 0) {
@@ -843,24 +846,23 @@ enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
 	if (rc == SQLITE_ROW) {
 		if (got_size != NULL)
 			*got_size = sqlite3_column_int64(st, 0);
-		r = store_column_to_buf(s, st, 1, out);
+		r = store_column_to_buf(st, 1, out, e);
 	} else if (rc == SQLITE_DONE) {
-		r = store_fail_msg(s, ST_NOT_FOUND,
-				   "no checkpoint of that size");
+		r = err_set(e, ST_NOT_FOUND, "no checkpoint of that size");
 	} else {
-		r = store_fail(s, "checkpoint");
+		r = store_fail(s, "checkpoint", e);
 	}
 	sqlite3_reset(st);
 	return r;
 }
 
 enum status store_checkpoint_sizes(struct store *s, int64_t **out,
-				   size_t *count)
+				   size_t *count, struct err *e)
 {
-	return int_rows(s, store_stmt(s, Q_CHECKPOINT_SIZES), out, count);
+	return int_rows(s, store_stmt(s, Q_CHECKPOINT_SIZES), out, count, e);
 }
 
-enum status store_last_logged(struct store *s, char *out)
+enum status store_last_logged(struct store *s, char *out, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_LAST_ENTRY);
 	int rc = sqlite3_step(st);
@@ -876,27 +878,27 @@ enum status store_last_logged(struct store *s, char *out)
 			memcpy(out, d + n - 21, 20);
 			out[20] = 0;
 		} else {
-			r = store_fail_msg(s, ST_CORRUPT,
-					   "newest entry has no logged line");
+			r = err_set(e, ST_CORRUPT,
+				    "newest entry has no logged line");
 		}
 	} else if (rc != SQLITE_DONE) {
-		r = store_fail(s, "last entry");
+		r = store_fail(s, "last entry", e);
 	}
 	sqlite3_reset(st);
 	return r;
 }
 
 enum status store_token_set(struct store *s, const char *venue,
-			    const uint8_t token_hash[HASH_LEN])
+			    const uint8_t token_hash[HASH_LEN], struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_SET);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, token_hash, HASH_LEN, SQLITE_STATIC);
-	return store_exec(s, st, "token");
+	return store_exec(s, st, "token", e);
 }
 
 enum status store_token_get(struct store *s, const char *venue,
-			    uint8_t token_hash[HASH_LEN])
+			    uint8_t token_hash[HASH_LEN], struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_GET);
 	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
@@ -905,19 +907,18 @@ enum status store_token_get(struct store *s, const char *venue,
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == HASH_LEN)
 		memcpy(token_hash, sqlite3_column_blob(st, 0), HASH_LEN);
 	else if (rc == SQLITE_ROW)
-		r = store_fail_msg(s, ST_CORRUPT,
-				   "stored token hash is malformed");
+		r = err_set(e, ST_CORRUPT, "stored token hash is malformed");
 	else if (rc == SQLITE_DONE)
-		r = store_fail_msg(s, ST_NOT_FOUND, "venue has no owner token");
+		r = err_set(e, ST_NOT_FOUND, "venue has no owner token");
 	else
-		r = store_fail(s, "token");
+		r = store_fail(s, "token", e);
 	sqlite3_reset(st);
 	return r;
 }
 
 enum status store_token_venue(struct store *s,
 			      const uint8_t token_hash[HASH_LEN],
-			      char venue[VENUE_ID_LEN + 1])
+			      char venue[VENUE_ID_LEN + 1], struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_VENUE);
 	sqlite3_bind_blob(st, 1, token_hash, HASH_LEN, SQLITE_STATIC);
@@ -927,9 +928,9 @@ enum status store_token_venue(struct store *s,
 		const char *v = (const char *)sqlite3_column_text(st, 0);
 		snprintf(venue, VENUE_ID_LEN + 1, "%s", v != NULL ? v : "");
 	} else if (rc == SQLITE_DONE) {
-		r = store_fail_msg(s, ST_NOT_FOUND, "no venue has that token");
+		r = err_set(e, ST_NOT_FOUND, "no venue has that token");
 	} else {
-		r = store_fail(s, "token");
+		r = store_fail(s, "token", e);
 	}
 	sqlite3_reset(st);
 	return r;
@@ -944,7 +945,7 @@ static int64_t column_or(sqlite3_stmt *st, int col, int64_t dflt)
 }
 
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
-			       store_entry_fn fn, void *ctx)
+			       store_entry_fn fn, void *ctx, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_SCAN_ENTRIES);
 	sqlite3_bind_int64(st, 1, from);
@@ -964,31 +965,32 @@ enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
 			break;
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
-		r = store_fail(s, "scan entries");
+		r = store_fail(s, "scan entries", e);
 	sqlite3_reset(st);
 	return r;
 }
 
 enum status store_index_counts(struct store *s, int64_t *heads,
-			       int64_t *doc_keys)
+			       int64_t *doc_keys, struct err *e)
 {
 	return store_two_ints(s, store_stmt(s, Q_INDEX_COUNTS), heads, doc_keys,
-			      "index counts");
+			      "index counts", e);
 }
 
-enum status store_page_size(struct store *s, int64_t *bytes)
+enum status store_page_size(struct store *s, int64_t *bytes, struct err *e)
 {
 	int n = 0;
-	enum status r = pragma_int(s, "PRAGMA page_size", &n);
+	enum status r = pragma_int(s, "PRAGMA page_size", &n, e);
 	if (r == ST_OK)
 		*bytes = n;
 	return r;
 }
 
-enum status store_wal_checkpoint(struct store *s, int *frames, int *copied)
+enum status store_wal_checkpoint(struct store *s, int *frames, int *copied,
+				 struct err *e)
 {
 	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 				      frames, copied) != SQLITE_OK)
-		return store_fail(s, "checkpoint");
+		return store_fail(s, "checkpoint", e);
 	return ST_OK;
 }

@@ -12,8 +12,11 @@
  * connection runs in WAL mode with synchronous=FULL and foreign keys on.
  * Every statement is prepared once at open from one table.
  *
- * Every function returns a status; on failure store_errmsg() says why.  A
- * write outside store_begin/store_commit runs in its own transaction.
+ * Every function that can fail returns a status and takes, last, a
+ * struct err *e (or NULL) that says why it failed; on success e may hold
+ * any message.  A failure of a callback (fn) is returned as it is, with e
+ * untouched.  A write outside store_begin/store_commit runs in its own
+ * transaction.
  */
 #ifndef SANILOG_STORE_H
 #define SANILOG_STORE_H
@@ -22,10 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/buf.h"
 #include "core/entry.h"
 #include "core/hash.h"
-#include "core/status.h"
 
 #define STORE_APPLICATION_ID 0x53414e4c /* "SANL" */
 
@@ -54,7 +57,7 @@ void store_schema(const struct store *s, int *found, int *now);
  * read calls (PRAGMA mmap_size): for long-lived readers that look rows up
  * at random, such as the server's.  Mapped pages count in the process's
  * RSS once touched, so a full audit does not use it. */
-enum status store_map(struct store *s, int64_t bytes);
+enum status store_map(struct store *s, int64_t bytes, struct err *e);
 
 /* Whether s was opened STORE_READONLY. */
 bool store_readonly(const struct store *s);
@@ -64,64 +67,95 @@ bool store_readonly(const struct store *s);
 struct tree_cache;
 void store_use_tree_cache(struct store *s, struct tree_cache *c);
 
-/* The last error message on s (never NULL). */
-const char *store_errmsg(const struct store *s);
+/*
+ * Extends c to the log that s sees now (in s's read transaction, if one
+ * is open), reading only the stored hashes it lacks.  s must be a
+ * read-only connection (STORE_READONLY): a writer's hashes could still be
+ * rolled back, and the cache keeps what it is given for good.  wait: when
+ * another thread is extending the cache, wait for it and then extend;
+ * otherwise return ST_BUSY at once.  ST_OK: the cache holds the log s
+ * sees, or as much of it as its budget allows.  On failure the cache
+ * keeps what it had and e says why.
+ */
+enum status store_sync_tree_cache(struct store *s, struct tree_cache *c,
+				  bool wait, struct err *e);
 
 /* Metadata: "origin", "vkey", "base_url".  get: ST_NOT_FOUND if unset;
  * out is NUL-terminated, ST_TOO_LARGE if it does not fit. */
 enum status store_meta_get(struct store *s, const char *key, char *out,
-			   size_t outsize);
-enum status store_meta_set(struct store *s, const char *key, const char *value);
+			   size_t outsize, struct err *e);
+enum status store_meta_set(struct store *s, const char *key, const char *value,
+			   struct err *e);
 
 /* Transactions: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK. */
-enum status store_begin(struct store *s);
+enum status store_begin(struct store *s, struct err *e);
 /* A read transaction (BEGIN): every read until store_commit sees one
  * snapshot and takes no further locks. */
-enum status store_begin_read(struct store *s);
-enum status store_commit(struct store *s);
+enum status store_begin_read(struct store *s, struct err *e);
+enum status store_commit(struct store *s, struct err *e);
 void store_rollback(struct store *s);
 
 /* ---- the log ---- */
 
 /* Number of entries in the log. */
-enum status store_log_size(struct store *s, int64_t *size);
+enum status store_log_size(struct store *s, int64_t *size, struct err *e);
 
-/* A merkle_reader over the stored hashes (ctx is the struct store). */
-enum status store_read_hashes(void *ctx, const int64_t *indexes, size_t count,
-			      uint8_t (*out)[HASH_LEN]);
+/* Reads the stored hashes at indexes[0..count) into out. */
+enum status store_read_hashes(struct store *s, const int64_t *indexes,
+			      size_t count, uint8_t (*out)[HASH_LEN],
+			      struct err *e);
+
+/* What store_merkle_reader reads through: s's stored hashes, and the err
+ * (or NULL) that says why a read failed. */
+struct store_reader {
+	struct store *s;
+	struct err *e;
+};
+/* A merkle_reader (core/merkle.h) over the stored hashes: ctx is a struct
+ * store_reader. */
+enum status store_merkle_reader(void *ctx, const int64_t *indexes, size_t count,
+				uint8_t (*out)[HASH_LEN]);
 
 /* Appends the entry's exact bytes to out.  ST_NOT_FOUND past the end. */
-enum status store_entry(struct store *s, int64_t index, struct buf *out);
+enum status store_entry(struct store *s, int64_t index, struct buf *out,
+			struct err *e);
 
 /* Newest entry of a venue: its index and venue-seq.  ST_NOT_FOUND if the
  * venue has none. */
 enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
-			     int64_t *seq);
+			     int64_t *seq, struct err *e);
 
 /* Index of a venue's entry number seq.  ST_NOT_FOUND if none. */
 enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
-			      int64_t *index);
+			      int64_t *index, struct err *e);
 
 /* Indexes of all of a venue's entries, in order (free *out with free()). */
 enum status store_venue_indexes(struct store *s, const char *venue,
-				int64_t **out, size_t *count);
+				int64_t **out, size_t *count, struct err *e);
 
 /* Whether a venue's entry seq has been revoked. */
 enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,
-			     bool *revoked);
+			     bool *revoked, struct err *e);
+
+/* The newest provider entry of name (kind provider-key or provider-revoke,
+ * as enum entry_kind) with index below `before`.  ST_NOT_FOUND if none. */
+enum status store_provider_newest(struct store *s, const char *name,
+				  int64_t before, int64_t *index, int *kind,
+				  struct err *e);
 
 /* The newest provider-key entry of name with index below `before` that no
  * provider-revoke below `before` ended: its index.  ST_NOT_FOUND if none. */
 enum status store_provider_key(struct store *s, const char *name,
-			       int64_t before, int64_t *index);
+			       int64_t before, int64_t *index, struct err *e);
 
 /* Distinct venue ids in order of their first entry (free with free(),
  * each string and the array). */
-enum status store_venue_ids(struct store *s, char ***out, size_t *count);
+enum status store_venue_ids(struct store *s, char ***out, size_t *count,
+			    struct err *e);
 
 /* Indexes of all provider-key and provider-revoke entries, in order. */
 enum status store_provider_indexes(struct store *s, int64_t **out,
-				   size_t *count);
+				   size_t *count, struct err *e);
 
 /* Fields the store keeps beside an entry's bytes to find it again. */
 struct store_entry_row {
@@ -136,24 +170,13 @@ struct store_entry_row {
 	const uint8_t *doc;   /* document SHA-256, or NULL */
 };
 
-enum status store_insert_entry(struct store *s,
-			       const struct store_entry_row *r);
+enum status store_insert_entry(struct store *s, const struct store_entry_row *r,
+			       struct err *e);
 
 /* Stores hashes[0..count) at stored indexes first, first+1, ... */
 enum status store_insert_hashes(struct store *s, int64_t first,
-				const uint8_t (*hashes)[HASH_LEN],
-				size_t count);
-
-/* Files a document that the caller stored itself, at row id, in the
- * index that finds it by its SHA-256 (store_insert_document does it for
- * those it stores); within a transaction, whose store_commit writes the
- * index's rows. */
-enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
-				 int64_t id);
-
-/* The connection itself, for a caller that writes sanilog's rows by its
- * own statements (bench.c's floor under the appends). */
-struct sqlite3 *store_sqlite(struct store *s);
+				const uint8_t (*hashes)[HASH_LEN], size_t count,
+				struct err *e);
 
 /* Keeps the keys of the stored documents in memory, so that
  * store_insert_document need not look a new document's key up in the
@@ -163,22 +186,22 @@ struct sqlite3 *store_sqlite(struct store *s);
  * that began there.  The set takes 16 to 32 bytes a document.  If it
  * cannot be kept up (out of memory), the store goes back to the
  * database, as without it.  ST_NOMEM if it could not even start. */
-enum status store_keep_doc_keys(struct store *s);
+enum status store_keep_doc_keys(struct store *s, struct err *e);
 /* The memory that set takes, 0 without it. */
 size_t store_doc_keys_bytes(const struct store *s);
 
 /* Stores a document (nothing if that SHA-256 is already stored). */
 enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 				  const char *mime, const uint8_t *data,
-				  size_t len);
+				  size_t len, struct err *e);
 
 /* A document's bytes into out, its media type into mime (32 bytes). */
 enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
-			   struct buf *out, char *mime);
+			   struct buf *out, char *mime, struct err *e);
 
 /* A document's size and media type (32 bytes), without its bytes. */
 enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
-				int64_t *size, char *mime);
+				int64_t *size, char *mime, struct err *e);
 
 /* Calls fn for every stored document in the order they were stored, with
  * its row id, key (and whether it is stored as a blob, as every look-up
@@ -188,7 +211,8 @@ typedef enum status (*store_doc_fn)(void *ctx, int64_t id,
 				    const uint8_t sha[HASH_LEN], bool sha_blob,
 				    int64_t size, const char *mime,
 				    const uint8_t *data, size_t len);
-enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx);
+enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx,
+				 struct err *e);
 
 /* A blob (borrowed for the call, len bytes) and a row id. */
 typedef enum status (*store_blob_id_fn)(void *ctx, const uint8_t *blob,
@@ -202,47 +226,48 @@ typedef enum status (*store_blob_id_fn)(void *ctx, const uint8_t *blob,
  * out of order, a first key not its first pair's, keys not above the
  * chunk's before), whose pairs it does not pass, and for each generation
  * with no chunks or other than the pairs it counts. */
-enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn,
-				void *ctx);
+enum status store_scan_doc_keys(struct store *s, store_blob_id_fn fn, void *ctx,
+				struct err *e);
 
 /* Calls fn, in the order they were stored, with the SHA-256 and row id of
  * every document that a look-up in the index does not find (none, in a
  * sound database): a slow look-up of each document, for naming what a
  * cheaper check found wrong. */
 enum status store_scan_unkeyed_documents(struct store *s, store_blob_id_fn fn,
-					 void *ctx);
+					 void *ctx, struct err *e);
 
 /* Keeps a signed checkpoint of the given size. */
 enum status store_insert_checkpoint(struct store *s, int64_t size,
-				    const char *note, size_t len);
+				    const char *note, size_t len,
+				    struct err *e);
 
 /* The kept checkpoint of size (or the newest when size < 0) into out;
  * *got_size receives its size.  ST_NOT_FOUND if none. */
 enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
-			     int64_t *got_size);
+			     int64_t *got_size, struct err *e);
 
 /* Sizes of all kept checkpoints, ascending (free with free()). */
 enum status store_checkpoint_sizes(struct store *s, int64_t **out,
-				   size_t *count);
+				   size_t *count, struct err *e);
 
 /* The logged time of the newest entry into out (21 bytes), "" if none. */
-enum status store_last_logged(struct store *s, char *out);
+enum status store_last_logged(struct store *s, char *out, struct err *e);
 
 /* ---- venues' owner tokens ---- */
 
 /* Sets (or replaces) the SHA-256 of a venue's owner token. */
 enum status store_token_set(struct store *s, const char *venue,
-			    const uint8_t token_hash[HASH_LEN]);
+			    const uint8_t token_hash[HASH_LEN], struct err *e);
 
 /* The stored token hash.  ST_NOT_FOUND if the venue has none. */
 enum status store_token_get(struct store *s, const char *venue,
-			    uint8_t token_hash[HASH_LEN]);
+			    uint8_t token_hash[HASH_LEN], struct err *e);
 
 /* The venue whose owner token hashes to token_hash.  ST_NOT_FOUND if
  * none. */
 enum status store_token_venue(struct store *s,
 			      const uint8_t token_hash[HASH_LEN],
-			      char venue[VENUE_ID_LEN + 1]);
+			      char venue[VENUE_ID_LEN + 1], struct err *e);
 
 /* ---- audit access: a sequential cursor over entries and hashes ---- */
 
@@ -250,7 +275,7 @@ enum status store_token_venue(struct store *s,
  * the pairs of the document index in the generations it lists, for an
  * audit to compare. */
 enum status store_index_counts(struct store *s, int64_t *heads,
-			       int64_t *doc_keys);
+			       int64_t *doc_keys, struct err *e);
 
 /* The columns the store files an entry under, beside its bytes. */
 struct store_entry_cols {
@@ -266,38 +291,40 @@ typedef enum status (*store_entry_fn)(void *ctx, int64_t index,
 				      const char *text, size_t len,
 				      const struct store_entry_cols *cols);
 enum status store_scan_entries(struct store *s, int64_t from, int64_t to,
-			       store_entry_fn fn, void *ctx);
+			       store_entry_fn fn, void *ctx, struct err *e);
 
 /*
  * Sequential cursors, for an audit that walks the log in order.  Each
  * kind is one cursor per connection: open restarts it; next gives the
  * following stored hash or document, or ST_NOT_FOUND past the last.
  */
-enum status store_hash_cursor_open(struct store *s, int64_t from);
+void store_hash_cursor_open(struct store *s, int64_t from);
 enum status store_hash_cursor_next(struct store *s, int64_t *id,
-				   uint8_t hash[HASH_LEN]);
+				   uint8_t hash[HASH_LEN], struct err *e);
 /* Ends the scan before its last row (and its hold on a snapshot). */
 void store_hash_cursor_close(struct store *s);
 /* Documents in the order they were stored: key, size and type only. */
-enum status store_doc_cursor_open(struct store *s);
+void store_doc_cursor_open(struct store *s);
 enum status store_doc_cursor_next(struct store *s, uint8_t sha[HASH_LEN],
-				  int64_t *size, char *mime);
+				  int64_t *size, char *mime, struct err *e);
 
 /* The stored hashes in runs of whole hashes, and the runs that break
  * the rules reads rely on (a blob of whole hashes, starting where the one
  * before ended, the first at 0). */
-enum status store_hash_count(struct store *s, int64_t *count, int64_t *broken);
+enum status store_hash_count(struct store *s, int64_t *count, int64_t *broken,
+			     struct err *e);
 
 /* ---- the write-ahead log ---- */
 
 /* The size of the file's pages, in bytes. */
-enum status store_page_size(struct store *s, int64_t *bytes);
+enum status store_page_size(struct store *s, int64_t *bytes, struct err *e);
 
 /* Copies what it can of the WAL into the database file without waiting
  * for, or holding up, the writer or readers (a PASSIVE checkpoint).  On
  * ST_OK, *frames receives the frames in the WAL and *copied how many of
  * them are in the database file now.  ST_BUSY when another checkpoint is
  * running. */
-enum status store_wal_checkpoint(struct store *s, int *frames, int *copied);
+enum status store_wal_checkpoint(struct store *s, int *frames, int *copied,
+				 struct err *e);
 
 #endif

@@ -2,9 +2,12 @@
  * store_private.h: what the files of the store share and nothing else
  * sees: the connection's state, the names of its prepared statements
  * (their SQL is the table in store.c) and the helpers that step them and
- * record errors.  store.c opens the database and holds the log's tables;
+ * report errors.  store.c opens the database and holds the log's tables;
  * documents.c holds the documents, docindex.c the index that finds them
- * by their keys, hashes.c the stored hashes.
+ * by their keys, hashes.c the stored hashes, venues.c the venues' chains
+ * of entries and the cache of their heads.  The store's other modules
+ * (the sequencer, the audit, the export, the read pool, the WAL backfill)
+ * use only its public headers, as the layers above do.
  */
 #ifndef SANILOG_STORE_PRIVATE_H
 #define SANILOG_STORE_PRIVATE_H
@@ -13,10 +16,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/buf.h"
 #include "core/entry.h"
 #include "core/hash.h"
-#include "core/status.h"
 #include "store/keyset.h"
 #include "store/store.h"
 #include "store/treecache.h"
@@ -130,34 +133,34 @@ struct store {
 	int64_t hpend_first;
 	struct hash_cursor hcur;
 	int schema_found; /* user_version when opened, before any migration */
-	char errmsg[512];
 };
 
-/* Records the connection's error in s->errmsg and maps it to a status. */
-enum status store_fail(struct store *s, const char *what);
-/* Records msg as s's error; returns st. */
-enum status store_fail_msg(struct store *s, enum status st, const char *msg);
+/* Sets e (which may be NULL) to "what: " and the connection's error
+ * (sqlite3_errmsg), and maps that error to a status. */
+enum status store_fail(struct store *s, const char *what, struct err *e);
 /* Prepares statement id from the table in store.c, unless it is already
  * (store_open prepares them all; a migration, which runs before, the
  * few it uses). */
-enum status store_prepare(struct store *s, enum stmt id);
+enum status store_prepare(struct store *s, enum stmt id, struct err *e);
 /* Statement id, reset and cleared for its next use (borrowed). */
 sqlite3_stmt *store_stmt(struct store *s, enum stmt id);
 /* Runs SQL text (statements without parameters); what names it in the
  * error. */
-enum status store_exec_sql(struct store *s, const char *sql, const char *what);
+enum status store_exec_sql(struct store *s, const char *sql, const char *what,
+			   struct err *e);
 /* Runs a statement that returns no rows. */
-enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what);
+enum status store_exec(struct store *s, sqlite3_stmt *st, const char *what,
+		       struct err *e);
 /* Steps a statement expected to give one row of two integers. */
 enum status store_two_ints(struct store *s, sqlite3_stmt *st, int64_t *a,
-			   int64_t *b, const char *what);
+			   int64_t *b, const char *what, struct err *e);
 /* Steps a statement expected to give one integer row; ST_NOT_FOUND (with
  * what as the message) if it gives none. */
 enum status store_one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
-			  const char *what);
+			  const char *what, struct err *e);
 /* Appends column col of the current row, as bytes, to out. */
-enum status store_column_to_buf(struct store *s, sqlite3_stmt *st, int col,
-				struct buf *out);
+enum status store_column_to_buf(sqlite3_stmt *st, int col, struct buf *out,
+				struct err *e);
 
 /* Within a write transaction that store_begin opened, the database at
  * data_version version: brings the document keys kept in memory up to
@@ -175,27 +178,34 @@ struct doc_pair {
 	uint8_t b[DOC_KEY_LEN + 8];
 };
 
+/* Files the document stored at row id in the index that finds it by its
+ * SHA-256 (store_insert_document calls it); within a transaction, whose
+ * store_commit writes the index's rows. */
+enum status store_index_document(struct store *s, const uint8_t sha[HASH_LEN],
+				 int64_t id, struct err *e);
+
 /* Calls try(s, id, ctx) for each document id the index files under the
  * first 8 bytes of sha (this transaction's new documents first, then
  * every generation, newest first), until it returns other than
  * ST_NOT_FOUND, and returns that; ST_NOT_FOUND if none did. */
-typedef enum status (*store_try_id_fn)(struct store *s, int64_t id, void *ctx);
+typedef enum status (*store_try_id_fn)(struct store *s, int64_t id, void *ctx,
+				       struct err *e);
 enum status store_index_find(struct store *s, const uint8_t sha[HASH_LEN],
-			     store_try_id_fn try_id, void *ctx);
+			     store_try_id_fn try_id, void *ctx, struct err *e);
 
 /* Files the documents this transaction stored as a new generation, and
  * merges generations that have grown many (store_commit calls it). */
-enum status store_index_flush(struct store *s);
+enum status store_index_flush(struct store *s, struct err *e);
 
 /* Schema 3's step: the keys of schema 2's tables become the first
  * generation, and those tables go. */
-enum status store_index_migrate(struct store *s);
+enum status store_index_migrate(struct store *s, struct err *e);
 
 /* ---- the stored hashes (hashes.c) ---- */
 
 /* Writes the hashes this transaction stored, in runs (store_commit). */
-enum status store_hashes_flush(struct store *s);
+enum status store_hashes_flush(struct store *s, struct err *e);
 /* Schema 4's step: table hashes becomes runs, and goes. */
-enum status store_hashes_migrate(struct store *s);
+enum status store_hashes_migrate(struct store *s, struct err *e);
 
 #endif

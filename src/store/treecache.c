@@ -66,10 +66,10 @@ bool tree_cache_get(const struct tree_cache *c, int64_t index,
 	return true;
 }
 
-/* Reads the stored hashes of leaves [from, to) into the cache; the
- * caller holds c->grow. */
-static enum status extend(struct tree_cache *c, struct store *s, int64_t from,
-			  int64_t to, struct err *e)
+/* Reads the stored hashes of leaves [from, to) into the cache, a chunk
+ * at a time; the caller holds c->grow. */
+static enum status extend(struct tree_cache *c, int64_t from, int64_t to,
+			  tree_cache_read_fn read, void *ctx, struct err *e)
 {
 	int64_t first = merkle_stored_count(from);
 	int64_t end = merkle_stored_count(to);
@@ -83,49 +83,37 @@ static enum status extend(struct tree_cache *c, struct store *s, int64_t from,
 				      memory_order_relaxed);
 	}
 
-	enum status r = store_hash_cursor_open(s, first);
-	int64_t want = first;
-	for (; r == ST_OK && want < end; want++) {
-		int64_t id = 0;
-		r = store_hash_cursor_next(
-			s, &id,
-			c->chunk[want >> CHUNK_BITS][want & (CHUNK - 1)]);
-		if (r == ST_OK && id != want)
-			r = ST_NOT_FOUND;
+	for (int64_t want = first; want < end;) {
+		int64_t stop = (want / CHUNK + 1) * CHUNK;
+		if (stop > end)
+			stop = end;
+		enum status r = read(
+			ctx, want, (size_t)(stop - want),
+			&c->chunk[want >> CHUNK_BITS][want & (CHUNK - 1)], e);
+		if (r != ST_OK)
+			return r;
+		want = stop;
 	}
-	store_hash_cursor_close(s);
-	if (r == ST_NOT_FOUND)
-		return err_set(e, ST_CORRUPT, "stored hash %lld is missing",
-			       (long long)(want - 1));
-	if (r != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(s));
 	atomic_store_explicit(&c->leaves, to, memory_order_relaxed);
 	atomic_store_explicit(&c->stored, end, memory_order_release);
 	return ST_OK;
 }
 
-enum status tree_cache_sync(struct tree_cache *c, struct store *s, bool wait,
-			    struct err *e)
+enum status tree_cache_extend(struct tree_cache *c, int64_t leaves, bool wait,
+			      tree_cache_read_fn read, void *ctx, struct err *e)
 {
-	if (!store_readonly(s))
-		return err_set(e, ST_INVALID,
-			       "the hash cache reads read-only connections "
-			       "only");
-	int64_t size = 0;
-	enum status r = store_log_size(s, &size);
-	if (r != ST_OK)
-		return err_set(e, r, "%s", store_errmsg(s));
-	if (size > c->max_leaves)
-		size = c->max_leaves;
-	if (size <= atomic_load_explicit(&c->leaves, memory_order_relaxed))
+	enum status r = ST_OK;
+	if (leaves > c->max_leaves)
+		leaves = c->max_leaves;
+	if (leaves <= atomic_load_explicit(&c->leaves, memory_order_relaxed))
 		return ST_OK;
 	if (wait)
 		pthread_mutex_lock(&c->grow);
 	else if (pthread_mutex_trylock(&c->grow) != 0)
 		return err_set(e, ST_BUSY, "another thread is extending it");
 	int64_t have = atomic_load_explicit(&c->leaves, memory_order_relaxed);
-	if (size > have)
-		r = extend(c, s, have, size, e);
+	if (leaves > have)
+		r = extend(c, have, leaves, read, ctx, e);
 	pthread_mutex_unlock(&c->grow);
 	return r;
 }

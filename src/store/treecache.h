@@ -10,9 +10,11 @@
  * committed, so the cache needs no invalidation: it only grows, up to a
  * budget; hashes past it are read from the database as before.
  *
- * A struct store given a cache (store_use_tree_cache) looks there first.
- * Lookups take no lock and may run beside one extension; extensions are
- * serialised by a mutex.
+ * A struct store given a cache (store_use_tree_cache) looks there first,
+ * and store_sync_tree_cache (store.h) extends it from a connection: the
+ * cache itself knows nothing of the store, it is given the hashes it
+ * lacks by a reader.  Lookups take no lock and may run beside one
+ * extension; extensions are serialised by a mutex.
  */
 #ifndef SANILOG_TREECACHE_H
 #define SANILOG_TREECACHE_H
@@ -21,9 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/hash.h"
-#include "core/status.h"
-#include "store/store.h"
 
 /* The most leaves whose hashes a cache holds, whatever its budget (the
  * stored hashes of 2^26 leaves take 4 GiB). */
@@ -47,18 +48,25 @@ struct tree_cache *tree_cache_new(size_t max_bytes);
 /* No store may still use it.  Accepts NULL. */
 void tree_cache_free(struct tree_cache *c);
 
+/* Reads stored hashes first .. first+count-1, in order, into out; on
+ * failure e says why. */
+typedef enum status (*tree_cache_read_fn)(void *ctx, int64_t first,
+					  size_t count,
+					  uint8_t (*out)[HASH_LEN],
+					  struct err *e);
+
 /*
- * Extends the cache to the log that s sees now (in s's read transaction,
- * if one is open), reading only the stored hashes it lacks.  s must be a
- * read-only connection (STORE_READONLY): a writer's hashes could still be
- * rolled back, and the cache keeps what it is given for good.  wait: when
- * another thread is extending the cache, wait for it and then extend;
- * otherwise return ST_BUSY at once.  ST_OK: the cache holds the log s
- * sees, or as much of it as its budget allows.  On failure the cache
- * keeps what it had and e says why.
+ * Extends the cache to the tree of `leaves` leaves, or as much of it as
+ * its budget allows, reading only the stored hashes it lacks through
+ * read(ctx, ...), in ascending runs that follow one another.  They must
+ * be committed hashes: the cache keeps what it is given for good.  wait:
+ * when another thread is extending the cache, wait for it and then
+ * extend; otherwise return ST_BUSY at once.  On failure the cache keeps
+ * what it had and e says why.
  */
-enum status tree_cache_sync(struct tree_cache *c, struct store *s, bool wait,
-			    struct err *e);
+enum status tree_cache_extend(struct tree_cache *c, int64_t leaves, bool wait,
+			      tree_cache_read_fn read, void *ctx,
+			      struct err *e);
 
 /* Stored hash `index` into out when the cache holds it. */
 bool tree_cache_get(const struct tree_cache *c, int64_t index,

@@ -74,11 +74,11 @@ static void head_put(struct store *s, const char *venue, int64_t index,
 }
 
 enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
-			     int64_t *seq)
+			     int64_t *seq, struct err *e)
 {
 	const struct head_slot *h = head_find(s, venue);
 	if (h != NULL && h->seq < 0)
-		return store_fail_msg(s, ST_NOT_FOUND, "no such venue");
+		return err_set(e, ST_NOT_FOUND, "no such venue");
 	if (h != NULL) {
 		*index = h->index;
 		*seq = h->seq;
@@ -93,12 +93,12 @@ enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 		*seq = sqlite3_column_int64(st, 1);
 		/* A venue's entry number n is at index n or later. */
 		if (*seq < 0 || *seq > *index)
-			r = store_fail_msg(s, ST_CORRUPT,
-					   "a venue's head row is malformed");
+			r = err_set(e, ST_CORRUPT,
+				    "a venue's head row is malformed");
 	} else if (rc == SQLITE_DONE) {
-		r = store_fail_msg(s, ST_NOT_FOUND, "no such venue");
+		r = err_set(e, ST_NOT_FOUND, "no such venue");
 	} else {
-		r = store_fail(s, "venue");
+		r = store_fail(s, "venue", e);
 	}
 	sqlite3_reset(st);
 	if (r == ST_OK)
@@ -111,7 +111,7 @@ enum status store_venue_head(struct store *s, const char *venue, int64_t *index,
 /* One step back along a venue's chain: the entry before index, and
  * index's own number in the venue.  *prev is -1 at the venue's first. */
 static enum status venue_prev(struct store *s, const char *venue, int64_t index,
-			      int64_t *prev, int64_t *seq)
+			      int64_t *prev, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_VENUE_PREV);
 	sqlite3_bind_int64(st, 1, index);
@@ -124,10 +124,9 @@ static enum status venue_prev(struct store *s, const char *venue, int64_t index,
 				: sqlite3_column_int64(st, 0);
 		*seq = sqlite3_column_int64(st, 1);
 	} else if (rc == SQLITE_DONE) {
-		r = store_fail_msg(s, ST_CORRUPT,
-				   "a venue's chain of rows is broken");
+		r = err_set(e, ST_CORRUPT, "a venue's chain of rows is broken");
 	} else {
-		r = store_fail(s, "venue chain");
+		r = store_fail(s, "venue chain", e);
 	}
 	sqlite3_reset(st);
 	return r;
@@ -140,19 +139,19 @@ static enum status venue_prev(struct store *s, const char *venue, int64_t index,
  * it never change, whatever commits meanwhile. */
 static enum status venue_walk(struct store *s, const char *venue, int64_t index,
 			      int64_t seq, int64_t until, int64_t *last,
-			      void (*fn)(void *, size_t, int64_t), void *ctx)
+			      void (*fn)(void *, size_t, int64_t), void *ctx,
+			      struct err *e)
 {
 	enum status r;
 	if (until > seq || until < 0)
-		return store_fail_msg(s, ST_NOT_FOUND, "no such venue entry");
+		return err_set(e, ST_NOT_FOUND, "no such venue entry");
 	for (int64_t want = seq;; want--) {
 		int64_t prev = 0, got = 0;
-		if ((r = venue_prev(s, venue, index, &prev, &got)) != ST_OK)
+		if ((r = venue_prev(s, venue, index, &prev, &got, e)) != ST_OK)
 			return r;
 		if (got != want || (want > 0) != (prev >= 0) || prev >= index)
-			return store_fail_msg(
-				s, ST_CORRUPT,
-				"a venue's chain of rows is broken");
+			return err_set(e, ST_CORRUPT,
+				       "a venue's chain of rows is broken");
 		if (fn != NULL)
 			fn(ctx, (size_t)want, index);
 		if (want == until)
@@ -164,13 +163,13 @@ static enum status venue_walk(struct store *s, const char *venue, int64_t index,
 }
 
 enum status store_venue_entry(struct store *s, const char *venue, int64_t seq,
-			      int64_t *index)
+			      int64_t *index, struct err *e)
 {
 	int64_t head = 0, last = 0;
-	enum status r = store_venue_head(s, venue, &head, &last);
+	enum status r = store_venue_head(s, venue, &head, &last, e);
 	if (r != ST_OK)
 		return r;
-	return venue_walk(s, venue, head, last, seq, index, NULL, NULL);
+	return venue_walk(s, venue, head, last, seq, index, NULL, NULL, e);
 }
 
 /* The indexes a walk gives, newest first, in an array that grows with
@@ -201,20 +200,20 @@ static void put_index(void *ctx, size_t seq, int64_t index)
 }
 
 enum status store_venue_indexes(struct store *s, const char *venue,
-				int64_t **out, size_t *count)
+				int64_t **out, size_t *count, struct err *e)
 {
 	int64_t head = 0, seq = 0, first = 0;
 	struct index_list l = {0};
-	enum status r = store_venue_head(s, venue, &head, &seq);
+	enum status r = store_venue_head(s, venue, &head, &seq, e);
 	*out = NULL;
 	*count = 0;
 	if (r == ST_NOT_FOUND)
 		return ST_OK;
 	if (r != ST_OK)
 		return r;
-	r = venue_walk(s, venue, head, seq, 0, &first, put_index, &l);
+	r = venue_walk(s, venue, head, seq, 0, &first, put_index, &l, e);
 	if (r == ST_OK && l.nomem)
-		r = store_fail_msg(s, ST_NOMEM, "out of memory");
+		r = err_set(e, ST_NOMEM, "out of memory");
 	if (r != ST_OK) {
 		free(l.v);
 		return r;
@@ -229,7 +228,8 @@ enum status store_venue_indexes(struct store *s, const char *venue,
 	return ST_OK;
 }
 
-enum status store_venue_ids(struct store *s, char ***out, size_t *count)
+enum status store_venue_ids(struct store *s, char ***out, size_t *count,
+			    struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_VENUE_IDS);
 	char **v = NULL;
@@ -241,8 +241,7 @@ enum status store_venue_ids(struct store *s, char ***out, size_t *count)
 			size_t na = alloc ? alloc * 2 : 16;
 			char **p = realloc(v, na * sizeof *v);
 			if (p == NULL) {
-				r = store_fail_msg(s, ST_NOMEM,
-						   "out of memory");
+				r = err_set(e, ST_NOMEM, "out of memory");
 				goto fail;
 			}
 			v = p;
@@ -250,13 +249,13 @@ enum status store_venue_ids(struct store *s, char ***out, size_t *count)
 		}
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		if ((v[n] = strdup(t != NULL ? t : "")) == NULL) {
-			r = store_fail_msg(s, ST_NOMEM, "out of memory");
+			r = err_set(e, ST_NOMEM, "out of memory");
 			goto fail;
 		}
 		n++;
 	}
 	if (rc != SQLITE_DONE) {
-		r = store_fail(s, "venues");
+		r = store_fail(s, "venues", e);
 		goto fail;
 	}
 	sqlite3_reset(st);
@@ -271,45 +270,46 @@ fail:
 	return r;
 }
 
-enum status store_insert_entry(struct store *s, const struct store_entry_row *e)
+enum status store_insert_entry(struct store *s,
+			       const struct store_entry_row *row, struct err *e)
 {
 	sqlite3_stmt *st = store_stmt(s, Q_INSERT_ENTRY);
-	sqlite3_bind_int64(st, 1, e->index);
-	if (e->venue != NULL) {
-		sqlite3_bind_text(st, 2, e->venue, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, e->venue_seq);
+	sqlite3_bind_int64(st, 1, row->index);
+	if (row->venue != NULL) {
+		sqlite3_bind_text(st, 2, row->venue, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, row->venue_seq);
 	}
-	sqlite3_bind_int(st, 4, e->kind);
-	if (e->revokes >= 0)
-		sqlite3_bind_int64(st, 5, e->revokes);
-	if (e->provider != NULL)
-		sqlite3_bind_text(st, 6, e->provider, -1, SQLITE_STATIC);
-	if (e->doc != NULL)
-		sqlite3_bind_blob(st, 7, e->doc, HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 8, e->text, (int)e->len, SQLITE_STATIC);
-	if (e->venue == NULL)
-		return store_exec(s, st, "insert entry");
+	sqlite3_bind_int(st, 4, row->kind);
+	if (row->revokes >= 0)
+		sqlite3_bind_int64(st, 5, row->revokes);
+	if (row->provider != NULL)
+		sqlite3_bind_text(st, 6, row->provider, -1, SQLITE_STATIC);
+	if (row->doc != NULL)
+		sqlite3_bind_blob(st, 7, row->doc, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, row->text, (int)row->len, SQLITE_STATIC);
+	if (row->venue == NULL)
+		return store_exec(s, st, "insert entry", e);
 
 	/* A venue's entry extends its chain of rows by exactly one, from its
 	 * venue's head, which then moves to it. */
 	int64_t head = -1, seq = -1;
-	enum status r = store_venue_head(s, e->venue, &head, &seq);
+	enum status r = store_venue_head(s, row->venue, &head, &seq, e);
 	if (r != ST_OK && r != ST_NOT_FOUND)
 		return r;
-	if (e->venue_seq != seq + 1 || (r == ST_OK && head >= e->index))
-		return store_fail_msg(s, ST_CONFLICT,
-				      "insert entry: out of its venue's order");
+	if (row->venue_seq != seq + 1 || (r == ST_OK && head >= row->index))
+		return err_set(e, ST_CONFLICT,
+			       "insert entry: out of its venue's order");
 	if (r == ST_OK)
 		sqlite3_bind_int64(st, 9, head);
-	if ((r = store_exec(s, st, "insert entry")) != ST_OK)
+	if ((r = store_exec(s, st, "insert entry", e)) != ST_OK)
 		return r;
 	sqlite3_stmt *hs = store_stmt(s, Q_HEAD_SET);
-	sqlite3_bind_text(hs, 1, e->venue, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(hs, 2, e->index);
-	sqlite3_bind_int64(hs, 3, e->venue_seq);
-	if ((r = store_exec(s, hs, "venue head")) != ST_OK)
+	sqlite3_bind_text(hs, 1, row->venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(hs, 2, row->index);
+	sqlite3_bind_int64(hs, 3, row->venue_seq);
+	if ((r = store_exec(s, hs, "venue head", e)) != ST_OK)
 		return r;
 	s->heads_moved = true;
-	head_put(s, e->venue, e->index, e->venue_seq);
+	head_put(s, row->venue, row->index, row->venue_seq);
 	return ST_OK;
 }

@@ -35,11 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "api.h"
+#include "base/clock.h"
 #include "core/codec.h"
 #include "core/entry.h"
+#include "web/app.h"
+#include "web/handler.h"
 #include "web/head.h"
-#include "web/owner.h"
 
 #define TOKEN_PREFIX	"slo_"
 #define TOKEN_LEN	(4 + 43) /* slo_ + base64url of 32 bytes */
@@ -169,23 +171,24 @@ static bool authorize(struct http_request *rq, struct store *s)
 	}
 	sha256(have, tok, TOKEN_LEN);
 	sodium_memzero(tok, sizeof tok);
+	struct err e;
 	enum status r = entry_venue_id_valid(venue)
-				? store_token_get(s, venue, want)
+				? store_token_get(s, venue, want, &e)
 				: ST_NOT_FOUND;
 	if (r == ST_NOT_FOUND) {
 		refuse(rq, ST_NOT_FOUND, "venue: not found");
 		return false;
 	}
 	if (r != ST_OK) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return false;
 	}
 	if (sodium_memcmp(want, have, HASH_LEN) == 0)
 		return true;
 	char other[VENUE_ID_LEN + 1];
-	r = store_token_venue(s, have, other);
+	r = store_token_venue(s, have, other, &e);
 	if (r != ST_OK && r != ST_NOT_FOUND) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return false;
 	}
 	if (r == ST_OK)
@@ -367,12 +370,12 @@ static bool api_start(struct http_request *rq, enum api_kind kind)
 		web_reply_internal(rq, ST_BUSY, "database", e.msg);
 		return false;
 	}
-	bool ok = store_begin_read(s) == ST_OK;
+	bool ok = store_begin_read(s, NULL) == ST_OK;
 	if (!ok)
 		http_reply_error(rq, ST_BUSY, 1, "database busy");
 	else
 		ok = authorize(rq, s);
-	store_pool_give(a->pool, s, store_commit(s) != ST_OK);
+	store_pool_give(a->pool, s, store_commit(s, NULL) != ST_OK);
 	if (!ok)
 		return false;
 	return api_begin(rq, kind, http_param(rq, 0), NULL);

@@ -1,23 +1,30 @@
 /*
  * app.h: the web service of `sanilog serve`: the HTTP server (http.h)
- * with sanilog's routes, read connections (pool.h), the one writer
+ * with sanilog's routes, read connections (store/pool.h), the one writer
  * (writer.h) and the limit on failed owner logins (ratelimit.h).
  *
- * Routes (routes.c, tiles.c, api.c):
+ * Routes (the table web_routes in routes.c, which serves the read routes;
+ * tiles in tiles.c, the owner API in api.c, the owner's pages in owner.c):
  *   GET  /                               home page (pages_index)
  *   GET  /v/?id=<code>                   the lookup form: 303 to /v/<id>
- *   GET  /v/<venue>                      venue page (pages_venue)
+ *   GET  /v/<venue>[?before=<seq>]       venue page (pages_venue)
  *   GET  /v/<venue>/bundle.json          the venue's bundle
+ *   GET  /v/<venue>/poster.pdf, .svg, .png  its poster (?paper=, ?lang=)
  *   GET  /d/<sha256>                     a document
  *   GET  /checkpoint, /checkpoint/<n>    newest, or kept, checkpoint
  *   GET  /proof/inclusion?index=&size=   inclusion proof
  *   GET  /proof/consistency?old=&new=    consistency proof
  *   GET  /tile/<L>/<N>[.p/<W>]           C2SP tlog-tiles hash tiles
  *   GET  /tile/entries/<N>[.p/<W>]       C2SP tlog-tiles entry bundles
- *   GET  /assets/<name>                  embedded assets (pages_asset)
+ *   GET  /assets/<name>                  the pages' assets (pages_asset)
  *   GET  /healthz, /metrics              liveness, Prometheus text
  *   POST /api/v1/venues/<venue>/documents     owner upload (multipart)
  *   POST /api/v1/venues/<venue>/revocations   owner revocation
+ *   GET  /owner[?before=<seq>]           the owner's dashboard (owner.h)
+ *   GET  /owner/login, POST /owner/login its login form, and the login
+ *   POST /owner/upload, /owner/revoke, /owner/logout   its forms
+ * The pages (and posters) are in the language of ?lang=en|it, else of
+ * Accept-Language.
  */
 #ifndef SANILOG_APP_H
 #define SANILOG_APP_H
@@ -28,16 +35,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
+#include "store/backfill.h"
+#include "store/pool.h"
 #include "store/sequencer.h"
 #include "store/store.h"
-#include "web/backfill.h"
 #include "web/cache.h"
+#include "web/handler.h" /* for tiles.c, which has no other header */
 #include "web/http.h"
-#include "web/owner.h"
-#include "web/pool.h"
 #include "web/ratelimit.h"
 #include "web/writer.h"
+
+struct owner_sessions; /* owner.h */
 
 struct web_options {
 	struct http_config http;
@@ -104,8 +113,9 @@ unsigned web_app_port(const struct web_app *a);
  */
 void web_app_stop(struct web_app *a, unsigned grace_ms);
 
-/* ---- shared by the route files ---- */
+/* ---- shared by the route files (and handler.h) ---- */
 
+/* routes.c: the routing table. */
 extern const struct http_route web_routes[];
 extern const size_t web_nroutes;
 
@@ -114,31 +124,6 @@ extern const size_t web_nroutes;
  * the database (the database's and its WAL's size and time change). */
 uint64_t web_generation(struct web_app *a);
 
-/* A read handler: runs with a pooled read connection in one read
- * transaction. */
-typedef void (*web_read_fn)(struct http_request *rq, struct store *s);
-enum http_next web_with_store(struct http_request *rq, web_read_fn fn);
-
-/* Replies with a failure of the server itself: 503 when busy, out of
- * memory or the disk is full, else 500, whatever st says (a limit of the
- * server's own, such as ST_TOO_LARGE from a renderer, is no fault of the
- * request): the client learns no more; what and detail go to the server's
- * log. */
-void web_reply_internal(struct http_request *rq, enum status st,
-			const char *what, const char *detail);
-
-/* Replies with a failure of a store call (503 when busy, out of memory or
- * the disk is full, 404 for ST_NOT_FOUND, else 500); s, if not NULL, has
- * the details for the server's log. */
-void web_reply_store_error(struct http_request *rq, enum status st,
-			   struct store *s);
-
-/* The page of a venue's history the request asks for (pages.h,
- * PAGES_HISTORY): ?before=<venue-seq>, a canonical decimal, in *before;
- * -1 when there is none.  False, with a 400 reply set, when it is not a
- * number. */
-bool web_query_before(struct http_request *rq, int64_t *before);
-
 /* routes.c: the HTML page of an error on the page routes (pages_error in
  * the request's language). */
 enum status web_html_error(const struct http_request *rq, unsigned code,
@@ -146,12 +131,5 @@ enum status web_html_error(const struct http_request *rq, unsigned code,
 
 /* tiles.c: GET /tile/... (the capture is the rest of the path). */
 void web_tile(struct http_request *rq, struct store *s);
-
-/* api.c: the owner API routes. */
-bool web_api_start_documents(struct http_request *rq);
-bool web_api_start_revocations(struct http_request *rq);
-bool web_api_body(struct http_request *rq, const char *data, size_t len);
-enum http_next web_api_documents(struct http_request *rq);
-enum http_next web_api_revocations(struct http_request *rq);
 
 #endif

@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 struct conns;
 struct conn;

@@ -54,8 +54,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "base/status.h"
 #include "core/buf.h"
-#include "core/status.h"
 
 #define HTTP_URI_MAX 2048 /* longer request targets are answered 414 */
 #define HTTP_HEAD_MAX                                                          \

@@ -16,10 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "app.h"
+#include "base/clock.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/hash.h"
+#include "web/api.h"
+#include "web/app.h"
+#include "web/handler.h"
 #include "web/pages.h"
 #include "web/render.h"
 
@@ -213,11 +216,11 @@ static void session_end(struct http_request *rq, long i)
 /* The live session of the request's cookie, as session_lookup, if its
  * venue's owner token is still the one it was opened with (read on s, or
  * on a pooled connection when s is NULL); a session whose token was
- * replaced ends.  -1 when there is none, or (with *r set) when the token
- * could not be read. */
+ * replaced ends.  -1 when there is none, or (with *r set, and e saying
+ * why) when the token could not be read. */
 static long session_find(struct http_request *rq, struct store *s,
 			 char venue[VENUE_ID_LEN + 1], char csrf[B64_LEN + 1],
-			 enum status *r)
+			 enum status *r, struct err *e)
 {
 	uint8_t opened[HASH_LEN], now[HASH_LEN];
 	*r = ST_OK;
@@ -226,20 +229,19 @@ static long session_find(struct http_request *rq, struct store *s,
 		return -1;
 	struct web_app *a = http_app(rq);
 	struct store *own = NULL;
-	struct err e = {.msg = ""};
 	if (s == NULL) {
-		if ((own = store_pool_take(a->pool, &e)) == NULL) {
+		if ((own = store_pool_take(a->pool, e)) == NULL) {
 			*r = ST_BUSY;
 			return -1;
 		}
-		if ((*r = store_begin_read(own)) != ST_OK) {
+		if ((*r = store_begin_read(own, e)) != ST_OK) {
 			store_pool_give(a->pool, own, true);
 			return -1;
 		}
 	}
-	*r = store_token_get(s != NULL ? s : own, venue, now);
+	*r = store_token_get(s != NULL ? s : own, venue, now, e);
 	if (own != NULL)
-		store_pool_give(a->pool, own, store_commit(own) != ST_OK);
+		store_pool_give(a->pool, own, store_commit(own, NULL) != ST_OK);
 	bool same = *r == ST_OK && sodium_memcmp(opened, now, HASH_LEN) == 0;
 	if (*r == ST_NOT_FOUND)
 		*r = ST_OK;
@@ -289,7 +291,8 @@ static bool secure_cookies(struct http_request *rq, struct store *s)
 	char base[BASE_URL_MAX];
 	return http_forwarded_https(rq) ||
 	       (s != NULL &&
-		store_meta_get(s, "base_url", base, sizeof base) == ST_OK &&
+		store_meta_get(s, "base_url", base, sizeof base, NULL) ==
+			ST_OK &&
 		strncmp(base, "https://", 8) == 0);
 }
 
@@ -386,7 +389,7 @@ static void login_form_read(struct http_request *rq, struct store *s)
 {
 	char venue[VENUE_ID_LEN + 1], csrf[B64_LEN + 1];
 	enum status r = ST_OK;
-	if (session_find(rq, s, venue, csrf, &r) >= 0) {
+	if (session_find(rq, s, venue, csrf, &r, NULL) >= 0) {
 		redirect(rq, "/owner");
 		return;
 	}
@@ -502,10 +505,10 @@ static bool form_value(const struct form_req *f, const char *name, char *out,
  * none. */
 static bool token_venue(struct store *s, const char *tok,
 			char venue[VENUE_ID_LEN + 1], uint8_t have[HASH_LEN],
-			enum status *r)
+			enum status *r, struct err *e)
 {
 	sha256(have, tok, strlen(tok));
-	*r = store_token_venue(s, have, venue);
+	*r = store_token_venue(s, have, venue, e);
 	if (*r == ST_NOT_FOUND) {
 		*r = ST_OK;
 		return false;
@@ -535,6 +538,7 @@ static void login_read(struct http_request *rq, struct store *s)
 		return;
 	}
 	enum status r = ST_OK;
+	struct err e;
 	bool ok = form_value(f, "token", tok, sizeof tok);
 	if (ok) {
 		/* Pasted tokens may carry spaces around them. */
@@ -545,11 +549,12 @@ static void login_read(struct http_request *rq, struct store *s)
 		while (n > 0 && t[n - 1] == ' ')
 			t[--n] = 0;
 		memmove(tok, t, n + 1);
-		ok = token_form(tok) && token_venue(s, tok, venue, hash, &r);
+		ok = token_form(tok) &&
+		     token_venue(s, tok, venue, hash, &r, &e);
 	}
 	sodium_memzero(tok, sizeof tok);
 	if (r != ST_OK) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return;
 	}
 	if (!ok) {
@@ -602,15 +607,15 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 {
 	char venue[VENUE_ID_LEN + 1], csrf[B64_LEN + 1], now[21], today[11];
 	enum status sr = ST_OK;
-	if (session_find(rq, s, venue, csrf, &sr) < 0) {
+	struct err e = {.msg = ""};
+	if (session_find(rq, s, venue, csrf, &sr, &e) < 0) {
 		if (sr != ST_OK)
-			web_reply_store_error(rq, sr, s);
+			web_reply_store_error(rq, sr, &e);
 		else
 			redirect(rq, "/owner/login");
 		return;
 	}
 	enum page_lang lang = lang_of(rq);
-	struct err e = {.msg = ""};
 	int64_t before;
 	if (!web_query_before(rq, &before))
 		return;
@@ -681,7 +686,7 @@ static bool form_check(struct http_request *rq, const char *venue,
 {
 	char v[VENUE_ID_LEN + 1], want[B64_LEN + 1];
 	enum status r = ST_OK;
-	long i = session_find(rq, NULL, v, want, &r);
+	long i = session_find(rq, NULL, v, want, &r, NULL);
 	if (r != ST_OK) {
 		web_reply_store_error(rq, r, NULL);
 		return false;

@@ -26,9 +26,9 @@
  * Failed logins count against the address in the app's auth_limit (429
  * with Retry-After once it is full), as the API's failures do.
  *
- * Uploads and revocations take the API's path (api.c), through
- * web_api_begin_form below, so that both check the same fields and reach
- * the writer the same way; a form's answer is a 303 to /owner.
+ * Uploads and revocations take the API's path (api.h), through
+ * web_api_begin_form, so that both check the same fields and reach the
+ * writer the same way; a form's answer is a 303 to /owner.
  *
  * The session table belongs to the server (struct web_app, made and
  * freed with it); it is thread-safe.
@@ -40,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "web/http.h"
 
 #define OWNER_SESSION_TTL	 (12 * 3600) /* seconds */
@@ -67,30 +67,5 @@ enum status owner_sessions_new(struct owner_sessions **out);
 /* Wipes every session and frees the table.  No request may be using it
  * (stop the server first).  Accepts NULL. */
 void owner_sessions_free(struct owner_sessions *t);
-
-/* ---- api.c: the upload and revocation path shared with the API ---- */
-
-struct web_api_form {
-	/* After the body, before anything is checked or logged: whether
-	 * csrf[0..len) is the CSRF token of a live session of venue; false
-	 * after setting a reply (403). */
-	bool (*check)(struct http_request *rq, const char *venue,
-		      const char *csrf, size_t len);
-	/* After the writer answered: sets the reply (st is ST_OK when the
-	 * entry was logged at index; else msg says why not). */
-	void (*answer)(struct http_request *rq, enum status st, int64_t index,
-		       const char *msg);
-};
-
-/*
- * From a route's start callback, once the caller has authenticated the
- * request for venue (copied): reads the body as web_api_body does (the
- * API's fields of an upload, or of a revocation, plus "csrf"); then
- * web_api_form_handle checks it, calls form->check, and hands the entry to
- * the writer.  form is borrowed (static).  False after setting a reply.
- */
-bool web_api_begin_form(struct http_request *rq, bool document,
-			const char *venue, const struct web_api_form *form);
-enum http_next web_api_form_handle(struct http_request *rq);
 
 #endif

@@ -4,7 +4,8 @@
  * Pages are rendered on the server (they read fine without JavaScript);
  * /assets/verify.js then checks the venue's bundle in the browser.  The
  * HTTP layer calls these and sends what they write; they do no I/O but
- * reading the store.
+ * reading the store.  They are written in pages.c, pages_record.c,
+ * pages_words.c and pages_assets.c (pages_private.h says which does what).
  */
 #ifndef SANILOG_PAGES_H
 #define SANILOG_PAGES_H
@@ -13,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/buf.h"
 #include "core/bundle.h"
-#include "core/status.h"
 #include "store/store.h"
 
 /* Languages of the pages. */

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 struct ratelimit;
 

@@ -39,8 +39,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/status.h"
 #include "core/buf.h"
-#include "core/status.h"
 
 #define RENDER_NAME_MAX	    32
 #define RENDER_DEPTH_MAX    16

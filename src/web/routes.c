@@ -13,12 +13,15 @@
 #include <string.h>
 
 #include "app.h"
+#include "base/clock.h"
 #include "core/bundle.h"
-#include "print/poster.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/merkle.h"
+#include "print/poster.h"
 #include "store/export.h"
+#include "web/api.h"
+#include "web/handler.h"
 #include "web/owner.h"
 #include "web/pages.h"
 
@@ -247,7 +250,10 @@ static void poster(struct http_request *rq, struct store *s,
 	struct buf out;
 	struct err e = {.msg = ""};
 	buf_init(&out, 64u << 20);
-	enum status r = poster_make(s, venue, f, paper, lang, NULL, &out, &e);
+	struct export_poster p;
+	enum status r = export_poster(s, venue, NULL, &p, &e);
+	if (r == ST_OK)
+		r = poster_make(&p, f, paper, lang, &out, &e);
 	if (r == ST_NOT_FOUND) {
 		http_reply_error(rq, r, 0, "venue %s: not found", venue);
 	} else if (r == ST_INVALID) {
@@ -309,16 +315,17 @@ static void document(struct http_request *rq, struct store *s)
 	char etag[2 * HASH_LEN + 3], mime[32];
 	snprintf(etag, sizeof etag, "\"%s\"", hex);
 	int64_t size = 0;
-	enum status r = store_document_meta(s, sha, &size, mime);
+	struct err e;
+	enum status r = store_document_meta(s, sha, &size, mime, &e);
 	if (r == ST_OK && not_modified(rq, etag)) {
 		http_reply_static(rq, 304, NULL, "", 0);
 	} else if (r == ST_OK) {
 		struct buf out;
 		buf_init(&out, (size_t)size + 1);
-		r = store_document(s, sha, &out, mime);
+		r = store_document(s, sha, &out, mime, &e);
 		if (r != ST_OK) {
 			buf_free(&out);
-			web_reply_store_error(rq, r, s);
+			web_reply_store_error(rq, r, &e);
 			return;
 		}
 		http_reply_buf(rq, 200, mime, &out);
@@ -327,7 +334,7 @@ static void document(struct http_request *rq, struct store *s)
 		http_reply_header(rq, HTTP_HEADER_CSP, "sandbox");
 		http_reply_header(rq, "Content-Disposition", "inline");
 	} else {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return;
 	}
 	http_reply_header(rq, MHD_HTTP_HEADER_ETAG, etag);
@@ -349,8 +356,9 @@ static void checkpoint(struct http_request *rq, struct store *s)
 		return;
 	}
 	struct buf note;
+	struct err e;
 	buf_init(&note, 1 << 16);
-	enum status r = store_checkpoint(s, size, &note, &got);
+	enum status r = store_checkpoint(s, size, &note, &got, &e);
 	if (r == ST_NOT_FOUND && size >= 0) {
 		buf_free(&note);
 		http_reply_error(rq, r, 0, "no kept checkpoint of size %lld",
@@ -359,7 +367,7 @@ static void checkpoint(struct http_request *rq, struct store *s)
 	}
 	if (r != ST_OK) {
 		buf_free(&note);
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return;
 	}
 	http_reply_buf(rq, 200, MIME_TEXT, &note);
@@ -392,11 +400,12 @@ static bool query_int(struct http_request *rq, const char *name, int64_t *out)
 	return true;
 }
 
-static void reply_proof(struct http_request *rq, struct store *s, enum status r,
-			const uint8_t (*proof)[HASH_LEN], size_t n)
+static void reply_proof(struct http_request *rq, const struct err *e,
+			enum status r, const uint8_t (*proof)[HASH_LEN],
+			size_t n)
 {
 	if (r != ST_OK) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, e);
 		return;
 	}
 	struct buf out;
@@ -415,11 +424,12 @@ static void reply_proof(struct http_request *rq, struct store *s, enum status r,
 static void inclusion(struct http_request *rq, struct store *s)
 {
 	int64_t index = 0, size = 0, log_size = 0;
+	struct err e = {.msg = ""};
 	if (!query_int(rq, "index", &index) || !query_int(rq, "size", &size))
 		return;
-	enum status r = store_log_size(s, &log_size);
+	enum status r = store_log_size(s, &log_size, &e);
 	if (r != ST_OK) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return;
 	}
 	if (size < 1 || size > log_size) {
@@ -436,9 +446,9 @@ static void inclusion(struct http_request *rq, struct store *s)
 	}
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t n = 0;
-	r = merkle_prove_inclusion(index, size, store_read_hashes, s, proof,
-				   &n);
-	reply_proof(rq, s, r, (const uint8_t(*)[HASH_LEN])proof, n);
+	r = merkle_prove_inclusion(index, size, store_merkle_reader,
+				   &(struct store_reader){s, &e}, proof, &n);
+	reply_proof(rq, &e, r, (const uint8_t(*)[HASH_LEN])proof, n);
 }
 
 static enum http_next r_inclusion(struct http_request *rq)
@@ -449,11 +459,12 @@ static enum http_next r_inclusion(struct http_request *rq)
 static void consistency(struct http_request *rq, struct store *s)
 {
 	int64_t old = 0, new_size = 0, log_size = 0;
+	struct err e = {.msg = ""};
 	if (!query_int(rq, "old", &old) || !query_int(rq, "new", &new_size))
 		return;
-	enum status r = store_log_size(s, &log_size);
+	enum status r = store_log_size(s, &log_size, &e);
 	if (r != ST_OK) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return;
 	}
 	if (new_size > log_size) {
@@ -471,9 +482,9 @@ static void consistency(struct http_request *rq, struct store *s)
 	}
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t n = 0;
-	r = merkle_prove_consistency(old, new_size, store_read_hashes, s, proof,
-				     &n);
-	reply_proof(rq, s, r, (const uint8_t(*)[HASH_LEN])proof, n);
+	r = merkle_prove_consistency(old, new_size, store_merkle_reader,
+				     &(struct store_reader){s, &e}, proof, &n);
+	reply_proof(rq, &e, r, (const uint8_t(*)[HASH_LEN])proof, n);
 }
 
 static enum http_next r_consistency(struct http_request *rq)
@@ -555,9 +566,10 @@ static void healthz(struct http_request *rq, struct store *s)
 {
 	struct writer_stats ws;
 	int64_t size = 0;
-	enum status r = store_log_size(s, &size);
+	struct err e;
+	enum status r = store_log_size(s, &size, &e);
 	if (r != ST_OK) {
-		web_reply_store_error(rq, r, s);
+		web_reply_store_error(rq, r, &e);
 		return;
 	}
 	static const char ok[] = "ok\n",
@@ -581,7 +593,7 @@ static void metrics(struct http_request *rq, struct store *s)
 	struct web_app *a = http_app(rq);
 	struct writer_stats ws;
 	int64_t size = -1;
-	if (store_log_size(s, &size) != ST_OK)
+	if (store_log_size(s, &size, NULL) != ST_OK)
 		size = -1;
 	writer_get_stats(a->writer, &ws);
 	struct buf out;

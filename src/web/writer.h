@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/status.h"
 #include "core/buf.h"
-#include "core/status.h"
 #include "store/sequencer.h"
 
 struct writer_job {
@@ -66,7 +66,7 @@ void writer_get_stats(struct writer *w, struct writer_stats *out);
 
 /* Has fn(cls) called on the writer thread before each batch, between two
  * transactions (fn NULL: nothing is called); the server's WAL checkpoints
- * use it (backfill.h).  cls is borrowed: it must outlive the thread. */
+ * use it (store/backfill.h).  cls is borrowed: it must outlive the thread. */
 void writer_set_between(struct writer *w, void (*fn)(void *cls), void *cls);
 
 /* How many batches committed so far: changes after every commit (read

@@ -4,8 +4,8 @@
  *
  * A pin that parses formats to a fragment that parses to the same pin.
  */
+#include "core/pin.h"
 #include "lib/fuzz.h"
-#include "print/pin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -34,8 +34,8 @@
 #define ORIGIN	    "fuzz.sanilog.example"
 #define VENUE	    "k7m2q9xa"
 #define MAX_ENTRIES 255
-#define VENUE_HEAD  "sanilog-entry v1\nvenue " VENUE "\n"
-#define PROV_HEAD   "sanilog-entry v1\nkind provider-"
+#define VENUE_HEAD  ENTRY_HEAD "venue " VENUE "\n"
+#define PROV_HEAD   ENTRY_HEAD "kind provider-"
 
 /* What the server serves for the current input (set before each run,
  * read by the server's thread while remote_verify waits for it). */

@@ -5,8 +5,8 @@
  * A URL that parses with a pin is rebuilt by pin_venue_url from its parts
  * (as a poster writes it) into a URL that parses to the same parts.
  */
+#include "core/pin.h"
 #include "lib/fuzz.h"
-#include "print/pin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

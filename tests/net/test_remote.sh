@@ -19,16 +19,11 @@
 # RUNNER, when set, prefixes each sanilog verify (e.g. valgrind).
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-SANILOG=${SANILOG:-$HERE/../../build/sanilog}
-RUNNER=${RUNNER:-}
-DOCS=$HERE/../cli/docs
 
-# shellcheck source=../lib/server.sh
-. "$HERE/../lib/server.sh"
-test_begin test_remote python3 sqlite3 timeout
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_remote sanilog python3 sqlite3 timeout
 
 # ---------------------------------------------------------------------------
 # Servers.
@@ -41,6 +36,7 @@ start_hostile() { # start_hostile UPSTREAM [CERT KEY]
 	python3 "$HERE/hostile.py" "$@" >"$TMP/hostile.out" \
 		2>>"$TMP/hostile.err" &
 	HOSTILE_PID=$!
+	test_track "$HOSTILE_PID"
 	for _ in $(seq 1 200); do
 		local port
 		port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$TMP/hostile.out")
@@ -51,14 +47,14 @@ start_hostile() { # start_hostile UPSTREAM [CERT KEY]
 		kill -0 "$HOSTILE_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "test_remote: the hostile server did not start:" >&2
 	cat "$TMP/hostile.err" >&2
-	exit 2
+	test_cannot "the hostile server did not start"
 }
 
 stop_hostile() {
 	kill -9 "$HOSTILE_PID" 2>/dev/null || true
 	wait "$HOSTILE_PID" 2>/dev/null || true
+	test_untrack "$HOSTILE_PID"
 	HOSTILE_PID=
 }
 
@@ -120,10 +116,6 @@ b = lambda x: base64.urlsafe_b64encode(x[:16]).decode().rstrip("=")
 print("k=%s&n=%s&r=%s" % (b(hashlib.sha256(vkey).digest()), lines[1],
                           b(base64.b64decode(lines[2]))))
 EOF
-}
-
-json_field() { # json_field FILE KEY
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
 }
 
 # ---------------------------------------------------------------------------
@@ -454,5 +446,4 @@ has out "^✗ rule 8 fork: the log.s checkpoint of size $SIZE has root" \
 no_cache "fork from the pin"
 
 stop_server
-echo "test_remote: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+test_end

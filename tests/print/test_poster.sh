@@ -29,15 +29,10 @@
 # when run as root it installs whichever is missing.
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-SANILOG=${SANILOG:-$HERE/../../build/sanilog}
-RUNNER=${RUNNER:-}
-DOCS=$HERE/../cli/docs
-
-case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
-[ -x "$SANILOG" ] || { echo "test_poster: $SANILOG: not built" >&2; exit 2; }
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_poster sanilog sha256sum basenc base64 cmp
 
 # The real ImageMagick (a stand-in called convert may come first in PATH).
 CONVERT=convert
@@ -56,58 +51,20 @@ if ! have_tools && [ "$(id -u)" -eq 0 ]; then
 		poppler-utils librsvg2-bin >/dev/null 2>&1 || true
 	[ -x /usr/bin/convert ] && CONVERT=/usr/bin/convert
 fi
-have_tools || {
-	echo "test_poster: needs ImageMagick's convert, pdftoppm, pdftotext" \
-		"and rsvg-convert (imagemagick poppler-utils librsvg2-bin)" >&2
-	exit 2
-}
-for tool in sha256sum basenc base64 cmp; do
-	command -v $tool >/dev/null 2>&1 ||
-		{ echo "test_poster: needs $tool" >&2; exit 2; }
-done
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-poster.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 2' INT TERM HUP
-unset SANILOG_DB SANILOG_NOW
-export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C.UTF-8
-mkdir -p "$HOME"
-cd "$TMP"
+have_tools || test_cannot "needs ImageMagick's convert, pdftoppm," \
+	"pdftotext and rsvg-convert (imagemagick poppler-utils librsvg2-bin)"
+# The names on posters are UTF-8.
+export LC_ALL=C.UTF-8
 # Under `make asan`: fontconfig, which Pango starts, keeps a few hundred
 # bytes it never frees (the same amount for one poster or a thousand).
 # Not ours; LeakSanitizer is told to skip it.
 echo "leak:libfontconfig.so" >"$TMP/lsan.supp"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
 
-DB=$TMP/log.db
-PASS=0
-FAIL=0
-
 # shellcheck disable=SC2086
 sl() { $RUNNER "$SANILOG" "$@" --db "$DB"; }
 scan() { $RUNNER "$SANILOG" scan "$@"; }
 
-ok() { PASS=$((PASS + 1)); }
-bad() {
-	FAIL=$((FAIL + 1))
-	echo "  FAIL: $*" >&2
-}
-check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
-# expect_exit NAME CODE COMMAND...: passes when the command exits CODE
-expect_exit() {
-	local name=$1 want=$2 got=0
-	shift 2
-	"$@" >"$TMP/out" 2>"$TMP/err" || got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok
-	else
-		bad "$name: exit $got, want $want ($(head -c 300 "$TMP/err"))"
-	fi
-}
 # same NAME GOT WANT
 same() {
 	if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
@@ -422,5 +379,4 @@ check "scan --json: host" grep -q "\"host\": \"$HOST\"" "$TMP/scan.json"
 check "scan --json: n" grep -q "\"n\": $N" "$TMP/scan.json"
 check "scan --json: k" grep -q "\"k\": \"$K\"" "$TMP/scan.json"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+test_end

@@ -19,7 +19,7 @@
 
 #include <sodium.h>
 
-#include "print/pin.h"
+#include "core/pin.h"
 
 #define VKEY                                                                   \
 	"example.com/sanilog+9c45df66+"                                        \

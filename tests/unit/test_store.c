@@ -128,8 +128,8 @@ static int setup(void **state)
 		return -1;
 	note_signer_verifier(f.signer, &v);
 	note_verifier_format(&v, vkey, sizeof vkey);
-	if (store_meta_set(f.s, "origin", ORIGIN) != ST_OK ||
-	    store_meta_set(f.s, "vkey", vkey) != ST_OK ||
+	if (store_meta_set(f.s, "origin", ORIGIN, NULL) != ST_OK ||
+	    store_meta_set(f.s, "vkey", vkey, NULL) != ST_OK ||
 	    sequencer_new(f.s, f.signer, &f.q, &e) != ST_OK)
 		return -1;
 	setenv("SANILOG_NOW", "2026-11-25T09:00:00Z", 1);
@@ -180,12 +180,12 @@ static void insert_doc(struct store *s, int d, bool commit)
 	uint8_t doc[64], sha[HASH_LEN];
 	doc_bytes(d, doc);
 	sha256(sha, doc, sizeof doc);
-	assert_int_equal(store_begin(s), ST_OK);
+	assert_int_equal(store_begin(s, NULL), ST_OK);
 	assert_int_equal(store_insert_document(s, sha, "application/pdf", doc,
-					       sizeof doc),
+					       sizeof doc, NULL),
 			 ST_OK);
 	if (commit)
-		assert_int_equal(store_commit(s), ST_OK);
+		assert_int_equal(store_commit(s, NULL), ST_OK);
 	else
 		store_rollback(s);
 }
@@ -229,19 +229,21 @@ static void test_documents_by_hash(void **state)
 		int64_t size = 0;
 		doc_bytes(d, doc);
 		sha256(sha, doc, sizeof doc);
-		assert_int_equal(store_document_meta(f->s, sha, &size, mime),
-				 ST_OK);
+		assert_int_equal(
+			store_document_meta(f->s, sha, &size, mime, NULL),
+			ST_OK);
 		assert_int_equal(size, 64);
 		assert_string_equal(mime, "application/pdf");
 		buf_reset(&out);
-		assert_int_equal(store_document(f->s, sha, &out, mime), ST_OK);
+		assert_int_equal(store_document(f->s, sha, &out, mime, NULL),
+				 ST_OK);
 		assert_memory_equal(out.data, doc, sizeof doc);
 	}
 	uint8_t none[HASH_LEN];
 	char mime[32];
 	int64_t size = 0;
 	memset(none, 0xab, sizeof none);
-	assert_int_equal(store_document_meta(f->s, none, &size, mime),
+	assert_int_equal(store_document_meta(f->s, none, &size, mime, NULL),
 			 ST_NOT_FOUND);
 	buf_free(&out);
 }
@@ -279,16 +281,16 @@ static void test_shared_key(void **state)
 		memset(sha[i], 0x5a, HASH_LEN);
 		sha[i][HASH_LEN - 1] = (uint8_t)i; /* differ past the key */
 	}
-	assert_int_equal(store_begin(f->s), ST_OK);
+	assert_int_equal(store_begin(f->s, NULL), ST_OK);
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(store_insert_document(f->s, sha[i],
-						       "application/pdf",
-						       doc[i], sizeof doc[i]),
-				 ST_OK);
+		assert_int_equal(
+			store_insert_document(f->s, sha[i], "application/pdf",
+					      doc[i], sizeof doc[i], NULL),
+			ST_OK);
 	for (int i = 0; i < 2; i++) {
 		char mime[32];
 		buf_reset(&out);
-		assert_int_equal(store_document(f->s, sha[i], &out, mime),
+		assert_int_equal(store_document(f->s, sha[i], &out, mime, NULL),
 				 ST_OK);
 		assert_memory_equal(out.data, doc[i], sizeof doc[i]);
 	}
@@ -306,19 +308,21 @@ static void test_venue_chains(void **state)
 		int64_t *idx = NULL, head = 0, seq = 0, at = 0;
 		size_t n = 0;
 		venue_name(v, id);
-		assert_int_equal(store_venue_indexes(f->s, id, &idx, &n),
+		assert_int_equal(store_venue_indexes(f->s, id, &idx, &n, NULL),
 				 ST_OK);
-		assert_int_equal(store_venue_head(f->s, id, &head, &seq),
+		assert_int_equal(store_venue_head(f->s, id, &head, &seq, NULL),
 				 ST_OK);
 		assert_int_equal((int64_t)n, seq + 1);
 		assert_int_equal(idx[n - 1], head);
 		assert_int_equal(idx[0], v); /* the venue entries came first */
 		for (size_t i = 1; i < n; i++)
 			assert_true(idx[i] > idx[i - 1]);
-		assert_int_equal(store_venue_entry(f->s, id, 3, &at), ST_OK);
+		assert_int_equal(store_venue_entry(f->s, id, 3, &at, NULL),
+				 ST_OK);
 		assert_int_equal(at, idx[3]);
-		assert_int_equal(store_venue_entry(f->s, id, seq + 1, &at),
-				 ST_NOT_FOUND);
+		assert_int_equal(
+			store_venue_entry(f->s, id, seq + 1, &at, NULL),
+			ST_NOT_FOUND);
 		total += (int64_t)n;
 		free(idx);
 	}
@@ -326,7 +330,7 @@ static void test_venue_chains(void **state)
 
 	char **ids = NULL;
 	size_t n = 0;
-	assert_int_equal(store_venue_ids(f->s, &ids, &n), ST_OK);
+	assert_int_equal(store_venue_ids(f->s, &ids, &n, NULL), ST_OK);
 	assert_int_equal(n, VENUES);
 	for (size_t i = 0; i < n; i++) {
 		char id[VENUE_ID_LEN + 1];
@@ -337,7 +341,7 @@ static void test_venue_chains(void **state)
 	free(ids);
 
 	int64_t *idx = (int64_t *)1;
-	assert_int_equal(store_venue_indexes(f->s, "nosuchvn", &idx, &n),
+	assert_int_equal(store_venue_indexes(f->s, "nosuchvn", &idx, &n, NULL),
 			 ST_OK);
 	assert_int_equal(n, 0);
 }
@@ -348,9 +352,9 @@ static void test_venue_order_refused(void **state)
 {
 	struct fixture *f = *state;
 	int64_t size = 0, head = 0, seq = 0;
-	assert_int_equal(store_begin(f->s), ST_OK);
-	assert_int_equal(store_log_size(f->s, &size), ST_OK);
-	assert_int_equal(store_venue_head(f->s, "venueaab", &head, &seq),
+	assert_int_equal(store_begin(f->s, NULL), ST_OK);
+	assert_int_equal(store_log_size(f->s, &size, NULL), ST_OK);
+	assert_int_equal(store_venue_head(f->s, "venueaab", &head, &seq, NULL),
 			 ST_OK);
 	/* The head's own number again, a gap, and a second venue entry. */
 	const int64_t bad_seq[] = {seq, seq + 2, 0};
@@ -364,7 +368,8 @@ static void test_venue_order_refused(void **state)
 			.kind = ENTRY_DOCUMENT,
 			.revokes = -1,
 		};
-		assert_int_equal(store_insert_entry(f->s, &row), ST_CONFLICT);
+		assert_int_equal(store_insert_entry(f->s, &row, NULL),
+				 ST_CONFLICT);
 	}
 	/* The next number, at an index not after the head's. */
 	struct store_entry_row back = {
@@ -376,7 +381,7 @@ static void test_venue_order_refused(void **state)
 		.kind = ENTRY_DOCUMENT,
 		.revokes = -1,
 	};
-	assert_int_equal(store_insert_entry(f->s, &back), ST_CONFLICT);
+	assert_int_equal(store_insert_entry(f->s, &back, NULL), ST_CONFLICT);
 	struct store_entry_row fresh = {
 		.index = size,
 		.text = "x",
@@ -386,11 +391,11 @@ static void test_venue_order_refused(void **state)
 		.kind = ENTRY_DOCUMENT,
 		.revokes = -1,
 	};
-	assert_int_equal(store_insert_entry(f->s, &fresh), ST_CONFLICT);
+	assert_int_equal(store_insert_entry(f->s, &fresh, NULL), ST_CONFLICT);
 	store_rollback(f->s);
-	assert_int_equal(store_venue_head(f->s, "venueaab", &head, &seq),
+	assert_int_equal(store_venue_head(f->s, "venueaab", &head, &seq, NULL),
 			 ST_OK);
-	assert_int_equal(store_venue_head(f->s, "venuezzz", &head, &seq),
+	assert_int_equal(store_venue_head(f->s, "venuezzz", &head, &seq, NULL),
 			 ST_NOT_FOUND);
 }
 
@@ -403,8 +408,10 @@ static void check_cached(struct fixture *f, struct tree_cache *c,
 	int64_t end = merkle_stored_count(size);
 	for (int64_t id = 0; id < end; id++) {
 		uint8_t want[1][HASH_LEN], got[1][HASH_LEN], mem[HASH_LEN];
-		assert_int_equal(store_read_hashes(f->s, &id, 1, want), ST_OK);
-		assert_int_equal(store_read_hashes(s, &id, 1, got), ST_OK);
+		assert_int_equal(store_read_hashes(f->s, &id, 1, want, NULL),
+				 ST_OK);
+		assert_int_equal(store_read_hashes(s, &id, 1, got, NULL),
+				 ST_OK);
 		assert_memory_equal(got[0], want[0], HASH_LEN);
 		assert_true(tree_cache_get(c, id, mem));
 		assert_memory_equal(mem, want[0], HASH_LEN);
@@ -422,25 +429,27 @@ static void check_proofs(struct fixture *f, struct store *s, int64_t size,
 {
 	uint8_t a[MERKLE_MAX_PROOF][HASH_LEN], b[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t na = 0, nb = 0;
+	struct store_reader rf = {f->s, NULL}, rs = {s, NULL};
 	for (int64_t i = 0; i < size; i += step) {
 		assert_int_equal(merkle_prove_inclusion(i, size,
-							store_read_hashes, f->s,
-							a, &na),
+							store_merkle_reader,
+							&rf, a, &na),
 				 ST_OK);
-		assert_int_equal(merkle_prove_inclusion(
-					 i, size, store_read_hashes, s, b, &nb),
+		assert_int_equal(merkle_prove_inclusion(i, size,
+							store_merkle_reader,
+							&rs, b, &nb),
 				 ST_OK);
 		assert_int_equal(na, nb);
 		assert_memory_equal(a, b, na * HASH_LEN);
 	}
 	for (int64_t old = 1; old < size; old += 97 * step) {
 		assert_int_equal(merkle_prove_consistency(old, size,
-							  store_read_hashes,
-							  f->s, a, &na),
+							  store_merkle_reader,
+							  &rf, a, &na),
 				 ST_OK);
 		assert_int_equal(merkle_prove_consistency(old, size,
-							  store_read_hashes, s,
-							  b, &nb),
+							  store_merkle_reader,
+							  &rs, b, &nb),
 				 ST_OK);
 		assert_int_equal(na, nb);
 		assert_memory_equal(a, b, na * HASH_LEN);
@@ -463,8 +472,8 @@ static void test_tree_cache(void **state)
 
 	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
 	store_use_tree_cache(r, c);
-	assert_int_equal(store_log_size(f->s, &size), ST_OK);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+	assert_int_equal(store_log_size(f->s, &size, NULL), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size);
 	assert_true(tree_cache_bytes(c) >=
 		    (size_t)merkle_stored_count(size) * HASH_LEN);
@@ -477,12 +486,12 @@ static void test_tree_cache(void **state)
 	for (int i = 0; i < 50; i++)
 		document_request(&reqs[i], 200000 + i, docs[i]);
 	append(f, reqs, 50);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size + 50);
 	check_cached(f, c, r, size + 50);
 	check_proofs(f, r, size + 50, 1);
 	/* Nothing new: nothing to do, and a sync that does not wait. */
-	assert_int_equal(tree_cache_sync(c, r, false, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, false, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), size + 50);
 
 	store_use_tree_cache(r, NULL);
@@ -503,10 +512,10 @@ static void test_tree_cache_budget(void **state)
 	assert_non_null(c);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
 	store_use_tree_cache(r, c);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 	assert_int_equal(tree_cache_leaves(c), 0);
 	assert_false(tree_cache_get(c, 0, mem));
-	assert_int_equal(store_log_size(r, &size), ST_OK);
+	assert_int_equal(store_log_size(r, &size, NULL), ST_OK);
 	check_proofs(f, r, size, 1);
 	store_close(r);
 	tree_cache_free(c);
@@ -520,7 +529,7 @@ static void test_tree_cache_readers_only(void **state)
 	struct err e;
 	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
 	assert_non_null(c);
-	assert_int_equal(tree_cache_sync(c, f->s, true, &e), ST_INVALID);
+	assert_int_equal(store_sync_tree_cache(f->s, c, true, &e), ST_INVALID);
 	assert_int_equal(tree_cache_leaves(c), 0);
 	tree_cache_free(c);
 }
@@ -551,7 +560,7 @@ static void *read_while_growing(void *arg)
 		if (!tree_cache_get(cr->c, id, mem))
 			continue;
 		cr->lookups++;
-		cr->status = store_read_hashes(s, &id, 1, db);
+		cr->status = store_read_hashes(s, &id, 1, db, NULL);
 		if (memcmp(mem, db[0], HASH_LEN) != 0)
 			cr->wrong++;
 	}
@@ -571,7 +580,7 @@ static void test_tree_cache_grows_under_readers(void **state)
 	assert_non_null(c);
 	assert_int_equal(store_open(f->path, STORE_READONLY, &r, &e), ST_OK);
 	store_use_tree_cache(r, c);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
 
 	struct cache_reader cr[2];
 	for (int t = 0; t < 2; t++) {
@@ -589,8 +598,8 @@ static void test_tree_cache_grows_under_readers(void **state)
 		for (int i = 0; i < BATCH; i++)
 			document_request(&reqs[i], d + i, docs[i]);
 		append(f, reqs, BATCH);
-		assert_int_equal(tree_cache_sync(c, r, true, &e), ST_OK);
-		assert_int_equal(store_log_size(f->s, &size), ST_OK);
+		assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_OK);
+		assert_int_equal(store_log_size(f->s, &size, NULL), ST_OK);
 		assert_int_equal(tree_cache_leaves(c), size);
 	}
 	for (int t = 0; t < 2; t++) {
@@ -619,6 +628,82 @@ static void copy_db(const struct fixture *f, const char *name,
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+}
+
+/* A reader of made-up stored hashes (hash i holds i in its first bytes)
+ * that records the runs it is asked for and fails at index fail_at. */
+struct fake_reader {
+	int64_t next; /* the first index of the next run, if they follow */
+	int calls;
+	int64_t fail_at;
+};
+
+static enum status fake_read(void *ctx, int64_t first, size_t count,
+			     uint8_t (*out)[HASH_LEN], struct err *e)
+{
+	struct fake_reader *fr = ctx;
+	fr->calls++;
+	if (first != fr->next || count == 0 ||
+	    first / (int64_t)(TREE_CACHE_CHUNK_BYTES / HASH_LEN) !=
+		    (first + (int64_t)count - 1) /
+			    (int64_t)(TREE_CACHE_CHUNK_BYTES / HASH_LEN))
+		fail_msg("run %lld+%zu: not the next run within one chunk",
+			 (long long)first, count);
+	for (size_t i = 0; i < count; i++) {
+		int64_t id = first + (int64_t)i;
+		if (id == fr->fail_at)
+			return err_set(e, ST_CORRUPT, "hash %lld",
+				       (long long)id);
+		memset(out[i], 0, HASH_LEN);
+		memcpy(out[i], &id, sizeof id);
+	}
+	fr->next = first + (int64_t)count;
+	return ST_OK;
+}
+
+/* The cache alone, filled by a reader that is no store: runs in order, a
+ * chunk at most each; a failed read keeps what the cache had. */
+static void test_tree_cache_reader(void **state)
+{
+	(void)state;
+	struct err e;
+	uint8_t mem[HASH_LEN];
+	int64_t id;
+	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
+	assert_non_null(c);
+	struct fake_reader fr = {.fail_at = -1};
+	assert_int_equal(tree_cache_extend(c, 1000, true, fake_read, &fr, &e),
+			 ST_OK);
+	assert_int_equal(tree_cache_leaves(c), 1000);
+	assert_int_equal(fr.next, merkle_stored_count(1000));
+
+	/* Past a chunk: three runs, the first finishing the first chunk. */
+	int64_t leaves = 70000, end = merkle_stored_count(leaves);
+	fr.calls = 0;
+	assert_int_equal(
+		tree_cache_extend(c, leaves, false, fake_read, &fr, &e), ST_OK);
+	assert_int_equal(fr.calls, 3);
+	assert_int_equal(fr.next, end);
+	for (id = 0; id < end; id++) {
+		assert_true(tree_cache_get(c, id, mem));
+		assert_memory_equal(mem, &id, sizeof id);
+	}
+	assert_false(tree_cache_get(c, end, mem));
+
+	/* Nothing to read: the reader is not called. */
+	fr.calls = 0;
+	assert_int_equal(tree_cache_extend(c, leaves, true, fake_read, &fr, &e),
+			 ST_OK);
+	assert_int_equal(fr.calls, 0);
+
+	/* A failure half-way keeps the cache as it was. */
+	fr.fail_at = end + 10;
+	assert_int_equal(
+		tree_cache_extend(c, leaves + 100, true, fake_read, &fr, &e),
+		ST_CORRUPT);
+	assert_int_equal(tree_cache_leaves(c), leaves);
+	assert_false(tree_cache_get(c, end, mem));
+	tree_cache_free(c);
 }
 
 /* A stored hash missing from the database: loading fails, and the cache
@@ -652,7 +737,7 @@ static void test_tree_cache_missing_hash(void **state)
 	struct tree_cache *c = tree_cache_new((size_t)64 << 20);
 	assert_non_null(c);
 	assert_int_equal(store_open(copy, STORE_READONLY, &r, &e), ST_OK);
-	assert_int_equal(tree_cache_sync(c, r, true, &e), ST_CORRUPT);
+	assert_int_equal(store_sync_tree_cache(r, c, true, &e), ST_CORRUPT);
 	assert_non_null(strstr(e.msg, "stored hash 1000 is missing"));
 	assert_int_equal(tree_cache_leaves(c), 0);
 	assert_false(tree_cache_get(c, 0, mem));
@@ -669,7 +754,7 @@ static void test_doc_keys_kept(void **state)
 	struct fixture *f = *state;
 	struct err e;
 	assert_int_equal(store_doc_keys_bytes(f->s), 0);
-	assert_int_equal(store_keep_doc_keys(f->s), ST_OK);
+	assert_int_equal(store_keep_doc_keys(f->s, NULL), ST_OK);
 	int64_t docs = count(f, "SELECT count(*) FROM documents");
 
 	struct seq_request rq[2];
@@ -997,8 +1082,9 @@ static void test_generations_merged(void **state)
 		int64_t size = 0;
 		doc_bytes(200000 + d, doc);
 		sha256(sha, doc, sizeof doc);
-		assert_int_equal(store_document_meta(f->s, sha, &size, mime),
-				 ST_OK);
+		assert_int_equal(
+			store_document_meta(f->s, sha, &size, mime, NULL),
+			ST_OK);
 	}
 }
 
@@ -1065,19 +1151,19 @@ static void test_hashes_outside_and_twice(void **state)
 	memset(hm, 0x11, sizeof hm);
 	const uint8_t(*h)[HASH_LEN] = (const uint8_t(*)[HASH_LEN])hm;
 	assert_int_equal(store_open(copy, STORE_OPEN, &s, &e), ST_OK);
-	assert_int_equal(store_hash_count(s, &n, &broken), ST_OK);
+	assert_int_equal(store_hash_count(s, &n, &broken, NULL), ST_OK);
 	assert_int_equal(broken, 0);
-	assert_int_equal(store_insert_hashes(s, n, h, 2), ST_OK);
+	assert_int_equal(store_insert_hashes(s, n, h, 2, NULL), ST_OK);
 	store_close(s);
 	assert_int_equal(store_open(copy, STORE_OPEN, &s, &e), ST_OK);
 	int64_t id = n + 1;
-	assert_int_equal(store_read_hashes(s, &id, 1, &got), ST_OK);
+	assert_int_equal(store_read_hashes(s, &id, 1, &got, NULL), ST_OK);
 	assert_memory_equal(got, hm[1], HASH_LEN);
-	assert_int_equal(store_begin(s), ST_OK);
-	assert_int_equal(store_insert_hashes(s, n + 2, h, 2), ST_OK);
-	assert_int_equal(store_insert_hashes(s, n + 3, h, 1), ST_INVALID);
+	assert_int_equal(store_begin(s, NULL), ST_OK);
+	assert_int_equal(store_insert_hashes(s, n + 2, h, 2, NULL), ST_OK);
+	assert_int_equal(store_insert_hashes(s, n + 3, h, 1, NULL), ST_INVALID);
 	store_rollback(s);
-	assert_int_equal(store_hash_count(s, &id, &broken), ST_OK);
+	assert_int_equal(store_hash_count(s, &id, &broken, NULL), ST_OK);
 	assert_int_equal(id, n + 2);
 	store_close(s);
 	unlink(copy);
@@ -1096,12 +1182,67 @@ static void test_doc_keys_outside_begin(void **state)
 	sha256(sha, doc, sizeof doc);
 	assert_int_equal(doc_rows(f, sha), 1);
 	assert_int_equal(store_open(f->path, STORE_OPEN, &s, &e), ST_OK);
-	assert_int_equal(store_keep_doc_keys(s), ST_OK);
+	assert_int_equal(store_keep_doc_keys(s, NULL), ST_OK);
 	assert_int_equal(store_insert_document(s, sha, "application/pdf", doc,
-					       sizeof doc),
+					       sizeof doc, NULL),
 			 ST_OK);
 	assert_int_equal(doc_rows(f, sha), 1);
 	store_close(s);
+}
+
+/* Checks that a store call failed with st and said why in e: its
+ * message begins with want. */
+static void said(enum status got, const struct err *e, enum status st,
+		 const char *want)
+{
+	if (got != st || strncmp(e->msg, want, strlen(want)) != 0)
+		fail_msg("%s (%s), not %s (%s...)", status_str(got), e->msg,
+			 status_str(st), want);
+}
+
+/* A failing call says why in the err it is given (the store's own
+ * words, and SQLite's through store_fail), a merkle reader through the
+ * err of its store_reader; NULL takes no message. */
+static void test_errors_say_why(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {.msg = ""};
+	struct buf b;
+	char small[2], venue[VENUE_ID_LEN + 1];
+	int64_t size = 0, index = 0, seq = 0;
+	uint8_t h[1][HASH_LEN], token[HASH_LEN] = {0};
+	buf_init(&b, 1 << 16);
+
+	assert_int_equal(store_log_size(f->s, &size, &e), ST_OK);
+	said(store_entry(f->s, size, &b, &e), &e, ST_NOT_FOUND,
+	     "no such entry");
+	said(store_meta_get(f->s, "nosuch", small, sizeof small, &e), &e,
+	     ST_NOT_FOUND, "no such setting");
+	said(store_meta_get(f->s, "origin", small, sizeof small, &e), &e,
+	     ST_TOO_LARGE, "meta value too long");
+	said(store_venue_head(f->s, "nosuchvn", &index, &seq, &e), &e,
+	     ST_NOT_FOUND, "no such venue");
+	said(store_checkpoint(f->s, size + 1, &b, NULL, &e), &e, ST_NOT_FOUND,
+	     "no checkpoint of that size");
+	said(store_token_venue(f->s, token, venue, &e), &e, ST_NOT_FOUND,
+	     "no venue has that token");
+	assert_int_equal(store_begin_read(f->s, &e), ST_OK);
+	said(store_begin_read(f->s, &e), &e, ST_IO,
+	     "begin: cannot start a transaction within a transaction");
+	assert_int_equal(store_commit(f->s, &e), ST_OK);
+
+	int64_t id = merkle_stored_count(size);
+	char want[64];
+	snprintf(want, sizeof want, "stored hash %lld is missing",
+		 (long long)id);
+	said(store_read_hashes(f->s, &id, 1, h, &e), &e, ST_CORRUPT, want);
+	e.msg[0] = 0;
+	struct store_reader rd = {f->s, &e};
+	said(store_merkle_reader(&rd, &id, 1, h), &e, ST_CORRUPT, want);
+	rd.e = NULL;
+	assert_int_equal(store_merkle_reader(&rd, &id, 1, h), ST_CORRUPT);
+	assert_int_equal(store_entry(f->s, size, &b, NULL), ST_NOT_FOUND);
+	buf_free(&b);
 }
 
 int main(void)
@@ -1117,6 +1258,7 @@ int main(void)
 		cmocka_unit_test(test_tree_cache_budget),
 		cmocka_unit_test(test_tree_cache_readers_only),
 		cmocka_unit_test(test_tree_cache_grows_under_readers),
+		cmocka_unit_test(test_tree_cache_reader),
 		cmocka_unit_test(test_tree_cache_missing_hash),
 		cmocka_unit_test(test_doc_keys_kept),
 		cmocka_unit_test(test_attestation_keys),
@@ -1127,6 +1269,7 @@ int main(void)
 		cmocka_unit_test(test_generations_merged),
 		cmocka_unit_test(test_audit_chunk_order),
 		cmocka_unit_test(test_hashes_outside_and_twice),
+		cmocka_unit_test(test_errors_say_why),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -987,7 +987,7 @@ static const struct tamper_case cases[] = {
 	 false,
 	 false,
 	 3,
-	 "logged 2026-01-11T08:00:00Z is before venue-seq 1's"},
+	 "logged 2026-01-11T08:00:00Z is before entry"},
 	{"entries out of order",
 	 {0},
 	 t_swap,

@@ -1131,6 +1131,41 @@ static void valid_vectors(struct gen *g)
 		});
 
 	{
+		struct docspec d1 = doc1(w->k->clean);
+		w_filler(w, "2025-12-01T08:00:00Z", NOWHERE);
+		w_pkey(w, w->k->clean, "2025-12-02T08:00:00Z", PROVIDERS);
+		w_pkey(w, w->k->clean, "2025-12-03T08:00:00Z", PROVIDERS);
+		w_venue(w, "Bar Roma", 30, "2026-01-01T10:00:00Z");
+		w_doc(w, &d1);
+		tail(w);
+	}
+	emit(g, &(struct vec){
+			.name = "attest-provider-key-repeated",
+			.about = "The provider's key in force is logged again "
+				 "under the same display name, which the log "
+				 "refuses to write.",
+			FAIL1(5, "this key is already registered, with this "
+				 "display name (entry 1)"),
+		});
+
+	{
+		struct docspec d1 = doc1(w->k->clean);
+		w_filler(w, "2025-12-01T08:00:00Z", NOWHERE);
+		w_venue(w, "Bar Roma", 30, "2026-01-01T10:00:00Z");
+		w_pkey(w, w->k->clean, "2025-12-31T08:00:00Z", PROVIDERS);
+		w_doc(w, &d1);
+		tail(w);
+	}
+	emit(g, &(struct vec){
+			.name = "chain-logged-before-provider-entry",
+			.about = "A provider key is logged after the venue's "
+				 "first entry with an earlier time: logged "
+				 "goes back along the log.",
+			FAIL1(3, "logged 2025-12-31T08:00:00Z is before entry "
+				 "1's 2026-01-01T10:00:00Z"),
+		});
+
+	{
 		struct docspec d1 = doc1(w->k->clean), d2 = doc2();
 		head(w, true);
 		w_pkey(w, w->k->spot, "2026-01-02T08:00:00Z", PROVIDERS);
@@ -1682,6 +1717,8 @@ static void inclusion_vectors(struct gen *g)
 				 "(and so after the document it would attest).",
 			.fails = {{2, "index 12 is not in the checkpoint's "
 				      "tree of size 10"},
+				  {3, "logged 2025-12-02T08:00:00Z is before "
+				      "entry 8's 2026-02-04T08:00:00Z"},
 				  {5, "the key is logged at index 12, not "
 				      "before the document"}},
 		});
@@ -1896,7 +1933,7 @@ static void chain_vectors(struct gen *g)
 			.about = "venue-seq 2 is logged a second before "
 				 "venue-seq 1.",
 			FAIL1(3, "logged 2026-01-11T08:59:59Z is before "
-				 "venue-seq 1's 2026-01-11T09:00:00Z"),
+				 "entry 2's 2026-01-11T09:00:00Z"),
 		});
 
 	head(w, false);
@@ -2338,7 +2375,7 @@ static void attest_vectors(struct gen *g)
 			.about = "The document is attested by a provider never "
 				 "logged.",
 			FAIL1(5, "no provider-key entry of that name and key "
-				 "hash in the bundle before the document"),
+				 "hash before the document"),
 		});
 
 	d1 = doc1(w->k->clean2);
@@ -2370,7 +2407,7 @@ static void attest_vectors(struct gen *g)
 		     .about = "The bundle holds no provider entries, though a "
 			      "document is attested.",
 		     FAIL1(5, "no provider-key entry of that name and key "
-			      "hash in the bundle before the document"),
+			      "hash before the document"),
 	     });
 
 	head(w, true);
@@ -2479,8 +2516,8 @@ static void revoke_vectors(struct gen *g)
 			.about = "A revocation of venue-seq 2, which the chain "
 				 "lacks.",
 			.fails = {{3, "venue-seq 2 is missing from the chain"},
-				  {6, "revokes venue-seq 2, which is not an "
-				      "earlier entry of the chain"}},
+				  {6, "revokes venue-seq 2, no such earlier "
+				      "entry of the chain"}},
 		});
 
 	base(w);
@@ -2491,8 +2528,8 @@ static void revoke_vectors(struct gen *g)
 			.about = "The bundle leaves out the revoked document, "
 				 "venue-seq 3.",
 			.fails = {{3, "venue-seq 3 is missing from the chain"},
-				  {6, "revokes venue-seq 3, which is not an "
-				      "earlier entry of the chain"}},
+				  {6, "revokes venue-seq 3, no such earlier "
+				      "entry of the chain"}},
 		});
 
 	{
@@ -2738,7 +2775,7 @@ static void bundle_text_vectors(struct gen *g)
 		seal(g, NULL);
 		memset(big, 'x', sizeof big - 1);
 		big[sizeof big - 1] = 0;
-		memcpy(big, "sanilog-entry v1\n", 17);
+		memcpy(big, ENTRY_HEAD, ENTRY_HEAD_LEN);
 		big[sizeof big - 2] = '\n';
 		set_entry(g, "entries", -1, big);
 	}
@@ -2801,7 +2838,7 @@ static void revoke_key_vectors(struct gen *g)
 			.about = "providers holds a provider-revoke of a "
 				 "provider that was never registered.",
 			FAIL1(5, "provider entry 10 (provider-revoke "
-				 "ghost.example) ends no key"),
+				 "ghost.example): ends no key"),
 		});
 
 	head(w, true);
@@ -2815,7 +2852,7 @@ static void revoke_key_vectors(struct gen *g)
 			.about = "Two provider-revokes of the same provider in "
 				 "a row: the second ends no key.",
 			FAIL1(5, "provider entry 5 (provider-revoke "
-				 "cleanco.example) ends no key"),
+				 "cleanco.example): ends no key"),
 		});
 
 	w_filler(w, "2025-12-01T08:00:00Z", NOWHERE);
@@ -2831,7 +2868,7 @@ static void revoke_key_vectors(struct gen *g)
 		     .about = "A provider-revoke before the provider's first "
 			      "key.",
 		     FAIL1(5, "provider entry 1 (provider-revoke "
-			      "cleanco.example) ends no key"),
+			      "cleanco.example): ends no key"),
 	     });
 
 	w_filler(w, "2025-12-01T08:00:00Z", NOWHERE);
@@ -2849,7 +2886,7 @@ static void revoke_key_vectors(struct gen *g)
 				 "revocation ended: it cannot show the "
 				 "revocation was one the log could write.",
 			FAIL1(5, "provider entry 2 (provider-revoke "
-				 "cleanco.example) ends no key"),
+				 "cleanco.example): ends no key"),
 		});
 }
 

@@ -9,7 +9,7 @@
 # Bar Roma (an attested sanitization, a protocol later revoked, a venue
 # update), a venue whose name, titles and reason hold HTML and script, and
 # a venue with 50 documents.  The pages are rendered by the web layer
-# itself (tests/web/page_driver.c, compiled here against libsanilog.a) and
+# itself (tests/web/page_driver.c, which make builds: $PAGE_DRIVER) and
 # served, with bundles from `sanilog export`, checkpoints from `sanilog
 # checkpoint --size N` and proofs from `sanilog proof consistency`, by a
 # small static server that sends a strict Content-Security-Policy; any CSP
@@ -22,7 +22,7 @@
 # bundle served: a copy cached a while is fetched again and passes, a
 # server that keeps serving the older bundle fails ("older than the one
 # the poster pins").  A venue of 4,500 documents (tools/bench.c make-log,
-# through tests/lib/tool.sh) is shown a page at a time (src/web/pages.h,
+# through big_venue of tests/lib/test.sh) is shown a page at a time (src/web/pages.h,
 # PAGES_HISTORY): each page verifies, a page that hides a document or the
 # way to the older ones fails.  When `sanilog serve` exists, the same
 # checks run against the live server too.  Prints the page sizes of the
@@ -30,77 +30,23 @@
 #
 # Exit status: 0 when every case passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-SANILOG=${SANILOG:-$TOP/build/sanilog}
 PATTERN=${1:-}
-KEYS=$TOP/tests/cli/keys
-DOCS=$TOP/tests/cli/docs
 V1=k7m2q9xa # Bar Roma
 V2=p3x8vz2e # hostile names
 V3=b2gvenuz # 50 documents
 
-case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
-if [ ! -x "$SANILOG" ]; then
-	echo "test_browser.sh: $SANILOG: not an executable (run make first)" >&2
-	exit 2
-fi
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_browser sanilog page_driver bench chromium python3 sqlite3 \
+	gzip sed grep timeout
 
-# Debian's chromium: tools/deps.sh should install it; as root, do it here.
-CHROMIUM=${CHROMIUM:-}
-if [ -z "$CHROMIUM" ]; then
-	CHROMIUM=$(command -v chromium || true)
-fi
-if [ -z "$CHROMIUM" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-	echo "test_browser.sh: installing chromium (apt-get install -y chromium)"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null ||
-		true
-	CHROMIUM=$(command -v chromium || true)
-fi
-if [ -z "$CHROMIUM" ]; then
-	echo "test_browser.sh: needs Debian's chromium (apt-get install chromium)" >&2
-	exit 2
-fi
-for tool in python3 sqlite3 cc pkg-config gzip sed grep timeout; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "test_browser.sh: needs $tool" >&2
-		exit 2
-	fi
-done
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sanilog-web.XXXXXX")
-PIDS=""
-cleanup() {
-	local p
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 2' INT TERM HUP
-
-export HOME=$TMP/home XDG_CACHE_HOME=$TMP/cache TZ=UTC LC_ALL=C
-unset SANILOG_DB
-mkdir -p "$HOME"
-START=$(date +%s)
-
-# ---------------------------------------------------------------------------
 # The page driver: the web layer's own rendering, without a server.
-
-# shellcheck source=../lib/tool.sh
-. "$TOP/tests/lib/tool.sh"
-build_tool "$HERE/page_driver.c" "$TMP/page_driver"
-driver() { "$TMP/page_driver" "$@"; }
+driver() { "$PAGE_DRIVER" "$@"; }
 
 # ---------------------------------------------------------------------------
 # The log.
 
-DB=$TMP/log.db
-sl() { "$SANILOG" "$@" --db "$DB"; }
 at() { # at TIME ARGS...: sanilog at a pinned clock, quiet
 	local when=$1
 	shift
@@ -154,8 +100,7 @@ build_log() {
 }
 if ! build_log 2>"$TMP/build.err"; then
 	cat "$TMP/build.err" >&2
-	echo "test_browser.sh: cannot build the test log" >&2
-	exit 2
+	test_cannot "cannot build the test log"
 fi
 SIZE=$(sqlite3 "$DB" 'SELECT count(*) FROM entries')
 PIN_SIZE=5 # the poster was made when the log had 5 entries
@@ -183,8 +128,7 @@ build_big() {
 }
 if ! build_big 2>"$TMP/build.err"; then
 	cat "$TMP/build.err" >&2
-	echo "test_browser.sh: cannot build the log of 4,500 documents" >&2
-	exit 2
+	test_cannot "cannot build the log of 4,500 documents"
 fi
 BIG_SIZE=$(sqlite3 "$BIG" 'SELECT count(*) FROM entries')
 TODAY=$(date -u +%F)
@@ -388,7 +332,7 @@ print(s.server_address[1], flush=True)
 s.serve_forever()
 EOF
 python3 -u "$TMP/serve.py" "$SITE" >"$TMP/serve.port" 2>"$TMP/serve.err" &
-PIDS="$PIDS $!"
+test_track $!
 for _ in $(seq 50); do
 	[ -s "$TMP/serve.port" ] && break
 	sleep 0.1
@@ -396,21 +340,15 @@ done
 PORT=$(head -1 "$TMP/serve.port")
 if [ -z "$PORT" ]; then
 	cat "$TMP/serve.err" >&2
-	echo "test_browser.sh: the static server did not start" >&2
-	exit 2
+	test_cannot "the static server did not start"
 fi
 BASE=http://127.0.0.1:$PORT
 
 # ---------------------------------------------------------------------------
 # Chromium and the cases.
 
-NPASS=0
-NFAIL=0
 N=0
 
-# pass NAME / fail NAME WHY: a result of a check made here in the shell.
-pass() { NPASS=$((NPASS + 1)); echo "PASS  $1"; }
-fail() { NFAIL=$((NFAIL + 1)); echo "FAIL  $1: $2"; }
 wanted() { case $1 in *"$PATTERN"*) true ;; *) false ;; esac; }
 
 # dom URL OUT: the DOM after the scripts ran (stderr, with the console, in
@@ -426,11 +364,11 @@ dom() {
 		true
 }
 
-# check NAME URL STATE [PATTERN | !PATTERN]...: loads URL; passes when
-# #verify-status has data-state STATE, the DOM matches every PATTERN
+# check_page NAME URL STATE [PATTERN | !PATTERN]...: loads URL; passes
+# when #verify-status has data-state STATE, the DOM matches every PATTERN
 # (grep -E) and none of the !PATTERNs, and Chromium reported no CSP
 # violation.
-check() {
+check_page() {
 	local name=$1 url=$2 want=$3 out state why="" pat
 	shift 3
 	case $name in *"$PATTERN"*) ;; *) return 0 ;; esac
@@ -454,27 +392,26 @@ check() {
 	if grep -q "Content Security Policy" "$out.err"; then
 		why="$why; CSP violation: $(grep -m1 'Content Security Policy' "$out.err")"
 	fi
-	if [ -z "$why" ]; then
-		NPASS=$((NPASS + 1))
-		echo "PASS  $name"
-	else
-		NFAIL=$((NFAIL + 1))
-		echo "FAIL  $name: ${why#; }"
-		echo "      $url"
-		grep -o '<p id="verify-status"[^<]*' "$out" | sed 's/^/      /'
-		grep -o '<li class="no">[^<]*' "$out" | sed 's/^/      /'
-		grep -iE 'console|error' "$out.err" | head -5 | sed 's/^/      | /'
+	if [ -z "$why" ]; then ok "$name"; else
+		bad "$name: ${why#; }"
+		{
+			echo "      $url"
+			grep -o '<p id="verify-status"[^<]*' "$out" | sed 's/^/      /'
+			grep -o '<li class="no">[^<]*' "$out" | sed 's/^/      /'
+			grep -iE 'console|error' "$out.err" | head -5 |
+				sed 's/^/      | /'
+		} >&2
 	fi
 }
 
 ST='<p id="verify-status" [^>]*>'
-check "valid venue: ok" "$BASE/ok/v/$V1" ok \
+check_page "valid venue: ok" "$BASE/ok/v/$V1" ok \
 	"${ST}Verified on this phone" \
 	'<li class="yes">✓ inclusion' '<li class="yes">✓ attestations' \
 	'<li class="yes">✓ page' '!<li class="no">'
-check "valid venue, Italian page: ok" "$BASE/it/v/$V1" ok \
+check_page "valid venue, Italian page: ok" "$BASE/it/v/$V1" ok \
 	"${ST}Verificato su questo telefono" '<html lang="it">'
-check "valid venue with the poster's pin: ok" "$BASE/ok/v/$V1$GOOD_PIN" ok \
+check_page "valid venue with the poster's pin: ok" "$BASE/ok/v/$V1$GOOD_PIN" ok \
 	"matches the poster" "consistency proof" \
 	'class="lang" href="[^"]*\?lang=it#k=[^"]*&amp;n=5&amp;r='
 # Without JavaScript the page as served is what one reads.
@@ -493,61 +430,61 @@ if wanted "without JavaScript"; then
 		why="$why; inline script or style"
 	fi
 	if [ -z "$why" ]; then
-		pass "without JavaScript: the record is on the page, said unchecked"
+		ok "without JavaScript: the record is on the page, said unchecked"
 	else
-		fail "without JavaScript" "${why#; }"
+		bad "without JavaScript: ${why#; }"
 	fi
 fi
-check "pin of another log key: fail" "$BASE/ok/v/$V1$BAD_KEY_PIN" fail \
+check_page "pin of another log key: fail" "$BASE/ok/v/$V1$BAD_KEY_PIN" fail \
 	"${ST}[^<]*is not the key on the poster"
-check "pin with another root: fail" "$BASE/ok/v/$V1$BAD_ROOT_PIN" fail \
+check_page "pin with another root: fail" "$BASE/ok/v/$V1$BAD_ROOT_PIN" fail \
 	"${ST}[^<]*another root than the poster"
-check "pin of a larger tree (rollback): fail" "$BASE/ok/v/$V1$ROLLBACK_PIN" \
+check_page "pin of a larger tree (rollback): fail" "$BASE/ok/v/$V1$ROLLBACK_PIN" \
 	fail "${ST}[^<]*ROLLBACK: this record is older than the one the poster pins"
-check "pin of the newest tree: ok" "$BASE/ok/v/$V1$NEWEST_PIN" ok \
+check_page "pin of the newest tree: ok" "$BASE/ok/v/$V1$NEWEST_PIN" ok \
 	"matches the poster"
-check "pin newer than the bundle, which stays older: fail" \
+check_page "pin newer than the bundle, which stays older: fail" \
 	"$BASE/stale/v/$V1$NEWEST_PIN" fail \
 	"${ST}[^<]*STALE RECORD: this record is older than the one the poster pins[^<]*withholding later entries"
-check "pin newer than a bundle cached a while: fetched again, ok" \
+check_page "pin newer than a bundle cached a while: fetched again, ok" \
 	"$BASE/lagging/v/$V1$NEWEST_PIN" ok "matches the poster" \
 	"was older than the poster, so it was fetched again"
-check "pin, log forked since the poster: fail" \
+check_page "pin, log forked since the poster: fail" \
 	"$BASE/forked/v/$V1$GOOD_PIN" fail "${ST}[^<]*FORK"
-check "pin naming k twice: fail" "$BASE/ok/v/$V1$GOOD_PIN&$PIN_K" fail \
+check_page "pin naming k twice: fail" "$BASE/ok/v/$V1$GOOD_PIN&$PIN_K" fail \
 	"${ST}[^<]*k= more than once"
-check "malformed pin: fail" "$BASE/ok/v/$V1#k=abc&n=5" fail \
+check_page "malformed pin: fail" "$BASE/ok/v/$V1#k=abc&n=5" fail \
 	"${ST}[^<]*pin in the URL"
-check "tampered database: fail" "$BASE/tampered/v/$V1" fail \
+check_page "tampered database: fail" "$BASE/tampered/v/$V1" fail \
 	"${ST}Verification FAILED[^<]*prev does not match" \
 	"failed the server" '<details id="verify-more" open'
-check "altered bundle: fail" "$BASE/altered/v/$V1" fail \
+check_page "altered bundle: fail" "$BASE/altered/v/$V1" fail \
 	"${ST}[^<]*inclusion proof does not verify"
-check "page hiding a revocation: fail" "$BASE/hiding/v/$V1" fail \
+check_page "page hiding a revocation: fail" "$BASE/hiding/v/$V1" fail \
 	"${ST}[^<]*revoked but not shown as revoked"
-check "browser without Ed25519: unsupported" "$BASE/unsup/v/$V1" \
+check_page "browser without Ed25519: unsupported" "$BASE/unsup/v/$V1" \
 	unsupported "${ST}This browser cannot check the signatures"
-check "HTML and script in names: escaped, ok" "$BASE/hostile/v/$V2" ok \
+check_page "HTML and script in names: escaped, ok" "$BASE/hostile/v/$V2" ok \
 	'<h1>Palestra &lt;script&gt;alert\(1\)&lt;/script&gt; &amp; "Sole"' \
 	'&lt;img src=x onerror=alert\(2\)&gt;' \
 	'&lt;/li&gt;&lt;/ul&gt;&lt;script&gt;alert\(3\)' \
 	'!<script>alert' '!<img src=x' '<li class="yes">✓ page'
-check "50 documents: ok" "$BASE/big/v/$V3" ok '<li class="yes">✓ page'
-check "4,500 documents, the newest page: ok" "$BASE/paged/v/$V5" ok \
+check_page "50 documents: ok" "$BASE/big/v/$V3" ok '<li class="yes">✓ page'
+check_page "4,500 documents, the newest page: ok" "$BASE/paged/v/$V5" ok \
 	'<li class="yes">✓ page[^<]*51 of 4555 documents' \
 	'<a id="older" href="\?before=4506&amp;lang=en">' \
 	'<li id="s4500"><h3>Bench certificate 4499</h3>' '<li id="s4550" class="rv">'
-check "4,500 documents, an older page: ok" "$BASE/paged/v/$V5?before=4506" ok \
+check_page "4,500 documents, an older page: ok" "$BASE/paged/v/$V5?before=4506" ok \
 	'<li class="yes">✓ page[^<]*50 of 4555 documents' \
 	'<a id="older" href="\?before=4456&amp;lang=en">' '<a id="newest" href='
-check "4,500 documents, the oldest page, the poster's pin: ok" \
+check_page "4,500 documents, the oldest page, the poster's pin: ok" \
 	"$BASE/paged/v/$V5?before=11$BIG_PIN" ok '<li class="yes">✓ page' \
 	'matches the poster' '<li id="s10" class="rv">' '!id="older"' \
 	'<a id="newest" href="[^"]*\?lang=en#k='
-check "4,500 documents, a page hiding a document: fail" \
+check_page "4,500 documents, a page hiding a document: fail" \
 	"$BASE/paged-hiding/v/$V5?before=4506" fail \
 	"${ST}[^<]*document venue-seq 4480 is not on the page"
-check "4,500 documents, no link to the older ones: fail" \
+check_page "4,500 documents, no link to the older ones: fail" \
 	"$BASE/paged-hiding/v/$V5" fail \
 	"${ST}[^<]*does not link to the documents before venue-seq 4506"
 
@@ -600,7 +537,7 @@ if [ "${SANILOG_WEB_BIG:-0}" = 1 ] && wanted "1000 entries"; then
 	done
 	scenario thousand "$KDB" $V4 en
 	timed_page thousand $V4
-	check "1000 entries: ok" "$BASE/thousand/v/$V4" ok '<li class="yes">✓ page'
+	check_page "1000 entries: ok" "$BASE/thousand/v/$V4" ok '<li class="yes">✓ page'
 	timed "$BASE/thousand/v/${V4}t" "1000 entries"
 fi
 
@@ -611,9 +548,9 @@ for a in verify.js style.css; do
 	wanted "gzip $a" || continue
 	if driver asset-gzip $a >"$TMP/$a.gz" &&
 		gzip -dc "$TMP/$a.gz" | cmp -s - "$SITE/assets/$a"; then
-		pass "gzip $a: the embedded $a.gz is current"
+		ok "gzip $a: the embedded $a.gz is current"
 	else
-		fail "gzip $a" "assets/$a.gz is missing or stale (gzip -9nkf assets/$a, then make)"
+		bad "gzip $a: assets/$a.gz is missing or stale (gzip -9nkf assets/$a, then make)"
 	fi
 done
 HTML=$SITE/big/v/$V3.html
@@ -628,14 +565,14 @@ printf '      transfer: %d B uncompressed, %d B with gzip assets, %d B all gzip\
 if wanted "page size"; then
 	# What a phone is sent (every part gzipped): the 30 KB of the target.
 	if [ $((HZ + CZ + JZ)) -lt 30720 ]; then
-		pass "page size: a transfer under 30 KB, all gzipped"
+		ok "page size: a transfer under 30 KB, all gzipped"
 	else
-		fail "page size" "$((HZ + CZ + JZ)) B all gzipped, over 30 KB"
+		bad "page size: $((HZ + CZ + JZ)) B all gzipped, over 30 KB"
 	fi
 	if [ $((H + CZ + JZ)) -lt 31744 ]; then
-		pass "page size: under 31 KB with the precompressed assets"
+		ok "page size: under 31 KB with the precompressed assets"
 	else
-		fail "page size" "$((H + CZ + JZ)) B with the precompressed assets, over 31 KB"
+		bad "page size: $((H + CZ + JZ)) B with the precompressed assets, over 31 KB"
 	fi
 fi
 # The pages of the venue of 4,500 documents: each within the same budget.
@@ -646,9 +583,9 @@ for HTML in "$SITE/paged/v/$V5.html" "$SITE/paged/v/$V5".before-*.html; do
 		"$P" "$H" "$HZ" $((H + CZ + JZ))
 	wanted "page size" || continue
 	if [ $((H + CZ + JZ)) -lt 30720 ]; then
-		pass "page size: $P of 4,500 documents, under 30 KB"
+		ok "page size: $P of 4,500 documents, under 30 KB"
 	else
-		fail "page size" "$P: $((H + CZ + JZ)) B with the precompressed assets, over 30 KB"
+		bad "page size: $P: $((H + CZ + JZ)) B with the precompressed assets, over 30 KB"
 	fi
 done
 printf '      bundle of 4,500 documents: %d B (gzip %d)\n' \
@@ -660,10 +597,11 @@ printf '      bundle of 4,500 documents: %d B (gzip %d)\n' \
 # live DB: starts `sanilog serve` on DB, sets LIVE (its URL) and LIVE_PID.
 live() {
 	local i
+	: >"$TMP/live.out" # before the server opens it
 	"$SANILOG" serve --listen 127.0.0.1:0 --no-access-log --db "$1" \
 		>"$TMP/live.out" 2>&1 &
 	LIVE_PID=$!
-	PIDS="$PIDS $LIVE_PID"
+	test_track "$LIVE_PID"
 	LIVE=""
 	for i in $(seq 100); do
 		LIVE=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+' "$TMP/live.out" |
@@ -671,12 +609,13 @@ live() {
 		[ -n "$LIVE" ] && return 0
 		sleep 0.1
 	done
-	fail "live server" "sanilog serve printed no URL: $(head -c 300 "$TMP/live.out")"
+	bad "live server: sanilog serve printed no URL: $(head -c 300 "$TMP/live.out")"
 	return 1
 }
 live_stop() {
 	kill "$LIVE_PID" 2>/dev/null || true
 	wait "$LIVE_PID" 2>/dev/null || true
+	test_untrack "$LIVE_PID"
 }
 
 if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
@@ -684,23 +623,23 @@ if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
 	cp "$DB" "$LDB"
 	cp "$DB.key" "$LDB.key"
 	if live "$LDB"; then
-		check "live server: valid venue: ok" "$LIVE/v/$V1" ok \
+		check_page "live server: valid venue: ok" "$LIVE/v/$V1" ok \
 			'<li class="yes">✓ page'
-		check "live server: the poster's pin: ok" "$LIVE/v/$V1$GOOD_PIN" \
+		check_page "live server: the poster's pin: ok" "$LIVE/v/$V1$GOOD_PIN" \
 			ok "matches the poster"
-		check "live server: rollback pin: fail" \
+		check_page "live server: rollback pin: fail" \
 			"$LIVE/v/$V1$ROLLBACK_PIN" fail "${ST}[^<]*ROLLBACK"
-		check "live server: the pin of the newest tree: ok" \
+		check_page "live server: the pin of the newest tree: ok" \
 			"$LIVE/v/$V1$NEWEST_PIN" ok "matches the poster"
 		live_stop
 	fi
 	cp "$BIG" "$TMP/live-big.db"
 	cp "$BIG.key" "$TMP/live-big.db.key"
 	if live "$TMP/live-big.db"; then
-		check "live server: 4,500 documents, the newest page: ok" \
+		check_page "live server: 4,500 documents, the newest page: ok" \
 			"$LIVE/v/$V5$BIG_PIN" ok '<li class="yes">✓ page' \
 			"matches the poster"
-		check "live server: 4,500 documents, an older page: ok" \
+		check_page "live server: 4,500 documents, an older page: ok" \
 			"$LIVE/v/$V5?before=4506" ok '<li class="yes">✓ page[^<]*50 of 4555'
 		live_stop
 	fi
@@ -710,7 +649,7 @@ if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
 		'wrong document uploaded', 'uploaded by mistake') AS BLOB)
 		WHERE CAST(data AS TEXT) LIKE '%wrong document uploaded%'"
 	if live "$LDB"; then
-		check "live server: tampered database: fail" "$LIVE/v/$V1" fail \
+		check_page "live server: tampered database: fail" "$LIVE/v/$V1" fail \
 			"${ST}Verification FAILED"
 		live_stop
 	fi
@@ -718,5 +657,4 @@ elif ! "$SANILOG" serve --help >/dev/null 2>&1; then
 	echo "SKIP  live server: no 'sanilog serve' yet (static pages only)"
 fi
 
-echo "$NPASS passed, $NFAIL failed ($(($(date +%s) - START)) s)"
-[ "$NFAIL" = 0 ]
+test_end

@@ -19,35 +19,14 @@
 # Exit status: 0 when they agree on every string, 1 otherwise, 2 when it
 # cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-SANILOG=${SANILOG:-$TOP/build/sanilog}
-KEYS=$TOP/tests/cli/keys
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_browser_parity page_driver chromium python3
+SITE=$TMP/site
+mkdir -p "$SITE/assets"
 
-case $SANILOG in /*) ;; *) SANILOG=$PWD/$SANILOG ;; esac
-if [ ! -x "$SANILOG" ]; then
-	echo "test_browser_parity.sh: $SANILOG: not an executable" >&2
-	exit 2
-fi
-# shellcheck source=tests/lib/page.sh
-. "$TOP/tests/lib/page.sh"
-page_begin test_browser_parity.sh
-
-LIB=$(dirname "$SANILOG")/libsanilog.a
-LIBS="$(pkg-config --libs libsodium sqlite3 jansson libmicrohttpd zlib) -lpthread -lm"
-# shellcheck disable=SC2086
-if ! cc -std=c17 -D_DEFAULT_SOURCE -I"$TOP/src" -o "$TMP/page_driver" \
-	"$HERE/page_driver.c" "$LIB" $LIBS 2>"$TMP/cc.err" &&
-	! cc -std=c17 -D_DEFAULT_SOURCE -fsanitize=address,undefined \
-		-I"$TOP/src" -o "$TMP/page_driver" "$HERE/page_driver.c" \
-		"$LIB" $LIBS 2>>"$TMP/cc.err"; then
-	cat "$TMP/cc.err" >&2
-	exit 2
-fi
-
-"$TMP/page_driver" asset verify.js >"$SITE/assets/verify.js"
+"$PAGE_DRIVER" asset verify.js >"$SITE/assets/verify.js"
 tr -d '\n' <"$KEYS/log.vkey" >"$SITE/log.vkey"
 cp "$KEYS/log.key" "$TMP/log.key"
 chmod 600 "$TMP/log.key"
@@ -239,7 +218,7 @@ bodies = [
 ]
 json.dump(bodies, open(site + "/bodies.json", "w"))
 EOF
-"$TMP/page_driver" sign "$TMP/log.key" "$SITE/bodies.json" >"$SITE/signed.json"
+"$PAGE_DRIVER" sign "$TMP/log.key" "$SITE/bodies.json" >"$SITE/signed.json"
 
 python3 - "$SITE" <<'EOF'
 import json, sys
@@ -272,8 +251,8 @@ for n in [
 json.dump(notes, open(site + "/notes.json", "w"))
 EOF
 
-"$TMP/page_driver" entries "$SITE/entries.json" >"$SITE/entries-c.json"
-"$TMP/page_driver" notes "$(cat "$SITE/log.vkey")" "$SITE/notes.json" \
+"$PAGE_DRIVER" entries "$SITE/entries.json" >"$SITE/entries-c.json"
+"$PAGE_DRIVER" notes "$(cat "$SITE/log.vkey")" "$SITE/notes.json" \
 	>"$SITE/notes-c.json"
 
 cat >"$SITE/parity.js" <<'EOF'
@@ -313,8 +292,6 @@ cat >"$SITE/parity.html" <<'EOF'
 </head><body><p id="verify-status" data-state="pending"></p><ol id="diff"></ol></body></html>
 EOF
 
-if ! page_run parity.html 60; then
-	echo "FAIL  verify.js and the C parsers disagree"
-	exit 1
-fi
-echo "PASS  verify.js parses entries and checkpoints as the C code does"
+check "verify.js parses entries and checkpoints as the C code does" \
+	page_run parity.html 60
+test_end

@@ -14,23 +14,13 @@
 # RUNNER, when set, prefixes the server (e.g. valgrind).
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-SANILOG=${SANILOG:-$HERE/../../build/sanilog}
-RUNNER=${RUNNER:-}
 READS=${TEST_CACHE_READS:-20000}
 UPLOADS=${TEST_CACHE_UPLOADS:-200}
 
-# shellcheck source=../lib/server.sh
-. "$HERE/../lib/server.sh"
-test_begin test_cache curl sort uniq
-
-check() { # check NAME COMMAND...: passes when the command succeeds
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_cache sanilog curl sort uniq
 
 field() { sed -n "s/^ *\"$1\": \"\\([^\"]*\\)\".*/\\1/p" "$2"; }
 
@@ -71,5 +61,4 @@ check "every upload got 201 ($ups)" \
 check "the log verifies" sh -c "'$SANILOG' verify --db '$DB' >/dev/null 2>&1"
 [ "$alive" = yes ] && stop_server
 
-echo "test_cache: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+test_end

@@ -14,34 +14,20 @@
 # Exit status: 0 when every check passed or the test was skipped, 1
 # otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-SANILOG=${SANILOG:-$HERE/../../build/sanilog}
-RUNNER=${RUNNER:-}
 
-# shellcheck source=../lib/server.sh
-. "$HERE/../lib/server.sh"
-test_begin test_disk_full curl mount umount sha256sum
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_disk_full sanilog curl mount umount sha256sum
 
 FULL=$TMP/full
 mkdir "$FULL"
 if ! mount -t tmpfs -o size=2m sanilog-test "$FULL" 2>mount.err; then
-	echo "test_disk_full: skipped: no tmpfs could be mounted (it takes" \
-		"root): $(head -n 1 mount.err)"
-	exit 0
+	test_skip "no tmpfs could be mounted (it takes root):" \
+		"$(head -n 1 mount.err)"
 fi
-# The server goes before the tmpfs it writes to, then the rest.
-unmount_and_clean() {
-	if [ -n "$SERVER_PID" ]; then
-		kill -9 "$SERVER_PID" 2>/dev/null || true
-		wait "$SERVER_PID" 2>/dev/null || true
-		SERVER_PID=
-	fi
-	umount "$FULL" 2>/dev/null || true
-	test_cleanup
-}
-trap unmount_and_clean EXIT
+# On exit, once the server that writes to it is killed.
+TEST_AT_EXIT='umount "$FULL" 2>/dev/null'
 
 # get PATH STATUS: a GET whose body lands in ./body, headers in ./hdr.
 get() {
@@ -134,5 +120,4 @@ stop_server
 check "no sanitizer report from the server" \
 	bash -c "! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' serve.err"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+test_end

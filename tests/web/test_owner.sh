@@ -13,18 +13,11 @@
 #
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-SANILOG=${SANILOG:-$HERE/../../build/sanilog}
-RUNNER=${RUNNER:-}
-DOCS=$HERE/../cli/docs
 
-# shellcheck source=../lib/server.sh
-. "$HERE/../lib/server.sh"
-# shellcheck source=../lib/tool.sh
-. "$HERE/../lib/tool.sh"
-test_begin test_owner curl
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_owner sanilog curl
 
 start_server() { serve_db "$DB" 2 "$@"; }
 
@@ -39,39 +32,10 @@ req() {
 		"${cj[@]}" "$@" "$URL$path") || code="curl-error-$?"
 	tr -d '\r' <hdr.raw >hdr
 	LAST="$method $path"
-	if [ "$code" = "$want" ]; then ok; else
+	if [ "$code" = "$want" ]; then ok "$LAST: $want"; else
 		bad "$LAST: status $code, expected $want"
-		head -c 300 body | sed 's/^/      | /' >&2
-		echo >&2
+		test_show body 300 >&2
 	fi
-}
-hdr_has() {
-	if grep -Eiq -- "$1" hdr; then ok; else
-		bad "$LAST: no header matching $1"
-		sed 's/^/      | /' hdr >&2
-	fi
-}
-hdr_lacks() {
-	if grep -Eiq -- "$1" hdr; then bad "$LAST: header matching $1"; else ok; fi
-}
-body_has() {
-	if grep -Eq -- "$1" body; then ok; else
-		bad "$LAST: body does not match $1"
-		head -c 300 body | sed 's/^/      | /' >&2
-		echo >&2
-	fi
-}
-body_lacks() {
-	if grep -Eq -- "$1" body; then bad "$LAST: body matches $1"; else ok; fi
-}
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok; else bad "$name"; fi
-}
-json_field() {
-	sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" |
-		head -1
 }
 csrf_of() { # the first CSRF token in ./body
 	sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' body | head -1
@@ -364,5 +328,4 @@ body_has '<a id="newest" href="\?lang=en">'
 req GET '/owner?before=x' 400 big.jar
 stop_server
 
-echo "test_owner: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+test_end

@@ -16,29 +16,16 @@
 # RUNNER, when set, prefixes the server (e.g. valgrind).
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-SANILOG=${SANILOG:-$HERE/../../build/sanilog}
-RUNNER=${RUNNER:-}
-DOCS=$HERE/../cli/docs
 
-# shellcheck source=../lib/server.sh
-. "$HERE/../lib/server.sh"
-# shellcheck source=../lib/tool.sh
-. "$HERE/../lib/tool.sh"
-test_begin test_server curl sqlite3 sha256sum od dd gzip timeout
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_server sanilog curl sqlite3 sha256sum od dd gzip timeout
 
 # ---------------------------------------------------------------------------
 # The server.
 
 start_server() { serve_db "$DB" 2 "$@"; }
-
-kill_server() { # kill_server SIGNAL
-	kill -"$1" "$SERVER_PID"
-	wait "$SERVER_PID" 2>/dev/null || true
-	SERVER_PID=
-}
 
 # ---------------------------------------------------------------------------
 # Requests.  req METHOD PATH STATUS [CURL ARGS...]: body in ./body, headers
@@ -58,11 +45,10 @@ req() {
 	LAST="$method $path"
 	if [ "$code" != "$want" ]; then
 		bad "$LAST: status $code, expected $want"
-		head -c 400 body | sed 's/^/      | /' >&2
-		echo >&2
+		test_show body >&2
 		return 0
 	fi
-	ok
+	ok "$LAST: $want"
 	if [ "$code" != 000 ]; then
 		local csp=$CSP
 		case $path:$code in /d/*:200) csp=sandbox ;; esac
@@ -71,21 +57,6 @@ req() {
 			grep -qx 'X-Content-Type-Options: nosniff' hdr &&
 			grep -qx 'Referrer-Policy: no-referrer' hdr ||
 			bad "$LAST: security headers missing"
-	fi
-}
-
-hdr_has() { # hdr_has REGEX: a header line of the last response matches
-	if grep -Eq -- "$1" hdr; then ok; else
-		bad "$LAST: no header matching $1"
-		sed 's/^/      | /' hdr >&2
-	fi
-}
-
-body_has() { # body_has REGEX
-	if grep -Eq -- "$1" body; then ok; else
-		bad "$LAST: body does not match $1"
-		head -c 400 body | sed 's/^/      | /' >&2
-		echo >&2
 	fi
 }
 
@@ -103,11 +74,6 @@ table() {
 		[ -z "$h" ] || hdr_has "$h"
 		[ -z "$b" ] || body_has "$b"
 	done
-}
-
-json_field() { # json_field FILE KEY: a number or string value
-	sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" |
-		head -1
 }
 
 leaf_of() { # leaf_of INDEX: the leaf hash of an entry, from the CLI
@@ -698,7 +664,7 @@ for w in 1 2 3 4 5 6 7 8; do
 	pids+=($!)
 done
 sleep 2
-kill_server 9
+stop_server 9
 touch crash/stop
 wait "${pids[@]}"
 acked=$(cat crash/ok.* 2>/dev/null | wc -l)
@@ -801,10 +767,10 @@ same_proofs() { # same_proofs LABEL
 	done
 }
 same_proofs "cache extended"
-kill_server TERM
+stop_server TERM
 start_server --proof-cache 0
 same_proofs "no cache"
-kill_server TERM
+stop_server TERM
 rc=0
 timeout 10 "$SANILOG" serve --db "$DB" --proof-cache lots \
 	--listen 127.0.0.1:0 >cache.out 2>&1 || rc=$?
@@ -831,7 +797,7 @@ req GET "/proof/inclusion?index=0&size=$n" 200
 code=$(curl -s -o /dev/null -w "%{http_code}" "$URL/proof/inclusion?index=2&size=$n")
 check "a hole in the stored hashes: the proof that needs it fails (500)" \
 	test "$code" = 500
-kill_server TERM
+stop_server TERM
 start_server
 
 # ---------------------------------------------------------------------------
@@ -889,7 +855,7 @@ req GET "/v/$BV?before=01" 400
 req GET "/v/$BV/bundle.json" 200
 check "the bundle holds all 4,501 entries" \
 	test "$(grep -o '"entry":' body | wc -l)" = 4501
-kill_server TERM
+stop_server TERM
 
 # ---------------------------------------------------------------------------
 echo "== templates and assets from directories"
@@ -905,7 +871,7 @@ req GET /assets/style.css 200 -H 'Accept-Encoding: gzip'
 same body over/assets/style.css "overridden style.css"
 req GET /assets/verify.js 200
 same body verify.plain "verify.js still built in"
-kill_server TERM
+stop_server TERM
 
 # ---------------------------------------------------------------------------
 echo "== behind a trusted proxy"
@@ -932,7 +898,7 @@ check "an address the client wrote first is not the one limited" \
 	test "$(fail_from 127.0.0.4 '198.51.100.7, 198.51.100.9')" = 401
 check "X-Forwarded-For from another address than the proxy is ignored" \
 	test "$(fail_from 127.0.0.6 198.51.100.7)" = 401
-kill_server TERM
+stop_server TERM
 check "the access log names the forwarded client" \
 	grep -q '198\.51\.100\.7' serve.err
 check "the access log names a direct client by its own address" \
@@ -947,5 +913,4 @@ check "--trusted-proxy: the message says why" \
 check "no sanitizer report from the server" \
 	bash -c "! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' serve.err"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+test_end

@@ -16,20 +16,16 @@
 # RUNNER, when set, prefixes the server (e.g. valgrind).
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-SANILOG=${SANILOG:-$HERE/../../build/sanilog}
-RUNNER=${RUNNER:-}
 SLOW=$HERE/../lib/slow_clients.py
 
-# shellcheck source=../lib/server.sh
-. "$HERE/../lib/server.sh"
-test_begin test_slow_clients curl python3
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_slow_clients sanilog curl python3
 # The clients' sockets, and the server's (it inherits the limit).
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge 2100 ] ||
-	{ echo "$TEST: needs 2100 open files (ulimit -n)" >&2; exit 2; }
+	test_cannot "needs 2100 open files (ulimit -n)"
 
 # value NAME FILE: the value of a NAME=VALUE line of slow_clients.py.
 value() { sed -n "s/^$1=\([^ ]*\).*/\1/p" "$2"; }
@@ -102,5 +98,4 @@ stop_server
 check "no sanitizer report from the server" \
 	bash -c "! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' serve.err"
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+test_end

@@ -25,19 +25,15 @@
 # Exit status: 0 when verify.js gives every vector its verdict, 1
 # otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
 VECTORS=${SANILOG_VECTORS:-$TOP/tests/vectors}
-
-if [ ! -f "$VECTORS/index.json" ]; then
-	echo "test_vectors.sh: no $VECTORS/index.json" >&2
-	exit 2
-fi
-# shellcheck source=tests/lib/page.sh
-. "$TOP/tests/lib/page.sh"
-page_begin test_vectors.sh
+case $VECTORS in /*) ;; *) VECTORS=$PWD/$VECTORS ;; esac
+test_begin test_vectors chromium python3
+[ -f "$VECTORS/index.json" ] || test_cannot "no $VECTORS/index.json"
+SITE=$TMP/site
+mkdir -p "$SITE/assets"
 cp "$TOP/assets/verify.js" "$SITE/assets/verify.js"
 ln -s "$VECTORS" "$SITE/vectors"
 
@@ -95,8 +91,7 @@ cat >"$SITE/run.html" <<'EOF'
 </head><body><p id="verify-status" data-state="pending"></p><ol id="diff"></ol></body></html>
 EOF
 
-if ! MAX_LINES=200 page_run run.html 120; then
-	echo "FAIL  verify.js does not give every vector its verdict"
-	exit 1
-fi
-echo "PASS  verify.js gives every vector its verdict, as the C verifier does"
+MAX_LINES=200 check \
+	"verify.js gives every vector its verdict, as the C verifier does" \
+	page_run run.html 120
+test_end

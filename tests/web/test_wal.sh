@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# test_wal.sh: the write-ahead log under `sanilog serve` (src/web/backfill.h).
+# test_wal.sh: the write-ahead log under `sanilog serve` (src/store/backfill.h).
 # Uploads 1 MiB documents through the owner API, one after another, until
 # more than 8192 pages went through the WAL, and checks that every upload
 # got 201, that the WAL started over before reaching the 8192 pages at
@@ -12,15 +12,11 @@
 # RUNNER, when set, prefixes the server (e.g. valgrind).
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
-set -eu
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-SANILOG=${SANILOG:-$HERE/../../build/sanilog}
-RUNNER=${RUNNER:-}
 
-# shellcheck source=../lib/server.sh
-. "$HERE/../lib/server.sh"
-test_begin test_wal curl head stat sqlite3
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_wal sanilog curl head stat sqlite3
 
 sl init --origin test.example/log >/dev/null 2>&1
 sl venue add --name 'Bar' --address 'Via Roma 1' --json >v.json
@@ -55,5 +51,4 @@ stop_server
 check "no errors from the server" \
 	bash -c "! grep -Eq 'sanilog: serve: .*(error|checkpoint)|Sanitizer|runtime error' '$TMP/serve.err'"
 
-echo "test_wal: $PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+test_end

@@ -83,9 +83,9 @@ static void set_token(void)
 	uint8_t hash[HASH_LEN];
 	sha256(hash, FUZZ_TOKEN, strlen(FUZZ_TOKEN));
 	fuzz_assert(store_open(srv.db, STORE_OPEN, &s, &e) == ST_OK);
-	fuzz_assert(store_begin(s) == ST_OK);
-	fuzz_assert(store_token_set(s, FUZZ_VENUE, hash) == ST_OK);
-	fuzz_assert(store_commit(s) == ST_OK);
+	fuzz_assert(store_begin(s, NULL) == ST_OK);
+	fuzz_assert(store_token_set(s, FUZZ_VENUE, hash, NULL) == ST_OK);
+	fuzz_assert(store_commit(s, NULL) == ST_OK);
 	store_close(s);
 }
 
@@ -139,7 +139,7 @@ void fuzz_server_start(void)
 	struct err e = {.msg = ""};
 	fuzz_assert(cli_open_log(&c, &srv.store, &srv.signer, &srv.seq) ==
 		    ST_OK);
-	fuzz_assert(store_keep_doc_keys(srv.store) == ST_OK);
+	fuzz_assert(store_keep_doc_keys(srv.store, NULL) == ST_OK);
 	if (web_app_start(&o, srv.seq, &srv.app, &e) != ST_OK) {
 		fprintf(stderr, "fuzz: server: %s\n", e.msg);
 		abort();

@@ -13,17 +13,18 @@
  * This thread, on a connection of its own, runs a PASSIVE checkpoint
  * every interval: it takes no lock the writer or readers wait for, and an
  * idle WAL costs a look at its header.  Between two of its transactions
- * the writer calls backfill_between: once the WAL has grown past
- * drain_frames, the writer waits there for one more pass, which finds
- * little left to copy, so that its next transaction starts the WAL over
- * before the automatic checkpoint would run.
+ * the writer calls backfill_between: once the WAL held drain_bytes of
+ * pages at the thread's last pass (backfill_new), the writer waits there
+ * for one more pass, which finds little left to copy, so that its next
+ * transaction starts the WAL over before the automatic checkpoint would
+ * run.
  */
 #ifndef SANILOG_BACKFILL_H
 #define SANILOG_BACKFILL_H
 
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 struct backfill;
 
@@ -39,10 +40,13 @@ struct backfill;
 #define BACKFILL_MS	     5
 #define BACKFILL_DRAIN_BYTES (16 << 20)
 
-/* Opens path (copied) read-write and starts the thread: a checkpoint
- * every interval_ms (>= 1); backfill_between drains a WAL of at least
- * drain_bytes of pages (whatever their size).  *out is new (free with
- * backfill_free). */
+/* Opens path (borrowed for the call) read-write on a connection of the
+ * thread's own, and starts the thread: a checkpoint every interval_ms (0
+ * is taken as 1).  drain_bytes is counted in whole pages of the
+ * database's page size (at least one): backfill_between waits once the
+ * WAL held that many at the last pass.  *out is new (free with
+ * backfill_free); on failure *out is NULL and e says why (the database
+ * cannot be opened, or ST_IO: the thread cannot be started). */
 enum status backfill_new(const char *path, unsigned interval_ms,
 			 int64_t drain_bytes, struct backfill **out,
 			 struct err *e);

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/codec.h"
-#include "print/pin.h"
+#include "codec.h"
+#include "pin.h"
 
 void pin_make(const char *vkey, size_t vkey_len, int64_t size,
 	      const uint8_t root[HASH_LEN], struct pin *out)

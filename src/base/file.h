@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/status.h"
+#include "status.h"
 
 /* Writes all of data to fd, retrying after EINTR.  False on error (errno
  * says why). */

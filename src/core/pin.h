@@ -32,9 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/entry.h"
-#include "core/hash.h"
-#include "core/status.h"
+#include "base/status.h"
+#include "entry.h"
+#include "hash.h"
 
 #define PIN_HASH_LEN 16 /* bytes of the key hash and of the root kept */
 #define PIN_B64_LEN  22 /* base64url characters of 16 bytes */

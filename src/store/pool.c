@@ -32,8 +32,9 @@ static enum status open_reader(const struct store_pool *p, struct store **out,
 	enum status r = store_open(p->path, STORE_READONLY, out, e);
 	if (r != ST_OK)
 		return r;
-	if ((r = store_map(*out, READER_MAP_BYTES)) != ST_OK) {
-		err_set(e, r, "%s: %s", p->path, store_errmsg(*out));
+	struct err why;
+	if ((r = store_map(*out, READER_MAP_BYTES, &why)) != ST_OK) {
+		err_set(e, r, "%s: %s", p->path, why.msg);
 		store_close(*out);
 		*out = NULL;
 		return r;
@@ -72,7 +73,7 @@ enum status store_pool_new(const char *path, size_t max, size_t tree_bytes,
 	p->nfree = 1;
 	struct err ce;
 	if (p->tree != NULL &&
-	    tree_cache_sync(p->tree, p->free[0], true, &ce) != ST_OK) {
+	    store_sync_tree_cache(p->free[0], p->tree, true, &ce) != ST_OK) {
 		/* Proofs read the database as before, and report there
 		 * whatever is wrong with it. */
 		fprintf(stderr,
@@ -90,7 +91,7 @@ bool store_pool_sync(struct store_pool *p, struct store *s)
 {
 	struct err e;
 	return p->tree == NULL ||
-	       tree_cache_sync(p->tree, s, false, &e) == ST_OK;
+	       store_sync_tree_cache(s, p->tree, false, &e) == ST_OK;
 }
 
 void store_pool_free(struct store_pool *p)

@@ -65,12 +65,12 @@ static void *backfill_main(void *arg)
 		b->running = true;
 		pthread_mutex_unlock(&b->lock);
 		int frames = 0, copied = 0;
+		struct err e;
 		enum status r =
-			store_wal_checkpoint(b->store, &frames, &copied);
+			store_wal_checkpoint(b->store, &frames, &copied, &e);
 		if (r != ST_OK && r != ST_BUSY && !b->reported) {
 			/* The writer's own checkpoints go on regardless. */
-			fprintf(stderr, "sanilog: serve: %s\n",
-				store_errmsg(b->store));
+			fprintf(stderr, "sanilog: serve: %s\n", e.msg);
 			b->reported = true;
 		}
 		pthread_mutex_lock(&b->lock);
@@ -95,8 +95,8 @@ enum status backfill_new(const char *path, unsigned interval_ms,
 		return err_set(e, ST_NOMEM, "out of memory");
 	int64_t page = 0;
 	enum status r = store_open(path, STORE_OPEN, &b->store, e);
-	if (r == ST_OK && (r = store_page_size(b->store, &page)) != ST_OK)
-		err_set(e, r, "%s", store_errmsg(b->store));
+	if (r == ST_OK)
+		r = store_page_size(b->store, &page, e);
 	if (r != ST_OK) {
 		store_close(b->store);
 		free(b);

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "store/store.h"
 
 struct store_pool;

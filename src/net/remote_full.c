@@ -1,0 +1,485 @@
+/*
+ * remote_full.c: rule 9, `sanilog verify URL --full`: the whole log read
+ * through its entry tiles (C2SP tlog-tiles), its tree rebuilt against the
+ * checkpoint, and the bundle checked for completeness against it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/codec.h"
+#include "core/entry.h"
+#include "core/hash.h"
+#include "core/rules.h"
+#include "remote_private.h"
+
+/* ---- rule 9: the whole log through the tiles ---- */
+
+struct provider_rec {
+	int64_t index;
+	bool revoke;
+	char *name; /* owned */
+};
+
+struct attested {
+	int64_t index;
+	char *provider; /* owned */
+	int64_t key;	/* the provider key in force (rules.c), or -1 */
+};
+
+struct full {
+	struct run *r;
+	int64_t size;  /* entries to read: the checkpoint's tree size */
+	int64_t next;  /* index of the next entry */
+	size_t ntiles; /* tiles to read */
+	struct merkle_range mr;
+	size_t ent, prov; /* next bundle entry / provider to match */
+	int64_t venue_entries;
+	int64_t missing, wrong;
+	int64_t missing_at[LIST_MAX], wrong_at[LIST_MAX];
+	struct provider_rec *provs;
+	size_t nprovs, aprovs;
+	struct attested *att;
+	size_t natt, aatt;
+	struct entry *en;    /* scratch */
+	struct rules *rules; /* the provider entries so far */
+	double start, shown;
+	char bad[320]; /* why the tiles are not what the log should serve */
+};
+
+static enum status tile_url(void *ctx, size_t i, char *url, size_t size,
+			    struct err *e)
+{
+	struct full *fu = ctx;
+	char path[TILE_PATH_MAX + 1];
+	struct tile t = {.entries = true,
+			 .n = (int64_t)i,
+			 .width = tile_width(0, (int64_t)i, fu->size)};
+	if (tile_format(&t, path, sizeof path) == 0)
+		return err_set(e, ST_INTERNAL, "tile %zu: not a tile", i);
+	int w = snprintf(url, size, "%s/tile/%s", fu->r->u->base, path);
+	if (w < 0 || (size_t)w >= size)
+		return err_set(e, ST_INVALID, "URL too long");
+	return ST_OK;
+}
+
+static void note_at(int64_t *count, int64_t *at, int64_t index)
+{
+	if (*count < LIST_MAX)
+		at[*count] = index;
+	(*count)++;
+}
+
+/* Remembers what rule 9 needs of a provider entry or an attested
+ * document of the venue. */
+static enum status remember_entry(struct full *fu, int64_t index,
+				  const char *text, size_t len, bool venue)
+{
+	struct entry *en = fu->en;
+	if (entry_parse(text, len, en, NULL) != ST_OK)
+		return ST_OK; /* not rule 9's business: it names entries */
+	if (venue) {
+		if (en->kind != ENTRY_DOCUMENT || en->attestation[0] == 0)
+			return ST_OK;
+		if (fu->natt == fu->aatt) {
+			size_t na = fu->aatt ? 2 * fu->aatt : 16;
+			void *p = realloc(fu->att, na * sizeof *fu->att);
+			if (p == NULL)
+				return ST_NOMEM;
+			fu->att = p;
+			fu->aatt = na;
+		}
+		struct rules_view v = rules_view(fu->rules);
+		struct rules_verdict k;
+		if (rules_key_in_force(&v, en->provider, &k, NULL) != ST_OK)
+			return ST_NOMEM;
+		char *name = strdup(en->provider);
+		if (name == NULL)
+			return ST_NOMEM;
+		fu->att[fu->natt++] = (struct attested){
+			index, name, k.n == 0 ? k.provider_index : -1};
+		return ST_OK;
+	}
+	if (en->kind != ENTRY_PROVIDER_KEY && en->kind != ENTRY_PROVIDER_REVOKE)
+		return ST_OK;
+	if (fu->nprovs == fu->aprovs) {
+		size_t na = fu->aprovs ? 2 * fu->aprovs : 16;
+		void *p = realloc(fu->provs, na * sizeof *fu->provs);
+		if (p == NULL)
+			return ST_NOMEM;
+		fu->provs = p;
+		fu->aprovs = na;
+	}
+	char *name = strdup(en->name);
+	if (name == NULL)
+		return ST_NOMEM;
+	fu->provs[fu->nprovs++] = (struct provider_rec){
+		index, en->kind == ENTRY_PROVIDER_REVOKE, name};
+	uint8_t leaf[HASH_LEN] = {0}; /* no chain to link for a provider */
+	return rules_add(fu->rules, en, index, leaf, -1);
+}
+
+/* One entry of the log, in order. */
+static enum status full_entry(struct full *fu, const uint8_t *text, size_t len)
+{
+	const struct bundle *b = fu->r->b;
+	int64_t index = fu->next++;
+	uint8_t leaf[HASH_LEN];
+	merkle_leaf_hash(leaf, text, len);
+	merkle_range_push(&fu->mr, leaf, NULL, NULL);
+
+	/* The bundle's items at this index must be these bytes. */
+	bool in_bundle = false;
+	if (fu->ent < b->nentries && b->entries[fu->ent].index == index) {
+		const struct bundle_item *it = &b->entries[fu->ent++];
+		in_bundle = it->entry_len == len &&
+			    memcmp(it->entry, text, len) == 0;
+		if (!in_bundle)
+			note_at(&fu->wrong, fu->wrong_at, index);
+	}
+	if (fu->prov < b->nproviders && b->providers[fu->prov].index == index) {
+		const struct bundle_item *it = &b->providers[fu->prov++];
+		if (it->entry_len != len || memcmp(it->entry, text, len) != 0)
+			note_at(&fu->wrong, fu->wrong_at, index);
+	}
+
+	/* Cheap look at the first lines: most entries are other venues'. */
+	if (len < ENTRY_HEAD_LEN + 15 ||
+	    memcmp(text, ENTRY_HEAD, ENTRY_HEAD_LEN) != 0)
+		return ST_OK;
+	const char *rest = (const char *)text + ENTRY_HEAD_LEN;
+	if (memcmp(rest, "venue ", 6) == 0) {
+		if (memcmp(rest + 6, b->venue, VENUE_ID_LEN) != 0 ||
+		    rest[6 + VENUE_ID_LEN] != '\n')
+			return ST_OK;
+		fu->venue_entries++;
+		if (!in_bundle)
+			note_at(&fu->missing, fu->missing_at, index);
+		return remember_entry(fu, index, (const char *)text, len, true);
+	}
+	if (memcmp(rest, "kind provider-", 14) == 0)
+		return remember_entry(fu, index, (const char *)text, len,
+				      false);
+	return ST_OK;
+}
+
+static void full_progress(struct full *fu, bool last)
+{
+	if (!fu->r->o->progress)
+		return;
+	double t = remote_now_s();
+	if (!last && t - fu->shown < 0.1)
+		return;
+	fu->shown = t;
+	int pct = fu->size > 0 ? (int)(fu->next * 100 / fu->size) : 100;
+	int bar = pct / 4;
+	double rate = t > fu->start ? (double)fu->next / (t - fu->start) : 0;
+	fprintf(stderr,
+		"\rfull  [%.*s%*s] %3d%% %" PRId64 "/%" PRId64
+		" entries  %.0f/s  ",
+		bar, "#########################", 25 - bar, "", pct, fu->next,
+		fu->size, rate);
+	if (last)
+		fputc('\n', stderr);
+}
+
+/* One tile of entries: W entries, each after its big-endian uint16
+ * length, nothing else. */
+static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
+			     size_t len, struct err *e)
+{
+	struct full *fu = ctx;
+	int64_t first = (int64_t)i * TILE_WIDTH;
+	int64_t width = tile_width(0, (int64_t)i, fu->size);
+	size_t off = 0;
+	char path[TILE_INDEX_MAX + 1];
+	enum status st;
+	for (int64_t k = 0; k < width; k++) {
+		size_t n;
+		if (len - off < 2)
+			goto short_tile;
+		n = (size_t)body[off] << 8 | body[off + 1];
+		off += 2;
+		if (n == 0 || n > ENTRY_MAX) {
+			tile_format_index((int64_t)i, path, sizeof path);
+			snprintf(fu->bad, sizeof fu->bad,
+				 "tile entries/%s: entry %" PRId64
+				 " has a length of %zu bytes (1 to %d)",
+				 path, first + k, n, ENTRY_MAX);
+			return err_set(e, ST_CORRUPT, "%s", fu->bad);
+		}
+		if (len - off < n)
+			goto short_tile;
+		if ((st = full_entry(fu, body + off, n)) != ST_OK)
+			return err_set(e, st, "out of memory");
+		off += n;
+	}
+	if (off != len) {
+		tile_format_index((int64_t)i, path, sizeof path);
+		snprintf(fu->bad, sizeof fu->bad,
+			 "tile entries/%s: %zu bytes after its %" PRId64
+			 " entries",
+			 path, len - off, width);
+		return err_set(e, ST_CORRUPT, "%s", fu->bad);
+	}
+	full_progress(fu, false);
+	return ST_OK;
+short_tile:
+	tile_format_index((int64_t)i, path, sizeof path);
+	snprintf(fu->bad, sizeof fu->bad,
+		 "tile entries/%s: ends before its %" PRId64 " entries", path,
+		 width);
+	return err_set(e, ST_CORRUPT, "%s", fu->bad);
+}
+
+static bool has_provider(const struct bundle *b, int64_t index)
+{
+	size_t lo = 0, hi = b->nproviders;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->providers[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < b->nproviders && b->providers[lo].index == index;
+}
+
+/* A provider entry of the log, looked up by name then index. */
+struct named_rec {
+	const char *name;
+	int64_t index;
+	size_t pos; /* in fu->provs */
+};
+
+static int named_rec_cmp(const void *x, const void *y)
+{
+	const struct named_rec *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+	if (c != 0)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* The first of recs[0..n) whose name is above name, or is name with an
+ * index not below index. */
+static size_t rec_bound(const struct named_rec *recs, size_t n,
+			const char *name, int64_t index)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(recs[mid].name, name);
+		if (c < 0 || (c == 0 && recs[mid].index < index))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The position in fu->provs (in index order) of the entry at index. */
+static size_t prov_at(const struct full *fu, int64_t index)
+{
+	size_t lo = 0, hi = fu->nprovs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (fu->provs[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The provider entries the venue's attestations depend on, which a bundle
+ * must hold (export.c puts these and more in it: the key each revocation
+ * ended, which rule 5 asks for): for each attested document the key of its
+ * provider in force at it (rules.c's, found as the entries went by), and
+ * every revocation of the keys of a provider with an entry before an
+ * attested document.  Marks them in need[0..nprovs).  O(n log n) in the
+ * provider entries and attestations.
+ */
+static enum status needed_providers(struct full *fu, bool *need)
+{
+	size_t n = fu->nprovs ? fu->nprovs : 1;
+	struct named_rec *all = malloc(n * sizeof *all);
+	bool *attested = calloc(n, sizeof *attested); /* by first of a name */
+	size_t nall = 0;
+	enum status st = ST_NOMEM;
+
+	if (all == NULL || attested == NULL)
+		goto out;
+	for (size_t q = 0; q < fu->nprovs; q++)
+		all[nall++] = (struct named_rec){fu->provs[q].name,
+						 fu->provs[q].index, q};
+	qsort(all, nall, sizeof *all, named_rec_cmp);
+	for (size_t a = 0; a < fu->natt; a++) {
+		const char *name = fu->att[a].provider;
+		size_t first = rec_bound(all, nall, name, INT64_MIN);
+		/* A provider with no entry before the document has none of
+		 * its revocations needed. */
+		if (first < nall && strcmp(all[first].name, name) == 0 &&
+		    all[first].index < fu->att[a].index)
+			attested[first] = true;
+		if (fu->att[a].key >= 0) {
+			size_t k = prov_at(fu, fu->att[a].key);
+			if (k < fu->nprovs)
+				need[k] = true;
+		}
+	}
+	for (size_t q = 0; q < fu->nprovs; q++) {
+		if (!fu->provs[q].revoke)
+			continue;
+		size_t first =
+			rec_bound(all, nall, fu->provs[q].name, INT64_MIN);
+		if (attested[first])
+			need[q] = true;
+	}
+	st = ST_OK;
+out:
+	free(all);
+	free(attested);
+	return st;
+}
+
+/* "12, 40, 97 and 3 more" into out. */
+static void list_at(char *out, size_t size, const int64_t *at, int64_t count)
+{
+	size_t o = 0;
+	out[0] = 0;
+	for (int64_t i = 0; i < count && i < LIST_MAX && o < size; i++) {
+		int w = snprintf(out + o, size - o, "%s%" PRId64,
+				 i == 0 ? "" : ", ", at[i]);
+		if (w < 0)
+			return;
+		o += (size_t)w;
+	}
+	if (count > LIST_MAX && o < size)
+		snprintf(out + o, size - o, " and %" PRId64 " more",
+			 count - LIST_MAX);
+}
+
+static void full_free(struct full *fu)
+{
+	for (size_t i = 0; i < fu->nprovs; i++)
+		free(fu->provs[i].name);
+	for (size_t i = 0; i < fu->natt; i++)
+		free(fu->att[i].provider);
+	free(fu->provs);
+	free(fu->att);
+	free(fu->en);
+	rules_free(fu->rules);
+}
+
+enum status remote_check_full(struct run *r, struct err *e)
+{
+	const struct bundle *b = r->b;
+	struct full fu;
+	enum status st;
+	bool *need = NULL;
+	char list[160];
+	uint8_t root[HASH_LEN];
+
+	memset(&fu, 0, sizeof fu);
+	fu.r = r;
+	fu.size = r->cp.size;
+	fu.ntiles = (size_t)((fu.size + TILE_WIDTH - 1) / TILE_WIDTH);
+	merkle_range_init(&fu.mr);
+	fu.en = malloc(sizeof *fu.en);
+	fu.rules = rules_new();
+	if (fu.en == NULL || fu.rules == NULL) {
+		full_free(&fu);
+		return err_set(e, ST_NOMEM, "out of memory");
+	}
+	fu.start = remote_now_s();
+	st = fetch_get_many(r->f, fu.ntiles, TILE_CAP,
+			    r->o->parallel > 0 ? r->o->parallel : 4, tile_url,
+			    tile_body, &fu, e);
+	r->res->full_seconds = remote_now_s() - fu.start;
+	r->res->full_entries = fu.next;
+	if (fu.next > 0 || st == ST_OK)
+		full_progress(&fu, true);
+	if (remote_answer_failed(st)) {
+		verify_add_check(r->rep, 9, false, "tiles",
+				 "the log's entry tiles are not what a log of "
+				 "%" PRId64 " entries serves: %s",
+				 fu.size, fu.bad[0] ? fu.bad : e->msg);
+		st = ST_OK;
+		goto out;
+	}
+	if (st != ST_OK)
+		goto out;
+	merkle_range_root(&fu.mr, root);
+	if (fu.mr.size != fu.size || memcmp(root, r->cp.root, HASH_LEN) != 0) {
+		char got[64], want[64];
+		b64_encode(got, sizeof got, root, HASH_LEN, B64_STD);
+		b64_encode(want, sizeof want, r->cp.root, HASH_LEN, B64_STD);
+		verify_add_check(r->rep, 9, false, "tree",
+				 "the %" PRId64 " entries served as tiles make "
+				 "a tree with root %s, not the checkpoint's %s",
+				 fu.mr.size, got, want);
+		goto out;
+	}
+	verify_add_check(r->rep, 9, true, "tree",
+			 "read all %" PRId64 " entries through %zu tiles in "
+			 "%.2f s (%.0f entries/s); they make the checkpoint's "
+			 "tree",
+			 fu.size, fu.ntiles, r->res->full_seconds,
+			 r->res->full_seconds > 0
+				 ? (double)fu.size / r->res->full_seconds
+				 : 0.0);
+
+	/* Rule 9 proper: nothing of the venue left out. */
+	need = calloc(fu.nprovs + 1, sizeof *need);
+	if (need == NULL || needed_providers(&fu, need) != ST_OK) {
+		st = err_set(e, ST_NOMEM, "out of memory");
+		goto out;
+	}
+	int64_t nneed = 0, pmissing = 0, pmissing_at[LIST_MAX];
+	for (size_t q = 0; q < fu.nprovs; q++) {
+		if (!need[q])
+			continue;
+		nneed++;
+		if (!has_provider(b, fu.provs[q].index))
+			note_at(&pmissing, pmissing_at, fu.provs[q].index);
+	}
+	if (fu.missing > 0) {
+		list_at(list, sizeof list, fu.missing_at, fu.missing);
+		verify_add_check(r->rep, 9, false, "completeness",
+				 "the bundle leaves out %" PRId64
+				 " of the venue's %" PRId64 " entries in the "
+				 "log: %s",
+				 fu.missing, fu.venue_entries, list);
+	}
+	if (pmissing > 0) {
+		list_at(list, sizeof list, pmissing_at, pmissing);
+		verify_add_check(r->rep, 9, false, "completeness",
+				 "the bundle leaves out %" PRId64
+				 " provider entr%s the venue's attestations "
+				 "depend on: %s",
+				 pmissing, pmissing == 1 ? "y" : "ies", list);
+	}
+	if (fu.wrong > 0 || fu.ent != b->nentries || fu.prov != b->nproviders) {
+		list_at(list, sizeof list, fu.wrong_at, fu.wrong);
+		verify_add_check(r->rep, 9, false, "completeness",
+				 "the bundle's entries at %s are not the "
+				 "log's entries at those indexes",
+				 fu.wrong > 0 ? list : "the end");
+	}
+	if (fu.missing == 0 && pmissing == 0 && fu.wrong == 0 &&
+	    fu.ent == b->nentries && fu.prov == b->nproviders)
+		verify_add_check(r->rep, 9, true, "completeness",
+				 "the bundle holds all %" PRId64
+				 " entries of venue %s in the log and the "
+				 "%" PRId64 " provider entr%s its attestations "
+				 "depend on",
+				 fu.venue_entries, b->venue, nneed,
+				 nneed == 1 ? "y" : "ies");
+out:
+	free(need);
+	full_free(&fu);
+	return st;
+}

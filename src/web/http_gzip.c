@@ -1,0 +1,136 @@
+/*
+ * http_gzip.c: the gzip-compressed variant of a reply (zlib), for the
+ * pages and the bundles, made once a reply and sent to the clients whose
+ * Accept-Encoding takes gzip.
+ */
+#include "http_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Bodies shorter than this go as they are (gzip would gain little). */
+#define GZIP_MIN 256
+
+/* Whether replies of type mime are gzipped for the clients that take it:
+ * the pages and the bundles (text that compresses well); not what is
+ * compressed already, binary, or always short. */
+bool http_gzip_compressible(const char *mime)
+{
+	return strncmp(mime, "text/html", 9) == 0 ||
+	       strncmp(mime, "application/json", 16) == 0;
+}
+
+void http_gzip_vary(struct MHD_Response *r)
+{
+	const char *v = MHD_get_response_header(r, MHD_HTTP_HEADER_VARY);
+	char both[256];
+	if (v == NULL) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
+					"Accept-Encoding");
+		return;
+	}
+	if (strstr(v, "Accept-Encoding") != NULL)
+		return;
+	int n = snprintf(both, sizeof both, "%s, Accept-Encoding", v);
+	if (n < 0 || (size_t)n >= sizeof both)
+		return; /* a Vary that long is our bug; leave it be */
+	MHD_del_response_header(r, MHD_HTTP_HEADER_VARY, v);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, both);
+}
+
+/* in[0..len) gzip-compressed at level (zlib's 1 to 9) into a new buffer
+ * (free with free), or NULL when memory ran out or it would not be
+ * smaller. */
+static uint8_t *gzip_bytes(const uint8_t *in, size_t len, int level,
+			   size_t *out_len)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	/* 15 + 16: a 32 KiB window, written with the gzip header. */
+	if (len > UINT32_MAX || deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8,
+					     Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	size_t cap = deflateBound(&zs, (uLong)len);
+	uint8_t *out = malloc(cap);
+	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.avail_in = (uInt)len;
+	zs.next_out = out;
+	zs.avail_out = (uInt)cap;
+	int r = out != NULL ? deflate(&zs, Z_FINISH) : Z_MEM_ERROR;
+	deflateEnd(&zs);
+	if (r != Z_STREAM_END || zs.total_out >= len) {
+		free(out);
+		return NULL;
+	}
+	*out_len = zs.total_out;
+	return out;
+}
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
+{
+	struct MHD_Response **to = cls;
+	if (kind == MHD_HEADER_KIND &&
+	    MHD_add_response_header(*to, key, value) != MHD_YES) {
+		MHD_destroy_response(*to);
+		*to = NULL;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* Makes rq->zresponse, the reply gzipped at level with the same headers
+ * and Content-Encoding: gzip, unless it exists, the reply is not
+ * http_gzip_compressible, or it cannot be made (then the reply goes as it is).
+ * After secure(). */
+void http_gzip_variant(struct http_request *rq, int level)
+{
+	size_t zlen = 0;
+	uint8_t *z = NULL;
+	if (rq->zresponse != NULL || rq->zbody == NULL ||
+	    rq->zbody_len < GZIP_MIN ||
+	    (z = gzip_bytes(rq->zbody, rq->zbody_len, level, &zlen)) == NULL)
+		return;
+	struct MHD_Response *zr =
+		MHD_create_response_from_buffer_with_free_callback(zlen, z,
+								   free);
+	if (zr == NULL) {
+		free(z);
+		return;
+	}
+	MHD_get_response_headers(rq->response, copy_header, &zr);
+	if (zr != NULL &&
+	    MHD_add_response_header(zr, MHD_HTTP_HEADER_CONTENT_ENCODING,
+				    "gzip") != MHD_YES) {
+		MHD_destroy_response(zr);
+		zr = NULL;
+	}
+	rq->zresponse = zr;
+	rq->zlen = zlen;
+}
+
+bool http_gzip_accepts(const char *ae)
+{
+	for (const char *p = ae; p != NULL && (p = strstr(p, "gzip")) != NULL;
+	     p += 4) {
+		bool start = p == ae || p[-1] == ' ' || p[-1] == ',';
+		const char *q = p + 4;
+		while (*q == ' ')
+			q++;
+		if (!start || (*q != 0 && *q != ',' && *q != ';'))
+			continue;
+		if (*q != ';')
+			return true;
+		q++;
+		while (*q == ' ')
+			q++;
+		if (strncmp(q, "q=", 2) != 0)
+			return true;
+		for (q += 2; *q == '0' || *q == '.'; q++)
+			;
+		return *q >= '1' && *q <= '9';
+	}
+	return false;
+}

@@ -1,0 +1,361 @@
+/*
+ * test_web_owner.c: the venue owner's pages of `sanilog serve` (owner.h)
+ * on the web service started in the test's process, over a log whose
+ * stored base URL is https (so cookies are Secure).
+ *
+ * The dashboard without a session sends to the login form; the form sets
+ * its CSRF cookie (HttpOnly, SameSite=Strict, Secure, Path=/owner/login)
+ * and carries the same token; a login without that cookie, or with
+ * another token, is 403, with an unknown owner token 401 and the form
+ * again; the right one opens a session (its cookie, Path=/owner) and
+ * sends to the dashboard, which shows the venue's record and the
+ * session's own CSRF token, is never cached nor compressed.  Uploads and
+ * revocations from the dashboard's forms are logged and answered with a
+ * 303 back to it, and refused (403) without the session's CSRF token or
+ * without a session.  A session ends when the venue's token is replaced,
+ * and at logout (its cookie cleared), which also needs the token.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/testlog.h"
+#include "web/owner.h"
+
+#define V1	"k7m2q9xa"
+#define V2	"p3x8vz2e"
+#define TOKEN1	"slo_ownerOWNERowner-owner_ownerOWNERowner-owner"
+#define TOKEN2	"slo_otherOTHERother-other_otherOTHERother-other"
+#define ROTATED "slo_newNEWnew-new_newNEWnew-new_newNEWnew-new_n"
+
+static struct testlog t;
+
+static int setup(void **state)
+{
+	(void)state;
+	assert_int_equal(strlen(TOKEN1), 47);
+	assert_int_equal(strlen(TOKEN2), 47);
+	assert_int_equal(strlen(ROTATED), 47);
+	tl_open(&t, "https://posters.example");
+	tl_add_venue(&t, V1, "Bar Uno");
+	tl_add_document(&t, V1, 1);
+	tl_add_venue(&t, V2, "Trattoria Due");
+	tl_set_token(&t, V1, TOKEN1);
+	tl_set_token(&t, V2, TOKEN2);
+	tl_serve(&t, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tl_close(&t);
+	return 0;
+}
+
+/* method path with the header lines (NULL-terminated, or NULL) and the
+ * body (or NULL). */
+static void ask(const char *method, const char *path,
+		const char *const *headers, const char *body, size_t len,
+		struct tl_reply *r)
+{
+	char url[256];
+	snprintf(url, sizeof url, "%s%s", t.url, path);
+	tl_http(method, url, headers, body, len, r);
+}
+
+static void expect_redirect(const struct tl_reply *r, const char *to)
+{
+	char v[256];
+	if (r->code != 303)
+		fail_msg("%ld, not 303: %s", r->code, buf_str(&r->body));
+	assert_true(tl_header(r, "Location", v, sizeof v));
+	assert_string_equal(v, to);
+}
+
+/* The value of the first hidden csrf field of a page. */
+static void page_csrf(const struct tl_reply *r, char out[64])
+{
+	static const char field[] = "name=\"csrf\" value=\"";
+	const char *p = strstr(buf_str(&r->body), field);
+	assert_non_null(p);
+	p += sizeof field - 1;
+	size_t n = strcspn(p, "\"");
+	assert_int_equal(n, 43);
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+/* The Set-Cookie line of r for name. */
+static void cookie_line(const struct tl_reply *r, const char *name, char *out,
+			size_t size)
+{
+	const char *p = buf_str(&r->head);
+	char want[64];
+	snprintf(want, sizeof want, "Set-Cookie: %s=", name);
+	p = strstr(p, want);
+	assert_non_null(p);
+	snprintf(out, size, "%.*s", (int)strcspn(p, "\r\n"), p);
+}
+
+/* Logs in with tok: the session's cookie value into session. */
+static void login(const char *tok, char session[64])
+{
+	struct tl_reply r;
+	char csrf[64], cookie[64], body[256], hc[128], line[512];
+	ask("GET", "/owner/login", NULL, NULL, 0, &r);
+	assert_int_equal(r.code, 200);
+	page_csrf(&r, csrf);
+	assert_true(tl_cookie(&r, "sanilog_login", cookie, sizeof cookie));
+	assert_string_equal(cookie, csrf);
+	tl_reply_free(&r);
+
+	const char *const h[] = {
+		hc, "Content-Type: application/x-www-form-urlencoded", NULL};
+	snprintf(hc, sizeof hc, "Cookie: sanilog_login=%s", csrf);
+	/* With a space after it, as a token is often pasted. */
+	snprintf(body, sizeof body, "csrf=%s&token=%s+", csrf, tok);
+	ask("POST", "/owner/login", h, body, strlen(body), &r);
+	expect_redirect(&r, "/owner");
+	assert_true(tl_cookie(&r, "sanilog_session", session, 64));
+	assert_int_equal(strlen(session), 43);
+	cookie_line(&r, "sanilog_session", line, sizeof line);
+	assert_non_null(strstr(line, "; Path=/owner;"));
+	assert_non_null(strstr(line, "; HttpOnly"));
+	assert_non_null(strstr(line, "; SameSite=Strict"));
+	assert_non_null(strstr(line, "; Secure"));
+	/* The form's cookie is cleared. */
+	assert_true(tl_cookie(&r, "sanilog_login", cookie, sizeof cookie));
+	assert_string_equal(cookie, "");
+	tl_reply_free(&r);
+}
+
+/* GET /owner with the session: the reply (200 or what it is). */
+static void dashboard(const char *session, struct tl_reply *r)
+{
+	char hc[128];
+	const char *const h[] = {hc, "Accept-Encoding: gzip", NULL};
+	snprintf(hc, sizeof hc, "Cookie: sanilog_session=%s", session);
+	ask("GET", "/owner", h, NULL, 0, r);
+}
+
+static void test_login(void **state)
+{
+	(void)state;
+	struct tl_reply r;
+	char csrf[64], cookie[64], line[512], hc[128], body[256], v[128];
+
+	ask("GET", "/owner", NULL, NULL, 0, &r);
+	expect_redirect(&r, "/owner/login");
+	tl_reply_free(&r);
+
+	ask("GET", "/owner/login", NULL, NULL, 0, &r);
+	assert_int_equal(r.code, 200);
+	page_csrf(&r, csrf);
+	cookie_line(&r, "sanilog_login", line, sizeof line);
+	assert_non_null(strstr(line, "; Path=/owner/login;"));
+	assert_non_null(strstr(line, "; HttpOnly"));
+	assert_non_null(strstr(line, "; SameSite=Strict"));
+	assert_non_null(strstr(line, "; Secure"));
+	assert_true(tl_header(&r, "Cache-Control", v, sizeof v));
+	assert_string_equal(v, "no-store");
+	tl_reply_free(&r);
+
+	/* Without the form's cookie, or with another token in it: 403. */
+	const char *const plain[] = {
+		"Content-Type: application/x-www-form-urlencoded", NULL};
+	snprintf(body, sizeof body, "csrf=%s&token=%s", csrf, TOKEN1);
+	ask("POST", "/owner/login", plain, body, strlen(body), &r);
+	assert_int_equal(r.code, 403);
+	assert_false(tl_cookie(&r, "sanilog_session", cookie, sizeof cookie));
+	tl_reply_free(&r);
+	const char *const h[] = {
+		hc, "Content-Type: application/x-www-form-urlencoded", NULL};
+	snprintf(hc, sizeof hc,
+		 "Cookie: "
+		 "sanilog_login=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	ask("POST", "/owner/login", h, body, strlen(body), &r);
+	assert_int_equal(r.code, 403);
+	tl_reply_free(&r);
+
+	/* The right form, an unknown token: 401, the form again. */
+	snprintf(hc, sizeof hc, "Cookie: sanilog_login=%s", csrf);
+	snprintf(body, sizeof body, "csrf=%s&token=%s", csrf,
+		 "slo_unknownUNKNOWNunknown-unknownUNKNOWNunknown");
+	ask("POST", "/owner/login", h, body, strlen(body), &r);
+	assert_int_equal(r.code, 401);
+	assert_non_null(strstr(buf_str(&r.body), "role=\"alert\""));
+	assert_false(tl_cookie(&r, "sanilog_session", cookie, sizeof cookie));
+	tl_reply_free(&r);
+
+	/* The right token: a session, and its dashboard. */
+	char session[64], scsrf[64];
+	login(TOKEN1, session);
+	dashboard(session, &r);
+	assert_int_equal(r.code, 200);
+	assert_non_null(strstr(buf_str(&r.body), "Bar Uno"));
+	assert_non_null(strstr(buf_str(&r.body), "Document 1"));
+	assert_null(strstr(buf_str(&r.body), "Trattoria Due"));
+	page_csrf(&r, scsrf);
+	assert_string_not_equal(scsrf, csrf);
+	assert_true(tl_header(&r, "Cache-Control", v, sizeof v));
+	assert_string_equal(v, "no-store");
+	assert_true(tl_header(&r, "Vary", v, sizeof v));
+	assert_non_null(strstr(v, "Cookie"));
+	assert_false(tl_header(&r, "Content-Encoding", v, sizeof v));
+	tl_reply_free(&r);
+	/* A logged-in owner at the form goes to the dashboard. */
+	snprintf(hc, sizeof hc, "Cookie: sanilog_session=%s", session);
+	ask("GET", "/owner/login", h, NULL, 0, &r);
+	expect_redirect(&r, "/owner");
+	tl_reply_free(&r);
+}
+
+/* POSTs a form of the dashboard to path with the session's cookie. */
+static void post_form(const char *path, const char *session, const char *ctype,
+		      const struct buf *body, struct tl_reply *r)
+{
+	char hc[128];
+	const char *const h[] = {hc, ctype, NULL};
+	snprintf(hc, sizeof hc, "Cookie: sanilog_session=%s", session);
+	ask("POST", path, h, (const char *)body->data, body->len, r);
+}
+
+static void test_forms(void **state)
+{
+	(void)state;
+	struct tl_reply r;
+	struct buf body;
+	char session[64], csrf[64], ctype[128];
+	uint8_t doc[TL_PDF];
+	int64_t size = tl_query(&t, "SELECT count(*) FROM entries");
+	login(TOKEN1, session);
+	dashboard(session, &r);
+	page_csrf(&r, csrf);
+	tl_reply_free(&r);
+
+	/* An upload: logged, and back to the dashboard. */
+	tl_pdf(20, doc);
+	const char *fields[] = {"csrf",		csrf,	      "type",
+				"sanitization", "title",      "From the form",
+				"performed",	"2026-11-21", NULL};
+	tl_multipart(&body, ctype, sizeof ctype, fields, doc, TL_PDF);
+	post_form("/owner/upload", session, ctype, &body, &r);
+	expect_redirect(&r, "/owner?done=upload");
+	tl_reply_free(&r);
+	buf_free(&body);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
+			 size + 1);
+	assert_int_equal(
+		tl_query(&t, "SELECT count(*) FROM entries WHERE venue = '" V1
+			     "' AND CAST(data AS TEXT) LIKE '%submitted-by "
+			     "owner%' AND CAST(data AS TEXT) LIKE '%From the "
+			     "form%'"),
+		1);
+
+	/* Without the session's token, with another, without a session. */
+	fields[1] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	tl_multipart(&body, ctype, sizeof ctype, fields, doc, TL_PDF);
+	post_form("/owner/upload", session, ctype, &body, &r);
+	assert_int_equal(r.code, 403);
+	tl_reply_free(&r);
+	buf_free(&body);
+	tl_multipart(&body, ctype, sizeof ctype, fields + 2, doc, TL_PDF);
+	post_form("/owner/upload", session, ctype, &body, &r);
+	assert_int_equal(r.code, 403);
+	tl_reply_free(&r);
+	post_form("/owner/upload", "none", ctype, &body, &r);
+	assert_int_equal(r.code, 403);
+	tl_reply_free(&r);
+	buf_free(&body);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
+			 size + 1);
+
+	/* A revocation of the new document. */
+	buf_init(&body, 4096);
+	buf_printf(&body, "seq=2&reason=uploaded+twice&csrf=%s", csrf);
+	post_form("/owner/revoke", session,
+		  "Content-Type: application/x-www-form-urlencoded", &body, &r);
+	expect_redirect(&r, "/owner?done=revoke");
+	tl_reply_free(&r);
+	buf_free(&body);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries WHERE "
+				      "venue = '" V1 "' AND revokes = 2"),
+			 1);
+	/* A bad field of the form: the API's refusal. */
+	buf_init(&body, 4096);
+	buf_printf(&body, "seq=2&reason=again&csrf=%s", csrf);
+	post_form("/owner/revoke", session,
+		  "Content-Type: application/x-www-form-urlencoded", &body, &r);
+	assert_int_equal(r.code, 400);
+	tl_reply_free(&r);
+	buf_free(&body);
+	dashboard(session, &r);
+	assert_int_equal(r.code, 200);
+	assert_non_null(strstr(buf_str(&r.body), "uploaded twice"));
+	tl_reply_free(&r);
+}
+
+static void test_session_end(void **state)
+{
+	(void)state;
+	struct tl_reply r;
+	struct buf body;
+	char s1[64], s2[64], csrf[64], cookie[64];
+
+	/* Replacing the token ends the sessions opened with the old one. */
+	login(TOKEN1, s1);
+	login(TOKEN2, s2);
+	tl_set_token(&t, V1, ROTATED);
+	dashboard(s1, &r);
+	expect_redirect(&r, "/owner/login");
+	tl_reply_free(&r);
+	dashboard(s2, &r);
+	assert_int_equal(r.code, 200);
+	assert_non_null(strstr(buf_str(&r.body), "Trattoria Due"));
+	page_csrf(&r, csrf);
+	tl_reply_free(&r);
+
+	/* Logout needs the token; then the session is gone. */
+	buf_init(&body, 4096);
+	buf_printf(&body, "csrf=%s",
+		   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	post_form("/owner/logout", s2,
+		  "Content-Type: application/x-www-form-urlencoded", &body, &r);
+	assert_int_equal(r.code, 403);
+	tl_reply_free(&r);
+	buf_reset(&body);
+	buf_printf(&body, "csrf=%s", csrf);
+	post_form("/owner/logout", s2,
+		  "Content-Type: application/x-www-form-urlencoded", &body, &r);
+	expect_redirect(&r, "/owner/login");
+	assert_true(tl_cookie(&r, "sanilog_session", cookie, sizeof cookie));
+	assert_string_equal(cookie, "");
+	tl_reply_free(&r);
+	buf_free(&body);
+	dashboard(s2, &r);
+	expect_redirect(&r, "/owner/login");
+	tl_reply_free(&r);
+
+	/* The new token opens a session. */
+	login(ROTATED, s1);
+	dashboard(s1, &r);
+	assert_int_equal(r.code, 200);
+	tl_reply_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_session_end),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
