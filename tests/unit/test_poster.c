@@ -33,12 +33,9 @@
  * Under `make asan`: fontconfig, which Pango starts, keeps what it loaded
  * until the process ends (Pango's font map of the thread holds it, the
  * same for one poster or a thousand).  Not ours: LeakSanitizer, which
- * calls this hook where it runs, is told to skip it.  The hook's name is
- * the sanitizer's, reserved as it is.
+ * calls this hook where it runs, is told to skip it.
  */
-/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 const char *__lsan_default_suppressions(void);
-/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp) */
 const char *__lsan_default_suppressions(void)
 {
 	return "leak:libfontconfig.so\n";

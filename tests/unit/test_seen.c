@@ -20,7 +20,7 @@
 
 #include "core/note.h"
 #include "net/seen.h"
-#include "unit/rm_rf.h"
+#include "lib/rm_rf.h"
 
 #define ORIGIN "test.example/log"
 

@@ -33,7 +33,7 @@
 #include "store/sequencer.h"
 #include "store/store.h"
 #include "store/treecache.h"
-#include "unit/rm_rf.h"
+#include "lib/rm_rf.h"
 
 #define ORIGIN "test.example/log"
 #define VENUES 7
