@@ -33,7 +33,12 @@ int main(int argc, char **argv)
 		while ((c = fgetc(in)) != EOF)
 			fprintf(out, "%s%d,", n++ % 24 == 0 ? "\n" : "", c);
 		fprintf(out, "0};\n");
-		fclose(in);
+		if (ferror(in)) {
+			perror(argv[i]);
+			(void)fclose(in);
+			return 2;
+		}
+		(void)fclose(in); /* read only: nothing to lose */
 	}
 	fputs("\nconst struct embedded_file embedded_files[] = {\n", out);
 	for (int i = 2; i < argc; i++)

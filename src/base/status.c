@@ -43,7 +43,7 @@ int status_http(enum status st)
 	return status_table[st].http;
 }
 
-enum status err_set(struct err *e, enum status st, const char *fmt, ...)
+void err_setf(struct err *e, const char *fmt, ...)
 {
 	if (e != NULL) {
 		va_list ap;
@@ -51,7 +51,6 @@ enum status err_set(struct err *e, enum status st, const char *fmt, ...)
 		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 		va_end(ap);
 	}
-	return st;
 }
 
 void err_prefix(struct err *e, const char *fmt, ...)

@@ -135,9 +135,15 @@ enum status cli_open_store(struct cli *c, enum store_mode mode,
 	return r;
 }
 
-void cli_key_path(const struct cli *c, char *out, size_t outsize)
+enum status cli_key_path(const struct cli *c, char *out, size_t outsize,
+			 struct err *e)
 {
+	if (strlen(c->db_path) + sizeof ".key" > outsize)
+		return err_set(e, ST_TOO_LARGE,
+			       "key file path too long (%zu bytes): %s.key",
+			       strlen(c->db_path) + 4, c->db_path);
 	snprintf(out, outsize, "%s.key", c->db_path);
+	return ST_OK;
 }
 
 enum status cli_load_signer(const char *path, struct note_signer **out,
@@ -238,8 +244,8 @@ enum status cli_open_log(struct cli *c, struct store **store,
 	*seq = NULL;
 	if ((r = cli_open_store(c, STORE_OPEN, store)) != ST_OK)
 		return r;
-	cli_key_path(c, keypath, sizeof keypath);
-	if ((r = cli_load_signer(keypath, signer, &e)) != ST_OK ||
+	if ((r = cli_key_path(c, keypath, sizeof keypath, &e)) != ST_OK ||
+	    (r = cli_load_signer(keypath, signer, &e)) != ST_OK ||
 	    (r = sequencer_new(*store, *signer, seq, &e)) != ST_OK) {
 		cli_error("%s", e.msg);
 		note_signer_free(*signer);
@@ -260,7 +266,8 @@ enum status cli_read_file(const char *path, size_t max, struct buf *out,
 			       "%s: %s", path, strerror(errno));
 	struct stat sb;
 	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		fclose(f);
+		if (f != stdin)
+			(void)fclose(f); /* read only: nothing to lose */
 		return err_set(e, ST_INVALID, "%s: is a directory", path);
 	}
 	out->cap = max;
@@ -284,7 +291,7 @@ enum status cli_read_file(const char *path, size_t max, struct buf *out,
 		}
 	}
 	if (f != stdin)
-		fclose(f);
+		(void)fclose(f); /* read only: nothing to lose */
 	return r;
 }
 

@@ -91,8 +91,10 @@ int cli_usage_args(const char *text, const char *cmd, int argc, char **argv,
 enum status cli_open_store(struct cli *c, enum store_mode mode,
 			   struct store **out);
 
-/* Path of the log's signer key: "<db>.key" into out. */
-void cli_key_path(const struct cli *c, char *out, size_t outsize);
+/* Path of the log's signer key: "<db>.key" into out (outsize bytes).
+ * ST_TOO_LARGE when it does not fit (e says so; out is then untouched). */
+enum status cli_key_path(const struct cli *c, char *out, size_t outsize,
+			 struct err *e);
 
 /* Reads a secret key file: must be a regular file, not a link, mode 0600
  * or stricter.  *out is new. */

@@ -32,7 +32,11 @@ static enum status remove_old(const char *db, const char *key, struct err *e)
 	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
 	char path[PATH_MAX];
 	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-		snprintf(path, sizeof path, "%s%s", db, suffix[i]);
+		int n = snprintf(path, sizeof path, "%s%s", db, suffix[i]);
+		if (n < 0 || (size_t)n >= sizeof path)
+			return err_set(e, ST_TOO_LARGE,
+				       "path too long (%d bytes): %s%s", n, db,
+				       suffix[i]);
 		if (unlink(path) != 0 && errno != ENOENT)
 			return err_set(e, ST_IO, "%s: %s", path,
 				       strerror(errno));
@@ -89,16 +93,16 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	bool created = false;
 	int rc = EXIT_USAGE;
 	enum status r;
-	cli_key_path(c, keypath, sizeof keypath);
+	if (cli_key_path(c, keypath, sizeof keypath, &e) != ST_OK)
+		goto fail;
 
 	if (key_from != NULL) {
-		if ((r = cli_load_signer(key_from, &signer, &e)) != ST_OK)
+		if (cli_load_signer(key_from, &signer, &e) != ST_OK)
 			goto fail;
 		struct note_verifier v;
 		note_signer_verifier(signer, &v);
 		if (origin != NULL && strcmp(origin, v.name) != 0) {
-			r = err_set(
-				&e, ST_INVALID,
+			err_set(&e, ST_INVALID,
 				"--origin %s differs from the key's name %s",
 				origin, v.name);
 			goto fail;
@@ -107,21 +111,21 @@ int cmd_init(struct cli *c, int argc, char **argv)
 		if (origin == NULL)
 			origin = "localhost/sanilog";
 		if (!note_name_valid(origin, strlen(origin))) {
-			r = err_set(&e, ST_INVALID,
-				    "origin: not a valid key name (no spaces, "
-				    "no '+')");
+			err_set(&e, ST_INVALID,
+				"origin: not a valid key name (no spaces, "
+				"no '+')");
 			goto fail;
 		}
-		if ((r = note_signer_generate(origin, &signer, &e)) != ST_OK)
+		if (note_signer_generate(origin, &signer, &e) != ST_OK)
 			goto fail;
 	}
-	if (force && (r = remove_old(c->db_path, keypath, &e)) != ST_OK)
+	if (force && remove_old(c->db_path, keypath, &e) != ST_OK)
 		goto fail;
 	if (!force && access(keypath, F_OK) == 0) {
-		r = err_set(&e, ST_CONFLICT,
-			    "%s: key file exists (use --force to replace the "
-			    "log)",
-			    keypath);
+		err_set(&e, ST_CONFLICT,
+			"%s: key file exists (use --force to replace the "
+			"log)",
+			keypath);
 		goto fail;
 	}
 	if ((r = store_open(c->db_path, STORE_CREATE, &s, &e)) != ST_OK) {
@@ -135,15 +139,15 @@ int cmd_init(struct cli *c, int argc, char **argv)
 	char vkey[NOTE_VKEY_MAX + 1];
 	note_signer_verifier(signer, &v);
 	note_verifier_format(&v, vkey, sizeof vkey);
-	if ((r = store_meta_set(s, "origin", v.name, &e)) != ST_OK ||
-	    (r = store_meta_set(s, "vkey", vkey, &e)) != ST_OK ||
+	if (store_meta_set(s, "origin", v.name, &e) != ST_OK ||
+	    store_meta_set(s, "vkey", vkey, &e) != ST_OK ||
 	    (base_url != NULL &&
-	     (r = store_meta_set(s, "base_url", base_url, &e)) != ST_OK))
+	     store_meta_set(s, "base_url", base_url, &e) != ST_OK))
 		goto fail;
-	if ((r = cli_write_secret(keypath, signer, false, &e)) != ST_OK)
+	if (cli_write_secret(keypath, signer, false, &e) != ST_OK)
 		goto fail;
-	if ((r = sequencer_new(s, signer, &q, &e)) != ST_OK ||
-	    (r = sequencer_checkpoint(q, NULL, &e)) != ST_OK) {
+	if (sequencer_new(s, signer, &q, &e) != ST_OK ||
+	    sequencer_checkpoint(q, NULL, &e) != ST_OK) {
 		unlink(keypath);
 		goto fail;
 	}

@@ -54,6 +54,7 @@ static int parse_args(struct cli *c, int argc, char **argv, struct log_args *a)
 	a->venue = NULL;
 	a->out = NULL;
 	a->docs = NULL;
+	a->first = 0;
 	optind = 1;
 	/* getopt says nothing (the leading ':'): "-1" is a number to these
 	 * commands, as said below. */

@@ -120,8 +120,8 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	}
 	struct poster_content pc = {
 		.url = url, .name = p.name, .host = host, .venue = venue};
-	if ((r = poster_render(&pc, format, paper, lang, &out, &e)) != ST_OK ||
-	    (r = cli_write_file(path, out.data, out.len, &e)) != ST_OK) {
+	if (poster_render(&pc, format, paper, lang, &out, &e) != ST_OK ||
+	    cli_write_file(path, out.data, out.len, &e) != ST_OK) {
 		cli_error("poster: %s", e.msg);
 		goto done;
 	}

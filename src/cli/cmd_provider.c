@@ -293,6 +293,9 @@ int cmd_attest(struct cli *c, int argc, char **argv)
 				 "(YYYY-MM-DD)");
 	if (expires != NULL && !entry_date_valid(expires))
 		return cli_error("attest: --expires: not a date (YYYY-MM-DD)");
+	/* performed is not NULL: cli_need named it in missing, which the
+	 * analyzer does not see into. */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
 	if (expires != NULL && strcmp(expires, performed) < 0)
 		return cli_error("attest: --expires is before --performed");
 

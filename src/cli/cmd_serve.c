@@ -291,7 +291,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN); /* fails only for a bad signal */
 
 	struct store *s = NULL;
 	struct note_signer *signer = NULL;
@@ -326,7 +326,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	       web_app_port(app));
 	if (base_url[0] != 0)
 		printf("sanilog: base URL %s\n", base_url);
-	fflush(stdout);
+	(void)fflush(stdout); /* serves on with no one to tell */
 
 	int sig = 0;
 	while (sigwait(&stop, &sig) != 0)

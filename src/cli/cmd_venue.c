@@ -380,12 +380,12 @@ static int venue_token(struct cli *c, int argc, char **argv)
 	if (cli_open_store(c, STORE_OPEN, &s) != ST_OK)
 		return EXIT_USAGE;
 	int64_t idx, seq;
-	char token[TOKEN_LEN + 1];
-	uint8_t hash[HASH_LEN];
-	struct err e;
 	if (store_venue_head(s, venue, &idx, &seq, NULL) != ST_OK) {
 		rc = cli_error("venue token: %s: not found", venue);
 	} else {
+		char token[TOKEN_LEN + 1];
+		uint8_t hash[HASH_LEN];
+		struct err e;
 		new_token(token, hash);
 		if (store_token_set(s, venue, hash, &e) != ST_OK)
 			rc = cli_error("venue token: %s", e.msg);

@@ -48,9 +48,8 @@ static int target_url(const char *target, struct venue_url *u)
 	char text[PIN_URL_MAX + 2];
 	const char *url = target;
 	struct err e;
-	enum status r;
 	if (!is_url(target)) {
-		r = scan_image(target, text, sizeof text, &e);
+		enum status r = scan_image(target, text, sizeof text, &e);
 		if (r == ST_NOT_FOUND)
 			return cli_error("verify: %s: no QR code found in the "
 					 "image",

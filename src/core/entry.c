@@ -56,8 +56,8 @@
 	X(F_LOGGED, "logged")
 
 #define FIELD_ENUM(f, name) f,
-#define FIELD_NAME(f, name) [f] = name,
-#define FIELD_LEN(f, name)  [f] = sizeof name - 1,
+#define FIELD_NAME(f, name) [f] = (name),
+#define FIELD_LEN(f, name)  [f] = sizeof(name) - 1,
 
 enum field { FIELDS(FIELD_ENUM) F__COUNT };
 static const char *const field_names[F__COUNT] = {FIELDS(FIELD_NAME)};

@@ -182,7 +182,6 @@ enum status merkle_append_hashes(int64_t n, const uint8_t leaf[HASH_LEN],
 {
 	int64_t index[MERKLE_MAX_PROOF];
 	uint8_t left[MERKLE_MAX_PROOF][HASH_LEN];
-	enum status st;
 	int done, l;
 
 	if (n < 0 || n >= STORED_MAX_SIZE)
@@ -193,7 +192,7 @@ enum status merkle_append_hashes(int64_t n, const uint8_t leaf[HASH_LEN],
 	for (l = 0; l < done; l++)
 		index[l] = merkle_stored_index(l, (n >> l) - 1);
 	if (done > 0) {
-		st = r(ctx, index, (size_t)done, left);
+		enum status st = r(ctx, index, (size_t)done, left);
 		if (st != ST_OK)
 			return st;
 	}
@@ -274,7 +273,7 @@ enum status merkle_prove_consistency(int64_t old, int64_t new_size,
 				     uint8_t (*proof)[HASH_LEN], size_t *len)
 {
 	struct plan p;
-	uint64_t off, m, n, k;
+	uint64_t off, m, n;
 	bool whole; /* RFC 9162's b: the old tree is the whole subtree */
 
 	if (old < 0 || old > new_size || new_size > STORED_MAX_SIZE)
@@ -291,7 +290,7 @@ enum status merkle_prove_consistency(int64_t old, int64_t new_size,
 	n = (uint64_t)new_size;
 	whole = true;
 	while (m != n) {
-		k = (uint64_t)1 << log2_floor(n - 1);
+		uint64_t k = (uint64_t)1 << log2_floor(n - 1);
 		if (m <= k) {
 			plan_range(&p, off + k, off + n);
 			n = k;

@@ -138,8 +138,7 @@ int tile_width(int level, int64_t n, int64_t size)
 {
 	/* Level L's stored hashes are those of the tree's first size >> 8L
 	 * leaves, taken 256^L at a time; past level 7 there are none. */
-	if (level < 0 || level > TILE_LEVEL_MAX || n < 0 || size < 0 ||
-	    8 * level > 62)
+	if (level < 0 || level > 7 || n < 0 || size < 0)
 		return 0;
 	int64_t hashes = size >> (8 * level);
 	if (n > hashes / TILE_WIDTH)

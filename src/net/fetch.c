@@ -213,7 +213,7 @@ static void server_message(const struct xfer *x, char *msg, size_t size)
 	size_t n = 0;
 	for (const char *p = raw;
 	     *p && *p != '\n' && n + 1 < size && n < MESSAGE_MAX; p++)
-		msg[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+		msg[n++] = (char)((*p >= 0x20 && *p < 0x7f) ? *p : '?');
 	msg[n] = 0;
 }
 

@@ -863,6 +863,23 @@ t_init_twice() {
 	[ "$(sha log.db.key)" != "$key0" ] || fail "init --force kept the key"
 }
 
+# A database path of 4,092 bytes, whose "<db>.key" and "<db>-wal" do not
+# fit in PATH_MAX: init --force refuses it before it removes anything (the
+# cut names "<db>.ke" and "<db>-wa" are other files).
+t_long_db_path() {
+	local dir="" part db
+	part=$(printf '%0200d' 0)
+	while [ ${#dir} -lt 3900 ]; do dir=$dir$part/; done
+	mkdir -p "$dir"
+	db=$dir$(printf '%0*d' $((4092 - ${#dir})) 0)
+	echo other >"$db.ke"
+	echo other >"$db-wa"
+	run 2 init --force --db "$db"
+	clear_error
+	has err 'path too long'
+	[ -e "$db.ke" ] && [ -e "$db-wa" ] || fail "init removed another file"
+}
+
 # Files that are not sanilog databases: every command exits 2 and leaves
 # them byte for byte as they were.
 t_not_a_database() {
@@ -1822,6 +1839,7 @@ t "a wrong command line says why" t_usage_reasons
 bad_input_tests
 t "bad: key files of mode 0644" t_key_files
 t "bad: init twice" t_init_twice
+t "bad: a database path too long for its key's" t_long_db_path
 t "bad: databases that are not sanilog's" t_not_a_database
 tamper_tests
 docs_tests

@@ -33,15 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b64_round(text, size, B64_URL);
 
 	uint8_t bytes[MAX / 2];
-	char hex[MAX + 1];
 	if (size % 2 == 0 && hex_decode(bytes, size / 2, text, size) == ST_OK) {
+		char hex[MAX + 1];
 		hex_encode(hex, bytes, size / 2);
 		fuzz_assert(memcmp(hex, text, size) == 0);
 	}
 
-	char *s = fuzz_cstr(data, size), dec[32];
+	char *s = fuzz_cstr(data, size);
 	int64_t v = -1;
 	if (s != NULL && dec_parse(s, &v)) {
+		char dec[32];
 		fuzz_assert(v >= 0);
 		snprintf(dec, sizeof dec, "%" PRId64, v);
 		fuzz_assert(strcmp(dec, s) == 0);

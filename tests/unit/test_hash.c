@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "core/codec.h"
 #include "core/hash.h"
 
 #define MAX_LEN 1100 /* every length 0..MAX_LEN */
@@ -62,12 +63,7 @@ static size_t rng_below(uint64_t *s, size_t n)
 static void hex_to_bytes(uint8_t out[HASH_LEN], const char *hex)
 {
 	assert_int_equal(strlen(hex), 2 * HASH_LEN);
-	for (size_t i = 0; i < HASH_LEN; i++) {
-		unsigned v;
-
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
+	assert_int_equal(hex_decode(out, HASH_LEN, hex, strlen(hex)), ST_OK);
 }
 
 static void reference(uint8_t out[HASH_LEN], const uint8_t *p, size_t len)

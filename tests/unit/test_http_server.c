@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/codec.h"
 #include "lib/testlog.h"
 #include "web/http.h"
 
@@ -192,7 +193,7 @@ static enum http_next h_csp(struct http_request *rq)
 /* Suspended once, resumed by another thread a little later. */
 static void *resume_later(void *arg)
 {
-	usleep(50000);
+	nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
 	http_resume(arg);
 	return NULL;
 }
@@ -475,7 +476,7 @@ static void states_settle(void)
 	for (int i = 0;
 	     i < 200 && atomic_load(&states_freed) != atomic_load(&states_made);
 	     i++)
-		usleep(10000);
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
 	assert_int_equal(atomic_load(&states_freed), atomic_load(&states_made));
 }
 
@@ -556,7 +557,9 @@ static void test_errors(void **state)
 	get("/full", NULL, &r);
 	assert_int_equal(r.code, 503);
 	assert_true(tl_header(&r, "Retry-After", v, sizeof v));
-	assert_int_equal(atoi(v), HTTP_RETRY_FULL);
+	int64_t secs = -1;
+	assert_true(dec_parse(v, &secs));
+	assert_int_equal(secs, HTTP_RETRY_FULL);
 	tl_reply_free(&r);
 	get("/rate", NULL, &r);
 	assert_int_equal(r.code, 429);
@@ -796,7 +799,7 @@ static void test_metrics(void **state)
 		assert_int_equal(http_metrics_format(srv, &m), ST_OK);
 		if (strstr(buf_str(&m), "{route=\"one\",code=\"200\"}") != NULL)
 			break;
-		usleep(10000);
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
 	}
 	const char *s = buf_str(&m);
 	assert_non_null(
@@ -805,7 +808,11 @@ static void test_metrics(void **state)
 				  "code=\"404\"}"));
 	const char *one = strstr(s, "{route=\"one\",code=\"200\"} ");
 	assert_non_null(one);
-	assert_true(atoi(one + strlen("{route=\"one\",code=\"200\"} ")) >= 2);
+	char *end = NULL;
+	long count =
+		strtol(one + strlen("{route=\"one\",code=\"200\"} "), &end, 10);
+	assert_int_equal(*end, '\n');
+	assert_true(count >= 2);
 	assert_non_null(strstr(s, "sanilog_http_request_duration_seconds_bucket"
 				  "{le=\"+Inf\"}"));
 	assert_non_null(strstr(s, "sanilog_http_requests_in_flight "));

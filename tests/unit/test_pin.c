@@ -305,35 +305,40 @@ static void test_url_bad(void **state)
 	}
 }
 
+/* head, n times c, then tail into url (size bytes, which must do). */
+static void fill_url(char *url, size_t size, const char *head, char c, size_t n,
+		     const char *tail)
+{
+	size_t h = strlen(head), t = strlen(tail);
+	assert_true(h + n + t < size);
+	memcpy(url, head, h);
+	memset(url + h, c, n);
+	memcpy(url + h + n, tail, t + 1);
+}
+
 static void test_url_lengths(void **state)
 {
 	struct venue_url u;
 	struct err e = {{0}};
 	(void)state;
 	/* A host of PIN_HOST_MAX bytes passes, one more does not. */
-	char *url = malloc(PIN_URL_MAX + 64);
+	const size_t size = PIN_URL_MAX + 64;
+	char *url = malloc(size);
 	assert_non_null(url);
-	strcpy(url, "https://");
-	memset(url + 8, 'h', PIN_HOST_MAX);
-	strcpy(url + 8 + PIN_HOST_MAX, "/v/k7m2q9xa");
+	fill_url(url, size, "https://", 'h', PIN_HOST_MAX, "/v/k7m2q9xa");
 	assert_int_equal(pin_parse_venue_url(url, &u, &e), ST_OK);
 	assert_int_equal(strlen(u.host), PIN_HOST_MAX);
-	memset(url + 8, 'h', PIN_HOST_MAX + 1);
-	strcpy(url + 8 + PIN_HOST_MAX + 1, "/v/k7m2q9xa");
+	fill_url(url, size, "https://", 'h', PIN_HOST_MAX + 1, "/v/k7m2q9xa");
 	assert_int_equal(pin_parse_venue_url(url, &u, &e), ST_INVALID);
 	/* A URL longer than PIN_URL_MAX is refused whole. */
-	strcpy(url, URL "&");
-	size_t n = strlen(url);
-	memset(url + n, 'x', PIN_URL_MAX + 1 - n);
-	url[PIN_URL_MAX + 1] = 0;
+	fill_url(url, size, URL "&", 'x', PIN_URL_MAX + 1 - strlen(URL "&"),
+		 "");
 	assert_int_equal(pin_parse_venue_url(url, &u, &e), ST_INVALID);
 	assert_non_null(strstr(e.msg, "longer than"));
 	url[PIN_URL_MAX] = 0; /* exactly PIN_URL_MAX: fine */
 	assert_int_equal(pin_parse_venue_url(url, &u, &e), ST_OK);
 	/* A base longer than PIN_BASE_MAX. */
-	strcpy(url, "https://h/");
-	memset(url + 10, 'p', PIN_BASE_MAX);
-	strcpy(url + 10 + PIN_BASE_MAX, "/v/k7m2q9xa");
+	fill_url(url, size, "https://h/", 'p', PIN_BASE_MAX, "/v/k7m2q9xa");
 	assert_int_equal(pin_parse_venue_url(url, &u, &e), ST_INVALID);
 	free(url);
 }

@@ -205,7 +205,7 @@ static void write_file(const char *name, const void *data, size_t len,
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 }
 
 static void test_make_and_scan(void **state)

@@ -80,7 +80,7 @@ static void respond(void *ctx, const char *head, size_t len, int fd)
 		       "{\"error\":{\"code\":\"internal\",\"message\":"
 		       "\"boom\\u0007 here\"}}");
 	} else if (strncmp(path, "/redirect/", 10) == 0) {
-		int k = atoi(path + 10);
+		int k = (int)strtol(path + 10, NULL, 10);
 		if (k == 0)
 			snprintf(loc, sizeof loc, "Location: /ok/arrived\r\n");
 		else

@@ -138,6 +138,9 @@ static void test_values_escaped(void **state)
 	struct err e = {{0}};
 	char *got = NULL;
 	assert_int_equal(render_str("{{big}}", d, &got, &e), ST_OK);
+	/* got is set past the assertion, which does not return on failure
+	 * (cmocka 1.1.5 does not say so to the analyzer). */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
 	assert_int_equal(strlen(got), 4 * (sizeof big - 1));
 	assert_null(strchr(got, '<'));
 	free(got);
@@ -288,13 +291,12 @@ static void test_hostile_templates(void **state)
 	}
 
 	/* Nesting: 16 deep compiles, 17 does not. */
-	char deep[1024] = "";
+	char deep[2 * 17 * 6 + 1];
 	for (int n = 16; n <= 17; n++) {
-		deep[0] = 0;
-		for (int i = 0; i < n; i++)
-			strcat(deep, "{{#a}}");
-		for (int i = 0; i < n; i++)
-			strcat(deep, "{{/a}}");
+		size_t len = 0;
+		for (int i = 0; i < 2 * n; i++, len += 6)
+			memcpy(deep + len, i < n ? "{{#a}}" : "{{/a}}", 6);
+		deep[len] = 0;
 		struct render_tmpl *t = NULL;
 		struct err e = {{0}};
 		enum status st =
@@ -437,7 +439,7 @@ static void test_assets(void **state)
 	static const char *const zipped[] = {"verify.js", "style.css"};
 	for (size_t i = 0; i < ARRAY_LEN(zipped); i++) {
 		size_t zlen = 0;
-		p = pages_asset(zipped[i], &len, &mime);
+		assert_non_null(pages_asset(zipped[i], &len, &mime));
 		const unsigned char *z = pages_asset_gzip(zipped[i], &zlen);
 		if (z == NULL)
 			fail_msg("assets/%s.gz is missing or stale: gzip -9nkf "
@@ -462,7 +464,7 @@ static void write_file(const char *dir, const char *name, const char *text)
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 }
 
 static void remove_dir(const char *dir, const char *const *names, size_t n)

@@ -20,6 +20,7 @@
 
 #include "core/note.h"
 #include "net/seen.h"
+#include "lib/rm_rf.h"
 
 #define ORIGIN "test.example/log"
 
@@ -39,9 +40,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[PATH_MAX + 16];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return rm_rf(dir);
 }
 
 /* A signed checkpoint of size n by the key of seed byte s. */

@@ -193,7 +193,8 @@ static void attest(struct seq_request *rq, const struct note_signer *key,
 /* Appends bad (which must be refused with want) in a batch before a
  * good document of V2; the good one is logged right after the entries
  * before, and the bad one changed nothing. */
-static void refused(struct seq_request *bad, enum status want, const char *what)
+static void refused(const struct seq_request *bad, enum status want,
+		    const char *what)
 {
 	struct seq_request rq[2];
 	static int n = 1000;

@@ -33,6 +33,7 @@
 #include "store/sequencer.h"
 #include "store/store.h"
 #include "store/treecache.h"
+#include "lib/rm_rf.h"
 
 #define ORIGIN "test.example/log"
 #define VENUES 7
@@ -157,12 +158,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[PATH_MAX + 16];
 	sequencer_free(f->q);
 	store_close(f->s);
 	note_signer_free(f->signer);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return rm_rf(f->dir);
 }
 
 /* The rows of documents with SHA-256 sha. */

@@ -93,12 +93,12 @@ static void expect(const char *path, long code, const char *name,
 		   const char *value)
 {
 	struct tl_reply r;
-	char v[512];
 	get(path, NULL, &r);
 	if (r.code != code)
 		fail_msg("GET %s: %ld, not %ld: %s", path, r.code, code,
 			 buf_str(&r.body));
 	if (name != NULL) {
+		char v[512];
 		if (!tl_header(&r, name, v, sizeof v))
 			fail_msg("GET %s: no %s", path, name);
 		if (strcmp(v, value) != 0)
@@ -495,7 +495,7 @@ static void test_posters(void **state)
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(r.body.data, 1, r.body.len, f), r.body.len);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	tl_reply_free(&r);
 	/* The code: the venue's URL under the stored base, with the pin of
 	 * the log's newest checkpoint and key. */

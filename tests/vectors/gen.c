@@ -144,7 +144,8 @@ struct gen {
 	int per_rule[8];
 };
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
 
 static void die(const char *fmt, ...)
 {
@@ -529,7 +530,7 @@ static char *subst(const char *text, const char *from, const char *to)
 	s = xmalloc(strlen(text) - f + t + 1);
 	memcpy(s, text, a);
 	memcpy(s + a, to, t);
-	strcpy(s + a + t, at + f);
+	memcpy(s + a + t, at + f, strlen(at + f) + 1);
 	return s;
 }
 
@@ -909,7 +910,7 @@ static void write_docs(struct gen *g, const char *dir)
  * sealed already) and adds it to the index; then starts a new world. */
 static void emit(struct gen *g, const struct vec *v)
 {
-	char vdir[4096], path[4096], vkey[NOTE_VKEY_MAX + 1];
+	char vdir[4096], path[4096];
 	bool seen[8] = {false};
 	json_t *o;
 
@@ -943,6 +944,7 @@ static void emit(struct gen *g, const struct vec *v)
 
 	o = json_pack("{s:s, s:s}", "name", v->name, "about", v->about);
 	if (!v->unpinned) {
+		char vkey[NOTE_VKEY_MAX + 1];
 		vkey_of(g->k.log, vkey);
 		json_object_set_new(o, "key", json_string(vkey));
 	}
@@ -2052,6 +2054,7 @@ static void form_vectors(struct gen *g)
 		 "title Sanificazione\xc2\x85", "control character (U+0085)"},
 		{"form-bidi", "A value holds U+202E (right-to-left override).",
 		 ENTRY_DOCUMENT, "title Sanificazione",
+		 /* NOLINTNEXTLINE(misc-misleading-bidirectional): the input */
 		 "title Sanificazione\xe2\x80\xae",
 		 "invisible or bidi character (U+202E)"},
 		{"form-zero-width", "A value holds U+200B (zero width space).",
@@ -2189,10 +2192,10 @@ static void form_vectors(struct gen *g)
 		hex_encode(hex, en.prev, HASH_LEN);
 		snprintf(line, sizeof line, "prev %s", hex);
 		for (size_t k = 0; k < sizeof upper; k++)
-			upper[k] = k < 5 ? line[k]
-				   : line[k] >= 'a' && line[k] <= 'f'
-					   ? (char)(line[k] - 'a' + 'A')
-					   : line[k];
+			upper[k] = (char)(k >= 5 && line[k] >= 'a' &&
+							  line[k] <= 'f'
+						  ? line[k] - 'a' + 'A'
+						  : line[k]);
 		if (strcmp(from, "@prev") == 0)
 			from = line;
 		if (strcmp(to, "@PREV") == 0)

@@ -21,6 +21,8 @@
  * tests/web/test_browser.sh and test_browser_parity.sh compile it against
  * the libsanilog.a beside $SANILOG.
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "core/codec.h"
 #include "core/entry.h"
 #include "core/note.h"
 #include "store/store.h"
@@ -41,9 +44,10 @@ static int put(enum status st, struct buf *b, struct err *e)
 		buf_free(b);
 		return 1;
 	}
-	fwrite(b->data, 1, b->len, stdout);
+	bool written = fwrite(b->data, 1, b->len, stdout) == b->len &&
+		       fflush(stdout) == 0;
 	buf_free(b);
-	return 0;
+	return written ? 0 : 1;
 }
 
 /* Runs each string of the corpus through entry_parse, or through
@@ -106,7 +110,7 @@ static int sign(const char *keyfile, const char *path)
 		return 1;
 	}
 	n = fread(key, 1, sizeof key - 1, f);
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	if (note_signer_parse(key, n, &k, &e) != ST_OK) {
 		fprintf(stderr, "page_driver: %s\n", e.msg);
 		return 1;
@@ -160,10 +164,17 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "index") == 0)
 		return put(pages_index(pages_lang(NULL, argv[2]), &b, &e), &b,
 			   &e);
-	if (argc == 4 && strcmp(argv[1], "error") == 0)
-		return put(pages_error(pages_lang(NULL, argv[2]), atoi(argv[3]),
+	if (argc == 4 && strcmp(argv[1], "error") == 0) {
+		int64_t code = 0;
+		if (!dec_parse(argv[3], &code) || code < 100 || code > 599) {
+			fprintf(stderr, "page_driver: %s: not an HTTP status\n",
+				argv[3]);
+			return 2;
+		}
+		return put(pages_error(pages_lang(NULL, argv[2]), (int)code,
 				       "/", NULL, &b, &e),
 			   &b, &e);
+	}
 	if (argc == 3 && (strcmp(argv[1], "asset") == 0 ||
 			  strcmp(argv[1], "asset-gzip") == 0)) {
 		size_t len = 0;
@@ -177,8 +188,9 @@ int main(int argc, char **argv)
 				argv[2]);
 			return 1;
 		}
-		fwrite(p, 1, len, stdout);
-		return 0;
+		return fwrite(p, 1, len, stdout) == len && fflush(stdout) == 0
+			       ? 0
+			       : 1;
 	}
 	fputs("usage: page_driver venue DB VENUE LANG TODAY [BEFORE] | index "
 	      "LANG | "

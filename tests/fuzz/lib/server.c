@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -43,10 +44,10 @@ static void run(cli_cmd_fn fn, char **argv)
 	struct cli c = {.db_path = srv.db, .prog = argv[0]};
 	int saved = dup(1), null = open("/dev/null", O_WRONLY);
 	fuzz_assert(saved >= 0 && null >= 0);
-	fflush(stdout);
+	fuzz_assert(fflush(stdout) == 0);
 	dup2(null, 1);
 	int rc = fn(&c, argc, argv);
-	fflush(stdout);
+	(void)fflush(stdout); /* into /dev/null */
 	dup2(saved, 1);
 	close(saved);
 	close(null);
@@ -96,7 +97,7 @@ void fuzz_server_start(void)
 		return;
 	srv.started = true;
 	fuzz_assert(sodium_init() >= 0);
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN); /* fails only for a bad signal */
 	const char *tmp = getenv("TMPDIR");
 	snprintf(srv.dir, sizeof srv.dir, "%s/sanilog-fuzz-XXXXXX",
 		 tmp != NULL && tmp[0] != 0 ? tmp : "/tmp");
@@ -106,8 +107,8 @@ void fuzz_server_start(void)
 	FILE *f = fopen(doc, "wb");
 	fuzz_assert(f != NULL &&
 		    fwrite(pdf, 1, sizeof pdf - 1, f) == sizeof pdf - 1);
-	fclose(f);
-	atexit(stop);
+	fuzz_assert(fclose(f) == 0);
+	fuzz_assert(atexit(stop) == 0);
 
 	run(cmd_init, (char *[]){"init", "--origin", "fuzz.sanilog.example",
 				 "--base-url", "http://127.0.0.1", NULL});
@@ -171,7 +172,7 @@ void fuzz_server_ask(const void *req, size_t len)
 		}
 		close(fd);
 		fd = -1;
-		usleep(100000);
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
 	}
 
 	/* The service may answer, and close, before it read all of a body
@@ -188,9 +189,12 @@ void fuzz_server_ask(const void *req, size_t len)
 	char head[16], sink[16384];
 	size_t got = 0;
 	for (;;) {
-		char *to = got < sizeof head ? head + got : sink;
-		size_t room =
-			got < sizeof head ? sizeof head - got : sizeof sink;
+		char *to = sink;
+		size_t room = sizeof sink;
+		if (got < sizeof head) {
+			to = head + got;
+			room = sizeof head - got;
+		}
 		ssize_t r = recv(fd, to, room, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
