@@ -385,13 +385,14 @@ enum status rules_venue_each(const struct rules *r,
 					       const struct rules_head *h),
 			     void *ctx)
 {
-	enum status st;
+	for (size_t i = 0; i < r->avenues; i++) {
+		enum status st;
 
-	for (size_t i = 0; i < r->avenues; i++)
 		if (r->venues[i].id[0] != 0 &&
 		    (st = fn(ctx, r->venues[i].id, &r->venues[i].head)) !=
 			    ST_OK)
 			return st;
+	}
 	return ST_OK;
 }
 

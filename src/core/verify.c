@@ -342,11 +342,12 @@ static void rule1(struct run *r)
 	const struct bundle *b = r->b;
 	struct verify_report *rep = r->rep;
 	struct note_verifier key;
-	char text[NOTE_VKEY_MAX + 1];
 	struct err e = {{0}};
 	bool have_key = false;
 
 	if (r->o->key != NULL) {
+		char text[NOTE_VKEY_MAX + 1];
+
 		key = *r->o->key;
 		have_key = true;
 		note_verifier_format(&key, text, sizeof text);

@@ -459,7 +459,7 @@ static void choose_key(struct run *r, const struct bundle *b,
 		       struct note_verifier *bkey, bool *pinned_ok)
 {
 	const struct venue_url *u = r->u;
-	char text[NOTE_VKEY_MAX + 1], k[PIN_B64_LEN + 1];
+	char k[PIN_B64_LEN + 1];
 	bool bkey_ok = note_verifier_parse(b->vkey, strlen(b->vkey), bkey,
 					   NULL) == ST_OK;
 	*pinned_ok = true;
@@ -468,6 +468,8 @@ static void choose_key(struct run *r, const struct bundle *b,
 		return;
 	b64url16(u->pin.key, k);
 	if (r->o->key != NULL) {
+		char text[NOTE_VKEY_MAX + 1];
+
 		note_verifier_format(r->o->key, text, sizeof text);
 		if (!pin_key_matches(&u->pin, text, strlen(text))) {
 			*pinned_ok = false;
@@ -562,14 +564,18 @@ enum status remote_verify(const struct venue_url *u,
 
 	/* The bundle; again, once, when it is older than what the verifier
 	 * knows and the log says it has newer. */
-	if ((st = get_bundle(&r, &b, e)) != ST_OK || b == NULL)
+	if ((st = get_bundle(&r, &b, e)) != ST_OK)
+		goto out;
+	if (b == NULL)
 		goto out;
 	r.b = b;
 	int64_t need = known_size(&r);
 	if (need > claimed_size(b->checkpoint) && log_has_newer(&r, need)) {
 		bundle_free(b);
 		r.b = b = NULL;
-		if ((st = get_bundle(&r, &b, e)) != ST_OK || b == NULL)
+		if ((st = get_bundle(&r, &b, e)) != ST_OK)
+			goto out;
+		if (b == NULL)
 			goto out;
 	}
 	r.b = b;

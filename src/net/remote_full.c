@@ -94,11 +94,12 @@ static enum status remember_entry(struct full *fu, int64_t index,
 		struct rules_verdict k;
 		if (rules_key_in_force(&v, en->provider, &k, NULL) != ST_OK)
 			return ST_NOMEM;
-		char *name = strdup(en->provider);
-		if (name == NULL)
+		struct attested *a = &fu->att[fu->natt];
+		if ((a->provider = strdup(en->provider)) == NULL)
 			return ST_NOMEM;
-		fu->att[fu->natt++] = (struct attested){
-			index, name, k.n == 0 ? k.provider_index : -1};
+		a->index = index;
+		a->key = k.n == 0 ? k.provider_index : -1;
+		fu->natt++;
 		return ST_OK;
 	}
 	if (en->kind != ENTRY_PROVIDER_KEY && en->kind != ENTRY_PROVIDER_REVOKE)
@@ -111,11 +112,12 @@ static enum status remember_entry(struct full *fu, int64_t index,
 		fu->provs = p;
 		fu->aprovs = na;
 	}
-	char *name = strdup(en->name);
-	if (name == NULL)
+	struct provider_rec *p = &fu->provs[fu->nprovs];
+	if ((p->name = strdup(en->name)) == NULL)
 		return ST_NOMEM;
-	fu->provs[fu->nprovs++] = (struct provider_rec){
-		index, en->kind == ENTRY_PROVIDER_REVOKE, name};
+	p->index = index;
+	p->revoke = en->kind == ENTRY_PROVIDER_REVOKE;
+	fu->nprovs++;
 	uint8_t leaf[HASH_LEN] = {0}; /* no chain to link for a provider */
 	return rules_add(fu->rules, en, index, leaf, -1);
 }

@@ -194,11 +194,14 @@ static void fit(PangoLayout *l, PangoFontDescription *font, const struct box *b)
 		return;
 	double top = b->size_max * fmin(1, 1.1 * fmin(b->lines * b->w / w1,
 						      b->h / (b->lines * h1)));
-	for (double s = top; s >= b->size_min; s *= 0.93)
-		if (try_size(l, font, b, s, PANGO_WRAP_WORD, b->lines))
+	/* Sizes down from top by 7% a step: top * 0.93^k. */
+	for (int k = 0; top * pow(0.93, k) >= b->size_min; k++)
+		if (try_size(l, font, b, top * pow(0.93, k), PANGO_WRAP_WORD,
+			     b->lines))
 			return;
-	for (double s = top; s >= b->size_floor; s *= 0.93)
-		if (try_size(l, font, b, s, PANGO_WRAP_WORD_CHAR, b->lines))
+	for (int k = 0; top * pow(0.93, k) >= b->size_floor; k++)
+		if (try_size(l, font, b, top * pow(0.93, k),
+			     PANGO_WRAP_WORD_CHAR, b->lines))
 			return;
 	pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
 	pango_layout_set_height(l, -b->lines);

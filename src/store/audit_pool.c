@@ -37,7 +37,7 @@ static void *pool_worker(void *arg)
 {
 	struct attest_pool *p = arg;
 	struct attest_job jobs[POOL_TAKE]; /* about 3 KB */
-	size_t n = 0;
+	size_t n;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (p->count == 0 && !p->closing)

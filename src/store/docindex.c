@@ -236,7 +236,8 @@ static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n,
 		if (count[level] < FANOUT)
 			first[level][count[level]] =
 				sqlite3_column_int64(st, 0);
-		if (++count[level] >= FANOUT && level < full)
+		count[level]++;
+		if (level < full && count[level] >= FANOUT)
 			full = level;
 	}
 	sqlite3_reset(st);

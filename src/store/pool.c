@@ -50,8 +50,12 @@ enum status store_pool_new(const char *path, size_t max, size_t tree_bytes,
 	*out = NULL;
 	if (max == 0)
 		max = 1;
-	if (p == NULL || (p->path = strdup(path)) == NULL ||
-	    (p->free = calloc(max, sizeof *p->free)) == NULL) {
+	if (p != NULL && (p->path = strdup(path)) != NULL)
+		/* The free list holds struct store pointers: the size of one
+		 * is what it is meant to be. */
+		// NOLINTNEXTLINE(bugprone-sizeof-expression)
+		p->free = calloc(max, sizeof *p->free);
+	if (p == NULL || p->path == NULL || p->free == NULL) {
 		if (p != NULL)
 			free(p->path);
 		free(p);

@@ -274,11 +274,7 @@ static enum status status_of(int rc)
 		return ST_CONFLICT;
 	case SQLITE_FULL:
 		return ST_FULL;
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-	case SQLITE_READONLY:
-		return ST_IO;
-	default:
+	default: /* SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, ... */
 		return ST_IO;
 	}
 }

@@ -142,11 +142,11 @@ static enum status venue_walk(struct store *s, const char *venue, int64_t index,
 			      void (*fn)(void *, size_t, int64_t), void *ctx,
 			      struct err *e)
 {
-	enum status r;
 	if (until > seq || until < 0)
 		return err_set(e, ST_NOT_FOUND, "no such venue entry");
 	for (int64_t want = seq;; want--) {
 		int64_t prev = 0, got = 0;
+		enum status r;
 		if ((r = venue_prev(s, venue, index, &prev, &got, e)) != ST_OK)
 			return r;
 		if (got != want || (want > 0) != (prev >= 0) || prev >= index)
@@ -235,7 +235,7 @@ enum status store_venue_ids(struct store *s, char ***out, size_t *count,
 	char **v = NULL;
 	size_t n = 0, alloc = 0;
 	int rc;
-	enum status r = ST_OK;
+	enum status r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == alloc) {
 			size_t na = alloc ? alloc * 2 : 16;

@@ -205,7 +205,7 @@ static void safe_name(char *out, size_t outsize, const char *in)
 {
 	size_t k = 0;
 	for (; in != NULL && *in && k + 1 < outsize && k < 40; in++)
-		out[k++] = (*in > 0x20 && *in < 0x7f) ? *in : '?';
+		out[k++] = (char)((*in > 0x20 && *in < 0x7f) ? *in : '?');
 	out[k] = 0;
 }
 

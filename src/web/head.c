@@ -26,7 +26,7 @@ static bool lower_token(const char **p, char *out, size_t outsize)
 		if (n + 1 >= outsize)
 			return false;
 		char c = **p;
-		out[n++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+		out[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 	}
 	out[n] = 0;
 	return n > 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define ZLIB_CONST /* next_in is const */
 #include <zlib.h>
 
 /* Bodies shorter than this go as they are (gzip would gain little). */
@@ -54,7 +55,7 @@ static uint8_t *gzip_bytes(const uint8_t *in, size_t len, int level,
 		return NULL;
 	size_t cap = deflateBound(&zs, (uLong)len);
 	uint8_t *out = malloc(cap);
-	zs.next_in = (Bytef *)(uintptr_t)in;
+	zs.next_in = in;
 	zs.avail_in = (uInt)len;
 	zs.next_out = out;
 	zs.avail_out = (uInt)cap;

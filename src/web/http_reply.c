@@ -78,8 +78,10 @@ void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer_with_free_callback(len, data,
 								   free);
-	if (resp == NULL)
+	if (resp == NULL) {
 		free(data);
+		return; /* out of memory: as reply_set says */
+	}
 	reply_set(rq, code, mime, resp, data, len);
 }
 

@@ -113,7 +113,7 @@ static enum status read_file(const char *path, size_t max, unsigned char **out,
 			break;
 	if (st == ST_OK && ferror(f))
 		st = ST_IO;
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	if (st != ST_OK) {
 		buf_free(&b);
 		return err_set(e, st, "%s: %s", path,
@@ -257,11 +257,10 @@ enum status pages_init(const char *templates_dir, const char *assets_dir,
 	pages_cleanup();
 	for (size_t i = 0; i < T__COUNT && st == ST_OK; i++) {
 		const char *name = tmpl_names[i];
-		unsigned char *data = NULL;
-		size_t len = 0;
-		char path[4096];
-
 		if (templates_dir != NULL) {
+			unsigned char *data = NULL;
+			size_t len = 0;
+			char path[4096];
 			const char *base = strchr(name, '/') + 1;
 			if ((size_t)snprintf(path, sizeof path, "%s/%s",
 					     templates_dir,
@@ -280,7 +279,7 @@ enum status pages_init(const char *templates_dir, const char *assets_dir,
 			}
 			if (st != ST_NOT_FOUND)
 				break;
-			st = ST_OK; /* not overridden: the embedded one */
+			/* not overridden: the embedded one (st is set below) */
 		}
 		const struct embedded_file *f = embedded(name);
 		if (f == NULL) {

@@ -176,7 +176,7 @@ static enum status parse(struct render_tmpl *t, struct err *e)
 				       line);
 		size_t blen = (size_t)(close - body);
 		pos = (size_t)(close - text) + 2;
-		char sigil = blen > 0 ? body[0] : 0;
+		char sigil = (char)(blen > 0 ? body[0] : 0);
 		if (sigil == '!') {
 			line += count_lines(body, blen);
 			continue;
@@ -517,15 +517,15 @@ enum status render_escape(struct buf *out, const char *s, size_t len)
 	enum status st = ST_OK;
 
 	while (i < len && st == ST_OK) {
-		size_t run = i;
-		while (run < len && s[run] != '&' && s[run] != '<' &&
-		       s[run] != '>' && s[run] != '"' && s[run] != '\'')
-			run++;
-		if (run > i)
-			st = buf_append(out, s + i, run - i);
-		if (st != ST_OK || run == len)
+		size_t plain = i; /* the end of the run needing no escape */
+		while (plain < len && s[plain] != '&' && s[plain] != '<' &&
+		       s[plain] != '>' && s[plain] != '"' && s[plain] != '\'')
+			plain++;
+		if (plain > i)
+			st = buf_append(out, s + i, plain - i);
+		if (st != ST_OK || plain == len)
 			break;
-		switch (s[run]) {
+		switch (s[plain]) {
 		case '&':
 			st = buf_append(out, "&amp;", 5);
 			break;
@@ -542,7 +542,7 @@ enum status render_escape(struct buf *out, const char *s, size_t len)
 			st = buf_append(out, "&#39;", 5);
 			break;
 		}
-		i = run + 1;
+		i = plain + 1;
 	}
 	if (st != ST_OK) {
 		out->len = mark;
@@ -595,6 +595,9 @@ static enum status out_fail(struct exec *x, enum status st)
 	return err_set(x->e, st, "%s: output: %s", x->t->name, status_str(st));
 }
 
+/* Recursive for sections: render_compile refuses templates whose sections
+ * nest deeper than RENDER_DEPTH_MAX. */
+// NOLINTNEXTLINE(misc-no-recursion)
 static enum status run(struct exec *x, size_t from, size_t to,
 		       const struct scope *sc)
 {
