@@ -22,7 +22,7 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
-PKGS      = libsodium sqlite3 jansson libmicrohttpd libqrencode cairo pangocairo libpng zbar libcurl zlib
+PKGS      = libsodium libcrypto sqlite3 jansson libmicrohttpd libqrencode cairo pangocairo libpng zbar libcurl zlib
 OPT      ?= -O2 -g
 CFLAGS_BASE = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Wpedantic -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \

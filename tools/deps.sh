@@ -23,8 +23,8 @@
 # nothing: the install path and its waiting, tried by hand); DEPS_ROOT=DIR
 # looks for the lock files under DIR (tests/tools/test_deps.sh).
 set -e
-pkgs="build-essential pkg-config libsodium-dev libsqlite3-dev libjansson-dev
-libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
+pkgs="build-essential pkg-config libsodium-dev libssl-dev libsqlite3-dev
+libjansson-dev libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
 libpango1.0-dev libpng-dev zlib1g-dev
 libcurl4-openssl-dev libcmocka-dev sqlite3 curl valgrind clang-format
 clang-tidy cppcheck

@@ -68,13 +68,9 @@ static int log2_floor(uint64_t x)
 void merkle_leaf_hash(uint8_t out[HASH_LEN], const void *entry, size_t len)
 {
 	static const uint8_t prefix = 0x00;
-	struct sha256 h;
+	const struct sha256_piece in[] = {{&prefix, 1}, {entry, len}};
 
-	sha256_init(&h);
-	sha256_update(&h, &prefix, 1);
-	if (len > 0)
-		sha256_update(&h, entry, len);
-	sha256_final(&h, out);
+	sha256_gather(out, in, 2);
 }
 
 /* out may alias left or right: both are copied before out is written. */

@@ -181,14 +181,11 @@ static void put_be32(uint8_t b[4], uint32_t v)
 static uint32_t key_hash(const char *name, size_t name_len, const uint8_t *key,
 			 size_t key_len)
 {
-	struct sha256 h;
+	const struct sha256_piece in[] = {
+		{name, name_len}, {"\n", 1}, {key, key_len}};
 	uint8_t sum[HASH_LEN];
 
-	sha256_init(&h);
-	sha256_update(&h, name, name_len);
-	sha256_update(&h, "\n", 1);
-	sha256_update(&h, key, key_len);
-	sha256_final(&h, sum);
+	sha256_gather(sum, in, 3);
 	return be32(sum);
 }
 

@@ -109,6 +109,7 @@ static void api_free(void *p)
 		MHD_destroy_post_processor(st->pp);
 	for (int i = 0; i < NFIELDS; i++)
 		buf_free(&st->f[i]);
+	sha256_discard(&st->file_hash);
 	buf_free(&st->job.checkpoint);
 	atomic_fetch_sub(&st->app->upload_bytes, st->held);
 	free(st);

@@ -1,19 +1,33 @@
 /*
  * test_hash.c: tests of SHA-256 (src/core/hash.c).
  *
- * Both implementations, the SHA-extension one and the libsodium one, are
- * checked by name (sha256_accel / sha256_portable and their init
- * functions) as well as through the ordinary API: the FIPS 180-4 example
- * vectors (NIST's "", "abc", the 448- and 896-bit messages and one million
- * 'a'), then every length 0..1100 at every misalignment mod 16 with random
- * split points for the streaming API, and multi-megabyte messages, each
- * against libsodium's crypto_hash_sha256 called directly.  The random
- * bytes come from a fixed seed, so a failure repeats.  On a CPU without
- * the SHA extensions the accel functions fall back to libsodium and
- * test_accel_present says it was skipped.
+ * Both ways hash.c computes a digest are checked: libcrypto, and the
+ * libsodium fallback it takes when libcrypto cannot allocate.  OpenSSL's
+ * allocations go through this file's functions (CRYPTO_set_mem_functions,
+ * before anything else), which count them per thread and refuse every one
+ * on a thread that says so.  The digest tests run twice: on the main
+ * thread (libcrypto), then on a thread that refuses (libsodium); the last
+ * test of each run checks that the run went the way it says.  test_paths
+ * checks each entry point's way on fresh threads, by those counts and by
+ * the hashes libsodium started (its crypto_hash_sha256_init, which hash.c
+ * calls, is defined in this file too, and counts and calls libsodium's).
+ *
+ * The digest tests: the FIPS 180-4 example vectors (NIST's "", "abc", the
+ * 448- and 896-bit messages and one million 'a'), then every length
+ * 0..1100 at every misalignment mod 16, and multi-megabyte messages, each
+ * through sha256, sha256_gather (in random pieces) and the incremental
+ * API (whole, byte by byte, in random splits), against libsodium's
+ * crypto_hash_sha256 called directly; NULL and empty inputs, a struct
+ * used again after final, and sha256_discard.  The random bytes come
+ * from a fixed seed, so a failure repeats.
  */
+#define _GNU_SOURCE /* RTLD_NEXT */
+#include <dlfcn.h>
+#include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,21 +35,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/crypto.h>
 
 #include "core/codec.h"
 #include "core/hash.h"
 
-#define MAX_LEN 1100 /* every length 0..MAX_LEN */
-#define ALIGNS	16   /* at every offset 0..ALIGNS-1 from an aligned buffer */
-
-/* The two ways to start a streaming hash, and the default. */
-typedef void (*init_fn)(struct sha256 *);
-static const init_fn inits[] = {sha256_init, sha256_init_accel,
-				sha256_init_portable};
-
-/* The one-shot functions. */
-typedef void (*oneshot_fn)(uint8_t *, const void *, size_t);
-static const oneshot_fn oneshots[] = {sha256, sha256_accel, sha256_portable};
+#define MAX_LEN	   1100 /* every length 0..MAX_LEN */
+#define ALIGNS	   16	/* at every offset 0..ALIGNS-1 from an aligned buffer */
+#define MAX_PIECES 8	/* sha256_gather's pieces in check_all */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -66,66 +73,124 @@ static void hex_to_bytes(uint8_t out[HASH_LEN], const char *hex)
 	assert_int_equal(hex_decode(out, HASH_LEN, hex, strlen(hex)), ST_OK);
 }
 
+/*
+ * OpenSSL's allocator: malloc, or a refusal on a thread that set refuse.
+ * What libcrypto's digest code asks for (crypto/evp/digest.c's contexts,
+ * providers/implementations/digests/'s states, by the file OpenSSL names)
+ * is counted per thread, given and refused.
+ */
+static _Thread_local bool refuse;
+static _Thread_local unsigned long digest_allocs, digest_refusals;
+
+static bool counted(const char *file)
+{
+	bool digest = file != NULL && strstr(file, "digest") != NULL;
+
+	if (digest && refuse)
+		digest_refusals++;
+	else if (digest)
+		digest_allocs++;
+	return !refuse;
+}
+
+static void *ossl_malloc(size_t n, const char *file, int line)
+{
+	(void)line;
+	return counted(file) ? malloc(n) : NULL;
+}
+
+static void *ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)line;
+	return counted(file) ? realloc(p, n) : NULL;
+}
+
+static void ossl_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
+}
+
+/*
+ * libsodium's crypto_hash_sha256_init, where hash.c's fallback starts,
+ * counted per thread: defined here, it is the one that hash.c (linked into
+ * this program) calls, and it calls libsodium's, which main finds.
+ */
+static int (*sodium_sha256_init)(crypto_hash_sha256_state *);
+static _Thread_local unsigned long sodium_starts;
+
+int crypto_hash_sha256_init(crypto_hash_sha256_state *state)
+{
+	sodium_starts++;
+	return sodium_sha256_init(state);
+}
+
 static void reference(uint8_t out[HASH_LEN], const uint8_t *p, size_t len)
 {
 	assert_int_equal(crypto_hash_sha256(out, p, len), 0);
 }
 
 /*
- * Checks every one-shot function, and every init function with the
- * message fed whole, byte by byte (short messages only) and in nsplit
- * random pieces (some of them empty), against want.
+ * Checks sha256; sha256_gather with the message in up to MAX_PIECES
+ * random pieces (some of them empty, an empty one sometimes NULL); and the
+ * incremental API with the message fed whole, byte by byte (short
+ * messages only) and in nsplit random pieces (some of them empty), against
+ * want.
  */
 static void check_all(const uint8_t want[HASH_LEN], const uint8_t *p,
 		      size_t len, uint64_t *rng, int nsplit)
 {
+	struct sha256_piece pieces[MAX_PIECES];
 	uint8_t got[HASH_LEN];
 	struct sha256 h;
+	size_t n, at;
 
-	for (size_t i = 0; i < NELEM(oneshots); i++) {
-		memset(got, 0xaa, sizeof got);
-		oneshots[i](got, p, len);
-		assert_memory_equal(got, want, HASH_LEN);
+	memset(got, 0xaa, sizeof got);
+	sha256(got, p, len);
+	assert_memory_equal(got, want, HASH_LEN);
+
+	n = 1 + rng_below(rng, MAX_PIECES);
+	at = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t take =
+			k + 1 < n ? rng_below(rng, len - at + 1) : len - at;
+
+		pieces[k].data = take == 0 && rng_below(rng, 2) ? NULL : p + at;
+		pieces[k].len = take;
+		at += take;
 	}
-	for (size_t i = 0; i < NELEM(inits); i++) {
-		inits[i](&h);
-		sha256_update(&h, p, len);
-		sha256_final(&h, got);
-		assert_memory_equal(got, want, HASH_LEN);
+	memset(got, 0xaa, sizeof got);
+	sha256_gather(got, pieces, n);
+	assert_memory_equal(got, want, HASH_LEN);
 
-		if (len <= 300) {
-			inits[i](&h);
-			for (size_t k = 0; k < len; k++)
-				sha256_update(&h, p + k, 1);
-			sha256_final(&h, got);
-			assert_memory_equal(got, want, HASH_LEN);
-		}
+	sha256_init(&h);
+	sha256_update(&h, p, len);
+	sha256_final(&h, got);
+	assert_memory_equal(got, want, HASH_LEN);
 
-		/* Random cut points, sorted by taking them in order. */
-		inits[i](&h);
-		size_t at = 0;
-		for (int k = 0; k < nsplit; k++) {
-			size_t n = rng_below(rng, len - at + 1);
-
-			if (rng_below(rng, 4) == 0)
-				n = 0;
-			sha256_update(&h, p + at, n);
-			at += n;
-		}
-		sha256_update(&h, p + at, len - at);
+	if (len <= 300) {
+		sha256_init(&h);
+		for (size_t k = 0; k < len; k++)
+			sha256_update(&h, p + k, 1);
 		sha256_final(&h, got);
 		assert_memory_equal(got, want, HASH_LEN);
 	}
-}
 
-static void test_accel_present(void **state)
-{
-	(void)state;
-	if (!sha256_accel_available()) {
-		print_message("no SHA extensions here: sha256_accel is "
-			      "libsodium\n");
-		skip();
+	/* Random cut points, sorted by taking them in order. */
+	sha256_init(&h);
+	at = 0;
+	for (int k = 0; k < nsplit; k++) {
+		size_t take = rng_below(rng, len - at + 1);
+
+		if (rng_below(rng, 4) == 0)
+			take = 0;
+		sha256_update(&h, p + at, take);
+		at += take;
 	}
+	sha256_update(&h, p + at, len - at);
+	sha256_final(&h, got);
+	assert_memory_equal(got, want, HASH_LEN);
 }
 
 /* FIPS 180-4 examples (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf"). */
@@ -214,6 +279,8 @@ static void test_large(void **state)
 	for (size_t i = 0; i < NELEM(lens); i++) {
 		uint8_t want[HASH_LEN], got[HASH_LEN];
 		uint8_t *p = malloc(lens[i] + 1);
+		struct sha256 h;
+		size_t at = 0;
 
 		assert_non_null(p);
 		rng_fill(&rng, p, lens[i] + 1);
@@ -221,63 +288,207 @@ static void test_large(void **state)
 		check_all(want, p + 1, lens[i], &rng, 50);
 
 		/* Pieces of up to 200 KB, as a streaming reader gives them. */
-		for (size_t k = 0; k < NELEM(inits); k++) {
-			struct sha256 h;
-			size_t at = 0;
+		sha256_init(&h);
+		while (at < lens[i]) {
+			size_t n = 1 + rng_below(&rng, 200000);
 
-			inits[k](&h);
-			while (at < lens[i]) {
-				size_t n = 1 + rng_below(&rng, 200000);
-
-				if (n > lens[i] - at)
-					n = lens[i] - at;
-				sha256_update(&h, p + 1 + at, n);
-				at += n;
-			}
-			sha256_final(&h, got);
-			assert_memory_equal(got, want, HASH_LEN);
+			if (n > lens[i] - at)
+				n = lens[i] - at;
+			sha256_update(&h, p + 1 + at, n);
+			at += n;
 		}
+		sha256_final(&h, got);
+		assert_memory_equal(got, want, HASH_LEN);
 		free(p);
 	}
 }
 
-/* NULL with length 0; reuse after final; the two paths agree mid-stream. */
+/* NULL with length 0; no pieces; reuse after final; a hash discarded. */
 static void test_edges(void **state)
 {
-	uint8_t want[HASH_LEN], got[HASH_LEN];
+	static const struct sha256_piece nothing[] = {{NULL, 0}, {"", 0}};
+	static const struct sha256_piece abc[] = {
+		{"", 0}, {"a", 1}, {NULL, 0}, {"bc", 2}, {NULL, 0}};
+	uint8_t empty[HASH_LEN], want[HASH_LEN], got[HASH_LEN];
 	struct sha256 h;
 	(void)state;
 
-	reference(want, (const uint8_t *)"", 0);
-	for (size_t i = 0; i < NELEM(oneshots); i++) {
-		oneshots[i](got, NULL, 0);
-		assert_memory_equal(got, want, HASH_LEN);
-	}
-	for (size_t i = 0; i < NELEM(inits); i++) {
-		inits[i](&h);
-		sha256_update(&h, NULL, 0);
-		sha256_final(&h, got);
-		assert_memory_equal(got, want, HASH_LEN);
+	reference(empty, (const uint8_t *)"", 0);
+	reference(want, (const uint8_t *)"abc", 3);
 
-		/* The same struct, started again after final. */
-		inits[i](&h);
-		sha256_update(&h, "abc", 3);
-		sha256_final(&h, got);
-		reference(want, (const uint8_t *)"abc", 3);
-		assert_memory_equal(got, want, HASH_LEN);
-		reference(want, (const uint8_t *)"", 0);
+	sha256(got, NULL, 0);
+	assert_memory_equal(got, empty, HASH_LEN);
+	sha256_gather(got, NULL, 0);
+	assert_memory_equal(got, empty, HASH_LEN);
+	sha256_gather(got, nothing, NELEM(nothing));
+	assert_memory_equal(got, empty, HASH_LEN);
+	sha256_gather(got, abc, NELEM(abc));
+	assert_memory_equal(got, want, HASH_LEN);
+
+	sha256_init(&h);
+	sha256_update(&h, NULL, 0);
+	sha256_final(&h, got);
+	assert_memory_equal(got, empty, HASH_LEN);
+
+	/* The same struct, started again after final. */
+	sha256_init(&h);
+	sha256_update(&h, "abc", 3);
+	sha256_final(&h, got);
+	assert_memory_equal(got, want, HASH_LEN);
+
+	/* Discarded: when all zeros, when started, twice, and after final;
+	 * then started again. */
+	memset(&h, 0, sizeof h);
+	sha256_discard(&h);
+	sha256_init(&h);
+	sha256_update(&h, "ab", 2);
+	sha256_discard(&h);
+	assert_null(h.evp);
+	sha256_discard(&h);
+	sha256_init(&h);
+	sha256_update(&h, "abc", 3);
+	sha256_final(&h, got);
+	sha256_discard(&h);
+	assert_memory_equal(got, want, HASH_LEN);
+	sha256_init(&h);
+	sha256_update(&h, "a", 1);
+	sha256_update(&h, "bc", 2);
+	sha256_final(&h, got);
+	assert_memory_equal(got, want, HASH_LEN);
+}
+
+/* Last of the digest tests: they went the way this thread says.  Refused,
+ * libcrypto was asked and gave nothing, so every digest was libsodium's;
+ * else libcrypto's digest code had memory. */
+static void test_way(void **state)
+{
+	(void)state;
+	if (refuse)
+		assert_true(digest_refusals > 0);
+	else
+		assert_true(digest_allocs > 0);
+}
+
+static const struct CMUnitTest digest_tests[] = {
+	cmocka_unit_test(test_nist_vectors),
+	cmocka_unit_test(test_every_length),
+	cmocka_unit_test(test_large),
+	cmocka_unit_test(test_edges),
+	cmocka_unit_test(test_way),
+};
+
+/* What one entry point did on a fresh thread: its digest of "abc"; what
+ * the thread's digest code asked for (given, or refused on a thread that
+ * refuses) after its first call and after its last; the hashes libsodium
+ * started. */
+struct way {
+	bool refuse;
+	bool incremental;
+	int calls;
+	uint8_t got[HASH_LEN];
+	unsigned long asked[2];
+	unsigned long sodium;
+};
+
+static void *way_thread(void *arg)
+{
+	struct way *w = arg;
+
+	refuse = w->refuse;
+	for (int i = 0; i < w->calls; i++) {
+		if (w->incremental) {
+			struct sha256 h;
+
+			sha256_init(&h);
+			sha256_update(&h, "abc", 3);
+			sha256_final(&h, w->got);
+		} else {
+			sha256(w->got, "abc", 3);
+		}
+		if (i == 0 || i == w->calls - 1)
+			w->asked[i > 0] =
+				refuse ? digest_refusals : digest_allocs;
 	}
+	w->sodium = sodium_starts;
+	return NULL;
+}
+
+/* Runs w on a fresh thread: libsodium made every digest when refused,
+ * none else; the calls after the first asked for at least least, and at
+ * most most, allocations. */
+static void check_way(struct way *w, unsigned long least, unsigned long most)
+{
+	uint8_t want[HASH_LEN];
+	pthread_t t;
+
+	reference(want, (const uint8_t *)"abc", 3);
+	assert_int_equal(pthread_create(&t, NULL, way_thread, w), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_memory_equal(w->got, want, HASH_LEN);
+	assert_int_equal(w->sodium, w->refuse ? w->calls : 0);
+	assert_true(w->asked[0] > 0);
+	assert_in_range(w->asked[1] - w->asked[0], least, most);
+}
+
+/*
+ * Each entry point's way, ten calls on a fresh thread.  sha256 makes the
+ * thread's context at its first call and keeps it (OpenSSL 3.0 allocates
+ * the SHA-256 state within it again at every start, later versions keep
+ * that too: so at most one allocation a call after the first); refused,
+ * it asks again at every call and gives libsodium's digest.  An
+ * incremental hash has a context of its own; refused, it runs in
+ * libsodium.
+ */
+static void test_paths(void **state)
+{
+	(void)state;
+	for (int inc = 0; inc < 2; inc++) {
+		struct way plain = {.incremental = inc, .calls = 10};
+		struct way refused = {
+			.refuse = true, .incremental = inc, .calls = 10};
+
+		check_way(&plain, inc ? 9 : 0, inc ? ULONG_MAX : 9);
+		check_way(&refused, 9, ULONG_MAX);
+	}
+}
+
+/* The digest tests on a thread whose OpenSSL allocations are refused. */
+static void *refusing_run(void *failed)
+{
+	refuse = true;
+	*(int *)failed = cmocka_run_group_tests_name("libsodium fallback",
+						     digest_tests, NULL, NULL);
+	return NULL;
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_accel_present),
-		cmocka_unit_test(test_nist_vectors),
-		cmocka_unit_test(test_every_length),
-		cmocka_unit_test(test_large),
-		cmocka_unit_test(test_edges),
+	const struct CMUnitTest paths[] = {
+		cmocka_unit_test(test_paths),
 	};
+	void *real = dlsym(RTLD_NEXT, "crypto_hash_sha256_init");
+	pthread_t t;
+	int failed, refused_failed = 1;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* Before any allocation of OpenSSL's, or it keeps its own. */
+	if (!CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free)) {
+		fprintf(stderr, "test_hash: CRYPTO_set_mem_functions refused: "
+				"OpenSSL allocated before main\n");
+		return 1;
+	}
+	if (real == NULL) {
+		fprintf(stderr, "test_hash: no crypto_hash_sha256_init in "
+				"libsodium\n");
+		return 1;
+	}
+	memcpy(&sodium_sha256_init, &real, sizeof real);
+	failed = cmocka_run_group_tests_name("libcrypto", digest_tests, NULL,
+					     NULL);
+	failed += cmocka_run_group_tests_name("paths", paths, NULL, NULL);
+	if (pthread_create(&t, NULL, refusing_run, &refused_failed) != 0 ||
+	    pthread_join(t, NULL) != 0) {
+		fprintf(stderr, "test_hash: no thread for the fallback\n");
+		return 1;
+	}
+	return failed + refused_failed;
 }
