@@ -157,7 +157,7 @@ tools-tests:
 bench-deps:
 	@tools/deps.sh --bench
 
-bench: bench-deps $(BIN) $(BENCH_BIN)
+bench: bench-deps $(BIN) $(BENCH_BIN) $(PAGE_DRIVER)
 	@SANILOG=$(abspath $(BIN)) tools/bench.sh $(abspath $(BENCH_BIN))
 
 torture: bench-deps $(BIN)
