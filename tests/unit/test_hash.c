@@ -21,7 +21,9 @@
  * used again after final, and sha256_discard.  The random bytes come
  * from a fixed seed, so a failure repeats.
  */
-#define _GNU_SOURCE /* RTLD_NEXT */
+/* glibc's feature-test macro, for RTLD_NEXT: reserved, and meant to be. */
+// NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
