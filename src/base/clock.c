@@ -19,48 +19,27 @@ static int digits2(const char *s)
 	return (s[0] - '0') * 10 + (s[1] - '0');
 }
 
-/* The calendar's work is the C library's: d (of the form, unchecked) at
- * midnight UTC, and whether it names a real day (timegm carries a day
- * past its month's end, or a month past 12, into the next). */
-static time_t date_time(const char *d, bool *real)
+static bool leap_year(int y)
 {
-	struct tm tm = {
-		.tm_year = digits2(d) * 100 + digits2(d + 2) - 1900,
-		.tm_mon = digits2(d + 5) - 1,
-		.tm_mday = digits2(d + 8),
-	};
-	struct tm back;
-	time_t t = timegm(&tm);
-
-	*real = gmtime_r(&t, &back) != NULL &&
-		back.tm_year == digits2(d) * 100 + digits2(d + 2) - 1900 &&
-		back.tm_mon == digits2(d + 5) - 1 &&
-		back.tm_mday == digits2(d + 8);
-	return t;
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
 bool clock_date_valid(const char *d, size_t len)
 {
-	bool real = false;
-
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31};
 	if (len != CLOCK_DATE_LEN || d[4] != '-' || d[7] != '-')
 		return false;
 	for (size_t i = 0; i < CLOCK_DATE_LEN; i++)
 		if (i != 4 && i != 7 && !is_digit(d[i]))
 			return false;
-	/* Month 00 or day 00 would be carried back into the month or year
-	 * before. */
-	if (digits2(d + 5) == 0 || digits2(d + 8) == 0)
+	int y = digits2(d) * 100 + digits2(d + 2);
+	int m = digits2(d + 5);
+	int day = digits2(d + 8);
+	if (m < 1 || m > 12 || day < 1)
 		return false;
-	date_time(d, &real);
-	return real;
-}
-
-int64_t clock_date_days(const char *d)
-{
-	bool real;
-
-	return (int64_t)date_time(d, &real) / 86400;
+	int max = mdays[m - 1] + (m == 2 && leap_year(y));
+	return day <= max;
 }
 
 bool clock_time_valid(const char *t, size_t len)

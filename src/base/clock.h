@@ -15,7 +15,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "status.h"
 
@@ -24,9 +23,6 @@
 
 /* Whether d[0..len) is a date of the form above (a real date). */
 bool clock_date_valid(const char *d, size_t len);
-
-/* Days since 1970-01-01 of a date that clock_date_valid accepts. */
-int64_t clock_date_days(const char *d);
 
 /* Whether t[0..len) is a time of the form above (a real date and time). */
 bool clock_time_valid(const char *t, size_t len);

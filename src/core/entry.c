@@ -212,6 +212,11 @@ static bool parse_num(const char *v, size_t len, int64_t max, int64_t *out)
 	return true;
 }
 
+static int digits2(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
 static bool venue_id_ok(const char *v, size_t len)
 {
 	if (len != VENUE_ID_LEN)
@@ -758,7 +763,16 @@ bool entry_venue_id_valid(const char *id)
 
 int64_t entry_date_days(const char *d)
 {
-	return clock_date_days(d);
+	/* Howard Hinnant's days_from_civil */
+	int64_t y = digits2(d) * 100 + digits2(d + 2);
+	int64_t m = digits2(d + 5);
+	int64_t day = digits2(d + 8);
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + day - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
 }
 
 enum status entry_parse(const char *text, size_t len, struct entry *out,
