@@ -23,12 +23,14 @@ struct sequencer {
 	size_t doc_max;
 	struct buf text; /* scratch: the entry being written */
 	struct buf scratch;
-	/* The provider key entry last used for an attestation, parsed (its
-	 * key's check is costlier than verifying a signature): the entry
-	 * at key_index, or none when key_index is -1.  Committed entries
-	 * never change; a failed append forgets it, as that entry may have
-	 * been one of the batch. */
+	/* The provider entry the view read last, parsed, with its key when
+	 * it is a provider-key (reading it parses the key, whose check
+	 * costs more than verifying a signature): the entry at key_index,
+	 * or none when key_index is -1.  Committed entries never change; a
+	 * failed append forgets it, as that entry may have been one of the
+	 * batch. */
 	int64_t key_index;
+	struct entry pent;
 	struct note_verifier key;
 	/* The log before the entry being checked, as rules.c asks it. */
 	struct rules_view view;
@@ -116,24 +118,23 @@ static enum status view_provider(void *ctx, const char *name,
 		err_prefix(e, "provider");
 		return r;
 	}
-	if ((r = read_entry(q, out->index, &q->got, e)) != ST_OK)
-		return r;
-	out->kind = q->got.kind;
-	out->vkey = q->got.vkey;
-	out->display_name = q->got.display_name;
-	out->key = NULL;
-	out->key_error = NULL;
-	if (out->kind != ENTRY_PROVIDER_KEY)
-		return ST_OK;
-	/* The key's check is costlier than verifying a signature: the key
-	 * last used is kept parsed. */
 	if (out->index != q->key_index) {
 		q->key_index = -1;
-		if (note_verifier_parse(q->got.vkey, strlen(q->got.vkey),
+		if ((r = read_entry(q, out->index, &q->pent, e)) != ST_OK)
+			return r;
+		if (q->pent.kind == ENTRY_PROVIDER_KEY &&
+		    note_verifier_parse(q->pent.vkey, strlen(q->pent.vkey),
 					&q->key, e) != ST_OK)
 			return ST_CORRUPT;
 		q->key_index = out->index;
 	}
+	out->kind = q->pent.kind;
+	out->vkey = q->pent.vkey;
+	out->display_name = q->pent.display_name;
+	out->key = NULL;
+	out->key_error = NULL;
+	if (out->kind != ENTRY_PROVIDER_KEY)
+		return ST_OK;
 	out->key = &q->key;
 	return ST_OK;
 }
@@ -310,9 +311,12 @@ static enum status prepare(struct sequencer *q, struct seq_request *rq,
 		    (r = check_document(q, rq, e)) != ST_OK)
 			return r;
 	}
-	/* The log's rules, as every verifier applies them. */
+	/* The log's rules, as every verifier applies them.  An attestation
+	 * was just read from its note under the key in force, its signature
+	 * verified (check_document): rules.c checks all else of it. */
 	struct rules_verdict v;
-	if ((r = rules_check(&q->view, en, index, 0, &v, e)) != ST_OK)
+	unsigned flags = rq->attestation != NULL ? RULES_DEFER_SIGNATURE : 0;
+	if ((r = rules_check(&q->view, en, index, flags, &v, e)) != ST_OK)
 		return r;
 	if (v.n > 0)
 		return err_set(e, v.f[0].st, "%s", v.f[0].why);
