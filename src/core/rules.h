@@ -132,8 +132,10 @@ struct rules_verdict {
 	int64_t provider_index;
 };
 
-/* rules_check leaves the attestation's signature to the caller, who checks
- * it with rules_attestation_verify (the audit does, on other threads). */
+/* rules_check leaves the attestation's signature to the caller: the audit
+ * checks it with rules_attestation_verify on other threads; the writer has
+ * just verified it, reading the provider's signed note under the key that
+ * rules_key_in_force gave. */
 #define RULES_DEFER_SIGNATURE 1u
 
 /*
