@@ -550,9 +550,10 @@ function pinOf() {
    fetch the record again (a copy cached a while); a record still older
    (again) fails, as does a log whose newest is older than the poster. */
 async function pinCheck(pin, B, V, CP, again) {
-  const f = m => add(1, false, 'pin', m);
+  /* Rule 8, the log's history as the poster saw it; only the key is rule 1's, as in the CLI. */
+  const f = (m, rule = 8) => add(rule, false, 'pin', m);
   if (pin.bad) return f(pin.bad);
-  if (!eq((await sha(enc.encode(B.vkey))).slice(0, 16), pin.k)) return f(`the log key ${V.name}+${V.hash} is not the key on the poster`);
+  if (!eq((await sha(enc.encode(B.vkey))).slice(0, 16), pin.k)) return f(`the log key ${V.name}+${V.hash} is not the key on the poster`, 1);
   if (!CP) return f('not checked: the checkpoint did not verify');
   if (CP.size < pin.n) {
     const old = `this record is older than the one the poster pins (it is of the log at ${CP.size} entries, the poster of the log at ${pin.n})`;
@@ -572,7 +573,7 @@ async function pinCheck(pin, B, V, CP, again) {
     } catch (x) { return f(`consistency proof from ${pin.n} to ${CP.size}: ${x.message}`); }
   }
   if (!await consistency(pin.n, CP.size, old.root, CP.root, proof)) return f(`FORK: the log of size ${CP.size} does not extend the log of size ${pin.n} on the poster (consistency proof does not verify)`);
-  add(1, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof)` +
+  add(8, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof)` +
     (again ? `; the record first fetched, of the log at ${again.size} entries, was older than the poster, so it was fetched again` : ''));
 }
 

@@ -443,9 +443,11 @@ check_page "pin of a larger tree (rollback): fail" "$BASE/ok/v/$V1$ROLLBACK_PIN"
 	fail "${ST}[^<]*ROLLBACK: this record is older than the one the poster pins"
 check_page "pin of the newest tree: ok" "$BASE/ok/v/$V1$NEWEST_PIN" ok \
 	"matches the poster"
+# The status quotes the first failed check in rule order, here one of a
+# lower rule than the stale record's, which is rule 8's, as in the CLI.
 check_page "pin newer than the bundle, which stays older: fail" \
 	"$BASE/stale/v/$V1$NEWEST_PIN" fail \
-	"${ST}[^<]*STALE RECORD: this record is older than the one the poster pins[^<]*withholding later entries"
+	"✗ [^<]*\(rule 8\): STALE RECORD: this record is older than the one the poster pins[^<]*withholding later entries"
 check_page "pin newer than a bundle cached a while: fetched again, ok" \
 	"$BASE/lagging/v/$V1$NEWEST_PIN" ok "matches the poster" \
 	"was older than the poster, so it was fetched again"
