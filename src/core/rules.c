@@ -38,6 +38,7 @@ static void verdict_init(struct rules_verdict *out)
 	out->n = 0;
 	out->deferred = false;
 	out->provider_index = -1;
+	out->provider_tag = -1;
 }
 
 /* A view's answer: found, not found, or a failure to pass on. */
@@ -188,6 +189,7 @@ enum status rules_key_in_force(const struct rules_view *v, const char *name,
 		return ST_OK;
 	}
 	out->provider_index = p.index;
+	out->provider_tag = p.tag;
 	if (p.kind == ENTRY_PROVIDER_REVOKE)
 		find(out, RULES_ATTEST_REVOKED, 5, ST_NOT_FOUND,
 		     "the provider's key was revoked at index %" PRId64
@@ -256,6 +258,7 @@ static enum status check_attestation(const struct rules_view *v,
 		return r;
 	key_id(en->attestation, id, sizeof id);
 	out->provider_index = k.provider_index;
+	out->provider_tag = k.provider_tag;
 	if (k.n > 0) {
 		find(out, k.f[0].code, 5, k.f[0].st,
 		     "attestation by %s does not verify: %s", id, k.f[0].why);
@@ -331,6 +334,7 @@ struct provider_rec {
 	int64_t index;
 	enum entry_kind kind;
 	char *vkey, *display_name;
+	long tag;
 	bool key_ok;
 	struct note_verifier key;
 	char key_error[160];
@@ -540,7 +544,7 @@ static enum status add_venue_entry(struct rules *r, const struct entry *en,
 }
 
 static enum status add_provider_entry(struct rules *r, const struct entry *en,
-				      int64_t index)
+				      int64_t index, long tag)
 {
 	struct provider_rec *p = provider_get(r, en->name);
 	bool key = en->kind == ENTRY_PROVIDER_KEY;
@@ -561,6 +565,7 @@ static enum status add_provider_entry(struct rules *r, const struct entry *en,
 	p->vkey = vkey;
 	p->display_name = display;
 	p->index = index;
+	p->tag = tag;
 	p->kind = en->kind;
 	p->key_ok = key && note_verifier_parse(en->vkey, strlen(en->vkey),
 					       &p->key, &e) == ST_OK;
@@ -577,7 +582,7 @@ enum status rules_add(struct rules *r, const struct entry *en, int64_t index,
 		memcpy(r->last.logged, en->logged, sizeof r->last.logged);
 	}
 	if (en->kind == ENTRY_PROVIDER_KEY || en->kind == ENTRY_PROVIDER_REVOKE)
-		return add_provider_entry(r, en, index);
+		return add_provider_entry(r, en, index, tag);
 	return add_venue_entry(r, en, index, leaf, tag);
 }
 
@@ -636,6 +641,7 @@ static enum status mem_provider(void *ctx, const char *name,
 		.display_name = p->display_name,
 		.key = p->key_ok ? &p->key : NULL,
 		.key_error = p->key_error,
+		.tag = p->tag,
 	};
 	return ST_OK;
 }

@@ -67,6 +67,7 @@ struct rules_provider {
 	/* The key parsed, or NULL when vkey is not a valid key. */
 	const struct note_verifier *key;
 	const char *key_error; /* why not, when key is NULL for a key */
+	long tag; /* the caller's, given to rules_add; -1 for a database */
 };
 
 /*
@@ -128,8 +129,10 @@ struct rules_verdict {
 	bool deferred;
 	struct note_verifier key;
 	/* The provider entry that decided an attestation (the key in force,
-	 * or the revocation), or -1. */
+	 * or the revocation): its index, or -1, and its tag (as the view's
+	 * provider gives it). */
 	int64_t provider_index;
+	long provider_tag;
 };
 
 /* rules_check leaves the attestation's signature to the caller: the audit
@@ -183,8 +186,10 @@ struct rules_view rules_view(struct rules *r);
  * after a check that accepted it, or (for a verifier that reports and goes
  * on) one that refused it.  A venue entry whose venue-seq is not after its
  * chain's newest moves nothing; a revocation marks the entry it names if
- * that is a document.  tag is kept with a venue entry and given back by
- * the view's target.  ST_NOMEM only.
+ * that is a document.  tag is kept with the entry and given back by the
+ * view (target for a venue entry, provider for a provider entry), so
+ * that a caller finds its own record of an entry without a search.
+ * ST_NOMEM only.
  */
 enum status rules_add(struct rules *r, const struct entry *en, int64_t index,
 		      const uint8_t leaf[HASH_LEN], long tag);

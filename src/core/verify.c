@@ -631,24 +631,6 @@ static void why_no_key(const struct run *r, const struct slot *s, char *why,
 	}
 }
 
-/* The provider slot of the entry at index, or NULL. */
-static const struct slot *provider_at(const struct run *r, int64_t index)
-{
-	size_t lo = 0, hi = r->b->nproviders;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->prov[mid].bi->index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < r->b->nproviders && r->prov[lo].bi->index == index
-		       ? &r->prov[lo]
-		       : NULL;
-}
-
 static const char *check_name(int rule, const struct slot *s)
 {
 	if (rule == 3)
@@ -706,7 +688,9 @@ static void mark_revoked(struct run *r, const struct slot *s,
 static void attested(struct run *r, const struct slot *s,
 		     const struct rules_verdict *vd)
 {
-	const struct slot *p = provider_at(r, vd->provider_index);
+	/* feed() tags a provider entry with its slot's place in r->prov */
+	const struct slot *p =
+		vd->provider_tag >= 0 ? &r->prov[vd->provider_tag] : NULL;
 	struct verify_item *it = &r->rep->items[s->item];
 
 	if (p == NULL || p->en == NULL)
@@ -758,7 +742,9 @@ static void feed(struct run *r, struct rules *rs, const struct slot *s,
 		if (!rule6)
 			mark_revoked(r, s, &v);
 	}
-	if (rules_add(rs, s->en, s->bi->index, s->leaf, s->item) != ST_OK)
+	/* The tag: a venue entry's item, a provider entry's slot in r->prov. */
+	if (rules_add(rs, s->en, s->bi->index, s->leaf,
+		      s->pent >= 0 ? (long)(s - r->prov) : s->item) != ST_OK)
 		r->st = ST_NOMEM;
 }
 

@@ -25,7 +25,8 @@ struct provider_rec {
 struct attested {
 	int64_t index;
 	char *provider; /* owned */
-	int64_t key;	/* the provider key in force (rules.c), or -1 */
+	/* The provider key in force (rules.c): its place in provs, or -1. */
+	long key;
 };
 
 struct full {
@@ -98,7 +99,7 @@ static enum status remember_entry(struct full *fu, int64_t index,
 		if ((a->provider = strdup(en->provider)) == NULL)
 			return ST_NOMEM;
 		a->index = index;
-		a->key = k.n == 0 ? k.provider_index : -1;
+		a->key = k.n == 0 ? k.provider_tag : -1;
 		fu->natt++;
 		return ST_OK;
 	}
@@ -119,7 +120,8 @@ static enum status remember_entry(struct full *fu, int64_t index,
 	p->revoke = en->kind == ENTRY_PROVIDER_REVOKE;
 	fu->nprovs++;
 	uint8_t leaf[HASH_LEN] = {0}; /* no chain to link for a provider */
-	return rules_add(fu->rules, en, index, leaf, -1);
+	/* tagged with its place in fu->provs, which attestations find it by */
+	return rules_add(fu->rules, en, index, leaf, (long)fu->nprovs - 1);
 }
 
 /* One entry of the log, in order. */
@@ -281,20 +283,6 @@ static size_t rec_bound(const struct named_rec *recs, size_t n,
 	return lo;
 }
 
-/* The position in fu->provs (in index order) of the entry at index. */
-static size_t prov_at(const struct full *fu, int64_t index)
-{
-	size_t lo = 0, hi = fu->nprovs;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (fu->provs[mid].index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
  * The provider entries the venue's attestations depend on, which a bundle
  * must hold (export.c puts these and more in it: the key each revocation
@@ -326,11 +314,8 @@ static enum status needed_providers(struct full *fu, bool *need)
 		if (first < nall && strcmp(all[first].name, name) == 0 &&
 		    all[first].index < fu->att[a].index)
 			attested[first] = true;
-		if (fu->att[a].key >= 0) {
-			size_t k = prov_at(fu, fu->att[a].key);
-			if (k < fu->nprovs)
-				need[k] = true;
-		}
+		if (fu->att[a].key >= 0)
+			need[fu->att[a].key] = true;
 	}
 	for (size_t q = 0; q < fu->nprovs; q++) {
 		if (!fu->provs[q].revoke)

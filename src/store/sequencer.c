@@ -133,6 +133,7 @@ static enum status view_provider(void *ctx, const char *name,
 	out->display_name = q->pent.display_name;
 	out->key = NULL;
 	out->key_error = NULL;
+	out->tag = -1;
 	if (out->kind != ENTRY_PROVIDER_KEY)
 		return ST_OK;
 	out->key = &q->key;

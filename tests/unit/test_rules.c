@@ -319,6 +319,7 @@ static void test_attestations(void **state)
 	assert_int_equal(vd.n, 0);
 	assert_true(vd.deferred);
 	assert_int_equal(vd.provider_index, 1);
+	assert_int_equal(vd.provider_tag, 1); /* as accept() tagged it */
 	/* The fields changed since it was signed. */
 	refused(&l, &en, RULES_ATTEST_SIGNATURE, 5,
 		"attestation by cleanco.example+");
