@@ -45,6 +45,7 @@ void report_print_venue(FILE *f, const char *venue,
 		fputc('\n', f);
 		if (en->expires[0] != 0)
 			fprintf(f, "expires   %s\n", en->expires);
+		fprintf(f, "next due  %s\n", rep->next_due);
 	}
 	if (rep->overdue)
 		fprintf(f,
@@ -116,6 +117,9 @@ json_t *report_json(const char *venue, const struct verify_report *rep,
 	} else {
 		json_object_set_new(o, "latest_sanitization", json_null());
 	}
+	json_object_set_new(o, "next_due",
+			    rep->next_due[0] ? json_string(rep->next_due)
+					     : json_null());
 	json_t *hist = json_array();
 	for (size_t i = 0; hist != NULL && i < rep->nitems; i++) {
 		const struct verify_item *it = &rep->items[i];

@@ -775,6 +775,25 @@ int64_t entry_date_days(const char *d)
 	return era * 146097 + doe - 719468;
 }
 
+void entry_days_date(int64_t days, char out[11])
+{
+	/* The inverse of entry_date_days (civil_from_days). */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = yoe + era * 400 + (m <= 2);
+	if (y < 0 || y > 9999) {
+		out[0] = 0;
+		return;
+	}
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}
+
 enum status entry_parse(const char *text, size_t len, struct entry *out,
 			struct err *e)
 {

@@ -700,4 +700,8 @@ void rules_fresh_end(struct rules_fresh *f, const char *today)
 	f->overdue = f->days_since > f->interval_days;
 	f->expired =
 		l->expires[0] != 0 && rules_days_between(l->expires, today) > 0;
+	int64_t due = entry_date_days(l->performed) + f->interval_days;
+	if (l->expires[0] != 0 && entry_date_days(l->expires) < due)
+		due = entry_date_days(l->expires);
+	entry_days_date(due, f->next_due);
 }

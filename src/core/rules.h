@@ -219,6 +219,10 @@ struct rules_fresh {
 	int64_t days_since;
 	bool overdue;
 	bool expired;
+	/* The next sanitization is due on this date (YYYY-MM-DD): the
+	 * latest's performed date plus the interval, or its expiry if that
+	 * comes sooner; "" with no latest. */
+	char next_due[11];
 };
 
 void rules_fresh_init(struct rules_fresh *f);

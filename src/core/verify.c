@@ -840,6 +840,7 @@ static void rule7(struct run *r)
 	rep->days_since = f.days_since;
 	rep->overdue = f.overdue;
 	rep->expired = f.expired;
+	snprintf(rep->next_due, sizeof rep->next_due, "%s", f.next_due);
 	add(r, 7, true, "freshness",
 	    "newest sanitization: entry %" PRId64 " (venue-seq %" PRId64
 	    "), performed %s, %" PRId64 " days before %s; %s (interval %d "

@@ -64,6 +64,8 @@ struct verify_report {
 	int64_t days_since; /* today - performed of latest */
 	bool overdue;
 	bool expired;
+	char next_due[11]; /* YYYY-MM-DD (rules.h, rules_fresh); "" with no
+			      latest */
 };
 
 /* Fetches a document's bytes by SHA-256 into out.  ST_NOT_FOUND when the

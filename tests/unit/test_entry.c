@@ -1227,6 +1227,22 @@ static void test_dates(void **state)
 	assert_int_equal(entry_date_days("2100-03-01") -
 				 entry_date_days("2100-02-28"),
 			 1);
+
+	/* entry_days_date is its inverse over every day of the years 0001
+	 * to 9999, and gives "" outside them. */
+	char d[11];
+	for (int64_t n = entry_date_days("0001-01-01");
+	     n <= entry_date_days("9999-12-31"); n++) {
+		entry_days_date(n, d);
+		if (!entry_date_valid(d) || entry_date_days(d) != n)
+			fail_msg("day %lld gave \"%s\"", (long long)n, d);
+	}
+	entry_days_date(entry_date_days("2024-02-28") + 1, d);
+	assert_string_equal(d, "2024-02-29");
+	entry_days_date(entry_date_days("9999-12-31") + 1, d);
+	assert_string_equal(d, "");
+	entry_days_date(entry_date_days("0000-01-01") - 1, d);
+	assert_string_equal(d, "");
 }
 
 static void test_times(void **state)
