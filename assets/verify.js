@@ -613,8 +613,8 @@ function fileButtons() {
 /* ---- run and report ---- */
 async function run() {
   const set = (s, t) => { out.dataset.state = s; out.textContent = t; };
-  const cli = $('cli'), sw = document.querySelector('a.lang');
-  if (location.hash) for (const a of [sw, $('older'), $('newest')]) if (a) a.href += location.hash; /* keep the pin */
+  const cli = $('cli');
+  if (location.hash) for (const a of [...document.querySelectorAll('.top nav a'), $('older'), $('newest')]) if (a) a.href += location.hash; /* keep the pin */
   if (cli && cli.textContent.startsWith('sanilog verify /')) cli.textContent = 'sanilog verify ' + location.origin + VBASE;
   const t0 = performance.now();
   set('pending', T('Checking the record on this phone…', 'Verifica in corso su questo telefono…'));

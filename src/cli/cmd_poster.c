@@ -17,7 +17,8 @@
 static const char poster_usage[] =
 	"usage: sanilog poster VENUE [--format pdf|svg|png] [--paper "
 	"a4|a5|a6]\n"
-	"                      [--lang en|it] [--base-url URL] [-o FILE]\n"
+	"                      [--lang en|it|de|fr|es] [--base-url URL] [-o "
+	"FILE]\n"
 	"\n"
 	"Writes the venue's printable poster: its name, the QR code of its\n"
 	"URL with the pin of the log (key, tree size, root of the newest\n"
@@ -48,7 +49,7 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 		{0}};
 	enum poster_format format = POSTER_PDF;
 	enum poster_paper paper = POSTER_A4;
-	enum poster_lang lang = POSTER_EN;
+	enum lang lang = LANG_EN;
 	const char *base_url = NULL, *path = NULL;
 	bool has_format = false;
 	int ch;
@@ -69,8 +70,9 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 						 "a6");
 			break;
 		case 'l':
-			if (!poster_lang_parse(optarg, &lang))
-				return cli_error("poster: --lang: en or it");
+			if (!lang_parse(optarg, strlen(optarg), &lang))
+				return cli_error(
+					"poster: --lang: en, it, de, fr or es");
 			break;
 		case 'b':
 			base_url = optarg;

@@ -63,7 +63,6 @@
 
 static const char *const format_names[] = {"pdf", "svg", "png"};
 static const char *const paper_names[] = {"a4", "a5", "a6"};
-static const char *const lang_names[] = {"en", "it"};
 
 static int find_name(const char *const *names, int n, const char *s)
 {
@@ -86,14 +85,6 @@ bool poster_paper_parse(const char *s, enum poster_paper *out)
 	int i = find_name(paper_names, 3, s);
 	if (i >= 0)
 		*out = (enum poster_paper)i;
-	return i >= 0;
-}
-
-bool poster_lang_parse(const char *s, enum poster_lang *out)
-{
-	int i = find_name(lang_names, 2, s);
-	if (i >= 0)
-		*out = (enum poster_lang)i;
 	return i >= 0;
 }
 
@@ -235,11 +226,6 @@ static const double paper_pt[][2] = {
 	{297.638, 419.528}, /* A6: 105 x 148 mm */
 };
 
-static const char *const instructions[] = {
-	"Scan to see when this place was last sanitized",
-	"Inquadra per vedere quando questo locale \xc3\xa8 stato sanificato",
-};
-
 /* Paints the QR code: side (points) at (x, y).  In pixel mode the page is
  * in pixels at `scale` per point and every module is a whole number of
  * pixels, drawn without antialiasing. */
@@ -374,7 +360,7 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data,
 /* Lays out and draws the page on cr, whose user space is in points. */
 static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 			     const QRcode *qr, double W, double H,
-			     enum poster_lang lang, bool pixels, double scale,
+			     enum lang lang, bool pixels, double scale,
 			     struct err *e)
 {
 	double margin = 0.08 * W, tw = W - 2 * margin;
@@ -385,8 +371,8 @@ static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 	pango_cairo_context_set_font_options(ctx, fo);
 	cairo_font_options_destroy(fo);
 	pango_context_set_round_glyph_positions(ctx, FALSE);
-	pango_context_set_language(
-		ctx, pango_language_from_string(lang_names[lang]));
+	pango_context_set_language(ctx,
+				   pango_language_from_string(lang_code(lang)));
 
 	/* Paper: white (in pixel mode, alpha 1 on the inverted surface). */
 	cairo_set_source_rgba(cr, 1, 1, 1, 1);
@@ -419,7 +405,7 @@ static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 	/* What the code shows: 0.80H .. 0.88H. */
 	struct box line = {tw,	      0.075 * H, 0.045 * W, 0.034 * W,
 			   0.025 * W, 0.025 * W, 2};
-	draw_text(cr, ctx, instructions[lang], FONT_SANS, &line, W / 2,
+	draw_text(cr, ctx, word(lang, "poster_scan"), FONT_SANS, &line, W / 2,
 		  0.8425 * H);
 
 	/* The host: 0.89H .. 0.95H, shrunk rather than cut. */
@@ -436,10 +422,10 @@ static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 
 enum status poster_render(const struct poster_content *c,
 			  enum poster_format format, enum poster_paper paper,
-			  enum poster_lang lang, struct buf *out, struct err *e)
+			  enum lang lang, struct buf *out, struct err *e)
 {
 	if ((unsigned)format > POSTER_PNG || (unsigned)paper > POSTER_A6 ||
-	    (unsigned)lang > POSTER_IT)
+	    (unsigned)lang >= LANG__COUNT)
 		return err_set(e, ST_INVALID,
 			       "poster: unknown format, paper "
 			       "or language");
@@ -547,7 +533,7 @@ done:
 
 enum status poster_make(const struct export_poster *p,
 			enum poster_format format, enum poster_paper paper,
-			enum poster_lang lang, struct buf *out, struct err *e)
+			enum lang lang, struct buf *out, struct err *e)
 {
 	char url[PIN_URL_MAX + 1], host[PIN_HOST_MAX + 1];
 	enum status r = poster_url(p, url, sizeof url, host, sizeof host, e);

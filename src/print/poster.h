@@ -33,8 +33,8 @@
 #include <stddef.h>
 
 #include "base/status.h"
+#include "base/words.h"
 #include "core/buf.h"
-#include "base/status.h"
 #include "store/export.h" /* struct export_poster: plain data */
 
 #define POSTER_PNG_DPI	200
@@ -43,14 +43,11 @@
 
 enum poster_format { POSTER_PDF, POSTER_SVG, POSTER_PNG };
 enum poster_paper { POSTER_A4, POSTER_A5, POSTER_A6 };
-enum poster_lang { POSTER_EN, POSTER_IT };
-
 /* Names as the command line and the web server spell them: "pdf", "svg",
- * "png"; "a4", "a5", "a6"; "en", "it".  parse returns false for any other
- * text (out untouched). */
+ * "png"; "a4", "a5", "a6" (a language is base/words.h's lang_parse).
+ * parse returns false for any other text (out untouched). */
 bool poster_format_parse(const char *s, enum poster_format *out);
 bool poster_paper_parse(const char *s, enum poster_paper *out);
-bool poster_lang_parse(const char *s, enum poster_lang *out);
 const char *poster_format_str(enum poster_format f);
 
 /* The media type of a format: "application/pdf", "image/svg+xml",
@@ -74,8 +71,7 @@ struct poster_content {
  */
 enum status poster_render(const struct poster_content *c,
 			  enum poster_format format, enum poster_paper paper,
-			  enum poster_lang lang, struct buf *out,
-			  struct err *e);
+			  enum lang lang, struct buf *out, struct err *e);
 
 /*
  * The venue URL of the QR code of the poster of p (borrowed: what the
@@ -96,6 +92,6 @@ enum status poster_url(const struct export_poster *p, char *url, size_t urlsize,
  */
 enum status poster_make(const struct export_poster *p,
 			enum poster_format format, enum poster_paper paper,
-			enum poster_lang lang, struct buf *out, struct err *e);
+			enum lang lang, struct buf *out, struct err *e);
 
 #endif

@@ -80,3 +80,9 @@ bool web_query_before(struct http_request *rq, int64_t *before)
 	}
 	return true;
 }
+
+enum lang web_lang(const struct http_request *rq)
+{
+	return lang_negotiate(http_header(rq, "Accept-Language"),
+			      http_query(rq, "lang"));
+}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "base/words.h"
 #include "store/store.h"
 #include "web/http.h"
 
@@ -38,5 +39,9 @@ void web_reply_store_error(struct http_request *rq, enum status st,
  * -1 when there is none.  False, with a 400 reply set, when it is not a
  * number. */
 bool web_query_before(struct http_request *rq, int64_t *before);
+
+/* The language of the page rq asks for: its "lang" query parameter when it
+ * names one of ours, else its Accept-Language (base/words.h). */
+enum lang web_lang(const struct http_request *rq);
 
 #endif

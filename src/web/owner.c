@@ -36,8 +36,6 @@
 #define BASE_URL_MAX   512
 #define LOGIN_TTL      3600 /* seconds the login form's CSRF cookie lives */
 
-#define W(lang, en, it) ((lang) == LANG_IT ? (it) : (en))
-
 /* ---- the session table ---- */
 
 struct session {
@@ -263,14 +261,6 @@ static bool csrf_ok(const char *want, const char *given, size_t len)
 
 /* ---- small helpers ---- */
 
-static enum page_lang lang_of(const struct http_request *rq)
-{
-	const char *q = http_query(rq, "lang");
-	if (q != NULL && strcmp(q, "en") != 0 && strcmp(q, "it") != 0)
-		q = NULL;
-	return pages_lang(http_header(rq, MHD_HTTP_HEADER_ACCEPT_LANGUAGE), q);
-}
-
 static void redirect(struct http_request *rq, const char *to)
 {
 	http_reply_static(rq, 303, NULL, "", 0);
@@ -307,46 +297,18 @@ static void set_cookie(struct http_request *rq, const char *name,
 	http_reply_header(rq, MHD_HTTP_HEADER_SET_COOKIE, c);
 }
 
-static const struct {
-	const char *key, *en, *it;
-} owner_labels[] = {
-	{"t_login_h", "Venue owner", "Titolare del locale"},
-	{"t_login_intro",
-	 "Sign in with the owner token printed by \"sanilog venue add\".",
-	 "Accedi con il token del titolare stampato da \"sanilog venue "
-	 "add\"."},
-	{"t_token", "Owner token", "Token del titolare"},
-	{"t_signin", "Sign in", "Accedi"},
-	{"t_failed", "That token is not valid.", "Il token non è valido."},
-	{"t_dash_h", "Owner dashboard", "Pannello del titolare"},
-	{"t_public", "Public page", "Pagina pubblica"},
-	{"t_posters", "Poster", "Manifesto"},
-	{"t_upload_h", "Add a document", "Aggiungi un documento"},
-	{"t_file", "File (PDF, PNG or JPEG)", "File (PDF, PNG o JPEG)"},
-	{"t_type", "Type", "Tipo"},
-	{"t_title", "Title", "Titolo"},
-	{"t_performed", "Performed on", "Eseguito il"},
-	{"t_expires", "Valid until (optional)", "Valido fino al (facoltativo)"},
-	{"t_provider", "Provider (optional)", "Impresa (facoltativo)"},
-	{"t_attestation", "Provider's signed attestation (optional)",
-	 "Attestazione firmata dall'impresa (facoltativa)"},
-	{"t_upload", "Log the document", "Registra il documento"},
-	{"t_revoke_h", "Revoke", "Revoca"},
-	{"t_reason", "Reason", "Motivo"},
-	{"t_revoke", "Revoke this document", "Revoca questo documento"},
-	{"t_logout", "Sign out", "Esci"},
-	{"t_logged", "The document was logged.", "Il documento è registrato."},
-	{"t_revoked_ok", "The revocation was logged.",
-	 "La revoca è registrata."},
+static const char *const owner_labels[] = {
+	"login_h",     "login_intro", "token",	    "signin",	"failed",
+	"dash_h",      "public",      "posters",    "upload_h", "file",
+	"type",	       "title",	      "performed",  "expires",	"provider",
+	"attestation", "upload",      "revoke_h",   "reason",	"revoke",
+	"logout",      "logged",      "revoked_ok",
 };
 
-static void set_owner_labels(struct render_obj *r, enum page_lang lang)
+static void set_owner_labels(struct render_obj *r, enum lang lang)
 {
-	for (size_t i = 0; i < sizeof owner_labels / sizeof owner_labels[0];
-	     i++)
-		render_set_text(
-			r, owner_labels[i].key,
-			W(lang, owner_labels[i].en, owner_labels[i].it));
+	pages_set_labels(r, owner_labels,
+			 sizeof owner_labels / sizeof owner_labels[0], lang);
 }
 
 /* ---- the login page ---- */
@@ -356,7 +318,7 @@ static void set_owner_labels(struct render_obj *r, enum page_lang lang)
 static void login_page(struct http_request *rq, unsigned code, const char *csrf,
 		       bool failed, int new_cookie)
 {
-	enum page_lang lang = lang_of(rq);
+	enum lang lang = web_lang(rq);
 	struct render_data *d = render_data_new();
 	struct err e = {.msg = ""};
 	struct buf out;
@@ -365,12 +327,10 @@ static void login_page(struct http_request *rq, unsigned code, const char *csrf,
 	set_owner_labels(r, lang);
 	render_set_text(r, "csrf", csrf);
 	render_set_flag(r, "failed", failed);
-	enum status st =
-		d == NULL ? ST_NOMEM
-			  : pages_owner(false, d, lang,
-					W(lang, "sanilog · owner sign-in",
-					  "sanilog · accesso titolare"),
-					NULL, &out, &e);
+	enum status st = d == NULL ? ST_NOMEM
+				   : pages_owner(false, d, lang,
+						 word(lang, "title_login"),
+						 NULL, &out, &e);
 	render_data_free(d);
 	if (st != ST_OK) {
 		buf_free(&out);
@@ -616,7 +576,7 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 			redirect(rq, "/owner/login");
 		return;
 	}
-	enum page_lang lang = lang_of(rq);
+	enum lang lang = web_lang(rq);
 	int64_t before;
 	if (!web_query_before(rq, &before))
 		return;
@@ -660,10 +620,8 @@ static void dashboard_read(struct http_request *rq, struct store *s)
 		snprintf(self, sizeof self, "/owner?before=%" PRId64, before);
 	struct buf out;
 	buf_init(&out, 16u << 20);
-	st = pages_owner(true, d, lang,
-			 W(lang, "sanilog · owner dashboard",
-			   "sanilog · pannello del titolare"),
-			 self, &out, &e);
+	st = pages_owner(true, d, lang, word(lang, "title_dashboard"), self,
+			 &out, &e);
 	render_data_free(d);
 	if (st != ST_OK) {
 		buf_free(&out);

@@ -15,26 +15,20 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "base/words.h"
 #include "core/buf.h"
 #include "core/bundle.h"
 #include "store/store.h"
 
-/* Languages of the pages. */
-enum page_lang { LANG_EN, LANG_IT };
-
-/* The language an Accept-Language header (or NULL) asks for; a "lang"
- * query parameter (or NULL) overrides it. */
-enum page_lang pages_lang(const char *accept_language, const char *query_lang);
-
 /* The venue's page into out.  today is YYYY-MM-DD (UTC); before is the
  * page of the history (PAGES_HISTORY below), -1 for the newest.
  * ST_NOT_FOUND when the log has no such venue. */
-enum status pages_venue(struct store *s, const char *venue, enum page_lang lang,
+enum status pages_venue(struct store *s, const char *venue, enum lang lang,
 			const char *today, int64_t before, struct buf *out,
 			struct err *e);
 
 /* The home page: what the service is, and a venue lookup by id. */
-enum status pages_index(enum page_lang lang, struct buf *out, struct err *e);
+enum status pages_index(enum lang lang, struct buf *out, struct err *e);
 
 /* A static asset by its file name ("verify.js", "style.css"): its bytes
  * (borrowed, static) and media type.  NULL when there is no such asset. */
@@ -61,11 +55,11 @@ const unsigned char *pages_asset(const char *name, size_t *len,
 #define PAGES_HISTORY 50
 
 /*
- * Notes on the calls above.  pages_lang: a query value other than "en"
- * or "it" is ignored.  pages_venue exports the bundle and verifies it on
- * every call (about 1-2 ms for 50 documents); its bytes depend only on
- * the venue's entries in the newest checkpoint (so on the log size), lang,
- * today, before and the stored base_url, so a server may cache them under
+ * Notes on the calls above.  The language of a page is the one
+ * lang_negotiate (base/words.h) chose.  pages_venue exports the bundle and
+ * verifies it on every call (about 1-2 ms for 50 documents); its bytes depend
+ * only on the venue's entries in the newest checkpoint (so on the log size),
+ * lang, today, before and the stored base_url, so a server may cache them under
  * those.  When the server's own verification fails, the page says so at
  * the top, naming the first 20 failed checks and counting the others.
  */
@@ -100,9 +94,6 @@ void pages_cleanup(void);
  */
 const unsigned char *pages_asset_gzip(const char *name, size_t *len);
 
-/* "en" or "it". */
-const char *pages_lang_code(enum page_lang lang);
-
 /*
  * The venue page rendered from a bundle (pages_venue exports the bundle,
  * then calls this); base_url (or NULL) is printed in the inspector's
@@ -110,7 +101,7 @@ const char *pages_lang_code(enum page_lang lang);
  * and by tests.
  */
 enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
-			       enum page_lang lang, const char *today,
+			       enum lang lang, const char *today,
 			       int64_t before, struct buf *out, struct err *e);
 
 /*
@@ -129,7 +120,7 @@ enum status pages_lookup_path(const char *id, const char *query_lang,
  * error on the owner's pages (/owner...) links back to the dashboard.
  * detail (or NULL) is what exactly was wrong, shown below the text.
  */
-enum status pages_error(enum page_lang lang, int http_status, const char *self,
+enum status pages_error(enum lang lang, int http_status, const char *self,
 			const char *detail, struct buf *out, struct err *e);
 
 /*
@@ -140,9 +131,9 @@ enum status pages_error(enum page_lang lang, int http_status, const char *self,
  */
 struct render_data;
 struct render_obj;
-enum status pages_owner(bool dashboard, struct render_data *d,
-			enum page_lang lang, const char *title,
-			const char *self, struct buf *out, struct err *e);
+enum status pages_owner(bool dashboard, struct render_data *d, enum lang lang,
+			const char *title, const char *self, struct buf *out,
+			struct err *e);
 
 /*
  * Sets on r the venue's record as the venue page shows it (the same
@@ -154,12 +145,17 @@ enum status pages_owner(bool dashboard, struct render_data *d,
  * venue.
  */
 enum status pages_owner_record(struct store *s, const char *venue,
-			       enum page_lang lang, const char *today,
+			       enum lang lang, const char *today,
 			       int64_t before, struct render_obj *r,
 			       struct err *e);
 
+/* Sets "t_<key>" to the words of each of keys[0..n) in lang (base/words.h).
+ * Failures are kept in the data (render.h) and show at render_exec. */
+void pages_set_labels(struct render_obj *o, const char *const *keys, size_t n,
+		      enum lang lang);
+
 /* The i-th document type (NULL past the last) and its label in lang,
  * for forms that offer them all. */
-const char *pages_type_at(size_t i, enum page_lang lang, const char **label);
+const char *pages_type_at(size_t i, enum lang lang, const char **label);
 
 #endif

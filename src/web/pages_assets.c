@@ -1,6 +1,6 @@
 /*
  * pages_assets.c: the templates and assets of the pages: the embedded
- * copies (web/embedded.h), or the files pages_init loaded from override
+ * copies (base/embedded.h), or the files pages_init loaded from override
  * directories, and the embedded gzip-compressed copies of the assets that
  * match what is served.  pages_init is the one writer of this file's
  * process-wide state and runs before any thread renders a page.
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "web/embedded.h"
+#include "base/embedded.h"
 
 #define ASSET_MAX  (2u << 20) /* bytes in one override asset */
 #define ASSETS_MAX 64	      /* override assets */

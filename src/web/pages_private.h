@@ -21,9 +21,6 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The word in lang, of its English and Italian. */
-#define W(lang, en, it) ((lang) == LANG_IT ? (it) : (en))
-
 /* The templates (pages_assets.c names their files). */
 enum tmpl {
 	T_LAYOUT,
@@ -33,11 +30,6 @@ enum tmpl {
 	T_OWNER_LOGIN,
 	T_OWNER,
 	T__COUNT
-};
-
-/* A label of a template: key, English, Italian. */
-struct label {
-	const char *key, *en, *it;
 };
 
 /* ---- pages_assets.c ---- */
@@ -54,28 +46,23 @@ enum status pages_tmpl(enum tmpl t, const struct render_tmpl **out,
  * self is the page's path, with the query that chose what it shows (not
  * lang), for the language switch link.
  */
-enum status pages_render(enum tmpl which, struct render_data *d,
-			 enum page_lang lang, const char *title,
-			 const char *self, bool verify, struct buf *out,
-			 struct err *e);
+enum status pages_render(enum tmpl which, struct render_data *d, enum lang lang,
+			 const char *title, const char *self, bool verify,
+			 struct buf *out, struct err *e);
 
 /* ---- pages_words.c ---- */
 
-/* Sets each label's key to its word in lang.  Failures are kept in the
- * data (render.h) and show at render_exec. */
-void pages_set_labels(struct render_obj *o, const struct label *l, size_t n,
-		      enum page_lang lang);
 /* A document type's label in lang (the type itself when unknown). */
-const char *pages_type_label(const char *type, enum page_lang lang);
+const char *pages_type_label(const char *type, enum lang lang);
 /* "20 November 2026" (full) or "20 Nov 2026"; d itself when it is not a
  * date. */
 void pages_human_date(char *out, size_t size, const char *d, bool full,
-		      enum page_lang lang);
+		      enum lang lang);
 /* "today", "yesterday", "5 days ago"; for a date after today, "on <date>". */
 void pages_human_ago(char *out, size_t size, int64_t days, const char *date,
-		     enum page_lang lang);
+		     enum lang lang);
 /* "512 B", "1.5 kB", "12 MB" (a decimal comma in Italian). */
-void pages_human_bytes(char *out, size_t size, int64_t n, enum page_lang lang);
+void pages_human_bytes(char *out, size_t size, int64_t n, enum lang lang);
 /* "PDF", "PNG", "JPEG"; mime itself for any other. */
 const char *pages_mime_label(const char *mime);
 

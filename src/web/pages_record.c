@@ -21,65 +21,26 @@
 #define BASE_URL_MAX 512
 #define FAILS_SHOWN  20 /* failed checks of the server's named on a page */
 
-static const struct label venue_labels[] = {
-	{"t_when", "When", "Quando"},
-	{"t_by", "By", "Eseguita da"},
-	{"t_valid", "Valid until", "Valida fino al"},
-	{"t_interval", "Required", "Frequenza prevista"},
-	{"t_doc", "Certificate", "Certificato"},
-	{"t_server_fail", "Warning: this record failed the server's checks",
-	 "Attenzione: questo registro non ha superato i controlli del "
-	 "server"},
-	{"t_verify", "Checked on your phone", "Verifica sul tuo telefono"},
-	{"t_nojs",
-	 "Not checked on this phone: the check needs JavaScript. The record "
-	 "below is as the server shows it.",
-	 "Non verificato su questo telefono: la verifica richiede JavaScript. "
-	 "Il registro qui sotto è come lo mostra il server."},
-	{"t_checks", "What was checked", "Cosa è stato verificato"},
-	{"t_explain",
-	 "Your phone checks the public log's signatures and hashes: that this "
-	 "record is the one the log signed, that no entry was removed or "
-	 "changed, and that the providers' signatures are genuine. \"Check "
-	 "file\" compares a document's bytes with the record.",
-	 "Il telefono controlla firme e hash del registro pubblico: che questo "
-	 "sia il registro firmato, che nessuna voce sia stata tolta o "
-	 "modificata e che le firme delle imprese siano autentiche. "
-	 "\"Verifica file\" confronta i byte di un documento con il "
-	 "registro."},
-	{"t_history", "History", "Storico"},
-	{"t_nodocs", "No documents yet.", "Ancora nessun documento."},
-	{"t_older", "Older documents", "Documenti precedenti"},
-	{"t_newest", "Newest documents", "Documenti più recenti"},
-	{"t_signed", "signed", "firmato"},
-	{"t_badsig", "signature does not verify", "firma non valida"},
-	{"t_revoked", "Revoked:", "Revocato:"},
-	{"t_open", "Open", "Apri"},
-	{"t_log", "Public log", "Registro pubblico"},
-	{"t_code", "venue code", "codice locale"},
-	{"t_cli", "Inspectors can check it with",
-	 "Gli ispettori possono verificarlo con"},
+static const char *const venue_labels[] = {
+	"when",	  "by",	    "valid",  "interval", "doc",     "server_fail",
+	"verify", "nojs",   "checks", "explain",  "history", "nodocs",
+	"older",  "newest", "signed", "badsig",	  "revoked", "open",
+	"log",	  "code",   "cli",
 };
 
 /* Sets the values of the top section: freshness and who did the work. */
 static void set_state(struct render_obj *r, const struct verify_report *rep,
-		      enum page_lang lang)
+		      enum lang lang)
 {
-	char h[64], ago[64], when[64];
+	char h[64], ago[64], when[64], line[512];
 
 	if (rep->latest < 0) {
 		render_set_text(r, "fresh", "none");
 		render_set_text(r, "state_class", "none");
 		render_set_text(r, "latest", "");
-		render_set_text(r, "headline",
-				W(lang, "No sanitization on record",
-				  "Nessuna sanificazione registrata"));
+		render_set_text(r, "headline", word(lang, "state_none_h"));
 		render_set_text(render_add_item(r, "lines"), "line",
-				W(lang,
-				  "This venue has not logged any sanitization "
-				  "certificate yet.",
-				  "Questo locale non ha ancora registrato "
-				  "alcun certificato di sanificazione."));
+				word(lang, "state_none"));
 		render_set_flag(r, "has_latest", false);
 		return;
 	}
@@ -93,39 +54,28 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 	render_set_int(r, "latest", en->venue_seq);
 	pages_human_ago(ago, sizeof ago, rep->days_since, en->performed, lang);
 	if (rep->expired)
-		render_set_text(r, "headline",
-				W(lang, "Sanitization certificate expired",
-				  "Certificato di sanificazione scaduto"));
+		render_set_text(r, "headline", word(lang, "state_expired_h"));
 	else if (rep->overdue)
-		render_set_text(r, "headline",
-				W(lang, "Sanitization overdue",
-				  "Sanificazione in ritardo"));
-	else
-		render_set_textf(r, "headline",
-				 W(lang, "Last sanitized %s",
-				   "Ultima sanificazione: %s"),
-				 ago);
+		render_set_text(r, "headline", word(lang, "state_overdue_h"));
+	else {
+		wordf(line, sizeof line, lang, "state_current_h", "ago", ago,
+		      NULL);
+		render_set_text(r, "headline", line);
+	}
 	render_set_list(r, "lines");
-	if (rep->overdue)
-		render_set_textf(
-			render_add_item(r, "lines"), "line",
-			W(lang,
-			  "The last sanitization was %" PRId64
-			  " days ago; this venue should be sanitized every %d "
-			  "days.",
-			  "L'ultima sanificazione risale a %" PRId64
-			  " giorni fa; questo locale dovrebbe essere "
-			  "sanificato ogni %d giorni."),
-			rep->days_since, rep->interval_days);
+	if (rep->overdue) {
+		char days[24], interval[24];
+		snprintf(days, sizeof days, "%" PRId64, rep->days_since);
+		snprintf(interval, sizeof interval, "%d", rep->interval_days);
+		wordf(line, sizeof line, lang, "state_overdue", "days", days,
+		      "interval", interval, NULL);
+		render_set_text(render_add_item(r, "lines"), "line", line);
+	}
 	if (rep->expired) {
 		pages_human_date(h, sizeof h, en->expires, true, lang);
-		render_set_textf(render_add_item(r, "lines"), "line",
-				 W(lang,
-				   "The certificate of the last sanitization "
-				   "expired on %s.",
-				   "Il certificato dell'ultima sanificazione è "
-				   "scaduto il %s."),
-				 h);
+		wordf(line, sizeof line, lang, "state_expired", "date", h,
+		      NULL);
+		render_set_text(render_add_item(r, "lines"), "line", line);
 	}
 	render_set_flag(r, "has_latest", true);
 	render_set_text(r, "performed", en->performed);
@@ -136,48 +86,36 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 	pages_human_date(h, sizeof h, en->expires, true, lang);
 	render_set_text(r, "expires_h", h);
 	if (rep->interval_days == 1)
-		render_set_text(r, "interval",
-				W(lang, "every day", "ogni giorno"));
-	else
-		render_set_textf(r, "interval",
-				 W(lang, "every %d days", "ogni %d giorni"),
-				 rep->interval_days);
+		render_set_text(r, "interval", word(lang, "every_day"));
+	else {
+		char n[24];
+		snprintf(n, sizeof n, "%d", rep->interval_days);
+		wordf(line, sizeof line, lang, "every_days", "n", n, NULL);
+		render_set_text(r, "interval", line);
+	}
 	render_set_text(r, "latest_title", en->title);
 	if (it->attested) {
 		render_set_text(r, "provider", it->provider_display);
 		render_set_text(r, "sig_class", "sig");
-		render_set_text(r, "sig_text",
-				W(lang, "✓ signed the certificate",
-				  "✓ ha firmato il certificato"));
+		render_set_text(r, "sig_text", word(lang, "sig_ok"));
 	} else if (en->attestation[0] != 0) {
 		render_set_text(r, "provider", en->provider);
 		render_set_text(r, "sig_class", "bad");
-		render_set_text(r, "sig_text",
-				W(lang,
-				  "✗ the provider's signature does not "
-				  "verify",
-				  "✗ la firma dell'impresa non è valida"));
+		render_set_text(r, "sig_text", word(lang, "sig_bad"));
 	} else if (en->provider[0] != 0) {
 		render_set_text(r, "provider", en->provider);
 		render_set_text(r, "sig_class", "unsig");
-		render_set_text(r, "sig_text",
-				W(lang,
-				  "(named by the venue; the provider did not "
-				  "sign it)",
-				  "(indicata dal locale; l'impresa non ha "
-				  "firmato)"));
+		render_set_text(r, "sig_text", word(lang, "sig_none"));
 	} else {
 		render_set_text(r, "provider", "");
 		render_set_text(r, "sig_class", "unsig");
-		render_set_text(
-			r, "sig_text",
-			W(lang, "provider not named", "impresa non indicata"));
+		render_set_text(r, "sig_text", word(lang, "provider_none"));
 	}
 }
 
 /* One document of the history. */
 static void set_doc(struct render_obj *o, const struct verify_item *it,
-		    enum page_lang lang)
+		    enum lang lang)
 {
 	const struct entry *en = &it->entry;
 	char h[64], hex[2 * HASH_LEN + 1];
@@ -204,7 +142,7 @@ static void set_doc(struct render_obj *o, const struct verify_item *it,
 
 /* The failed checks of rep: the first FAILS_SHOWN, then how many more. */
 static void set_fails(struct render_obj *r, const struct verify_report *rep,
-		      enum page_lang lang)
+		      enum lang lang)
 {
 	size_t n = 0;
 
@@ -218,11 +156,11 @@ static void set_fails(struct render_obj *r, const struct verify_report *rep,
 	}
 	if (n > FAILS_SHOWN) {
 		struct render_obj *f = render_add_item(r, "fails");
-		render_set_text(f, "check", W(lang, "and more", "e altri"));
-		render_set_textf(f, "detail",
-				 W(lang, "%zu other failed checks",
-				   "%zu altri controlli non superati"),
-				 n - FAILS_SHOWN);
+		char more[24], line[128];
+		snprintf(more, sizeof more, "%zu", n - FAILS_SHOWN);
+		wordf(line, sizeof line, lang, "fails_more_n", "n", more, NULL);
+		render_set_text(f, "check", word(lang, "fails_more"));
+		render_set_text(f, "detail", line);
 	}
 }
 
@@ -234,11 +172,11 @@ static void set_fails(struct render_obj *r, const struct verify_report *rep,
  * so that they hold under any path the page is served at.
  */
 static void set_history(struct render_obj *r, const struct verify_report *rep,
-			int64_t before, enum page_lang lang)
+			int64_t before, enum lang lang)
 {
 	const struct verify_item *cur =
 		rep->latest >= 0 ? &rep->items[rep->latest] : NULL;
-	const char *code = pages_lang_code(lang);
+	const char *code = lang_code(lang);
 	size_t ndocs = 0, shown = 0, run = 0;
 	int64_t lowest = 0, below = before < 0 ? INT64_MAX : before;
 	bool older = false, cur_shown = false;
@@ -273,10 +211,12 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
 		shown++;
 	}
 	render_set_flag(r, "paged", older || before >= 0);
-	render_set_textf(r, "pages_text",
-			 W(lang, "Showing %zu of %zu documents.",
-			   "Mostrati %zu documenti su %zu."),
-			 shown, ndocs);
+	char n1[24], n2[24], line[128];
+	snprintf(n1, sizeof n1, "%zu", shown);
+	snprintf(n2, sizeof n2, "%zu", ndocs);
+	wordf(line, sizeof line, lang, "showing", "shown", n1, "total", n2,
+	      NULL);
+	render_set_text(r, "pages_text", line);
 	if (older)
 		render_set_textf(r, "older", "?before=%" PRId64 "&lang=%s",
 				 lowest, code);
@@ -294,7 +234,7 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
  * verification rep, with the page before of the history.
  */
 static void set_record(struct render_obj *r, const struct bundle *b,
-		       const struct verify_report *rep, enum page_lang lang,
+		       const struct verify_report *rep, enum lang lang,
 		       int64_t before)
 {
 	pages_set_labels(r, venue_labels, ARRAY_LEN(venue_labels), lang);
@@ -313,7 +253,7 @@ static void set_record(struct render_obj *r, const struct bundle *b,
 }
 
 enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
-			       enum page_lang lang, const char *today,
+			       enum lang lang, const char *today,
 			       int64_t before, struct buf *out, struct err *e)
 {
 	struct verify_report rep;
@@ -333,16 +273,16 @@ enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 	struct render_obj *r = render_root(d);
 	set_record(r, b, &rep, lang, before);
 	render_set_int(r, "size", rep.checkpoint.size);
-	render_set_textf(r, "size_text",
-			 W(lang, "%" PRId64 " entries", "%" PRId64 " voci"),
-			 rep.checkpoint.size);
+	char n[24];
+	snprintf(n, sizeof n, "%" PRId64, rep.checkpoint.size);
+	wordf(title, sizeof title, lang, "entries", "n", n, NULL);
+	render_set_text(r, "size_text", title);
 	render_set_text(r, "origin", b->origin);
 	render_set_textf(r, "page_url", "%s/v/%s",
 			 base_url != NULL ? base_url : "", b->venue);
 
-	snprintf(title, sizeof title, "%s · %s",
-		 rep.name[0] ? rep.name : b->venue,
-		 W(lang, "sanitization record", "registro sanificazioni"));
+	wordf(title, sizeof title, lang, "title_venue", "name",
+	      rep.name[0] ? rep.name : b->venue, NULL);
 	if (before >= 0)
 		snprintf(self, sizeof self, "/v/%s?before=%" PRId64, b->venue,
 			 before);
@@ -355,7 +295,7 @@ out:
 	return st;
 }
 
-enum status pages_venue(struct store *s, const char *venue, enum page_lang lang,
+enum status pages_venue(struct store *s, const char *venue, enum lang lang,
 			const char *today, int64_t before, struct buf *out,
 			struct err *e)
 {
@@ -380,7 +320,7 @@ enum status pages_venue(struct store *s, const char *venue, enum page_lang lang,
 }
 
 enum status pages_owner_record(struct store *s, const char *venue,
-			       enum page_lang lang, const char *today,
+			       enum lang lang, const char *today,
 			       int64_t before, struct render_obj *r,
 			       struct err *e)
 {

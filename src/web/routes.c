@@ -41,14 +41,6 @@ static void cache(struct http_request *rq, const char *policy)
 	http_reply_header(rq, MHD_HTTP_HEADER_CACHE_CONTROL, policy);
 }
 
-static enum page_lang lang_of(const struct http_request *rq)
-{
-	const char *q = http_query(rq, "lang");
-	if (q != NULL && strcmp(q, "en") != 0 && strcmp(q, "it") != 0)
-		q = NULL;
-	return pages_lang(http_header(rq, MHD_HTTP_HEADER_ACCEPT_LANGUAGE), q);
-}
-
 /* Whether the client already holds the version tagged etag. */
 static bool not_modified(const struct http_request *rq, const char *etag)
 {
@@ -62,7 +54,7 @@ enum status web_html_error(const struct http_request *rq, unsigned code,
 			   const char *detail, struct buf *out)
 {
 	struct err e;
-	return pages_error(lang_of(rq), (int)code, http_path(rq), detail, out,
+	return pages_error(web_lang(rq), (int)code, http_path(rq), detail, out,
 			   &e);
 }
 
@@ -72,7 +64,7 @@ static void index_page(struct http_request *rq, struct store *s)
 	struct buf out;
 	struct err e = {.msg = ""};
 	buf_init(&out, 1 << 20);
-	enum status r = pages_index(lang_of(rq), &out, &e);
+	enum status r = pages_index(web_lang(rq), &out, &e);
 	if (r != ST_OK) {
 		buf_free(&out);
 		web_reply_internal(rq, r, "home page", e.msg);
@@ -99,7 +91,7 @@ static void venue_not_found(struct http_request *rq)
 static void venue_page(struct http_request *rq, struct store *s)
 {
 	const char *venue = http_param(rq, 0);
-	enum page_lang lang = lang_of(rq);
+	enum lang lang = web_lang(rq);
 	int64_t before;
 	if (!entry_venue_id_valid(venue)) {
 		venue_not_found(rq);
@@ -180,7 +172,7 @@ static enum http_next r_venue(struct http_request *rq)
 	if (!web_query_before(rq, &before))
 		return HTTP_DONE;
 	snprintf(key, sizeof key, "v/%s/%s/%.10s/%" PRId64, venue,
-		 lang_of(rq) == LANG_IT ? "it" : "en", now, before);
+		 lang_code(web_lang(rq)), now, before);
 	return cached(rq, key, venue_page);
 }
 
@@ -243,10 +235,7 @@ static void poster(struct http_request *rq, struct store *s,
 		http_reply_error(rq, ST_INVALID, 0, "paper: a4, a5 or a6");
 		return;
 	}
-	enum poster_lang lang = pages_lang(http_header(rq, "Accept-Language"),
-					   http_query(rq, "lang")) == LANG_IT
-					? POSTER_IT
-					: POSTER_EN;
+	enum lang lang = web_lang(rq);
 	struct buf out;
 	struct err e = {.msg = ""};
 	buf_init(&out, 64u << 20);

@@ -311,7 +311,7 @@ expect_exit "unknown venue" 2 sl poster zzzzzzzz -o x.pdf
 expect_exit "not a venue id" 2 sl poster ABCDEFGH -o x.pdf
 expect_exit "bad format" 2 sl poster abcdefgh --format gif
 expect_exit "bad paper" 2 sl poster abcdefgh --paper a3
-expect_exit "bad lang" 2 sl poster abcdefgh --lang fr
+expect_exit "bad lang" 2 sl poster abcdefgh --lang xx
 expect_exit "no venue" 2 sl poster
 check "no file left by failures" bash -c "! test -e x.pdf"
 

@@ -126,7 +126,7 @@ static void test_png_scripts(void **state)
 			int w, h;
 			buf_init(&b, POSTER_MAX);
 			assert_int_equal(poster_render(&c, POSTER_PNG, p,
-						       POSTER_EN, &b, &e),
+						       LANG_EN, &b, &e),
 					 ST_OK);
 			uint8_t *px = png_read(&b, &w, &h);
 			assert_int_equal(w, size[p][0]);
@@ -165,7 +165,7 @@ static void test_vector_scripts(void **state)
 			struct err e;
 			buf_init(&b, POSTER_MAX);
 			assert_int_equal(poster_render(&c, f, POSTER_A5,
-						       POSTER_IT, &b, &e),
+						       LANG_IT, &b, &e),
 					 ST_OK);
 			const char *magic = f == POSTER_PDF ? "%PDF-" : "<?xml";
 			assert_true(b.len > 1000);
@@ -188,12 +188,12 @@ static void test_refused(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		struct poster_content c = content_of(bad[i]);
 		assert_int_equal(poster_render(&c, POSTER_PNG, POSTER_A6,
-					       POSTER_EN, &b, &e),
+					       LANG_EN, &b, &e),
 				 ST_INVALID);
 		c = content_of("Bar");
 		c.host = bad[i];
 		assert_int_equal(poster_render(&c, POSTER_PDF, POSTER_A6,
-					       POSTER_EN, &b, &e),
+					       LANG_EN, &b, &e),
 				 ST_INVALID);
 	}
 	/* A buffer that cannot take the poster. */
@@ -201,7 +201,7 @@ static void test_refused(void **state)
 	b.cap = b.len + 100;
 	for (int f = POSTER_PDF; f <= POSTER_PNG; f++)
 		assert_int_equal(
-			poster_render(&c, f, POSTER_A6, POSTER_EN, &b, &e),
+			poster_render(&c, f, POSTER_A6, LANG_EN, &b, &e),
 			ST_TOO_LARGE);
 	assert_int_equal(b.len, 4);
 	assert_string_equal(buf_str(&b), "kept");

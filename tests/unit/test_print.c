@@ -74,7 +74,6 @@ static void test_names(void **state)
 	static const char *const mimes[] = {"application/pdf", "image/svg+xml",
 					    "image/png"};
 	static const char *const papers[] = {"a4", "a5", "a6"};
-	static const char *const langs[] = {"en", "it"};
 	for (int i = 0; i < 3; i++) {
 		enum poster_format f = POSTER_PNG;
 		enum poster_paper p = POSTER_A4;
@@ -85,23 +84,15 @@ static void test_names(void **state)
 		assert_true(poster_paper_parse(papers[i], &p));
 		assert_int_equal(p, POSTER_A4 + i);
 	}
-	for (int i = 0; i < 2; i++) {
-		enum poster_lang l = POSTER_IT;
-		assert_true(poster_lang_parse(langs[i], &l));
-		assert_int_equal(l, POSTER_EN + i);
-	}
-	static const char *const bad[] = {"",	"PDF",	"a3",  "A4",
-					  "de", "png ", "pngx"};
+	static const char *const bad[] = {"",	"PDF",	"a3",
+					  "A4", "png ", "pngx"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		enum poster_format f = POSTER_SVG;
 		enum poster_paper p = POSTER_A5;
-		enum poster_lang l = POSTER_IT;
 		assert_false(poster_format_parse(bad[i], &f));
 		assert_false(poster_paper_parse(bad[i], &p));
-		assert_false(poster_lang_parse(bad[i], &l));
 		assert_int_equal(f, POSTER_SVG);
 		assert_int_equal(p, POSTER_A5);
-		assert_int_equal(l, POSTER_IT);
 	}
 }
 
@@ -133,7 +124,7 @@ static enum status load(const char *venue, const char *base, char *url,
 
 /* The poster of venue, from the store. */
 static enum status make(const char *venue, enum poster_format format,
-			enum poster_paper paper, enum poster_lang lang,
+			enum poster_paper paper, enum lang lang,
 			const char *base, struct buf *out, struct err *e)
 {
 	struct export_poster p;
@@ -221,7 +212,7 @@ static void test_make_and_scan(void **state)
 		ST_OK);
 	for (int p = POSTER_A4; p <= POSTER_A6; p++) {
 		buf_init(&b, POSTER_MAX);
-		assert_int_equal(make(V1, POSTER_PNG, p, POSTER_IT,
+		assert_int_equal(make(V1, POSTER_PNG, p, LANG_IT,
 				      "https://posters.example", &b, &e),
 				 ST_OK);
 		write_file("poster.png", b.data, b.len, path);
@@ -248,21 +239,18 @@ static void test_make_and_scan(void **state)
 	buf_init(&en, POSTER_MAX);
 	buf_init(&it, POSTER_MAX);
 	assert_int_equal(
-		make(V1, POSTER_PDF, POSTER_A5, POSTER_EN, NULL, &en, &e),
-		ST_OK);
+		make(V1, POSTER_PDF, POSTER_A5, LANG_EN, NULL, &en, &e), ST_OK);
 	assert_int_equal(
-		make(V1, POSTER_PDF, POSTER_A5, POSTER_IT, NULL, &it, &e),
-		ST_OK);
+		make(V1, POSTER_PDF, POSTER_A5, LANG_IT, NULL, &it, &e), ST_OK);
 	assert_memory_equal(en.data, "%PDF-", 5);
 	assert_true(en.len != it.len || memcmp(en.data, it.data, en.len) != 0);
 	buf_reset(&en);
 	assert_int_equal(
-		make(V1, POSTER_SVG, POSTER_A4, POSTER_EN, NULL, &en, &e),
-		ST_OK);
+		make(V1, POSTER_SVG, POSTER_A4, LANG_EN, NULL, &en, &e), ST_OK);
 	assert_non_null(strstr(buf_str(&en), "<svg"));
-	assert_int_equal(make("zzzzzzzz", POSTER_SVG, POSTER_A4, POSTER_EN,
-			      NULL, &en, &e),
-			 ST_NOT_FOUND);
+	assert_int_equal(
+		make("zzzzzzzz", POSTER_SVG, POSTER_A4, LANG_EN, NULL, &en, &e),
+		ST_NOT_FOUND);
 	buf_free(&en);
 	buf_free(&it);
 }
@@ -288,21 +276,21 @@ static void test_render_refused(void **state)
 	buf_append_str(&b, "kept");
 	c.url = long_url;
 	assert_int_equal(
-		poster_render(&c, POSTER_PNG, POSTER_A6, POSTER_EN, &b, &e),
+		poster_render(&c, POSTER_PNG, POSTER_A6, LANG_EN, &b, &e),
 		ST_INVALID);
 	assert_non_null(strstr(e.msg, "QR"));
 	c = ok;
 	c.name = long_text;
 	assert_int_equal(
-		poster_render(&c, POSTER_PDF, POSTER_A6, POSTER_EN, &b, &e),
+		poster_render(&c, POSTER_PDF, POSTER_A6, LANG_EN, &b, &e),
 		ST_INVALID);
 	c = ok;
 	c.venue = NULL;
 	assert_int_equal(
-		poster_render(&c, POSTER_PDF, POSTER_A6, POSTER_EN, &b, &e),
+		poster_render(&c, POSTER_PDF, POSTER_A6, LANG_EN, &b, &e),
 		ST_INVALID);
 	assert_int_equal(poster_render(&ok, (enum poster_format)7, POSTER_A6,
-				       POSTER_EN, &b, &e),
+				       LANG_EN, &b, &e),
 			 ST_INVALID);
 	assert_int_equal(b.len, 4);
 	assert_string_equal(buf_str(&b), "kept");
@@ -311,7 +299,7 @@ static void test_render_refused(void **state)
 	c = ok;
 	c.name = long_text;
 	assert_int_equal(
-		poster_render(&c, POSTER_SVG, POSTER_A6, POSTER_EN, &b, &e),
+		poster_render(&c, POSTER_SVG, POSTER_A6, LANG_EN, &b, &e),
 		ST_OK);
 	buf_free(&b);
 }

@@ -150,8 +150,9 @@ int main(int argc, char **argv)
 		int64_t before = argc == 7 ? strtoll(argv[6], NULL, 10) : -1;
 		enum status st = store_open(argv[2], STORE_READONLY, &s, &e);
 		if (st == ST_OK)
-			st = pages_venue(s, argv[3], pages_lang(NULL, argv[4]),
-					 argv[5], before, &b, &e);
+			st = pages_venue(s, argv[3],
+					 lang_negotiate(NULL, argv[4]), argv[5],
+					 before, &b, &e);
 		store_close(s);
 		return put(st, &b, &e);
 	}
@@ -162,8 +163,8 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "sign") == 0)
 		return sign(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "index") == 0)
-		return put(pages_index(pages_lang(NULL, argv[2]), &b, &e), &b,
-			   &e);
+		return put(pages_index(lang_negotiate(NULL, argv[2]), &b, &e),
+			   &b, &e);
 	if (argc == 4 && strcmp(argv[1], "error") == 0) {
 		int64_t code = 0;
 		if (!dec_parse(argv[3], &code) || code < 100 || code > 599) {
@@ -171,7 +172,7 @@ int main(int argc, char **argv)
 				argv[3]);
 			return 2;
 		}
-		return put(pages_error(pages_lang(NULL, argv[2]), (int)code,
+		return put(pages_error(lang_negotiate(NULL, argv[2]), (int)code,
 				       "/", NULL, &b, &e),
 			   &b, &e);
 	}

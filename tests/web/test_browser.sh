@@ -413,7 +413,7 @@ check_page "valid venue, Italian page: ok" "$BASE/it/v/$V1" ok \
 	"${ST}Verificato su questo telefono" '<html lang="it">'
 check_page "valid venue with the poster's pin: ok" "$BASE/ok/v/$V1$GOOD_PIN" ok \
 	"matches the poster" "consistency proof" \
-	'class="lang" href="[^"]*\?lang=it#k=[^"]*&amp;n=5&amp;r='
+	'<a href="[^"]*\?lang=it#k=[^"]*&amp;n=5&amp;r='
 # Without JavaScript the page as served is what one reads.
 if wanted "without JavaScript"; then
 	why=""

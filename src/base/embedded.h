@@ -1,5 +1,5 @@
 /*
- * embedded.h: the files of templates/ and assets/, built into the binary
+ * embedded.h: the files of templates/, assets/ and lang/, built into the binary
  * (tools/embed.c generates the table at build time).
  */
 #ifndef SANILOG_EMBEDDED_H
