@@ -330,9 +330,7 @@ size_t words_count(char *out, size_t size, enum lang l, const char *key,
 	snprintf(num, sizeof num, "%lld", n);
 	/* {n} first, then the caller's values. */
 	char once_more[512];
-	size_t len = wordf(once_more, sizeof once_more, l, k, "n", num, NULL);
-	if (len >= sizeof once_more)
-		len = sizeof once_more - 1;
+	wordf(once_more, sizeof once_more, l, k, "n", num, WORDS_END);
 	va_start(ap, n);
 	size_t r = vformat(out, size, once_more, ap);
 	va_end(ap);

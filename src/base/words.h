@@ -51,10 +51,14 @@ unsigned long words_missing(void);
 
 /*
  * The words of key in l with each {name} replaced by its value, given as
- * name, value pairs ending with NULL; a {name} without a value stays as
+ * name, value pairs ending with WORDS_END; a {name} without a value stays as
  * it is.  Writes at most size bytes, NUL included, into out, and returns
  * the length the whole text would have (as snprintf).
  */
+/* The end of wordf's pairs: a null pointer of the pairs' own type, as a
+ * variadic function needs (a bare NULL may be an int). */
+#define WORDS_END ((const char *)NULL)
+
 size_t wordf(char *out, size_t size, enum lang l, const char *key, ...)
 	__attribute__((sentinel));
 

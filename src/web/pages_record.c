@@ -59,7 +59,7 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 		render_set_text(r, "headline", word(lang, "state_overdue_h"));
 	else {
 		wordf(line, sizeof line, lang, "state_current_h", "ago", ago,
-		      NULL);
+		      WORDS_END);
 		render_set_text(r, "headline", line);
 	}
 	render_set_list(r, "lines");
@@ -68,13 +68,13 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 		snprintf(days, sizeof days, "%" PRId64, rep->days_since);
 		snprintf(interval, sizeof interval, "%d", rep->interval_days);
 		wordf(line, sizeof line, lang, "state_overdue", "days", days,
-		      "interval", interval, NULL);
+		      "interval", interval, WORDS_END);
 		render_set_text(render_add_item(r, "lines"), "line", line);
 	}
 	if (rep->expired) {
 		pages_human_date(h, sizeof h, en->expires, true, lang);
 		wordf(line, sizeof line, lang, "state_expired", "date", h,
-		      NULL);
+		      WORDS_END);
 		render_set_text(render_add_item(r, "lines"), "line", line);
 	}
 	render_set_flag(r, "has_latest", true);
@@ -90,7 +90,7 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 	else {
 		char n[24];
 		snprintf(n, sizeof n, "%d", rep->interval_days);
-		wordf(line, sizeof line, lang, "every_days", "n", n, NULL);
+		wordf(line, sizeof line, lang, "every_days", "n", n, WORDS_END);
 		render_set_text(r, "interval", line);
 	}
 	render_set_text(r, "latest_title", en->title);
@@ -158,7 +158,8 @@ static void set_fails(struct render_obj *r, const struct verify_report *rep,
 		struct render_obj *f = render_add_item(r, "fails");
 		char more[24], line[128];
 		snprintf(more, sizeof more, "%zu", n - FAILS_SHOWN);
-		wordf(line, sizeof line, lang, "fails_more_n", "n", more, NULL);
+		wordf(line, sizeof line, lang, "fails_more_n", "n", more,
+		      WORDS_END);
 		render_set_text(f, "check", word(lang, "fails_more"));
 		render_set_text(f, "detail", line);
 	}
@@ -215,7 +216,7 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
 	snprintf(n1, sizeof n1, "%zu", shown);
 	snprintf(n2, sizeof n2, "%zu", ndocs);
 	wordf(line, sizeof line, lang, "showing", "shown", n1, "total", n2,
-	      NULL);
+	      WORDS_END);
 	render_set_text(r, "pages_text", line);
 	if (older)
 		render_set_textf(r, "older", "?before=%" PRId64 "&lang=%s",
@@ -275,14 +276,14 @@ enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 	render_set_int(r, "size", rep.checkpoint.size);
 	char n[24];
 	snprintf(n, sizeof n, "%" PRId64, rep.checkpoint.size);
-	wordf(title, sizeof title, lang, "entries", "n", n, NULL);
+	wordf(title, sizeof title, lang, "entries", "n", n, WORDS_END);
 	render_set_text(r, "size_text", title);
 	render_set_text(r, "origin", b->origin);
 	render_set_textf(r, "page_url", "%s/v/%s",
 			 base_url != NULL ? base_url : "", b->venue);
 
 	wordf(title, sizeof title, lang, "title_venue", "name",
-	      rep.name[0] ? rep.name : b->venue, NULL);
+	      rep.name[0] ? rep.name : b->venue, WORDS_END);
 	if (before >= 0)
 		snprintf(self, sizeof self, "/v/%s?before=%" PRId64, b->venue,
 			 before);

@@ -73,7 +73,7 @@ void pages_human_date(char *out, size_t size, const char *d, bool full,
 	snprintf(day, sizeof day, "%d", (d[8] - '0') * 10 + (d[9] - '0'));
 	snprintf(year, sizeof year, "%.4s", d);
 	wordf(out, size, lang, "date_long", "day", day, "month",
-	      word(lang, key), "year", year, NULL);
+	      word(lang, key), "year", year, WORDS_END);
 }
 
 /* "today", "yesterday", "5 days ago"; for a date after today, "on <date>". */
@@ -86,10 +86,11 @@ void pages_human_ago(char *out, size_t size, int64_t days, const char *date,
 	} else if (days == 1) {
 		snprintf(out, size, "%s", word(lang, "yesterday"));
 	} else if (days > 1) {
-		words_count(out, size, lang, "days_ago", (long long)days, NULL);
+		words_count(out, size, lang, "days_ago", (long long)days,
+			    WORDS_END);
 	} else {
 		pages_human_date(h, sizeof h, date, true, lang);
-		wordf(out, size, lang, "on_date", "date", h, NULL);
+		wordf(out, size, lang, "on_date", "date", h, WORDS_END);
 	}
 }
 

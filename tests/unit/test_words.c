@@ -54,19 +54,19 @@ static void test_format(void **state)
 	char out[128];
 	(void)state;
 	assert_int_equal(wordf(out, sizeof out, LANG_EN, "title_venue", "name",
-			       "Bar Roma", NULL),
+			       "Bar Roma", WORDS_END),
 			 strlen("Bar Roma · sanitization record"));
 	assert_string_equal(out, "Bar Roma · sanitization record");
 	/* A {name} without a value stays; truncation as snprintf. */
-	wordf(out, sizeof out, LANG_EN, "title_venue", NULL);
+	wordf(out, sizeof out, LANG_EN, "title_venue", WORDS_END);
 	assert_string_equal(out, "{name} · sanitization record");
-	size_t n =
-		wordf(out, 5, LANG_EN, "title_venue", "name", "Bar Roma", NULL);
+	size_t n = wordf(out, 5, LANG_EN, "title_venue", "name", "Bar Roma",
+			 WORDS_END);
 	assert_int_equal(n, strlen("Bar Roma · sanitization record"));
 	assert_string_equal(out, "Bar ");
 	/* Several values, in the order the language puts them. */
 	wordf(out, sizeof out, LANG_IT, "showing", "shown", "3", "total", "9",
-	      NULL);
+	      WORDS_END);
 	assert_string_equal(out, "Mostrati 3 documenti su 9.");
 }
 
@@ -74,21 +74,22 @@ static void test_count(void **state)
 {
 	char out[64];
 	(void)state;
-	words_count(out, sizeof out, LANG_EN, "days_ago", 1, NULL);
+	words_count(out, sizeof out, LANG_EN, "days_ago", 1, WORDS_END);
 	assert_string_equal(out, "1 day ago");
-	words_count(out, sizeof out, LANG_EN, "days_ago", 5, NULL);
+	words_count(out, sizeof out, LANG_EN, "days_ago", 5, WORDS_END);
 	assert_string_equal(out, "5 days ago");
-	words_count(out, sizeof out, LANG_EN, "days_ago", 0, NULL);
+	words_count(out, sizeof out, LANG_EN, "days_ago", 0, WORDS_END);
 	assert_string_equal(out, "0 days ago");
-	words_count(out, sizeof out, LANG_IT, "days_ago", 2, NULL);
+	words_count(out, sizeof out, LANG_IT, "days_ago", 2, WORDS_END);
 	assert_string_equal(out, "2 giorni fa");
 	/* French counts 0 as one, English as other. */
 	char want[64];
-	words_count(out, sizeof out, LANG_FR, "days_ago", 0, NULL);
-	wordf(want, sizeof want, LANG_FR, "days_ago_one", "n", "0", NULL);
+	words_count(out, sizeof out, LANG_FR, "days_ago", 0, WORDS_END);
+	wordf(want, sizeof want, LANG_FR, "days_ago_one", "n", "0", WORDS_END);
 	assert_string_equal(out, want);
-	words_count(out, sizeof out, LANG_FR, "days_ago", 2, NULL);
-	wordf(want, sizeof want, LANG_FR, "days_ago_other", "n", "2", NULL);
+	words_count(out, sizeof out, LANG_FR, "days_ago", 2, WORDS_END);
+	wordf(want, sizeof want, LANG_FR, "days_ago_other", "n", "2",
+	      WORDS_END);
 	assert_string_equal(out, want);
 }
 
