@@ -59,6 +59,12 @@ for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done
+# Node and npm run the test tooling from npm (Lighthouse).  Debian's
+# nodejs and npm, unless a node with its own npm is already there (as
+# NodeSource's nodejs package, which conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 for p in ${DEPS_FORCE:-}; do
 	missing="$missing $p"
 done

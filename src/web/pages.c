@@ -46,6 +46,11 @@ enum status pages_render(enum tmpl which, struct render_data *d, enum lang lang,
 	struct render_obj *r = render_root(ld);
 	render_set_text(r, "lang", lang_code(lang));
 	render_set_text(r, "title", title);
+	render_set_text(r, "description",
+			word(lang, which == T_VENUE ? "meta_venue"
+				   : which == T_OWNER || which == T_OWNER_LOGIN
+					   ? "meta_owner"
+					   : "meta_home"));
 	render_set_text(r, "brand", "sanilog");
 	render_set_list(r, "langs");
 	for (int l = 0; l < LANG__COUNT; l++) {

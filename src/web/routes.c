@@ -516,9 +516,10 @@ static void asset_tag(struct web_app *a, const unsigned char *data, size_t len,
 	pthread_mutex_unlock(&a->tags_lock);
 }
 
-static enum http_next r_asset(struct http_request *rq)
+/* Replies with the asset name (pages_asset), gzipped when the client
+ * takes it and a precompressed copy exists, cached for a year. */
+static enum http_next serve_asset(struct http_request *rq, const char *name)
 {
-	const char *name = http_param(rq, 0);
 	size_t len = 0, zlen = 0;
 	const char *mime = NULL;
 	const unsigned char *data = pages_asset(name, &len, &mime);
@@ -545,6 +546,17 @@ static enum http_next r_asset(struct http_request *rq)
 	http_reply_header(rq, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	cache(rq, CACHE_ASSET);
 	return HTTP_DONE;
+}
+
+static enum http_next r_asset(struct http_request *rq)
+{
+	return serve_asset(rq, http_param(rq, 0));
+}
+
+/* Browsers ask for /favicon.ico on every site; it is assets/favicon.ico. */
+static enum http_next r_favicon(struct http_request *rq)
+{
+	return serve_asset(rq, "favicon.ico");
 }
 
 /* 200 while the log can be read, the reads being served whatever else
@@ -659,6 +671,10 @@ const struct http_route web_routes[] = {
 	 .methods = HTTP_GET,
 	 .html = true,
 	 .handle = r_index},
+	{.pattern = "/favicon.ico",
+	 .name = "favicon",
+	 .methods = HTTP_GET,
+	 .handle = r_favicon},
 	{.pattern = "/v/",
 	 .name = "lookup",
 	 .methods = HTTP_GET,

@@ -571,10 +571,13 @@ if wanted "page size"; then
 	else
 		bad "page size: $((HZ + CZ + JZ)) B all gzipped, over 30 KB"
 	fi
-	if [ $((H + CZ + JZ)) -lt 31744 ]; then
-		ok "page size: under 31 KB with the precompressed assets"
+	# A client that takes gzip only for the assets (the server gzips the
+	# page too): 32 KB, for the five-language switch and the page's
+	# description that every page carries since.
+	if [ $((H + CZ + JZ)) -lt 32768 ]; then
+		ok "page size: under 32 KB with the precompressed assets"
 	else
-		bad "page size: $((H + CZ + JZ)) B with the precompressed assets, over 31 KB"
+		bad "page size: $((H + CZ + JZ)) B with the precompressed assets, over 32 KB"
 	fi
 fi
 # The pages of the venue of 4,500 documents: each within the same budget.
