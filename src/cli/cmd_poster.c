@@ -2,6 +2,7 @@
  * cmd_poster.c: `sanilog poster` (a venue's printable QR poster) and
  * `sanilog scan` (the text of the QR code in a photo).
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
 #include <string.h>
@@ -15,26 +16,65 @@
 #include "store/export.h"
 
 static const char poster_usage[] =
-	"usage: sanilog poster VENUE [--format pdf|svg|png] [--paper "
-	"a4|a5|a6]\n"
-	"                      [--lang en|it|de|fr|es] [--base-url URL] [-o "
-	"FILE]\n"
+	"usage: sanilog poster VENUE [-o FILE] [--format pdf|svg|png]\n"
+	"                      [--paper a4|a5|a6|letter] "
+	"[--lang en|it|de|fr|es]\n"
+	"                      [--base-url URL]\n"
 	"\n"
-	"Writes the venue's printable poster: its name, the QR code of its\n"
-	"URL with the pin of the log (key, tree size, root of the newest\n"
-	"checkpoint), its id, and the host.  --base-url is the public URL of\n"
-	"the server (default: the one given to init or serve).  The format\n"
-	"defaults to the extension of FILE, else pdf; the paper to a4; the\n"
-	"language to en.  FILE defaults to poster-VENUE.FORMAT; - is stdout.\n"
-	"Prints the URL in the QR code (with --json: the file, URL and pin).\n"
+	"Writes the venue's printable poster: a heading saying what it is (in\n"
+	"its language and in English), the venue's name and address, the QR\n"
+	"code of its URL with the pin of the log (key, tree size, root of the\n"
+	"newest checkpoint), its venue code, and how to type the code on the\n"
+	"server's home page without a camera.  --base-url is the public URL "
+	"of\n"
+	"the server (default: the one given to init or serve).  The format is\n"
+	"the extension of FILE: .pdf, .svg or .png (any other is an error, as\n"
+	"is a --format that says otherwise); --format gives it for a FILE\n"
+	"without an extension or -, which is stdout.  FILE defaults to\n"
+	"poster-VENUE.FORMAT, the format to pdf, the paper to a4 (a6 is for a\n"
+	"table stand), the language to en.  Prints the URL in the QR code\n"
+	"(with --json: the file, URL and pin).\n"
 	"Options: --db PATH, --json, --help.\n";
 
-/* The format named by a file's extension, if any. */
-static bool format_of_path(const char *path, enum poster_format *f)
+/*
+ * The format of FILE: its extension, in any case, when it has one (after
+ * the last '.' of its last component, not at its start); else --format's
+ * (has says whether one was given), else pdf.  Prints why and returns
+ * false when the extension is no format or contradicts
+ * --format, or FILE has none and no --format gives one.
+ */
+static bool format_of_path(const char *path, bool has, enum poster_format *f)
 {
-	const char *dot = strrchr(path, '.');
-	return dot != NULL && strchr(dot, '/') == NULL &&
-	       poster_format_parse(dot + 1, f);
+	const char *base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	if (strcmp(path, "-") == 0 || dot == NULL || dot == base) {
+		if (has || strcmp(path, "-") == 0)
+			return true;
+		cli_error("poster: %s: no extension: name it .pdf, .svg or "
+			  ".png, or give --format",
+			  path);
+		return false;
+	}
+	char ext[8];
+	size_t n = strlen(dot + 1);
+	enum poster_format named;
+	for (size_t i = 0; i < n && i + 1 < sizeof ext; i++)
+		ext[i] = (char)tolower((unsigned char)dot[1 + i]);
+	ext[n < sizeof ext ? n : sizeof ext - 1] = 0;
+	if (n >= sizeof ext || !poster_format_parse(ext, &named)) {
+		cli_error("poster: %s: unknown extension .%s: a poster is "
+			  ".pdf, .svg or .png",
+			  path, dot + 1);
+		return false;
+	}
+	if (has && named != *f) {
+		cli_error("poster: %s: the name says %s, --format %s", path,
+			  poster_format_str(named), poster_format_str(*f));
+		return false;
+	}
+	*f = named;
+	return true;
 }
 
 int cmd_poster(struct cli *c, int argc, char **argv)
@@ -66,8 +106,8 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 			break;
 		case 'p':
 			if (!poster_paper_parse(optarg, &paper))
-				return cli_error("poster: --paper: a4, a5 or "
-						 "a6");
+				return cli_error("poster: --paper: a4, a5, a6 "
+						 "or letter");
 			break;
 		case 'l':
 			if (!lang_parse(optarg, strlen(optarg), &lang))
@@ -94,8 +134,8 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 		return cli_error("poster: %s: not a venue id (8 characters of "
 				 "%s)",
 				 venue, VENUE_ALPHABET);
-	if (!has_format && path != NULL)
-		format_of_path(path, &format);
+	if (path != NULL && !format_of_path(path, has_format, &format))
+		return EXIT_USAGE;
 	char defpath[64];
 	if (path == NULL) {
 		snprintf(defpath, sizeof defpath, "poster-%s.%s", venue,
@@ -107,7 +147,7 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
 	struct export_poster p;
-	char url[PIN_URL_MAX + 1], host[PIN_HOST_MAX + 1];
+	struct poster_where w;
 	struct err e;
 	struct buf out;
 	int rc = EXIT_USAGE;
@@ -115,14 +155,10 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	enum status r = export_poster(s, venue, base_url, &p, &e);
 	store_close(s);
 	if (r == ST_OK)
-		r = poster_url(&p, url, sizeof url, host, sizeof host, &e);
-	if (r != ST_OK) {
-		cli_error("poster: %s", e.msg);
-		goto done;
-	}
-	struct poster_content pc = {
-		.url = url, .name = p.name, .host = host, .venue = venue};
-	if (poster_render(&pc, format, paper, lang, &out, &e) != ST_OK ||
+		r = poster_url(&p, &w, &e);
+	if (r == ST_OK)
+		r = poster_make(&p, format, paper, lang, &out, &e);
+	if (r != ST_OK ||
 	    cli_write_file(path, out.data, out.len, &e) != ST_OK) {
 		cli_error("poster: %s", e.msg);
 		goto done;
@@ -131,25 +167,26 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	if (c->json && !to_stdout) {
 		struct venue_url vu;
 		char k[PIN_B64_LEN + 1], rr[PIN_B64_LEN + 1];
-		if (pin_parse_venue_url(url, &vu, &e) != ST_OK) {
+		if (pin_parse_venue_url(w.url, &vu, &e) != ST_OK) {
 			cli_error("poster: %s", e.msg);
 			goto done;
 		}
 		b64_encode(k, sizeof k, vu.pin.key, PIN_HASH_LEN, B64_URL);
 		b64_encode(rr, sizeof rr, vu.pin.root, PIN_HASH_LEN, B64_URL);
 		rc = cli_print_json(json_pack(
-			"{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:{s:s, s:I, "
-			"s:s}}",
+			"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:{s:s, "
+			"s:I, s:s}}",
 			"file", path, "format", poster_format_str(format),
-			"venue", venue, "name", p.name, "url", url, "host",
-			host, "bytes", (json_int_t)out.len, "pin", "k", k, "n",
+			"paper", poster_paper_str(paper), "venue", venue,
+			"name", p.name, "url", w.url, "host", w.host, "bytes",
+			(json_int_t)out.len, "pin", "k", k, "n",
 			(json_int_t)vu.pin.size, "r", rr));
 		goto done;
 	}
 	if (!to_stdout) {
 		fprintf(stderr, "sanilog: poster of %s written to %s\n", venue,
 			path);
-		printf("%s\n", url);
+		printf("%s\n", w.url);
 	}
 	rc = EXIT_GOOD;
 done:

@@ -1,17 +1,22 @@
 /*
  * poster.c: a venue's poster as PDF, SVG or PNG (see poster.h).
  *
- * The page is laid out in points on A4, A5 or A6 (all of ratio sqrt 2, so
- * one set of proportions serves the three): the name at the top, the QR
- * code in the middle, the venue id, the line of instructions and the host
- * below.  Every text is laid out by Pango on the page's cairo surface
- * (HarfBuzz shapes it, FriBidi orders right-to-left runs, fontconfig finds
- * a font for the scripts DejaVu Sans lacks) and fitted into its box: the
- * largest size at which it takes one line, else a few lines broken between
- * words, else broken anywhere, else ellipsized (see struct box).  So no
- * text ever leaves its box, whatever its length or script.  Glyph
- * positions are not hinted, so that the PDF, the SVG and the PNG break
- * their lines alike.
+ * The page is laid out in points, top to bottom, in bands whose heights
+ * are fractions of the page's height (one set of proportions serves A4,
+ * A5 and A6, all of ratio sqrt 2, and Letter, shorter for its width):
+ * the heading and a rule under it, the name, the address, the QR code
+ * (as wide as 0.76 of the page, less where the page is too short for
+ * that and the texts under it), then the venue code, the line saying what
+ * the code shows, and the line for people without a camera.  Every text
+ * is laid out by Pango on the page's cairo surface (HarfBuzz shapes it,
+ * FriBidi orders right-to-left runs, fontconfig finds a font for the
+ * scripts DejaVu Sans lacks) and fitted into its band, inside the page's
+ * margins: the largest size at which it takes one line, else a few lines
+ * broken between words, else broken anywhere, else ellipsized (see
+ * struct box).  So no text ever leaves its box, whatever its length or
+ * script (poster_layout reports the boxes, test_poster checks them).
+ * Glyph positions are not hinted, so that the PDF, the SVG and the PNG
+ * break their lines alike.
  *
  * The PNG is drawn into an 8-bit alpha surface with inverted sense (paper
  * is alpha 1, ink clears it), a third of the bytes of RGB to compress,
@@ -62,7 +67,7 @@
 /* ---- names ---- */
 
 static const char *const format_names[] = {"pdf", "svg", "png"};
-static const char *const paper_names[] = {"a4", "a5", "a6"};
+static const char *const paper_names[] = {"a4", "a5", "a6", "letter"};
 
 static int find_name(const char *const *names, int n, const char *s)
 {
@@ -82,7 +87,7 @@ bool poster_format_parse(const char *s, enum poster_format *out)
 
 bool poster_paper_parse(const char *s, enum poster_paper *out)
 {
-	int i = find_name(paper_names, 3, s);
+	int i = find_name(paper_names, 4, s);
 	if (i >= 0)
 		*out = (enum poster_paper)i;
 	return i >= 0;
@@ -91,6 +96,11 @@ bool poster_paper_parse(const char *s, enum poster_paper *out)
 const char *poster_format_str(enum poster_format f)
 {
 	return (unsigned)f < 3 ? format_names[f] : "?";
+}
+
+const char *poster_paper_str(enum poster_paper p)
+{
+	return (unsigned)p < 4 ? paper_names[p] : "?";
 }
 
 const char *poster_format_mime(enum poster_format f)
@@ -199,23 +209,97 @@ static void fit(PangoLayout *l, PangoFontDescription *font, const struct box *b)
 	try_size(l, font, b, b->size_floor, PANGO_WRAP_WORD_CHAR, b->lines);
 }
 
-/* Sets text in family (a Pango font description such as "DejaVu Sans
- * Bold") fitted to box b, and draws it centred on (cx, cy). */
+/*
+ * Sets text in family (a Pango font description such as "DejaVu Sans
+ * Bold"), with attrs (or NULL) over parts of it, fitted to box b, and
+ * draws it centred on (cx, cy).  Where its ink and logical extents fall
+ * on the page goes into *at.
+ */
 static void draw_text(cairo_t *cr, PangoContext *ctx, const char *text,
-		      const char *family, const struct box *b, double cx,
-		      double cy)
+		      PangoAttrList *attrs, const char *family,
+		      const struct box *b, double cx, double cy,
+		      struct poster_rect *at)
 {
 	PangoLayout *l = pango_layout_new(ctx);
 	PangoFontDescription *font = pango_font_description_from_string(family);
 	pango_layout_set_text(l, text, -1);
+	if (attrs != NULL)
+		pango_layout_set_attributes(l, attrs);
 	fit(l, font, b);
-	PangoRectangle log;
-	pango_layout_get_extents(l, NULL, &log);
-	cairo_move_to(cr, cx - b->w / 2,
-		      cy - ((double)log.y + log.height / 2.0) / PANGO_SCALE);
+	PangoRectangle r = layout_box(l);
+	double x = cx - b->w / 2,
+	       y = cy - ((double)r.y + r.height / 2.0) / PANGO_SCALE;
+	cairo_move_to(cr, x, y);
 	pango_cairo_show_layout(cr, l);
+	*at = (struct poster_rect){
+		x + (double)r.x / PANGO_SCALE, y + (double)r.y / PANGO_SCALE,
+		(double)r.width / PANGO_SCALE, (double)r.height / PANGO_SCALE};
 	pango_font_description_free(font);
 	g_object_unref(l);
+}
+
+/* ---- the texts ---- */
+
+/* Adds attribute a over bytes [start, end) of a text to list. */
+static void attr_over(PangoAttrList *list, PangoAttribute *a, size_t start,
+		      size_t end)
+{
+	a->start_index = (guint)start;
+	a->end_index = (guint)end;
+	pango_attr_list_insert(list, a);
+}
+
+/*
+ * The heading into out: the poster's words for what it is, in bold, then
+ * " · " and the English words when the poster is not in English.
+ */
+static bool heading_text(char *out, size_t size, enum lang lang,
+			 PangoAttrList *attrs)
+{
+	const char *own = word(lang, "poster_heading");
+	int n = lang == LANG_EN ? snprintf(out, size, "%s", own)
+				: snprintf(out, size, "%s \xc2\xb7 %s", own,
+					   word(LANG_EN, "poster_heading"));
+	attr_over(attrs, pango_attr_weight_new(PANGO_WEIGHT_BOLD), 0,
+		  strlen(own));
+	return n >= 0 && (size_t)n < size;
+}
+
+/*
+ * The words of key in lang into out, with {host} replaced by site, in
+ * bold, and {code} by venue, in bold monospace (attributes into attrs).
+ * The values are put in after the words are looked up, so that the
+ * attributes cover exactly them.  False when out is too small.
+ */
+static bool words_with_code(char *out, size_t size, enum lang lang,
+			    const char *key, const char *site,
+			    const char *venue, PangoAttrList *attrs)
+{
+	char tmp[POSTER_TEXT_MAX];
+	size_t n = wordf(tmp, sizeof tmp, lang, key, "host", "\x01", "code",
+			 "\x02", WORDS_END);
+	if (n >= sizeof tmp)
+		return false;
+	size_t len = 0;
+	for (const char *p = tmp; *p != 0; p++) {
+		const char *v = *p == 1 ? site : *p == 2 ? venue : NULL;
+		size_t vl = v != NULL ? strlen(v) : 1;
+		if (len + vl >= size)
+			return false;
+		memcpy(out + len, v != NULL ? v : p, vl);
+		if (v != NULL) {
+			attr_over(attrs,
+				  pango_attr_weight_new(PANGO_WEIGHT_BOLD), len,
+				  len + vl);
+			if (*p == 2)
+				attr_over(attrs,
+					  pango_attr_family_new(FONT_MONO), len,
+					  len + vl);
+		}
+		len += vl;
+	}
+	out[len] = 0;
+	return true;
 }
 
 /* ---- the page ---- */
@@ -224,6 +308,7 @@ static const double paper_pt[][2] = {
 	{595.276, 841.890}, /* A4: 210 x 297 mm */
 	{419.528, 595.276}, /* A5: 148 x 210 mm */
 	{297.638, 419.528}, /* A6: 105 x 148 mm */
+	{612.000, 792.000}, /* US Letter: 8.5 x 11 in */
 };
 
 /* Paints the QR code: side (points) at (x, y).  In pixel mode the page is
@@ -356,14 +441,96 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data,
 		       : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Lays out and draws the page on cr, whose user space is in points. */
-/* Lays out and draws the page on cr, whose user space is in points. */
+/*
+ * The bands of the page, as fractions of its height H (the code's side,
+ * and the sizes of the texts, as fractions of its width W).  From the
+ * top: 3.5% blank; the heading; a rule; the name, up to three lines; the
+ * address, up to two; the code; and under it the venue code, the line
+ * saying what the code shows and the one for people without a camera,
+ * ending 3.5% above the bottom.  The code is 0.76 W wide where the page
+ * is tall enough (the sqrt 2 papers), else as wide as the height left.
+ */
+#define TOP	  0.035 /* the heading's band begins */
+#define HEADING_H 0.045
+#define RULE_Y	  0.088
+#define NAME_Y	  0.095
+#define NAME_H	  0.100
+#define ADDRESS_Y 0.200
+#define ADDRESS_H 0.040
+#define QR_Y	  0.245
+#define QR_W	  0.76	/* of W, at most */
+#define GAP	  0.005 /* between the bands under the code */
+#define CODE_H	  0.035
+#define SCAN_Y	  (CODE_H + GAP) /* under the code */
+#define SCAN_H	  0.060
+#define GO_Y	  (SCAN_Y + SCAN_H + GAP)
+#define GO_H	  0.065
+#define BOTTOM	  0.965 /* the last band ends */
+#define MARGIN	  0.08	/* of W, each side */
+
+/*
+ * Each text's band: its font, its top (a fraction of H from the top of
+ * the page, or from the bottom of the code), its height (of H), its sizes
+ * (of W: largest, least on one line, least wrapped, floor; struct box)
+ * and its most lines.
+ */
+static const struct band {
+	const char *family;
+	bool under_code;
+	double y, h;
+	int lines;
+	double size[4];
+} bands[POSTER_T__COUNT] = {
+	/* POSTER_T_HEADING, POSTER_T_NAME, POSTER_T_ADDRESS: */
+	{FONT_SANS, false, TOP, HEADING_H, 2, {.040, .030, .025, .020}},
+	{FONT_BOLD, false, NAME_Y, NAME_H, 3, {.085, .060, .035, .030}},
+	{FONT_SANS, false, ADDRESS_Y, ADDRESS_H, 2, {.035, .028, .022, .018}},
+	/* POSTER_T_CODE, POSTER_T_SCAN, POSTER_T_GO: */
+	{FONT_SANS, true, 0, CODE_H, 1, {.040, .030, .020, .012}},
+	{FONT_SANS, true, SCAN_Y, SCAN_H, 2, {.042, .032, .025, .020}},
+	{FONT_SANS, true, GO_Y, GO_H, 3, {.036, .030, .024, .015}},
+};
+
+/*
+ * Lays out and draws the page on cr, whose user space is in points, and
+ * says where each part of it fell in *lay (whose words it fills).
+ * ST_INVALID when a text does not fit its buffer (never within the limits
+ * poster_render checks).
+ */
 static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 			     const QRcode *qr, double W, double H,
 			     enum lang lang, bool pixels, double scale,
-			     struct err *e)
+			     struct poster_layout *lay, struct err *e)
 {
-	double margin = 0.08 * W, tw = W - 2 * margin;
+	double margin = MARGIN * W, tw = W - 2 * margin;
+	char(*t)[sizeof lay->words[0]] = lay->words;
+	PangoAttrList *attrs[POSTER_T__COUNT];
+	for (int i = 0; i < POSTER_T__COUNT; i++)
+		attrs[i] = pango_attr_list_new();
+	memset(lay->text, 0, sizeof lay->text);
+	lay->w = W;
+	lay->h = H;
+	bool fits =
+		heading_text(t[POSTER_T_HEADING], sizeof t[0], lang,
+			     attrs[POSTER_T_HEADING]) &&
+		snprintf(t[POSTER_T_NAME], sizeof t[0], "%s", c->name) <
+			(int)sizeof t[0] &&
+		snprintf(t[POSTER_T_ADDRESS], sizeof t[0], "%s",
+			 c->address != NULL ? c->address : "") <
+			(int)sizeof t[0] &&
+		words_with_code(t[POSTER_T_CODE], sizeof t[0], lang,
+				"poster_code", c->site, c->venue,
+				attrs[POSTER_T_CODE]) &&
+		snprintf(t[POSTER_T_SCAN], sizeof t[0], "%s",
+			 word(lang, "poster_scan")) < (int)sizeof t[0] &&
+		words_with_code(t[POSTER_T_GO], sizeof t[0], lang, "poster_go",
+				c->site, c->venue, attrs[POSTER_T_GO]);
+	if (!fits) {
+		for (int i = 0; i < POSTER_T__COUNT; i++)
+			pango_attr_list_unref(attrs[i]);
+		return err_set(e, ST_INVALID, "poster: a text is too long");
+	}
+
 	PangoContext *ctx = pango_cairo_create_context(cr);
 	cairo_font_options_t *fo = cairo_font_options_create();
 	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
@@ -381,38 +548,37 @@ static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 		cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 
-	/* The name: 0.05H .. 0.21H, up to three lines, then ellipsized. */
-	struct box name = {tw,	     0.16 * H, 0.09 * W, 0.09 * W,
-			   0.04 * W, 0.04 * W, 3};
-	draw_text(cr, ctx, c->name, FONT_BOLD, &name, W / 2, 0.13 * H);
+	/* The code's side, and the top of the bands under it. */
+	double side = fmin(QR_W * W, (BOTTOM - QR_Y - GO_Y - GO_H - GAP) * H);
+	double below = QR_Y * H + side + GAP * H;
+	for (int i = 0; i < POSTER_T__COUNT; i++) {
+		const struct band *d = &bands[i];
+		struct box b = {tw,
+				d->h * H,
+				d->size[0] * W,
+				d->size[1] * W,
+				d->size[2] * W,
+				d->size[3] * W,
+				d->lines};
+		double top = d->under_code ? below + d->y * H : d->y * H;
+		if (t[i][0] != 0)
+			draw_text(cr, ctx, t[i], attrs[i], d->family, &b, W / 2,
+				  top + b.h / 2, &lay->text[i]);
+	}
 
-	/* A thin rule under it. */
-	cairo_set_line_width(cr, 0.004 * W);
-	cairo_move_to(cr, margin, 0.225 * H);
-	cairo_line_to(cr, W - margin, 0.225 * H);
+	/* A thin rule under the heading. */
+	cairo_set_line_width(cr, 0.003 * W);
+	cairo_move_to(cr, margin, RULE_Y * H);
+	cairo_line_to(cr, W - margin, RULE_Y * H);
 	cairo_stroke(cr);
 
-	/* The code: 0.24H, 0.76W square, centred. */
-	double side = 0.76 * W;
-	draw_qr(cr, qr, (W - side) / 2, 0.24 * H, side, pixels, scale);
-	double below = 0.24 * H + side; /* about 0.777H */
+	/* The code, centred. */
+	lay->qr = (struct poster_rect){(W - side) / 2, QR_Y * H, side, side};
+	if (qr != NULL)
+		draw_qr(cr, qr, lay->qr.x, lay->qr.y, side, pixels, scale);
 
-	/* The venue id just under the code's quiet zone. */
-	struct box id = {tw,	   0.035 * H, 0.04 * W, 0.04 * W,
-			 0.02 * W, 0.01 * W,  1};
-	draw_text(cr, ctx, c->venue, FONT_MONO, &id, W / 2, below + 0.005 * H);
-
-	/* What the code shows: 0.80H .. 0.88H. */
-	struct box line = {tw,	      0.075 * H, 0.045 * W, 0.034 * W,
-			   0.025 * W, 0.025 * W, 2};
-	draw_text(cr, ctx, word(lang, "poster_scan"), FONT_SANS, &line, W / 2,
-		  0.8425 * H);
-
-	/* The host: 0.89H .. 0.95H, shrunk rather than cut. */
-	struct box host = {tw,	     0.055 * H, 0.055 * W, 0.02 * W,
-			   0.02 * W, 0.007 * W, 2};
-	draw_text(cr, ctx, c->host, FONT_BOLD, &host, W / 2, 0.92 * H);
-
+	for (int i = 0; i < POSTER_T__COUNT; i++)
+		pango_attr_list_unref(attrs[i]);
 	g_object_unref(ctx);
 	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
 		return err_set(e, ST_INTERNAL, "poster: cairo: %s",
@@ -420,19 +586,20 @@ static enum status draw_page(cairo_t *cr, const struct poster_content *c,
 	return ST_OK;
 }
 
-enum status poster_render(const struct poster_content *c,
-			  enum poster_format format, enum poster_paper paper,
-			  enum lang lang, struct buf *out, struct err *e)
+/* poster_render's checks of what it is given, and the QR code of c's
+ * URL into *qr (new). */
+static enum status check_content(const struct poster_content *c,
+				 enum poster_paper paper, enum lang lang,
+				 QRcode **qr, struct err *e)
 {
-	if ((unsigned)format > POSTER_PNG || (unsigned)paper > POSTER_A6 ||
-	    (unsigned)lang >= LANG__COUNT)
+	if ((unsigned)paper > POSTER_LETTER || (unsigned)lang >= LANG__COUNT)
 		return err_set(e, ST_INVALID,
-			       "poster: unknown format, paper "
-			       "or language");
-	if (c->url == NULL || c->name == NULL || c->host == NULL ||
+			       "poster: unknown paper or language");
+	if (c->url == NULL || c->name == NULL || c->site == NULL ||
 	    c->venue == NULL || strlen(c->url) > PIN_URL_MAX)
 		return err_set(e, ST_INVALID, "poster: missing or long text");
-	const char *texts[] = {c->name, c->host, c->venue};
+	const char *texts[] = {c->name, c->address != NULL ? c->address : "",
+			       c->site, c->venue};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
 		if (strlen(texts[i]) > POSTER_TEXT_MAX ||
 		    !utf8_valid(texts[i], strlen(texts[i])))
@@ -440,10 +607,48 @@ enum status poster_render(const struct poster_content *c,
 				       "poster: a text is not valid UTF-8 of "
 				       "at most %d bytes",
 				       POSTER_TEXT_MAX);
-	QRcode *qr = QRcode_encodeString(c->url, 0, QR_ECLEVEL_Q, QR_MODE_8, 1);
-	if (qr == NULL)
+	*qr = QRcode_encodeString(c->url, 0, QR_ECLEVEL_Q, QR_MODE_8, 1);
+	if (*qr == NULL)
 		return err_set(e, ST_INVALID,
 			       "poster: the URL does not fit a QR code");
+	return ST_OK;
+}
+
+enum status poster_layout(const struct poster_content *c,
+			  enum poster_paper paper, enum lang lang,
+			  struct poster_layout *out, struct err *e)
+{
+	QRcode *qr = NULL;
+	enum status r = check_content(c, paper, lang, &qr, e);
+	if (r != ST_OK)
+		return r;
+	double W = paper_pt[paper][0], H = paper_pt[paper][1];
+	cairo_rectangle_t page = {0, 0, W, H};
+	cairo_surface_t *sf =
+		cairo_recording_surface_create(CAIRO_CONTENT_ALPHA, &page);
+	cairo_t *cr = cairo_create(sf);
+	r = draw_page(cr, c, qr, W, H, lang, false, 1, out, e);
+	cairo_destroy(cr);
+	cairo_surface_destroy(sf);
+	QRcode_free(qr);
+	return r;
+}
+
+enum status poster_render(const struct poster_content *c,
+			  enum poster_format format, enum poster_paper paper,
+			  enum lang lang, struct buf *out, struct err *e)
+{
+	if ((unsigned)format > POSTER_PNG)
+		return err_set(e, ST_INVALID, "poster: unknown format");
+	QRcode *qr = NULL;
+	enum status r = check_content(c, paper, lang, &qr, e);
+	if (r != ST_OK)
+		return r;
+	struct poster_layout *lay = malloc(sizeof *lay);
+	if (lay == NULL) {
+		QRcode_free(qr);
+		return err_set(e, ST_NOMEM, "poster: out of memory");
+	}
 	double W = paper_pt[paper][0], H = paper_pt[paper][1];
 	double scale = POSTER_PNG_DPI / 72.0;
 	struct buf tmp;
@@ -470,10 +675,11 @@ enum status poster_render(const struct poster_content *c,
 	cairo_t *cr = cairo_create(sf);
 	if (format == POSTER_PNG)
 		cairo_scale(cr, scale, scale);
-	enum status r = draw_page(cr, c, qr, W, H, lang, format == POSTER_PNG,
-				  scale, e);
+	r = draw_page(cr, c, qr, W, H, lang, format == POSTER_PNG, scale, lay,
+		      e);
 	cairo_destroy(cr);
 	QRcode_free(qr);
+	free(lay);
 	if (r == ST_OK && format == POSTER_PNG) {
 		cairo_surface_flush(sf);
 		r = png_encode(cairo_image_surface_get_data(sf),
@@ -501,31 +707,35 @@ enum status poster_render(const struct poster_content *c,
 
 /* The poster's texts are the export's (export.h). */
 
-enum status poster_url(const struct export_poster *p, char *url, size_t urlsize,
-		       char *host, size_t hostsize, struct err *e)
+enum status poster_url(const struct export_poster *p, struct poster_where *out,
+		       struct err *e)
 {
 	struct pin pin;
 	struct venue_url *vu = NULL;
 	enum status r;
 
 	pin_make(p->vkey, strlen(p->vkey), p->size, p->root, &pin);
-	if ((r = pin_venue_url(p->base_url, p->venue, &pin, url, urlsize, e)) !=
-	    ST_OK)
+	if ((r = pin_venue_url(p->base_url, p->venue, &pin, out->url,
+			       sizeof out->url, e)) != ST_OK)
 		goto done;
 	/* Read it back as a scanner will: the host, and a self-check. */
 	if ((vu = malloc(sizeof *vu)) == NULL) {
 		r = err_set(e, ST_NOMEM, "out of memory");
 		goto done;
 	}
-	if ((r = pin_parse_venue_url(url, vu, e)) != ST_OK) {
+	if ((r = pin_parse_venue_url(out->url, vu, e)) != ST_OK) {
 		err_prefix(e, "base URL %s", p->base_url);
 		goto done;
 	}
-	if (strlen(vu->host) >= hostsize) {
+	const char *site = strstr(vu->base, "://");
+	site = site != NULL ? site + 3 : vu->base;
+	if (strlen(vu->host) >= sizeof out->host ||
+	    strlen(site) >= sizeof out->site) {
 		r = err_set(e, ST_TOO_LARGE, "host: too long");
 		goto done;
 	}
-	memcpy(host, vu->host, strlen(vu->host) + 1);
+	memcpy(out->host, vu->host, strlen(vu->host) + 1);
+	memcpy(out->site, site, strlen(site) + 1);
 done:
 	free(vu);
 	return r;
@@ -535,11 +745,18 @@ enum status poster_make(const struct export_poster *p,
 			enum poster_format format, enum poster_paper paper,
 			enum lang lang, struct buf *out, struct err *e)
 {
-	char url[PIN_URL_MAX + 1], host[PIN_HOST_MAX + 1];
-	enum status r = poster_url(p, url, sizeof url, host, sizeof host, e);
-	if (r != ST_OK)
-		return r;
-	struct poster_content c = {
-		.url = url, .name = p->name, .host = host, .venue = p->venue};
-	return poster_render(&c, format, paper, lang, out, e);
+	struct poster_where *w = malloc(sizeof *w);
+	if (w == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	enum status r = poster_url(p, w, e);
+	if (r == ST_OK) {
+		struct poster_content c = {.url = w->url,
+					   .name = p->name,
+					   .address = p->address,
+					   .site = w->site,
+					   .venue = p->venue};
+		r = poster_render(&c, format, paper, lang, out, e);
+	}
+	free(w);
+	return r;
 }

@@ -259,9 +259,9 @@ static enum status take_base(const char *s, char *out, size_t outsize,
 	return ST_OK;
 }
 
-/* The name of the venue's newest kind venue entry below size. */
+/* The name and address of the venue's newest venue entry below size. */
 static enum status venue_name(struct store *s, const char *venue, int64_t size,
-			      char *name, size_t namesize, struct err *e)
+			      struct export_poster *out, struct err *e)
 {
 	int64_t *idx = NULL;
 	size_t count = 0;
@@ -292,11 +292,13 @@ static enum status venue_name(struct store *s, const char *venue, int64_t size,
 		}
 		if (en->kind != ENTRY_VENUE)
 			continue;
-		if (strlen(en->name) >= namesize) {
+		if (strlen(en->name) >= sizeof out->name ||
+		    strlen(en->address) >= sizeof out->address) {
 			r = err_set(e, ST_TOO_LARGE, "venue name: too long");
 			break;
 		}
-		memcpy(name, en->name, strlen(en->name) + 1);
+		memcpy(out->name, en->name, strlen(en->name) + 1);
+		memcpy(out->address, en->address, strlen(en->address) + 1);
 		r = ST_OK;
 		break;
 	}
@@ -357,8 +359,7 @@ enum status export_poster(struct store *s, const char *venue,
 			    (long long)size, (long long)cp.size);
 		goto done;
 	}
-	if ((r = venue_name(s, venue, cp.size, out->name, sizeof out->name,
-			    e)) != ST_OK)
+	if ((r = venue_name(s, venue, cp.size, out, e)) != ST_OK)
 		goto done;
 	out->size = cp.size;
 	memcpy(out->root, cp.root, HASH_LEN);

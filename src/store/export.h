@@ -40,6 +40,7 @@ struct export_poster {
 	char venue[VENUE_ID_LEN + 1];
 	/* the venue's name, of its newest venue entry in the checkpoint */
 	char name[ENTRY_VALUE_MAX + 1];
+	char address[ENTRY_VALUE_MAX + 1]; /* and its address */
 	/* http:// or https://, without trailing slashes */
 	char base_url[EXPORT_BASE_URL_MAX + 1];
 	char vkey[NOTE_VKEY_MAX + 2]; /* the log's verifier key (meta "vkey") */
@@ -51,7 +52,8 @@ struct export_poster {
  * Reads what venue's poster shows into *out: base_url, or when it is NULL
  * the stored meta "base_url", checked (an http(s) URL of at most
  * EXPORT_BASE_URL_MAX bytes of printable ASCII without '#' or '?'); the
- * log's key; the newest kept checkpoint, and the venue's name in it.
+ * log's key; the newest kept checkpoint, and the venue's name and address
+ * in it.
  * ST_NOT_FOUND when venue is no venue id or has no entry in that
  * checkpoint; ST_INVALID when no base URL is known (e says to pass
  * --base-url) or it is not one; ST_CORRUPT when the key or the checkpoint

@@ -219,8 +219,8 @@ static enum http_next r_bundle(struct http_request *rq)
 
 /* ---- posters ---- */
 
-/* The venue's poster in format f; ?paper=a4|a5|a6, language as the pages'
- * (?lang=, Accept-Language).  The QR code pins the newest checkpoint. */
+/* The venue's poster in format f; ?paper=a4|a5|a6|letter, language as the
+ * pages' (?lang=, Accept-Language).  The QR code pins the newest checkpoint. */
 static void poster(struct http_request *rq, struct store *s,
 		   enum poster_format f)
 {
@@ -232,7 +232,8 @@ static void poster(struct http_request *rq, struct store *s,
 		return;
 	}
 	if (paper_arg != NULL && !poster_paper_parse(paper_arg, &paper)) {
-		http_reply_error(rq, ST_INVALID, 0, "paper: a4, a5 or a6");
+		http_reply_error(rq, ST_INVALID, 0,
+				 "paper: a4, a5, a6 or letter");
 		return;
 	}
 	enum lang lang = web_lang(rq);

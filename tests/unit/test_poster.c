@@ -6,9 +6,15 @@
  * rendered in every format and paper.  The PNG must be one that libpng
  * reads back (its simplified API checks every chunk's CRC): 8-bit grey,
  * of the paper's size at POSTER_PNG_DPI, with ink in the name's box, white
- * margins, and a QR code that zbar decodes to the URL given.  The PDF and
- * the SVG must begin as they should.  Invalid UTF-8 and a buffer too
- * small are refused, the buffer left as it was.
+ * margins, and a QR code that zbar decodes to the URL given; so must the
+ * PNG of every paper in every language.  The PDF and the SVG must begin as
+ * they should.  The layout of every paper and language, with short,
+ * long, unbroken and right-to-left names and addresses and the longest
+ * site: every text inside the page's margins, none over another or over
+ * the code's square (quiet zone included), the heading in the poster's
+ * language and in English (once in English), the venue code and the site
+ * in the lines that name them.  Invalid UTF-8 and a buffer too small are
+ * refused, the buffer left as it was.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +23,7 @@
 #include <cmocka.h>
 
 #include <png.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +73,8 @@ static struct poster_content content_of(const char *name)
 {
 	return (struct poster_content){.url = URL,
 				       .name = name,
-				       .host = "posters.example.org",
+				       .address = "Via Roma 1, 00184 Roma",
+				       .site = "posters.example.org",
 				       .venue = "k7m2q9xa"};
 }
 
@@ -114,45 +122,161 @@ static void expect_scan(const struct buf *b)
 	assert_string_equal(text, URL);
 }
 
+/* Each paper's PNG, in pixels at POSTER_PNG_DPI. */
+static const int png_size[][2] = {
+	{1654, 2339}, {1166, 1654}, {827, 1166}, {1700, 2200}};
+
+/* Renders c's PNG on paper p in lang, checks its size and margins and
+ * that it scans; returns its pixels (*w x *h, to free). */
+static uint8_t *png_checked(const struct poster_content *c, int p,
+			    enum lang lang, int *w, int *h)
+{
+	struct buf b;
+	struct err e;
+	buf_init(&b, POSTER_MAX);
+	enum status r = poster_render(c, POSTER_PNG, p, lang, &b, &e);
+	if (r != ST_OK)
+		fail_msg("paper %d, %s: %s", p, lang_code(lang), e.msg);
+	uint8_t *px = png_read(&b, w, h);
+	assert_int_equal(*w, png_size[p][0]);
+	assert_int_equal(*h, png_size[p][1]);
+	/* Nothing on the outer 5% (sides) or 3% (top and bottom). */
+	assert_int_equal(ink(px, *w, 0, 0, *w * 5 / 100, *h), 0);
+	assert_int_equal(ink(px, *w, *w - *w * 5 / 100, 0, *w, *h), 0);
+	assert_int_equal(ink(px, *w, 0, 0, *w, *h * 3 / 100), 0);
+	assert_int_equal(ink(px, *w, 0, *h - *h * 3 / 100, *w, *h), 0);
+	expect_scan(&b);
+	buf_free(&b);
+	return px;
+}
+
 static void test_png_scripts(void **state)
 {
-	static const int size[][2] = {{1654, 2339}, {1166, 1654}, {827, 1166}};
 	(void)state;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		struct poster_content c = content_of(names[i]);
-		for (int p = POSTER_A4; p <= POSTER_A6; p++) {
-			struct buf b;
-			struct err e;
+		for (int p = POSTER_A4; p <= POSTER_LETTER; p++) {
 			int w, h;
-			buf_init(&b, POSTER_MAX);
-			assert_int_equal(poster_render(&c, POSTER_PNG, p,
-						       LANG_EN, &b, &e),
-					 ST_OK);
-			uint8_t *px = png_read(&b, &w, &h);
-			assert_int_equal(w, size[p][0]);
-			assert_int_equal(h, size[p][1]);
-			/* The name's box, 0.05H to 0.21H inside the margins,
-			 * holds ink: at least 0.5% of its pixels. */
-			long box = (long)(w * 84 / 100) * (h * 16 / 100);
-			long n = ink(px, w, w * 8 / 100, h * 5 / 100,
-				     w * 92 / 100, h * 21 / 100);
+			uint8_t *px = png_checked(&c, p, LANG_EN, &w, &h);
+			/* The name's box, 0.095H to 0.195H inside the
+			 * margins, holds ink: at least 0.5% of its pixels. */
+			long box = (long)(w * 84 / 100) * (h * 10 / 100);
+			long n = ink(px, w, w * 8 / 100, h * 95 / 1000,
+				     w * 92 / 100, h * 195 / 1000);
 			if (n * 200 < box)
 				fail_msg("name %zu, paper %d: %ld dark pixels "
 					 "of %ld",
 					 i, p, n, box);
-			/* Nothing on the outer 5% (sides) or 3% (top and
-			 * bottom). */
-			assert_int_equal(ink(px, w, 0, 0, w * 5 / 100, h), 0);
-			assert_int_equal(ink(px, w, w - w * 5 / 100, 0, w, h),
-					 0);
-			assert_int_equal(ink(px, w, 0, 0, w, h * 3 / 100), 0);
-			assert_int_equal(ink(px, w, 0, h - h * 3 / 100, w, h),
-					 0);
 			free(px);
-			expect_scan(&b);
-			buf_free(&b);
 		}
 	}
+}
+
+/* Every paper in every language: the PNG scans, its margins are white. */
+static void test_png_papers_languages(void **state)
+{
+	(void)state;
+	struct poster_content c = content_of("Caff\xc3\xa8 Citt\xc3\xa0");
+	for (int p = POSTER_A4; p <= POSTER_LETTER; p++)
+		for (int l = 0; l < LANG__COUNT; l++) {
+			int w, h;
+			free(png_checked(&c, p, (enum lang)l, &w, &h));
+		}
+}
+
+/* Whether a and b, both drawn, share any point. */
+static bool overlap(const struct poster_rect *a, const struct poster_rect *b)
+{
+	if (a->w <= 0 || b->w <= 0)
+		return false;
+	return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h &&
+	       b->y < a->y + a->h;
+}
+
+static void test_layout_inside(void **state)
+{
+	(void)state;
+	static const char *const heading[] = {
+		"Sanitization record",
+		"Registro sanificazioni \xc2\xb7 Sanitization record",
+		"Hygienenachweis \xc2\xb7 Sanitization record",
+		"Registre d'assainissement \xc2\xb7 Sanitization record",
+		"Registro de higienizaci\xc3\xb3n \xc2\xb7 Sanitization "
+		"record"};
+	/* The longest site a base URL gives (PIN_BASE_MAX less "https://"),
+	 * and names and addresses of every kind. */
+	static char site[PIN_BASE_MAX - 7];
+	memset(site, 'h', sizeof site - 1);
+	memcpy(site + sizeof site - 13, ".example.org", 13);
+	struct poster_layout *lay = malloc(sizeof *lay);
+	assert_non_null(lay);
+	size_t n = sizeof names / sizeof names[0];
+	for (size_t i = 0; i <= n; i++) {
+		struct poster_content c = content_of(i < n ? names[i] : "Bar");
+		if (i > 0)
+			c.address = names[(i + 1) % n];
+		if (i == n) {
+			c.address = NULL;
+			c.site = site;
+		}
+		for (int p = POSTER_A4; p <= POSTER_LETTER; p++) {
+			for (int l = 0; l < LANG__COUNT; l++) {
+				struct err e;
+				assert_int_equal(
+					poster_layout(&c, p, l, lay, &e),
+					ST_OK);
+				double W = lay->w, H = lay->h;
+				assert_true(lay->qr.x >= 0.05 * W &&
+					    lay->qr.x + lay->qr.w <= 0.95 * W);
+				for (int t = 0; t < POSTER_T__COUNT; t++) {
+					const struct poster_rect *r =
+						&lay->text[t];
+					bool shown = t != POSTER_T_ADDRESS ||
+						     c.address != NULL;
+					assert_int_equal(r->w > 0, shown);
+					if (!shown)
+						continue;
+					if (r->x < 0.05 * W ||
+					    r->x + r->w > 0.95 * W ||
+					    r->y < 0.03 * H ||
+					    r->y + r->h > 0.97 * H)
+						fail_msg("name %zu, paper %d, "
+							 "%s: text %d at "
+							 "%.1f,%.1f %.1fx%.1f "
+							 "on %.0fx%.0f",
+							 i, p, lang_code(l), t,
+							 r->x, r->y, r->w, r->h,
+							 W, H);
+					if (overlap(r, &lay->qr))
+						fail_msg("name %zu, paper %d, "
+							 "%s: text %d over "
+							 "the code",
+							 i, p, lang_code(l), t);
+					for (int u = 0; u < t; u++)
+						if (overlap(r, &lay->text[u]))
+							fail_msg("name %zu, "
+								 "paper %d, "
+								 "%s: texts "
+								 "%d and %d",
+								 i, p,
+								 lang_code(l),
+								 u, t);
+				}
+				assert_string_equal(
+					lay->words[POSTER_T_HEADING],
+					heading[l]);
+				assert_non_null(strstr(
+					lay->words[POSTER_T_CODE], "k7m2q9xa"));
+				assert_non_null(strstr(lay->words[POSTER_T_GO],
+						       "k7m2q9xa"));
+				assert_non_null(strstr(lay->words[POSTER_T_GO],
+						       c.site));
+				assert_string_equal(lay->words[POSTER_T_NAME],
+						    c.name);
+			}
+		}
+	}
+	free(lay);
 }
 
 static void test_vector_scripts(void **state)
@@ -191,7 +315,12 @@ static void test_refused(void **state)
 					       LANG_EN, &b, &e),
 				 ST_INVALID);
 		c = content_of("Bar");
-		c.host = bad[i];
+		c.site = bad[i];
+		assert_int_equal(poster_render(&c, POSTER_PDF, POSTER_A6,
+					       LANG_EN, &b, &e),
+				 ST_INVALID);
+		c = content_of("Bar");
+		c.address = bad[i];
 		assert_int_equal(poster_render(&c, POSTER_PDF, POSTER_A6,
 					       LANG_EN, &b, &e),
 				 ST_INVALID);
@@ -212,6 +341,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_png_scripts),
+		cmocka_unit_test(test_png_papers_languages),
+		cmocka_unit_test(test_layout_inside),
 		cmocka_unit_test(test_vector_scripts),
 		cmocka_unit_test(test_refused),
 	};

@@ -9,8 +9,10 @@
  * error naming --base-url; a base that is no http(s) URL, or has a space,
  * '#' or '?', is refused), carrying the pin of the newest checkpoint and
  * the log key, the host, and the venue's newest name; a venue the log
- * lacks is not found.  poster_make's PNG scans back to exactly that URL,
- * in each paper; its PDF and SVG are what they say; the languages differ.
+ * lacks is not found; the venue's address, and the site a person types
+ * (the base URL without its scheme).  poster_make's PNG scans back to
+ * exactly that URL, in each paper and language; its PDF and SVG are what
+ * they say; the languages differ.
  * poster_render refuses a URL no QR code holds, a text over the limit
  * and an unknown format, leaving the output as it was.  The scanner: no
  * code in a blank PNG (not found), a code longer than the room (too
@@ -73,19 +75,22 @@ static void test_names(void **state)
 	static const char *const formats[] = {"pdf", "svg", "png"};
 	static const char *const mimes[] = {"application/pdf", "image/svg+xml",
 					    "image/png"};
-	static const char *const papers[] = {"a4", "a5", "a6"};
+	static const char *const papers[] = {"a4", "a5", "a6", "letter"};
+	for (int i = 0; i < 4; i++) {
+		enum poster_paper p = POSTER_A4;
+		assert_true(poster_paper_parse(papers[i], &p));
+		assert_int_equal(p, POSTER_A4 + i);
+		assert_string_equal(poster_paper_str(p), papers[i]);
+	}
 	for (int i = 0; i < 3; i++) {
 		enum poster_format f = POSTER_PNG;
-		enum poster_paper p = POSTER_A4;
 		assert_true(poster_format_parse(formats[i], &f));
 		assert_int_equal(f, POSTER_PDF + i);
 		assert_string_equal(poster_format_str(f), formats[i]);
 		assert_string_equal(poster_format_mime(f), mimes[i]);
-		assert_true(poster_paper_parse(papers[i], &p));
-		assert_int_equal(p, POSTER_A4 + i);
 	}
-	static const char *const bad[] = {"",	"PDF",	"a3",
-					  "A4", "png ", "pngx"};
+	static const char *const bad[] = {
+		"", "PDF", "a3", "A4", "png ", "pngx", "Letter", "us", "lette"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		enum poster_format f = POSTER_SVG;
 		enum poster_paper p = POSTER_A5;
@@ -110,16 +115,32 @@ static void newest(struct checkpoint *c)
 }
 
 /* What the poster of venue shows, read from the store as the CLI and the
- * server read it: its URL, name and host. */
-static enum status load(const char *venue, const char *base, char *url,
-			char *name, char *host, struct err *e)
+ * server read it: its URL, name, host and site (in *w) and address. */
+static enum status load_all(const char *venue, const char *base,
+			    struct poster_where *w, char *name, char *address,
+			    struct err *e)
 {
 	struct export_poster p;
 	enum status r = export_poster(t.s, venue, base, &p, e);
 	if (r != ST_OK)
 		return r;
 	snprintf(name, ENTRY_VALUE_MAX + 1, "%s", p.name);
-	return poster_url(&p, url, PIN_URL_MAX + 1, host, PIN_HOST_MAX + 1, e);
+	snprintf(address, ENTRY_VALUE_MAX + 1, "%s", p.address);
+	return poster_url(&p, w, e);
+}
+
+/* load_all's URL, name and host. */
+static enum status load(const char *venue, const char *base, char *url,
+			char *name, char *host, struct err *e)
+{
+	struct poster_where w;
+	char address[ENTRY_VALUE_MAX + 1];
+	enum status r = load_all(venue, base, &w, name, address, e);
+	if (r == ST_OK) {
+		memcpy(url, w.url, sizeof w.url);
+		memcpy(host, w.host, sizeof w.host);
+	}
+	return r;
 }
 
 /* The poster of venue, from the store. */
@@ -152,6 +173,17 @@ static void test_content(void **state)
 			 ST_OK);
 	assert_string_equal(name, "Bar Uno e Due");
 	assert_string_equal(host, "Host.example:8443");
+	struct poster_where w;
+	char address[ENTRY_VALUE_MAX + 1];
+	assert_int_equal(load_all(V1, "https://Host.example:8443/pre/fix//", &w,
+				  name, address, &e),
+			 ST_OK);
+	assert_string_equal(w.site, "Host.example:8443/pre/fix");
+	assert_string_equal(w.url, url);
+	assert_string_equal(address, "Via Roma 1");
+	assert_int_equal(
+		load_all(V1, "http://h.example", &w, name, address, &e), ST_OK);
+	assert_string_equal(w.site, "h.example");
 	assert_int_equal(
 		strncmp(url, "https://Host.example:8443/pre/fix/v/" V1 "#k=",
 			strlen("https://Host.example:8443/pre/fix/v/" V1
@@ -210,9 +242,9 @@ static void test_make_and_scan(void **state)
 	assert_int_equal(
 		load(V1, "https://posters.example", url, name, host, &e),
 		ST_OK);
-	for (int p = POSTER_A4; p <= POSTER_A6; p++) {
+	for (int p = POSTER_A4; p <= POSTER_LETTER; p++) {
 		buf_init(&b, POSTER_MAX);
-		assert_int_equal(make(V1, POSTER_PNG, p, LANG_IT,
+		assert_int_equal(make(V1, POSTER_PNG, p, (enum lang)(p + 1),
 				      "https://posters.example", &b, &e),
 				 ST_OK);
 		write_file("poster.png", b.data, b.len, path);
@@ -269,7 +301,7 @@ static void test_render_refused(void **state)
 	long_text[POSTER_TEXT_MAX + 1] = 0;
 	struct poster_content ok = {.url = "https://x.example/v/" V1,
 				    .name = "Bar",
-				    .host = "x.example",
+				    .site = "x.example",
 				    .venue = V1};
 	struct poster_content c = ok;
 	buf_init(&b, POSTER_MAX);
@@ -291,6 +323,12 @@ static void test_render_refused(void **state)
 		ST_INVALID);
 	assert_int_equal(poster_render(&ok, (enum poster_format)7, POSTER_A6,
 				       LANG_EN, &b, &e),
+			 ST_INVALID);
+	assert_int_equal(poster_render(&ok, POSTER_PDF, (enum poster_paper)4,
+				       LANG_EN, &b, &e),
+			 ST_INVALID);
+	assert_int_equal(poster_render(&ok, POSTER_PDF, POSTER_A4,
+				       (enum lang)LANG__COUNT, &b, &e),
 			 ST_INVALID);
 	assert_int_equal(b.len, 4);
 	assert_string_equal(buf_str(&b), "kept");
