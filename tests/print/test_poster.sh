@@ -6,7 +6,7 @@
 #
 # Builds a log with the CLI in a temporary directory (venues with long,
 # accented and right-to-left names), makes posters in every format and
-# paper size, and checks that:
+# paper size (A4, A5, A6, US Letter) and language, and checks that:
 #   - each file is what it says (PDF, SVG, PNG), the QR code is vector in
 #     PDF and SVG, and no text reaches the page's margins in any paper;
 #   - the PNG is one that pngcheck and file accept (where installed);
@@ -17,8 +17,15 @@
 #   - the pin in the URL is right: k is base64url of the first 16 bytes of
 #     SHA-256 of `sanilog key`'s line, n the newest checkpoint's size, r the
 #     first 16 bytes of its root;
-#   - the text is there in both languages, and the base URL comes from
-#     --base-url, else the database, else an error naming --base-url;
+#   - the text is there in every language: the heading in it and in
+#     English, the name, the address, the labelled venue code, what the
+#     code shows and "Go to <site> and enter code <code>" (the site with
+#     the base URL's path); every paper in every language scans;
+#   - the base URL comes from --base-url, else the database, else an error
+#     naming --base-url;
+#   - the format is the name's: .pdf, .svg, .png in any case; another
+#     extension, none without --format, or a --format that says otherwise
+#     is an error (exit 2) that writes nothing;
 #   - names in Arabic, Hebrew, Chinese (with Japanese and Korean) and a
 #     long Latin name make posters in every format: the PNG is valid, has
 #     ink in the name's box, and scans; the PDF's text holds the name, so
@@ -140,7 +147,7 @@ png_valid() {
 
 for id in "${IDS[@]}"; do
 	want=$(url_of "$id")
-	for paper in a4 a5 a6; do
+	for paper in a4 a5 a6 letter; do
 		for fmt in pdf svg png; do
 			f=$TMP/$id-$paper.$fmt
 			got=$(sl poster "$id" --format "$fmt" --paper "$paper" \
@@ -165,8 +172,8 @@ for id in "${IDS[@]}"; do
 	done
 done
 
-# Page sizes: A4, A5, A6 portrait in points, and the PNG at 200 dpi.
-for paper in a4:595x841 a5:419x595 a6:297x419; do
+# Page sizes: A4, A5, A6, Letter portrait in points, and the PNG at 200 dpi.
+for paper in a4:595x841 a5:419x595 a6:297x419 letter:612x792; do
 	p=${paper%%:*}
 	size=$(pdfinfo "$TMP/k7m2q9xa-$p.pdf" 2>/dev/null |
 		sed -n 's/^Page size: *\([0-9]*\)\(\.[0-9]*\)\? x \([0-9]*\).*/\1x\3/p')
@@ -174,12 +181,14 @@ for paper in a4:595x841 a5:419x595 a6:297x419; do
 done
 same "A4 PNG pixels" "$("$CONVERT" "$TMP/k7m2q9xa-a4.png" -format '%wx%h' info:)" \
 	1654x2339
+same "Letter PNG pixels" \
+	"$("$CONVERT" "$TMP/k7m2q9xa-letter.png" -format '%wx%h' info:)" 1700x2200
 same "A4 PNG grey" "$("$CONVERT" "$TMP/k7m2q9xa-a4.png" -format '%[colorspace]' info:)" \
 	Gray
 
 # Photographed badly: rotated, blurred, noised, shrunk to a quarter; and
 # as a JPEG.  One paper per venue, each paper at least once.
-papers=(a4 a5 a6 a6)
+papers=(a4 a5 a6 letter)
 for i in "${!IDS[@]}"; do
 	id=${IDS[$i]}
 	p=${papers[$i]}
@@ -198,7 +207,7 @@ done
 # PDF -> pdftoppm -> scan; SVG -> rsvg-convert (and ImageMagick) -> scan.
 for id in "${IDS[@]}"; do
 	want=$(url_of "$id")
-	for p in a4 a5 a6; do
+	for p in a4 a5 a6 letter; do
 		pdftoppm -r 100 -png -singlefile "$TMP/$id-$p.pdf" "$TMP/pdf-$id-$p"
 		same "scan pdftoppm $id $p" "$(scan "$TMP/pdf-$id-$p.png")" "$want"
 		rsvg-convert -o "$TMP/svg-$id-$p.png" "$TMP/$id-$p.svg"
@@ -210,22 +219,62 @@ same "scan SVG through ImageMagick" "$(scan "$TMP/svg-im.png")" \
 	"$(url_of abcdefgh)"
 
 # ---------------------------------------------------------------------------
-# The text: the name, the host, the line in each language.
+# The text: the heading, the name, the address, the venue code, the lines
+# in each language; every paper in every language scans.
 
-pdftotext "$TMP/abcdefgh-a4.pdf" "$TMP/en.txt"
-check "PDF holds the accented name" grep -q "Caffè Città Perù" "$TMP/en.txt"
-check "PDF holds the host" grep -qx "$HOST" "$TMP/en.txt"
-check "PDF holds the venue id" grep -qx abcdefgh "$TMP/en.txt"
-check "PDF says what the code shows" grep -q "Scan to see when this place" \
-	"$TMP/en.txt"
-sl poster abcdefgh --lang it -o "$TMP/it.pdf" >/dev/null 2>&1
-pdftotext "$TMP/it.pdf" "$TMP/it.txt"
-check "Italian PDF" grep -q "Inquadra per vedere quando questo" "$TMP/it.txt"
-check "Italian PDF: sanificato" grep -q "stato sanificato" "$TMP/it.txt"
-sl poster abcdefgh --lang it --format svg -o "$TMP/it.svg" >/dev/null 2>&1
-sl poster abcdefgh --lang it --format png -o "$TMP/it.png" >/dev/null 2>&1
-check "Italian PNG inside the margins" is_white_margin "$TMP/it.png"
-same "Italian PNG scans" "$(scan "$TMP/it.png")" "$(url_of abcdefgh)"
+# pdf_text PDF: its text on one line, words one space apart.
+pdf_text() { pdftotext "$1" - | tr -s ' \n' '  '; }
+# has_text FILE WORDS: FILE (pdf_text's) holds WORDS.
+has_text() { grep -qF -- "$2" "$1"; }
+
+pdf_text "$TMP/abcdefgh-a4.pdf" >"$TMP/en.txt"
+check "PDF holds the accented name" has_text "$TMP/en.txt" "Caffè Città Perù"
+check "PDF holds the address" has_text "$TMP/en.txt" "Via Roma 1, Roma"
+check "PDF: heading once, in English" bash -c \
+	"[ \"\$(grep -o 'Sanitization record' '$TMP/en.txt' | wc -l)\" = 1 ]"
+check "PDF: the venue code, labelled" has_text "$TMP/en.txt" \
+	"Venue code: abcdefgh"
+check "PDF says what the code shows" has_text "$TMP/en.txt" \
+	"Scan to see when this place was last sanitized"
+check "PDF: without a camera" has_text "$TMP/en.txt" \
+	"No camera? Go to $HOST and enter code abcdefgh"
+
+# The words of each language, as lang/*.txt has them: the heading, the
+# venue code's label and the line for people without a camera.
+declare -A HEADING=([en]="Sanitization record"
+	[it]="Registro sanificazioni · Sanitization record"
+	[de]="Hygienenachweis · Sanitization record"
+	[fr]="Registre d'assainissement · Sanitization record"
+	[es]="Registro de higienización · Sanitization record")
+declare -A CODE=([en]="Venue code: abcdefgh" [it]="Codice locale: abcdefgh"
+	[de]="Betriebscode: abcdefgh"
+	[fr]="Code de l'établissement : abcdefgh"
+	[es]="Código del local: abcdefgh")
+declare -A GO=([en]="Go to $HOST and enter code abcdefgh"
+	[it]="Vai su $HOST e inserisci il codice abcdefgh"
+	[de]="Gehen Sie auf $HOST und geben Sie den Code abcdefgh ein"
+	[fr]="Allez sur $HOST et saisissez le code abcdefgh"
+	[es]="Vaya a $HOST e introduzca el código abcdefgh")
+for paper in a4 a5 a6 letter; do
+	for lang in en it de fr es; do
+		f=$TMP/lang-$paper-$lang
+		sl poster abcdefgh --paper "$paper" --lang "$lang" \
+			-o "$f.pdf" >/dev/null 2>&1 || bad "poster $paper $lang"
+		pdf_text "$f.pdf" >"$f.txt"
+		check "$paper $lang: heading" has_text "$f.txt" "${HEADING[$lang]}"
+		check "$paper $lang: venue code" has_text "$f.txt" "${CODE[$lang]}"
+		check "$paper $lang: without a camera" has_text "$f.txt" \
+			"${GO[$lang]}"
+		check "$paper $lang: name" has_text "$f.txt" "Caffè Città Perù"
+		sl poster abcdefgh --paper "$paper" --lang "$lang" \
+			-o "$f.png" >/dev/null 2>&1
+		same "$paper $lang PNG scans" "$(scan "$f.png")" \
+			"$(url_of abcdefgh)"
+		check "$paper $lang PNG inside the margins" is_white_margin "$f.png"
+	done
+done
+check "Italian: what the code shows" has_text "$TMP/lang-a4-it.txt" \
+	"Inquadra per vedere quando questo locale è stato sanificato"
 
 # ---------------------------------------------------------------------------
 # Names in any script, in a log of their own.
@@ -247,12 +296,12 @@ for i in "${!SIDS[@]}"; do
 		--name "${SNAMES[$i]}" --address "Via Roma $i" >/dev/null 2>&1 ||
 		bad "venue add ${SIDS[$i]}"
 done
-# ink_in_name PNG: the name's box (0.05H to 0.21H, inside the margins) is
-# not blank.
+# ink_in_name PNG: the name's box (0.095H to 0.195H, inside the margins)
+# is not blank.
 ink_in_name() {
 	local geo m
 	geo=$("$CONVERT" "$1" -format \
-		'%[fx:int(w*0.84)]x%[fx:int(h*0.16)]+%[fx:int(w*0.08)]+%[fx:int(h*0.05)]' \
+		'%[fx:int(w*0.84)]x%[fx:int(h*0.10)]+%[fx:int(w*0.08)]+%[fx:int(h*0.095)]' \
 		info:) || return 1
 	m=$("$CONVERT" "$1" -crop "$geo" +repage \
 		-format '%[fx:mean < 0.995 && minima < 0.2]' info:)
@@ -290,7 +339,44 @@ done
 # Options: format from the file name, stdout, JSON, base URL, bad input.
 
 sl poster abcdefgh -o "$TMP/by-name.svg" >/dev/null 2>&1
-check "format from -o's extension" grep -q '<svg' "$TMP/by-name.svg"
+check "format from -o's extension: .svg" grep -q '<svg' "$TMP/by-name.svg"
+sl poster abcdefgh -o "$TMP/by-name.png" >/dev/null 2>&1
+same "format from -o's extension: .png" "$(scan "$TMP/by-name.png")" \
+	"$(url_of abcdefgh)"
+sl poster abcdefgh -o "$TMP/by-name.pdf" >/dev/null 2>&1
+check "format from -o's extension: .pdf" grep -q '^%PDF-' "$TMP/by-name.pdf"
+sl poster abcdefgh -o "$TMP/UPPER.PNG" >/dev/null 2>&1
+check "format from -o's extension: .PNG" bash -c \
+	"head -c 4 '$TMP/UPPER.PNG' | grep -q PNG"
+sl poster abcdefgh --format png -o "$TMP/both.png" >/dev/null 2>&1
+check "--format png -o x.png" bash -c "head -c 4 '$TMP/both.png' | grep -q PNG"
+sl poster abcdefgh --format svg -o "$TMP/noext" >/dev/null 2>&1
+check "--format svg -o FILE without extension" grep -q '<svg' "$TMP/noext"
+# Refused, with nothing written: another extension, none (without
+# --format), a --format the name contradicts.
+for bad_out in x.jpg x.pdff x.svg.txt x.tar.gz plainname; do
+	expect_exit "-o $bad_out" 2 sl poster abcdefgh -o "$TMP/$bad_out"
+	check "-o $bad_out: nothing written" test ! -e "$TMP/$bad_out"
+done
+check "-o FILE without extension says why" grep -q "no extension" "$TMP/err"
+expect_exit "-o x.jpg" 2 sl poster abcdefgh -o "$TMP/x.jpg"
+check "-o x.jpg says why" grep -q "unknown extension .jpg" "$TMP/err"
+check "-o x.jpg: says .pdf, .svg or .png" grep -qF ".pdf, .svg or .png" \
+	"$TMP/err"
+expect_exit "--format svg -o x.png" 2 sl poster abcdefgh --format svg \
+	-o "$TMP/clash.png"
+check "--format svg -o x.png: nothing written" test ! -e "$TMP/clash.png"
+check "--format svg -o x.png says why" grep -q "the name says png" "$TMP/err"
+expect_exit "--format pdf -o x.svg" 2 sl poster abcdefgh --format pdf \
+	-o "$TMP/clash.svg"
+check "--format pdf -o x.svg: nothing written" test ! -e "$TMP/clash.svg"
+mkdir -p "$TMP/dir.png"
+sl poster abcdefgh --format pdf -o "$TMP/dir.png/plain" >/dev/null 2>&1
+check "a dot in a directory is no extension" grep -q '^%PDF-' \
+	"$TMP/dir.png/plain"
+sl poster abcdefgh --paper letter -o "$TMP/letter.pdf" >/dev/null 2>&1
+check "--paper letter" bash -c \
+	"pdfinfo '$TMP/letter.pdf' | grep -q 'Page size: *612 x 792'"
 (cd "$TMP" && sl poster abcdefgh >/dev/null 2>&1)
 check "default file poster-ID.pdf" grep -q '^%PDF-' "$TMP/poster-abcdefgh.pdf"
 sl poster abcdefgh --format png -o - >"$TMP/stdout.png" 2>/dev/null
@@ -304,6 +390,11 @@ got=$(sl poster abcdefgh --base-url http://127.0.0.1:8080/town/ \
 	-o "$TMP/b.png" 2>/dev/null)
 same "--base-url wins" "$got" "http://127.0.0.1:8080/town/v/abcdefgh#k=$K&n=$N&r=$R"
 same "--base-url: scan" "$(scan "$TMP/b.png")" "$got"
+sl poster abcdefgh --base-url http://127.0.0.1:8080/town/ \
+	-o "$TMP/b.pdf" >/dev/null 2>&1
+pdf_text "$TMP/b.pdf" >"$TMP/b.txt"
+check "the site with the base URL's path" has_text "$TMP/b.txt" \
+	"Go to 127.0.0.1:8080/town and enter code abcdefgh"
 expect_exit "--base-url ftp" 2 sl poster abcdefgh --base-url ftp://x/ -o x.pdf
 expect_exit "--base-url with a space" 2 sl poster abcdefgh \
 	--base-url "https://a b/" -o x.pdf
@@ -311,6 +402,7 @@ expect_exit "unknown venue" 2 sl poster zzzzzzzz -o x.pdf
 expect_exit "not a venue id" 2 sl poster ABCDEFGH -o x.pdf
 expect_exit "bad format" 2 sl poster abcdefgh --format gif
 expect_exit "bad paper" 2 sl poster abcdefgh --paper a3
+expect_exit "bad paper Letter" 2 sl poster abcdefgh --paper Letter
 expect_exit "bad lang" 2 sl poster abcdefgh --lang xx
 expect_exit "no venue" 2 sl poster
 check "no file left by failures" bash -c "! test -e x.pdf"

@@ -2,7 +2,9 @@
 #
 # test_poster_route.sh: the posters served at /v/<venue>/poster.pdf|svg|png:
 # the right types and headers, and a PNG whose QR code scans back to the
-# venue URL with the pin that `sanilog poster` writes.
+# venue URL with the pin that `sanilog poster` writes, in every paper
+# (?paper=a4|a5|a6|letter) and language (?lang=, Accept-Language), with
+# the heading in the language asked for (where pdftotext is installed).
 #
 #   SANILOG=/abs/path/to/sanilog tests/web/test_poster_route.sh
 #
@@ -55,10 +57,39 @@ check "the served PNG scans to the venue URL with the log's pin ($got)" \
 	test "$got" = "$want"
 check "the URL is the venue's, with k, n and r" \
 	grep -Eq "^http://poster\.test/v/$V#k=.*&n=2&r=" <<<"$got"
-code=$(status "$URL/v/$V/poster.png?paper=a6&lang=it")
-check "a6, Italian: 200 ($code)" test "$code" = 200
-code=$(status "$URL/v/$V/poster.png?paper=a3")
+declare -A HEADING=([en]="Sanitization record"
+	[it]="Registro sanificazioni" [de]="Hygienenachweis"
+	[fr]="Registre d'assainissement" [es]="Registro de higienización")
+for paper in a4 a5 a6 letter; do
+	for lang in en it de fr es; do
+		code=$(curl -s -o "p-$paper-$lang.png" -w '%{http_code}' \
+			"$URL/v/$V/poster.png?paper=$paper&lang=$lang" || true)
+		check "$paper, $lang: 200 ($code)" test "$code" = 200
+		got=$("$SANILOG" scan "p-$paper-$lang.png" 2>/dev/null)
+		check "$paper, $lang: scans to the venue URL" test "$got" = "$want"
+	done
+done
+if command -v pdftotext >/dev/null; then
+	for lang in en it de fr es; do
+		curl -s -o "h-$lang.pdf" -H "Accept-Language: $lang" \
+			"$URL/v/$V/poster.pdf?paper=letter"
+		check "Accept-Language $lang: the heading in $lang" \
+			grep -qF "${HEADING[$lang]}" <(pdftotext "h-$lang.pdf" -)
+	done
+	check "the heading in English too" \
+		grep -qF "Hygienenachweis · Sanitization record" \
+		<(pdftotext h-de.pdf -)
+	check "letter: 612 x 792 points" grep -q "Page size: *612 x 792" \
+		<(pdfinfo h-en.pdf)
+else
+	echo "  (pdftotext is not installed: the headings are not read)" >&2
+fi
+code=$(curl -s -o a3.txt -w '%{http_code}' "$URL/v/$V/poster.png?paper=a3" ||
+	true)
 check "paper a3: 400 ($code)" test "$code" = 400
+check "paper a3: the error names letter" grep -q "letter" a3.txt
+code=$(status "$URL/v/$V/poster.png?paper=LETTER")
+check "paper LETTER: 400 ($code)" test "$code" = 400
 code=$(status "$URL/v/abcdefgh/poster.pdf")
 check "unknown venue: 404 ($code)" test "$code" = 404
 code=$(status -X POST "$URL/v/$V/poster.pdf")
