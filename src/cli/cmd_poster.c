@@ -147,7 +147,7 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
 	struct export_poster p;
-	struct poster_where w;
+	char url[PIN_URL_MAX + 1], host[PIN_HOST_MAX + 1];
 	struct err e;
 	struct buf out;
 	int rc = EXIT_USAGE;
@@ -155,7 +155,7 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	enum status r = export_poster(s, venue, base_url, &p, &e);
 	store_close(s);
 	if (r == ST_OK)
-		r = poster_url(&p, &w, &e);
+		r = poster_url(&p, url, sizeof url, host, sizeof host, &e);
 	if (r == ST_OK)
 		r = poster_make(&p, format, paper, lang, &out, &e);
 	if (r != ST_OK ||
@@ -167,7 +167,7 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	if (c->json && !to_stdout) {
 		struct venue_url vu;
 		char k[PIN_B64_LEN + 1], rr[PIN_B64_LEN + 1];
-		if (pin_parse_venue_url(w.url, &vu, &e) != ST_OK) {
+		if (pin_parse_venue_url(url, &vu, &e) != ST_OK) {
 			cli_error("poster: %s", e.msg);
 			goto done;
 		}
@@ -178,7 +178,7 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 			"s:I, s:s}}",
 			"file", path, "format", poster_format_str(format),
 			"paper", poster_paper_str(paper), "venue", venue,
-			"name", p.name, "url", w.url, "host", w.host, "bytes",
+			"name", p.name, "url", url, "host", host, "bytes",
 			(json_int_t)out.len, "pin", "k", k, "n",
 			(json_int_t)vu.pin.size, "r", rr));
 		goto done;
@@ -186,7 +186,7 @@ int cmd_poster(struct cli *c, int argc, char **argv)
 	if (!to_stdout) {
 		fprintf(stderr, "sanilog: poster of %s written to %s\n", venue,
 			path);
-		printf("%s\n", w.url);
+		printf("%s\n", url);
 	}
 	rc = EXIT_GOOD;
 done:

@@ -707,35 +707,31 @@ enum status poster_render(const struct poster_content *c,
 
 /* The poster's texts are the export's (export.h). */
 
-enum status poster_url(const struct export_poster *p, struct poster_where *out,
-		       struct err *e)
+enum status poster_url(const struct export_poster *p, char *url, size_t urlsize,
+		       char *host, size_t hostsize, struct err *e)
 {
 	struct pin pin;
 	struct venue_url *vu = NULL;
 	enum status r;
 
 	pin_make(p->vkey, strlen(p->vkey), p->size, p->root, &pin);
-	if ((r = pin_venue_url(p->base_url, p->venue, &pin, out->url,
-			       sizeof out->url, e)) != ST_OK)
+	if ((r = pin_venue_url(p->base_url, p->venue, &pin, url, urlsize, e)) !=
+	    ST_OK)
 		goto done;
 	/* Read it back as a scanner will: the host, and a self-check. */
 	if ((vu = malloc(sizeof *vu)) == NULL) {
 		r = err_set(e, ST_NOMEM, "out of memory");
 		goto done;
 	}
-	if ((r = pin_parse_venue_url(out->url, vu, e)) != ST_OK) {
+	if ((r = pin_parse_venue_url(url, vu, e)) != ST_OK) {
 		err_prefix(e, "base URL %s", p->base_url);
 		goto done;
 	}
-	const char *site = strstr(vu->base, "://");
-	site = site != NULL ? site + 3 : vu->base;
-	if (strlen(vu->host) >= sizeof out->host ||
-	    strlen(site) >= sizeof out->site) {
+	if (strlen(vu->host) >= hostsize) {
 		r = err_set(e, ST_TOO_LARGE, "host: too long");
 		goto done;
 	}
-	memcpy(out->host, vu->host, strlen(vu->host) + 1);
-	memcpy(out->site, site, strlen(site) + 1);
+	memcpy(host, vu->host, strlen(vu->host) + 1);
 done:
 	free(vu);
 	return r;
@@ -745,18 +741,18 @@ enum status poster_make(const struct export_poster *p,
 			enum poster_format format, enum poster_paper paper,
 			enum lang lang, struct buf *out, struct err *e)
 {
-	struct poster_where *w = malloc(sizeof *w);
-	if (w == NULL)
-		return err_set(e, ST_NOMEM, "out of memory");
-	enum status r = poster_url(p, w, e);
-	if (r == ST_OK) {
-		struct poster_content c = {.url = w->url,
-					   .name = p->name,
-					   .address = p->address,
-					   .site = w->site,
-					   .venue = p->venue};
-		r = poster_render(&c, format, paper, lang, out, e);
-	}
-	free(w);
-	return r;
+	char url[PIN_URL_MAX + 1], host[PIN_HOST_MAX + 1];
+	enum status r = poster_url(p, url, sizeof url, host, sizeof host, e);
+	if (r != ST_OK)
+		return r;
+	/* The base URL as export_poster checked it: a scheme, no trailing
+	 * slash. */
+	const char *site = strstr(p->base_url, "://");
+	struct poster_content c = {.url = url,
+				   .name = p->name,
+				   .address = p->address,
+				   .site = site != NULL ? site + 3
+							: p->base_url,
+				   .venue = p->venue};
+	return poster_render(&c, format, paper, lang, out, e);
 }

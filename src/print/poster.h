@@ -40,7 +40,6 @@
 #include "base/status.h"
 #include "base/words.h"
 #include "core/buf.h"
-#include "core/pin.h"
 #include "store/export.h" /* struct export_poster: plain data */
 
 #define POSTER_PNG_DPI	200
@@ -116,29 +115,22 @@ enum status poster_layout(const struct poster_content *c,
 			  enum poster_paper paper, enum lang lang,
 			  struct poster_layout *out, struct err *e);
 
-/* Where a poster sends people: what poster_url works out. */
-struct poster_where {
-	char url[PIN_URL_MAX + 1];   /* the QR code's text */
-	char host[PIN_HOST_MAX + 1]; /* host[:port] */
-	char site[PIN_BASE_MAX + 1]; /* the base URL without its scheme */
-};
-
 /*
  * The venue URL of the QR code of the poster of p (borrowed: what the
  * store's export read, export.h's export_poster): p->base_url followed by
- * "/v/<venue>#<pin>", the pin of p's key and checkpoint (pin.h), read
- * back as a scanner reads it for its host and the site a person types
- * ("host[:port][/prefix]"), into *out.  ST_INVALID when the URL does not
- * read back as a venue URL, ST_TOO_LARGE when it does not fit.
+ * "/v/<venue>#<pin>", the pin of p's key and checkpoint (pin.h), into url
+ * (at least PIN_URL_MAX + 1 bytes), and that URL's host into host
+ * (PIN_HOST_MAX + 1).  ST_INVALID when the URL does not read back as a
+ * venue URL, ST_TOO_LARGE when it does not fit.
  */
-enum status poster_url(const struct export_poster *p, struct poster_where *out,
-		       struct err *e);
+enum status poster_url(const struct export_poster *p, char *url, size_t urlsize,
+		       char *host, size_t hostsize, struct err *e);
 
 /*
  * The whole job, for the command line and the web server, once the
  * caller has read p from the store (export_poster): the venue URL
  * (poster_url) and the poster of it, p's name, address and venue id, and
- * the base URL without its scheme as the site (poster_render) into out.
+ * p's base URL without its scheme as the site (poster_render) into out.
  */
 enum status poster_make(const struct export_poster *p,
 			enum poster_format format, enum poster_paper paper,

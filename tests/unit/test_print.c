@@ -9,8 +9,7 @@
  * error naming --base-url; a base that is no http(s) URL, or has a space,
  * '#' or '?', is refused), carrying the pin of the newest checkpoint and
  * the log key, the host, and the venue's newest name; a venue the log
- * lacks is not found; the venue's address, and the site a person types
- * (the base URL without its scheme).  poster_make's PNG scans back to
+ * lacks is not found; the venue's address.  poster_make's PNG scans back to
  * exactly that URL, in each paper and language; its PDF and SVG are what
  * they say; the languages differ.
  * poster_render refuses a URL no QR code holds, a text over the limit
@@ -115,9 +114,9 @@ static void newest(struct checkpoint *c)
 }
 
 /* What the poster of venue shows, read from the store as the CLI and the
- * server read it: its URL, name, host and site (in *w) and address. */
-static enum status load_all(const char *venue, const char *base,
-			    struct poster_where *w, char *name, char *address,
+ * server read it: its URL, name and host, and its address (or NULL). */
+static enum status load_all(const char *venue, const char *base, char *url,
+			    char *name, char *host, char *address,
 			    struct err *e)
 {
 	struct export_poster p;
@@ -125,22 +124,15 @@ static enum status load_all(const char *venue, const char *base,
 	if (r != ST_OK)
 		return r;
 	snprintf(name, ENTRY_VALUE_MAX + 1, "%s", p.name);
-	snprintf(address, ENTRY_VALUE_MAX + 1, "%s", p.address);
-	return poster_url(&p, w, e);
+	if (address != NULL)
+		snprintf(address, ENTRY_VALUE_MAX + 1, "%s", p.address);
+	return poster_url(&p, url, PIN_URL_MAX + 1, host, PIN_HOST_MAX + 1, e);
 }
 
-/* load_all's URL, name and host. */
 static enum status load(const char *venue, const char *base, char *url,
 			char *name, char *host, struct err *e)
 {
-	struct poster_where w;
-	char address[ENTRY_VALUE_MAX + 1];
-	enum status r = load_all(venue, base, &w, name, address, e);
-	if (r == ST_OK) {
-		memcpy(url, w.url, sizeof w.url);
-		memcpy(host, w.host, sizeof w.host);
-	}
-	return r;
+	return load_all(venue, base, url, name, host, NULL, e);
 }
 
 /* The poster of venue, from the store. */
@@ -173,17 +165,11 @@ static void test_content(void **state)
 			 ST_OK);
 	assert_string_equal(name, "Bar Uno e Due");
 	assert_string_equal(host, "Host.example:8443");
-	struct poster_where w;
 	char address[ENTRY_VALUE_MAX + 1];
-	assert_int_equal(load_all(V1, "https://Host.example:8443/pre/fix//", &w,
-				  name, address, &e),
+	assert_int_equal(load_all(V1, "https://Host.example:8443/pre/fix//",
+				  url, name, host, address, &e),
 			 ST_OK);
-	assert_string_equal(w.site, "Host.example:8443/pre/fix");
-	assert_string_equal(w.url, url);
 	assert_string_equal(address, "Via Roma 1");
-	assert_int_equal(
-		load_all(V1, "http://h.example", &w, name, address, &e), ST_OK);
-	assert_string_equal(w.site, "h.example");
 	assert_int_equal(
 		strncmp(url, "https://Host.example:8443/pre/fix/v/" V1 "#k=",
 			strlen("https://Host.example:8443/pre/fix/v/" V1
