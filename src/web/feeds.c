@@ -100,9 +100,7 @@ static void ics_text(struct out *o, const char *s)
 			put(o, esc, 2);
 		} else if (c == '\n') {
 			put(o, "\\n", 2);
-		} else if (c >= 0x20 && c != 0x7f) {
-			put(o, p, 1);
-		} else if (c == '\t') {
+		} else if ((c >= 0x20 && c != 0x7f) || c == '\t') {
 			put(o, p, 1);
 		}
 	}
@@ -179,7 +177,7 @@ static void ics_event(struct out *o, struct buf *line,
 	const struct verify_report *rep = v->rep;
 	const char *name = venue_name(v), *code = lang_code(lang);
 	const char *logged = newest_logged(rep);
-	char start[9], end[9], stamp[17], h[64], last[64], prop[32];
+	char start[9], end[9], stamp[17], h[64], prop[32];
 	char text[TEXT_MAX], more[TEXT_MAX], summary[TEXT_MAX];
 
 	ics_date(start, rep->next_due, 0);
@@ -204,6 +202,7 @@ static void ics_event(struct out *o, struct buf *line,
 	wordf(text, sizeof text, lang, "feeds_due_text", "name", name, "date",
 	      h, WORDS_END);
 	if (rep->latest >= 0) {
+		char last[64];
 		pages_human_date(last, sizeof last,
 				 rep->items[rep->latest].entry.performed, true,
 				 lang);
@@ -372,7 +371,7 @@ static void every(char *out, size_t size, int days, enum lang lang)
 static void venue_words(const struct entry *en, const struct entry *prev,
 			enum lang lang, char *title, char *sum, size_t size)
 {
-	char s[TEXT_MAX], ev[128];
+	char s[TEXT_MAX];
 	bool all = prev == NULL;
 	if (all)
 		wordf(title, size, lang, "feeds_venue", "name", en->name,
@@ -390,6 +389,7 @@ static void venue_words(const struct entry *en, const struct entry *prev,
 		say(sum, size, s);
 	}
 	if (all || en->interval_days != prev->interval_days) {
+		char ev[128];
 		every(ev, sizeof ev, en->interval_days, lang);
 		wordf(s, sizeof s, lang, "feeds_venue_interval", "every", ev,
 		      WORDS_END);
@@ -437,7 +437,7 @@ static void atom_entry(struct out *o, const struct feeds_venue *v,
 	const struct entry *en = &it->entry;
 	const struct verify_item *doc = NULL;
 	char title[TEXT_MAX], sum[TEXT_MAX] = "", id[46], n[24];
-	char href[BASE_URL_MAX + 2 * HASH_LEN + 8], hex[2 * HASH_LEN + 1];
+	char href[BASE_URL_MAX + 2 * HASH_LEN + 8];
 
 	switch (en->kind) {
 	case ENTRY_DOCUMENT:
@@ -465,6 +465,7 @@ static void atom_entry(struct out *o, const struct feeds_venue *v,
 	xml_el(o, "    ", "title", title);
 	xml_el(o, "    ", "updated", en->logged);
 	if (doc != NULL) {
+		char hex[2 * HASH_LEN + 1];
 		hex_encode(hex, doc->entry.doc_sha256, HASH_LEN);
 		snprintf(href, sizeof href, "%s/d/%s", v->base_url, hex);
 		xml_link(o, "    ", "alternate", doc->entry.doc_mime, href);

@@ -103,9 +103,9 @@ static char *ics_check(const char *t)
 	assert_non_null(u);
 	while (*p) {
 		const char *crlf = strstr(p, "\r\n");
+		size_t len = crlf != NULL ? (size_t)(crlf - p) : strlen(p);
 		if (crlf == NULL)
 			fail_msg("a line without CRLF: %.40s", p);
-		size_t len = (size_t)(crlf - p);
 		if (memchr(p, '\n', len) != NULL || memchr(p, '\r', len))
 			fail_msg("a bare CR or LF: %.*s", (int)len, p);
 		if (len == 0 || len > FEEDS_ICS_LINE)
@@ -123,7 +123,7 @@ static char *ics_check(const char *t)
 			ul += len;
 		}
 		u[ul++] = '\n';
-		p = crlf + 2;
+		p = crlf != NULL ? crlf + 2 : p + len;
 	}
 	u[ul] = 0;
 	/* BEGIN and END nest. */
@@ -179,13 +179,13 @@ static void test_ics_event(void **state)
 		"METHOD:PUBLISH",
 		"X-WR-CALNAME:Caffè Roma: next sanitization",
 		"BEGIN:VEVENT",
-		"UID:sanilog-due-" VENUE "-20270115@" ORIGIN,
+		"UID:sanilog-due-abcd2345-20270115@feeds.test/log",
 		"DTSTAMP:20261217T101112Z",
 		"DTSTART;VALUE=DATE:20270115",
 		"DTEND;VALUE=DATE:20270116",
 		"SUMMARY;LANGUAGE=en:Sanitization due: Caffè Roma",
 		"LOCATION:Via Roma 1\\, Milano\\; \\\\ 2",
-		"URL:" BASE "/v/" VENUE "?lang=en",
+		"URL:https://feeds.test/v/abcd2345?lang=en",
 		"TRIGGER:-P3D",
 		"END:VALARM",
 		"END:VEVENT",
