@@ -9,6 +9,7 @@
  *   GET  /v/?id=<code>                   the lookup form: 303 to /v/<id>
  *   GET  /v/<venue>[?before=<seq>]       venue page (pages_venue)
  *   GET  /v/<venue>/bundle.json          the venue's bundle
+ *   GET  /v/<venue>/due.ics, /history.atom  its feeds (feeds.h)
  *   GET  /v/<venue>/poster.pdf, .svg, .png  its poster (?paper=, ?lang=)
  *   GET  /d/<sha256>                     a document
  *   GET  /checkpoint, /checkpoint/<n>    newest, or kept, checkpoint

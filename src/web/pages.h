@@ -158,4 +158,16 @@ void pages_set_labels(struct render_obj *o, const char *const *keys, size_t n,
  * for forms that offer them all. */
 const char *pages_type_at(size_t i, enum lang lang, const char **label);
 
+/*
+ * The venue's bundle in the newest checkpoint (*b, new: bundle_free) and
+ * its verification on today (YYYY-MM-DD) by the C verifier (*rep: free
+ * it with verify_report_free, whatever the result): what the venue page,
+ * the owner's dashboard and the feeds (feeds.h) show.  ST_NOT_FOUND when
+ * the log has no such venue; store and verifier failures as they come.
+ */
+struct verify_report;
+enum status pages_venue_verified(struct store *s, const char *venue,
+				 const char *today, struct bundle **b,
+				 struct verify_report *rep, struct err *e);
+
 #endif

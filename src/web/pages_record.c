@@ -327,23 +327,31 @@ enum status pages_owner_record(struct store *s, const char *venue,
 {
 	struct bundle *b = NULL;
 	struct verify_report rep;
-	struct verify_options o;
-	enum status st;
+	enum status st = pages_venue_verified(s, venue, today, &b, &rep, e);
 
-	memset(&rep, 0, sizeof rep);
-	if (!entry_venue_id_valid(venue))
-		return err_set(e, ST_NOT_FOUND, "venue %.16s: not found",
-			       venue != NULL ? venue : "");
-	if ((st = export_bundle(s, venue, -1, &b, e)) != ST_OK)
-		return st;
-	memset(&o, 0, sizeof o);
-	snprintf(o.today, sizeof o.today, "%s", today != NULL ? today : "");
-	if ((st = verify_bundle(b, &o, &rep, e)) != ST_OK)
-		goto out;
-	set_record(r, b, &rep, lang, before);
-	st = ST_OK; /* a setter's failure shows at render_exec */
-out:
+	if (st == ST_OK)
+		set_record(r, b, &rep, lang, before);
+	/* a setter's failure shows at render_exec */
 	verify_report_free(&rep);
 	bundle_free(b);
 	return st;
+}
+
+enum status pages_venue_verified(struct store *s, const char *venue,
+				 const char *today, struct bundle **b,
+				 struct verify_report *rep, struct err *e)
+{
+	struct verify_options o;
+	enum status st;
+
+	*b = NULL;
+	memset(rep, 0, sizeof *rep);
+	if (!entry_venue_id_valid(venue))
+		return err_set(e, ST_NOT_FOUND, "venue %.16s: not found",
+			       venue != NULL ? venue : "");
+	if ((st = export_bundle(s, venue, -1, b, e)) != ST_OK)
+		return st;
+	memset(&o, 0, sizeof o);
+	snprintf(o.today, sizeof o.today, "%s", today != NULL ? today : "");
+	return verify_bundle(*b, &o, rep, e);
 }

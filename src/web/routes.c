@@ -1,7 +1,7 @@
 /*
  * routes.c: the routing table of `sanilog serve` and its read routes:
- * pages, bundles, documents, checkpoints, proofs, assets, health and
- * metrics.  Tiles are in tiles.c, the owner API in api.c.
+ * pages, bundles, feeds, documents, checkpoints, proofs, assets, health
+ * and metrics.  Tiles are in tiles.c, the owner API in api.c.
  *
  * Caching: what never changes (documents, kept checkpoints, proofs
  * between fixed sizes, full tiles) is immutable for a year; the newest
@@ -21,6 +21,7 @@
 #include "print/poster.h"
 #include "store/export.h"
 #include "web/api.h"
+#include "web/feeds.h"
 #include "web/handler.h"
 #include "web/owner.h"
 #include "web/pages.h"
@@ -215,6 +216,89 @@ static enum http_next r_bundle(struct http_request *rq)
 		return web_with_store(rq, bundle);
 	snprintf(key, sizeof key, "b/%s", venue);
 	return cached(rq, key, bundle);
+}
+
+/* ---- feeds (feeds.h) ---- */
+
+/* The venue's feed kind in the request's language.  Its ETag is the
+ * start of the SHA-256 of its bytes; a matching If-None-Match is 304. */
+static void feed(struct http_request *rq, struct store *s, enum feeds_kind kind)
+{
+	const char *venue = http_param(rq, 0);
+	char now[21], today[11], hex[2 * HASH_LEN + 1], etag[40];
+	uint8_t sha[HASH_LEN];
+	struct err e = {.msg = ""};
+	struct buf out;
+
+	if (!entry_venue_id_valid(venue)) {
+		http_reply_error(rq, ST_NOT_FOUND, 0, "venue: not found");
+		return;
+	}
+	if (log_now(now, &e) != ST_OK) {
+		web_reply_internal(rq, ST_INTERNAL, "clock", e.msg);
+		return;
+	}
+	snprintf(today, sizeof today, "%.10s", now);
+	buf_init(&out, 16u << 20);
+	enum status r =
+		feeds_venue(s, venue, kind, web_lang(rq), today, &out, &e);
+	if (r != ST_OK) {
+		/* 404, or the server's failure (a feed too large too) */
+		buf_free(&out);
+		web_reply_store_error(rq, r, &e);
+		return;
+	}
+	sha256(sha, out.data, out.len);
+	hex_encode(hex, sha, HASH_LEN);
+	snprintf(etag, sizeof etag, "\"%.32s\"", hex);
+	if (not_modified(rq, etag)) {
+		buf_free(&out);
+		http_reply_static(rq, 304, NULL, "", 0);
+	} else {
+		http_reply_buf(rq, 200,
+			       kind == FEEDS_ICS ? FEEDS_ICS_MIME
+						 : FEEDS_ATOM_MIME,
+			       &out);
+	}
+	http_reply_header(rq, MHD_HTTP_HEADER_ETAG, etag);
+	cache(rq, HTTP_CACHE_NONE);
+	http_reply_header(rq, MHD_HTTP_HEADER_VARY, "Accept-Language");
+	cors(rq);
+}
+
+static void feed_ics(struct http_request *rq, struct store *s)
+{
+	feed(rq, s, FEEDS_ICS);
+}
+
+static void feed_atom(struct http_request *rq, struct store *s)
+{
+	feed(rq, s, FEEDS_ATOM);
+}
+
+/* Kept as the bundle is, by venue, kind and language; a conditional
+ * request is answered from a fresh rendering, whose tag it compares. */
+static enum http_next feed_route(struct http_request *rq, const char *kind,
+				 web_read_fn fn)
+{
+	const char *venue = http_param(rq, 0);
+	char key[CACHE_KEY_MAX];
+	if (!entry_venue_id_valid(venue) ||
+	    http_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH) != NULL)
+		return web_with_store(rq, fn);
+	snprintf(key, sizeof key, "f/%s/%s/%s", venue, kind,
+		 lang_code(web_lang(rq)));
+	return cached(rq, key, fn);
+}
+
+static enum http_next r_due_ics(struct http_request *rq)
+{
+	return feed_route(rq, "ics", feed_ics);
+}
+
+static enum http_next r_history_atom(struct http_request *rq)
+{
+	return feed_route(rq, "atom", feed_atom);
 }
 
 /* ---- posters ---- */
@@ -690,6 +774,14 @@ const struct http_route web_routes[] = {
 	 .name = "bundle",
 	 .methods = HTTP_GET,
 	 .handle = r_bundle},
+	{.pattern = "/v/{}/due.ics",
+	 .name = "due_ics",
+	 .methods = HTTP_GET,
+	 .handle = r_due_ics},
+	{.pattern = "/v/{}/history.atom",
+	 .name = "history_atom",
+	 .methods = HTTP_GET,
+	 .handle = r_history_atom},
 	{.pattern = "/v/{}/poster.pdf",
 	 .name = "poster",
 	 .methods = HTTP_GET,
