@@ -247,7 +247,8 @@ lint: deps
 	if [ $$rc = 0 ]; then echo "lint: no findings"; else echo "lint: findings above" >&2; fi; \
 	exit $$rc
 
-FORMAT_FILES = $(shell find src tests/unit tests/fuzz tests/vectors tests/web tools -name '*.[ch]')
+FORMAT_FILES = $(shell find src tests/unit tests/fuzz tests/vectors tests/web tools \
+	-name node_modules -prune -o -name '*.[ch]' -print)
 format:
 	clang-format -i $(FORMAT_FILES)
 

@@ -7,7 +7,7 @@
 #   SANILOG=/abs/path/to/sanilog tests/web/test_lighthouse.sh [PATTERN]
 #
 # Lighthouse is test tooling from npm (tests/web/lighthouse/package.json,
-# installed into tests/web/lighthouse/node_modules on the first run: the
+# installed by `npm ci` from its lock into tests/web/lighthouse/node_modules on the first run: the
 # registry must be reachable then); it drives Debian's chromium.  Each page
 # that scores below 100 in a category is a failure naming the audits that
 # cost it points.
@@ -23,11 +23,11 @@ test_begin test_lighthouse sanilog chromium node npm curl
 wanted() { [ -z "$PATTERN" ] || [[ $1 == *"$PATTERN"* ]]; }
 
 if [ ! -x "$LH_DIR/node_modules/.bin/lighthouse" ]; then
-	echo "$TEST: installing Lighthouse (npm install in $LH_DIR)"
-	(cd "$LH_DIR" && npm install --no-audit --no-fund --loglevel=error \
+	echo "$TEST: installing Lighthouse (npm ci in $LH_DIR)"
+	(cd "$LH_DIR" && npm ci --no-audit --no-fund --loglevel=error \
 		>"$TMP/npm.log" 2>&1) || {
 		cat "$TMP/npm.log" >&2
-		test_cannot "npm install of Lighthouse failed"
+		test_cannot "npm ci of Lighthouse failed"
 	}
 fi
 
