@@ -7,8 +7,9 @@
 #   SANILOG=/abs/path/to/sanilog tests/web/test_lighthouse.sh [PATTERN]
 #
 # Lighthouse is test tooling from npm (tests/web/lighthouse/package.json,
-# installed by `npm ci` from its lock into tests/web/lighthouse/node_modules on the first run: the
-# registry must be reachable then); it drives Debian's chromium.  Each page
+# installed by `npm ci` from its lock into tests/web/lighthouse/node_modules
+# on the first run: the registry must be reachable then); it drives
+# Debian's chromium.  Each page
 # that scores below 100 in a category is a failure naming the audits that
 # cost it points.
 #
