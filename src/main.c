@@ -63,6 +63,18 @@ int main(int argc, char **argv)
 		fputs("sanilog: libsodium: cannot initialise\n", stderr);
 		return EXIT_USAGE;
 	}
+	struct cli c = {
+		.db_path = getenv("SANILOG_DB"),
+		.json = false,
+	};
+	if (c.db_path == NULL || c.db_path[0] == 0)
+		c.db_path = "sanilog.db";
+	/* Options before the command are the command's own. */
+	int skip = cli_global_options(&c, argc, argv, 1);
+	if (skip < 0)
+		return EXIT_USAGE;
+	argv += skip;
+	argc -= skip;
 	if (argc < 2)
 		return cli_usage(usage_text, true);
 	const char *name = argv[1];
@@ -86,17 +98,22 @@ int main(int argc, char **argv)
 	argv++;
 	argc--;
 dispatch:;
-	struct cli c = {
-		.db_path = getenv("SANILOG_DB"),
-		.json = false,
-		.prog = name,
-	};
-	if (c.db_path == NULL || c.db_path[0] == 0)
-		c.db_path = "sanilog.db";
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+	c.prog = name;
+	const char *names[sizeof commands / sizeof commands[0]];
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(name, commands[i].name) == 0)
 			return commands[i].fn(&c, argc, argv);
-	fprintf(stderr, "sanilog: %s: unknown command (see sanilog help)\n",
-		name);
+		names[i] = commands[i].name;
+	}
+	const char *near =
+		cli_nearest(name, names, sizeof names / sizeof *names);
+	if (near != NULL)
+		fprintf(stderr,
+			"sanilog: unknown command '%s'; did you mean '%s'?\n",
+			name, near);
+	else
+		fprintf(stderr,
+			"sanilog: unknown command '%s' (see sanilog help)\n",
+			name);
 	return EXIT_USAGE;
 }

@@ -495,11 +495,13 @@ static void choose_key(struct run *r, const struct bundle *b,
 
 /*
  * Fetches and parses the venue's bundle into *out (new).  ST_OK with *out
- * NULL when the log's answer is a failed check (added to the report): no
- * such venue, a refusal, or not a bundle; another status when it could not
- * be asked.
+ * NULL when the log's answer is a failed check (added to the report): a
+ * refusal, not a bundle, or (asked again) no such venue; ST_NOT_FOUND,
+ * with e, when the log answers the first ask with 404 or 410: no such
+ * venue; another status when it could not be asked.
  */
-static enum status get_bundle(struct run *r, struct bundle **out, struct err *e)
+static enum status get_bundle(struct run *r, bool again, struct bundle **out,
+			      struct err *e)
 {
 	const struct venue_url *u = r->u;
 	struct buf json;
@@ -511,7 +513,10 @@ static enum status get_bundle(struct run *r, struct bundle **out, struct err *e)
 		return st;
 	buf_init(&json, BUNDLE_MAX);
 	st = fetch_get(r->f, r->url, &json, &fe);
-	if (st == ST_NOT_FOUND) {
+	if (st == ST_NOT_FOUND && !again) {
+		err_set(e, ST_NOT_FOUND, "the log at %s has no venue %s (%s)",
+			u->host, u->venue, fe.msg);
+	} else if (st == ST_NOT_FOUND) {
 		verify_add_check(r->rep, 1, false, "bundle",
 				 "the log at %s has no venue %s (%s)", u->host,
 				 u->venue, fe.msg);
@@ -564,7 +569,7 @@ enum status remote_verify(const struct venue_url *u,
 
 	/* The bundle; again, once, when it is older than what the verifier
 	 * knows and the log says it has newer. */
-	if ((st = get_bundle(&r, &b, e)) != ST_OK)
+	if ((st = get_bundle(&r, false, &b, e)) != ST_OK)
 		goto out;
 	if (b == NULL)
 		goto out;
@@ -573,7 +578,7 @@ enum status remote_verify(const struct venue_url *u,
 	if (need > claimed_size(b->checkpoint) && log_has_newer(&r, need)) {
 		bundle_free(b);
 		r.b = b = NULL;
-		if ((st = get_bundle(&r, &b, e)) != ST_OK)
+		if ((st = get_bundle(&r, true, &b, e)) != ST_OK)
 			goto out;
 		if (b == NULL)
 			goto out;
