@@ -35,13 +35,17 @@ static const char usage_text[] =
 	"  verify [--venue ID] [BUNDLE.json]   audit the log or a bundle\n"
 	"  verify --docs DIR BUNDLE.json       a bundle and its documents\n"
 	"  verify URL|IMAGE [--full]           check a venue over HTTP(S)\n"
+	"  verify ... --require-current        and exit 3 if it is not "
+	"current\n"
+	"  report URL [--overdue] [--csv]      every venue of a log, verified\n"
 	"  scan IMAGE                          the text of a photo's QR code\n"
 	"\n"
 	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"
-	"--json where it prints data, and --help.  sanilog --version prints\n"
-	"the version.\n"
+	"--json where it prints data, and --help; --db and --json may also\n"
+	"come before the command.  sanilog --version prints the version.\n"
 	"Exit status: 0 good, 1 verification failed,\n"
-	"2 usage or system error.\n";
+	"2 usage or system error (or no such venue), 3 verified but not\n"
+	"current (verify --require-current).\n";
 
 static const struct {
 	const char *name;
@@ -54,7 +58,7 @@ static const struct {
 	{"entry", cmd_entry},	    {"proof", cmd_proof},
 	{"export", cmd_export},	    {"verify", cmd_verify},
 	{"serve", cmd_serve},	    {"poster", cmd_poster},
-	{"scan", cmd_scan},
+	{"scan", cmd_scan},	    {"report", cmd_report},
 };
 
 int main(int argc, char **argv)

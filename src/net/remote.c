@@ -177,8 +177,7 @@ static enum status consistent(struct run *r, int64_t old,
 
 /* ---- a record older than one seen ---- */
 
-/* The tree size a signed note claims, unverified; -1 if it is none. */
-static int64_t claimed_size(const char *note)
+int64_t remote_claimed_size(const char *note)
 {
 	const char *end = strstr(note, "\n\n");
 	struct checkpoint cp;
@@ -201,7 +200,7 @@ static int64_t known_size(const struct run *r)
 		return n;
 	buf_init(&old, SEEN_NOTE_MAX);
 	if (seen_read(r->b->origin, &old, NULL) == ST_OK && old.len > 0) {
-		int64_t was = claimed_size(buf_str(&old));
+		int64_t was = remote_claimed_size(buf_str(&old));
 		if (was > n)
 			n = was;
 	}
@@ -225,7 +224,7 @@ static bool log_has_newer(struct run *r, int64_t need)
 		return false;
 	buf_init(&note, NOTE_CAP);
 	if (fetch_get(r->f, r->url, &note, &fe) == ST_OK)
-		r->newest_claimed = claimed_size(buf_str(&note));
+		r->newest_claimed = remote_claimed_size(buf_str(&note));
 	buf_free(&note);
 	return r->newest_claimed >= need;
 }
@@ -266,7 +265,7 @@ static void b64url16(const uint8_t *h, char out[PIN_B64_LEN + 1])
 	b64_encode(out, PIN_B64_LEN + 1, h, PIN_HASH_LEN, B64_URL);
 }
 
-static enum status check_pin(struct run *r, struct err *e)
+enum status remote_check_pin(struct run *r, struct err *e)
 {
 	const struct pin *pin = &r->u->pin;
 	char rtext[PIN_B64_LEN + 1], got[PIN_B64_LEN + 1], why[256];
@@ -370,7 +369,7 @@ out:
 
 /* ---- rule 8: the checkpoint seen before ---- */
 
-static enum status check_seen(struct run *r, bool *remember, struct err *e)
+enum status remote_check_seen(struct run *r, bool *remember, struct err *e)
 {
 	struct buf old;
 	struct checkpoint was;
@@ -575,7 +574,8 @@ enum status remote_verify(const struct venue_url *u,
 		goto out;
 	r.b = b;
 	int64_t need = known_size(&r);
-	if (need > claimed_size(b->checkpoint) && log_has_newer(&r, need)) {
+	if (need > remote_claimed_size(b->checkpoint) &&
+	    log_has_newer(&r, need)) {
 		bundle_free(b);
 		r.b = b = NULL;
 		if ((st = get_bundle(&r, true, &b, e)) != ST_OK)
@@ -627,9 +627,9 @@ enum status remote_verify(const struct venue_url *u,
 		goto out;
 	}
 	res->tree_size = r.cp.size;
-	if (u->has_pin && (st = check_pin(&r, e)) != ST_OK)
+	if (u->has_pin && (st = remote_check_pin(&r, e)) != ST_OK)
 		goto out;
-	if (o->remember && (st = check_seen(&r, &remember, e)) != ST_OK)
+	if (o->remember && (st = remote_check_seen(&r, &remember, e)) != ST_OK)
 		goto out;
 	if (o->full && (st = remote_check_full(&r, e)) != ST_OK)
 		goto out;
