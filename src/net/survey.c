@@ -71,11 +71,17 @@ enum status survey_parse_url(const char *url, struct venue_url *out,
 		return ST_OK;
 	}
 	if (strpbrk(url, "?#") == NULL && n > 0 && n <= PIN_URL_MAX) {
-		/* The log's base: checked as the base of a venue URL is. */
+		/* The log's base, without its final '/'s: checked as the base
+		 * of a venue URL is. */
 		while (n > 0 && url[n - 1] == '/')
 			n--;
 		if (n + 3 + VENUE_ID_LEN < sizeof whole) {
 			memcpy(whole, url, n);
+			whole[n] = 0;
+			if (pin_parse_venue_url(whole, out, NULL) == ST_OK) {
+				*has_venue = true;
+				return ST_OK;
+			}
 			snprintf(whole + n, sizeof whole - n, "/v/%.*s",
 				 VENUE_ID_LEN, "aaaaaaaa");
 			if (pin_parse_venue_url(whole, out, NULL) == ST_OK) {
