@@ -63,7 +63,6 @@ struct survey {
 enum status survey_parse_url(const char *url, struct venue_url *out,
 			     bool *has_venue, struct err *e)
 {
-	char whole[PIN_URL_MAX + 1];
 	size_t n = strnlen(url, PIN_URL_MAX + 1);
 	*has_venue = false;
 	if (pin_parse_venue_url(url, out, NULL) == ST_OK) {
@@ -73,6 +72,7 @@ enum status survey_parse_url(const char *url, struct venue_url *out,
 	if (strpbrk(url, "?#") == NULL && n > 0 && n <= PIN_URL_MAX) {
 		/* The log's base, without its final '/'s: checked as the base
 		 * of a venue URL is. */
+		char whole[PIN_URL_MAX + 1];
 		while (n > 0 && url[n - 1] == '/')
 			n--;
 		if (n + 3 + VENUE_ID_LEN < sizeof whole) {
