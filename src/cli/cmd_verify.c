@@ -347,8 +347,13 @@ static int verify_db(struct cli *c, const char *venue,
 					   .fetch = fetch_from_store,
 					   .fetch_ctx = s};
 		cli_today(o.today);
-		if (export_bundle(s, venue, -1, &b, &e) != ST_OK ||
-		    verify_bundle(b, &o, &rep, &e) != ST_OK) {
+		enum status xr = export_bundle(s, venue, -1, &b, &e);
+		if (xr == ST_NOT_FOUND) {
+			rc = cli_error("verify: venue not found: %s (%s)",
+				       venue, e.msg);
+			goto done;
+		}
+		if (xr != ST_OK || verify_bundle(b, &o, &rep, &e) != ST_OK) {
 			rc = cli_error("verify: %s", e.msg);
 			bundle_free(b);
 			goto done;

@@ -280,17 +280,17 @@ static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 
 static enum status freshness(struct survey *sv)
 {
-	struct entry *ens = NULL;
-	size_t aens = 0;
+	size_t most = 0;
+	for (size_t k = 0; k < sv->nvenues; k++)
+		if (sv->places[k].ndocs > most)
+			most = sv->places[k].ndocs;
+	/* One venue's entries at a time: a kind venue one and its documents. */
+	struct entry *ens = calloc(most + 1, sizeof *ens);
+	if (ens == NULL)
+		return ST_NOMEM;
 	for (size_t k = 0; k < sv->nvenues; k++) {
 		struct survey_venue *v = &sv->venues[k];
 		const struct place *pl = &sv->places[k];
-		if (pl->ndocs + 1 > aens) {
-			free(ens);
-			aens = 2 * (pl->ndocs + 1);
-			if ((ens = calloc(aens, sizeof *ens)) == NULL)
-				return ST_NOMEM;
-		}
 		struct rules_fresh f;
 		rules_fresh_init(&f);
 		ens[0].kind = ENTRY_VENUE;

@@ -558,6 +558,10 @@ t_require_current() {
 	sqlite3 log.db "UPDATE documents SET data = CAST(substr(data, 1, length(data) - 1) || 'X' AS BLOB) WHERE $(doc_sql "$DOCS/water.jpg")"
 	run 1 verify --venue $V2 --db log.db --require-current
 	[ "$(tail -n 1 out)" = INVALID ] || fail "last line: $(tail -n 1 out)"
+	# A venue the database does not have.
+	run 2 verify --venue zzzzzzzz --db log.db --require-current
+	has err '^sanilog: verify: venue not found: zzzzzzzz'
+	quiet out
 	# The whole database has no venue to be current.
 	run 2 verify --db log.db --require-current
 	has err 'require-current is for a venue'
