@@ -604,6 +604,9 @@ t_global_options() {
 	has err 'a malformed URL'
 	run 2 verify http://example.org
 	has err '^sanilog: verify: URL: no path /v/<venue>'
+	run 2 report htp://example.org
+	has err '^sanilog: report: htp://example.org: not https://host\[/prefix\] nor a venue URL'
+	quiet out
 }
 
 # ---------------------------------------------------------------------------
@@ -1095,6 +1098,10 @@ init extra|init: unexpected argument "extra"
 verify a.json --venue abcdefgh|verify: --venue is for a database
 verify --docs d --venue abcdefgh|verify: --docs is for a bundle
 verify --docs d|verify: --docs is for a bundle
+verify --require-current|verify: --require-current is for a venue
+report|report: missing argument
+report http://a.example http://b.example|report: unexpected argument "http://b.example"
+report --json --csv http://a.example|report: --json or --csv, not both
 EOF
 }
 

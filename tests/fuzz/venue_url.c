@@ -6,7 +6,7 @@
  * A URL that parses with a pin is rebuilt by pin_venue_url from its parts
  * (as a poster writes it) into a URL that parses to the same parts.  A
  * log's URL that parses has a base without a final '/', which parses
- * again to itself.
+ * again, to itself unless it ends in /v/<venue> itself.
  */
 #include "core/pin.h"
 #include "lib/fuzz.h"
@@ -23,8 +23,9 @@ static void log_url(const char *url, struct venue_url *u)
 	fuzz_assert(has_venue ? entry_venue_id_valid(u[0].venue)
 			      : u[0].venue[0] == 0);
 	fuzz_assert(survey_parse_url(u[0].base, &u[1], &again, &e) == ST_OK);
-	fuzz_assert(!again && strcmp(u[0].base, u[1].base) == 0 &&
-		    strcmp(u[0].host, u[1].host) == 0);
+	/* (A base that itself ends in /v/<venue> reads as a venue URL.) */
+	fuzz_assert(again || (strcmp(u[0].base, u[1].base) == 0 &&
+			      strcmp(u[0].host, u[1].host) == 0));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
