@@ -35,13 +35,17 @@ static const char usage_text[] =
 	"  verify [--venue ID] [BUNDLE.json]   audit the log or a bundle\n"
 	"  verify --docs DIR BUNDLE.json       a bundle and its documents\n"
 	"  verify URL|IMAGE [--full]           check a venue over HTTP(S)\n"
+	"  verify ... --require-current        and exit 3 if it is not "
+	"current\n"
+	"  report URL [--overdue] [--csv]      every venue of a log, verified\n"
 	"  scan IMAGE                          the text of a photo's QR code\n"
 	"\n"
 	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"
-	"--json where it prints data, and --help.  sanilog --version prints\n"
-	"the version.\n"
+	"--json where it prints data, and --help; --db and --json may also\n"
+	"come before the command.  sanilog --version prints the version.\n"
 	"Exit status: 0 good, 1 verification failed,\n"
-	"2 usage or system error.\n";
+	"2 usage or system error (or no such venue), 3 verified but not\n"
+	"current (verify --require-current).\n";
 
 static const struct {
 	const char *name;
@@ -54,7 +58,7 @@ static const struct {
 	{"entry", cmd_entry},	    {"proof", cmd_proof},
 	{"export", cmd_export},	    {"verify", cmd_verify},
 	{"serve", cmd_serve},	    {"poster", cmd_poster},
-	{"scan", cmd_scan},
+	{"scan", cmd_scan},	    {"report", cmd_report},
 };
 
 int main(int argc, char **argv)
@@ -63,6 +67,18 @@ int main(int argc, char **argv)
 		fputs("sanilog: libsodium: cannot initialise\n", stderr);
 		return EXIT_USAGE;
 	}
+	struct cli c = {
+		.db_path = getenv("SANILOG_DB"),
+		.json = false,
+	};
+	if (c.db_path == NULL || c.db_path[0] == 0)
+		c.db_path = "sanilog.db";
+	/* Options before the command are the command's own. */
+	int skip = cli_global_options(&c, argc, argv, 1);
+	if (skip < 0)
+		return EXIT_USAGE;
+	argv += skip;
+	argc -= skip;
 	if (argc < 2)
 		return cli_usage(usage_text, true);
 	const char *name = argv[1];
@@ -86,17 +102,22 @@ int main(int argc, char **argv)
 	argv++;
 	argc--;
 dispatch:;
-	struct cli c = {
-		.db_path = getenv("SANILOG_DB"),
-		.json = false,
-		.prog = name,
-	};
-	if (c.db_path == NULL || c.db_path[0] == 0)
-		c.db_path = "sanilog.db";
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+	c.prog = name;
+	const char *names[sizeof commands / sizeof commands[0]];
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(name, commands[i].name) == 0)
 			return commands[i].fn(&c, argc, argv);
-	fprintf(stderr, "sanilog: %s: unknown command (see sanilog help)\n",
-		name);
+		names[i] = commands[i].name;
+	}
+	const char *near =
+		cli_nearest(name, names, sizeof names / sizeof *names);
+	if (near != NULL)
+		fprintf(stderr,
+			"sanilog: unknown command '%s'; did you mean '%s'?\n",
+			name, near);
+	else
+		fprintf(stderr,
+			"sanilog: unknown command '%s' (see sanilog help)\n",
+			name);
 	return EXIT_USAGE;
 }

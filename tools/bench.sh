@@ -14,6 +14,7 @@
 #   BENCH_BATCH     requests per transaction for the large logs (default 1000)
 #   BENCH_VENUES    venues the documents are spread over (default 1000)
 #   BENCH_DIR       where the temporary directory goes (default /tmp)
+#   BENCH_REPORT_VENUES  venues in the district report's log (default 100000)
 #   BENCH_WEB_SECONDS, BENCH_WEB_ROUNDS   see tools/bench_web.sh
 #
 # Every log is made in a temporary directory, one at a time, and removed
@@ -274,6 +275,38 @@ fi
 # (It makes its own temporary directory: nginx's worker must read it.)
 "$(dirname "$0")/bench_web.sh" "$BENCH" "$ROWS" ||
 	fail "bench_web.sh failed"
+
+# 7. The inspector's district report: `sanilog report URL` over a log of
+# 100,000 venues (BENCH_REPORT_VENUES), each with one sanitization (bench.c's
+# make-log), read through the tiles on loopback, every rule checked; the
+# rate is venues a second over the whole command's wall time.
+RV=${BENCH_REPORT_VENUES:-100000}
+what="report URL, $RV venues (tiles, loopback)"
+if "$BENCH" make-log "$TMP/district.db" $((2 * RV)) --venues "$RV" \
+	--batch "$BATCH" >/dev/null 2>&1 && serve district; then
+	out=$("$BENCH" run "$SANILOG" report --csv "$SERVE_URL" \
+		2>"$TMP/report.err" | tee "$TMP/report.csv" | grep '^result run' || true)
+	code=$(field exit "$out")
+	lines=$(grep -c ',' "$TMP/report.csv" || true)
+	if [ -n "$out" ] && [ "$code" = 0 ] && [ "$lines" = $((RV + 1)) ]; then
+		secs=$(field seconds "$out")
+		rate=$(awk -v n="$RV" -v s="$secs" \
+			'BEGIN { r = 0; if (s > 0) r = n / s; printf "%.0f", r }')
+		echo "bench: report URL: $RV venues in $secs s, $rate venues/s" >&2
+		row "$what" "$RV" "$secs" "$rate" "-" \
+			"$((2 * RV)) entries, every rule; peak RSS $(($(field maxrss_kb "$out") / 1024)) MB"
+	else
+		fail "report URL: exit ${code:-?}, $lines lines"
+		sed 's/^/    /' "$TMP/report.err" >&2
+		row "$what" "-" "-" "-" "-" "FAILED (exit ${code:-?})"
+	fi
+	kill "$SERVE_PID" 2>/dev/null || true
+	wait "$SERVE_PID" 2>/dev/null || true
+else
+	fail "could not make or serve the district log"
+	row "$what" "-" "-" "-" "-" "FAILED"
+fi
+rm -f "$TMP"/district.db* "$TMP/report.csv"
 
 # The table.
 echo

@@ -49,6 +49,80 @@ int cli_parse_common(struct cli *c, int argc, char **argv, int npos,
 	return -1;
 }
 
+int cli_global_options(struct cli *c, int argc, char **argv, int first)
+{
+	int i = first;
+	while (i < argc) {
+		const char *a = argv[i];
+		if (strcmp(a, "--json") == 0) {
+			c->json = true;
+			i++;
+		} else if (strncmp(a, "--db=", 5) == 0) {
+			c->db_path = a + 5;
+			i++;
+		} else if (strcmp(a, "--db") == 0) {
+			if (i + 1 >= argc) {
+				cli_error("--db needs a path (sanilog --db "
+					  "PATH COMMAND ...)");
+				return -1;
+			}
+			c->db_path = argv[i + 1];
+			i += 2;
+		} else {
+			break;
+		}
+	}
+	if (c->db_path[0] == 0) {
+		cli_error("--db: an empty path");
+		return -1;
+	}
+	return i - first;
+}
+
+/* Edits from a to b: letters added, removed, changed, or two neighbours
+ * swapped (the optimal string alignment distance), for words of at most
+ * 31 letters; larger than 2 when either is longer. */
+static size_t edits(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	size_t d[32][32];
+	if (n > 31 || m > 31)
+		return 3;
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		for (size_t j = 1; j <= m; j++) {
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[n][m];
+}
+
+const char *cli_nearest(const char *name, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = 3, len = strlen(name);
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edits(name, names[i]);
+		if (d < best_d && d < len) {
+			best = names[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 static void vmsg(const char *fmt, va_list ap)
 	__attribute__((format(printf, 1, 0)));
 

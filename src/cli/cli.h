@@ -22,7 +22,9 @@
 #include "store/sequencer.h"
 #include "store/store.h"
 
-enum { EXIT_GOOD = 0, EXIT_NEGATIVE = 1, EXIT_USAGE = 2 };
+/* EXIT_NOT_CURRENT: `verify --require-current` of a record that verified
+ * but whose venue is overdue, expired or has no sanitization on record. */
+enum { EXIT_GOOD = 0, EXIT_NEGATIVE = 1, EXIT_USAGE = 2, EXIT_NOT_CURRENT = 3 };
 
 struct cli {
 	const char *db_path; /* --db, $SANILOG_DB, or ./sanilog.db */
@@ -52,6 +54,19 @@ bool cli_common_option(struct cli *c, int ch, const char *arg);
  * the exit code to return (its usage, for --help or a mistake). */
 int cli_parse_common(struct cli *c, int argc, char **argv, int npos,
 		     const char *usage);
+
+/*
+ * The options given before the command (`sanilog --db X venue list`):
+ * --db PATH, --db=PATH and --json, as every command takes them after its
+ * name.  Sets them in c and returns how many of argv[first..argc) they
+ * take; -1 when one is wrong (--db without a path), after saying so.
+ */
+int cli_global_options(struct cli *c, int argc, char **argv, int first);
+
+/* The name of names[0..n) nearest to name (fewest letters added, removed,
+ * changed or swapped), when it is near enough to be a typing slip: at most
+ * 2 edits, and fewer than name has letters.  NULL when none is. */
+const char *cli_nearest(const char *name, const char *const *names, size_t n);
 
 /* Prints "sanilog: fmt" to stderr. Returns EXIT_USAGE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

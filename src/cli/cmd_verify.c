@@ -26,6 +26,7 @@ static const char verify_usage[] =
 	"usage: sanilog verify [--key VKEY] [--venue ID] [--db PATH]\n"
 	"       sanilog verify [--key VKEY] [--docs DIR] BUNDLE.json\n"
 	"       sanilog verify [--key VKEY] [--full] URL|IMAGE\n"
+	"       (each for a venue also with --require-current)\n"
 	"\n"
 	"Without a bundle: the full audit of the database (every entry, "
 	"stored\n"
@@ -42,7 +43,11 @@ static const char verify_usage[] =
 	"included, and the poster's pin of the log; with --full, every\n"
 	"entry of the log read through its tiles, to check the tree and\n"
 	"that the venue's bundle leaves nothing out.\n"
-	"Exit status: 0 valid, 1 invalid, 2 could not check.\n";
+	"With --require-current, a venue whose record verifies but that is\n"
+	"overdue, expired or has no sanitization on record exits 3, and the\n"
+	"report's last line says which.\n"
+	"Exit status: 0 valid, 1 invalid, 2 could not check (or no such\n"
+	"venue), 3 valid but not current (only with --require-current).\n";
 
 /* The remembered checkpoint of origin into out (empty if none or
  * unreadable). */
@@ -76,21 +81,34 @@ static void progress(void *ctx, int64_t done, int64_t total)
 		fputc('\n', stderr);
 }
 
+int cmd_verify_exit(const struct verify_report *rep, bool require_current)
+{
+	if (!rep->ok)
+		return EXIT_NEGATIVE;
+	if (require_current && report_state_of(rep) != REPORT_CURRENT)
+		return EXIT_NOT_CURRENT;
+	return EXIT_GOOD;
+}
+
 static int finish(struct cli *c, const char *venue,
-		  const struct verify_report *rep, bool summary)
+		  const struct verify_report *rep, bool summary,
+		  bool require_current)
 {
 	if (c->json) {
 		/* A whole log's audit has no venue to describe. */
 		int rc = cli_print_json(summary ? report_json(venue, rep, true)
 						: report_checks_json(rep));
 		return rc != EXIT_GOOD ? rc
-		       : rep->ok       ? EXIT_GOOD
-				       : EXIT_NEGATIVE;
+				       : cmd_verify_exit(rep, require_current);
 	}
-	if (summary)
+	if (summary) {
 		report_print_venue(stdout, venue, rep, false);
+		report_print_history(stdout, rep);
+	}
 	report_print_checks(stdout, rep);
-	return rep->ok ? EXIT_GOOD : EXIT_NEGATIVE;
+	if (require_current && rep->ok)
+		report_print_current(stdout, rep);
+	return cmd_verify_exit(rep, require_current);
 }
 
 /*
@@ -236,7 +254,8 @@ static enum status docs_not_checked(struct verify_report *rep)
 }
 
 static int verify_bundle_file(struct cli *c, const char *path,
-			      const struct note_verifier *key, const char *docs)
+			      const struct note_verifier *key, const char *docs,
+			      bool require_current)
 {
 	struct buf json;
 	struct bundle *b = NULL;
@@ -277,8 +296,8 @@ static int verify_bundle_file(struct cli *c, const char *path,
 	    note_verifier_parse(b->vkey, strlen(b->vkey), &bv, NULL) == ST_OK)
 		k = &bv;
 	bool remember = k != NULL && bundle_vs_cache(b, k, NULL, &rep);
-	rc = finish(c, b->venue, &rep, true);
-	if (rc == EXIT_GOOD && remember)
+	rc = finish(c, b->venue, &rep, true, require_current);
+	if ((rc == EXIT_GOOD || rc == EXIT_NOT_CURRENT) && remember)
 		cache_write(b->origin, b->checkpoint, strlen(b->checkpoint), k);
 done:
 	verify_report_free(&rep);
@@ -288,7 +307,7 @@ done:
 }
 
 static int verify_db(struct cli *c, const char *venue,
-		     const struct note_verifier *pinned)
+		     const struct note_verifier *pinned, bool require_current)
 {
 	struct store *s = NULL;
 	struct verify_report rep;
@@ -328,15 +347,20 @@ static int verify_db(struct cli *c, const char *venue,
 					   .fetch = fetch_from_store,
 					   .fetch_ctx = s};
 		cli_today(o.today);
-		if (export_bundle(s, venue, -1, &b, &e) != ST_OK ||
-		    verify_bundle(b, &o, &rep, &e) != ST_OK) {
+		enum status xr = export_bundle(s, venue, -1, &b, &e);
+		if (xr == ST_NOT_FOUND) {
+			rc = cli_error("verify: venue not found: %s (%s)",
+				       venue, e.msg);
+			goto done;
+		}
+		if (xr != ST_OK || verify_bundle(b, &o, &rep, &e) != ST_OK) {
 			rc = cli_error("verify: %s", e.msg);
 			bundle_free(b);
 			goto done;
 		}
 		bool remember = bundle_vs_cache(b, &key, s, &rep);
-		rc = finish(c, venue, &rep, true);
-		if (rc == EXIT_GOOD && remember)
+		rc = finish(c, venue, &rep, true, require_current);
+		if ((rc == EXIT_GOOD || rc == EXIT_NOT_CURRENT) && remember)
 			cache_write(origin, b->checkpoint,
 				    strlen(b->checkpoint), &key);
 		bundle_free(b);
@@ -361,14 +385,14 @@ static int verify_db(struct cli *c, const char *venue,
 		goto done;
 	}
 	if (c->json) {
-		rc = finish(c, "", &rep, false);
+		rc = finish(c, "", &rep, false, false);
 	} else {
 		printf("log %s: %lld entries, %lld venues, %lld documents, "
 		       "%lld attestations, %lld checkpoints\n",
 		       origin, (long long)res.entries, (long long)res.venues,
 		       (long long)res.documents, (long long)res.attestations,
 		       (long long)res.checkpoints);
-		rc = finish(c, "", &rep, false);
+		rc = finish(c, "", &rep, false, false);
 	}
 	if (rc == EXIT_GOOD) {
 		struct buf note;
@@ -392,9 +416,10 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		{"venue", required_argument, NULL, 'v'},
 		{"full", no_argument, NULL, 'F'},
 		{"docs", required_argument, NULL, 'D'},
+		{"require-current", no_argument, NULL, 'C'},
 		{0}};
 	const char *vkey = NULL, *venue = NULL, *docs = NULL;
-	bool full = false;
+	bool full = false, require_current = false;
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -412,6 +437,9 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 			break;
 		case 'D':
 			docs = optarg;
+			break;
+		case 'C':
+			require_current = true;
 			break;
 		case 'h':
 			return cli_usage(verify_usage, false);
@@ -434,8 +462,20 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 				     "%s",
 				     argc - optind == 1 ? argv[optind]
 							: "a database");
+	if (require_current && venue == NULL && argc - optind == 0)
+		return cli_usage_why(
+			verify_usage,
+			"verify: --require-current is for a venue "
+			"(--venue ID, a bundle, a URL or an image), "
+			"not the whole database");
 	if (argc - optind == 1 && cmd_verify_is_remote(argv[optind]))
-		return cmd_verify_remote(c, argv[optind], vkey, full);
+		return cmd_verify_remote(c, argv[optind], vkey, full,
+					 require_current);
+	if (argc - optind == 1 && cmd_verify_url_like(argv[optind]))
+		return cli_error("verify: %s: a malformed URL (a venue URL is "
+				 "https://host/v/<venue>; only http:// and "
+				 "https:// are fetched)",
+				 argv[optind]);
 	if (full)
 		return cli_error("verify: --full needs a venue URL or a photo "
 				 "of a poster");
@@ -454,6 +494,7 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		return cli_error("verify: --docs %s: not a folder", docs);
 	if (argc - optind == 1)
 		return verify_bundle_file(c, argv[optind],
-					  vkey != NULL ? &key : NULL, docs);
-	return verify_db(c, venue, vkey != NULL ? &key : NULL);
+					  vkey != NULL ? &key : NULL, docs,
+					  require_current);
+	return verify_db(c, venue, vkey != NULL ? &key : NULL, require_current);
 }

@@ -42,6 +42,23 @@ bool cmd_verify_is_remote(const char *arg)
 	       stat(arg, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
+bool cmd_verify_url_like(const char *arg)
+{
+	struct stat sb;
+	size_t i = 0;
+	if (stat(arg, &sb) == 0)
+		return false;
+	if (!isalpha((unsigned char)arg[0]))
+		return false;
+	while (isalnum((unsigned char)arg[i]) || arg[i] == '+' ||
+	       arg[i] == '-' || arg[i] == '.')
+		i++;
+	/* "scheme:/..." or "scheme://...", or "https//...", "www.x/..." */
+	return (arg[i] == ':' && arg[i + 1] == '/') ||
+	       strncmp(arg, "http//", 6) == 0 ||
+	       strncmp(arg, "https//", 7) == 0 || strncmp(arg, "www.", 4) == 0;
+}
+
 /* The venue URL of target: the URL itself, or the QR code of the photo. */
 static int target_url(const char *target, struct venue_url *u)
 {
@@ -72,7 +89,7 @@ static int target_url(const char *target, struct venue_url *u)
 }
 
 static int print_json(const struct venue_url *u,
-		      const struct remote_result *res)
+		      const struct remote_result *res, bool require_current)
 {
 	json_t *o = report_json(u->venue, &res->rep, true);
 	if (o == NULL)
@@ -89,11 +106,12 @@ static int print_json(const struct venue_url *u,
 				    : json_null());
 	json_object_set_new(o, "pinned", json_boolean(u->has_pin));
 	int rc = cli_print_json(o);
-	return rc != EXIT_GOOD ? rc : res->rep.ok ? EXIT_GOOD : EXIT_NEGATIVE;
+	return rc != EXIT_GOOD ? rc
+			       : cmd_verify_exit(&res->rep, require_current);
 }
 
 int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
-		      bool full)
+		      bool full, bool require_current)
 {
 	struct venue_url u;
 	struct note_verifier key;
@@ -113,6 +131,12 @@ int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
 	};
 	cli_today(o.today);
 	enum status st = remote_verify(&u, &o, &res, &e);
+	if (st == ST_NOT_FOUND && !res.have_bundle) {
+		rc = cli_error("verify: venue not found: %s/v/%s (%s)", u.base,
+			       u.venue, e.msg);
+		remote_result_free(&res);
+		return rc;
+	}
 	if (st != ST_OK) {
 		rc = cli_error("verify: could not check %s/v/%s: %s", u.base,
 			       u.venue, e.msg);
@@ -123,7 +147,7 @@ int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
 		cli_error("warning: cannot remember the checkpoint: %s",
 			  res.cache_warning);
 	if (c->json) {
-		rc = print_json(&u, &res);
+		rc = print_json(&u, &res, require_current);
 	} else {
 		if (res.have_bundle)
 			report_print_venue(stdout, u.venue, &res.rep, false);
@@ -134,8 +158,12 @@ int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
 			       res.origin, (long long)res.tree_size);
 		else
 			printf("log       %s\n", u.base);
+		if (res.have_bundle)
+			report_print_history(stdout, &res.rep);
 		report_print_checks(stdout, &res.rep);
-		rc = res.rep.ok ? EXIT_GOOD : EXIT_NEGATIVE;
+		if (require_current && res.rep.ok)
+			report_print_current(stdout, &res.rep);
+		rc = cmd_verify_exit(&res.rep, require_current);
 	}
 	remote_result_free(&res);
 	return rc;

@@ -6,6 +6,7 @@
 #define SANILOG_COMMANDS_H
 
 #include "cli.h"
+#include "core/verify.h"
 
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_key(struct cli *c, int argc, char **argv);
@@ -23,10 +24,20 @@ int cmd_verify(struct cli *c, int argc, char **argv);
 /* `sanilog verify URL|IMAGE [--full]` (cmd_verify_remote.c): target is a
  * venue URL or a photo of a poster; vkey the --key text or NULL. */
 int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
-		      bool full);
+		      bool full, bool require_current);
 /* Whether a verify argument is for cmd_verify_remote: an http:// or
  * https:// URL, or an existing .png, .jpg or .jpeg file. */
 bool cmd_verify_is_remote(const char *arg);
+/* Whether an argument that is no existing file looks like a URL of a
+ * scheme sanilog does not fetch, or a mistyped one ("htp://x",
+ * "https:/x"): a malformed URL rather than a missing file. */
+bool cmd_verify_url_like(const char *arg);
+/* verify's exit code for a report: EXIT_NEGATIVE when a check failed,
+ * EXIT_NOT_CURRENT when require_current and the venue is not current,
+ * else EXIT_GOOD. */
+int cmd_verify_exit(const struct verify_report *rep, bool require_current);
+/* `sanilog report URL` (cmd_report.c). */
+int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_poster(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);

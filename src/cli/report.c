@@ -3,6 +3,8 @@
  */
 #include "report.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/codec.h"
@@ -75,17 +77,166 @@ void report_print_venue(FILE *f, const char *venue,
 	}
 }
 
+enum report_state report_state_of(const struct verify_report *rep)
+{
+	if (rep->latest < 0)
+		return REPORT_NONE;
+	if (rep->expired)
+		return REPORT_EXPIRED;
+	return rep->overdue ? REPORT_OVERDUE : REPORT_CURRENT;
+}
+
+const char *report_state_str(enum report_state s)
+{
+	switch (s) {
+	case REPORT_CURRENT:
+		return "current";
+	case REPORT_OVERDUE:
+		return "overdue";
+	case REPORT_EXPIRED:
+		return "expired";
+	default:
+		return "none";
+	}
+}
+
+/* The venue's item at venue-seq seq, or NULL. */
+static const struct verify_item *item_at_seq(const struct verify_report *rep,
+					     int64_t seq)
+{
+	for (size_t i = 0; i < rep->nitems; i++)
+		if (rep->items[i].entry.venue_seq == seq)
+			return &rep->items[i];
+	return NULL;
+}
+
+/* The venue's item at log index index, or NULL. */
+static const struct verify_item *item_at_index(const struct verify_report *rep,
+					       int64_t index)
+{
+	for (size_t i = 0; i < rep->nitems; i++)
+		if (rep->items[i].index == index)
+			return &rep->items[i];
+	return NULL;
+}
+
+void report_print_history(FILE *f, const struct verify_report *rep)
+{
+	fprintf(f, "history   %zu entr%s, oldest first\n", rep->nitems,
+		rep->nitems == 1 ? "y" : "ies");
+	for (size_t i = 0; i < rep->nitems; i++) {
+		const struct verify_item *it = &rep->items[i];
+		const struct entry *en = &it->entry;
+		const struct verify_item *of;
+		fprintf(f, "  #%-6lld %.10s  ", (long long)it->index,
+			en->kind == ENTRY_DOCUMENT ? en->performed
+						   : en->logged);
+		switch (en->kind) {
+		case ENTRY_DOCUMENT:
+			fprintf(f, "%-13s \"%s\"", en->type, en->title);
+			if (en->provider[0] == 0)
+				fputs(", no provider", f);
+			else
+				fprintf(f, ", by %s",
+					it->provider_display[0]
+						? it->provider_display
+						: en->provider);
+			fputs(it->attested ? ", signed by the provider"
+					   : ", not signed",
+			      f);
+			if (it->revoked)
+				fprintf(f, ", REVOKED: %s", it->revoke_reason);
+			break;
+		case ENTRY_REVOCATION:
+			of = item_at_seq(rep, en->revokes);
+			fprintf(f, "%-13s of #%lld", "revocation",
+				of != NULL ? (long long)of->index
+					   : (long long)-1);
+			if (of != NULL && of->entry.kind == ENTRY_DOCUMENT)
+				fprintf(f, " \"%s\"", of->entry.title);
+			fprintf(f, ": %s", en->reason);
+			break;
+		default:
+			fprintf(f, "%-13s %s, %s, every %d days",
+				en->venue_seq == 0 ? entry_kind_str(en->kind)
+						   : "venue update",
+				en->name, en->address, en->interval_days);
+			break;
+		}
+		fputc('\n', f);
+	}
+}
+
+/* Under a failed check, the documents it names by log index ("entry 17"),
+ * by their titles. */
+static void print_named_documents(FILE *f, const struct verify_report *rep,
+				  const char *detail)
+{
+	int64_t done[8];
+	size_t ndone = 0;
+	for (const char *p = strstr(detail, "entry "); p != NULL;
+	     p = strstr(p + 1, "entry ")) {
+		if (p > detail && isalpha((unsigned char)p[-1]))
+			continue; /* "provider entry 4" is no document */
+		if (!isdigit((unsigned char)p[6]))
+			continue;
+		int64_t index = strtoll(p + 6, NULL, 10);
+		const struct verify_item *it = item_at_index(rep, index);
+		bool seen = false;
+		for (size_t k = 0; k < ndone; k++)
+			seen = seen || done[k] == index;
+		if (it == NULL || it->entry.kind != ENTRY_DOCUMENT || seen ||
+		    ndone == sizeof done / sizeof *done)
+			continue;
+		done[ndone++] = index;
+		fprintf(f,
+			"    entry %lld is the document \"%s\" (%s, "
+			"performed %s)\n",
+			(long long)index, it->entry.title, it->entry.type,
+			it->entry.performed);
+	}
+}
+
 void report_print_checks(FILE *f, const struct verify_report *rep)
 {
 	for (size_t i = 0; i < rep->nchecks; i++) {
 		const struct verify_check *c = &rep->checks[i];
 		fprintf(f, "%s rule %d %s: %s\n", c->ok ? "✓" : "✗", c->rule,
 			c->name, c->detail);
+		if (!c->ok)
+			print_named_documents(f, rep, c->detail);
 	}
 	if (rep->omitted > 0)
 		fprintf(f, "✗ and %zu more failed check%s, not shown\n",
 			rep->omitted, rep->omitted == 1 ? "" : "s");
 	fprintf(f, "%s\n", rep->ok ? "valid" : "INVALID");
+}
+
+void report_print_current(FILE *f, const struct verify_report *rep)
+{
+	const struct verify_item *l =
+		rep->latest >= 0 ? &rep->items[rep->latest] : NULL;
+	switch (report_state_of(rep)) {
+	case REPORT_CURRENT:
+		fprintf(f, "current: sanitized %s, next due %s\n",
+			l->entry.performed, rep->next_due);
+		break;
+	case REPORT_EXPIRED:
+		fprintf(f,
+			"NOT CURRENT: expired: the certificate of the "
+			"sanitization of %s expired on %s\n",
+			l->entry.performed, l->entry.expires);
+		break;
+	case REPORT_OVERDUE:
+		fprintf(f,
+			"NOT CURRENT: overdue: last sanitized %s, the next "
+			"was due %s\n",
+			l->entry.performed, rep->next_due);
+		break;
+	default:
+		fprintf(f, "NOT CURRENT: no sanitization on record\n");
+		break;
+	}
 }
 
 json_t *report_json(const char *venue, const struct verify_report *rep,
@@ -120,6 +271,9 @@ json_t *report_json(const char *venue, const struct verify_report *rep,
 	json_object_set_new(o, "next_due",
 			    rep->next_due[0] ? json_string(rep->next_due)
 					     : json_null());
+	json_object_set_new(
+		o, "state",
+		json_string(report_state_str(report_state_of(rep))));
 	json_t *hist = json_array();
 	for (size_t i = 0; hist != NULL && i < rep->nitems; i++) {
 		const struct verify_item *it = &rep->items[i];

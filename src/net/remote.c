@@ -177,8 +177,7 @@ static enum status consistent(struct run *r, int64_t old,
 
 /* ---- a record older than one seen ---- */
 
-/* The tree size a signed note claims, unverified; -1 if it is none. */
-static int64_t claimed_size(const char *note)
+int64_t remote_claimed_size(const char *note)
 {
 	const char *end = strstr(note, "\n\n");
 	struct checkpoint cp;
@@ -201,7 +200,7 @@ static int64_t known_size(const struct run *r)
 		return n;
 	buf_init(&old, SEEN_NOTE_MAX);
 	if (seen_read(r->b->origin, &old, NULL) == ST_OK && old.len > 0) {
-		int64_t was = claimed_size(buf_str(&old));
+		int64_t was = remote_claimed_size(buf_str(&old));
 		if (was > n)
 			n = was;
 	}
@@ -225,7 +224,7 @@ static bool log_has_newer(struct run *r, int64_t need)
 		return false;
 	buf_init(&note, NOTE_CAP);
 	if (fetch_get(r->f, r->url, &note, &fe) == ST_OK)
-		r->newest_claimed = claimed_size(buf_str(&note));
+		r->newest_claimed = remote_claimed_size(buf_str(&note));
 	buf_free(&note);
 	return r->newest_claimed >= need;
 }
@@ -266,7 +265,7 @@ static void b64url16(const uint8_t *h, char out[PIN_B64_LEN + 1])
 	b64_encode(out, PIN_B64_LEN + 1, h, PIN_HASH_LEN, B64_URL);
 }
 
-static enum status check_pin(struct run *r, struct err *e)
+enum status remote_check_pin(struct run *r, struct err *e)
 {
 	const struct pin *pin = &r->u->pin;
 	char rtext[PIN_B64_LEN + 1], got[PIN_B64_LEN + 1], why[256];
@@ -370,7 +369,7 @@ out:
 
 /* ---- rule 8: the checkpoint seen before ---- */
 
-static enum status check_seen(struct run *r, bool *remember, struct err *e)
+enum status remote_check_seen(struct run *r, bool *remember, struct err *e)
 {
 	struct buf old;
 	struct checkpoint was;
@@ -495,11 +494,13 @@ static void choose_key(struct run *r, const struct bundle *b,
 
 /*
  * Fetches and parses the venue's bundle into *out (new).  ST_OK with *out
- * NULL when the log's answer is a failed check (added to the report): no
- * such venue, a refusal, or not a bundle; another status when it could not
- * be asked.
+ * NULL when the log's answer is a failed check (added to the report): a
+ * refusal, not a bundle, or (asked again) no such venue; ST_NOT_FOUND,
+ * with e, when the log answers the first ask with 404 or 410: no such
+ * venue; another status when it could not be asked.
  */
-static enum status get_bundle(struct run *r, struct bundle **out, struct err *e)
+static enum status get_bundle(struct run *r, bool again, struct bundle **out,
+			      struct err *e)
 {
 	const struct venue_url *u = r->u;
 	struct buf json;
@@ -511,7 +512,10 @@ static enum status get_bundle(struct run *r, struct bundle **out, struct err *e)
 		return st;
 	buf_init(&json, BUNDLE_MAX);
 	st = fetch_get(r->f, r->url, &json, &fe);
-	if (st == ST_NOT_FOUND) {
+	if (st == ST_NOT_FOUND && !again) {
+		err_set(e, ST_NOT_FOUND, "the log at %s has no venue %s (%s)",
+			u->host, u->venue, fe.msg);
+	} else if (st == ST_NOT_FOUND) {
 		verify_add_check(r->rep, 1, false, "bundle",
 				 "the log at %s has no venue %s (%s)", u->host,
 				 u->venue, fe.msg);
@@ -564,16 +568,17 @@ enum status remote_verify(const struct venue_url *u,
 
 	/* The bundle; again, once, when it is older than what the verifier
 	 * knows and the log says it has newer. */
-	if ((st = get_bundle(&r, &b, e)) != ST_OK)
+	if ((st = get_bundle(&r, false, &b, e)) != ST_OK)
 		goto out;
 	if (b == NULL)
 		goto out;
 	r.b = b;
 	int64_t need = known_size(&r);
-	if (need > claimed_size(b->checkpoint) && log_has_newer(&r, need)) {
+	if (need > remote_claimed_size(b->checkpoint) &&
+	    log_has_newer(&r, need)) {
 		bundle_free(b);
 		r.b = b = NULL;
-		if ((st = get_bundle(&r, &b, e)) != ST_OK)
+		if ((st = get_bundle(&r, true, &b, e)) != ST_OK)
 			goto out;
 		if (b == NULL)
 			goto out;
@@ -622,9 +627,9 @@ enum status remote_verify(const struct venue_url *u,
 		goto out;
 	}
 	res->tree_size = r.cp.size;
-	if (u->has_pin && (st = check_pin(&r, e)) != ST_OK)
+	if (u->has_pin && (st = remote_check_pin(&r, e)) != ST_OK)
 		goto out;
-	if (o->remember && (st = check_seen(&r, &remember, e)) != ST_OK)
+	if (o->remember && (st = remote_check_seen(&r, &remember, e)) != ST_OK)
 		goto out;
 	if (o->full && (st = remote_check_full(&r, e)) != ST_OK)
 		goto out;

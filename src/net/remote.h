@@ -75,9 +75,12 @@ struct remote_result {
 
 /*
  * Verifies the venue at u.  Returns ST_OK when the checks could be made:
- * res->rep.ok says whether every one passed (a log that answers 404 for
- * the venue, or with something that is not a bundle of it, gives a
- * failed rule 1 "bundle" check, not an error).  Any other status means
+ * res->rep.ok says whether every one passed (a log that answers with
+ * something that is not a bundle of the venue gives a failed rule 1
+ * "bundle" check, not an error).  ST_NOT_FOUND, with e, when the log
+ * answers 404 or 410 for the venue's bundle: it has no such venue (a
+ * bundle asked for again, a record older than one seen, that is then
+ * missing is a failed check).  Any other status means
  * the checks could not be made (network, timeouts, a server error, out
  * of memory, a checkpoint cache that cannot be read), with e; res is then
  * filled as far as it got and must still be freed.  Nothing is written

@@ -49,20 +49,26 @@ struct full {
 	char bad[320]; /* why the tiles are not what the log should serve */
 };
 
+enum status remote_tile_url(const char *base, int64_t size, size_t i, char *url,
+			    size_t urlsize, struct err *e)
+{
+	char path[TILE_PATH_MAX + 1];
+	struct tile t = {.entries = true,
+			 .n = (int64_t)i,
+			 .width = tile_width(0, (int64_t)i, size)};
+	if (tile_format(&t, path, sizeof path) == 0)
+		return err_set(e, ST_INTERNAL, "tile %zu: not a tile", i);
+	int w = snprintf(url, urlsize, "%s/tile/%s", base, path);
+	if (w < 0 || (size_t)w >= urlsize)
+		return err_set(e, ST_INVALID, "URL too long");
+	return ST_OK;
+}
+
 static enum status tile_url(void *ctx, size_t i, char *url, size_t size,
 			    struct err *e)
 {
 	struct full *fu = ctx;
-	char path[TILE_PATH_MAX + 1];
-	struct tile t = {.entries = true,
-			 .n = (int64_t)i,
-			 .width = tile_width(0, (int64_t)i, fu->size)};
-	if (tile_format(&t, path, sizeof path) == 0)
-		return err_set(e, ST_INTERNAL, "tile %zu: not a tile", i);
-	int w = snprintf(url, size, "%s/tile/%s", fu->r->u->base, path);
-	if (w < 0 || (size_t)w >= size)
-		return err_set(e, ST_INVALID, "URL too long");
-	return ST_OK;
+	return remote_tile_url(fu->r->u->base, fu->size, i, url, size, e);
 }
 
 static void note_at(int64_t *count, int64_t *at, int64_t index)
@@ -125,10 +131,12 @@ static enum status remember_entry(struct full *fu, int64_t index,
 }
 
 /* One entry of the log, in order. */
-static enum status full_entry(struct full *fu, const uint8_t *text, size_t len)
+static enum status full_entry(void *ctx, int64_t index, const uint8_t *text,
+			      size_t len)
 {
+	struct full *fu = ctx;
 	const struct bundle *b = fu->r->b;
-	int64_t index = fu->next++;
+	fu->next = index + 1;
 	uint8_t leaf[HASH_LEN];
 	merkle_leaf_hash(leaf, text, len);
 	merkle_range_push(&fu->mr, leaf, NULL, NULL);
@@ -168,6 +176,19 @@ static enum status full_entry(struct full *fu, const uint8_t *text, size_t len)
 	return ST_OK;
 }
 
+void remote_progress_bar(const char *label, int64_t done, int64_t total,
+			 const char *unit, double rate, bool last)
+{
+	int pct = total > 0 ? (int)(done * 100 / total) : 100;
+	int bar = pct / 4;
+	fprintf(stderr,
+		"\r%-5s [%.*s%*s] %3d%% %" PRId64 "/%" PRId64 " %s  %.0f/s  ",
+		label, bar, "#########################", 25 - bar, "", pct,
+		done, total, unit, rate);
+	if (last)
+		fputc('\n', stderr);
+}
+
 static void full_progress(struct full *fu, bool last)
 {
 	if (!fu->r->o->progress)
@@ -176,29 +197,20 @@ static void full_progress(struct full *fu, bool last)
 	if (!last && t - fu->shown < 0.1)
 		return;
 	fu->shown = t;
-	int pct = fu->size > 0 ? (int)(fu->next * 100 / fu->size) : 100;
-	int bar = pct / 4;
 	double rate = t > fu->start ? (double)fu->next / (t - fu->start) : 0;
-	fprintf(stderr,
-		"\rfull  [%.*s%*s] %3d%% %" PRId64 "/%" PRId64
-		" entries  %.0f/s  ",
-		bar, "#########################", 25 - bar, "", pct, fu->next,
-		fu->size, rate);
-	if (last)
-		fputc('\n', stderr);
+	remote_progress_bar("full", fu->next, fu->size, "entries", rate, last);
 }
 
-/* One tile of entries: W entries, each after its big-endian uint16
- * length, nothing else. */
-static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
-			     size_t len, struct err *e)
+enum status remote_tile_entries(size_t i, int64_t size, const uint8_t *body,
+				size_t len, remote_entry_fn fn, void *ctx,
+				char *bad, size_t badsize, struct err *e)
 {
-	struct full *fu = ctx;
 	int64_t first = (int64_t)i * TILE_WIDTH;
-	int64_t width = tile_width(0, (int64_t)i, fu->size);
+	int64_t width = tile_width(0, (int64_t)i, size);
 	size_t off = 0;
 	char path[TILE_INDEX_MAX + 1];
 	enum status st;
+	tile_format_index((int64_t)i, path, sizeof path);
 	for (int64_t k = 0; k < width; k++) {
 		size_t n;
 		if (len - off < 2)
@@ -206,35 +218,45 @@ static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 		n = (size_t)body[off] << 8 | body[off + 1];
 		off += 2;
 		if (n == 0 || n > ENTRY_MAX) {
-			tile_format_index((int64_t)i, path, sizeof path);
-			snprintf(fu->bad, sizeof fu->bad,
+			snprintf(bad, badsize,
 				 "tile entries/%s: entry %" PRId64
 				 " has a length of %zu bytes (1 to %d)",
 				 path, first + k, n, ENTRY_MAX);
-			return err_set(e, ST_CORRUPT, "%s", fu->bad);
+			return err_set(e, ST_CORRUPT, "%s", bad);
 		}
 		if (len - off < n)
 			goto short_tile;
-		if ((st = full_entry(fu, body + off, n)) != ST_OK)
-			return err_set(e, st, "out of memory");
+		if ((st = fn(ctx, first + k, body + off, n)) != ST_OK)
+			return st == ST_NOMEM ? err_set(e, st, "out of memory")
+					      : err_set(e, st, "entry %" PRId64,
+							first + k);
 		off += n;
 	}
 	if (off != len) {
-		tile_format_index((int64_t)i, path, sizeof path);
-		snprintf(fu->bad, sizeof fu->bad,
+		snprintf(bad, badsize,
 			 "tile entries/%s: %zu bytes after its %" PRId64
 			 " entries",
 			 path, len - off, width);
-		return err_set(e, ST_CORRUPT, "%s", fu->bad);
+		return err_set(e, ST_CORRUPT, "%s", bad);
 	}
-	full_progress(fu, false);
 	return ST_OK;
 short_tile:
-	tile_format_index((int64_t)i, path, sizeof path);
-	snprintf(fu->bad, sizeof fu->bad,
+	snprintf(bad, badsize,
 		 "tile entries/%s: ends before its %" PRId64 " entries", path,
 		 width);
-	return err_set(e, ST_CORRUPT, "%s", fu->bad);
+	return err_set(e, ST_CORRUPT, "%s", bad);
+}
+
+/* One tile of entries. */
+static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
+			     size_t len, struct err *e)
+{
+	struct full *fu = ctx;
+	enum status st = remote_tile_entries(i, fu->size, body, len, full_entry,
+					     fu, fu->bad, sizeof fu->bad, e);
+	if (st == ST_OK)
+		full_progress(fu, false);
+	return st;
 }
 
 static bool has_provider(const struct bundle *b, int64_t index)
@@ -361,6 +383,39 @@ static void full_free(struct full *fu)
 	rules_free(fu->rules);
 }
 
+enum status remote_tiles_read(struct verify_report *rep, enum status st,
+			      int64_t size, const char *bad,
+			      const struct err *e, bool *failed)
+{
+	*failed = false;
+	if (!remote_answer_failed(st))
+		return st;
+	*failed = true;
+	verify_add_check(rep, 9, false, "tiles",
+			 "the log's entry tiles are not what a log of "
+			 "%" PRId64 " entries serves: %s",
+			 size, bad[0] ? bad : e->msg);
+	return ST_OK;
+}
+
+bool remote_tree_matches(struct verify_report *rep,
+			 const struct merkle_range *mr,
+			 const struct checkpoint *cp)
+{
+	uint8_t root[HASH_LEN];
+	char got[64], want[64];
+	merkle_range_root(mr, root);
+	if (mr->size == cp->size && memcmp(root, cp->root, HASH_LEN) == 0)
+		return true;
+	b64_encode(got, sizeof got, root, HASH_LEN, B64_STD);
+	b64_encode(want, sizeof want, cp->root, HASH_LEN, B64_STD);
+	verify_add_check(rep, 9, false, "tree",
+			 "the %" PRId64 " entries served as tiles make a tree "
+			 "with root %s, not the checkpoint's %s",
+			 mr->size, got, want);
+	return false;
+}
+
 enum status remote_check_full(struct run *r, struct err *e)
 {
 	const struct bundle *b = r->b;
@@ -368,7 +423,6 @@ enum status remote_check_full(struct run *r, struct err *e)
 	enum status st;
 	bool *need = NULL;
 	char list[160];
-	uint8_t root[HASH_LEN];
 
 	memset(&fu, 0, sizeof fu);
 	fu.r = r;
@@ -389,27 +443,11 @@ enum status remote_check_full(struct run *r, struct err *e)
 	r->res->full_entries = fu.next;
 	if (fu.next > 0 || st == ST_OK)
 		full_progress(&fu, true);
-	if (remote_answer_failed(st)) {
-		verify_add_check(r->rep, 9, false, "tiles",
-				 "the log's entry tiles are not what a log of "
-				 "%" PRId64 " entries serves: %s",
-				 fu.size, fu.bad[0] ? fu.bad : e->msg);
-		st = ST_OK;
+	bool failed = false;
+	st = remote_tiles_read(r->rep, st, fu.size, fu.bad, e, &failed);
+	if (st != ST_OK || failed ||
+	    !remote_tree_matches(r->rep, &fu.mr, &r->cp))
 		goto out;
-	}
-	if (st != ST_OK)
-		goto out;
-	merkle_range_root(&fu.mr, root);
-	if (fu.mr.size != fu.size || memcmp(root, r->cp.root, HASH_LEN) != 0) {
-		char got[64], want[64];
-		b64_encode(got, sizeof got, root, HASH_LEN, B64_STD);
-		b64_encode(want, sizeof want, r->cp.root, HASH_LEN, B64_STD);
-		verify_add_check(r->rep, 9, false, "tree",
-				 "the %" PRId64 " entries served as tiles make "
-				 "a tree with root %s, not the checkpoint's %s",
-				 fu.mr.size, got, want);
-		goto out;
-	}
 	verify_add_check(r->rep, 9, true, "tree",
 			 "read all %" PRId64 " entries through %zu tiles in "
 			 "%.2f s (%.0f entries/s); they make the checkpoint's "

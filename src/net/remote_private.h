@@ -47,6 +47,54 @@ double remote_now_s(void);
  * a failure to ask: it becomes a failed check. */
 bool remote_answer_failed(enum status st);
 
+/* The tree size a signed checkpoint note claims, unverified; -1 if it
+ * is none. */
+int64_t remote_claimed_size(const char *note);
+
+/* The URL of entry tile i of a log of size entries at base. */
+enum status remote_tile_url(const char *base, int64_t size, size_t i, char *url,
+			    size_t urlsize, struct err *e);
+
+/* One entry of a tile: its index in the log and its bytes (borrowed).
+ * A status other than ST_OK stops remote_tile_entries. */
+typedef enum status (*remote_entry_fn)(void *ctx, int64_t index,
+				       const uint8_t *text, size_t len);
+
+/*
+ * Splits entry tile i of a log of size entries: W entries, each after its
+ * big-endian uint16 length (1 to ENTRY_MAX), nothing else; hands each to
+ * fn in order.  ST_CORRUPT, with bad (and e) saying why, when the tile is
+ * not that; fn's own status (with e "out of memory" for ST_NOMEM).
+ */
+enum status remote_tile_entries(size_t i, int64_t size, const uint8_t *body,
+				size_t len, remote_entry_fn fn, void *ctx,
+				char *bad, size_t badsize, struct err *e);
+
+/* After fetch_get_many read the tiles of a log of size entries: when the
+ * log served them wrongly (bad, or e, says how), a failed rule 9 "tiles"
+ * check in rep, *failed set and ST_OK; else st as it was. */
+enum status remote_tiles_read(struct verify_report *rep, enum status st,
+			      int64_t size, const char *bad,
+			      const struct err *e, bool *failed);
+
+/* Rule 9 "tree": whether the leaves pushed to mr make cp's tree (same
+ * size, same root); a failed check in rep when not. */
+bool remote_tree_matches(struct verify_report *rep,
+			 const struct merkle_range *mr,
+			 const struct checkpoint *cp);
+
+/* A progress bar on stderr: "label [####   ]  42% done/total unit
+ * rate/s", last ending the line. */
+void remote_progress_bar(const char *label, int64_t done, int64_t total,
+			 const char *unit, double rate, bool last);
+
+/* Rule 8 for r->cp, verified under r->key: the poster's pin of r->u
+ * (check_pin), and the checkpoint seen before (check_seen: *remember says
+ * whether r->cp may be remembered).  What the log answers wrongly is a
+ * failed check; a failure to ask is returned with e. */
+enum status remote_check_pin(struct run *r, struct err *e);
+enum status remote_check_seen(struct run *r, bool *remember, struct err *e);
+
 /* Rule 9: reads the whole log of r->cp through its entry tiles, checks
  * that its entries make the checkpoint's tree, and that r->b holds every
  * entry of its venue and the provider entries its attestations depend on.

@@ -521,6 +521,94 @@ t_freshness() {
 	has out '^EXPIRED '
 }
 
+# --require-current: exit 3 for a record that verifies but is not current,
+# its last line saying why; 0 for a current one; without the flag, 0.
+t_require_current() {
+	need_base
+	local f=$BASE/snap/final.db
+	run 0 verify --venue $V1 --db "$f" --require-current
+	[ "$(tail -n 1 out)" = "current: sanitized 2026-11-20, next due 2026-12-05" ] ||
+		fail "last line: $(tail -n 1 out)"
+	run 3 verify --venue $V2 --db "$f" --require-current
+	[ "$(tail -n 1 out)" = "NOT CURRENT: expired: the certificate of the sanitization of 2026-09-01 expired on 2026-11-01" ] ||
+		fail "last line: $(tail -n 1 out)"
+	has out '^valid$'
+	run 0 verify --venue $V2 --db "$f"
+	[ "$(tail -n 1 out)" = valid ] || fail "without the flag: $(tail -n 1 out)"
+	# The bundle file, and JSON.
+	run 3 verify --require-current "$BASE/bundle-$V2.json"
+	has out '^NOT CURRENT: expired'
+	run 3 verify --json --require-current "$BASE/bundle-$V2.json"
+	has out '"state": "expired"'
+	run 0 verify --json --require-current "$BASE/bundle-$V1.json"
+	has out '"state": "current"'
+	# Overdue a month later.
+	SANILOG_NOW=2026-12-25T12:00:00Z run 3 verify --venue $V1 --db "$f" \
+		--require-current
+	[ "$(tail -n 1 out)" = "NOT CURRENT: overdue: last sanitized 2026-11-20, the next was due 2026-12-05" ] ||
+		fail "last line: $(tail -n 1 out)"
+	# No sanitization on record.
+	db final
+	run 0 venue add --id abcdefgh --name 'Bar Nuovo' --address 'Via Nuova 1' \
+		--db log.db
+	run 3 verify --venue abcdefgh --db log.db --require-current
+	[ "$(tail -n 1 out)" = "NOT CURRENT: no sanitization on record" ] ||
+		fail "last line: $(tail -n 1 out)"
+	# An invalid record is 1, with or without the flag.
+	sqlite3 log.db "UPDATE documents SET data = CAST(substr(data, 1, length(data) - 1) || 'X' AS BLOB) WHERE $(doc_sql "$DOCS/water.jpg")"
+	run 1 verify --venue $V2 --db log.db --require-current
+	[ "$(tail -n 1 out)" = INVALID ] || fail "last line: $(tail -n 1 out)"
+	# A venue the database does not have.
+	run 2 verify --venue zzzzzzzz --db log.db --require-current
+	has err '^sanilog: verify: venue not found: zzzzzzzz'
+	quiet out
+	# The whole database has no venue to be current.
+	run 2 verify --db log.db --require-current
+	has err 'require-current is for a venue'
+}
+
+# The text report lists the venue's whole history.
+t_report_history() {
+	need_base
+	run 0 verify --venue $V1 --db "$BASE/snap/final.db"
+	has out '^history   5 entries, oldest first$'
+	has out '^  #3 +2026-11-20  sanitization  "Sanificazione ambienti con ozono", by CleanCo S.r.l., signed by the provider$'
+	has out '^  #4 +2026-11-01  protocol +"Protocollo HACCP pulizie", no provider, not signed, REVOKED: wrong document uploaded$'
+	has out '^  #7 +2026-11-25  revocation +of #4 "Protocollo HACCP pulizie": wrong document uploaded$'
+	has out '^  #8 +2026-11-25  venue update  Bar Roma Centro, '
+}
+
+# Options before the command, a mistyped command, a malformed URL.
+t_global_options() {
+	db final
+	run 0 venue list --db log.db
+	cp out after
+	run 0 --db log.db venue list
+	cmp -s out after || fail "--db before the command lists another thing"
+	run 0 --db=log.db venue list
+	cmp -s out after || fail "--db= before the command"
+	run 0 --json --db log.db venue list
+	has out '^\['
+	run 2 --db
+	has err '^sanilog: --db needs a path'
+	run 2 verfy
+	has err "^sanilog: unknown command 'verfy'; did you mean 'verify'\\?$"
+	quiet out
+	run 2 venu list
+	has err "did you mean 'venue'"
+	run 2 frobnicate
+	has err "^sanilog: unknown command 'frobnicate' \\(see sanilog help\\)$"
+	run 2 verify htp://example.org/v/abcdefgh
+	has err '^sanilog: verify: htp://example.org/v/abcdefgh: a malformed URL'
+	run 2 verify https//example.org/v/abcdefgh
+	has err 'a malformed URL'
+	run 2 verify http://example.org
+	has err '^sanilog: verify: URL: no path /v/<venue>'
+	run 2 report htp://example.org
+	has err '^sanilog: report: htp://example.org: not https://host\[/prefix\] nor a venue URL'
+	quiet out
+}
+
 # ---------------------------------------------------------------------------
 # 2. Bad input: exit 2, "sanilog: ..." on stderr, nothing written.
 
@@ -1010,6 +1098,10 @@ init extra|init: unexpected argument "extra"
 verify a.json --venue abcdefgh|verify: --venue is for a database
 verify --docs d --venue abcdefgh|verify: --docs is for a bundle
 verify --docs d|verify: --docs is for a bundle
+verify --require-current|verify: --require-current is for a venue
+report|report: missing argument
+report http://a.example http://b.example|report: unexpected argument "http://b.example"
+report --json --csv http://a.example|report: --json or --csv, not both
 EOF
 }
 
@@ -1464,6 +1556,8 @@ t_docs_other_bytes() {
 	run 1 verify --docs d "$BASE/bundle-$V1.json"
 	invalid '4 documents'
 	has out "document bytes hash to [0-9a-f]{64}, not to the doc line's $pr"
+	# The failure names the document by its title too.
+	has out '^    entry 4 is the document "Protocollo HACCP pulizie" \(protocol, performed 2026-11-01\)$'
 	# Another document under its name.
 	cp "$DOCS/ozone.pdf" "d/$pr"
 	run 1 verify --docs d "$BASE/bundle-$V1.json"
@@ -1834,6 +1928,9 @@ t "owner tokens" t_tokens
 t "init makes 0600 files" t_init_files
 t "the clock never goes backwards" t_clock
 t "freshness: overdue and expired" t_freshness
+t "verify --require-current" t_require_current
+t "verify lists the whole history" t_report_history
+t "global options, a mistyped command, a malformed URL" t_global_options
 t "help of every command and subcommand" t_help
 t "a wrong command line says why" t_usage_reasons
 bad_input_tests

@@ -186,8 +186,21 @@ verify 2 "not a venue id" "$URL/v/abc"
 verify 2 "a malformed pin" "$URL/v/$V1#k=abc&n=1&r=x"
 said "a malformed pin"
 verify 2 "--full with a bundle file" --full nothing.json
-verify 1 "a venue the log does not have" "$URL/v/zzzzzzzz"
-has out '^✗ rule 1 bundle: the log at .* has no venue zzzzzzzz' "404 venue"
+verify 2 "a venue the log does not have" "$URL/v/zzzzzzzz"
+has err '^sanilog: verify: venue not found: .*/v/zzzzzzzz \(the log at .* has no venue zzzzzzzz' "404 venue"
+if grep -q INVALID out; then bad "404 venue: said INVALID"; else ok; fi
+verify 3 "--require-current, an overdue venue" --require-current "$URL/v/$V1"
+has out '^valid$' "--require-current: valid"
+[ "$(tail -n 1 out)" = "NOT CURRENT: overdue: last sanitized 2025-02-01, the next was due 2025-03-03" ] &&
+	ok || bad "--require-current: last line $(tail -n 1 out)"
+has out '^history   4 entries, oldest first$' "URL: the whole history"
+has out '^  #[0-9]+ +2025-02-01  sanitization  "Pest and ozone", by CleanCo, signed by the provider$' \
+	"URL: a signed document in the history"
+verify 3 "--require-current --json" --json --require-current "$URL/v/$V1"
+has out '"state": "overdue"' "--require-current --json: the state"
+SANILOG_NOW=2025-02-10T00:00:00Z verify 0 "--require-current, current then" \
+	--require-current "$URL/v/$V1"
+has out '^current: sanitized 2025-02-01, next due 2025-03-03$' "current: the last line"
 
 # ---------------------------------------------------------------------------
 echo "== the poster's pin"
@@ -343,6 +356,8 @@ has out '^✗ rule 4 documents: .* is larger than the [0-9]+ bytes of its doc li
 	"endless document: capped"
 verify 1 "a document changed" "$H/baddoc/v/$V1"
 has out '^✗ rule 4 documents: .* hash to ' "changed document: named"
+has out '^    entry [0-9]+ is the document "(Ozono|Pest and ozone)" \(sanitization, performed 2025-0' \
+	"changed document: named by its title"
 verify 1 "a bundle of another venue" "$H/othervenue/v/$V1"
 verify 1 "a bundle with terminal escapes" "$H/escape/v/$V1"
 if grep -q "$(printf '\033')" out err; then

@@ -10,7 +10,7 @@
  * extended as the log grows; with full, the whole log is read through
  * its tiles; with --key, only the log's key passes.  A pin of another
  * key, another root or a larger tree fails its check (pin key, fork,
- * rollback); a venue the log lacks fails rule 1's bundle check; a log
+ * rollback); a venue the log lacks is not found (ST_NOT_FOUND); a log
  * rolled back under the cache fails rule 8 and is not remembered.  A
  * server whose bundle is no bundle fails the bundle check; one that
  * answers 500 stops the run.  Fetches: each status as fetch.h lists it,
@@ -19,6 +19,9 @@
  * a length, a short or stalled body, only http and https, the output
  * unaltered on failure; many fetches handed over in order, the first
  * failure stopping them.  Proofs as /proof/ serves them, parsed.
+ * The survey of the whole log (net/survey.h): every venue, its state on
+ * the day, every check passing; another key fails and gives no venue; a
+ * log's URL and a venue URL of it read, anything else refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +39,7 @@
 #include "net/fetch.h"
 #include "net/remote.h"
 #include "net/seen.h"
+#include "net/survey.h"
 #include "core/pin.h"
 #include "store/export.h"
 #include "print/poster.h"
@@ -203,14 +207,26 @@ static void show(const struct verify_report *rep)
 			      rep->checks[i].detail);
 }
 
-static void want_check(const struct remote_result *res, int rule,
-		       const char *name, const char *what, int want)
+static void want_check_what(const struct verify_report *rep, int rule,
+			    const char *name, const char *what, int want)
 {
-	if (check(&res->rep, rule, name, what) != want) {
-		show(&res->rep);
+	if (check(rep, rule, name, what) != want) {
+		show(rep);
 		fail_msg("rule %d %s (%s): not %s", rule, name,
 			 what != NULL ? what : "", want ? "passed" : "failed");
 	}
+}
+
+static void want_check(const struct remote_result *res, int rule,
+		       const char *name, const char *what, int want)
+{
+	want_check_what(&res->rep, rule, name, what, want);
+}
+
+static void want_check_rep(const struct verify_report *rep, int rule,
+			   const char *name, int want)
+{
+	want_check_what(rep, rule, name, NULL, want);
 }
 
 static int64_t log_size(void)
@@ -275,6 +291,95 @@ static void test_verified(void **state)
 	want_check(&res, 9, "tree", NULL, 1);
 	want_check(&res, 9, "completeness", NULL, 1);
 	remote_result_free(&res);
+}
+
+static void test_survey(void **state)
+{
+	(void)state;
+	struct venue_url u;
+	struct survey_result res;
+	struct err e = {.msg = ""};
+	struct fetch_options fo = {.timeout_ms = 20000};
+	struct survey_options o = {.fetch = &fo};
+	bool has_venue = true;
+	snprintf(o.today, sizeof o.today, TL_TODAY);
+	assert_int_equal(survey_parse_url(t.url, &u, &has_venue, &e), ST_OK);
+	assert_false(has_venue);
+
+	if (survey_run(&u, false, &o, &res, &e) != ST_OK)
+		fail_msg("survey: %s", e.msg);
+	if (!res.rep.ok)
+		show(&res.rep);
+	assert_true(res.rep.ok);
+	assert_int_equal(res.tree_size, log_size());
+	assert_string_equal(res.origin, TL_ORIGIN);
+	assert_false(res.pinned);
+	assert_int_equal(res.nvenues, 2);
+	/* V1: its first document revoked, the second current. */
+	assert_string_equal(res.venues[0].venue, V1);
+	assert_string_equal(res.venues[0].name, "Bar Uno");
+	assert_true(res.venues[0].has_latest);
+	assert_string_equal(res.venues[0].last, "2026-11-20");
+	assert_string_equal(res.venues[0].next_due, "2026-12-20");
+	assert_false(res.venues[0].overdue || res.venues[0].expired);
+	/* V2: nothing on record. */
+	assert_string_equal(res.venues[1].venue, V2);
+	assert_false(res.venues[1].has_latest);
+	assert_string_equal(res.venues[1].next_due, "");
+	want_check_rep(&res.rep, 9, "tree", 1);
+	want_check_rep(&res.rep, 6, "revocations", 1);
+	survey_result_free(&res);
+
+	/* A month on, V1 is overdue. */
+	snprintf(o.today, sizeof o.today, "2026-12-25");
+	assert_int_equal(survey_run(&u, false, &o, &res, &e), ST_OK);
+	assert_true(res.rep.ok && res.venues[0].overdue);
+	survey_result_free(&res);
+
+	/* Another key: no venue. */
+	struct note_signer *other = NULL;
+	struct note_verifier ov;
+	assert_int_equal(note_signer_generate(TL_ORIGIN, &other, &e), ST_OK);
+	note_signer_verifier(other, &ov);
+	o.key = &ov;
+	assert_int_equal(survey_run(&u, false, &o, &res, &e), ST_OK);
+	assert_false(res.rep.ok);
+	assert_int_equal(res.nvenues, 0);
+	assert_null(res.venues);
+	want_check_rep(&res.rep, 1, "checkpoint signature", 0);
+	survey_result_free(&res);
+	note_signer_free(other);
+	o.key = &t.key;
+	assert_int_equal(survey_run(&u, false, &o, &res, &e), ST_OK);
+	assert_true(res.rep.ok && res.pinned);
+	survey_result_free(&res);
+
+	/* URLs. */
+	static const struct {
+		const char *url, *base;
+		bool venue;
+	} ok[] = {
+		{"https://example.org", "https://example.org", false},
+		{"https://example.org/", "https://example.org", false},
+		{"http://h:8080/log//", "http://h:8080/log", false},
+		{"https://h/v/k7m2q9xa", "https://h", true},
+		{"https://h/p/v/k7m2q9xa//", "https://h/p", true},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		if (survey_parse_url(ok[i].url, &u, &has_venue, &e) != ST_OK)
+			fail_msg("%s: %s", ok[i].url, e.msg);
+		assert_string_equal(u.base, ok[i].base);
+		assert_int_equal(has_venue, ok[i].venue);
+	}
+	static const char *const bad[] = {
+		"htp://example.org", "example.org",
+		"https://",	     "https:/h",
+		"https://h?x=1",     "https://h#k=1",
+		"https://user@h",    "",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(survey_parse_url(bad[i], &u, &has_venue, &e),
+				 ST_INVALID);
 }
 
 /* url with the pin of (vkey, size, root). */
@@ -350,13 +455,12 @@ static void test_bad_pins(void **state)
 	want_check(&res, 8, "pin", "tree size 2", 1);
 	remote_result_free(&res);
 
-	/* A venue the log lacks: rule 1's bundle check. */
+	/* A venue the log lacks: not found, no check made. */
 	char none[256];
 	snprintf(none, sizeof none, "%s/v/zzzzzzzz", t.url);
-	assert_int_equal(verify(none, NULL, false, false, &res), ST_OK);
+	assert_int_equal(verify(none, NULL, false, false, &res), ST_NOT_FOUND);
 	assert_false(res.rep.ok);
 	assert_false(res.have_bundle);
-	want_check(&res, 1, "bundle", NULL, 0);
 	remote_result_free(&res);
 }
 
@@ -668,6 +772,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verified),
+		cmocka_unit_test(test_survey),
 		cmocka_unit_test(test_bad_pins),
 		cmocka_unit_test(test_hostile_log),
 		cmocka_unit_test(test_fetch),
