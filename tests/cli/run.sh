@@ -237,7 +237,8 @@ step() {
 		quiet err
 	fi
 	cp out "raw/$name"
-	sed -E 's/slo_[A-Za-z0-9_-]{43}/slo_TOKEN/g' out >"gb/$name"
+	sed -E 's/slo_[A-Za-z0-9_-]{43}/slo_TOKEN/g; s/link=[A-Za-z0-9_-]{43}/link=SECRET/g' \
+		out >"gb/$name"
 	size=$(sqlite3 log.db 'SELECT count(*) FROM entries')
 	cp log.db "snap/$size.db"
 }
@@ -985,8 +986,8 @@ t_usage_reasons() {
 	done <<'EOF'
 venue add --address x|venue add: missing --name$
 venue add --name x --address y extra|venue add: unexpected argument "extra"
-venue|venue: add, update, list, show or token\?
-venue --json|venue: add, update, list, show or token\?
+venue|venue: add, update, list, show, token or link\?
+venue --json|venue: add, update, list, show, token or link\?
 provider --json|provider: keygen, add or revoke\?
 cert --json|cert: add or revoke\?
 venue show|venue show: missing argument
