@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/clock.h"
 #include "commands.h"
@@ -57,15 +56,10 @@ static enum status new_link(struct store *s, const char *venue,
 {
 	char now[21], secret[STORE_SECRET_B64 + 1], base[512] = "";
 	uint8_t hash[HASH_LEN];
-	struct tm tm = {0};
 	enum status r = log_now(now, e);
 	if (r != ST_OK)
 		return r;
-	sscanf(now, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon,
-	       &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	int64_t t = (int64_t)timegm(&tm);
+	int64_t t = entry_time_seconds(now);
 	if (store_meta_get(s, "base_url", base, sizeof base, NULL) != ST_OK)
 		base[0] = 0;
 	size_t n = strlen(base);

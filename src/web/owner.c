@@ -442,14 +442,9 @@ static bool today_of(struct http_request *rq, char today[11])
 static bool unix_now(int64_t *out)
 {
 	char now[21];
-	struct tm tm = {0};
-	if (log_now(now, NULL) != ST_OK ||
-	    sscanf(now, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+	if (log_now(now, NULL) != ST_OK)
 		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = (int64_t)timegm(&tm);
+	*out = entry_time_seconds(now);
 	return true;
 }
 
@@ -749,12 +744,13 @@ static void link_login(struct http_request *rq, struct store *s,
 		       const char *csrf, const char *link)
 {
 	struct web_app *a = http_app(rq);
-	uint8_t h[HASH_LEN], token[HASH_LEN];
+	uint8_t token[HASH_LEN];
 	char venue[VENUE_ID_LEN + 1] = "";
 	int64_t now = 0;
 	struct err e = {.msg = ""};
 	enum status r = ST_NOT_FOUND;
 	if (b64_form(link, strlen(link)) && unix_now(&now)) {
+		uint8_t h[HASH_LEN];
 		struct store *w = open_write(rq);
 		if (w == NULL)
 			return;
@@ -1326,5 +1322,20 @@ static void token_rotate(struct http_request *rq, struct store *s)
 enum http_next owner_token(struct http_request *rq)
 {
 	token_rotate(rq, NULL);
+	return HTTP_DONE;
+}
+
+/* ---- the addresses of the forms, asked for with GET ---- */
+
+enum http_next owner_back(struct http_request *rq)
+{
+	/* A refused form's page links to its other languages at its own
+	 * address: they are the dashboard's. */
+	const char *q = http_query(rq, "lang");
+	enum lang l;
+	char to[32] = "/owner";
+	if (q != NULL && strlen(q) == 2 && lang_parse(q, 2, &l))
+		snprintf(to, sizeof to, "/owner?lang=%s", lang_code(l));
+	redirect(rq, to);
 	return HTTP_DONE;
 }

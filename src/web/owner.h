@@ -20,6 +20,9 @@
  *                          entry (303 to /owner?done=venue)
  *   POST /owner/token      csrf: a new owner token, shown once
  *   POST /owner/logout     csrf: ends the session
+ *   GET  /owner/upload, /owner/venue, /owner/token
+ *                          303 to /owner (with ?lang=): the language
+ *                          links of a refused form's page lead there
  *
  * A form that is refused is shown again with what was typed (but the
  * file, which no page can set) and the error beside its field, with the
@@ -86,6 +89,7 @@ bool owner_start_revoke(struct http_request *rq);
 enum http_next owner_revoke_form(struct http_request *rq);
 bool owner_start_venue(struct http_request *rq);
 enum http_next owner_token(struct http_request *rq);
+enum http_next owner_back(struct http_request *rq);
 
 /* The largest body of POST /owner/upload: twice the default document
  * limit and the other fields (see above). */

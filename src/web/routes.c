@@ -823,6 +823,21 @@ const struct http_route web_routes[] = {
 	 .start = owner_start_form,
 	 .body = owner_body_form,
 	 .handle = owner_token},
+	{.pattern = "/owner/upload",
+	 .name = "owner_back",
+	 .methods = HTTP_GET,
+	 .html = true,
+	 .handle = owner_back},
+	{.pattern = "/owner/venue",
+	 .name = "owner_back",
+	 .methods = HTTP_GET,
+	 .html = true,
+	 .handle = owner_back},
+	{.pattern = "/owner/token",
+	 .name = "owner_back",
+	 .methods = HTTP_GET,
+	 .html = true,
+	 .handle = owner_back},
 };
 
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -189,6 +189,11 @@ body_has 'value="x"'
 body_has 'value="2025-01-10"'
 body_has 'href="\?lang=it"'
 body_has '<title>Error: '
+# Its language links lead, through the form's address, to the dashboard.
+req GET '/owner/upload?lang=it' 303 a.jar
+hdr_has '^Location: /owner\?lang=it$'
+req GET '/owner/venue?lang=xx' 303 a.jar
+hdr_has '^Location: /owner$'
 # A file over the limit (10 MiB): named in MB, the rest of the form kept.
 # 11.5 MiB in all, of which the header's 9 bytes.
 { printf '%%PDF-1.4\n'; head -c $((23 * 512 * 1024 - 9)) /dev/zero; } >big.pdf
