@@ -44,8 +44,8 @@
 #include "web/handler.h"
 #include "web/head.h"
 
-#define TOKEN_PREFIX	"slo_"
-#define TOKEN_LEN	(4 + 43) /* slo_ + base64url of 32 bytes */
+#define TOKEN_PREFIX	STORE_TOKEN_PREFIX
+#define TOKEN_LEN	STORE_TOKEN_LEN /* slo_ + base64url of 32 bytes */
 #define ATTESTATION_MAX 8192
 #define PP_BUFFER	(16u << 10)
 

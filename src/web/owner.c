@@ -32,8 +32,8 @@
 #define COOKIE_LOGIN   "sanilog_login"
 #define RAND_LEN       32
 #define B64_LEN	       43 /* base64url of RAND_LEN bytes */
-#define TOKEN_PREFIX   "slo_"
-#define TOKEN_LEN      (4 + B64_LEN)
+#define TOKEN_PREFIX   STORE_TOKEN_PREFIX
+#define TOKEN_LEN      STORE_TOKEN_LEN
 #define BASE_URL_MAX   512
 #define LOGIN_TTL      3600 /* seconds the login form's CSRF cookie lives */
 
@@ -983,7 +983,7 @@ static void dashboard(struct http_request *rq, struct store *s, const void *ctx)
 		return;
 	}
 	struct render_obj *r = render_root(d);
-	struct pages_venue_values now;
+	struct pages_venue_values now = {.interval_days = 0};
 	enum status st =
 		pages_owner_record(s, venue, lang, today, before, r, &e);
 	if (st == ST_OK)
@@ -1204,7 +1204,7 @@ static void venue_same(struct http_request *rq, struct store *s,
 	bool *same = (bool *)ctx;
 	enum status sr = ST_OK;
 	struct err e = {.msg = ""};
-	struct pages_venue_values now;
+	struct pages_venue_values now = {.interval_days = 0};
 	if (session_find(rq, s, venue, csrf, &sr, &e) < 0 ||
 	    !today_of(rq, today) ||
 	    pages_owner_state(s, venue, LANG_EN, today, NULL, &now, &e) !=
