@@ -3,9 +3,11 @@
  */
 #include <getopt.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "commands.h"
 #include "core/codec.h"
 #include "core/entry.h"
@@ -21,24 +23,54 @@ static const char venue_usage[] =
 	"       sanilog venue list\n"
 	"       sanilog venue show ID\n"
 	"       sanilog venue token ID --rotate\n"
+	"       sanilog venue link ID\n"
 	"\n"
-	"add prints the new venue's id and its owner token (shown once: the\n"
-	"database keeps only its hash).  update logs a venue entry with the\n"
-	"changed values.  token --rotate replaces the owner token.\n"
+	"add prints the new venue's id, its owner token and a one-time "
+	"sign-in\n"
+	"link (each shown once: the database keeps only their hashes).  "
+	"update\n"
+	"logs a venue entry with the changed values.  token --rotate replaces\n"
+	"the owner token.  link prints a new one-time sign-in link (valid 24\n"
+	"hours, once).\n"
 	"Options: --db PATH, --json, --help.\n";
 
-#define TOKEN_PREFIX "slo_"
-#define TOKEN_LEN    (4 + 43)
+#define TOKEN_LEN    STORE_TOKEN_LEN
+#define LINK_TTL     (24 * 3600) /* seconds a sign-in link is valid */
+#define LINK_PATH    "/owner/login?link="
+#define LINK_URL_MAX (512 + sizeof LINK_PATH + STORE_SECRET_B64)
 
 /* A new owner token into tok (TOKEN_LEN+1) and its hash. */
 static void new_token(char *tok, uint8_t hash[HASH_LEN])
 {
-	uint8_t raw[32];
-	randombytes_buf(raw, sizeof raw);
-	memcpy(tok, TOKEN_PREFIX, 4);
-	b64_encode(tok + 4, TOKEN_LEN + 1 - 4, raw, sizeof raw, B64_URL);
-	sodium_memzero(raw, sizeof raw);
-	sha256(hash, tok, strlen(tok));
+	store_secret_new(STORE_TOKEN_PREFIX, tok, TOKEN_LEN + 1, hash);
+}
+
+/*
+ * A new one-time sign-in link of venue into url: the stored base URL (or
+ * none: a path, to put after the server's address), LINK_PATH and the
+ * secret, of which the store keeps only the SHA-256, valid LINK_TTL
+ * seconds from the log's clock.  The caller wipes url once printed.
+ */
+static enum status new_link(struct store *s, const char *venue,
+			    char url[LINK_URL_MAX], struct err *e)
+{
+	char now[21], secret[STORE_SECRET_B64 + 1], base[512] = "";
+	uint8_t hash[HASH_LEN];
+	enum status r = log_now(now, e);
+	if (r != ST_OK)
+		return r;
+	int64_t t = entry_time_seconds(now);
+	if (store_meta_get(s, "base_url", base, sizeof base, NULL) != ST_OK)
+		base[0] = 0;
+	size_t n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		base[--n] = 0;
+	store_secret_new("", secret, sizeof secret, hash);
+	r = store_login_link_add(s, hash, venue, t + LINK_TTL, t, e);
+	if (r == ST_OK)
+		snprintf(url, LINK_URL_MAX, "%s%s%s", base, LINK_PATH, secret);
+	sodium_memzero(secret, sizeof secret);
+	return r;
 }
 
 static void new_venue_id(char *id)
@@ -91,20 +123,26 @@ static enum status venue_report(struct store *s, const char *venue,
 }
 
 static int print_logged(struct cli *c, const char *what,
-			const struct seq_request *rq, const char *token)
+			const struct seq_request *rq, const char *token,
+			const char *link)
 {
 	char leaf[2 * HASH_LEN + 1];
 	hex_encode(leaf, rq->leaf, HASH_LEN);
 	if (c->json)
-		return cli_print_json(json_pack(
-			"{s:s, s:I, s:I, s:s, s:s?}", "venue", rq->entry.venue,
-			"venue_seq", (json_int_t)rq->entry.venue_seq, "index",
-			(json_int_t)rq->index, "leaf", leaf, "token", token));
+		return cli_print_json(
+			json_pack("{s:s, s:I, s:I, s:s, s:s?, s:s?}", "venue",
+				  rq->entry.venue, "venue_seq",
+				  (json_int_t)rq->entry.venue_seq, "index",
+				  (json_int_t)rq->index, "leaf", leaf, "token",
+				  token, "login_link", link));
 	printf("venue %s %s: index %lld, venue-seq %lld, leaf %s\n",
 	       rq->entry.venue, what, (long long)rq->index,
 	       (long long)rq->entry.venue_seq, leaf);
 	if (token != NULL)
 		printf("owner token (shown once, keep it safe): %s\n", token);
+	if (link != NULL)
+		printf("one-time sign-in link (valid 24 hours, once): %s\n",
+		       link);
 	return EXIT_GOOD;
 }
 
@@ -255,9 +293,21 @@ static int venue_add_update(struct cli *c, int argc, char **argv, bool add)
 			  e.msg, en->venue, en->venue);
 		goto done;
 	}
-	rc = print_logged(c, add ? "added" : "updated", rq, add ? token : NULL);
-	if (add)
+	char link[LINK_URL_MAX];
+	if (add && new_link(s, en->venue, link, &e) != ST_OK) {
+		/* The venue and its token are in: the link can be made again
+		 * (venue link). */
+		cli_error("venue add: sign-in link: %s (run sanilog venue "
+			  "link %s)",
+			  e.msg, en->venue);
+		link[0] = 0;
+	}
+	rc = print_logged(c, add ? "added" : "updated", rq, add ? token : NULL,
+			  add && link[0] != 0 ? link : NULL);
+	if (add) {
 		sodium_memzero(token, sizeof token);
+		sodium_memzero(link, sizeof link);
+	}
 	goto done;
 usage:
 	rc = cli_usage(venue_usage, true);
@@ -404,12 +454,42 @@ static int venue_token(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+static int venue_link(struct cli *c, int argc, char **argv)
+{
+	int rc = simple_opts(c, argc, argv, 1);
+	if (rc >= 0)
+		return rc;
+	const char *venue = argv[optind];
+	struct store *s = NULL;
+	char link[LINK_URL_MAX];
+	struct err e;
+	int64_t idx, seq;
+	if (cli_open_store(c, STORE_OPEN, &s) != ST_OK)
+		return EXIT_USAGE;
+	if (store_venue_head(s, venue, &idx, &seq, NULL) != ST_OK)
+		rc = cli_error("venue link: %s: not found", venue);
+	else if (new_link(s, venue, link, &e) != ST_OK)
+		rc = cli_error("venue link: %s", e.msg);
+	else if (c->json)
+		rc = cli_print_json(json_pack("{s:s, s:s}", "venue", venue,
+					      "login_link", link));
+	else {
+		printf("one-time sign-in link for %s (valid 24 hours, once): "
+		       "%s\n",
+		       venue, link);
+		rc = EXIT_GOOD;
+	}
+	sodium_memzero(link, sizeof link);
+	store_close(s);
+	return rc;
+}
+
 int cmd_venue(struct cli *c, int argc, char **argv)
 {
 	if (cli_no_subcommand(argc, argv))
 		return cli_usage_why(
 			venue_usage,
-			"venue: add, update, list, show or token?");
+			"venue: add, update, list, show, token or link?");
 	const char *sub = argv[1];
 	argc--;
 	argv++;
@@ -423,6 +503,8 @@ int cmd_venue(struct cli *c, int argc, char **argv)
 		return venue_show(c, argc, argv);
 	if (strcmp(sub, "token") == 0)
 		return venue_token(c, argc, argv);
+	if (strcmp(sub, "link") == 0)
+		return venue_link(c, argc, argv);
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
 		return cli_usage(venue_usage, false);
 	return cli_usage_why(venue_usage, "venue %s: unknown subcommand", sub);

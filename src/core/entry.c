@@ -775,6 +775,12 @@ int64_t entry_date_days(const char *d)
 	return era * 146097 + doe - 719468;
 }
 
+int64_t entry_time_seconds(const char *t)
+{
+	return entry_date_days(t) * 86400 + digits2(t + 11) * 3600 +
+	       digits2(t + 14) * 60 + digits2(t + 17);
+}
+
 void entry_days_date(int64_t days, char out[11])
 {
 	/* The inverse of entry_date_days (civil_from_days). */

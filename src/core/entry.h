@@ -131,6 +131,9 @@ bool entry_venue_id_valid(const char *id);
 /* Days since 1970-01-01 of a valid YYYY-MM-DD date. */
 int64_t entry_date_days(const char *d);
 
+/* Seconds since 1970-01-01T00:00:00Z of a valid YYYY-MM-DDTHH:MM:SSZ. */
+int64_t entry_time_seconds(const char *t);
+
 /* The YYYY-MM-DD date days after 1970-01-01; "" outside years 0-9999. */
 void entry_days_date(int64_t days, char out[11]);
 

@@ -26,11 +26,14 @@
  */
 #include "store_private.h"
 
+#include "core/codec.h"
 #include "core/merkle.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,10 +127,16 @@ static const char *const migrations[] = {
 	 * the database no longer reads a venue's head back before each of
 	 * its entries, which cost about a tenth of an append. */
 	"DROP TRIGGER entries_head;",
+
+	/* 6: the owners' one-time sign-in links, by the SHA-256 of their
+	 * secret (the secret itself is never stored), until they expire
+	 * (Unix seconds) or are used. */
+	"CREATE TABLE login_links(hash BLOB PRIMARY KEY,"
+	" venue TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;",
 };
 /* What a migration does beyond its SQL, after it, in its transaction. */
 static enum status (*const migration_steps[])(struct store *, struct err *) = {
-	NULL, NULL, store_index_migrate, store_hashes_migrate, NULL,
+	NULL, NULL, store_index_migrate, store_hashes_migrate, NULL, NULL,
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(sizeof migration_steps / sizeof migration_steps[0] ==
@@ -223,6 +232,13 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_TOKEN_GET] = "SELECT token_sha256 FROM venues WHERE id = ?1",
 	[Q_TOKEN_VENUE] = "SELECT id FROM venues WHERE token_sha256 = ?1"
 			  " LIMIT 1",
+	[Q_TOKEN_REPLACE] = "UPDATE venues SET token_sha256 = ?3"
+			    " WHERE id = ?1 AND token_sha256 = ?2",
+	[Q_LINK_ADD] = "INSERT INTO login_links(hash, venue, expires)"
+		       " VALUES (?1, ?2, ?3)",
+	[Q_LINK_TAKE] = "DELETE FROM login_links WHERE hash = ?1"
+			" RETURNING venue, expires",
+	[Q_LINK_PURGE] = "DELETE FROM login_links WHERE expires <= ?1",
 	[Q_SCAN_ENTRIES] = "SELECT idx, data, venue, venue_seq, venue_prev"
 			   " FROM entries"
 			   " WHERE idx >= ?1"
@@ -929,6 +945,81 @@ enum status store_token_venue(struct store *s,
 		r = store_fail(s, "token", e);
 	}
 	sqlite3_reset(st);
+	return r;
+}
+
+void store_secret_new(const char *prefix, char *out, size_t size,
+		      uint8_t hash[HASH_LEN])
+{
+	uint8_t raw[32];
+	size_t n = strlen(prefix);
+	assert(size >= n + STORE_SECRET_B64 + 1);
+	randombytes_buf(raw, sizeof raw);
+	memcpy(out, prefix, n);
+	b64_encode(out + n, size - n, raw, sizeof raw, B64_URL);
+	sodium_memzero(raw, sizeof raw);
+	sha256(hash, out, strlen(out));
+}
+
+enum status store_token_replace(struct store *s, const char *venue,
+				const uint8_t old_hash[HASH_LEN],
+				const uint8_t new_hash[HASH_LEN], struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_TOKEN_REPLACE);
+	sqlite3_bind_text(st, 1, venue, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, old_hash, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, new_hash, HASH_LEN, SQLITE_STATIC);
+	enum status r = store_exec(s, st, "token", e);
+	if (r != ST_OK || sqlite3_changes(s->db) == 1)
+		return r;
+	uint8_t now[HASH_LEN];
+	r = store_token_get(s, venue, now, e);
+	if (r != ST_OK)
+		return r;
+	return err_set(e, ST_CONFLICT, "the owner token was replaced already");
+}
+
+enum status store_login_link_add(struct store *s, const uint8_t hash[HASH_LEN],
+				 const char *venue, int64_t expires,
+				 int64_t now, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_LINK_PURGE);
+	sqlite3_bind_int64(st, 1, now);
+	enum status r = store_exec(s, st, "login link", e);
+	if (r != ST_OK)
+		return r;
+	st = store_stmt(s, Q_LINK_ADD);
+	sqlite3_bind_blob(st, 1, hash, HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, venue, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, expires);
+	return store_exec(s, st, "login link", e);
+}
+
+enum status store_login_link_take(struct store *s, const uint8_t hash[HASH_LEN],
+				  int64_t now, char venue[VENUE_ID_LEN + 1],
+				  struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_LINK_TAKE);
+	sqlite3_bind_blob(st, 1, hash, HASH_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		int64_t expires = sqlite3_column_int64(st, 1);
+		snprintf(venue, VENUE_ID_LEN + 1, "%s", v != NULL ? v : "");
+		if (expires <= now)
+			r = err_set(e, ST_NOT_FOUND, "the link expired");
+		/* Step to the end: the delete is done then. */
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+	} else if (rc == SQLITE_DONE) {
+		r = err_set(e, ST_NOT_FOUND, "no such link (used already?)");
+	}
+	if (rc != SQLITE_DONE)
+		r = store_fail(s, "login link", e);
+	sqlite3_reset(st);
+	if (r != ST_OK)
+		venue[0] = 0;
 	return r;
 }
 

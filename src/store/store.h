@@ -269,6 +269,44 @@ enum status store_token_venue(struct store *s,
 			      const uint8_t token_hash[HASH_LEN],
 			      char venue[VENUE_ID_LEN + 1], struct err *e);
 
+/* An owner token is "slo_" and 43 characters of base64url (32 random
+ * bytes); a sign-in link's secret is the 43 characters alone. */
+#define STORE_TOKEN_PREFIX "slo_"
+#define STORE_SECRET_B64   43
+#define STORE_TOKEN_LEN	   (4 + STORE_SECRET_B64)
+
+/* A new secret, prefix (e.g. STORE_TOKEN_PREFIX, or "") and 32 random
+ * bytes in base64url, into out (at least strlen(prefix) + 44 bytes), and
+ * the SHA-256 of that text, which is what the store keeps.  The caller
+ * wipes out once it has shown it. */
+void store_secret_new(const char *prefix, char *out, size_t size,
+		      uint8_t hash[HASH_LEN]);
+
+/* Replaces the venue's owner token hash old_hash with new_hash, only if
+ * old_hash is the one stored (so that of two rotations at once, one
+ * wins): ST_CONFLICT when it is not, ST_NOT_FOUND when the venue has no
+ * token; nothing changes then. */
+enum status store_token_replace(struct store *s, const char *venue,
+				const uint8_t old_hash[HASH_LEN],
+				const uint8_t new_hash[HASH_LEN],
+				struct err *e);
+
+/*
+ * One-time sign-in links of venue owners (DESIGN.md "Owner pages,
+ * sessions").  store_login_link_add keeps one: the SHA-256 of its secret
+ * (never the secret), its venue and when it expires (Unix seconds);
+ * links expired at now are dropped first.  store_login_link_take uses
+ * one up: deletes the link of that hash and gives its venue, or
+ * ST_NOT_FOUND (venue "") when there is none or it expired at now (it is
+ * deleted all the same).  Times come from the caller (the log's clock).
+ */
+enum status store_login_link_add(struct store *s, const uint8_t hash[HASH_LEN],
+				 const char *venue, int64_t expires,
+				 int64_t now, struct err *e);
+enum status store_login_link_take(struct store *s, const uint8_t hash[HASH_LEN],
+				  int64_t now, char venue[VENUE_ID_LEN + 1],
+				  struct err *e);
+
 /* ---- audit access: a sequential cursor over entries and hashes ---- */
 
 /* Rows of the tables that find entries and documents: venue heads, and

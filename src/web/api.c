@@ -30,6 +30,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,12 +44,13 @@
 #include "web/handler.h"
 #include "web/head.h"
 
-#define TOKEN_PREFIX	"slo_"
-#define TOKEN_LEN	(4 + 43) /* slo_ + base64url of 32 bytes */
+#define TOKEN_PREFIX	STORE_TOKEN_PREFIX
+#define TOKEN_LEN	STORE_TOKEN_LEN /* slo_ + base64url of 32 bytes */
 #define ATTESTATION_MAX 8192
 #define PP_BUFFER	(16u << 10)
 
-enum api_kind { API_DOCUMENT = 1, API_REVOCATION = 2 };
+enum api_kind { API_DOCUMENT = 1, API_REVOCATION = 2, API_VENUE = 4 };
+#define API_FORM 8 /* a field of the owner's forms only */
 
 enum field {
 	F_FILE,
@@ -61,6 +63,10 @@ enum field {
 	F_SEQ,
 	F_REASON,
 	F_CSRF,
+	F_CONFIRM,
+	F_NAME,
+	F_ADDRESS,
+	F_INTERVAL,
 	NFIELDS
 };
 
@@ -79,7 +85,11 @@ static const struct {
 	[F_SEQ] = {"seq", 19, API_REVOCATION},
 	[F_REASON] = {"reason", ENTRY_VALUE_MAX, API_REVOCATION},
 	/* only in the owner pages' forms (web_api_begin_form) */
-	[F_CSRF] = {"csrf", 128, 0},
+	[F_CSRF] = {"csrf", 128, API_FORM},
+	[F_CONFIRM] = {"confirm", 16, API_FORM},
+	[F_NAME] = {"name", ENTRY_VALUE_MAX, API_VENUE},
+	[F_ADDRESS] = {"address", ENTRY_VALUE_MAX, API_VENUE},
+	[F_INTERVAL] = {"interval_days", 8, API_VENUE},
 };
 
 /* One API request's state, freed by api_free when the request is done. */
@@ -92,6 +102,11 @@ struct api_req {
 	struct MHD_PostProcessor *pp;
 	struct buf f[NFIELDS];
 	bool seen[NFIELDS];
+	/* A form's field longer than its limit keeps its first bytes; the
+	 * rest is counted here and dropped (the form is then shown again,
+	 * the field marked). */
+	bool over[NFIELDS];
+	uint64_t sent[NFIELDS];
 	struct sha256 file_hash; /* of f[F_FILE], as it streams in */
 	uint8_t file_sha256[HASH_LEN];
 	size_t held; /* bytes counted in app->upload_bytes */
@@ -225,7 +240,7 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 	int f = -1;
 	for (int i = 0; i < NFIELDS && key != NULL; i++)
 		if (((fields[i].kinds & st->kind) ||
-		     (i == F_CSRF && st->form != NULL)) &&
+		     ((fields[i].kinds & API_FORM) && st->form != NULL)) &&
 		    strcmp(key, fields[i].name) == 0)
 			f = i;
 	if (f < 0) {
@@ -246,6 +261,19 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
 	st->seen[f] = true;
 	if (size == 0)
 		return MHD_YES;
+	st->sent[f] += size;
+	if (st->over[f])
+		return MHD_YES;
+	if (st->form != NULL && f != F_CSRF &&
+	    st->f[f].len + size > st->f[f].cap) {
+		/* Kept to be shown again: the bytes up to the limit. */
+		size = st->f[f].cap - st->f[f].len;
+		st->over[f] = true;
+		if (f == F_FILE)
+			size = 0; /* a part of a file is no use */
+		if (size == 0)
+			return MHD_YES;
+	}
 	size_t total = atomic_fetch_add(&st->app->upload_bytes, size) + size;
 	st->held += size;
 	if (total > st->app->upload_memory) {
@@ -382,11 +410,31 @@ static bool api_start(struct http_request *rq, enum api_kind kind)
 	return api_begin(rq, kind, http_param(rq, 0), NULL);
 }
 
-bool web_api_begin_form(struct http_request *rq, bool document,
+bool web_api_begin_form(struct http_request *rq, enum web_api_kind kind,
 			const char *venue, const struct web_api_form *form)
 {
-	return api_begin(rq, document ? API_DOCUMENT : API_REVOCATION, venue,
-			 form);
+	return api_begin(rq,
+			 kind == WEB_API_DOCUMENT     ? API_DOCUMENT
+			 : kind == WEB_API_REVOCATION ? API_REVOCATION
+						      : API_VENUE,
+			 venue, form);
+}
+
+const char *web_api_form_value(struct http_request *rq, const char *name)
+{
+	const struct api_req *st = http_state(rq);
+	for (int f = 0; f < NFIELDS; f++)
+		if (strcmp(fields[f].name, name) == 0 &&
+		    ((fields[f].kinds & st->kind) ||
+		     (fields[f].kinds & API_FORM)))
+			return f == F_FILE ? "" : buf_str(&st->f[f]);
+	return "";
+}
+
+uint64_t web_api_form_file_size(struct http_request *rq)
+{
+	const struct api_req *st = http_state(rq);
+	return st->sent[F_FILE];
 }
 
 bool web_api_start_documents(struct http_request *rq)
@@ -412,6 +460,59 @@ bool web_api_body(struct http_request *rq, const char *data, size_t len)
 
 /* ---- checking the fields ---- */
 
+/*
+ * Refuses the request for what is wrong with field f (NFIELDS: with no
+ * one field): the JSON API answers st with the message; an owner's form
+ * has its answer hook show it beside the field.  Always false.
+ */
+static bool refuse_field(struct api_req *st, enum field f, enum status code,
+			 enum web_api_problem problem, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static bool refuse_field(struct api_req *st, enum field f, enum status code,
+			 enum web_api_problem problem, const char *fmt, ...)
+{
+	char msg[sizeof(struct err){0}.msg];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (st->form == NULL) {
+		http_reply_error(st->rq, code, 0, "%s", msg);
+		return false;
+	}
+	struct web_api_result r = {
+		.status = code,
+		.index = -1,
+		.field = f < NFIELDS ? fields[f].name : NULL,
+		.problem = problem,
+		.msg = msg,
+	};
+	st->form->answer(st->rq, &r);
+	return false;
+}
+
+/* A form's field that came longer than its limit (false after the
+ * refusal; true when none did). */
+static bool none_over(struct api_req *st)
+{
+	for (int f = 0; f < NFIELDS; f++) {
+		if (!st->over[f])
+			continue;
+		if (f == F_FILE)
+			return refuse_field(st, F_FILE, ST_TOO_LARGE,
+					    WEB_API_TOO_LARGE,
+					    "file: %llu bytes; at most %zu",
+					    (unsigned long long)st->sent[f],
+					    st->app->doc_max);
+		return refuse_field(st, (enum field)f, ST_INVALID,
+				    WEB_API_TOO_LONG,
+				    "%s: longer than %zu bytes", fields[f].name,
+				    fields[f].max);
+	}
+	return true;
+}
+
 /* Field f as a string, or NULL when absent or empty.  A value with a NUL
  * byte in it is refused. */
 static const char *text(struct api_req *st, enum field f, bool *bad)
@@ -420,8 +521,8 @@ static const char *text(struct api_req *st, enum field f, bool *bad)
 	if (b->len == 0)
 		return NULL;
 	if (strlen(buf_str(b)) != b->len) {
-		http_reply_error(st->rq, ST_INVALID, 0,
-				 "%s: contains a NUL byte", fields[f].name);
+		refuse_field(st, f, ST_INVALID, WEB_API_OTHER,
+			     "%s: contains a NUL byte", fields[f].name);
 		*bad = true;
 		return NULL;
 	}
@@ -440,8 +541,8 @@ static const char *present(struct api_req *st, enum field f, bool required,
 	if (bad || v != NULL)
 		return bad ? NULL : v;
 	if (required)
-		http_reply_error(st->rq, ST_INVALID, 0, "%s: missing",
-				 fields[f].name);
+		refuse_field(st, f, ST_INVALID, WEB_API_MISSING, "%s: missing",
+			     fields[f].name);
 	out[0] = 0;
 	*ok = !required;
 	return NULL;
@@ -456,10 +557,9 @@ static bool take_value(struct api_req *st, enum field f, bool required,
 	if (v == NULL)
 		return ok;
 	struct err e;
-	if (entry_check_value(fields[f].name, v, outsize - 1, &e) != ST_OK) {
-		http_reply_error(st->rq, ST_INVALID, 0, "%s", e.msg);
-		return false;
-	}
+	if (entry_check_value(fields[f].name, v, outsize - 1, &e) != ST_OK)
+		return refuse_field(st, f, ST_INVALID, WEB_API_OTHER, "%s",
+				    e.msg);
 	memcpy(out, v, strlen(v) + 1);
 	return true;
 }
@@ -471,11 +571,10 @@ static bool take_date(struct api_req *st, enum field f, bool required,
 	const char *v = present(st, f, required, out, &ok);
 	if (v == NULL)
 		return ok;
-	if (!entry_date_valid(v)) {
-		http_reply_error(st->rq, ST_INVALID, 0,
-				 "%s: not a date (YYYY-MM-DD)", fields[f].name);
-		return false;
-	}
+	if (!entry_date_valid(v))
+		return refuse_field(st, f, ST_INVALID, WEB_API_NOT_DATE,
+				    "%s: not a date (YYYY-MM-DD)",
+				    fields[f].name);
 	memcpy(out, v, 11);
 	return true;
 }
@@ -486,27 +585,26 @@ static bool build_document(struct api_req *st, struct seq_request *rq)
 	struct buf *file = &st->f[F_FILE];
 	char now[21];
 	en->kind = ENTRY_DOCUMENT;
-	if (file->len == 0) {
-		http_reply_error(st->rq, ST_INVALID, 0, "file: missing");
+	if (!none_over(st))
 		return false;
-	}
-	if (entry_sniff_mime(file->data, file->len) == NULL) {
-		http_reply_error(st->rq, ST_UNSUPPORTED, 0,
-				 "file: not a PDF, PNG or JPEG file");
-		return false;
-	}
+	if (file->len == 0)
+		return refuse_field(st, F_FILE, ST_INVALID, WEB_API_MISSING,
+				    "file: missing");
+	if (entry_sniff_mime(file->data, file->len) == NULL)
+		return refuse_field(st, F_FILE, ST_UNSUPPORTED,
+				    WEB_API_NOT_DOCUMENT,
+				    "file: not a PDF, PNG or JPEG file");
 	bool bad = false;
 	const char *type = text(st, F_TYPE, &bad);
 	if (bad)
 		return false;
-	if (type == NULL || !entry_type_valid(type)) {
-		http_reply_error(st->rq, ST_INVALID, 0,
-				 "type: %s one of sanitization, disinfection, "
-				 "pest-control, hvac, water, protocol, form, "
-				 "other",
-				 type == NULL ? "missing; give" : "must be");
-		return false;
-	}
+	if (type == NULL || !entry_type_valid(type))
+		return refuse_field(
+			st, F_TYPE, ST_INVALID,
+			type == NULL ? WEB_API_MISSING : WEB_API_OTHER,
+			"type: %s one of sanitization, disinfection, "
+			"pest-control, hvac, water, protocol, form, other",
+			type == NULL ? "missing; give" : "must be");
 	snprintf(en->type, sizeof en->type, "%s", type);
 	if (!take_value(st, F_TITLE, true, en->title, sizeof en->title) ||
 	    !take_date(st, F_PERFORMED, true, en->performed) ||
@@ -514,24 +612,20 @@ static bool build_document(struct api_req *st, struct seq_request *rq)
 	    !take_value(st, F_PROVIDER, false, en->provider,
 			sizeof en->provider))
 		return false;
-	if (log_now(now, NULL) == ST_OK &&
-	    strncmp(en->performed, now, 10) > 0) {
-		http_reply_error(st->rq, ST_INVALID, 0,
-				 "performed: after today (%.10s)", now);
-		return false;
-	}
-	if (en->expires[0] != 0 && strcmp(en->expires, en->performed) < 0) {
-		http_reply_error(st->rq, ST_INVALID, 0,
-				 "expires: before performed");
-		return false;
-	}
+	if (log_now(now, NULL) == ST_OK && strncmp(en->performed, now, 10) > 0)
+		return refuse_field(st, F_PERFORMED, ST_INVALID,
+				    WEB_API_AFTER_TODAY,
+				    "performed: after today (%.10s)", now);
+	if (en->expires[0] != 0 && strcmp(en->expires, en->performed) < 0)
+		return refuse_field(st, F_EXPIRES, ST_INVALID,
+				    WEB_API_BEFORE_PERFORMED,
+				    "expires: before performed");
 	if (st->f[F_ATTESTATION].len > 0) {
-		if (en->provider[0] == 0) {
-			http_reply_error(st->rq, ST_INVALID, 0,
-					 "provider: needed with an "
-					 "attestation");
-			return false;
-		}
+		if (en->provider[0] == 0)
+			return refuse_field(st, F_PROVIDER, ST_INVALID,
+					    WEB_API_MISSING,
+					    "provider: needed with an "
+					    "attestation");
 		rq->attestation = buf_str(&st->f[F_ATTESTATION]);
 		rq->attestation_len = st->f[F_ATTESTATION].len;
 	}
@@ -546,18 +640,47 @@ static bool build_revocation(struct api_req *st, struct seq_request *rq)
 {
 	struct entry *en = &rq->entry;
 	en->kind = ENTRY_REVOCATION;
+	if (!none_over(st))
+		return false;
 	bool bad = false;
 	const char *seq = text(st, F_SEQ, &bad);
 	if (bad)
 		return false;
-	if (seq == NULL || !dec_parse(seq, &en->revokes)) {
-		http_reply_error(st->rq, ST_INVALID, 0,
-				 "seq: %s (the venue-seq of the document)",
-				 seq == NULL ? "missing"
-					     : "not a whole number");
-		return false;
-	}
+	if (seq == NULL || !dec_parse(seq, &en->revokes))
+		return refuse_field(
+			st, F_SEQ, ST_INVALID,
+			seq == NULL ? WEB_API_MISSING : WEB_API_OTHER,
+			"seq: %s (the venue-seq of the document)",
+			seq == NULL ? "missing" : "not a whole number");
 	return take_value(st, F_REASON, true, en->reason, sizeof en->reason);
+}
+
+/* A venue entry from an owner's form: every value given (the form shows
+ * the venue's values to change). */
+static bool build_venue(struct api_req *st, struct seq_request *rq)
+{
+	struct entry *en = &rq->entry;
+	en->kind = ENTRY_VENUE;
+	if (!none_over(st) ||
+	    !take_value(st, F_NAME, true, en->name, sizeof en->name) ||
+	    !take_value(st, F_ADDRESS, true, en->address, sizeof en->address))
+		return false;
+	bool bad = false;
+	const char *days = text(st, F_INTERVAL, &bad);
+	int64_t d = 0;
+	if (bad)
+		return false;
+	if (days == NULL)
+		return refuse_field(st, F_INTERVAL, ST_INVALID, WEB_API_MISSING,
+				    "interval_days: missing");
+	if (!dec_parse(days, &d) || d < 1 || d > INTERVAL_DAYS_MAX)
+		return refuse_field(st, F_INTERVAL, ST_INVALID,
+				    WEB_API_NOT_INTERVAL,
+				    "interval_days: a whole number from 1 "
+				    "to %d",
+				    INTERVAL_DAYS_MAX);
+	en->interval_days = (int)d;
+	return true;
 }
 
 /* ---- handing over to the writer and answering ---- */
@@ -575,6 +698,8 @@ static void job_done(struct writer_job *job, void *cls)
 static void count(struct api_req *st, bool logged)
 {
 	struct web_app *a = st->app;
+	if (st->kind == API_VENUE)
+		return; /* not among the metrics' counts */
 	if (st->kind == API_DOCUMENT)
 		atomic_fetch_add(
 			logged ? &a->uploads_logged : &a->uploads_refused, 1);
@@ -606,7 +731,19 @@ static void answer(struct api_req *st)
 				 : "not logged: internal error");
 	}
 	if (st->form != NULL) {
-		st->form->answer(rq, q->status, q->index, q->err.msg);
+		/* An unknown provider is the provider field's fault. */
+		bool provider = st->kind == API_DOCUMENT &&
+				q->status == ST_INVALID &&
+				strncmp(q->err.msg, "provider", 8) == 0;
+		struct web_api_result r = {
+			.status = q->status,
+			.index = q->index,
+			.field = provider ? fields[F_PROVIDER].name : NULL,
+			.problem = q->status == ST_OK ? WEB_API_LOGGED
+						      : WEB_API_OTHER,
+			.msg = q->err.msg,
+		};
+		st->form->answer(rq, &r);
 		return;
 	}
 	if (q->status != ST_OK) {
@@ -668,6 +805,7 @@ static enum http_next api_handle(struct http_request *rq)
 	memcpy(q->entry.venue, st->venue, VENUE_ID_LEN + 1);
 	snprintf(q->entry.submitted_by, sizeof q->entry.submitted_by, "owner");
 	bool ok = kind == API_DOCUMENT ? build_document(st, q)
+		  : kind == API_VENUE  ? build_venue(st, q)
 				       : build_revocation(st, q);
 	if (!ok) {
 		count(st, false);
@@ -682,8 +820,14 @@ static enum http_next api_handle(struct http_request *rq)
 	if (writer_submit(st->app->writer, &st->job) != ST_OK) {
 		st->submitted = false;
 		count(st, false);
-		http_reply_error(rq, ST_BUSY, 2,
-				 "the log is not taking writes now; try again");
+		if (st->form == NULL)
+			http_reply_error(rq, ST_BUSY, 2,
+					 "the log is not taking writes now; "
+					 "try again");
+		else
+			refuse_field(st, NFIELDS, ST_BUSY, WEB_API_OTHER,
+				     "the log is not taking writes now; try "
+				     "again");
 		http_resume(rq);
 	}
 	return HTTP_SUSPENDED;

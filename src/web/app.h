@@ -23,7 +23,10 @@
  *   POST /api/v1/venues/<venue>/revocations   owner revocation
  *   GET  /owner[?before=<seq>]           the owner's dashboard (owner.h)
  *   GET  /owner/login, POST /owner/login its login form, and the login
- *   POST /owner/upload, /owner/revoke, /owner/logout   its forms
+ *   GET  /owner/revoke?seq=              a revocation's confirmation
+ *   POST /owner/upload, /owner/revoke, /owner/venue, /owner/token,
+ *        /owner/logout                   its forms
+ *   GET  /owner/upload, /owner/venue, /owner/token   303 to /owner
  * The pages (and posters) are in the language of ?lang=en|it, else of
  * Accept-Language.
  */

@@ -47,10 +47,9 @@ enum status pages_render(enum tmpl which, struct render_data *d, enum lang lang,
 	render_set_text(r, "lang", lang_code(lang));
 	render_set_text(r, "title", title);
 	render_set_text(r, "description",
-			word(lang, which == T_VENUE ? "meta_venue"
-				   : which == T_OWNER || which == T_OWNER_LOGIN
-					   ? "meta_owner"
-					   : "meta_home"));
+			word(lang, which == T_VENUE	    ? "meta_venue"
+				   : which >= T_OWNER_LOGIN ? "meta_owner"
+							    : "meta_home"));
 	render_set_text(r, "brand", "sanilog");
 	render_set_list(r, "langs");
 	for (int l = 0; l < LANG__COUNT; l++) {
@@ -172,12 +171,20 @@ enum status pages_error(enum lang lang, int http_status, const char *self,
 
 /* ---- the owner's pages (owner.c) ---- */
 
-enum status pages_owner(bool dashboard, struct render_data *d, enum lang lang,
-			const char *title, const char *self, struct buf *out,
-			struct err *e)
+enum status pages_owner(enum pages_owner_page page, struct render_data *d,
+			enum lang lang, const char *title, const char *self,
+			struct buf *out, struct err *e)
 {
-	if (self == NULL)
-		self = dashboard ? "/owner" : "/owner/login";
-	return pages_render(dashboard ? T_OWNER : T_OWNER_LOGIN, d, lang, title,
-			    self, false, out, e);
+	static const struct {
+		enum tmpl t;
+		const char *self;
+	} pages[] = {
+		[PAGES_OWNER_LOGIN] = {T_OWNER_LOGIN, "/owner/login"},
+		[PAGES_OWNER_DASHBOARD] = {T_OWNER, "/owner"},
+		[PAGES_OWNER_REVOKE] = {T_OWNER_REVOKE, "/owner"},
+		[PAGES_OWNER_TOKEN] = {T_OWNER_TOKEN, "/owner"},
+	};
+	return pages_render(pages[page].t, d, lang, title,
+			    self != NULL ? self : pages[page].self, false, out,
+			    e);
 }

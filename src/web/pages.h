@@ -124,16 +124,24 @@ enum status pages_error(enum lang lang, int http_status, const char *self,
 			const char *detail, struct buf *out, struct err *e);
 
 /*
- * The owner's pages (owner.c).  pages_owner renders templates/owner.html
- * (dashboard) or templates/owner_login.html with d (borrowed; "lang" is
- * set on it) inside the layout into out.  self (or NULL: the page's own
+ * The owner's pages (owner.c).  pages_owner renders one of them with d
+ * (borrowed; "lang" is set on it) inside the layout into out: the
+ * dashboard (templates/owner.html), the sign-in form (owner_login.html),
+ * the confirmation of a revocation (owner_revoke.html) or a new owner
+ * token shown once (owner_token.html).  self (or NULL: the page's own
  * path) is the path and query the language switch links to.
  */
 struct render_data;
 struct render_obj;
-enum status pages_owner(bool dashboard, struct render_data *d, enum lang lang,
-			const char *title, const char *self, struct buf *out,
-			struct err *e);
+enum pages_owner_page {
+	PAGES_OWNER_LOGIN,
+	PAGES_OWNER_DASHBOARD,
+	PAGES_OWNER_REVOKE,
+	PAGES_OWNER_TOKEN,
+};
+enum status pages_owner(enum pages_owner_page page, struct render_data *d,
+			enum lang lang, const char *title, const char *self,
+			struct buf *out, struct err *e);
 
 /*
  * Sets on r the venue's record as the venue page shows it (the same
@@ -148,6 +156,39 @@ enum status pages_owner_record(struct store *s, const char *venue,
 			       enum lang lang, const char *today,
 			       int64_t before, struct render_obj *r,
 			       struct err *e);
+
+/* The values of a venue's settings as its newest venue entry gives them. */
+struct pages_venue_values {
+	char name[ENTRY_VALUE_MAX + 1];
+	char address[ENTRY_VALUE_MAX + 1];
+	int interval_days;
+};
+
+/*
+ * Sets on r what the dashboard shows beside the record (pages_owner.c),
+ * from the venue's bundle in the newest checkpoint, verified on today:
+ * verdict ("fail", "expired", "late", "none" or "ok": a customer's page's
+ * order of precedence) and the flag verdict_fail, next_due (the words
+ * "Next sanitization due: <date>", "" when none or when the record failed)
+ * and next_due_date (YYYY-MM-DD or ""), and the poster links: papers
+ * (label), poster_langs (code, lname, cells: href, plabel), poster_svg and
+ * poster_png; and the venue's values into *now.  ST_NOT_FOUND when the
+ * log has no such venue.
+ */
+enum status pages_owner_state(struct store *s, const char *venue,
+			      enum lang lang, const char *today,
+			      struct render_obj *r,
+			      struct pages_venue_values *now, struct err *e);
+
+/*
+ * Sets on r the document of venue-seq seq for the confirmation of its
+ * revocation: seq, title, type (its label), performed_h, expires_h ("" if
+ * none) and provider.  ST_NOT_FOUND when the venue has no such document,
+ * ST_CONFLICT when it is revoked already.
+ */
+enum status pages_owner_document(struct store *s, const char *venue,
+				 int64_t seq, enum lang lang, const char *today,
+				 struct render_obj *r, struct err *e);
 
 /* Sets "t_<key>" to the words of each of keys[0..n) in lang (base/words.h).
  * Failures are kept in the data (render.h) and show at render_exec. */

@@ -27,6 +27,8 @@ static const char *const tmpl_names[T__COUNT] = {
 	[T_ERROR] = "templates/error.html",
 	[T_OWNER_LOGIN] = "templates/owner_login.html",
 	[T_OWNER] = "templates/owner.html",
+	[T_OWNER_REVOKE] = "templates/owner_revoke.html",
+	[T_OWNER_TOKEN] = "templates/owner_token.html",
 };
 
 struct loaded_asset {

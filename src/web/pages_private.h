@@ -29,6 +29,8 @@ enum tmpl {
 	T_ERROR,
 	T_OWNER_LOGIN,
 	T_OWNER,
+	T_OWNER_REVOKE,
+	T_OWNER_TOKEN,
 	T__COUNT
 };
 

@@ -237,7 +237,8 @@ step() {
 		quiet err
 	fi
 	cp out "raw/$name"
-	sed -E 's/slo_[A-Za-z0-9_-]{43}/slo_TOKEN/g' out >"gb/$name"
+	sed -E 's/slo_[A-Za-z0-9_-]{43}/slo_TOKEN/g; s/link=[A-Za-z0-9_-]{43}/link=SECRET/g' \
+		out >"gb/$name"
 	size=$(sqlite3 log.db 'SELECT count(*) FROM entries')
 	cp log.db "snap/$size.db"
 }
@@ -1073,8 +1074,8 @@ t_usage_reasons() {
 	done <<'EOF'
 venue add --address x|venue add: missing --name$
 venue add --name x --address y extra|venue add: unexpected argument "extra"
-venue|venue: add, update, list, show or token\?
-venue --json|venue: add, update, list, show or token\?
+venue|venue: add, update, list, show, token or link\?
+venue --json|venue: add, update, list, show, token or link\?
 provider --json|provider: keygen, add or revoke\?
 cert --json|cert: add or revoke\?
 venue show|venue show: missing argument
@@ -1784,10 +1785,10 @@ t_pinned_key() {
 
 # A database of schema version 1 (tests/cli/fixtures): a command that only
 # reads refuses it and leaves the file as it was; `upgrade` (two at once
-# too) brings it to schema 5 (the documents' keys, made at 2, moved into
+# too) brings it to schema 6 (the documents' keys, made at 2, moved into
 # the index's first generation at 3; the stored hashes into runs at 4;
 # the trigger that read a venue's head back before each entry dropped at
-# 5), after which the log reads back byte for byte as the golden log,
+# 5; the owners' one-time sign-in links at 6), after which the log reads back byte for byte as the golden log,
 # verifies, and takes new entries; a writer of schema 3 or before (of 1,
 # which did not keep the venues' heads, too) finds its table of stored
 # hashes gone (checked with the runs below).
@@ -1815,9 +1816,9 @@ t_migrate_v1() {
 	wait $p1 || fail "a second upgrade at once failed"
 	[ "$rc" = 0 ] || fail "upgrade beside another failed: $(cat up2.out)"
 	wait
-	grep -q 'schema 1 upgraded to 5' up1.out || fail "upgrade said: $(cat up1.out)"
+	grep -q 'schema 1 upgraded to 6' up1.out || fail "upgrade said: $(cat up1.out)"
 	run 0 upgrade --db log.db --json
-	grep -q '"found": 5' out || fail "a second upgrade found $(cat out)"
+	grep -q '"found": 6' out || fail "a second upgrade found $(cat out)"
 	[ "$(sqlite3 log.db "SELECT count(*) FROM sqlite_master WHERE name = 'hashes'; SELECT sum(length(hashes)) / 32 FROM hash_runs")" = "0
 $(sqlite3 "$BASE/snap/final.db" "SELECT sum(length(hashes)) / 32 FROM hash_runs")" ] ||
 		fail "the stored hashes are not the golden log's, in runs"
@@ -1838,7 +1839,9 @@ $(sqlite3 "$BASE/snap/final.db" "SELECT sum(length(hashes)) / 32 FROM hash_runs"
 			fail "entry $v differs after migration"
 	done
 	[ "$(sqlite3 log.db "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")" = 0 ] ||
-		fail "schema 5 still has triggers"
+		fail "schema 6 still has triggers"
+	[ "$(sqlite3 log.db "SELECT count(*) FROM login_links")" = 0 ] ||
+		fail "schema 6 has no empty table of sign-in links"
 	SANILOG_NOW=2026-11-25T12:00:00Z run 0 cert add --venue $V2 \
 		--file "$DOCS/ozone.pdf" --type sanitization --title "After" \
 		--performed 2026-11-24 --db log.db

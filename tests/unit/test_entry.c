@@ -1219,6 +1219,10 @@ static void test_dates(void **state)
 	assert_int_equal(entry_date_days("1969-12-31"), -1);
 	assert_int_equal(entry_date_days("2000-03-01"), 11017);
 	assert_int_equal(entry_date_days("2026-11-25"), 20782);
+	assert_int_equal(entry_time_seconds("1970-01-01T00:00:00Z"), 0);
+	assert_int_equal(entry_time_seconds("2026-11-25T09:00:00Z"),
+			 1795597200);
+	assert_int_equal(entry_time_seconds("1969-12-31T23:59:59Z"), -1);
 	assert_int_equal(entry_date_days("0001-01-01"), -719162);
 	assert_int_equal(entry_date_days("9999-12-31"), 2932896);
 	assert_int_equal(entry_date_days("2024-03-01") -

@@ -1245,6 +1245,78 @@ static void test_errors_say_why(void **state)
 	buf_free(&b);
 }
 
+/* Owner tokens are replaced only from the one stored; a sign-in link is
+ * kept by its hash alone, used once, and not after it expired. */
+static void test_owner_credentials(void **state)
+{
+	struct fixture *f = *state;
+	struct err e = {.msg = ""};
+	char tok[STORE_TOKEN_LEN + 1], tok2[STORE_TOKEN_LEN + 1];
+	char link[STORE_SECRET_B64 + 1], venue[VENUE_ID_LEN + 1];
+	uint8_t h1[HASH_LEN], h2[HASH_LEN], h3[HASH_LEN], got[HASH_LEN];
+	store_secret_new(STORE_TOKEN_PREFIX, tok, sizeof tok, h1);
+	store_secret_new(STORE_TOKEN_PREFIX, tok2, sizeof tok2, h2);
+	assert_int_equal(strlen(tok), STORE_TOKEN_LEN);
+	assert_int_equal(strncmp(tok, "slo_", 4), 0);
+	assert_string_not_equal(tok, tok2);
+	sha256(got, tok, strlen(tok));
+	assert_memory_equal(got, h1, HASH_LEN);
+
+	assert_int_equal(store_token_set(f->s, "owner001", h1, &e), ST_OK);
+	said(store_token_replace(f->s, "owner001", h2, h3, &e), &e, ST_CONFLICT,
+	     "the owner token was replaced already");
+	said(store_token_replace(f->s, "owner002", h1, h2, &e), &e,
+	     ST_NOT_FOUND, "venue has no owner token");
+	assert_int_equal(store_token_replace(f->s, "owner001", h1, h2, &e),
+			 ST_OK);
+	assert_int_equal(store_token_get(f->s, "owner001", got, &e), ST_OK);
+	assert_memory_equal(got, h2, HASH_LEN);
+	said(store_token_replace(f->s, "owner001", h1, h3, &e), &e, ST_CONFLICT,
+	     "the owner token was replaced already");
+
+	store_secret_new("", link, sizeof link, h3);
+	assert_int_equal(strlen(link), STORE_SECRET_B64);
+	assert_int_equal(
+		store_login_link_add(f->s, h3, "owner001", 1000, 900, &e),
+		ST_OK);
+	/* The secret is nowhere in the database. */
+	char sql[160];
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM login_links WHERE CAST(hash AS TEXT)"
+		 " LIKE '%%%.20s%%'",
+		 link);
+	assert_int_equal(count(f, sql), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM login_links"), 1);
+	assert_int_equal(store_login_link_take(f->s, h3, 999, venue, &e),
+			 ST_OK);
+	assert_string_equal(venue, "owner001");
+	said(store_login_link_take(f->s, h3, 999, venue, &e), &e, ST_NOT_FOUND,
+	     "no such link (used already?)");
+	assert_string_equal(venue, "");
+	/* Expired: refused, and gone all the same. */
+	assert_int_equal(
+		store_login_link_add(f->s, h3, "owner001", 1000, 900, &e),
+		ST_OK);
+	said(store_login_link_take(f->s, h3, 1000, venue, &e), &e, ST_NOT_FOUND,
+	     "the link expired");
+	assert_int_equal(count(f, "SELECT count(*) FROM login_links"), 0);
+	/* Adding one drops those expired. */
+	assert_int_equal(
+		store_login_link_add(f->s, h1, "owner001", 1000, 900, &e),
+		ST_OK);
+	assert_int_equal(
+		store_login_link_add(f->s, h2, "owner001", 3000, 2000, &e),
+		ST_OK);
+	assert_int_equal(count(f, "SELECT count(*) FROM login_links"), 1);
+	/* The same secret twice is refused: nothing changes. */
+	assert_int_not_equal(
+		store_login_link_add(f->s, h2, "owner002", 3000, 2000, &e),
+		ST_OK);
+	assert_int_equal(store_login_link_take(f->s, h2, 2001, venue, &e),
+			 ST_OK);
+	assert_string_equal(venue, "owner001");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1270,6 +1342,7 @@ int main(void)
 		cmocka_unit_test(test_audit_chunk_order),
 		cmocka_unit_test(test_hashes_outside_and_twice),
 		cmocka_unit_test(test_errors_say_why),
+		cmocka_unit_test(test_owner_credentials),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -227,6 +227,18 @@ static void post_form(const char *path, const char *session, const char *ctype,
 	ask("POST", path, h, (const char *)body->data, body->len, r);
 }
 
+/* Signs in with tok: the session's cookie value and its dashboard's CSRF
+ * token. */
+static void sign_in(const char *tok, char session[64], char csrf[64])
+{
+	struct tl_reply r;
+	login(tok, session);
+	dashboard(session, &r);
+	assert_int_equal(r.code, 200);
+	page_csrf(&r, csrf);
+	tl_reply_free(&r);
+}
+
 static void test_forms(void **state)
 {
 	(void)state;
@@ -277,9 +289,28 @@ static void test_forms(void **state)
 	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
 			 size + 1);
 
-	/* A revocation of the new document. */
+	/* A revocation of the new document: first its confirmation page,
+	 * which logs nothing, then the confirmed form. */
+	char hc[128];
+	const char *const hs[] = {hc, NULL};
+	snprintf(hc, sizeof hc, "Cookie: sanilog_session=%s", session);
+	ask("GET", "/owner/revoke?seq=2", hs, NULL, 0, &r);
+	assert_int_equal(r.code, 200);
+	assert_non_null(strstr(buf_str(&r.body), "From the form"));
+	assert_non_null(strstr(buf_str(&r.body), "name=\"confirm\""));
+	assert_non_null(strstr(buf_str(&r.body), "public history"));
+	tl_reply_free(&r);
 	buf_init(&body, 4096);
 	buf_printf(&body, "seq=2&reason=uploaded+twice&csrf=%s", csrf);
+	post_form("/owner/revoke", session,
+		  "Content-Type: application/x-www-form-urlencoded", &body, &r);
+	assert_int_equal(r.code, 200);
+	assert_non_null(strstr(buf_str(&r.body), "value=\"uploaded twice\""));
+	tl_reply_free(&r);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries WHERE "
+				      "venue = '" V1 "' AND revokes = 2"),
+			 0);
+	buf_printf(&body, "&confirm=yes");
 	post_form("/owner/revoke", session,
 		  "Content-Type: application/x-www-form-urlencoded", &body, &r);
 	expect_redirect(&r, "/owner?done=revoke");
@@ -288,14 +319,21 @@ static void test_forms(void **state)
 	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries WHERE "
 				      "venue = '" V1 "' AND revokes = 2"),
 			 1);
-	/* A bad field of the form: the API's refusal. */
+	/* Revoked already: the API refuses it, and the page says so. */
 	buf_init(&body, 4096);
-	buf_printf(&body, "seq=2&reason=again&csrf=%s", csrf);
+	buf_printf(&body, "seq=2&reason=again&confirm=yes&csrf=%s", csrf);
 	post_form("/owner/revoke", session,
 		  "Content-Type: application/x-www-form-urlencoded", &body, &r);
-	assert_int_equal(r.code, 400);
+	assert_int_equal(r.code, 409);
+	assert_non_null(strstr(buf_str(&r.body), "already revoked"));
 	tl_reply_free(&r);
 	buf_free(&body);
+	ask("GET", "/owner/revoke?seq=2", hs, NULL, 0, &r);
+	assert_int_equal(r.code, 409);
+	tl_reply_free(&r);
+	ask("GET", "/owner/revoke?seq=2", NULL, NULL, 0, &r);
+	expect_redirect(&r, "/owner/login");
+	tl_reply_free(&r);
 	dashboard(session, &r);
 	assert_int_equal(r.code, 200);
 	assert_non_null(strstr(buf_str(&r.body), "uploaded twice"));
@@ -350,12 +388,247 @@ static void test_session_end(void **state)
 	tl_reply_free(&r);
 }
 
+/* A refused upload is shown again with what was typed, the error beside
+ * its field, and the status of the API's refusal; nothing is logged. */
+static void test_form_errors(void **state)
+{
+	(void)state;
+	struct tl_reply r;
+	struct buf body;
+	char session[64], csrf[64], ctype[128];
+	uint8_t doc[TL_PDF];
+	int64_t size = tl_query(&t, "SELECT count(*) FROM entries");
+	tl_set_token(&t, V1, TOKEN1);
+	sign_in(TOKEN1, session, csrf);
+
+	tl_pdf(21, doc);
+	const char *fields[] = {"csrf",		csrf,	      "type",
+				"water",	"title",      "",
+				"performed",	"2026-11-20", "provider",
+				"Acqua <Pura>", NULL};
+	tl_multipart(&body, ctype, sizeof ctype, fields, doc, TL_PDF);
+	post_form("/owner/upload", session, ctype, &body, &r);
+	buf_free(&body);
+	assert_int_equal(r.code, 400);
+	const char *p = buf_str(&r.body);
+	assert_non_null(strstr(p, "<p class=\"err\" id=\"title-err\">Fill in "
+				  "this field.</p>"));
+	assert_non_null(strstr(p, "aria-invalid=\"true\" "
+				  "aria-describedby=\"title-err\""));
+	assert_non_null(strstr(p, "value=\"2026-11-20\""));
+	assert_non_null(strstr(p, "value=\"Acqua &lt;Pura&gt;\""));
+	assert_non_null(strstr(p, "<option value=\"water\" selected>"));
+	assert_non_null(strstr(p, "Choose the file again"));
+	assert_non_null(strstr(p, "<a href=\"#title\">"));
+	tl_reply_free(&r);
+
+	/* A date after today, in Italian. */
+	fields[5] = "Titolo";
+	fields[7] = "2027-01-01";
+	tl_multipart(&body, ctype, sizeof ctype, fields, doc, TL_PDF);
+	char hc[128];
+	const char *const h[] = {hc, ctype, "Accept-Language: it", NULL};
+	snprintf(hc, sizeof hc, "Cookie: sanilog_session=%s", session);
+	ask("POST", "/owner/upload", h, (const char *)body.data, body.len, &r);
+	buf_free(&body);
+	assert_int_equal(r.code, 400);
+	assert_non_null(strstr(buf_str(&r.body),
+			       "id=\"performed-err\">Questa data è successiva "
+			       "a oggi (" TL_TODAY ")"));
+	assert_non_null(strstr(buf_str(&r.body), "value=\"Titolo\""));
+	tl_reply_free(&r);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"), size);
+}
+
+/* The venue's details from the dashboard: a venue entry, through the
+ * writer; the same details again log nothing; a bad interval is shown
+ * beside its field. */
+static void test_venue_form(void **state)
+{
+	(void)state;
+	struct tl_reply r;
+	struct buf body;
+	char session[64], csrf[64];
+	const char *form = "Content-Type: application/x-www-form-urlencoded";
+	login(TOKEN2, session);
+	dashboard(session, &r);
+	page_csrf(&r, csrf);
+	assert_non_null(strstr(buf_str(&r.body),
+			       "id=\"name\" name=\"name\" type=\"text\" "
+			       "maxlength=\"200\" required "
+			       "autocomplete=\"organization\" "
+			       "value=\"Trattoria Due\""));
+	tl_reply_free(&r);
+	int64_t size = tl_query(&t, "SELECT count(*) FROM entries");
+
+	buf_init(&body, 4096);
+	buf_printf(&body,
+		   "csrf=%s&name=Trattoria+Tre&address=Via+Nuova+3"
+		   "&interval_days=14",
+		   csrf);
+	post_form("/owner/venue", session, form, &body, &r);
+	expect_redirect(&r, "/owner?done=venue");
+	tl_reply_free(&r);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
+			 size + 1);
+	dashboard(session, &r);
+	assert_non_null(strstr(buf_str(&r.body), "Trattoria Tre"));
+	assert_non_null(strstr(buf_str(&r.body), "value=\"14\""));
+	tl_reply_free(&r);
+
+	/* The same again: nothing to log. */
+	post_form("/owner/venue", session, form, &body, &r);
+	expect_redirect(&r, "/owner?done=same");
+	tl_reply_free(&r);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
+			 size + 1);
+
+	buf_reset(&body);
+	buf_printf(&body,
+		   "csrf=%s&name=Trattoria+Tre&address=Via+Nuova+3"
+		   "&interval_days=0",
+		   csrf);
+	post_form("/owner/venue", session, form, &body, &r);
+	assert_int_equal(r.code, 400);
+	assert_non_null(strstr(buf_str(&r.body),
+			       "id=\"interval-err\">Give a whole number of "
+			       "days from 1 to 3650."));
+	assert_non_null(strstr(buf_str(&r.body), "value=\"0\""));
+	tl_reply_free(&r);
+	/* Without the session's CSRF token: 403, nothing logged. */
+	buf_reset(&body);
+	buf_printf(&body, "csrf=%s&name=X&address=Y&interval_days=3",
+		   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	post_form("/owner/venue", session, form, &body, &r);
+	assert_int_equal(r.code, 403);
+	tl_reply_free(&r);
+	buf_free(&body);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
+			 size + 1);
+}
+
+/* The value of "<p class=\"token\" id=\"token\">" on a page. */
+static void page_token(const struct tl_reply *r, char out[64])
+{
+	static const char at[] = "id=\"token\">";
+	const char *p = strstr(buf_str(&r->body), at);
+	assert_non_null(p);
+	p += sizeof at - 1;
+	size_t n = strcspn(p, "<");
+	assert_int_equal(n, STORE_TOKEN_LEN);
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+/* A new token from the dashboard: shown once; the old one stops working
+ * (its other sessions end), the session that made it goes on. */
+static void test_token_rotate(void **state)
+{
+	(void)state;
+	struct tl_reply r;
+	struct buf body;
+	char s1[64], s2[64], csrf[64], tok[64], again[64];
+	const char *form = "Content-Type: application/x-www-form-urlencoded";
+	tl_set_token(&t, V1, TOKEN1);
+	sign_in(TOKEN1, s1, csrf);
+	login(TOKEN1, s2);
+	buf_init(&body, 4096);
+	buf_printf(&body, "csrf=%s",
+		   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	post_form("/owner/token", s1, form, &body, &r);
+	assert_int_equal(r.code, 403);
+	tl_reply_free(&r);
+	buf_reset(&body);
+	buf_printf(&body, "csrf=%s", csrf);
+	post_form("/owner/token", s1, form, &body, &r);
+	assert_int_equal(r.code, 200);
+	page_token(&r, tok);
+	assert_string_not_equal(tok, TOKEN1);
+	assert_true(tl_header(&r, "Cache-Control", again, sizeof again));
+	assert_string_equal(again, "no-store");
+	tl_reply_free(&r);
+	dashboard(s1, &r);
+	assert_int_equal(r.code, 200);
+	tl_reply_free(&r);
+	dashboard(s2, &r);
+	expect_redirect(&r, "/owner/login");
+	tl_reply_free(&r);
+	login(tok, s2);
+	/* The old session's form again: its token is no longer the one. */
+	post_form("/owner/token", s1, form, &body, &r);
+	assert_int_equal(r.code, 200);
+	page_token(&r, again);
+	assert_string_not_equal(again, tok);
+	tl_reply_free(&r);
+	buf_free(&body);
+	tl_set_token(&t, V1, TOKEN1);
+}
+
+/* A one-time sign-in link: its page offers a button; its POST opens a
+ * session once; used or expired, it is refused (401). */
+static void test_login_link(void **state)
+{
+	(void)state;
+	struct tl_reply r;
+	char secret[64], csrf[64], cookie[64], hc[160], body[256];
+	uint8_t hash[HASH_LEN];
+	struct err e;
+	store_secret_new("", secret, sizeof secret, hash);
+	/* TL_NOW is 2026-11-25T09:00:00Z: 1795597200. */
+	assert_int_equal(store_login_link_add(t.s, hash, V2, 1795597200 + 60,
+					      1795597200, &e),
+			 ST_OK);
+	char path[128];
+	snprintf(path, sizeof path, "/owner/login?link=%s", secret);
+	ask("GET", path, NULL, NULL, 0, &r);
+	assert_int_equal(r.code, 200);
+	page_csrf(&r, csrf);
+	char field[96];
+	snprintf(field, sizeof field, "name=\"link\" value=\"%s\"", secret);
+	assert_non_null(strstr(buf_str(&r.body), field));
+	assert_true(tl_header(&r, "Referrer-Policy", cookie, sizeof cookie));
+	assert_string_equal(cookie, "no-referrer");
+	tl_reply_free(&r);
+	const char *const h[] = {
+		hc, "Content-Type: application/x-www-form-urlencoded", NULL};
+	snprintf(hc, sizeof hc, "Cookie: sanilog_login=%s", csrf);
+	snprintf(body, sizeof body, "csrf=%s&link=%s", csrf, secret);
+	ask("POST", "/owner/login", h, body, strlen(body), &r);
+	expect_redirect(&r, "/owner");
+	assert_true(tl_cookie(&r, "sanilog_session", cookie, sizeof cookie));
+	tl_reply_free(&r);
+	dashboard(cookie, &r);
+	assert_int_equal(r.code, 200);
+	assert_non_null(strstr(buf_str(&r.body), "Trattoria"));
+	tl_reply_free(&r);
+	/* Used up. */
+	ask("POST", "/owner/login", h, body, strlen(body), &r);
+	assert_int_equal(r.code, 401);
+	assert_non_null(strstr(buf_str(&r.body), "used already"));
+	assert_false(tl_cookie(&r, "sanilog_session", cookie, sizeof cookie));
+	tl_reply_free(&r);
+	/* Expired. */
+	store_secret_new("", secret, sizeof secret, hash);
+	assert_int_equal(
+		store_login_link_add(t.s, hash, V2, 1795597200, 1795590000, &e),
+		ST_OK);
+	snprintf(body, sizeof body, "csrf=%s&link=%s", csrf, secret);
+	ask("POST", "/owner/login", h, body, strlen(body), &r);
+	assert_int_equal(r.code, 401);
+	tl_reply_free(&r);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM login_links"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_session_end),
+		cmocka_unit_test(test_form_errors),
+		cmocka_unit_test(test_venue_form),
+		cmocka_unit_test(test_token_rotate),
+		cmocka_unit_test(test_login_link),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

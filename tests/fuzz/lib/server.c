@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "cli/commands.h"
 #include "core/hash.h"
 #include "fuzz.h"
@@ -147,7 +148,9 @@ void fuzz_server_start(void)
 	srv.port = web_app_port(srv.app);
 }
 
-void fuzz_server_ask(const void *req, size_t len)
+/* Sends req[0..len) and reads the answer (into out, when not NULL, up to
+ * its cap; the rest dropped); aborts as fuzz_server_ask says. */
+static void exchange(const void *req, size_t len, struct buf *out)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET,
 				.sin_port = htons((uint16_t)srv.port)};
@@ -204,6 +207,8 @@ void fuzz_server_ask(const void *req, size_t len)
 		}
 		if (r <= 0)
 			break;
+		if (out != NULL)
+			(void)buf_append(out, to, (size_t)r);
 		got += (size_t)r;
 	}
 	close(fd);
@@ -216,4 +221,58 @@ void fuzz_server_ask(const void *req, size_t len)
 		fprintf(stderr, "fuzz: server: answered %u\n", code);
 		abort();
 	}
+}
+
+void fuzz_server_ask(const void *req, size_t len)
+{
+	exchange(req, len, NULL);
+}
+
+/* The value after "name" (up to a quote, ';', CR or LF) in the answer;
+ * aborts when there is none. */
+static void value_after(const struct buf *b, const char *name, char *out,
+			size_t size)
+{
+	const char *p = strstr(buf_str(b), name);
+	fuzz_assert(p != NULL);
+	p += strlen(name);
+	size_t n = strcspn(p, "\";\r\n");
+	fuzz_assert(n > 0 && n < size);
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+void fuzz_server_session(char cookie[64], char csrf[64])
+{
+	struct buf b, req;
+	char form[64];
+	buf_init(&b, 1u << 20);
+	buf_init(&req, 4096);
+	static const char get[] = "GET /owner/login HTTP/1.1\r\nHost: fuzz\r\n"
+				  "Connection: close\r\n\r\n";
+	exchange(get, sizeof get - 1, &b);
+	value_after(&b, "name=\"csrf\" value=\"", form, 64);
+	char body[160];
+	snprintf(body, sizeof body, "csrf=%s&token=%s", form, FUZZ_TOKEN);
+	fuzz_assert(buf_printf(&req,
+			       "POST /owner/login HTTP/1.1\r\nHost: fuzz\r\n"
+			       "Connection: close\r\n"
+			       "Cookie: sanilog_login=%s\r\n"
+			       "Content-Type: application/x-www-form-urlencoded"
+			       "\r\nContent-Length: %zu\r\n\r\n%s",
+			       form, strlen(body), body) == ST_OK);
+	buf_reset(&b);
+	exchange(req.data, req.len, &b);
+	value_after(&b, "Set-Cookie: sanilog_session=", cookie, 64);
+	buf_reset(&req);
+	fuzz_assert(buf_printf(&req,
+			       "GET /owner HTTP/1.1\r\nHost: fuzz\r\n"
+			       "Connection: close\r\n"
+			       "Cookie: sanilog_session=%s\r\n\r\n",
+			       cookie) == ST_OK);
+	buf_reset(&b);
+	exchange(req.data, req.len, &b);
+	value_after(&b, "name=\"csrf\" value=\"", csrf, 64);
+	buf_free(&b);
+	buf_free(&req);
 }

@@ -33,4 +33,9 @@ void fuzz_server_start(void);
  */
 void fuzz_server_ask(const void *req, size_t len);
 
+/* Signs in to the owner's pages of venue FUZZ_VENUE with FUZZ_TOKEN:
+ * the session's cookie value and its CSRF token (43 characters each).
+ * Aborts when it cannot. */
+void fuzz_server_session(char cookie[64], char csrf[64]);
+
 #endif
