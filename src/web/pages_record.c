@@ -12,7 +12,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "core/codec.h"
 #include "core/verify.h"
@@ -22,25 +25,66 @@
 #define FAILS_SHOWN  20 /* failed checks of the server's named on a page */
 
 static const char *const venue_labels[] = {
-	"when",	  "by",	    "valid",  "interval", "doc",     "server_fail",
-	"verify", "nojs",   "checks", "explain",  "history", "nodocs",
-	"older",  "newest", "signed", "badsig",	  "revoked", "open",
-	"log",	  "code",   "cli",
+	"when",		 "by",	       "valid",
+	"interval",	 "doc",	       "server_fail",
+	"verify",	 "nojs",       "checks",
+	"explain",	 "history",    "nodocs",
+	"older",	 "newest",     "signed",
+	"badsig",	 "revoked",    "open",
+	"log",		 "code",       "cli",
+	"card_next_due", "checks_dev", "venue_change_h",
 };
 
-/* Sets the values of the top section: freshness and who did the work. */
+/* The interval's words: "every day", "every 30 days". */
+static void interval_words(char *out, size_t size, int days, enum lang lang)
+{
+	char n[24];
+
+	if (days == 1) {
+		snprintf(out, size, "%s", word(lang, "every_day"));
+		return;
+	}
+	snprintf(n, sizeof n, "%d", days);
+	wordf(out, size, lang, "every_days", "n", n, WORDS_END);
+}
+
+/* Whether rep holds a document of type sanitization that is revoked: with
+ * no valid one (rep->latest < 0), the venue's certificate was revoked,
+ * rather than never logged. */
+static bool sanitization_revoked(const struct verify_report *rep)
+{
+	for (size_t i = 0; i < rep->nitems; i++) {
+		const struct entry *en = &rep->items[i].entry;
+		if (en->kind == ENTRY_DOCUMENT && rep->items[i].revoked &&
+		    strcmp(en->type, "sanitization") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Sets the values of the top section: the verdict as the server reckons
+ * it (freshness: current, overdue, expired or none; fresh, its older
+ * spelling ok, late, expired, none, which owner.html's state_class and
+ * verify.js read), the date the next sanitization is due, and who did the
+ * work. */
 static void set_state(struct render_obj *r, const struct verify_report *rep,
 		      enum lang lang)
 {
 	char h[64], ago[64], when[64], line[512];
 
+	render_set_text(r, "next_due", rep->next_due);
+	pages_human_date(h, sizeof h, rep->next_due, true, lang);
+	render_set_text(r, "next_due_h", h);
 	if (rep->latest < 0) {
 		render_set_text(r, "fresh", "none");
+		render_set_text(r, "freshness", "none");
 		render_set_text(r, "state_class", "none");
 		render_set_text(r, "latest", "");
 		render_set_text(r, "headline", word(lang, "state_none_h"));
 		render_set_text(render_add_item(r, "lines"), "line",
-				word(lang, "state_none"));
+				word(lang, sanitization_revoked(rep)
+						   ? "state_revoked"
+						   : "state_none"));
 		render_set_flag(r, "has_latest", false);
 		return;
 	}
@@ -50,6 +94,10 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 			    : rep->overdue ? "late"
 					   : "ok";
 	render_set_text(r, "fresh", fresh);
+	render_set_text(r, "freshness",
+			rep->expired   ? "expired"
+			: rep->overdue ? "overdue"
+				       : "current");
 	render_set_text(r, "state_class", fresh);
 	render_set_int(r, "latest", en->venue_seq);
 	pages_human_ago(ago, sizeof ago, rep->days_since, en->performed, lang);
@@ -85,14 +133,8 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 	render_set_text(r, "expires", en->expires);
 	pages_human_date(h, sizeof h, en->expires, true, lang);
 	render_set_text(r, "expires_h", h);
-	if (rep->interval_days == 1)
-		render_set_text(r, "interval", word(lang, "every_day"));
-	else {
-		char n[24];
-		snprintf(n, sizeof n, "%d", rep->interval_days);
-		wordf(line, sizeof line, lang, "every_days", "n", n, WORDS_END);
-		render_set_text(r, "interval", line);
-	}
+	interval_words(line, sizeof line, rep->interval_days, lang);
+	render_set_text(r, "interval", line);
 	render_set_text(r, "latest_title", en->title);
 	if (it->attested) {
 		render_set_text(r, "provider", it->provider_display);
@@ -120,6 +162,7 @@ static void set_doc(struct render_obj *o, const struct verify_item *it,
 	const struct entry *en = &it->entry;
 	char h[64], hex[2 * HASH_LEN + 1];
 
+	render_set_flag(o, "change", false);
 	render_set_int(o, "seq", en->venue_seq);
 	render_set_text(o, "title", en->title);
 	render_set_text(o, "type", pages_type_label(en->type, lang));
@@ -165,12 +208,61 @@ static void set_fails(struct render_obj *r, const struct verify_report *rep,
 	}
 }
 
+/* One change of the venue's details (a kind venue entry after the first):
+ * what it changed from the venue entry before, prev (all it says when it
+ * changed nothing). */
+static void set_change(struct render_obj *o, const struct entry *en,
+		       const struct entry *prev, enum lang lang)
+{
+	char line[ENTRY_VALUE_MAX + 128], iv[64], day[11];
+	bool all = prev == NULL || (strcmp(prev->name, en->name) == 0 &&
+				    strcmp(prev->address, en->address) == 0 &&
+				    prev->interval_days == en->interval_days);
+
+	render_set_flag(o, "change", true);
+	render_set_int(o, "seq", en->venue_seq);
+	snprintf(day, sizeof day, "%.10s", en->logged); /* its date */
+	pages_human_date(iv, sizeof iv, day, false, lang);
+	render_set_text(o, "logged_h", iv);
+	render_set_list(o, "changes");
+	if (all || strcmp(prev->name, en->name) != 0) {
+		wordf(line, sizeof line, lang, "venue_change_name", "name",
+		      en->name, WORDS_END);
+		render_set_text(render_add_item(o, "changes"), "line", line);
+	}
+	if (all || strcmp(prev->address, en->address) != 0) {
+		wordf(line, sizeof line, lang, "venue_change_address",
+		      "address", en->address, WORDS_END);
+		render_set_text(render_add_item(o, "changes"), "line", line);
+	}
+	if (all || prev->interval_days != en->interval_days) {
+		interval_words(iv, sizeof iv, en->interval_days, lang);
+		wordf(line, sizeof line, lang, "venue_change_interval",
+		      "interval", iv, WORDS_END);
+		render_set_text(render_add_item(o, "changes"), "line", line);
+	}
+}
+
+/* The kind venue entry before items[i], or NULL. */
+static const struct entry *venue_before(const struct verify_report *rep,
+					size_t i)
+{
+	while (i-- > 0)
+		if (rep->items[i].entry.kind == ENTRY_VENUE)
+			return &rep->items[i].entry;
+	return NULL;
+}
+
 /*
  * Sets the list docs to the history the page before shows (pages.h's
  * PAGES_HISTORY), newest first, and the paging values: paged (a flag: the
  * page is not the whole history), pages_text, and the links older and
  * newest (each "" when the page has none).  The links are a query only,
- * so that they hold under any path the page is served at.
+ * so that they hold under any path the page is served at.  The changes of
+ * the venue's details (kind venue entries after the first) below before
+ * are among them, those newer than the oldest document of the page's run
+ * or, on the page of the oldest documents, all; an item of docs is a
+ * change when its flag change is set.
  */
 static void set_history(struct render_obj *r, const struct verify_report *rep,
 			int64_t before, enum lang lang)
@@ -179,9 +271,24 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
 		rep->latest >= 0 ? &rep->items[rep->latest] : NULL;
 	const char *code = lang_code(lang);
 	size_t ndocs = 0, shown = 0, run = 0;
-	int64_t lowest = 0, below = before < 0 ? INT64_MAX : before;
+	int64_t lowest = -1, below = before < 0 ? INT64_MAX : before;
 	bool older = false, cur_shown = false;
 
+	/* The run: the PAGES_HISTORY newest documents below before. */
+	for (size_t i = rep->nitems; i-- > 0;) {
+		const struct entry *en = &rep->items[i].entry;
+		if (en->kind != ENTRY_DOCUMENT)
+			continue;
+		ndocs++;
+		if (en->venue_seq >= below)
+			continue;
+		if (run == PAGES_HISTORY)
+			older = true;
+		else {
+			run++;
+			lowest = en->venue_seq;
+		}
+	}
 	render_set_list(r, "docs");
 	/* The current record's sanitization, newer than the page's run. */
 	if (cur != NULL && cur->entry.venue_seq >= below) {
@@ -191,19 +298,17 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
 	}
 	for (size_t i = rep->nitems; i-- > 0;) {
 		const struct verify_item *it = &rep->items[i];
-		if (it->entry.kind != ENTRY_DOCUMENT)
+		int64_t seq = it->entry.venue_seq;
+		if (seq >= below)
 			continue;
-		ndocs++;
-		if (it->entry.venue_seq >= below)
+		if (it->entry.kind == ENTRY_VENUE && seq > 0 &&
+		    (!older || seq > lowest))
+			set_change(render_add_item(r, "docs"), &it->entry,
+				   venue_before(rep, i), lang);
+		if (it->entry.kind != ENTRY_DOCUMENT || seq < lowest)
 			continue;
-		if (run == PAGES_HISTORY) {
-			older = true;
-			continue;
-		}
 		set_doc(render_add_item(r, "docs"), it, lang);
-		run++;
 		shown++;
-		lowest = it->entry.venue_seq;
 		cur_shown = cur_shown || it == cur;
 	}
 	/* Or older than the run. */
@@ -227,6 +332,34 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
 		render_set_textf(r, "newest", "?lang=%s", code);
 	else
 		render_set_text(r, "newest", "");
+}
+
+/* words_each's callback: adds a key and its words to a JSON object. */
+static void add_word(void *ctx, const char *key, const char *text)
+{
+	json_object_set_new((json_t *)ctx, key, json_string(text));
+}
+
+/*
+ * Sets words to the words verify.js shows, in lang, as a JSON object from
+ * key to words (the keys of the catalogue's section "the checks on the
+ * phone", js_*, and the state_* headlines and lines), for main's
+ * data-words: verify.js reads them there, the page's own language without
+ * a request more.  On failure words is "{}" and verify.js shows the keys.
+ */
+static void set_words(struct render_obj *r, enum lang lang)
+{
+	json_t *o = json_object();
+	char *s = NULL;
+
+	if (o != NULL) {
+		words_each(lang, "js_", add_word, o);
+		words_each(lang, "state_", add_word, o);
+		s = json_dumps(o, JSON_COMPACT);
+	}
+	render_set_text(r, "words", s != NULL ? s : "{}");
+	free(s);
+	json_decref(o);
 }
 
 /*
@@ -273,6 +406,7 @@ enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 	}
 	struct render_obj *r = render_root(d);
 	set_record(r, b, &rep, lang, before);
+	set_words(r, lang);
 	render_set_int(r, "size", rep.checkpoint.size);
 	char n[24];
 	snprintf(n, sizeof n, "%" PRId64, rep.checkpoint.size);
