@@ -33,6 +33,7 @@ static const char *const venue_labels[] = {
 	"badsig",	 "revoked",    "open",
 	"log",		 "code",       "cli",
 	"card_next_due", "checks_dev", "venue_change_h",
+	"js_ok",	 "js_ok_pin",
 };
 
 /* The interval's words: "every day", "every 30 days". */
