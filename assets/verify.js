@@ -506,6 +506,7 @@ async function verify(again) {
     B = bundleOf(b);
     if (B.venue != VENUE) no(`the bundle is of venue ${B.venue}, not of this page's ${VENUE}`);
   } catch (x) { no('bundle.json: ' + x.message); }
+  if (!again) prefetch(B);
   /* Rule 1 and the pin. */
   const pin = pinOf(), {V, CP} = await rule1(B, !!pin);
   if (pin && V) {
@@ -636,11 +637,37 @@ async function docBytes(h, max) {
    not (English, for the technical list); bad: whether the file failed (not
    only could not be fetched). */
 async function docCheck(h, e) {
-  try { const w = await docWhy(h, await docBytes(h, e.size + 1), e); return {w, bad: !!w}; }
+  try { const w = await docWhy(h, await (early.get(h + ' ' + e.size) || limit(() => docBytes(h, e.size + 1))), e); return {w, bad: !!w}; }
   catch (x) { return {w: `document ${h} could not be fetched: ${x.message}`, bad: false}; }
 }
+/* At most four fetches at a time: f, when its turn comes. */
+let active = 0;
+const waiting = [];
+const limit = f => new Promise((res, rej) => {
+  const go = () => { active++; f().then(res, rej).finally(() => { active--; if (waiting.length) waiting.shift()(); }); };
+  if (active < 4) go(); else waiting.push(go);
+});
+/* The files fetched while the bundle is verified, by "<sha256> <size>":
+   those of the page's documents within the budget, the sizes read from the
+   bundle's doc lines ahead of rule 3, as a cap on the bytes read only (the
+   checks take the parsed entries, and fetch what is not here). */
+const early = new Map();
+function prefetch(B) {
+  const size = new Map();
+  let total = 0;
+  for (const x of B.entries) { const m = /\ndoc ([0-9a-f]{64}) ([1-9][0-9]{0,15}) /.exec(x.entry); if (m) size.set(m[1], +m[2]); }
+  for (const a of document.querySelectorAll('#docs>li:not(.vc)>a')) {
+    const h = a.getAttribute('href').slice(-64), n = size.get(h), k = h + ' ' + n;
+    if (!n || early.has(k) || total + n > DOCS_BUDGET) continue;
+    total += n;
+    const p = limit(() => docBytes(h, n + 1));
+    p.catch(() => {}); /* docCheck reports it */
+    early.set(k, p);
+  }
+}
 /* The files of the page's documents, newest first, while they add up to at
-   most DOCS_BUDGET bytes, four at a time; a failure marks its document on
+   most DOCS_BUDGET bytes, four at a time (most fetched already: prefetch);
+   a failure marks its document on
    the page and fails rule 4; the others get a "Check file" button. */
 let docFail = null, docsOnTap = 0;
 async function docChecks() {
@@ -651,21 +678,19 @@ async function docChecks() {
     if (!e) continue; /* the page check names it */
     if (total + e.size <= DOCS_BUDGET) { total += e.size; todo.push({li, h, e}); } else { docsOnTap++; fileButton(a, h, e); }
   }
-  let next = 0, nbad = 0;
-  const worker = async () => {
-    for (let j; (j = next++) < todo.length;) {
-      const {li, h, e} = todo[j], r = await docCheck(h, e);
-      if (!r.w) continue;
-      nbad++;
-      add(4, false, 'docs', `document venue-seq ${e.seq} ("${e.title}"): ${r.w}`);
-      if (!docFail) docFail = e;
-      const p = document.createElement('p');
-      p.className = 'bad';
-      p.textContent = '✗ ' + t(r.bad ? 'js_file_bad' : 'js_file_cant');
-      li.querySelector('a').before(p);
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  let nbad = 0;
+  const rs = await Promise.all(todo.map(({h, e}) => docCheck(h, e)));
+  todo.forEach(({li, e}, j) => {
+    const r = rs[j];
+    if (!r.w) return;
+    nbad++;
+    add(4, false, 'docs', `document venue-seq ${e.seq} ("${e.title}"): ${r.w}`);
+    if (!docFail) docFail = e; /* the newest */
+    const p = document.createElement('p');
+    p.className = 'bad';
+    p.textContent = '✗ ' + t(r.bad ? 'js_file_bad' : 'js_file_cant');
+    li.querySelector('a').before(p);
+  });
   if (!nbad) add(4, true, 'docs', todo.length ? `${todo.length} document(s) of this page fetched and hashed: each is the file of its doc line (SHA-256, size, type)` + (docsOnTap ? `; ${docsOnTap} more, past ${DOCS_BUDGET} bytes in all, checked on "Check file"` : '')
     : docsOnTap ? `${docsOnTap} document(s), past ${DOCS_BUDGET} bytes in all, checked on "Check file"` : 'no documents on this page');
 }

@@ -275,6 +275,8 @@ fi
 "$(dirname "$0")/bench_web.sh" "$BENCH" "$ROWS" ||
 	fail "bench_web.sh failed"
 
+"$(dirname "$0")/bench_page.sh" "$BENCH" "$ROWS" || fail "bench_page.sh failed"
+
 # The table.
 echo
 echo "sanilog benchmarks: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(uname -m)"
