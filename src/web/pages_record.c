@@ -2,11 +2,13 @@
  * pages_record.c: a venue's record as the venue page and the owner's
  * dashboard show it.  The venue's bundle is exported from the store and
  * verified by the C verifier (verify_bundle), and the page shows what it
- * concluded: the newest valid sanitization, overdue and expired, who did
- * it and whether the provider's signature verified, the history with
- * revoked documents marked, and, should the server's own check fail, a
- * warning naming the failed checks.  /assets/verify.js checks the same
- * bundle again in the browser.
+ * concluded: the newest valid sanitization, overdue and expired, the date
+ * the next one is due, who did it and whether the provider's signature
+ * verified, the history with revoked documents marked (and, on the venue
+ * page, the changes of the venue's details), and, should the server's own
+ * check fail, a warning naming the failed checks.  /assets/verify.js
+ * checks the same bundle again in the browser, and the documents' files,
+ * and gives the page's verdict, in the words the page hands it.
  */
 #include "pages_private.h"
 
@@ -261,12 +263,12 @@ static const struct entry *venue_before(const struct verify_report *rep,
  * newest (each "" when the page has none).  The links are a query only,
  * so that they hold under any path the page is served at.  The changes of
  * the venue's details (kind venue entries after the first) below before
- * are among them, those newer than the oldest document of the page's run
- * or, on the page of the oldest documents, all; an item of docs is a
- * change when its flag change is set.
+ * are among them when changes is set, those newer than the oldest document of
+ * the page's run or, on the page of the oldest documents, all; an item of docs
+ * is a change when its flag change is set.
  */
 static void set_history(struct render_obj *r, const struct verify_report *rep,
-			int64_t before, enum lang lang)
+			int64_t before, bool changes, enum lang lang)
 {
 	const struct verify_item *cur =
 		rep->latest >= 0 ? &rep->items[rep->latest] : NULL;
@@ -302,7 +304,7 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
 		int64_t seq = it->entry.venue_seq;
 		if (seq >= below)
 			continue;
-		if (it->entry.kind == ENTRY_VENUE && seq > 0 &&
+		if (changes && it->entry.kind == ENTRY_VENUE && seq > 0 &&
 		    (!older || seq > lowest))
 			set_change(render_add_item(r, "docs"), &it->entry,
 				   venue_before(rep, i), lang);
@@ -366,11 +368,12 @@ static void set_words(struct render_obj *r, enum lang lang)
 /*
  * Sets on r what the venue page and the owner's dashboard show of the
  * venue's record (pages_owner_record names the values) from b and its
- * verification rep, with the page before of the history.
+ * verification rep, with the page before of the history, and the changes
+ * of the venue's details among its items when changes is set.
  */
 static void set_record(struct render_obj *r, const struct bundle *b,
 		       const struct verify_report *rep, enum lang lang,
-		       int64_t before)
+		       int64_t before, bool changes)
 {
 	pages_set_labels(r, venue_labels, ARRAY_LEN(venue_labels), lang);
 	render_set_text(r, "venue", b->venue);
@@ -384,7 +387,7 @@ static void set_record(struct render_obj *r, const struct bundle *b,
 	if (!rep->ok)
 		render_set_text(r, "state_class", "unverified");
 	set_fails(r, rep, lang);
-	set_history(r, rep, before, lang);
+	set_history(r, rep, before, changes, lang);
 }
 
 enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
@@ -406,7 +409,7 @@ enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 		goto out;
 	}
 	struct render_obj *r = render_root(d);
-	set_record(r, b, &rep, lang, before);
+	set_record(r, b, &rep, lang, before, true);
 	set_words(r, lang);
 	render_set_int(r, "size", rep.checkpoint.size);
 	char n[24];
@@ -475,7 +478,9 @@ enum status pages_owner_record(struct store *s, const char *venue,
 	snprintf(o.today, sizeof o.today, "%s", today != NULL ? today : "");
 	if ((st = verify_bundle(b, &o, &rep, e)) != ST_OK)
 		goto out;
-	set_record(r, b, &rep, lang, before);
+	/* The dashboard's history: its documents, each with its revoke
+	 * form (templates/owner.html), not the changes of the venue. */
+	set_record(r, b, &rep, lang, before, false);
 	st = ST_OK; /* a setter's failure shows at render_exec */
 out:
 	verify_report_free(&rep);
