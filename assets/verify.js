@@ -506,7 +506,6 @@ async function verify(again) {
     B = bundleOf(b);
     if (B.venue != VENUE) no(`the bundle is of venue ${B.venue}, not of this page's ${VENUE}`);
   } catch (x) { no('bundle.json: ' + x.message); }
-  if (!again) prefetch(B);
   /* Rule 1 and the pin. */
   const pin = pinOf(), {V, CP} = await rule1(B, !!pin);
   if (pin && V) {
@@ -537,6 +536,7 @@ async function verify(again) {
     if (!li || !li.matches('#docs>li:not(.vc)')) { pf.push(w + ' is not on the page'); continue; }
     if (li.querySelector('h3').textContent != s.e.title) pf.push(w + ': the title differs');
     if (!a || !a.getAttribute('href').endsWith('/d/' + s.e.sha)) pf.push(w + ': the link is not to its file');
+    else if (a.dataset.size != String(s.e.size)) pf.push(w + `: the page gives its file ${a.dataset.size} bytes, not the ${s.e.size} of its doc line`);
     if (li.classList.contains('rv') != !!s.revoked) pf.push(w + (s.revoked ? ' is revoked but not shown as revoked' : ' is shown as revoked but is not'));
     if (!!li.querySelector('.sig') != !!s.attested) pf.push(w + (s.attested ? ': the provider signature is not shown' : ': shown as signed, but no signature verified'));
   }
@@ -623,6 +623,8 @@ async function docWhy(h, d, e) {
 async function docBytes(h, max) {
   const r = await fetch(ROOT + '/d/' + h);
   if (!r.ok) return r.status >= 400 && r.status < 500 && r.status != 429 ? null : no('HTTP ' + r.status);
+  const cl = num(r.headers.get('Content-Length') || '');
+  if (cl != null && cl <= max) return new Uint8Array(await r.arrayBuffer()); /* the whole at once */
   const rd = r.body.getReader(), parts = [];
   for (let n = 0; n < max;) {
     const {done, value} = await rd.read();
@@ -640,24 +642,24 @@ async function docCheck(h, e) {
   try { const w = await docWhy(h, await (early.get(h + ' ' + e.size) || limit(() => docBytes(h, e.size + 1))), e); return {w, bad: !!w}; }
   catch (x) { return {w: `document ${h} could not be fetched: ${x.message}`, bad: false}; }
 }
-/* At most four fetches at a time: f, when its turn comes. */
+/* At most six fetches at a time (a browser's connections to one host):
+   f, when its turn comes. */
 let active = 0;
 const waiting = [];
 const limit = f => new Promise((res, rej) => {
   const go = () => { active++; f().then(res, rej).finally(() => { active--; if (waiting.length) waiting.shift()(); }); };
-  if (active < 4) go(); else waiting.push(go);
+  if (active < 6) go(); else waiting.push(go);
 });
-/* The files fetched while the bundle is verified, by "<sha256> <size>":
-   those of the page's documents within the budget, the sizes read from the
-   bundle's doc lines ahead of rule 3, as a cap on the bytes read only (the
-   checks take the parsed entries, and fetch what is not here). */
+/* The files fetched while the bundle is fetched and verified, by "<sha256>
+   <size>": those of the page's documents within the budget, by the sizes
+   the page gives (each link's data-size), a cap on the bytes read only (the
+   checks take the bundle's entries, and fetch again what is not here; the
+   page check holds the page's sizes to the bundle's). */
 const early = new Map();
-function prefetch(B) {
-  const size = new Map();
+function prefetch() {
   let total = 0;
-  for (const x of B.entries) { const m = /\ndoc ([0-9a-f]{64}) ([1-9][0-9]{0,15}) /.exec(x.entry); if (m) size.set(m[1], +m[2]); }
   for (const a of document.querySelectorAll('#docs>li:not(.vc)>a')) {
-    const h = a.getAttribute('href').slice(-64), n = size.get(h), k = h + ' ' + n;
+    const h = a.getAttribute('href').slice(-64), n = num(a.dataset.size || ''), k = h + ' ' + n;
     if (!n || early.has(k) || total + n > DOCS_BUDGET) continue;
     total += n;
     const p = limit(() => docBytes(h, n + 1));
@@ -666,7 +668,7 @@ function prefetch(B) {
   }
 }
 /* The files of the page's documents, newest first, while they add up to at
-   most DOCS_BUDGET bytes, four at a time (most fetched already: prefetch);
+   most DOCS_BUDGET bytes, six at a time (most fetched already: prefetch);
    a failure marks its document on
    the page and fails rule 4; the others get a "Check file" button. */
 let docFail = null, docsOnTap = 0;
@@ -726,6 +728,7 @@ async function run() {
   try { await S.importKey('raw', Uint8Array.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'.match(/../g), x => parseInt(x, 16)), {name: 'Ed25519'}, false, ['verify']); }
   catch (x) { return set('unsupported', t('js_unsupported')); }
   let R = null;
+  prefetch();
   try { R = await verify(); } catch (x) { add(0, false, 'bundle', x.message); }
   checks.sort((a, b) => a.rule - b.rule);
   /* In words, one line a kind of check; in detail, every check. */

@@ -184,6 +184,7 @@ static void set_doc(struct render_obj *o, const struct verify_item *it,
 	render_set_text(o, "fmt", pages_mime_label(en->doc_mime));
 	pages_human_bytes(h, sizeof h, en->doc_size, lang);
 	render_set_text(o, "bytes", h);
+	render_set_int(o, "size", en->doc_size);
 }
 
 /* The failed checks of rep: the first FAILS_SHOWN, then how many more. */

@@ -211,7 +211,7 @@ scenario paged "$BIG" $V5 en 4506 11
 # The verdict: venues current, overdue, expired and with their only
 # certificate revoked, logged today (the phone judges by its own date), and
 # one whose document the server swaps for other bytes.
-VC=cccccccc VD=dddddddd VE=eeeeeeee VR=rrrrrrrr
+VC=cccccccc VD=dddddddd VE=eeeeeeee VR=rrrrrrrr VT=tttttttt
 FDB=$TMP/fresh.db
 days_ago() { date -u -d "$1 days ago" +%F; }
 build_fresh() {
@@ -242,6 +242,17 @@ build_fresh() {
 	fl cert add --venue $VR --file "$TMP/$VR.pdf" --type sanitization \
 		--title "Sanificazione di $VR" --performed "$(days_ago 5)"
 	fl cert revoke --venue $VR --seq 1 --reason "wrong venue"
+	# Six files of 1,000,000 bytes: the newest five are checked without a
+	# tap (5 MiB), the oldest on "Check file".
+	fl venue add --id $VT --name "Teatro Grande" --address "Via Ampia 6"
+	for v in 1 2 3 4 5 6; do
+		{
+			printf '%%PDF-1.4\n%% %s\n' "$v"
+			head -c 1000000 /dev/zero
+		} | head -c 1000000 >"$TMP/big$v.pdf"
+		fl cert add --venue $VT --file "$TMP/big$v.pdf" --type protocol \
+			--title "Planimetria $v" --performed "$(days_ago 3)"
+	done
 }
 if ! build_fresh 2>"$TMP/build.err"; then
 	cat "$TMP/build.err" >&2
@@ -251,6 +262,10 @@ scenario current "$FDB" $VC en
 scenario overdue "$FDB" $VD en
 scenario expired "$FDB" $VE en
 scenario revoked "$FDB" $VR en
+scenario budget "$FDB" $VT en
+# A page that gives its document's file another size than the bundle's.
+cp -r "$SITE/current" "$SITE/resized"
+sed -i 's/ data-size="[0-9]*"/ data-size="5"/' "$SITE/resized/v/$VC.html"
 # The server hands out other bytes for the current venue's document, of
 # the same size.
 cp -r "$SITE/current" "$SITE/docswap"
@@ -511,7 +526,7 @@ if wanted "without JavaScript"; then
 		'<strong>CleanCo S.r.l.</strong> <span class="sig">' \
 		'<li id="s2" class="rv"><h3>Protocollo HACCP pulizie</h3>' \
 		'Revoked:</strong> wrong document uploaded' \
-		'<a href="/d/[0-9a-f]{64}">Open PDF, 198 B</a>'; do
+		'<a href="/d/[0-9a-f]{64}" data-size="198">Open PDF, 198 B</a>'; do
 		grep -Eq -- "$pat" "$SITE/ok/v/$V1.html" || why="$why; no $pat"
 	done
 	if grep -Eq 'style=|<script>|<script [^s]| on[a-z]+=' "$SITE/ok/v/$V1.html"; then
@@ -600,6 +615,14 @@ check_page "verdict: a venue whose only certificate was revoked" \
 	'<h2 id="state-h">No sanitization on record</h2>' \
 	"sanitization certificate was revoked, and no valid one is on record" \
 	'!<p>This venue has not logged any'
+check_page "verdict: a page that gives another size of a file" \
+	"$BASE/resized/v/$VC" fail \
+	"${NO}the page gives its file 5 bytes, not the 20 of its doc line"
+check_page "documents past 5 MiB: checked on a tap" "$BASE/budget/v/$VT" ok \
+	"${ST}Verified on this phone[^<]*Larger files are checked when you tap" \
+	'<li class="yes">✓ documents \(rule 4\): 5 document\(s\) of this page fetched and hashed[^<]*1 more' \
+	'<li id="s1"><h3>Planimetria 1</h3>.*<button type="button" class="chk">Check file</button>' \
+	'!<li id="s2">.*class="chk"'
 check_page "verdict: a document swapped by the server" "$BASE/docswap/v/$VC" \
 	fail 'data-verdict="failed"' \
 	'<h2 id="state-h">This record could not be verified</h2>' \
