@@ -13,8 +13,16 @@
 # served, with bundles from `sanilog export`, checkpoints from `sanilog
 # checkpoint --size N` and proofs from `sanilog proof consistency`, by a
 # small static server that sends a strict Content-Security-Policy; any CSP
-# violation Chromium reports fails the test.  Each case loads a page and
-# reads #verify-status's data-state from the DOM: a valid venue is "ok"
+# violation Chromium reports fails the test.  Each case loads a page in a
+# window of 320x640 and reads #verify-status's data-state from the DOM, and
+# the verdict at the top (verdict_why): a failure is #state's data-verdict
+# "failed" with nothing green above it, a record that verifies has the
+# verdict of its data-freshness.  Venues current, overdue, expired and
+# whose only certificate was revoked, logged today, give those verdicts;
+# a document whose file the server swaps, or whose size the page
+# misstates, fails; files past verify.js's 5 MiB are left to a tap.  The
+# documents' files are served from `sanilog export --docs`.  A valid venue
+# is "ok"
 # (in English and Italian, with and without the poster's pin); a tampered
 # database, an altered bundle, a page that hides a revocation, a wrong pin
 # (key, root, rollback) are "fail" with the reason in the DOM; a browser
@@ -623,6 +631,8 @@ check_page "documents past 5 MiB: checked on a tap" "$BASE/budget/v/$VT" ok \
 	'<li class="yes">✓ documents \(rule 4\): 5 document\(s\) of this page fetched and hashed[^<]*1 more' \
 	'<li id="s1"><h3>Planimetria 1</h3>.*<button type="button" class="chk">Check file</button>' \
 	'!<li id="s2">.*class="chk"'
+# The quotes of the words around a title are the page's own (“ ”).
+# shellcheck disable=SC1111
 check_page "verdict: a document swapped by the server" "$BASE/docswap/v/$VC" \
 	fail 'data-verdict="failed"' \
 	'<h2 id="state-h">This record could not be verified</h2>' \
