@@ -23,13 +23,18 @@ const VENUE = main.dataset.venue, P = location.pathname, AT = P.lastIndexOf('/v/
 const ROOT = AT > 0 ? P.slice(0, AT) : '', VBASE = ROOT + '/v/' + VENUE;
 const S = window.crypto && crypto.subtle, enc = new TextEncoder();
 /* The checks' names in the technical list, as the CLI names them. */
-const NAMES = {bundle: 'bundle', key: 'log key', pin: "poster's pin", cp: 'checkpoint signature', incl: 'inclusion',
-  form: 'entry form', chain: 'venue chain', docs: 'documents', att: 'attestations', rev: 'revocations', page: 'page', fresh: 'freshness'};
+const NAMES = {bundle: 'bundle', key: 'log key', pin: "poster's pin", cp: 'checkpoint signature', origin: 'origin', incl: 'inclusion',
+  form: 'entry form', kind: 'entry kind', venue: 'entry venue', chain: 'venue chain', docs: 'documents', att: 'attestations',
+  prov: 'provider entries', rev: 'revocations', page: 'page', fresh: 'freshness'};
+/* The kind of check a customer's words say (js_c_<kind>, js_x_<kind>). */
+const KIND = {origin: 'cp', kind: 'form', venue: 'form', prov: 'att'}, kindOf = n => KIND[n] || n;
 /* The documents a page of the history shows: pages.h's PAGE_HISTORY. */
 const PAGE_DOCS = 50;
 /* The files checked without a tap: the page's documents, newest first,
    while their sizes add up to at most this. */
 const DOCS_BUDGET = 5 * 1024 * 1024;
+/* Failed checks listed, as verify.h's VERIFY_FAILS_SHOWN. */
+const FAILS_SHOWN = 100;
 const checks = [];
 const add = (rule, ok, n, detail) => { checks.push({rule, ok, n, detail}); return ok; };
 const no = m => { throw new Error(m); };
@@ -352,7 +357,7 @@ async function rule1(B, pinned, key) {
   if (!key) add(1, true, 'key', (pinned ? 'log key, to be matched with the poster: ' : 'log key taken from the bundle, not pinned (no poster pin in the URL): ') + B.vkey);
   try { CP = checkpoint(await openNote(B.checkpoint, V), V); } catch (x) { add(1, false, 'cp', `the checkpoint is not signed by the log key ${V.name}+${V.hash}: ${x.message}`); }
   if (CP && !Number.isSafeInteger(CP.size)) CP = add(1, false, 'cp', `tree size ${CP.size} is beyond what this verifier computes with (2^53)`) && null;
-  if (CP) add(1, B.origin == CP.origin, 'cp', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
+  if (CP) add(1, B.origin == CP.origin, B.origin == CP.origin ? 'cp' : 'origin', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
   return {V, CP};
 }
 
@@ -368,13 +373,13 @@ async function rules(B, CP, today) {
   const ours = s => s.e && venueKind(s.e.kind) && s.e.venue == B.venue;
   for (const s of E) {
     if (!s.e) { add(3, false, 'form', `${s.where} does not parse: ${s.err}`); continue; }
-    if (!venueKind(s.e.kind)) { add(3, false, 'form', `${s.where} is kind ${s.e.kind}, not an entry of a venue`); continue; }
+    if (!venueKind(s.e.kind)) { add(3, false, 'kind', `${s.where} is kind ${s.e.kind}, not an entry of a venue`); continue; }
     s.where += ` (venue-seq ${s.e.seq})`;
-    if (s.e.venue != B.venue) add(3, false, 'form', `${s.where} is of venue ${s.e.venue}, not of the bundle's venue ${B.venue}`);
+    if (s.e.venue != B.venue) add(3, false, 'venue', `${s.where} is of venue ${s.e.venue}, not of the bundle's venue ${B.venue}`);
   }
   PR.forEach(s => {
-    if (!s.e) add(5, false, 'att', `${s.where} does not parse: ${s.err}`);
-    else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'att', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
+    if (!s.e) add(5, false, 'prov', `${s.where} does not parse: ${s.err}`);
+    else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'prov', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
     else s.where += ` (${s.e.kind} ${s.e.name})`;
   });
   /* Rule 2: the newest entry is in the signed tree. */
@@ -451,13 +456,13 @@ async function rules(B, CP, today) {
   const byName = groupBy(PR.filter(p => p.e), p => p.e.name);
   for (const p of PR) if (p.e && p.e.kind == 'provider-revoke') {
     const f = lastBelow(byName.get(p.e.name), p.index, x => x[0].index);
-    if (!f || f[0].e.kind != 'provider-key') add(5, false, 'att', `${p.where}: ends no key: no provider-key of ${p.e.name} is in force before it`);
+    if (!f || f[0].e.kind != 'provider-key') add(5, false, 'prov', `${p.where}: ends no key: no provider-key of ${p.e.name} is in force before it`);
   }
   /* A provider-key does not repeat the key in force under the same display name. */
   for (const p of PR) if (p.e && p.e.kind == 'provider-key') {
     const f = lastBelow(byName.get(p.e.name), p.index, x => x[0].index), k = f && f[0].e;
     if (k && k.kind == 'provider-key' && k.vkey == p.e.vkey && k['display-name'] == p.e['display-name'])
-      add(5, false, 'att', `${p.where}: provider ${p.e.name}: this key is already registered, with this display name (entry ${f[0].index})`);
+      add(5, false, 'prov', `${p.where}: provider ${p.e.name}: this key is already registered, with this display name (entry ${f[0].index})`);
   }
   await Promise.all(att.map(async s => {
     const a = s.e.att, e = s.e, f = lastBelow(byName.get(a.name), s.index, x => x[0].index), p = f && f[0];
@@ -475,7 +480,7 @@ async function rules(B, CP, today) {
     }
     add(5, false, 'att', `${s.where}: attestation by ${a.name}+${a.hash} does not verify: ${why}`);
   }));
-  if (!fails(5)) add(5, true, 'att', att.length ? `${att.length} attestation(s) verify against provider keys logged, and not revoked, before the documents` : 'no document carries an attestation');
+  if (!fails(5)) add(5, true, 'att', att.length ? `${att.length} attestation(s) verify, each against its provider's key in force at its document (logged before it, neither replaced nor revoked since)` : 'no document carries an attestation');
   /* Rule 7: freshness, by today's date. */
   let venue = null, latest = null;
   for (const s of items) {
@@ -736,11 +741,14 @@ async function run() {
     const el = document.createElement('li');
     el.className = ok ? 'yes' : 'no'; el.textContent = `${ok ? '✓' : '✗'} ${m}`; ul.append(el);
   };
-  for (const c of checks) seen.set(c.n, (seen.get(c.n) ?? true) && c.ok);
+  for (const c of checks) seen.set(kindOf(c.n), (seen.get(kindOf(c.n)) ?? true) && c.ok);
   const v = {today: R ? R.today : '', title: docFail ? docFail.title : ''};
   if (words) { words.textContent = ''; for (const [n, ok] of seen) li(words, ok, t((ok ? 'js_c_' : 'js_x_') + n, v).replace(/\.$/, '')); }
   list.textContent = '';
-  for (const c of checks) li(list, c.ok, `${NAMES[c.n] || c.n}${c.rule ? ` (rule ${c.rule})` : ''}: ${c.detail}`);
+  /* The first FAILS_SHOWN failed checks, and how many more, as a CLI report. */
+  let nf = 0;
+  for (const c of checks) if (c.ok || ++nf <= FAILS_SHOWN) li(list, c.ok, `${NAMES[c.n] || c.n}${c.rule ? ` (rule ${c.rule})` : ''}: ${c.detail}`);
+  if (nf > FAILS_SHOWN) li(list, false, `and ${nf - FAILS_SHOWN} more failed checks, not shown`);
   const bad = checks.find(c => !c.ok), server = !!$('alarm-h');
   const fresh = R ? VERDICT[R.fresh] : out.dataset.freshness;
   out.dataset.freshness = fresh;
@@ -748,7 +756,7 @@ async function run() {
     st.dataset.verdict = 'failed';
     if (h2) h2.textContent = t('js_fail_h');
     const more = [...seen.values()].filter(ok => !ok).length > 1;
-    set('fail', (bad ? t('js_x_' + bad.n, v) : t('js_x_server')) + (more ? ' ' + t('js_fail_more') : ''));
+    set('fail', (bad ? t('js_x_' + kindOf(bad.n), v) : t('js_x_server')) + (more ? ' ' + t('js_fail_more') : ''));
     $('verify-more').open = true;
   } else {
     /* The phone's date may give another state than the server's. */

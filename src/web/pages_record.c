@@ -187,7 +187,8 @@ static void set_doc(struct render_obj *o, const struct verify_item *it,
 	render_set_int(o, "size", en->doc_size);
 }
 
-/* The failed checks of rep: the first FAILS_SHOWN, then how many more. */
+/* The failed checks of rep: the first FAILS_SHOWN, then how many more,
+ * counting those the report did not keep (rep->omitted). */
 static void set_fails(struct render_obj *r, const struct verify_report *rep,
 		      enum lang lang)
 {
@@ -201,10 +202,12 @@ static void set_fails(struct render_obj *r, const struct verify_report *rep,
 		render_set_text(f, "check", rep->checks[i].name);
 		render_set_text(f, "detail", rep->checks[i].detail);
 	}
-	if (n > FAILS_SHOWN) {
+	/* Those past FAILS_SHOWN, and those the report did not keep. */
+	size_t more_n = (n > FAILS_SHOWN ? n - FAILS_SHOWN : 0) + rep->omitted;
+	if (more_n > 0) {
 		struct render_obj *f = render_add_item(r, "fails");
 		char more[24], line[128];
-		snprintf(more, sizeof more, "%zu", n - FAILS_SHOWN);
+		snprintf(more, sizeof more, "%zu", more_n);
 		wordf(line, sizeof line, lang, "fails_more_n", "n", more,
 		      WORDS_END);
 		render_set_text(f, "check", word(lang, "fails_more"));

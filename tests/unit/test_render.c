@@ -804,6 +804,35 @@ static void test_venue_verdict(void **state)
 	bundle_free(b);
 }
 
+/*
+ * A bundle of 130 entries that do not parse, under a key that is none:
+ * 132 failed checks, of which the report keeps 100 and counts the others;
+ * the page names 20 and counts the 112 others, those the report did not
+ * keep included.
+ */
+static void test_venue_fails_counted(void **state)
+{
+	(void)state;
+	struct bundle *b = NULL;
+	uint8_t leaf[HASH_LEN];
+	struct err e = {{0}};
+	struct buf out;
+
+	assert_int_equal(bundle_new("log.example", "not a key", "no checkpoint",
+				    "k7m2q9xa", &b),
+			 ST_OK);
+	for (int i = 0; i < 130; i++)
+		add_entry(b, i, "not an entry\n", leaf);
+	buf_init(&out, 1 << 20);
+	assert_int_equal(pages_venue_bundle(b, NULL, LANG_EN, "2026-11-25", -1,
+					    &out, &e),
+			 ST_OK);
+	assert_non_null(
+		strstr(buf_str(&out), "and more: 112 other failed checks"));
+	buf_free(&out);
+	bundle_free(b);
+}
+
 /* How many times needle occurs in hay. */
 static int count(const char *hay, const char *needle)
 {
@@ -927,6 +956,7 @@ int main(void)
 		cmocka_unit_test(test_error_page_texts),
 		cmocka_unit_test(test_hostile_venue_page),
 		cmocka_unit_test(test_venue_verdict),
+		cmocka_unit_test(test_venue_fails_counted),
 		cmocka_unit_test(test_paged_venue_page),
 		cmocka_unit_test(test_every_language),
 	};
