@@ -327,8 +327,14 @@ async function entry(t) {
 const obj = o => o && typeof o == 'object' && !Array.isArray(o), K4 = ['origin', 'vkey', 'checkpoint', 'venue'];
 function bundleOf(b) {
   let B;
-  const bad = s => /\0|\p{Cs}/u.test(s); /* jansson takes neither */
-  try { B = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(b), (k, v) => bad(k) || typeof v == 'string' && bad(v) ? no('U+0000 or a lone surrogate') : v); } catch (x) { no(`not a bundle: not JSON (${x.message})`); }
+  /* jansson takes neither U+0000 nor a lone surrogate; in text that
+     decodes as UTF-8 and parses as JSON, either can only come of a \u
+     escape: without one, the strings need no look (the common case). */
+  const bad = s => /\0|\p{Cs}/u.test(s);
+  try {
+    const t = new TextDecoder('utf-8', {fatal: true}).decode(b);
+    B = /\\u(0000|[dD][89a-fA-F])/.test(t) ? JSON.parse(t, (k, v) => bad(k) || typeof v == 'string' && bad(v) ? no('U+0000 or a lone surrogate') : v) : JSON.parse(t);
+  } catch (x) { no(`not a bundle: not JSON (${x.message})`); }
   if (!obj(B)) no('not a bundle: not a JSON object');
   if (!K4.some(k => k in B)) no('not a bundle: no origin, vkey, checkpoint or venue');
   for (const k in B) if (!K4.includes(k) && k != 'entries' && k != 'providers') no(`bundle: unknown key "${k.slice(0, 64)}"`);
@@ -647,13 +653,13 @@ async function docCheck(h, e) {
   try { const w = await docWhy(h, await (early.get(h + ' ' + e.size) || limit(() => docBytes(h, e.size + 1))), e); return {w, bad: !!w}; }
   catch (x) { return {w: `document ${h} could not be fetched: ${x.message}`, bad: false}; }
 }
-/* At most six fetches at a time (a browser's connections to one host):
-   f, when its turn comes. */
+/* At most four fetches of files at a time, leaving two of a browser's six
+   connections to a host to the verification's: f, when its turn comes. */
 let active = 0;
 const waiting = [];
 const limit = f => new Promise((res, rej) => {
   const go = () => { active++; f().then(res, rej).finally(() => { active--; if (waiting.length) waiting.shift()(); }); };
-  if (active < 6) go(); else waiting.push(go);
+  if (active < 4) go(); else waiting.push(go);
 });
 /* The files fetched while the bundle is fetched and verified, by "<sha256>
    <size>": those of the page's documents within the budget, by the sizes
@@ -673,7 +679,7 @@ function prefetch() {
   }
 }
 /* The files of the page's documents, newest first, while they add up to at
-   most DOCS_BUDGET bytes, six at a time (most fetched already: prefetch);
+   most DOCS_BUDGET bytes, four at a time (most fetched already: prefetch);
    a failure marks its document on
    the page and fails rule 4; the others get a "Check file" button. */
 let docFail = null, docsOnTap = 0;
@@ -733,8 +739,11 @@ async function run() {
   try { await S.importKey('raw', Uint8Array.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'.match(/../g), x => parseInt(x, 16)), {name: 'Ed25519'}, false, ['verify']); }
   catch (x) { return set('unsupported', t('js_unsupported')); }
   let R = null;
+  /* The bundle's request first, then the files': a browser opens six
+     connections to a host, four of them for the files. */
+  const pv = verify();
   prefetch();
-  try { R = await verify(); } catch (x) { add(0, false, 'bundle', x.message); }
+  try { R = await pv; } catch (x) { add(0, false, 'bundle', x.message); }
   checks.sort((a, b) => a.rule - b.rule);
   /* In words, one line a kind of check; in detail, every check. */
   const words = $('verify-list'), seen = new Map(), li = (ul, ok, m) => {
