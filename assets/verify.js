@@ -1,24 +1,40 @@
 /* verify.js: checks the venue's bundle on the phone with WebCrypto, as the C
    verifier does (src/core/verify.c, entry.c, note.c, merkle.c): DESIGN.md
-   rules 1-3 and 5-7, the poster's pin (#k=..&n=..&r=..), rule 4 on "Check
-   file"; and that the page shows what the bundle holds (the whole bundle
-   is verified; a page shows its part of the history, src/web/pages.h).
-   Result in #verify-status (data-state ok, fail, unsupported), each check
-   in #verify-checks.  Writes text only (textContent), never markup. */
+   rules 1-3 and 5-7, the poster's pin (#k=..&n=..&r=..), and rule 4 on the
+   files of the page's documents, newest first, up to DOCS_BUDGET bytes in
+   all without a tap, the others on "Check file"; and that the page shows
+   what the bundle holds (the whole bundle is verified; a page shows its
+   part of the history, src/web/pages.h).  Then one verdict at the top, in
+   #state: data-verdict failed > expired > overdue > none > current, its
+   h2 and #verify-status (data-state ok, fail, unsupported; data-freshness
+   current, overdue, expired, none); each check in words in
+   #verify-list, in detail (rule numbers, indexes; English, as the CLI
+   says it) in #verify-checks.  The words are the page's (main's
+   data-words, the catalogue's section "the checks on the phone").
+   Writes text only (textContent), never markup. */
 'use strict';
 (() => {
 const $ = i => document.getElementById(i), main = $('main') || {dataset: {}}, out = $('verify-status'), list = $('verify-checks');
-const IT = document.documentElement.lang == 'it', T = (en, it) => IT ? it : en;
+let W = {};
+try { W = JSON.parse(main.dataset.words || '{}'); } catch (x) { /* the keys show */ }
+/* The words of key, each {name} replaced by v's. */
+const t = (k, v = {}) => (W[k] || k).replace(/\{(\w+)\}/g, (m, n) => n in v ? v[n] : m);
 const VENUE = main.dataset.venue, P = location.pathname, AT = P.lastIndexOf('/v/' + VENUE);
 const ROOT = AT > 0 ? P.slice(0, AT) : '', VBASE = ROOT + '/v/' + VENUE;
 const S = window.crypto && crypto.subtle, enc = new TextEncoder();
-const NAMES = {bundle: ['bundle', 'pacchetto di verifica'], key: ['log key', 'chiave del registro'],
-  pin: ["poster's pin", 'impronta del manifesto'], cp: ['checkpoint signature', 'firma del registro'],
-  incl: ['inclusion', 'inclusione nel registro'], form: ['entry form', 'forma delle voci'],
-  chain: ['venue chain', 'catena del locale'], att: ['attestations', 'firme delle imprese'],
-  rev: ['revocations', 'revoche'], page: ['page', 'pagina'], fresh: ['freshness', 'aggiornamento']};
-/* The documents a page of the history shows: pages.h's PAGES_HISTORY. */
+/* The checks' names in the technical list, as the CLI names them. */
+const NAMES = {bundle: 'bundle', key: 'log key', pin: "poster's pin", cp: 'checkpoint signature', origin: 'origin', incl: 'inclusion',
+  form: 'entry form', kind: 'entry kind', venue: 'entry venue', chain: 'venue chain', docs: 'documents', att: 'attestations',
+  prov: 'provider entries', rev: 'revocations', page: 'page', fresh: 'freshness'};
+/* The kind of check a customer's words say (js_c_<kind>, js_x_<kind>). */
+const KIND = {origin: 'cp', kind: 'form', venue: 'form', prov: 'att'}, kindOf = n => KIND[n] || n;
+/* The documents a page of the history shows: pages.h's PAGE_HISTORY. */
 const PAGE_DOCS = 50;
+/* The files checked without a tap: the page's documents, newest first,
+   while their sizes add up to at most this. */
+const DOCS_BUDGET = 5 * 1024 * 1024;
+/* Failed checks listed, as verify.h's VERIFY_FAILS_SHOWN. */
+const FAILS_SHOWN = 100;
 const checks = [];
 const add = (rule, ok, n, detail) => { checks.push({rule, ok, n, detail}); return ok; };
 const no = m => { throw new Error(m); };
@@ -87,6 +103,15 @@ const days = d => { /* days_from_civil */
   let y = +d.slice(0, 4); const m = +d.slice(5, 7), dd = +d.slice(8, 10); y -= m <= 2;
   const era = Math.floor(y / 400), yoe = y - era * 400, doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + dd - 1;
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+};
+const pad2 = n => String(n).padStart(2, '0');
+const dateOf = z => { /* civil_from_days: days' inverse */
+  z += 719468;
+  const era = Math.floor(z / 146097), doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100)), mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1, m = mp < 10 ? mp + 3 : mp - 9;
+  return `${String(yoe + era * 400 + (m <= 2)).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
 };
 
 /* ---- Ed25519 public keys: libsodium's crypto_core_ed25519_is_valid_point
@@ -302,8 +327,14 @@ async function entry(t) {
 const obj = o => o && typeof o == 'object' && !Array.isArray(o), K4 = ['origin', 'vkey', 'checkpoint', 'venue'];
 function bundleOf(b) {
   let B;
-  const bad = s => /\0|\p{Cs}/u.test(s); /* jansson takes neither */
-  try { B = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(b), (k, v) => bad(k) || typeof v == 'string' && bad(v) ? no('U+0000 or a lone surrogate') : v); } catch (x) { no(`not a bundle: not JSON (${x.message})`); }
+  /* jansson takes neither U+0000 nor a lone surrogate; in text that
+     decodes as UTF-8 and parses as JSON, either can only come of a \u
+     escape: without one, the strings need no look (the common case). */
+  const bad = s => /\0|\p{Cs}/u.test(s);
+  try {
+    const t = new TextDecoder('utf-8', {fatal: true}).decode(b);
+    B = /\\u(0000|[dD][89a-fA-F])/.test(t) ? JSON.parse(t, (k, v) => bad(k) || typeof v == 'string' && bad(v) ? no('U+0000 or a lone surrogate') : v) : JSON.parse(t);
+  } catch (x) { no(`not a bundle: not JSON (${x.message})`); }
   if (!obj(B)) no('not a bundle: not a JSON object');
   if (!K4.some(k => k in B)) no('not a bundle: no origin, vkey, checkpoint or venue');
   for (const k in B) if (!K4.includes(k) && k != 'entries' && k != 'providers') no(`bundle: unknown key "${k.slice(0, 64)}"`);
@@ -332,7 +363,7 @@ async function rule1(B, pinned, key) {
   if (!key) add(1, true, 'key', (pinned ? 'log key, to be matched with the poster: ' : 'log key taken from the bundle, not pinned (no poster pin in the URL): ') + B.vkey);
   try { CP = checkpoint(await openNote(B.checkpoint, V), V); } catch (x) { add(1, false, 'cp', `the checkpoint is not signed by the log key ${V.name}+${V.hash}: ${x.message}`); }
   if (CP && !Number.isSafeInteger(CP.size)) CP = add(1, false, 'cp', `tree size ${CP.size} is beyond what this verifier computes with (2^53)`) && null;
-  if (CP) add(1, B.origin == CP.origin, 'cp', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
+  if (CP) add(1, B.origin == CP.origin, B.origin == CP.origin ? 'cp' : 'origin', B.origin == CP.origin ? `checkpoint of origin ${CP.origin}, tree size ${CP.size}, signed by ${V.name}+${V.hash}` : `the bundle's origin ${B.origin} is not the checkpoint's ${CP.origin}`);
   return {V, CP};
 }
 
@@ -348,13 +379,13 @@ async function rules(B, CP, today) {
   const ours = s => s.e && venueKind(s.e.kind) && s.e.venue == B.venue;
   for (const s of E) {
     if (!s.e) { add(3, false, 'form', `${s.where} does not parse: ${s.err}`); continue; }
-    if (!venueKind(s.e.kind)) { add(3, false, 'form', `${s.where} is kind ${s.e.kind}, not an entry of a venue`); continue; }
+    if (!venueKind(s.e.kind)) { add(3, false, 'kind', `${s.where} is kind ${s.e.kind}, not an entry of a venue`); continue; }
     s.where += ` (venue-seq ${s.e.seq})`;
-    if (s.e.venue != B.venue) add(3, false, 'form', `${s.where} is of venue ${s.e.venue}, not of the bundle's venue ${B.venue}`);
+    if (s.e.venue != B.venue) add(3, false, 'venue', `${s.where} is of venue ${s.e.venue}, not of the bundle's venue ${B.venue}`);
   }
   PR.forEach(s => {
-    if (!s.e) add(5, false, 'att', `${s.where} does not parse: ${s.err}`);
-    else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'att', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
+    if (!s.e) add(5, false, 'prov', `${s.where} does not parse: ${s.err}`);
+    else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'prov', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
     else s.where += ` (${s.e.kind} ${s.e.name})`;
   });
   /* Rule 2: the newest entry is in the signed tree. */
@@ -431,13 +462,13 @@ async function rules(B, CP, today) {
   const byName = groupBy(PR.filter(p => p.e), p => p.e.name);
   for (const p of PR) if (p.e && p.e.kind == 'provider-revoke') {
     const f = lastBelow(byName.get(p.e.name), p.index, x => x[0].index);
-    if (!f || f[0].e.kind != 'provider-key') add(5, false, 'att', `${p.where}: ends no key: no provider-key of ${p.e.name} is in force before it`);
+    if (!f || f[0].e.kind != 'provider-key') add(5, false, 'prov', `${p.where}: ends no key: no provider-key of ${p.e.name} is in force before it`);
   }
   /* A provider-key does not repeat the key in force under the same display name. */
   for (const p of PR) if (p.e && p.e.kind == 'provider-key') {
     const f = lastBelow(byName.get(p.e.name), p.index, x => x[0].index), k = f && f[0].e;
     if (k && k.kind == 'provider-key' && k.vkey == p.e.vkey && k['display-name'] == p.e['display-name'])
-      add(5, false, 'att', `${p.where}: provider ${p.e.name}: this key is already registered, with this display name (entry ${f[0].index})`);
+      add(5, false, 'prov', `${p.where}: provider ${p.e.name}: this key is already registered, with this display name (entry ${f[0].index})`);
   }
   await Promise.all(att.map(async s => {
     const a = s.e.att, e = s.e, f = lastBelow(byName.get(a.name), s.index, x => x[0].index), p = f && f[0];
@@ -455,22 +486,26 @@ async function rules(B, CP, today) {
     }
     add(5, false, 'att', `${s.where}: attestation by ${a.name}+${a.hash} does not verify: ${why}`);
   }));
-  if (!fails(5)) add(5, true, 'att', att.length ? `${att.length} attestation(s) verify against provider keys logged, and not revoked, before the documents` : 'no document carries an attestation');
+  if (!fails(5)) add(5, true, 'att', att.length ? `${att.length} attestation(s) verify, each against its provider's key in force at its document (logged before it, neither replaced nor revoked since)` : 'no document carries an attestation');
   /* Rule 7: freshness, by today's date. */
   let venue = null, latest = null;
   for (const s of items) {
     if (s.e.kind == 'venue') venue = s.e;
     if (s.e.kind == 'document' && s.e.type == 'sanitization' && !s.revoked && (!latest || days(s.e.performed) >= days(latest.e.performed))) latest = s;
   }
-  let fresh = 'none', late = false, exp = false;
-  if (!latest) add(7, true, 'fresh', 'no valid sanitization: no document of type sanitization that is not revoked');
+  /* The next sanitization is due on performed + the interval, or on the
+     expiry when sooner; revokedOnly: no valid one, but a revoked one. */
+  let fresh = 'none', late = false, exp = false, next = null;
+  const revokedOnly = !latest && items.some(s => s.e.kind == 'document' && s.e.type == 'sanitization' && s.revoked);
+  if (!latest) add(7, true, 'fresh', 'no valid sanitization: ' + (revokedOnly ? 'every document of type sanitization is revoked' : 'no document of type sanitization that is not revoked'));
   else {
-    const e = latest.e, since = days(today) - days(e.performed);
-    late = since > (venue ? venue.interval : 30); exp = !!e.expires && days(today) > days(e.expires);
+    const e = latest.e, since = days(today) - days(e.performed), iv = venue ? venue.interval : 30;
+    late = since > iv; exp = !!e.expires && days(today) > days(e.expires);
+    next = dateOf(Math.min(days(e.performed) + iv, e.expires ? days(e.expires) : Infinity));
     fresh = exp ? 'expired' : late ? 'late' : 'ok';
-    add(7, true, 'fresh', `newest sanitization: ${latest.where}, performed ${e.performed}, ${since} days before ${today} (this phone's date); ${late ? 'OVERDUE' : 'within the interval'} (interval ${venue ? venue.interval : 30} days)` + (e.expires ? `; expires ${e.expires}${exp ? ': EXPIRED' : ''}` : ''));
+    add(7, true, 'fresh', `newest sanitization: ${latest.where}, performed ${e.performed}, ${since} days before ${today} (this phone's date); ${late ? 'OVERDUE' : 'within the interval'} (interval ${iv} days)` + (e.expires ? `; expires ${e.expires}${exp ? ': EXPIRED' : ''}` : '') + `; next due ${next}`);
   }
-  return {items, venue, latest, fresh, late, exp};
+  return {items, venue, latest, fresh, late, exp, next, revokedOnly};
 }
 
 /* again: when the first record was older than the poster's pin, {size, newest}:
@@ -489,43 +524,47 @@ async function verify(again) {
     if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
   }
   /* Rules 2 to 7, rule 7 by this phone's date. */
-  const d = new Date(), pad = n => String(n).padStart(2, '0');
-  const today = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  const {items, venue, latest, fresh} = await rules(B, CP, today);
+  const d = new Date(), today = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  const R = await rules(B, CP, today), {items, latest} = R;
   /* Rule 6 again: the page shows this record, revoked documents marked, none
      hidden: its part of the history (pages.h), the PAGE_DOCS newest documents
-     below ?before= and the newest valid sanitization, the older a link away. */
+     below ?before= and the newest valid sanitization, the older a link away,
+     and the changes of the venue's details among them. */
   const st = $('state'), pf = [], docs = items.filter(s => s.e.kind == 'document'), lis = document.querySelectorAll('#docs>li');
   const txt = q => { const el = main.querySelector(q); return el ? el.textContent : null; };
   const bq = new URLSearchParams(location.search).get('before'), below = bq == null ? Infinity : /^(0|[1-9][0-9]*)$/.test(bq) ? +bq : NaN;
   const under = docs.filter(s => s.e.seq < below), run = under.slice(-PAGE_DOCS), shown = latest && !run.includes(latest) ? [...run, latest] : run;
   const older = under.length > run.length ? run[0].e.seq : null, ol = main.querySelector('#older');
+  const vcs = items.filter(s => s.e.kind == 'venue' && s.e.seq > 0 && s.e.seq < below && (older == null || s.e.seq > older));
   if (Number.isNaN(below)) pf.push(`the page's address asks for ?before=${bq}, not a venue-seq`);
-  if (venue && txt('h1') != venue.name) pf.push(`the page's name "${txt('h1')}" is not the record's "${venue.name}"`);
-  if (venue && txt('.addr') != venue.address) pf.push(`the page's address is not the record's "${venue.address}"`);
+  if (R.venue && txt('h1') != R.venue.name) pf.push(`the page's name "${txt('h1')}" is not the record's "${R.venue.name}"`);
+  if (R.venue && txt('.addr') != R.venue.address) pf.push(`the page's address is not the record's "${R.venue.address}"`);
   if (st && st.dataset.latest != (latest ? String(latest.e.seq) : '')) pf.push(`the page's newest sanitization is not the record's (venue-seq ${latest ? latest.e.seq : 'none'})`);
-  if (lis.length != shown.length) pf.push(`the page lists ${lis.length} documents, this page of the record holds ${shown.length}`);
+  if (st && (st.dataset.next || '') != (R.next || '')) pf.push(`the page's next due date ${st.dataset.next || '(none)'} is not the record's ${R.next || '(none)'}`);
+  if (lis.length != shown.length + vcs.length) pf.push(`the page lists ${lis.length} documents and changes of the venue, this page of the record holds ${shown.length + vcs.length}`);
   for (const s of shown) {
     const li = $('s' + s.e.seq), w = `document venue-seq ${s.e.seq}`, a = li && li.querySelector('a');
-    if (!li || !li.matches('#docs>li')) { pf.push(w + ' is not on the page'); continue; }
+    if (!li || !li.matches('#docs>li:not(.vc)')) { pf.push(w + ' is not on the page'); continue; }
     if (li.querySelector('h3').textContent != s.e.title) pf.push(w + ': the title differs');
     if (!a || !a.getAttribute('href').endsWith('/d/' + s.e.sha)) pf.push(w + ': the link is not to its file');
+    else if (a.dataset.size != String(s.e.size)) pf.push(w + `: the page gives its file ${a.dataset.size} bytes, not the ${s.e.size} of its doc line`);
     if (li.classList.contains('rv') != !!s.revoked) pf.push(w + (s.revoked ? ' is revoked but not shown as revoked' : ' is shown as revoked but is not'));
     if (!!li.querySelector('.sig') != !!s.attested) pf.push(w + (s.attested ? ': the provider signature is not shown' : ': shown as signed, but no signature verified'));
+  }
+  for (const s of vcs) {
+    const li = $('s' + s.e.seq), w = `the change of the venue's details at venue-seq ${s.e.seq}`;
+    const was = items.filter(q => q.e.kind == 'venue' && q.index < s.index).pop(), e = s.e;
+    if (!li || !li.matches('#docs>li.vc')) { pf.push(w + ' is not on the page'); continue; }
+    const same = was && was.e.name == e.name && was.e.address == e.address && was.e.interval == e.interval;
+    for (const f of ['name', 'address']) if ((!was || same || was.e[f] != e[f]) && !li.textContent.includes(e[f])) pf.push(`${w}: the page does not show its ${f}`);
   }
   if (older != null && (!ol || new URL(ol.href).searchParams.get('before') != String(older))) pf.push(`the page does not link to the documents before venue-seq ${older}`);
   if (older == null && ol) pf.push('the page links to older documents, but it shows the oldest');
   const part = shown.length == docs.length ? `${docs.length} document(s)` : `${shown.length} of ${docs.length} documents (the ${run.length} newest${bq == null ? '' : ` below venue-seq ${bq}`}${shown != run ? ', and the newest valid sanitization' : ''}), the others a link away`;
-  add(6, !pf.length, 'page', pf.length ? pf.slice(0, 5).join('; ') + (pf.length > 5 ? `; and ${pf.length - 5} more` : '') : `the page shows the record: ${part}, revoked ones marked, none hidden`);
-  if (st && fresh != st.dataset.fresh) {
-    const p = document.createElement('p');
-    p.className = 'bad';
-    p.textContent = T(`By this phone's date (${today}) the sanitization is ${{ok: 'within its interval', late: 'OVERDUE', expired: 'EXPIRED', none: 'missing'}[fresh]}.`,
-      `Secondo la data di questo telefono (${today}) la sanificazione è ${{ok: 'nei tempi', late: 'IN RITARDO', expired: 'SCADUTA', none: 'assente'}[fresh]}.`);
-    st.append(p);
-  }
+  add(6, !pf.length, 'page', pf.length ? pf.slice(0, 5).join('; ') + (pf.length > 5 ? `; and ${pf.length - 5} more` : '') : `the page shows the record: ${part}, revoked ones marked, none hidden` + (vcs.length ? `, and ${vcs.length} change(s) of the venue's details` : ''));
   for (const s of docs) byHash[s.e.sha] = s.e;
-  return B;
+  await docChecks();
+  return {today, fresh: R.fresh};
 }
 
 /* ---- the poster's pin ---- */
@@ -582,68 +621,162 @@ async function pinCheck(pin, B, V, CP, again) {
 const byHash = {};
 const MAGIC = {'application/pdf': [37, 80, 68, 70, 45], 'image/png': [137, 80, 78, 71, 13, 10, 26, 10], 'image/jpeg': [255, 216, 255]};
 async function docWhy(h, d, e) {
-  if (!d) return T(`document ${h} not found`, `documento ${h} non trovato`);
-  if (e && d.length > e.size) return T(`document ${h} is larger than the ${e.size} bytes of its doc line`, `il documento ${h} supera i ${e.size} byte della sua riga doc`);
+  if (!d) return `document ${h} not found`;
+  if (e && d.length > e.size) return `document ${h} is larger than the ${e.size} bytes of its doc line`;
   const g = hex(await sha(d)), m = Object.keys(MAGIC).find(t => MAGIC[t].every((x, i) => d[i] == x));
-  if (g != h) return T(`document bytes hash to ${g}, not to the doc line's ${h}`, `i byte del documento hanno hash ${g}, non ${h}`);
-  if (e && d.length != e.size) return T(`document ${h} is ${d.length} bytes, not the doc line's ${e.size}`, `il documento ${h} è di ${d.length} byte, non ${e.size}`);
-  return e && m != e.mime ? T(`document ${h} is ${m || 'not a PDF, PNG or JPEG'}, not ${e.mime} as its doc line says`, `il documento ${h} non è un file ${e.mime}`) : '';
+  if (g != h) return `document bytes hash to ${g}, not to the doc line's ${h}`;
+  if (e && d.length != e.size) return `document ${h} is ${d.length} bytes, not the doc line's ${e.size}`;
+  return e && m != e.mime ? `document ${h} is ${m || 'not a PDF, PNG or JPEG'}, not ${e.mime} as its doc line says` : '';
 }
-/* On the page: one document, when the user asks. */
-function fileButtons() {
-  for (const a of document.querySelectorAll('#docs>li>a')) {
-    const b = document.createElement('button'), r = document.createElement('span'), h = a.getAttribute('href').slice(-64);
-    b.type = 'button'; b.className = 'chk'; b.textContent = T('Check file', 'Verifica file');
-    r.setAttribute('role', 'status');
-    b.onclick = async () => {
-      r.textContent = ' …';
-      try {
-        const rs = await fetch(ROOT + '/d/' + h);
-        if (!rs.ok) no('HTTP ' + rs.status);
-        const w = await docWhy(h, new Uint8Array(await rs.arrayBuffer()), byHash[h]);
-        if (w) no(w);
-        r.textContent = ' ✓ ' + T('the file matches the record (SHA-256)', 'il file corrisponde al registro (SHA-256)');
-        r.className = 'sig';
-      } catch (x) { r.textContent = ' ✗ ' + x.message; r.className = 'bad'; }
-    };
-    a.after(b, r);
+/* The bytes of document h, at most max of them (a longer one is cut there,
+   and fails as longer than its doc line); null when the server has no such
+   document (a 4xx other than 429); throws when it cannot be fetched. */
+async function docBytes(h, max) {
+  const r = await fetch(ROOT + '/d/' + h);
+  if (!r.ok) return r.status >= 400 && r.status < 500 && r.status != 429 ? null : no('HTTP ' + r.status);
+  const cl = num(r.headers.get('Content-Length') || '');
+  if (cl != null && cl <= max) return new Uint8Array(await r.arrayBuffer()); /* the whole at once */
+  const rd = r.body.getReader(), parts = [];
+  for (let n = 0; n < max;) {
+    const {done, value} = await rd.read();
+    if (done) break;
+    parts.push(value); n += value.length;
   }
+  rd.cancel().catch(() => {});
+  const b = cat(...parts);
+  return b.length > max ? b.slice(0, max) : b;
+}
+/* One document of the page: '' when its file is the logged one, else why
+   not (English, for the technical list); bad: whether the file failed (not
+   only could not be fetched). */
+async function docCheck(h, e) {
+  try { const w = await docWhy(h, await (early.get(h + ' ' + e.size) || limit(() => docBytes(h, e.size + 1))), e); return {w, bad: !!w}; }
+  catch (x) { return {w: `document ${h} could not be fetched: ${x.message}`, bad: false}; }
+}
+/* At most four fetches of files at a time, leaving two of a browser's six
+   connections to a host to the verification's: f, when its turn comes. */
+let active = 0;
+const waiting = [];
+const limit = f => new Promise((res, rej) => {
+  const go = () => { active++; f().then(res, rej).finally(() => { active--; if (waiting.length) waiting.shift()(); }); };
+  if (active < 4) go(); else waiting.push(go);
+});
+/* The files fetched while the bundle is fetched and verified, by "<sha256>
+   <size>": those of the page's documents within the budget, by the sizes
+   the page gives (each link's data-size), a cap on the bytes read only (the
+   checks take the bundle's entries, and fetch again what is not here; the
+   page check holds the page's sizes to the bundle's). */
+const early = new Map();
+function prefetch() {
+  let total = 0;
+  for (const a of document.querySelectorAll('#docs>li:not(.vc)>a')) {
+    const h = a.getAttribute('href').slice(-64), n = num(a.dataset.size || ''), k = h + ' ' + n;
+    if (!n || early.has(k) || total + n > DOCS_BUDGET) continue;
+    total += n;
+    const p = limit(() => docBytes(h, n + 1));
+    p.catch(() => {}); /* docCheck reports it */
+    early.set(k, p);
+  }
+}
+/* The files of the page's documents, newest first, while they add up to at
+   most DOCS_BUDGET bytes, four at a time (most fetched already: prefetch);
+   a failure marks its document on
+   the page and fails rule 4; the others get a "Check file" button. */
+let docFail = null, docsOnTap = 0;
+async function docChecks() {
+  const todo = [];
+  let total = 0;
+  for (const li of document.querySelectorAll('#docs>li:not(.vc)')) {
+    const a = li.querySelector('a'), h = a && a.getAttribute('href').slice(-64), e = h && byHash[h];
+    if (!e) continue; /* the page check names it */
+    if (total + e.size <= DOCS_BUDGET) { total += e.size; todo.push({li, h, e}); } else { docsOnTap++; fileButton(a, h, e); }
+  }
+  let nbad = 0;
+  const rs = await Promise.all(todo.map(({h, e}) => docCheck(h, e)));
+  todo.forEach(({li, e}, j) => {
+    const r = rs[j];
+    if (!r.w) return;
+    nbad++;
+    add(4, false, 'docs', `document venue-seq ${e.seq} ("${e.title}"): ${r.w}`);
+    if (!docFail) docFail = e; /* the newest */
+    const p = document.createElement('p');
+    p.className = 'bad';
+    p.textContent = '✗ ' + t(r.bad ? 'js_file_bad' : 'js_file_cant');
+    li.querySelector('a').before(p);
+  });
+  if (!nbad) add(4, true, 'docs', todo.length ? `${todo.length} document(s) of this page fetched and hashed: each is the file of its doc line (SHA-256, size, type)` + (docsOnTap ? `; ${docsOnTap} more, past ${DOCS_BUDGET} bytes in all, checked on "Check file"` : '')
+    : docsOnTap ? `${docsOnTap} document(s), past ${DOCS_BUDGET} bytes in all, checked on "Check file"` : 'no documents on this page');
+}
+/* A document past the budget: checked when the user asks. */
+function fileButton(a, h, e) {
+  const b = document.createElement('button'), r = document.createElement('span');
+  b.type = 'button'; b.className = 'chk'; b.textContent = t('js_file_check');
+  r.setAttribute('role', 'status');
+  b.onclick = async () => {
+    r.textContent = ' …';
+    const {w, bad} = await docCheck(h, e);
+    r.textContent = (w ? ' ✗ ' : ' ✓ ') + t(w ? bad ? 'js_file_bad' : 'js_file_cant' : 'js_file_ok');
+    r.className = w ? 'bad' : 'sig';
+    r.title = w; /* the detail, for who asks */
+  };
+  a.after(b, r);
 }
 
 /* ---- run and report ---- */
+/* The verdict's colour and headline, by precedence: failed > expired >
+   overdue > none > current. */
+const VERDICT = {ok: 'current', late: 'overdue', expired: 'expired', none: 'none'};
+const HEAD = {current: 'js_current_h', overdue: 'state_overdue_h', expired: 'state_expired_h', none: 'state_none_h'};
 async function run() {
-  const set = (s, t) => { out.dataset.state = s; out.textContent = t; };
+  const st = $('state') || {dataset: {}}, h2 = $('state-h');
+  const set = (s, m) => { out.dataset.state = s; out.textContent = m; };
   const cli = $('cli');
   if (location.hash) for (const a of [...document.querySelectorAll('.top nav a'), $('older'), $('newest')]) if (a) a.href += location.hash; /* keep the pin */
   if (cli && cli.textContent.startsWith('sanilog verify /')) cli.textContent = 'sanilog verify ' + location.origin + VBASE;
   const t0 = performance.now();
-  set('pending', T('Checking the record on this phone…', 'Verifica in corso su questo telefono…'));
-  const unsup = T('This browser cannot check the signatures (Ed25519 in WebCrypto), so the record was NOT checked on this phone. An up-to-date browser can.',
-    'Questo browser non sa verificare le firme (Ed25519 in WebCrypto): il registro NON è stato verificato su questo telefono. Un browser aggiornato può farlo.');
-  if (!S || !window.TextDecoder) return set('unsupported', unsup + T(' (WebCrypto needs HTTPS.)', ' (WebCrypto richiede HTTPS.)'));
+  set('pending', t('js_checking'));
+  if (!S || !window.TextDecoder) return set('unsupported', t('js_unsupported') + ' ' + t('js_https'));
   try { await S.importKey('raw', Uint8Array.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a'.match(/../g), x => parseInt(x, 16)), {name: 'Ed25519'}, false, ['verify']); }
-  catch (x) { return set('unsupported', unsup); }
-  try { await verify(); } catch (x) { add(0, false, 'bundle', x.message); }
+  catch (x) { return set('unsupported', t('js_unsupported')); }
+  let R = null;
+  /* The bundle's request first, then the files': a browser opens six
+     connections to a host, four of them for the files. */
+  const pv = verify();
+  prefetch();
+  try { R = await pv; } catch (x) { add(0, false, 'bundle', x.message); }
   checks.sort((a, b) => a.rule - b.rule);
+  /* In words, one line a kind of check; in detail, every check. */
+  const words = $('verify-list'), seen = new Map(), li = (ul, ok, m) => {
+    const el = document.createElement('li');
+    el.className = ok ? 'yes' : 'no'; el.textContent = `${ok ? '✓' : '✗'} ${m}`; ul.append(el);
+  };
+  for (const c of checks) seen.set(kindOf(c.n), (seen.get(kindOf(c.n)) ?? true) && c.ok);
+  const v = {today: R ? R.today : '', title: docFail ? docFail.title : ''};
+  if (words) { words.textContent = ''; for (const [n, ok] of seen) li(words, ok, t((ok ? 'js_c_' : 'js_x_') + n, v).replace(/\.$/, '')); }
   list.textContent = '';
-  for (const c of checks) {
-    const li = document.createElement('li');
-    li.className = c.ok ? 'yes' : 'no';
-    li.textContent = `${c.ok ? '✓' : '✗'} ${(NAMES[c.n] || [c.n, c.n])[IT ? 1 : 0]}${c.rule ? ` (${T('rule', 'regola')} ${c.rule})` : ''}: ${c.detail}`;
-    list.append(li);
-  }
-  const bad = checks.find(c => !c.ok);
-  if (bad) {
-    set('fail', T('Verification FAILED on this phone: ', 'Verifica NON superata su questo telefono: ') + bad.detail);
+  /* The first FAILS_SHOWN failed checks, and how many more, as a CLI report. */
+  let nf = 0;
+  for (const c of checks) if (c.ok || ++nf <= FAILS_SHOWN) li(list, c.ok, `${NAMES[c.n] || c.n}${c.rule ? ` (rule ${c.rule})` : ''}: ${c.detail}`);
+  if (nf > FAILS_SHOWN) li(list, false, `and ${nf - FAILS_SHOWN} more failed checks, not shown`);
+  const bad = checks.find(c => !c.ok), server = !!$('alarm-h');
+  const fresh = R ? VERDICT[R.fresh] : out.dataset.freshness;
+  out.dataset.freshness = fresh;
+  if (bad || server) {
+    st.dataset.verdict = 'failed';
+    if (h2) h2.textContent = t('js_fail_h');
+    const more = [...seen.values()].filter(ok => !ok).length > 1;
+    set('fail', (bad ? t('js_x_' + kindOf(bad.n), v) : t('js_x_server')) + (more ? ' ' + t('js_fail_more') : ''));
     $('verify-more').open = true;
   } else {
-    set('ok', T('Verified on this phone: this history is the one signed into the public log, and none of it was changed or removed.', 'Verificato su questo telefono: questo storico è quello firmato nel registro pubblico, e nulla è stato cambiato o tolto.') +
-      (checks.some(c => c.n == 'pin') ? T(" It matches the poster's QR code.", ' Corrisponde al codice QR del manifesto.') : ''));
+    /* The phone's date may give another state than the server's. */
+    const differs = st.dataset.fresh != R.fresh;
+    st.dataset.verdict = fresh;
+    if (differs && h2) h2.textContent = t(HEAD[fresh]);
+    set('ok', t('js_ok') + (seen.has('pin') ? ' ' + t('js_ok_pin') : '') + (docsOnTap ? ' ' + t('js_ok_tap') : '') + (differs ? ' ' + t('js_phone_date', v) : ''));
   }
   out.dataset.ms = Math.round(performance.now() - t0);
-  fileButtons();
 }
 /* For tests/web/test_browser_parity.sh and test_vectors.sh. */
-window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, bundleOf, rule1, rules, docWhy, checks};
+window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, bundleOf, rule1, rules, docWhy, checks, dateOf};
 if (out && list && VENUE) run();
 })();

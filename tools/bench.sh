@@ -308,6 +308,8 @@ else
 fi
 rm -f "$TMP"/district.db* "$TMP/report.csv"
 
+"$(dirname "$0")/bench_page.sh" "$BENCH" "$ROWS" || fail "bench_page.sh failed"
+
 # The table.
 echo
 echo "sanilog benchmarks: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(uname -m)"

@@ -63,6 +63,16 @@ enum status pages_render(enum tmpl which, struct render_data *d, enum lang lang,
 		render_set_text(o, "name", word((enum lang)l, "lang_name"));
 	}
 	render_set_flag(r, "verify", verify);
+	render_set_flag(r, "feeds", which == T_VENUE);
+	if (which == T_VENUE) {
+		/* The venue's feeds, for readers that look in the head. */
+		render_set_textf(r, "path", "%.*s", (int)strcspn(self, "?"),
+				 self);
+		render_set_text(r, "t_feeds_link_atom",
+				word(lang, "feeds_link_atom"));
+		render_set_text(r, "t_feeds_link_calendar",
+				word(lang, "feeds_link_calendar"));
+	}
 	render_set_markup(r, "content", (const char *)body.data, body.len);
 	st = render_exec(lt, ld, out, e);
 out:

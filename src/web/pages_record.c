@@ -2,17 +2,22 @@
  * pages_record.c: a venue's record as the venue page and the owner's
  * dashboard show it.  The venue's bundle is exported from the store and
  * verified by the C verifier (verify_bundle), and the page shows what it
- * concluded: the newest valid sanitization, overdue and expired, who did
- * it and whether the provider's signature verified, the history with
- * revoked documents marked, and, should the server's own check fail, a
- * warning naming the failed checks.  /assets/verify.js checks the same
- * bundle again in the browser.
+ * concluded: the newest valid sanitization, overdue and expired, the date
+ * the next one is due, who did it and whether the provider's signature
+ * verified, the history with revoked documents marked (and, on the venue
+ * page, the changes of the venue's details), and, should the server's own
+ * check fail, a warning naming the failed checks.  /assets/verify.js
+ * checks the same bundle again in the browser, and the documents' files,
+ * and gives the page's verdict, in the words the page hands it.
  */
 #include "pages_private.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "core/codec.h"
 #include "core/verify.h"
@@ -22,25 +27,86 @@
 #define FAILS_SHOWN  20 /* failed checks of the server's named on a page */
 
 static const char *const venue_labels[] = {
-	"when",	  "by",	    "valid",  "interval", "doc",     "server_fail",
-	"verify", "nojs",   "checks", "explain",  "history", "nodocs",
-	"older",  "newest", "signed", "badsig",	  "revoked", "open",
-	"log",	  "code",   "cli",
+	"when",
+	"by",
+	"valid",
+	"interval",
+	"doc",
+	"server_fail",
+	"verify",
+	"nojs",
+	"checks",
+	"explain",
+	"history",
+	"nodocs",
+	"older",
+	"newest",
+	"signed",
+	"badsig",
+	"revoked",
+	"open",
+	"log",
+	"code",
+	"cli",
+	"card_next_due",
+	"checks_dev",
+	"venue_change_h",
+	"js_ok",
+	"js_ok_pin",
+	"feeds_link_calendar",
+	"feeds_link_atom",
 };
 
-/* Sets the values of the top section: freshness and who did the work. */
+/* The interval's words: "every day", "every 30 days". */
+static void interval_words(char *out, size_t size, int days, enum lang lang)
+{
+	char n[24];
+
+	if (days == 1) {
+		snprintf(out, size, "%s", word(lang, "every_day"));
+		return;
+	}
+	snprintf(n, sizeof n, "%d", days);
+	wordf(out, size, lang, "every_days", "n", n, WORDS_END);
+}
+
+/* Whether rep holds a document of type sanitization that is revoked: with
+ * no valid one (rep->latest < 0), the venue's certificate was revoked,
+ * rather than never logged. */
+static bool sanitization_revoked(const struct verify_report *rep)
+{
+	for (size_t i = 0; i < rep->nitems; i++) {
+		const struct entry *en = &rep->items[i].entry;
+		if (en->kind == ENTRY_DOCUMENT && rep->items[i].revoked &&
+		    strcmp(en->type, "sanitization") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Sets the values of the top section: the verdict as the server reckons
+ * it (freshness: current, overdue, expired or none; fresh, its older
+ * spelling ok, late, expired, none, which owner.html's state_class and
+ * verify.js read), the date the next sanitization is due, and who did the
+ * work. */
 static void set_state(struct render_obj *r, const struct verify_report *rep,
 		      enum lang lang)
 {
 	char h[64], ago[64], when[64], line[512];
 
+	render_set_text(r, "next_due", rep->next_due);
+	pages_human_date(h, sizeof h, rep->next_due, true, lang);
+	render_set_text(r, "next_due_h", h);
 	if (rep->latest < 0) {
 		render_set_text(r, "fresh", "none");
+		render_set_text(r, "freshness", "none");
 		render_set_text(r, "state_class", "none");
 		render_set_text(r, "latest", "");
 		render_set_text(r, "headline", word(lang, "state_none_h"));
 		render_set_text(render_add_item(r, "lines"), "line",
-				word(lang, "state_none"));
+				word(lang, sanitization_revoked(rep)
+						   ? "state_revoked"
+						   : "state_none"));
 		render_set_flag(r, "has_latest", false);
 		return;
 	}
@@ -50,6 +116,10 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 			    : rep->overdue ? "late"
 					   : "ok";
 	render_set_text(r, "fresh", fresh);
+	render_set_text(r, "freshness",
+			rep->expired   ? "expired"
+			: rep->overdue ? "overdue"
+				       : "current");
 	render_set_text(r, "state_class", fresh);
 	render_set_int(r, "latest", en->venue_seq);
 	pages_human_ago(ago, sizeof ago, rep->days_since, en->performed, lang);
@@ -85,14 +155,8 @@ static void set_state(struct render_obj *r, const struct verify_report *rep,
 	render_set_text(r, "expires", en->expires);
 	pages_human_date(h, sizeof h, en->expires, true, lang);
 	render_set_text(r, "expires_h", h);
-	if (rep->interval_days == 1)
-		render_set_text(r, "interval", word(lang, "every_day"));
-	else {
-		char n[24];
-		snprintf(n, sizeof n, "%d", rep->interval_days);
-		wordf(line, sizeof line, lang, "every_days", "n", n, WORDS_END);
-		render_set_text(r, "interval", line);
-	}
+	interval_words(line, sizeof line, rep->interval_days, lang);
+	render_set_text(r, "interval", line);
 	render_set_text(r, "latest_title", en->title);
 	if (it->attested) {
 		render_set_text(r, "provider", it->provider_display);
@@ -120,6 +184,7 @@ static void set_doc(struct render_obj *o, const struct verify_item *it,
 	const struct entry *en = &it->entry;
 	char h[64], hex[2 * HASH_LEN + 1];
 
+	render_set_flag(o, "change", false);
 	render_set_int(o, "seq", en->venue_seq);
 	render_set_text(o, "title", en->title);
 	render_set_text(o, "type", pages_type_label(en->type, lang));
@@ -138,9 +203,11 @@ static void set_doc(struct render_obj *o, const struct verify_item *it,
 	render_set_text(o, "fmt", pages_mime_label(en->doc_mime));
 	pages_human_bytes(h, sizeof h, en->doc_size, lang);
 	render_set_text(o, "bytes", h);
+	render_set_int(o, "size", en->doc_size);
 }
 
-/* The failed checks of rep: the first FAILS_SHOWN, then how many more. */
+/* The failed checks of rep: the first FAILS_SHOWN, then how many more,
+ * counting those the report did not keep (rep->omitted). */
 static void set_fails(struct render_obj *r, const struct verify_report *rep,
 		      enum lang lang)
 {
@@ -154,10 +221,12 @@ static void set_fails(struct render_obj *r, const struct verify_report *rep,
 		render_set_text(f, "check", rep->checks[i].name);
 		render_set_text(f, "detail", rep->checks[i].detail);
 	}
-	if (n > FAILS_SHOWN) {
+	/* Those past FAILS_SHOWN, and those the report did not keep. */
+	size_t more_n = (n > FAILS_SHOWN ? n - FAILS_SHOWN : 0) + rep->omitted;
+	if (more_n > 0) {
 		struct render_obj *f = render_add_item(r, "fails");
 		char more[24], line[128];
-		snprintf(more, sizeof more, "%zu", n - FAILS_SHOWN);
+		snprintf(more, sizeof more, "%zu", more_n);
 		wordf(line, sizeof line, lang, "fails_more_n", "n", more,
 		      WORDS_END);
 		render_set_text(f, "check", word(lang, "fails_more"));
@@ -165,23 +234,87 @@ static void set_fails(struct render_obj *r, const struct verify_report *rep,
 	}
 }
 
+/* One change of the venue's details (a kind venue entry after the first):
+ * what it changed from the venue entry before, prev (all it says when it
+ * changed nothing). */
+static void set_change(struct render_obj *o, const struct entry *en,
+		       const struct entry *prev, enum lang lang)
+{
+	char line[ENTRY_VALUE_MAX + 128], iv[64], day[11];
+	bool all = prev == NULL || (strcmp(prev->name, en->name) == 0 &&
+				    strcmp(prev->address, en->address) == 0 &&
+				    prev->interval_days == en->interval_days);
+
+	render_set_flag(o, "change", true);
+	render_set_int(o, "seq", en->venue_seq);
+	snprintf(day, sizeof day, "%.10s", en->logged); /* its date */
+	pages_human_date(iv, sizeof iv, day, false, lang);
+	render_set_text(o, "logged_h", iv);
+	render_set_list(o, "changes");
+	if (all || strcmp(prev->name, en->name) != 0) {
+		wordf(line, sizeof line, lang, "venue_change_name", "name",
+		      en->name, WORDS_END);
+		render_set_text(render_add_item(o, "changes"), "line", line);
+	}
+	if (all || strcmp(prev->address, en->address) != 0) {
+		wordf(line, sizeof line, lang, "venue_change_address",
+		      "address", en->address, WORDS_END);
+		render_set_text(render_add_item(o, "changes"), "line", line);
+	}
+	if (all || prev->interval_days != en->interval_days) {
+		interval_words(iv, sizeof iv, en->interval_days, lang);
+		wordf(line, sizeof line, lang, "venue_change_interval",
+		      "interval", iv, WORDS_END);
+		render_set_text(render_add_item(o, "changes"), "line", line);
+	}
+}
+
+/* The kind venue entry before items[i], or NULL. */
+static const struct entry *venue_before(const struct verify_report *rep,
+					size_t i)
+{
+	while (i-- > 0)
+		if (rep->items[i].entry.kind == ENTRY_VENUE)
+			return &rep->items[i].entry;
+	return NULL;
+}
+
 /*
  * Sets the list docs to the history the page before shows (pages.h's
  * PAGES_HISTORY), newest first, and the paging values: paged (a flag: the
  * page is not the whole history), pages_text, and the links older and
  * newest (each "" when the page has none).  The links are a query only,
- * so that they hold under any path the page is served at.
+ * so that they hold under any path the page is served at.  The changes of
+ * the venue's details (kind venue entries after the first) below before
+ * are among them when changes is set, those newer than the oldest document of
+ * the page's run or, on the page of the oldest documents, all; an item of docs
+ * is a change when its flag change is set.
  */
 static void set_history(struct render_obj *r, const struct verify_report *rep,
-			int64_t before, enum lang lang)
+			int64_t before, bool changes, enum lang lang)
 {
 	const struct verify_item *cur =
 		rep->latest >= 0 ? &rep->items[rep->latest] : NULL;
 	const char *code = lang_code(lang);
 	size_t ndocs = 0, shown = 0, run = 0;
-	int64_t lowest = 0, below = before < 0 ? INT64_MAX : before;
+	int64_t lowest = -1, below = before < 0 ? INT64_MAX : before;
 	bool older = false, cur_shown = false;
 
+	/* The run: the PAGES_HISTORY newest documents below before. */
+	for (size_t i = rep->nitems; i-- > 0;) {
+		const struct entry *en = &rep->items[i].entry;
+		if (en->kind != ENTRY_DOCUMENT)
+			continue;
+		ndocs++;
+		if (en->venue_seq >= below)
+			continue;
+		if (run == PAGES_HISTORY)
+			older = true;
+		else {
+			run++;
+			lowest = en->venue_seq;
+		}
+	}
 	render_set_list(r, "docs");
 	/* The current record's sanitization, newer than the page's run. */
 	if (cur != NULL && cur->entry.venue_seq >= below) {
@@ -191,19 +324,17 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
 	}
 	for (size_t i = rep->nitems; i-- > 0;) {
 		const struct verify_item *it = &rep->items[i];
-		if (it->entry.kind != ENTRY_DOCUMENT)
+		int64_t seq = it->entry.venue_seq;
+		if (seq >= below)
 			continue;
-		ndocs++;
-		if (it->entry.venue_seq >= below)
+		if (changes && it->entry.kind == ENTRY_VENUE && seq > 0 &&
+		    (!older || seq > lowest))
+			set_change(render_add_item(r, "docs"), &it->entry,
+				   venue_before(rep, i), lang);
+		if (it->entry.kind != ENTRY_DOCUMENT || seq < lowest)
 			continue;
-		if (run == PAGES_HISTORY) {
-			older = true;
-			continue;
-		}
 		set_doc(render_add_item(r, "docs"), it, lang);
-		run++;
 		shown++;
-		lowest = it->entry.venue_seq;
 		cur_shown = cur_shown || it == cur;
 	}
 	/* Or older than the run. */
@@ -229,14 +360,43 @@ static void set_history(struct render_obj *r, const struct verify_report *rep,
 		render_set_text(r, "newest", "");
 }
 
+/* words_each's callback: adds a key and its words to a JSON object. */
+static void add_word(void *ctx, const char *key, const char *text)
+{
+	json_object_set_new((json_t *)ctx, key, json_string(text));
+}
+
+/*
+ * Sets words to the words verify.js shows, in lang, as a JSON object from
+ * key to words (the keys of the catalogue's section "the checks on the
+ * phone", js_*, and the state_* headlines and lines), for main's
+ * data-words: verify.js reads them there, the page's own language without
+ * a request more.  On failure words is "{}" and verify.js shows the keys.
+ */
+static void set_words(struct render_obj *r, enum lang lang)
+{
+	json_t *o = json_object();
+	char *s = NULL;
+
+	if (o != NULL) {
+		words_each(lang, "js_", add_word, o);
+		words_each(lang, "state_", add_word, o);
+		s = json_dumps(o, JSON_COMPACT);
+	}
+	render_set_text(r, "words", s != NULL ? s : "{}");
+	free(s);
+	json_decref(o);
+}
+
 /*
  * Sets on r what the venue page and the owner's dashboard show of the
  * venue's record (pages_owner_record names the values) from b and its
- * verification rep, with the page before of the history.
+ * verification rep, with the page before of the history, and the changes
+ * of the venue's details among its items when changes is set.
  */
 static void set_record(struct render_obj *r, const struct bundle *b,
 		       const struct verify_report *rep, enum lang lang,
-		       int64_t before)
+		       int64_t before, bool changes)
 {
 	pages_set_labels(r, venue_labels, ARRAY_LEN(venue_labels), lang);
 	render_set_text(r, "venue", b->venue);
@@ -250,7 +410,7 @@ static void set_record(struct render_obj *r, const struct bundle *b,
 	if (!rep->ok)
 		render_set_text(r, "state_class", "unverified");
 	set_fails(r, rep, lang);
-	set_history(r, rep, before, lang);
+	set_history(r, rep, before, changes, lang);
 }
 
 enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
@@ -272,7 +432,8 @@ enum status pages_venue_bundle(const struct bundle *b, const char *base_url,
 		goto out;
 	}
 	struct render_obj *r = render_root(d);
-	set_record(r, b, &rep, lang, before);
+	set_record(r, b, &rep, lang, before, true);
+	set_words(r, lang);
 	render_set_int(r, "size", rep.checkpoint.size);
 	char n[24];
 	snprintf(n, sizeof n, "%" PRId64, rep.checkpoint.size);
@@ -329,8 +490,10 @@ enum status pages_owner_record(struct store *s, const char *venue,
 	struct verify_report rep;
 	enum status st = pages_venue_verified(s, venue, today, &b, &rep, e);
 
+	/* The dashboard's history: its documents, each with its revoke
+	 * form (templates/owner.html), not the changes of the venue. */
 	if (st == ST_OK)
-		set_record(r, b, &rep, lang, before);
+		set_record(r, b, &rep, lang, before, false);
 	/* a setter's failure shows at render_exec */
 	verify_report_free(&rep);
 	bundle_free(b);

@@ -619,12 +619,31 @@ static void add_entry(struct bundle *b, int64_t index, const char *text,
 	merkle_leaf_hash(leaf, text, strlen(text));
 }
 
+/* The doc line of a document of 10 bytes whose SHA-256 is all zeros. */
+#define DOC_ZERO                                                               \
+	"doc 0000000000000000000000000000000000000000000000000000000000000000" \
+	" 10 application/pdf\n"
+
+/* Appends venue k7m2q9xa's entry of venue-seq index, whose lines after
+ * prev are body, chained to the entry of leaf; leaf becomes its own. */
+static void add_next(struct bundle *b, int64_t index, const char *body,
+		     uint8_t leaf[HASH_LEN])
+{
+	char hex[2 * HASH_LEN + 1], text[2048];
+
+	hex_encode(hex, leaf, HASH_LEN);
+	snprintf(text, sizeof text,
+		 "sanilog-entry v1\nvenue k7m2q9xa\nvenue-seq %lld\nprev "
+		 "%s\n%s",
+		 (long long)index, hex, body);
+	add_entry(b, index, text, leaf);
+}
+
 static void test_hostile_venue_page(void **state)
 {
 	(void)state;
 	struct bundle *b = NULL;
 	uint8_t leaf[HASH_LEN];
-	char hex[2 * HASH_LEN + 1], text[2048];
 	struct err e = {{0}};
 	struct buf out;
 
@@ -637,24 +656,17 @@ static void test_hostile_venue_page(void **state)
 		  "address Via <i>Roma</i> 1\ninterval-days 30\n"
 		  "logged 2026-11-25T12:00:00Z\n",
 		  leaf);
-	hex_encode(hex, leaf, HASH_LEN);
-	snprintf(text, sizeof text,
-		 "sanilog-entry v1\nvenue k7m2q9xa\nvenue-seq 1\nprev %s\n"
+	add_next(b, 1,
 		 "kind document\ntype sanitization\n"
 		 "title <img src=x onerror=alert(1)>\nperformed 2026-11-20\n"
-		 "provider \"><script>alert(2)</script>\n"
-		 "doc %064d 10 application/pdf\nsubmitted-by owner\n"
-		 "logged 2026-11-25T12:00:00Z\n",
-		 hex, 0);
-	add_entry(b, 1, text, leaf);
-	hex_encode(hex, leaf, HASH_LEN);
-	snprintf(text, sizeof text,
-		 "sanilog-entry v1\nvenue k7m2q9xa\nvenue-seq 2\nprev %s\n"
+		 "provider \"><script>alert(2)</script>\n" DOC_ZERO
+		 "submitted-by owner\nlogged 2026-11-25T12:00:00Z\n",
+		 leaf);
+	add_next(b, 2,
 		 "kind revocation\nrevokes 1\n"
 		 "reason </li></ul><script>alert(3)</script>\n"
 		 "submitted-by owner\nlogged 2026-11-25T12:00:00Z\n",
-		 hex);
-	add_entry(b, 2, text, leaf);
+		 leaf);
 
 	buf_init(&out, 1 << 20);
 	assert_int_equal(pages_venue_bundle(b, "https://x.example", LANG_EN,
@@ -686,7 +698,20 @@ static void test_hostile_venue_page(void **state)
 	assert_non_null(strstr(s, "<li id=\"s1\" class=\"rv\">"));
 	assert_non_null(strstr(s, "data-venue=\"k7m2q9xa\""));
 	assert_non_null(strstr(s, "id=\"verify-status\" data-state=\"nojs\""));
-	assert_non_null(strstr(s, "No sanitization on record"));
+	/* No valid sanitization, as its only one was revoked: said so, not
+	 * "not logged"; the server's check failed: the card is red from the
+	 * start; verify.js's words, escaped as any value. */
+	static const char *const verdict[] = {
+		"No sanitization on record",
+		"certificate was revoked, and no valid one",
+		"data-freshness=\"none\"",
+		"<section id=\"state\" class=\"state\" data-verdict=\"failed\"",
+		"data-words=\"{&quot;js_",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(verdict); i++)
+		if (strstr(s, verdict[i]) == NULL)
+			fail_msg("no %s", verdict[i]);
+	assert_null(strstr(s, "<p>This venue has not logged any"));
 	assert_non_null(
 		strstr(s, "sanilog verify https://x.example/v/k7m2q9xa"));
 	buf_reset(&out);
@@ -701,6 +726,109 @@ static void test_hostile_venue_page(void **state)
 						-1, &out, &e),
 			     ST_OK);
 	assert_int_equal(out.len, 0);
+	buf_free(&out);
+	bundle_free(b);
+}
+
+/*
+ * The card: a current, then overdue, then expired sanitization by
+ * today's date, the date the next one is due (the interval of the newest
+ * venue entry, or the expiry when sooner), and the venue's change of
+ * interval in the history.
+ */
+static void test_venue_verdict(void **state)
+{
+	(void)state;
+	struct bundle *b = NULL;
+	uint8_t leaf[HASH_LEN];
+	struct err e = {{0}};
+	struct buf out;
+	static const struct {
+		const char *today, *freshness;
+	} days[] = {
+		{"2026-11-25", "current"},
+		{"2026-12-01", "overdue"},
+		{"2026-12-11", "expired"},
+	};
+
+	assert_int_equal(bundle_new("log.example", "not a key", "no checkpoint",
+				    "k7m2q9xa", &b),
+			 ST_OK);
+	add_entry(b, 0,
+		  "sanilog-entry v1\nvenue k7m2q9xa\nvenue-seq 0\nprev -\n"
+		  "kind venue\nname Bar\naddress Via Roma 1\n"
+		  "interval-days 30\nlogged 2026-11-01T12:00:00Z\n",
+		  leaf);
+	add_next(b, 1,
+		 "kind document\ntype sanitization\ntitle Ozono\n"
+		 "performed 2026-11-20\nexpires 2026-12-10\n" DOC_ZERO
+		 "submitted-by owner\nlogged 2026-11-21T12:00:00Z\n",
+		 leaf);
+	add_next(b, 2,
+		 "kind venue\nname Bar\naddress Via Roma 1\n"
+		 "interval-days 10\nlogged 2026-11-22T12:00:00Z\n",
+		 leaf);
+
+	buf_init(&out, 1 << 20);
+	for (size_t i = 0; i < ARRAY_LEN(days); i++) {
+		char want[64];
+		buf_reset(&out);
+		assert_int_equal(pages_venue_bundle(b, NULL, LANG_EN,
+						    days[i].today, -1, &out,
+						    &e),
+				 ST_OK);
+		const char *s = buf_str(&out);
+		snprintf(want, sizeof want, "data-freshness=\"%s\"",
+			 days[i].freshness);
+		if (strstr(s, want) == NULL)
+			fail_msg("%s: no %s", days[i].today, want);
+		/* 2026-11-20 + 10 days, before the expiry. */
+		assert_non_null(strstr(s, "data-next=\"2026-11-30\""));
+		assert_non_null(strstr(s, "<dt>Next sanitization due</dt><dd>"
+					  "<time datetime=\"2026-11-30\">30 "
+					  "November 2026</time>"));
+		/* The change of interval, and only it. */
+		assert_non_null(strstr(s, "<li id=\"s2\" class=\"vc\"><h3>"
+					  "Venue details changed</h3>"));
+		assert_non_null(strstr(
+			s, "<p>Sanitization required every 10 days</p>"));
+		assert_null(strstr(s, "<p>Name: Bar</p>"));
+	}
+	buf_reset(&out);
+	assert_int_equal(pages_venue_bundle(b, NULL, LANG_DE, "2026-11-25", -1,
+					    &out, &e),
+			 ST_OK);
+	assert_non_null(strstr(buf_str(&out), "Nächste Hygienereinigung"));
+	assert_non_null(strstr(buf_str(&out), "Angaben zum Betrieb geändert"));
+	buf_free(&out);
+	bundle_free(b);
+}
+
+/*
+ * A bundle of 130 entries that do not parse, under a key that is none:
+ * 132 failed checks, of which the report keeps 100 and counts the others;
+ * the page names 20 and counts the 112 others, those the report did not
+ * keep included.
+ */
+static void test_venue_fails_counted(void **state)
+{
+	(void)state;
+	struct bundle *b = NULL;
+	uint8_t leaf[HASH_LEN];
+	struct err e = {{0}};
+	struct buf out;
+
+	assert_int_equal(bundle_new("log.example", "not a key", "no checkpoint",
+				    "k7m2q9xa", &b),
+			 ST_OK);
+	for (int i = 0; i < 130; i++)
+		add_entry(b, i, "not an entry\n", leaf);
+	buf_init(&out, 1 << 20);
+	assert_int_equal(pages_venue_bundle(b, NULL, LANG_EN, "2026-11-25", -1,
+					    &out, &e),
+			 ST_OK);
+	assert_non_null(
+		strstr(buf_str(&out), "and more: 112 other failed checks"));
 	buf_free(&out);
 	bundle_free(b);
 }
@@ -827,6 +955,8 @@ int main(void)
 		cmocka_unit_test(test_index_error_pages),
 		cmocka_unit_test(test_error_page_texts),
 		cmocka_unit_test(test_hostile_venue_page),
+		cmocka_unit_test(test_venue_verdict),
+		cmocka_unit_test(test_venue_fails_counted),
 		cmocka_unit_test(test_paged_venue_page),
 		cmocka_unit_test(test_every_language),
 	};

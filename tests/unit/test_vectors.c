@@ -12,9 +12,10 @@
  * with its "page" (or "expect").  A verdict matches when the rules of the
  * failed checks are exactly the expected ones and each expected failure's
  * detail is part of a failed check of its rule; where the vector states
- * it, the newest valid sanitization and the overdue and expired flags must
- * match too.  Every disagreement is printed, one line a vector and mode,
- * before the test fails.
+ * it, the newest valid sanitization, the overdue and expired flags, the
+ * date the next sanitization is due and whether the only sanitizations
+ * were revoked must match too.  Every disagreement is printed, one line a
+ * vector and mode, before the test fails.
  *
  * SANILOG_VECTORS names another folder of vectors (default tests/vectors,
  * from the top of the tree, where make runs the tests).
@@ -45,6 +46,8 @@ struct verdict {
 	long latest; /* venue-seq of the newest valid sanitization, -1 */
 	bool overdue;
 	bool expired;
+	char next_due[11]; /* "" with no latest */
+	bool revoked_only; /* no latest, but a revoked sanitization */
 };
 
 static const char *vectors_dir(void)
@@ -152,6 +155,14 @@ static void run_vector(const char *vdir, json_t *vec, bool all_proofs,
 		out->latest = (long)rep.items[rep.latest].entry.venue_seq;
 	out->overdue = rep.overdue;
 	out->expired = rep.expired;
+	snprintf(out->next_due, sizeof out->next_due, "%s", rep.next_due);
+	for (size_t i = 0; i < rep.nitems && rep.latest < 0; i++) {
+		const struct verify_item *it = &rep.items[i];
+		out->revoked_only =
+			out->revoked_only ||
+			(it->entry.kind == ENTRY_DOCUMENT && it->revoked &&
+			 strcmp(it->entry.type, "sanitization") == 0);
+	}
 	verify_report_free(&rep);
 	bundle_free(b);
 }
@@ -208,6 +219,9 @@ static bool matches(const struct verdict *got, json_t *want, json_t *fresh,
 			json_is_null(l) ? -1 : (long)json_integer_value(l);
 		bool od = json_is_true(json_object_get(fresh, "overdue"));
 		bool ex = json_is_true(json_object_get(fresh, "expired"));
+		const char *nd =
+			json_string_value(json_object_get(fresh, "next_due"));
+		bool ro = json_is_true(json_object_get(fresh, "revoked_only"));
 
 		if (got->latest != want_latest || got->overdue != od ||
 		    got->expired != ex) {
@@ -216,6 +230,15 @@ static bool matches(const struct verdict *got, json_t *want, json_t *fresh,
 				 "%d, not %ld %d %d",
 				 got->latest, got->overdue, got->expired,
 				 want_latest, od, ex);
+			return false;
+		}
+		if (strcmp(got->next_due, nd != NULL ? nd : "") != 0 ||
+		    got->revoked_only != ro) {
+			snprintf(why, size,
+				 "next due \"%s\" revoked only %d, not \"%s\" "
+				 "%d",
+				 got->next_due, got->revoked_only,
+				 nd != NULL ? nd : "", ro);
 			return false;
 		}
 	}

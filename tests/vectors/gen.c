@@ -130,6 +130,10 @@ struct vec {
 	int64_t latest; /* venue-seq, -1 for none */
 	bool overdue;
 	bool expired;
+	const char *next_due; /* YYYY-MM-DD; NULL with no latest */
+	/* No valid sanitization, but a revoked one: the venue's certificate
+	 * was revoked (the page says so), rather than never logged. */
+	bool revoked_only;
 };
 
 struct gen {
@@ -870,6 +874,12 @@ static json_t *expect_json(const struct fail *f, const struct vec *v)
 						  : json_integer(v->latest));
 		json_object_set_new(o, "overdue", json_boolean(v->overdue));
 		json_object_set_new(o, "expired", json_boolean(v->expired));
+		json_object_set_new(o, "next_due",
+				    v->next_due != NULL
+					    ? json_string(v->next_due)
+					    : json_null());
+		json_object_set_new(o, "revoked_only",
+				    json_boolean(v->revoked_only));
 	}
 	return o;
 }
@@ -951,6 +961,8 @@ static void emit(struct gen *g, const struct vec *v)
 	json_object_set_new(o, "today",
 			    json_string(v->today ? v->today : TODAY));
 	json_object_set_new(o, "docs", json_boolean(g->docs));
+	if (v->fresh && (v->latest >= 0) != (v->next_due != NULL))
+		die("%s: next_due goes with latest", v->name);
 	json_object_set_new(o, "expect", expect_json(v->fails, v));
 	if (v->page_differs)
 		json_object_set_new(o, "page", expect_json(v->page, NULL));
@@ -994,6 +1006,7 @@ static void valid_vectors(struct gen *g)
 				 "among other venues' entries.",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-24",
 		});
 
 	base(w);
@@ -1030,6 +1043,7 @@ static void valid_vectors(struct gen *g)
 				 "proofs of nine hashes.",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-24",
 		});
 
 	base(w);
@@ -1078,6 +1092,7 @@ static void valid_vectors(struct gen *g)
 			      "second: logged may stay, never go back.",
 		     .fresh = true,
 		     .latest = -1,
+		     .revoked_only = true,
 	     });
 
 	{
@@ -1094,6 +1109,7 @@ static void valid_vectors(struct gen *g)
 				 "the document is K1.",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-24",
 		});
 
 	{
@@ -1196,6 +1212,7 @@ static void fresh_vectors(struct gen *g)
 		     .today = "2026-04-01",
 		     .fresh = true,
 		     .latest = 1,
+		     .next_due = "2026-02-24",
 		     .overdue = true,
 	     });
 
@@ -1208,6 +1225,7 @@ static void fresh_vectors(struct gen *g)
 			.today = "2026-08-01",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-24",
 			.overdue = true,
 			.expired = true,
 		});
@@ -1221,6 +1239,7 @@ static void fresh_vectors(struct gen *g)
 			.today = "2026-02-24",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-24",
 		});
 
 	base(w);
@@ -1232,6 +1251,7 @@ static void fresh_vectors(struct gen *g)
 			.today = "2026-02-25",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-24",
 			.overdue = true,
 		});
 
@@ -1243,6 +1263,7 @@ static void fresh_vectors(struct gen *g)
 			.today = "2026-07-10",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-24",
 			.overdue = true,
 		});
 
@@ -1259,6 +1280,7 @@ static void fresh_vectors(struct gen *g)
 				 "overdue.",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-01-31",
 			.expired = true,
 		});
 
@@ -1275,6 +1297,7 @@ static void fresh_vectors(struct gen *g)
 			      "one of the higher index is the newest.",
 		     .fresh = true,
 		     .latest = 2,
+		     .next_due = "2026-02-19",
 	     });
 
 	head(w, false);
@@ -1291,6 +1314,7 @@ static void fresh_vectors(struct gen *g)
 				 "decides.",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-19",
 		});
 
 	head(w, false);
@@ -1305,6 +1329,26 @@ static void fresh_vectors(struct gen *g)
 				 "a failure.",
 			.fresh = true,
 			.latest = -1,
+			.revoked_only = true,
+		});
+
+	head(w, false);
+	d = (struct docspec){.performed = "2026-01-10",
+			     .logged = "2026-01-11T09:00:00Z"};
+	w_doc(w, &d);
+	d = (struct docspec){.performed = "2026-01-20",
+			     .logged = "2026-01-21T09:00:00Z"};
+	w_doc(w, &d);
+	w_revoke(w, 2, "2026-01-22T09:00:00Z");
+	emit(g, &(struct vec){
+			.name = "fresh-newest-revoked",
+			.about = "The newest sanitization is revoked: the one "
+				 "before it is the newest valid one, and the "
+				 "next is due 30 days after it.",
+			.today = "2026-02-01",
+			.fresh = true,
+			.latest = 1,
+			.next_due = "2026-02-09",
 		});
 
 	head(w, false);
@@ -1340,6 +1384,7 @@ static void fresh_vectors(struct gen *g)
 			.today = "2026-02-05",
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-01-30",
 			.overdue = true,
 		});
 }
@@ -2504,6 +2549,7 @@ static void revoke_vectors(struct gen *g)
 				 "revoked"),
 			.fresh = true,
 			.latest = 1,
+			.next_due = "2026-02-24",
 		});
 
 	head(w, false);

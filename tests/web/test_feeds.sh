@@ -258,6 +258,16 @@ body_has '<title>Révoqué : Wrong</title>'
 get "history.atom, unknown venue" "/v/abcdefgh/history.atom"
 check "history.atom of an unknown venue: 404 ($code)" test "$code" = 404
 
+# The venue page names its feeds in its head (for feed readers) and links
+# them for people, in its language; the links lead to the feeds.
+get "venue page" "/v/$V?lang=de"
+body_has "<link rel=\"alternate\" type=\"application/atom\+xml\" title=\"[^\"]+\" href=\"/v/$V/history\.atom\?lang=de\">"
+body_has "<link rel=\"alternate\" type=\"text/calendar\" title=\"[^\"]+\" href=\"/v/$V/due\.ics\?lang=de\">"
+body_has "<a href=\"/v/$V/due\.ics\?lang=de\">[^<]+</a>"
+body_has "<a href=\"/v/$V/history\.atom\?lang=de\">[^<]+</a>"
+get "the home page" "/"
+body_lacks 'rel="alternate"'
+
 # A record logged while the server runs shows at once (as the bundle).
 sl cert add --venue "$V" --file doc.pdf --type sanitization --title "Later" \
 	--performed 2026-11-20 >/dev/null

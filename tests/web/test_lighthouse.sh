@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #
 # test_lighthouse.sh: Lighthouse (mobile) scores the home page, a venue page
-# and the owner's sign-in page of a real `sanilog serve` at 100 in each of
+# (verified on the phone, its document checked) and the owner's sign-in page of a real `sanilog serve` at 100 in each of
 # performance, accessibility, best practices and SEO.
 #
 #   SANILOG=/abs/path/to/sanilog tests/web/test_lighthouse.sh [PATTERN]
@@ -65,7 +65,10 @@ for (const [id, c] of Object.entries(r.categories)) {
     .map(a => `${a.id} ${a.score}${a.displayValue ? ' (' + a.displayValue + ')' : ''}`);
   console.log(`${id} ${Math.round(c.score * 100)} ${lost.join('; ')}`);
 }
+const cls = r.audits['cumulative-layout-shift'];
+console.log(`cls ${cls ? cls.numericValue : 'not measured'}`);
 JS
+	echo "      $name: cumulative layout shift $(sed -n 's/^cls //p' "$TMP/$name.scores")"
 	local cat score lost
 	for cat in performance accessibility best-practices seo; do
 		read -r score lost < <(sed -n "s/^$cat //p" "$TMP/$name.scores")
@@ -78,6 +81,9 @@ JS
 }
 
 lighthouse "home page" /
+# The venue page: its verdict arrives without moving what is below it
+# (cumulative layout shift 0).
+lighthouse "venue page" "/v/$V"
 lighthouse "owner sign-in" /owner/login
 
 test_end

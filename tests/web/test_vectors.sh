@@ -18,7 +18,9 @@
 # tests/unit/test_vectors.c compares the C verifier's: the rules of the
 # failed checks must be exactly the expected ones, each expected detail
 # part of a failed check of its rule, and where the vector states it the
-# newest valid sanitization and the overdue and expired flags must match.
+# newest valid sanitization, the overdue and expired flags, the date the
+# next sanitization is due and whether the only sanitizations were revoked
+# must match.
 # Every disagreement is printed, one line each: the vector, what was
 # expected, what verify.js found.
 #
@@ -51,6 +53,8 @@ cat >"$SITE/run.js" <<'EOF'
     if (u) return `unexpected failure, rule ${u.rule}: ${u.detail}`;
     if ('latest' in fresh && (got.latest != fresh.latest || got.overdue != fresh.overdue || got.expired != fresh.expired))
       return `freshness: latest ${got.latest} overdue ${got.overdue} expired ${got.expired}, not ${fresh.latest} ${fresh.overdue} ${fresh.expired}`;
+    if ('latest' in fresh && (got.next != fresh.next_due || got.revokedOnly != fresh.revoked_only))
+      return `next due ${got.next} revoked only ${got.revokedOnly}, not ${fresh.next_due} ${fresh.revoked_only}`;
     return '';
   };
   /* The checks of a vector's bundle, as verify() makes them. */
@@ -66,7 +70,8 @@ cat >"$SITE/run.js" <<'EOF'
           if (w) S.checks.push({rule: 4, ok: false, detail: `${s.where}: ${w}`});
         }
     } catch (x) { S.checks.push({rule: 0, ok: false, detail: x.message}); }
-    return {checks: S.checks.splice(0), latest: R.latest ? R.latest.e.seq : null, overdue: !!R.late, expired: !!R.exp};
+    return {checks: S.checks.splice(0), latest: R.latest ? R.latest.e.seq : null, overdue: !!R.late, expired: !!R.exp,
+      next: R.next === undefined ? null : R.next, revokedOnly: !!R.revokedOnly};
   };
   try {
     const index = await (await fetch('vectors/index.json')).json();
