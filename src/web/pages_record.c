@@ -490,10 +490,11 @@ enum status pages_owner_record(struct store *s, const char *venue,
 	struct verify_report rep;
 	enum status st = pages_venue_verified(s, venue, today, &b, &rep, e);
 
-	/* The dashboard's history: its documents, each with its revoke
-	 * form (templates/owner.html), not the changes of the venue. */
+	/* The dashboard's history, as the venue page's: the documents, each
+	 * with its revoke form (templates/owner.html), and the changes of
+	 * the venue's details. */
 	if (st == ST_OK)
-		set_record(r, b, &rep, lang, before, false);
+		set_record(r, b, &rep, lang, before, true);
 	/* a setter's failure shows at render_exec */
 	verify_report_free(&rep);
 	bundle_free(b);

@@ -296,6 +296,8 @@ req GET '/owner?done=venue' 200 a.jar
 body_has 'role="status">Your venue&#39;s details were updated.'
 body_has 'value="Bar Uno &amp; Due"'
 body_has "<p class=\"due\" data-date=\"$(date -u -d '+1 day' +%Y-%m-%d)\">"
+body_has '<li id="s[0-9]+" class="vc"><h3>[^<]+</h3>'
+body_has '<p>[^<]*Bar Uno &amp; Due[^<]*</p>'
 req POST /owner/venue 303 a.jar --data-urlencode 'name=Bar Uno & Due' \
 	--data-urlencode 'address=Via Roma 1' --data-urlencode interval_days=1 \
 	--data-urlencode "csrf=$CA"
