@@ -76,9 +76,13 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# WRAP_<test>: the linker's --wrap options of a unit test, for a failure
+# that a test makes happen (test_web_owner: a page that cannot be made).
+WRAP_test_web_owner = -Wl,--wrap=pages_owner
+
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(UNIT_LIB_OBJ) $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests $(LDFLAGS) $(WRAP_$*) -o $@ $< $(UNIT_LIB_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
 $(BENCH_BIN): tools/bench.c $(LIB)
 	@mkdir -p $(dir $@)

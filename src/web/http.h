@@ -217,6 +217,12 @@ void http_reply_static(struct http_request *rq, unsigned code, const char *mime,
 /* A reply whose body is b's contents (steals them; b is left empty). */
 void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 		    struct buf *b);
+/* As http_reply_buf, for a body that holds a secret (a new owner
+ * token): it is never compressed nor shared, and its bytes are wiped
+ * (sodium_memzero) when libmicrohttpd frees the reply once it is sent,
+ * or at once when the reply cannot be set (another one was). */
+void http_reply_secret(struct http_request *rq, unsigned code, const char *mime,
+		       struct buf *b);
 /* An error reply with status_http(st): JSON {"error": {"code":
  * status_str(st), "message": ...}}, or an HTML page on html routes.
  * ST_BUSY and ST_RATE_LIMITED add Retry-After (retry_after seconds, 1

@@ -8,6 +8,7 @@
 #include "http_private.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,46 @@ void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 		return; /* out of memory: as reply_set says */
 	}
 	reply_set(rq, code, mime, resp, data, len);
+}
+
+/* The body of a secret reply, for the free callback to wipe. */
+struct secret_body {
+	uint8_t *data;
+	size_t len;
+};
+
+static void secret_free(void *cls)
+{
+	struct secret_body *s = cls;
+	sodium_memzero(s->data, s->len);
+	free(s->data);
+	free(s);
+}
+
+void http_reply_secret(struct http_request *rq, unsigned code, const char *mime,
+		       struct buf *b)
+{
+	struct secret_body *s = NULL;
+	if (rq->response != NULL || b->len == 0 ||
+	    (s = malloc(sizeof *s)) == NULL) {
+		if (b->data != NULL)
+			sodium_memzero(b->data, b->len);
+		bool empty = b->len == 0;
+		buf_free(b);
+		if (empty)
+			http_reply_static(rq, code, mime, "", 0);
+		return; /* else out of memory: as reply_set says */
+	}
+	s->data = buf_steal(b, &s->len);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback_cls(
+			s->len, s->data, secret_free, s);
+	if (resp == NULL) {
+		secret_free(s);
+		return;
+	}
+	/* No body for reply_set: it is never compressed. */
+	reply_set(rq, code, mime, resp, NULL, s->len);
 }
 
 void http_reply_header(struct http_request *rq, const char *name,

@@ -378,23 +378,40 @@ static void set_owner_labels(struct render_obj *r, enum lang lang)
 			 sizeof owner_labels / sizeof owner_labels[0], lang);
 }
 
+#define PAGE_MAX (16u << 20)
+/* What the page of a new token takes, and more. */
+#define TOKEN_PAGE_ROOM (16u << 10)
+
+/* Renders page with d (freed here) into out (empty, started by the
+ * caller; wiped and freed on failure); false after a reply (500). */
+static bool render_page(struct http_request *rq, enum pages_owner_page page,
+			struct render_data *d, enum lang lang,
+			const char *title, const char *self, struct buf *out)
+{
+	struct err e = {.msg = ""};
+	enum status st =
+		d == NULL ? ST_NOMEM
+			  : pages_owner(page, d, lang, title, self, out, &e);
+	render_data_free(d);
+	if (st != ST_OK) {
+		if (out->data != NULL)
+			sodium_memzero(out->data, out->len);
+		buf_free(out);
+		web_reply_internal(rq, st, "owner page", e.msg);
+		return false;
+	}
+	return true;
+}
+
 /* Renders page with d (freed here) and replies with it (code). */
 static void reply_page(struct http_request *rq, unsigned code,
 		       enum pages_owner_page page, struct render_data *d,
 		       enum lang lang, const char *title, const char *self)
 {
-	struct err e = {.msg = ""};
 	struct buf out;
-	buf_init(&out, 16u << 20);
-	enum status st =
-		d == NULL ? ST_NOMEM
-			  : pages_owner(page, d, lang, title, self, &out, &e);
-	render_data_free(d);
-	if (st != ST_OK) {
-		buf_free(&out);
-		web_reply_internal(rq, st, "owner page", e.msg);
+	buf_init(&out, PAGE_MAX);
+	if (!render_page(rq, page, d, lang, title, self, &out))
 		return;
-	}
 	http_reply_buf(rq, code, MIME_HTML, &out);
 	buf_free(&out);
 	private_page(rq);
@@ -1287,35 +1304,52 @@ static void token_rotate(struct http_request *rq, struct store *s)
 				 "the form's CSRF token is missing or wrong");
 		return;
 	}
+	/* The page with the new token is made before the token replaces
+	 * the old one: an owner who is not shown it keeps the old one. */
 	char token[STORE_TOKEN_LEN + 1];
 	store_secret_new(STORE_TOKEN_PREFIX, token, sizeof token, hash);
-	struct store *w = open_write(rq);
-	if (w == NULL) {
-		sodium_memzero(token, sizeof token);
-		return;
-	}
-	r = store_token_replace(w, venue, old, hash, &e);
-	store_close(w);
-	if (r == ST_CONFLICT) {
-		/* Replaced meanwhile: this session is of the old one. */
-		session_end(rq, i);
-		http_reply_error(rq, ST_FORBIDDEN, 0,
-				 "the owner token was replaced meanwhile");
-	} else if (r != ST_OK) {
-		web_reply_store_error(rq, r, &e);
-	} else {
-		/* This session goes on with the new token; every other one
-		 * of the old token ends at its next request. */
-		session_rekey(rq, i, hash);
-		enum lang lang = web_lang(rq);
-		struct render_data *d = render_data_new();
+	enum lang lang = web_lang(rq);
+	struct render_data *d = render_data_new();
+	if (d != NULL) {
 		struct render_obj *o = render_root(d);
 		set_owner_labels(o, lang);
 		render_set_text(o, "token", token);
-		reply_page(rq, 200, PAGES_OWNER_TOKEN, d, lang,
-			   word(lang, "own_title_token"), "/owner");
 	}
+	/* Made in one block (no copies left behind as it grows). */
+	struct buf page;
+	buf_init(&page, PAGE_MAX);
+	(void)buf_reserve(&page, TOKEN_PAGE_ROOM);
+	bool made = render_page(rq, PAGES_OWNER_TOKEN, d, lang,
+				word(lang, "own_title_token"), "/owner", &page);
 	sodium_memzero(token, sizeof token);
+	struct store *w = made ? open_write(rq) : NULL;
+	if (w != NULL) {
+		r = store_token_replace(w, venue, old, hash, &e);
+		store_close(w);
+		if (r == ST_CONFLICT) {
+			/* Replaced meanwhile: this session is of the old
+			 * one. */
+			session_end(rq, i);
+			http_reply_error(rq, ST_FORBIDDEN, 0,
+					 "the owner token was replaced "
+					 "meanwhile");
+		} else if (r != ST_OK) {
+			web_reply_store_error(rq, r, &e);
+		} else {
+			/* This session goes on with the new token; every
+			 * other one of the old token ends at its next
+			 * request. */
+			session_rekey(rq, i, hash);
+			http_reply_secret(rq, 200, MIME_HTML, &page);
+			private_page(rq);
+		}
+	}
+	if (made) {
+		/* Still here unless it was handed over. */
+		if (page.data != NULL)
+			sodium_memzero(page.data, page.len);
+		buf_free(&page);
+	}
 	sodium_memzero(hash, sizeof hash);
 }
 

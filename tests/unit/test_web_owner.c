@@ -27,6 +27,7 @@
 
 #include "lib/testlog.h"
 #include "web/owner.h"
+#include "web/pages.h"
 
 #define V1	"k7m2q9xa"
 #define V2	"p3x8vz2e"
@@ -35,6 +36,30 @@
 #define ROTATED "slo_newNEWnew-new_newNEWnew-new_newNEWnew-new_n"
 
 static struct testlog t;
+
+/* pages_owner, wrapped (the Makefile's WRAP_test_web_owner): while
+ * fail_pages is set, no owner page can be made. */
+static bool fail_pages;
+
+enum status __real_pages_owner(enum pages_owner_page page,
+			       struct render_data *d, enum lang lang,
+			       const char *title, const char *self,
+			       struct buf *out, struct err *e);
+enum status __wrap_pages_owner(enum pages_owner_page page,
+			       struct render_data *d, enum lang lang,
+			       const char *title, const char *self,
+			       struct buf *out, struct err *e);
+enum status __wrap_pages_owner(enum pages_owner_page page,
+			       struct render_data *d, enum lang lang,
+			       const char *title, const char *self,
+			       struct buf *out, struct err *e)
+{
+	if (fail_pages) {
+		err_setf(e, "no page (the test's)");
+		return ST_INTERNAL;
+	}
+	return __real_pages_owner(page, d, lang, title, self, out, e);
+}
 
 static int setup(void **state)
 {
@@ -564,6 +589,32 @@ static void test_token_rotate(void **state)
 	tl_set_token(&t, V1, TOKEN1);
 }
 
+/* A new token whose page cannot be made: 500, and nothing changes (the
+ * old token and its sessions go on). */
+static void test_token_page_fails(void **state)
+{
+	(void)state;
+	struct tl_reply r;
+	struct buf body;
+	char s1[64], s2[64], csrf[64];
+	const char *form = "Content-Type: application/x-www-form-urlencoded";
+	tl_set_token(&t, V1, TOKEN1);
+	sign_in(TOKEN1, s1, csrf);
+	buf_init(&body, 4096);
+	buf_printf(&body, "csrf=%s", csrf);
+	fail_pages = true;
+	post_form("/owner/token", s1, form, &body, &r);
+	fail_pages = false;
+	assert_int_equal(r.code, 500);
+	assert_null(strstr(buf_str(&r.body), "slo_"));
+	tl_reply_free(&r);
+	buf_free(&body);
+	dashboard(s1, &r);
+	assert_int_equal(r.code, 200);
+	tl_reply_free(&r);
+	login(TOKEN1, s2);
+}
+
 /* A one-time sign-in link: its page offers a button; its POST opens a
  * session once; used or expired, it is refused (401). */
 static void test_login_link(void **state)
@@ -628,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_form_errors),
 		cmocka_unit_test(test_venue_form),
 		cmocka_unit_test(test_token_rotate),
+		cmocka_unit_test(test_token_page_fails),
 		cmocka_unit_test(test_login_link),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
