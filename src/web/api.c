@@ -795,12 +795,13 @@ static enum http_next api_handle(struct http_request *rq)
 				 "body: incomplete or malformed form data");
 		return HTTP_DONE;
 	}
+	/* A form its check hook stops (its session or CSRF token refused,
+	 * or a revocation shown its confirmation) is not among the counts:
+	 * DESIGN.md "/healthz and /metrics". */
 	if (st->form != NULL &&
 	    !st->form->check(rq, st->venue, (const char *)st->f[F_CSRF].data,
-			     st->f[F_CSRF].len)) {
-		count(st, false);
+			     st->f[F_CSRF].len))
 		return HTTP_DONE;
-	}
 	struct seq_request *q = &st->job.rq;
 	memcpy(q->entry.venue, st->venue, VENUE_ID_LEN + 1);
 	snprintf(q->entry.submitted_by, sizeof q->entry.submitted_by, "owner");

@@ -296,7 +296,10 @@ static void test_forms(void **state)
 			     "form%'"),
 		1);
 
-	/* Without the session's token, with another, without a session. */
+	/* Without the session's token, with another, without a session:
+	 * refused before the writer, so not among the uploads counted. */
+	const char *up_refused = "sanilog_uploads_total{result=\"refused\"}";
+	long long refused = tl_metric(&t, up_refused);
 	fields[1] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 	tl_multipart(&body, ctype, sizeof ctype, fields, doc, TL_PDF);
 	post_form("/owner/upload", session, ctype, &body, &r);
@@ -313,9 +316,14 @@ static void test_forms(void **state)
 	buf_free(&body);
 	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
 			 size + 1);
+	assert_int_equal(tl_metric(&t, up_refused), refused);
 
 	/* A revocation of the new document: first its confirmation page,
-	 * which logs nothing, then the confirmed form. */
+	 * which logs nothing (nor counts among the revocations), then the
+	 * confirmed form. */
+	const char *rv_refused =
+		"sanilog_revocations_total{result=\"refused\"}";
+	refused = tl_metric(&t, rv_refused);
 	char hc[128];
 	const char *const hs[] = {hc, NULL};
 	snprintf(hc, sizeof hc, "Cookie: sanilog_session=%s", session);
@@ -335,6 +343,18 @@ static void test_forms(void **state)
 	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries WHERE "
 				      "venue = '" V1 "' AND revokes = 2"),
 			 0);
+	/* Confirmed, without the session's CSRF token: 403, not counted. */
+	struct buf bad;
+	buf_init(&bad, 4096);
+	buf_printf(&bad,
+		   "seq=2&reason=r&confirm=yes&csrf=AAAAAAAAAAAAAAAAAAAAAA"
+		   "AAAAAAAAAAAAAAAAAAAAA");
+	post_form("/owner/revoke", session,
+		  "Content-Type: application/x-www-form-urlencoded", &bad, &r);
+	assert_int_equal(r.code, 403);
+	tl_reply_free(&r);
+	buf_free(&bad);
+	assert_int_equal(tl_metric(&t, rv_refused), refused);
 	buf_printf(&body, "&confirm=yes");
 	post_form("/owner/revoke", session,
 		  "Content-Type: application/x-www-form-urlencoded", &body, &r);

@@ -132,6 +132,11 @@ void tl_http(const char *method, const char *url, const char *const *headers,
 void tl_get(const char *url, struct tl_reply *r);
 void tl_reply_free(struct tl_reply *r);
 
+/* The value of metric line name (with its labels, as
+ * `sanilog_uploads_total{result="logged"}`) in t's /metrics; the test
+ * fails when there is none. */
+long long tl_metric(const struct testlog *t, const char *name);
+
 /* The value of the first header name of r (any case), into out; false
  * when there is none. */
 bool tl_header(const struct tl_reply *r, const char *name, char *out,
