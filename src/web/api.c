@@ -437,6 +437,15 @@ uint64_t web_api_form_file_size(struct http_request *rq)
 	return st->sent[F_FILE];
 }
 
+bool web_api_form_cut(struct http_request *rq)
+{
+	const struct api_req *st = http_state(rq);
+	for (int f = 0; f < NFIELDS; f++)
+		if (st->over[f])
+			return true;
+	return false;
+}
+
 bool web_api_start_documents(struct http_request *rq)
 {
 	return api_start(rq, API_DOCUMENT);

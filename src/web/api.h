@@ -89,5 +89,9 @@ enum http_next web_api_form_handle(struct http_request *rq);
  * file field sent (kept or not). */
 const char *web_api_form_value(struct http_request *rq, const char *name);
 uint64_t web_api_form_file_size(struct http_request *rq);
+/* Whether a field of the form came longer than its limit (it is kept
+ * cut at the limit, and the form is refused once the check lets it
+ * on). */
+bool web_api_form_cut(struct http_request *rq);
 
 #endif

@@ -485,6 +485,21 @@ static void test_form_errors(void **state)
 	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"), size);
 }
 
+/* The venue form of session with name (urlencoded) and the address and
+ * interval that test_venue_form set. */
+static void post_venue(const char *session, const char *csrf, const char *name,
+		       struct tl_reply *r)
+{
+	struct buf body;
+	buf_init(&body, 4096);
+	buf_printf(&body,
+		   "csrf=%s&name=%s&address=Via+Nuova+3&interval_days=14", csrf,
+		   name);
+	post_form("/owner/venue", session,
+		  "Content-Type: application/x-www-form-urlencoded", &body, r);
+	buf_free(&body);
+}
+
 /* The venue's details from the dashboard: a venue entry, through the
  * writer; the same details again log nothing; a bad interval is shown
  * beside its field. */
@@ -540,6 +555,26 @@ static void test_venue_form(void **state)
 			       "days from 1 to 3650."));
 	assert_non_null(strstr(buf_str(&r.body), "value=\"0\""));
 	tl_reply_free(&r);
+	/* A name of the most bytes, then the same with one more: refused
+	 * for its length, not taken for the same details. */
+	char name[ENTRY_VALUE_MAX + 2];
+	memset(name, 'n', ENTRY_VALUE_MAX);
+	name[ENTRY_VALUE_MAX] = 0;
+	post_venue(session, csrf, name, &r);
+	expect_redirect(&r, "/owner?done=venue");
+	tl_reply_free(&r);
+	name[ENTRY_VALUE_MAX] = 'n';
+	name[ENTRY_VALUE_MAX + 1] = 0;
+	post_venue(session, csrf, name, &r);
+	assert_int_equal(r.code, 400);
+	assert_non_null(strstr(buf_str(&r.body), "id=\"name-err\""));
+	tl_reply_free(&r);
+	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
+			 size + 2);
+	post_venue(session, csrf, "Trattoria+Tre", &r);
+	expect_redirect(&r, "/owner?done=venue");
+	tl_reply_free(&r);
+
 	/* Without the session's CSRF token: 403, nothing logged. */
 	buf_reset(&body);
 	buf_printf(&body, "csrf=%s&name=X&address=Y&interval_days=3",
@@ -549,7 +584,7 @@ static void test_venue_form(void **state)
 	tl_reply_free(&r);
 	buf_free(&body);
 	assert_int_equal(tl_query(&t, "SELECT count(*) FROM entries"),
-			 size + 1);
+			 size + 3);
 }
 
 /* The value of "<p class=\"token\" id=\"token\">" on a page. */
