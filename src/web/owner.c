@@ -1258,17 +1258,26 @@ static const struct web_api_form upload_form = {form_check, upload_answer};
 static const struct web_api_form revoke_form = {revoke_check, revoke_answer};
 static const struct web_api_form venue_form = {venue_check, venue_answer};
 
-static bool start_owner_form(struct http_request *rq, enum web_api_kind kind,
-			     const struct web_api_form *form)
+/* Before a form's body is read: whether rq has a live session (its
+ * venue into venue); false after a 403.  The session is checked again,
+ * with the form's CSRF token, once the body is in. */
+static bool session_first(struct http_request *rq, char venue[VENUE_ID_LEN + 1])
 {
-	char venue[VENUE_ID_LEN + 1], csrf[B64_LEN + 1];
-	/* The token is checked again with the whole form (form_check). */
+	char csrf[B64_LEN + 1];
 	if (session_lookup(rq, venue, csrf, NULL) < 0) {
 		http_reply_error(rq, ST_FORBIDDEN, 0,
 				 "not signed in (or the session expired)");
 		return false;
 	}
-	return web_api_begin_form(rq, kind, venue, form);
+	return true;
+}
+
+static bool start_owner_form(struct http_request *rq, enum web_api_kind kind,
+			     const struct web_api_form *form)
+{
+	char venue[VENUE_ID_LEN + 1];
+	return session_first(rq, venue) &&
+	       web_api_begin_form(rq, kind, venue, form);
 }
 
 bool owner_start_upload(struct http_request *rq)
@@ -1355,6 +1364,12 @@ static void token_rotate(struct http_request *rq, struct store *s)
 		buf_free(&page);
 	}
 	sodium_memzero(hash, sizeof hash);
+}
+
+bool owner_start_token(struct http_request *rq)
+{
+	char venue[VENUE_ID_LEN + 1];
+	return session_first(rq, venue) && owner_start_form(rq);
 }
 
 enum http_next owner_token(struct http_request *rq)

@@ -88,6 +88,9 @@ bool owner_start_upload(struct http_request *rq);
 bool owner_start_revoke(struct http_request *rq);
 enum http_next owner_revoke_form(struct http_request *rq);
 bool owner_start_venue(struct http_request *rq);
+/* POST /owner/token: the session is checked before the body is read
+ * (403 without one), as the other forms of a session do. */
+bool owner_start_token(struct http_request *rq);
 enum http_next owner_token(struct http_request *rq);
 enum http_next owner_back(struct http_request *rq);
 

@@ -618,6 +618,11 @@ static void test_token_rotate(void **state)
 	post_form("/owner/token", s1, form, &body, &r);
 	assert_int_equal(r.code, 403);
 	tl_reply_free(&r);
+	/* Without a session: refused before the body is read. */
+	post_form("/owner/token", "none", form, &body, &r);
+	assert_int_equal(r.code, 403);
+	assert_non_null(strstr(buf_str(&r.body), "not signed in"));
+	tl_reply_free(&r);
 	buf_reset(&body);
 	buf_printf(&body, "csrf=%s", csrf);
 	post_form("/owner/token", s1, form, &body, &r);
