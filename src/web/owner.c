@@ -20,6 +20,7 @@
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/hash.h"
+#include "core/verify.h"
 #include "store/store.h"
 #include "web/api.h"
 #include "web/app.h"
@@ -1001,10 +1002,17 @@ static void dashboard(struct http_request *rq, struct store *s, const void *ctx)
 	}
 	struct render_obj *r = render_root(d);
 	struct pages_venue_values now = {.interval_days = 0};
-	enum status st =
-		pages_owner_record(s, venue, lang, today, before, r, &e);
-	if (st == ST_OK)
-		st = pages_owner_state(s, venue, lang, today, r, &now, &e);
+	/* The venue's bundle, verified once for the record and the
+	 * state beside it. */
+	struct bundle *b = NULL;
+	struct verify_report rep;
+	enum status st = pages_venue_verified(s, venue, today, &b, &rep, &e);
+	if (st == ST_OK) {
+		pages_owner_record(b, &rep, lang, before, r);
+		pages_owner_state(&rep, venue, lang, r, &now);
+	}
+	verify_report_free(&rep);
+	bundle_free(b);
 	if (st != ST_OK) {
 		render_data_free(d);
 		web_reply_internal(rq, st, "dashboard", e.msg);
@@ -1222,11 +1230,18 @@ static void venue_same(struct http_request *rq, struct store *s,
 	enum status sr = ST_OK;
 	struct err e = {.msg = ""};
 	struct pages_venue_values now = {.interval_days = 0};
+	struct bundle *b = NULL;
+	struct verify_report rep;
 	if (session_find(rq, s, venue, csrf, &sr, &e) < 0 ||
-	    !today_of(rq, today) ||
-	    pages_owner_state(s, venue, LANG_EN, today, NULL, &now, &e) !=
-		    ST_OK)
+	    !today_of(rq, today))
 		return; /* the form goes on, and fails or not on its own */
+	enum status st = pages_venue_verified(s, venue, today, &b, &rep, &e);
+	if (st == ST_OK)
+		pages_owner_state(&rep, venue, LANG_EN, NULL, &now);
+	verify_report_free(&rep);
+	bundle_free(b);
+	if (st != ST_OK)
+		return; /* as above */
 	char days[16];
 	snprintf(days, sizeof days, "%d", now.interval_days);
 	*same = strcmp(web_api_form_value(rq, "name"), now.name) == 0 &&

@@ -148,14 +148,13 @@ enum status pages_owner(enum pages_owner_page page, struct render_data *d,
  * names as templates/venue.html: its labels, venue, name, address, the
  * state's values, server_fail, the list docs, newest first, of the page
  * before as for pages_venue, and the paging values paged, pages_text,
- * older and newest), from the venue's bundle in the
- * newest checkpoint, verified.  ST_NOT_FOUND when the log has no such
- * venue.
+ * older and newest), from the venue's bundle b and its verification rep
+ * (pages_venue_verified's, borrowed).  A setter's failure shows when r's
+ * data is rendered.
  */
-enum status pages_owner_record(struct store *s, const char *venue,
-			       enum lang lang, const char *today,
-			       int64_t before, struct render_obj *r,
-			       struct err *e);
+struct verify_report;
+void pages_owner_record(const struct bundle *b, const struct verify_report *rep,
+			enum lang lang, int64_t before, struct render_obj *r);
 
 /* The values of a venue's settings as its newest venue entry gives them. */
 struct pages_venue_values {
@@ -166,19 +165,18 @@ struct pages_venue_values {
 
 /*
  * Sets on r what the dashboard shows beside the record (pages_owner.c),
- * from the venue's bundle in the newest checkpoint, verified on today:
- * verdict ("fail", "expired", "late", "none" or "ok": a customer's page's
- * order of precedence) and the flag verdict_fail, next_due (the words
- * "Next sanitization due: <date>", "" when none or when the record failed)
- * and next_due_date (YYYY-MM-DD or ""), and the poster links: papers
- * (label), poster_langs (code, lname, cells: href, plabel), poster_svg and
- * poster_png; and the venue's values into *now.  ST_NOT_FOUND when the
- * log has no such venue.
+ * from the verification rep of venue's bundle (pages_venue_verified's,
+ * borrowed): verdict ("fail", "expired", "late", "none" or "ok": a
+ * customer's page's order of precedence) and the flag verdict_fail,
+ * next_due (the words "Next sanitization due: <date>", "" when none or
+ * when the record failed) and next_due_date (YYYY-MM-DD or ""), and the
+ * poster links: papers (label), poster_langs (code, lname, cells: href,
+ * plabel), poster_svg and poster_png; and the venue's values into *now.
+ * r may be NULL (only *now is set).
  */
-enum status pages_owner_state(struct store *s, const char *venue,
-			      enum lang lang, const char *today,
-			      struct render_obj *r,
-			      struct pages_venue_values *now, struct err *e);
+void pages_owner_state(const struct verify_report *rep, const char *venue,
+		       enum lang lang, struct render_obj *r,
+		       struct pages_venue_values *now);
 
 /*
  * Sets on r the document of venue-seq seq for the confirmation of its
@@ -206,7 +204,6 @@ const char *pages_type_at(size_t i, enum lang lang, const char **label);
  * the owner's dashboard and the feeds (feeds.h) show.  ST_NOT_FOUND when
  * the log has no such venue; store and verifier failures as they come.
  */
-struct verify_report;
 enum status pages_venue_verified(struct store *s, const char *venue,
 				 const char *today, struct bundle **b,
 				 struct verify_report *rep, struct err *e);

@@ -3,8 +3,9 @@
  * record (pages_record.c sets that): the verdict and the next due date as
  * a customer's page states them, the venue's values for its settings
  * form, the links to the posters, and one document for the confirmation
- * of its revocation.  Each reads the venue's bundle in the newest
- * checkpoint and verifies it (core/verify.h), as the venue page does.
+ * of its revocation.  They show the venue's bundle in the newest
+ * checkpoint as pages_venue_verified (pages_record.c) verifies it, as
+ * the venue page does.
  */
 #include "pages_private.h"
 
@@ -13,7 +14,6 @@
 #include <string.h>
 
 #include "core/verify.h"
-#include "store/export.h"
 
 /* The papers of the posters (print/poster.h), and their labels' keys. */
 static const struct {
@@ -25,25 +25,14 @@ static const struct {
 	{"letter", "own_letter"},
 };
 
-/* The venue's bundle, verified on today, into rep (free it with
+/* The venue's verification on today into rep (free it with
  * verify_report_free, also after a failure). */
 static enum status venue_report(struct store *s, const char *venue,
 				const char *today, struct verify_report *rep,
 				struct err *e)
 {
 	struct bundle *b = NULL;
-	struct verify_options o;
-	enum status st;
-
-	memset(rep, 0, sizeof *rep);
-	if (!entry_venue_id_valid(venue))
-		return err_set(e, ST_NOT_FOUND, "venue %.16s: not found",
-			       venue != NULL ? venue : "");
-	if ((st = export_bundle(s, venue, -1, &b, e)) != ST_OK)
-		return st;
-	memset(&o, 0, sizeof o);
-	snprintf(o.today, sizeof o.today, "%s", today != NULL ? today : "");
-	st = verify_bundle(b, &o, rep, e);
+	enum status st = pages_venue_verified(s, venue, today, &b, rep, e);
 	bundle_free(b);
 	return st;
 }
@@ -79,41 +68,35 @@ static void set_posters(struct render_obj *r, const char *venue, enum lang lang)
 			 venue, lang_code(lang));
 }
 
-enum status pages_owner_state(struct store *s, const char *venue,
-			      enum lang lang, const char *today,
-			      struct render_obj *r,
-			      struct pages_venue_values *now, struct err *e)
+void pages_owner_state(const struct verify_report *rep, const char *venue,
+		       enum lang lang, struct render_obj *r,
+		       struct pages_venue_values *now)
 {
-	struct verify_report rep;
-	enum status st = venue_report(s, venue, today, &rep, e);
 	char h[64], line[256];
 
-	if (st != ST_OK)
-		goto out;
+	snprintf(now->name, sizeof now->name, "%s", rep->name);
+	snprintf(now->address, sizeof now->address, "%s", rep->address);
+	now->interval_days = rep->interval_days;
+	if (r == NULL)
+		return;
 	/* The order of a customer's page: failed, expired, overdue, none,
 	 * current. */
-	const char *v = !rep.ok		 ? "fail"
-			: rep.latest < 0 ? "none"
-			: rep.expired	 ? "expired"
-			: rep.overdue	 ? "late"
-					 : "ok";
+	const char *v = !rep->ok	  ? "fail"
+			: rep->latest < 0 ? "none"
+			: rep->expired	  ? "expired"
+			: rep->overdue	  ? "late"
+					  : "ok";
 	render_set_text(r, "verdict", v);
-	render_set_flag(r, "verdict_fail", !rep.ok);
+	render_set_flag(r, "verdict_fail", !rep->ok);
 	line[0] = 0;
-	if (rep.ok && rep.next_due[0] != 0) {
-		pages_human_date(h, sizeof h, rep.next_due, true, lang);
+	if (rep->ok && rep->next_due[0] != 0) {
+		pages_human_date(h, sizeof h, rep->next_due, true, lang);
 		wordf(line, sizeof line, lang, "own_next_due", "date", h,
 		      WORDS_END);
 	}
 	render_set_text(r, "next_due", line);
-	render_set_text(r, "next_due_date", rep.next_due);
+	render_set_text(r, "next_due_date", rep->next_due);
 	set_posters(r, venue, lang);
-	snprintf(now->name, sizeof now->name, "%s", rep.name);
-	snprintf(now->address, sizeof now->address, "%s", rep.address);
-	now->interval_days = rep.interval_days;
-out:
-	verify_report_free(&rep);
-	return st;
 }
 
 enum status pages_owner_document(struct store *s, const char *venue,

@@ -481,24 +481,13 @@ enum status pages_venue(struct store *s, const char *venue, enum lang lang,
 	return st;
 }
 
-enum status pages_owner_record(struct store *s, const char *venue,
-			       enum lang lang, const char *today,
-			       int64_t before, struct render_obj *r,
-			       struct err *e)
+void pages_owner_record(const struct bundle *b, const struct verify_report *rep,
+			enum lang lang, int64_t before, struct render_obj *r)
 {
-	struct bundle *b = NULL;
-	struct verify_report rep;
-	enum status st = pages_venue_verified(s, venue, today, &b, &rep, e);
-
 	/* The dashboard's history, as the venue page's: the documents, each
 	 * with its revoke form (templates/owner.html), and the changes of
 	 * the venue's details. */
-	if (st == ST_OK)
-		set_record(r, b, &rep, lang, before, true);
-	/* a setter's failure shows at render_exec */
-	verify_report_free(&rep);
-	bundle_free(b);
-	return st;
+	set_record(r, b, rep, lang, before, true);
 }
 
 enum status pages_venue_verified(struct store *s, const char *venue,
