@@ -45,20 +45,24 @@ static enum report_state state_of(const struct survey_venue *v)
 }
 
 /* One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR
- * or LF, its quotes doubled. */
+ * or LF, its quotes doubled.  A field that a spreadsheet would take for
+ * a formula (starting with =, +, -, @, tab or CR: a venue's name and
+ * address are the owner's words) starts with ' to stay text. */
 static void csv_field(FILE *f, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-	} else {
+	bool quoted = strpbrk(s, ",\"\r\n") != NULL;
+
+	if (quoted)
 		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
+	if (*s != 0 && strchr("=+-@\t\r", *s) != NULL)
+		fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
 	}
+	if (quoted)
+		fputc('"', f);
 	fputs(last ? "\r\n" : ",", f);
 }
 

@@ -427,7 +427,8 @@ enum status remote_check_full(struct run *r, struct err *e)
 	memset(&fu, 0, sizeof fu);
 	fu.r = r;
 	fu.size = r->cp.size;
-	fu.ntiles = (size_t)((fu.size + TILE_WIDTH - 1) / TILE_WIDTH);
+	fu.ntiles =
+		(size_t)(fu.size / TILE_WIDTH) + (fu.size % TILE_WIDTH != 0);
 	merkle_range_init(&fu.mr);
 	fu.en = malloc(sizeof *fu.en);
 	fu.rules = rules_new();

@@ -515,7 +515,10 @@ enum status survey_run(const struct venue_url *u, bool has_venue,
 
 	/* Every entry, in order. */
 	sv.start = remote_now_s();
-	size_t ntiles = (size_t)((sv.size + TILE_WIDTH - 1) / TILE_WIDTH);
+	/* The size is the server's claim, not yet verified: no sum that
+	 * could overflow on it. */
+	size_t ntiles =
+		(size_t)(sv.size / TILE_WIDTH) + (sv.size % TILE_WIDTH != 0);
 	st = fetch_get_many(r.f, ntiles, TILE_CAP,
 			    o->parallel > 0 ? o->parallel : 4, tile_url,
 			    tile_body, &sv, e);

@@ -76,7 +76,8 @@ sl init --origin test.example/log >/dev/null 2>&1
 V1=$(add_venue 'Bar "Roma", Centro' 'Via Roma 1, Roma')
 V2=$(add_venue 'Palestra Sole' 'Via Sole 2')
 V3=$(add_venue 'Pizzeria Luna' 'Via Luna 3' 60)
-V4=$(add_venue 'Hotel Nuovo' 'Via Nuova 4')
+# V4's address would be a formula in a spreadsheet (CSV keeps it text).
+V4=$(add_venue 'Hotel Nuovo' '=HYPERLINK("http://x.test/",B2)')
 V5=$(add_venue 'Bar Revocato' 'Via Revoca 5')
 sl provider keygen --name cleanco.example --out prov.key >prov.vkey
 sl provider add "$(cat prov.vkey)" --display-name 'CleanCo' >/dev/null
@@ -111,7 +112,7 @@ report 0 "report URL" "$URL"
 has out "^$V1  2026-11-20  2026-12-20  current  Bar \"Roma\", Centro, Via Roma 1, Roma$" "current"
 has out "^$V2  2026-09-01  2026-10-01  overdue  Palestra Sole, Via Sole 2$" "overdue"
 has out "^$V3  2026-11-01  2026-11-20  expired  Pizzeria Luna, Via Luna 3$" "expired"
-has out "^$V4  -           -           none     Hotel Nuovo, Via Nuova 4$" "none"
+has out "^$V4  -           -           none     Hotel Nuovo, =HYPERLINK\\(\"http://x.test/\",B2\\)$" "none"
 has out "^$V5  -           -           none     Bar Revocato, Via Revoca 5$" "revoked only: none"
 has out "^log $URL \\(test.example/log, $SIZE entries\\): 5 venues: 1 current, 1 overdue, 1 expired, 2 with no sanitization$" \
 	"the summary"
@@ -145,6 +146,7 @@ by = {r[0]: r for r in rows[1:]}
 assert by[v1] == [v1, 'Bar "Roma", Centro', "Via Roma 1, Roma",
                   "2026-11-20", "2026-12-20", "current"], by[v1]
 assert by[v2][5] == "overdue" and by[v4][3:] == ["", "", "none"], by
+assert by[v4][2] == "'=HYPERLINK(\"http://x.test/\",B2)", by[v4]
 EOF
 report 0 "--csv --overdue" --csv --overdue "$URL"
 if [ "$(wc -l <out)" = 5 ] && ! grep -q "$V1" out; then ok; else

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/bundle.h"
@@ -479,7 +480,7 @@ static void test_health_and_metrics(void **state)
 		if (strstr(buf_str(&r.body), counted) != NULL || tries == 200)
 			break;
 		tl_reply_free(&r);
-		usleep(10000);
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
 	}
 	snprintf(want, sizeof want, "\nsanilog_log_size %lld\n",
 		 (long long)size);
