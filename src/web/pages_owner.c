@@ -72,7 +72,7 @@ void pages_owner_state(const struct verify_report *rep, const char *venue,
 		       enum lang lang, struct render_obj *r,
 		       struct pages_venue_values *now)
 {
-	char h[64], line[256];
+	char line[256];
 
 	snprintf(now->name, sizeof now->name, "%s", rep->name);
 	snprintf(now->address, sizeof now->address, "%s", rep->address);
@@ -90,6 +90,7 @@ void pages_owner_state(const struct verify_report *rep, const char *venue,
 	render_set_flag(r, "verdict_fail", !rep->ok);
 	line[0] = 0;
 	if (rep->ok && rep->next_due[0] != 0) {
+		char h[64];
 		pages_human_date(h, sizeof h, rep->next_due, true, lang);
 		wordf(line, sizeof line, lang, "own_next_due", "date", h,
 		      WORDS_END);
