@@ -159,7 +159,10 @@ async function once(i) {
   } finally {
     ch.kill();
     await new Promise(r => ch.once('exit', r));
-    fs.rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 50});
+    // The profile, once Chromium is gone; a file it left behind is no
+    // reason to lose the run's figure.
+    try { fs.rmSync(dir, {recursive: true, force: true, maxRetries: 10, retryDelay: 50}); }
+    catch (x) { console.error(`profile ${dir} not removed: ${x.message}`); }
   }
 }
 (async () => {
@@ -178,6 +181,7 @@ out=$(node --experimental-websocket --no-warnings \
 while read -r state ms docs; do
 	if [ "$state" != ok ] || [ "$docs" != 50 ]; then
 		fail "a run gave data-state $state, $docs documents checked"
+		sed 's/^/    /' "$TMP/cdp.err" >&2
 		continue
 	fi
 	all="$all $ms"
