@@ -65,6 +65,9 @@ echo "Venue pages (verified in the browser):"
 for v in "$bar" "$gym" "$school"; do
 	echo "  $url/v/$v"
 done
+echo "Sign in as the owner of $bar, on a phone or here (the link works once,"
+echo "within 24 hours; \`sanilog venue link $bar\` makes another):"
+echo "  $("$S" venue link "$bar" --json | sed -n 's/.*"login_link": "\([^"]*\)".*/\1/p')"
 echo "Upload as the owner of $bar (token shown once at creation):"
 echo "  curl -H 'Authorization: Bearer $(cat "$dir/$bar.token")' \\"
 echo "    -F file=@$pdf -F type=form -F title='Modulo' -F performed=$today \\"
