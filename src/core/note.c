@@ -42,10 +42,11 @@
 #include "utf8.h"
 
 #define ALG_ED25519	0x01
-#define KEY_LEN		33 /* algorithm byte || 32-byte key or seed */
-#define KEY_B64_LEN	44 /* base64 of KEY_LEN bytes */
-#define SIG_RAW_LEN	68 /* 4-byte key hash || 64-byte signature */
-#define SIG_B64_LEN	92 /* base64 of SIG_RAW_LEN bytes */
+#define ALG_COSIG_V1	0x04 /* a witness's key: tlog-cosignature v1 */
+#define KEY_LEN		33   /* algorithm byte || 32-byte key or seed */
+#define KEY_B64_LEN	44   /* base64 of KEY_LEN bytes */
+#define SIG_RAW_LEN	68   /* 4-byte key hash || 64-byte signature */
+#define SIG_B64_LEN	92   /* base64 of SIG_RAW_LEN bytes */
 #define SIG_PREFIX	"\xe2\x80\x94 " /* em dash U+2014, space */
 #define SIG_PREFIX_LEN	4
 #define SKEY_PREFIX	"PRIVATE+KEY+"
@@ -435,10 +436,12 @@ void note_signer_verifier(const struct note_signer *s,
 	memcpy(out->pk, s->pk, sizeof out->pk);
 }
 
-enum status note_verifier_parse(const char *text, size_t len,
-				struct note_verifier *out, struct err *e)
+/* A verifier key of algorithm alg (0x01: a log's; 0x04: a witness's). */
+static enum status verifier_parse(const char *text, size_t len, uint8_t alg,
+				  struct note_verifier *out, struct err *e)
 {
-	static const char what[] = "verifier key";
+	const char *what =
+		alg == ALG_ED25519 ? "verifier key" : "witness verifier key";
 	uint8_t key[NOTE_VKEY_MAX];
 	size_t name_len = 0;
 	size_t key_len = 0;
@@ -462,11 +465,12 @@ enum status note_verifier_parse(const char *text, size_t len,
 			       "%s: key hash %08" PRIx32
 			       " does not match the key (%08" PRIx32 ")",
 			       what, hash, want);
-	if (key[0] != ALG_ED25519)
+	if (key[0] != alg)
 		return err_set(e, ST_INVALID,
-			       "%s: unknown algorithm 0x%02x (want 0x01, "
-			       "Ed25519)",
-			       what, key[0]);
+			       "%s: unknown algorithm 0x%02x (want 0x%02x, %s)",
+			       what, key[0], alg,
+			       alg == ALG_ED25519 ? "Ed25519"
+						  : "Ed25519 cosignature/v1");
 	if (key_len != KEY_LEN)
 		return err_set(e, ST_INVALID,
 			       "%s: Ed25519 public key is %zu bytes, not 32",
@@ -482,21 +486,47 @@ enum status note_verifier_parse(const char *text, size_t len,
 	return ST_OK;
 }
 
-void note_verifier_format(const struct note_verifier *v, char *out,
-			  size_t outsize)
+enum status note_verifier_parse(const char *text, size_t len,
+				struct note_verifier *out, struct err *e)
+{
+	return verifier_parse(text, len, ALG_ED25519, out, e);
+}
+
+enum status note_cosigner_parse(const char *text, size_t len,
+				struct note_verifier *out, struct err *e)
+{
+	return verifier_parse(text, len, ALG_COSIG_V1, out, e);
+}
+
+/* The key text of v's name and key under algorithm alg, its hash computed
+ * afresh. */
+static void verifier_format(const struct note_verifier *v, uint8_t alg,
+			    char *out, size_t outsize)
 {
 	uint8_t key[KEY_LEN];
 	char b64[KEY_B64_LEN + 1];
 	int n;
 
 	assert(outsize >= NOTE_VKEY_MAX + 1);
-	key[0] = ALG_ED25519;
+	key[0] = alg;
 	memcpy(key + 1, v->pk, sizeof v->pk);
 	b64_encode(b64, sizeof b64, key, sizeof key, B64_STD);
-	n = snprintf(out, outsize, "%s+%08" PRIx32 "+%s", v->name, v->hash,
-		     b64);
+	n = snprintf(out, outsize, "%s+%08" PRIx32 "+%s", v->name,
+		     key_hash(v->name, strlen(v->name), key, sizeof key), b64);
 	if (n < 0 || (size_t)n >= outsize)
 		out[0] = 0;
+}
+
+void note_verifier_format(const struct note_verifier *v, char *out,
+			  size_t outsize)
+{
+	verifier_format(v, ALG_ED25519, out, outsize);
+}
+
+void note_cosigner_format(const struct note_verifier *v, char *out,
+			  size_t outsize)
+{
+	verifier_format(v, ALG_COSIG_V1, out, outsize);
 }
 
 void note_sign_raw(const struct note_signer *s, const void *msg, size_t len,

@@ -71,8 +71,17 @@ void note_signer_verifier(const struct note_signer *s,
 enum status note_verifier_parse(const char *text, size_t len,
 				struct note_verifier *out, struct err *e);
 
-/* Writes the verifier key text and NUL into out (NOTE_VKEY_MAX+1 bytes). */
+/* Writes the verifier key text and NUL into out (NOTE_VKEY_MAX+1 bytes);
+ * the key hash is computed from v's name and key. */
 void note_verifier_format(const struct note_verifier *v, char *out,
+			  size_t outsize);
+
+/* A witness's verifier key (tlog-cosignature): written as a log's, with
+ * the algorithm byte 0x04 (Ed25519, cosignature/v1), whose key hash is
+ * the key ID of its cosignatures.  Parse and format as above. */
+enum status note_cosigner_parse(const char *text, size_t len,
+				struct note_verifier *out, struct err *e);
+void note_cosigner_format(const struct note_verifier *v, char *out,
 			  size_t outsize);
 
 /* Ed25519 signature of msg (64 bytes). */

@@ -32,6 +32,8 @@
 	"IjbjQOcXLfF9CSDZVUIoS83rE1nFZsVE8YiW"                                 \
 	"V6Ngr7lV8H6bdoBQGP/l73euDMQ9k+bBQ==\n"
 #define HASH_A "PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=\n"
+/* The same key's verifier key as a witness's (0x04), computed alike. */
+#define VKEY NAME "+e75f6532+BAOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
 
 static struct note_signer *signer(void)
 {
@@ -178,11 +180,42 @@ static void test_request(void **state)
 	}
 }
 
+static void test_cosigner_vkey(void **state)
+{
+	(void)state;
+	struct note_signer *s = signer();
+	struct note_verifier v, w;
+	char text[NOTE_VKEY_MAX + 1];
+	struct err e;
+
+	note_signer_verifier(s, &v);
+	note_cosigner_format(&v, text, sizeof text);
+	assert_string_equal(text, VKEY);
+	assert_int_equal(note_cosigner_parse(VKEY, strlen(VKEY), &w, &e),
+			 ST_OK);
+	assert_string_equal(w.name, NAME);
+	assert_memory_equal(w.pk, v.pk, 32);
+	assert_int_equal(w.hash, cosig_key_id(NAME, v.pk));
+	/* A witness's key is no log's key, and a log's no witness's. */
+	assert_int_equal(note_verifier_parse(VKEY, strlen(VKEY), &w, &e),
+			 ST_INVALID);
+	note_verifier_format(&v, text, sizeof text);
+	assert_int_equal(note_cosigner_parse(text, strlen(text), &w, &e),
+			 ST_INVALID);
+	/* A key ID that is not the key's. */
+	static const char bad[] =
+		NAME "+e75f6533+BAOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4";
+	assert_int_equal(note_cosigner_parse(bad, strlen(bad), &w, &e),
+			 ST_INVALID);
+	note_signer_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cosig_vector),
 		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_cosigner_vkey),
 	};
 	if (sodium_init() < 0)
 		return 1;
