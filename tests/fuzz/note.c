@@ -1,7 +1,8 @@
 /*
  * note.c: fuzzes the signed-note parsers: note_open against the test log
  * and provider keys (a checkpoint, an attestation), and the key texts a
- * user hands over (note_verifier_parse, note_signer_parse).
+ * user hands over (note_verifier_parse, note_cosigner_parse for a
+ * witness's, note_signer_parse).
  *
  * A note that opens has a text that is a prefix of it ending in LF; a
  * verifier key that parses formats back to the same text.
@@ -36,6 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (note_verifier_parse(msg, size, &v, &e) == ST_OK) {
 		char text[NOTE_VKEY_MAX + 1];
 		note_verifier_format(&v, text, sizeof text);
+		size_t n = strlen(text);
+		fuzz_assert(n == size || (n + 1 == size && msg[n] == '\n'));
+		fuzz_assert(memcmp(text, msg, n) == 0);
+	}
+
+	if (note_cosigner_parse(msg, size, &v, &e) == ST_OK) {
+		char text[NOTE_VKEY_MAX + 1];
+		note_cosigner_format(&v, text, sizeof text);
 		size_t n = strlen(text);
 		fuzz_assert(n == size || (n + 1 == size && msg[n] == '\n'));
 		fuzz_assert(memcmp(text, msg, n) == 0);
