@@ -39,6 +39,7 @@ static const char usage_text[] =
 	"current\n"
 	"  report URL [--overdue] [--csv]      every venue of a log, verified\n"
 	"  scan IMAGE                          the text of a photo's QR code\n"
+	"  witness init|key|log|serve|evidence countersign logs' checkpoints\n"
 	"\n"
 	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"
 	"--json where it prints data, and --help; --db and --json may also\n"
@@ -59,6 +60,7 @@ static const struct {
 	{"export", cmd_export},	    {"verify", cmd_verify},
 	{"serve", cmd_serve},	    {"poster", cmd_poster},
 	{"scan", cmd_scan},	    {"report", cmd_report},
+	{"witness", cmd_witness},
 };
 
 int main(int argc, char **argv)

@@ -65,11 +65,16 @@ enum status log_now(char *out, struct err *e)
 		snprintf(out, CLOCK_TIME_LEN + 1, "%s", fixed);
 		return ST_OK;
 	}
-	time_t t = time(NULL);
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, CLOCK_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) !=
-		    CLOCK_TIME_LEN)
+	if (!clock_format((int64_t)time(NULL), out))
 		return err_set(e, ST_INTERNAL, "clock: cannot format time");
 	return ST_OK;
+}
+
+bool clock_format(int64_t seconds, char *out)
+{
+	time_t t = (time_t)seconds;
+	struct tm tm;
+	return seconds >= 0 && gmtime_r(&t, &tm) != NULL &&
+	       strftime(out, CLOCK_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) ==
+		       CLOCK_TIME_LEN;
 }

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "status.h"
 
@@ -34,5 +35,9 @@ bool clock_time_valid(const char *t, size_t len);
  * ST_INTERNAL when the system's time cannot be written; e says which.
  */
 enum status log_now(char *out, struct err *e);
+
+/* POSIX time seconds written as above, and a NUL, into out (21 bytes).
+ * False (out unspecified) for a negative time or a year past 9999. */
+bool clock_format(int64_t seconds, char *out);
 
 #endif

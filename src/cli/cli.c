@@ -24,6 +24,7 @@ bool cli_common_option(struct cli *c, int ch, const char *arg)
 	switch (ch) {
 	case CLI_OPT_DB:
 		c->db_path = arg;
+		c->db_given = true;
 		return true;
 	case CLI_OPT_JSON:
 		c->json = true;
@@ -59,6 +60,7 @@ int cli_global_options(struct cli *c, int argc, char **argv, int first)
 			i++;
 		} else if (strncmp(a, "--db=", 5) == 0) {
 			c->db_path = a + 5;
+			c->db_given = true;
 			i++;
 		} else if (strcmp(a, "--db") == 0) {
 			if (i + 1 >= argc) {
@@ -67,6 +69,7 @@ int cli_global_options(struct cli *c, int argc, char **argv, int first)
 				return -1;
 			}
 			c->db_path = argv[i + 1];
+			c->db_given = true;
 			i += 2;
 		} else {
 			break;

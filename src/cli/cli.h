@@ -28,8 +28,9 @@ enum { EXIT_GOOD = 0, EXIT_NEGATIVE = 1, EXIT_USAGE = 2, EXIT_NOT_CURRENT = 3 };
 
 struct cli {
 	const char *db_path; /* --db, $SANILOG_DB, or ./sanilog.db */
-	bool json;	     /* --json */
-	const char *prog;    /* "sanilog venue add" for messages */
+	bool db_given;	  /* --db was given (the witness's default differs) */
+	bool json;	  /* --json */
+	const char *prog; /* "sanilog venue add" for messages */
 };
 
 /* A command: argv[0] is the command's own name. Returns the exit code. */

@@ -41,5 +41,7 @@ int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 int cmd_poster(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
+/* `sanilog witness ...` (cmd_witness.c). */
+int cmd_witness(struct cli *c, int argc, char **argv);
 
 #endif
