@@ -143,7 +143,9 @@ const validPoint = k => {
 async function vkey(t) {
   try { return await vkey1(t); } catch (x) { no('verifier key: ' + x.message); }
 }
-async function vkey1(t) {
+/* A verifier key of algorithm alg: 1 a log's, 4 a witness's (whose key
+ * is only checked, not imported: the page verifies no cosignature). */
+async function vkey1(t, alg = 1) {
   if (enc.encode(t).length > 300) no('longer than 300 bytes');
   const p1 = t.indexOf('+'); if (p1 < 0) no("no '+' after the key name");
   const name = t.slice(0, p1); if (!keyName(name)) no("key name is not valid (want 1 to 200 bytes of UTF-8 without spaces, '+' or control characters)");
@@ -152,12 +154,12 @@ async function vkey1(t) {
   const k = b64(t.slice(p2 + 1)); if (!k) no('key is not canonical padded base64');
   const want = hex((await sha(cat(enc.encode(name + '\n'), k))).slice(0, 4));
   if (want != hash) no(`key hash ${hash} does not match the key (${want})`);
-  if (k[0] != 1) no(`unknown algorithm 0x${hex([k[0]])} (want 0x01, Ed25519)`);
+  if (k[0] != alg) no(`unknown algorithm 0x${hex([k[0]])} (want 0x0${alg}, Ed25519${alg == 1 ? '' : ' cosignature/v1'})`);
   if (k.length != 33) no(`Ed25519 public key is ${k.length - 1} bytes, not 32`);
   let key;
-  try { if (validPoint(k.slice(1))) key = await S.importKey('raw', k.slice(1), {name: 'Ed25519'}, false, ['verify']); } catch (x) { /* below */ }
+  try { if (validPoint(k.slice(1))) key = alg != 1 || await S.importKey('raw', k.slice(1), {name: 'Ed25519'}, false, ['verify']); } catch (x) { /* below */ }
   if (!key) no('public key is not a valid Ed25519 point');
-  return {name, hash, key};
+  return {name, hash, key, pk: hex(k.slice(1))};
 }
 /* note.Open with one known key: the note's text, or throws. */
 async function openNote(msg, v) {
@@ -231,12 +233,15 @@ async function consistency(old, size, oldRoot, root, proof) {
 }
 
 /* ---- entries (entry.c) ---- */
-const FIELDS = new Set('venue venue-seq prev kind name address interval-days type title performed expires provider doc attestation submitted-by revokes reason display-name vkey logged'.split(' '));
+const FIELDS = new Set('venue venue-seq prev kind name address interval-days type title performed expires provider doc attestation submitted-by revokes reason display-name vkey quorum witness logged'.split(' '));
 const ORDER = new Map(Object.entries({venue: 'venue venue-seq prev kind name address interval-days logged',
   document: 'venue venue-seq prev kind type title performed expires? provider? doc attestation? submitted-by logged',
   revocation: 'venue venue-seq prev kind revokes reason submitted-by logged',
-  'provider-key': 'kind name display-name vkey logged', 'provider-revoke': 'kind name reason logged'})
-  .map(([k, o]) => [k, o.split(' ').map(x => ({f: x.replace('?', ''), opt: x.endsWith('?')}))]));
+  'provider-key': 'kind name display-name vkey logged', 'provider-revoke': 'kind name reason logged',
+  'witness-policy': 'kind quorum witness* logged'})
+  .map(([k, o]) => [k, o.split(' ').map(x => ({f: x.replace(/[?*]$/, ''), opt: /[?*]$/.test(x)}))]));
+/* witness, the one key on lines in a row (0 to 10 of them). */
+const REPEATED = k => k == 'witness';
 const TYPES = 'sanitization disinfection pest-control hvac water protocol form other'.split(' ');
 const MIMES = ['application/pdf', 'image/png', 'image/jpeg'];
 const venueKind = k => k == 'venue' || k == 'document' || k == 'revocation';
@@ -253,7 +258,7 @@ async function entry(t) {
     if (!k) no(`line ${ln}: starts with a space`);
     if (!FIELDS.has(k)) no(`line ${ln}: unknown key` + (/^[\w-]{1,32}$/.test(k) ? ` "${k}"` : ''));
     if (sp < 0) no(`line ${ln}: ${k}: no value`);
-    const v = s.slice(sp + 1), why = valueWhy(v, k == 'vkey' ? 300 : 200);
+    const v = s.slice(sp + 1), why = valueWhy(v, k == 'vkey' ? 300 : k == 'witness' ? 350 : 200);
     if (why) no(`line ${ln}: ${k}: ${why}`);
     if (L.length == 14) no(`line ${ln}: too many lines`);
     L.push({ln, k, v});
@@ -265,13 +270,13 @@ async function entry(t) {
   let cur = 0;
   for (const l of L) {
     let j = cur; while (j < o.length && o[j].f != l.k && o[j].opt) j++;
-    if (j < o.length && o[j].f == l.k) { at[l.k] = l.ln; cur = j + 1; continue; }
-    if (at[l.k]) no(`line ${l.ln}: ${l.k}: duplicate (first on line ${at[l.k]})`);
+    if (j < o.length && o[j].f == l.k) { at[l.k] ??= l.ln; cur = REPEATED(l.k) ? j : j + 1; continue; }
+    if (at[l.k] && !REPEATED(l.k)) no(`line ${l.ln}: ${l.k}: duplicate (first on line ${at[l.k]})`);
     if (!o.some(x => x.f == l.k)) no(`line ${l.ln}: ${l.k}: not a key of a ${kind} entry`);
     no(`line ${l.ln}: ${l.k}: out of order` + (j < o.length ? ` (expected ${o[j].f})` : ''));
   }
   for (let j = cur; j < o.length; j++) if (!o[j].opt) no(`line ${L[L.length - 1].ln + 1}: missing ${o[j].f} (the entry ends)`);
-  const e = {kind, expires: '', provider: '', attestation: ''};
+  const e = {kind, expires: '', provider: '', attestation: '', witnesses: []};
   for (const l of L) {
     const v = l.v, bad = m => no(`line ${l.ln}: ${l.k}: ${m}`);
     switch (l.k) {
@@ -305,6 +310,19 @@ async function entry(t) {
     case 'submitted-by': if (v != 'owner' && v != 'operator') bad('not "owner" or "operator"'); e.by = v; break;
     case 'vkey': e.vkey = v; try { e.vk = await vkey(v); } catch (x) { no(`line ${l.ln}: vkey: ${x.message}`); }
       if (e.vk.name != e.name) bad("key name is not the entry's name"); break;
+    case 'quorum': e.quorum = num(v, 10); if (e.quorum == null) bad('not a canonical decimal from 0 to 10'); break;
+    case 'witness': {
+      const W = e.witnesses, sp = v.indexOf(' ');
+      if (W.length == 10) bad('more than 10 witnesses');
+      if (sp < 0) bad('not "<vkey> <URL>"');
+      let w; try { w = await vkey1(v.slice(0, sp), 4); } catch (x) { bad('witness verifier key: ' + x.message); }
+      if (!/^https?:\/\/[\x21-\x7e]+$/.test(v.slice(sp + 1))) bad('URL is not http:// or https:// and printable ASCII without spaces');
+      for (const p of W) {
+        if (p.name == w.name) bad(`the name ${w.name} is already the witness of line ${p.ln}`);
+        if (p.pk == w.pk) bad(`the key is already the witness's of line ${p.ln}`);
+      }
+      W.push({...w, ln: l.ln, vkey: v.slice(0, sp), url: v.slice(sp + 1)}); break;
+    }
     case 'logged': if (!timeOk(v)) bad('not a real time YYYY-MM-DDTHH:MM:SSZ'); e.logged = v; break;
     default: e[l.k] = v; /* address title provider reason display-name */
     }
@@ -313,6 +331,12 @@ async function entry(t) {
     if (e['venue-seq'] == 0 && e.prev) no(`line ${at.prev}: prev: must be "-" at venue-seq 0`);
     if (e['venue-seq'] != 0 && !e.prev) no(`line ${at.prev}: prev: "-" is only for venue-seq 0`);
     if (e['venue-seq'] == 0 && kind != 'venue') no(`line ${at.kind}: kind: venue-seq 0 must be kind venue`);
+  }
+  if (kind == 'witness-policy') {
+    const q = e.quorum, n = e.witnesses.length;
+    if (!n && q) no(`line ${at.quorum}: quorum: ${q} with no witness line (only quorum 0 has none)`);
+    if (n && !q) no(`line ${at.quorum}: quorum: 0 with witness lines (quorum 0, the end of witnessing, has none)`);
+    if (q > n) no(`line ${at.quorum}: quorum: ${q} is more than the ${n} witnesses`);
   }
   if (kind == 'revocation' && (e.revokes < 1 || e.revokes >= e['venue-seq'])) no(`line ${at.revokes}: revokes: not an earlier document of the venue (1 to venue-seq - 1)`);
   if (kind == 'document') {

@@ -21,6 +21,7 @@ static const char usage_text[] =
 	"  upgrade                             upgrade an older database\n"
 	"  venue add|list|show|update|token    register and manage venues\n"
 	"  provider keygen|add|revoke          sanitization providers' keys\n"
+	"  witness-policy set|show             the log's witnesses, quorum\n"
 	"  cert add|revoke                     log a document, revoke one\n"
 	"  poster VENUE [--format F] [-o FILE] a venue's QR poster\n"
 	"  serve [--listen ADDR:PORT]          the web service and owner API\n"
@@ -60,7 +61,7 @@ static const struct {
 	{"export", cmd_export},	    {"verify", cmd_verify},
 	{"serve", cmd_serve},	    {"poster", cmd_poster},
 	{"scan", cmd_scan},	    {"report", cmd_report},
-	{"witness", cmd_witness},
+	{"witness", cmd_witness},   {"witness-policy", cmd_policy},
 };
 
 int main(int argc, char **argv)

@@ -13,6 +13,8 @@ int cmd_key(struct cli *c, int argc, char **argv);
 int cmd_upgrade(struct cli *c, int argc, char **argv);
 int cmd_venue(struct cli *c, int argc, char **argv);
 int cmd_provider(struct cli *c, int argc, char **argv);
+/* `sanilog witness-policy set|show` (cmd_policy.c). */
+int cmd_policy(struct cli *c, int argc, char **argv);
 int cmd_attest(struct cli *c, int argc, char **argv);
 int cmd_cert(struct cli *c, int argc, char **argv);
 int cmd_checkpoint(struct cli *c, int argc, char **argv);

@@ -19,6 +19,9 @@ static const char *item_what(const struct verify_item *it)
 		return en->title;
 	case ENTRY_REVOCATION:
 		return en->reason;
+	case ENTRY_WITNESS_POLICY:
+		return en->nwitnesses == 0 ? "the end of witnessing"
+					   : "a witness policy";
 	default:
 		return en->name;
 	}
@@ -155,6 +158,13 @@ void report_print_history(FILE *f, const struct verify_report *rep)
 			if (of != NULL && of->entry.kind == ENTRY_DOCUMENT)
 				fprintf(f, " \"%s\"", of->entry.title);
 			fprintf(f, ": %s", en->reason);
+			break;
+		case ENTRY_PROVIDER_KEY:
+		case ENTRY_PROVIDER_REVOKE:
+		case ENTRY_WITNESS_POLICY:
+			/* global entries: a venue's report holds none */
+			fprintf(f, "%-13s %s", entry_kind_str(en->kind),
+				item_what(it));
 			break;
 		default:
 			fprintf(f, "%-13s %s, %s, every %d days",

@@ -26,7 +26,8 @@
 #include "codec.h"
 #include "utf8.h"
 
-#define ENTRY_KEYS_MAX	 13 /* key lines of the longest kind (document) */
+/* Key lines of the longest kinds: a document, a witness-policy of 10. */
+#define ENTRY_KEYS_MAX	 13
 #define ENTRY_NUM_MAX	 9007199254740991LL /* 2^53-1 */
 #define ENTRY_NUM_DIGITS 16
 #define ATTEST_SIG_LEN	 68 /* 4-byte key hash || Ed25519 signature */
@@ -53,6 +54,8 @@
 	X(F_REASON, "reason")                                                  \
 	X(F_DISPLAY_NAME, "display-name")                                      \
 	X(F_VKEY, "vkey")                                                      \
+	X(F_QUORUM, "quorum")                                                  \
+	X(F_WITNESS, "witness")                                                \
 	X(F_LOGGED, "logged")
 
 #define FIELD_ENUM(f, name) f,
@@ -68,6 +71,10 @@ struct slot {
 	enum field f;
 	bool optional;
 };
+
+/* The one key that may be repeated, on lines in a row at its place: a
+ * witness-policy's witness (1 to 10 times, parse_witness counts them). */
+#define REPEATED(f) ((f) == F_WITNESS)
 
 static const struct slot order_venue[] = {
 	{F_VENUE, false},	  {F_VENUE_SEQ, false}, {F_PREV, false},
@@ -101,6 +108,13 @@ static const struct slot order_provider_revoke[] = {
 	{F_LOGGED, false},
 };
 
+static const struct slot order_witness_policy[] = {
+	{F_KIND, false},
+	{F_QUORUM, false},
+	{F_WITNESS, true}, /* none only at quorum 0 (check_across) */
+	{F_LOGGED, false},
+};
+
 static const struct {
 	const char *name;
 	const struct slot *order;
@@ -115,6 +129,8 @@ static const struct {
 				ARRAY_LEN(order_provider_key)},
 	[ENTRY_PROVIDER_REVOKE] = {"provider-revoke", order_provider_revoke,
 				   ARRAY_LEN(order_provider_revoke)},
+	[ENTRY_WITNESS_POLICY] = {"witness-policy", order_witness_policy,
+				  ARRAY_LEN(order_witness_policy)},
 };
 
 static const char *const doc_types[] = {
@@ -360,7 +376,9 @@ static enum status split_lines(const char *text, size_t len, struct lines *p,
 				       no, field_names[f]);
 		const char *v = sp + 1;
 		size_t vlen = llen - klen - 1;
-		size_t max = f == F_VKEY ? ENTRY_VKEY_MAX : ENTRY_VALUE_MAX;
+		size_t max = f == F_VKEY      ? ENTRY_VKEY_MAX
+			     : f == F_WITNESS ? ENTRY_WITNESS_MAX
+					      : ENTRY_VALUE_MAX;
 		if (!value_ok(v, vlen, max, why, sizeof why))
 			return err_set(e, ST_INVALID, "line %zu: %s: %s", no,
 				       field_names[f], why);
@@ -380,12 +398,13 @@ static enum status split_lines(const char *text, size_t len, struct lines *p,
 
 /* ---- step 2: kind and key order ---- */
 
-static bool in_order(const struct slot *o, size_t n, enum field f)
+/* The place of key f in a kind's order, or NULL. */
+static const struct slot *slot_of(const struct slot *o, size_t n, enum field f)
 {
 	for (size_t i = 0; i < n; i++)
 		if (o[i].f == f)
-			return true;
-	return false;
+			return &o[i];
+	return NULL;
 }
 
 static enum status check_order(struct lines *p, enum entry_kind *kind,
@@ -417,16 +436,18 @@ static enum status check_order(struct lines *p, enum entry_kind *kind,
 		while (j < n && o[j].f != l->f && o[j].optional)
 			j++;
 		if (j < n && o[j].f == l->f) {
-			p->at[l->f] = l->no;
-			cur = j + 1;
+			if (p->at[l->f] == 0) /* a repeated key's first */
+				p->at[l->f] = l->no;
+			cur = REPEATED(l->f) ? j : j + 1;
 			continue;
 		}
-		if (p->at[l->f] != 0)
+		const struct slot *sl = slot_of(o, n, l->f);
+		if (p->at[l->f] != 0 && !REPEATED(l->f))
 			return err_set(e, ST_INVALID,
 				       "line %zu: %s: duplicate (first on "
 				       "line %zu)",
 				       l->no, key, p->at[l->f]);
-		if (!in_order(o, n, l->f))
+		if (sl == NULL)
 			return err_set(e, ST_INVALID,
 				       "line %zu: %s: not a key of a %s entry",
 				       l->no, key, kinds[k].name);
@@ -521,6 +542,74 @@ static enum status parse_attestation(const struct line *l, size_t *namelen,
 	if (memcmp(sig, hash, sizeof hash) != 0)
 		return bad(l, "key hash differs from the signature's", e);
 	*namelen = nlen;
+	return ST_OK;
+}
+
+/* entry_witness_url_valid of v[0..len). */
+static bool url_ok(const char *v, size_t len)
+{
+	static const char http[] = "http://", https[] = "https://";
+	size_t skip = 0;
+
+	if (len > sizeof http - 1 && memcmp(v, http, sizeof http - 1) == 0)
+		skip = sizeof http - 1;
+	if (len > sizeof https - 1 && memcmp(v, https, sizeof https - 1) == 0)
+		skip = sizeof https - 1;
+	if (skip == 0)
+		return false;
+	for (size_t i = skip; i < len; i++)
+		if (v[i] <= ' ' || v[i] > '~')
+			return false;
+	return true;
+}
+
+/* "<witness vkey> <URL>", of a name and a key that no witness before it
+ * has.  The witness lines follow each other (check_order), so witness i
+ * is on line l->no - (nwitnesses - i). */
+static enum status parse_witness(const struct line *l, struct entry *out,
+				 struct err *e)
+{
+	const char *v = l->v;
+	struct note_verifier nv, before;
+	int n = out->nwitnesses;
+
+	if (n == ENTRY_WITNESSES_MAX)
+		return bad(l, "more than 10 witnesses", e);
+	const char *sp = memchr(v, ' ', l->vlen);
+	if (sp == NULL)
+		return bad(l, "not \"<vkey> <URL>\"", e);
+	size_t klen = (size_t)(sp - v);
+	if (note_cosigner_parse(v, klen, &nv, e) != ST_OK) {
+		err_prefix(e, "line %zu: witness", l->no);
+		return ST_INVALID;
+	}
+	if (!url_ok(sp + 1, l->vlen - klen - 1))
+		return bad(l,
+			   "URL is not http:// or https:// and printable "
+			   "ASCII without spaces",
+			   e);
+	for (int i = 0; i < n; i++) {
+		const char *t = out->witnesses[i].text;
+		size_t at = l->no - (size_t)(n - i);
+		/* parsed before: it parses again */
+		if (note_cosigner_parse(t, strlen(t), &before, NULL) != ST_OK)
+			return err_set(e, ST_INTERNAL, "line %zu: witness", at);
+		if (strcmp(before.name, nv.name) == 0)
+			return err_set(e, ST_INVALID,
+				       "line %zu: witness: the name %s is "
+				       "already the witness of line %zu",
+				       l->no, nv.name, at);
+		if (memcmp(before.pk, nv.pk, sizeof nv.pk) == 0)
+			return err_set(e, ST_INVALID,
+				       "line %zu: witness: the key is already "
+				       "the witness's of line %zu",
+				       l->no, at);
+	}
+	struct entry_witness *w = &out->witnesses[n];
+	copy_value(w->text, sizeof w->text, v, l->vlen);
+	w->text[klen] = 0;
+	w->url = (uint16_t)(klen + 1);
+	out->nwitnesses++;
 	return ST_OK;
 }
 
@@ -637,6 +726,14 @@ static enum status parse_value(const struct line *l, struct entry *out,
 		copy_value(out->vkey, sizeof out->vkey, v, len);
 		break;
 	}
+	case F_QUORUM:
+		if (!parse_num(v, len, ENTRY_WITNESSES_MAX, &n))
+			return bad(l, "not a canonical decimal from 0 to 10",
+				   e);
+		out->quorum = (int)n;
+		break;
+	case F_WITNESS:
+		return parse_witness(l, out, e);
 	case F_LOGGED:
 		if (!clock_time_valid(v, len))
 			return bad(l, "not a real time YYYY-MM-DDTHH:MM:SSZ",
@@ -678,6 +775,25 @@ static enum status check_across(const struct lines *p, const struct entry *en,
 			       "line %zu: revokes: not an earlier document "
 			       "of the venue (1 to venue-seq - 1)",
 			       p->at[F_REVOKES]);
+	if (en->kind == ENTRY_WITNESS_POLICY) {
+		size_t q = p->at[F_QUORUM];
+		if (en->nwitnesses == 0 && en->quorum > 0)
+			return err_set(e, ST_INVALID,
+				       "line %zu: quorum: %d with no witness "
+				       "line (only quorum 0 has none)",
+				       q, en->quorum);
+		if (en->nwitnesses > 0 && en->quorum == 0)
+			return err_set(e, ST_INVALID,
+				       "line %zu: quorum: 0 with witness lines "
+				       "(quorum 0, the end of witnessing, has "
+				       "none)",
+				       q);
+		if (en->quorum > en->nwitnesses)
+			return err_set(e, ST_INVALID,
+				       "line %zu: quorum: %d is more than the "
+				       "%d witnesses",
+				       q, en->quorum, en->nwitnesses);
+	}
 	if (en->kind == ENTRY_DOCUMENT) {
 		int64_t performed = entry_date_days(en->performed);
 		if (en->expires[0] != 0 &&
@@ -705,6 +821,30 @@ const char *entry_kind_str(enum entry_kind k)
 	if ((unsigned)k >= ARRAY_LEN(kinds))
 		return "unknown";
 	return kinds[k].name;
+}
+
+bool entry_kind_global(enum entry_kind k)
+{
+	return k == ENTRY_PROVIDER_KEY || k == ENTRY_PROVIDER_REVOKE ||
+	       k == ENTRY_WITNESS_POLICY;
+}
+
+bool entry_witness_url_valid(const char *url)
+{
+	return url != NULL && url_ok(url, strlen(url));
+}
+
+bool entry_witness_set(struct entry_witness *w, const char *vkey,
+		       const char *url)
+{
+	size_t k = strlen(vkey), u = strlen(url);
+
+	if (k + 1 + u > ENTRY_WITNESS_MAX)
+		return false;
+	memcpy(w->text, vkey, k + 1);
+	memcpy(w->text + k + 1, url, u + 1);
+	w->url = (uint16_t)(k + 1);
+	return true;
 }
 
 bool entry_type_valid(const char *type)
@@ -833,16 +973,33 @@ enum status entry_parse(const char *text, size_t len, struct entry *out,
 
 #define TERMINATED(x) (memchr((x), 0, sizeof(x)) != NULL)
 
+/* A witness-policy's witnesses [0, nwitnesses) hold two strings each,
+ * the URL's within the text; nwitnesses is checked before. */
+static bool witnesses_terminated(const struct entry *en)
+{
+	if (en->kind != ENTRY_WITNESS_POLICY)
+		return true; /* fields of other kinds are ignored */
+	for (int i = 0; i < en->nwitnesses; i++) {
+		const struct entry_witness *w = &en->witnesses[i];
+		if (!TERMINATED(w->text) || w->url < 1 ||
+		    w->url >= sizeof w->text || w->text[w->url - 1] != 0 ||
+		    memchr(w->text + w->url, 0, sizeof w->text - w->url) ==
+			    NULL)
+			return false;
+	}
+	return true;
+}
+
 static bool strings_terminated(const struct entry *en)
 {
-	return TERMINATED(en->venue) && TERMINATED(en->name) &&
-	       TERMINATED(en->address) && TERMINATED(en->type) &&
-	       TERMINATED(en->title) && TERMINATED(en->performed) &&
-	       TERMINATED(en->expires) && TERMINATED(en->provider) &&
-	       TERMINATED(en->doc_mime) && TERMINATED(en->attestation) &&
-	       TERMINATED(en->reason) && TERMINATED(en->submitted_by) &&
-	       TERMINATED(en->display_name) && TERMINATED(en->vkey) &&
-	       TERMINATED(en->logged);
+	return witnesses_terminated(en) && TERMINATED(en->venue) &&
+	       TERMINATED(en->name) && TERMINATED(en->address) &&
+	       TERMINATED(en->type) && TERMINATED(en->title) &&
+	       TERMINATED(en->performed) && TERMINATED(en->expires) &&
+	       TERMINATED(en->provider) && TERMINATED(en->doc_mime) &&
+	       TERMINATED(en->attestation) && TERMINATED(en->reason) &&
+	       TERMINATED(en->submitted_by) && TERMINATED(en->display_name) &&
+	       TERMINATED(en->vkey) && TERMINATED(en->logged);
 }
 
 /* The string of a string field, NULL for the others. */
@@ -960,6 +1117,9 @@ static void write_field(struct writer *w, const struct entry *en, enum field f)
 		case F_REVOKES:
 			put_num(w, en->revokes);
 			break;
+		case F_QUORUM:
+			put_num(w, en->quorum);
+			break;
 		default:
 			assert(0);
 		}
@@ -988,6 +1148,19 @@ static bool field_equal(const struct entry *a, const struct entry *b,
 		       strcmp(a->doc_mime, b->doc_mime) == 0;
 	case F_REVOKES:
 		return a->revokes == b->revokes;
+	case F_QUORUM:
+		return a->quorum == b->quorum;
+	case F_WITNESS:
+		if (a->nwitnesses != b->nwitnesses)
+			return false;
+		for (int i = 0; i < a->nwitnesses; i++) {
+			const struct entry_witness *x = &a->witnesses[i];
+			const struct entry_witness *y = &b->witnesses[i];
+			if (strcmp(x->text, y->text) != 0 ||
+			    strcmp(x->text + x->url, y->text + y->url) != 0)
+				return false;
+		}
+		return true;
 	default:
 		return false;
 	}
@@ -1003,6 +1176,11 @@ enum status entry_format(const struct entry *en, struct buf *out, struct err *e)
 
 	if ((unsigned)en->kind >= ARRAY_LEN(kinds))
 		return err_set(e, ST_INVALID, "unknown kind %d", (int)en->kind);
+	if (en->kind == ENTRY_WITNESS_POLICY &&
+	    (en->nwitnesses < 0 || en->nwitnesses > ENTRY_WITNESSES_MAX))
+		return err_set(e, ST_INVALID,
+			       "witness: %d witnesses, not 0 to %d",
+			       en->nwitnesses, ENTRY_WITNESSES_MAX);
 	if (!strings_terminated(en))
 		return err_set(e, ST_INVALID,
 			       "a string field is not terminated");
@@ -1012,6 +1190,18 @@ enum status entry_format(const struct entry *en, struct buf *out, struct err *e)
 	w.over = false;
 	put_str(&w, ENTRY_HEAD);
 	for (size_t i = 0; i < n; i++) {
+		if (o[i].f == F_WITNESS) {
+			for (int j = 0; j < en->nwitnesses; j++) {
+				const struct entry_witness *x =
+					&en->witnesses[j];
+				put_str(&w, "witness ");
+				put_str(&w, x->text);
+				put(&w, " ", 1);
+				put_str(&w, x->text + x->url);
+				put(&w, "\n", 1);
+			}
+			continue;
+		}
 		if (o[i].optional && field_str(en, o[i].f)[0] == 0)
 			continue;
 		write_field(&w, en, o[i].f);

@@ -8,8 +8,10 @@
  *
  * Rules checked here are those that one entry can check alone (form, values,
  * dates, sizes, expires >= performed, performed <= logged date, prev "-" at
- * venue-seq 0 only).  Rules across entries (chain, monotonic logged time,
- * revocation targets, provider keys, attestations) belong to the log.
+ * venue-seq 0 only, a witness policy's witnesses distinct and its quorum
+ * within their number).  Rules across entries (chain, monotonic logged
+ * time, revocation targets, provider keys, attestations) belong to the
+ * log.
  */
 #ifndef SANILOG_ENTRY_H
 #define SANILOG_ENTRY_H
@@ -32,6 +34,8 @@
 #define ENTRY_MAX	      4096 /* bytes in a whole entry */
 #define ENTRY_VALUE_MAX	      200  /* bytes in a value */
 #define ENTRY_VKEY_MAX	      300  /* bytes in a vkey value */
+#define ENTRY_WITNESS_MAX     350  /* bytes in a witness value */
+#define ENTRY_WITNESSES_MAX   10   /* witness lines of a witness-policy */
 #define VENUE_ID_LEN	      8
 #define VENUE_ALPHABET	      "abcdefghijkmnpqrstuvwxyz23456789"
 #define INTERVAL_DAYS_DEFAULT 30
@@ -43,10 +47,16 @@ enum entry_kind {
 	ENTRY_REVOCATION,
 	ENTRY_PROVIDER_KEY,
 	ENTRY_PROVIDER_REVOKE,
+	ENTRY_WITNESS_POLICY,
 };
 
-/* "venue", "document", "revocation", "provider-key", "provider-revoke". */
+/* "venue", "document", "revocation", "provider-key", "provider-revoke",
+ * "witness-policy". */
 const char *entry_kind_str(enum entry_kind k);
+
+/* Whether entries of kind k are global, without venue lines: provider-key,
+ * provider-revoke, witness-policy. */
+bool entry_kind_global(enum entry_kind k);
 
 /* Document types: sanitization, disinfection, pest-control, hvac, water,
  * protocol, form, other. */
@@ -59,9 +69,37 @@ bool entry_mime_valid(const char *mime);
 const char *entry_sniff_mime(const uint8_t *data, size_t len);
 
 /*
+ * One witness of a witness-policy entry: its value "<vkey> <URL>" with the
+ * space written as NUL, so that text is the vkey and text + url the URL
+ * (both NUL-terminated).  354 bytes: the value's text and no more, as the
+ * value is at most ENTRY_WITNESS_MAX bytes however it is split.
+ */
+struct entry_witness {
+	uint16_t url; /* where the URL starts in text */
+	char text[ENTRY_WITNESS_MAX + 1];
+};
+
+/* A witness's URL as a policy may name it: http:// or https://, then at
+ * least one byte, every byte printable ASCII other than space. */
+bool entry_witness_url_valid(const char *url);
+
+/* Sets w to vkey and url.  false (w unaltered) when the two do not fit in
+ * one value of ENTRY_WITNESS_MAX bytes with the space between them.  Their
+ * form is not checked here: entry_format refuses what entry_parse would. */
+bool entry_witness_set(struct entry_witness *w, const char *vkey,
+		       const char *url);
+
+/*
  * All fields of every kind; a kind uses its own (DESIGN.md "Exact rules").
  * Strings are NUL-terminated; an optional string absent is "".  Optional
  * fields: expires, provider, attestation (documents).
+ *
+ * What the witnesses cost: the other kinds' fields take 1,952 bytes, the
+ * ENTRY_WITNESSES_MAX witnesses 3,540 more (each its value's text and no
+ * more, 354 bytes), so a struct entry is 5,504 bytes, and every copy of
+ * one, of whatever kind, carries them: a writer's batch of 512 requests
+ * (store/sequencer.h) takes 3.1 MB instead of 1.3 MB, a report of a
+ * venue's 1,000 entries 5.5 MB instead of 2 MB.
  */
 struct entry {
 	enum entry_kind kind;
@@ -98,6 +136,13 @@ struct entry {
 	/* kind provider-key */
 	char display_name[ENTRY_VALUE_MAX + 1];
 	char vkey[ENTRY_VKEY_MAX + 1];
+
+	/* kind witness-policy: quorum from 0 to nwitnesses (0 only with no
+	 * witness: the end of witnessing), witnesses[0..nwitnesses) in the
+	 * entry's order */
+	int quorum;
+	int nwitnesses;
+	struct entry_witness witnesses[ENTRY_WITNESSES_MAX];
 
 	char logged[21]; /* YYYY-MM-DDTHH:MM:SSZ */
 };

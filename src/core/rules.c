@@ -307,6 +307,10 @@ enum status rules_check(const struct rules_view *v, const struct entry *en,
 	case ENTRY_PROVIDER_KEY:
 	case ENTRY_PROVIDER_REVOKE:
 		return check_provider(v, en, out, e);
+	case ENTRY_WITNESS_POLICY:
+		/* It replaces the policy before it whole: no rule but the
+		 * logged time ties it to other entries. */
+		return ST_OK;
 	}
 	return err_set(e, ST_INTERNAL, "entry of no kind");
 }
@@ -583,6 +587,8 @@ enum status rules_add(struct rules *r, const struct entry *en, int64_t index,
 	}
 	if (en->kind == ENTRY_PROVIDER_KEY || en->kind == ENTRY_PROVIDER_REVOKE)
 		return add_provider_entry(r, en, index, tag);
+	if (en->kind == ENTRY_WITNESS_POLICY)
+		return ST_OK; /* its logged time only, above */
 	return add_venue_entry(r, en, index, leaf, tag);
 }
 

@@ -16,6 +16,9 @@
  *   rule 7  freshness: the newest sanitization not revoked, overdue and
  *           expired (rules_fresh_*).
  *
+ * A witness-policy entry replaces the policy before it whole: only its
+ * logged time (rule 3) ties it to the entries before it.
+ *
  * rules_check asks a view of the log before the entry what it needs.  The
  * log's writer (store/sequencer.c) gives a view of its database; the audit,
  * the bundle verifier and the full verifier feed the entries they read, in

@@ -173,7 +173,7 @@ static enum status full_entry(void *ctx, int64_t index, const uint8_t *text,
 	if (memcmp(rest, "kind provider-", 14) == 0)
 		return remember_entry(fu, index, (const char *)text, len,
 				      false);
-	return ST_OK;
+	return ST_OK; /* another venue's, or a witness-policy entry */
 }
 
 void remote_progress_bar(const char *label, int64_t done, int64_t total,

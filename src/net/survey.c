@@ -230,9 +230,10 @@ static enum status survey_entry(void *ctx, int64_t index, const uint8_t *text,
 			return st;
 	} else if (venue_entry) {
 		tag = venue_tag(sv, en);
-	} else {
+	} else if (en->kind == ENTRY_PROVIDER_KEY ||
+		   en->kind == ENTRY_PROVIDER_REVOKE) {
 		sv->providers++;
-	}
+	} /* a witness-policy entry: its logged time only (rules.c) */
 	if (en->kind == ENTRY_DOCUMENT) {
 		sv->documents++;
 		if (en->attestation[0] != 0 && vd.n == 0)

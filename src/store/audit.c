@@ -344,13 +344,13 @@ static void check_entry(struct audit *a, int64_t index,
 	for (int i = 0; i < vd.n; i++)
 		finding(a, fail_of_rule(vd.f[i].rule), "entry %lld: %s",
 			(long long)index, vd.f[i].why);
-	if (en->kind == ENTRY_PROVIDER_KEY ||
-	    en->kind == ENTRY_PROVIDER_REVOKE) {
+	if (entry_kind_global(en->kind)) {
 		if (cols->venue != NULL)
 			finding(a, F_CHAIN,
-				"entry %lld: the database files a provider "
-				"entry under venue %s",
-				(long long)index, cols->venue);
+				"entry %lld: the database files a %s entry "
+				"under venue %s",
+				(long long)index, entry_kind_str(en->kind),
+				cols->venue);
 	} else {
 		check_filed(a, index, cols);
 	}

@@ -303,7 +303,7 @@ static enum status prepare(struct sequencer *q, struct seq_request *rq,
 	_Static_assert(sizeof en->logged == 21, "a time and its NUL");
 	q->head_valid = false;
 	memcpy(en->logged, logged, sizeof en->logged);
-	if (en->kind <= ENTRY_REVOCATION) {
+	if (!entry_kind_global(en->kind)) {
 		if (!entry_venue_id_valid(en->venue))
 			return err_set(e, ST_INVALID, "venue: not a venue id");
 		if ((r = chain(q, en, rq->new_venue, e)) != ST_OK)
@@ -342,8 +342,9 @@ static enum status write_entry(struct sequencer *q, struct seq_request *rq,
 		return r;
 	}
 
-	bool scoped = en->kind <= ENTRY_REVOCATION;
-	bool provider = !scoped;
+	bool scoped = !entry_kind_global(en->kind);
+	bool provider = en->kind == ENTRY_PROVIDER_KEY ||
+			en->kind == ENTRY_PROVIDER_REVOKE;
 	struct store_entry_row row = {
 		.index = index,
 		.text = (const char *)q->text.data,

@@ -14,11 +14,15 @@
  *                                     documents by their hash's first bytes
  *   checkpoints(size, note)           every signed checkpoint
  *   venues(id, token_sha256)          owner-token hashes
+ *   login_links(hash, venue, expires) owners' one-time sign-in links
+ *   cosignatures(size, witness, time, line)
+ *                                     witnesses' cosignatures on the
+ *                                     checkpoint of each size
  * Nothing rewrites or deletes a row of entries, hash runs or checkpoints.
  * The documents' functions are in documents.c, their index in docindex.c,
  * the stored hashes' in hashes.c, the venues' chains and heads in
- * venues.c; what the files share, the connection's state and the helpers
- * below, in store_private.h.
+ * venues.c, the cosignatures in cosigs.c; what the files share, the
+ * connection's state and the helpers below, in store_private.h.
  *
  * Why this file is long: the schema, its migrations and the table of
  * every statement of the store (those of the files above too) stay
@@ -133,10 +137,21 @@ static const char *const migrations[] = {
 	 * (Unix seconds) or are used. */
 	"CREATE TABLE login_links(hash BLOB PRIMARY KEY,"
 	" venue TEXT NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* 7: witnesses.  The witness-policy entries (kind 5, enum
+	 * entry_kind), found without a scan of the log; and the witnesses'
+	 * cosignatures on the log's checkpoints, a line a checkpoint's size
+	 * and witness (its verifier key, as the policy names it): the
+	 * newest time of each. */
+	"CREATE INDEX entries_policy ON entries(idx) WHERE kind = 5;"
+	"CREATE TABLE cosignatures(size INTEGER NOT NULL,"
+	" witness TEXT NOT NULL, time INTEGER NOT NULL, line TEXT NOT NULL,"
+	" PRIMARY KEY(size, witness)) WITHOUT ROWID;",
 };
+_Static_assert(ENTRY_WITNESS_POLICY == 5, "the kind of entries_policy");
 /* What a migration does beyond its SQL, after it, in its transaction. */
 static enum status (*const migration_steps[])(struct store *, struct err *) = {
-	NULL, NULL, store_index_migrate, store_hashes_migrate, NULL, NULL,
+	NULL, NULL, store_index_migrate, store_hashes_migrate, NULL, NULL, NULL,
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(sizeof migration_steps / sizeof migration_steps[0] ==
@@ -239,6 +254,22 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_LINK_TAKE] = "DELETE FROM login_links WHERE hash = ?1"
 			" RETURNING venue, expires",
 	[Q_LINK_PURGE] = "DELETE FROM login_links WHERE expires <= ?1",
+	/* kind 5 = witness-policy, the condition of the index
+	 * entries_policy. */
+	[Q_POLICY_NEWEST] = "SELECT idx FROM entries WHERE kind = 5"
+			    " AND idx < ?1 ORDER BY idx DESC LIMIT 1",
+	[Q_POLICY_INDEXES] = "SELECT idx FROM entries WHERE kind = 5"
+			     " ORDER BY idx",
+	/* The cosignatures (cosigs.c).  A newer time replaces a line; an
+	 * older or the same does not. */
+	[Q_COSIG_PUT] = "INSERT INTO cosignatures(size, witness, time, line)"
+			" VALUES (?1, ?2, ?3, ?4) ON CONFLICT(size, witness)"
+			" DO UPDATE SET time = excluded.time,"
+			" line = excluded.line WHERE excluded.time > time",
+	[Q_COSIGS] = "SELECT witness, time, line FROM cosignatures"
+		     " WHERE size = ?1 ORDER BY witness",
+	[Q_COSIG_NEWEST_SIZE] = "SELECT size FROM cosignatures"
+				" ORDER BY size DESC LIMIT 1",
 	[Q_SCAN_ENTRIES] = "SELECT idx, data, venue, venue_seq, venue_prev"
 			   " FROM entries"
 			   " WHERE idx >= ?1"
@@ -783,6 +814,20 @@ enum status store_provider_indexes(struct store *s, int64_t **out,
 				   size_t *count, struct err *e)
 {
 	return int_rows(s, store_stmt(s, Q_PROVIDER_INDEXES), out, count, e);
+}
+
+enum status store_policy_newest(struct store *s, int64_t before, int64_t *index,
+				struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_POLICY_NEWEST);
+	sqlite3_bind_int64(st, 1, before);
+	return store_one_int(s, st, index, "no witness-policy entry", e);
+}
+
+enum status store_policy_indexes(struct store *s, int64_t **out, size_t *count,
+				 struct err *e)
+{
+	return int_rows(s, store_stmt(s, Q_POLICY_INDEXES), out, count, e);
 }
 
 enum status store_is_revoked(struct store *s, const char *venue, int64_t seq,

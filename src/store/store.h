@@ -4,8 +4,9 @@
  * One struct store is one connection to a sanilog database, used by one
  * thread at a time (threads that read side by side open their own).  The
  * database holds the log (entries, stored Merkle hashes, every signed
- * checkpoint), the documents by SHA-256, and the venues' owner-token hashes. It
- * never holds the log's signer key.
+ * checkpoint and the witnesses' cosignatures on them), the documents by
+ * SHA-256, and the venues' owner-token hashes.  It never holds the log's
+ * signer key.
  *
  * Opening checks that the file is sanilog's (application_id) and brings an
  * older schema up to date (versioned migrations, user_version).  The
@@ -157,13 +158,55 @@ enum status store_venue_ids(struct store *s, char ***out, size_t *count,
 enum status store_provider_indexes(struct store *s, int64_t **out,
 				   size_t *count, struct err *e);
 
+/* ---- the witness policy and the cosignatures (DESIGN.md "Witnesses") ---- */
+
+/* The newest witness-policy entry with index below `before`: its index.
+ * ST_NOT_FOUND if none (the log was not witnessed then). */
+enum status store_policy_newest(struct store *s, int64_t before, int64_t *index,
+				struct err *e);
+
+/* Indexes of all witness-policy entries, in order (free *out with
+ * free()). */
+enum status store_policy_indexes(struct store *s, int64_t **out, size_t *count,
+				 struct err *e);
+
+/*
+ * Keeps the cosignature of a witness on the log's checkpoint of size:
+ * witness is its verifier key text, as the policy names it; time its
+ * cosignature's timestamp (POSIX seconds); line the whole note signature
+ * line, with its LF.  Per size and witness the line of the newest time is
+ * kept: an older or the same time changes nothing, and is ST_OK.
+ * ST_INVALID (nothing kept) for a negative size or time, an empty
+ * witness, or a line that is empty, does not end in LF or holds another.
+ */
+enum status store_cosig_put(struct store *s, int64_t size, const char *witness,
+			    int64_t time, const char *line, struct err *e);
+
+/* A cosignature as store_cosigs gives it: witness and line (len bytes,
+ * with its LF, NUL-terminated) are borrowed for the call. */
+typedef enum status (*store_cosig_fn)(void *ctx, const char *witness,
+				      int64_t time, const char *line,
+				      size_t len);
+
+/* Calls fn for each cosignature kept on the checkpoint of size, in the
+ * bytewise order of their witnesses, until fn returns other than ST_OK,
+ * which it returns; ST_OK when there are none.  fn must not call
+ * store_cosigs on s. */
+enum status store_cosigs(struct store *s, int64_t size, store_cosig_fn fn,
+			 void *ctx, struct err *e);
+
+/* The largest size of a checkpoint with any cosignature.  ST_NOT_FOUND if
+ * there is none. */
+enum status store_cosig_newest_size(struct store *s, int64_t *size,
+				    struct err *e);
+
 /* Fields the store keeps beside an entry's bytes to find it again. */
 struct store_entry_row {
 	int64_t index;
 	const char *text; /* the entry's exact bytes */
 	size_t len;
-	const char *venue;    /* NULL for provider entries */
-	int64_t venue_seq;    /* -1 for provider entries */
+	const char *venue;    /* NULL for global entries */
+	int64_t venue_seq;    /* -1 for global entries */
 	int kind;	      /* enum entry_kind */
 	int64_t revokes;      /* -1 unless a revocation */
 	const char *provider; /* provider name for provider entries, or NULL */

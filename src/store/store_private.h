@@ -5,7 +5,8 @@
  * report errors.  store.c opens the database and holds the log's tables;
  * documents.c holds the documents, docindex.c the index that finds them
  * by their keys, hashes.c the stored hashes, venues.c the venues' chains
- * of entries and the cache of their heads.  The store's other modules
+ * of entries and the cache of their heads, cosigs.c the witnesses'
+ * cosignatures on the log's checkpoints.  The store's other modules
  * (the sequencer, the audit, the export, the read pool, the WAL backfill)
  * use only its public headers, as the layers above do.
  */
@@ -77,6 +78,11 @@ enum stmt {
 	Q_LINK_ADD,
 	Q_LINK_TAKE,
 	Q_LINK_PURGE,
+	Q_POLICY_NEWEST,
+	Q_POLICY_INDEXES,
+	Q_COSIG_PUT,
+	Q_COSIGS,
+	Q_COSIG_NEWEST_SIZE,
 	Q__COUNT
 };
 

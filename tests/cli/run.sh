@@ -685,6 +685,13 @@ accepted() {
 	run 0 verify --db log.db
 }
 
+# Witnesses' verifier keys (tests/unit/test_entry.c's): seeds of
+# test_witness.c and of 0x40.. under w2.example; the second's key under
+# another name.
+WK1="witness.example/w1+e75f6532+BAOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
+WK2="w2.example+331354d4+BCVDuS/xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd"
+WK2_COPY="copy.example+86c37222+BCVDuS/xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd"
+
 cert_add() { # cert_add FILE [ARGS...]: the arguments of a plain upload
 	local f=$1
 	shift
@@ -844,6 +851,72 @@ bad_input_tests() {
 		provider revoke other.example
 	t "bad: provider revoke twice" refused final 'cleanco' \
 		provider revoke cleanco.example
+	t "bad: control: witness-policy set accepted" accepted final \
+		witness-policy set --quorum 2 "$WK1" https://w1.example \
+		"$WK2" http://w2.example:8080
+	t "bad: witness-policy set, a VKEY without its URL" refused final \
+		'witness-policy set: 3 arguments, not VKEY URL pairs \(w2\.example\+331354d4\+[^ ]+ has no URL\)' \
+		witness-policy set --quorum 1 "$WK1" https://w1.example "$WK2"
+	t "bad: witness-policy set, a log's key as a witness" refused final \
+		"witness 2: VKEY cleanco\.example\+[0-9a-f]{8}\+[^ ]+ is a log's verifier key \(algorithm 0x01\), not a witness's \(0x04\)" \
+		witness-policy set --quorum 1 "$WK1" https://w1.example \
+		"$(cat "$KEYS/provider.vkey")" https://w2.example
+	t "bad: witness-policy set, the log's own key" refused final \
+		"witness 1: VKEY [^ ]+ is a log's verifier key" \
+		witness-policy set --quorum 1 "$(cat "$KEYS/log.vkey")" \
+		https://w1.example
+	t "bad: witness-policy set, a VKEY that is no key" refused final \
+		"witness 1: VKEY: witness verifier key: no '\+' after the key name" \
+		witness-policy set --quorum 1 w1.example https://w1.example
+	t "bad: witness-policy set, a VKEY of a tampered hash" refused final \
+		'witness 1: VKEY: witness verifier key: key hash e75f6533 does not match' \
+		witness-policy set --quorum 1 "${WK1/e75f6532/e75f6533}" \
+		https://w1.example
+	t "bad: witness-policy set, an ftp URL" refused final \
+		'witness 2: URL ftp://w2\.example: not http:// or https://' \
+		witness-policy set --quorum 1 "$WK1" https://w1.example \
+		"$WK2" ftp://w2.example
+	t "bad: witness-policy set, a URL with a space" refused final \
+		'witness 1: URL https://w1 x: not http' \
+		witness-policy set --quorum 1 "$WK1" "https://w1 x"
+	t "bad: witness-policy set, a URL of no host" refused final \
+		'witness 1: URL https://: not http' \
+		witness-policy set --quorum 1 "$WK1" https://
+	t "bad: witness-policy set, quorum above the witnesses" refused final \
+		'--quorum 3 is more than the 2 witnesses given' \
+		witness-policy set --quorum 3 "$WK1" https://w1.example \
+		"$WK2" https://w2.example
+	t "bad: witness-policy set, quorum 1 and no witness" refused final \
+		'--quorum 1 is more than the 0 witnesses given' \
+		witness-policy set --quorum 1
+	t "bad: witness-policy set, quorum 0 with a witness" refused final \
+		'--quorum 0 ends witnessing and takes no witness \(1 given\)' \
+		witness-policy set --quorum 0 "$WK1" https://w1.example
+	t "bad: witness-policy set, quorum 11" refused final \
+		'--quorum 11: not a number from 0 to 10' \
+		witness-policy set --quorum 11 "$WK1" https://w1.example
+	t "bad: witness-policy set, quorum -1" refused final \
+		'--quorum -1: not a number from 0 to 10' \
+		witness-policy set --quorum -1 "$WK1" https://w1.example
+	t "bad: witness-policy set, quorum 01" refused final \
+		'--quorum 01: not a number' \
+		witness-policy set --quorum 01 "$WK1" https://w1.example
+	t "bad: witness-policy set, without --quorum" refused final \
+		'witness-policy set: missing --quorum' \
+		witness-policy set "$WK1" https://w1.example
+	t "bad: witness-policy set, a witness twice" refused final \
+		'witness 2: VKEY witness\.example/w1\+e75f6532\+[^ ]+ has the name of witness 1' \
+		witness-policy set --quorum 1 "$WK1" https://w1.example \
+		"$WK1" https://w1-again.example
+	t "bad: witness-policy set, a witness's key under another name" \
+		refused final 'witness 2: VKEY copy\.example\+[^ ]+ has the key of witness 1' \
+		witness-policy set --quorum 1 "$WK2" https://w2.example \
+		"$WK2_COPY" https://copy.example
+	x=$(for i in $(seq 0 10); do printf '%s https://w%d.example ' "$WK1" "$i"; done)
+	# shellcheck disable=SC2086 # x is the 22 arguments
+	t "bad: witness-policy set, 11 witnesses" refused final \
+		'witness-policy set: 11 witnesses, at most 10' \
+		witness-policy set --quorum 1 $x
 	t "bad: SANILOG_NOW malformed" env_bad 2026-11-25
 	t "bad: log key mode 0644" key_bad mode
 	t "bad: log key missing" key_bad missing
@@ -1019,7 +1092,7 @@ sanilog $c --db $f changed $f"
 t_help() {
 	local c s subs
 	for c in init key venue provider attest cert checkpoint entry proof \
-		export verify; do
+		export verify witness-policy; do
 		run 0 "$c" --help
 		quiet err
 		has out '^usage: sanilog '
@@ -1042,7 +1115,7 @@ t_help() {
 	has err '^usage: sanilog '
 	# Every subcommand "sanilog help" lists takes --help.
 	run 0 help
-	grep -E '^  [a-z]+ [a-z]+(\|[a-z]+)+ ' out >subs || fail "no subcommands"
+	grep -E '^  [a-z-]+ [a-z]+(\|[a-z]+)+ ' out >subs || fail "no subcommands"
 	local missing="" rc
 	while read -r c subs _; do
 		for s in ${subs//|/ }; do
@@ -1103,6 +1176,11 @@ verify --require-current|verify: --require-current is for a venue
 report|report: missing argument
 report http://a.example http://b.example|report: unexpected argument "http://b.example"
 report --json --csv http://a.example|report: --json or --csv, not both
+witness-policy|witness-policy: set or show\?
+witness-policy frob|witness-policy frob: unknown subcommand
+witness-policy set|witness-policy set: missing --quorum$
+witness-policy set --quorum 1 a|witness-policy set: 1 argument, not VKEY URL pairs \(a has no URL\)$
+witness-policy show extra|witness-policy show: unexpected argument "extra"
 EOF
 }
 
@@ -1783,12 +1861,104 @@ t_pinned_key() {
 	run 1 verify --key "$good" --db w.db
 }
 
+# `witness-policy set` logs the policy through the sequencer (its index,
+# or with --json the policy), exactly as DESIGN.md writes the entry;
+# `show` prints the newest ("no witness policy" before any); the audit
+# (verify --db) and a venue's bundle take policy entries among the
+# others; --quorum 0 ends witnessing.  Refusals: bad_input_tests.
+t_witness_policy() {
+	local n
+	db final
+	n=$(sqlite3 log.db 'SELECT count(*) FROM entries')
+	run 0 witness-policy show --db log.db
+	quiet err
+	[ "$(cat out)" = "no witness policy" ] || fail "show: $(cat out)"
+	run 0 witness-policy show --db log.db --json
+	diff -u - out <<'EOF' || fail "show --json without a policy"
+{
+  "index": null,
+  "quorum": 0,
+  "witnesses": []
+}
+EOF
+	SANILOG_NOW=2026-11-25T12:30:00Z run 0 witness-policy set --quorum 2 \
+		"$WK1" https://w1.example "$WK2" http://127.0.0.1:8081/w2 \
+		--db log.db
+	quiet err
+	[ "$(cat out)" = "witness policy: index $n" ] || fail "set: $(cat out)"
+	run 0 entry "$n" --db log.db
+	diff -u - out <<EOF || fail "the entry logged"
+sanilog-entry v1
+kind witness-policy
+quorum 2
+witness $WK1 https://w1.example
+witness $WK2 http://127.0.0.1:8081/w2
+logged 2026-11-25T12:30:00Z
+EOF
+	run 0 witness-policy show --db log.db
+	diff -u - out <<EOF || fail "show"
+policy    entry $n, logged 2026-11-25T12:30:00Z
+quorum    2 of 2 witnesses
+witness   witness.example/w1
+  vkey    $WK1
+  url     https://w1.example
+witness   w2.example
+  vkey    $WK2
+  url     http://127.0.0.1:8081/w2
+EOF
+	# A document after it, and another policy: the audit takes them.
+	SANILOG_NOW=2026-11-25T12:40:00Z run 0 cert add --venue $V1 \
+		--file "$DOCS/ozone.pdf" --type other --title After \
+		--performed 2026-11-25 --db log.db
+	SANILOG_NOW=2026-11-25T12:50:00Z run 0 witness-policy set --quorum 1 \
+		"$WK2" https://w2.example --json --db log.db
+	cat >policy.json <<EOF
+{
+  "index": $((n + 2)),
+  "logged": "2026-11-25T12:50:00Z",
+  "quorum": 1,
+  "witnesses": [
+    {
+      "name": "w2.example",
+      "vkey": "$WK2",
+      "url": "https://w2.example"
+    }
+  ]
+}
+EOF
+	diff -u policy.json out || fail "set --json"
+	run 0 witness-policy show --db log.db --json
+	diff -u policy.json out || fail "show --json"
+	run 0 verify --db log.db
+	has out "^$OK rule 3 chains: 2 venues, every entry well-formed and chained$"
+	has out '^valid$'
+	run 0 export --venue $V1 --db log.db -o v1.json
+	run 0 verify v1.json
+	# The end of witnessing.
+	SANILOG_NOW=2026-11-25T13:00:00Z run 0 witness-policy set --quorum 0 \
+		--db log.db
+	[ "$(cat out)" = "witness policy: index $((n + 3))" ] ||
+		fail "set: $(cat out)"
+	run 0 witness-policy show --db log.db
+	diff -u - out <<EOF || fail "show after the end"
+policy    entry $((n + 3)), logged 2026-11-25T13:00:00Z
+quorum    0: witnessing ended
+EOF
+	run 0 verify --db log.db
+	has out '^valid$'
+	# The database files a policy entry under a venue: the audit says so.
+	sqlite3 log.db "UPDATE entries SET venue = '$V1' WHERE idx = $n"
+	run 1 verify --db log.db
+	has out "entry $n: the database files a witness-policy entry under venue $V1"
+}
+
 # A database of schema version 1 (tests/cli/fixtures): a command that only
 # reads refuses it and leaves the file as it was; `upgrade` (two at once
-# too) brings it to schema 6 (the documents' keys, made at 2, moved into
+# too) brings it to schema 7 (the documents' keys, made at 2, moved into
 # the index's first generation at 3; the stored hashes into runs at 4;
 # the trigger that read a venue's head back before each entry dropped at
-# 5; the owners' one-time sign-in links at 6), after which the log reads back byte for byte as the golden log,
+# 5; the owners' one-time sign-in links at 6; the index of witness-policy
+# entries and the table of cosignatures at 7), after which the log reads back byte for byte as the golden log,
 # verifies, and takes new entries; a writer of schema 3 or before (of 1,
 # which did not keep the venues' heads, too) finds its table of stored
 # hashes gone (checked with the runs below).
@@ -1816,9 +1986,9 @@ t_migrate_v1() {
 	wait $p1 || fail "a second upgrade at once failed"
 	[ "$rc" = 0 ] || fail "upgrade beside another failed: $(cat up2.out)"
 	wait
-	grep -q 'schema 1 upgraded to 6' up1.out || fail "upgrade said: $(cat up1.out)"
+	grep -q 'schema 1 upgraded to 7' up1.out || fail "upgrade said: $(cat up1.out)"
 	run 0 upgrade --db log.db --json
-	grep -q '"found": 6' out || fail "a second upgrade found $(cat out)"
+	grep -q '"found": 7' out || fail "a second upgrade found $(cat out)"
 	[ "$(sqlite3 log.db "SELECT count(*) FROM sqlite_master WHERE name = 'hashes'; SELECT sum(length(hashes)) / 32 FROM hash_runs")" = "0
 $(sqlite3 "$BASE/snap/final.db" "SELECT sum(length(hashes)) / 32 FROM hash_runs")" ] ||
 		fail "the stored hashes are not the golden log's, in runs"
@@ -1839,9 +2009,12 @@ $(sqlite3 "$BASE/snap/final.db" "SELECT sum(length(hashes)) / 32 FROM hash_runs"
 			fail "entry $v differs after migration"
 	done
 	[ "$(sqlite3 log.db "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")" = 0 ] ||
-		fail "schema 6 still has triggers"
+		fail "schema 7 still has triggers"
 	[ "$(sqlite3 log.db "SELECT count(*) FROM login_links")" = 0 ] ||
-		fail "schema 6 has no empty table of sign-in links"
+		fail "schema 7 has no empty table of sign-in links"
+	[ "$(sqlite3 log.db "SELECT count(*) FROM cosignatures; SELECT sql FROM sqlite_master WHERE name = 'entries_policy'")" = "0
+CREATE INDEX entries_policy ON entries(idx) WHERE kind = 5" ] ||
+		fail "schema 7 has no empty table of cosignatures, or no index of policies"
 	SANILOG_NOW=2026-11-25T12:00:00Z run 0 cert add --venue $V2 \
 		--file "$DOCS/ozone.pdf" --type sanitization --title "After" \
 		--performed 2026-11-24 --db log.db
@@ -1849,6 +2022,11 @@ $(sqlite3 "$BASE/snap/final.db" "SELECT sum(length(hashes)) / 32 FROM hash_runs"
 	run 0 export --venue $V2 --db log.db -o v2.json
 	run 0 verify v2.json
 	grep -q 'venue-seq 3' v2.json || fail "the new entry is not venue-seq 3"
+	SANILOG_NOW=2026-11-25T12:00:00Z run 0 witness-policy set --quorum 1 \
+		"$WK1" https://w1.example --db log.db
+	run 0 witness-policy show --db log.db
+	has out '^quorum    1 of 1 witness$'
+	run 0 verify --db log.db
 }
 
 # A stray chunk of the document index numbered at the top of the integers:
@@ -1955,6 +2133,7 @@ t "fork of a bundle, the fork longer" t_fork_bundle_longer
 t "verify --key" t_pinned_key
 t "another key for a remembered origin" t_other_key_same_origin
 t "schema 1 database: refused by readers, upgraded" t_migrate_v1
+t "witness-policy set and show, among other entries" t_witness_policy
 
 t_golden_stale() {
 	local f

@@ -36,6 +36,36 @@
 #define VKEY_OTHER                                                             \
 	"other.example+2472035f+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk"
 
+/* Witnesses' keys (algorithm 0x04): the test vector of test_witness.c,
+ * and seeds 0x40.. under "w2.example"; the log's key of that seed, the
+ * same key under another name, and another key under the first's name. */
+#define WKEY1                                                                  \
+	"witness.example/w1+e75f6532+BAOhB7/"                                  \
+	"zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
+#define WKEY2 "w2.example+331354d4+BCVDuS/xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd"
+#define WKEY2_LOG                                                              \
+	"w2.example+af1bde57+ASVDuS/xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd"
+#define WKEY2_COPY                                                             \
+	"copy.example+86c37222+BCVDuS/xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd"
+#define WKEY1_OTHER                                                            \
+	"witness.example/w1+8c040ee4+BLtcZySCsNzKkaIaTtY7Fa/"                  \
+	"eiqE3jacs0Bs0lYnW591q"
+
+/* Seeds 01.., 02.., ... 0b.. under w0.example ... w10.example. */
+static const char *const wkeys[] = {
+	"w0.example+f9990dfd+BIqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c",
+	"w1.example+c244f014+BIE5dw6ofRdfVqNUZsNMfszLjYqRtO43ol32D1uPybOU",
+	"w2.example+335e0daf+BO1JKMYo0cLG6ukDOJBZlWEpWSc6XGP5NjbBRhSshzfR",
+	"w3.example+69e0a8e6+BMqTrBcFGHBx1nuDx/8O/oEI6OxFMFdddyaHkzPb2r58",
+	"w4.example+7a985dba+BG56HN0psLeP0Tr0xVmP7/TvKpcWbjym8uT7/M2AUFvx",
+	"w5.example+f07ac181+BIqHX/8es4RRV3rNWv7kBUVlaN18ieCQhjoFV7x69J8X",
+	"w6.example+da9f99eb+BOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs",
+	"w7.example+cb7a8e0a+BBOY9ixtGkV8UbpqS189vS9p/KkyFiGNyJl+QWvRfZPK",
+	"w8.example+a4d32588+BP0XJDhaoMdbZPt4zWAvodmR/ev3axPFjtcC6sg16fYY",
+	"w9.example+ee6fa410+BEOnLnFEAXYt9mtowm373yaCquyfJHTspGE+QkoPuv08",
+	"w10.example+1c1501c6+BGa+fjMsekUzMr2dCn99sFX1xe8aBq2mbZizn7aBDEc6",
+};
+
 #define A10  "aaaaaaaaaa"
 #define A100 A10 A10 A10 A10 A10 A10 A10 A10 A10 A10
 #define A200 A100 A100
@@ -122,6 +152,20 @@ static const char golden_provider_revoke[] = "sanilog-entry v1\n"
 					     "reason Key lost\n"
 					     "logged 2026-12-01T09:00:00Z\n";
 
+/* DESIGN.md "Entries": a witness policy, and its end. */
+static const char golden_witness_policy[] =
+	"sanilog-entry v1\n"
+	"kind witness-policy\n"
+	"quorum 2\n"
+	"witness " WKEY1 " https://w1.witness.example\n"
+	"witness " WKEY2 " http://127.0.0.1:8081/prefix?x=1\n"
+	"logged 2026-12-07T12:00:00Z\n";
+
+static const char golden_witness_policy_end[] = "sanilog-entry v1\n"
+						"kind witness-policy\n"
+						"quorum 0\n"
+						"logged 2026-12-08T12:00:00Z\n";
+
 /* A venue change with non-ASCII text and the extreme interval. */
 static const char golden_venue_utf8[] = "sanilog-entry v1\n"
 					"venue abcdefgh\n"
@@ -146,6 +190,8 @@ static const struct {
 	{"revocation", golden_revocation, ENTRY_REVOCATION},
 	{"provider-key", golden_provider_key, ENTRY_PROVIDER_KEY},
 	{"provider-revoke", golden_provider_revoke, ENTRY_PROVIDER_REVOKE},
+	{"witness-policy", golden_witness_policy, ENTRY_WITNESS_POLICY},
+	{"witness-policy-end", golden_witness_policy_end, ENTRY_WITNESS_POLICY},
 };
 
 /* ---- helpers ---- */
@@ -334,6 +380,27 @@ static void test_golden_other_fields(void **state)
 	assert_string_equal(en.name, "cleanco.example");
 	assert_string_equal(en.reason, "Key lost");
 	assert_string_equal(en.logged, "2026-12-01T09:00:00Z");
+
+	expect_accepted("witness-policy", golden_witness_policy,
+			strlen(golden_witness_policy), &en);
+	assert_int_equal(en.kind, ENTRY_WITNESS_POLICY);
+	assert_int_equal(en.quorum, 2);
+	assert_int_equal(en.nwitnesses, 2);
+	assert_string_equal(en.witnesses[0].text, WKEY1);
+	assert_string_equal(en.witnesses[0].text + en.witnesses[0].url,
+			    "https://w1.witness.example");
+	assert_string_equal(en.witnesses[1].text, WKEY2);
+	assert_string_equal(en.witnesses[1].text + en.witnesses[1].url,
+			    "http://127.0.0.1:8081/prefix?x=1");
+	assert_string_equal(en.venue, "");
+	assert_string_equal(en.name, "");
+	assert_string_equal(en.logged, "2026-12-07T12:00:00Z");
+
+	expect_accepted("witness-policy-end", golden_witness_policy_end,
+			strlen(golden_witness_policy_end), &en);
+	assert_int_equal(en.kind, ENTRY_WITNESS_POLICY);
+	assert_int_equal(en.quorum, 0);
+	assert_int_equal(en.nwitnesses, 0);
 }
 
 /* Structs built by hand format to the golden bytes. */
@@ -437,6 +504,9 @@ static void test_round_trip(void **state)
 #define R  golden_revocation
 #define PK golden_provider_key
 #define PR golden_provider_revoke
+#define WP golden_witness_policy
+#define WE golden_witness_policy_end
+#define W1 "witness " WKEY1 " https://w1.witness.example\n"
 
 static const struct bad_case {
 	const char *name;
@@ -792,6 +862,73 @@ static const struct bad_case {
 	{"provider-revoke with vkey", PR, "Key lost\n",
 	 "Key lost\nvkey " VKEY_CLEANCO "\n", 0,
 	 "vkey: not a key of a provider-revoke entry"},
+
+	/* witness-policy */
+	{"quorum above the witnesses", WP, "quorum 2", "quorum 3", 0,
+	 "line 3: quorum: 3 is more than the 2 witnesses"},
+	{"quorum 0 with witnesses", WP, "quorum 2", "quorum 0", 0,
+	 "line 3: quorum: 0 with witness lines"},
+	{"quorum 1 without witnesses", WE, "quorum 0", "quorum 1", 0,
+	 "line 3: quorum: 1 with no witness line"},
+	{"quorum 11", WP, "quorum 2", "quorum 11", 0,
+	 "line 3: quorum: not a canonical decimal from 0 to 10"},
+	{"quorum 02", WP, "quorum 2", "quorum 02", 0,
+	 "line 3: quorum: not a canonical decimal"},
+	{"quorum -1", WP, "quorum 2", "quorum -1", 0,
+	 "line 3: quorum: not a canonical decimal"},
+	{"quorum missing", WP, "quorum 2\n", "", 0,
+	 "line 3: witness: out of order (expected quorum)"},
+	{"quorum after the witnesses", WP, "quorum 2\n" W1, W1 "quorum 2\n", 0,
+	 "line 3: witness: out of order (expected quorum)"},
+	{"quorum twice", WP, "quorum 2\n", "quorum 2\nquorum 2\n", 0,
+	 "line 4: quorum: duplicate (first on line 3)"},
+	{"witness after logged", WP, "00:00Z\n", "00:00Z\n" W1, 0,
+	 "line 7: witness: out of order"},
+	{"quorum after the witnesses, again", WP, "logged", "quorum 1\nlogged",
+	 0, "line 6: quorum: duplicate (first on line 3)"},
+	{"witness is a log's key", WP, "witness " WKEY2 " ",
+	 "witness " WKEY2_LOG " ", 0,
+	 "line 5: witness: witness verifier key: unknown algorithm 0x01"},
+	{"witness key tampered", WP, "+e75f6532+", "+e75f6533+", 0,
+	 "line 4: witness: witness verifier key: key hash e75f6533"},
+	{"witness key garbage", WP, W1, "witness hello https://a\n", 0,
+	 "line 4: witness: witness verifier key: no '+'"},
+	{"witness without URL", WP, " https://w1.witness.example", "", 0,
+	 "line 4: witness: not \"<vkey> <URL>\""},
+	{"witness URL ftp", WP, "https://w1", "ftp://w1", 0,
+	 "line 4: witness: URL is not http:// or https://"},
+	{"witness URL upper case", WP, "https://w1", "HTTPS://w1", 0,
+	 "line 4: witness: URL is not"},
+	{"witness URL scheme only", WP, "https://w1.witness.example",
+	 "https://", 0, "line 4: witness: URL is not"},
+	{"witness URL with a space", WP, "https://w1.witness", "https://w1 .w",
+	 0, "line 4: witness: URL is not"},
+	{"witness URL two spaces", WP, " https://w1", "  https://w1", 0,
+	 "line 4: witness: URL is not"},
+	{"witness URL not ASCII", WP, "https://w1", "https://wé1", 0,
+	 "line 4: witness: URL is not"},
+	{"witness URL with a tab", WP, "https://w1", "https://w\t1", 0,
+	 "line 4: witness: contains a control character (U+0009)"},
+	{"witness same name", WP, "witness " WKEY2 " ",
+	 "witness " WKEY1_OTHER " ", 0,
+	 "line 5: witness: the name witness.example/w1 is already the witness "
+	 "of line 4"},
+	{"witness same key other name", WP, "witness " WKEY1 " ",
+	 "witness " WKEY2_COPY " ", 0,
+	 "line 5: witness: the key is already the witness's of line 4"},
+	{"witness twice", WP, W1, W1 W1, 0,
+	 "line 5: witness: the name witness.example/w1 is already"},
+	{"witness in a provider-key", PK, "logged", W1 "logged", 0,
+	 "line 6: witness: not a key of a provider-key entry"},
+	{"venue in a witness-policy", WP, "kind", "venue k7m2q9xa\nkind", 0,
+	 "line 2: venue: not a key of a witness-policy entry"},
+	{"name in a witness-policy", WP, "quorum 2\n",
+	 "quorum 2\nname w.example\n", 0,
+	 "line 4: name: not a key of a witness-policy entry"},
+	{"witness-policy without logged", WE, "logged 2026-12-08T12:00:00Z\n",
+	 "", 0, "line 4: missing logged"},
+	{"witness empty", WE, "logged", "witness \nlogged", 0,
+	 "line 4: witness: empty value"},
 };
 
 static void test_hostile_table(void **state)
@@ -1072,6 +1209,99 @@ static void test_limits(void **state)
 	free(text);
 }
 
+/* A witness-policy of the first n of wkeys, quorum q, the first witness's
+ * URL url (the others "https://wN.example"), into out. */
+static size_t policy_text(char *out, size_t size, int q, size_t n,
+			  const char *url)
+{
+	struct buf b;
+	char line[ENTRY_MAX];
+
+	buf_init(&b, size - 1);
+	snprintf(line, sizeof line,
+		 "sanilog-entry v1\nkind witness-policy\nquorum %d\n", q);
+	assert_int_equal(buf_append_str(&b, line), ST_OK);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0)
+			snprintf(line, sizeof line, "witness %s %s\n", wkeys[i],
+				 url);
+		else
+			snprintf(line, sizeof line,
+				 "witness %s https://w%zu.example\n", wkeys[i],
+				 i);
+		assert_int_equal(buf_append_str(&b, line), ST_OK);
+	}
+	assert_int_equal(buf_append_str(&b, "logged 2026-12-07T12:00:00Z\n"),
+			 ST_OK);
+	memcpy(out, b.data, b.len);
+	size_t len = b.len;
+	buf_free(&b);
+	return len;
+}
+
+static void test_witness_limits(void **state)
+{
+	char text[ENTRY_MAX + 1], url[ENTRY_WITNESS_MAX + 2];
+	struct entry en, back;
+	struct buf b;
+	struct err e;
+	size_t len;
+	(void)state;
+
+	/* 1 and 10 witnesses, quorum from 1 to their number */
+	for (int q = 1; q <= 10; q++) {
+		len = policy_text(text, sizeof text, q, 10, "https://w0");
+		expect_accepted("10 witnesses", text, len, &en);
+		assert_int_equal(en.nwitnesses, 10);
+		assert_int_equal(en.quorum, q);
+		assert_string_equal(en.witnesses[9].text, wkeys[9]);
+		assert_string_equal(en.witnesses[9].text + en.witnesses[9].url,
+				    "https://w9.example");
+	}
+	len = policy_text(text, sizeof text, 1, 1, "https://w0");
+	expect_accepted("1 witness", text, len, &en);
+	len = policy_text(text, sizeof text, 2, 1, "https://w0");
+	expect_rejected("quorum 2 of 1", text, len, ST_INVALID,
+			"line 3: quorum: 2 is more than the 1 witnesses");
+	len = policy_text(text, sizeof text, 10, 11, "https://w0");
+	expect_rejected("11 witnesses", text, len, ST_INVALID,
+			"line 14: witness: more than 10 witnesses");
+
+	/* a value of 350 bytes, the longest URL after a 64-byte key; u its
+	 * length, and url one byte longer with url[u] = 'a' */
+	const size_t u = ENTRY_WITNESS_MAX - 65;
+	assert_int_equal(strlen(wkeys[0]), 64);
+	memset(url, 0, sizeof url);
+	memcpy(url, "https://", 8);
+	memset(url + 8, 'a', u + 1 - 8);
+	url[u] = 0;
+	len = policy_text(text, sizeof text, 10, 10, url);
+	expect_accepted("value 350", text, len, &en);
+	assert_int_equal(strlen(en.witnesses[0].text + en.witnesses[0].url), u);
+	/* the longest policy formats, within an entry */
+	buf_init(&b, ENTRY_MAX);
+	assert_int_equal(entry_format(&en, &b, &e), ST_OK);
+	assert_int_equal(b.len, len);
+	assert_memory_equal(b.data, text, len);
+	assert_int_equal(entry_parse(buf_str(&b), b.len, &back, &e), ST_OK);
+	assert_memory_equal(&en, &back, sizeof en);
+	buf_free(&b);
+	url[u] = 'a';
+	len = policy_text(text, sizeof text, 10, 10, url);
+	expect_rejected("value 351", text, len, ST_INVALID,
+			"line 4: witness: value is 351 bytes, more than 350");
+
+	/* entry_witness_set keeps a value's worth */
+	struct entry_witness w;
+	url[u] = 0;
+	assert_true(entry_witness_set(&w, wkeys[0], url));
+	assert_string_equal(w.text, wkeys[0]);
+	assert_string_equal(w.text + w.url, url);
+	url[u] = 'a';
+	assert_false(entry_witness_set(&w, wkeys[1], url));
+	assert_string_equal(w.text, wkeys[0]); /* unaltered */
+}
+
 /* ---- entry_format refuses what would not parse back ---- */
 
 static void test_format_rejects(void **state)
@@ -1153,6 +1383,38 @@ static void test_format_rejects(void **state)
 	TRY("provider name mismatch",
 	    snprintf(en.name, sizeof en.name, "%s", "other.example"),
 	    "vkey: key name is not the entry's name");
+
+	expect_accepted("witness-policy", golden_witness_policy,
+			strlen(golden_witness_policy), &good);
+	TRY("11 witnesses", en.nwitnesses = 11, "witness: 11 witnesses");
+	TRY("-1 witnesses", en.nwitnesses = -1, "witness: -1 witnesses");
+	TRY("quorum 3 of 2", en.quorum = 3,
+	    "line 3: quorum: 3 is more than the 2 witnesses");
+	TRY("quorum 0 of 2", en.quorum = 0, "line 3: quorum: 0 with witness");
+	TRY("no witness at quorum 2", en.nwitnesses = 0,
+	    "quorum: 2 with no witness line");
+	TRY("a log's key",
+	    entry_witness_set(&en.witnesses[1], WKEY2_LOG, "https://w"),
+	    "line 5: witness: witness verifier key: unknown algorithm 0x01");
+	TRY("a bad URL",
+	    entry_witness_set(&en.witnesses[0], WKEY1, "w1.example"),
+	    "line 4: witness: URL is not");
+	TRY("a URL with a newline",
+	    entry_witness_set(&en.witnesses[0], WKEY1, "https://w\nkind x"),
+	    "line 5: kind: duplicate");
+	TRY("a key with a space",
+	    entry_witness_set(&en.witnesses[0], "w.example https://a",
+			      "https://w"),
+	    "line 4: witness");
+	TRY("the same witness twice", en.witnesses[1] = en.witnesses[0],
+	    "line 5: witness: the name witness.example/w1 is already");
+	TRY("unterminated witness",
+	    memset(en.witnesses[1].text, 'a', sizeof en.witnesses[1].text),
+	    "not terminated");
+	TRY("URL past the text", en.witnesses[0].url = ENTRY_WITNESS_MAX + 1,
+	    "not terminated");
+	TRY("URL at 0", en.witnesses[0].url = 0, "not terminated");
+	TRY("URL inside the key", en.witnesses[0].url = 5, "not terminated");
 #undef TRY
 	buf_free(&b);
 }
@@ -1324,6 +1586,36 @@ static void test_small_helpers(void **state)
 	assert_string_equal(entry_kind_str(ENTRY_PROVIDER_KEY), "provider-key");
 	assert_string_equal(entry_kind_str(ENTRY_PROVIDER_REVOKE),
 			    "provider-revoke");
+	assert_string_equal(entry_kind_str(ENTRY_WITNESS_POLICY),
+			    "witness-policy");
+	assert_false(entry_kind_global(ENTRY_VENUE));
+	assert_false(entry_kind_global(ENTRY_DOCUMENT));
+	assert_false(entry_kind_global(ENTRY_REVOCATION));
+	assert_true(entry_kind_global(ENTRY_PROVIDER_KEY));
+	assert_true(entry_kind_global(ENTRY_PROVIDER_REVOKE));
+	assert_true(entry_kind_global(ENTRY_WITNESS_POLICY));
+
+	static const char *const urls_ok[] = {
+		"http://a",
+		"https://a",
+		"https://w1.example:8443/p?x=1#f",
+		"http://[::1]:80/~",
+		"https://!\"$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(urls_ok); i++)
+		if (!entry_witness_url_valid(urls_ok[i]))
+			fail_msg("URL %s refused", urls_ok[i]);
+	static const char *const urls_bad[] = {
+		"",	      "http://",     "https://",
+		"ftp://a",    "HTTPS://a",   "https:/a",
+		"https//a",   "https://a b", "https://a\tb",
+		" https://a", "https://é",   "https://a\x7f",
+		"w1.example",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(urls_bad); i++)
+		if (entry_witness_url_valid(urls_bad[i]))
+			fail_msg("URL \"%s\" accepted", urls_bad[i]);
+	assert_false(entry_witness_url_valid(NULL));
 	assert_string_equal(entry_kind_str((enum entry_kind)99), "unknown");
 }
 
@@ -1405,6 +1697,7 @@ int main(void)
 		cmocka_unit_test(test_allowed_code_points),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_witness_limits),
 		cmocka_unit_test(test_format_rejects),
 		cmocka_unit_test(test_check_value),
 		cmocka_unit_test(test_dates),

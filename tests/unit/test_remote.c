@@ -136,6 +136,17 @@ static int setup(void **state)
 	tl_add_venue(&t, V1, "Bar Uno");
 	tl_add_document(&t, V1, 1);
 	tl_add_venue(&t, V2, "Trattoria Due");
+	/* A witness policy among the venues' entries: the verifiers of the
+	 * whole log take it, and count it as no provider entry. */
+	memset(&rq, 0, sizeof rq);
+	rq.entry.kind = ENTRY_WITNESS_POLICY;
+	rq.entry.quorum = 1;
+	rq.entry.nwitnesses = 1;
+	entry_witness_set(&rq.entry.witnesses[0],
+			  "witness.example/w1+e75f6532+"
+			  "BAOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4",
+			  "https://w1.example");
+	tl_append(&t, &rq, 1);
 	tl_add_document(&t, V1, 2);
 	tl_revocation_request(&rq, V1, 1, "wrong file");
 	tl_append(&t, &rq, 1);
@@ -328,6 +339,7 @@ static void test_survey(void **state)
 	assert_string_equal(res.venues[1].next_due, "");
 	want_check_rep(&res.rep, 9, "tree", 1);
 	want_check_rep(&res.rep, 6, "revocations", 1);
+	want_check_what(&res.rep, 3, "entries", "0 provider entries", 1);
 	survey_result_free(&res);
 
 	/* A month on, V1 is overdue. */

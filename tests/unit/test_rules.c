@@ -162,6 +162,54 @@ static void test_chain(void **state)
 	rules_free(l.r);
 }
 
+/* A witness-policy entry sits between others: only its logged time ties
+ * it to them, and it moves no venue's chain. */
+static void test_witness_policy(void **state)
+{
+	struct log l;
+	struct entry en, pol;
+	struct rules_view v;
+	struct rules_head h;
+
+	(void)state;
+	venue_and_document(&l, &en);
+	entry_at(&pol, ENTRY_WITNESS_POLICY, "", "2026-01-02T10:00:00Z");
+	pol.quorum = 1;
+	pol.nwitnesses = 1;
+	assert_true(entry_witness_set(
+		&pol.witnesses[0],
+		"witness.example/w1+e75f6532+"
+		"BAOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4",
+		"https://w1.example"));
+	accept(&l, &pol);
+	/* the same again, and the end of witnessing: no rule between them */
+	accept(&l, &pol);
+	pol.quorum = 0;
+	pol.nwitnesses = 0;
+	accept(&l, &pol);
+
+	/* the venue's chain goes on from the document, as if none were
+	 * there */
+	v = rules_view(l.r);
+	assert_int_equal(v.head(v.ctx, V1, &h, NULL), ST_OK);
+	assert_int_equal(h.seq, 1);
+	assert_int_equal(h.index, 1);
+	assert_int_equal(rules_venues(l.r), 1);
+	chained(&l, &en, ENTRY_DOCUMENT, V1, "2026-01-03T10:00:00Z");
+	accept(&l, &en);
+
+	/* its logged time may not go back, nor the next entry's before it */
+	entry_at(&pol, ENTRY_WITNESS_POLICY, "", "2026-01-02T10:00:00Z");
+	refused(&l, &pol, RULES_LOGGED_BACK, 3,
+		"logged 2026-01-02T10:00:00Z is before entry 5's "
+		"2026-01-03T10:00:00Z");
+	entry_at(&pol, ENTRY_WITNESS_POLICY, "", "2026-01-04T10:00:00Z");
+	accept(&l, &pol);
+	chained(&l, &en, ENTRY_DOCUMENT, V1, "2026-01-03T10:00:00Z");
+	refused(&l, &en, RULES_LOGGED_BACK, 3, "before entry 6's");
+	rules_free(l.r);
+}
+
 static void test_revocations(void **state)
 {
 	struct log l;
@@ -402,6 +450,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_witness_policy),
 		cmocka_unit_test(test_revocations),
 		cmocka_unit_test(test_providers),
 		cmocka_unit_test(test_attestations),

@@ -6,7 +6,9 @@
  * order; the shared cache of stored hashes (store/treecache.h);
  * documents stored once with their keys kept in memory; the venues' heads
  * a writer keeps in memory; attestations checked against the provider's
- * key of the moment, and the provider entries a venue's bundle holds.
+ * key of the moment, and the provider entries a venue's bundle holds; the
+ * witness-policy entries found again, and the witnesses' cosignatures
+ * kept, the newest of each.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1317,6 +1319,188 @@ static void test_owner_credentials(void **state)
 	assert_string_equal(venue, "owner001");
 }
 
+/* Witnesses' keys (test_entry.c's). */
+#define WKEY1                                                                  \
+	"witness.example/w1+e75f6532+BAOhB7/"                                  \
+	"zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
+#define WKEY2 "w2.example+331354d4+BCVDuS/xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd"
+
+/* A witness-policy of quorum q and witnesses vkeys[0..n). */
+static void policy_request(struct seq_request *rq, int q,
+			   const char *const *vkeys, int n)
+{
+	memset(rq, 0, sizeof *rq);
+	rq->entry.kind = ENTRY_WITNESS_POLICY;
+	rq->entry.quorum = q;
+	rq->entry.nwitnesses = n;
+	for (int i = 0; i < n; i++)
+		assert_true(entry_witness_set(&rq->entry.witnesses[i], vkeys[i],
+					      "https://witness.example"));
+}
+
+/* Witness-policy entries between others, logged global (no venue, no
+ * provider) and found by their index, the newest before an index and
+ * all in order; one the entry's rules refuse logs nothing; the audit
+ * takes them, and names one that the database files under a venue. */
+static void test_witness_policy(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const two[] = {WKEY1, WKEY2};
+	struct seq_request rq[4];
+	uint8_t doc[64];
+	int64_t size = 0, got = -1, *all = NULL;
+	size_t n = 0;
+	struct err e;
+
+	assert_int_equal(store_log_size(f->s, &size, &e), ST_OK);
+	assert_int_equal(store_policy_newest(f->s, size, &got, &e),
+			 ST_NOT_FOUND);
+	assert_int_equal(store_policy_indexes(f->s, &all, &n, &e), ST_OK);
+	assert_int_equal(n, 0);
+	free(all);
+
+	policy_request(&rq[0], 2, two, 2);
+	document_request(&rq[1], 930000, doc);
+	policy_request(&rq[2], 0, NULL, 0);
+	policy_request(&rq[3], 1, two + 1, 1);
+	append(f, rq, 4);
+	assert_int_equal(rq[0].index, size);
+	assert_int_equal(rq[3].index, size + 3);
+
+	assert_int_equal(store_policy_indexes(f->s, &all, &n, &e), ST_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(all[0], size);
+	assert_int_equal(all[1], size + 2);
+	assert_int_equal(all[2], size + 3);
+	free(all);
+	assert_int_equal(store_policy_newest(f->s, size, &got, &e),
+			 ST_NOT_FOUND);
+	assert_int_equal(store_policy_newest(f->s, size + 1, &got, &e), ST_OK);
+	assert_int_equal(got, size);
+	assert_int_equal(store_policy_newest(f->s, size + 2, &got, &e), ST_OK);
+	assert_int_equal(got, size);
+	assert_int_equal(store_policy_newest(f->s, size + 3, &got, &e), ST_OK);
+	assert_int_equal(got, size + 2);
+	assert_int_equal(store_policy_newest(f->s, INT64_MAX, &got, &e), ST_OK);
+	assert_int_equal(got, size + 3);
+	assert_int_equal(count(f, "SELECT count(*) FROM entries WHERE kind = 5"
+				  " AND venue IS NULL AND venue_seq IS NULL"
+				  " AND provider IS NULL AND revokes IS NULL"
+				  " AND doc IS NULL"),
+			 3);
+	/* the newest is found through the index, not a scan of the log */
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "EXPLAIN QUERY PLAN SELECT idx FROM"
+					    " entries WHERE kind = 5 AND idx <"
+					    " 99 ORDER BY idx DESC LIMIT 1",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_non_null(strstr((const char *)sqlite3_column_text(st, 3),
+			       "entries_policy"));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	/* quorum above the witnesses: refused, nothing logged */
+	policy_request(&rq[0], 2, two, 1);
+	assert_int_equal(sequencer_append(f->q, rq, 1, NULL, &e), ST_OK);
+	assert_int_equal(rq[0].status, ST_INVALID);
+	assert_non_null(strstr(rq[0].err.msg, "quorum: 2 is more than"));
+	assert_int_equal(store_log_size(f->s, &got, &e), ST_OK);
+	assert_int_equal(got, size + 4);
+
+	assert_true(audit_copy(f, NULL));
+	assert_false(audit_copy(f, "UPDATE entries SET venue = 'venueaaa'"
+				   " WHERE kind = 5"));
+}
+
+/* Per checkpoint size and witness, the line of the newest time; listed in
+ * the witnesses' order; what is no line refused. */
+static enum status collect(void *ctx, const char *witness, int64_t time,
+			   const char *line, size_t len)
+{
+	struct buf *b = ctx;
+	char head[400];
+	assert_int_equal(strlen(line), len);
+	snprintf(head, sizeof head, "%s %lld ", witness, (long long)time);
+	if (buf_append_str(b, head) != ST_OK ||
+	    buf_append(b, line, len) != ST_OK)
+		return ST_NOMEM;
+	return strcmp(witness, "stop") == 0 ? ST_CONFLICT : ST_OK;
+}
+
+/* Keeps a cosignature; it must be taken. */
+static void put(struct fixture *f, int64_t size, const char *witness,
+		int64_t time, const char *line)
+{
+	struct err e;
+	if (store_cosig_put(f->s, size, witness, time, line, &e) != ST_OK)
+		fail_msg("cosignature: %s", e.msg);
+}
+
+static void test_cosignatures(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b;
+	struct err e;
+	int64_t size = -1;
+
+	buf_init(&b, 4096);
+	assert_int_equal(store_cosig_newest_size(f->s, &size, &e),
+			 ST_NOT_FOUND);
+	assert_int_equal(store_cosig_put(f->s, 10, WKEY2, 100,
+					 "\xe2\x80\x94 w2 AAAA\n", &e),
+			 ST_OK);
+	put(f, 10, WKEY1, 50, "— w1 BBBB\n");
+	/* older and the same time: kept as it was */
+	put(f, 10, WKEY2, 99, "— w2 OLD\n");
+	put(f, 10, WKEY2, 100, "— w2 SAME\n");
+	put(f, 12, WKEY1, 60, "— w1 CCCC\n");
+	assert_int_equal(store_cosigs(f->s, 10, collect, &b, &e), ST_OK);
+	assert_string_equal(buf_str(&b),
+			    WKEY2 " 100 — w2 AAAA\n" WKEY1 " 50 — w1 BBBB\n");
+	/* newer: replaces it */
+	buf_reset(&b);
+	put(f, 10, WKEY2, 101, "— w2 NEW\n");
+	assert_int_equal(store_cosigs(f->s, 10, collect, &b, &e), ST_OK);
+	assert_string_equal(buf_str(&b),
+			    WKEY2 " 101 — w2 NEW\n" WKEY1 " 50 — w1 BBBB\n");
+	buf_reset(&b);
+	assert_int_equal(store_cosigs(f->s, 11, collect, &b, &e), ST_OK);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(store_cosig_newest_size(f->s, &size, &e), ST_OK);
+	assert_int_equal(size, 12);
+
+	/* fn's failure stops the list and is returned */
+	put(f, 12, "stop", 1, "— s X\n");
+	put(f, 12, "zzz", 1, "— z X\n");
+	buf_reset(&b);
+	assert_int_equal(store_cosigs(f->s, 12, collect, &b, &e), ST_CONFLICT);
+	assert_null(strstr(buf_str(&b), "zzz"));
+
+	/* refused, nothing kept */
+	int64_t rows = count(f, "SELECT count(*) FROM cosignatures");
+	said(store_cosig_put(f->s, -1, WKEY1, 1, "— w1 X\n", &e), &e,
+	     ST_INVALID, "cosignature: negative");
+	said(store_cosig_put(f->s, 13, WKEY1, -1, "— w1 X\n", &e), &e,
+	     ST_INVALID, "cosignature: negative");
+	said(store_cosig_put(f->s, 13, "", 1, "— w1 X\n", &e), &e, ST_INVALID,
+	     "cosignature: no witness");
+	said(store_cosig_put(f->s, 13, WKEY1, 1, "", &e), &e, ST_INVALID,
+	     "cosignature: not one line");
+	said(store_cosig_put(f->s, 13, WKEY1, 1, "— w1 X", &e), &e, ST_INVALID,
+	     "cosignature: not one line");
+	said(store_cosig_put(f->s, 13, WKEY1, 1, "— w1 X\n— w1 Y\n", &e), &e,
+	     ST_INVALID, "cosignature: not one line");
+	assert_int_equal(count(f, "SELECT count(*) FROM cosignatures"), rows);
+	assert_int_equal(store_cosig_newest_size(f->s, &size, &e), ST_OK);
+	assert_int_equal(size, 12);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1343,6 +1527,8 @@ int main(void)
 		cmocka_unit_test(test_hashes_outside_and_twice),
 		cmocka_unit_test(test_errors_say_why),
 		cmocka_unit_test(test_owner_credentials),
+		cmocka_unit_test(test_witness_policy),
+		cmocka_unit_test(test_cosignatures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -399,6 +399,21 @@ static int64_t w_prevoke(struct world *w, const char *name, const char *logged,
 	return w_add(w, &en, p);
 }
 
+/* Witnesses' verifier keys (tests/unit/test_entry.c's). */
+#define WKEY1                                                                  \
+	"witness.example/w1+e75f6532+BAOhB7/"                                  \
+	"zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
+#define WKEY2 "w2.example+331354d4+BCVDuS/xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd"
+
+/* A witness policy of quorum 2, WKEY1 and WKEY2, logged then, as text
+ * (for form_vectors to bend). */
+static const char policy_text[] = "sanilog-entry v1\n"
+				  "kind witness-policy\n"
+				  "quorum 2\n"
+				  "witness " WKEY1 " https://w1.example\n"
+				  "witness " WKEY2 " https://w2.example\n"
+				  "logged 2026-01-13T08:00:00Z\n";
+
 /* A document to log (zero fields take the defaults said). */
 struct docspec {
 	const char *type;      /* NULL: sanitization */
@@ -2004,6 +2019,18 @@ static void chain_vectors(struct gen *g)
 				 "venue"),
 		});
 
+	head(w, false);
+	w_doc(w, &d1);
+	w_put(w, policy_text, strlen(policy_text), ENTRIES);
+	tail_from2(w);
+	emit(g, &(struct vec){
+			.name = "chain-policy-entry-among-entries",
+			.about = "A witness-policy entry sits among the "
+				 "venue's entries.",
+			FAIL1(3, "is kind witness-policy, not an entry of a "
+				 "venue"),
+		});
+
 	plain(w);
 	seal(g, NULL);
 	set_str(g, "venue", "p3x8vz2e");
@@ -2059,6 +2086,128 @@ static void chain_vectors(struct gen *g)
 /* Rule 3: entries that break "Exact rules for entries", each as the newest
  * item of the honest bundle (one line of a document, venue or revocation
  * bent). */
+/* Rule 3: witness-policy entries that break "Exact rules for entries",
+ * each the newest item of the base bundle's entries, which the verifiers
+ * parse as they parse every item: the same finding from both. */
+static void policy_form_vectors(struct gen *g)
+{
+	struct world *w = &g->w;
+	/* test_entry.c's, but w2.example, which is WKEY2's name */
+	static const char *const more[] = {
+		"w0.example+f9990dfd+BIqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/"
+		"N0iAG0D29c",
+		"w1.example+c244f014+"
+		"BIE5dw6ofRdfVqNUZsNMfszLjYqRtO43ol32D1uPybOU",
+		"w3.example+69e0a8e6+BMqTrBcFGHBx1nuDx/8O/"
+		"oEI6OxFMFdddyaHkzPb2r58",
+		"w4.example+7a985dba+BG56HN0psLeP0Tr0xVmP7/TvKpcWbjym8uT7/"
+		"M2AUFvx",
+		"w5.example+f07ac181+BIqHX/"
+		"8es4RRV3rNWv7kBUVlaN18ieCQhjoFV7x69J8X",
+		"w6.example+da9f99eb+"
+		"BOpKbGPinFIKvvVQexMuxfmVR3auvr57kkIe6mkURtIs",
+		"w7.example+cb7a8e0a+BBOY9ixtGkV8UbpqS189vS9p/"
+		"KkyFiGNyJl+QWvRfZPK",
+		"w8.example+a4d32588+BP0XJDhaoMdbZPt4zWAvodmR/"
+		"ev3axPFjtcC6sg16fYY",
+		"w9.example+ee6fa410+BEOnLnFEAXYt9mtowm373yaCquyfJHTspGE+"
+		"QkoPuv08",
+	};
+	static const struct {
+		const char *name, *about, *from, *to, *detail;
+	} t[] = {
+		{"form-policy-quorum-above", "A quorum of 3 of 2 witnesses.",
+		 "quorum 2", "quorum 3",
+		 "line 3: quorum: 3 is more than the 2 witnesses"},
+		{"form-policy-quorum-zero", "Quorum 0 with two witnesses.",
+		 "quorum 2", "quorum 0",
+		 "line 3: quorum: 0 with witness lines"},
+		{"form-policy-quorum-eleven", "Quorum 11.", "quorum 2",
+		 "quorum 11",
+		 "line 3: quorum: not a canonical decimal from 0 to 10"},
+		{"form-policy-no-witness", "Quorum 2 and no witness line.",
+		 "witness " WKEY1 " https://w1.example\nwitness " WKEY2
+		 " https://w2.example\n",
+		 "", "line 3: quorum: 2 with no witness line"},
+		{"form-policy-quorum-after", "The quorum line after a witness.",
+		 "quorum 2\nwitness " WKEY1 " https://w1.example\n",
+		 "witness " WKEY1 " https://w1.example\nquorum 2\n",
+		 "line 3: witness: out of order (expected quorum)"},
+		{"form-policy-venue-line", "A venue line in a witness-policy.",
+		 "kind witness-policy", "venue k7m2q9xa\nkind witness-policy",
+		 "line 2: venue: not a key of a witness-policy entry"},
+		{"form-policy-log-key",
+		 "A log's key (algorithm 0x01) as a "
+		 "witness.",
+		 WKEY2,
+		 "w2.example+af1bde57+ASVDuS/"
+		 "xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd",
+		 "line 5: witness: witness verifier key: unknown algorithm "
+		 "0x01 (want 0x04, Ed25519 cosignature/v1)"},
+		{"form-policy-key-hash", "A witness key of the wrong hash.",
+		 "+e75f6532+", "+e75f6533+",
+		 "line 4: witness: witness verifier key: key hash e75f6533 "
+		 "does not match the key (e75f6532)"},
+		{"form-policy-no-url", "A witness line without its URL.",
+		 " https://w2.example", "",
+		 "line 5: witness: not \"<vkey> <URL>\""},
+		{"form-policy-url-scheme", "A witness at an ftp URL.",
+		 "https://w2.example", "ftp://w2.example",
+		 "line 5: witness: URL is not http:// or https:// and "
+		 "printable ASCII without spaces"},
+		{"form-policy-url-space", "A witness URL with a space.",
+		 "https://w2.example", "https://w2 example",
+		 "line 5: witness: URL is not http://"},
+		{"form-policy-same-name", "Two witnesses of one name.", WKEY2,
+		 "witness.example/w1+8c040ee4+"
+		 "BLtcZySCsNzKkaIaTtY7Fa/eiqE3jacs0Bs0lYnW591q",
+		 "line 5: witness: the name witness.example/w1 is already the "
+		 "witness of line 4"},
+		{"form-policy-same-key", "Two witnesses of one key.", WKEY1,
+		 "copy.example+86c37222+"
+		 "BCVDuS/xCVURR2rcg2nbbdyTNmWhGXjdoUBO4QZsqVWd",
+		 "line 5: witness: the key is already the witness's of line 4"},
+		{"form-policy-value-too-long", "A witness value of 351 bytes.",
+		 "https://w2.example", "@351",
+		 "line 5: witness: value is 351 bytes, more than 350"},
+		{"form-policy-eleven-witnesses", "Eleven witnesses.", "logged",
+		 "@more", "line 14: witness: more than 10 witnesses"},
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *to = t[i].to;
+		char long_url[352], extra[ENTRY_MAX];
+		/* "@351": a URL that makes the value 351 bytes; "@more": nine
+		 * more witnesses, before the logged line. */
+		if (strcmp(to, "@351") == 0) {
+			size_t n = 351 - strlen(WKEY2) - 1 - 8;
+			memcpy(long_url, "https://", 8);
+			memset(long_url + 8, 'a', n);
+			long_url[8 + n] = 0;
+			to = long_url;
+		} else if (strcmp(to, "@more") == 0) {
+			size_t at = 0;
+			for (size_t k = 0; k < sizeof more / sizeof more[0];
+			     k++)
+				at += (size_t)snprintf(
+					extra + at, sizeof extra - at,
+					"witness %s https://%zu.example\n",
+					more[k], k);
+			snprintf(extra + at, sizeof extra - at, "logged");
+			to = extra;
+		}
+		char *text = subst(policy_text, t[i].from, to);
+		base(w);
+		w_put(w, text, strlen(text), ENTRIES);
+		free(text);
+		emit(g, &(struct vec){
+				.name = t[i].name,
+				.about = t[i].about,
+				FAIL1(3, t[i].detail),
+			});
+	}
+}
+
 static void form_vectors(struct gen *g)
 {
 	struct world *w = &g->w;
@@ -2116,9 +2265,8 @@ static void form_vectors(struct gen *g)
 		 "line 16: too many lines"},
 		{"form-no-kind", "No kind line.", ENTRY_DOCUMENT,
 		 "kind document\n", "", "no kind line"},
-		{"form-unknown-kind",
-		 "Kind witness-policy, which is not built (an unknown kind).",
-		 ENTRY_DOCUMENT, "kind document", "kind witness-policy",
+		{"form-unknown-kind", "Kind inspection, which no entry has.",
+		 ENTRY_DOCUMENT, "kind document", "kind inspection",
 		 "kind: unknown kind"},
 		{"form-duplicate-key", "The performed line twice.",
 		 ENTRY_DOCUMENT, "performed 2026-02-08\n",
@@ -2475,6 +2623,19 @@ static void attest_vectors(struct gen *g)
 			.name = "attest-provider-wrong-kind",
 			.about = "An item of providers is a venue entry.",
 			FAIL1(5, "is kind venue, not provider-key or "
+				 "provider-revoke"),
+		});
+
+	head(w, true);
+	d1 = doc1(w->k->clean);
+	w_doc(w, &d1);
+	w_put(w, policy_text, strlen(policy_text), PROVIDERS);
+	tail(w);
+	emit(g, &(struct vec){
+			.name = "attest-provider-policy",
+			.about = "An item of providers is a witness-policy "
+				 "entry.",
+			FAIL1(5, "is kind witness-policy, not provider-key or "
 				 "provider-revoke"),
 		});
 
@@ -2961,6 +3122,7 @@ int main(int argc, char **argv)
 	inclusion_vectors(&g);
 	chain_vectors(&g);
 	form_vectors(&g);
+	policy_form_vectors(&g);
 	docs_vectors(&g);
 	attest_vectors(&g);
 	revoke_key_vectors(&g);
