@@ -120,7 +120,7 @@ tally    = mkdir -p $(1) && : >$(1)/check-results; \
 suites   = rc=0; for t in $(2); do echo "== $$t"; \
 	$(TEST_ENV) $(RESULTS) $(1) $$t $(3) $$t || rc=1; done; exit $$rc
 SHELL_SUITES = $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh \
-	tests/net/test_*.sh))
+	tests/net/test_*.sh tests/witness/test_*.sh))
 
 check: deps
 	@$(call tally,$(BUILD),format-check vectors-check unit cli-tests \

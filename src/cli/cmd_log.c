@@ -24,10 +24,12 @@ static const char log_usage[] =
 	"       sanilog proof consistency OLD NEW\n"
 	"       sanilog export --venue ID [--size N] [--docs DIR] [-o FILE]\n"
 	"\n"
-	"checkpoint prints the newest signed checkpoint (or the kept one of\n"
-	"size N) byte for byte; entry an entry's exact bytes; proof the\n"
+	"checkpoint prints the checkpoint the log serves (the newest, or\n"
+	"while the log is witnessed the newest its witnesses' quorum\n"
+	"cosigned; or the kept one of size N) byte for byte, with the\n"
+	"witnesses' cosignatures; entry an entry's exact bytes; proof the\n"
 	"hashes of a proof, one base64 hash a line (inclusion against the\n"
-	"newest checkpoint unless --size); export the venue's bundle (JSON),\n"
+	"checkpoint served unless --size); export the venue's bundle (JSON),\n"
 	"and with --docs DIR its documents into DIR (made if need be), each\n"
 	"named by its SHA-256, for `sanilog verify --docs DIR`.\n"
 	"Options: --db PATH, --json, --help.\n";
@@ -112,7 +114,7 @@ int cmd_checkpoint(struct cli *c, int argc, char **argv)
 	if (cli_open_store(c, STORE_READONLY, &s) != ST_OK)
 		return EXIT_USAGE;
 	buf_init(&note, 1 << 16);
-	enum status r = store_checkpoint(s, a.size, &note, &size, &e);
+	enum status r = store_checkpoint_served(s, a.size, &note, &size, &e);
 	if (r == ST_NOT_FOUND && a.size >= 0)
 		rc = cli_error("checkpoint: no kept checkpoint of size %lld",
 			       (long long)a.size);
@@ -218,7 +220,7 @@ int cmd_proof(struct cli *c, int argc, char **argv)
 		/* Against the newest checkpoint, which a verifier holds. */
 		struct buf note;
 		buf_init(&note, 1 << 16);
-		r = store_checkpoint(s, -1, &note, &a.size, &e);
+		r = store_checkpoint_served(s, -1, &note, &a.size, &e);
 		buf_free(&note);
 	}
 	if (r != ST_OK) {

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "core/codec.h"
+
 enum status store_cosig_put(struct store *s, int64_t size, const char *witness,
 			    int64_t time, const char *line, struct err *e)
 {
@@ -59,4 +61,45 @@ enum status store_cosig_newest_size(struct store *s, int64_t *size,
 {
 	return store_one_int(s, store_stmt(s, Q_COSIG_NEWEST_SIZE), size,
 			     "no cosignature", e);
+}
+
+static enum status append_line(void *ctx, const char *witness, int64_t time,
+			       const char *line, size_t len)
+{
+	(void)witness;
+	(void)time;
+	return buf_append(ctx, line, len);
+}
+
+enum status store_checkpoint_served(struct store *s, int64_t size,
+				    struct buf *out, int64_t *got_size,
+				    struct err *e)
+{
+	if (size < 0) {
+		char text[24];
+		int64_t v = 0;
+		enum status r =
+			store_meta_get(s, "witnessed", text, sizeof text, e);
+		if (r == ST_OK && !dec_parse(text, &v))
+			return err_set(e, ST_CORRUPT,
+				       "meta witnessed: not a size: %s", text);
+		if (r == ST_OK)
+			size = v;
+		else if (r != ST_NOT_FOUND)
+			return r;
+	}
+	int64_t got = 0;
+	size_t was = out->len;
+	enum status r = store_checkpoint(s, size, out, &got, e);
+	if (r == ST_OK)
+		r = store_cosigs(s, got, append_line, out, e);
+	if (r != ST_OK) {
+		out->len = was;
+		if (out->data != NULL)
+			out->data[was] = 0;
+		return r == ST_NOMEM ? err_set(e, r, "out of memory") : r;
+	}
+	if (got_size != NULL)
+		*got_size = got;
+	return ST_OK;
 }

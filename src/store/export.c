@@ -196,7 +196,7 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
 	if ((r = store_meta_get(s, "origin", origin, sizeof origin, e)) !=
 		    ST_OK ||
 	    (r = store_meta_get(s, "vkey", vkey, sizeof vkey, e)) != ST_OK ||
-	    (r = store_checkpoint(s, size, &note, NULL, e)) != ST_OK)
+	    (r = store_checkpoint_served(s, size, &note, NULL, e)) != ST_OK)
 		goto done;
 	if ((r = parse_kept(&note, &cp, "stored checkpoint", e)) != ST_OK)
 		goto done;
@@ -347,7 +347,7 @@ enum status export_poster(struct store *s, const char *venue,
 
 	buf_init(&note, 64 << 10);
 	int64_t size = 0;
-	if ((r = store_checkpoint(s, -1, &note, &size, e)) != ST_OK) {
+	if ((r = store_checkpoint_served(s, -1, &note, &size, e)) != ST_OK) {
 		err_prefix(e, "checkpoint");
 		goto done;
 	}

@@ -182,6 +182,11 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 	return ST_OK;
 }
 
+struct store *sequencer_store(struct sequencer *q)
+{
+	return q->store;
+}
+
 void sequencer_free(struct sequencer *q)
 {
 	if (q == NULL)

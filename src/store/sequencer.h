@@ -51,6 +51,9 @@ enum status sequencer_new(struct store *s, const struct note_signer *signer,
 /* Accepts NULL. */
 void sequencer_free(struct sequencer *q);
 
+/* The store q writes (for tasks that must share its connection). */
+struct store *sequencer_store(struct sequencer *q);
+
 /* The largest document accepted (default DOC_MAX_DEFAULT). */
 void sequencer_set_doc_max(struct sequencer *q, size_t max);
 

@@ -162,6 +162,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[Q_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2)"
 		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[Q_META_DELETE] = "DELETE FROM meta WHERE key = ?1",
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
@@ -651,6 +652,13 @@ enum status store_meta_set(struct store *s, const char *key, const char *value,
 	sqlite3_stmt *st = store_stmt(s, Q_META_SET);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return store_exec(s, st, "meta", e);
+}
+
+enum status store_meta_delete(struct store *s, const char *key, struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_META_DELETE);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	return store_exec(s, st, "meta", e);
 }
 

@@ -87,6 +87,8 @@ enum status store_meta_get(struct store *s, const char *key, char *out,
 			   size_t outsize, struct err *e);
 enum status store_meta_set(struct store *s, const char *key, const char *value,
 			   struct err *e);
+/* Removes a setting (nothing when it is not set). */
+enum status store_meta_delete(struct store *s, const char *key, struct err *e);
 
 /* Transactions: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK. */
 enum status store_begin(struct store *s, struct err *e);
@@ -194,6 +196,17 @@ typedef enum status (*store_cosig_fn)(void *ctx, const char *witness,
  * store_cosigs on s. */
 enum status store_cosigs(struct store *s, int64_t size, store_cosig_fn fn,
 			 void *ctx, struct err *e);
+
+/*
+ * The checkpoint the log serves, as store_checkpoint but with every
+ * cosignature kept for it appended as signature lines (in the order of
+ * store_cosigs); with size < 0, the newest witnessed one (the meta
+ * "witnessed", set while the log is witnessed: web/cosigner.h), else the
+ * newest.
+ */
+enum status store_checkpoint_served(struct store *s, int64_t size,
+				    struct buf *out, int64_t *got_size,
+				    struct err *e);
 
 /* The largest size of a checkpoint with any cosignature.  ST_NOT_FOUND if
  * there is none. */

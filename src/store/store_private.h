@@ -28,6 +28,7 @@
 enum stmt {
 	Q_META_GET,
 	Q_META_SET,
+	Q_META_DELETE,
 	Q_BEGIN,
 	Q_COMMIT,
 	Q_ROLLBACK,

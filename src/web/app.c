@@ -4,6 +4,7 @@
  */
 #include "app.h"
 
+#include "web/cosigner.h"
 #include "web/owner.h"
 #include "web/pages.h"
 
@@ -18,6 +19,9 @@
  * the same code as a stop. */
 static void app_free(struct web_app *a)
 {
+	/* The writer first: it runs the cosigner's queued task. */
+	writer_stop(a->writer);
+	cosigner_stop(a->cosigner);
 	writer_free(a->writer);
 	backfill_free(a->backfill);
 	page_cache_free(a->cache);
@@ -30,6 +34,11 @@ static void app_free(struct web_app *a)
 	free(a->wal_path);
 	pthread_mutex_destroy(&a->tags_lock);
 	free(a);
+}
+
+static void kick_cosigner(void *cls)
+{
+	cosigner_kick(cls);
 }
 
 enum status web_app_start(const struct web_options *o, struct sequencer *seq,
@@ -83,6 +92,10 @@ enum status web_app_start(const struct web_options *o, struct sequencer *seq,
 	    (r = writer_new(seq, &a->writer, e)) != ST_OK)
 		goto fail;
 	writer_set_between(a->writer, backfill_between, a->backfill);
+	if ((r = cosigner_start(o->db_path, a->writer, &a->cosigner, e)) !=
+	    ST_OK)
+		goto fail;
+	writer_set_after(a->writer, kick_cosigner, a->cosigner);
 	struct http_config cfg = o->http;
 	cfg.html_error = web_html_error;
 	if ((r = http_server_new(&cfg, web_routes, web_nroutes, a, &a->http,

@@ -73,6 +73,7 @@ struct web_app {
 	struct store_pool *pool;
 	struct writer *writer;
 	struct backfill *backfill; /* the WAL checkpoints beside the writer */
+	struct cosigner *cosigner; /* the witnessing thread (cosigner.h) */
 	struct ratelimit *auth_limit;
 	struct owner_sessions *sessions; /* owners logged in (owner.h) */
 	struct page_cache *cache;	 /* venue pages and bundles */

@@ -21,6 +21,7 @@
 #include "print/poster.h"
 #include "store/export.h"
 #include "web/api.h"
+#include "web/cosigner.h"
 #include "web/feeds.h"
 #include "web/handler.h"
 #include "web/owner.h"
@@ -432,7 +433,7 @@ static void checkpoint(struct http_request *rq, struct store *s)
 	struct buf note;
 	struct err e;
 	buf_init(&note, 1 << 16);
-	enum status r = store_checkpoint(s, size, &note, &got, &e);
+	enum status r = store_checkpoint_served(s, size, &note, &got, &e);
 	if (r == ST_NOT_FOUND && size >= 0) {
 		buf_free(&note);
 		http_reply_error(rq, r, 0, "no kept checkpoint of size %lld",
@@ -661,11 +662,21 @@ static void healthz(struct http_request *rq, struct store *s)
 	static const char ok[] = "ok\n",
 			  full[] = "degraded: disk full, uploads are refused "
 				   "(503) until one can be written\n";
-	writer_get_stats(((struct web_app *)http_app(rq))->writer, &ws);
-	if (ws.disk_full)
+	struct web_app *a = http_app(rq);
+	char why[300];
+	writer_get_stats(a->writer, &ws);
+	if (ws.disk_full) {
 		http_reply_static(rq, 200, MIME_TEXT, full, sizeof full - 1);
-	else
+	} else if (cosigner_degraded(a->cosigner, why, sizeof why)) {
+		/* Uploads go on; what is served is older than the log. */
+		char line[340];
+		int n = snprintf(line, sizeof line, "degraded: %s\n", why);
+		http_reply(rq, 200, MIME_TEXT, line,
+			   n > 0 && (size_t)n < sizeof line ? (size_t)n
+							    : sizeof line - 1);
+	} else {
 		http_reply_static(rq, 200, MIME_TEXT, ok, sizeof ok - 1);
+	}
 	cache(rq, "no-store");
 }
 
@@ -733,6 +744,8 @@ static void metrics(struct http_request *rq, struct store *s)
 			(unsigned long long)ws.batches,
 			(unsigned long long)ws.requests,
 			(unsigned long long)ws.queued, ws.disk_full ? 1 : 0);
+	if (r == ST_OK)
+		r = cosigner_metrics(a->cosigner, &out);
 	if (r != ST_OK) {
 		buf_free(&out);
 		web_reply_internal(rq, r, "metrics", status_str(r));

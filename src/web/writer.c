@@ -39,6 +39,9 @@ struct writer {
 	struct buf checkpoint;
 	void (*between)(void *cls);
 	void *between_cls;
+	struct writer_task *tasks, *tasks_tail;
+	void (*after)(void *cls);
+	void *after_cls;
 };
 
 /* Commits one batch of jobs and reports to each. */
@@ -74,6 +77,8 @@ static void run_batch(struct writer *w, size_t n)
 	if (logged > 0)
 		atomic_fetch_add(&w->generation, 1);
 	pthread_mutex_lock(&w->lock);
+	void (*after)(void *) = logged > 0 ? w->after : NULL;
+	void *after_cls = w->after_cls;
 	if (r == ST_FULL)
 		w->stats.disk_full = true;
 	else if (logged > 0)
@@ -82,6 +87,8 @@ static void run_batch(struct writer *w, size_t n)
 	w->stats.requests += n;
 	w->stats.logged += logged;
 	pthread_mutex_unlock(&w->lock);
+	if (after != NULL)
+		after(after_cls);
 	for (size_t i = 0; i < n; i++)
 		w->jobs[i]->done(w->jobs[i], w->jobs[i]->cls);
 }
@@ -91,8 +98,20 @@ static void *writer_main(void *arg)
 	struct writer *w = arg;
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (w->head == NULL && !w->stopping)
+		while (w->head == NULL && w->tasks == NULL && !w->stopping)
 			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->tasks != NULL) {
+			struct writer_task *t = w->tasks;
+			w->tasks = w->tasks_tail = NULL;
+			pthread_mutex_unlock(&w->lock);
+			struct store *st = sequencer_store(w->seq);
+			for (struct writer_task *next; t != NULL; t = next) {
+				next = t->next;
+				t->fn(st, t->cls);
+			}
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
 		if (w->head == NULL)
 			break; /* stopping, and nothing left */
 		size_t n = 0, bytes = 0;
@@ -162,6 +181,24 @@ enum status writer_submit(struct writer *w, struct writer_job *job)
 	return ST_OK;
 }
 
+enum status writer_run(struct writer *w, struct writer_task *t)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		return ST_BUSY;
+	}
+	t->next = NULL;
+	if (w->tasks_tail != NULL)
+		w->tasks_tail->next = t;
+	else
+		w->tasks = t;
+	w->tasks_tail = t;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	return ST_OK;
+}
+
 void writer_stop(struct writer *w)
 {
 	if (w == NULL || !w->started)
@@ -206,4 +243,12 @@ void writer_set_between(struct writer *w, void (*fn)(void *cls), void *cls)
 uint64_t writer_generation(struct writer *w)
 {
 	return atomic_load(&w->generation);
+}
+
+void writer_set_after(struct writer *w, void (*fn)(void *cls), void *cls)
+{
+	pthread_mutex_lock(&w->lock);
+	w->after = fn;
+	w->after_cls = cls;
+	pthread_mutex_unlock(&w->lock);
 }

@@ -69,6 +69,27 @@ void writer_get_stats(struct writer *w, struct writer_stats *out);
  * use it (store/backfill.h).  cls is borrowed: it must outlive the thread. */
 void writer_set_between(struct writer *w, void (*fn)(void *cls), void *cls);
 
+/*
+ * A task for the writer thread that is no append: fn(s, cls) runs on the
+ * writer thread with the store the writer writes (its own transactions,
+ * between two batches), so that no other connection writes to the
+ * database and its caches hold (store.h).  The witnessing thread keeps
+ * the cosignatures it gets this way.  ST_BUSY when the writer is
+ * stopping (fn is then never called).  The task is the caller's until fn
+ * returned; the writer never touches it after.
+ */
+struct writer_task {
+	void (*fn)(struct store *s, void *cls);
+	void *cls;
+	struct writer_task *next; /* the writer's */
+};
+enum status writer_run(struct writer *w, struct writer_task *t);
+
+/* Has fn(cls) called on the writer thread after each batch that logged
+ * an entry (fn NULL: nothing is called): the witnessing thread learns of
+ * each new checkpoint so.  cls must outlive the thread. */
+void writer_set_after(struct writer *w, void (*fn)(void *cls), void *cls);
+
 /* How many batches committed so far: changes after every commit (read
  * without a lock, for caches of what the log shows). */
 uint64_t writer_generation(struct writer *w);
