@@ -369,6 +369,7 @@ struct wreq {
 	struct buf reply; /* the cosignature line, or the refusal's text */
 	int64_t held;	  /* a 409's size */
 	size_t note_full; /* the checkpoint with its signatures */
+	bool sign_failed; /* the cosignature could not be made */
 };
 
 static void wreq_free(void *p)
@@ -434,7 +435,12 @@ static void answer(struct wreq *q)
 	struct http_request *rq = q->rq;
 	if (q->submitted) {
 		unsigned c = q->job.code;
-		if (q->job.kind == JOB_COSIGN && c != 200) {
+		if (q->job.kind == JOB_COSIGN && c == 200 && q->sign_failed) {
+			/* Recorded, but no line to send: the log asks again
+			 * with the same sizes and gets it. */
+			refuse(q, 500, O_UNAVAILABLE,
+			       "internal error: no cosignature made");
+		} else if (q->job.kind == JOB_COSIGN && c != 200) {
 			if (c == 404)
 				refuse(q, 404, O_UNKNOWN,
 				       "unknown log: no longer witnessed");
@@ -626,16 +632,7 @@ static enum http_next add_checkpoint(struct http_request *rq)
 		answer(q);
 		return HTTP_DONE;
 	}
-	/* Signed before the state is checked, so that the log's lock is
-	 * held only for the check; sent only after the commit. */
 	q->job.now = (int64_t)time(NULL);
-	struct err e = {.msg = ""};
-	if (cosig_line(q->w->signer, req.note, req.note_len,
-		       (uint64_t)q->job.now, &q->reply, &e) != ST_OK) {
-		refuse(q, 400, O_MALFORMED, "malformed checkpoint: %s", e.msg);
-		answer(q);
-		return HTTP_DONE;
-	}
 	/* Suspended first: the committer may resume it before this
 	 * returns. */
 	http_suspend(rq);
@@ -649,7 +646,18 @@ static enum http_next add_checkpoint(struct http_request *rq)
 		q->submitted = false;
 		answer(q);
 		http_resume(rq);
+		return HTTP_SUSPENDED;
 	}
+	/* Cosigned while the commit runs, not before the check: the log's
+	 * lock is held only for the check, and a request in sequence waits
+	 * for the later of the two.  The answer is made only after this
+	 * returns, however early the committer resumes the request:
+	 * libmicrohttpd runs a connection on one thread. */
+	struct err e = {.msg = ""};
+	if (q->job.kind == JOB_COSIGN &&
+	    cosig_line(q->w->signer, req.note, req.note_len,
+		       (uint64_t)q->job.now, &q->reply, &e) != ST_OK)
+		q->sign_failed = true;
 	return HTTP_SUSPENDED;
 }
 
