@@ -160,7 +160,6 @@ struct kept {
 
 struct blog {
 	int index;
-	const char *url;
 	const struct note_verifier *witness;
 	double deadline;
 	struct note_signer *signer;
@@ -169,14 +168,14 @@ struct blog {
 	/* The tree, the maker's: every stored hash, by stored index, in
 	 * chunks of CHUNK (never moved once written). */
 	struct merkle_range mr;
-	uint8_t (**chunks)[HASH_LEN];
+	uint8_t **chunks; /* CHUNK hashes each */
 	int64_t nstored, nchunks, chunks_alloc;
 
 	/* Between the maker and the sender: one request made ahead. */
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	struct prepared slot[2];
-	int ready; /* slot[next] holds the next request when 1 */
+	int ready; /* requests made and not yet sent: 0, 1 or 2 */
 	int next;  /* the slot the sender takes next */
 	bool stop; /* the sender is done: the maker stops */
 	int made;  /* the maker's failure (2) */
@@ -188,7 +187,7 @@ struct blog {
 	double *lat; /* seconds, one per request answered */
 	size_t nlat, lat_alloc;
 	struct kept kept;
-	int64_t requests, leaves;
+	int64_t requests;
 	struct curl_slist *headers;
 	atomic_int *shown; /* wrong answers printed, by every log */
 	int rc;		   /* 0, 1 a wrong answer, 2 a failure */
@@ -203,7 +202,9 @@ static enum status tree_read(void *ctx, const int64_t *indexes, size_t count,
 		int64_t x = indexes[i];
 		if (x < 0 || x >= l->nstored)
 			return ST_INVALID;
-		memcpy(out[i], l->chunks[x >> CHUNK_BITS][x & (CHUNK - 1)],
+		memcpy(out[i],
+		       l->chunks[x >> CHUNK_BITS] +
+			       (x & (CHUNK - 1)) * HASH_LEN,
 		       HASH_LEN);
 	}
 	return ST_OK;
@@ -228,7 +229,8 @@ static enum status tree_store(struct blog *l, const uint8_t hash[HASH_LEN])
 			return ST_NOMEM;
 		l->nchunks++;
 	}
-	memcpy(l->chunks[c][l->nstored & (CHUNK - 1)], hash, HASH_LEN);
+	memcpy(l->chunks[c] + (l->nstored & (CHUNK - 1)) * HASH_LEN, hash,
+	       HASH_LEN);
 	l->nstored++;
 	return ST_OK;
 }
@@ -479,7 +481,6 @@ static enum status blog_init(struct blog *l, int index, const char *url,
 	char target[2048];
 	memset(l, 0, sizeof *l);
 	l->index = index;
-	l->url = url;
 	l->witness = witness;
 	l->shown = shown;
 	merkle_range_init(&l->mr);
@@ -576,7 +577,7 @@ static int cmd_run(int argc, char **argv)
 		if (blog_init(&logs[n], (int)(first + n), argv[1], &wv, &shown,
 			      &e) != ST_OK) {
 			fprintf(stderr, "bench_witness: log %lld: %s\n",
-				(long long)(first + n), e.msg);
+				(long long)first + n, e.msg);
 			n++;
 			goto done;
 		}

@@ -103,7 +103,7 @@ if out=$("$GEN" sync "$TMP" "$SYNCS" | grep '^result'); then
 	SYNC=$(field rate "$out")
 	row "disk: fdatasync'd 4 KiB writes (ref)" "$SYNCS" \
 		"$(field seconds "$out")" "$SYNC" "-" \
-		"as dd oflag=dsync bs=4k, in $TMP: one commit at a time"
+		"as dd oflag=dsync bs=4k, under ${BENCH_DIR:-/tmp}: one commit at a time"
 else
 	fail "sync failed"
 	SYNC=0
@@ -137,11 +137,15 @@ if [ -z "$URL" ]; then
 	exit 1
 fi
 
-# case WHAT TARGET FIRST COUNT: logs FIRST .. FIRST+COUNT-1 submit for
-# $SECS seconds; one row, the ratio to REF_RATE (REF_WHAT) in its notes.
+# case_run WHAT TARGET FIRST COUNT: logs FIRST .. FIRST+COUNT-1 submit for
+# $SECS seconds; one row, with in its notes the ratio to REF_RATE
+# (REF_WHAT), the latency, the witness's commits in the run (requests a
+# commit, the mean time of one) and the CPU time of the witness and of
+# the generator (their shares of the machine).
 case_run() {
 	what=$1 target=$2 first=$3 count=$4
 	commits0=$(metric sanilog_witness_commits_total)
+	csecs0=$(metric sanilog_witness_commit_seconds_total)
 	cosigned0=$(metric sanilog_witness_cosigned_committed_total)
 	cpu0=$(cpu_of "$WITNESS_PID")
 	if ! out=$("$GEN" run "$URL" "$VKEY" "$first" "$count" "$SECS" \
@@ -153,6 +157,7 @@ case_run() {
 	fi
 	cpu1=$(cpu_of "$WITNESS_PID")
 	commits=$(($(metric sanilog_witness_commits_total) - commits0))
+	cms=$(calc %.2f "$commits" "($(metric sanilog_witness_commit_seconds_total) - $csecs0) * 1e3")
 	cosigned=$(($(metric sanilog_witness_cosigned_committed_total) - cosigned0))
 	n=$(field requests "$out")
 	secs=$(field seconds "$out")
@@ -161,7 +166,7 @@ case_run() {
 	wshare=$(calc %.2f "$secs * $NCPU" "$cpu1 - $cpu0")
 	echo "bench_witness: $what: $out" >&2
 	row "$what" "$n" "$secs" "$rate" "$target" \
-		"$(calc %.2f "$REF_RATE" "$rate")x $REF_WHAT; p50 $(field p50_ms "$out") ms, p99 $(field p99_ms "$out") ms; $(calc %.1f "$commits" "$cosigned") requests a commit ($commits commits); witness CPU $wcpu us a request ($wshare of the machine), generator's $(field cpu_us_per_request "$out") us ($(field cpu_share "$out")); $(field verified "$out") cosignatures verified"
+		"$(calc %.2f "$REF_RATE" "$rate")x $REF_WHAT; p50 $(field p50_ms "$out") ms, p99 $(field p99_ms "$out") ms; $(calc %.1f "$commits" "$cosigned") requests a commit ($commits commits of $cms ms); witness CPU $wcpu us a request ($wshare of the machine), generator's $(field cpu_us_per_request "$out") us ($(field cpu_share "$out")); $(field verified "$out") cosignatures verified"
 }
 
 REF_RATE=$(calc %.0f 1 "$ED * $NCPU")
