@@ -10,31 +10,30 @@
  *       "bench.example/witness-log-<i>" with the Ed25519 key of the seed
  *       SHA-256("sanilog bench_witness log <i>"): the same keys every run.
  *
- *   bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS
+ *   bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS [--grow MAX]
  *       Logs FIRST .. FIRST+COUNT-1 submit to the witness at URL (its
  *       base, without the final slash) at once, for SECONDS (a decimal,
  *       e.g. 0.5), each in sequence: a request is sent when the log's
  *       previous one was answered.  Each log starts empty, as the witness
  *       must hold it (a log the witness has seen grow answers 409: use
  *       other logs), and is an in-memory Merkle tree: a request grows it
- *       by a random 1 to 1,000 leaves (merkle_leaf_hash of 12 bytes naming
- *       the log and the leaf, pushed on a merkle_range whose stored hashes
- *       are kept), signs the new checkpoint (checkpoint_sign) and proves
- *       it consistent with the size last sent (merkle_prove_consistency on
- *       the kept hashes), in the add-checkpoint body of tlog-witness.
- *       A log is two threads: one makes its next request while the other
- *       waits for the answer to the current one (a log makes its next
- *       checkpoint while its witnesses cosign the last), so that the
- *       figure of the sequential case is the witness's round trip and
- *       not the log's own work; nothing is made before the clock starts.
- *       The other thread posts with libcurl, one easy handle a log
- *       (keep-alive), and times each request.  Every answer must be 200;
- *       after the clock stops, every cosignature it carries is checked
- *       with cosig_verify against WITNESS_VKEY (the check is kept off the
- *       clock so that it takes no CPU from the witness).  Prints the
- *       requests answered a second, the latency's p50, p99 and maximum,
- *       and this process's CPU time over the timed run (its share of the
- *       machine, which the witness did not have).
+ *       by a random 1 to MAX leaves (default 1,000; merkle_leaf_hash of 12
+ * bytes naming the log and the leaf, pushed on a merkle_range whose stored
+ * hashes are kept), signs the new checkpoint (checkpoint_sign) and proves it
+ * consistent with the size last sent (merkle_prove_consistency on the kept
+ * hashes), in the add-checkpoint body of tlog-witness. A log is two threads:
+ * one makes its next request while the other waits for the answer to the
+ * current one (a log makes its next checkpoint while its witnesses cosign the
+ * last), so that the figure of the sequential case is the witness's round trip
+ * and not the log's own work; nothing is made before the clock starts. The
+ * other thread posts with libcurl, one easy handle a log (keep-alive), and
+ * times each request.  Every answer must be 200; after the clock stops, every
+ * cosignature it carries is checked with cosig_verify against WITNESS_VKEY (the
+ * check is kept off the clock so that it takes no CPU from the witness). Prints
+ * the requests answered a second, the latency's p50, p99 and maximum, and this
+ * process's CPU time over the timed run (its share of the machine, which the
+ * witness did not have).  A smaller MAX makes the logs' own work smaller, and
+ * shows how much of the figure it was.
  *
  *   bench_witness ed25519 [COUNT]
  *       The least work a request costs a witness, on one core: COUNT
@@ -79,7 +78,7 @@
 #include "core/witness.h"
 
 #define LOGS_MAX    256	 /* logs in one run */
-#define GROW_MAX    1000 /* leaves a request adds, at most */
+#define GROW_MAX    1000 /* leaves a request adds, at most, by default */
 #define ANSWER_MAX  4096 /* bytes of an answer kept */
 #define REQUEST_MAX 8192 /* an add-checkpoint body: 63 proof lines fit */
 #define SHOW_MAX    5	 /* wrong answers printed, in all */
@@ -89,7 +88,8 @@
 
 static const char usage_text[] =
 	"usage: bench_witness keys FIRST COUNT\n"
-	"       bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS\n"
+	"       bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS "
+	"[--grow MAX]\n"
 	"       bench_witness ed25519 [COUNT]\n"
 	"       bench_witness sync DIR [COUNT]\n";
 
@@ -162,6 +162,7 @@ struct blog {
 	int index;
 	const struct note_verifier *witness;
 	double deadline;
+	uint64_t grow_max; /* leaves a request adds, at most */
 	struct note_signer *signer;
 	uint64_t rng;
 
@@ -263,7 +264,7 @@ static enum status make_request(struct blog *l, struct prepared *p,
 				struct err *e)
 {
 	int64_t old = l->mr.size;
-	int64_t grow = 1 + (int64_t)(rng_next(&l->rng) % GROW_MAX);
+	int64_t grow = 1 + (int64_t)(rng_next(&l->rng) % l->grow_max);
 	struct checkpoint cp = {.size = old + grow};
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t nproof = 0;
@@ -551,7 +552,10 @@ static int cmd_run(int argc, char **argv)
 	char *end = NULL;
 	struct note_verifier wv;
 	struct err e = {.msg = ""};
-	if (argc != 6 || !parse_count(argv[3], 0, INT_MAX - LOGS_MAX, &first) ||
+	int64_t grow_max = GROW_MAX;
+	if ((argc != 6 && (argc != 8 || strcmp(argv[6], "--grow") != 0 ||
+			   !parse_count(argv[7], 1, 1000000, &grow_max))) ||
+	    !parse_count(argv[3], 0, INT_MAX - LOGS_MAX, &first) ||
 	    !parse_count(argv[4], 1, LOGS_MAX, &count))
 		return usage();
 	double seconds = strtod(argv[5], &end);
@@ -585,6 +589,7 @@ static int cmd_run(int argc, char **argv)
 	double cpu0 = cpu_seconds(), t0 = now_seconds();
 	for (int64_t i = 0; i < count; i++) {
 		logs[i].deadline = t0 + seconds;
+		logs[i].grow_max = (uint64_t)grow_max;
 		pthread_create(&logs[i].maker, NULL, maker, &logs[i]);
 		pthread_create(&logs[i].sender, NULL, sender, &logs[i]);
 	}

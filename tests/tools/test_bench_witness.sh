@@ -44,11 +44,11 @@ check "requests per commit given" awk -F '\t' '/^witness:/ {
 TEST_FAIL_SHOWS=""
 
 # The keys: the same every run, one a line, each a log's verifier key.
-"$GEN" keys 3 2 >keys1
-"$GEN" keys 3 2 >keys2
+"$GEN" keys 3 3 >keys1
+"$GEN" keys 3 3 >keys2
 check "keys: the same every run" cmp -s keys1 keys2
 check "keys: log 3's origin" grep -q '^bench.example/witness-log-3+[0-9a-f]\{8\}+' keys1
-check "keys: two" test "$(wc -l <keys1)" = 2
+check "keys: three" test "$(wc -l <keys1)" = 3
 
 # A witness of its own, on a free port.
 WDB=$TMP/w.db
@@ -83,6 +83,16 @@ expect_exit "run: log 4 again from size 0: exit 1" 1 \
 	"$GEN" run "$URL" "$VKEY" 4 1 0.2
 check "run: log 4 again: says 409" grep -q 'status 409' err
 
+# Log 5 grown by one leaf a request.
+expect_exit "run --grow 1: exit 0" 0 "$GEN" run "$URL" "$VKEY" 5 1 0.2 \
+	--grow 1
+sent=$(awk '{ print $8 }' out)
+held=$(curl -fsS "$URL/" | awk '/witness-log-5\+/ { print $4 }')
+check "run --grow 1: the witness holds one leaf a request ($held, $sent)" \
+	test "${held:-x}" = "$sent"
+
 expect_exit "run: bad usage: exit 2" 2 "$GEN" run "$URL" "$VKEY" 4 1 0
+expect_exit "run: bad --grow: exit 2" 2 "$GEN" run "$URL" "$VKEY" 4 1 1 \
+	--grow 0
 stop_server
 test_end
