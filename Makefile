@@ -45,6 +45,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # What the unit tests share (tests/unit/lib/testlog.h), linked into each.
 UNIT_LIB_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/unit/lib/*.c))
 BENCH_BIN = $(BUILD)/tools/bench
+BENCH_WITNESS_BIN = $(BUILD)/tools/bench_witness
 VECTORS_GEN = $(BUILD)/tests/vectors-gen
 PAGE_DRIVER = $(BUILD)/tests/page_driver
 
@@ -84,7 +85,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_LIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests $(LDFLAGS) $(WRAP_$*) -o $@ $< $(UNIT_LIB_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
-$(BENCH_BIN): tools/bench.c $(LIB)
+$(BENCH_BIN): tools/bench.c tools/bench_common.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# The witness benchmark's load generator (tools/bench_witness.sh).
+$(BENCH_WITNESS_BIN): tools/bench_witness.c tools/bench_common.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
@@ -107,7 +113,8 @@ deps:
 # run in TEST_ENV.
 RESULTS  = tests/lib/results.sh
 TEST_ENV = SANILOG=$(abspath $(BIN)) PAGE_DRIVER=$(abspath $(PAGE_DRIVER)) \
-	BENCH=$(abspath $(BENCH_BIN)) RUNNER="$(RUNNER)"
+	BENCH=$(abspath $(BENCH_BIN)) \
+	BENCH_WITNESS=$(abspath $(BENCH_WITNESS_BIN)) RUNNER="$(RUNNER)"
 # $(call tally,DIR,MAKE ARGUMENTS): make -k ARGUMENTS (every suite runs,
 # even after one failed) with the counts in DIR/check-results, then the
 # closing line over them; fails when anything failed.
@@ -128,7 +135,7 @@ check: deps
 
 # What the shell suites run besides the binary (a suite run by hand says
 # when one is missing).
-test-programs: $(BIN) $(PAGE_DRIVER) $(BENCH_BIN)
+test-programs: $(BIN) $(PAGE_DRIVER) $(BENCH_BIN) $(BENCH_WITNESS_BIN)
 
 # The verification vectors (DESIGN.md "Test vectors"): tests/vectors/gen.c
 # writes them; vectors-check writes them again beside and compares.  The C
@@ -155,13 +162,13 @@ cli-tests: $(BIN)
 web-tests: test-programs
 	@$(call suites,run,$(SHELL_SUITES))
 
-tools-tests:
+tools-tests: test-programs
 	@$(call suites,run,$(sort $(wildcard tests/tools/test_*.sh)))
 
 bench-deps:
 	@tools/deps.sh --bench
 
-bench: bench-deps $(BIN) $(BENCH_BIN) $(PAGE_DRIVER)
+bench: bench-deps $(BIN) $(BENCH_BIN) $(BENCH_WITNESS_BIN) $(PAGE_DRIVER)
 	@SANILOG=$(abspath $(BIN)) tools/bench.sh $(abspath $(BENCH_BIN))
 
 torture: bench-deps $(BIN)

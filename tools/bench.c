@@ -76,6 +76,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "core/attest.h"
 #include "core/buf.h"
 #include "core/entry.h"
@@ -102,27 +103,7 @@ static const char usage_text[] =
 
 static int usage(void)
 {
-	fputs(usage_text, stderr);
-	return 2;
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A whole decimal number in [min, max]. */
-static bool parse_count(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-	char *end = NULL;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != 0 || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
+	return bench_usage(usage_text);
 }
 
 /* Venue number i as an 8-character id of VENUE_ALPHABET (distinct for
@@ -570,16 +551,6 @@ static int cmd_rows(int argc, char **argv)
 	return 0;
 }
 
-/* xorshift64*: cheap random indexes, so that the timed loop measures the
- * proofs and not the generator. */
-static uint64_t rng_next(uint64_t *x)
-{
-	*x ^= *x >> 12;
-	*x ^= *x << 25;
-	*x ^= *x >> 27;
-	return *x * UINT64_C(2685821657736338717);
-}
-
 #define PROVERS_MAX 16
 
 struct prover {
@@ -861,9 +832,7 @@ static int cmd_run(int argc, char **argv)
 	double secs = now_seconds() - t0;
 	int code = WIFEXITED(status) ? WEXITSTATUS(status)
 				     : 128 + WTERMSIG(status);
-	double cpu =
-		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	double cpu = rusage_seconds(&ru);
 	printf("result run seconds %.3f cpu_seconds %.3f maxrss_kb %ld "
 	       "exit %d\n",
 	       secs, cpu, ru.ru_maxrss, code);
@@ -872,21 +841,11 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (sodium_init() < 0) {
-		fprintf(stderr, "bench: cannot initialise libsodium\n");
-		return 2;
-	}
-	if (argc < 2)
-		return usage();
-	if (strcmp(argv[1], "make-log") == 0)
-		return cmd_make_log(argc - 1, argv + 1);
-	if (strcmp(argv[1], "rows") == 0)
-		return cmd_rows(argc - 1, argv + 1);
-	if (strcmp(argv[1], "proofs") == 0)
-		return cmd_proofs(argc - 1, argv + 1);
-	if (strcmp(argv[1], "sigs") == 0)
-		return cmd_sigs(argc - 1, argv + 1);
-	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	return usage();
+	static const struct bench_cmd cmds[] = {
+		{"make-log", cmd_make_log}, {"rows", cmd_rows},
+		{"proofs", cmd_proofs},	    {"sigs", cmd_sigs},
+		{"run", cmd_run},
+	};
+	return bench_main("bench", argc, argv, cmds,
+			  sizeof cmds / sizeof cmds[0], usage_text);
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# bench.sh: `make bench`.  Measures sanilog's speed figures (issues 2 and
-# 3; the web figures by tools/bench_web.sh) and prints them in a table
+# bench.sh: `make bench`.  Measures sanilog's speed figures (issues 2, 3
+# and 16; the web figures by tools/bench_web.sh, the witness's by
+# tools/bench_witness.sh) and prints them in a table
 # beside their targets.  A benchmark measures and
 # prints: a figure below its target is reported, never a failure.  The exit
 # status is 1 only when a step could not run or gave a wrong answer (a log
@@ -16,6 +17,9 @@
 #   BENCH_DIR       where the temporary directory goes (default /tmp)
 #   BENCH_REPORT_VENUES  venues in the district report's log (default 100000)
 #   BENCH_WEB_SECONDS, BENCH_WEB_ROUNDS   see tools/bench_web.sh
+#   BENCH_WITNESS   tools/bench_witness.c built (default: bench_witness
+#                   beside bench)
+#   BENCH_WITNESS_SECONDS, BENCH_WITNESS_LOGS   see tools/bench_witness.sh
 #
 # Every log is made in a temporary directory, one at a time, and removed
 # when measured.
@@ -41,26 +45,14 @@ export XDG_CACHE_HOME="$TMP/cache"
 ROWS="$TMP/rows"
 : >"$ROWS"
 FAILED=0
-
-# A value from a "result ... key value ..." line: field KEY LINE.
-field() {
-	printf '%s\n' "$2" | awk -v k="$1" \
-		'{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
-}
-
-# row WHAT COUNT SECONDS RATE TARGET NOTE: one line of the table.
-row() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" >>"$ROWS"
-}
+BENCH_NAME=bench
+# field, row, fail
+# shellcheck source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
 
 # The size on disk of a database and its WAL files, in MB.
 db_mb() {
 	du -ck "$1" "$1-wal" "$1-shm" 2>/dev/null | awk 'END { printf "%.0f", $1 / 1024 }'
-}
-
-fail() {
-	echo "bench: $*" >&2
-	FAILED=1
 }
 
 # Room on disk: the logs are made one at a time; measured at about 5 KB an
@@ -310,6 +302,14 @@ rm -f "$TMP"/district.db* "$TMP/report.csv"
 
 "$(dirname "$0")/bench_page.sh" "$BENCH" "$ROWS" || fail "bench_page.sh failed"
 
+# 8. The witness: add-checkpoint requests cosigned a second, from 16 logs
+# at once and from one in sequence, beside the Ed25519 limit and the
+# disk's synchronous write rate (tools/bench_witness.sh, which adds its
+# rows).
+"$(dirname "$0")/bench_witness.sh" \
+	"${BENCH_WITNESS:-$(dirname "$BENCH")/bench_witness}" "$ROWS" ||
+	fail "bench_witness.sh failed"
+
 # The table.
 echo
 echo "sanilog benchmarks: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(uname -m)"
@@ -326,5 +326,7 @@ echo "(rates: appends count documents only, timed around sequencer_append;"
 echo " audits count all entries over the wall time of the verify process;"
 echo " posters and scans: one run of the whole command, rate = runs a second;"
 echo " web: wrk on loopback, the server on one CPU and wrk on the other;"
+echo " witness: requests answered 200 a second, over the generator's wall"
+echo " time, generator and witness sharing the machine (their CPU in the notes);"
 echo " rows marked (ms) or (bytes) show that figure in the rate column)"
 exit "$FAILED"

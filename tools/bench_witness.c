@@ -1,0 +1,737 @@
+/*
+ * bench_witness.c: the load generator of the witness benchmark (issue 16,
+ * "Speed"; tools/bench_witness.sh drives it).  It plays the logs a
+ * witness witnesses and measures how fast `sanilog witness serve`
+ * cosigns their checkpoints.
+ *
+ *   bench_witness keys FIRST COUNT
+ *       Prints the verifier keys of logs FIRST .. FIRST+COUNT-1, one a
+ *       line, for `sanilog witness log add`.  Log i is the origin
+ *       "bench.example/witness-log-<i>" with the Ed25519 key of the seed
+ *       SHA-256("sanilog bench_witness log <i>"): the same keys every run.
+ *
+ *   bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS [--grow MAX]
+ *       Logs FIRST .. FIRST+COUNT-1 submit to the witness at URL (its
+ *       base, without the final slash) at once, for SECONDS (a decimal,
+ *       e.g. 0.5), each in sequence: a request is sent when the log's
+ *       previous one was answered.  Each log starts empty, as the witness
+ *       must hold it (a log the witness has seen grow answers 409: use
+ *       other logs), and is an in-memory Merkle tree: a request grows it
+ *       by a random 1 to MAX leaves (default 1,000; merkle_leaf_hash of 12
+ * bytes naming the log and the leaf, pushed on a merkle_range whose stored
+ * hashes are kept), signs the new checkpoint (checkpoint_sign) and proves it
+ * consistent with the size last sent (merkle_prove_consistency on the kept
+ * hashes), in the add-checkpoint body of tlog-witness. A log is two threads:
+ * one makes its next request while the other waits for the answer to the
+ * current one (a log makes its next checkpoint while its witnesses cosign the
+ * last), so that the figure of the sequential case is the witness's round trip
+ * and not the log's own work; nothing is made before the clock starts. The
+ * other thread posts with libcurl, one easy handle a log (keep-alive), and
+ * times each request.  Every answer must be 200; after the clock stops, every
+ * cosignature it carries is checked with cosig_verify against WITNESS_VKEY (the
+ * check is kept off the clock so that it takes no CPU from the witness). Prints
+ * the requests answered a second, the latency's p50, p99 and maximum, and this
+ * process's CPU time over the timed run (its share of the machine, which the
+ * witness did not have).  A smaller MAX makes the logs' own work smaller, and
+ * shows how much of the figure it was.
+ *
+ *   bench_witness ed25519 [COUNT]
+ *       The least work a request costs a witness, on one core: COUNT
+ *       (default 20000) Ed25519 signatures and verifications of a
+ *       checkpoint-sized message with libsodium, in pairs.  Prints the
+ *       pairs a second.
+ *
+ *   bench_witness sync DIR [COUNT]
+ *       The disk's synchronous write rate, the bound of a witness that
+ *       commits one request at a time: COUNT (default 2000) writes of 4
+ *       KiB appended to a new file in DIR, each followed by fdatasync (as
+ *       dd oflag=dsync bs=4k does).  Prints the writes a second.
+ *
+ * Each command prints its figures on stdout as one line of "key value"
+ * pairs ("result ... rate R"), as tools/bench.c does, and what went wrong
+ * on stderr.  Nothing here fails on a time.  Exit status: 0 measured, 1 a
+ * wrong answer (a status other than 200, a cosignature that does not
+ * verify), 2 usage or system error.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench_common.h"
+#include "core/buf.h"
+#include "core/codec.h"
+#include "core/hash.h"
+#include "core/merkle.h"
+#include "core/note.h"
+#include "core/witness.h"
+
+#define LOGS_MAX    256	 /* logs in one run */
+#define GROW_MAX    1000 /* leaves a request adds, at most, by default */
+#define ANSWER_MAX  4096 /* bytes of an answer kept */
+#define REQUEST_MAX 8192 /* an add-checkpoint body: 63 proof lines fit */
+#define SHOW_MAX    5	 /* wrong answers printed, in all */
+#define NAME_FMT    "bench.example/witness-log-%d"
+#define CHUNK_BITS  16 /* 2 MiB of stored hashes a chunk */
+#define CHUNK	    (INT64_C(1) << CHUNK_BITS)
+
+static const char usage_text[] =
+	"usage: bench_witness keys FIRST COUNT\n"
+	"       bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS "
+	"[--grow MAX]\n"
+	"       bench_witness ed25519 [COUNT]\n"
+	"       bench_witness sync DIR [COUNT]\n";
+
+static int usage(void)
+{
+	return bench_usage(usage_text);
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return rusage_seconds(&ru);
+}
+
+/* Log i's signer (see the top).  *out is new. */
+static enum status log_signer(int i, struct note_signer **out, struct err *e)
+{
+	char name[64], text[64];
+	uint8_t seed[HASH_LEN];
+	snprintf(name, sizeof name, NAME_FMT, i);
+	int n = snprintf(text, sizeof text, "sanilog bench_witness log %d", i);
+	sha256(seed, text, (size_t)n);
+	enum status r = note_signer_from_seed(name, seed, out, e);
+	sodium_memzero(seed, sizeof seed);
+	return r;
+}
+
+static int cmd_keys(int argc, char **argv)
+{
+	int64_t first, count;
+	if (argc != 3 || !parse_count(argv[1], 0, INT_MAX - LOGS_MAX, &first) ||
+	    !parse_count(argv[2], 1, LOGS_MAX, &count))
+		return usage();
+	for (int64_t i = first; i < first + count; i++) {
+		struct note_signer *s = NULL;
+		struct note_verifier v;
+		char vkey[NOTE_VKEY_MAX + 1];
+		struct err e;
+		if (log_signer((int)i, &s, &e) != ST_OK) {
+			fprintf(stderr, "bench_witness: %s\n", e.msg);
+			return 2;
+		}
+		note_signer_verifier(s, &v);
+		note_verifier_format(&v, vkey, sizeof vkey);
+		printf("%s\n", vkey);
+		note_signer_free(s);
+	}
+	return 0;
+}
+
+/* ---- run: the logs ---- */
+
+/* A request made and not yet sent: its body, and the checkpoint's text
+ * (what the cosignature signs). */
+struct prepared {
+	struct buf body;
+	char text[NOTE_NAME_MAX + 80];
+	size_t text_len;
+};
+
+/* What a request that was answered 200 leaves for the check after the
+ * clock: the checkpoint's text, then its cosignature (COSIG_LEN bytes). */
+struct kept {
+	struct buf data; /* records: u16 text length, text, cosignature */
+	size_t count;
+};
+
+struct blog {
+	int index;
+	const struct note_verifier *witness;
+	double deadline;
+	uint64_t grow_max; /* leaves a request adds, at most */
+	struct note_signer *signer;
+	uint64_t rng;
+
+	/* The tree, the maker's: every stored hash, by stored index, in
+	 * chunks of CHUNK (never moved once written). */
+	struct merkle_range mr;
+	uint8_t **chunks; /* CHUNK hashes each */
+	int64_t nstored, nchunks, chunks_alloc;
+
+	/* Between the maker and the sender: one request made ahead. */
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct prepared slot[2];
+	int ready; /* requests made and not yet sent: 0, 1 or 2 */
+	int next;  /* the slot the sender takes next */
+	bool stop; /* the sender is done: the maker stops */
+	int made;  /* the maker's failure (2) */
+	pthread_t maker, sender;
+
+	/* The sender's. */
+	CURL *curl;
+	struct buf answer;
+	double *lat; /* seconds, one per request answered */
+	size_t nlat, lat_alloc;
+	struct kept kept;
+	int64_t requests;
+	struct curl_slist *headers;
+	atomic_int *shown; /* wrong answers printed, by every log */
+	int rc;		   /* 0, 1 a wrong answer, 2 a failure */
+	char err[300];
+};
+
+static enum status tree_read(void *ctx, const int64_t *indexes, size_t count,
+			     uint8_t (*out)[HASH_LEN])
+{
+	struct blog *l = ctx;
+	for (size_t i = 0; i < count; i++) {
+		int64_t x = indexes[i];
+		if (x < 0 || x >= l->nstored)
+			return ST_INVALID;
+		memcpy(out[i],
+		       l->chunks[x >> CHUNK_BITS] +
+			       (x & (CHUNK - 1)) * HASH_LEN,
+		       HASH_LEN);
+	}
+	return ST_OK;
+}
+
+/* Keeps hash as the next stored hash. */
+static enum status tree_store(struct blog *l, const uint8_t hash[HASH_LEN])
+{
+	int64_t c = l->nstored >> CHUNK_BITS;
+	if (c == l->nchunks) {
+		if (l->nchunks == l->chunks_alloc) {
+			int64_t alloc =
+				l->chunks_alloc > 0 ? l->chunks_alloc * 2 : 64;
+			void *p = realloc(l->chunks,
+					  (size_t)alloc * sizeof *l->chunks);
+			if (p == NULL)
+				return ST_NOMEM;
+			l->chunks = p;
+			l->chunks_alloc = alloc;
+		}
+		if ((l->chunks[c] = malloc(CHUNK * HASH_LEN)) == NULL)
+			return ST_NOMEM;
+		l->nchunks++;
+	}
+	memcpy(l->chunks[c] + (l->nstored & (CHUNK - 1)) * HASH_LEN, hash,
+	       HASH_LEN);
+	l->nstored++;
+	return ST_OK;
+}
+
+/* Grows l's tree by n leaves.  Leaf k's entry is 12 bytes: the log's
+ * number and k, big-endian. */
+static enum status tree_grow(struct blog *l, int64_t n)
+{
+	uint8_t hashes[MERKLE_MAX_PROOF][HASH_LEN], leaf[HASH_LEN];
+	uint8_t entry[12];
+	for (int i = 0; i < 4; i++)
+		entry[i] = (uint8_t)((uint32_t)l->index >> (24 - 8 * i));
+	for (int64_t k = 0; k < n; k++) {
+		uint64_t x = (uint64_t)l->mr.size;
+		for (int i = 11; i >= 4; i--, x >>= 8)
+			entry[i] = (uint8_t)x;
+		merkle_leaf_hash(leaf, entry, sizeof entry);
+		size_t count = 0;
+		merkle_range_push(&l->mr, leaf, hashes, &count);
+		for (size_t i = 0; i < count; i++)
+			if (tree_store(l, hashes[i]) != ST_OK)
+				return ST_NOMEM;
+	}
+	return ST_OK;
+}
+
+/* Makes the next request into p: the tree grown from size old, the new
+ * checkpoint signed, the proof from old. */
+static enum status make_request(struct blog *l, struct prepared *p,
+				struct err *e)
+{
+	int64_t old = l->mr.size;
+	int64_t grow = 1 + (int64_t)(rng_next(&l->rng) % l->grow_max);
+	struct checkpoint cp = {.size = old + grow};
+	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t nproof = 0;
+	enum status r;
+	if ((r = tree_grow(l, grow)) != ST_OK)
+		return err_set(e, r, "out of memory");
+	merkle_range_root(&l->mr, cp.root);
+	snprintf(cp.origin, sizeof cp.origin, NAME_FMT, l->index);
+	if ((r = merkle_prove_consistency(old, cp.size, tree_read, l, proof,
+					  &nproof)) != ST_OK)
+		return err_set(e, r, "consistency proof %lld to %lld",
+			       (long long)old, (long long)cp.size);
+	buf_reset(&p->body);
+	if ((r = buf_printf(&p->body, "old %lld\n", (long long)old)) != ST_OK)
+		return err_set(e, r, "request too large");
+	for (size_t i = 0; i < nproof; i++) {
+		char line[64];
+		size_t n = b64_encode(line, sizeof line, proof[i], HASH_LEN,
+				      B64_STD);
+		line[n++] = '\n';
+		if ((r = buf_append(&p->body, line, n)) != ST_OK)
+			return err_set(e, r, "request too large");
+	}
+	if ((r = buf_append(&p->body, "\n", 1)) != ST_OK)
+		return err_set(e, r, "request too large");
+	size_t at = p->body.len;
+	if ((r = checkpoint_sign(l->signer, &cp, &p->body, e)) != ST_OK)
+		return r;
+	/* The text is the note up to its blank line. */
+	const char *note = (const char *)p->body.data + at;
+	const char *blank = strstr(note, "\n\n");
+	if (blank == NULL || (size_t)(blank + 1 - note) > sizeof p->text)
+		return err_set(e, ST_INVALID, "a checkpoint without its text");
+	p->text_len = (size_t)(blank + 1 - note);
+	memcpy(p->text, note, p->text_len);
+	return ST_OK;
+}
+
+/* The maker: keeps one request made ahead of the sender. */
+static void *maker(void *arg)
+{
+	struct blog *l = arg;
+	struct err e = {.msg = ""};
+	pthread_mutex_lock(&l->mu);
+	for (int slot = 0;; slot ^= 1) {
+		while (l->ready == 2 && !l->stop)
+			pthread_cond_wait(&l->cond, &l->mu);
+		if (l->stop)
+			break;
+		pthread_mutex_unlock(&l->mu);
+		enum status r = make_request(l, &l->slot[slot], &e);
+		pthread_mutex_lock(&l->mu);
+		if (r != ST_OK) {
+			snprintf(l->err, sizeof l->err, "log %d: %s", l->index,
+				 e.msg);
+			l->made = 2;
+			pthread_cond_broadcast(&l->cond);
+			break;
+		}
+		l->ready++;
+		pthread_cond_broadcast(&l->cond);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+static size_t on_answer(char *data, size_t size, size_t n, void *ctx)
+{
+	struct buf *b = ctx;
+	/* past ANSWER_MAX the answer is cut: it is wrong anyway */
+	(void)buf_append(b, data, size * n);
+	return size * n;
+}
+
+/* Keeps the cosignature of the answer in l->answer for the check after
+ * the clock: the first line of the witness's name.  False when there is
+ * none. */
+static bool keep_cosignature(struct blog *l, const struct prepared *p)
+{
+	static const char dash[] = "\xe2\x80\x94 ";
+	const char *s = buf_str(&l->answer), *end = s + l->answer.len;
+	size_t nlen = strlen(l->witness->name);
+	while (s < end) {
+		const char *lf = memchr(s, '\n', (size_t)(end - s));
+		if (lf == NULL)
+			return false;
+		const char *b64 = s + sizeof dash - 1 + nlen + 1;
+		uint8_t sig[COSIG_LEN];
+		size_t got = 0;
+		if (b64 < lf && memcmp(s, dash, sizeof dash - 1) == 0 &&
+		    memcmp(s + sizeof dash - 1, l->witness->name, nlen) == 0 &&
+		    b64[-1] == ' ' &&
+		    b64_decode(sig, sizeof sig, &got, b64, (size_t)(lf - b64),
+			       B64_STD) == ST_OK &&
+		    got == COSIG_LEN) {
+			uint16_t len = (uint16_t)p->text_len;
+			if (buf_append(&l->kept.data, &len, sizeof len) !=
+				    ST_OK ||
+			    buf_append(&l->kept.data, p->text, len) != ST_OK ||
+			    buf_append(&l->kept.data, sig, sizeof sig) != ST_OK)
+				return false;
+			l->kept.count++;
+			return true;
+		}
+		s = lf + 1;
+	}
+	return false;
+}
+
+/* A wrong answer: counted, and the first few printed. */
+static void wrong(struct blog *l, const char *what, long code)
+{
+	l->rc = 1;
+	if (atomic_fetch_add(l->shown, 1) < SHOW_MAX)
+		fprintf(stderr,
+			"bench_witness: log %d, request %lld: %s %ld: %.300s\n",
+			l->index, (long long)l->requests + 1, what, code,
+			buf_str(&l->answer));
+}
+
+/* Posts p; true when the witness cosigned it. */
+static bool post(struct blog *l, const struct prepared *p)
+{
+	buf_reset(&l->answer);
+	curl_easy_setopt(l->curl, CURLOPT_POSTFIELDS, p->body.data);
+	curl_easy_setopt(l->curl, CURLOPT_POSTFIELDSIZE, (long)p->body.len);
+	double t0 = now_seconds();
+	CURLcode c = curl_easy_perform(l->curl);
+	double t = now_seconds() - t0;
+	if (c != CURLE_OK) {
+		snprintf(l->err, sizeof l->err, "log %d: POST: %s", l->index,
+			 curl_easy_strerror(c));
+		l->rc = 2;
+		return false;
+	}
+	long code = 0;
+	curl_easy_getinfo(l->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (code != 200) {
+		wrong(l, "status", code);
+		return false;
+	}
+	if (!keep_cosignature(l, p)) {
+		wrong(l, "no cosignature of the witness in the answer, status",
+		      code);
+		return false;
+	}
+	if (l->nlat == l->lat_alloc) {
+		size_t alloc = l->lat_alloc > 0 ? l->lat_alloc * 2 : 4096;
+		double *lat = realloc(l->lat, alloc * sizeof *lat);
+		if (lat == NULL) {
+			snprintf(l->err, sizeof l->err, "out of memory");
+			l->rc = 2;
+			return false;
+		}
+		l->lat = lat;
+		l->lat_alloc = alloc;
+	}
+	l->lat[l->nlat++] = t;
+	return true;
+}
+
+/* The sender: posts the maker's requests until the deadline. */
+static void *sender(void *arg)
+{
+	struct blog *l = arg;
+	for (;;) {
+		pthread_mutex_lock(&l->mu);
+		while (l->ready == 0 && l->made == 0)
+			pthread_cond_wait(&l->cond, &l->mu);
+		bool go = l->made == 0 && now_seconds() < l->deadline;
+		pthread_mutex_unlock(&l->mu);
+		if (!go)
+			break;
+		struct prepared *p = &l->slot[l->next];
+		if (!post(l, p))
+			break;
+		l->requests++;
+		pthread_mutex_lock(&l->mu);
+		l->ready--;
+		l->next ^= 1;
+		pthread_cond_broadcast(&l->cond);
+		pthread_mutex_unlock(&l->mu);
+	}
+	pthread_mutex_lock(&l->mu);
+	l->stop = true;
+	if (l->made != 0 && l->rc == 0)
+		l->rc = l->made;
+	pthread_cond_broadcast(&l->cond);
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+/* Checks every cosignature l kept; the number that did not verify. */
+static int64_t check_kept(const struct blog *l)
+{
+	const uint8_t *p = l->kept.data.data;
+	int64_t bad = 0;
+	for (size_t i = 0; i < l->kept.count; i++) {
+		uint16_t len;
+		uint64_t t;
+		memcpy(&len, p, sizeof len);
+		const char *text = (const char *)p + sizeof len;
+		const uint8_t *sig = p + sizeof len + len;
+		if (cosig_verify(l->witness, text, len, sig, &t, NULL) != ST_OK)
+			bad++;
+		p = sig + COSIG_LEN;
+	}
+	return bad;
+}
+
+static enum status blog_init(struct blog *l, int index, const char *url,
+			     const struct note_verifier *witness,
+			     atomic_int *shown, struct err *e)
+{
+	char target[2048];
+	memset(l, 0, sizeof *l);
+	l->index = index;
+	l->witness = witness;
+	l->shown = shown;
+	merkle_range_init(&l->mr);
+	randombytes_buf(&l->rng, sizeof l->rng);
+	l->rng |= 1;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cond, NULL);
+	for (int i = 0; i < 2; i++)
+		buf_init(&l->slot[i].body, REQUEST_MAX);
+	buf_init(&l->answer, ANSWER_MAX);
+	buf_init(&l->kept.data, SIZE_MAX / 2);
+	enum status r = log_signer(index, &l->signer, e);
+	if (r != ST_OK)
+		return r;
+	if (snprintf(target, sizeof target, "%s/add-checkpoint", url) >=
+	    (int)sizeof target)
+		return err_set(e, ST_INVALID, "URL too long");
+	if ((l->curl = curl_easy_init()) == NULL)
+		return err_set(e, ST_NOMEM, "curl_easy_init failed");
+	/* No "Expect: 100-continue", which would cost a round trip for
+	 * bodies over 1 KiB. */
+	struct curl_slist *h = curl_slist_append(NULL, "Expect:");
+	if (h == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	l->headers = h;
+	if ((h = curl_slist_append(h, "Content-Type: text/plain")) == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	bool ok =
+		curl_easy_setopt(l->curl, CURLOPT_URL, target) == CURLE_OK &&
+		curl_easy_setopt(l->curl, CURLOPT_HTTPHEADER, h) == CURLE_OK &&
+		curl_easy_setopt(l->curl, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+		curl_easy_setopt(l->curl, CURLOPT_TIMEOUT, 60L) == CURLE_OK &&
+		curl_easy_setopt(l->curl, CURLOPT_WRITEFUNCTION, on_answer) ==
+			CURLE_OK &&
+		curl_easy_setopt(l->curl, CURLOPT_WRITEDATA, &l->answer) ==
+			CURLE_OK;
+	if (!ok)
+		return err_set(e, ST_INVALID, "cannot set up libcurl");
+	return ST_OK;
+}
+
+static void blog_free(struct blog *l)
+{
+	curl_easy_cleanup(l->curl);
+	curl_slist_free_all(l->headers);
+	note_signer_free(l->signer);
+	for (int64_t i = 0; i < l->nchunks; i++)
+		free(l->chunks[i]);
+	free(l->chunks);
+	free(l->lat);
+	for (int i = 0; i < 2; i++)
+		buf_free(&l->slot[i].body);
+	buf_free(&l->answer);
+	buf_free(&l->kept.data);
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cond);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	int64_t first, count;
+	char *end = NULL;
+	struct note_verifier wv;
+	struct err e = {.msg = ""};
+	int64_t grow_max = GROW_MAX;
+	if ((argc != 6 && (argc != 8 || strcmp(argv[6], "--grow") != 0 ||
+			   !parse_count(argv[7], 1, 1000000, &grow_max))) ||
+	    !parse_count(argv[3], 0, INT_MAX - LOGS_MAX, &first) ||
+	    !parse_count(argv[4], 1, LOGS_MAX, &count))
+		return usage();
+	double seconds = strtod(argv[5], &end);
+	if (end == argv[5] || *end != 0 || !(seconds > 0 && seconds <= 3600))
+		return usage();
+	if (note_cosigner_parse(argv[2], strlen(argv[2]), &wv, &e) != ST_OK) {
+		fprintf(stderr, "bench_witness: %s: %s\n", argv[2], e.msg);
+		return 2;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "bench_witness: cannot start libcurl\n");
+		return 2;
+	}
+	struct blog *logs = calloc((size_t)count, sizeof *logs);
+	atomic_int shown = 0;
+	int rc = 2;
+	int64_t n = 0;
+	if (logs == NULL) {
+		fprintf(stderr, "bench_witness: out of memory\n");
+		goto done;
+	}
+	for (; n < count; n++)
+		if (blog_init(&logs[n], (int)(first + n), argv[1], &wv, &shown,
+			      &e) != ST_OK) {
+			fprintf(stderr, "bench_witness: log %lld: %s\n",
+				(long long)first + n, e.msg);
+			n++;
+			goto done;
+		}
+
+	double cpu0 = cpu_seconds(), t0 = now_seconds();
+	for (int64_t i = 0; i < count; i++) {
+		logs[i].deadline = t0 + seconds;
+		logs[i].grow_max = (uint64_t)grow_max;
+		pthread_create(&logs[i].maker, NULL, maker, &logs[i]);
+		pthread_create(&logs[i].sender, NULL, sender, &logs[i]);
+	}
+	for (int64_t i = 0; i < count; i++) {
+		pthread_join(logs[i].sender, NULL);
+		pthread_join(logs[i].maker, NULL);
+	}
+	double wall = now_seconds() - t0, cpu = cpu_seconds() - cpu0;
+
+	/* Off the clock: the figures and the cosignatures. */
+	int64_t requests = 0, bad = 0, checked = 0;
+	size_t nlat = 0;
+	rc = 0;
+	for (int64_t i = 0; i < count; i++) {
+		struct blog *l = &logs[i];
+		requests += l->requests;
+		nlat += l->nlat;
+		if (l->rc > rc)
+			rc = l->rc;
+		if (l->rc == 2)
+			fprintf(stderr, "bench_witness: %s\n", l->err);
+		bad += check_kept(l);
+		checked += (int64_t)l->kept.count;
+	}
+	double *lat = malloc((nlat > 0 ? nlat : 1) * sizeof *lat);
+	if (lat == NULL) {
+		fprintf(stderr, "bench_witness: out of memory\n");
+		rc = 2;
+		goto done;
+	}
+	nlat = 0;
+	for (int64_t i = 0; i < count; i++) {
+		memcpy(lat + nlat, logs[i].lat, logs[i].nlat * sizeof *lat);
+		nlat += logs[i].nlat;
+	}
+	qsort(lat, nlat, sizeof *lat, cmp_double);
+	double p50 = nlat > 0 ? lat[nlat / 2] : 0,
+	       p99 = nlat > 0 ? lat[nlat * 99 / 100] : 0,
+	       max = nlat > 0 ? lat[nlat - 1] : 0;
+	free(lat);
+	if (bad > 0) {
+		fprintf(stderr,
+			"bench_witness: %lld of %lld cosignatures do not "
+			"verify\n",
+			(long long)bad, (long long)checked);
+		if (rc < 1)
+			rc = 1;
+	}
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	printf("result witness logs %lld seconds %.3f requests %lld rate %.0f "
+	       "p50_ms %.3f p99_ms %.3f max_ms %.3f verified %lld bad %lld "
+	       "cpu_seconds %.3f cpu_us_per_request %.0f cpu_share %.2f\n",
+	       (long long)count, wall, (long long)requests,
+	       wall > 0 ? (double)requests / wall : 0.0, p50 * 1e3, p99 * 1e3,
+	       max * 1e3, (long long)checked, (long long)bad, cpu,
+	       requests > 0 ? cpu / (double)requests * 1e6 : 0.0,
+	       wall > 0 && ncpu > 0 ? cpu / (wall * (double)ncpu) : 0.0);
+done:
+	for (int64_t i = 0; i < n; i++)
+		blog_free(&logs[i]);
+	free(logs);
+	curl_global_cleanup();
+	return rc;
+}
+
+/* ---- the references ---- */
+
+static int cmd_ed25519(int argc, char **argv)
+{
+	int64_t count = 20000;
+	if (argc > 2 ||
+	    (argc == 2 && !parse_count(argv[1], 1, 100000000, &count)))
+		return usage();
+	/* A checkpoint's size: origin, size, root, and the time line. */
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char sk[crypto_sign_SECRETKEYBYTES];
+	unsigned char sig[crypto_sign_BYTES], msg[120];
+	randombytes_buf(msg, sizeof msg);
+	crypto_sign_keypair(pk, sk);
+	int64_t bad = 0;
+	double t0 = now_seconds();
+	for (int64_t i = 0; i < count; i++) {
+		msg[0] = (unsigned char)i;
+		crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
+		if (crypto_sign_verify_detached(sig, msg, sizeof msg, pk) != 0)
+			bad++;
+	}
+	double secs = now_seconds() - t0;
+	sodium_memzero(sk, sizeof sk);
+	printf("result ed25519 pairs %lld seconds %.3f rate %.0f bad %lld\n",
+	       (long long)count, secs, secs > 0 ? (double)count / secs : 0.0,
+	       (long long)bad);
+	return bad == 0 ? 0 : 1;
+}
+
+static int cmd_sync(int argc, char **argv)
+{
+	int64_t count = 2000;
+	char path[PATH_MAX];
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && !parse_count(argv[2], 1, 10000000, &count)))
+		return usage();
+	if (snprintf(path, sizeof path, "%s/bench_witness.sync.XXXXXX",
+		     argv[1]) >= (int)sizeof path)
+		return usage();
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		fprintf(stderr, "bench_witness: %s: %s\n", path,
+			strerror(errno));
+		return 2;
+	}
+	unlink(path);
+	static uint8_t block[4096];
+	randombytes_buf(block, sizeof block);
+	int rc = 0;
+	double t0 = now_seconds();
+	for (int64_t i = 0; i < count; i++)
+		if (write(fd, block, sizeof block) != (ssize_t)sizeof block ||
+		    fdatasync(fd) != 0) {
+			fprintf(stderr, "bench_witness: write: %s\n",
+				strerror(errno));
+			rc = 2;
+			break;
+		}
+	double secs = now_seconds() - t0;
+	close(fd);
+	if (rc == 0)
+		printf("result sync writes %lld bytes 4096 seconds %.3f "
+		       "rate %.0f\n",
+		       (long long)count, secs,
+		       secs > 0 ? (double)count / secs : 0.0);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct bench_cmd cmds[] = {
+		{"keys", cmd_keys},
+		{"run", cmd_run},
+		{"ed25519", cmd_ed25519},
+		{"sync", cmd_sync},
+	};
+	return bench_main("bench_witness", argc, argv, cmds,
+			  sizeof cmds / sizeof cmds[0], usage_text);
+}
