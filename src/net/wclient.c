@@ -62,8 +62,6 @@ void wclient_free(struct wclient *c)
 {
 	if (c == NULL)
 		return;
-	/* Calls still under way are the caller's to forget: their easy
-	 * handles go with the multi handle. */
 	curl_multi_cleanup(c->multi);
 	free(c);
 }
@@ -297,6 +295,11 @@ size_t wclient_poll(struct wclient *c, int timeout_ms,
 		done(call);
 	}
 	return c->running;
+}
+
+void wclient_cancel(struct wclient *c, struct wclient_call *call)
+{
+	call_end(c, call);
 }
 
 void wclient_wakeup(struct wclient *c)

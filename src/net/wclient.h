@@ -71,7 +71,7 @@ struct wclient;
 
 enum status wclient_new(struct wclient **out, struct err *e);
 
-/* Accepts NULL.  Calls under way are dropped (not reported). */
+/* Accepts NULL.  Calls must not be under way (wclient_cancel). */
 void wclient_free(struct wclient *c);
 
 /* Starts call (its outs are reset).  ST_NOMEM, or ST_INVALID for a URL
@@ -86,6 +86,10 @@ enum status wclient_start(struct wclient *c, struct wclient_call *call);
  */
 size_t wclient_poll(struct wclient *c, int timeout_ms,
 		    void (*done)(struct wclient_call *call));
+
+/* Drops a call under way (it is not reported).  Nothing when it is not
+ * under way. */
+void wclient_cancel(struct wclient *c, struct wclient_call *call);
 
 /* Makes a wclient_poll under way (or the next one) return at once.  Any
  * thread. */

@@ -531,6 +531,8 @@ void cosigner_stop(struct cosigner *c)
 	pthread_join(c->thread, NULL);
 	/* The writer's task may still be queued: the writer stops (and
 	 * runs it) before the cosigner is freed (web_app_stop). */
+	for (size_t i = 0; i < c->nwit; i++)
+		wclient_cancel(c->wc, &c->wit[i].call);
 	wclient_free(c->wc);
 	store_close(c->rs);
 	for (size_t i = 0; i < c->nwit; i++) {
