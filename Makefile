@@ -2,9 +2,9 @@
 #
 #   make            build build/sanilog
 #   make check      every suite (format, vectors, unit, CLI golden files,
-#                   web/print/net servers and pages, tools, fuzz smoke),
-#                   all of them even when one fails, then one closing line
-#                   "N passed, N failed" (tests/lib/results.sh)
+#                   web/print/net/witness servers and pages, tools, fuzz
+#                   smoke), all of them even when one fails, then one closing
+#                   line "N passed, N failed" (tests/lib/results.sh)
 #   make vectors    write tests/vectors again from tests/vectors/gen.c
 #   make bench      measure and print the speed figures
 #   make torture    the fault and load matrix against a real server (not in
@@ -120,7 +120,7 @@ tally    = mkdir -p $(1) && : >$(1)/check-results; \
 suites   = rc=0; for t in $(2); do echo "== $$t"; \
 	$(TEST_ENV) $(RESULTS) $(1) $$t $(3) $$t || rc=1; done; exit $$rc
 SHELL_SUITES = $(sort $(wildcard tests/web/test_*.sh tests/print/test_*.sh \
-	tests/net/test_*.sh))
+	tests/net/test_*.sh tests/witness/test_*.sh))
 
 check: deps
 	@$(call tally,$(BUILD),format-check vectors-check unit cli-tests \
