@@ -2,9 +2,9 @@
 #
 #   make            build build/sanilog
 #   make check      every suite (format, vectors, unit, CLI golden files,
-#                   web/print/net servers and pages, tools, fuzz smoke),
-#                   all of them even when one fails, then one closing line
-#                   "N passed, N failed" (tests/lib/results.sh)
+#                   web/print/net/witness servers and pages, tools, fuzz
+#                   smoke), all of them even when one fails, then one closing
+#                   line "N passed, N failed" (tests/lib/results.sh)
 #   make vectors    write tests/vectors again from tests/vectors/gen.c
 #   make bench      measure and print the speed figures
 #   make torture    the fault and load matrix against a real server (not in
