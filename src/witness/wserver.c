@@ -84,6 +84,7 @@ struct witness_server {
 
 	pthread_rwlock_t table_lock;
 	struct wlog *buckets[NBUCKETS];
+	struct wlog *retired; /* replaced, kept for requests under way */
 	size_t nlogs;
 
 	pthread_mutex_t dbmu;
@@ -169,6 +170,28 @@ static enum status load_one(void *ctx, const struct wdb_log *row)
 }
 
 /*
+ * Puts a new wlog of row in old's place in the table (under the table's
+ * write lock): a log added again under another key.  Requests under way
+ * may still read old's key, so old is kept, retired, until the server is
+ * freed.  NULL when out of memory (old stays).
+ */
+static struct wlog *log_replace(struct witness_server *w, struct wlog *old,
+				const struct wdb_log *row)
+{
+	struct wlog *l = log_new(row);
+	if (l == NULL)
+		return NULL;
+	struct wlog **p = &w->buckets[bucket_of(old->v.name)];
+	while (*p != old)
+		p = &(*p)->next;
+	l->next = old->next;
+	*p = l;
+	old->next = w->retired;
+	w->retired = old;
+	return l;
+}
+
+/*
  * The log of origin, or NULL when the witness does not witness it.  A
  * miss, or a log a commit found removed, is looked up in the database: a
  * log added (again) since is taken in.
@@ -202,13 +225,12 @@ static struct wlog *find_log(struct witness_server *w, const char *origin)
 		}
 	} else {
 		pthread_mutex_lock(&l->mu);
-		if (l->removed &&
-		    note_verifier_parse(row.vkey, strlen(row.vkey), &l->v,
-					NULL) == ST_OK) {
-			memcpy(l->vkey, row.vkey, sizeof l->vkey);
+		bool same_key = strcmp(l->vkey, row.vkey) == 0;
+		if (l->removed && same_key)
 			log_load(l, &row);
-		}
 		pthread_mutex_unlock(&l->mu);
+		if (l->removed && !same_key)
+			l = log_replace(w, l, &row);
 	}
 	pthread_rwlock_unlock(&w->table_lock);
 	return l;
@@ -830,16 +852,20 @@ static const struct http_route routes[] = {
 
 /* ---- start and stop ---- */
 
+static void logs_free(struct wlog *l)
+{
+	for (struct wlog *next; l != NULL; l = next) {
+		next = l->next;
+		pthread_mutex_destroy(&l->mu);
+		free(l);
+	}
+}
+
 static void server_free(struct witness_server *w)
 {
-	for (size_t b = 0; b < NBUCKETS; b++) {
-		struct wlog *next;
-		for (struct wlog *l = w->buckets[b]; l != NULL; l = next) {
-			next = l->next;
-			pthread_mutex_destroy(&l->mu);
-			free(l);
-		}
-	}
+	for (size_t b = 0; b < NBUCKETS; b++)
+		logs_free(w->buckets[b]);
+	logs_free(w->retired);
 	wdb_close(w->db);
 	wdb_close(w->rdb);
 	pthread_rwlock_destroy(&w->table_lock);
