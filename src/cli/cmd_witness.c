@@ -263,7 +263,7 @@ static int witness_log(struct cli *c, int argc, char **argv)
 				  witness_usage);
 	if (rc >= 0)
 		return rc;
-	const char *arg = list ? NULL : argv[optind + 1];
+	const char *arg = list ? "" : argv[optind + 1];
 	struct wdb *w = NULL;
 	if (open_db(c, list, &w) != EXIT_GOOD)
 		return EXIT_USAGE;

@@ -214,9 +214,10 @@ static void refresh(struct cosigner *c)
 		size_t nold = c->nwit;
 		memcpy(old, c->wit, nold * sizeof old[0]);
 		c->policy_index = index;
-		c->quorum = index >= 0 ? en->quorum : 0;
+		/* en: the entry at index, read above (NULL for none) */
+		c->quorum = en != NULL ? en->quorum : 0;
 		c->nwit = 0;
-		for (int i = 0; index >= 0 && i < en->nwitnesses; i++) {
+		for (int i = 0; en != NULL && i < en->nwitnesses; i++) {
 			struct wit *w = &c->wit[c->nwit];
 			const struct entry_witness *ew = &en->witnesses[i];
 			memset(w, 0, sizeof *w);

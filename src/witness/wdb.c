@@ -313,12 +313,13 @@ static enum status read_log(sqlite3_stmt *st, struct wdb_log *out,
 	const char *origin = (const char *)sqlite3_column_text(st, 0);
 	const char *vkey = (const char *)sqlite3_column_text(st, 1);
 	memset(out, 0, sizeof *out);
-	if (origin == NULL || vkey == NULL ||
-	    strlen(origin) >= sizeof out->origin ||
-	    strlen(vkey) >= sizeof out->vkey)
+	size_t olen = origin != NULL ? strlen(origin) : 0;
+	size_t vlen = vkey != NULL ? strlen(vkey) : 0;
+	if (origin == NULL || vkey == NULL || olen >= sizeof out->origin ||
+	    vlen >= sizeof out->vkey)
 		return err_set(e, ST_CORRUPT, "logs: a malformed row");
-	strcpy(out->origin, origin);
-	strcpy(out->vkey, vkey);
+	memcpy(out->origin, origin, olen + 1);
+	memcpy(out->vkey, vkey, vlen + 1);
 	out->size = sqlite3_column_int64(st, 2);
 	if (sqlite3_column_type(st, 3) == SQLITE_BLOB) {
 		if (sqlite3_column_bytes(st, 3) != HASH_LEN)
