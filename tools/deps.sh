@@ -26,7 +26,7 @@ set -e
 pkgs="build-essential pkg-config libsodium-dev libssl-dev libsqlite3-dev
 libjansson-dev libmicrohttpd-dev libqrencode-dev libzbar-dev libcairo2-dev
 libpango1.0-dev libpng-dev zlib1g-dev
-libcurl4-openssl-dev libcmocka-dev sqlite3 curl python3 valgrind clang-format
+libcurl4-openssl-dev libcmocka-dev sqlite3 curl python3 openssl xxd jq valgrind clang-format
 clang-tidy cppcheck
 clang libclang-rt-14-dev
 imagemagick poppler-utils librsvg2-bin pngcheck file
