@@ -422,13 +422,13 @@ async function rules(B, CP, today, now) {
   /* Rule 2: the newest entry, and the witness policy in force (the last
      item of policy), are in the signed tree. */
   const proofOk = s => s.ok ??= CP ? inclusion(s.leaf, s.index, CP.size, s.x.proof.map(b64), CP.root) : Promise.resolve(false);
-  const pol = PL[PL.length - 1];
+  const pol = inForce(PL, Infinity);
   if (!CP) add(2, false, 'incl', 'not checked: the checkpoint did not verify');
   else if (!E.length) add(2, false, 'incl', 'the bundle holds no entry');
   else {
     let f = 0;
     const n = E[E.length - 1], beyond = s => s.index >= CP.size && (f = 1, !add(2, false, 'incl', `${s.where}: index ${s.index} is not in the checkpoint's tree of size ${CP.size}`));
-    for (const s of [...E.slice(0, -1), ...PR, ...PL.slice(0, -1)]) beyond(s);
+    for (const s of [...E.slice(0, -1), ...PR, ...PL.filter(s => s != pol)]) beyond(s);
     for (const s of pol ? [n, pol] : [n])
       if (!beyond(s) && !await proofOk(s)) f = add(2, false, 'incl', `${s.where}: inclusion proof does not verify against the checkpoint (tree size ${CP.size})`) || 1;
     if (!f) add(2, true, 'incl', `${n.where}, the newest, is included in the checkpoint of tree size ${CP.size}` + (pol ? `, and so is the witness policy in force, ${pol.where}` : ''));
@@ -543,10 +543,18 @@ async function rules(B, CP, today, now) {
 }
 
 /* ---- rule 10: the witnesses (witness.c) ---- */
-/* How long ago, as the CLI says it: "N s", "N min", "N h", "N days". */
-const age = a => a < 60 ? `${a} s` : a < 3600 ? `${Math.floor(a / 60)} min` : a < 86400 ? `${Math.floor(a / 3600)} h` : `${Math.floor(a / 86400)} days`;
-/* POSIX seconds t as YYYY-MM-DDTHH:MM:SSZ. */
-const timeOf = t => { const d = Math.floor(t / 86400), s = t - d * 86400; return `${dateOf(d)}T${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}Z`; };
+/* The policy in force below tree size n: the last item of PL (rules'
+   slots) of a lower index that is a witness-policy entry, or undefined. */
+const inForce = (PL, n) => PL.filter(s => s.e && s.e.kind == 'witness-policy' && s.index < n).pop();
+/* How long ago, as the CLI says it: "N s", "N min", "N h", "N day(s)". */
+const age = a => a < 60 ? `${a} s` : a < 3600 ? `${Math.floor(a / 60)} min` : a < 86400 ? `${Math.floor(a / 3600)} h` : `${Math.floor(a / 86400)} day${a < 172800 ? '' : 's'}`;
+/* POSIX seconds t (a BigInt) as YYYY-MM-DDTHH:MM:SSZ, or in decimal past
+   the year 9999. */
+const timeOf = t => {
+  if (t >= 253402300800n) return String(t);
+  const n = Number(t), d = Math.floor(n / 86400), s = n - d * 86400;
+  return `${dateOf(d)}T${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}Z`;
+};
 /* A cosignature dated more than this after now is refused. */
 const FUTURE = 600;
 /* The policy items (PL, parsed: rules' slots) and the cosignatures on the
@@ -556,18 +564,16 @@ const FUTURE = 600;
    have a valid one, each counted once.  Returns {n, m, k, list: [{name,
    age}]: the witnesses with a valid cosignature, in the policy's order,
    the age of the newest in seconds}; null when no policy, or one of quorum
-   0, is in force (not witnessed), or when it is not known (its item does
-   not parse). */
+   0, is in force (not witnessed), or without a checkpoint (rule 1 failed). */
 async function witnesses(B, CP, PL, now) {
   for (const s of PL) {
-    if (!s.e) add(10, false, 'wpol', `${s.where} does not parse as a witness-policy entry: ${s.err}`);
-    else if (s.e.kind != 'witness-policy') { add(10, false, 'wpol', `${s.where} is kind ${s.e.kind}, not witness-policy`); s.e = null; }
+    if (!s.e) add(10, false, 'wpol', `${s.where} does not parse: ${s.err}`);
+    else if (s.e.kind != 'witness-policy') add(10, false, 'wpol', `${s.where} is kind ${s.e.kind}, not witness-policy`);
   }
-  const pol = PL[PL.length - 1];
-  if (pol && !pol.e) return null; /* failed above */
+  const pol = inForce(PL, Infinity);
+  if (!CP) return null; /* rule 1 failed: no checkpoint to read */
   if (!pol || !pol.e.quorum) return add(10, true, 'wit', 'not witnessed: ' + (pol ? `witnessing ended at entry ${pol.index}` : 'the log names no witnesses')) && null;
   const W = pol.e.witnesses, k = pol.e.quorum, m = W.length, best = new Map();
-  if (!CP) return add(10, false, 'wit', 'not checked: the checkpoint did not verify') || {n: 0, m, k, list: []};
   const note = B.checkpoint, i = note.lastIndexOf('\n\n'), body = note.slice(0, i + 1);
   for (const l of note.slice(i + 2, -1).split('\n')) {
     const sp = l.indexOf(' ', 2), name = l.slice(2, sp), raw = b64(l.slice(sp + 1)), id = hex(raw.slice(0, 4));
@@ -576,21 +582,22 @@ async function witnesses(B, CP, PL, now) {
     const ts = raw.length == 76 ? raw.slice(4, 12).reduce((t, x) => t << 8n | BigInt(x), 0n) : -1n;
     const msg = enc.encode(`cosignature/v1\ntime ${ts}\n${body}`);
     if (ts < 0n || ts >= 2n ** 63n || !await S.verify('Ed25519', w.key, raw.slice(12), msg)) { add(10, false, 'cosig', `the cosignature of ${name} does not verify`); continue; }
-    if (ts > BigInt(now + FUTURE)) { add(10, false, 'cosig', `the cosignature of ${name} is dated ${timeOf(Number(ts))}, in the future`); continue; }
+    if (ts > BigInt(now + FUTURE)) { add(10, false, 'cosig', `the cosignature of ${name} is dated ${timeOf(ts)}, in the future`); continue; }
     if (!best.has(w) || best.get(w) < ts) best.set(w, ts);
   }
   const list = W.filter(w => best.has(w)).map(w => ({name: w.name, age: Math.max(0, now - Number(best.get(w)))})), n = list.length;
-  if (n >= k) add(10, true, 'wit', `countersigned by ${n} of ${m} witnesses: ` + list.map(x => `${x.name} (${age(x.age)} ago)`).join(', '));
-  else add(10, false, 'wit', `countersigned by ${n} of ${m} witnesses (${list.map(x => x.name).join(', ') || 'none'}), fewer than the quorum of ${k}`);
+  const of = `countersigned by ${n} of ${m} witness${m == 1 ? '' : 'es'}`;
+  if (n >= k) add(10, true, 'wit', `${of}: ` + list.map(x => `${x.name} (${age(x.age)} ago)`).join(', '));
+  else add(10, false, 'wit', `${of} (${list.map(x => x.name).join(', ') || 'none'}), fewer than the quorum of ${k}`);
   return {n, m, k, list};
 }
 /* The change of the witness policy since the tree of size since (the
-   poster's pin): the policy in force then (the last item of PL below it)
-   against now's, pol: {since, removed: [names], before, now} when now's
+   poster's pin), smaller than the checkpoint's, size: the policy in force
+   then against now's, {since, removed: [names], before, now} when now's
    lacks a witness then's had (by key), or has a lower quorum; else null. */
-function policyChange(PL, since) {
-  const was = PL.filter(s => s.index < since).pop(), pol = PL[PL.length - 1];
-  if (!was || !was.e || !pol.e) return null;
+function policyChange(PL, since, size) {
+  const was = inForce(PL, since), pol = inForce(PL, Infinity);
+  if (!(since > 0 && since < size) || !was || was == pol) return null;
   const removed = was.e.witnesses.filter(w => !pol.e.witnesses.some(x => x.vkey == w.vkey)).map(w => w.name);
   return removed.length || pol.e.quorum < was.e.quorum ? {since, removed, before: was.e.quorum, now: pol.e.quorum} : null;
 }
@@ -614,7 +621,7 @@ async function verify(again) {
   const d = new Date(), today = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
   const R = await rules(B, CP, today, Math.floor(d.getTime() / 1000)), {items, latest} = R;
   /* The witness policy since the poster was made: weaker is said, not failed. */
-  const pc = pin && !pin.bad && CP && pin.n <= CP.size ? policyChange(R.policy, pin.n) : null;
+  const pc = pin && !pin.bad && CP ? policyChange(R.policy, pin.n, CP.size) : null;
   /* Rule 6 again: the page shows this record, revoked documents marked, none
      hidden: its part of the history (pages.h), the PAGE_DOCS newest documents
      below ?before= and the newest valid sanitization, the older a link away,
