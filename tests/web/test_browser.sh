@@ -34,7 +34,8 @@
 # PAGES_HISTORY): each page verifies, a page that hides a document or the
 # way to the older ones fails.  When `sanilog serve` exists, the same
 # checks run against the live server too.  Prints the page sizes of the
-# 50-document venue and of the 4,500-document one.
+# 50-document venue and of the 4,500-document one.  Chromium is driven,
+# and each case judged, by tests/web/browser.sh (check_page).
 #
 # Exit status: 0 when every case passed, 1 otherwise, 2 when it cannot run.
 
