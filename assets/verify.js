@@ -419,8 +419,8 @@ async function rules(B, CP, today, now) {
     else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'prov', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
     else s.where += ` (${s.e.kind} ${s.e.name})`;
   });
-  /* Rule 2: the newest entry, and the witness policy in force (the last
-     item of policy), are in the signed tree. */
+  /* Rule 2: the newest entry, and the witness policy in force (rule 10's),
+     are in the signed tree. */
   const proofOk = s => s.ok ??= CP ? inclusion(s.leaf, s.index, CP.size, s.x.proof.map(b64), CP.root) : Promise.resolve(false);
   const pol = inForce(PL, Infinity);
   if (!CP) add(2, false, 'incl', 'not checked: the checkpoint did not verify');
@@ -546,8 +546,10 @@ async function rules(B, CP, today, now) {
 /* The policy in force below tree size n: the last item of PL (rules'
    slots) of a lower index that is a witness-policy entry, or undefined. */
 const inForce = (PL, n) => PL.filter(s => s.e && s.e.kind == 'witness-policy' && s.index < n).pop();
-/* How long ago, as the CLI says it: "N s", "N min", "N h", "N day(s)". */
-const age = a => a < 60 ? `${a} s` : a < 3600 ? `${Math.floor(a / 60)} min` : a < 86400 ? `${Math.floor(a / 3600)} h` : `${Math.floor(a / 86400)} day${a < 172800 ? '' : 's'}`;
+/* How long ago a seconds are, [unit, N]: the CLI says "N unit" (age),
+   the card js_ago_<unit>. */
+const ageOf = a => a < 60 ? ['s', a] : a < 3600 ? ['min', Math.floor(a / 60)] : a < 86400 ? ['h', Math.floor(a / 3600)] : [a < 172800 ? 'day' : 'days', Math.floor(a / 86400)];
+const age = a => { const [u, n] = ageOf(a); return `${n} ${u}`; };
 /* POSIX seconds t (a BigInt) as YYYY-MM-DDTHH:MM:SSZ, or in decimal past
    the year 9999. */
 const timeOf = t => {
@@ -558,7 +560,7 @@ const timeOf = t => {
 /* A cosignature dated more than this after now is refused. */
 const FUTURE = 600;
 /* The policy items (PL, parsed: rules' slots) and the cosignatures on the
-   checkpoint, against the policy in force, the last item: every line of a
+   checkpoint, against the policy in force (inForce): every line of a
    policy witness (its name and key ID) must verify over the checkpoint's
    body and not be dated past now + FUTURE; the quorum of witnesses must
    have a valid one, each counted once.  Returns {n, m, k, list: [{name,
@@ -878,8 +880,7 @@ async function run() {
 }
 /* The card's line of who countersigned, and how long ago, after el. */
 function witnessLine(el, W) {
-  const p = document.createElement('p'), ago = a => a < 60 ? t('js_ago_s', {n: a}) : a < 3600 ? t('js_ago_min', {n: Math.floor(a / 60)})
-    : a < 86400 ? t('js_ago_h', {n: Math.floor(a / 3600)}) : t(a < 172800 ? 'js_ago_day' : 'js_ago_days', {n: Math.floor(a / 86400)});
+  const p = document.createElement('p'), ago = a => { const [u, n] = ageOf(a); return t('js_ago_' + u, {n}); };
   p.id = 'witnessed';
   p.textContent = t('js_wit', {n: W.n, m: W.m, list: W.list.map(x => t('js_wit_one', {name: x.name, ago: ago(x.age)})).join(', ')});
   el.after(p);
@@ -900,8 +901,7 @@ function policyBox(st, c, list) {
   if (st.after) st.after(box);
   const el = document.createElement('li');
   el.className = 'pc';
-  el.textContent = `! witness policy changed since the poster's pin (tree size ${c.since}): ` +
-    [c.removed.length ? 'removed ' + c.removed.join(', ') : '', c.now < c.before ? `quorum ${c.before} -> ${c.now}` : ''].filter(Boolean).join('; ');
+  el.textContent = `! witness policy changed since tree size ${c.since} (the poster's pin): ` + (c.removed.length ? `removed ${c.removed.join(', ')}; ` : '') + `quorum ${c.before} -> ${c.now}`;
   list.append(el);
 }
 /* For tests/web/test_browser_parity.sh and test_vectors.sh. */

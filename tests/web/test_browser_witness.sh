@@ -120,7 +120,7 @@ check_page "a weaker policy since the poster: ok, with a warning box" \
 	"$URL/v/$VW$PIN" ok "matches the poster" \
 	"countersigned by 2 of 2 witnesses: witness1\.example $AGO, witness2\.example $AGO" \
 	'</section><section id="policy-change" class="warn" aria-labelledby="policy-change-h"><h2 id="policy-change-h">The witnesses changed since this poster was printed</h2><p>No longer asked to countersign: witness3\.example\.</p><p>Countersignatures required: 2 when the poster was printed, 1 now\.</p>' \
-	"<li class=\"pc\">! witness policy changed since the poster's pin \(tree size $PIN_SIZE\): removed witness3\.example; quorum 2 -&gt; 1</li>"
+	"<li class=\"pc\">! witness policy changed since tree size $PIN_SIZE \(the poster's pin\): removed witness3\.example; quorum 2 -&gt; 1</li>"
 check_page "a weaker policy since the poster, German page: the box in German" \
 	"$URL/v/$VW?lang=de$PIN" ok \
 	'<h2 id="policy-change-h">Die Zeugen haben sich geändert, seit dieses Plakat gedruckt wurde</h2><p>Nicht mehr um Gegenzeichnung gebeten: witness3\.example\.</p>'
