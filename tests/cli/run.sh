@@ -1932,8 +1932,14 @@ EOF
 	run 0 verify --db log.db
 	has out "^$OK rule 3 chains: 2 venues, every entry well-formed and chained$"
 	has out '^valid$'
+	# The bundle carries both policies; its checkpoint, which no witness
+	# cosigned, fails the quorum of the policy in force (rule 10).
 	run 0 export --venue $V1 --db log.db -o v1.json
-	run 0 verify v1.json
+	[ "$(awk '/^  "policy": \[/ { p = 1 } p && /"index"/ { print $2 }' \
+		v1.json | tr -d ',\n')" = "$n$((n + 2))" ] ||
+		fail "the bundle's policy is not entries $n and $((n + 2))"
+	run 1 verify v1.json
+	has out "^✗ rule 10 witnesses: countersigned by 0 of 1 witness \(none\), fewer than the quorum of 1$"
 	# The end of witnessing.
 	SANILOG_NOW=2026-11-25T13:00:00Z run 0 witness-policy set --quorum 0 \
 		--db log.db
@@ -1946,6 +1952,9 @@ quorum    0: witnessing ended
 EOF
 	run 0 verify --db log.db
 	has out '^valid$'
+	run 0 export --venue $V1 --db log.db -o v1.json
+	run 0 verify v1.json
+	has out "^$OK rule 10 witnesses: not witnessed: witnessing ended at entry $((n + 3))$"
 	# The database files a policy entry under a venue: the audit says so.
 	sqlite3 log.db "UPDATE entries SET venue = '$V1' WHERE idx = $n"
 	run 1 verify --db log.db
