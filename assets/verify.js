@@ -1,6 +1,9 @@
 /* verify.js: checks the venue's bundle on the phone with WebCrypto, as the C
-   verifier does (src/core/verify.c, entry.c, note.c, merkle.c): DESIGN.md
-   rules 1-3 and 5-7, the poster's pin (#k=..&n=..&r=..), and rule 4 on the
+   verifier does (src/core/verify.c, entry.c, note.c, merkle.c, witness.c):
+   DESIGN.md rules 1-3, 5-7 and 10 (the witnesses' cosignatures, by this
+   phone's clock), the poster's pin (#k=..&n=..&r=..) and the change of the
+   witness policy since it (a warning box under the verdict, never a
+   failure), and rule 4 on the
    files of the page's documents, newest first, up to DOCS_BUDGET bytes in
    all without a tap, the others on "Check file"; and that the page shows
    what the bundle holds (the whole bundle is verified; a page shows its
@@ -25,7 +28,8 @@ const S = window.crypto && crypto.subtle, enc = new TextEncoder();
 /* The checks' names in the technical list, as the CLI names them. */
 const NAMES = {bundle: 'bundle', key: 'log key', pin: "poster's pin", cp: 'checkpoint signature', origin: 'origin', incl: 'inclusion',
   form: 'entry form', kind: 'entry kind', venue: 'entry venue', chain: 'venue chain', docs: 'documents', att: 'attestations',
-  prov: 'provider entries', rev: 'revocations', page: 'page', fresh: 'freshness'};
+  prov: 'provider entries', rev: 'revocations', page: 'page', fresh: 'freshness', wit: 'witnesses', cosig: 'cosignature',
+  wpol: 'witness policy'};
 /* The kind of check a customer's words say (js_c_<kind>, js_x_<kind>). */
 const KIND = {origin: 'cp', kind: 'form', venue: 'form', prov: 'att'}, kindOf = n => KIND[n] || n;
 /* The documents a page of the history shows: pages.h's PAGE_HISTORY. */
@@ -143,8 +147,9 @@ const validPoint = k => {
 async function vkey(t) {
   try { return await vkey1(t); } catch (x) { no('verifier key: ' + x.message); }
 }
-/* A verifier key of algorithm alg: 1 a log's, 4 a witness's (whose key
- * is only checked, not imported: the page verifies no cosignature). */
+/* A verifier key of algorithm alg: 1 a log's, 4 a witness's (cosignature/v1):
+ * {name, hash (the key hash, or a witness's key ID), key (WebCrypto's),
+ * pk (hex)}. */
 async function vkey1(t, alg = 1) {
   if (enc.encode(t).length > 300) no('longer than 300 bytes');
   const p1 = t.indexOf('+'); if (p1 < 0) no("no '+' after the key name");
@@ -157,7 +162,7 @@ async function vkey1(t, alg = 1) {
   if (k[0] != alg) no(`unknown algorithm 0x${hex([k[0]])} (want 0x0${alg}, Ed25519${alg == 1 ? '' : ' cosignature/v1'})`);
   if (k.length != 33) no(`Ed25519 public key is ${k.length - 1} bytes, not 32`);
   let key;
-  try { if (validPoint(k.slice(1))) key = alg != 1 || await S.importKey('raw', k.slice(1), {name: 'Ed25519'}, false, ['verify']); } catch (x) { /* below */ }
+  try { if (validPoint(k.slice(1))) key = await S.importKey('raw', k.slice(1), {name: 'Ed25519'}, false, ['verify']); } catch (x) { /* below */ }
   if (!key) no('public key is not a valid Ed25519 point');
   return {name, hash, key, pk: hex(k.slice(1))};
 }
@@ -349,6 +354,8 @@ async function entry(t) {
 
 /* ---- the bundle, as bundle.c reads it (a failure is rule 0) ---- */
 const obj = o => o && typeof o == 'object' && !Array.isArray(o), K4 = ['origin', 'vkey', 'checkpoint', 'venue'];
+/* The lists of items, each always there: policy the witness-policy entries. */
+const LISTS = ['entries', 'providers', 'policy'];
 function bundleOf(b) {
   let B;
   /* jansson takes neither U+0000 nor a lone surrogate; in text that
@@ -361,10 +368,10 @@ function bundleOf(b) {
   } catch (x) { no(`not a bundle: not JSON (${x.message})`); }
   if (!obj(B)) no('not a bundle: not a JSON object');
   if (!K4.some(k => k in B)) no('not a bundle: no origin, vkey, checkpoint or venue');
-  for (const k in B) if (!K4.includes(k) && k != 'entries' && k != 'providers') no(`bundle: unknown key "${k.slice(0, 64)}"`);
+  for (const k in B) if (!K4.includes(k) && !LISTS.includes(k)) no(`bundle: unknown key "${k.slice(0, 64)}"`);
   if (K4.some(k => typeof B[k] != 'string')) no('bundle: origin, vkey, checkpoint and venue must be strings');
   if (!/^[a-kmnp-z2-9]{8}$/.test(B.venue)) no('bundle: venue: not a venue id');
-  for (const k of ['entries', 'providers']) {
+  for (const k of LISTS) {
     if (!Array.isArray(B[k])) no(k + ': not an array');
     B[k].forEach((x, i) => {
       const w = `${k}[${i}]`;
@@ -391,15 +398,15 @@ async function rule1(B, pinned, key) {
   return {V, CP};
 }
 
-/* Rules 2, 3, 5, 6, 7 (by today's date). */
-async function rules(B, CP, today) {
+/* Rules 2, 3, 5, 6, 7 (by today's date) and 10 (by now, POSIX seconds). */
+async function rules(B, CP, today, now) {
   /* Parse everything, hash every leaf. */
-  const slot = async (x, prov) => {
-    const s = {index: x.index, x, leaf: await leafHash(x.entry), where: `${prov ? 'provider ' : ''}entry ${x.index}`};
+  const slot = async (x, what) => {
+    const s = {index: x.index, x, leaf: await leafHash(x.entry), where: `${what}entry ${x.index}`};
     try { s.e = await entry(x.entry); } catch (y) { s.err = y.message; }
     return s;
   };
-  const E = await Promise.all(B.entries.map(x => slot(x, 0))), PR = await Promise.all(B.providers.map(x => slot(x, 1)));
+  const [E, PR, PL] = await Promise.all([['entries', ''], ['providers', 'provider '], ['policy', 'policy ']].map(([k, w]) => Promise.all(B[k].map(x => slot(x, w)))));
   const ours = s => s.e && venueKind(s.e.kind) && s.e.venue == B.venue;
   for (const s of E) {
     if (!s.e) { add(3, false, 'form', `${s.where} does not parse: ${s.err}`); continue; }
@@ -412,16 +419,19 @@ async function rules(B, CP, today) {
     else if (s.e.kind != 'provider-key' && s.e.kind != 'provider-revoke') { add(5, false, 'prov', `${s.where} is kind ${s.e.kind}, not provider-key or provider-revoke`); s.e = null; }
     else s.where += ` (${s.e.kind} ${s.e.name})`;
   });
-  /* Rule 2: the newest entry is in the signed tree. */
+  /* Rule 2: the newest entry, and the witness policy in force (rule 10's),
+     are in the signed tree. */
   const proofOk = s => s.ok ??= CP ? inclusion(s.leaf, s.index, CP.size, s.x.proof.map(b64), CP.root) : Promise.resolve(false);
+  const pol = inForce(PL, Infinity);
   if (!CP) add(2, false, 'incl', 'not checked: the checkpoint did not verify');
   else if (!E.length) add(2, false, 'incl', 'the bundle holds no entry');
   else {
     let f = 0;
     const n = E[E.length - 1], beyond = s => s.index >= CP.size && (f = 1, !add(2, false, 'incl', `${s.where}: index ${s.index} is not in the checkpoint's tree of size ${CP.size}`));
-    for (const s of [...E.slice(0, -1), ...PR]) beyond(s);
-    if (!beyond(n) && !await proofOk(n)) f = add(2, false, 'incl', `${n.where}: inclusion proof does not verify against the checkpoint (tree size ${CP.size})`) || 1;
-    if (!f) add(2, true, 'incl', `${n.where}, the newest, is included in the checkpoint of tree size ${CP.size}`);
+    for (const s of [...E.slice(0, -1), ...PR, ...PL.filter(s => s != pol)]) beyond(s);
+    for (const s of pol ? [n, pol] : [n])
+      if (!beyond(s) && !await proofOk(s)) f = add(2, false, 'incl', `${s.where}: inclusion proof does not verify against the checkpoint (tree size ${CP.size})`) || 1;
+    if (!f) add(2, true, 'incl', `${n.where}, the newest, is included in the checkpoint of tree size ${CP.size}` + (pol ? `, and so is the witness policy in force, ${pol.where}` : ''));
   }
   /* Rule 3: the chain. */
   const fails = r => checks.filter(c => !c.ok && c.rule == r).length, f3 = m => add(3, false, 'chain', m);
@@ -529,7 +539,69 @@ async function rules(B, CP, today) {
     fresh = exp ? 'expired' : late ? 'late' : 'ok';
     add(7, true, 'fresh', `newest sanitization: ${latest.where}, performed ${e.performed}, ${since} days before ${today} (this phone's date); ${late ? 'OVERDUE' : 'within the interval'} (interval ${iv} days)` + (e.expires ? `; expires ${e.expires}${exp ? ': EXPIRED' : ''}` : '') + `; next due ${next}`);
   }
-  return {items, venue, latest, fresh, late, exp, next, revokedOnly};
+  return {items, venue, latest, fresh, late, exp, next, revokedOnly, policy: PL, wit: await witnesses(B, CP, PL, now)};
+}
+
+/* ---- rule 10: the witnesses (witness.c) ---- */
+/* The policy in force below tree size n: the last item of PL (rules'
+   slots) of a lower index that is a witness-policy entry, or undefined. */
+const inForce = (PL, n) => PL.filter(s => s.e && s.e.kind == 'witness-policy' && s.index < n).pop();
+/* How long ago a seconds are, [unit, N]: the CLI says "N unit" (age),
+   the card js_ago_<unit>. */
+const ageOf = a => a < 60 ? ['s', a] : a < 3600 ? ['min', Math.floor(a / 60)] : a < 86400 ? ['h', Math.floor(a / 3600)] : [a < 172800 ? 'day' : 'days', Math.floor(a / 86400)];
+const age = a => { const [u, n] = ageOf(a); return `${n} ${u}`; };
+/* POSIX seconds t (a BigInt) as YYYY-MM-DDTHH:MM:SSZ, or in decimal past
+   the year 9999. */
+const timeOf = t => {
+  if (t >= 253402300800n) return String(t);
+  const n = Number(t), d = Math.floor(n / 86400), s = n - d * 86400;
+  return `${dateOf(d)}T${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}Z`;
+};
+/* A cosignature dated more than this after now is refused. */
+const FUTURE = 600;
+/* The policy items (PL, parsed: rules' slots) and the cosignatures on the
+   checkpoint, against the policy in force (inForce): every line of a
+   policy witness (its name and key ID) must verify over the checkpoint's
+   body and not be dated past now + FUTURE; the quorum of witnesses must
+   have a valid one, each counted once.  Returns {n, m, k, list: [{name,
+   age}]: the witnesses with a valid cosignature, in the policy's order,
+   the age of the newest in seconds}; null when no policy, or one of quorum
+   0, is in force (not witnessed), or without a checkpoint (rule 1 failed). */
+async function witnesses(B, CP, PL, now) {
+  for (const s of PL) {
+    if (!s.e) add(10, false, 'wpol', `${s.where} does not parse: ${s.err}`);
+    else if (s.e.kind != 'witness-policy') add(10, false, 'wpol', `${s.where} is kind ${s.e.kind}, not witness-policy`);
+  }
+  const pol = inForce(PL, Infinity);
+  if (!CP) return null; /* rule 1 failed: no checkpoint to read */
+  if (!pol || !pol.e.quorum) return add(10, true, 'wit', 'not witnessed: ' + (pol ? `witnessing ended at entry ${pol.index}` : 'the log names no witnesses')) && null;
+  const W = pol.e.witnesses, k = pol.e.quorum, m = W.length, best = new Map();
+  const note = B.checkpoint, i = note.lastIndexOf('\n\n'), body = note.slice(0, i + 1);
+  for (const l of note.slice(i + 2, -1).split('\n')) {
+    const sp = l.indexOf(' ', 2), name = l.slice(2, sp), raw = b64(l.slice(sp + 1)), id = hex(raw.slice(0, 4));
+    const w = W.find(w => w.name == name && w.hash == id);
+    if (!w) continue; /* the log's own signature (rule 1's), or another key's */
+    const ts = raw.length == 76 ? raw.slice(4, 12).reduce((t, x) => t << 8n | BigInt(x), 0n) : -1n;
+    const msg = enc.encode(`cosignature/v1\ntime ${ts}\n${body}`);
+    if (ts < 0n || ts >= 2n ** 63n || !await S.verify('Ed25519', w.key, raw.slice(12), msg)) { add(10, false, 'cosig', `the cosignature of ${name} does not verify`); continue; }
+    if (ts > BigInt(now + FUTURE)) { add(10, false, 'cosig', `the cosignature of ${name} is dated ${timeOf(ts)}, in the future`); continue; }
+    if (!best.has(w) || best.get(w) < ts) best.set(w, ts);
+  }
+  const list = W.filter(w => best.has(w)).map(w => ({name: w.name, age: Math.max(0, now - Number(best.get(w)))})), n = list.length;
+  const of = `countersigned by ${n} of ${m} witness${m == 1 ? '' : 'es'}`;
+  if (n >= k) add(10, true, 'wit', `${of}: ` + list.map(x => `${x.name} (${age(x.age)} ago)`).join(', '));
+  else add(10, false, 'wit', `${of} (${list.map(x => x.name).join(', ') || 'none'}), fewer than the quorum of ${k}`);
+  return {n, m, k, list};
+}
+/* The change of the witness policy since the tree of size since (the
+   poster's pin), smaller than the checkpoint's, size: the policy in force
+   then against now's, {since, removed: [names], before, now} when now's
+   lacks a witness then's had (by key), or has a lower quorum; else null. */
+function policyChange(PL, since, size) {
+  const was = inForce(PL, since), pol = inForce(PL, Infinity);
+  if (!(since > 0 && since < size) || !was || was == pol) return null;
+  const removed = was.e.witnesses.filter(w => !pol.e.witnesses.some(x => x.vkey == w.vkey)).map(w => w.name);
+  return removed.length || pol.e.quorum < was.e.quorum ? {since, removed, before: was.e.quorum, now: pol.e.quorum} : null;
 }
 
 /* again: when the first record was older than the poster's pin, {size, newest}:
@@ -547,9 +619,11 @@ async function verify(again) {
     const newest = await pinCheck(pin, B, V, CP, again);
     if (newest) { checks.length = 0; return verify({size: CP.size, newest}); }
   }
-  /* Rules 2 to 7, rule 7 by this phone's date. */
+  /* Rules 2 to 7 and 10, rule 7 by this phone's date, rule 10 by its clock. */
   const d = new Date(), today = `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
-  const R = await rules(B, CP, today), {items, latest} = R;
+  const R = await rules(B, CP, today, Math.floor(d.getTime() / 1000)), {items, latest} = R;
+  /* The witness policy since the poster was made: weaker is said, not failed. */
+  const pc = pin && !pin.bad && CP ? policyChange(R.policy, pin.n, CP.size) : null;
   /* Rule 6 again: the page shows this record, revoked documents marked, none
      hidden: its part of the history (pages.h), the PAGE_DOCS newest documents
      below ?before= and the newest valid sanitization, the older a link away,
@@ -588,7 +662,7 @@ async function verify(again) {
   add(6, !pf.length, 'page', pf.length ? pf.slice(0, 5).join('; ') + (pf.length > 5 ? `; and ${pf.length - 5} more` : '') : `the page shows the record: ${part}, revoked ones marked, none hidden` + (vcs.length ? `, and ${vcs.length} change(s) of the venue's details` : ''));
   for (const s of docs) byHash[s.e.sha] = s.e;
   await docChecks();
-  return {today, fresh: R.fresh};
+  return {today, fresh: R.fresh, wit: R.wit, pc};
 }
 
 /* ---- the poster's pin ---- */
@@ -775,13 +849,16 @@ async function run() {
     el.className = ok ? 'yes' : 'no'; el.textContent = `${ok ? '✓' : '✗'} ${m}`; ul.append(el);
   };
   for (const c of checks) seen.set(kindOf(c.n), (seen.get(kindOf(c.n)) ?? true) && c.ok);
-  const v = {today: R ? R.today : '', title: docFail ? docFail.title : ''};
-  if (words) { words.textContent = ''; for (const [n, ok] of seen) li(words, ok, t((ok ? 'js_c_' : 'js_x_') + n, v).replace(/\.$/, '')); }
+  const WI = R && R.wit, v = {today: R ? R.today : '', title: docFail ? docFail.title : '', ...WI};
+  /* The witnesses' check passes when the log names none: other words. */
+  const key = (n, ok) => (ok ? 'js_c_' : 'js_x_') + n + (ok && n == 'wit' && !WI ? '_none' : '');
+  if (words) { words.textContent = ''; for (const [n, ok] of seen) li(words, ok, t(key(n, ok), v).replace(/\.$/, '')); }
   list.textContent = '';
   /* The first FAILS_SHOWN failed checks, and how many more, as a CLI report. */
   let nf = 0;
   for (const c of checks) if (c.ok || ++nf <= FAILS_SHOWN) li(list, c.ok, `${NAMES[c.n] || c.n}${c.rule ? ` (rule ${c.rule})` : ''}: ${c.detail}`);
   if (nf > FAILS_SHOWN) li(list, false, `and ${nf - FAILS_SHOWN} more failed checks, not shown`);
+  if (R && R.pc) policyBox(st, R.pc, list);
   const bad = checks.find(c => !c.ok), server = !!$('alarm-h');
   const fresh = R ? VERDICT[R.fresh] : out.dataset.freshness;
   out.dataset.freshness = fresh;
@@ -797,10 +874,37 @@ async function run() {
     st.dataset.verdict = fresh;
     if (differs && h2) h2.textContent = t(HEAD[fresh]);
     set('ok', t('js_ok') + (seen.has('pin') ? ' ' + t('js_ok_pin') : '') + (docsOnTap ? ' ' + t('js_ok_tap') : '') + (differs ? ' ' + t('js_phone_date', v) : ''));
+    if (WI) witnessLine(out.parentNode, WI);
   }
   out.dataset.ms = Math.round(performance.now() - t0);
 }
+/* The card's line of who countersigned, and how long ago, after el. */
+function witnessLine(el, W) {
+  const p = document.createElement('p'), ago = a => { const [u, n] = ageOf(a); return t('js_ago_' + u, {n}); };
+  p.id = 'witnessed';
+  p.textContent = t('js_wit', {n: W.n, m: W.m, list: W.list.map(x => t('js_wit_one', {name: x.name, ago: ago(x.age)})).join(', ')});
+  el.after(p);
+}
+/* The warning box under the verdict: the witness policy is weaker than
+   when the poster was made; and its line in the technical list, as the
+   CLI says it. */
+function policyBox(st, c, list) {
+  const box = document.createElement('section'), h = document.createElement('h2'), say = (k, v) => {
+    const p = document.createElement('p'); p.textContent = t(k, v); box.append(p);
+  };
+  box.id = 'policy-change'; box.className = 'warn'; box.setAttribute('aria-labelledby', 'policy-change-h');
+  h.id = 'policy-change-h'; h.textContent = t('js_pc_h');
+  box.append(h);
+  if (c.removed.length) say('js_pc_removed', {names: c.removed.join(', ')});
+  if (c.now < c.before) say('js_pc_quorum', {before: c.before, now: c.now});
+  say('js_pc_why');
+  if (st.after) st.after(box);
+  const el = document.createElement('li');
+  el.className = 'pc';
+  el.textContent = `! witness policy changed since tree size ${c.since} (the poster's pin): ` + (c.removed.length ? `removed ${c.removed.join(', ')}; ` : '') + `quorum ${c.before} -> ${c.now}`;
+  list.append(el);
+}
 /* For tests/web/test_browser_parity.sh and test_vectors.sh. */
-window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, bundleOf, rule1, rules, docWhy, checks, dateOf};
+window.sanilog = {entry, vkey, openNote, checkpoint, inclusion, consistency, bundleOf, rule1, rules, docWhy, checks, dateOf, policyChange};
 if (out && list && VENUE) run();
 })();

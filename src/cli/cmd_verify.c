@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "commands.h"
 #include "core/bundle.h"
 #include "core/codec.h"
@@ -26,7 +27,8 @@ static const char verify_usage[] =
 	"usage: sanilog verify [--key VKEY] [--venue ID] [--db PATH]\n"
 	"       sanilog verify [--key VKEY] [--docs DIR] BUNDLE.json\n"
 	"       sanilog verify [--key VKEY] [--full] URL|IMAGE\n"
-	"       (each for a venue also with --require-current)\n"
+	"       (each for a venue also with --require-current, and\n"
+	"       --witness VKEY ... [--quorum K])\n"
 	"\n"
 	"Without a bundle: the full audit of the database (every entry, "
 	"stored\n"
@@ -43,6 +45,12 @@ static const char verify_usage[] =
 	"included, and the poster's pin of the log; with --full, every\n"
 	"entry of the log read through its tiles, to check the tree and\n"
 	"that the venue's bundle leaves nothing out.\n"
+	"The checkpoint must be countersigned by the quorum of the witnesses\n"
+	"of the log's policy in force (rule 10), or, with --witness VKEY\n"
+	"(repeatable, a witness's verifier key) and --quorum K (default:\n"
+	"all of them), of the witnesses you name.  A log whose policy lost\n"
+	"witnesses or lowered its quorum since the checkpoint seen before is\n"
+	"reported in a line \"! witness policy changed\".\n"
 	"With --require-current, a venue whose record verifies but that is\n"
 	"overdue, expired or has no sanitization on record exits 3, and the\n"
 	"report's last line says which.\n"
@@ -65,6 +73,30 @@ static void cache_write(const char *origin, const char *note, size_t len,
 	struct err e;
 	if (seen_write(origin, note, len, key, NULL, &e) != ST_OK)
 		cli_error("warning: cannot remember the checkpoint: %s", e.msg);
+}
+
+int64_t cmd_verify_now(void)
+{
+	char now[CLOCK_TIME_LEN + 1];
+	if (log_now(now, NULL) != ST_OK)
+		return 0;
+	return entry_time_seconds(now);
+}
+
+/* Rule 10's size seen before: the remembered checkpoint's, when it opens
+ * under key; 0 for none. */
+static int64_t cache_size(const char *origin, const struct note_verifier *key)
+{
+	struct buf old;
+	struct checkpoint was;
+	int64_t n = 0;
+	buf_init(&old, 1 << 16);
+	cache_read(origin, &old);
+	if (key != NULL && old.len > 0 &&
+	    checkpoint_open(buf_str(&old), old.len, key, &was, NULL) == ST_OK)
+		n = was.size;
+	buf_free(&old);
+	return n;
 }
 
 static void progress(void *ctx, int64_t done, int64_t total)
@@ -255,12 +287,16 @@ static enum status docs_not_checked(struct verify_report *rep)
 
 static int verify_bundle_file(struct cli *c, const char *path,
 			      const struct note_verifier *key, const char *docs,
+			      const struct verify_policy *policy,
 			      bool require_current)
 {
 	struct buf json;
 	struct bundle *b = NULL;
 	struct verify_report rep;
-	struct verify_options o = {.key = key, .all_proofs = true};
+	struct verify_options o = {.key = key,
+				   .all_proofs = true,
+				   .policy = policy,
+				   .now = cmd_verify_now()};
 	struct err e;
 	int rc;
 	memset(&rep, 0, sizeof rep);
@@ -282,6 +318,12 @@ static int verify_bundle_file(struct cli *c, const char *path,
 		o.fetch_ctx = (void *)docs;
 	}
 	cli_today(o.today);
+	struct note_verifier bv;
+	const struct note_verifier *k = key;
+	if (k == NULL &&
+	    note_verifier_parse(b->vkey, strlen(b->vkey), &bv, NULL) == ST_OK)
+		k = &bv;
+	o.since = cache_size(b->origin, k);
 	if (verify_bundle(b, &o, &rep, &e) != ST_OK) {
 		rc = cli_error("verify: %s", e.msg);
 		goto done;
@@ -290,12 +332,8 @@ static int verify_bundle_file(struct cli *c, const char *path,
 		rc = cli_error("verify: out of memory");
 		goto done;
 	}
-	struct note_verifier bv;
-	const struct note_verifier *k = key;
-	if (k == NULL &&
-	    note_verifier_parse(b->vkey, strlen(b->vkey), &bv, NULL) == ST_OK)
-		k = &bv;
 	bool remember = k != NULL && bundle_vs_cache(b, k, NULL, &rep);
+	verify_report_sort(&rep); /* rule 8 after 7, before 10 */
 	rc = finish(c, b->venue, &rep, true, require_current);
 	if ((rc == EXIT_GOOD || rc == EXIT_NOT_CURRENT) && remember)
 		cache_write(b->origin, b->checkpoint, strlen(b->checkpoint), k);
@@ -307,7 +345,8 @@ done:
 }
 
 static int verify_db(struct cli *c, const char *venue,
-		     const struct note_verifier *pinned, bool require_current)
+		     const struct note_verifier *pinned,
+		     const struct verify_policy *policy, bool require_current)
 {
 	struct store *s = NULL;
 	struct verify_report rep;
@@ -345,7 +384,10 @@ static int verify_db(struct cli *c, const char *venue,
 		struct verify_options o = {.key = &key,
 					   .all_proofs = true,
 					   .fetch = fetch_from_store,
-					   .fetch_ctx = s};
+					   .fetch_ctx = s,
+					   .policy = policy,
+					   .now = cmd_verify_now(),
+					   .since = cache_size(origin, &key)};
 		cli_today(o.today);
 		enum status xr = export_bundle(s, venue, -1, &b, &e);
 		if (xr == ST_NOT_FOUND) {
@@ -359,6 +401,7 @@ static int verify_db(struct cli *c, const char *venue,
 			goto done;
 		}
 		bool remember = bundle_vs_cache(b, &key, s, &rep);
+		verify_report_sort(&rep); /* rule 8 after 7, before 10 */
 		rc = finish(c, venue, &rep, true, require_current);
 		if ((rc == EXIT_GOOD || rc == EXIT_NOT_CURRENT) && remember)
 			cache_write(origin, b->checkpoint,
@@ -408,6 +451,60 @@ done:
 	return rc;
 }
 
+/*
+ * Rule 10: the inspector's own policy from --witness (each a witness's
+ * verifier key, at most ENTRY_WITNESSES_MAX, no name twice) and --quorum
+ * (a canonical decimal from 1 to their number; default all of them).
+ * EXIT_USAGE, with the reason printed, for anything else.
+ */
+static int parse_policy(const char *const *vkeys, int n, const char *quorum,
+			struct verify_policy *out)
+{
+	struct err e;
+	memset(out, 0, sizeof *out);
+	if (n == 0)
+		return cli_usage_why(verify_usage,
+				     "verify: --quorum needs the witnesses "
+				     "(--witness VKEY)");
+	if (n > ENTRY_WITNESSES_MAX)
+		return cli_usage_why(verify_usage,
+				     "verify: more than %d --witness",
+				     ENTRY_WITNESSES_MAX);
+	for (int i = 0; i < n; i++) {
+		struct note_verifier *w = &out->witnesses[i];
+		if (note_cosigner_parse(vkeys[i], strlen(vkeys[i]), w, &e) !=
+		    ST_OK)
+			return cli_usage_why(verify_usage,
+					     "verify: --witness %s: not a "
+					     "witness's verifier key: %s",
+					     vkeys[i], e.msg);
+		for (int k = 0; k < i; k++)
+			if (strcmp(out->witnesses[k].name, w->name) == 0)
+				return cli_usage_why(
+					verify_usage,
+					"verify: --witness: two witnesses "
+					"named %s",
+					w->name);
+	}
+	out->nwitnesses = n;
+	out->quorum = n;
+	if (quorum != NULL) {
+		char *end = NULL;
+		errno = 0;
+		long k = strtol(quorum, &end, 10);
+		if (errno != 0 || end == quorum || *end != 0 ||
+		    quorum[0] == '0' || quorum[0] == '+' || quorum[0] == '-' ||
+		    k < 1 || k > n)
+			return cli_usage_why(
+				verify_usage,
+				"verify: --quorum %s: not a number "
+				"from 1 to the %d witness%s",
+				quorum, n, n == 1 ? "" : "es");
+		out->quorum = (int)k;
+	}
+	return EXIT_GOOD;
+}
+
 int cmd_verify(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -417,8 +514,12 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		{"full", no_argument, NULL, 'F'},
 		{"docs", required_argument, NULL, 'D'},
 		{"require-current", no_argument, NULL, 'C'},
+		{"witness", required_argument, NULL, 'W'},
+		{"quorum", required_argument, NULL, 'Q'},
 		{0}};
-	const char *vkey = NULL, *venue = NULL, *docs = NULL;
+	const char *vkey = NULL, *venue = NULL, *docs = NULL, *quorum = NULL;
+	const char *witnesses[ENTRY_WITNESSES_MAX + 1];
+	int nwitnesses = 0;
 	bool full = false, require_current = false;
 	int ch;
 	optind = 1;
@@ -440,6 +541,14 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 			break;
 		case 'C':
 			require_current = true;
+			break;
+		case 'W':
+			if (nwitnesses > ENTRY_WITNESSES_MAX)
+				break; /* refused below */
+			witnesses[nwitnesses++] = optarg;
+			break;
+		case 'Q':
+			quorum = optarg;
 			break;
 		case 'h':
 			return cli_usage(verify_usage, false);
@@ -468,8 +577,19 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 			"verify: --require-current is for a venue "
 			"(--venue ID, a bundle, a URL or an image), "
 			"not the whole database");
+	struct verify_policy policy;
+	if ((nwitnesses > 0 || quorum != NULL) && venue == NULL &&
+	    argc - optind == 0)
+		return cli_usage_why(verify_usage,
+				     "verify: --witness and --quorum are for a "
+				     "venue (--venue ID, a bundle, a URL or an "
+				     "image), not the whole database");
+	if ((nwitnesses > 0 || quorum != NULL) &&
+	    parse_policy(witnesses, nwitnesses, quorum, &policy) != EXIT_GOOD)
+		return EXIT_USAGE;
+	const struct verify_policy *pol = nwitnesses > 0 ? &policy : NULL;
 	if (argc - optind == 1 && cmd_verify_is_remote(argv[optind]))
-		return cmd_verify_remote(c, argv[optind], vkey, full,
+		return cmd_verify_remote(c, argv[optind], vkey, pol, full,
 					 require_current);
 	if (argc - optind == 1 && cmd_verify_url_like(argv[optind]))
 		return cli_error("verify: %s: a malformed URL (a venue URL is "
@@ -494,7 +614,8 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		return cli_error("verify: --docs %s: not a folder", docs);
 	if (argc - optind == 1)
 		return verify_bundle_file(c, argv[optind],
-					  vkey != NULL ? &key : NULL, docs,
+					  vkey != NULL ? &key : NULL, docs, pol,
 					  require_current);
-	return verify_db(c, venue, vkey != NULL ? &key : NULL, require_current);
+	return verify_db(c, venue, vkey != NULL ? &key : NULL, pol,
+			 require_current);
 }

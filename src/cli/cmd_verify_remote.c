@@ -111,7 +111,8 @@ static int print_json(const struct venue_url *u,
 }
 
 int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
-		      bool full, bool require_current)
+		      const struct verify_policy *policy, bool full,
+		      bool require_current)
 {
 	struct venue_url u;
 	struct note_verifier key;
@@ -128,6 +129,8 @@ int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
 		.full = full,
 		.remember = true,
 		.progress = !c->json && isatty(2),
+		.policy = policy,
+		.now = cmd_verify_now(),
 	};
 	cli_today(o.today);
 	enum status st = remote_verify(&u, &o, &res, &e);

@@ -24,9 +24,13 @@ int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 
 /* `sanilog verify URL|IMAGE [--full]` (cmd_verify_remote.c): target is a
- * venue URL or a photo of a poster; vkey the --key text or NULL. */
+ * venue URL or a photo of a poster; vkey the --key text or NULL; policy
+ * the inspector's witnesses (--witness, --quorum) or NULL. */
 int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
-		      bool full, bool require_current);
+		      const struct verify_policy *policy, bool full,
+		      bool require_current);
+/* The CLI's now for rule 10, POSIX seconds ($SANILOG_NOW when set). */
+int64_t cmd_verify_now(void);
 /* Whether a verify argument is for cmd_verify_remote: an http:// or
  * https:// URL, or an existing .png, .jpg or .jpeg file. */
 bool cmd_verify_is_remote(const char *arg);

@@ -207,6 +207,33 @@ static void print_named_documents(FILE *f, const struct verify_report *rep,
 	}
 }
 
+/* Rule 10's policy change, a line before the verdict: "! witness policy
+ * changed since <size>: removed A, B; quorum 2 -> 1". */
+static void print_policy_change(FILE *f, const struct verify_policy_change *c)
+{
+	if (!c->changed)
+		return;
+	fprintf(f, "! witness policy changed since tree size %lld:",
+		(long long)c->since);
+	for (int i = 0; i < c->nremoved; i++)
+		fprintf(f, "%s%s", i == 0 ? " removed " : ", ", c->removed[i]);
+	fprintf(f, "%squorum %d -> %d\n", c->nremoved > 0 ? "; " : " ",
+		c->quorum_before, c->quorum_now);
+}
+
+/* Rule 10's policy change as JSON (new), or null. */
+static json_t *policy_change_json(const struct verify_policy_change *c)
+{
+	if (!c->changed)
+		return json_null();
+	json_t *removed = json_array();
+	for (int i = 0; removed != NULL && i < c->nremoved; i++)
+		json_array_append_new(removed, json_string(c->removed[i]));
+	return json_pack("{s:I, s:o, s:i, s:i}", "since", (json_int_t)c->since,
+			 "removed", removed, "quorum_before", c->quorum_before,
+			 "quorum_now", c->quorum_now);
+}
+
 void report_print_checks(FILE *f, const struct verify_report *rep)
 {
 	for (size_t i = 0; i < rep->nchecks; i++) {
@@ -219,6 +246,7 @@ void report_print_checks(FILE *f, const struct verify_report *rep)
 	if (rep->omitted > 0)
 		fprintf(f, "✗ and %zu more failed check%s, not shown\n",
 			rep->omitted, rep->omitted == 1 ? "" : "s");
+	print_policy_change(f, &rep->policy_change);
 	fprintf(f, "%s\n", rep->ok ? "valid" : "INVALID");
 }
 
@@ -297,6 +325,8 @@ json_t *report_json(const char *venue, const struct verify_report *rep,
 				  "revoked", it->revoked));
 	}
 	json_object_set_new(o, "history", hist);
+	json_object_set_new(o, "policy_change",
+			    policy_change_json(&rep->policy_change));
 	if (checks) {
 		json_t *c = report_checks_json(rep);
 		if (c == NULL || json_object_update(o, c) != 0) {

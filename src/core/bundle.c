@@ -30,12 +30,16 @@ enum status bundle_new(const char *origin, const char *vkey,
 	return ST_OK;
 }
 
-enum status bundle_add(struct bundle *b, bool provider, int64_t index,
+enum status bundle_add(struct bundle *b, enum bundle_list list, int64_t index,
 		       const char *entry, size_t len,
 		       const uint8_t (*proof)[HASH_LEN], size_t proof_len)
 {
-	struct bundle_item **arr = provider ? &b->providers : &b->entries;
-	size_t *n = provider ? &b->nproviders : &b->nentries;
+	struct bundle_item **arr = list == BUNDLE_POLICY      ? &b->policy
+				   : list == BUNDLE_PROVIDERS ? &b->providers
+							      : &b->entries;
+	size_t *n = list == BUNDLE_POLICY      ? &b->npolicy
+		    : list == BUNDLE_PROVIDERS ? &b->nproviders
+					       : &b->nentries;
 	if (proof_len > MERKLE_MAX_PROOF)
 		return ST_INVALID;
 	/* Grow by doubling: capacity is the next power of two >= n. */
@@ -79,8 +83,13 @@ void bundle_free(struct bundle *b)
 		free(b->providers[i].entry);
 		free(b->providers[i].proof);
 	}
+	for (size_t i = 0; i < b->npolicy; i++) {
+		free(b->policy[i].entry);
+		free(b->policy[i].proof);
+	}
 	free(b->entries);
 	free(b->providers);
+	free(b->policy);
 	free(b->origin);
 	free(b->vkey);
 	free(b->checkpoint);
@@ -115,15 +124,18 @@ enum status bundle_format(const struct bundle *b, struct buf *out)
 {
 	json_t *ents = items_json(b->entries, b->nentries);
 	json_t *provs = items_json(b->providers, b->nproviders);
+	json_t *pol = items_json(b->policy, b->npolicy);
 	json_t *root = NULL;
-	if (ents != NULL && provs != NULL)
-		root = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "origin",
-				 b->origin, "vkey", b->vkey, "checkpoint",
-				 b->checkpoint, "venue", b->venue, "entries",
-				 ents, "providers", provs);
+	if (ents != NULL && provs != NULL && pol != NULL)
+		root = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
+				 "origin", b->origin, "vkey", b->vkey,
+				 "checkpoint", b->checkpoint, "venue", b->venue,
+				 "entries", ents, "providers", provs, "policy",
+				 pol);
 	else {
 		json_decref(ents);
 		json_decref(provs);
+		json_decref(pol);
 	}
 	if (root == NULL)
 		return ST_NOMEM;
@@ -149,8 +161,8 @@ static const char *member_str(json_t *o, const char *key, size_t *len)
 	return json_string_value(v);
 }
 
-static enum status parse_items(struct bundle *b, bool provider, json_t *arr,
-			       const char *what, struct err *e)
+static enum status parse_items(struct bundle *b, enum bundle_list list,
+			       json_t *arr, const char *what, struct err *e)
 {
 	if (!json_is_array(arr))
 		return err_set(e, ST_INVALID, "%s: not an array", what);
@@ -205,7 +217,7 @@ static enum status parse_items(struct bundle *b, bool provider, json_t *arr,
 					       "base64 SHA-256 hash",
 					       what, i, k);
 		}
-		enum status r = bundle_add(b, provider, index, text, len,
+		enum status r = bundle_add(b, list, index, text, len,
 					   (const uint8_t(*)[HASH_LEN])proof,
 					   json_array_size(jproof));
 		if (r != ST_OK)
@@ -218,7 +230,8 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 			 struct err *e)
 {
 	static const char *const keys[] = {"origin", "vkey",	"checkpoint",
-					   "venue",  "entries", "providers"};
+					   "venue",  "entries", "providers",
+					   "policy"};
 	json_error_t jerr;
 	struct bundle *b = NULL;
 	enum status r;
@@ -278,10 +291,14 @@ enum status bundle_parse(const char *json, size_t len, struct bundle **out,
 		err_set(e, r, "bundle: out of memory");
 		goto done;
 	}
-	if ((r = parse_items(b, false, json_object_get(root, "entries"),
-			     "entries", e)) != ST_OK ||
-	    (r = parse_items(b, true, json_object_get(root, "providers"),
-			     "providers", e)) != ST_OK)
+	if ((r = parse_items(b, BUNDLE_ENTRIES,
+			     json_object_get(root, "entries"), "entries", e)) !=
+		    ST_OK ||
+	    (r = parse_items(b, BUNDLE_PROVIDERS,
+			     json_object_get(root, "providers"), "providers",
+			     e)) != ST_OK ||
+	    (r = parse_items(b, BUNDLE_POLICY, json_object_get(root, "policy"),
+			     "policy", e)) != ST_OK)
 		goto done;
 	*out = b;
 	b = NULL;

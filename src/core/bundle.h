@@ -4,9 +4,12 @@
  *   { "origin": "...", "vkey": "...", "checkpoint": "<signed note text>",
  *     "venue": "k7m2q9xa",
  *     "entries":   [ { "index": 17, "entry": "<text>", "proof": ["<b64>"] } ],
- *     "providers": [ { "index": 3,  "entry": "<text>", "proof": [...] } ] }
+ *     "providers": [ { "index": 3,  "entry": "<text>", "proof": [...] } ],
+ *     "policy":    [ { "index": 1,  "entry": "<text>", "proof": [...] } ] }
  *
- * Exactly these keys; entries and providers sorted by index; proofs are
+ * Exactly these keys; entries, providers and policy (the log's
+ * witness-policy entries below the checkpoint's size) sorted by index;
+ * proofs are
  * inclusion proofs against the checkpoint, standard padded base64.
  * bundle_parse checks the form (keys, types, order, base64, sizes), not
  * the proofs or signatures: that is verify.h's work.
@@ -42,6 +45,15 @@ struct bundle {
 	size_t nentries;
 	struct bundle_item *providers; /* owned array */
 	size_t nproviders;
+	struct bundle_item *policy; /* owned array: witness-policy entries */
+	size_t npolicy;
+};
+
+/* The three lists of items of a bundle. */
+enum bundle_list {
+	BUNDLE_ENTRIES,
+	BUNDLE_PROVIDERS,
+	BUNDLE_POLICY,
 };
 
 /* An empty bundle for origin, vkey, checkpoint (copied); *out is new. */
@@ -49,9 +61,9 @@ enum status bundle_new(const char *origin, const char *vkey,
 		       const char *checkpoint, const char *venue,
 		       struct bundle **out);
 
-/* Appends an item (the text and proof are copied) to entries, or to
- * providers when provider is true.  Items must come in index order. */
-enum status bundle_add(struct bundle *b, bool provider, int64_t index,
+/* Appends an item (the text and proof are copied) to the list (entries,
+ * providers or policy).  Items must come in index order. */
+enum status bundle_add(struct bundle *b, enum bundle_list list, int64_t index,
 		       const char *entry, size_t len,
 		       const uint8_t (*proof)[HASH_LEN], size_t proof_len);
 

@@ -1,5 +1,6 @@
 /*
- * verify.c: DESIGN.md's verification rules 1 to 7 applied to a venue bundle.
+ * verify.c: DESIGN.md's verification rules 1 to 7 and 10 applied to a venue
+ * bundle.
  *
  * The bundle's entries are parsed once into slots (one per bundle item, with
  * its leaf hash and the result of its inclusion proof, checked at most
@@ -12,7 +13,9 @@
  * Rule 4 fetches
  * documents and is the only step that can stop the run (a fetch that fails
  * for another reason than ST_NOT_FOUND), so it runs last; the checks are
- * then put in rule order.
+ * then put in rule order.  Rule 10 reads the bundle's policy items and the
+ * checkpoint's cosignature lines; it needs the checkpoint verified by rule
+ * 1, as rule 2 does.
  *
  * Longer than 800 lines: every rule works on the run's slots (each item
  * parsed once, its proof checked at most once), which splitting the file
@@ -27,13 +30,19 @@
 #include <string.h>
 
 #include "attest.h"
+#include "base/clock.h"
 #include "codec.h"
 #include "hash.h"
 #include "merkle.h"
 #include "rules.h"
+#include "witness.h"
 
 #define WHERE_MAX 128
-#define NRULES	  7
+#define NRULES	  10
+
+/* Rule 10: how far after the verifier's now a cosignature may be dated
+ * (the witness's clock and ours differ a little). */
+#define COSIG_SKEW 600
 
 enum proof_state {
 	PROOF_UNCHECKED,
@@ -54,6 +63,7 @@ struct slot {
 	long pent;		/* index into run.pents, or -1 */
 	uint8_t leaf[HASH_LEN]; /* of the entry text, parsed or not */
 	enum proof_state proof;
+	bool policy_ok;	       /* a policy item that is a witness-policy */
 	char where[WHERE_MAX]; /* "entry 17 (venue-seq 3)" */
 };
 
@@ -65,6 +75,7 @@ struct run {
 	bool have_cp;	     /* rep->checkpoint is verified */
 	struct slot *ent;    /* b->nentries */
 	struct slot *prov;   /* b->nproviders */
+	struct slot *pol;    /* b->npolicy */
 	struct entry *pents; /* the parsed provider entries */
 	size_t npents;
 	int fails[NRULES + 1];
@@ -335,6 +346,90 @@ static void parse_providers(struct run *r)
 			r->prov[i].en = &r->pents[r->prov[i].pent];
 }
 
+/*
+ * Parses each policy item: it must be a witness-policy entry (rule 10
+ * "witness policy").  The parsed entries are not kept (a policy's
+ * witnesses take 3.5 KB): the policy of an item is read again from its
+ * text where one is needed, for the policy in force now and at since.
+ */
+static void parse_policy(struct run *r)
+{
+	const struct bundle *b = r->b;
+	struct entry *en = malloc(sizeof *en);
+
+	if (en == NULL) {
+		r->st = ST_NOMEM;
+		return;
+	}
+	for (size_t i = 0; i < b->npolicy; i++) {
+		struct slot *s = &r->pol[i];
+		struct err e = {{0}};
+
+		s->bi = &b->policy[i];
+		s->item = -1;
+		s->pent = -1;
+		merkle_leaf_hash(s->leaf, s->bi->entry, s->bi->entry_len);
+		snprintf(s->where, sizeof s->where, "policy entry %" PRId64,
+			 s->bi->index);
+		if (entry_parse(s->bi->entry, s->bi->entry_len, en, &e) !=
+		    ST_OK)
+			add(r, 10, false, "witness policy",
+			    "%s does not parse: %s", s->where, e.msg);
+		else if (en->kind != ENTRY_WITNESS_POLICY)
+			add(r, 10, false, "witness policy",
+			    "%s is kind %s, not witness-policy", s->where,
+			    entry_kind_str(en->kind));
+		else
+			s->policy_ok = true;
+	}
+	free(en);
+}
+
+/* The policy item in force before tree size `before`: the last one that
+ * parsed with an index below it; NULL when there is none. */
+static struct slot *policy_slot(const struct run *r, int64_t before)
+{
+	for (size_t i = r->b->npolicy; i-- > 0;)
+		if (r->pol[i].policy_ok && r->pol[i].bi->index < before)
+			return &r->pol[i];
+	return NULL;
+}
+
+enum status verify_policy_from_entry(const struct entry *en,
+				     struct verify_policy *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	out->quorum = en->quorum;
+	for (int i = 0; i < en->nwitnesses && i < ENTRY_WITNESSES_MAX; i++) {
+		const char *vkey = en->witnesses[i].text;
+
+		if (note_cosigner_parse(vkey, strlen(vkey), &out->witnesses[i],
+					e) != ST_OK)
+			return err_set(e, ST_INVALID,
+				       "witness %d: not a witness's key",
+				       i + 1);
+		out->nwitnesses = i + 1;
+	}
+	return ST_OK;
+}
+
+/* The policy of item s (which parsed) into out; false when out of
+ * memory, or, which the entry rules make impossible, a key is none. */
+static bool policy_of(struct run *r, const struct slot *s,
+		      struct verify_policy *out)
+{
+	struct entry *en = malloc(sizeof *en);
+	bool ok = en != NULL &&
+		  entry_parse(s->bi->entry, s->bi->entry_len, en, NULL) ==
+			  ST_OK &&
+		  verify_policy_from_entry(en, out, NULL) == ST_OK;
+
+	if (en == NULL)
+		r->st = ST_NOMEM;
+	free(en);
+	return ok;
+}
+
 /* ---- rule 1: the checkpoint and the log key ---- */
 
 static void rule1(struct run *r)
@@ -414,6 +509,20 @@ static bool include_one(struct run *r, struct slot *s)
 	return true;
 }
 
+/* A failed check for each of slots[0..n) whose index is not in the
+ * checkpoint's tree. */
+static void indexes_in_tree(struct run *r, const struct slot *slots, size_t n)
+{
+	const struct checkpoint *cp = &r->rep->checkpoint;
+
+	for (size_t i = 0; i < n; i++)
+		if (slots[i].bi->index < 0 || slots[i].bi->index >= cp->size)
+			add(r, 2, false, "inclusion",
+			    "%s: index %" PRId64 " is not in the checkpoint's "
+			    "tree of size %" PRId64,
+			    slots[i].where, slots[i].bi->index, cp->size);
+}
+
 static void rule2(struct run *r)
 {
 	const struct bundle *b = r->b;
@@ -432,22 +541,13 @@ static void rule2(struct run *r)
 	newest = &r->ent[b->nentries - 1];
 	if (!r->o->all_proofs) {
 		/* Every index must still lie in the tree. */
-		for (size_t i = 0; i + 1 < b->nentries; i++)
-			if (r->ent[i].bi->index < 0 ||
-			    r->ent[i].bi->index >= cp->size)
-				add(r, 2, false, "inclusion",
-				    "%s: index %" PRId64 " is not in the "
-				    "checkpoint's tree of size %" PRId64,
-				    r->ent[i].where, r->ent[i].bi->index,
-				    cp->size);
-		for (size_t i = 0; i < b->nproviders; i++)
-			if (r->prov[i].bi->index < 0 ||
-			    r->prov[i].bi->index >= cp->size)
-				add(r, 2, false, "inclusion",
-				    "%s: index %" PRId64 " is not in the "
-				    "checkpoint's tree of size %" PRId64,
-				    r->prov[i].where, r->prov[i].bi->index,
-				    cp->size);
+		indexes_in_tree(r, r->ent, b->nentries - 1);
+		indexes_in_tree(r, r->prov, b->nproviders);
+		indexes_in_tree(r, r->pol, b->npolicy);
+		/* and the policy item in force, which rule 10 reads */
+		struct slot *force = policy_slot(r, INT64_MAX);
+		if (force != NULL && force->bi->index < cp->size)
+			include_one(r, force);
 		include_one(r, newest);
 		if (r->fails[2] == 0)
 			add(r, 2, true, "inclusion",
@@ -460,12 +560,23 @@ static void rule2(struct run *r)
 		include_one(r, &r->ent[i]);
 	for (size_t i = 0; i < b->nproviders; i++)
 		include_one(r, &r->prov[i]);
-	if (r->fails[2] == 0)
+	for (size_t i = 0; i < b->npolicy; i++)
+		include_one(r, &r->pol[i]);
+	if (r->fails[2] == 0 && b->npolicy == 0)
 		add(r, 2, true, "inclusion",
 		    "all %zu entr%s and %zu provider entr%s are included in "
 		    "the checkpoint of tree size %" PRId64,
 		    b->nentries, b->nentries == 1 ? "y" : "ies", b->nproviders,
 		    b->nproviders == 1 ? "y" : "ies", cp->size);
+	else if (r->fails[2] == 0)
+		add(r, 2, true, "inclusion",
+		    "all %zu entr%s, %zu provider entr%s and %zu "
+		    "witness-policy "
+		    "entr%s are included in the checkpoint of tree size "
+		    "%" PRId64,
+		    b->nentries, b->nentries == 1 ? "y" : "ies", b->nproviders,
+		    b->nproviders == 1 ? "y" : "ies", b->npolicy,
+		    b->npolicy == 1 ? "y" : "ies", cp->size);
 }
 
 /* ---- rule 4: documents ---- */
@@ -851,6 +962,224 @@ static void rule7(struct run *r)
 	    l->entry.expires, rep->expired ? ": EXPIRED" : "");
 }
 
+/* ---- rule 10: witnesses ---- */
+
+/* The verifier's now for rule 10: given, or the last second of today. */
+static int64_t now_of(const struct run *r)
+{
+	return r->o->now != 0 ? r->o->now
+			      : entry_date_days(r->o->today) * 86400 + 86399;
+}
+
+static bool same_witness(const struct note_verifier *a,
+			 const struct note_verifier *b)
+{
+	return a->hash == b->hash && strcmp(a->name, b->name) == 0 &&
+	       memcmp(a->pk, b->pk, sizeof a->pk) == 0;
+}
+
+/* What the log's policy lost between the tree size the verifier saw
+ * before (o->since) and the checkpoint's: rep->policy_change. */
+static void policy_change(struct run *r)
+{
+	struct verify_policy_change *c = &r->rep->policy_change;
+	struct verify_policy was, now;
+	const struct slot *sw = policy_slot(r, r->o->since);
+	const struct slot *sn = policy_slot(r, INT64_MAX);
+
+	if (r->o->since <= 0 || r->o->since >= r->rep->checkpoint.size ||
+	    sw == NULL || sw == sn || !policy_of(r, sw, &was) ||
+	    !policy_of(r, sn, &now))
+		return;
+	memset(c, 0, sizeof *c);
+	for (int i = 0; i < was.nwitnesses; i++) {
+		bool kept = false;
+
+		for (int k = 0; k < now.nwitnesses && !kept; k++)
+			kept = same_witness(&was.witnesses[i],
+					    &now.witnesses[k]);
+		if (!kept)
+			snprintf(c->removed[c->nremoved++],
+				 sizeof c->removed[0], "%s",
+				 was.witnesses[i].name);
+	}
+	if (c->nremoved == 0 && now.quorum >= was.quorum)
+		return;
+	c->changed = true;
+	c->since = r->o->since;
+	c->quorum_before = was.quorum;
+	c->quorum_now = now.quorum;
+}
+
+/* "N s", "N min", "N h" or "N days" of seconds (none below 0). */
+static void age_text(int64_t secs, char *out, size_t size)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(out, size, "%" PRId64 " s", secs);
+	else if (secs < 3600)
+		snprintf(out, size, "%" PRId64 " min", secs / 60);
+	else if (secs < 86400)
+		snprintf(out, size, "%" PRId64 " h", secs / 3600);
+	else
+		snprintf(out, size, "%" PRId64 " day%s", secs / 86400,
+			 secs / 86400 == 1 ? "" : "s");
+}
+
+/* What rule 10 found of the policy's witnesses: each one's newest valid
+ * cosignature time, if any. */
+struct cosigned {
+	bool valid[ENTRY_WITNESSES_MAX];
+	int64_t time[ENTRY_WITNESSES_MAX];
+};
+
+/*
+ * One signature line line[0..len) (without its LF) of the checkpoint
+ * note, whose body is body[0..blen): a line by a witness of p (its name
+ * and key ID) must be its valid cosignature, not dated in the future.
+ * Lines by other keys are ignored.
+ */
+static void cosig_one(struct run *r, const struct verify_policy *p,
+		      const char *line, size_t len, const char *body,
+		      size_t blen, struct cosigned *got)
+{
+	static const char dash[] = "\xe2\x80\x94 "; /* U+2014 and a space */
+	const char *name = line + sizeof dash - 1, *sp;
+	uint8_t *raw;
+	size_t nlen, rawlen = 0, cap;
+	uint64_t t = 0;
+	int w = -1;
+
+	if (len < sizeof dash - 1 || memcmp(line, dash, sizeof dash - 1) != 0)
+		return;
+	sp = memchr(name, ' ', len - (size_t)(name - line));
+	if (sp == NULL)
+		return;
+	nlen = (size_t)(sp - name);
+	cap = (len - (size_t)(sp + 1 - line)) / 4 * 3 + 3;
+	if ((raw = malloc(cap)) == NULL) {
+		r->st = ST_NOMEM;
+		return;
+	}
+	if (b64_decode(raw, cap, &rawlen, sp + 1, len - (size_t)(sp + 1 - line),
+		       B64_STD) != ST_OK ||
+	    rawlen < 4)
+		goto out;
+	for (int i = 0; i < p->nwitnesses && w < 0; i++)
+		if (strlen(p->witnesses[i].name) == nlen &&
+		    memcmp(p->witnesses[i].name, name, nlen) == 0 &&
+		    p->witnesses[i].hash ==
+			    ((uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 |
+			     (uint32_t)raw[2] << 8 | raw[3]))
+			w = i;
+	if (w < 0)
+		goto out; /* another key's: the log's own is rule 1's */
+	if (rawlen != COSIG_LEN || cosig_verify(&p->witnesses[w], body, blen,
+						raw, &t, NULL) != ST_OK) {
+		add(r, 10, false, "cosignature",
+		    "the cosignature of %.100s does not verify",
+		    p->witnesses[w].name);
+		goto out;
+	}
+	if ((int64_t)t > now_of(r) + COSIG_SKEW) {
+		char when[CLOCK_TIME_LEN + 1];
+
+		if (!clock_format((int64_t)t, when))
+			snprintf(when, sizeof when, "%" PRIu64, t);
+		add(r, 10, false, "cosignature",
+		    "the cosignature of %.100s is dated %s, in the future",
+		    p->witnesses[w].name, when);
+		goto out;
+	}
+	if (!got->valid[w] || (int64_t)t > got->time[w])
+		got->time[w] = (int64_t)t;
+	got->valid[w] = true;
+out:
+	free(raw);
+}
+
+/* Appends ", NAME" (the first without the comma), with " (AGE ago)" when
+ * age is given, to list; what does not fit is cut. */
+static void append_name(char *list, size_t size, int nth, const char *name,
+			const char *age)
+{
+	size_t used = strlen(list);
+
+	snprintf(list + used, size - used, "%s%.40s%s%s%s", nth ? ", " : "",
+		 name, age ? " (" : "", age ? age : "", age ? " ago)" : "");
+}
+
+/* The checkpoint's cosignatures against policy p (quorum above 0). */
+static void cosignatures(struct run *r, const struct verify_policy *p)
+{
+	const char *note = r->b->checkpoint;
+	size_t len = strlen(note), split, pos;
+	struct cosigned got;
+	char names[224] = "", aged[224] = "", age[32];
+	int n = 0;
+
+	memset(&got, 0, sizeof got);
+	/* Rule 1 opened the note: its signatures follow the last blank
+	 * line, and its body is the text up to it, with the LF. */
+	for (split = len; split >= 2; split--)
+		if (note[split - 2] == '\n' && note[split - 1] == '\n')
+			break;
+	if (split < 2)
+		return;
+	for (pos = split; pos < len && r->st == ST_OK;) {
+		const char *lf = memchr(note + pos, '\n', len - pos);
+		size_t l = lf != NULL ? (size_t)(lf - note) - pos : len - pos;
+
+		cosig_one(r, p, note + pos, l, note, split - 1, &got);
+		pos += l + 1;
+	}
+	for (int i = 0; i < p->nwitnesses; i++) {
+		if (!got.valid[i])
+			continue;
+		age_text(now_of(r) - got.time[i], age, sizeof age);
+		append_name(names, sizeof names, n, p->witnesses[i].name, NULL);
+		append_name(aged, sizeof aged, n, p->witnesses[i].name, age);
+		n++;
+	}
+	if (n >= p->quorum)
+		add(r, 10, true, "witnesses",
+		    "countersigned by %d of %d witness%s: %s", n, p->nwitnesses,
+		    p->nwitnesses == 1 ? "" : "es", aged);
+	else
+		add(r, 10, false, "witnesses",
+		    "countersigned by %d of %d witness%s (%s), fewer than the "
+		    "quorum of %d",
+		    n, p->nwitnesses, p->nwitnesses == 1 ? "" : "es",
+		    n ? names : "none", p->quorum);
+}
+
+static void rule10(struct run *r)
+{
+	struct verify_policy p;
+	const struct slot *s = policy_slot(r, INT64_MAX);
+
+	if (!r->have_cp)
+		return; /* rule 1 failed: no checkpoint to read */
+	policy_change(r);
+	if (r->o->policy != NULL)
+		p = *r->o->policy;
+	else if (s == NULL) {
+		add(r, 10, true, "witnesses",
+		    "not witnessed: the log names no witnesses");
+		return;
+	} else if (!policy_of(r, s, &p)) {
+		return;
+	}
+	if (p.quorum == 0 || p.nwitnesses == 0) {
+		add(r, 10, true, "witnesses",
+		    "not witnessed: witnessing ended at entry %" PRId64,
+		    s != NULL ? s->bi->index : -1);
+		return;
+	}
+	cosignatures(r, &p);
+}
+
 /* A rule's place in the order: rules 0 to nbins - 2, anything else last. */
 static int bin_of(int rule, int nbins)
 {
@@ -901,13 +1230,15 @@ enum status verify_bundle(const struct bundle *b,
 	}
 	r.ent = calloc(b->nentries ? b->nentries : 1, sizeof *r.ent);
 	r.prov = calloc(b->nproviders ? b->nproviders : 1, sizeof *r.prov);
-	if (r.ent == NULL || r.prov == NULL) {
+	r.pol = calloc(b->npolicy ? b->npolicy : 1, sizeof *r.pol);
+	if (r.ent == NULL || r.prov == NULL || r.pol == NULL) {
 		st = err_set(e, ST_NOMEM, "verify: out of memory");
 		goto out;
 	}
 
 	parse_entries(&r);
 	parse_providers(&r);
+	parse_policy(&r);
 	if (r.st != ST_OK) {
 		st = err_set(e, r.st, "verify: out of memory");
 		goto out;
@@ -916,6 +1247,7 @@ enum status verify_bundle(const struct bundle *b,
 	rule2(&r);
 	rules356(&r);
 	rule7(&r);
+	rule10(&r);
 	if (r.st == ST_OK) {
 		st = rule4(&r, e);
 		if (st != ST_OK)
@@ -931,6 +1263,7 @@ out:
 		rep->ok = false;
 	free(r.ent);
 	free(r.prov);
+	free(r.pol);
 	free(r.pents);
 	return st;
 }

@@ -9,7 +9,12 @@
  *      the entry, with the provider entries' own proofs, and each
  *      provider-revoke ends a key in force;
  *   6. revoked documents are marked revoked (never dropped);
- *   7. freshness: the newest valid sanitization, overdue and expired.
+ *   7. freshness: the newest valid sanitization, overdue and expired;
+ *  10. witnesses: the checkpoint's cosignatures by the witnesses of the
+ *      policy in force (the inspector's, else the bundle's newest
+ *      witness-policy item) meet its quorum, and what the log's policy
+ *      lost since the size the verifier saw before.
+ * (Rules 8 and 9 need more than the bundle: cmd_verify.c, net/remote.h.)
  * Each rule gives one or more checks in the report; a failed check names
  * what failed and where.  Overdue and expired are not failures.
  */
@@ -26,7 +31,7 @@
 #include "note.h"
 
 struct verify_check {
-	int rule; /* 1..7 as above */
+	int rule; /* 1..10 as above */
 	bool ok;
 	char name[64];	  /* e.g. "checkpoint signature" */
 	char detail[320]; /* what was checked, or why it failed */
@@ -40,6 +45,28 @@ struct verify_item {
 	char revoke_reason[ENTRY_VALUE_MAX + 1];
 	bool attested; /* its attestation verified */
 	char provider_display[ENTRY_VALUE_MAX + 1]; /* of the attesting key */
+};
+
+/* A witness policy (rule 10): the witnesses' verifier keys (key hash:
+ * the key ID of their cosignatures) in the policy's order, and how many
+ * must cosign.  Quorum 0, no witness: witnessing ended. */
+struct verify_policy {
+	int quorum;
+	int nwitnesses;
+	struct note_verifier witnesses[ENTRY_WITNESSES_MAX];
+};
+
+/* Rule 10: what the log's witness policy lost since the tree size the
+ * verifier saw before (DESIGN.md "Rule 10: witnesses"): witnesses the
+ * policy in force at that size had and the one in force now lacks, and a
+ * lower quorum.  Reported, never a failure. */
+struct verify_policy_change {
+	bool changed; /* the rest is set only when true */
+	int64_t since;
+	int quorum_before;
+	int quorum_now;
+	int nremoved;
+	char removed[ENTRY_WITNESSES_MAX][NOTE_NAME_MAX + 1];
 };
 
 /* A report keeps the first this many failed checks, and counts the rest:
@@ -66,6 +93,7 @@ struct verify_report {
 	bool expired;
 	char next_due[11]; /* YYYY-MM-DD (rules.h, rules_fresh); "" with no
 			      latest */
+	struct verify_policy_change policy_change; /* rule 10 */
 };
 
 /* Fetches a document's bytes by SHA-256 into out.  ST_NOT_FOUND when the
@@ -84,6 +112,16 @@ struct verify_options {
 	bool all_proofs;		 /* rule 2 for every entry */
 	verify_fetch_fn fetch;		 /* NULL: rule 4 not checked */
 	void *fetch_ctx;
+	/* Rule 10.  policy: the inspector's own (--witness, --quorum, at
+	 * least one witness and a quorum from 1 to their number); NULL: the
+	 * bundle's newest policy item.  now: the verifier's time, POSIX
+	 * seconds (cosignature ages, and those dated more than 600 s after
+	 * it fail); 0: the last second of today.  since: the tree size the
+	 * verifier saw before (a pin's, a remembered checkpoint's), whose
+	 * policy in force is compared with the newest; 0: none. */
+	const struct verify_policy *policy;
+	int64_t now;
+	int64_t since;
 };
 
 /*
@@ -107,6 +145,12 @@ enum status verify_add_check(struct verify_report *rep, int rule, bool ok,
 /* Puts rep's checks in rule order, keeping their order within a rule;
  * O(n).  Leaves them as they are when out of memory. */
 void verify_report_sort(struct verify_report *rep);
+
+/* Rule 10: a witness policy from a witness-policy entry en.
+ * ST_INVALID, with e, when a witness's key is not a witness's verifier
+ * key (the entry rules refuse such an entry). */
+enum status verify_policy_from_entry(const struct entry *en,
+				     struct verify_policy *out, struct err *e);
 
 /* Whole days from date a to date b (both YYYY-MM-DD, valid). */
 int64_t verify_days_between(const char *a, const char *b);

@@ -208,6 +208,25 @@ static int64_t known_size(const struct run *r)
 	return n;
 }
 
+/* Rule 10: the tree size whose witness policy the bundle's newest is
+ * compared with: the pin's, else the remembered checkpoint's (as
+ * claimed); 0 for none. */
+static int64_t seen_size(const struct run *r)
+{
+	struct buf old;
+	int64_t n = 0;
+
+	if (r->u->has_pin)
+		return r->u->pin.size;
+	if (!r->o->remember || r->b == NULL)
+		return 0;
+	buf_init(&old, SEEN_NOTE_MAX);
+	if (seen_read(r->b->origin, &old, NULL) == ST_OK && old.len > 0)
+		n = remote_claimed_size(buf_str(&old));
+	buf_free(&old);
+	return n > 0 ? n : 0;
+}
+
 /*
  * Asks the log for its newest checkpoint, and whether it is at least
  * need; sets r->asked_again and r->newest_claimed.  Only what the log
@@ -597,6 +616,9 @@ enum status remote_verify(const struct venue_url *u,
 		.all_proofs = true,
 		.fetch = fetch_doc,
 		.fetch_ctx = &r,
+		.policy = o->policy,
+		.now = o->now,
+		.since = seen_size(&r),
 	};
 	memcpy(vo.today, o->today, sizeof vo.today);
 	st = verify_bundle(b, &vo, &res->rep, e);

@@ -58,6 +58,12 @@ struct remote_options {
 	bool progress;			 /* progress lines on stderr */
 	int parallel;			 /* tile transfers at once; 0: 4 */
 	const struct fetch_options *fetch; /* NULL: fetch.h's defaults */
+	/* Rule 10 (verify.h): the inspector's witness policy, or NULL for
+	 * the bundle's; the verifier's now (POSIX seconds, 0: the end of
+	 * today).  The size seen before, whose policy the newest is compared
+	 * with, is the pin's, else the remembered checkpoint's. */
+	const struct verify_policy *policy;
+	int64_t now;
 };
 
 struct remote_result {

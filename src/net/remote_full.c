@@ -36,7 +36,10 @@ struct full {
 	size_t ntiles; /* tiles to read */
 	struct merkle_range mr;
 	size_t ent, prov; /* next bundle entry / provider to match */
+	size_t pol;	  /* next bundle policy item to match */
 	int64_t venue_entries;
+	int64_t policies; /* witness-policy entries of the log */
+	int64_t pmissing, pmissing_at[LIST_MAX]; /* left out of policy */
 	int64_t missing, wrong;
 	int64_t missing_at[LIST_MAX], wrong_at[LIST_MAX];
 	struct provider_rec *provs;
@@ -130,6 +133,22 @@ static enum status remember_entry(struct full *fu, int64_t index,
 	return rules_add(fu->rules, en, index, leaf, (long)fu->nprovs - 1);
 }
 
+/* When the next of the bundle's items[0..n) (*next) is at index: moves
+ * past it and answers whether it is the log's entry text[0..len), noting
+ * it wrong when not; false when no item is at index. */
+static bool same_item(struct full *fu, const struct bundle_item *items,
+		      size_t n, size_t *next, int64_t index,
+		      const uint8_t *text, size_t len)
+{
+	if (*next >= n || items[*next].index != index)
+		return false;
+	const struct bundle_item *it = &items[(*next)++];
+	bool same = it->entry_len == len && memcmp(it->entry, text, len) == 0;
+	if (!same)
+		note_at(&fu->wrong, fu->wrong_at, index);
+	return same;
+}
+
 /* One entry of the log, in order. */
 static enum status full_entry(void *ctx, int64_t index, const uint8_t *text,
 			      size_t len)
@@ -142,19 +161,11 @@ static enum status full_entry(void *ctx, int64_t index, const uint8_t *text,
 	merkle_range_push(&fu->mr, leaf, NULL, NULL);
 
 	/* The bundle's items at this index must be these bytes. */
-	bool in_bundle = false;
-	if (fu->ent < b->nentries && b->entries[fu->ent].index == index) {
-		const struct bundle_item *it = &b->entries[fu->ent++];
-		in_bundle = it->entry_len == len &&
-			    memcmp(it->entry, text, len) == 0;
-		if (!in_bundle)
-			note_at(&fu->wrong, fu->wrong_at, index);
-	}
-	if (fu->prov < b->nproviders && b->providers[fu->prov].index == index) {
-		const struct bundle_item *it = &b->providers[fu->prov++];
-		if (it->entry_len != len || memcmp(it->entry, text, len) != 0)
-			note_at(&fu->wrong, fu->wrong_at, index);
-	}
+	bool in_bundle = same_item(fu, b->entries, b->nentries, &fu->ent, index,
+				   text, len);
+	same_item(fu, b->providers, b->nproviders, &fu->prov, index, text, len);
+	bool in_policy = same_item(fu, b->policy, b->npolicy, &fu->pol, index,
+				   text, len);
 
 	/* Cheap look at the first lines: most entries are other venues'. */
 	if (len < ENTRY_HEAD_LEN + 15 ||
@@ -173,7 +184,13 @@ static enum status full_entry(void *ctx, int64_t index, const uint8_t *text,
 	if (memcmp(rest, "kind provider-", 14) == 0)
 		return remember_entry(fu, index, (const char *)text, len,
 				      false);
-	return ST_OK; /* another venue's, or a witness-policy entry */
+	/* Rule 10's policy must hold every witness-policy entry. */
+	if (memcmp(rest, "kind witness-policy\n", 20) == 0) {
+		fu->policies++;
+		if (!in_policy)
+			note_at(&fu->pmissing, fu->pmissing_at, index);
+	}
+	return ST_OK; /* another venue's */
 }
 
 void remote_progress_bar(const char *label, int64_t done, int64_t total,
@@ -371,6 +388,19 @@ static void list_at(char *out, size_t size, const int64_t *at, int64_t count)
 			 count - LIST_MAX);
 }
 
+/* Rule 9: when n > 0, a failed check that the bundle leaves out n entries
+ * (what says which), at[] the first of their indexes. */
+static void left_out(struct run *r, int64_t n, const int64_t *at,
+		     const char *what)
+{
+	char list[160];
+	if (n == 0)
+		return;
+	list_at(list, sizeof list, at, n);
+	verify_add_check(r->rep, 9, false, "completeness",
+			 "the bundle leaves out %s: %s", what, list);
+}
+
 static void full_free(struct full *fu)
 {
 	for (size_t i = 0; i < fu->nprovs; i++)
@@ -472,23 +502,22 @@ enum status remote_check_full(struct run *r, struct err *e)
 		if (!has_provider(b, fu.provs[q].index))
 			note_at(&pmissing, pmissing_at, fu.provs[q].index);
 	}
-	if (fu.missing > 0) {
-		list_at(list, sizeof list, fu.missing_at, fu.missing);
-		verify_add_check(r->rep, 9, false, "completeness",
-				 "the bundle leaves out %" PRId64
-				 " of the venue's %" PRId64 " entries in the "
-				 "log: %s",
-				 fu.missing, fu.venue_entries, list);
-	}
-	if (pmissing > 0) {
-		list_at(list, sizeof list, pmissing_at, pmissing);
-		verify_add_check(r->rep, 9, false, "completeness",
-				 "the bundle leaves out %" PRId64
-				 " provider entr%s the venue's attestations "
-				 "depend on: %s",
-				 pmissing, pmissing == 1 ? "y" : "ies", list);
-	}
-	if (fu.wrong > 0 || fu.ent != b->nentries || fu.prov != b->nproviders) {
+	char what[96];
+	snprintf(what, sizeof what,
+		 "%" PRId64 " of the venue's %" PRId64 " entries in the log",
+		 fu.missing, fu.venue_entries);
+	left_out(r, fu.missing, fu.missing_at, what);
+	snprintf(what, sizeof what,
+		 "%" PRId64 " provider entr%s the venue's attestations depend "
+		 "on",
+		 pmissing, pmissing == 1 ? "y" : "ies");
+	left_out(r, pmissing, pmissing_at, what);
+	snprintf(what, sizeof what,
+		 "%" PRId64 " of the log's %" PRId64 " witness-policy entries",
+		 fu.pmissing, fu.policies);
+	left_out(r, fu.pmissing, fu.pmissing_at, what);
+	if (fu.wrong > 0 || fu.ent != b->nentries || fu.prov != b->nproviders ||
+	    fu.pol != b->npolicy) {
 		list_at(list, sizeof list, fu.wrong_at, fu.wrong);
 		verify_add_check(r->rep, 9, false, "completeness",
 				 "the bundle's entries at %s are not the "
@@ -496,14 +525,22 @@ enum status remote_check_full(struct run *r, struct err *e)
 				 fu.wrong > 0 ? list : "the end");
 	}
 	if (fu.missing == 0 && pmissing == 0 && fu.wrong == 0 &&
-	    fu.ent == b->nentries && fu.prov == b->nproviders)
+	    fu.pmissing == 0 && fu.ent == b->nentries &&
+	    fu.prov == b->nproviders && fu.pol == b->npolicy) {
+		char pols[64] = "";
+		if (fu.policies > 0)
+			snprintf(pols, sizeof pols,
+				 ", and the log's %" PRId64
+				 " witness-policy entr%s",
+				 fu.policies, fu.policies == 1 ? "y" : "ies");
 		verify_add_check(r->rep, 9, true, "completeness",
 				 "the bundle holds all %" PRId64
 				 " entries of venue %s in the log and the "
 				 "%" PRId64 " provider entr%s its attestations "
-				 "depend on",
+				 "depend on%s",
 				 fu.venue_entries, b->venue, nneed,
-				 nneed == 1 ? "y" : "ies");
+				 nneed == 1 ? "y" : "ies", pols);
+	}
 out:
 	free(need);
 	full_free(&fu);

@@ -39,9 +39,9 @@ static enum status parse_kept(const struct buf *note, struct checkpoint *cp,
 }
 
 /* Adds entry index to the bundle with its proof against size. */
-static enum status add_item(struct store *s, struct bundle *b, bool provider,
-			    int64_t index, int64_t size, struct buf *text,
-			    struct err *e)
+static enum status add_item(struct store *s, struct bundle *b,
+			    enum bundle_list list, int64_t index, int64_t size,
+			    struct buf *text, struct err *e)
 {
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t plen = 0;
@@ -54,7 +54,7 @@ static enum status add_item(struct store *s, struct bundle *b, bool provider,
 		err_prefix(e, "entry %lld", (long long)index);
 		return r;
 	}
-	r = bundle_add(b, provider, index, buf_str(text), text->len,
+	r = bundle_add(b, list, index, buf_str(text), text->len,
 		       (const uint8_t(*)[HASH_LEN])proof, plen);
 	if (r != ST_OK)
 		return err_set(e, r, "out of memory");
@@ -184,8 +184,8 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
 {
 	struct buf note, text;
 	struct bundle *b = NULL;
-	int64_t *idx = NULL, *deps = NULL;
-	size_t nidx = 0, ndeps = 0;
+	int64_t *idx = NULL, *deps = NULL, *pol = NULL;
+	size_t nidx = 0, ndeps = 0, npol = 0;
 	char origin[NOTE_NAME_MAX + 1], vkey[NOTE_VKEY_MAX + 1];
 	struct checkpoint cp;
 	enum status r;
@@ -214,14 +214,21 @@ enum status export_bundle(struct store *s, const char *venue, int64_t size,
 		goto done;
 	}
 	for (size_t i = 0; i < nidx; i++)
-		if ((r = add_item(s, b, false, idx[i], cp.size, &text, e)) !=
-		    ST_OK)
+		if ((r = add_item(s, b, BUNDLE_ENTRIES, idx[i], cp.size, &text,
+				  e)) != ST_OK)
 			goto done;
 	if ((r = provider_deps(s, b, cp.size, &deps, &ndeps, e)) != ST_OK)
 		goto done;
 	for (size_t i = 0; i < ndeps; i++)
-		if ((r = add_item(s, b, true, deps[i], cp.size, &text, e)) !=
-		    ST_OK)
+		if ((r = add_item(s, b, BUNDLE_PROVIDERS, deps[i], cp.size,
+				  &text, e)) != ST_OK)
+			goto done;
+	/* Every witness-policy entry the checkpoint includes (rule 10). */
+	if ((r = store_policy_indexes(s, &pol, &npol, e)) != ST_OK)
+		goto done;
+	for (size_t i = 0; i < npol && pol[i] < cp.size; i++)
+		if ((r = add_item(s, b, BUNDLE_POLICY, pol[i], cp.size, &text,
+				  e)) != ST_OK)
 			goto done;
 	*out = b;
 	b = NULL;
@@ -229,6 +236,7 @@ done:
 	bundle_free(b);
 	free(idx);
 	free(deps);
+	free(pol);
 	buf_free(&note);
 	buf_free(&text);
 	return r;

@@ -26,7 +26,8 @@ GOLDEN=$HERE/golden
 
 # shellcheck source=../lib/test.sh
 . "$HERE/../lib/test.sh"
-test_begin cli sanilog sqlite3 sha256sum diff awk sed stat
+test_begin cli sanilog sqlite3 sha256sum diff awk sed stat openssl xxd jq \
+	base64 curl
 
 # The log's clock for reads (and "today" for freshness).
 NOW=2026-11-25T12:00:00Z
@@ -1932,8 +1933,14 @@ EOF
 	run 0 verify --db log.db
 	has out "^$OK rule 3 chains: 2 venues, every entry well-formed and chained$"
 	has out '^valid$'
+	# The bundle carries both policies; its checkpoint, which no witness
+	# cosigned, fails the quorum of the policy in force (rule 10).
 	run 0 export --venue $V1 --db log.db -o v1.json
-	run 0 verify v1.json
+	[ "$(awk '/^  "policy": \[/ { p = 1 } p && /"index"/ { print $2 }' \
+		v1.json | tr -d ',\n')" = "$n$((n + 2))" ] ||
+		fail "the bundle's policy is not entries $n and $((n + 2))"
+	run 1 verify v1.json
+	has out "^✗ rule 10 witnesses: countersigned by 0 of 1 witness \(none\), fewer than the quorum of 1$"
 	# The end of witnessing.
 	SANILOG_NOW=2026-11-25T13:00:00Z run 0 witness-policy set --quorum 0 \
 		--db log.db
@@ -1946,10 +1953,137 @@ quorum    0: witnessing ended
 EOF
 	run 0 verify --db log.db
 	has out '^valid$'
+	run 0 export --venue $V1 --db log.db -o v1.json
+	run 0 verify v1.json
+	has out "^$OK rule 10 witnesses: not witnessed: witnessing ended at entry $((n + 3))$"
 	# The database files a policy entry under a venue: the audit says so.
 	sqlite3 log.db "UPDATE entries SET venue = '$V1' WHERE idx = $n"
 	run 1 verify --db log.db
 	has out "entry $n: the database files a witness-policy entry under venue $V1"
+}
+
+# Rule 10 end to end: the golden log with a policy of three witnesses,
+# quorum 2, whose cosignatures the test makes itself (Ed25519 by openssl,
+# cosignature/v1 as DESIGN.md "Witnesses" writes it) and stores as the
+# log's writer does (table cosignatures, meta witnessed): `verify --venue`,
+# `verify BUNDLE` and `verify URL` against `sanilog serve` say who
+# countersigned, fail below the quorum, and take the inspector's own
+# witnesses (--witness, --quorum).
+t_witnessed_verify() {
+	local i n size body t line
+	local -a name vkey
+	db final
+	for i in 1 2 3; do
+		name[i]=w$i.witness.test
+		# the key of seed i: an Ed25519 PKCS#8 prefix, then the seed
+		{
+			printf '302e020100300506032b657004220420' | xxd -r -p
+			head -c 32 /dev/zero | tr '\0' "\\$((i + 60))"
+		} >w$i.der
+		openssl pkey -inform DER -in w$i.der -out w$i.pem 2>/dev/null ||
+			fail "openssl cannot read an Ed25519 key"
+		openssl pkey -in w$i.pem -pubout -outform DER | tail -c 32 >w$i.pk
+		# key ID: SHA-256(name LF 0x04 key), its first 4 bytes
+		{ printf '%s\n\004' "${name[i]}"; cat w$i.pk; } | sha256sum |
+			cut -c1-8 >w$i.id
+		vkey[i]=${name[i]}+$(cat w$i.id)+$({ printf '\004'; cat w$i.pk; } | base64 -w0)
+	done
+	# The witnesses' URLs refuse connections: the server asks in vain.
+	SANILOG_NOW=2026-11-25T11:50:00Z run 0 witness-policy set --quorum 2 \
+		"${vkey[1]}" http://127.0.0.1:9/1 "${vkey[2]}" http://127.0.0.1:9/2 \
+		"${vkey[3]}" http://127.0.0.1:9/3 --db log.db
+	run 0 checkpoint --db log.db
+	size=$(sed -n 2p out)
+	body=$(sed '/^$/q' out)
+	# cosign I TIME: witness I's cosignature of the checkpoint at TIME
+	# (POSIX seconds), kept for its size.
+	cosign() {
+		{ printf 'cosignature/v1\ntime %s\n%s\n' "$2" "$body"; } >msg
+		openssl pkeyutl -sign -inkey w$1.pem -rawin -in msg -out sig
+		line="— ${name[$1]} $({ xxd -r -p w$1.id; printf '%016x' "$2" |
+			xxd -r -p; cat sig; } | base64 -w0)"
+		sqlite3 log.db "INSERT OR REPLACE INTO cosignatures(size, witness, time, line) VALUES ($size, '${vkey[$1]}', $2, '$line' || char(10))"
+	}
+	t=$(date -u -d 2026-11-25T11:55:00Z +%s)
+	cosign 1 "$t"
+	cosign 2 "$((t - 7200))"
+	sqlite3 log.db "INSERT OR REPLACE INTO meta(key, value) VALUES ('witnessed', '$size')"
+	local two="^$OK rule 10 witnesses: countersigned by 2 of 3 witnesses: w1.witness.test \\(5 min ago\\), w2.witness.test \\(2 h ago\\)$"
+
+	run 0 verify --venue $V1 --db log.db
+	has out "$two"
+	run 0 export --venue $V1 --db log.db -o v1.json
+	grep -q "^— w1.witness.test " <(jq -r .checkpoint v1.json) ||
+		fail "the bundle's checkpoint carries no cosignature"
+	run 0 verify v1.json
+	has out "$two"
+	run 0 verify --json v1.json
+	[ "$(jq -c .policy_change out)" = null ] || fail "a policy change"
+	# The inspector's own witnesses: one of them, or one that did not sign.
+	run 0 verify --witness "${vkey[2]}" --quorum 1 v1.json
+	has out "^$OK rule 10 witnesses: countersigned by 1 of 1 witness: w2.witness.test \\(2 h ago\\)$"
+	run 1 verify --witness "${vkey[1]}" --witness "${vkey[3]}" v1.json
+	has out "^$KO rule 10 witnesses: countersigned by 1 of 2 witnesses \\(w1.witness.test\\), fewer than the quorum of 2$"
+	has out '^INVALID$'
+	run 0 verify --witness "${vkey[1]}" --witness "${vkey[3]}" --quorum 1 \
+		--venue $V1 --db log.db
+	# What the command refuses (exit 2).
+	run 2 verify --quorum 1 v1.json
+	run 2 verify --witness "${vkey[1]}" --quorum 0 v1.json
+	run 2 verify --witness "${vkey[1]}" --quorum 2 v1.json
+	run 2 verify --witness "${vkey[1]}" --witness "${vkey[1]}" v1.json
+	run 2 verify --witness "$(plain key --db log.db)" v1.json
+	run 2 verify --witness "${vkey[1]}" --db log.db
+
+	# Over HTTP, from the server that serves the witnessed checkpoint.
+	serve_db log.db 2
+	trap stop_server EXIT
+	run 0 verify "$URL/v/$V1"
+	has out "$two"
+	# A server's own page does not fail for it either.
+	curl -s "$URL/v/$V1" >page.html
+	has page.html '<section id="state"'
+	hasnt page.html 'data-verdict="failed"'
+
+	# Below the quorum: w2's cosignature gone.
+	sqlite3 log.db "DELETE FROM cosignatures WHERE witness = '${vkey[2]}'"
+	run 1 verify "$URL/v/$V1"
+	has out "^$KO rule 10 witnesses: countersigned by 1 of 3 witnesses \\(w1.witness.test\\), fewer than the quorum of 2$"
+	run 0 verify --witness "${vkey[1]}" "$URL/v/$V1"
+	curl -s "$URL/v/$V1" >page.html
+	has page.html 'data-verdict="failed"'
+	stop_server
+	trap - EXIT
+	run 1 verify --venue $V1 --db log.db
+	has out "fewer than the quorum of 2"
+	# A cosignature that does not verify: another checkpoint's.
+	cosign 2 "$t"
+	sqlite3 log.db "UPDATE cosignatures SET line = replace(line, substr(line, -20, 4), 'AAAA') WHERE witness = '${vkey[2]}'"
+	run 1 verify --venue $V1 --db log.db
+	has out "^$KO rule 10 cosignature: the cosignature of w2.witness.test does not verify$"
+
+	# The policy lowered since the checkpoint remembered: reported.
+	cosign 2 "$t"
+	run 0 verify --venue $V1 --db log.db
+	SANILOG_NOW=2026-11-25T11:58:00Z run 0 witness-policy set --quorum 1 \
+		"${vkey[1]}" http://127.0.0.1:9/1 --db log.db
+	sqlite3 log.db "DELETE FROM meta WHERE key = 'witnessed'"
+	run 0 checkpoint --db log.db
+	body=$(sed '/^$/q' out)
+	n=$size
+	size=$(sed -n 2p out)
+	cosign 1 "$t"
+	sqlite3 log.db "INSERT OR REPLACE INTO meta(key, value) VALUES ('witnessed', '$size')"
+	cp -r "$XDG_CACHE_HOME" cache.before
+	run 0 verify --venue $V1 --db log.db
+	has out "^! witness policy changed since tree size $n: removed w2.witness.test, w3.witness.test; quorum 2 -> 1$"
+	has out '^valid$'
+	# (remembered since: the same again, as JSON, from what was seen)
+	rm -rf "$XDG_CACHE_HOME"
+	mv cache.before "$XDG_CACHE_HOME"
+	run 0 verify --json --venue $V1 --db log.db
+	[ "$(jq -c .policy_change out)" = "{\"since\":$n,\"removed\":[\"w2.witness.test\",\"w3.witness.test\"],\"quorum_before\":2,\"quorum_now\":1}" ] ||
+		fail "policy_change: $(jq -c .policy_change out)"
 }
 
 # A database of schema version 1 (tests/cli/fixtures): a command that only
@@ -2134,6 +2268,7 @@ t "verify --key" t_pinned_key
 t "another key for a remembered origin" t_other_key_same_origin
 t "schema 1 database: refused by readers, upgraded" t_migrate_v1
 t "witness-policy set and show, among other entries" t_witness_policy
+t "verify: witnesses' cosignatures (rule 10), venue, bundle and URL" t_witnessed_verify
 
 t_golden_stale() {
 	local f

@@ -150,6 +150,11 @@ static int setup(void **state)
 	tl_add_document(&t, V1, 2);
 	tl_revocation_request(&rq, V1, 1, "wrong file");
 	tl_append(&t, &rq, 1);
+	/* and the end of witnessing: no witness cosigns this log's
+	 * checkpoints, which rule 10 then asks of none */
+	memset(&rq, 0, sizeof rq);
+	rq.entry.kind = ENTRY_WITNESS_POLICY;
+	tl_append(&t, &rq, 1);
 	snprintf(cache, sizeof cache, "%s/cache", t.dir);
 	setenv("XDG_CACHE_HOME", cache, 1);
 	tl_serve(&t, NULL);

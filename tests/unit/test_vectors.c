@@ -48,6 +48,7 @@ struct verdict {
 	bool expired;
 	char next_due[11]; /* "" with no latest */
 	bool revoked_only; /* no latest, but a revoked sanitization */
+	struct verify_policy_change change; /* rule 10 */
 };
 
 static const char *vectors_dir(void)
@@ -109,6 +110,7 @@ static void run_vector(const char *vdir, json_t *vec, bool all_proofs,
 	char path[PATH_MAX_LEN], docs[PATH_MAX_LEN];
 	const char *key = json_string_value(json_object_get(vec, "key"));
 	const char *today = json_string_value(json_object_get(vec, "today"));
+	const char *now = json_string_value(json_object_get(vec, "now"));
 	struct verify_options o = {.all_proofs = all_proofs};
 	struct note_verifier kv;
 	struct verify_report rep;
@@ -140,6 +142,11 @@ static void run_vector(const char *vdir, json_t *vec, bool all_proofs,
 	}
 	assert_non_null(today);
 	snprintf(o.today, sizeof o.today, "%s", today);
+	/* Rule 10's clock, and the size seen before (a pin's). */
+	assert_non_null(now);
+	assert_true(entry_time_valid(now));
+	o.now = entry_time_seconds(now);
+	o.since = json_integer_value(json_object_get(vec, "since"));
 	if (json_is_true(json_object_get(vec, "docs"))) {
 		join(docs, vdir, "docs");
 		o.fetch = fetch_dir;
@@ -153,6 +160,7 @@ static void run_vector(const char *vdir, json_t *vec, bool all_proofs,
 			out->fails[out->nfails++] = rep.checks[i];
 	if (rep.latest >= 0)
 		out->latest = (long)rep.items[rep.latest].entry.venue_seq;
+	out->change = rep.policy_change;
 	out->overdue = rep.overdue;
 	out->expired = rep.expired;
 	snprintf(out->next_due, sizeof out->next_due, "%s", rep.next_due);
@@ -165,6 +173,38 @@ static void run_vector(const char *vdir, json_t *vec, bool all_proofs,
 	}
 	verify_report_free(&rep);
 	bundle_free(b);
+}
+
+/* Rule 10's policy change against the expected one (absent or null:
+ * none); writes why they differ into why, or returns true. */
+static bool change_matches(const struct verify_policy_change *c, json_t *want,
+			   char *why, size_t size)
+{
+	json_t *removed = json_object_get(want, "removed");
+
+	if (want == NULL || json_is_null(want)) {
+		if (c->changed)
+			snprintf(why, size, "a policy change reported");
+		return !c->changed;
+	}
+	if (!c->changed ||
+	    c->since != json_integer_value(json_object_get(want, "since")) ||
+	    c->quorum_before != json_integer_value(json_object_get(
+					want, "quorum_before")) ||
+	    c->quorum_now !=
+		    json_integer_value(json_object_get(want, "quorum_now")) ||
+	    (size_t)c->nremoved != json_array_size(removed)) {
+		snprintf(why, size, "policy change: not the one expected");
+		return false;
+	}
+	for (int i = 0; i < c->nremoved; i++)
+		if (strcmp(c->removed[i], json_string_value(json_array_get(
+						  removed, (size_t)i))) != 0) {
+			snprintf(why, size, "policy change: removed %s",
+				 c->removed[i]);
+			return false;
+		}
+	return true;
 }
 
 /*
@@ -213,6 +253,10 @@ static bool matches(const struct verdict *got, json_t *want, json_t *fresh,
 			snprintf(why, size, "rule %d did not fail", r);
 			return false;
 		}
+	if (fresh != NULL &&
+	    !change_matches(&got->change,
+			    json_object_get(fresh, "policy_change"), why, size))
+		return false;
 	if (fresh != NULL && json_object_get(fresh, "latest") != NULL) {
 		json_t *l = json_object_get(fresh, "latest");
 		long want_latest =

@@ -39,10 +39,13 @@
 #include "core/entry.h"
 #include "core/merkle.h"
 #include "core/note.h"
+#include "core/witness.h"
 
 #define VENUE	 "k7m2q9xa"
 #define ORIGIN	 "vectors.sanilog.example/log"
 #define TODAY	 "2026-02-10"
+#define NOW_TIME "T12:00:00Z" /* the time of day of every vector's now */
+#define NOW	 TODAY NOW_TIME
 #define MAXLOG	 512
 #define MAXDOCS	 16
 #define MAXFAILS 4
@@ -53,6 +56,7 @@ enum place {
 	NOWHERE,
 	ENTRIES,
 	PROVIDERS,
+	POLICY,
 };
 
 /* How a document is written into the vector's docs folder. */
@@ -72,6 +76,7 @@ struct keys {
 	struct note_signer *clean2;   /* cleanco.example, K2 */
 	struct note_signer *rogue;    /* rogue.example, never logged */
 	struct note_signer *spot;     /* spotless.example */
+	struct note_signer *w[4];     /* witnesses w1 to w4.witness.example */
 };
 
 struct doc {
@@ -97,6 +102,15 @@ struct world {
 	size_t ndocs;
 };
 
+/* A witness's cosignature line on the checkpoint (rule 10). */
+struct cosig {
+	const struct note_signer *by; /* NULL ends the list */
+	int64_t ago;		      /* seconds before NOW (negative: after) */
+	bool flip;		      /* one base64 character changed */
+};
+
+#define MAXCOSIGS 5
+
 /* How the checkpoint is signed (all zero: as the log signs it). */
 struct cpspec {
 	const struct note_signer *signer; /* NULL: the log key */
@@ -108,6 +122,7 @@ struct cpspec {
 	bool witness_only; /* signed by the witness key only */
 	bool flip_sig;	   /* one base64 character of the signature changed */
 	const char *raw;   /* the whole checkpoint text instead */
+	struct cosig cosig[MAXCOSIGS]; /* cosignatures after the log's */
 };
 
 struct fail {
@@ -134,6 +149,12 @@ struct vec {
 	/* No valid sanitization, but a revoked one: the venue's certificate
 	 * was revoked (the page says so), rather than never logged. */
 	bool revoked_only;
+	/* Rule 10: the tree size the verifier saw before (a pin's n; 0:
+	 * none), and what the policy lost since, when it did. */
+	int64_t since;
+	bool changed;
+	const char *removed[4]; /* names, NULL ends */
+	int quorum_before, quorum_now;
 };
 
 struct gen {
@@ -145,7 +166,7 @@ struct gen {
 	bool docs;    /* write the docs folder */
 	json_t *index;
 	int nvalid;
-	int per_rule[8];
+	int per_rule[11];
 };
 
 static void die(const char *fmt, ...)
@@ -202,6 +223,11 @@ static void keys_make(struct keys *k)
 	k->clean2 = signer("cleanco.example", 5);
 	k->rogue = signer("rogue.example", 6);
 	k->spot = signer("spotless.example", 7);
+	for (int i = 0; i < 4; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "w%d.witness.example", i + 1);
+		k->w[i] = signer(name, (uint8_t)(8 + i));
+	}
 }
 
 static void keys_free(struct keys *k)
@@ -213,6 +239,8 @@ static void keys_free(struct keys *k)
 	note_signer_free(k->clean2);
 	note_signer_free(k->rogue);
 	note_signer_free(k->spot);
+	for (int i = 0; i < 4; i++)
+		note_signer_free(k->w[i]);
 }
 
 /* The verifier key text of s into out (NOTE_VKEY_MAX + 1 bytes). */
@@ -413,6 +441,30 @@ static const char policy_text[] = "sanilog-entry v1\n"
 				  "witness " WKEY1 " https://w1.example\n"
 				  "witness " WKEY2 " https://w2.example\n"
 				  "logged 2026-01-13T08:00:00Z\n";
+
+/* A witness-policy entry of quorum q and the witnesses ws[0..n). */
+static int64_t w_policy(struct world *w, int q, struct note_signer *const *ws,
+			int n, const char *logged, enum place p)
+{
+	struct entry en;
+
+	memset(&en, 0, sizeof en);
+	en.kind = ENTRY_WITNESS_POLICY;
+	en.quorum = q;
+	for (int i = 0; i < n; i++) {
+		struct note_verifier v;
+		char vkey[NOTE_VKEY_MAX + 1], url[NOTE_NAME_MAX + 16];
+
+		note_signer_verifier(ws[i], &v);
+		note_cosigner_format(&v, vkey, sizeof vkey);
+		snprintf(url, sizeof url, "https://%s", v.name);
+		if (!entry_witness_set(&en.witnesses[i], vkey, url))
+			die("witness %d: too long", i);
+	}
+	en.nwitnesses = n;
+	snprintf(en.logged, sizeof en.logged, "%s", logged);
+	return w_add(w, &en, p);
+}
 
 /* A document to log (zero fields take the defaults said). */
 struct docspec {
@@ -710,6 +762,15 @@ static void checkpoint_note(struct gen *g, const struct cpspec *cs,
 			   other.len - text.len - 1);
 		buf_free(&other);
 	}
+	for (int i = 0; i < MAXCOSIGS && cs->cosig[i].by != NULL; i++) {
+		int64_t t = entry_time_seconds(NOW) - cs->cosig[i].ago;
+
+		if (cosig_line(cs->cosig[i].by, (const char *)text.data,
+			       text.len, (uint64_t)t, out, &e) != ST_OK)
+			die("cosig_line: %s", e.msg);
+		if (cs->cosig[i].flip)
+			flip_b64((char *)out->data + out->len - 20);
+	}
 	buf_free(&text);
 }
 
@@ -739,8 +800,12 @@ static void seal(struct gen *g, const struct cpspec *cs)
 			continue;
 		if (merkle_prove_inclusion(i, w->n, w_read, w, proof, &plen) !=
 			    ST_OK ||
-		    bundle_add(b, w->place[i] == PROVIDERS, i, w->text[i],
-			       w->len[i], (const uint8_t(*)[HASH_LEN])proof,
+		    bundle_add(b,
+			       w->place[i] == PROVIDERS ? BUNDLE_PROVIDERS
+			       : w->place[i] == POLICY	? BUNDLE_POLICY
+							: BUNDLE_ENTRIES,
+			       i, w->text[i], w->len[i],
+			       (const uint8_t(*)[HASH_LEN])proof,
 			       plen) != ST_OK)
 			die("bundle item %" PRId64, i);
 	}
@@ -899,6 +964,21 @@ static json_t *expect_json(const struct fail *f, const struct vec *v)
 	return o;
 }
 
+/* Rule 10's policy change the vector expects, or null. */
+static json_t *change_json(const struct vec *v)
+{
+	json_t *removed;
+
+	if (!v->changed)
+		return json_null();
+	removed = json_array();
+	for (size_t i = 0; i < 4 && v->removed[i] != NULL; i++)
+		json_array_append_new(removed, json_string(v->removed[i]));
+	return json_pack("{s:I, s:o, s:i, s:i}", "since", (json_int_t)v->since,
+			 "removed", removed, "quorum_before", v->quorum_before,
+			 "quorum_now", v->quorum_now);
+}
+
 static void write_docs(struct gen *g, const char *dir)
 {
 	char path[4096], hex[2 * HASH_LEN + 1];
@@ -936,7 +1016,8 @@ static void write_docs(struct gen *g, const char *dir)
 static void emit(struct gen *g, const struct vec *v)
 {
 	char vdir[4096], path[4096];
-	bool seen[8] = {false};
+	bool seen[11] = {false};
+	char now[32];
 	json_t *o;
 
 	if (g->root == NULL && g->raw == NULL)
@@ -975,10 +1056,17 @@ static void emit(struct gen *g, const struct vec *v)
 	}
 	json_object_set_new(o, "today",
 			    json_string(v->today ? v->today : TODAY));
+	snprintf(now, sizeof now, "%s" NOW_TIME, v->today ? v->today : TODAY);
+	json_object_set_new(o, "now", json_string(now));
+	if (v->since > 0)
+		json_object_set_new(o, "since", json_integer(v->since));
 	json_object_set_new(o, "docs", json_boolean(g->docs));
 	if (v->fresh && (v->latest >= 0) != (v->next_due != NULL))
 		die("%s: next_due goes with latest", v->name);
 	json_object_set_new(o, "expect", expect_json(v->fails, v));
+	if (v->since > 0)
+		json_object_set_new(json_object_get(o, "expect"),
+				    "policy_change", change_json(v));
 	if (v->page_differs)
 		json_object_set_new(o, "page", expect_json(v->page, NULL));
 	json_array_append_new(g->index, o);
@@ -991,7 +1079,8 @@ static void emit(struct gen *g, const struct vec *v)
 		seen[v->page[i].rule] = true;
 	seen[7] = seen[7] || v->fresh;
 	seen[4] = seen[4] || g->docs;
-	for (int r = 0; r < 8; r++)
+	seen[10] = seen[10] || v->since > 0;
+	for (int r = 0; r < 11; r++)
 		g->per_rule[r] += seen[r];
 
 	json_decref(g->root);
@@ -2791,22 +2880,36 @@ static void bundle_vectors(struct gen *g)
 
 	base(w);
 	seal(g, NULL);
-	set_str(g, "policy", "quorum 2");
+	set_str(g, "witnesses", "quorum 2");
 	emit(g, &(struct vec){
 			.name = "bundle-unknown-key",
-			.about = "The bundle has a key policy (witness "
-				 "policies are not built).",
-			FAIL1(0, "bundle: unknown key \"policy\""),
+			.about = "The bundle has a key witnesses, which is "
+				 "none of a bundle's.",
+			FAIL1(0, "bundle: unknown key \"witnesses\""),
 		});
 
-	base(w);
-	seal(g, NULL);
-	json_object_del(g->root, "providers");
-	emit(g, &(struct vec){
-			.name = "bundle-no-providers",
-			.about = "The bundle lacks its providers key.",
-			FAIL1(0, "providers: not an array"),
-		});
+	{
+		static const struct {
+			const char *key, *name, *about, *detail;
+		} lacks[] = {
+			{"policy", "bundle-no-policy",
+			 "The bundle lacks its policy key.",
+			 "policy: not an array"},
+			{"providers", "bundle-no-providers",
+			 "The bundle lacks its providers key.",
+			 "providers: not an array"},
+		};
+		for (size_t i = 0; i < sizeof lacks / sizeof lacks[0]; i++) {
+			base(w);
+			seal(g, NULL);
+			json_object_del(g->root, lacks[i].key);
+			emit(g, &(struct vec){
+					.name = lacks[i].name,
+					.about = lacks[i].about,
+					FAIL1(0, lacks[i].detail),
+				});
+		}
+	}
 
 	base(w);
 	seal(g, NULL);
@@ -3097,6 +3200,158 @@ static void revoke_key_vectors(struct gen *g)
 		});
 }
 
+/* ---- rule 10: witnesses ---- */
+
+/* The base world and, after it, a policy of w1, w2 and w3, quorum 2. */
+static void witnessed(struct world *w)
+{
+	base(w);
+	w_policy(w, 2, w->k->w, 3, "2026-02-06T08:00:00Z", POLICY);
+	w_filler(w, "2026-02-07T08:00:00Z", NOWHERE);
+}
+
+static void witness_vectors(struct gen *g)
+{
+	struct world *w = &g->w;
+	const struct keys *k = &g->k;
+
+	/* The witnessed world, its checkpoint cosigned so. */
+	const struct {
+		const char *name, *about;
+		struct cosig cosig[MAXCOSIGS];
+		const char *fails; /* of rule 10, or NULL */
+	} tab[] = {
+		{"witness-valid",
+		 "A policy of three witnesses, quorum 2: two of them cosign "
+		 "the checkpoint, 5 min and 2 h before now.",
+		 {{k->w[0], 300, false}, {k->w[1], 7200, false}},
+		 NULL},
+		{"witness-below-quorum",
+		 "Only one of the policy's three witnesses cosigns: fewer than "
+		 "its quorum of 2.",
+		 {{k->w[2], 60, false}},
+		 "fewer than the quorum of 2"},
+		{"witness-cosignature-bad",
+		 "A policy witness's cosignature with one byte changed, beside "
+		 "two valid ones.",
+		 {{k->w[0], 300, false},
+		  {k->w[1], 300, true},
+		  {k->w[2], 300, false}},
+		 "the cosignature of w2.witness.example does not verify"},
+		{"witness-cosignature-future",
+		 "A policy witness's cosignature dated an hour after now, "
+		 "beside two valid ones.",
+		 {{k->w[0], 300, false},
+		  {k->w[1], -3600, false},
+		  {k->w[2], 300, false}},
+		 "the cosignature of w2.witness.example is dated "
+		 "2026-02-10T13:00:00Z, in the future"},
+		{"witness-cosignature-ahead",
+		 "A cosignature dated 5 min after now, within the 600 s a "
+		 "witness's clock may be ahead.",
+		 {{k->w[0], 300, false}, {k->w[1], -300, false}},
+		 NULL},
+		{"witness-same-twice",
+		 "One witness cosigns twice, at two times: it counts once, "
+		 "below the quorum of 2.",
+		 {{k->w[0], 300, false}, {k->w[0], 900, false}},
+		 "countersigned by 1 of 3 witnesses"},
+		{"witness-other-key",
+		 "A cosignature by a witness the policy does not name is "
+		 "ignored; two of the policy's cosign.",
+		 {{k->w[3], 300, false},
+		  {k->w[0], 300, false},
+		  {k->w[1], 300, false}},
+		 NULL},
+	};
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
+		struct cpspec cs = {0};
+
+		memcpy(cs.cosig, tab[i].cosig, sizeof cs.cosig);
+		witnessed(w);
+		seal(g, &cs);
+		emit(g, &(struct vec){
+				.name = tab[i].name,
+				.about = tab[i].about,
+				.fails = {{10, tab[i].fails}},
+			});
+	}
+
+	witnessed(w);
+	w_policy(w, 0, NULL, 0, "2026-02-08T08:00:00Z", POLICY);
+	seal(g, &(struct cpspec){.cosig = {{k->w[0], 300}}});
+	emit(g, &(struct vec){
+			.name = "witness-policy-ended",
+			.about = "A policy of quorum 2, then one of quorum 0: "
+				 "witnessing ended, the checkpoint needs no "
+				 "cosignature.",
+		});
+
+	base(w);
+	{
+		char *t = subst(policy_text, "quorum 2", "quorum 3");
+		w_put(w, t, strlen(t), POLICY);
+		free(t);
+	}
+	emit(g, &(struct vec){
+			.name = "witness-policy-unparsable",
+			.about = "A policy item whose quorum is above its "
+				 "number of witnesses: not a witness-policy "
+				 "entry.",
+			FAIL1(10, "policy entry 10 does not parse"),
+		});
+
+	base(w);
+	w_filler(w, "2026-02-06T08:00:00Z", POLICY);
+	emit(g, &(struct vec){
+			.name = "witness-policy-wrong-kind",
+			.about = "An item of policy is a venue entry.",
+			FAIL1(10, "policy entry 10 is kind venue, not "
+				  "witness-policy"),
+		});
+
+	witnessed(w);
+	seal(g, &(struct cpspec){.cosig = {{k->w[0], 300}, {k->w[1], 300}}});
+	proof_flip(g, "policy", -1, 1);
+	emit(g, &(struct vec){
+			.name = "witness-policy-proof",
+			.about = "The policy item in force, cosigned by two of "
+				 "its witnesses, with a proof that does not "
+				 "verify.",
+			FAIL1(2, "policy entry 10: inclusion proof does not "
+				 "verify"),
+		});
+
+	base(w);
+	seal(g, &(struct cpspec){.cosig = {{k->w[0], 300}}});
+	emit(g, &(struct vec){
+			.name = "witness-none",
+			.about = "A log with no witness policy, whose "
+				 "checkpoint carries a cosignature anyway: not "
+				 "witnessed, valid.",
+		});
+
+	witnessed(w);
+	{
+		struct note_signer *two[2] = {k->w[0], k->w[1]};
+		int64_t at =
+			w_policy(w, 1, two, 2, "2026-02-08T08:00:00Z", POLICY);
+		seal(g, &(struct cpspec){.cosig = {{k->w[0], 300}}});
+		emit(g, &(struct vec){
+				.name = "witness-policy-changed",
+				.about = "Since the size the verifier saw "
+					 "(the pin's), the policy dropped "
+					 "w3 and lowered its quorum to 1: "
+					 "valid, the change reported.",
+				.since = at,
+				.changed = true,
+				.removed = {"w3.witness.example"},
+				.quorum_before = 2,
+				.quorum_now = 1,
+			});
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct gen g;
@@ -3129,6 +3384,7 @@ int main(int argc, char **argv)
 	revoke_vectors(&g);
 	bundle_vectors(&g);
 	bundle_text_vectors(&g);
+	witness_vectors(&g);
 
 	t = json_dumps(g.index, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (t == NULL)
@@ -3145,10 +3401,10 @@ int main(int argc, char **argv)
 	free(t);
 	fprintf(stderr,
 		"vectors-gen: %zu vectors: %d valid; rule 0 (bundle form) %d, "
-		"1 %d, 2 %d, 3 %d, 4 %d, 5 %d, 6 %d, 7 %d\n",
+		"1 %d, 2 %d, 3 %d, 4 %d, 5 %d, 6 %d, 7 %d, 10 %d\n",
 		json_array_size(g.index), g.nvalid, g.per_rule[0],
 		g.per_rule[1], g.per_rule[2], g.per_rule[3], g.per_rule[4],
-		g.per_rule[5], g.per_rule[6], g.per_rule[7]);
+		g.per_rule[5], g.per_rule[6], g.per_rule[7], g.per_rule[10]);
 	json_decref(g.index);
 	w_free(&g.w);
 	keys_free(&g.k);

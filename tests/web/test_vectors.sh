@@ -10,8 +10,10 @@
 # checks the page's bundle.json, through the functions verify.js exports for
 # tests: bundleOf (the bundle's form), rule1 (with the vector's expected log
 # key, where verify() takes the bundle's own) and rules (2, 3, 5, 6 and 7,
-# by the vector's today); without the page's own checks (the pin, what the
-# page shows).  For a vector with a docs folder, each document's bytes go
+# by the vector's today, and 10, by its now); without the page's own checks
+# (the pin, what the page shows).  Where the vector gives the tree size seen
+# before (since: a pin's), policyChange says what the witness policy lost
+# since then, as the page's warning box does.  For a vector with a docs folder, each document's bytes go
 # through docWhy, as "Check file" checks one.  verify.js checks only the
 # newest entry's proof, so each verdict is compared with the vector's
 # "page" expectation where it has one, else with "expect", as
@@ -20,7 +22,8 @@
 # part of a failed check of its rule, and where the vector states it the
 # newest valid sanitization, the overdue and expired flags, the date the
 # next sanitization is due and whether the only sanitizations were revoked
-# must match.
+# must match, and so must the policy change (none where the vector expects
+# none).
 # Every disagreement is printed, one line each: the vector, what was
 # expected, what verify.js found.
 #
@@ -55,6 +58,8 @@ cat >"$SITE/run.js" <<'EOF'
       return `freshness: latest ${got.latest} overdue ${got.overdue} expired ${got.expired}, not ${fresh.latest} ${fresh.overdue} ${fresh.expired}`;
     if ('latest' in fresh && (got.next != fresh.next_due || got.revokedOnly != fresh.revoked_only))
       return `next due ${got.next} revoked only ${got.revokedOnly}, not ${fresh.next_due} ${fresh.revoked_only}`;
+    const pc = c => c ? JSON.stringify([c.since, c.removed, c.quorum_before ?? c.before, c.quorum_now ?? c.now]) : 'none';
+    if (pc(got.change) != pc(fresh.policy_change)) return `policy change ${pc(got.change)}, not ${pc(fresh.policy_change)}`;
     return '';
   };
   /* The checks of a vector's bundle, as verify() makes them. */
@@ -63,7 +68,8 @@ cat >"$SITE/run.js" <<'EOF'
     S.checks.length = 0;
     try {
       const B = S.bundleOf(await bytes(dir + 'bundle.json')), {CP} = await S.rule1(B, false, v.key);
-      R = await S.rules(B, CP, v.today);
+      R = await S.rules(B, CP, v.today, Date.parse(v.now) / 1000);
+      if (CP && v.since) R.change = S.policyChange(R.policy, v.since, CP.size);
       if (v.docs)
         for (const s of R.items.filter(s => s.e.kind == 'document')) {
           const w = await S.docWhy(s.e.sha, await bytes(dir + 'docs/' + s.e.sha), s.e);
@@ -71,7 +77,7 @@ cat >"$SITE/run.js" <<'EOF'
         }
     } catch (x) { S.checks.push({rule: 0, ok: false, detail: x.message}); }
     return {checks: S.checks.splice(0), latest: R.latest ? R.latest.e.seq : null, overdue: !!R.late, expired: !!R.exp,
-      next: R.next === undefined ? null : R.next, revokedOnly: !!R.revokedOnly};
+      next: R.next === undefined ? null : R.next, revokedOnly: !!R.revokedOnly, change: R.change || null};
   };
   try {
     const index = await (await fetch('vectors/index.json')).json();
