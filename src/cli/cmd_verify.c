@@ -492,9 +492,8 @@ static int parse_policy(const char *const *vkeys, int n, const char *quorum,
 		char *end = NULL;
 		errno = 0;
 		long k = strtol(quorum, &end, 10);
-		if (errno != 0 || end == quorum || *end != 0 ||
-		    quorum[0] == '0' || quorum[0] == '+' || quorum[0] == '-' ||
-		    k < 1 || k > n)
+		if (quorum[0] < '1' || quorum[0] > '9' || errno != 0 ||
+		    *end != 0 || k < 1 || k > n)
 			return cli_usage_why(
 				verify_usage,
 				"verify: --quorum %s: not a number "

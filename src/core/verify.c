@@ -395,7 +395,10 @@ static struct slot *policy_slot(const struct run *r, int64_t before)
 	return NULL;
 }
 
-enum status verify_policy_from_entry(const struct entry *en,
+/* The witness policy of witness-policy entry en into out.  ST_INVALID,
+ * with e, when a witness's key is not a witness's verifier key (which the
+ * entry rules refuse). */
+static enum status policy_from_entry(const struct entry *en,
 				     struct verify_policy *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
@@ -422,7 +425,7 @@ static bool policy_of(struct run *r, const struct slot *s,
 	bool ok = en != NULL &&
 		  entry_parse(s->bi->entry, s->bi->entry_len, en, NULL) ==
 			  ST_OK &&
-		  verify_policy_from_entry(en, out, NULL) == ST_OK;
+		  policy_from_entry(en, out, NULL) == ST_OK;
 
 	if (en == NULL)
 		r->st = ST_NOMEM;

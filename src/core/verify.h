@@ -146,12 +146,6 @@ enum status verify_add_check(struct verify_report *rep, int rule, bool ok,
  * O(n).  Leaves them as they are when out of memory. */
 void verify_report_sort(struct verify_report *rep);
 
-/* Rule 10: a witness policy from a witness-policy entry en.
- * ST_INVALID, with e, when a witness's key is not a witness's verifier
- * key (the entry rules refuse such an entry). */
-enum status verify_policy_from_entry(const struct entry *en,
-				     struct verify_policy *out, struct err *e);
-
 /* Whole days from date a to date b (both YYYY-MM-DD, valid). */
 int64_t verify_days_between(const char *a, const char *b);
 

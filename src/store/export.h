@@ -20,8 +20,10 @@
  * Builds the bundle of venue against the kept checkpoint of size `size`
  * (the newest when size < 0): the venue's entries included in it, the
  * provider entries its attestations depend on (the attesting keys, any
- * provider-revoke of those names and the key each ended), each with its
- * inclusion proof.
+ * provider-revoke of those names and the key each ended), and the log's
+ * witness-policy entries included in it (rule 10), each with its
+ * inclusion proof.  The checkpoint is the one served (with the
+ * witnesses' cosignatures while the log is witnessed).
  * *out is new.  ST_NOT_FOUND if the venue has no entry in that tree.
  */
 enum status export_bundle(struct store *s, const char *venue, int64_t size,

@@ -35,6 +35,7 @@
 
 #include "core/bundle.h"
 #include "core/codec.h"
+#include "core/entry.h"
 #include "core/verify.h"
 
 #define PATH_MAX_LEN 4096
@@ -335,10 +336,153 @@ static void test_vectors(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* ---- rule 10 beyond what a vector holds ---- */
+
+/* The bundle of vector name; *out is new. */
+static void load(const char *name, struct bundle **out)
+{
+	char vdir[PATH_MAX_LEN], path[PATH_MAX_LEN];
+	struct buf json;
+	struct err e;
+
+	join(vdir, vectors_dir(), name);
+	join(path, vdir, "bundle.json");
+	buf_init(&json, BUNDLE_MAX);
+	assert_int_equal(read_file(path, BUNDLE_MAX, &json, &e), ST_OK);
+	assert_int_equal(
+		bundle_parse((const char *)json.data, json.len, out, &e),
+		ST_OK);
+	buf_free(&json);
+}
+
+/* The witness of the vectors' seed 8 + i (gen.c's w<i+1>.witness.example),
+ * as a policy names it. */
+static void witness_key(int i, struct note_verifier *out)
+{
+	struct note_signer *s = NULL;
+	struct note_verifier v;
+	uint8_t seed[32];
+	char name[32], text[NOTE_VKEY_MAX + 1];
+	struct err e;
+
+	memset(seed, 8 + i, sizeof seed);
+	snprintf(name, sizeof name, "w%d.witness.example", i + 1);
+	assert_int_equal(note_signer_from_seed(name, seed, &s, &e), ST_OK);
+	note_signer_verifier(s, &v);
+	note_signer_free(s);
+	note_cosigner_format(&v, text, sizeof text);
+	assert_int_equal(note_cosigner_parse(text, strlen(text), out, &e),
+			 ST_OK);
+}
+
+/* verify_bundle of b with o; the detail of its rule 10 check named name
+ * into detail, and whether it passed. */
+static bool rule10(const struct bundle *b, struct verify_options *o,
+		   const char *name, char *detail, size_t size,
+		   struct verify_policy_change *change)
+{
+	struct verify_report rep;
+	struct err e;
+	bool ok = false, found = false;
+
+	snprintf(o->today, sizeof o->today, "2026-02-10");
+	assert_int_equal(verify_bundle(b, o, &rep, &e), ST_OK);
+	for (size_t i = 0; i < rep.nchecks; i++)
+		if (rep.checks[i].rule == 10 &&
+		    strcmp(rep.checks[i].name, name) == 0) {
+			found = true;
+			ok = rep.checks[i].ok;
+			snprintf(detail, size, "%s", rep.checks[i].detail);
+		}
+	if (change != NULL)
+		*change = rep.policy_change;
+	verify_report_free(&rep);
+	assert_true(found);
+	return ok;
+}
+
+/* The inspector's own policy; the ages of cosignatures; now from the day
+ * alone; the size seen before and what it sees of a change. */
+static void test_rule10_options(void **state)
+{
+	struct bundle *b = NULL;
+	struct verify_policy p;
+	struct verify_policy_change c;
+	struct verify_options o;
+	char d[320];
+	int64_t now = entry_time_seconds("2026-02-10T12:00:00Z");
+
+	(void)state;
+	load("witness-valid", &b);
+	memset(&o, 0, sizeof o);
+	o.all_proofs = true;
+	o.now = now;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, NULL));
+	assert_string_equal(d, "countersigned by 2 of 3 witnesses: "
+			       "w1.witness.example (5 min ago), "
+			       "w2.witness.example (2 h ago)");
+
+	/* w2 alone, of quorum 1; w3, who did not cosign */
+	memset(&p, 0, sizeof p);
+	witness_key(1, &p.witnesses[0]);
+	p.nwitnesses = 1;
+	p.quorum = 1;
+	o.policy = &p;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, NULL));
+	assert_string_equal(d, "countersigned by 1 of 1 witness: "
+			       "w2.witness.example (2 h ago)");
+	witness_key(2, &p.witnesses[0]);
+	assert_false(rule10(b, &o, "witnesses", d, sizeof d, NULL));
+	assert_string_equal(d, "countersigned by 0 of 1 witness (none), "
+			       "fewer than the quorum of 1");
+
+	/* days and seconds */
+	o.policy = NULL;
+	o.now = now + 2 * 86400;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, NULL));
+	assert_non_null(strstr(d, "w1.witness.example (2 days ago), "
+				  "w2.witness.example (2 days ago)"));
+	o.now = now - 300 + 59;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, NULL));
+	assert_non_null(strstr(d, "w1.witness.example (59 s ago)"));
+	/* a now of 600 s after a cosignature's time is not before it */
+	o.now = now - 300 - 600;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, NULL));
+	o.now = now - 300 - 601;
+	assert_false(rule10(b, &o, "cosignature", d, sizeof d, NULL));
+	assert_string_equal(d, "the cosignature of w1.witness.example is "
+			       "dated 2026-02-10T11:55:00Z, in the future");
+	/* no now: the last second of today */
+	o.now = 0;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, NULL));
+	assert_non_null(strstr(d, "w1.witness.example (12 h ago)"));
+	bundle_free(b);
+
+	/* The change: seen before the second policy, at it, and none. */
+	load("witness-policy-changed", &b);
+	o.now = now;
+	o.since = b->policy[1].index;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, &c));
+	assert_true(c.changed);
+	assert_int_equal(c.nremoved, 1);
+	assert_string_equal(c.removed[0], "w3.witness.example");
+	o.since = b->policy[1].index + 1;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, &c));
+	assert_false(c.changed);
+	o.since = b->policy[0].index; /* no policy then: nothing to lose */
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, &c));
+	assert_false(c.changed);
+	o.since = 0;
+	assert_true(rule10(b, &o, "witnesses", d, sizeof d, &c));
+	assert_false(c.changed);
+	bundle_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_rule10_options),
 	};
 
 	if (sodium_init() < 0)
