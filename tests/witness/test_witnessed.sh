@@ -122,6 +122,10 @@ done
 # Witness 1 as it is now, to restore it later.
 sqlite3 w1.db ".backup w1.bak"
 
+expect_exit "verify URL: valid, the witnesses' cosignatures checked (rule 10)" 0 \
+	"$SANILOG" verify "$URL/v/$VENUE"
+check "... countersigned by 3 of 3" grep -q "countersigned by 3 of 3 witnesses" out
+
 upload "first"
 NEW=$(newest)
 wait_for "a new upload is witnessed" served_is "$NEW"
@@ -156,6 +160,8 @@ check "/checkpoint stays at the newest witnessed" test "$(served_size)" = "$HELD
 curl -s "$URL/v/$VENUE/bundle.json" >bundle2.json
 check "bundles stay at the newest witnessed" \
 	grep -q "\\\\n$HELD\\\\n" bundle2.json
+expect_exit "verify URL: still valid, below the newest" 0 \
+	"$SANILOG" verify "$URL/v/$VENUE"
 
 # A witness back: the log catches up.
 start_witness 2
