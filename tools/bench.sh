@@ -22,7 +22,7 @@
 #                   beside bench)
 #   BENCH_WITNESS_SECONDS, BENCH_WITNESS_LOGS   see tools/bench_witness.sh
 #   BENCH_WITNESSED_SECONDS, BENCH_WITNESSED_CONNS,
-#   BENCH_WITNESSED_QUORUMS   see tools/bench_witnessed.sh
+#   BENCH_WITNESSED_QUORUMS, BENCH_WITNESSED_ROUNDS   see tools/bench_witnessed.sh
 #
 # Every log is made in a temporary directory, one at a time, and removed
 # when measured.

@@ -50,8 +50,9 @@
  *       with the time its answer arrived; after the load it goes on until
  *       a size above every acknowledged index is served (10 s at most).
  *       An upload's lag is the first poll that showed a size above its
- *       index less the time of its 201: the polls' interval plus one
- *       poll's round trip bound its error (both are printed).  Prints the
+ *       index less the time of its 201: the time between two polls'
+ *       answers (the interval, the round trip, and the wait for a CPU)
+ *       bounds its error (its p99 and maximum are printed).  Prints the
  *       uploads a second (201s over the load's wall time), their round
  *       trip's p50 and p99, and the lag's p50, p99 and maximum.  Every
  *       answer must be a 201 with an index, and every upload served in
@@ -81,6 +82,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -743,7 +745,8 @@ struct poller {
 	atomic_bool load_done;
 	struct poll *polls;
 	size_t npolls, polls_alloc;
-	size_t sizes; /* polls that showed a size above the one before */
+	size_t sizes;  /* polls that showed a size above the one before */
+	bool realtime; /* its thread runs SCHED_FIFO */
 	int rc;
 	char err[300];
 	pthread_t thread;
@@ -889,6 +892,11 @@ static void *poller(void *arg)
 {
 	struct poller *p = arg;
 	int64_t last = -1;
+	/* Real-time, where allowed, so that the uploads' threads do not
+	 * keep it from its interval. */
+	struct sched_param sp = {.sched_priority = 1};
+	p->realtime =
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
 	for (;;) {
 		double t0 = now_seconds();
 		if (atomic_load(&p->load_done) &&
@@ -1061,7 +1069,7 @@ static int cmd_lag(int argc, char **argv)
 	int64_t n = 0;
 	char target[2048];
 	struct err e = {.msg = ""};
-	double *lag = NULL, *lat = NULL, *rtt = NULL;
+	double *lag = NULL, *lat = NULL, *gap = NULL;
 	buf_init(&p.answer, ANSWER_MAX);
 	atomic_store(&p.stop_above, INT64_MAX);
 	atomic_store(&p.give_up, 0.0);
@@ -1110,8 +1118,8 @@ static int cmd_lag(int argc, char **argv)
 	 * size above its index less the time of its 201. */
 	lag = malloc((size_t)(uploads > 0 ? uploads : 1) * sizeof *lag);
 	lat = malloc((size_t)(uploads > 0 ? uploads : 1) * sizeof *lat);
-	rtt = malloc((p.npolls > 0 ? p.npolls : 1) * sizeof *rtt);
-	if (lag == NULL || lat == NULL || rtt == NULL) {
+	gap = malloc((p.npolls > 0 ? p.npolls : 1) * sizeof *gap);
+	if (lag == NULL || lat == NULL || gap == NULL) {
 		fprintf(stderr, "bench_witness: out of memory\n");
 		goto done;
 	}
@@ -1146,10 +1154,16 @@ static int cmd_lag(int argc, char **argv)
 	}
 	qsort(lag, nlag, sizeof *lag, cmp_double);
 	qsort(lat, nlat, sizeof *lat, cmp_double);
+	/* The time between two answers bounds the error of the lag: the
+	 * size changed after the first read it and before the second. */
 	double rtt_sum = 0;
-	for (size_t i = 0; i < p.npolls; i++)
-		rtt_sum += rtt[i] = p.polls[i].rtt;
-	qsort(rtt, p.npolls, sizeof *rtt, cmp_double);
+	size_t ngap = 0;
+	for (size_t i = 0; i < p.npolls; i++) {
+		rtt_sum += p.polls[i].rtt;
+		if (i > 0)
+			gap[ngap++] = p.polls[i].at - p.polls[i - 1].at;
+	}
+	qsort(gap, ngap, sizeof *gap, cmp_double);
 	if (unserved > 0) {
 		fprintf(stderr,
 			"bench_witness: lag: %lld of %lld uploads not served "
@@ -1163,7 +1177,8 @@ static int cmd_lag(int argc, char **argv)
 	       "other %lld upload_p50_ms %.3f upload_p99_ms %.3f "
 	       "lag_p50_ms %.3f lag_p99_ms %.3f lag_max_ms %.3f "
 	       "unserved %lld early %lld polls %zu poll_ms %lld "
-	       "poll_rtt_ms %.3f poll_rtt_p99_ms %.3f sizes %zu cpu_seconds "
+	       "poll_rtt_ms %.3f poll_gap_p99_ms %.3f poll_gap_max_ms %.3f "
+	       "poll_realtime %d sizes %zu cpu_seconds "
 	       "%.3f cpu_share %.2f\n",
 	       (long long)conns, wall, (long long)uploads,
 	       wall > 0 ? (double)uploads / wall : 0.0, (long long)other,
@@ -1172,12 +1187,14 @@ static int cmd_lag(int argc, char **argv)
 	       nlag > 0 ? lag[nlag - 1] * 1e3 : 0.0, (long long)unserved,
 	       (long long)early, p.npolls, (long long)poll_ms,
 	       p.npolls > 0 ? rtt_sum / (double)p.npolls * 1e3 : 0.0,
-	       quantile(rtt, p.npolls, 99) * 1e3, p.sizes, cpu,
+	       quantile(gap, ngap, 99) * 1e3,
+	       ngap > 0 ? gap[ngap - 1] * 1e3 : 0.0, p.realtime ? 1 : 0,
+	       p.sizes, cpu,
 	       wall > 0 && ncpu > 0 ? cpu / (wall * (double)ncpu) : 0.0);
 done:
 	free(lag);
 	free(lat);
-	free(rtt);
+	free(gap);
 	for (int64_t i = 0; i < n; i++)
 		uploader_free(&ups[i]);
 	free(ups);

@@ -3,8 +3,9 @@
 # for `make bench` (tools/bench.sh runs it).  The same upload load, 1 KiB
 # PDFs at full speed over the API from BENCH_WITNESSED_CONNS connections
 # for BENCH_WITNESSED_SECONDS (tools/bench_witness.c's `lag`, which also
-# polls /checkpoint every 2 ms), is run against `sanilog serve` on three
-# new logs in turn, on the same machine in the same run:
+# polls /checkpoint every 2 ms), is run against `sanilog serve` on new
+# logs one after the other, on the same machine in the same run, in
+# BENCH_WITNESSED_ROUNDS rounds of:
 #   1. a log without witnesses: the reference, whose upload rate the
 #      others are a ratio to, and whose "lag" (an upload's 201 to the
 #      first poll serving a checkpoint that includes it) is the
@@ -13,14 +14,17 @@
 #      own database under BENCH_DIR), quorum 2: target an upload rate at
 #      least 0.90 of the reference's, and a lag p99 under 250 ms;
 #   3. the same witnesses, quorum 3 (BENCH_WITNESSED_QUORUMS).
-# Each witnessed log's policy is logged (`sanilog witness-policy set`)
-# before its server starts, and the load starts once the server serves
-# its newest checkpoint witnessed.  Beside each figure: the server's
+# The medians of the rounds are reported, each run's figure beside (a
+# ratio is a round's rate over the reference's of the same round: the
+# runs closest in time).  Each witnessed log's policy is logged
+# (`sanilog witness-policy set`) before its server starts, and the load
+# starts once the server serves its newest checkpoint witnessed.  Beside
+# each figure (of the last run): the server's
 # transactions (sanilog_write_batches_total: uploads a batch), the
 # witnesses' commits (sanilog_witness_commits_total: rounds of
 # cosignatures), the CPU time of the server, the witnesses and the client
 # (all share the machine; nothing is pinned), and how exactly the lag is
-# measured (the poll's interval and round trip bound its error).
+# measured (the time between two polls' answers bounds its error).
 # A benchmark measures and prints: a figure short of its target is
 # reported, never a failure.  The exit status is 1 when a step could not
 # run or gave a wrong answer (an upload answered other than 201, one never
@@ -35,6 +39,8 @@
 #   BENCH_WITNESSED_SECONDS  length of each load (default 5; a decimal)
 #   BENCH_WITNESSED_CONNS    upload connections (default 64)
 #   BENCH_WITNESSED_QUORUMS  the witnessed cases (default "2 3")
+#   BENCH_WITNESSED_ROUNDS   rounds of the cases (default 3): the medians
+#                            are reported, each run's figure beside
 #   BENCH_DIR                where the temporary directory goes (default /tmp)
 set -eu
 
@@ -43,9 +49,15 @@ ROWS=${2:-}
 SANILOG=${SANILOG:?set SANILOG to the sanilog binary}
 SECS=${BENCH_WITNESSED_SECONDS:-5}
 CONNS=${BENCH_WITNESSED_CONNS:-64}
+ROUNDS=${BENCH_WITNESSED_ROUNDS:-3}
 QUORUMS=${BENCH_WITNESSED_QUORUMS:-2 3}
 [ -x "$GEN" ] || { echo "bench_witnessed: $GEN: not executable" >&2; exit 2; }
 [ -x "$SANILOG" ] || { echo "bench_witnessed: $SANILOG: not executable" >&2; exit 2; }
+case $ROUNDS in '' | *[!0-9]* | 0)
+	echo "bench_witnessed: BENCH_WITNESSED_ROUNDS: not a whole number above 0" >&2
+	exit 2
+	;;
+esac
 for q in $QUORUMS; do
 	case $q in 1 | 2 | 3) ;; *)
 		echo "bench_witnessed: BENCH_WITNESSED_QUORUMS: $q is not 1, 2 or 3" >&2
@@ -186,38 +198,78 @@ case_run() {
 	rm -f "$db" "$db-wal" "$db-shm"
 }
 
-# What a run's lag was measured with.
-how() {
-	echo "poll every $(field poll_ms "$OUT") ms, round trip $(field poll_rtt_ms "$OUT") ms on average, p99 $(field poll_rtt_p99_ms "$OUT") ms (the error's bound)"
+# The runs' results, a line each: the case and the round, the client's
+# result line, then the server's figures and the witnesses' after tabs.
+RES=$TMP/results
+: >"$RES"
+# values CASE KEY: KEY's value in each of CASE's runs, a line each, in
+# the order of the rounds.
+values() {
+	awk -F '\t' -v c="$1" -v k="$2" '{
+		n = split($1, w, " ")
+		if (w[1] == c) for (i = 3; i < n; i++) if (w[i] == k) print w[i + 1]
+	}' "$RES"
+}
+# med: the median of the numbers on stdin, a line each (of an even
+# count, the lower middle; "-" for none).
+med() {
+	sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'
+}
+# each CASE KEY: KEY in each run, as a/b/c.
+each() { values "$1" "$2" | paste -sd / -; }
+# total CASE KEY: the sum of KEY over CASE's runs.
+total() { values "$1" "$2" | awk '{ t += $1 } END { print t + 0 }'; }
+# last CASE N: the Nth tab-separated field of CASE's last run.
+last() { awk -F '\t' -v c="$1" -v n="$2" 'index($1, c " ") == 1 { v = $n } END { print v }' "$RES"; }
+# ratios CASE: each round's upload rate of CASE over the reference's of
+# the same round, a line each.
+ratios() {
+	awk -F '\t' -v c="$1" '{
+		n = split($1, w, " ")
+		for (i = 3; i < n; i++) if (w[i] == "rate") rate[w[1], w[2]] = w[i + 1]
+	} END {
+		for (r = 1; (c, r) in rate || ("plain", r) in rate; r++)
+			if ((c, r) in rate && rate["plain", r] > 0)
+				printf "%.2f\n", rate[c, r] / rate["plain", r]
+	}' "$RES"
 }
 
-REF=0
+# The rounds: in each, the reference and then each quorum, one after
+# the other, so that a ratio compares runs close in time.
+for r in $(seq 1 "$ROUNDS"); do
+	for q in 0 $QUORUMS; do
+		c=q$q
+		[ "$q" = 0 ] && c=plain
+		if case_run "$c-$r" "$q"; then
+			printf '%s %s %s\t%s\t%s\n' "$c" "$r" "$OUT" "$SERVER" "$WIT" >>"$RES"
+		else
+			fail "round $r: the load on $c failed"
+		fi
+	done
+done
+
+n=$(values plain rate | wc -l)
 what="witnessed log: uploads, no witnesses (ref)"
-if case_run plain 0; then
-	REF=$(field rate "$OUT")
-	REF_LAG=$(field lag_p99_ms "$OUT")
-	row "$what" "$(field uploads "$OUT")" "$(field seconds "$OUT")" \
-		"$REF" "-" \
-		"1 KiB PDFs, $CONNS conns; upload p99 $(field upload_p99_ms "$OUT") ms; checkpoint served p50 $(field lag_p50_ms "$OUT") ms, p99 $REF_LAG ms after the 201 (the measure's floor; $(how)); $SERVER; client CPU share $(field cpu_share "$OUT")"
+if [ "$n" -gt 0 ]; then
+	row "$what" "$(total plain uploads)" "$(total plain seconds)" \
+		"$(values plain rate | med)" "-" \
+		"1 KiB PDFs, $CONNS conns, median of $n runs ($(each plain rate) per s); upload p99 $(values plain upload_p99_ms | med) ms; checkpoint served p99 $(each plain lag_p99_ms) ms after the 201: the measure's floor (polls p99 $(each plain poll_gap_p99_ms) ms apart); last run: $(last plain 2)"
 else
-	fail "the reference load failed"
 	row "$what" "-" "-" "-" "-" "FAILED"
 fi
-
 for q in $QUORUMS; do
 	what="witnessed log: 3 witnesses, quorum $q"
-	if ! case_run "q$q" "$q"; then
-		fail "the load with witnesses, quorum $q, failed"
+	n=$(ratios "q$q" | wc -l)
+	if [ "$n" = 0 ]; then
 		row "$what: upload rate (ratio)" "-" "-" "-" 0.90 "FAILED"
 		continue
 	fi
-	rate=$(field rate "$OUT")
-	row "$what: upload rate (ratio)" "$(field uploads "$OUT")" \
-		"$(field seconds "$OUT")" "$(calc %.2f "$REF" "$rate")" 0.90 \
-		"$rate/s against $REF/s without witnesses; upload p99 $(field upload_p99_ms "$OUT") ms; $SERVER"
-	row "$what: lag p99 (ms)" "$(field uploads "$OUT")" "-" \
-		"$(field lag_p99_ms "$OUT")" "<250" \
-		"201 to the first poll serving a witnessed checkpoint that includes it: p50 $(field lag_p50_ms "$OUT") ms, max $(field lag_max_ms "$OUT") ms; $(field sizes "$OUT") witnessed sizes served; $(how); floor without witnesses p99 ${REF_LAG:--} ms; $WIT"
+	row "$what: upload rate (ratio)" "$(total "q$q" uploads)" \
+		"$(total "q$q" seconds)" "$(ratios "q$q" | med)" 0.90 \
+		"median of $n runs' ratios ($(ratios "q$q" | paste -sd / -)) to the run without witnesses just before: $(each "q$q" rate) against $(each plain rate) per s; upload p99 $(values "q$q" upload_p99_ms | med) ms; last run: $(last "q$q" 2)"
+	row "$what: lag p99 (ms)" "$(total "q$q" uploads)" "-" \
+		"$(values "q$q" lag_p99_ms | med)" "<250" \
+		"from the 201 to the first poll serving a witnessed checkpoint that includes it, median of $n runs ($(each "q$q" lag_p99_ms) ms); p50 $(values "q$q" lag_p50_ms | med) ms, max $(values "q$q" lag_max_ms | sort -g | tail -n 1) ms; $(each "q$q" sizes) witnessed sizes served; poll every $(values "q$q" poll_ms | med) ms, p99 $(each "q$q" poll_gap_p99_ms) ms between two answers (the error's bound); without witnesses p99 $(each plain lag_p99_ms) ms; last run: $(last "q$q" 3)"
 done
 
 for pid in $W_PIDS; do bench_stop "$pid"; done

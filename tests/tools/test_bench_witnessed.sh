@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 #
 # test_bench_witnessed.sh: the witnessed log's benchmark keeps working (no
-# figure is checked).  tools/bench_witnessed.sh runs whole with a second
-# of load a case and writes its five rows, each with a figure and every
-# upload acknowledged and served; its client, tools/bench_witness.c's
-# `lag`, takes the server's answers for what they are: an upload refused
-# (a wrong token) is a wrong answer, exit 1, and the sizes it saw served
-# are the log's.
+# figure is checked).  tools/bench_witnessed.sh runs whole with one
+# round of a second of load a case and writes its five rows, each with a
+# figure and every upload acknowledged and served; its client,
+# tools/bench_witness.c's `lag`, takes the server's answers for what
+# they are: an upload refused (a wrong token) is a wrong answer, exit 1,
+# and the sizes it saw served are the log's.
 #
 #   tests/tools/test_bench_witnessed.sh
 #
@@ -23,7 +23,7 @@ GEN=$BENCH_WITNESS
 # The script, briefly, its rows in ./rows.
 RC=0
 SANILOG=$SANILOG BENCH_DIR=$TMP BENCH_WITNESSED_SECONDS=1 \
-	BENCH_WITNESSED_CONNS=4 \
+	BENCH_WITNESSED_ROUNDS=1 BENCH_WITNESSED_CONNS=4 \
 	"$TOP/tools/bench_witnessed.sh" "$GEN" "$TMP/rows" >out 2>err || RC=$?
 TEST_FAIL_SHOWS=err
 check "bench_witnessed.sh: exit 0 ($RC)" test "$RC" = 0
