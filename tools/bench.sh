@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench.sh: `make bench`.  Measures sanilog's speed figures (issues 2, 3
 # and 16; the web figures by tools/bench_web.sh, the witness's by
-# tools/bench_witness.sh) and prints them in a table
+# tools/bench_witness.sh, the witnessed log's by tools/bench_witnessed.sh)
+# and prints them in a table
 # beside their targets.  A benchmark measures and
 # prints: a figure below its target is reported, never a failure.  The exit
 # status is 1 only when a step could not run or gave a wrong answer (a log
@@ -20,6 +21,8 @@
 #   BENCH_WITNESS   tools/bench_witness.c built (default: bench_witness
 #                   beside bench)
 #   BENCH_WITNESS_SECONDS, BENCH_WITNESS_LOGS   see tools/bench_witness.sh
+#   BENCH_WITNESSED_SECONDS, BENCH_WITNESSED_CONNS,
+#   BENCH_WITNESSED_QUORUMS, BENCH_WITNESSED_ROUNDS   see tools/bench_witnessed.sh
 #
 # Every log is made in a temporary directory, one at a time, and removed
 # when measured.
@@ -310,6 +313,14 @@ rm -f "$TMP"/district.db* "$TMP/report.csv"
 	"${BENCH_WITNESS:-$(dirname "$BENCH")/bench_witness}" "$ROWS" ||
 	fail "bench_witness.sh failed"
 
+# 9. The witnessed log: uploads at full speed with three local witnesses
+# (quorum 2, then 3) beside the same load without witnesses, and the lag
+# from an upload's 201 to the witnessed checkpoint that includes it
+# (tools/bench_witnessed.sh, which adds its rows).
+"$(dirname "$0")/bench_witnessed.sh" \
+	"${BENCH_WITNESS:-$(dirname "$BENCH")/bench_witness}" "$ROWS" ||
+	fail "bench_witnessed.sh failed"
+
 # The table.
 echo
 echo "sanilog benchmarks: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(uname -m)"
@@ -328,5 +339,7 @@ echo " posters and scans: one run of the whole command, rate = runs a second;"
 echo " web: wrk on loopback, the server on one CPU and wrk on the other;"
 echo " witness: requests answered 200 a second, over the generator's wall"
 echo " time, generator and witness sharing the machine (their CPU in the notes);"
-echo " rows marked (ms) or (bytes) show that figure in the rate column)"
+echo " witnessed log: 201s a second over the load's wall time, server, witnesses"
+echo " and client sharing the machine; the lag polled every 2 ms;"
+echo " rows marked (ms), (bytes) or (ratio) show that figure in the rate column)"
 exit "$FAILED"

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # bench_lib.sh: what the scripts of `make bench` share (tools/bench.sh,
-# tools/bench_witness.sh), sourced after they set
+# tools/bench_witness.sh, tools/bench_witnessed.sh), sourced after they set
 #   BENCH_NAME  the prefix of their messages on stderr
 #   ROWS        the file of the table's rows
 # and with FAILED, their exit status, set to 0.
@@ -21,4 +21,47 @@ row() {
 fail() {
 	echo "$BENCH_NAME: $*" >&2
 	FAILED=1
+}
+
+# calc FMT D EXPR: awk's arithmetic on the numbers in EXPR over D, printed
+# with FMT ("-" when D is 0).
+calc() {
+	awk "BEGIN { d = $2; if (d == 0) print \"-\"; else printf \"$1\", ($3) / d }"
+}
+
+# cpu_of PID: the CPU seconds the process PID has used (all its threads):
+# utime and stime of /proc/PID/stat, after the command name.
+cpu_of() {
+	awk -v hz="$(getconf CLK_TCK)" \
+		'{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' \
+		"/proc/$1/stat"
+}
+
+# bench_tmp NAME: makes the directory TMP (sanilog-NAME.XXXXXX under
+# BENCH_DIR, default /tmp), removed on exit once every process of PIDS
+# (the script adds the ones it starts) is stopped; with ROWS empty, the
+# rows go to $TMP/rows and are printed on exit.
+bench_tmp() {
+	TMP=$(mktemp -d "${BENCH_DIR:-/tmp}/sanilog-$1.XXXXXX")
+	PIDS=
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+	if [ -z "$ROWS" ]; then
+		ROWS=$TMP/rows
+		trap 'cat "$ROWS"; bench_cleanup' EXIT
+	fi
+}
+bench_cleanup() {
+	for pid in $PIDS; do bench_stop "$pid"; done
+	rm -rf "$TMP"
+}
+
+# bench_stop PID: stops the process PID, waits for it, and takes it out
+# of PIDS.
+bench_stop() {
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	kept=
+	for p in $PIDS; do [ "$p" = "$1" ] || kept="$kept $p"; done
+	PIDS=$kept
 }

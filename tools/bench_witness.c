@@ -35,6 +35,29 @@
  * witness did not have).  A smaller MAX makes the logs' own work smaller, and
  * shows how much of the figure it was.
  *
+ *   bench_witness lag URL VENUE TOKEN SECONDS [--conns N] [--poll-ms MS]
+ *       The witnessed log's side (tools/bench_witnessed.sh): how long an
+ *       upload waits, after its commit, for the checkpoint the log serves
+ *       to include it, and the upload rate meanwhile.  N threads (default
+ *       64), each on a kept-alive libcurl connection, upload to
+ *       `sanilog serve` at URL for SECONDS, each in sequence and at full
+ *       speed: a multipart POST /api/v1/venues/VENUE/documents with the
+ *       owner's TOKEN, a distinct PDF of 1 KiB each (its first line names
+ *       the thread, the upload and the run), keeping for each 201 the
+ *       time it arrived and the "index" it gives.  Meanwhile one more
+ *       thread fetches /checkpoint every MS milliseconds (default 2; 0 as
+ *       fast as it is answered), keeping each size above the one before
+ *       with the time its answer arrived; after the load it goes on until
+ *       a size above every acknowledged index is served (10 s at most).
+ *       An upload's lag is the first poll that showed a size above its
+ *       index less the time of its 201: the time between two polls'
+ *       answers (the interval, the round trip, and the wait for a CPU)
+ *       bounds its error (its p99 and maximum are printed).  Prints the
+ *       uploads a second (201s over the load's wall time), their round
+ *       trip's p50 and p99, and the lag's p50, p99 and maximum.  Every
+ *       answer must be a 201 with an index, and every upload served in
+ *       time.
+ *
  *   bench_witness ed25519 [COUNT]
  *       The least work a request costs a witness, on one core: COUNT
  *       (default 20000) Ed25519 signatures and verifications of a
@@ -51,13 +74,15 @@
  * pairs ("result ... rate R"), as tools/bench.c does, and what went wrong
  * on stderr.  Nothing here fails on a time.  Exit status: 0 measured, 1 a
  * wrong answer (a status other than 200, a cosignature that does not
- * verify), 2 usage or system error.
+ * verify; for lag, other than 201, or an upload never served), 2 usage or
+ * system error.
  */
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -90,6 +115,8 @@ static const char usage_text[] =
 	"usage: bench_witness keys FIRST COUNT\n"
 	"       bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS "
 	"[--grow MAX]\n"
+	"       bench_witness lag URL VENUE TOKEN SECONDS [--conns N] "
+	"[--poll-ms MS]\n"
 	"       bench_witness ed25519 [COUNT]\n"
 	"       bench_witness sync DIR [COUNT]\n";
 
@@ -103,6 +130,20 @@ static double cpu_seconds(void)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return rusage_seconds(&ru);
+}
+
+/* Room for element n of the array arr of *alloc elements of elem bytes:
+ * arr, or the array moved to a place twice as large (4096 elements at
+ * first, *alloc updated); NULL when out of memory, arr then unaltered. */
+static void *room_for(void *arr, size_t n, size_t *alloc, size_t elem)
+{
+	if (n < *alloc)
+		return arr;
+	size_t a = *alloc > 0 ? *alloc * 2 : 4096;
+	void *p = realloc(arr, a * elem);
+	if (p != NULL)
+		*alloc = a;
+	return p;
 }
 
 /* Log i's signer (see the top).  *out is new. */
@@ -411,17 +452,13 @@ static bool post(struct blog *l, const struct prepared *p)
 		      code);
 		return false;
 	}
-	if (l->nlat == l->lat_alloc) {
-		size_t alloc = l->lat_alloc > 0 ? l->lat_alloc * 2 : 4096;
-		double *lat = realloc(l->lat, alloc * sizeof *lat);
-		if (lat == NULL) {
-			snprintf(l->err, sizeof l->err, "out of memory");
-			l->rc = 2;
-			return false;
-		}
-		l->lat = lat;
-		l->lat_alloc = alloc;
+	double *lat = room_for(l->lat, l->nlat, &l->lat_alloc, sizeof *lat);
+	if (lat == NULL) {
+		snprintf(l->err, sizeof l->err, "out of memory");
+		l->rc = 2;
+		return false;
 	}
+	l->lat = lat;
 	l->lat[l->nlat++] = t;
 	return true;
 }
@@ -655,6 +692,519 @@ done:
 	return rc;
 }
 
+/* ---- lag: the witnessed log, from its uploads to its checkpoint ---- */
+
+#define UPLOAD_BYTES 1024 /* each document, a PDF by its first bytes */
+#define BOUNDARY     "sanilogbenchboundary"
+#define CONNS_MAX    256
+#define POLL_MS	     2 /* the poller asks this often, at most */
+#define SETTLE_S                                                               \
+	10.0	      /* after the load: the poller waits this long,           \
+			 at most, for every upload to be served */
+#define SIZE_CHARS 20 /* digits of an int64 */
+
+/* An upload answered 201: when (monotonic seconds), its round trip and
+ * its leaf index. */
+struct acked {
+	double at, rtt;
+	int64_t index;
+};
+
+/* A poll of /checkpoint: when its answer arrived, its round trip, and the
+ * size served (or the largest before it, so that sizes never fall). */
+struct poll {
+	double at, rtt;
+	int64_t size;
+};
+
+struct uploader {
+	int id;
+	double deadline;
+	CURL *curl;
+	struct curl_slist *headers;
+	struct buf body, answer;
+	size_t doc_at; /* where the document's varying first line starts */
+	uint32_t salt;
+	struct acked *acked;
+	size_t nacked, acked_alloc;
+	int64_t other; /* answers other than 201 */
+	atomic_int *shown;
+	int rc; /* 0; 1 a wrong answer; 2 a failure */
+	char err[300];
+	pthread_t thread;
+};
+
+struct poller {
+	CURL *curl;
+	struct buf answer;
+	double interval;
+	/* Set by the main thread when the uploads are over: the poller
+	 * stops once a served size is above stop_above, or at give_up. */
+	atomic_llong stop_above;
+	_Atomic double give_up;
+	atomic_bool load_done;
+	struct poll *polls;
+	size_t npolls, polls_alloc;
+	size_t sizes;  /* polls that showed a size above the one before */
+	bool realtime; /* its thread runs SCHED_FIFO */
+	int rc;
+	char err[300];
+	pthread_t thread;
+};
+
+/* The size in a checkpoint note: its second line, a canonical decimal.
+ * False when the answer is not a checkpoint. */
+static bool note_size(const char *note, size_t len, int64_t *out)
+{
+	const char *lf = memchr(note, '\n', len);
+	if (lf == NULL || lf == note)
+		return false;
+	const char *s = lf + 1, *end = note + len;
+	const char *lf2 = memchr(s, '\n', (size_t)(end - s));
+	char digits[SIZE_CHARS + 1];
+	size_t n = lf2 != NULL ? (size_t)(lf2 - s) : 0;
+	if (n == 0 || n > SIZE_CHARS)
+		return false;
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	return dec_parse(digits, out);
+}
+
+/* The "index" of a 201's JSON answer (api.c: {"index": N, ...}). */
+static bool answer_index(const char *json, int64_t *out)
+{
+	const char *s = strstr(json, "\"index\"");
+	if (s == NULL)
+		return false;
+	s += strlen("\"index\"");
+	while (*s == ' ' || *s == ':')
+		s++;
+	size_t n = strspn(s, "0123456789");
+	char digits[SIZE_CHARS + 1];
+	if (n == 0 || n > SIZE_CHARS)
+		return false;
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	return dec_parse(digits, out);
+}
+
+/* Writes the multipart body of an upload into u->body, once: the file
+ * part (a 1 KiB PDF) and the fields; each upload then rewrites the
+ * document's first line in place (upload_next). */
+static enum status upload_body(struct uploader *u)
+{
+	static const char head[] =
+		"--" BOUNDARY "\r\n"
+		"Content-Disposition: form-data; name=\"file\"; "
+		"filename=\"d.pdf\"\r\n"
+		"Content-Type: application/pdf\r\n\r\n";
+	static const char tail[] =
+		"\r\n--" BOUNDARY "\r\n"
+		"Content-Disposition: form-data; name=\"type\"\r\n\r\n"
+		"other\r\n--" BOUNDARY "\r\n"
+		"Content-Disposition: form-data; name=\"title\"\r\n\r\n"
+		"Bench upload\r\n--" BOUNDARY "\r\n"
+		"Content-Disposition: form-data; name=\"performed\"\r\n\r\n"
+		"2026-01-01\r\n--" BOUNDARY "--\r\n";
+	enum status r = buf_append(&u->body, head, sizeof head - 1);
+	u->doc_at = u->body.len;
+	uint8_t *doc = r == ST_OK ? buf_reserve(&u->body, UPLOAD_BYTES) : NULL;
+	if (doc == NULL)
+		return ST_NOMEM;
+	memset(doc, 'x', UPLOAD_BYTES);
+	memcpy(doc + UPLOAD_BYTES - 5, "%EOF\n", 5);
+	u->body.len += UPLOAD_BYTES;
+	return buf_append(&u->body, tail, sizeof tail - 1);
+}
+
+/* Makes the next document distinct: "%PDF-1.4" and a comment naming the
+ * thread, the upload and the run's salt, in a first line of fixed
+ * width. */
+static void upload_next(struct uploader *u, uint64_t n)
+{
+	char first[64];
+	int len = snprintf(first, sizeof first,
+			   "%%PDF-1.4\n%% %08d %012llu %010u\n", u->id,
+			   (unsigned long long)n, u->salt);
+	memcpy(u->body.data + u->doc_at, first, (size_t)len);
+}
+
+static void upload_wrong(struct uploader *u, long code)
+{
+	u->other++;
+	u->rc = 1;
+	if (atomic_fetch_add(u->shown, 1) < SHOW_MAX)
+		fprintf(stderr,
+			"bench_witness: lag: upload: status %ld: %.300s\n",
+			code, buf_str(&u->answer));
+}
+
+static void *uploader(void *arg)
+{
+	struct uploader *u = arg;
+	for (uint64_t n = 0; now_seconds() < u->deadline; n++) {
+		struct acked *a = room_for(u->acked, u->nacked, &u->acked_alloc,
+					   sizeof *a);
+		if (a == NULL) {
+			snprintf(u->err, sizeof u->err, "out of memory");
+			u->rc = 2;
+			break;
+		}
+		u->acked = a;
+		upload_next(u, n);
+		buf_reset(&u->answer);
+		double t0 = now_seconds();
+		CURLcode c = curl_easy_perform(u->curl);
+		double t = now_seconds();
+		if (c != CURLE_OK) {
+			snprintf(u->err, sizeof u->err, "upload: %s",
+				 curl_easy_strerror(c));
+			u->rc = 2;
+			break;
+		}
+		long code = 0;
+		int64_t index;
+		curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (code != 201 || !answer_index(buf_str(&u->answer), &index)) {
+			upload_wrong(u, code);
+			continue;
+		}
+		u->acked[u->nacked++] =
+			(struct acked){.at = t, .rtt = t - t0, .index = index};
+	}
+	return NULL;
+}
+
+static void sleep_until(double t)
+{
+	double d = t - now_seconds();
+	if (d <= 0)
+		return;
+	struct timespec ts = {.tv_sec = (time_t)d,
+			      .tv_nsec = (long)((d - (double)(time_t)d) * 1e9)};
+	nanosleep(&ts, NULL);
+}
+
+/* The poller: GET /checkpoint every interval (or as fast as it is
+ * answered), keeping each size above the one before with the time its
+ * answer arrived. */
+static void *poller(void *arg)
+{
+	struct poller *p = arg;
+	int64_t last = -1;
+	/* Real-time, where allowed, so that the uploads' threads do not
+	 * keep it from its interval. */
+	struct sched_param sp = {.sched_priority = 1};
+	p->realtime =
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+	for (;;) {
+		double t0 = now_seconds();
+		if (atomic_load(&p->load_done) &&
+		    (last > atomic_load(&p->stop_above) ||
+		     t0 >= atomic_load(&p->give_up)))
+			break;
+		buf_reset(&p->answer);
+		CURLcode c = curl_easy_perform(p->curl);
+		double t = now_seconds();
+		long code = 0;
+		int64_t size;
+		curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (c != CURLE_OK || code != 200 ||
+		    !note_size(buf_str(&p->answer), p->answer.len, &size)) {
+			snprintf(p->err, sizeof p->err,
+				 "GET /checkpoint: %s, status %ld: %.200s",
+				 c != CURLE_OK ? curl_easy_strerror(c)
+					       : "answered",
+				 code, buf_str(&p->answer));
+			p->rc = c != CURLE_OK ? 2 : 1;
+			break;
+		}
+		struct poll *a = room_for(p->polls, p->npolls, &p->polls_alloc,
+					  sizeof *a);
+		if (a == NULL) {
+			snprintf(p->err, sizeof p->err, "out of memory");
+			p->rc = 2;
+			break;
+		}
+		p->polls = a;
+		if (size > last) {
+			p->sizes++;
+			last = size;
+		}
+		p->polls[p->npolls++] =
+			(struct poll){.at = t, .rtt = t - t0, .size = last};
+		sleep_until(t0 + p->interval);
+	}
+	/* Whatever stopped it, the main thread stops waiting. */
+	atomic_store(&p->load_done, true);
+	return NULL;
+}
+
+/* A libcurl handle for target, answers into answer; headers borrowed. */
+static CURL *lag_curl(const char *target, struct buf *answer,
+		      struct curl_slist *headers)
+{
+	CURL *c = curl_easy_init();
+	if (c == NULL)
+		return NULL;
+	bool ok = curl_easy_setopt(c, CURLOPT_URL, target) == CURLE_OK &&
+		  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+		  curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L) == CURLE_OK &&
+		  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_answer) ==
+			  CURLE_OK &&
+		  curl_easy_setopt(c, CURLOPT_WRITEDATA, answer) == CURLE_OK &&
+		  (headers == NULL || curl_easy_setopt(c, CURLOPT_HTTPHEADER,
+						       headers) == CURLE_OK);
+	if (!ok) {
+		curl_easy_cleanup(c);
+		return NULL;
+	}
+	return c;
+}
+
+static enum status uploader_init(struct uploader *u, int id, const char *url,
+				 const char *venue, const char *token,
+				 atomic_int *shown, struct err *e)
+{
+	char target[2048], auth[512];
+	memset(u, 0, sizeof *u);
+	u->id = id;
+	u->shown = shown;
+	randombytes_buf(&u->salt, sizeof u->salt);
+	buf_init(&u->body, 2 * UPLOAD_BYTES);
+	buf_init(&u->answer, ANSWER_MAX);
+	if (upload_body(u) != ST_OK)
+		return err_set(e, ST_NOMEM, "out of memory");
+	if (snprintf(target, sizeof target, "%s/api/v1/venues/%s/documents",
+		     url, venue) >= (int)sizeof target ||
+	    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token) >=
+		    (int)sizeof auth)
+		return err_set(e, ST_INVALID, "URL or token too long");
+	/* No "Expect: 100-continue": a round trip for bodies over 1 KiB. */
+	const char *lines[] = {
+		"Expect:",
+		"Content-Type: multipart/form-data; boundary=" BOUNDARY,
+		auth,
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		struct curl_slist *h = curl_slist_append(u->headers, lines[i]);
+		if (h == NULL)
+			return err_set(e, ST_NOMEM, "out of memory");
+		u->headers = h;
+	}
+	if ((u->curl = lag_curl(target, &u->answer, u->headers)) == NULL ||
+	    curl_easy_setopt(u->curl, CURLOPT_POSTFIELDS, u->body.data) !=
+		    CURLE_OK ||
+	    curl_easy_setopt(u->curl, CURLOPT_POSTFIELDSIZE,
+			     (long)u->body.len) != CURLE_OK)
+		return err_set(e, ST_INVALID, "cannot set up libcurl");
+	return ST_OK;
+}
+
+static void uploader_free(struct uploader *u)
+{
+	curl_easy_cleanup(u->curl);
+	curl_slist_free_all(u->headers);
+	buf_free(&u->body);
+	buf_free(&u->answer);
+	free(u->acked);
+}
+
+/* The first poll that showed a size above index: its entry in
+ * polls[0..n) (sizes never falling), or NULL. */
+static const struct poll *first_above(const struct poll *polls, size_t n,
+				      int64_t index)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (polls[mid].size > index)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo < n ? &polls[lo] : NULL;
+}
+
+/* The q-quantile of sorted v[0..n) (0 for none). */
+static double quantile(const double *v, size_t n, int per100)
+{
+	if (n == 0)
+		return 0;
+	size_t i = n * (size_t)per100 / 100;
+	return v[i < n ? i : n - 1];
+}
+
+static int cmd_lag(int argc, char **argv)
+{
+	int64_t conns = 64, poll_ms = POLL_MS;
+	char *end = NULL;
+	if (argc < 5)
+		return usage();
+	double seconds = strtod(argv[4], &end);
+	if (end == argv[4] || *end != 0 || !(seconds > 0 && seconds <= 3600))
+		return usage();
+	for (int i = 5; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return usage();
+		if (strcmp(argv[i], "--conns") == 0) {
+			if (!parse_count(argv[i + 1], 1, CONNS_MAX, &conns))
+				return usage();
+		} else if (strcmp(argv[i], "--poll-ms") == 0) {
+			if (!parse_count(argv[i + 1], 0, 1000, &poll_ms))
+				return usage();
+		} else {
+			return usage();
+		}
+	}
+	const char *url = argv[1], *venue = argv[2], *token = argv[3];
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "bench_witness: cannot start libcurl\n");
+		return 2;
+	}
+	struct uploader *ups = calloc((size_t)conns, sizeof *ups);
+	struct poller p = {.interval = (double)poll_ms / 1e3};
+	atomic_int shown = 0;
+	int rc = 2;
+	int64_t n = 0;
+	char target[2048];
+	struct err e = {.msg = ""};
+	double *lag = NULL, *lat = NULL, *gap = NULL;
+	buf_init(&p.answer, ANSWER_MAX);
+	atomic_store(&p.stop_above, INT64_MAX);
+	atomic_store(&p.give_up, 0.0);
+	if (ups == NULL) {
+		fprintf(stderr, "bench_witness: out of memory\n");
+		goto done;
+	}
+	if (snprintf(target, sizeof target, "%s/checkpoint", url) >=
+		    (int)sizeof target ||
+	    (p.curl = lag_curl(target, &p.answer, NULL)) == NULL) {
+		fprintf(stderr, "bench_witness: lag: cannot set up libcurl\n");
+		goto done;
+	}
+	for (; n < conns; n++)
+		if (uploader_init(&ups[n], (int)n, url, venue, token, &shown,
+				  &e) != ST_OK) {
+			fprintf(stderr, "bench_witness: lag: %s\n", e.msg);
+			n++;
+			goto done;
+		}
+
+	/* The poller first, so that the size served before the load is
+	 * known; then the uploads, for SECONDS; then the poller alone,
+	 * until every acknowledged upload is served or SETTLE_S passed. */
+	pthread_create(&p.thread, NULL, poller, &p);
+	double cpu0 = cpu_seconds(), t0 = now_seconds();
+	for (int64_t i = 0; i < conns; i++) {
+		ups[i].deadline = t0 + seconds;
+		pthread_create(&ups[i].thread, NULL, uploader, &ups[i]);
+	}
+	int64_t top = -1, uploads = 0;
+	for (int64_t i = 0; i < conns; i++) {
+		pthread_join(ups[i].thread, NULL);
+		for (size_t k = 0; k < ups[i].nacked; k++)
+			if (ups[i].acked[k].index > top)
+				top = ups[i].acked[k].index;
+		uploads += (int64_t)ups[i].nacked;
+	}
+	double wall = now_seconds() - t0, cpu = cpu_seconds() - cpu0;
+	atomic_store(&p.stop_above, (long long)top);
+	atomic_store(&p.give_up, now_seconds() + SETTLE_S);
+	atomic_store(&p.load_done, true);
+	pthread_join(p.thread, NULL);
+
+	/* Off the clock: each upload's lag, the first poll that showed a
+	 * size above its index less the time of its 201. */
+	lag = malloc((size_t)(uploads > 0 ? uploads : 1) * sizeof *lag);
+	lat = malloc((size_t)(uploads > 0 ? uploads : 1) * sizeof *lat);
+	gap = malloc((p.npolls > 0 ? p.npolls : 1) * sizeof *gap);
+	if (lag == NULL || lat == NULL || gap == NULL) {
+		fprintf(stderr, "bench_witness: out of memory\n");
+		goto done;
+	}
+	size_t nlag = 0, nlat = 0;
+	int64_t other = 0, unserved = 0, early = 0;
+	rc = p.rc;
+	if (p.rc != 0)
+		fprintf(stderr, "bench_witness: lag: %s\n", p.err);
+	for (int64_t i = 0; i < conns; i++) {
+		const struct uploader *u = &ups[i];
+		if (u->rc > rc)
+			rc = u->rc;
+		if (u->rc == 2)
+			fprintf(stderr, "bench_witness: lag: %s\n", u->err);
+		other += u->other;
+		for (size_t k = 0; k < u->nacked; k++) {
+			lat[nlat++] = u->acked[k].rtt;
+			const struct poll *s = first_above(p.polls, p.npolls,
+							   u->acked[k].index);
+			if (s == NULL) {
+				unserved++;
+				continue;
+			}
+			/* Served before its 201 arrived: no lag to see. */
+			double d = s->at - u->acked[k].at;
+			if (d < 0) {
+				early++;
+				d = 0;
+			}
+			lag[nlag++] = d;
+		}
+	}
+	qsort(lag, nlag, sizeof *lag, cmp_double);
+	qsort(lat, nlat, sizeof *lat, cmp_double);
+	/* The time between two answers bounds the error of the lag: the
+	 * size changed after the first read it and before the second. */
+	double rtt_sum = 0;
+	size_t ngap = 0;
+	for (size_t i = 0; i < p.npolls; i++) {
+		rtt_sum += p.polls[i].rtt;
+		if (i > 0)
+			gap[ngap++] = p.polls[i].at - p.polls[i - 1].at;
+	}
+	qsort(gap, ngap, sizeof *gap, cmp_double);
+	if (unserved > 0) {
+		fprintf(stderr,
+			"bench_witness: lag: %lld of %lld uploads not served "
+			"within %.0f s of the load's end\n",
+			(long long)unserved, (long long)uploads, SETTLE_S);
+		if (rc < 1)
+			rc = 1;
+	}
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	printf("result lag conns %lld seconds %.3f uploads %lld rate %.0f "
+	       "other %lld upload_p50_ms %.3f upload_p99_ms %.3f "
+	       "lag_p50_ms %.3f lag_p99_ms %.3f lag_max_ms %.3f "
+	       "unserved %lld early %lld polls %zu poll_ms %lld "
+	       "poll_rtt_ms %.3f poll_gap_p99_ms %.3f poll_gap_max_ms %.3f "
+	       "poll_realtime %d sizes %zu cpu_seconds "
+	       "%.3f cpu_share %.2f\n",
+	       (long long)conns, wall, (long long)uploads,
+	       wall > 0 ? (double)uploads / wall : 0.0, (long long)other,
+	       quantile(lat, nlat, 50) * 1e3, quantile(lat, nlat, 99) * 1e3,
+	       quantile(lag, nlag, 50) * 1e3, quantile(lag, nlag, 99) * 1e3,
+	       nlag > 0 ? lag[nlag - 1] * 1e3 : 0.0, (long long)unserved,
+	       (long long)early, p.npolls, (long long)poll_ms,
+	       p.npolls > 0 ? rtt_sum / (double)p.npolls * 1e3 : 0.0,
+	       quantile(gap, ngap, 99) * 1e3,
+	       ngap > 0 ? gap[ngap - 1] * 1e3 : 0.0, p.realtime ? 1 : 0,
+	       p.sizes, cpu,
+	       wall > 0 && ncpu > 0 ? cpu / (wall * (double)ncpu) : 0.0);
+done:
+	free(lag);
+	free(lat);
+	free(gap);
+	for (int64_t i = 0; i < n; i++)
+		uploader_free(&ups[i]);
+	free(ups);
+	curl_easy_cleanup(p.curl);
+	buf_free(&p.answer);
+	free(p.polls);
+	curl_global_cleanup();
+	return rc;
+}
+
 /* ---- the references ---- */
 
 static int cmd_ed25519(int argc, char **argv)
@@ -727,10 +1277,8 @@ static int cmd_sync(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static const struct bench_cmd cmds[] = {
-		{"keys", cmd_keys},
-		{"run", cmd_run},
-		{"ed25519", cmd_ed25519},
-		{"sync", cmd_sync},
+		{"keys", cmd_keys},	  {"run", cmd_run},   {"lag", cmd_lag},
+		{"ed25519", cmd_ed25519}, {"sync", cmd_sync},
 	};
 	return bench_main("bench_witness", argc, argv, cmds,
 			  sizeof cmds / sizeof cmds[0], usage_text);

@@ -49,38 +49,12 @@ SYNCS=${BENCH_WITNESS_SYNCS:-2000}
 command -v curl >/dev/null 2>&1 ||
 	{ echo "bench_witness: needs curl" >&2; exit 2; }
 
-TMP=$(mktemp -d "${BENCH_DIR:-/tmp}/sanilog-bench-witness.XXXXXX")
-WITNESS_PID=
-cleanup() {
-	if [ -n "$WITNESS_PID" ]; then
-		kill "$WITNESS_PID" 2>/dev/null || true
-		wait "$WITNESS_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 FAILED=0
-if [ -z "$ROWS" ]; then
-	ROWS=$TMP/rows
-	trap 'cat "$ROWS"; cleanup' EXIT
-fi
 BENCH_NAME=bench_witness
-# field, row, fail
+# field, row, fail, calc, cpu_of, bench_tmp, bench_stop
 # shellcheck source=bench_lib.sh
 . "$(dirname "$0")/bench_lib.sh"
-# calc EXPR: awk's arithmetic on the numbers in EXPR ("-" when it divides
-# by zero).
-calc() {
-	awk "BEGIN { d = $2; if (d == 0) print \"-\"; else printf \"$1\", ($3) / d }"
-}
-# The CPU seconds the process PID has used (all its threads): utime and
-# stime of /proc/PID/stat, after the command name.
-cpu_of() {
-	awk -v hz="$(getconf CLK_TCK)" \
-		'{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' \
-		"/proc/$1/stat"
-}
+bench_tmp bench-witness
 # metric NAME: a counter of the witness's /metrics.
 metric() {
 	curl -fsS "$URL/metrics" | awk -v k="$1" '$1 == k { print $2 }'
@@ -124,6 +98,7 @@ done <"$TMP/keys"
 "$SANILOG" witness serve --db "$DB" --listen 127.0.0.1:0 --no-access-log \
 	>"$TMP/serve.out" 2>"$TMP/serve.err" &
 WITNESS_PID=$!
+PIDS=$WITNESS_PID
 URL=
 for _ in $(seq 1 100); do
 	URL=$(sed -n 's|.*listening on \(http://[^ ]*\)/$|\1|p' "$TMP/serve.out")
@@ -176,7 +151,5 @@ REF_RATE=$SYNC
 REF_WHAT="the disk's fdatasync rate ($SYNC/s)"
 case_run "witness: add-checkpoint, 1 log in sequence" 2000 "$LOGS" 1
 
-kill "$WITNESS_PID"
-wait "$WITNESS_PID" 2>/dev/null || true
-WITNESS_PID=
+bench_stop "$WITNESS_PID"
 exit "$FAILED"
