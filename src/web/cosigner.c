@@ -28,6 +28,13 @@
 #define BACKOFF_MAX 60.0 /* doubling up to this */
 #define STALE_S	    60	 /* served older than the newest this long: degraded */
 #define MARK_NONE   (-2)
+/* A witness is asked for a newer checkpoint at most this often: under a
+ * stream of uploads a round covers the batches of its time, not one
+ * each (make bench: a round per batch cost a third of the upload rate). */
+#define ROUND_S 0.02
+/* Cosignatures that move no mark wait this long at most to be written
+ * with the next ones (one transaction for several answers). */
+#define KEEP_WAIT_S 0.5
 
 struct wit {
 	struct note_verifier v;
@@ -38,6 +45,7 @@ struct wit {
 				      pos - 1; -1 when empty */
 	int pos;
 	double cosigned_at; /* monotonic seconds of its newest cosignature */
+	double asked_at;    /* and of its newest request */
 	bool busy;
 	int64_t asked; /* the size of the request in flight */
 	struct wclient_call call;
@@ -85,6 +93,7 @@ struct cosigner {
 	bool task_queued;  /* under lock */
 	struct kept *keep; /* filling; the writer takes it whole */
 	size_t nkeep, capkeep;
+	double kept_since; /* monotonic: the oldest of keep */
 	/* witnessed size to write: -1 nothing, MARK_NONE the end of
 	 * witnessing (the mark is removed) */
 	int64_t mark;
@@ -162,12 +171,14 @@ static void keep(struct cosigner *c, const struct wit *w, int64_t size)
 		c->keep = a;
 		c->capkeep = cap;
 	}
+	if (c->nkeep == 0)
+		c->kept_since = mono();
 	struct kept *k = &c->keep[c->nkeep++];
 	k->size = size;
 	snprintf(k->vkey, sizeof k->vkey, "%s", w->vkey);
 	k->time = (int64_t)w->call.time;
 	snprintf(k->line, sizeof k->line, "%s", w->call.line);
-	queue_task(c);
+	/* Written with the mark they move, or after KEEP_WAIT_S (run). */
 }
 
 /* ---- the policy ---- */
@@ -337,6 +348,7 @@ static void ask(struct cosigner *c, struct wit *w, int64_t size, double now)
 		.cls = c,
 	};
 	w->asked = size;
+	w->asked_at = now;
 	if (wclient_start(c->wc, &w->call) != ST_OK) {
 		fail(w, now, w->call.err.msg);
 		return;
@@ -453,10 +465,19 @@ static void *run(void *arg)
 					newer = false;
 			if (!newer && w->cosigned_at + COSIGNER_REFRESH_S > due)
 				due = w->cosigned_at + COSIGNER_REFRESH_S;
+			if (newer && w->conflicts == 0 &&
+			    w->asked_at + ROUND_S > due)
+				due = w->asked_at + ROUND_S;
 			if (due <= now)
 				ask(c, w, size, now);
 			else if (due - now < wait)
 				wait = due - now;
+		}
+		if (c->nkeep > 0) {
+			if (now - c->kept_since >= KEEP_WAIT_S)
+				queue_task(c);
+			else if (c->kept_since + KEEP_WAIT_S - now < wait)
+				wait = c->kept_since + KEEP_WAIT_S - now;
 		}
 		if (c->served < c->log_size && c->nwit > 0) {
 			if (c->behind_since == 0)
