@@ -97,6 +97,10 @@ struct witness_server {
 	pthread_cond_t qcond;
 	struct wjob *head, *tail;
 	bool stopping;
+	/* Someone commits now: the committer, or a request that found
+	 * nothing queued and commits its own update on its thread (see
+	 * add_checkpoint).  The queue waits for it. */
+	bool committing;
 
 	atomic_bool healthy; /* the last commit went through */
 	atomic_uint_fast64_t outcomes[O__COUNT];
@@ -317,59 +321,93 @@ static void reload_all(struct witness_server *w)
 
 static void job_done(struct wjob *j);
 
+/* Commits a batch of jobs (the caller has the commit: w->committing) and
+ * finishes each. */
+static void commit_batch(struct witness_server *w, struct wjob *batch)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct err e = {.msg = ""};
+	enum status r = commit_jobs(w, batch, &e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	atomic_fetch_add(&w->commit_ns,
+			 (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
+				    (t1.tv_nsec - t0.tv_nsec)));
+	atomic_fetch_add(&w->commits, 1);
+	atomic_store(&w->healthy, r == ST_OK);
+	if (r != ST_OK) {
+		fprintf(stderr,
+			"sanilog: witness: a commit failed (%s); nothing of "
+			"it was cosigned\n",
+			e.msg);
+		reload_all(w);
+	}
+	struct wjob *next;
+	for (struct wjob *j = batch; j != NULL; j = next) {
+		next = j->next;
+		if (r != ST_OK && j->kind == JOB_COSIGN)
+			j->code = 503;
+		if (r == ST_OK && j->kind == JOB_EVIDENCE)
+			atomic_fetch_add(&w->evidence, 1);
+		if (j->code == 200)
+			atomic_fetch_add(&w->committed, 1);
+		job_done(j);
+	}
+}
+
+/* Gives the commit back, and the queue to the committer. */
+static void commit_release(struct witness_server *w)
+{
+	pthread_mutex_lock(&w->qmu);
+	w->committing = false;
+	pthread_cond_signal(&w->qcond);
+	pthread_mutex_unlock(&w->qmu);
+}
+
 static void *committer(void *arg)
 {
 	struct witness_server *w = arg;
 	for (;;) {
 		pthread_mutex_lock(&w->qmu);
-		while (w->head == NULL && !w->stopping)
+		while ((w->head == NULL && !w->stopping) || w->committing)
 			pthread_cond_wait(&w->qcond, &w->qmu);
 		struct wjob *batch = w->head;
 		w->head = w->tail = NULL;
+		w->committing = batch != NULL;
 		pthread_mutex_unlock(&w->qmu);
 		if (batch == NULL)
 			break; /* stopping, and nothing is queued */
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		struct err e = {.msg = ""};
-		enum status r = commit_jobs(w, batch, &e);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		atomic_fetch_add(
-			&w->commit_ns,
-			(uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL +
-				   (t1.tv_nsec - t0.tv_nsec)));
-		atomic_fetch_add(&w->commits, 1);
-		atomic_store(&w->healthy, r == ST_OK);
-		if (r != ST_OK) {
-			fprintf(stderr,
-				"sanilog: witness: a commit failed (%s); "
-				"nothing of it was cosigned\n",
-				e.msg);
-			reload_all(w);
-		}
-		struct wjob *next;
-		for (struct wjob *j = batch; j != NULL; j = next) {
-			next = j->next;
-			if (r != ST_OK && j->kind == JOB_COSIGN)
-				j->code = 503;
-			if (r == ST_OK && j->kind == JOB_EVIDENCE)
-				atomic_fetch_add(&w->evidence, 1);
-			if (j->code == 200)
-				atomic_fetch_add(&w->committed, 1);
-			job_done(j);
-		}
+		commit_batch(w, batch);
+		commit_release(w);
 	}
 	return NULL;
 }
 
+/* Takes the commit for a request's own update when nothing is queued
+ * and no one commits (add_checkpoint). */
+static bool commit_reserve(struct witness_server *w)
+{
+	pthread_mutex_lock(&w->qmu);
+	bool ok = !w->stopping && !w->committing && w->head == NULL;
+	if (ok)
+		w->committing = true;
+	pthread_mutex_unlock(&w->qmu);
+	return ok;
+}
+
 /* Queues j (under its log's lock, so that a log's updates reach the
  * database in the order they were checked).  False when the witness is
- * stopping. */
-static bool submit(struct witness_server *w, struct wjob *j)
+ * stopping.  A request that holds the commit (commit_reserve) and finds
+ * the queue empty keeps j to commit it itself (*own): every update
+ * checked before it is committed then, and every one checked after it
+ * waits in the queue until it gives the commit back. */
+static bool submit(struct witness_server *w, struct wjob *j, bool reserved,
+		   bool *own)
 {
 	pthread_mutex_lock(&w->qmu);
 	bool ok = !w->stopping;
-	if (ok) {
+	*own = ok && reserved && w->head == NULL;
+	if (ok && !*own) {
 		j->next = NULL;
 		if (w->tail != NULL)
 			w->tail->next = j;
@@ -397,6 +435,7 @@ struct wreq {
 	int64_t held;	  /* a 409's size */
 	size_t note_full; /* the checkpoint with its signatures */
 	bool sign_failed; /* the cosignature could not be made */
+	bool own;	  /* it commits its own update (add_checkpoint) */
 };
 
 static void wreq_free(void *p)
@@ -436,7 +475,8 @@ static void job_done(struct wjob *j)
 {
 	struct wreq *q = j->owner;
 	atomic_store(&q->done, true);
-	http_resume(q->rq); /* q may be freed from here on */
+	if (!q->own) /* else answered on its own thread, never suspended */
+		http_resume(q->rq); /* q may be freed from here on */
 }
 
 /* Sets a refusal: its status, outcome and a line of text saying why. */
@@ -512,17 +552,21 @@ static bool keep_evidence(struct wreq *q, struct wlog *l)
 	j->ev.request = (const char *)q->body.data;
 	j->ev.request_len = q->body.len;
 	q->submitted = true;
-	return submit(q->w, j);
+	bool own = false;
+	return submit(q->w, j, false, &own);
 }
 
 /*
  * Checks the request against l's state and, when it passes, moves the
  * state and queues the update, all under l's lock.  Returns whether a job
- * was queued (the request then waits for the committer).
+ * was queued (the request then waits for the committer), or kept for the
+ * request to commit itself (*own: it held the commit, reserved, and
+ * nothing was queued).
  */
 static bool check_and_update(struct wreq *q, struct wlog *l,
 			     const struct witness_request *req,
-			     const struct checkpoint *cp)
+			     const struct checkpoint *cp, bool reserved,
+			     bool *own)
 {
 	bool queued = false, evidence = false;
 	pthread_mutex_lock(&l->mu);
@@ -580,7 +624,7 @@ static bool check_and_update(struct wreq *q, struct wlog *l,
 			q->code = 200;
 			q->outcome = O_COSIGNED;
 			q->submitted = true;
-			queued = submit(q->w, j);
+			queued = submit(q->w, j, reserved, own);
 		}
 	}
 	pthread_mutex_unlock(&l->mu);
@@ -665,32 +709,52 @@ static enum http_next add_checkpoint(struct http_request *rq)
 		return HTTP_DONE;
 	}
 	q->job.now = (int64_t)time(NULL);
-	/* Suspended first: the committer may resume it before this
-	 * returns. */
-	http_suspend(rq);
-	if (!check_and_update(q, l, &req, &cp)) {
-		/* Not queued: a refusal, or the witness is stopping (a
-		 * refusal whose evidence it could not keep is still
-		 * answered as what it is). */
+	/* With nothing queued and no one committing, this request commits
+	 * its own update on its own thread: neither the committer woken
+	 * nor the request suspended (a request in sequence waits for its
+	 * commit and nothing else).  Otherwise it is suspended first: the
+	 * committer may resume it before this returns. */
+	bool reserved = commit_reserve(q->w), own = false;
+	if (!reserved)
+		http_suspend(rq);
+	bool queued = check_and_update(q, l, &req, &cp, reserved, &own);
+	if (reserved && !own) {
+		if (queued) /* after all: before the committer may take it */
+			http_suspend(rq);
+		commit_release(q->w);
+	}
+	if (!queued) {
+		/* A refusal, or the witness is stopping (a refusal whose
+		 * evidence it could not keep is still answered as what it
+		 * is). */
 		if (q->submitted && q->job.kind == JOB_COSIGN)
 			refuse(q, 503, O_UNAVAILABLE,
 			       "the witness is stopping");
 		q->submitted = false;
 		answer(q);
+		if (reserved)
+			return HTTP_DONE;
 		http_resume(rq);
 		return HTTP_SUSPENDED;
 	}
-	/* Cosigned while the commit runs, not before the check: the log's
-	 * lock is held only for the check, and a request in sequence waits
-	 * for the later of the two.  The answer is made only after this
-	 * returns, however early the committer resumes the request:
-	 * libmicrohttpd runs a connection on one thread. */
+	/* Cosigned after the check, so that the log's lock is held only
+	 * for the check; while the committer commits, when queued.  The
+	 * answer is made only after this returns, however early the
+	 * committer resumes the request: libmicrohttpd runs a connection on
+	 * one thread. */
 	struct err e = {.msg = ""};
 	if (q->job.kind == JOB_COSIGN &&
 	    cosig_line(q->w->signer, req.note, req.note_len,
 		       (uint64_t)q->job.now, &q->reply, &e) != ST_OK)
 		q->sign_failed = true;
-	return HTTP_SUSPENDED;
+	if (!own)
+		return HTTP_SUSPENDED;
+	q->own = true;
+	q->job.next = NULL;
+	commit_batch(q->w, &q->job);
+	commit_release(q->w);
+	answer(q);
+	return HTTP_DONE;
 }
 
 /* ---- what the witness says of itself ---- */
