@@ -472,12 +472,12 @@ static int parse_policy(const char *const *vkeys, int n, const char *quorum,
 				     ENTRY_WITNESSES_MAX);
 	for (int i = 0; i < n; i++) {
 		struct note_verifier *w = &out->witnesses[i];
-		if (note_cosigner_parse(vkeys[i], strlen(vkeys[i]), w, &e) !=
-		    ST_OK)
+		const char *vk = vkeys[i] != NULL ? vkeys[i] : "";
+		if (note_cosigner_parse(vk, strlen(vk), w, &e) != ST_OK)
 			return cli_usage_why(verify_usage,
 					     "verify: --witness %s: not a "
 					     "witness's verifier key: %s",
-					     vkeys[i], e.msg);
+					     vk, e.msg);
 		for (int k = 0; k < i; k++)
 			if (strcmp(out->witnesses[k].name, w->name) == 0)
 				return cli_usage_why(
