@@ -11,6 +11,7 @@
  *       SHA-256("sanilog bench_witness log <i>"): the same keys every run.
  *
  *   bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS [--grow MAX]
+ *                     [--prepared N]
  *       Logs FIRST .. FIRST+COUNT-1 submit to the witness at URL (its
  *       base, without the final slash) at once, for SECONDS (a decimal,
  *       e.g. 0.5), each in sequence: a request is sent when the log's
@@ -18,22 +19,40 @@
  *       must hold it (a log the witness has seen grow answers 409: use
  *       other logs), and is an in-memory Merkle tree: a request grows it
  *       by a random 1 to MAX leaves (default 1,000; merkle_leaf_hash of 12
- * bytes naming the log and the leaf, pushed on a merkle_range whose stored
- * hashes are kept), signs the new checkpoint (checkpoint_sign) and proves it
- * consistent with the size last sent (merkle_prove_consistency on the kept
- * hashes), in the add-checkpoint body of tlog-witness. A log is two threads:
- * one makes its next request while the other waits for the answer to the
- * current one (a log makes its next checkpoint while its witnesses cosign the
- * last), so that the figure of the sequential case is the witness's round trip
- * and not the log's own work; nothing is made before the clock starts. The
- * other thread posts with libcurl, one easy handle a log (keep-alive), and
- * times each request.  Every answer must be 200; after the clock stops, every
- * cosignature it carries is checked with cosig_verify against WITNESS_VKEY (the
- * check is kept off the clock so that it takes no CPU from the witness). Prints
- * the requests answered a second, the latency's p50, p99 and maximum, and this
- * process's CPU time over the timed run (its share of the machine, which the
- * witness did not have).  A smaller MAX makes the logs' own work smaller, and
- * shows how much of the figure it was.
+ *       bytes naming the log and the leaf, pushed on a merkle_range),
+ *       signs the new checkpoint (checkpoint_sign) and proves it
+ *       consistent with the size last sent (merkle_prove_consistency,
+ *       which reads only the old tree's range and the hashes stored
+ *       since, all that a log keeps), in the add-checkpoint body of
+ *       tlog-witness.
+ *
+ *       Live (the default), a log is two threads: one makes its next
+ *       request while the other waits for the answer to the current one
+ *       (a log makes its next checkpoint while its witnesses cosign the
+ *       last), so that the figure of the sequential case is the
+ *       witness's round trip and not the log's own work; but that work
+ *       takes the machine's CPU from the witness.  With --prepared,
+ *       every log first makes its next N requests (about 1 KiB each,
+ *       all kept in memory), the logs at once, and only then does the
+ *       clock start: a log is one thread that posts them in order, and
+ *       the clock stops when SECONDS have passed or when a log has
+ *       posted its N, whichever comes first (every log then stops;
+ *       "ended" says which).  The requests are the same, with valid
+ *       signatures and proofs: only the logs' work, which is theirs and
+ *       not the witness's, is off the clock.
+ *
+ *       A sender posts with libcurl, one easy handle a log (keep-alive),
+ *       and times each request.  Every answer must be 200; after the
+ *       clock stops, every cosignature it carries is checked with
+ *       cosig_verify against WITNESS_VKEY (the check is kept off the
+ *       clock so that it takes no CPU from the witness).  Prints the
+ *       requests answered a second, the latency's p50, p99 and maximum,
+ *       the fewest and the most requests a log had answered, this
+ *       process's CPU time over the timed run (its share of the
+ *       machine, which the witness did not have), its peak resident
+ *       memory, and, prepared, the requests made, their megabytes and
+ *       the seconds it took to make them.  A smaller MAX makes the logs'
+ *       own work smaller, and shows how much of the live figure it was.
  *
  *   bench_witness lag URL VENUE TOKEN SECONDS [--conns N] [--poll-ms MS]
  *       The witnessed log's side (tools/bench_witnessed.sh): how long an
@@ -102,19 +121,20 @@
 #include "core/note.h"
 #include "core/witness.h"
 
-#define LOGS_MAX    256	 /* logs in one run */
-#define GROW_MAX    1000 /* leaves a request adds, at most, by default */
-#define ANSWER_MAX  4096 /* bytes of an answer kept */
-#define REQUEST_MAX 8192 /* an add-checkpoint body: 63 proof lines fit */
-#define SHOW_MAX    5	 /* wrong answers printed, in all */
-#define NAME_FMT    "bench.example/witness-log-%d"
-#define CHUNK_BITS  16 /* 2 MiB of stored hashes a chunk */
-#define CHUNK	    (INT64_C(1) << CHUNK_BITS)
+#define LOGS_MAX     256  /* logs in one run */
+#define GROW_MAX     1000 /* leaves a request adds, at most, by default */
+#define ANSWER_MAX   4096 /* bytes of an answer kept */
+#define REQUEST_MAX  8192 /* an add-checkpoint body: 63 proof lines fit */
+#define SHOW_MAX     5	  /* wrong answers printed, in all */
+#define NAME_FMT     "bench.example/witness-log-%d"
+#define TEXT_MAX     (NOTE_NAME_MAX + 80) /* a checkpoint's text */
+#define PREPARED_MAX 1000000 /* requests a log makes before the clock */
 
 static const char usage_text[] =
 	"usage: bench_witness keys FIRST COUNT\n"
 	"       bench_witness run URL WITNESS_VKEY FIRST COUNT SECONDS "
 	"[--grow MAX]\n"
+	"                          [--prepared N]\n"
 	"       bench_witness lag URL VENUE TOKEN SECONDS [--conns N] "
 	"[--poll-ms MS]\n"
 	"       bench_witness ed25519 [COUNT]\n"
@@ -184,12 +204,11 @@ static int cmd_keys(int argc, char **argv)
 
 /* ---- run: the logs ---- */
 
-/* A request made and not yet sent: its body, and the checkpoint's text
- * (what the cosignature signs). */
-struct prepared {
-	struct buf body;
-	char text[NOTE_NAME_MAX + 80];
-	size_t text_len;
+/* A request made: where its add-checkpoint body lies in a buffer, and
+ * where in that buffer the checkpoint's text (what the cosignature
+ * signs) is. */
+struct made {
+	size_t at, len, text_at, text_len;
 };
 
 /* What a request that was answered 200 leaves for the check after the
@@ -207,21 +226,40 @@ struct blog {
 	struct note_signer *signer;
 	uint64_t rng;
 
-	/* The tree, the maker's: every stored hash, by stored index, in
-	 * chunks of CHUNK (never moved once written). */
+	/* The tree, the maker's: its compact range, and the stored hashes
+	 * that a consistency proof from the size last sent reads.  Those
+	 * are perfect subtrees either of the old tree, which are its
+	 * range's roots, or of the leaves added since, which are all stored
+	 * after the old tree's hashes (merkle_prove_consistency): the
+	 * roots, at their stored indexes, and every hash stored since, from
+	 * index win_base on.  A request's memory, whatever the tree's
+	 * size. */
 	struct merkle_range mr;
-	uint8_t **chunks; /* CHUNK hashes each */
-	int64_t nstored, nchunks, chunks_alloc;
+	int64_t front_index[64];
+	uint8_t front[64][HASH_LEN];
+	int nfront;
+	uint8_t (*win)[HASH_LEN];
+	size_t nwin, win_alloc;
+	int64_t win_base;
 
-	/* Between the maker and the sender: one request made ahead. */
+	/* Live: between the maker and the sender, one request made ahead. */
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
-	struct prepared slot[2];
-	int ready; /* requests made and not yet sent: 0, 1 or 2 */
-	int next;  /* the slot the sender takes next */
-	bool stop; /* the sender is done: the maker stops */
-	int made;  /* the maker's failure (2) */
+	struct buf slot[2];
+	struct made slot_made[2];
+	int ready;  /* requests made and not yet sent: 0, 1 or 2 */
+	int next;   /* the slot the sender takes next */
+	bool stop;  /* the sender is done: the maker stops */
+	int failed; /* the maker's failure (2) */
 	pthread_t maker, sender;
+
+	/* Prepared: the want requests of the run, made before the clock,
+	 * their bodies back to back in bodies. */
+	int64_t want; /* 0 when live */
+	struct buf bodies;
+	struct made *made;
+	size_t nmade;
+	atomic_bool *out_of_bodies; /* set by the first log to send all */
 
 	/* The sender's. */
 	CURL *curl;
@@ -242,38 +280,46 @@ static enum status tree_read(void *ctx, const int64_t *indexes, size_t count,
 	struct blog *l = ctx;
 	for (size_t i = 0; i < count; i++) {
 		int64_t x = indexes[i];
-		if (x < 0 || x >= l->nstored)
+		const uint8_t *h = NULL;
+		if (x >= l->win_base && x - l->win_base < (int64_t)l->nwin)
+			h = l->win[x - l->win_base];
+		for (int f = 0; h == NULL && f < l->nfront; f++)
+			if (l->front_index[f] == x)
+				h = l->front[f];
+		if (h == NULL)
 			return ST_INVALID;
-		memcpy(out[i],
-		       l->chunks[x >> CHUNK_BITS] +
-			       (x & (CHUNK - 1)) * HASH_LEN,
-		       HASH_LEN);
+		memcpy(out[i], h, HASH_LEN);
 	}
 	return ST_OK;
+}
+
+/* Before a request grows the tree: keeps the range's roots at their
+ * stored indexes, and forgets the hashes stored before. */
+static void tree_mark(struct blog *l)
+{
+	uint64_t size = (uint64_t)l->mr.size, start = 0;
+	l->nfront = 0;
+	for (int level = 62; level >= 0; level--) {
+		if (((size >> level) & 1) == 0)
+			continue;
+		l->front_index[l->nfront] =
+			merkle_stored_index(level, (int64_t)(start >> level));
+		memcpy(l->front[l->nfront], l->mr.stack[l->nfront], HASH_LEN);
+		l->nfront++;
+		start += UINT64_C(1) << level;
+	}
+	l->win_base = merkle_stored_count(l->mr.size);
+	l->nwin = 0;
 }
 
 /* Keeps hash as the next stored hash. */
 static enum status tree_store(struct blog *l, const uint8_t hash[HASH_LEN])
 {
-	int64_t c = l->nstored >> CHUNK_BITS;
-	if (c == l->nchunks) {
-		if (l->nchunks == l->chunks_alloc) {
-			int64_t alloc =
-				l->chunks_alloc > 0 ? l->chunks_alloc * 2 : 64;
-			void *p = realloc(l->chunks,
-					  (size_t)alloc * sizeof *l->chunks);
-			if (p == NULL)
-				return ST_NOMEM;
-			l->chunks = p;
-			l->chunks_alloc = alloc;
-		}
-		if ((l->chunks[c] = malloc(CHUNK * HASH_LEN)) == NULL)
-			return ST_NOMEM;
-		l->nchunks++;
-	}
-	memcpy(l->chunks[c] + (l->nstored & (CHUNK - 1)) * HASH_LEN, hash,
-	       HASH_LEN);
-	l->nstored++;
+	void *p = room_for(l->win, l->nwin, &l->win_alloc, sizeof *l->win);
+	if (p == NULL)
+		return ST_NOMEM;
+	l->win = p;
+	memcpy(l->win[l->nwin++], hash, HASH_LEN);
 	return ST_OK;
 }
 
@@ -299,9 +345,10 @@ static enum status tree_grow(struct blog *l, int64_t n)
 	return ST_OK;
 }
 
-/* Makes the next request into p: the tree grown from size old, the new
- * checkpoint signed, the proof from old. */
-static enum status make_request(struct blog *l, struct prepared *p,
+/* Makes the next request, appended to out and described in *m: the tree
+ * grown from size old, the new checkpoint signed, the proof from old.
+ * On failure out may hold part of it. */
+static enum status make_request(struct blog *l, struct buf *out, struct made *m,
 				struct err *e)
 {
 	int64_t old = l->mr.size;
@@ -310,6 +357,7 @@ static enum status make_request(struct blog *l, struct prepared *p,
 	uint8_t proof[MERKLE_MAX_PROOF][HASH_LEN];
 	size_t nproof = 0;
 	enum status r;
+	tree_mark(l);
 	if ((r = tree_grow(l, grow)) != ST_OK)
 		return err_set(e, r, "out of memory");
 	merkle_range_root(&l->mr, cp.root);
@@ -318,33 +366,35 @@ static enum status make_request(struct blog *l, struct prepared *p,
 					  &nproof)) != ST_OK)
 		return err_set(e, r, "consistency proof %lld to %lld",
 			       (long long)old, (long long)cp.size);
-	buf_reset(&p->body);
-	if ((r = buf_printf(&p->body, "old %lld\n", (long long)old)) != ST_OK)
+	m->at = out->len;
+	if ((r = buf_printf(out, "old %lld\n", (long long)old)) != ST_OK)
 		return err_set(e, r, "request too large");
 	for (size_t i = 0; i < nproof; i++) {
 		char line[64];
 		size_t n = b64_encode(line, sizeof line, proof[i], HASH_LEN,
 				      B64_STD);
 		line[n++] = '\n';
-		if ((r = buf_append(&p->body, line, n)) != ST_OK)
+		if ((r = buf_append(out, line, n)) != ST_OK)
 			return err_set(e, r, "request too large");
 	}
-	if ((r = buf_append(&p->body, "\n", 1)) != ST_OK)
+	if ((r = buf_append(out, "\n", 1)) != ST_OK)
 		return err_set(e, r, "request too large");
-	size_t at = p->body.len;
-	if ((r = checkpoint_sign(l->signer, &cp, &p->body, e)) != ST_OK)
+	m->text_at = out->len;
+	if ((r = checkpoint_sign(l->signer, &cp, out, e)) != ST_OK)
 		return r;
+	m->len = out->len - m->at;
 	/* The text is the note up to its blank line. */
-	const char *note = (const char *)p->body.data + at;
+	const char *note = (const char *)out->data + m->text_at;
 	const char *blank = strstr(note, "\n\n");
-	if (blank == NULL || (size_t)(blank + 1 - note) > sizeof p->text)
+	if (blank == NULL || (size_t)(blank + 1 - note) > TEXT_MAX)
 		return err_set(e, ST_INVALID, "a checkpoint without its text");
-	p->text_len = (size_t)(blank + 1 - note);
-	memcpy(p->text, note, p->text_len);
+	m->text_len = (size_t)(blank + 1 - note);
+	if (m->len > REQUEST_MAX)
+		return err_set(e, ST_TOO_LARGE, "request too large");
 	return ST_OK;
 }
 
-/* The maker: keeps one request made ahead of the sender. */
+/* Live, the maker: keeps one request made ahead of the sender. */
 static void *maker(void *arg)
 {
 	struct blog *l = arg;
@@ -356,12 +406,14 @@ static void *maker(void *arg)
 		if (l->stop)
 			break;
 		pthread_mutex_unlock(&l->mu);
-		enum status r = make_request(l, &l->slot[slot], &e);
+		buf_reset(&l->slot[slot]);
+		enum status r = make_request(l, &l->slot[slot],
+					     &l->slot_made[slot], &e);
 		pthread_mutex_lock(&l->mu);
 		if (r != ST_OK) {
 			snprintf(l->err, sizeof l->err, "log %d: %s", l->index,
 				 e.msg);
-			l->made = 2;
+			l->failed = 2;
 			pthread_cond_broadcast(&l->cond);
 			break;
 		}
@@ -369,6 +421,33 @@ static void *maker(void *arg)
 		pthread_cond_broadcast(&l->cond);
 	}
 	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+/* Prepared, before the clock: makes the l->want requests of the run
+ * into l->bodies, then frees the tree's hashes. */
+static void *preparer(void *arg)
+{
+	struct blog *l = arg;
+	struct err e = {.msg = ""};
+	if ((l->made = malloc((size_t)l->want * sizeof *l->made)) == NULL) {
+		snprintf(l->err, sizeof l->err, "log %d: out of memory",
+			 l->index);
+		l->rc = 2;
+		return NULL;
+	}
+	for (int64_t i = 0; i < l->want; i++) {
+		if (make_request(l, &l->bodies, &l->made[i], &e) != ST_OK) {
+			snprintf(l->err, sizeof l->err, "log %d: %s", l->index,
+				 e.msg);
+			l->rc = 2;
+			break;
+		}
+		l->nmade++;
+	}
+	free(l->win);
+	l->win = NULL;
+	l->nwin = l->win_alloc = 0;
 	return NULL;
 }
 
@@ -380,10 +459,10 @@ static size_t on_answer(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/* Keeps the cosignature of the answer in l->answer for the check after
- * the clock: the first line of the witness's name.  False when there is
- * none. */
-static bool keep_cosignature(struct blog *l, const struct prepared *p)
+/* Keeps the cosignature of the answer in l->answer on text[0..len), the
+ * checkpoint's, for the check after the clock: the first line of the
+ * witness's name.  False when there is none. */
+static bool keep_cosignature(struct blog *l, const char *text, size_t len)
 {
 	static const char dash[] = "\xe2\x80\x94 ";
 	const char *s = buf_str(&l->answer), *end = s + l->answer.len;
@@ -401,10 +480,9 @@ static bool keep_cosignature(struct blog *l, const struct prepared *p)
 		    b64_decode(sig, sizeof sig, &got, b64, (size_t)(lf - b64),
 			       B64_STD) == ST_OK &&
 		    got == COSIG_LEN) {
-			uint16_t len = (uint16_t)p->text_len;
-			if (buf_append(&l->kept.data, &len, sizeof len) !=
-				    ST_OK ||
-			    buf_append(&l->kept.data, p->text, len) != ST_OK ||
+			uint16_t n = (uint16_t)len;
+			if (buf_append(&l->kept.data, &n, sizeof n) != ST_OK ||
+			    buf_append(&l->kept.data, text, len) != ST_OK ||
 			    buf_append(&l->kept.data, sig, sizeof sig) != ST_OK)
 				return false;
 			l->kept.count++;
@@ -426,12 +504,12 @@ static void wrong(struct blog *l, const char *what, long code)
 			buf_str(&l->answer));
 }
 
-/* Posts p; true when the witness cosigned it. */
-static bool post(struct blog *l, const struct prepared *p)
+/* Posts the request m of b; true when the witness cosigned it. */
+static bool post(struct blog *l, const struct buf *b, const struct made *m)
 {
 	buf_reset(&l->answer);
-	curl_easy_setopt(l->curl, CURLOPT_POSTFIELDS, p->body.data);
-	curl_easy_setopt(l->curl, CURLOPT_POSTFIELDSIZE, (long)p->body.len);
+	curl_easy_setopt(l->curl, CURLOPT_POSTFIELDS, b->data + m->at);
+	curl_easy_setopt(l->curl, CURLOPT_POSTFIELDSIZE, (long)m->len);
 	double t0 = now_seconds();
 	CURLcode c = curl_easy_perform(l->curl);
 	double t = now_seconds() - t0;
@@ -447,7 +525,8 @@ static bool post(struct blog *l, const struct prepared *p)
 		wrong(l, "status", code);
 		return false;
 	}
-	if (!keep_cosignature(l, p)) {
+	if (!keep_cosignature(l, (const char *)b->data + m->text_at,
+			      m->text_len)) {
 		wrong(l, "no cosignature of the witness in the answer, status",
 		      code);
 		return false;
@@ -463,20 +542,19 @@ static bool post(struct blog *l, const struct prepared *p)
 	return true;
 }
 
-/* The sender: posts the maker's requests until the deadline. */
+/* Live, the sender: posts the maker's requests until the deadline. */
 static void *sender(void *arg)
 {
 	struct blog *l = arg;
 	for (;;) {
 		pthread_mutex_lock(&l->mu);
-		while (l->ready == 0 && l->made == 0)
+		while (l->ready == 0 && l->failed == 0)
 			pthread_cond_wait(&l->cond, &l->mu);
-		bool go = l->made == 0 && now_seconds() < l->deadline;
+		bool go = l->failed == 0 && now_seconds() < l->deadline;
 		pthread_mutex_unlock(&l->mu);
 		if (!go)
 			break;
-		struct prepared *p = &l->slot[l->next];
-		if (!post(l, p))
+		if (!post(l, &l->slot[l->next], &l->slot_made[l->next]))
 			break;
 		l->requests++;
 		pthread_mutex_lock(&l->mu);
@@ -487,11 +565,48 @@ static void *sender(void *arg)
 	}
 	pthread_mutex_lock(&l->mu);
 	l->stop = true;
-	if (l->made != 0 && l->rc == 0)
-		l->rc = l->made;
+	if (l->failed != 0 && l->rc == 0)
+		l->rc = l->failed;
 	pthread_cond_broadcast(&l->cond);
 	pthread_mutex_unlock(&l->mu);
 	return NULL;
+}
+
+/* Prepared, the sender: posts the requests made before the clock, in
+ * order, until the deadline or until a log has posted all of its own
+ * (the first to do so stops every log). */
+static void *sender_prepared(void *arg)
+{
+	struct blog *l = arg;
+	for (size_t i = 0;; i++) {
+		if (atomic_load(l->out_of_bodies) ||
+		    now_seconds() >= l->deadline)
+			break;
+		if (i == l->nmade) {
+			atomic_store(l->out_of_bodies, true);
+			break;
+		}
+		if (!post(l, &l->bodies, &l->made[i]))
+			break;
+		l->requests++;
+	}
+	return NULL;
+}
+
+/* Prepared, still before the clock: room for what the sender keeps of
+ * every request, so that it does not grow its arrays on the clock. */
+static enum status reserve_kept(struct blog *l)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < l->nmade; i++)
+		bytes += sizeof(uint16_t) + l->made[i].text_len + COSIG_LEN;
+	if (l->nmade == 0)
+		return ST_OK;
+	if (buf_reserve(&l->kept.data, bytes) == NULL ||
+	    (l->lat = malloc(l->nmade * sizeof *l->lat)) == NULL)
+		return ST_NOMEM;
+	l->lat_alloc = l->nmade;
+	return ST_OK;
 }
 
 /* Checks every cosignature l kept; the number that did not verify. */
@@ -527,7 +642,8 @@ static enum status blog_init(struct blog *l, int index, const char *url,
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cond, NULL);
 	for (int i = 0; i < 2; i++)
-		buf_init(&l->slot[i].body, REQUEST_MAX);
+		buf_init(&l->slot[i], REQUEST_MAX);
+	buf_init(&l->bodies, SIZE_MAX / 2);
 	buf_init(&l->answer, ANSWER_MAX);
 	buf_init(&l->kept.data, SIZE_MAX / 2);
 	enum status r = log_signer(index, &l->signer, e);
@@ -565,12 +681,12 @@ static void blog_free(struct blog *l)
 	curl_easy_cleanup(l->curl);
 	curl_slist_free_all(l->headers);
 	note_signer_free(l->signer);
-	for (int64_t i = 0; i < l->nchunks; i++)
-		free(l->chunks[i]);
-	free(l->chunks);
+	free(l->win);
 	free(l->lat);
+	free(l->made);
 	for (int i = 0; i < 2; i++)
-		buf_free(&l->slot[i].body);
+		buf_free(&l->slot[i]);
+	buf_free(&l->bodies);
 	buf_free(&l->answer);
 	buf_free(&l->kept.data);
 	pthread_mutex_destroy(&l->mu);
@@ -583,18 +699,60 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Prepared: every log makes its requests at once, off the clock.
+ * False, said on stderr, when one could not. */
+static bool prepare(struct blog *logs, int64_t count)
+{
+	bool ok = true;
+	for (int64_t i = 0; i < count; i++)
+		pthread_create(&logs[i].maker, NULL, preparer, &logs[i]);
+	for (int64_t i = 0; i < count; i++)
+		pthread_join(logs[i].maker, NULL);
+	for (int64_t i = 0; i < count; i++) {
+		if (logs[i].rc == 0 && reserve_kept(&logs[i]) != ST_OK) {
+			snprintf(logs[i].err, sizeof logs[i].err,
+				 "out of memory");
+			logs[i].rc = 2;
+		}
+		if (logs[i].rc != 0) {
+			fprintf(stderr, "bench_witness: %s\n", logs[i].err);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static double maxrss_mb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_maxrss / 1024; /* KiB on Linux */
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	int64_t first, count;
 	char *end = NULL;
 	struct note_verifier wv;
 	struct err e = {.msg = ""};
-	int64_t grow_max = GROW_MAX;
-	if ((argc != 6 && (argc != 8 || strcmp(argv[6], "--grow") != 0 ||
-			   !parse_count(argv[7], 1, 1000000, &grow_max))) ||
-	    !parse_count(argv[3], 0, INT_MAX - LOGS_MAX, &first) ||
+	int64_t grow_max = GROW_MAX, prepared = 0;
+	if (argc < 6 || !parse_count(argv[3], 0, INT_MAX - LOGS_MAX, &first) ||
 	    !parse_count(argv[4], 1, LOGS_MAX, &count))
 		return usage();
+	for (int i = 6; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return usage();
+		if (strcmp(argv[i], "--grow") == 0) {
+			if (!parse_count(argv[i + 1], 1, 1000000, &grow_max))
+				return usage();
+		} else if (strcmp(argv[i], "--prepared") == 0) {
+			if (!parse_count(argv[i + 1], 1, PREPARED_MAX,
+					 &prepared))
+				return usage();
+		} else {
+			return usage();
+		}
+	}
 	double seconds = strtod(argv[5], &end);
 	if (end == argv[5] || *end != 0 || !(seconds > 0 && seconds <= 3600))
 		return usage();
@@ -608,13 +766,14 @@ static int cmd_run(int argc, char **argv)
 	}
 	struct blog *logs = calloc((size_t)count, sizeof *logs);
 	atomic_int shown = 0;
+	atomic_bool out_of_bodies = false;
 	int rc = 2;
 	int64_t n = 0;
 	if (logs == NULL) {
 		fprintf(stderr, "bench_witness: out of memory\n");
 		goto done;
 	}
-	for (; n < count; n++)
+	for (; n < count; n++) {
 		if (blog_init(&logs[n], (int)(first + n), argv[1], &wv, &shown,
 			      &e) != ST_OK) {
 			fprintf(stderr, "bench_witness: log %lld: %s\n",
@@ -622,28 +781,48 @@ static int cmd_run(int argc, char **argv)
 			n++;
 			goto done;
 		}
+		logs[n].grow_max = (uint64_t)grow_max;
+		logs[n].want = prepared;
+		logs[n].out_of_bodies = &out_of_bodies;
+	}
+	double p0 = now_seconds();
+	if (prepared > 0 && !prepare(logs, count))
+		goto done;
+	double prepare_seconds = now_seconds() - p0;
 
 	double cpu0 = cpu_seconds(), t0 = now_seconds();
 	for (int64_t i = 0; i < count; i++) {
 		logs[i].deadline = t0 + seconds;
-		logs[i].grow_max = (uint64_t)grow_max;
+		if (prepared > 0) {
+			pthread_create(&logs[i].sender, NULL, sender_prepared,
+				       &logs[i]);
+			continue;
+		}
 		pthread_create(&logs[i].maker, NULL, maker, &logs[i]);
 		pthread_create(&logs[i].sender, NULL, sender, &logs[i]);
 	}
 	for (int64_t i = 0; i < count; i++) {
 		pthread_join(logs[i].sender, NULL);
-		pthread_join(logs[i].maker, NULL);
+		if (prepared == 0)
+			pthread_join(logs[i].maker, NULL);
 	}
 	double wall = now_seconds() - t0, cpu = cpu_seconds() - cpu0;
 
 	/* Off the clock: the figures and the cosignatures. */
 	int64_t requests = 0, bad = 0, checked = 0;
-	size_t nlat = 0;
+	int64_t log_min = INT64_MAX, log_max = 0, made = 0;
+	size_t nlat = 0, bytes = 0;
 	rc = 0;
 	for (int64_t i = 0; i < count; i++) {
 		struct blog *l = &logs[i];
 		requests += l->requests;
+		if (l->requests < log_min)
+			log_min = l->requests;
+		if (l->requests > log_max)
+			log_max = l->requests;
 		nlat += l->nlat;
+		bytes += l->bodies.len;
+		made += (int64_t)l->nmade;
 		if (l->rc > rc)
 			rc = l->rc;
 		if (l->rc == 2)
@@ -678,12 +857,20 @@ static int cmd_run(int argc, char **argv)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	printf("result witness logs %lld seconds %.3f requests %lld rate %.0f "
 	       "p50_ms %.3f p99_ms %.3f max_ms %.3f verified %lld bad %lld "
-	       "cpu_seconds %.3f cpu_us_per_request %.0f cpu_share %.2f\n",
+	       "cpu_seconds %.3f cpu_us_per_request %.0f cpu_share %.2f "
+	       "mode %s ended %s prepared_requests %lld prepared_mb %.1f "
+	       "prepare_seconds %.3f maxrss_mb %.0f log_min %lld log_max "
+	       "%lld\n",
 	       (long long)count, wall, (long long)requests,
 	       wall > 0 ? (double)requests / wall : 0.0, p50 * 1e3, p99 * 1e3,
 	       max * 1e3, (long long)checked, (long long)bad, cpu,
 	       requests > 0 ? cpu / (double)requests * 1e6 : 0.0,
-	       wall > 0 && ncpu > 0 ? cpu / (wall * (double)ncpu) : 0.0);
+	       wall > 0 && ncpu > 0 ? cpu / (wall * (double)ncpu) : 0.0,
+	       prepared > 0 ? "prepared" : "live",
+	       atomic_load(&out_of_bodies) ? "bodies" : "seconds",
+	       (long long)made, (double)bytes / (1024 * 1024),
+	       prepared > 0 ? prepare_seconds : 0.0, maxrss_mb(),
+	       (long long)log_min, (long long)log_max);
 done:
 	for (int64_t i = 0; i < n; i++)
 		blog_free(&logs[i]);
