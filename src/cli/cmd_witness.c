@@ -259,6 +259,10 @@ static int witness_log(struct cli *c, int argc, char **argv)
 				     "witness log %s: unknown subcommand "
 				     "(add, list or remove)",
 				     sub);
+	static char prog[64];
+	snprintf(prog, sizeof prog, "witness log %s", sub);
+	c->prog = prog;
+	argv[1] = prog; /* for the messages, as cmd_witness does */
 	int rc = cli_parse_common(c, argc - 1, argv + 1, list ? 0 : 1,
 				  witness_usage);
 	if (rc >= 0)
@@ -402,6 +406,9 @@ int cmd_witness(struct cli *c, int argc, char **argv)
 			static char prog[64];
 			snprintf(prog, sizeof prog, "witness %s", sub);
 			c->prog = prog;
+			/* Messages (getopt's too) name "witness key", not
+			 * "key". */
+			argv[1] = prog;
 			return subs[i].fn(c, argc - 1, argv + 1);
 		}
 		names[i] = subs[i].name;
