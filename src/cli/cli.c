@@ -334,6 +334,26 @@ enum status cli_open_log(struct cli *c, struct store **store,
 	return ST_OK;
 }
 
+bool cli_append_one(struct cli *c, struct seq_request *rq, const char *what)
+{
+	struct store *s = NULL;
+	struct note_signer *signer = NULL;
+	struct sequencer *q = NULL;
+	struct err e = {.msg = ""};
+	bool ok = false;
+	if (cli_open_log(c, &s, &signer, &q) == ST_OK) {
+		enum status r = sequencer_append(q, rq, 1, NULL, &e);
+		ok = r == ST_OK && rq->status == ST_OK;
+		if (!ok)
+			cli_error("%s: %s", what,
+				  r != ST_OK ? e.msg : rq->err.msg);
+	}
+	sequencer_free(q);
+	note_signer_free(signer);
+	store_close(s);
+	return ok;
+}
+
 enum status cli_read_file(const char *path, size_t max, struct buf *out,
 			  struct err *e)
 {

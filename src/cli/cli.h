@@ -127,6 +127,10 @@ enum status cli_write_secret(const char *path, const struct note_signer *s,
 enum status cli_open_log(struct cli *c, struct store **store,
 			 struct note_signer **signer, struct sequencer **seq);
 
+/* Opens the log (cli_open_log), appends rq alone and closes the log
+ * again.  False, having printed "what: why", when it was not logged. */
+bool cli_append_one(struct cli *c, struct seq_request *rq, const char *what);
+
 /* Reads a whole file ("-" for stdin) into out, at most max bytes. */
 enum status cli_read_file(const char *path, size_t max, struct buf *out,
 			  struct err *e);

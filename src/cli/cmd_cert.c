@@ -63,9 +63,6 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 
 	struct seq_request *rq = calloc(1, sizeof *rq);
 	struct buf doc, att;
-	struct store *s = NULL;
-	struct note_signer *signer = NULL;
-	struct sequencer *q = NULL;
 	struct err e;
 	const char *file = NULL, *att_file = NULL;
 	bool has_seq = false, has_reason = false;
@@ -195,13 +192,10 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 			rq->attestation_len = att.len;
 		}
 	}
-	if (cli_open_log(c, &s, &signer, &q) != ST_OK)
+	char what[32];
+	snprintf(what, sizeof what, "cert %s", sub);
+	if (!cli_append_one(c, rq, what))
 		goto done;
-	enum status r = sequencer_append(q, rq, 1, NULL, &e);
-	if (r != ST_OK || rq->status != ST_OK) {
-		cli_error("cert %s: %s", sub, r != ST_OK ? e.msg : rq->err.msg);
-		goto done;
-	}
 	char leaf[2 * HASH_LEN + 1], sha[2 * HASH_LEN + 1];
 	hex_encode(leaf, rq->leaf, HASH_LEN);
 	hex_encode(sha, en->doc_sha256, HASH_LEN);
@@ -222,9 +216,6 @@ int cmd_cert(struct cli *c, int argc, char **argv)
 usage:
 	rc = cli_usage(cert_usage, true);
 done:
-	sequencer_free(q);
-	note_signer_free(signer);
-	store_close(s);
 	buf_free(&doc);
 	buf_free(&att);
 	free(rq);

@@ -159,10 +159,6 @@ static int policy_set(struct cli *c, int argc, char **argv)
 		return cli_error("out of memory");
 	struct entry *en = &rq->entry;
 	int rc = EXIT_USAGE;
-	struct store *s = NULL;
-	struct note_signer *signer = NULL;
-	struct sequencer *q = NULL;
-	struct err e;
 	en->kind = ENTRY_WITNESS_POLICY;
 	if (!quorum_parse(quorum, &en->quorum)) {
 		cli_error("witness-policy set: --quorum %.40s: not a number "
@@ -187,14 +183,8 @@ static int policy_set(struct cli *c, int argc, char **argv)
 				 argv[optind + 2 * i + 1], keys))
 			goto done;
 	en->nwitnesses = n;
-	if (cli_open_log(c, &s, &signer, &q) != ST_OK)
+	if (!cli_append_one(c, rq, "witness-policy set"))
 		goto done;
-	enum status r = sequencer_append(q, rq, 1, NULL, &e);
-	if (r != ST_OK || rq->status != ST_OK) {
-		cli_error("witness-policy set: %s",
-			  r != ST_OK ? e.msg : rq->err.msg);
-		goto done;
-	}
 	if (c->json) {
 		rc = cli_print_json(policy_json(en, rq->index));
 	} else {
@@ -202,9 +192,6 @@ static int policy_set(struct cli *c, int argc, char **argv)
 		rc = EXIT_GOOD;
 	}
 done:
-	sequencer_free(q);
-	note_signer_free(signer);
-	store_close(s);
 	free(rq);
 	return rc;
 }

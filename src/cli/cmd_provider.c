@@ -127,9 +127,6 @@ static int provider_log(struct cli *c, int argc, char **argv, bool add)
 	struct entry *en = &rq->entry;
 	struct err e;
 	int rc = EXIT_USAGE;
-	struct store *s = NULL;
-	struct note_signer *signer = NULL;
-	struct sequencer *q = NULL;
 	const char *what = add ? "provider add" : "provider revoke";
 	if (add) {
 		struct note_verifier v;
@@ -166,13 +163,8 @@ static int provider_log(struct cli *c, int argc, char **argv, bool add)
 		snprintf(en->name, sizeof en->name, "%s", arg);
 		snprintf(en->reason, sizeof en->reason, "%s", reason);
 	}
-	if (cli_open_log(c, &s, &signer, &q) != ST_OK)
+	if (!cli_append_one(c, rq, what))
 		goto done;
-	enum status r = sequencer_append(q, rq, 1, NULL, &e);
-	if (r != ST_OK || rq->status != ST_OK) {
-		cli_error("%s: %s", what, r != ST_OK ? e.msg : rq->err.msg);
-		goto done;
-	}
 	char leaf[2 * HASH_LEN + 1];
 	hex_encode(leaf, rq->leaf, HASH_LEN);
 	if (c->json)
@@ -186,9 +178,6 @@ static int provider_log(struct cli *c, int argc, char **argv, bool add)
 		rc = EXIT_GOOD;
 	}
 done:
-	sequencer_free(q);
-	note_signer_free(signer);
-	store_close(s);
 	free(rq);
 	return rc;
 }
