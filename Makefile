@@ -32,7 +32,7 @@ CFLAGS   += $(OPT) $(CFLAGS_BASE) $(WERROR) $(EXTRA_CFLAGS)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS  += $(EXTRA_LDFLAGS)
 
-LIB_SRC  = $(wildcard src/base/*.c src/core/*.c src/store/*.c src/web/*.c src/print/*.c src/net/*.c src/witness/*.c src/cli/*.c)
+LIB_SRC  = $(wildcard src/base/*.c src/core/*.c src/store/*.c src/web/*.c src/print/*.c src/net/*.c src/witness/*.c src/publish/*.c src/cli/*.c)
 EMBED_FILES = $(sort $(wildcard templates/* assets/* lang/*.txt))
 EMBED_C  = $(BUILD)/gen/embedded.c
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/embedded.o

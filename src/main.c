@@ -25,6 +25,7 @@ static const char usage_text[] =
 	"  cert add|revoke                     log a document, revoke one\n"
 	"  poster VENUE [--format F] [-o FILE] a venue's QR poster\n"
 	"  serve [--listen ADDR:PORT]          the web service and owner API\n"
+	"  publish DIR [--watch]               the log as static files\n"
 	"Provider:\n"
 	"  attest --key FILE --venue ID --file DOC ...   sign an attestation\n"
 	"Anyone:\n"
@@ -62,6 +63,7 @@ static const struct {
 	{"serve", cmd_serve},	    {"poster", cmd_poster},
 	{"scan", cmd_scan},	    {"report", cmd_report},
 	{"witness", cmd_witness},   {"witness-policy", cmd_policy},
+	{"publish", cmd_publish},
 };
 
 int main(int argc, char **argv)

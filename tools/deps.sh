@@ -5,8 +5,9 @@
 #
 #   usage: tools/deps.sh [--bench] [--dry-run]
 #
-# --bench adds what `make bench` drives besides: wrk (the load generator)
-# and nginx (the server the venue page's speed is compared with).
+# --bench adds what `make bench` drives besides: wrk (the load generator).
+# nginx (which serves published trees in the tests, and which the venue
+# page's speed is compared with) is among the packages always installed.
 # --dry-run says what is missing and prints the apt-get commands instead
 # of running them (it still waits for the locks, below).
 #
@@ -30,11 +31,11 @@ libcurl4-openssl-dev libcmocka-dev sqlite3 curl python3 openssl xxd jq valgrind 
 clang-tidy cppcheck
 clang libclang-rt-14-dev
 imagemagick poppler-utils librsvg2-bin pngcheck file
-chromium fonts-dejavu-core fonts-wqy-microhei"
+chromium fonts-dejavu-core fonts-wqy-microhei nginx-light"
 dry=""
 for a in "$@"; do
 	case $a in
-	--bench) pkgs="$pkgs wrk nginx-light" ;;
+	--bench) pkgs="$pkgs wrk" ;;
 	--dry-run) dry=1 ;;
 	*)
 		echo "usage: tools/deps.sh [--bench] [--dry-run]" >&2

@@ -78,3 +78,10 @@ bool clock_format(int64_t seconds, char *out)
 	       strftime(out, CLOCK_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) ==
 		       CLOCK_TIME_LEN;
 }
+
+double clock_mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

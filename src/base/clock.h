@@ -40,4 +40,7 @@ enum status log_now(char *out, struct err *e);
  * False (out unspecified) for a negative time or a year past 9999. */
 bool clock_format(int64_t seconds, char *out);
 
+/* Seconds on the monotonic clock, for measuring how long something took. */
+double clock_mono_s(void);
+
 #endif

@@ -45,6 +45,8 @@ int cmd_verify_exit(const struct verify_report *rep, bool require_current);
 /* `sanilog report URL` (cmd_report.c). */
 int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
+/* `sanilog publish DIR` (cmd_publish.c). */
+int cmd_publish(struct cli *c, int argc, char **argv);
 int cmd_poster(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 /* `sanilog witness ...` (cmd_witness.c). */

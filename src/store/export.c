@@ -321,6 +321,13 @@ enum status export_poster(struct store *s, const char *venue,
 			  const char *base_url, struct export_poster *out,
 			  struct err *e)
 {
+	return export_poster_at(s, venue, base_url, -1, out, e);
+}
+
+enum status export_poster_at(struct store *s, const char *venue,
+			     const char *base_url, int64_t at,
+			     struct export_poster *out, struct err *e)
+{
 	char base[EXPORT_BASE_URL_MAX + 1];
 	struct buf note;
 	struct checkpoint cp;
@@ -355,7 +362,7 @@ enum status export_poster(struct store *s, const char *venue,
 
 	buf_init(&note, 64 << 10);
 	int64_t size = 0;
-	if ((r = store_checkpoint_served(s, -1, &note, &size, e)) != ST_OK) {
+	if ((r = store_checkpoint_served(s, at, &note, &size, e)) != ST_OK) {
 		err_prefix(e, "checkpoint");
 		goto done;
 	}
@@ -373,5 +380,59 @@ enum status export_poster(struct store *s, const char *venue,
 	memcpy(out->root, cp.root, HASH_LEN);
 done:
 	buf_free(&note);
+	return r;
+}
+
+/* ---- tiles ---- */
+
+struct tile_ctx {
+	struct buf *out;
+	enum status r;
+};
+
+static enum status add_tile_entry(void *ctx, int64_t index, const char *text,
+				  size_t len,
+				  const struct store_entry_cols *cols)
+{
+	(void)index;
+	(void)cols;
+	struct tile_ctx *b = ctx;
+	uint8_t pre[2] = {(uint8_t)(len >> 8), (uint8_t)len};
+	if (len > 0xffff)
+		return b->r = ST_CORRUPT;
+	if ((b->r = buf_append(b->out, pre, 2)) != ST_OK ||
+	    (b->r = buf_append(b->out, text, len)) != ST_OK)
+		return b->r;
+	return ST_OK;
+}
+
+enum status export_tile(struct store *s, const struct tile *t, int64_t size,
+			struct buf *out, struct err *e)
+{
+	/* There when the log has every hash (or entry) of it, whether or
+	 * not a wider one exists. */
+	if (t->width > tile_width(t->level, t->n, size))
+		return err_set(e, ST_NOT_FOUND,
+			       "no such tile in a log of %lld entries",
+			       (long long)size);
+	int64_t first = t->n * TILE_WIDTH;
+	if (t->entries) {
+		struct tile_ctx b = {.out = out, .r = ST_OK};
+		enum status r = store_scan_entries(s, first, first + t->width,
+						   add_tile_entry, &b, e);
+		return r != ST_OK ? r : b.r;
+	}
+	int64_t ids[TILE_WIDTH];
+	uint8_t *h = buf_reserve(out, (size_t)t->width * HASH_LEN);
+	if (h == NULL)
+		return err_set(e, ST_NOMEM, "tile: out of memory");
+	for (int i = 0; i < t->width; i++)
+		ids[i] = merkle_stored_index(8 * t->level, first + i);
+	enum status r = store_read_hashes(s, ids, (size_t)t->width,
+					  (uint8_t(*)[HASH_LEN])h, e);
+	if (r == ST_OK) {
+		out->len += (size_t)t->width * HASH_LEN;
+		out->data[out->len] = 0;
+	}
 	return r;
 }

@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "core/note.h"
 #include "core/pin.h"
+#include "core/tile.h"
 #include "store/store.h"
 
 /*
@@ -65,5 +66,22 @@ struct export_poster {
 enum status export_poster(struct store *s, const char *venue,
 			  const char *base_url, struct export_poster *out,
 			  struct err *e);
+
+/* As export_poster, pinning the kept checkpoint of size at (the newest
+ * served when at < 0).  ST_NOT_FOUND when none of that size is kept. */
+enum status export_poster_at(struct store *s, const char *venue,
+			     const char *base_url, int64_t at,
+			     struct export_poster *out, struct err *e);
+
+/*
+ * The bytes of tile t (core/tile.h) of the log's tree at size entries
+ * into out (whose cap must allow t->width * (2 + ENTRY_MAX) bytes for an
+ * entries tile, t->width * HASH_LEN for a hash tile): a hash tile's
+ * hashes back to back, an entries tile's entries each prefixed by its
+ * length as a big-endian uint16 (C2SP tlog-tiles).  ST_NOT_FOUND when
+ * the tree of size lacks some hash (or entry) of it.
+ */
+enum status export_tile(struct store *s, const struct tile *t, int64_t size,
+			struct buf *out, struct err *e);
 
 #endif

@@ -15,30 +15,10 @@
 #include <string.h>
 
 #include "app.h"
-#include "core/merkle.h"
 #include "core/tile.h"
+#include "store/export.h"
 
 #define CACHE_PARTIAL "public, max-age=60"
-
-struct bundle_ctx {
-	struct buf *out;
-	enum status r;
-};
-
-static enum status add_entry(void *ctx, int64_t index, const char *text,
-			     size_t len, const struct store_entry_cols *cols)
-{
-	(void)index;
-	(void)cols;
-	struct bundle_ctx *b = ctx;
-	uint8_t pre[2] = {(uint8_t)(len >> 8), (uint8_t)len};
-	if (len > 0xffff)
-		return b->r = ST_CORRUPT;
-	if ((b->r = buf_append(b->out, pre, 2)) != ST_OK ||
-	    (b->r = buf_append(b->out, text, len)) != ST_OK)
-		return b->r;
-	return ST_OK;
-}
 
 void web_tile(struct http_request *rq, struct store *s)
 {
@@ -54,37 +34,15 @@ void web_tile(struct http_request *rq, struct store *s)
 		web_reply_store_error(rq, r, &e);
 		return;
 	}
-	/* Served when the log has every hash (or entry) of it, whether or not
-	 * a wider one exists. */
-	if (t.width > tile_width(t.level, t.n, size)) {
+	struct buf out;
+	buf_init(&out, (size_t)t.width * (2 + ENTRY_MAX));
+	r = export_tile(s, &t, size, &out, &e);
+	if (r == ST_NOT_FOUND) {
+		buf_free(&out);
 		http_reply_error(rq, ST_NOT_FOUND, 0,
 				 "no such tile in a log of %lld entries",
 				 (long long)size);
 		return;
-	}
-	int shift = 8 * t.level;
-	int64_t first = t.n * TILE_WIDTH;
-	struct buf out;
-	if (t.entries) {
-		buf_init(&out, (size_t)t.width * (2 + ENTRY_MAX));
-		struct bundle_ctx b = {.out = &out, .r = ST_OK};
-		r = store_scan_entries(s, first, first + t.width, add_entry, &b,
-				       &e);
-		if (r == ST_OK)
-			r = b.r;
-	} else {
-		int64_t ids[TILE_WIDTH];
-		buf_init(&out, (size_t)t.width * HASH_LEN);
-		uint8_t *h = buf_reserve(&out, (size_t)t.width * HASH_LEN);
-		for (int i = 0; i < t.width; i++)
-			ids[i] = merkle_stored_index(shift, first + i);
-		r = h == NULL ? ST_NOMEM
-			      : store_read_hashes(s, ids, (size_t)t.width,
-						  (uint8_t(*)[HASH_LEN])h, &e);
-		if (r == ST_OK) {
-			out.len = (size_t)t.width * HASH_LEN;
-			out.data[out.len] = 0;
-		}
 	}
 	if (r != ST_OK) {
 		buf_free(&out);

@@ -1,0 +1,70 @@
+/*
+ * tree.h: a published tree (DESIGN.md "Static publishing"), the folder a
+ * static web server serves, written so that a reader never sees half of
+ * a file: every file is written under a temporary name beside its place
+ * and renamed there.  Paths are relative to the tree's root, made by the
+ * caller from fixed parts (no "..", no leading '/'); folders on the way
+ * are made as needed.  Files are 0644, folders 0755.
+ *
+ * Durability is the caller's: tree_sync flushes everything written so far
+ * (syncfs), before the file that makes it visible (the checkpoint) is
+ * written and synced with tree_write_synced.
+ */
+#ifndef SANILOG_TREE_H
+#define SANILOG_TREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+
+struct tree;
+
+/* What a tree's writes did, since it was opened. */
+struct tree_counts {
+	int64_t written;   /* files written (new or changed) */
+	int64_t bytes;	   /* and their bytes */
+	int64_t unchanged; /* files left as they were: the same bytes */
+	int64_t removed;   /* files and folders removed */
+};
+
+/* Opens (making it, and its parents, when missing) the tree at dir. */
+enum status tree_open(const char *dir, struct tree **out, struct err *e);
+void tree_close(struct tree *t);
+
+const struct tree_counts *tree_counts(const struct tree *t);
+
+/* Whether path exists in the tree (as anything). */
+bool tree_exists(struct tree *t, const char *path);
+
+/*
+ * Writes data as path: a temporary file beside it, renamed over it.
+ * When keep_same and path already holds exactly these bytes, nothing is
+ * written (counted unchanged).  On failure path is as it was.
+ */
+enum status tree_write(struct tree *t, const char *path, const void *data,
+		       size_t len, bool keep_same, struct err *e);
+
+/* As tree_write, but the file is synced before its rename and its folder
+ * after: for the file written last. */
+enum status tree_write_synced(struct tree *t, const char *path,
+			      const void *data, size_t len, struct err *e);
+
+/* Makes path a symbolic link to target (a name in the same folder),
+ * replacing what is there atomically. */
+enum status tree_symlink(struct tree *t, const char *path, const char *target,
+			 struct err *e);
+
+/* Reads path into a new buffer (*data, NUL-terminated, free()) of at most
+ * max bytes.  ST_NOT_FOUND when there is no such file. */
+enum status tree_read(struct tree *t, const char *path, size_t max, char **data,
+		      size_t *len, struct err *e);
+
+/* Removes the folder path and everything in it (nothing if missing). */
+enum status tree_remove_dir(struct tree *t, const char *path, struct err *e);
+
+/* Flushes every file written to the tree's file system to disk. */
+enum status tree_sync(struct tree *t, struct err *e);
+
+#endif
