@@ -42,6 +42,7 @@ static const char usage_text[] =
 	"  report URL [--overdue] [--csv]      every venue of a log, verified\n"
 	"  scan IMAGE                          the text of a photo's QR code\n"
 	"  witness init|key|log|serve|evidence countersign logs' checkpoints\n"
+	"  mirror URL DIR [--vkey VKEY]        a verified copy of a log\n"
 	"\n"
 	"Every command takes --db PATH (default $SANILOG_DB or ./sanilog.db),\n"
 	"--json where it prints data, and --help; --db and --json may also\n"
@@ -63,7 +64,7 @@ static const struct {
 	{"serve", cmd_serve},	    {"poster", cmd_poster},
 	{"scan", cmd_scan},	    {"report", cmd_report},
 	{"witness", cmd_witness},   {"witness-policy", cmd_policy},
-	{"publish", cmd_publish},
+	{"publish", cmd_publish},   {"mirror", cmd_mirror},
 };
 
 int main(int argc, char **argv)

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <time.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -420,4 +422,44 @@ int cli_print_json(json_t *v)
 	json_decref(v);
 	fputc('\n', stdout);
 	return rc == 0 ? EXIT_GOOD : cli_error("stdout: write failed");
+}
+
+bool cli_parse_interval(const char *arg, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno != 0 || *end != 0 || end == arg || !(v >= 0.05 && v <= 86400))
+		return false;
+	*out = v;
+	return true;
+}
+
+static volatile sig_atomic_t watch_stop;
+
+static void on_watch_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+int cli_watch(double interval, int (*run)(void *ctx, bool first), void *ctx,
+	      int stop_on)
+{
+	struct sigaction sa = {.sa_handler = on_watch_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (bool first = true; !watch_stop; first = false) {
+		int rc = run(ctx, first);
+		if (rc == stop_on)
+			return rc;
+		struct timespec ts = {
+			(time_t)interval,
+			(long)((interval - (double)(time_t)interval) * 1e9)};
+		while (!watch_stop && nanosleep(&ts, &ts) != 0 &&
+		       errno == EINTR)
+			;
+	}
+	return EXIT_GOOD;
 }

@@ -143,6 +143,17 @@ enum status cli_write_file(const char *path, const void *data, size_t len,
 /* Today's UTC date (or the date of $SANILOG_NOW) into out (11 bytes). */
 void cli_today(char *out);
 
+/* Parses a --interval: seconds from 0.05 to 86400.  False when not. */
+bool cli_parse_interval(const char *arg, double *out);
+
+/*
+ * A command's --watch: calls run(ctx, first) now and then every interval
+ * seconds, until SIGINT or SIGTERM (after which the run under way ends),
+ * or until run returns stop_on, which it then returns; else EXIT_GOOD.
+ */
+int cli_watch(double interval, int (*run)(void *ctx, bool first), void *ctx,
+	      int stop_on);
+
 /* Prints a JSON value (indented, keys in order) and a newline to stdout,
  * then frees it (steals v).  A NULL v is out of memory: EXIT_USAGE. */
 int cli_print_json(json_t *v);

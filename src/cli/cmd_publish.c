@@ -2,13 +2,10 @@
  * cmd_publish.c: `sanilog publish DIR`, the log as static files
  * (publish/publish.h), once or, with --watch, as it grows.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
@@ -48,14 +45,6 @@ static const char publish_usage[] =
 	"                   SIGTERM), checking every --interval seconds\n"
 	"                   (default 2)\n"
 	"Options: --db PATH, --json, --help.\n";
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 struct bar {
 	bool on;
@@ -154,6 +143,20 @@ static int publish_once(struct cli *c, const char *dir,
 	return EXIT_GOOD;
 }
 
+struct watch {
+	struct cli *c;
+	const char *dir;
+	struct publish_options *o;
+};
+
+static int watch_run(void *ctx, bool first)
+{
+	struct watch *w = ctx;
+	int rc = publish_once(w->c, w->dir, w->o, !first);
+	w->o->all = false;
+	return rc;
+}
+
 int cmd_publish(struct cli *c, int argc, char **argv)
 {
 	enum { OPT_BASE = 1, OPT_ALL, OPT_WATCH, OPT_INTERVAL };
@@ -172,7 +175,6 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		char *end;
 		if (cli_common_option(c, ch, optarg))
 			continue;
 		switch (ch) {
@@ -188,10 +190,7 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 			watch = true;
 			break;
 		case OPT_INTERVAL:
-			errno = 0;
-			interval = strtod(optarg, &end);
-			if (errno != 0 || *end != 0 || end == optarg ||
-			    !(interval >= 0.05 && interval <= 86400))
+			if (!cli_parse_interval(optarg, &interval))
 				return cli_usage_why(publish_usage,
 						     "--interval: seconds "
 						     "from 0.05 to 86400, not "
@@ -212,25 +211,10 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 		o.progress = on_progress;
 		o.progress_ctx = &bar;
 	}
+	struct watch w = {c, dir, &o};
 	if (!watch)
 		return publish_once(c, dir, &o, false);
-
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	bool first = true;
-	while (!stop) {
-		/* A failure is said and tried again: the database may be
-		 * busy, the disk full for a while. */
-		publish_once(c, dir, &o, !first);
-		first = false;
-		o.all = false;
-		struct timespec ts = {
-			(time_t)interval,
-			(long)((interval - (double)(time_t)interval) * 1e9)};
-		while (!stop && nanosleep(&ts, &ts) != 0 && errno == EINTR)
-			;
-	}
-	return EXIT_GOOD;
+	/* A failure is said and tried again: the database may be busy, the
+	 * disk full for a while. */
+	return cli_watch(interval, watch_run, &w, -1);
 }

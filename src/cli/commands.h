@@ -47,6 +47,8 @@ int cmd_report(struct cli *c, int argc, char **argv);
 int cmd_serve(struct cli *c, int argc, char **argv);
 /* `sanilog publish DIR` (cmd_publish.c). */
 int cmd_publish(struct cli *c, int argc, char **argv);
+/* `sanilog mirror URL DIR` (cmd_mirror.c). */
+int cmd_mirror(struct cli *c, int argc, char **argv);
 int cmd_poster(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);
 /* `sanilog witness ...` (cmd_witness.c). */

@@ -17,6 +17,7 @@
 #include "core/tile.h"
 #include "core/verify.h"
 #include "print/poster.h"
+#include "publish/ids.h"
 #include "store/export.h"
 #include "web/feeds.h"
 #include "web/pages.h"
@@ -41,13 +42,12 @@ struct run {
 	struct state old;
 	int64_t size; /* the checkpoint's */
 	char base[EXPORT_BASE_URL_MAX +
-		  1];	  /* the public URL, no trailing '/'; "" */
-	struct buf note;  /* the served checkpoint */
-	struct entry *en; /* scratch */
-	/* the venues of the new entries, sorted, and every venue (when all
-	 * are written again) */
-	char **touched, **all;
-	size_t ntouched, atouched, nall;
+		  1];	    /* the public URL, no trailing '/'; "" */
+	struct buf note;    /* the served checkpoint */
+	struct entry *en;   /* scratch */
+	struct ids touched; /* the venues of the new entries, sorted */
+	char **all;	    /* every venue, when all are written again */
+	size_t nall;
 };
 
 static void progress(struct run *r, const char *phase, int64_t done,
@@ -261,68 +261,13 @@ static enum status write_checkpoints(struct run *r)
 
 /* ---- the new entries: their venues and documents ---- */
 
-static int venue_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static enum status add_touched(struct run *r, const char *v)
-{
-	/* A venue's entries come in runs: the last one is the likeliest. */
-	if (r->ntouched > 0 && strcmp(r->touched[r->ntouched - 1], v) == 0)
-		return ST_OK;
-	if (r->ntouched == r->atouched) {
-		size_t a = r->atouched == 0 ? 64 : 2 * r->atouched;
-		char **p = realloc(r->touched, a * sizeof *p);
-		if (p == NULL)
-			return err_set(r->e, ST_NOMEM, "out of memory");
-		r->touched = p;
-		r->atouched = a;
-	}
-	if ((r->touched[r->ntouched] = strdup(v)) == NULL)
-		return err_set(r->e, ST_NOMEM, "out of memory");
-	r->ntouched++;
-	return ST_OK;
-}
-
-/* Sorts the touched venues and drops the repeated ones. */
-static void sort_touched(struct run *r)
-{
-	size_t k = 0;
-	if (r->ntouched == 0)
-		return;
-	qsort(r->touched, r->ntouched, sizeof *r->touched, venue_cmp);
-	for (size_t i = 1; i < r->ntouched; i++) {
-		if (strcmp(r->touched[i], r->touched[k]) == 0)
-			free(r->touched[i]);
-		else
-			r->touched[++k] = r->touched[i];
-	}
-	r->ntouched = k + 1;
-}
-
-static bool touched(const struct run *r, const char *v)
-{
-	return bsearch(&v, r->touched, r->ntouched, sizeof *r->touched,
-		       venue_cmp) != NULL;
-}
-
-static const char *doc_ext(const char *mime)
-{
-	if (strcmp(mime, "application/pdf") == 0)
-		return "pdf";
-	if (strcmp(mime, "image/png") == 0)
-		return "png";
-	return strcmp(mime, "image/jpeg") == 0 ? "jpg" : NULL;
-}
-
 /* d/<sha256>.<ext>, unless the tree has it, and d/<sha256> linked to it. */
 static enum status write_document(struct run *r, const uint8_t sha[HASH_LEN],
 				  const char *mime)
 {
 	char hex[2 * HASH_LEN + 1], path[2 * HASH_LEN + 16],
 		name[2 * HASH_LEN + 8];
-	const char *ext = doc_ext(mime);
+	const char *ext = ids_doc_ext(mime);
 	if (ext == NULL)
 		return err_set(r->e, ST_CORRUPT, "a document of type %s", mime);
 	hex_encode(hex, sha, HASH_LEN);
@@ -354,7 +299,7 @@ static enum status scan_entry(void *ctx, int64_t index, const char *text,
 	struct run *r = ctx;
 	enum status st;
 	if (cols->venue != NULL && index >= r->old.size &&
-	    (st = add_touched(r, cols->venue)) != ST_OK)
+	    (st = ids_add(&r->touched, cols->venue, r->e)) != ST_OK)
 		return st;
 	/* Only documents name a document ("doc ..." lines). */
 	if (cols->venue == NULL || memmem(text, len, "\ndoc ", 5) == NULL)
@@ -505,14 +450,14 @@ static enum status write_venues(struct run *r, bool fresh)
 {
 	struct buf out;
 	enum status st = ST_OK;
-	char **list = r->all != NULL ? r->all : r->touched;
-	size_t n = r->all != NULL ? r->nall : r->ntouched;
+	char **list = r->all != NULL ? r->all : r->touched.v;
+	size_t n = r->all != NULL ? r->nall : r->touched.n;
 	buf_init(&out, POSTER_MAX > BUNDLE_MAX ? POSTER_MAX : BUNDLE_MAX);
 	progress(r, "venues", 0, (int64_t)n);
 	for (size_t i = 0; st == ST_OK && i < n; i++) {
 		/* A venue of the new entries gets new posters; on a new day
 		 * the others' pages change, not their posters. */
-		bool posters = fresh || touched(r, list[i]);
+		bool posters = fresh || ids_has(&r->touched, list[i]);
 		st = write_venue(r, list[i], posters, &out);
 		progress(r, "venues", (int64_t)i + 1, (int64_t)n);
 	}
@@ -522,7 +467,7 @@ static enum status write_venues(struct run *r, bool fresh)
 
 /* ---- the home page and the assets ---- */
 
-static enum status write_site(struct run *r)
+enum status publish_site(struct tree *t, struct err *e)
 {
 	struct buf out;
 	enum status st = ST_OK;
@@ -533,11 +478,12 @@ static enum status write_site(struct run *r)
 		buf_reset(&out);
 		snprintf(path, sizeof path, "index.%s.html",
 			 lang_code((enum lang)l));
-		st = pages_index((enum lang)l, &out, r->e);
+		st = pages_index((enum lang)l, &out, e);
 		if (st == ST_OK)
-			st = write_buf(r, path, &out);
+			st = tree_write(t, path, out.data, out.len, true, e);
 		if (st == ST_OK && l == (int)first)
-			st = write_buf(r, "index.html", &out);
+			st = tree_write(t, "index.html", out.data, out.len,
+					true, e);
 	}
 	buf_free(&out);
 	for (const struct embedded_file *f = embedded_files;
@@ -562,10 +508,9 @@ static enum status write_site(struct run *r)
 		if (data == NULL)
 			continue;
 		snprintf(path, sizeof path, "assets/%s", name);
-		st = tree_write(r->t, path, data, len, true, r->e);
+		st = tree_write(t, path, data, len, true, e);
 		if (st == ST_OK && strcmp(name, "favicon.ico") == 0)
-			st = tree_write(r->t, "favicon.ico", data, len, true,
-					r->e);
+			st = tree_write(t, "favicon.ico", data, len, true, e);
 	}
 	return st;
 }
@@ -634,9 +579,9 @@ static enum status run(struct run *r)
 	    (st = write_checkpoints(r)) != ST_OK ||
 	    (st = scan_entries(r, fresh ? 0 : r->old.size)) != ST_OK)
 		return st;
-	sort_touched(r);
+	ids_sort(&r->touched);
 	if ((st = write_venues(r, fresh)) != ST_OK ||
-	    (st = write_site(r)) != ST_OK)
+	    (st = publish_site(r->t, r->e)) != ST_OK)
 		return st;
 	/* Everything the checkpoint rests on is on disk before it. */
 	if ((st = tree_sync(r->t, r->e)) != ST_OK)
@@ -672,11 +617,9 @@ enum status publish_run(struct store *s, const char *dir,
 	if (st == ST_OK)
 		st = run(&r);
 	res->files = *tree_counts(r.t);
-	for (size_t i = 0; i < r.ntouched; i++)
-		free(r.touched[i]);
+	ids_free(&r.touched);
 	for (size_t i = 0; i < r.nall; i++)
 		free(r.all[i]);
-	free(r.touched);
 	free(r.all);
 	free(r.en);
 	buf_free(&r.note);

@@ -69,4 +69,8 @@ enum status publish_run(struct store *s, const char *dir,
 			const struct publish_options *o,
 			struct publish_result *res, struct err *e);
 
+/* The home page (index.html, index.<lang>.html), favicon.ico and the
+ * assets (with their gzip twins), each written when it differs. */
+enum status publish_site(struct tree *t, struct err *e);
+
 #endif

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+#
+# test_mirror.sh: `sanilog mirror URL DIR`, from a live `sanilog serve` and
+# from a published tree, served by Debian's nginx with the README's
+# configuration (tools/nginx-static.conf).
+#
+#   SANILOG=/abs/path/to/sanilog tests/web/test_mirror.sh [PATTERN]
+#
+# A mirror of a live log: `verify URL --full` valid against it, a
+# tlog-tiles client of its own recomputing the root from its hash tiles,
+# its page verified by verify.js in headless Chromium; a second run reads
+# only the new entry.  A mirror of a published tree of the same log is the
+# same tree.  Then the refusals, each exiting 1, leaving the mirror as it
+# was and keeping the evidence: a log that forked (the same key, other
+# entries), one that rolled back (an older copy of its database served),
+# a published tree with a corrupted hash tile; a first run without the
+# log's key is a usage error.
+#
+# Exit status: 0 when every case passed, 1 otherwise, 2 when it cannot run.
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # browser.sh's
+PATTERN=${1:-}
+DOCS=$HERE/../cli/docs
+TLOG=$HERE/../lib/tlog_tiles.py
+VA=aaaabbbb
+VB=bbbbcccc
+
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_mirror sanilog chromium curl python3 nginx timeout
+# shellcheck source=browser.sh
+. "$HERE/browser.sh"
+cd "$TMP" || exit 2
+# shellcheck source=../lib/nginx.sh
+. "$HERE/../lib/nginx.sh"
+
+# nginx serves $TMP/site, a link to the tree under test.
+mkdir -p mir
+ln -s mir site
+nginx_serve "$TMP/site"
+
+mirror() { "$SANILOG" mirror "$@"; }
+TODAY=$(date -u +%F)
+refused() { # refused NAME: the last command (out, err) refused the log
+	check "$1: says REFUSED" grep -q "REFUSED" err
+	check "$1: the mirror's checkpoint is as it was" cmp -s cp.held mir/checkpoint
+	local ev
+	ev=$(sed -n 's/.*the evidence is in \([^ ]*\)$/\1/p' err)
+	check "$1: the evidence names both checkpoints" \
+		test -s "$ev/held-checkpoint" -a -s "$ev/received-checkpoint" -a -s "$ev/why"
+	check "$1: the evidence is not served" \
+		test "$(curl -s -o /dev/null -w '%{http_code}' "$NG/${ev#"$TMP"/mir/}/why")" = 404
+}
+
+# ---------------------------------------------------------------------------
+# A live log, mirrored.
+
+sl init --origin mirror.example/log >/dev/null 2>&1 || test_cannot "sanilog init"
+VKEY=$(sl key)
+sl venue add --id $VA --name "Bar Uno" --address "Via Uno 1" >/dev/null
+sl venue add --id $VB --name "Palestra Due" --address "Via Due 2" >/dev/null
+sl cert add --venue $VA --file "$DOCS/ozone.pdf" --type sanitization \
+	--title "Sanificazione" --performed "$TODAY" >/dev/null
+sl cert add --venue $VB --file "$DOCS/pest.png" --type pest-control \
+	--title "Derattizzazione" --performed "$TODAY" >/dev/null
+serve_db "$DB" 2
+LIVE=$URL
+
+expect_exit "a first run without the log's key: usage" 2 mirror "$LIVE" mir
+check "says to give --vkey" grep -q -- "--vkey" err
+expect_exit "mirror the live log" 0 mirror "$LIVE" mir --vkey "$VKEY" --base-url "$NG"
+check "says what it mirrored" grep -q "^mirrored 4 entries of mirror.example/log (4 new): 1 entry tiles, 1 hash tiles, 2 venues, 2 documents" out
+check "the mirror's checkpoint is the log's" cmp -s mir/checkpoint <(curl -s "$LIVE/checkpoint")
+check "the mirror's bundle is the log's" cmp -s mir/v/$VA/bundle.json <(curl -s "$LIVE/v/$VA/bundle.json")
+check "the mirror has the document" cmp -s "mir/d/$(sha256sum "$DOCS/ozone.pdf" | cut -d' ' -f1).pdf" "$DOCS/ozone.pdf"
+check "the mirror has the assets" test -s mir/assets/verify.js
+expect_exit "verify URL --full against the mirror" 0 "$SANILOG" verify "$NG/v/$VA" --full
+expect_exit "a tlog-tiles client against the mirror" 0 python3 "$TLOG" "$NG"
+check_page "the mirror's page: ok" "$NG/v/$VA" ok 'Bar Uno' 'Sanificazione'
+# the log as it is now, for the rollback below
+cp "$DB" rollback.db
+cp -p "$DB.key" rollback.db.key
+if [ -e "$DB-wal" ]; then cp "$DB-wal" rollback.db-wal; fi
+
+# A second run: the new entry only.
+sl cert add --venue $VB --file "$DOCS/protocol.pdf" --type protocol \
+	--title "Protocollo" --performed "$TODAY" >/dev/null
+for _ in $(seq 1 100); do
+	[ "$(curl -s "$LIVE/checkpoint" | sed -n 2p)" = 5 ] && break
+	sleep 0.05
+done
+expect_exit "mirror the new entry" 0 mirror "$LIVE" mir --json
+check "one venue, one document" grep -q '"from":4,"size":5,"entry_tiles":1,"hash_tiles":1,"venues":1,"documents":1' out
+check_page "the mirror's page of the new entry: ok" "$NG/v/$VB" ok 'Protocollo'
+expect_exit "mirror again, nothing new" 0 mirror "$LIVE" mir --json
+check "nothing new" grep -q '"from":5,"size":5,"entry_tiles":0,"hash_tiles":0,"venues":0,"documents":0' out
+cp mir/checkpoint cp.held
+stop_server
+
+# ---------------------------------------------------------------------------
+# A mirror of a published tree: the same tree.
+
+"$SANILOG" publish --db "$DB" www --base-url "$NG" >/dev/null ||
+	test_cannot "sanilog publish"
+chmod -R a+rX www
+ln -sfn www site
+expect_exit "mirror a published tree" 0 mirror "$NG" mir2 --vkey "$VKEY" --base-url "$NG"
+ln -sfn mir site
+check "the same checkpoint" cmp -s www/checkpoint mir2/checkpoint
+check "the same tiles" diff -r www/tile mir2/tile
+check "the same bundles" cmp -s www/v/$VB/bundle.json mir2/v/$VB/bundle.json
+
+# ---------------------------------------------------------------------------
+# Refusals.
+
+# A fork: the same key and origin, other entries, one more than mirrored.
+"$SANILOG" init --key-from "$DB.key" --db fork.db --origin mirror.example/log >/dev/null 2>&1
+for v in $VA $VB; do
+	"$SANILOG" venue add --db fork.db --id $v --name "Altro $v" --address "Via" >/dev/null
+done
+for i in 1 2 3 4; do
+	"$SANILOG" cert add --db fork.db --venue $VA --file "$DOCS/pest.png" \
+		--type other --title "Altro $i" --performed "$TODAY" >/dev/null
+done
+serve_db fork.db 2
+expect_exit "a forked log: refused" 1 mirror "$URL" mir
+refused "a fork"
+stop_server
+
+# A rollback: an older copy of the database served.
+serve_db rollback.db 2
+expect_exit "a log smaller than mirrored: refused" 1 mirror "$URL" mir
+check "says rollback" grep -q "fewer than the 5 mirrored (a rollback)" err
+refused "a rollback"
+stop_server
+
+# A corrupted hash tile in a published tree.
+cp -r www bad
+chmod -R u+w bad
+printf 'X' | dd of=bad/tile/0/000.p/5 bs=1 seek=40 conv=notrunc 2>/dev/null
+chmod -R a+rX bad
+ln -sfn bad site
+expect_exit "a corrupted hash tile: refused" 1 mirror "$NG" mir3 --vkey "$VKEY"
+check "names the tile" grep -q "tile/0/000.p/5: not the hashes of the log's tree" err
+ln -sfn mir site
+
+test_end
