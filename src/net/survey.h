@@ -21,7 +21,7 @@
  *                                 the bundle carries (of the URL's venue,
  *                                 else the log's first), checked against
  *                                 the pin when the URL has one;
- *   /checkpoint/<n>, /proof/consistency
+ *   /checkpoints/<n> (or /checkpoint/<n>), /proof/consistency
  *                                 rule 8: the pin and the checkpoint seen
  *                                 before, as remote.h does them.
  * Then rule 7 for each venue (rules_fresh): the newest valid sanitization,
