@@ -19,6 +19,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 # shellcheck source=../lib/test.sh
 . "$HERE/../lib/test.sh"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 test_begin test_report sanilog python3 sqlite3 timeout
 
 export SANILOG_NOW=2026-11-25T12:00:00Z
@@ -176,15 +178,7 @@ no_venues "--key of another log"
 has out '^✗ rule 1 checkpoint signature: ' "--key of another log: named"
 has out '^INVALID$' "--key of another log: INVALID"
 
-PIN=$(python3 - "$VKEY" "$(sl checkpoint)" <<'EOF'
-import base64, hashlib, sys
-vkey = sys.argv[1].rstrip("\n").encode()
-lines = sys.argv[2].split("\n")
-b = lambda x: base64.urlsafe_b64encode(x[:16]).decode().rstrip("=")
-print("k=%s&n=%s&r=%s" % (b(hashlib.sha256(vkey).digest()), lines[1],
-                          b(base64.b64decode(lines[2]))))
-EOF
-)
+PIN=$(pin "$VKEY" "$(sl checkpoint)")
 report 0 "a venue URL with its pin" "$URL/v/$V1#$PIN"
 has out '^✓ rule 1 pin key: ' "pin: the key"
 has out "^✓ rule 8 pin: the poster's pin \\(tree size $SIZE" "pin: the checkpoint"
