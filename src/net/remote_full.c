@@ -266,16 +266,9 @@ static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 			     size_t len, struct err *e)
 {
 	struct full *fu = ctx;
-	const struct tile *t = &fu->body_at.t;
-	enum status st;
-	remote_walk_to(&fu->body_at, i);
-	if (t->entries)
-		st = remote_tile_entries((size_t)t->n, fu->size, body, len,
-					 full_entry, fu, fu->bad,
-					 sizeof fu->bad, e);
-	else
-		st = hash_check_tile(&fu->hc, t, body, len, fu->bad,
-				     sizeof fu->bad, e);
+	enum status st =
+		remote_walk_body(&fu->body_at, &fu->hc, i, body, len,
+				 full_entry, fu, fu->bad, sizeof fu->bad, e);
 	if (st == ST_OK)
 		full_progress(fu, false);
 	return st;
@@ -452,30 +445,6 @@ bool remote_tree_matches(struct verify_report *rep,
 	return false;
 }
 
-/* Rule 9 "hash tiles", once the entries made the checkpoint's tree: the
- * log's hash tiles hold its hashes. */
-static void hash_tiles_checked(struct run *r, const struct hash_check *h,
-			       int64_t size)
-{
-	if (h->wrong > 0) {
-		verify_add_check(r->rep, 9, false, "hash tiles",
-				 "%s (%" PRId64 " of the %" PRId64
-				 " hash tiles of the log of %" PRId64
-				 " entries are not its tree's)",
-				 h->first_wrong, h->wrong, h->checked, size);
-		return;
-	}
-	if (h->checked == 0) {
-		verify_add_check(r->rep, 9, true, "hash tiles",
-				 "0 checked: the log is empty");
-		return;
-	}
-	verify_add_check(r->rep, 9, true, "hash tiles",
-			 "%" PRId64 " checked, levels 0 to %d (%" PRId64
-			 " partial): every hash the log serves is its tree's",
-			 h->checked, h->top, h->partial);
-}
-
 enum status remote_check_full(struct run *r, struct err *e)
 {
 	const struct bundle *b = r->b;
@@ -523,7 +492,7 @@ enum status remote_check_full(struct run *r, struct err *e)
 			 r->res->full_seconds > 0
 				 ? (double)fu.size / r->res->full_seconds
 				 : 0.0);
-	hash_tiles_checked(r, &fu.hc, fu.size);
+	remote_hash_tiles_checked(r->rep, &fu.hc, fu.size);
 
 	/* Rule 9 proper: nothing of the venue left out. */
 	need = calloc(fu.nprovs + 1, sizeof *need);

@@ -51,10 +51,6 @@ bool remote_answer_failed(enum status st);
  * is none. */
 int64_t remote_claimed_size(const char *note);
 
-/* The URL of entry tile i of a log of size entries at base. */
-enum status remote_tile_url(const char *base, int64_t size, size_t i, char *url,
-			    size_t urlsize, struct err *e);
-
 /* The URL of tile t at base. */
 enum status remote_tile_path_url(const char *base, const struct tile *t,
 				 char *url, size_t urlsize, struct err *e);
@@ -123,6 +119,11 @@ enum status hash_check_tile(struct hash_check *h, const struct tile *t,
 			    const uint8_t *body, size_t len, char *bad,
 			    size_t badsize, struct err *e);
 
+/* Rule 9 "hash tiles" in rep, once the entries made the checkpoint's tree
+ * of size entries: what h found. */
+void remote_hash_tiles_checked(struct verify_report *rep,
+			       const struct hash_check *h, int64_t size);
+
 /* One entry of a tile: its index in the log and its bytes (borrowed).
  * A status other than ST_OK stops remote_tile_entries. */
 typedef enum status (*remote_entry_fn)(void *ctx, int64_t index,
@@ -137,6 +138,14 @@ typedef enum status (*remote_entry_fn)(void *ctx, int64_t index,
 enum status remote_tile_entries(size_t i, int64_t size, const uint8_t *body,
 				size_t len, remote_entry_fn fn, void *ctx,
 				char *bad, size_t badsize, struct err *e);
+
+/* Tile i of walk w, as the log served it: an entry tile split by
+ * remote_tile_entries (each entry to fn), a hash tile compared by
+ * hash_check_tile; their status. */
+enum status remote_walk_body(struct tile_walk *w, struct hash_check *h,
+			     size_t i, const uint8_t *body, size_t len,
+			     remote_entry_fn fn, void *ctx, char *bad,
+			     size_t badsize, struct err *e);
 
 /* After fetch_get_many read the tiles of a log of size entries: when the
  * log served them wrongly (bad, or e, says how), a failed rule 9 "tiles"

@@ -85,15 +85,6 @@ enum status remote_tile_path_url(const char *base, const struct tile *t,
 	return ST_OK;
 }
 
-enum status remote_tile_url(const char *base, int64_t size, size_t i, char *url,
-			    size_t urlsize, struct err *e)
-{
-	struct tile t = {.entries = true,
-			 .n = (int64_t)i,
-			 .width = tile_width(0, (int64_t)i, size)};
-	return remote_tile_path_url(base, &t, url, urlsize, e);
-}
-
 /* ---- the hash tiles against the rebuilt tree ---- */
 
 enum status hash_check_init(struct hash_check *h)
@@ -152,4 +143,38 @@ enum status hash_check_tile(struct hash_check *h, const struct tile *t,
 		break;
 	}
 	return ST_OK;
+}
+
+void remote_hash_tiles_checked(struct verify_report *rep,
+			       const struct hash_check *h, int64_t size)
+{
+	if (h->wrong > 0) {
+		verify_add_check(rep, 9, false, "hash tiles",
+				 "%s (%" PRId64 " of the %" PRId64
+				 " hash tiles of the log of %" PRId64
+				 " entries are not its tree's)",
+				 h->first_wrong, h->wrong, h->checked, size);
+		return;
+	}
+	if (h->checked == 0) {
+		verify_add_check(rep, 9, true, "hash tiles",
+				 "0 checked: the log is empty");
+		return;
+	}
+	verify_add_check(rep, 9, true, "hash tiles",
+			 "%" PRId64 " checked, levels 0 to %d (%" PRId64
+			 " partial): every hash the log serves is its tree's",
+			 h->checked, h->top, h->partial);
+}
+
+enum status remote_walk_body(struct tile_walk *w, struct hash_check *h,
+			     size_t i, const uint8_t *body, size_t len,
+			     remote_entry_fn fn, void *ctx, char *bad,
+			     size_t badsize, struct err *e)
+{
+	remote_walk_to(w, i);
+	if (w->t.entries)
+		return remote_tile_entries((size_t)w->t.n, w->size, body, len,
+					   fn, ctx, bad, badsize, e);
+	return hash_check_tile(h, &w->t, body, len, bad, badsize, e);
 }

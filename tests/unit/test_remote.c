@@ -351,6 +351,7 @@ static void test_survey(void **state)
 	assert_false(res.venues[1].has_latest);
 	assert_string_equal(res.venues[1].next_due, "");
 	want_check_rep(&res.rep, 9, "tree", 1);
+	want_check_rep(&res.rep, 9, "hash tiles", 1);
 	want_check_rep(&res.rep, 6, "revocations", 1);
 	want_check_what(&res.rep, 3, "entries", "0 provider entries", 1);
 	survey_result_free(&res);
