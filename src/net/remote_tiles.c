@@ -150,9 +150,8 @@ void remote_hash_tiles_checked(struct verify_report *rep,
 {
 	if (h->wrong > 0) {
 		verify_add_check(rep, 9, false, "hash tiles",
-				 "%s (%" PRId64 " of the %" PRId64
-				 " hash tiles of the log of %" PRId64
-				 " entries are not its tree's)",
+				 "%s (hash tiles not the tree's: %" PRId64
+				 " of %" PRId64 ", for %" PRId64 " entries)",
 				 h->first_wrong, h->wrong, h->checked, size);
 		return;
 	}
