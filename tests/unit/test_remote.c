@@ -875,21 +875,21 @@ static void test_tile_walk(void **state)
 	}
 }
 
-/* RFC 9162's MTH of leaves[lo, hi). */
-static void subtree(const uint8_t (*leaves)[HASH_LEN], int64_t lo, int64_t hi,
+/* RFC 9162's MTH of leaves[lo, lo + n), n a power of two: each level's
+ * pairs hashed, level by level. */
+static void subtree(const uint8_t (*leaves)[HASH_LEN], int64_t lo, int64_t n,
 		    uint8_t out[HASH_LEN])
 {
-	if (hi - lo == 1) {
-		memcpy(out, leaves[lo], HASH_LEN);
-		return;
-	}
-	int64_t k = 1;
-	while (k * 2 < hi - lo)
-		k *= 2;
-	uint8_t l[HASH_LEN], r[HASH_LEN];
-	subtree(leaves, lo, lo + k, l);
-	subtree(leaves, lo + k, hi, r);
-	merkle_node_hash(out, l, r);
+	uint8_t(*level)[HASH_LEN] = malloc((size_t)n * sizeof *level);
+	assert_non_null(level);
+	assert_true(n > 0 && (n & (n - 1)) == 0);
+	memcpy(level, leaves[lo], (size_t)n * HASH_LEN);
+	for (; n > 1; n /= 2)
+		for (int64_t i = 0; i < n / 2; i++)
+			merkle_node_hash(level[i], level[2 * i],
+					 level[2 * i + 1]);
+	memcpy(out, level[0], HASH_LEN);
+	free(level);
 }
 
 /* The hash tiles of a log of N entries, each checked as served, changed
@@ -937,8 +937,8 @@ static void hash_check_log(int64_t N, int64_t ntiles, int64_t npartial, int top)
 			span *= TILE_WIDTH;
 		for (int k = 0; k < tl->width; k++) {
 			int64_t lo = (tl->n * TILE_WIDTH + k) * span;
-			subtree((const uint8_t(*)[HASH_LEN])leaves, lo,
-				lo + span, body + (size_t)k * HASH_LEN);
+			subtree((const uint8_t(*)[HASH_LEN])leaves, lo, span,
+				body + (size_t)k * HASH_LEN);
 		}
 		size_t len = (size_t)tl->width * HASH_LEN;
 		/* Cut short, or one byte too long: not the tile. */
