@@ -65,6 +65,8 @@ const b64u = s => /^[A-Za-z0-9_-]{22}$/.test(s || '') ? b64(s.replace(/-/g, '+')
 const num = (v, max = 2 ** 53 - 1) => /^(0|[1-9][0-9]{0,15})$/.test(v) && +v <= max ? +v : null;
 const text = async r => { if (!r.ok) no('HTTP ' + r.status); return new TextDecoder('utf-8', {fatal: true}).decode(await r.arrayBuffer()); };
 const get = u => fetch(u, {cache: 'no-store'}).then(text);
+/* The kept checkpoint of size n: /checkpoints/<n>, or on a 404 the older /checkpoint/<n>. */
+const getKept = n => fetch(`${ROOT}/checkpoints/${n}`, {cache: 'no-store'}).then(r => r.status == 404 ? get(`${ROOT}/checkpoint/${n}`) : text(r));
 
 /* ---- text rules (entry.c, note.c) ---- */
 const cps = s => Array.from(s, c => c.codePointAt(0));
@@ -701,8 +703,8 @@ async function pinCheck(pin, B, V, CP, again) {
     return f(`ROLLBACK: ${old}; the log's newest checkpoint has ${top.size} entries, fewer than it had when the poster was made (a log that rolled back, or a mirror that lags)`);
   }
   let old, proof = [];
-  try { old = checkpoint(await openNote(await get(`${ROOT}/checkpoint/${pin.n}`), V), V); } catch (x) { return f(`the checkpoint of size ${pin.n}: ${x.message}`); }
-  if (old.size != pin.n) return f(`/checkpoint/${pin.n} is of size ${old.size}`);
+  try { old = checkpoint(await openNote(await getKept(pin.n), V), V); } catch (x) { return f(`the checkpoint of size ${pin.n}: ${x.message}`); }
+  if (old.size != pin.n) return f(`the checkpoint of size ${pin.n} the log gave is of size ${old.size}`);
   if (!eq(old.root.slice(0, 16), pin.r)) return f(`the log's checkpoint of size ${pin.n} has another root than the poster's: the log rewrote its history`);
   if (pin.n != CP.size) {
     try {

@@ -89,7 +89,8 @@ static int target_url(const char *target, struct venue_url *u)
 }
 
 static int print_json(const struct venue_url *u,
-		      const struct remote_result *res, bool require_current)
+		      const struct remote_result *res, bool full,
+		      bool require_current)
 {
 	json_t *o = report_json(u->venue, &res->rep, true);
 	if (o == NULL)
@@ -105,6 +106,15 @@ static int print_json(const struct venue_url *u,
 				    ? json_integer((json_int_t)res->tree_size)
 				    : json_null());
 	json_object_set_new(o, "pinned", json_boolean(u->has_pin));
+	if (full)
+		json_object_set_new(o, "full",
+				    json_pack("{sIsIsIsf}", "entries",
+					      (json_int_t)res->full_entries,
+					      "entry_tiles",
+					      (json_int_t)res->full_entry_tiles,
+					      "hash_tiles",
+					      (json_int_t)res->full_hash_tiles,
+					      "seconds", res->full_seconds));
 	int rc = cli_print_json(o);
 	return rc != EXIT_GOOD ? rc
 			       : cmd_verify_exit(&res->rep, require_current);
@@ -150,7 +160,7 @@ int cmd_verify_remote(struct cli *c, const char *target, const char *vkey,
 		cli_error("warning: cannot remember the checkpoint: %s",
 			  res.cache_warning);
 	if (c->json) {
-		rc = print_json(&u, &res, require_current);
+		rc = print_json(&u, &res, full, require_current);
 	} else {
 		if (res.have_bundle)
 			report_print_venue(stdout, u.venue, &res.rep, false);

@@ -284,6 +284,23 @@ static void b64url16(const uint8_t *h, char out[PIN_B64_LEN + 1])
 	b64_encode(out, PIN_B64_LEN + 1, h, PIN_HASH_LEN, B64_URL);
 }
 
+/* GETs the kept checkpoint of size n into note: /checkpoints/<n>, else,
+ * when the log answers that with a 404 or 410, the older path
+ * /checkpoint/<n> that logs served before.  As fetch_get, with r->url the
+ * URL last asked. */
+static enum status get_kept_checkpoint(struct run *r, int64_t n,
+				       struct buf *note, struct err *e)
+{
+	enum status st = set_url(r, e, "/checkpoints/%" PRId64, n);
+	if (st == ST_OK)
+		st = fetch_get(r->f, r->url, note, e);
+	if (st != ST_NOT_FOUND)
+		return st;
+	if ((st = set_url(r, e, "/checkpoint/%" PRId64, n)) != ST_OK)
+		return st;
+	return fetch_get(r->f, r->url, note, e);
+}
+
 enum status remote_check_pin(struct run *r, struct err *e)
 {
 	const struct pin *pin = &r->u->pin;
@@ -295,10 +312,8 @@ enum status remote_check_pin(struct run *r, struct err *e)
 	bool ok = false, newer = pin->size > r->cp.size;
 
 	b64url16(pin->root, rtext);
-	if ((st = set_url(r, e, "/checkpoint/%" PRId64, pin->size)) != ST_OK)
-		return st;
 	buf_init(&note, NOTE_CAP);
-	st = fetch_get(r->f, r->url, &note, &fe);
+	st = get_kept_checkpoint(r, pin->size, &note, &fe);
 	if (remote_answer_failed(st) && newer) {
 		verify_add_check(r->rep, 8, false, "rollback",
 				 "the poster pins a tree of %" PRId64

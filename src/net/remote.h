@@ -8,7 +8,8 @@
  *                                 every inclusion proof;
  *   /d/<sha256>                   each document, capped at its doc line's
  *                                 size + 1 (rule 4);
- *   /checkpoint/<n>, /proof/consistency?old=n&new=<size>
+ *   /checkpoints/<n> (on a 404, the older /checkpoint/<n>),
+ *   /proof/consistency?old=n&new=<size>
  *                                 for the poster's pin: the log key must
  *                                 hash to k, the kept checkpoint of size n
  *                                 must be signed and its root start with r,
@@ -18,11 +19,15 @@
  *                                 rule 8: from the newest checkpoint seen
  *                                 before for the log's origin (seen.h);
  *   /tile/entries/<N>[.p/<W>]     with `full`, rule 9: every entry of the
- *                                 log up to the bundle's checkpoint
- *                                 (4 transfers at once, in order),
- *                                 rebuilding the tree in O(log n)
- *                                 memory to compare its root with the
- *                                 checkpoint's, and checking that the
+ *   /tile/<L>/<N>[.p/<W>]         log up to the bundle's checkpoint, and
+ *                                 every hash tile of that tree, all
+ *                                 levels, full and partial (4 transfers
+ *                                 at once, in order), rebuilding the tree
+ *                                 in O(log n) memory (and the tile being
+ *                                 filled of each level) to compare its
+ *                                 root with the checkpoint's and each
+ *                                 hash tile with its hashes, byte for
+ *                                 byte, and checking that the
  *                                 bundle holds every entry of the venue
  *                                 and every provider entry its
  *                                 attestations depend on.
@@ -33,7 +38,7 @@
  * Checks the rules add to the report: rule 1 "bundle" (what the log
  * served is a venue bundle of the URL's venue), rule 1 "pin key", rule 8
  * "pin", "seen checkpoint" (and "rollback", "fork", "log key changed"),
- * rule 9 "tiles", "tree", "completeness".
+ * rule 9 "tiles", "tree", "hash tiles", "completeness".
  */
 #ifndef SANILOG_REMOTE_H
 #define SANILOG_REMOTE_H
@@ -76,6 +81,8 @@ struct remote_result {
 					   verified; else -1 */
 	/* With full: how the read went. */
 	int64_t full_entries;
+	int64_t full_entry_tiles; /* entry tiles to read */
+	int64_t full_hash_tiles;  /* hash tiles read and compared */
 	double full_seconds;
 };
 

@@ -1,7 +1,8 @@
 /*
  * remote_full.c: rule 9, `sanilog verify URL --full`: the whole log read
- * through its entry tiles (C2SP tlog-tiles), its tree rebuilt against the
- * checkpoint, and the bundle checked for completeness against it.
+ * through its tiles (C2SP tlog-tiles), its tree rebuilt from the entry
+ * tiles against the checkpoint, every hash tile compared with that tree,
+ * and the bundle checked for completeness against it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,8 +34,11 @@ struct full {
 	struct run *r;
 	int64_t size;  /* entries to read: the checkpoint's tree size */
 	int64_t next;  /* index of the next entry */
-	size_t ntiles; /* tiles to read */
+	size_t ntiles; /* entry tiles to read */
+	size_t nall;   /* tiles to read, entries and hashes */
+	struct tile_walk url_at, body_at; /* the tiles asked, and read */
 	struct merkle_range mr;
+	struct hash_check hc;
 	size_t ent, prov; /* next bundle entry / provider to match */
 	size_t pol;	  /* next bundle policy item to match */
 	int64_t venue_entries;
@@ -52,26 +56,13 @@ struct full {
 	char bad[320]; /* why the tiles are not what the log should serve */
 };
 
-enum status remote_tile_url(const char *base, int64_t size, size_t i, char *url,
-			    size_t urlsize, struct err *e)
-{
-	char path[TILE_PATH_MAX + 1];
-	struct tile t = {.entries = true,
-			 .n = (int64_t)i,
-			 .width = tile_width(0, (int64_t)i, size)};
-	if (tile_format(&t, path, sizeof path) == 0)
-		return err_set(e, ST_INTERNAL, "tile %zu: not a tile", i);
-	int w = snprintf(url, urlsize, "%s/tile/%s", base, path);
-	if (w < 0 || (size_t)w >= urlsize)
-		return err_set(e, ST_INVALID, "URL too long");
-	return ST_OK;
-}
-
 static enum status tile_url(void *ctx, size_t i, char *url, size_t size,
 			    struct err *e)
 {
 	struct full *fu = ctx;
-	return remote_tile_url(fu->r->u->base, fu->size, i, url, size, e);
+	remote_walk_to(&fu->url_at, i);
+	return remote_tile_path_url(fu->r->u->base, &fu->url_at.t, url, size,
+				    e);
 }
 
 static void note_at(int64_t *count, int64_t *at, int64_t index)
@@ -156,9 +147,12 @@ static enum status full_entry(void *ctx, int64_t index, const uint8_t *text,
 	struct full *fu = ctx;
 	const struct bundle *b = fu->r->b;
 	fu->next = index + 1;
-	uint8_t leaf[HASH_LEN];
+	uint8_t leaf[HASH_LEN], stored[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t nstored = 0;
 	merkle_leaf_hash(leaf, text, len);
-	merkle_range_push(&fu->mr, leaf, NULL, NULL);
+	merkle_range_push(&fu->mr, leaf, stored, &nstored);
+	hash_check_push(&fu->hc, index, (const uint8_t(*)[HASH_LEN])stored,
+			nstored);
 
 	/* The bundle's items at this index must be these bytes. */
 	bool in_bundle = same_item(fu, b->entries, b->nentries, &fu->ent, index,
@@ -215,7 +209,10 @@ static void full_progress(struct full *fu, bool last)
 		return;
 	fu->shown = t;
 	double rate = t > fu->start ? (double)fu->next / (t - fu->start) : 0;
-	remote_progress_bar("full", fu->next, fu->size, "entries", rate, last);
+	char unit[64];
+	snprintf(unit, sizeof unit, "entries, %" PRId64 " hash tiles",
+		 fu->hc.checked);
+	remote_progress_bar("full", fu->next, fu->size, unit, rate, last);
 }
 
 enum status remote_tile_entries(size_t i, int64_t size, const uint8_t *body,
@@ -264,13 +261,14 @@ short_tile:
 	return err_set(e, ST_CORRUPT, "%s", bad);
 }
 
-/* One tile of entries. */
+/* One tile of the walk: entries, or hashes that they made. */
 static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 			     size_t len, struct err *e)
 {
 	struct full *fu = ctx;
-	enum status st = remote_tile_entries(i, fu->size, body, len, full_entry,
-					     fu, fu->bad, sizeof fu->bad, e);
+	enum status st =
+		remote_walk_body(&fu->body_at, &fu->hc, i, body, len,
+				 full_entry, fu, fu->bad, sizeof fu->bad, e);
 	if (st == ST_OK)
 		full_progress(fu, false);
 	return st;
@@ -411,6 +409,7 @@ static void full_free(struct full *fu)
 	free(fu->att);
 	free(fu->en);
 	rules_free(fu->rules);
+	hash_check_free(&fu->hc);
 }
 
 enum status remote_tiles_read(struct verify_report *rep, enum status st,
@@ -422,7 +421,7 @@ enum status remote_tiles_read(struct verify_report *rep, enum status st,
 		return st;
 	*failed = true;
 	verify_add_check(rep, 9, false, "tiles",
-			 "the log's entry tiles are not what a log of "
+			 "the log's tiles are not what a log of "
 			 "%" PRId64 " entries serves: %s",
 			 size, bad[0] ? bad : e->msg);
 	return ST_OK;
@@ -459,19 +458,25 @@ enum status remote_check_full(struct run *r, struct err *e)
 	fu.size = r->cp.size;
 	fu.ntiles =
 		(size_t)(fu.size / TILE_WIDTH) + (fu.size % TILE_WIDTH != 0);
+	fu.nall = remote_tiles_count(fu.size);
+	remote_walk_start(&fu.url_at, fu.size);
+	remote_walk_start(&fu.body_at, fu.size);
 	merkle_range_init(&fu.mr);
 	fu.en = malloc(sizeof *fu.en);
 	fu.rules = rules_new();
-	if (fu.en == NULL || fu.rules == NULL) {
+	if (hash_check_init(&fu.hc) != ST_OK || fu.en == NULL ||
+	    fu.rules == NULL) {
 		full_free(&fu);
 		return err_set(e, ST_NOMEM, "out of memory");
 	}
 	fu.start = remote_now_s();
-	st = fetch_get_many(r->f, fu.ntiles, TILE_CAP,
+	st = fetch_get_many(r->f, fu.nall, TILE_CAP,
 			    r->o->parallel > 0 ? r->o->parallel : 4, tile_url,
 			    tile_body, &fu, e);
 	r->res->full_seconds = remote_now_s() - fu.start;
 	r->res->full_entries = fu.next;
+	r->res->full_entry_tiles = (int64_t)fu.ntiles;
+	r->res->full_hash_tiles = fu.hc.checked;
 	if (fu.next > 0 || st == ST_OK)
 		full_progress(&fu, true);
 	bool failed = false;
@@ -487,6 +492,7 @@ enum status remote_check_full(struct run *r, struct err *e)
 			 r->res->full_seconds > 0
 				 ? (double)fu.size / r->res->full_seconds
 				 : 0.0);
+	remote_hash_tiles_checked(r->rep, &fu.hc, fu.size);
 
 	/* Rule 9 proper: nothing of the venue left out. */
 	need = calloc(fu.nprovs + 1, sizeof *need);

@@ -51,9 +51,78 @@ bool remote_answer_failed(enum status st);
  * is none. */
 int64_t remote_claimed_size(const char *note);
 
-/* The URL of entry tile i of a log of size entries at base. */
-enum status remote_tile_url(const char *base, int64_t size, size_t i, char *url,
-			    size_t urlsize, struct err *e);
+/* The URL of tile t at base. */
+enum status remote_tile_path_url(const char *base, const struct tile *t,
+				 char *url, size_t urlsize, struct err *e);
+
+/* ---- the tiles of rule 9 (remote_tiles.c) ---- */
+
+/* Levels of hash tiles a log can have: level 8 would need 2^64 leaves. */
+#define HASH_TILE_LEVELS 8
+
+/*
+ * Every tile C2SP tlog-tiles defines for a log of size entries, in the
+ * order rule 9 reads them: entry tile i, then each hash tile whose last
+ * hash the leaves of tile i complete, by level: the level-0 tile of the
+ * same leaves, the level-L tile i >> 8L when i is the last of its 256^L
+ * entry tiles, and, after the log's last entry tile, the partial tiles at
+ * the right edge.  So each hash tile comes after every entry it hashes.
+ */
+struct tile_walk {
+	int64_t size;  /* the log's entries */
+	size_t seq;    /* t's place in the order, from 0 */
+	int64_t entry; /* the entry tile t comes with */
+	struct tile t; /* the tile at seq */
+};
+
+/* How many tiles, entries and hashes, a log of size entries serves. */
+size_t remote_tiles_count(int64_t size);
+
+/* Sets w to the first tile of a log of size entries (entries/000). */
+void remote_walk_start(struct tile_walk *w, int64_t size);
+
+/* Moves w to place seq, forward (or again from the start when seq is
+ * behind).  seq must be below remote_tiles_count(w->size). */
+void remote_walk_to(struct tile_walk *w, size_t seq);
+
+/*
+ * The hash tiles a log serves against the tree rebuilt from its entries:
+ * for each level, the hashes of the tile being filled, pushed as the
+ * leaves go by; each hash tile is compared once the walk's order brings
+ * it, byte for byte.
+ */
+struct hash_check {
+	uint8_t (*built)[TILE_WIDTH][HASH_LEN]; /* [HASH_TILE_LEVELS], owned */
+	int64_t checked;			/* hash tiles compared */
+	int64_t partial;			/* of them, partial */
+	int top;	       /* highest level compared, or -1 */
+	int64_t wrong;	       /* hash tiles with a hash not the tree's */
+	char first_wrong[160]; /* names the first of them */
+};
+
+/* ST_NOMEM, or ST_OK and h ready; free with hash_check_free. */
+enum status hash_check_init(struct hash_check *h);
+void hash_check_free(struct hash_check *h);
+
+/* Leaf index's stored hashes, as merkle_range_push gives them. */
+void hash_check_push(struct hash_check *h, int64_t index,
+		     const uint8_t (*stored)[HASH_LEN], size_t count);
+
+/*
+ * Hash tile t (a tile of the walk, level < HASH_TILE_LEVELS), whose every
+ * hash the pushed leaves made, as the log served it: ST_CORRUPT, with bad
+ * (and e) saying why, when it is not t->width hashes long; else ST_OK,
+ * the tile counted, and counted wrong (the first named in first_wrong)
+ * when a hash is not the rebuilt tree's.
+ */
+enum status hash_check_tile(struct hash_check *h, const struct tile *t,
+			    const uint8_t *body, size_t len, char *bad,
+			    size_t badsize, struct err *e);
+
+/* Rule 9 "hash tiles" in rep, once the entries made the checkpoint's tree
+ * of size entries: what h found. */
+void remote_hash_tiles_checked(struct verify_report *rep,
+			       const struct hash_check *h, int64_t size);
 
 /* One entry of a tile: its index in the log and its bytes (borrowed).
  * A status other than ST_OK stops remote_tile_entries. */
@@ -69,6 +138,14 @@ typedef enum status (*remote_entry_fn)(void *ctx, int64_t index,
 enum status remote_tile_entries(size_t i, int64_t size, const uint8_t *body,
 				size_t len, remote_entry_fn fn, void *ctx,
 				char *bad, size_t badsize, struct err *e);
+
+/* Tile i of walk w, as the log served it: an entry tile split by
+ * remote_tile_entries (each entry to fn), a hash tile compared by
+ * hash_check_tile; their status. */
+enum status remote_walk_body(struct tile_walk *w, struct hash_check *h,
+			     size_t i, const uint8_t *body, size_t len,
+			     remote_entry_fn fn, void *ctx, char *bad,
+			     size_t badsize, struct err *e);
 
 /* After fetch_get_many read the tiles of a log of size entries: when the
  * log served them wrongly (bad, or e, says how), a failed rule 9 "tiles"
@@ -96,7 +173,8 @@ enum status remote_check_pin(struct run *r, struct err *e);
 enum status remote_check_seen(struct run *r, bool *remember, struct err *e);
 
 /* Rule 9: reads the whole log of r->cp through its entry tiles, checks
- * that its entries make the checkpoint's tree, and that r->b holds every
+ * that its entries make the checkpoint's tree and that every hash tile
+ * the log serves holds that tree's hashes, and that r->b holds every
  * entry of its venue and the provider entries its attestations depend on.
  * What the log serves wrongly is a failed check; a failure to ask (or out
  * of memory) is returned, with e. */

@@ -3,7 +3,8 @@
  *
  * One run: the newest checkpoint (its size claimed), every entry through
  * the tiles in log order into rules.c (struct rules, the log kept in
- * memory) and into a summary per venue, the tree's root; then the key,
+ * memory) and into a summary per venue, the tree's root, and every hash
+ * tile against the tree (as `verify URL --full`); then the key,
  * the checkpoint's signature and root, rule 8, and rule 7 per venue.
  * What the server answers wrongly is a failed check; only what keeps us
  * from asking stops the run.
@@ -45,7 +46,9 @@ struct survey {
 	struct survey_result *res;
 	struct verify_report *rep;
 	int64_t size; /* the checkpoint's claimed tree size */
+	struct tile_walk url_at, body_at; /* the tiles asked, and read */
 	struct merkle_range mr;
+	struct hash_check hc;
 	struct rules *rules;
 	struct entry *en; /* scratch */
 	struct survey_venue *venues;
@@ -199,9 +202,13 @@ static enum status survey_entry(void *ctx, int64_t index, const uint8_t *text,
 	uint8_t leaf[HASH_LEN];
 	struct err pe;
 	enum status st;
+	uint8_t stored[MERKLE_MAX_PROOF][HASH_LEN];
+	size_t nstored = 0;
 	sv->next = index + 1;
 	merkle_leaf_hash(leaf, text, len);
-	merkle_range_push(&sv->mr, leaf, NULL, NULL);
+	merkle_range_push(&sv->mr, leaf, stored, &nstored);
+	hash_check_push(&sv->hc, index, (const uint8_t(*)[HASH_LEN])stored,
+			nstored);
 	if (entry_parse((const char *)text, len, en, &pe) != ST_OK) {
 		sv->bad_form++;
 		verify_add_check(sv->rep, 3, false, "entry form",
@@ -255,14 +262,18 @@ static void progress(struct survey *sv, bool last)
 		return;
 	sv->shown = t;
 	double rate = t > sv->start ? (double)sv->next / (t - sv->start) : 0;
-	remote_progress_bar("log", sv->next, sv->size, "entries", rate, last);
+	char unit[64];
+	snprintf(unit, sizeof unit, "entries, %" PRId64 " hash tiles",
+		 sv->hc.checked);
+	remote_progress_bar("log", sv->next, sv->size, unit, rate, last);
 }
 
 static enum status tile_url(void *ctx, size_t i, char *url, size_t size,
 			    struct err *e)
 {
 	struct survey *sv = ctx;
-	return remote_tile_url(sv->u->base, sv->size, i, url, size, e);
+	remote_walk_to(&sv->url_at, i);
+	return remote_tile_path_url(sv->u->base, &sv->url_at.t, url, size, e);
 }
 
 static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
@@ -270,8 +281,8 @@ static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 {
 	struct survey *sv = ctx;
 	enum status st =
-		remote_tile_entries(i, sv->size, body, len, survey_entry, sv,
-				    sv->bad, sizeof sv->bad, e);
+		remote_walk_body(&sv->body_at, &sv->hc, i, body, len,
+				 survey_entry, sv, sv->bad, sizeof sv->bad, e);
 	if (st == ST_OK)
 		progress(sv, false);
 	return st;
@@ -413,6 +424,7 @@ static void survey_free(struct survey *sv)
 	free(sv->places);
 	free(sv->en);
 	rules_free(sv->rules);
+	hash_check_free(&sv->hc);
 }
 
 /* The checks of a log whose every entry was read and its tree rebuilt. */
@@ -424,6 +436,7 @@ static void summary_checks(struct survey *sv, const struct checkpoint *cp)
 			 "read all %" PRId64 " entries through the tiles in "
 			 "%.2f s; they make the checkpoint's tree",
 			 cp->size, sv->res->seconds);
+	remote_hash_tiles_checked(sv->rep, &sv->hc, cp->size);
 	if (sv->bad_form == 0 && sv->fails[3] == 0)
 		verify_add_check(sv->rep, 3, true, "entries",
 				 "all %" PRId64 " entries parse: %zu venue%s, "
@@ -487,7 +500,8 @@ enum status survey_run(const struct venue_url *u, bool has_venue,
 	merkle_range_init(&sv.mr);
 	sv.en = malloc(sizeof *sv.en);
 	sv.rules = rules_new();
-	if (sv.en == NULL || sv.rules == NULL) {
+	if (hash_check_init(&sv.hc) != ST_OK || sv.en == NULL ||
+	    sv.rules == NULL) {
 		st = err_set(e, ST_NOMEM, "out of memory");
 		goto out;
 	}
@@ -518,9 +532,9 @@ enum status survey_run(const struct venue_url *u, bool has_venue,
 	sv.start = remote_now_s();
 	/* The size is the server's claim, not yet verified: no sum that
 	 * could overflow on it. */
-	size_t ntiles =
-		(size_t)(sv.size / TILE_WIDTH) + (sv.size % TILE_WIDTH != 0);
-	st = fetch_get_many(r.f, ntiles, TILE_CAP,
+	remote_walk_start(&sv.url_at, sv.size);
+	remote_walk_start(&sv.body_at, sv.size);
+	st = fetch_get_many(r.f, remote_tiles_count(sv.size), TILE_CAP,
 			    o->parallel > 0 ? o->parallel : 4, tile_url,
 			    tile_body, &sv, e);
 	res->seconds = remote_now_s() - sv.start;

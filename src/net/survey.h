@@ -17,11 +17,15 @@
  *                                 rebuilding the tree in O(log n) memory
  *                                 to compare its root with the
  *                                 checkpoint's (rule 9 "tree");
+ *   /tile/<L>/<N>[.p/<W>]         every hash tile of that tree, read
+ *                                 beside the entries and compared with
+ *                                 the rebuilt tree as remote.h's full
+ *                                 does (rule 9 "hash tiles");
  *   /v/<venue>/bundle.json        only without a key given: the log key
  *                                 the bundle carries (of the URL's venue,
  *                                 else the log's first), checked against
  *                                 the pin when the URL has one;
- *   /checkpoint/<n>, /proof/consistency
+ *   /checkpoints/<n> (or /checkpoint/<n>), /proof/consistency
  *                                 rule 8: the pin and the checkpoint seen
  *                                 before, as remote.h does them.
  * Then rule 7 for each venue (rules_fresh): the newest valid sanitization,

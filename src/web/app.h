@@ -12,7 +12,8 @@
  *   GET  /v/<venue>/due.ics, /history.atom  its feeds (feeds.h)
  *   GET  /v/<venue>/poster.pdf, .svg, .png  its poster (?paper=, ?lang=)
  *   GET  /d/<sha256>                     a document
- *   GET  /checkpoint, /checkpoint/<n>    newest, or kept, checkpoint
+ *   GET  /checkpoint                     the newest checkpoint
+ *   GET  /checkpoints/<n>, /checkpoint/<n>  a kept checkpoint
  *   GET  /proof/inclusion?index=&size=   inclusion proof
  *   GET  /proof/consistency?old=&new=    consistency proof
  *   GET  /tile/<L>/<N>[.p/<W>]           C2SP tlog-tiles hash tiles

@@ -817,6 +817,11 @@ const struct http_route web_routes[] = {
 	 .name = "checkpoint",
 	 .methods = HTTP_GET,
 	 .handle = r_checkpoint},
+	{.pattern = "/checkpoints/{}",
+	 .name = "checkpoint_size",
+	 .methods = HTTP_GET,
+	 .handle = r_checkpoint},
+	/* The older path of kept checkpoints, for verifiers that ask it. */
 	{.pattern = "/checkpoint/{}",
 	 .name = "checkpoint_size",
 	 .methods = HTTP_GET,

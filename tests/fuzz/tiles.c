@@ -9,14 +9,17 @@
  * checkpoint of W entries signed by a key of its own, the bundle of
  * venue k7m2q9xa holding every entry that names the venue and every
  * provider entry, with their inclusion proofs, and for the poster's pin
- * the checkpoint of W/2 entries and the consistency proof from it.  An
+ * the checkpoint of W/2 entries and the consistency proof from it, and
+ * its hash tile /tile/0/000.p/<W>, the leaves' hashes (kept checkpoints
+ * at /checkpoint/<n> only: the verifier falls back to it).  An
  * input that is no tile is still served, as the tile of a log of one
  * entry; a bundle that cannot hold an entry it should (a NUL, not UTF-8)
  * is served empty.
  *
  * remote_verify must make its checks (ST_OK) whatever the tile holds;
  * when the input is a whole tile and the bundle holds what it should,
- * the tree is the checkpoint's and the bundle complete: rule 9 passes.
+ * the tree is the checkpoint's, its hash tile the tree's, and the bundle
+ * complete: rule 9 passes.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -43,7 +46,7 @@ static struct {
 	pthread_mutex_t lock;
 	const uint8_t *tile;
 	size_t tile_len;
-	struct buf bundle, old_cp, proof;
+	struct buf bundle, old_cp, proof, hashes;
 } log_served = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static struct note_signer *signer;
@@ -86,6 +89,13 @@ static enum http_next r_tile(struct http_request *rq)
 	return HTTP_DONE;
 }
 
+static enum http_next r_hashes(struct http_request *rq)
+{
+	reply(rq, log_served.hashes.data, log_served.hashes.len,
+	      "application/octet-stream");
+	return HTTP_DONE;
+}
+
 static enum http_next r_missing(struct http_request *rq)
 {
 	http_reply_error(rq, ST_NOT_FOUND, 0, "no such document");
@@ -103,6 +113,7 @@ static const struct http_route routes[] = {
 	 .methods = HTTP_GET,
 	 .handle = r_proof},
 	{.pattern = "/tile/entries/{*}", .methods = HTTP_GET, .handle = r_tile},
+	{.pattern = "/tile/0/{*}", .methods = HTTP_GET, .handle = r_hashes},
 	{.pattern = "/d/{}", .methods = HTTP_GET, .handle = r_missing},
 };
 
@@ -113,6 +124,7 @@ static void stop(void)
 	buf_free(&log_served.bundle);
 	buf_free(&log_served.old_cp);
 	buf_free(&log_served.proof);
+	buf_free(&log_served.hashes);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -143,6 +155,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	buf_init(&log_served.bundle, BUNDLE_MAX);
 	buf_init(&log_served.old_cp, 1 << 16);
 	buf_init(&log_served.proof, 1 << 16);
+	buf_init(&log_served.hashes, (size_t)MAX_ENTRIES * HASH_LEN);
 	fuzz_assert(atexit(stop) == 0);
 	return 0;
 }
@@ -252,11 +265,14 @@ static bool make_log(const uint8_t *data, size_t size, size_t n,
 	struct err e;
 	merkle_range_init(&mr);
 	t->count = 0;
+	buf_reset(&log_served.hashes);
 	for (int64_t i = 0; i < leaves; i++) {
 		if (n > 0)
 			merkle_leaf_hash(leaf, data + off[i], len[i]);
 		else
 			merkle_leaf_hash(leaf, data, size);
+		fuzz_assert(buf_append(&log_served.hashes, leaf, HASH_LEN) ==
+			    ST_OK);
 		merkle_range_push(&mr, leaf, stored, &got);
 		memcpy(t->stored[t->count], stored, got * HASH_LEN);
 		t->count += (int64_t)got;
@@ -345,6 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_assert(res.have_bundle);
 	if (whole && complete) {
 		fuzz_assert(check_ok(&res.rep, 9, "tree"));
+		fuzz_assert(check_ok(&res.rep, 9, "hash tiles"));
 		fuzz_assert(check_ok(&res.rep, 9, "completeness"));
 		fuzz_assert(res.full_entries == (int64_t)n);
 	}

@@ -36,6 +36,15 @@ is UPSTREAM seen through <mode>:
               gets the log's own (a cache that lets a second ask through)
   downgrade   every request answered 302 to the same path on another
               scheme (https), to check a scheme is never followed blindly
+  oldpaths    404 for /checkpoints/<n>, as a log that serves kept
+              checkpoints only at their older path /checkpoint/<n>
+  newpaths    404 for /checkpoint/<n>: kept checkpoints only at
+              /checkpoints/<n>
+  nopaths     404 for both
+  badhash:T:H hash tile T (its path below /tile/, '/' written ','), with
+              one bit of hash H changed
+  nohash:T    hash tile T answered 404
+  shorthash:T hash tile T without its last byte
 """
 import json
 import sys
@@ -80,6 +89,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404, b"no mode")
             return
         mode, rest = parts[1], "/" + parts[2]
+        # badhash:0,001.p,17:5 names the tile 0/001.p/17 and its hash 5
+        args = mode.split(":")
+        mode, args = args[0], args[1:]
+        self.tile = args[0].replace(",", "/") if args else None
+        self.hash = int(args[1]) if len(args) > 1 else 0
         is_bundle = rest.endswith("/bundle.json")
         try:
             self.answer(mode, rest, is_bundle)
@@ -94,6 +108,17 @@ class Handler(BaseHTTPRequestHandler):
             host = self.headers.get("Host", "127.0.0.1")
             self.send(302, b"",
                       extra=[("Location", "ftp://" + host + self.path)])
+            return
+        if (mode in ("oldpaths", "nopaths") and
+                rest.startswith("/checkpoints/")) or \
+                (mode in ("newpaths", "nopaths") and
+                 rest.startswith("/checkpoint/")):
+            self.send(404, b'{"error":{"code":"not_found","message":'
+                           b'"no such path"}}', "application/json")
+            return
+        if mode == "nohash" and rest == "/tile/" + self.tile:
+            self.send(404, b'{"error":{"code":"not_found","message":'
+                           b'"no such tile"}}', "application/json")
             return
         if mode == "error500":
             self.send(500, b'{"error":{"code":"internal","message":'
@@ -163,6 +188,12 @@ class Handler(BaseHTTPRequestHandler):
                 body = b"\xff\xff" + body[2:]
             elif mode == "shorttile":
                 body = body[: len(body) - 10]
+        if status == 200 and rest == "/tile/" + str(self.tile):
+            if mode == "badhash":
+                at = 32 * self.hash + 7
+                body = body[:at] + bytes([body[at] ^ 1]) + body[at + 1:]
+            elif mode == "shorthash":
+                body = body[:-1]
         self.send(status, body, ctype)
 
     @staticmethod

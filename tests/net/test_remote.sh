@@ -23,40 +23,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 # shellcheck source=../lib/test.sh
 . "$HERE/../lib/test.sh"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 test_begin test_remote sanilog python3 sqlite3 timeout
 
 # ---------------------------------------------------------------------------
 # Servers.
 
 start_server() { serve_db "$1" 4; } # start_server DB
-
-HOSTILE=
-start_hostile() { # start_hostile UPSTREAM [CERT KEY]
-	: >"$TMP/hostile.out"
-	python3 "$HERE/hostile.py" "$@" >"$TMP/hostile.out" \
-		2>>"$TMP/hostile.err" &
-	HOSTILE_PID=$!
-	test_track "$HOSTILE_PID"
-	for _ in $(seq 1 200); do
-		local port
-		port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$TMP/hostile.out")
-		if [ -n "$port" ]; then
-			HOSTILE=http://127.0.0.1:$port
-			return 0
-		fi
-		kill -0 "$HOSTILE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	cat "$TMP/hostile.err" >&2
-	test_cannot "the hostile server did not start"
-}
-
-stop_hostile() {
-	kill -9 "$HOSTILE_PID" 2>/dev/null || true
-	wait "$HOSTILE_PID" 2>/dev/null || true
-	test_untrack "$HOSTILE_PID"
-	HOSTILE_PID=
-}
 
 # ---------------------------------------------------------------------------
 # Verifying.  verify WANT NAME ARGS...: runs sanilog verify ARGS (output in
@@ -103,19 +77,6 @@ fresh_cache() { # a new, empty cache directory
 	XDG_CACHE_HOME=$TMP/cache.$1
 	rm -rf "$XDG_CACHE_HOME"
 	export XDG_CACHE_HOME
-}
-
-# pin VKEY CHECKPOINT-NOTE: the fragment k=..&n=..&r=.. (DESIGN.md), made
-# here independently of sanilog's own pin code.
-pin() {
-	python3 - "$1" "$2" <<'EOF'
-import base64, hashlib, sys
-vkey = sys.argv[1].rstrip("\n").encode()
-lines = sys.argv[2].split("\n")
-b = lambda x: base64.urlsafe_b64encode(x[:16]).decode().rstrip("=")
-print("k=%s&n=%s&r=%s" % (b(hashlib.sha256(vkey).digest()), lines[1],
-                          b(base64.b64decode(lines[2]))))
-EOF
 }
 
 # ---------------------------------------------------------------------------

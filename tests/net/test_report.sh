@@ -11,7 +11,8 @@
 # SANILOG_NOW), with a venue current, one overdue, one expired, one with
 # no document, one whose only sanitization was revoked, an attested
 # document and a name that CSV must quote; serves it on 127.0.0.1 on a free
-# port (and through tests/net/hostile.py for lying tiles).
+# port (and through tests/net/hostile.py for lying tiles, entries and
+# hashes).
 # RUNNER, when set, prefixes each sanilog report (e.g. valgrind).
 # Exit status: 0 when every check passed, 1 otherwise, 2 when it cannot run.
 
@@ -19,6 +20,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 # shellcheck source=../lib/test.sh
 . "$HERE/../lib/test.sh"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 test_begin test_report sanilog python3 sqlite3 timeout
 
 export SANILOG_NOW=2026-11-25T12:00:00Z
@@ -176,15 +179,7 @@ no_venues "--key of another log"
 has out '^✗ rule 1 checkpoint signature: ' "--key of another log: named"
 has out '^INVALID$' "--key of another log: INVALID"
 
-PIN=$(python3 - "$VKEY" "$(sl checkpoint)" <<'EOF'
-import base64, hashlib, sys
-vkey = sys.argv[1].rstrip("\n").encode()
-lines = sys.argv[2].split("\n")
-b = lambda x: base64.urlsafe_b64encode(x[:16]).decode().rstrip("=")
-print("k=%s&n=%s&r=%s" % (b(hashlib.sha256(vkey).digest()), lines[1],
-                          b(base64.b64decode(lines[2]))))
-EOF
-)
+PIN=$(pin "$VKEY" "$(sl checkpoint)")
 report 0 "a venue URL with its pin" "$URL/v/$V1#$PIN"
 has out '^✓ rule 1 pin key: ' "pin: the key"
 has out "^✓ rule 8 pin: the poster's pin \\(tree size $SIZE" "pin: the checkpoint"
@@ -205,17 +200,11 @@ has err '^sanilog: report: could not check' "unreachable: said"
 # ---------------------------------------------------------------------------
 echo "== a log that does not verify"
 
-python3 "$HERE/hostile.py" "$URL" >"$TMP/hostile.out" 2>>"$TMP/hostile.err" &
-HOSTILE_PID=$!
-test_track "$HOSTILE_PID"
-H=
-for _ in $(seq 1 200); do
-	port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$TMP/hostile.out")
-	[ -n "$port" ] && H=http://127.0.0.1:$port && break
-	sleep 0.05
-done
-[ -n "$H" ] || test_cannot "the hostile server did not start"
+start_hostile "$URL"
+H=$HOSTILE
 report 0 "through the proxy" "$H/proxy"
+has out "^✓ rule 9 hash tiles: 1 checked, levels 0 to 0 \(1 partial\)" \
+	"through the proxy: the hash tile"
 for mode in badtile shorttile; do
 	report 1 "tiles that lie ($mode)" "$H/$mode"
 	has out '^✗ rule 9 tiles: ' "$mode: named"
@@ -224,9 +213,14 @@ for mode in badtile shorttile; do
 	[ -s out ] && bad "$mode --csv: printed $(head -c 200 out)" || ok
 	has err '^✗ rule 9 tiles: ' "$mode --csv: said on stderr"
 done
-kill -9 "$HOSTILE_PID" 2>/dev/null || true
-wait "$HOSTILE_PID" 2>/dev/null || true
-test_untrack "$HOSTILE_PID"
+report 1 "a hash tile that lies" "$H/badhash:0,000.p,$SIZE:3"
+has out "^✗ rule 9 hash tiles: hash tile tile/0/000\.p/$SIZE: hash 3 is not the log's" \
+	"a hash tile that lies: named"
+no_venues "a hash tile that lies"
+report 1 "a hash tile missing" "$H/nohash:0,000.p,$SIZE"
+has out "^✗ rule 9 tiles: .*tile/0/000\.p/$SIZE" "a hash tile missing: named"
+no_venues "a hash tile missing"
+stop_hostile
 
 stop_server
 sqlite3 "$DB" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),

@@ -18,7 +18,10 @@
  * never to another scheme, a body over the room cut off with or without
  * a length, a short or stalled body, only http and https, the output
  * unaltered on failure; many fetches handed over in order, the first
- * failure stopping them.  Proofs as /proof/ serves them, parsed.
+ * failure stopping them.  Proofs as /proof/ serves them, parsed.  The
+ * tiles of rule 9 in their order, every tile of each size once, each
+ * hash tile after its last leaf; hash tiles compared with the tree
+ * rebuilt, as served, changed or cut.
  * The survey of the whole log (net/survey.h): every venue, its state on
  * the day, every check passing; another key fails and gives no venue; a
  * log's URL and a venue URL of it read, anything else refused.
@@ -29,6 +32,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +42,7 @@
 #include "lib/testlog.h"
 #include "net/fetch.h"
 #include "net/remote.h"
+#include "net/remote_private.h"
 #include "net/seen.h"
 #include "net/survey.h"
 #include "core/pin.h"
@@ -304,7 +309,10 @@ static void test_verified(void **state)
 		show(&res.rep);
 	assert_true(res.rep.ok);
 	assert_int_equal(res.full_entries, log_size());
+	assert_int_equal(res.full_entry_tiles, 1);
+	assert_int_equal(res.full_hash_tiles, 1); /* 0/000.p/<size> */
 	want_check(&res, 9, "tree", NULL, 1);
+	want_check(&res, 9, "hash tiles", "1 checked", 1);
 	want_check(&res, 9, "completeness", NULL, 1);
 	remote_result_free(&res);
 }
@@ -343,6 +351,7 @@ static void test_survey(void **state)
 	assert_false(res.venues[1].has_latest);
 	assert_string_equal(res.venues[1].next_due, "");
 	want_check_rep(&res.rep, 9, "tree", 1);
+	want_check_rep(&res.rep, 9, "hash tiles", 1);
 	want_check_rep(&res.rep, 6, "revocations", 1);
 	want_check_what(&res.rep, 3, "entries", "0 provider entries", 1);
 	survey_result_free(&res);
@@ -785,6 +794,197 @@ static void test_parse_proof(void **state)
 	buf_free(&b);
 }
 
+/* ---- the tiles of rule 9, and the hash tiles against the tree ---- */
+
+/* How many tiles of level a log of size entries has, counted as tlog-tiles
+ * says: the level's hashes (size / 256^L) by 256, the last one partial. */
+static int64_t level_tiles(int level, int64_t size)
+{
+	int64_t hashes = size;
+	for (int i = 0; i < level; i++)
+		hashes /= TILE_WIDTH;
+	return (hashes + TILE_WIDTH - 1) / TILE_WIDTH;
+}
+
+static void test_tile_walk(void **state)
+{
+	(void)state;
+	static const int64_t sizes[] = {
+		0,
+		1,
+		255,
+		256,
+		257,
+		529,
+		65535,
+		65536,
+		65537,
+		65536 + 256,
+		65792 + 17,
+		16777216,
+		16777216 + 300,
+		16777216 * 3 + 65537,
+	};
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		int64_t size = sizes[k], entry = -1;
+		int64_t seen[HASH_TILE_LEVELS] = {0};
+		size_t n = remote_tiles_count(size), total = 0;
+		struct tile_walk w;
+		remote_walk_start(&w, size);
+		for (size_t i = 0; i < n; i++) {
+			remote_walk_to(&w, i);
+			assert_int_equal(w.seq, i);
+			const struct tile *tl = &w.t;
+			if (tl->entries) {
+				/* Entry tiles in order, each with its width. */
+				assert_int_equal(tl->n, ++entry);
+				assert_int_equal(tl->width,
+						 tile_width(0, tl->n, size));
+				continue;
+			}
+			assert_true(tl->level >= 0 &&
+				    tl->level < HASH_TILE_LEVELS);
+			/* Each level's tiles once, in order, with their
+			 * width, with the entry tile of their last leaf (the
+			 * log's last for a partial one). */
+			assert_int_equal(tl->n, seen[tl->level]++);
+			assert_int_equal(tl->width,
+					 tile_width(tl->level, tl->n, size));
+			assert_true(tl->width > 0);
+			int64_t span = 1, last_leaf;
+			for (int l = 0; l < tl->level; l++)
+				span *= TILE_WIDTH;
+			last_leaf = (tl->n * TILE_WIDTH + tl->width) * span - 1;
+			if (tl->width == TILE_WIDTH)
+				assert_int_equal(entry, last_leaf / TILE_WIDTH);
+			else /* at the right edge: after the last entries */
+				assert_int_equal(entry,
+						 level_tiles(0, size) - 1);
+			total++;
+		}
+		assert_int_equal(entry + 1, level_tiles(0, size));
+		for (int l = 0; l < HASH_TILE_LEVELS; l++)
+			assert_int_equal(seen[l], level_tiles(l, size));
+		assert_int_equal(total + (size_t)(entry + 1), n);
+		/* Back again, from the start. */
+		if (n > 2) {
+			remote_walk_to(&w, 1);
+			assert_true(!w.t.entries && w.t.level == 0 &&
+				    w.t.n == 0);
+		}
+	}
+}
+
+/* RFC 9162's MTH of leaves[lo, lo + n), n a power of two: each level's
+ * pairs hashed, level by level. */
+static void subtree(const uint8_t (*leaves)[HASH_LEN], int64_t lo, int64_t n,
+		    uint8_t out[HASH_LEN])
+{
+	uint8_t(*level)[HASH_LEN] = malloc((size_t)n * sizeof *level);
+	assert_non_null(level);
+	assert_true(n > 0 && (n & (n - 1)) == 0);
+	memcpy(level, leaves[lo], (size_t)n * HASH_LEN);
+	for (; n > 1; n /= 2)
+		for (int64_t i = 0; i < n / 2; i++)
+			merkle_node_hash(level[i], level[2 * i],
+					 level[2 * i + 1]);
+	memcpy(out, level[0], HASH_LEN);
+	free(level);
+}
+
+/* The hash tiles of a log of N entries, each checked as served, changed
+ * and cut short, against the tree hashed here apart; tiles of npartial
+ * of them partial, top their highest level. */
+static void hash_check_log(int64_t N, int64_t ntiles, int64_t npartial, int top)
+{
+	uint8_t(*leaves)[HASH_LEN] = malloc((size_t)N * sizeof *leaves);
+	uint8_t stored[MERKLE_MAX_PROOF][HASH_LEN], body[TILE_WIDTH * HASH_LEN];
+	char bad[320];
+	struct hash_check h;
+	struct merkle_range mr;
+	struct tile_walk w;
+	struct err e;
+	size_t count;
+	int64_t pushed = 0;
+	assert_non_null(leaves);
+	for (int64_t i = 0; i < N; i++) {
+		char text[32];
+		int len = snprintf(text, sizeof text, "entry %" PRId64, i);
+		merkle_leaf_hash(leaves[i], text, (size_t)len);
+	}
+	assert_int_equal(hash_check_init(&h), ST_OK);
+	merkle_range_init(&mr);
+	remote_walk_start(&w, N);
+	size_t n = remote_tiles_count(N);
+	assert_int_equal(n, (N + TILE_WIDTH - 1) / TILE_WIDTH + ntiles);
+	for (size_t i = 0; i < n; i++) {
+		remote_walk_to(&w, i);
+		const struct tile *tl = &w.t;
+		if (tl->entries) {
+			for (int k = 0; k < tl->width; k++, pushed++) {
+				merkle_range_push(&mr, leaves[pushed], stored,
+						  &count);
+				hash_check_push(
+					&h, pushed,
+					(const uint8_t(*)[HASH_LEN])stored,
+					count);
+			}
+			continue;
+		}
+		/* The tile as the log serves it, hashed here apart. */
+		int64_t span = 1;
+		for (int l = 0; l < tl->level; l++)
+			span *= TILE_WIDTH;
+		for (int k = 0; k < tl->width; k++) {
+			int64_t lo = (tl->n * TILE_WIDTH + k) * span;
+			subtree((const uint8_t(*)[HASH_LEN])leaves, lo, span,
+				body + (size_t)k * HASH_LEN);
+		}
+		size_t len = (size_t)tl->width * HASH_LEN;
+		/* Cut short, or one byte too long: not the tile. */
+		assert_int_equal(hash_check_tile(&h, tl, body, len - 1, bad,
+						 sizeof bad, &e),
+				 ST_CORRUPT);
+		assert_non_null(strstr(bad, "hash tile tile/"));
+		assert_int_equal(hash_check_tile(&h, tl, body, len + 1, bad,
+						 sizeof bad, &e),
+				 ST_CORRUPT);
+		/* One bit of its last hash changed; then as served. */
+		int64_t wrong = h.wrong;
+		body[len - 1] ^= 1;
+		assert_int_equal(
+			hash_check_tile(&h, tl, body, len, bad, sizeof bad, &e),
+			ST_OK);
+		assert_int_equal(h.wrong, wrong + 1);
+		body[len - 1] ^= 1;
+		assert_int_equal(
+			hash_check_tile(&h, tl, body, len, bad, sizeof bad, &e),
+			ST_OK);
+		assert_int_equal(h.wrong, wrong + 1);
+	}
+	assert_int_equal(pushed, N);
+	assert_int_equal(h.checked, 2 * ntiles);
+	assert_int_equal(h.partial, 2 * npartial);
+	assert_int_equal(h.top, top);
+	assert_int_equal(h.wrong, ntiles);
+	assert_string_equal(h.first_wrong,
+			    "hash tile tile/0/000: hash 255 is not the log's");
+	hash_check_free(&h);
+	free(leaves);
+}
+
+static void test_hash_check(void **state)
+{
+	(void)state;
+	/* Two full entry tiles and 17 entries: hash tiles 0/000, 0/001,
+	 * 0/002.p/17 and 1/000.p/2. */
+	hash_check_log(2 * TILE_WIDTH + 17, 4, 2, 1);
+	/* 257 entry tiles and 44 entries: 257 level-0 tiles and 0/257.p/44,
+	 * 1/000 and 1/001.p/1, and 2/000.p/1 (the root of the first 65536
+	 * leaves). */
+	hash_check_log(257 * TILE_WIDTH + 44, 258 + 2 + 1, 3, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -796,6 +996,8 @@ int main(void)
 		cmocka_unit_test(test_fetch_many),
 		cmocka_unit_test(test_parse_proof),
 		cmocka_unit_test(test_grown_and_rolled_back),
+		cmocka_unit_test(test_tile_walk),
+		cmocka_unit_test(test_hash_check),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

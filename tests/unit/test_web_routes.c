@@ -260,8 +260,9 @@ static void test_documents(void **state)
 	expect(path, 404, NULL, NULL);
 }
 
-/* The kept checkpoint of n (the newest when n < 0), opened. */
-static void checkpoint_at(int64_t n, struct checkpoint *c)
+/* The kept checkpoint of n (the newest when n < 0) at dir ("checkpoints"
+ * or the older "checkpoint"), opened. */
+static void checkpoint_at(const char *dir, int64_t n, struct checkpoint *c)
 {
 	struct tl_reply r;
 	struct err e;
@@ -269,7 +270,7 @@ static void checkpoint_at(int64_t n, struct checkpoint *c)
 	if (n < 0)
 		snprintf(path, sizeof path, "/checkpoint");
 	else
-		snprintf(path, sizeof path, "/checkpoint/%lld", (long long)n);
+		snprintf(path, sizeof path, "/%s/%lld", dir, (long long)n);
 	get(path, NULL, &r);
 	assert_int_equal(r.code, 200);
 	if (checkpoint_open(buf_str(&r.body), r.body.len, &t.key, c, &e) !=
@@ -283,16 +284,26 @@ static void checkpoint_at(int64_t n, struct checkpoint *c)
 static void test_checkpoints(void **state)
 {
 	(void)state;
-	struct checkpoint c;
-	checkpoint_at(-1, &c);
+	struct checkpoint c, old;
+	checkpoint_at(NULL, -1, &c);
 	assert_int_equal(c.size, size);
 	for (int64_t n = 0; n <= size; n++) {
-		checkpoint_at(n, &c);
+		checkpoint_at("checkpoints", n, &c);
 		assert_int_equal(c.size, n);
+		/* The older path is the same checkpoint. */
+		checkpoint_at("checkpoint", n, &old);
+		assert_int_equal(old.size, n);
+		assert_memory_equal(old.root, c.root, HASH_LEN);
 	}
-	expect("/checkpoint/99", 404, NULL, NULL);
-	expect("/checkpoint/01", 404, NULL, NULL);
-	expect("/checkpoint/-1", 404, NULL, NULL);
+	static const char *const missing[] = {"/99", "/01", "/-1", "/", ""};
+	char path[64];
+	for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
+		snprintf(path, sizeof path, "/checkpoints%s", missing[i]);
+		expect(path, 404, NULL, NULL);
+		snprintf(path, sizeof path, "/checkpoint%s", missing[i]);
+		if (missing[i][0] != 0)
+			expect(path, 404, NULL, NULL);
+	}
 }
 
 /* The proof at path, parsed; status code first. */
@@ -318,7 +329,7 @@ static void test_proofs(void **state)
 	struct err e;
 	struct store *s = NULL;
 	struct buf text;
-	checkpoint_at(size, &cn);
+	checkpoint_at("checkpoints", size, &cn);
 	assert_int_equal(store_open(t.db, STORE_READONLY, &s, &e), ST_OK);
 	buf_init(&text, ENTRY_MAX);
 	for (int64_t i = 0; i < size; i++) {
@@ -342,7 +353,7 @@ static void test_proofs(void **state)
 	buf_free(&text);
 	store_close(s);
 	for (int64_t old = 1; old <= size; old++) {
-		checkpoint_at(old, &co);
+		checkpoint_at("checkpoints", old, &co);
 		snprintf(path, sizeof path,
 			 "/proof/consistency?old=%lld&new=%lld", (long long)old,
 			 (long long)size);
@@ -515,7 +526,7 @@ static void test_posters(void **state)
 	assert_string_equal(u.base, BASE);
 	assert_string_equal(u.venue, V1);
 	assert_true(u.has_pin);
-	checkpoint_at(-1, &c);
+	checkpoint_at(NULL, -1, &c);
 	assert_int_equal(u.pin.size, c.size);
 	assert_true(pin_root_matches(&u.pin, c.root));
 	assert_true(pin_key_matches(&u.pin, t.vkey, strlen(t.vkey)));
