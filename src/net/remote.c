@@ -46,13 +46,6 @@ static enum status set_url(struct run *r, struct err *e, const char *fmt, ...)
 	return ST_OK;
 }
 
-double remote_now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 bool remote_answer_failed(enum status st)
 {
 	return st == ST_NOT_FOUND || st == ST_TOO_LARGE || st == ST_INVALID ||

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/progress.h"
 #include "core/codec.h"
 #include "core/entry.h"
 #include "core/hash.h"
@@ -187,24 +189,11 @@ static enum status full_entry(void *ctx, int64_t index, const uint8_t *text,
 	return ST_OK; /* another venue's */
 }
 
-void remote_progress_bar(const char *label, int64_t done, int64_t total,
-			 const char *unit, double rate, bool last)
-{
-	int pct = total > 0 ? (int)(done * 100 / total) : 100;
-	int bar = pct / 4;
-	fprintf(stderr,
-		"\r%-5s [%.*s%*s] %3d%% %" PRId64 "/%" PRId64 " %s  %.0f/s  ",
-		label, bar, "#########################", 25 - bar, "", pct,
-		done, total, unit, rate);
-	if (last)
-		fputc('\n', stderr);
-}
-
 static void full_progress(struct full *fu, bool last)
 {
 	if (!fu->r->o->progress)
 		return;
-	double t = remote_now_s();
+	double t = clock_mono_s();
 	if (!last && t - fu->shown < 0.1)
 		return;
 	fu->shown = t;
@@ -212,7 +201,7 @@ static void full_progress(struct full *fu, bool last)
 	char unit[64];
 	snprintf(unit, sizeof unit, "entries, %" PRId64 " hash tiles",
 		 fu->hc.checked);
-	remote_progress_bar("full", fu->next, fu->size, unit, rate, last);
+	progress_bar("full", fu->next, fu->size, unit, rate, last);
 }
 
 enum status remote_tile_entries(size_t i, int64_t size, const uint8_t *body,
@@ -469,11 +458,11 @@ enum status remote_check_full(struct run *r, struct err *e)
 		full_free(&fu);
 		return err_set(e, ST_NOMEM, "out of memory");
 	}
-	fu.start = remote_now_s();
+	fu.start = clock_mono_s();
 	st = fetch_get_many(r->f, fu.nall, TILE_CAP,
 			    r->o->parallel > 0 ? r->o->parallel : 4, tile_url,
 			    tile_body, &fu, e);
-	r->res->full_seconds = remote_now_s() - fu.start;
+	r->res->full_seconds = clock_mono_s() - fu.start;
 	r->res->full_entries = fu.next;
 	r->res->full_entry_tiles = (int64_t)fu.ntiles;
 	r->res->full_hash_tiles = fu.hc.checked;

@@ -40,9 +40,6 @@ struct run {
 	char url[FETCH_URL_MAX];
 };
 
-/* Seconds on a monotonic clock. */
-double remote_now_s(void);
-
 /* A failure of the server's answer that is a negative result rather than
  * a failure to ask: it becomes a failed check. */
 bool remote_answer_failed(enum status st);
@@ -159,11 +156,6 @@ enum status remote_tiles_read(struct verify_report *rep, enum status st,
 bool remote_tree_matches(struct verify_report *rep,
 			 const struct merkle_range *mr,
 			 const struct checkpoint *cp);
-
-/* A progress bar on stderr: "label [####   ]  42% done/total unit
- * rate/s", last ending the line. */
-void remote_progress_bar(const char *label, int64_t done, int64_t total,
-			 const char *unit, double rate, bool last);
 
 /* Rule 8 for r->cp, verified under r->key: the poster's pin of r->u
  * (check_pin), and the checkpoint seen before (check_seen: *remember says

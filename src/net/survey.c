@@ -9,6 +9,8 @@
  * What the server answers wrongly is a failed check; only what keeps us
  * from asking stops the run.
  */
+#include "base/clock.h"
+#include "base/progress.h"
 #include "survey.h"
 
 #include <inttypes.h>
@@ -257,7 +259,7 @@ static void progress(struct survey *sv, bool last)
 {
 	if (!sv->o->progress)
 		return;
-	double t = remote_now_s();
+	double t = clock_mono_s();
 	if (!last && t - sv->shown < 0.1)
 		return;
 	sv->shown = t;
@@ -265,7 +267,7 @@ static void progress(struct survey *sv, bool last)
 	char unit[64];
 	snprintf(unit, sizeof unit, "entries, %" PRId64 " hash tiles",
 		 sv->hc.checked);
-	remote_progress_bar("log", sv->next, sv->size, unit, rate, last);
+	progress_bar("log", sv->next, sv->size, unit, rate, last);
 }
 
 static enum status tile_url(void *ctx, size_t i, char *url, size_t size,
@@ -529,7 +531,7 @@ enum status survey_run(const struct venue_url *u, bool has_venue,
 	}
 
 	/* Every entry, in order. */
-	sv.start = remote_now_s();
+	sv.start = clock_mono_s();
 	/* The size is the server's claim, not yet verified: no sum that
 	 * could overflow on it. */
 	remote_walk_start(&sv.url_at, sv.size);
@@ -537,7 +539,7 @@ enum status survey_run(const struct venue_url *u, bool has_venue,
 	st = fetch_get_many(r.f, remote_tiles_count(sv.size), TILE_CAP,
 			    o->parallel > 0 ? o->parallel : 4, tile_url,
 			    tile_body, &sv, e);
-	res->seconds = remote_now_s() - sv.start;
+	res->seconds = clock_mono_s() - sv.start;
 	if (sv.next > 0 || st == ST_OK)
 		progress(&sv, true);
 	bool failed = false;

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+#
+# test_publish.sh: `sanilog publish DIR`, served by Debian's nginx with the
+# README's configuration (tools/nginx-static.conf).
+#
+#   SANILOG=/abs/path/to/sanilog tests/web/test_publish.sh [PATTERN]
+#
+# A small log published: the files and their types and caching as nginx
+# sends them; `sanilog verify URL --full` valid against the tree; a
+# tlog-tiles client of its own (tests/lib/tlog_tiles.py) recomputing the
+# checkpoint's root from the hash tiles; the published poster scanned and
+# its URL (with the pin) opened in headless Chromium, where verify.js
+# verifies the page.  Then a second run writes only the venue of the new
+# entry; a folder of another log, and a database older than the tree, are
+# refused and leave the tree as it was; a log of 500 entries and more has
+# its full tiles written once and its old partial tiles removed; --watch
+# follows the log.
+#
+# Exit status: 0 when every case passed, 1 otherwise, 2 when it cannot run.
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # browser.sh's
+PATTERN=${1:-}
+DOCS=$HERE/../cli/docs
+TLOG=$HERE/../lib/tlog_tiles.py
+VA=aaaabbbb
+VB=bbbbcccc
+
+# shellcheck source=../lib/test.sh
+. "$HERE/../lib/test.sh"
+test_begin test_publish sanilog bench chromium curl python3 nginx timeout
+# shellcheck source=browser.sh
+. "$HERE/browser.sh"
+cd "$TMP" || exit 2
+# shellcheck source=../lib/nginx.sh
+. "$HERE/../lib/nginx.sh"
+
+# nginx serves $TMP/site, a link to the tree under test.
+mkdir -p www
+ln -s www site
+nginx_serve "$TMP/site"
+
+# publish ARGS...: sanilog publish on $DB, its output in ./pub.out
+publish() {
+	"$SANILOG" publish --db "$DB" "$@" >pub.out 2>pub.err
+	local rc=$?
+	sed 's/^/      | /' pub.out pub.err >&2
+	return $rc
+}
+size_of() { sed -n 2p "$1"; } # a checkpoint file's tree size
+ino() { stat -c '%i' "$1"; }  # a file's inode: a new one when rewritten
+
+# ---------------------------------------------------------------------------
+# A small log, published.
+
+sl init --origin publish.example/log >/dev/null 2>&1 || test_cannot "sanilog init"
+sl venue add --id $VA --name "Bar Uno" --address "Via Uno 1" >/dev/null
+sl venue add --id $VB --name "Palestra Due" --address "Via Due 2" >/dev/null
+sl cert add --venue $VA --file "$DOCS/ozone.pdf" --type sanitization \
+	--title "Sanificazione" --performed "$(date -u +%F)" >/dev/null
+sl cert add --venue $VB --file "$DOCS/pest.png" --type pest-control \
+	--title "Derattizzazione" --performed "$(date -u +%F)" >/dev/null
+SIZE=$(sl checkpoint | sed -n 2p)
+
+expect_exit "publish: a new tree" 0 publish www --base-url "$NG"
+check "publish says what it wrote" \
+	grep -q "^published $SIZE entries ($SIZE new): 1 hash tiles, 1 entry tiles, .* 2 venues, 2 documents, 2 posters" pub.out
+for f in checkpoint "checkpoints/$SIZE" "tile/0/000.p/$SIZE" "tile/entries/000.p/$SIZE" \
+	"v/$VA/index.html" "v/$VA/index.it.html" "v/$VA/bundle.json" \
+	"v/$VA/poster.pdf" "v/$VA/poster.svg" "v/$VA/poster.png" \
+	"v/$VB/due.ics" "v/$VB/history.atom" index.html assets/verify.js \
+	assets/verify.js.gz favicon.ico .sanilog-publish; do
+	check "the tree has $f" test -s "www/$f"
+done
+check "no temporary file is left" test -z "$(find www -name '.*.tmp*')"
+check "every file is readable by all" test -z "$(find www -type f ! -perm -0444)"
+check "the checkpoint is the log's" cmp -s www/checkpoint <(sl checkpoint)
+
+SHA=$(sha256sum "$DOCS/ozone.pdf" | cut -d' ' -f1)
+served() { # served PATH TYPE CACHE: nginx's status, type and caching
+	local got
+	got=$(curl -s -o body -D - "$NG$1" | tr -d '\r')
+	if grep -qi "^content-type: $2" <<<"$got" &&
+		grep -qi "^cache-control: $3" <<<"$got" &&
+		grep -q "^HTTP/1.1 200" <<<"$got"; then
+		ok "nginx serves $1 as $2, $3"
+	else
+		bad "nginx serves $1: $(grep -iE '^(HTTP|content-type|cache-control)' <<<"$got" | tr '\n' ' ')"
+	fi
+}
+served /checkpoint "text/plain" "no-cache"
+served "/checkpoints/$SIZE" "text/plain" "public, max-age=31536000, immutable"
+served "/tile/0/000.p/$SIZE" "application/octet-stream" "public, max-age=60"
+served "/v/$VA" "text/html" "no-cache"
+served "/v/$VA/bundle.json" "application/json" "no-cache"
+served "/d/$SHA" "application/pdf" "public, max-age=31536000, immutable"
+check "the document is the uploaded file" cmp -s body "$DOCS/ozone.pdf"
+served "/v/$VA/poster.png" "image/png" "no-cache"
+check "the document is sandboxed" sh -c "curl -sI '$NG/d/$SHA' | grep -qi '^content-security-policy: sandbox'"
+check "?lang=it gives the Italian page" sh -c "curl -s '$NG/v/$VA?lang=it' | grep -q '<html lang=\"it\"'"
+check "the state file is not served" test "$(curl -s -o /dev/null -w '%{http_code}' "$NG/.sanilog-publish")" = 404
+
+expect_exit "verify URL --full against the published tree" 0 \
+	"$SANILOG" verify "$NG/v/$VA" --full
+check "verify --full read the whole log" grep -q "rule 9 tree: read all $SIZE entries" out
+expect_exit "a tlog-tiles client recomputes the root from the hash tiles" 0 \
+	python3 "$TLOG" "$NG"
+
+POSTER=$("$SANILOG" scan www/v/$VA/poster.png)
+check "the poster's QR code is the tree's venue URL with the pin" \
+	grep -Eq "^$NG/v/$VA#k=[A-Za-z0-9_-]{22}&n=$SIZE&r=" <<<"$POSTER"
+check_page "the published page, scanned from its poster: ok" "$POSTER" ok \
+	"matches the poster" 'Bar Uno'
+check_page "the published page in Italian: ok" "$NG/v/$VB?lang=it" ok \
+	'<html lang="it"' 'Palestra Due'
+
+# ---------------------------------------------------------------------------
+# A second run: only what changed.
+
+cp "$DB" old.db
+[ -e "$DB-wal" ] && cp "$DB-wal" old.db-wal
+B_INO=$(ino www/v/$VB/bundle.json)
+expect_exit "publish again, nothing new" 0 publish www
+check "says no new entry, writes nothing" \
+	grep -q "^published $SIZE entries (no new entry):.* 0 files written" pub.out
+sl cert add --venue $VA --file "$DOCS/protocol.pdf" --type protocol \
+	--title "Protocollo" --performed "$(date -u +%F)" >/dev/null
+N2=$((SIZE + 1))
+expect_exit "publish the new entry" 0 publish www --json
+check "one venue, one document, one poster set written" \
+	grep -q "\"from\":$SIZE,\"size\":$N2,\"hash_tiles\":1,\"entry_tiles\":1,\"checkpoints\":1,\"venues\":1,\"documents\":1,\"posters\":1" pub.out
+check "the other venue's bundle was not rewritten" \
+	test "$(ino www/v/$VB/bundle.json)" = "$B_INO"
+check "the checkpoint is the new one" test "$(size_of www/checkpoint)" = "$N2"
+check "the older partial tile stays until its tile is full" test -s "www/tile/0/000.p/$SIZE"
+POSTER2=$("$SANILOG" scan www/v/$VA/poster.png)
+check_page "the venue of the new entry, from its new poster: ok" "$POSTER2" ok \
+	"matches the poster" 'Protocollo'
+expect_exit "verify --full after the second run" 0 "$SANILOG" verify "$NG/v/$VB" --full
+expect_exit "the tiles after the second run" 0 python3 "$TLOG" "$NG"
+
+# A new day: every venue's pages again (their verdicts follow the date),
+# from the bundles their posters pin; no bundle or poster is rewritten.
+# Forty days on, the sanitization of venue A is overdue.
+B_INO=$(ino www/v/$VA/bundle.json)
+P_INO=$(ino www/v/$VB/poster.pdf)
+I_INO=$(ino www/v/$VA/index.html)
+LATER=$(date -u -d '40 days' +%FT%TZ)
+expect_exit "publish forty days on" 0 env SANILOG_NOW="$LATER" \
+	"$SANILOG" publish --db "$DB" www --json
+check "forty days on: both venues' pages, no poster" \
+	grep -q '"venues":2,"documents":0,"posters":0' out
+check "forty days on: the page of the overdue venue changed" \
+	test "$(ino www/v/$VA/index.html)" != "$I_INO"
+check "forty days on: its bundle was not rewritten" test "$(ino www/v/$VA/bundle.json)" = "$B_INO"
+check "forty days on: no poster was rewritten" test "$(ino www/v/$VB/poster.pdf)" = "$P_INO"
+check "forty days on: the page says overdue without JavaScript" \
+	grep -q 'id="state" class="state" data-fresh="late"' www/v/$VA/index.html
+
+# ---------------------------------------------------------------------------
+# Refusals: nothing is written.
+
+cp www/checkpoint cp.before
+DB2=$TMP/other.db
+"$SANILOG" init --db "$DB2" --origin other.example/log >/dev/null 2>&1
+expect_exit "another log's database into the tree: refused" 1 \
+	"$SANILOG" publish --db "$DB2" www
+check "says whose tree it is" grep -q 'the folder holds the log "publish.example/log"' "$TMP/err"
+expect_exit "an older copy of the database: refused" 1 \
+	"$SANILOG" publish --db old.db www
+check "says the tree is larger" grep -q "the folder holds $N2 entries of this log, the database only $SIZE" "$TMP/err"
+check "the checkpoint was left as it was" cmp -s cp.before www/checkpoint
+expect_exit "publish without a folder: usage" 2 "$SANILOG" publish --db "$DB"
+expect_exit "publish --interval nonsense: usage" 2 \
+	"$SANILOG" publish --db "$DB" www --watch --interval x
+
+# ---------------------------------------------------------------------------
+# A log of 500 entries, then 512, then 513: full tiles once, old partial
+# tiles removed once a later run has their full tile.
+
+BIG=$TMP/big.db
+big_venue "$BIG" 500
+DB=$BIG
+ln -sfn www2 site
+expect_exit "publish a log of 500 entries" 0 publish www2 --base-url "$NG"
+check "a full tile, a partial one, and level 1" \
+	test -s www2/tile/0/000 -a -s www2/tile/0/001.p/244 -a -s www2/tile/1/000.p/1 \
+	-a -s www2/tile/entries/000 -a -s www2/tile/entries/001.p/244
+T0=$(ino www2/tile/0/000)
+expect_exit "tlog-tiles client, 500 entries" 0 python3 "$TLOG" "$NG"
+for i in $(seq 1 12); do
+	sl cert add --venue aaaaaaaa --file "$DOCS/pest.png" --type other \
+		--title "Registro $i" --performed "$(date -u +%F)" >/dev/null
+done
+expect_exit "publish at 512 entries" 0 publish www2
+check "the full tile 001 is there, the partial one still" \
+	test -s www2/tile/0/001 -a -s www2/tile/0/001.p/244 -a -s www2/tile/1/000.p/2
+check "the full tile 000 was not rewritten" test "$(ino www2/tile/0/000)" = "$T0"
+sl cert add --venue aaaaaaaa --file "$DOCS/pest.png" --type other \
+	--title "Registro 13" --performed "$(date -u +%F)" >/dev/null
+expect_exit "publish at 513 entries" 0 publish www2
+check "the partial tiles of 001 are gone" test ! -e www2/tile/0/001.p -a ! -e www2/tile/entries/001.p
+check "the new partial tile" test -s www2/tile/0/002.p/1
+expect_exit "tlog-tiles client, 513 entries" 0 python3 "$TLOG" "$NG"
+expect_exit "verify --full, 513 entries" 0 "$SANILOG" verify "$NG/v/aaaaaaaa" --full
+
+# A hash tile corrupted on the static server: verify --full refuses it.
+cp -r www2 bad
+printf 'X' | dd of=bad/tile/0/001 bs=1 seek=100 conv=notrunc 2>/dev/null
+ln -sfn bad site
+expect_exit "a corrupted full hash tile: verify --full exits 1" 1 \
+	"$SANILOG" verify "$NG/v/aaaaaaaa" --full
+check "names the tile" grep -q "hash tile tile/0/001: hash 3 is not the log's" out
+expect_exit "the tlog-tiles client rejects it too" 1 python3 "$TLOG" "$NG"
+ln -sfn www2 site
+
+# ---------------------------------------------------------------------------
+# --watch follows the log, and stops on SIGTERM.
+
+"$SANILOG" publish --db "$DB" www2 --watch --interval 0.1 >watch.out 2>watch.err &
+WATCH=$!
+test_track "$WATCH"
+sl cert add --venue aaaaaaaa --file "$DOCS/pest.png" --type other \
+	--title "Registro 14" --performed "$(date -u +%F)" >/dev/null
+for _ in $(seq 1 100); do
+	[ "$(curl -s "$NG/checkpoint" | sed -n 2p)" = 514 ] && break
+	sleep 0.1
+done
+check "--watch published the new entry" test "$(curl -s "$NG/checkpoint" | sed -n 2p)" = 514
+kill -TERM "$WATCH"
+wait "$WATCH"
+check "--watch exits 0 on SIGTERM" test $? = 0
+test_untrack "$WATCH"
+check "--watch said what it wrote" grep -q "^published 514 entries (1 new)" watch.out
+
+test_end
