@@ -22,6 +22,7 @@
 
 #include "base/clock.h"
 #include "commands.h"
+#include "publish/mirror.h"
 #include "core/codec.h"
 #include "serve_opts.h"
 #include "witness/wdb.h"
@@ -40,6 +41,7 @@ static const char witness_usage[] =
 	"[--timeout S]\n"
 	"             [--request-timeout S] [--trusted-proxy IP] "
 	"[--no-access-log]\n"
+	"             [--mirror DIR]...\n"
 	"       sanilog witness evidence\n"
 	"\n"
 	"A witness countersigns the checkpoints of the logs it witnesses, "
@@ -54,8 +56,13 @@ static const char witness_usage[] =
 	"their witness policy.  log add takes a log's verifier key (sanilog\n"
 	"key prints a sanilog log's); its origin is the key's name.  serve\n"
 	"answers POST /add-checkpoint on ADDR:PORT (default 127.0.0.1:8090),\n"
-	"and GET /, /healthz and /metrics.  evidence lists the requests that\n"
-	"proved a log inconsistent (--json: with the checkpoints).\n"
+	"and GET /, /healthz and /metrics.  With --mirror DIR, a folder that\n"
+	"`sanilog mirror` keeps, the witness countersigns a checkpoint of the\n"
+	"log mirrored there only once the mirror holds its tree (mirrored and\n"
+	"verified): before, it answers 503 and the log asks again; a tree\n"
+	"other than the mirror's is refused (422).  evidence lists the\n"
+	"requests that proved a log inconsistent (--json: with the\n"
+	"checkpoints).\n"
 	"\n"
 	"Options: --db PATH (default $SANILOG_WITNESS_DB or ./witness.db),\n"
 	"--json, --help.\n";
@@ -330,11 +337,39 @@ static int witness_evidence(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+#define MIRRORS_MAX 16
+
+struct mirrors {
+	const char *dir[MIRRORS_MAX];
+	size_t n;
+};
+
+/* witness_admit_fn of --mirror: a checkpoint of a mirrored log once its
+ * mirror holds it. */
+static enum status admit_mirrored(void *ctx, const struct checkpoint *cp,
+				  struct err *e)
+{
+	const struct mirrors *m = ctx;
+	for (size_t i = 0; i < m->n; i++) {
+		int64_t held = 0;
+		enum status st = mirror_holds(m->dir[i], cp->origin, cp->size,
+					      cp->root, &held, e);
+		if (st != ST_UNSUPPORTED) /* a mirror of this log */
+			return st;
+	}
+	return ST_OK; /* a log no mirror keeps */
+}
+
 static int witness_serve(struct cli *c, int argc, char **argv)
 {
+	enum { OPT_MIRROR = 2000 };
 	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS, CLI_HTTP_OPTIONS, {0}};
+		CLI_COMMON_OPTIONS,
+		CLI_HTTP_OPTIONS,
+		{"mirror", required_argument, NULL, OPT_MIRROR},
+		{0}};
 	struct witness_options o = {.db_path = NULL};
+	struct mirrors m = {.n = 0};
 	struct cli_http h;
 	int ch;
 	cli_http_init(&h, "127.0.0.1:8090");
@@ -342,6 +377,20 @@ static int witness_serve(struct cli *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (cli_common_option(c, ch, optarg))
 			continue;
+		if (ch == OPT_MIRROR) {
+			char origin[NOTE_NAME_MAX + 1];
+			struct err me = {.msg = ""};
+			if (m.n == MIRRORS_MAX)
+				return cli_error("witness serve: at most %d "
+						 "--mirror",
+						 MIRRORS_MAX);
+			if (mirror_origin(optarg, origin, &me) != ST_OK)
+				return cli_error("witness serve: --mirror %s: "
+						 "%s",
+						 optarg, me.msg);
+			m.dir[m.n++] = optarg;
+			continue;
+		}
 		int took = cli_http_option(&h, "witness serve", ch, optarg);
 		if (took < 0)
 			return EXIT_USAGE;
@@ -365,6 +414,10 @@ static int witness_serve(struct cli *c, int argc, char **argv)
 		return cli_error("witness serve: %s", e.msg);
 	o.db_path = db_path(c);
 	o.signer = signer;
+	if (m.n > 0) {
+		o.admit = admit_mirrored;
+		o.admit_ctx = &m;
+	}
 	struct witness_server *w = NULL;
 	if (witness_server_start(&o, &w, &e) != ST_OK) {
 		note_signer_free(signer);

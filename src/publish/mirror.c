@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "base/clock.h"
@@ -89,6 +90,15 @@ static enum status refuse(struct run *r, const char *fmt, ...)
 }
 
 /* ---- the state ---- */
+
+static void state_free(struct state *s)
+{
+	for (size_t i = 0; i < s->npending; i++)
+		free(s->pending[i]);
+	free(s->pending);
+	s->pending = NULL;
+	s->npending = 0;
+}
 
 static enum status read_state(struct run *r)
 {
@@ -856,13 +866,71 @@ enum status mirror_run(const char *dir, const struct mirror_options *o,
 		keep_evidence(&r);
 	res->files = *tree_counts(r.t);
 	ids_free(&r.venues);
-	for (size_t i = 0; i < r.st.npending; i++)
-		free(r.st.pending[i]);
-	free(r.st.pending);
+	state_free(&r.st);
 	fetch_free(r.f);
 	free(r.level);
 	free(r.en);
 	buf_free(&r.note);
+	tree_close(r.t);
+	return st;
+}
+
+enum status mirror_holds(const char *dir, const char *origin, int64_t size,
+			 const uint8_t root[HASH_LEN], int64_t *held,
+			 struct err *e)
+{
+	struct run r = {.e = e};
+	struct mirror_result res;
+	uint8_t got[HASH_LEN];
+	r.res = &res;
+	*held = 0;
+	enum status st = tree_open(dir, &r.t, e);
+	if (st != ST_OK)
+		return st;
+	if ((st = read_state(&r)) == ST_OK) {
+		*held = r.st.size;
+		r.cp.size = r.st.size; /* the tiles are of this tree */
+		if (strcmp(r.st.origin, origin) != 0)
+			st = err_set(e, ST_UNSUPPORTED,
+				     "the mirror keeps another log (%s)",
+				     r.st.origin);
+		else if (size > r.st.size)
+			st = err_set(e, ST_NOT_FOUND,
+				     "the mirror holds %" PRId64
+				     " entries of %s",
+				     r.st.size, r.st.origin);
+		else if (size == r.st.size)
+			merkle_range_root(&r.st.range, got);
+		else if (size == 0)
+			merkle_empty_root(got);
+		else
+			st = merkle_tree_hash(size, tree_reader, &r, got);
+	}
+	if (st == ST_OK && memcmp(got, root, HASH_LEN) != 0)
+		st = err_set(e, ST_CONFLICT,
+			     "the mirror holds another tree of %" PRId64
+			     " entries",
+			     size);
+	state_free(&r.st);
+	tree_close(r.t);
+	return st;
+}
+
+enum status mirror_origin(const char *dir, char *origin, struct err *e)
+{
+	struct run r = {.e = e};
+	struct stat sb;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, MIRROR_STATE);
+	if (stat(path, &sb) != 0)
+		return err_set(e, ST_NOT_FOUND,
+			       "not a mirror yet (no %s): run sanilog mirror "
+			       "URL %s first",
+			       MIRROR_STATE, dir);
+	enum status st = tree_open(dir, &r.t, e);
+	if (st == ST_OK && (st = read_state(&r)) == ST_OK)
+		snprintf(origin, NOTE_NAME_MAX + 1, "%s", r.st.origin);
+	state_free(&r.st);
 	tree_close(r.t);
 	return st;
 }

@@ -63,4 +63,19 @@ struct mirror_result {
 enum status mirror_run(const char *dir, const struct mirror_options *o,
 		       struct mirror_result *res, struct err *e);
 
+/*
+ * Whether the mirror in dir holds the log of origin at size with root:
+ * ST_OK when its tree of size entries (a prefix of the tree it mirrored,
+ * recomputed from its hash tiles) has that root; ST_NOT_FOUND when it has
+ * not mirrored that many entries yet, *held saying how many it has;
+ * ST_CONFLICT when its tree at that size has another root;
+ * ST_UNSUPPORTED when dir mirrors another log.  Only reads dir.
+ */
+enum status mirror_holds(const char *dir, const char *origin, int64_t size,
+			 const uint8_t root[32], int64_t *held, struct err *e);
+
+/* The origin of the log the mirror in dir keeps (NOTE_NAME_MAX + 1
+ * bytes).  ST_NOT_FOUND when dir holds no mirror yet. */
+enum status mirror_origin(const char *dir, char *origin, struct err *e);
+
 #endif

@@ -78,6 +78,8 @@ static const char *const outcome_names[O__COUNT] = {
 
 struct witness_server {
 	const struct note_signer *signer;
+	witness_admit_fn admit;
+	void *admit_ctx;
 	char name[NOTE_NAME_MAX + 1];
 	char vkey[NOTE_VKEY_MAX + 1];
 	struct http_server *http;
@@ -704,7 +706,15 @@ static enum http_next add_checkpoint(struct http_request *rq)
 	struct witness_request req;
 	struct checkpoint cp;
 	struct wlog *l = check_request(q, &req, &cp);
-	if (l == NULL) {
+	struct err ae = {.msg = ""};
+	enum status admitted = l == NULL || q->w->admit == NULL
+				       ? ST_OK
+				       : q->w->admit(q->w->admit_ctx, &cp, &ae);
+	if (admitted == ST_NOT_FOUND)
+		refuse(q, 503, O_UNAVAILABLE, "not yet: %s", ae.msg);
+	else if (admitted != ST_OK)
+		refuse(q, 422, O_INCONSISTENT, "%s", ae.msg);
+	if (l == NULL || admitted != ST_OK) {
 		answer(q);
 		return HTTP_DONE;
 	}
@@ -959,6 +969,8 @@ enum status witness_server_start(const struct witness_options *o,
 	if (w == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
 	w->signer = o->signer;
+	w->admit = o->admit;
+	w->admit_ctx = o->admit_ctx;
 	pthread_rwlock_init(&w->table_lock, NULL);
 	pthread_mutex_init(&w->dbmu, NULL);
 	pthread_mutex_init(&w->qmu, NULL);

@@ -41,10 +41,22 @@
 
 #define WITNESS_BODY_MAX (64u << 10) /* largest add-checkpoint body */
 
+/*
+ * Called, when set, for each checkpoint that passed every check but those
+ * against the witness's state, before them, on the request's thread (so
+ * from several threads at once): ST_OK to go on; ST_NOT_FOUND to answer
+ * 503 (not yet: the log will ask again); another status to answer 422;
+ * e says why.  `witness serve --mirror` admits only what a mirror holds.
+ */
+typedef enum status (*witness_admit_fn)(void *ctx, const struct checkpoint *cp,
+					struct err *e);
+
 struct witness_options {
 	const char *db_path;		  /* the witness database */
 	const struct note_signer *signer; /* its cosigner key (borrowed) */
 	struct http_config http;
+	witness_admit_fn admit; /* or NULL */
+	void *admit_ctx;
 };
 
 struct witness_server;
