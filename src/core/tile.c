@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "entry.h"
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -145,4 +147,50 @@ int tile_width(int level, int64_t n, int64_t size)
 		return 0;
 	int64_t w = hashes - n * TILE_WIDTH;
 	return w > TILE_WIDTH ? TILE_WIDTH : (int)w;
+}
+
+enum status tile_entries_each(int64_t i, int64_t size, const uint8_t *body,
+			      size_t len, tile_entry_fn fn, void *ctx,
+			      char *bad, size_t badsize, struct err *e)
+{
+	int64_t first = i * TILE_WIDTH;
+	int64_t width = tile_width(0, i, size);
+	size_t off = 0;
+	char path[TILE_INDEX_MAX + 1];
+	enum status st;
+	tile_format_index(i, path, sizeof path);
+	for (int64_t k = 0; k < width; k++) {
+		size_t n;
+		if (len - off < 2)
+			goto short_tile;
+		n = (size_t)body[off] << 8 | body[off + 1];
+		off += 2;
+		if (n == 0 || n > ENTRY_MAX) {
+			snprintf(bad, badsize,
+				 "tile entries/%s: entry %" PRId64
+				 " has a length of %zu bytes (1 to %d)",
+				 path, first + k, n, ENTRY_MAX);
+			return err_set(e, ST_CORRUPT, "%s", bad);
+		}
+		if (len - off < n)
+			goto short_tile;
+		if ((st = fn(ctx, first + k, body + off, n)) != ST_OK)
+			return st == ST_NOMEM ? err_set(e, st, "out of memory")
+					      : err_set(e, st, "entry %" PRId64,
+							first + k);
+		off += n;
+	}
+	if (off != len) {
+		snprintf(bad, badsize,
+			 "tile entries/%s: %zu bytes after its %" PRId64
+			 " entries",
+			 path, len - off, width);
+		return err_set(e, ST_CORRUPT, "%s", bad);
+	}
+	return ST_OK;
+short_tile:
+	snprintf(bad, badsize,
+		 "tile entries/%s: ends before its %" PRId64 " entries", path,
+		 width);
+	return err_set(e, ST_CORRUPT, "%s", bad);
 }

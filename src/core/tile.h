@@ -17,9 +17,8 @@
  * leading zeros.  Each path has one form only: the parser refuses every
  * other spelling.
  *
- * The web serves tiles (web/tiles.c) and `verify URL --full` reads the
- * entries tiles (net/remote.c), both with these.  Nothing here
- * allocates.
+ * The web serves tiles (web/tiles.c) and `verify URL --full` and
+ * `sanilog mirror` read them, all with these.  Nothing here allocates.
  */
 #ifndef SANILOG_TILE_H
 #define SANILOG_TILE_H
@@ -27,6 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/status.h"
 
 #define TILE_WIDTH     256 /* hashes or entries in a full tile */
 #define TILE_LEVEL_MAX 63
@@ -67,5 +68,21 @@ size_t tile_format_index(int64_t n, char *out, size_t size);
  * out of range.  Entries tiles are those of level 0.
  */
 int tile_width(int level, int64_t n, int64_t size);
+
+/* One entry of an entries tile: its index in the log and its bytes
+ * (borrowed).  A status other than ST_OK stops tile_entries_each. */
+typedef enum status (*tile_entry_fn)(void *ctx, int64_t index,
+				     const uint8_t *text, size_t len);
+
+/*
+ * Splits entries tile i of a log of size entries, as a server sent it:
+ * W entries (tile_width), each after its big-endian uint16 length (1 to
+ * ENTRY_MAX), nothing else; hands each to fn in order.  ST_CORRUPT, with
+ * bad (badsize bytes) and e saying why, when the tile is not that; fn's
+ * own status (with e "out of memory" for ST_NOMEM, else "entry N").
+ */
+enum status tile_entries_each(int64_t i, int64_t size, const uint8_t *body,
+			      size_t len, tile_entry_fn fn, void *ctx,
+			      char *bad, size_t badsize, struct err *e);
 
 #endif

@@ -204,52 +204,6 @@ static void full_progress(struct full *fu, bool last)
 	progress_bar("full", fu->next, fu->size, unit, rate, last);
 }
 
-enum status remote_tile_entries(size_t i, int64_t size, const uint8_t *body,
-				size_t len, remote_entry_fn fn, void *ctx,
-				char *bad, size_t badsize, struct err *e)
-{
-	int64_t first = (int64_t)i * TILE_WIDTH;
-	int64_t width = tile_width(0, (int64_t)i, size);
-	size_t off = 0;
-	char path[TILE_INDEX_MAX + 1];
-	enum status st;
-	tile_format_index((int64_t)i, path, sizeof path);
-	for (int64_t k = 0; k < width; k++) {
-		size_t n;
-		if (len - off < 2)
-			goto short_tile;
-		n = (size_t)body[off] << 8 | body[off + 1];
-		off += 2;
-		if (n == 0 || n > ENTRY_MAX) {
-			snprintf(bad, badsize,
-				 "tile entries/%s: entry %" PRId64
-				 " has a length of %zu bytes (1 to %d)",
-				 path, first + k, n, ENTRY_MAX);
-			return err_set(e, ST_CORRUPT, "%s", bad);
-		}
-		if (len - off < n)
-			goto short_tile;
-		if ((st = fn(ctx, first + k, body + off, n)) != ST_OK)
-			return st == ST_NOMEM ? err_set(e, st, "out of memory")
-					      : err_set(e, st, "entry %" PRId64,
-							first + k);
-		off += n;
-	}
-	if (off != len) {
-		snprintf(bad, badsize,
-			 "tile entries/%s: %zu bytes after its %" PRId64
-			 " entries",
-			 path, len - off, width);
-		return err_set(e, ST_CORRUPT, "%s", bad);
-	}
-	return ST_OK;
-short_tile:
-	snprintf(bad, badsize,
-		 "tile entries/%s: ends before its %" PRId64 " entries", path,
-		 width);
-	return err_set(e, ST_CORRUPT, "%s", bad);
-}
-
 /* One tile of the walk: entries, or hashes that they made. */
 static enum status tile_body(void *ctx, size_t i, const uint8_t *body,
 			     size_t len, struct err *e)

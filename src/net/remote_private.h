@@ -121,23 +121,11 @@ enum status hash_check_tile(struct hash_check *h, const struct tile *t,
 void remote_hash_tiles_checked(struct verify_report *rep,
 			       const struct hash_check *h, int64_t size);
 
-/* One entry of a tile: its index in the log and its bytes (borrowed).
- * A status other than ST_OK stops remote_tile_entries. */
-typedef enum status (*remote_entry_fn)(void *ctx, int64_t index,
-				       const uint8_t *text, size_t len);
-
-/*
- * Splits entry tile i of a log of size entries: W entries, each after its
- * big-endian uint16 length (1 to ENTRY_MAX), nothing else; hands each to
- * fn in order.  ST_CORRUPT, with bad (and e) saying why, when the tile is
- * not that; fn's own status (with e "out of memory" for ST_NOMEM).
- */
-enum status remote_tile_entries(size_t i, int64_t size, const uint8_t *body,
-				size_t len, remote_entry_fn fn, void *ctx,
-				char *bad, size_t badsize, struct err *e);
+/* One entry of a tile (core/tile.h tile_entries_each). */
+typedef tile_entry_fn remote_entry_fn;
 
 /* Tile i of walk w, as the log served it: an entry tile split by
- * remote_tile_entries (each entry to fn), a hash tile compared by
+ * tile_entries_each (each entry to fn), a hash tile compared by
  * hash_check_tile; their status. */
 enum status remote_walk_body(struct tile_walk *w, struct hash_check *h,
 			     size_t i, const uint8_t *body, size_t len,

@@ -173,7 +173,7 @@ enum status remote_walk_body(struct tile_walk *w, struct hash_check *h,
 {
 	remote_walk_to(w, i);
 	if (w->t.entries)
-		return remote_tile_entries((size_t)w->t.n, w->size, body, len,
-					   fn, ctx, bad, badsize, e);
+		return tile_entries_each(w->t.n, w->size, body, len, fn, ctx,
+					 bad, badsize, e);
 	return hash_check_tile(h, &w->t, body, len, bad, badsize, e);
 }

@@ -315,14 +315,41 @@ static enum status new_entry(struct run *r, int64_t index, const uint8_t *p,
 	return ST_OK;
 }
 
+/* Splitting an entry tile: the held part of the tile to compare. */
+struct split {
+	struct run *r;
+	const struct buf *old; /* the mirror's partial tile */
+	size_t at;	       /* where the next held entry starts in it */
+};
+
+static enum status split_entry(void *ctx, int64_t index, const uint8_t *text,
+			       size_t len)
+{
+	struct split *sp = ctx;
+	struct run *r = sp->r;
+	if (index >= r->st.size)
+		return new_entry(r, index, text, len);
+	/* held: the same bytes at the same place */
+	const uint8_t *o = sp->old->data + sp->at;
+	if (sp->old->len < sp->at + 2 + len || o[0] != (uint8_t)(len >> 8) ||
+	    o[1] != (uint8_t)len || memcmp(o + 2, text, len) != 0)
+		return refuse(r,
+			      "entry %" PRId64 " changed: the log's is not "
+			      "what the mirror holds",
+			      index);
+	sp->at += 2 + len;
+	return ST_OK;
+}
+
 /* Entry tile n of the checkpoint's tree: the entries the mirror holds
  * must be its bytes; the others are new. */
 static enum status entry_tile(struct run *r, int64_t n, struct buf *body,
-			      struct buf *old)
+			      const struct buf *old)
 {
 	struct tile t = {
 		.entries = true, .n = n, .width = tile_width(0, n, r->cp.size)};
-	char path[8 + TILE_PATH_MAX];
+	char path[8 + TILE_PATH_MAX], bad[320];
+	struct split sp = {r, old, 0};
 	tile_path(&t, path, sizeof path);
 	buf_reset(body);
 	enum status st = url_get(r, body, "%s", path);
@@ -330,36 +357,14 @@ static enum status entry_tile(struct run *r, int64_t n, struct buf *body,
 		return refuse(r, "%s: the log does not serve it (404)", path);
 	if (st != ST_OK)
 		return st;
-	int64_t index = n * TILE_WIDTH;
-	size_t at = 0;
-	while (at < body->len) {
-		if (body->len - at < 2)
-			return refuse(r, "%s: cut short", path);
-		size_t len = (size_t)body->data[at] << 8 | body->data[at + 1];
-		at += 2;
-		if (len == 0 || len > ENTRY_MAX || body->len - at < len ||
-		    index >= n * TILE_WIDTH + t.width)
-			return refuse(r, "%s: entry %" PRId64 " malformed",
-				      path, index);
-		if (index < r->st.size) {
-			/* held: the same bytes at the same place */
-			if (old->len < at + len ||
-			    memcmp(old->data + at - 2, body->data + at - 2,
-				   len + 2) != 0)
-				return refuse(r,
-					      "entry %" PRId64 " changed: "
-					      "%s is not what the mirror holds",
-					      index, path);
-		} else if ((st = new_entry(r, index, body->data + at, len)) !=
-			   ST_OK) {
-			return st;
-		}
-		at += len;
-		index++;
-	}
-	if (index != n * TILE_WIDTH + t.width)
-		return refuse(r, "%s: %" PRId64 " entries, not %d", path,
-			      index - n * TILE_WIDTH, t.width);
+	st = tile_entries_each(n, r->cp.size, body->data, body->len,
+			       split_entry, &sp, bad, sizeof bad, r->e);
+	if (st == ST_CORRUPT)
+		return refuse(r, "%s", bad);
+	if (st == ST_BAD_SIGNATURE) /* refused by split_entry: r->why */
+		return err_set(r->e, ST_BAD_SIGNATURE, "%s", r->why);
+	if (st != ST_OK)
+		return st;
 	st = tree_write(r->t, path, body->data, body->len, true, r->e);
 	if (st == ST_OK)
 		r->res->entry_tiles++;
