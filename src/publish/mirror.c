@@ -591,7 +591,7 @@ static enum status write_venue_files(struct run *r, const struct bundle *b,
 	enum lang first = lang_negotiate(NULL, NULL);
 	const char *base = r->o->base_url != NULL ? r->o->base_url : "";
 	snprintf(path, sizeof path, "v/%s/bundle.json", v);
-	st = tree_write(r->t, path, json->data, json->len, true, r->e);
+	st = tree_write_gz(r->t, path, json->data, json->len, true, r->e);
 	buf_init(&out, BUNDLE_MAX);
 	for (int l = 0; st == ST_OK && l < LANG__COUNT; l++) {
 		buf_reset(&out);
@@ -600,23 +600,23 @@ static enum status write_venue_files(struct run *r, const struct bundle *b,
 		snprintf(path, sizeof path, "v/%s/index.%s.html", v,
 			 lang_code((enum lang)l));
 		if (st == ST_OK)
-			st = tree_write(r->t, path, out.data, out.len, true,
-					r->e);
+			st = tree_write_gz(r->t, path, out.data, out.len, true,
+					   r->e);
 		snprintf(path, sizeof path, "v/%s/index.html", v);
 		if (st == ST_OK && l == (int)first)
-			st = tree_write(r->t, path, out.data, out.len, true,
-					r->e);
+			st = tree_write_gz(r->t, path, out.data, out.len, true,
+					   r->e);
 	}
 	struct feeds_venue fv = {v, b->origin, base, rep};
 	buf_reset(&out);
 	if (st == ST_OK && (st = feeds_ics(&fv, first, &out)) == ST_OK) {
 		snprintf(path, sizeof path, "v/%s/due.ics", v);
-		st = tree_write(r->t, path, out.data, out.len, true, r->e);
+		st = tree_write_gz(r->t, path, out.data, out.len, true, r->e);
 	}
 	buf_reset(&out);
 	if (st == ST_OK && (st = feeds_atom(&fv, first, &out)) == ST_OK) {
 		snprintf(path, sizeof path, "v/%s/history.atom", v);
-		st = tree_write(r->t, path, out.data, out.len, true, r->e);
+		st = tree_write_gz(r->t, path, out.data, out.len, true, r->e);
 	}
 	/* the checkpoint the bundle and the venue's posters pin */
 	snprintf(path, sizeof path, "checkpoints/%" PRId64,

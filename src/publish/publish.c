@@ -331,10 +331,11 @@ static enum status scan_entries(struct run *r, int64_t from)
 
 /* ---- venues ---- */
 
+/* A page, bundle or feed, with its gzip twin. */
 static enum status write_buf(struct run *r, const char *path,
 			     const struct buf *b)
 {
-	return tree_write(r->t, path, b->data, b->len, true, r->e);
+	return tree_write_gz(r->t, path, b->data, b->len, true, r->e);
 }
 
 static enum status venue_posters(struct run *r, const char *venue,
@@ -351,8 +352,12 @@ static enum status venue_posters(struct run *r, const char *venue,
 		snprintf(path, sizeof path, "v/%s/poster.%s", venue,
 			 poster_format_str(formats[i]));
 		st = poster_make(&p, formats[i], POSTER_A4, LANG_EN, out, r->e);
-		if (st == ST_OK)
+		/* PDF and PNG are compressed already; SVG is text */
+		if (st == ST_OK && formats[i] == POSTER_SVG)
 			st = write_buf(r, path, out);
+		else if (st == ST_OK)
+			st = tree_write(r->t, path, out->data, out->len, true,
+					r->e);
 	}
 	if (st == ST_OK)
 		r->res->posters++;
@@ -480,10 +485,10 @@ enum status publish_site(struct tree *t, struct err *e)
 			 lang_code((enum lang)l));
 		st = pages_index((enum lang)l, &out, e);
 		if (st == ST_OK)
-			st = tree_write(t, path, out.data, out.len, true, e);
+			st = tree_write_gz(t, path, out.data, out.len, true, e);
 		if (st == ST_OK && l == (int)first)
-			st = tree_write(t, "index.html", out.data, out.len,
-					true, e);
+			st = tree_write_gz(t, "index.html", out.data, out.len,
+					   true, e);
 	}
 	buf_free(&out);
 	for (const struct embedded_file *f = embedded_files;

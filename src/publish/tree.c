@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/file.h"
+#include "base/gzip.h"
 
 struct tree {
 	int dirfd;
@@ -192,6 +193,28 @@ enum status tree_write(struct tree *t, const char *path, const void *data,
 		       size_t len, bool keep_same, struct err *e)
 {
 	return write_file(t, path, data, len, keep_same, false, e);
+}
+
+enum status tree_write_gz(struct tree *t, const char *path, const void *data,
+			  size_t len, bool keep_same, struct err *e)
+{
+	char gz[PATH_MAX];
+	int64_t before = t->n.written;
+	if (snprintf(gz, sizeof gz, "%s.gz", path) >= (int)sizeof gz)
+		return err_set(e, ST_INVALID, "%s: path too long", path);
+	enum status st = write_file(t, path, data, len, keep_same, false, e);
+	if (st != ST_OK || (t->n.written == before && tree_exists(t, gz)))
+		return st; /* the same bytes, and their twin */
+	size_t zlen = 0;
+	uint8_t *z = gzip_bytes(data, len, 6, &zlen);
+	if (z == NULL) {
+		if (unlinkat(t->dirfd, gz, 0) == 0)
+			t->n.removed++;
+		return ST_OK;
+	}
+	st = write_file(t, gz, z, zlen, false, false, e);
+	free(z);
+	return st;
 }
 
 enum status tree_write_synced(struct tree *t, const char *path,

@@ -46,6 +46,14 @@ bool tree_exists(struct tree *t, const char *path);
 enum status tree_write(struct tree *t, const char *path, const void *data,
 		       size_t len, bool keep_same, struct err *e);
 
+/*
+ * As tree_write, and path.gz beside it: the same bytes gzip-compressed,
+ * for a server that sends them as they are to clients taking gzip
+ * (nginx's gzip_static), when that is smaller; else no path.gz.
+ */
+enum status tree_write_gz(struct tree *t, const char *path, const void *data,
+			  size_t len, bool keep_same, struct err *e);
+
 /* As tree_write, but the file is synced before its rename and its folder
  * after: for the file written last. */
 enum status tree_write_synced(struct tree *t, const char *path,

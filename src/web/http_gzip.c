@@ -1,15 +1,14 @@
 /*
- * http_gzip.c: the gzip-compressed variant of a reply (zlib), for the
+ * http_gzip.c: the gzip-compressed variant of a reply (base/gzip.h), for the
  * pages and the bundles, made once a reply and sent to the clients whose
  * Accept-Encoding takes gzip.
  */
+#include "base/gzip.h"
 #include "http_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#define ZLIB_CONST /* next_in is const */
-#include <zlib.h>
 
 /* Bodies shorter than this go as they are (gzip would gain little). */
 #define GZIP_MIN 256
@@ -39,34 +38,6 @@ void http_gzip_vary(struct MHD_Response *r)
 		return; /* a Vary that long is our bug; leave it be */
 	MHD_del_response_header(r, MHD_HTTP_HEADER_VARY, v);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, both);
-}
-
-/* in[0..len) gzip-compressed at level (zlib's 1 to 9) into a new buffer
- * (free with free), or NULL when memory ran out or it would not be
- * smaller. */
-static uint8_t *gzip_bytes(const uint8_t *in, size_t len, int level,
-			   size_t *out_len)
-{
-	z_stream zs;
-	memset(&zs, 0, sizeof zs);
-	/* 15 + 16: a 32 KiB window, written with the gzip header. */
-	if (len > UINT32_MAX || deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8,
-					     Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	size_t cap = deflateBound(&zs, (uLong)len);
-	uint8_t *out = malloc(cap);
-	zs.next_in = in;
-	zs.avail_in = (uInt)len;
-	zs.next_out = out;
-	zs.avail_out = (uInt)cap;
-	int r = out != NULL ? deflate(&zs, Z_FINISH) : Z_MEM_ERROR;
-	deflateEnd(&zs);
-	if (r != Z_STREAM_END || zs.total_out >= len) {
-		free(out);
-		return NULL;
-	}
-	*out_len = zs.total_out;
-	return out;
 }
 
 static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind,

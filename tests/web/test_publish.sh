@@ -97,6 +97,9 @@ served "/d/$SHA" "application/pdf" "public, max-age=31536000, immutable"
 check "the document is the uploaded file" cmp -s body "$DOCS/ozone.pdf"
 served "/v/$VA/poster.png" "image/png" "no-cache"
 check "the document is sandboxed" sh -c "curl -sI '$NG/d/$SHA' | grep -qi '^content-security-policy: sandbox'"
+check "the page has its gzip twin" test -s www/v/$VA/index.html.gz
+check "nginx sends the page gzipped as it was written" sh -c \
+	"curl -s -H 'Accept-Encoding: gzip' -D - -o page.gz '$NG/v/$VA' | tr -d '\r' | grep -qi '^content-encoding: gzip' && cmp -s page.gz www/v/$VA/index.html.gz"
 check "?lang=it gives the Italian page" sh -c "curl -s '$NG/v/$VA?lang=it' | grep -q '<html lang=\"it\"'"
 check "the state file is not served" test "$(curl -s -o /dev/null -w '%{http_code}' "$NG/.sanilog-publish")" = 404
 
