@@ -1,7 +1,8 @@
 #!/bin/sh
-# bench.sh: `make bench`.  Measures sanilog's speed figures (issues 2, 3
-# and 16; the web figures by tools/bench_web.sh, the witness's by
-# tools/bench_witness.sh, the witnessed log's by tools/bench_witnessed.sh)
+# bench.sh: `make bench`.  Measures sanilog's speed figures (issues 2, 3,
+# 16 and 17; the web figures by tools/bench_web.sh, the witness's by
+# tools/bench_witness.sh, the witnessed log's by tools/bench_witnessed.sh,
+# the published tree's by tools/bench_publish.sh)
 # and prints them in a table
 # beside their targets.  A benchmark measures and
 # prints: a figure below its target is reported, never a failure.  The exit
@@ -23,6 +24,8 @@
 #   BENCH_WITNESS_SECONDS, BENCH_WITNESS_LOGS   see tools/bench_witness.sh
 #   BENCH_WITNESSED_SECONDS, BENCH_WITNESSED_CONNS,
 #   BENCH_WITNESSED_QUORUMS, BENCH_WITNESSED_ROUNDS   see tools/bench_witnessed.sh
+#   BENCH_PUBLISH_N, BENCH_PUBLISH_VENUES, BENCH_PUBLISH_MORE   see
+#                   tools/bench_publish.sh
 #
 # Every log is made in a temporary directory, one at a time, and removed
 # when measured.
@@ -321,6 +324,12 @@ rm -f "$TMP"/district.db* "$TMP/report.csv"
 	"${BENCH_WITNESS:-$(dirname "$BENCH")/bench_witness}" "$ROWS" ||
 	fail "bench_witnessed.sh failed"
 
+# 10. The published tree: `sanilog publish` of a whole log and of an
+# increment (entries a second), and nginx serving the tree beside the live
+# server (tools/bench_publish.sh, which adds its rows).
+"$(dirname "$0")/bench_publish.sh" "$BENCH" "$ROWS" ||
+	fail "bench_publish.sh failed"
+
 # The table.
 echo
 echo "sanilog benchmarks: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) CPUs, $(uname -m)"
@@ -340,6 +349,8 @@ echo " web: wrk on loopback, the server on one CPU and wrk on the other;"
 echo " witness: requests answered 200 a second over the timed part: prepared,"
 echo " the logs' requests made before the clock starts; live, made as they go;"
 echo " generator and witness sharing the machine (their CPU in the notes);"
+echo " publish: entries a second over the whole command; nginx and sanilog serve"
+echo " on CPU 0, wrk on CPU 1, 50 connections taking gzip;"
 echo " witnessed log: 201s a second over the load's wall time, server, witnesses"
 echo " and client sharing the machine; the lag polled every 2 ms;"
 echo " rows marked (ms), (bytes) or (ratio) show that figure in the rate column)"
