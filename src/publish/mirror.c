@@ -529,8 +529,10 @@ static enum status fetch_doc(void *ctx, const uint8_t sha[HASH_LEN],
 	if ((st = tree_write(r->t, path, out->data + before, out->len - before,
 			     true, e)) == ST_OK)
 		r->res->documents++;
+	char full[sizeof path];
+	memcpy(full, path, sizeof full);
 	snprintf(path, sizeof path, "d/%s", hex);
-	return st == ST_OK ? tree_symlink(r->t, path, name, e) : st;
+	return st == ST_OK ? tree_link(r->t, path, full, e) : st;
 }
 
 /* Whether the bundle's checkpoint is the mirror's tree at its size. */
@@ -593,20 +595,10 @@ static enum status write_venue_files(struct run *r, const struct bundle *b,
 	snprintf(path, sizeof path, "v/%s/bundle.json", v);
 	st = tree_write_gz(r->t, path, json->data, json->len, true, r->e);
 	buf_init(&out, BUNDLE_MAX);
-	for (int l = 0; st == ST_OK && l < LANG__COUNT; l++) {
-		buf_reset(&out);
-		st = pages_venue_bundle(b, base, (enum lang)l, r->o->today, -1,
-					&out, r->e);
-		snprintf(path, sizeof path, "v/%s/index.%s.html", v,
-			 lang_code((enum lang)l));
-		if (st == ST_OK)
-			st = tree_write_gz(r->t, path, out.data, out.len, true,
-					   r->e);
-		snprintf(path, sizeof path, "v/%s/index.html", v);
-		if (st == ST_OK && l == (int)first)
-			st = tree_write_gz(r->t, path, out.data, out.len, true,
-					   r->e);
-	}
+	snprintf(path, sizeof path, "v/%s/", v);
+	if (st == ST_OK)
+		st = publish_pages(r->t, path, b, base, r->o->today, &out,
+				   r->e);
 	struct feeds_venue fv = {v, b->origin, base, rep};
 	buf_reset(&out);
 	if (st == ST_OK && (st = feeds_ics(&fv, first, &out)) == ST_OK) {

@@ -273,6 +273,8 @@ static enum status write_document(struct run *r, const uint8_t sha[HASH_LEN],
 	hex_encode(hex, sha, HASH_LEN);
 	snprintf(name, sizeof name, "%s.%s", hex, ext);
 	snprintf(path, sizeof path, "d/%s", name);
+	char full[sizeof path];
+	memcpy(full, path, sizeof full);
 	enum status st = ST_OK;
 	if (!tree_exists(r->t, path)) {
 		struct buf doc;
@@ -290,7 +292,7 @@ static enum status write_document(struct run *r, const uint8_t sha[HASH_LEN],
 			r->res->documents++;
 	}
 	snprintf(path, sizeof path, "d/%s", hex);
-	return st == ST_OK ? tree_symlink(r->t, path, name, r->e) : st;
+	return st == ST_OK ? tree_link(r->t, path, full, r->e) : st;
 }
 
 static enum status scan_entry(void *ctx, int64_t index, const char *text,
@@ -409,21 +411,11 @@ static enum status write_venue(struct run *r, const char *venue, bool posters,
 		if (st == ST_OK)
 			st = write_buf(r, path, out);
 	}
-	/* The page in each language: index.<lang>.html, and index.html in
-	 * the one a browser that asks for none gets. */
 	enum lang first = lang_negotiate(NULL, NULL);
-	for (int l = 0; st == ST_OK && l < LANG__COUNT; l++) {
-		buf_reset(out);
-		st = pages_venue_bundle(b, r->base, (enum lang)l, r->o->today,
-					-1, out, r->e);
-		snprintf(path, sizeof path, "v/%s/index.%s.html", venue,
-			 lang_code((enum lang)l));
-		if (st == ST_OK)
-			st = write_buf(r, path, out);
-		snprintf(path, sizeof path, "v/%s/index.html", venue);
-		if (st == ST_OK && l == (int)first)
-			st = write_buf(r, path, out);
-	}
+	snprintf(path, sizeof path, "v/%s/", venue);
+	if (st == ST_OK)
+		st = publish_pages(r->t, path, b, r->base, r->o->today, out,
+				   r->e);
 	if (st == ST_OK)
 		st = verify_bundle(b, &vo, &rep, r->e);
 	struct feeds_venue fv = {venue, b != NULL ? b->origin : "", r->base,
@@ -472,24 +464,43 @@ static enum status write_venues(struct run *r, bool fresh)
 
 /* ---- the home page and the assets ---- */
 
+enum status publish_pages(struct tree *t, const char *dir,
+			  const struct bundle *b, const char *base,
+			  const char *today, struct buf *out, struct err *e)
+{
+	char path[80], first[80];
+	enum status st = ST_OK;
+	enum lang dflt = lang_negotiate(NULL, NULL);
+	for (int l = 0; st == ST_OK && l < LANG__COUNT; l++) {
+		buf_reset(out);
+		st = b != NULL ? pages_venue_bundle(b, base, (enum lang)l,
+						    today, -1, out, e)
+			       : pages_index((enum lang)l, out, e);
+		snprintf(path, sizeof path, "%sindex.%s.html", dir,
+			 lang_code((enum lang)l));
+		if (st == ST_OK)
+			st = tree_write_gz(t, path, out->data, out->len, true,
+					   e);
+	}
+	/* index.html, and its gzip twin: the default language's, as
+	 * second names of its files */
+	for (int gz = 0; st == ST_OK && gz < 2; gz++) {
+		const char *z = gz ? ".gz" : "";
+		snprintf(first, sizeof first, "%sindex.%s.html%s", dir,
+			 lang_code(dflt), z);
+		snprintf(path, sizeof path, "%sindex.html%s", dir, z);
+		if (gz == 0 || tree_exists(t, first))
+			st = tree_link(t, path, first, e);
+	}
+	return st;
+}
+
 enum status publish_site(struct tree *t, struct err *e)
 {
 	struct buf out;
 	enum status st = ST_OK;
-	enum lang first = lang_negotiate(NULL, NULL);
 	buf_init(&out, 1u << 20);
-	for (int l = 0; st == ST_OK && l < LANG__COUNT; l++) {
-		char path[32];
-		buf_reset(&out);
-		snprintf(path, sizeof path, "index.%s.html",
-			 lang_code((enum lang)l));
-		st = pages_index((enum lang)l, &out, e);
-		if (st == ST_OK)
-			st = tree_write_gz(t, path, out.data, out.len, true, e);
-		if (st == ST_OK && l == (int)first)
-			st = tree_write_gz(t, "index.html", out.data, out.len,
-					   true, e);
-	}
+	st = publish_pages(t, "", NULL, NULL, NULL, &out, e);
 	buf_free(&out);
 	for (const struct embedded_file *f = embedded_files;
 	     st == ST_OK && f->name != NULL; f++) {

@@ -31,6 +31,8 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "core/buf.h"
+#include "core/bundle.h"
 #include "core/note.h"
 #include "publish/tree.h"
 #include "store/store.h"
@@ -68,6 +70,17 @@ struct publish_result {
 enum status publish_run(struct store *s, const char *dir,
 			const struct publish_options *o,
 			struct publish_result *res, struct err *e);
+
+/*
+ * The pages of dir ("v/<venue>/", or "" for the home page): the venue
+ * page of b (rendered as pages_venue_bundle does, with base and today),
+ * or the home page when b is NULL, in each language as
+ * dir/index.<lang>.html with its gzip twin, and dir/index.html (and .gz)
+ * a second name of the default language's.  out is scratch.
+ */
+enum status publish_pages(struct tree *t, const char *dir,
+			  const struct bundle *b, const char *base,
+			  const char *today, struct buf *out, struct err *e);
 
 /* The home page (index.html, index.<lang>.html), favicon.ico and the
  * assets (with their gzip twins), each written when it differs. */

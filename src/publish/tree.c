@@ -223,21 +223,23 @@ enum status tree_write_synced(struct tree *t, const char *path,
 	return write_file(t, path, data, len, false, true, e);
 }
 
-enum status tree_symlink(struct tree *t, const char *path, const char *target,
-			 struct err *e)
+enum status tree_link(struct tree *t, const char *path, const char *target,
+		      struct err *e)
 {
-	char tmp[PATH_MAX], now[PATH_MAX];
+	char tmp[PATH_MAX];
+	struct stat a, b;
 	enum status r;
-	ssize_t n = readlinkat(t->dirfd, path, now, sizeof now - 1);
-	if (n >= 0 && (size_t)n == strlen(target) &&
-	    memcmp(now, target, (size_t)n) == 0) {
+	if (fstatat(t->dirfd, target, &a, AT_SYMLINK_NOFOLLOW) != 0)
+		return io_fail(t, target, e);
+	if (fstatat(t->dirfd, path, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
 		t->n.unchanged++;
 		return ST_OK;
 	}
 	if ((r = make_parents(t, path, e)) != ST_OK)
 		return r;
 	tmp_name(t, path, tmp, sizeof tmp);
-	if (symlinkat(target, t->dirfd, tmp) != 0)
+	if (linkat(t->dirfd, target, t->dirfd, tmp, 0) != 0)
 		return io_fail(t, tmp, e);
 	if (renameat(t->dirfd, tmp, t->dirfd, path) != 0) {
 		r = io_fail(t, path, e);

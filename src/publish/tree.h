@@ -59,10 +59,10 @@ enum status tree_write_gz(struct tree *t, const char *path, const void *data,
 enum status tree_write_synced(struct tree *t, const char *path,
 			      const void *data, size_t len, struct err *e);
 
-/* Makes path a symbolic link to target (a name in the same folder),
- * replacing what is there atomically. */
-enum status tree_symlink(struct tree *t, const char *path, const char *target,
-			 struct err *e);
+/* Makes path a second name (a hard link) of the file target of the tree,
+ * replacing what is there atomically; nothing when it already is. */
+enum status tree_link(struct tree *t, const char *path, const char *target,
+		      struct err *e);
 
 /* Reads path into a new buffer (*data, NUL-terminated, free()) of at most
  * max bytes.  ST_NOT_FOUND when there is no such file. */
