@@ -11,7 +11,7 @@
  *   v/<venue>/index.html        the venue page (index.<lang>.html in each
  *                               language), bundle.json, due.ics,
  *                               history.atom, poster.{pdf,svg,png}
- *   d/<sha256>.<pdf|png|jpg>    documents, and d/<sha256> a link to it
+ *   d/<sha256>.<pdf|png|jpg>    documents, and d/<sha256> a hard link to it
  *   index.html, favicon.ico, assets/...
  *   .sanilog-publish            what was published: origin, size, date
  *
