@@ -80,7 +80,7 @@ static void say(const struct cli *c, const char *url,
 			       "this checkpoint: left for the next run\n",
 			       r->deferred);
 	}
-	fflush(stdout);
+	(void)fflush(stdout);
 }
 
 /* One run: its exit code, having said why it failed. */

@@ -98,7 +98,7 @@ static void say(const struct cli *c, const struct publish_result *r,
 			json_decref(j);
 		}
 		fputc('\n', stdout);
-		fflush(stdout);
+		(void)fflush(stdout);
 		return;
 	}
 	if (r->from == r->size)
@@ -117,7 +117,7 @@ static void say(const struct cli *c, const struct publish_result *r,
 	if (r->no_posters)
 		printf("no poster written: no base URL known (pass "
 		       "--base-url https://your.host)\n");
-	fflush(stdout);
+	(void)fflush(stdout);
 }
 
 /* One run: its exit code, having said why it failed. */

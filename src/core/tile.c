@@ -194,3 +194,8 @@ short_tile:
 		 width);
 	return err_set(e, ST_CORRUPT, "%s", bad);
 }
+
+int64_t tile_level_hashes(int level, int64_t size)
+{
+	return level < 0 || level >= 8 || size < 0 ? 0 : size >> (8 * level);
+}

@@ -69,6 +69,11 @@ size_t tile_format_index(int64_t n, char *out, size_t size);
  */
 int tile_width(int level, int64_t n, int64_t size);
 
+/* The hashes of tile level `level` in a tree of size leaves: its
+ * complete subtrees of 256^level leaves (size >> 8*level); 0 from level
+ * 8 on, where no int64_t size reaches. */
+int64_t tile_level_hashes(int level, int64_t size);
+
 /* One entry of an entries tile: its index in the log and its bytes
  * (borrowed).  A status other than ST_OK stops tile_entries_each. */
 typedef enum status (*tile_entry_fn)(void *ctx, int64_t index,

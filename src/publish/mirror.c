@@ -113,7 +113,7 @@ static enum status read_state(struct run *r)
 	if (st != ST_OK)
 		return st;
 	json_error_t je;
-	json_t *j = json_loadb(data, len, 0, &je), *v;
+	json_t *j = json_loadb(data, len, 0, &je);
 	free(data);
 	const char *origin = json_string_value(json_object_get(j, "origin"));
 	const char *vkey = json_string_value(json_object_get(j, "vkey"));
@@ -121,7 +121,6 @@ static enum status read_state(struct run *r)
 	       *prev = json_object_get(j, "prev");
 	json_t *rng = json_object_get(j, "range"),
 	       *pend = json_object_get(j, "pending");
-	size_t i;
 	bool ok = origin != NULL && vkey != NULL && json_is_integer(size) &&
 		  json_is_integer(prev) && json_is_array(rng) &&
 		  json_is_array(pend) && strlen(origin) <= NOTE_NAME_MAX &&
@@ -135,6 +134,8 @@ static enum status read_state(struct run *r)
 		s->prev = json_integer_value(prev);
 		s->range.size = s->size;
 		s->range.depth = (int)json_array_size(rng);
+		size_t i;
+		json_t *v;
 		json_array_foreach(rng, i, v)
 		{
 			const char *h = json_string_value(v);
@@ -203,7 +204,8 @@ static void keep_evidence(struct run *r)
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	if (strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) == 0)
+		snprintf(stamp, sizeof stamp, "%lld", (long long)now);
 	snprintf(dir, sizeof dir, ".evidence/%s-%" PRId64, stamp, r->cp.size);
 	char *held = NULL;
 	size_t len = 0;
@@ -232,7 +234,7 @@ static enum status tile_path(const struct tile *t, char *out, size_t size)
 static enum status load_levels(struct run *r)
 {
 	for (int l = 0; l <= TILE_LEVEL_MAX; l++) {
-		int64_t count = r->st.size >> (8 * l);
+		int64_t count = tile_level_hashes(l, r->st.size);
 		int w = (int)(count % TILE_WIDTH);
 		r->levels[l] = w;
 		if (count == 0)
@@ -408,7 +410,7 @@ static enum status extend(struct run *r)
 	buf_free(&old);
 	/* the partial hash tiles at the edge */
 	for (int l = 0; st == ST_OK && l <= TILE_LEVEL_MAX; l++) {
-		int64_t count = r->cp.size >> (8 * l);
+		int64_t count = tile_level_hashes(l, r->cp.size);
 		if (count == 0)
 			break;
 		if (r->levels[l] > 0 && r->cp.size > r->st.size)

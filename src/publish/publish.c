@@ -1,7 +1,6 @@
 /*
  * publish.c: the log as static files (publish.h).
  */
-#define _GNU_SOURCE /* memmem */
 #include "publish.h"
 
 #include <inttypes.h>
@@ -145,8 +144,8 @@ static enum status write_tile(struct run *r, const struct tile *t,
 static enum status level_tiles(struct run *r, int level, bool entries,
 			       int64_t *done, int64_t *total, struct buf *out)
 {
-	int64_t nodes = r->size >> (8 * level);
-	int64_t first = (r->old.size >> (8 * level)) / TILE_WIDTH;
+	int64_t nodes = tile_level_hashes(level, r->size);
+	int64_t first = tile_level_hashes(level, r->old.size) / TILE_WIDTH;
 	int64_t last = nodes / TILE_WIDTH; /* the partial one, if any */
 	for (int64_t n = first; n <= last; n++) {
 		struct tile t = {.entries = entries, .level = level, .n = n};
@@ -169,7 +168,7 @@ static enum status level_tiles(struct run *r, int level, bool entries,
 static int levels(int64_t size)
 {
 	int n = 0;
-	while (n <= TILE_LEVEL_MAX && (size >> (8 * n)) > 0)
+	while (n <= TILE_LEVEL_MAX && tile_level_hashes(n, size) > 0)
 		n++;
 	return n;
 }
@@ -208,8 +207,10 @@ static enum status remove_partials(struct run *r)
 		bool entries = pass == 1;
 		int top = entries ? 1 : levels(r->old.size);
 		for (int l = 0; l < top; l++) {
-			int64_t from = (r->old.prev >> (8 * l)) / TILE_WIDTH;
-			int64_t to = (r->old.size >> (8 * l)) / TILE_WIDTH;
+			int64_t from =
+				tile_level_hashes(l, r->old.prev) / TILE_WIDTH;
+			int64_t to =
+				tile_level_hashes(l, r->old.size) / TILE_WIDTH;
 			for (int64_t n = from; n < to; n++) {
 				struct tile t = {.entries = entries,
 						 .level = l,
@@ -303,10 +304,10 @@ static enum status scan_entry(void *ctx, int64_t index, const char *text,
 	if (cols->venue != NULL && index >= r->old.size &&
 	    (st = ids_add(&r->touched, cols->venue, r->e)) != ST_OK)
 		return st;
-	/* Only documents name a document ("doc ..." lines). */
-	if (cols->venue == NULL || memmem(text, len, "\ndoc ", 5) == NULL)
+	/* Only documents (of the venue kinds) name a document. */
+	if (cols->venue == NULL)
 		return ST_OK;
-	if ((st = entry_parse(text, len, r->en, r->e)) != ST_OK) {
+	if (entry_parse(text, len, r->en, r->e) != ST_OK) {
 		err_prefix(r->e, "entry %" PRId64, index);
 		return ST_CORRUPT;
 	}

@@ -69,7 +69,8 @@ enum status tree_link(struct tree *t, const char *path, const char *target,
 enum status tree_read(struct tree *t, const char *path, size_t max, char **data,
 		      size_t *len, struct err *e);
 
-/* Removes the folder path and everything in it (nothing if missing). */
+/* Removes the folder path and the files in it (nothing if missing); one
+ * holding a folder is not removed (an error). */
 enum status tree_remove_dir(struct tree *t, const char *path, struct err *e);
 
 /* Flushes every file written to the tree's file system to disk. */
