@@ -239,6 +239,52 @@ async function consistency(old, size, oldRoot, root, proof) {
   return sn == 0 && eq(fr, oldRoot) && eq(sr, root);
 }
 
+/* ---- a consistency proof computed from the hash tiles (RFC 9162 2.1.4.1),
+   where the log serves no /proof/ (a published tree, a mirror; net/tilereader.c):
+   nothing read is trusted, the proof is verified as one served ---- */
+const pow2below = n => { let k = 1; while (k * 2 < n) k *= 2; return k; };
+const tileIdx = i => { const s = String(i), d = s.padStart(3 * Math.ceil(s.length / 3), '0'); return d.match(/.../g).map((g, j, a) => j < a.length - 1 ? 'x' + g : g).join('/'); };
+async function tileProof(old, size) {
+  const tiles = new Map();
+  /* Hash tile i of level L as the tree of size has it; a partial tile is
+     removed once its tile is full, which is then read instead. */
+  const tile = (L, i) => {
+    const key = L + '/' + i;
+    if (!tiles.has(key)) tiles.set(key, (async () => {
+      const w = Math.min(256, Math.floor(size / 2 ** (8 * L)) - i * 256), path = `${ROOT}/tile/${L}/${tileIdx(i)}`;
+      let r = await fetch(w < 256 ? `${path}.p/${w}` : path), full = w == 256;
+      if (r.status == 404 && !full) { r = await fetch(path); full = true; }
+      if (!r.ok) no(`tile/${L}/${tileIdx(i)}: HTTP ${r.status}`);
+      const b = new Uint8Array(await r.arrayBuffer());
+      if (b.length != (full ? 256 : w) * 32) no(`tile/${L}/${tileIdx(i)} is ${b.length} bytes, not ${full ? 256 : w} hashes`);
+      return b;
+    })());
+    return tiles.get(key);
+  };
+  /* The root of the perfect subtree of leaves [lo, lo + 2^l): 2^(l%8) hashes
+     of its hash tile of level l>>3, hashed together. */
+  const perfect = async (l, lo) => {
+    const s = l % 8, at = lo / 2 ** (l - s), f = at % 256, t = await tile(l >> 3, Math.floor(at / 256));
+    let h = [];
+    for (let j = f; j < f + 2 ** s; j++) h.push(t.subarray(32 * j, 32 * j + 32));
+    if (h[h.length - 1].length != 32) no('a tile is shorter than the tree');
+    while (h.length > 1) { const up = []; for (let j = 0; j < h.length; j += 2) up.push(await node(h[j], h[j + 1])); h = up; }
+    return h[0];
+  };
+  /* MTH of leaves [lo, lo + n) */
+  const mth = async (lo, n) => {
+    const k = pow2below(n);
+    if (n == 1 || k * 2 == n) { let l = 0; while (2 ** l < n) l++; return perfect(l, lo); }
+    return node(await mth(lo, k), await mth(lo + k, n - k));
+  };
+  const sub = async (m, lo, n, b) => {
+    if (m == n) return b ? [] : [await mth(lo, n)];
+    const k = pow2below(n);
+    return m <= k ? [...await sub(m, lo, k, b), await mth(lo + k, n - k)] : [...await sub(m - k, lo + k, n - k, false), await mth(lo, k)];
+  };
+  return sub(old, 0, size, true);
+}
+
 /* ---- entries (entry.c) ---- */
 const FIELDS = new Set('venue venue-seq prev kind name address interval-days type title performed expires provider doc attestation submitted-by revokes reason display-name vkey quorum witness logged'.split(' '));
 const ORDER = new Map(Object.entries({venue: 'venue venue-seq prev kind name address interval-days logged',
@@ -702,17 +748,20 @@ async function pinCheck(pin, B, V, CP, again) {
     if (top.size >= pin.n) return top.size;
     return f(`ROLLBACK: ${old}; the log's newest checkpoint has ${top.size} entries, fewer than it had when the poster was made (a log that rolled back, or a mirror that lags)`);
   }
-  let old, proof = [];
+  let old, proof = [], tiled = false;
   try { old = checkpoint(await openNote(await getKept(pin.n), V), V); } catch (x) { return f(`the checkpoint of size ${pin.n}: ${x.message}`); }
   if (old.size != pin.n) return f(`the checkpoint of size ${pin.n} the log gave is of size ${old.size}`);
   if (!eq(old.root.slice(0, 16), pin.r)) return f(`the log's checkpoint of size ${pin.n} has another root than the poster's: the log rewrote its history`);
   if (pin.n != CP.size) {
     try {
-      proof = (await get(`${ROOT}/proof/consistency?old=${pin.n}&new=${CP.size}`)).split('\n').filter(Boolean).map(h => { const b = b64(h); if (!b || b.length != 32) no('a proof line is not base64 of 32 bytes'); return b; });
+      const r = await fetch(`${ROOT}/proof/consistency?old=${pin.n}&new=${CP.size}`, {cache: 'no-store'});
+      /* A log served as static files has no /proof/: the proof from its tiles. */
+      if ((tiled = r.status == 404)) proof = await tileProof(pin.n, CP.size);
+      else proof = (await text(r)).split('\n').filter(Boolean).map(h => { const b = b64(h); if (!b || b.length != 32) no('a proof line is not base64 of 32 bytes'); return b; });
     } catch (x) { return f(`consistency proof from ${pin.n} to ${CP.size}: ${x.message}`); }
   }
   if (!await consistency(pin.n, CP.size, old.root, CP.root, proof)) return f(`FORK: the log of size ${CP.size} does not extend the log of size ${pin.n} on the poster (consistency proof does not verify)`);
-  add(8, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof)` +
+  add(8, true, 'pin', `matches the poster: the log key, and the log of size ${CP.size} extends the one of size ${pin.n} (consistency proof${tiled ? ' computed from the log\'s tiles' : ''})` +
     (again ? `; the record first fetched, of the log at ${again.size} entries, was older than the poster, so it was fetched again` : ''));
 }
 

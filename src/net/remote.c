@@ -24,6 +24,7 @@
 #include "core/rules.h"
 #include "core/tile.h"
 #include "net/seen.h"
+#include "net/tilereader.h"
 
 #include "remote_private.h"
 
@@ -114,9 +115,33 @@ bool remote_parse_proof(const struct buf *text, uint8_t (*proof)[HASH_LEN],
 	return true;
 }
 
+/* The consistency proof from size old to new_size, computed from the
+ * log's hash tiles (net/tilereader.h); as merkle_prove_consistency, the
+ * reader's failure with e. */
+static enum status proof_from_tiles(struct run *r, int64_t old,
+				    int64_t new_size,
+				    uint8_t (*proof)[HASH_LEN], size_t *len,
+				    struct err *e)
+{
+	struct tile_reader *tr = malloc(sizeof *tr);
+	if (tr == NULL)
+		return err_set(e, ST_NOMEM, "out of memory");
+	tile_reader_init(tr, r->f, r->u->base, new_size);
+	enum status st = merkle_prove_consistency(
+		old, new_size, tile_reader_read, tr, proof, len);
+	if (st != ST_OK && tr->err.msg[0] != 0)
+		*e = tr->err;
+	else if (st != ST_OK)
+		err_set(e, st, "%s", status_str(st));
+	free(tr);
+	return st;
+}
+
 /*
  * Whether the tree (old, old_root) is a prefix of (new_size, new_root),
- * asking the log for the consistency proof when one is needed.  ST_OK
+ * asking the log for the consistency proof when one is needed (and,
+ * when it answers 404, as a tree of static files does, computing it from
+ * the log's hash tiles: either way the proof is verified).  ST_OK
  * with *ok (and why when not); another status when the proof could not
  * be asked for.
  */
@@ -132,6 +157,7 @@ static enum status consistent(struct run *r, int64_t old,
 	struct err fe;
 	enum status st;
 	*ok = false;
+	r->proof_from_tiles = false;
 	why[0] = 0;
 	if (old == new_size || old == 0) {
 		uint8_t empty[HASH_LEN];
@@ -148,7 +174,30 @@ static enum status consistent(struct run *r, int64_t old,
 		return st;
 	buf_init(&text, PROOF_CAP);
 	st = fetch_get(r->f, r->url, &text, &fe);
-	if (remote_answer_failed(st)) {
+	if (st == ST_NOT_FOUND) {
+		/* A log served as static files: the proof from its tiles. */
+		st = proof_from_tiles(r, old, new_size, proof, &len, &fe);
+		if (remote_answer_failed(st))
+			snprintf(why, whysize,
+				 "no consistency proof, and none from the "
+				 "tiles: %.200s",
+				 fe.msg);
+		else if (st != ST_OK)
+			*e = fe;
+		else if (merkle_verify_consistency(old, new_size, old_root,
+						   new_root, proof,
+						   len) != ST_OK)
+			snprintf(why, whysize,
+				 "the consistency proof from size %" PRId64
+				 " to %" PRId64
+				 " computed from the log's tiles does not "
+				 "verify",
+				 old, new_size);
+		else
+			*ok = r->proof_from_tiles = true;
+		if (remote_answer_failed(st))
+			st = ST_OK;
+	} else if (remote_answer_failed(st)) {
 		snprintf(why, whysize, "no consistency proof: %.200s", fe.msg);
 		st = ST_OK;
 	} else if (st != ST_OK) {
@@ -370,12 +419,15 @@ enum status remote_check_pin(struct run *r, struct err *e)
 	if (ok && newer)
 		stale(r, "the poster's pin", pin->size);
 	else if (ok)
-		verify_add_check(r->rep, 8, true, "pin",
-				 "the poster's pin (tree size %" PRId64
-				 ", root %s...) is the log's kept checkpoint, "
-				 "and the served tree of size %" PRId64
-				 " extends it",
-				 pin->size, rtext, r->cp.size);
+		verify_add_check(
+			r->rep, 8, true, "pin",
+			"the poster's pin (tree size %" PRId64
+			", root %s...) is the log's kept checkpoint, "
+			"and the served tree of size %" PRId64 " extends it%s",
+			pin->size, rtext, r->cp.size,
+			r->proof_from_tiles ? " (a consistency proof computed "
+					      "from the log's tiles)"
+					    : "");
 	else if (newer)
 		verify_add_check(r->rep, 8, false, "rollback",
 				 "the poster pins a tree of %" PRId64

@@ -37,6 +37,9 @@ struct run {
 	 * again. */
 	bool asked_again;
 	int64_t newest_claimed;
+	/* The last consistency proof verified was computed from the log's
+	 * hash tiles (the log serves no /proof/). */
+	bool proof_from_tiles;
 	char url[FETCH_URL_MAX];
 };
 

@@ -421,7 +421,7 @@ static enum status extend(struct run *r)
 	uint8_t root[HASH_LEN];
 	merkle_range_root(&r->range, root);
 	if (r->range.size != r->cp.size ||
-	    !memcmp(root, r->cp.root, HASH_LEN) == 0)
+	    memcmp(root, r->cp.root, HASH_LEN) != 0)
 		return refuse(r,
 			      "the log's checkpoint of size %" PRId64
 			      " is not the tree of the %" PRId64

@@ -317,11 +317,50 @@ done:
 	return r;
 }
 
+/* The size of the checkpoint a poster of venue pins: the smallest kept
+ * one holding the venue's newest entry in the newest served checkpoint. */
+static enum status poster_size(struct store *s, const char *venue,
+			       int64_t *size, struct err *e)
+{
+	int64_t *idx = NULL, served = 0, newest = -1;
+	size_t count = 0;
+	struct buf note;
+	buf_init(&note, 64 << 10);
+	enum status r = store_checkpoint_served(s, -1, &note, &served, e);
+	buf_free(&note);
+	if (r != ST_OK) {
+		err_prefix(e, "checkpoint");
+		return r;
+	}
+	if ((r = store_venue_indexes(s, venue, &idx, &count, e)) != ST_OK) {
+		err_prefix(e, "venue %s", venue);
+		return r;
+	}
+	for (size_t i = count; i-- > 0 && newest < 0;)
+		if (idx[i] < served)
+			newest = idx[i];
+	free(idx);
+	if (newest < 0)
+		return err_set(e, ST_NOT_FOUND,
+			       "venue %s: not found in the log", venue);
+	if ((r = store_checkpoint_from(s, newest + 1, size, e)) != ST_OK)
+		err_prefix(e, "checkpoint");
+	return r;
+}
+
 enum status export_poster(struct store *s, const char *venue,
 			  const char *base_url, struct export_poster *out,
 			  struct err *e)
 {
-	return export_poster_at(s, venue, base_url, -1, out, e);
+	int64_t size = 0;
+	enum status r;
+	memset(out, 0, sizeof *out);
+	if (!entry_venue_id_valid(venue))
+		return err_set(e, ST_NOT_FOUND, "venue %.16s: not a venue id",
+			       venue);
+	if ((r = poster_size(s, venue, &size, e)) != ST_OK)
+		return r;
+	return export_poster_at(s, venue, base_url, size, out, e);
 }
 
 enum status export_poster_at(struct store *s, const char *venue,

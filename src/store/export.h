@@ -47,7 +47,7 @@ struct export_poster {
 	/* http:// or https://, without trailing slashes */
 	char base_url[EXPORT_BASE_URL_MAX + 1];
 	char vkey[NOTE_VKEY_MAX + 2]; /* the log's verifier key (meta "vkey") */
-	int64_t size;		      /* the newest kept checkpoint's size */
+	int64_t size;		      /* the pinned checkpoint's size */
 	uint8_t root[HASH_LEN];	      /* and root hash */
 };
 
@@ -55,8 +55,11 @@ struct export_poster {
  * Reads what venue's poster shows into *out: base_url, or when it is NULL
  * the stored meta "base_url", checked (an http(s) URL of at most
  * EXPORT_BASE_URL_MAX bytes of printable ASCII without '#' or '?'); the
- * log's key; the newest kept checkpoint, and the venue's name and address
- * in it.
+ * log's key; the checkpoint the poster pins, and the venue's name and
+ * address in it.  The pin is the smallest kept checkpoint holding the
+ * venue's newest entry in the newest served checkpoint: every poster of
+ * the venue pins it until the venue's next entry, and every bundle of the
+ * venue made since is of a tree at least that large.
  * ST_NOT_FOUND when venue is no venue id or has no entry in that
  * checkpoint; ST_INVALID when no base URL is known (e says to pass
  * --base-url) or it is not one; ST_CORRUPT when the key or the checkpoint

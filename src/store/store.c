@@ -241,6 +241,8 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_CHECKPOINT_NEWEST] = "SELECT size, note FROM checkpoints"
 				" ORDER BY size DESC LIMIT 1",
 	[Q_CHECKPOINT_SIZES] = "SELECT size FROM checkpoints ORDER BY size",
+	[Q_CHECKPOINT_FROM] = "SELECT size FROM checkpoints WHERE size >= ?1"
+			      " ORDER BY size LIMIT 1",
 	[Q_LAST_ENTRY] = "SELECT data FROM entries ORDER BY idx DESC LIMIT 1",
 	[Q_TOKEN_SET] = "INSERT INTO venues(id, token_sha256) VALUES (?1, ?2)"
 			" ON CONFLICT(id) DO UPDATE SET"
@@ -925,6 +927,26 @@ enum status store_checkpoint_sizes(struct store *s, int64_t **out,
 				   size_t *count, struct err *e)
 {
 	return int_rows(s, store_stmt(s, Q_CHECKPOINT_SIZES), out, count, e);
+}
+
+enum status store_checkpoint_from(struct store *s, int64_t min, int64_t *size,
+				  struct err *e)
+{
+	sqlite3_stmt *st = store_stmt(s, Q_CHECKPOINT_FROM);
+	sqlite3_bind_int64(st, 1, min);
+	int rc = sqlite3_step(st);
+	enum status r = ST_OK;
+	if (rc == SQLITE_ROW)
+		*size = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		r = err_set(e, ST_NOT_FOUND,
+			    "no checkpoint of %lld entries "
+			    "or more",
+			    (long long)min);
+	else
+		r = store_fail(s, "checkpoint", e);
+	sqlite3_reset(st);
+	return r;
 }
 
 enum status store_last_logged(struct store *s, char *out, struct err *e)

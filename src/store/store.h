@@ -306,6 +306,11 @@ enum status store_checkpoint(struct store *s, int64_t size, struct buf *out,
 enum status store_checkpoint_sizes(struct store *s, int64_t **out,
 				   size_t *count, struct err *e);
 
+/* The size of the smallest kept checkpoint of at least min entries into
+ * *size.  ST_NOT_FOUND if none. */
+enum status store_checkpoint_from(struct store *s, int64_t min, int64_t *size,
+				  struct err *e);
+
 /* The logged time of the newest entry into out (21 bytes), "" if none. */
 enum status store_last_logged(struct store *s, char *out, struct err *e);
 

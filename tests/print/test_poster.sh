@@ -15,8 +15,12 @@
 #     as a JPEG; the PDF (through pdftoppm) and the SVG (through
 #     rsvg-convert) scan back too;
 #   - the pin in the URL is right: k is base64url of the first 16 bytes of
-#     SHA-256 of `sanilog key`'s line, n the newest checkpoint's size, r the
-#     first 16 bytes of its root;
+#     SHA-256 of `sanilog key`'s line, n the size of the smallest kept
+#     checkpoint holding the venue's newest entry (each command here keeps
+#     a checkpoint: venue number i's newest entry is 2i + 1, so n is
+#     2i + 2), r the first 16 bytes of its root; a poster printed after
+#     other venues' entries pins the same, one after the venue's own new
+#     entry the checkpoint of that entry;
 #   - the text is there in every language: the heading in it and in
 #     English, the name, the address, the labelled venue code, what the
 #     code shows and "Go to <site> and enter code <code>" (the site with
@@ -112,7 +116,22 @@ R=$(sed -n 3p "$TMP/cp" | base64 -d | head -c 16 | b64url16)
 same "pin k length" "${#K}" 22
 same "pin r length" "${#R}" 22
 same "checkpoint size" "$N" $((2 * ${#IDS[@]}))
-url_of() { echo "https://$HOST/v/$1#k=$K&n=$N&r=$R"; }
+# The pin of venue id: the kept checkpoint of size 2i + 2 (IDS[i] = id).
+pin_n() {
+	local i
+	for i in "${!IDS[@]}"; do
+		[ "${IDS[$i]}" = "$1" ] && echo $((2 * i + 2))
+	done
+}
+pin_r() {
+	sl checkpoint --size "$1" | sed -n 3p | base64 -d | head -c 16 | b64url16
+}
+declare -A PIN_R
+for id in "${IDS[@]}"; do PIN_R[$id]=$(pin_r "$(pin_n "$id")"); done
+same "the last venue pins the newest checkpoint" \
+	"${PIN_R[${IDS[-1]}]}" "$R"
+same "the first venue pins the checkpoint of size 2" "$(pin_n k7m2q9xa)" 2
+url_of() { echo "https://$HOST/v/$1#k=$K&n=$(pin_n "$1")&r=${PIN_R[$1]}"; }
 
 # ---------------------------------------------------------------------------
 # Posters in every format and paper.
@@ -383,12 +402,13 @@ sl poster abcdefgh --format png -o - >"$TMP/stdout.png" 2>/dev/null
 same "-o - writes the poster to stdout" "$(scan "$TMP/stdout.png")" \
 	"$(url_of abcdefgh)"
 sl poster abcdefgh --format png -o "$TMP/j.png" --json >"$TMP/j.json" 2>&1
-check "--json: pin" grep -q "\"n\": $N" "$TMP/j.json"
+check "--json: pin" grep -q "\"n\": $(pin_n abcdefgh)\b" "$TMP/j.json"
 check "--json: url" grep -qF "\"url\": \"$(url_of abcdefgh)\"" "$TMP/j.json"
 
 got=$(sl poster abcdefgh --base-url http://127.0.0.1:8080/town/ \
 	-o "$TMP/b.png" 2>/dev/null)
-same "--base-url wins" "$got" "http://127.0.0.1:8080/town/v/abcdefgh#k=$K&n=$N&r=$R"
+same "--base-url wins" "$got" \
+	"http://127.0.0.1:8080/town/v/abcdefgh#k=$K&n=$(pin_n abcdefgh)&r=${PIN_R[abcdefgh]}"
 same "--base-url: scan" "$(scan "$TMP/b.png")" "$got"
 sl poster abcdefgh --base-url http://127.0.0.1:8080/town/ \
 	-o "$TMP/b.pdf" >/dev/null 2>&1
@@ -426,6 +446,9 @@ R2=$(sed -n 3p "$TMP/cp2" | base64 -d | head -c 16 | b64url16)
 got=$(sl poster abcdefgh -o "$TMP/n2.png" 2>/dev/null)
 same "new poster pins the new checkpoint" "$got" \
 	"https://$HOST/v/abcdefgh#k=$K&n=$((N + 1))&r=$R2"
+got=$(sl poster k7m2q9xa -o "$TMP/n3.png" 2>/dev/null)
+same "another venue's poster pins what it pinned before" "$got" \
+	"$(url_of k7m2q9xa)"
 
 # ---------------------------------------------------------------------------
 # scan: no code, not an image, broken images, JSON.
@@ -468,7 +491,7 @@ check "scan --json: text" grep -qF "\"text\": \"$(url_of abcdefgh)\"" \
 	"$TMP/scan.json"
 check "scan --json: venue" grep -q '"venue": "abcdefgh"' "$TMP/scan.json"
 check "scan --json: host" grep -q "\"host\": \"$HOST\"" "$TMP/scan.json"
-check "scan --json: n" grep -q "\"n\": $N" "$TMP/scan.json"
+check "scan --json: n" grep -q "\"n\": $(pin_n abcdefgh)\b" "$TMP/scan.json"
 check "scan --json: k" grep -q "\"k\": \"$K\"" "$TMP/scan.json"
 
 test_end

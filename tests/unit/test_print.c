@@ -371,6 +371,83 @@ static void test_scan_refused(void **state)
 	assert_true(e.msg[0] != 0);
 }
 
+/* The kept checkpoint of size (checked against the log key). */
+static void kept(int64_t size, struct checkpoint *c)
+{
+	struct buf note;
+	struct err e;
+	buf_init(&note, 1 << 16);
+	assert_int_equal(store_checkpoint(t.s, size, &note, NULL, NULL), ST_OK);
+	assert_int_equal(
+		checkpoint_open(buf_str(&note), note.len, &t.key, c, &e),
+		ST_OK);
+	assert_int_equal(c->size, size);
+	buf_free(&note);
+}
+
+/* The smallest kept size above index, from every kept size. */
+static int64_t smallest_above(int64_t index)
+{
+	int64_t *sizes = NULL, got = -1;
+	size_t n = 0;
+	assert_int_equal(store_checkpoint_sizes(t.s, &sizes, &n, NULL), ST_OK);
+	for (size_t i = 0; i < n && got < 0; i++)
+		if (sizes[i] > index)
+			got = sizes[i];
+	free(sizes);
+	return got;
+}
+
+/* Venue's poster pins the checkpoint of size, root and all. */
+static void pins(const char *venue, int64_t size)
+{
+	struct export_poster p;
+	struct checkpoint c;
+	struct err e;
+	assert_int_equal(export_poster(t.s, venue, "https://h.example", &p, &e),
+			 ST_OK);
+	kept(size, &c);
+	assert_int_equal(p.size, size);
+	assert_memory_equal(p.root, c.root, HASH_LEN);
+}
+
+/* A poster pins the smallest kept checkpoint holding its venue's newest
+ * entry: the same after other venues' entries, a newer one after the
+ * venue's own. */
+static void test_pin_per_venue(void **state)
+{
+	(void)state;
+	struct checkpoint c;
+	struct export_poster p;
+	struct err e;
+	int64_t v1 = tl_add_document(&t, V1, 3);
+	int64_t v1_pin = smallest_above(v1);
+	tl_add_venue(&t, "p3x8vz2e", "Trattoria Due");
+	int64_t v2 = tl_add_document(&t, "p3x8vz2e", 1);
+	tl_add_venue(&t, "abcdefgh", "Tre");
+	newest(&c);
+	assert_true(v1_pin == v1 + 1 && v1_pin < c.size);
+	pins(V1, v1_pin);
+	pins("p3x8vz2e", smallest_above(v2));
+	assert_true(smallest_above(v2) < c.size);
+	pins("abcdefgh", c.size);
+	/* The pin given (publish's) is kept. */
+	assert_int_equal(
+		export_poster_at(t.s, V1, "https://h.example", c.size, &p, &e),
+		ST_OK);
+	assert_int_equal(p.size, c.size);
+	/* The venue's new entry: the newest. */
+	int64_t again = tl_add_document(&t, V1, 4);
+	newest(&c);
+	assert_int_equal(c.size, again + 1);
+	pins(V1, c.size);
+	pins("p3x8vz2e", smallest_above(v2));
+	/* A venue without entries has no poster. */
+	assert_int_equal(
+		export_poster(t.s, "zzzzzzzz", "https://h.example", &p, &e),
+		ST_NOT_FOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_make_and_scan),
 		cmocka_unit_test(test_render_refused),
 		cmocka_unit_test(test_scan_refused),
+		cmocka_unit_test(test_pin_per_venue),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

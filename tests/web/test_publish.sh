@@ -181,6 +181,7 @@ expect_exit "publish --interval nonsense: usage" 2 \
 # A log of 500 entries, then 512, then 513: full tiles once, old partial
 # tiles removed once a later run has their full tile.
 
+SMALL=$DB
 BIG=$TMP/big.db
 big_venue "$BIG" 500
 DB=$BIG
@@ -190,6 +191,7 @@ check "a full tile, a partial one, and level 1" \
 	test -s www2/tile/0/000 -a -s www2/tile/0/001.p/244 -a -s www2/tile/1/000.p/1 \
 	-a -s www2/tile/entries/000 -a -s www2/tile/entries/001.p/244
 T0=$(ino www2/tile/0/000)
+POSTER500=$("$SANILOG" scan www2/v/aaaaaaaa/poster.png)
 expect_exit "tlog-tiles client, 500 entries" 0 python3 "$TLOG" "$NG"
 for i in $(seq 1 12); do
 	sl cert add --venue aaaaaaaa --file "$DOCS/pest.png" --type other \
@@ -235,5 +237,50 @@ wait "$WATCH"
 check "--watch exits 0 on SIGTERM" test $? = 0
 test_untrack "$WATCH"
 check "--watch said what it wrote" grep -q "^published 514 entries (1 new)" watch.out
+
+# A poster older than the venue's bundle: the published tree has no
+# /proof/, the page and verify URL compute the consistency proof from
+# its hash tiles (here of levels 0 and 1, from 500 entries to 514).
+check_page "a poster of 500 entries against the bundle of 514: ok" \
+	"$POSTER500" ok "matches the poster" "computed from the log's tiles"
+expect_exit "verify URL, a poster of 500 entries, the tree at 514" 0 \
+	"$SANILOG" verify "$POSTER500"
+check "the proof came from the tiles" \
+	grep -q "extends it (a consistency proof computed from the log's tiles)" out
+
+# ---------------------------------------------------------------------------
+# Posters printed from the log after other venues' entries, scanned
+# against the published tree: a venue's poster pins the checkpoint of its
+# own newest entry, which its published bundle has (the bundle of venue B
+# stays at the run that last wrote it, four entries, while the tree
+# grows); a venue's poster published before its new entry pins an older
+# tree than its new bundle, which the tiles show it extends.
+
+DB=$SMALL
+ln -sfn www site
+sl cert add --venue $VA --file "$DOCS/pest.png" --type pest-control \
+	--title "Derattizzazione" --performed "$(date -u +%F)" >/dev/null
+expect_exit "publish an entry of venue A" 0 publish www
+check "the tree grew past venue B's bundle" \
+	test "$(size_of www/checkpoint)" = $((N2 + 1))
+bundle_size() { # the tree size of a bundle file's checkpoint
+	python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["checkpoint"].split("\n")[1])' "$1"
+}
+check "venue B's bundle stays at its run's checkpoint" \
+	test "$(bundle_size www/v/$VB/bundle.json)" = "$SIZE"
+expect_exit "a poster of venue B from the log" 0 \
+	sl poster $VB -o p.png --base-url "$NG"
+PB=$("$SANILOG" scan p.png)
+check "venue B's poster pins the checkpoint of its newest entry" \
+	grep -Eq "^$NG/v/$VB#k=[A-Za-z0-9_-]{22}&n=$SIZE&r=" <<<"$PB"
+check_page "venue B's poster printed after venue A's entries: ok" "$PB" ok \
+	"matches the poster" 'Palestra Due'
+expect_exit "verify URL, venue B's poster printed after A's entries" 0 \
+	"$SANILOG" verify "$PB"
+check_page "venue A's poster published before its new entry: ok" \
+	"$POSTER2" ok "matches the poster" "computed from the log's tiles"
+expect_exit "verify URL, venue A's poster published before its new entry" 0 \
+	"$SANILOG" verify "$POSTER2"
 
 test_end
