@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,11 +24,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include "core/hash.h"
 #include "rm_rf.h"
+#include "store/docfiles.h"
 #include "testlog.h"
 #include "web/app.h"
 
@@ -247,6 +250,58 @@ void tl_copy_db(const struct testlog *t, const char *name, char *out)
 	assert_int_equal(sqlite3_backup_finish(b), SQLITE_OK);
 	sqlite3_close(to);
 	sqlite3_close(from);
+	tl_copy_docs(t->db, out);
+}
+
+/* Copies the file from to the new file to. */
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wbx");
+	char b[65536];
+	size_t n;
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(b, 1, sizeof b, in)) > 0)
+		assert_int_equal(fwrite(b, 1, n, out), n);
+	assert_int_equal(ferror(in), 0);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/* Copies the folder from (of files, and of folders of files when depth
+ * is 1) to the new folder to. */
+static void copy_dir(const char *from, const char *to, int depth)
+{
+	DIR *d = opendir(from);
+	struct dirent *de;
+	assert_non_null(d);
+	assert_int_equal(mkdir(to, 0700), 0);
+	while ((de = readdir(d)) != NULL) {
+		char a[PATH_MAX], b[PATH_MAX];
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		assert_true(snprintf(a, sizeof a, "%s/%s", from, de->d_name) <
+			    (int)sizeof a);
+		assert_true(snprintf(b, sizeof b, "%s/%s", to, de->d_name) <
+			    (int)sizeof b);
+		assert_int_equal(lstat(a, &sb), 0);
+		if (S_ISDIR(sb.st_mode) && depth > 0)
+			copy_dir(a, b, depth - 1);
+		else if (S_ISREG(sb.st_mode))
+			copy_file(a, b);
+	}
+	closedir(d);
+}
+
+void tl_copy_docs(const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	assert_true(docfiles_dir(from, a, sizeof a));
+	assert_true(docfiles_dir(to, b, sizeof b));
+	assert_int_equal(rm_rf(b), 0);
+	copy_dir(a, b, 1);
 }
 
 void tl_serve(struct testlog *t, const struct web_options *o)
