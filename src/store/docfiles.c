@@ -1,8 +1,9 @@
 /*
  * docfiles.c: the documents' folder (docfiles.h): a file a document, by
- * its SHA-256, written to a temporary name, synced, renamed and its
- * folder synced.
+ * its SHA-256, written to a temporary name, renamed, then synced with its
+ * folder, or many of them synced at once (syncfs, a GNU extension).
  */
+#define _GNU_SOURCE
 #include "store/docfiles.h"
 
 #include <dirent.h>
@@ -90,18 +91,45 @@ enum status docfiles_make(const char *dir, struct err *e)
 	return make_dir(dir, e);
 }
 
-enum status docfiles_put(const char *dir, const uint8_t sha[HASH_LEN],
-			 const void *data, size_t len, struct err *e)
+/* Whether the file at path holds the len bytes of SHA-256 sha. */
+static bool holds(const char *path, const uint8_t sha[HASH_LEN], size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat sb;
+	bool same = false;
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (uint64_t)sb.st_size == (uint64_t)len) {
+		struct sha256 h;
+		uint8_t b[65536], got[HASH_LEN];
+		ssize_t n;
+		sha256_init(&h);
+		while ((n = read(fd, b, sizeof b)) > 0)
+			sha256_update(&h, b, (size_t)n);
+		sha256_final(&h, got);
+		same = n == 0 && memcmp(got, sha, HASH_LEN) == 0;
+	}
+	close(fd);
+	return same;
+}
+
+/* docfiles_put, or with sync false docfiles_write. */
+static enum status put(const char *dir, const uint8_t sha[HASH_LEN],
+		       const void *data, size_t len, bool sync, struct err *e)
 {
 	char path[PATH_MAX], sub[PATH_MAX], tmp[PATH_MAX];
 	enum status r = file_path(dir, sha, path, sub, e);
 	if (r != ST_OK)
 		return r;
-	/* Already there: written once, kept; new to gc's eyes. */
-	if (utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW) == 0)
-		return ST_OK;
-	if (errno != ENOENT)
+	/* Already there, whole: written once, kept; new to gc's eyes.  (A
+	 * file that a crash cut short, which no entry names, is written
+	 * again.) */
+	if (holds(path, sha, len)) {
+		if (utimensat(AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW) == 0)
+			return ST_OK;
 		return sys_fail(path, e);
+	}
 	int n = snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", sub);
 	if (n < 0 || (size_t)n >= sizeof tmp)
 		return err_set(e, ST_TOO_LARGE, "%s: path too long", dir);
@@ -116,18 +144,47 @@ enum status docfiles_put(const char *dir, const uint8_t sha[HASH_LEN],
 	}
 	if (fd < 0)
 		return sys_fail(sub, e);
-	if (!file_write_all(fd, data, len) || fdatasync(fd) != 0) {
+	/* Renamed before it is synced: the sync of the file then makes its
+	 * name durable too (on ext4 one journal commit, where a sync before
+	 * the rename and one of the folder after take two), and the sync of
+	 * the folder after is what POSIX asks for it. */
+	if (!file_write_all(fd, data, len) || rename(tmp, path) != 0) {
 		r = sys_fail(tmp, e);
 		close(fd);
 		unlink(tmp);
 		return r;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
+	if (sync && fdatasync(fd) != 0) {
 		r = sys_fail(path, e);
-		unlink(tmp);
+		close(fd);
 		return r;
 	}
-	return sync_dir(sub, e);
+	if (close(fd) != 0)
+		return sys_fail(path, e);
+	return sync ? sync_dir(sub, e) : ST_OK;
+}
+
+enum status docfiles_put(const char *dir, const uint8_t sha[HASH_LEN],
+			 const void *data, size_t len, struct err *e)
+{
+	return put(dir, sha, data, len, true, e);
+}
+
+enum status docfiles_write(const char *dir, const uint8_t sha[HASH_LEN],
+			   const void *data, size_t len, struct err *e)
+{
+	return put(dir, sha, data, len, false, e);
+}
+
+enum status docfiles_sync(const char *dir, struct err *e)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return sys_fail(dir, e);
+	int rc = syncfs(fd);
+	enum status r = rc == 0 ? ST_OK : sys_fail(dir, e);
+	close(fd);
+	return r;
 }
 
 enum status docfiles_open(const char *dir, const uint8_t sha[HASH_LEN], int *fd,

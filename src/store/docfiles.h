@@ -6,11 +6,13 @@
  *   <db>.docs/ab/ab12...ef    (64 hex digits)
  *
  * A file is written once: to a temporary name (".tmp-" and random
- * letters) in its subfolder, fdatasync'd, renamed to its name, and the
+ * letters) in its subfolder, renamed to its name, fdatasync'd and the
  * subfolder fsync'd; only then may an entry that names it be committed.
  * So a crash leaves at worst a file no entry names (an orphan, which
- * `sanilog gc` removes), never an entry without its file.  The database
- * keeps each document's size and type; the folder its bytes.
+ * `sanilog gc` removes; it may be cut short, and is then written again
+ * by the next upload of that document), never an entry without its
+ * whole file.  The database keeps each document's size and type; the
+ * folder its bytes.
  *
  * These functions touch files only, never the database: the server's
  * upload threads call them, in parallel, before they hand an upload to
@@ -40,12 +42,25 @@ enum status docfiles_make(const char *dir, struct err *e);
  * Writes len bytes of data as the document of SHA-256 sha (which the
  * caller vouches for: it is not checked) in the folder dir, durably, as
  * above; the folder and subfolder are made if missing.  When the file is
- * there already nothing is written: its time is set to now, so that a
- * gc running meanwhile takes it for new.  On failure no file of that
- * name was made (a temporary one may be left behind, for gc).
+ * there already and holds those bytes (len of them, hashing to sha),
+ * nothing is written: its time is set to now, so that a gc running
+ * meanwhile takes it for new.  On failure the file may be there unsynced
+ * (and a temporary one left behind): orphans for gc, never named by an
+ * entry.
  */
 enum status docfiles_put(const char *dir, const uint8_t sha[HASH_LEN],
 			 const void *data, size_t len, struct err *e);
+
+/* As docfiles_put, without syncing: for many files written one after
+ * the other, which one docfiles_sync then makes durable at once (the
+ * store's own writes: store_commit does so before it commits). */
+enum status docfiles_write(const char *dir, const uint8_t sha[HASH_LEN],
+			   const void *data, size_t len, struct err *e);
+
+/* Makes every file written to dir so far durable, and their names: the
+ * whole file system that holds dir is synced (syncfs), one commit of its
+ * journal for any number of files. */
+enum status docfiles_sync(const char *dir, struct err *e);
 
 /* Opens the document file of sha for reading: *fd (close it) and its
  * size.  ST_NOT_FOUND when there is no such file. */

@@ -92,10 +92,12 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 	r = known_new ? ST_NOT_FOUND
 		      : store_document_meta(s, sha, &size, have, e);
 	if (r == ST_NOT_FOUND) {
-		/* The file first (unless the caller wrote it): a row never
-		 * names a document without its file. */
-		r = data != NULL ? docfiles_put(s->docs, sha, data, len, e)
+		/* The file first (unless the caller wrote it), synced by
+		 * store_commit before the row commits: a row never names a
+		 * document without its file. */
+		r = data != NULL ? docfiles_write(s->docs, sha, data, len, e)
 				 : ST_OK;
+		s->docs_unsynced |= data != NULL;
 		sqlite3_stmt *st = store_stmt(s, Q_INSERT_DOC);
 		sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
@@ -261,12 +263,14 @@ enum status store_docs_migrate(struct store *s, struct err *e)
 		const uint8_t *sha = sqlite3_column_blob(st, 0);
 		const void *d = sqlite3_column_blob(st, 1);
 		size_t n = (size_t)sqlite3_column_bytes(st, 1);
-		if ((r = docfiles_put(s->docs, sha, d, n, e)) != ST_OK)
+		if ((r = docfiles_write(s->docs, sha, d, n, e)) != ST_OK)
 			break;
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
 		r = store_fail(s, "migrate", e);
 	sqlite3_finalize(st);
+	if (r == ST_OK)
+		r = docfiles_sync(s->docs, e);
 	if (r != ST_OK)
 		return r;
 	/* Every file is synced: the bytes leave the database. */

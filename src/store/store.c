@@ -722,6 +722,11 @@ enum status store_commit(struct store *s, struct err *e)
 	enum status r = store_index_flush(s, e);
 	if (r == ST_OK)
 		r = store_hashes_flush(s, e);
+	/* The files of the documents it stored, before the rows that name
+	 * them. */
+	if (r == ST_OK && s->docs_unsynced &&
+	    (r = docfiles_sync(s->docs, e)) == ST_OK)
+		s->docs_unsynced = false;
 	if (r != ST_OK)
 		return r;
 	s->doc_keys_ready = false;
@@ -734,6 +739,7 @@ enum status store_commit(struct store *s, struct err *e)
 void store_rollback(struct store *s)
 {
 	s->writing = false; /* and the next store_begin drops moved heads */
+	s->docs_unsynced = false; /* its files are orphans */
 	s->doc_keys_ready = false;
 	buf_reset(&s->pending);
 	buf_reset(&s->hpend);

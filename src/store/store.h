@@ -251,9 +251,10 @@ size_t store_doc_keys_bytes(const struct store *s);
 const char *store_docs_dir(const struct store *s);
 
 /* Stores a document (nothing if that SHA-256 is already stored): its
- * file first (docfiles_put, synced), then its row, of len bytes and type
- * mime.  With data NULL the caller has written the file already
- * (docfiles_put) and only the row is added. */
+ * file first (docfiles_write), then its row, of len bytes and type mime;
+ * the commit syncs the files of its transaction (docfiles_sync) before
+ * the rows that name them.  With data NULL the caller has written and
+ * synced the file already (docfiles_put) and only the row is added. */
 enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 				  const char *mime, const uint8_t *data,
 				  size_t len, struct err *e);

@@ -142,8 +142,9 @@ struct store {
 	struct buf hpend;
 	int64_t hpend_first;
 	struct hash_cursor hcur;
-	int schema_found; /* user_version when opened, before any migration */
-	char *docs;	  /* the documents' folder (docfiles.h) */
+	int schema_found;   /* user_version when opened, before any migration */
+	char *docs;	    /* the documents' folder (docfiles.h) */
+	bool docs_unsynced; /* this transaction wrote files not yet synced */
 };
 
 /* Sets e (which may be NULL) to "what: " and the connection's error

@@ -28,7 +28,7 @@
  * the file system commits the syncs that wait together at once, so that
  * many files written side by side take about the time of one.  (With
  * 100 KiB uploads from 64 clients: see tools/bench_web.sh.) */
-#define FILE_THREADS 32
+#define FILE_THREADS 64
 
 struct writer {
 	struct sequencer *seq;

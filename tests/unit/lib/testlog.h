@@ -101,7 +101,8 @@ void tl_copy_db(const struct testlog *t, const char *name, char *out);
 
 /* Copies the documents' folder of the database at from (from.docs, of
  * subfolders of files: store/docfiles.h) to that of the database at to,
- * whose folder must not exist yet.  tl_copy_db does it for its copy. */
+ * its files hard links to those of from (a test that changes one makes
+ * it a file of its own first).  tl_copy_db does it for its copy. */
 void tl_copy_docs(const char *from, const char *to);
 
 /* Serves the log in-process (web_app_start) on 127.0.0.1, port 0.
