@@ -52,16 +52,21 @@ static enum status sys_fail(const char *what, struct err *e)
 		       "%s: %s", what, strerror(no));
 }
 
-/* fsyncs the folder path. */
-static enum status sync_dir(const char *path, struct err *e)
+/* fsyncs the folder path, or with fs its whole file system (syncfs). */
+static enum status sync_dir_or_fs(const char *path, bool fs, struct err *e)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return sys_fail(path, e);
-	int rc = fsync(fd);
+	int rc = fs ? syncfs(fd) : fsync(fd);
 	enum status r = rc == 0 ? ST_OK : sys_fail(path, e);
 	close(fd);
 	return r;
+}
+
+static enum status sync_dir(const char *path, struct err *e)
+{
+	return sync_dir_or_fs(path, false, e);
 }
 
 /* The folder that holds path (its text up to the last slash, or "."). */
@@ -178,13 +183,7 @@ enum status docfiles_write(const char *dir, const uint8_t sha[HASH_LEN],
 
 enum status docfiles_sync(const char *dir, struct err *e)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return sys_fail(dir, e);
-	int rc = syncfs(fd);
-	enum status r = rc == 0 ? ST_OK : sys_fail(dir, e);
-	close(fd);
-	return r;
+	return sync_dir_or_fs(dir, true, e);
 }
 
 enum status docfiles_open(const char *dir, const uint8_t sha[HASH_LEN], int *fd,
