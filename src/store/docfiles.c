@@ -1,9 +1,8 @@
 /*
  * docfiles.c: the documents' folder (docfiles.h): a file a document, by
  * its SHA-256, written to a temporary name, renamed, then synced with its
- * folder, or many of them synced at once (syncfs, a GNU extension).
+ * folder, or many of them synced at once (Linux's syncfs).
  */
-#define _GNU_SOURCE
 #include "store/docfiles.h"
 
 #include <dirent.h>
@@ -14,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/file.h"
@@ -58,7 +58,8 @@ static enum status sync_dir_or_fs(const char *path, bool fs, struct err *e)
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return sys_fail(path, e);
-	int rc = fs ? syncfs(fd) : fsync(fd);
+	/* syncfs(2), by its number: glibc declares it for _GNU_SOURCE. */
+	long rc = fs ? syscall(SYS_syncfs, fd) : fsync(fd);
 	enum status r = rc == 0 ? ST_OK : sys_fail(path, e);
 	close(fd);
 	return r;

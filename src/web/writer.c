@@ -98,9 +98,15 @@ static void *files_main(void *arg)
 			queue_job(w, job);
 			continue;
 		}
+		/* Not logged; no room for its file is no room for the log. */
 		w->queued--;
+		if (r == ST_FULL)
+			w->stats.disk_full = true;
 		pthread_mutex_unlock(&w->lock);
 		rq->status = r;
+		err_prefix(&rq->err, r == ST_FULL
+					     ? "not logged: the disk is full"
+					     : "not logged: document file");
 		job->done(job, job->cls);
 		pthread_mutex_lock(&w->lock);
 	}

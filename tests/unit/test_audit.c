@@ -242,7 +242,7 @@ static void doc_file_tamper(const char *db, const char *how)
 	uint8_t *p = buf_reserve(&b, 1 << 20);
 	assert_non_null(p);
 	b.len = fread(p, 1, 1 << 20, f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	/* A hard link of the log's own file (tl_copy_docs): a new file. */
 	assert_int_equal(unlink(path), 0);
 	if (strncmp(how, "/rm ", 4) != 0) {

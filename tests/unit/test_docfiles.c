@@ -193,7 +193,7 @@ static void test_scan(void **state)
 	snprintf(other, sizeof other, "%s.tmp", path);
 	FILE *w = fopen(other, "w");
 	assert_non_null(w);
-	fclose(w);
+	assert_int_equal(fclose(w), 0);
 	const char *hex = strrchr(path, '/') + 1;
 	snprintf(other, sizeof other, "%s/%s", f->dir,
 		 hex[0] == '0' ? "11" : "00");
@@ -202,11 +202,11 @@ static void test_scan(void **state)
 		 hex);
 	w = fopen(other, "w");
 	assert_non_null(w);
-	fclose(w);
+	assert_int_equal(fclose(w), 0);
 	snprintf(other, sizeof other, "%s/README", f->dir);
 	w = fopen(other, "w");
 	assert_non_null(w);
-	fclose(w);
+	assert_int_equal(fclose(w), 0);
 
 	memset(&s, 0, sizeof s);
 	sha256(s.want, doc, sizeof doc - 1);

@@ -253,9 +253,14 @@ void tl_copy_db(const struct testlog *t, const char *name, char *out)
 	tl_copy_docs(t->db, out);
 }
 
-/* Copies the folder from (of files, and of folders of files when depth
- * is 1) to the new folder to, each file a hard link to the original's. */
-static void copy_dir(const char *from, const char *to, int depth)
+/* At most this many subfolders in a documents' folder (256 of them). */
+#define TL_SUBS 512
+
+/* Makes the folder to, and in it a hard link to each file of the folder
+ * from; the names of from's subfolders go to subs[0..*nsubs) when subs
+ * is not NULL. */
+static void link_files(const char *from, const char *to, char (*subs)[256],
+		       size_t *nsubs)
 {
 	DIR *d = opendir(from);
 	struct dirent *de;
@@ -272,10 +277,12 @@ static void copy_dir(const char *from, const char *to, int depth)
 		assert_true(snprintf(b, sizeof b, "%s/%s", to, de->d_name) <
 			    (int)sizeof b);
 		assert_int_equal(lstat(a, &sb), 0);
-		if (S_ISDIR(sb.st_mode) && depth > 0)
-			copy_dir(a, b, depth - 1);
-		else if (S_ISREG(sb.st_mode))
+		if (S_ISREG(sb.st_mode)) {
 			assert_int_equal(link(a, b), 0);
+		} else if (S_ISDIR(sb.st_mode) && subs != NULL) {
+			assert_true(*nsubs < TL_SUBS);
+			snprintf(subs[(*nsubs)++], 256, "%s", de->d_name);
+		}
 	}
 	closedir(d);
 }
@@ -286,7 +293,15 @@ void tl_copy_docs(const char *from, const char *to)
 	assert_true(docfiles_dir(from, a, sizeof a));
 	assert_true(docfiles_dir(to, b, sizeof b));
 	assert_int_equal(rm_rf(b), 0);
-	copy_dir(a, b, 1);
+	static char subs[TL_SUBS][256];
+	size_t n = 0;
+	link_files(a, b, subs, &n);
+	for (size_t i = 0; i < n; i++) {
+		char x[PATH_MAX + 256], y[PATH_MAX + 256];
+		snprintf(x, sizeof x, "%s/%s", a, subs[i]);
+		snprintf(y, sizeof y, "%s/%s", b, subs[i]);
+		link_files(x, y, NULL, NULL);
+	}
 }
 
 void tl_serve(struct testlog *t, const struct web_options *o)
