@@ -733,7 +733,7 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 			(long long)(docs->count - docs->unkeyed));
 	/* Not a fault: an upload in flight, or one a crash cut short. */
 	if (docs->orphans > 0)
-		verify_add_check(rep, 4, true, "document files",
+		verify_add_check(rep, 4, true, "orphan files",
 				 "%lld files in %s that no document names "
 				 "(orphans: sanilog gc removes them)",
 				 (long long)docs->orphans, store_docs_dir(s));

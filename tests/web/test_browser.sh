@@ -687,6 +687,7 @@ if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
 		live_stop
 	fi
 	cp "$BIG" "$TMP/live-big.db"
+	cp -r "$BIG.docs" "$TMP/live-big.db.docs"
 	cp "$BIG.key" "$TMP/live-big.db.key"
 	if live "$TMP/live-big.db"; then
 		check_page "live server: 4,500 documents, the newest page: ok" \
