@@ -19,6 +19,7 @@ static const char usage_text[] =
 	"  init [--origin NAME] [--force]      new database and log key\n"
 	"  key                                 print the log's verifier key\n"
 	"  upgrade                             upgrade an older database\n"
+	"  gc [--dry-run]                      remove orphan document files\n"
 	"  venue add|list|show|update|token    register and manage venues\n"
 	"  provider keygen|add|revoke          sanitization providers' keys\n"
 	"  witness-policy set|show             the log's witnesses, quorum\n"
@@ -55,16 +56,27 @@ static const struct {
 	const char *name;
 	cli_cmd_fn fn;
 } commands[] = {
-	{"init", cmd_init},	    {"key", cmd_key},
-	{"upgrade", cmd_upgrade},   {"venue", cmd_venue},
-	{"provider", cmd_provider}, {"attest", cmd_attest},
-	{"cert", cmd_cert},	    {"checkpoint", cmd_checkpoint},
-	{"entry", cmd_entry},	    {"proof", cmd_proof},
-	{"export", cmd_export},	    {"verify", cmd_verify},
-	{"serve", cmd_serve},	    {"poster", cmd_poster},
-	{"scan", cmd_scan},	    {"report", cmd_report},
-	{"witness", cmd_witness},   {"witness-policy", cmd_policy},
-	{"publish", cmd_publish},   {"mirror", cmd_mirror},
+	{"init", cmd_init},
+	{"key", cmd_key},
+	{"upgrade", cmd_upgrade},
+	{"venue", cmd_venue},
+	{"provider", cmd_provider},
+	{"attest", cmd_attest},
+	{"cert", cmd_cert},
+	{"checkpoint", cmd_checkpoint},
+	{"entry", cmd_entry},
+	{"proof", cmd_proof},
+	{"export", cmd_export},
+	{"verify", cmd_verify},
+	{"serve", cmd_serve},
+	{"poster", cmd_poster},
+	{"scan", cmd_scan},
+	{"report", cmd_report},
+	{"witness", cmd_witness},
+	{"witness-policy", cmd_policy},
+	{"publish", cmd_publish},
+	{"mirror", cmd_mirror},
+	{"gc", cmd_gc},
 };
 
 int main(int argc, char **argv)

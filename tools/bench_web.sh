@@ -7,10 +7,13 @@
 #      worker, open_file_cache, gzip_static) serving the very bytes sanilog
 #      sent, as static files, the two runs in turn;
 #   2. uploads over the API (multipart, the owner's token) from 64
-#      connections, a distinct PDF each, of 1 KiB and of 100 KiB, in
+#      connections, a distinct PDF each, of 1 KiB, 100 KiB and 1 MiB, in
 #      BENCH_WEB_ROUNDS runs of each: the median of their acknowledged
 #      (201) uploads a second and of their p99 latencies (each run's
-#      figures beside), and how many answers were anything else;
+#      figures beside), and how many answers were anything else; the
+#      1 MiB uploads' bytes a second also as a ratio to what
+#      `dd conv=fdatasync` writes on the same disk (under BENCH_DIR) in
+#      the same run, measured before and after them (the better taken);
 #   3. the venue page's transfer as a browser taking gzip fetches it: the
 #      HTML, style.css and verify.js, in bytes.
 # A benchmark measures and prints: a figure short of its target is
@@ -32,6 +35,8 @@
 #                       runs of each upload size, whose medians are
 #                       reported
 #   BENCH_DIR           where the temporary directory goes (default /tmp)
+#   BENCH_WEB_STEPS     the steps to run, of "page uploads" (default both;
+#                       the transfer, 3, always)
 set -eu
 
 BENCH=${1:?usage: SANILOG=path/to/sanilog tools/bench_web.sh path/to/bench [ROWS]}
@@ -39,6 +44,9 @@ ROWS=${2:-}
 SANILOG=${SANILOG:?set SANILOG to the sanilog binary}
 SECS=${BENCH_WEB_SECONDS:-5}
 ROUNDS=${BENCH_WEB_ROUNDS:-3}
+STEPS=${BENCH_WEB_STEPS:-page uploads}
+# step NAME: whether NAME is among the steps to run.
+step() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 for tool in wrk taskset curl sqlite3 gzip cmp; do
 	command -v "$tool" >/dev/null 2>&1 ||
@@ -234,6 +242,7 @@ run() {
 # ---------------------------------------------------------------------------
 # 1. The venue page against nginx serving the same bytes.
 
+if step page; then
 NGX=$TMP/nginx
 mkdir -p "$NGX"
 # nginx started by root runs its worker as nobody: let it read the files.
@@ -333,13 +342,26 @@ else
 fi
 row "GET venue page, p99 latency (ms)" "-" "-" "$best_s_p99" "<5" \
 	"best of $ROUNDS runs; nginx p99 $best_n_p99 ms"
+fi
 
 # ---------------------------------------------------------------------------
 # 2. Uploads, 64 connections, to a venue of their own per size.
 
+# dd_rate: the bytes a second dd writes to a file under $TMP, 256 MiB
+# synced once at the end, as the 1 MiB uploads' reference.
+dd_rate() {
+	dd if=/dev/zero of="$TMP/dd.bin" bs=1M count=256 conv=fdatasync 2>&1 |
+		awk '/copied/ { for (i = 1; i < NF; i++) if ($(i + 1) == "s,") s = $i;
+			printf "%.0f", $1 / s }'
+	rm -f "$TMP/dd.bin"
+}
+
 n_before=$(sqlite3 "$DB" "SELECT count(*) FROM entries")
-for kib in 1 100; do
-	case $kib in 1) target=5000 ;; *) target=1000 ;; esac
+sizes="1 100 1024"
+step uploads || sizes=
+for kib in $sizes; do
+	case $kib in 1) target=5000 ;; 100) target=2000 ;; *) target=- ;; esac
+	[ "$kib" = 1024 ] && dd_before=$(dd_rate)
 	out=$("$SANILOG" venue add --name "Bench $kib KiB" --address "Loopback" \
 		--json --db "$DB") || { fail "venue add failed"; continue; }
 	uv=$(printf '%s\n' "$out" | sed -n 's/^ *"venue": "\([^"]*\)".*/\1/p')
@@ -366,6 +388,15 @@ for kib in 1 100; do
 			"median of $runs runs ($(echo $rates | tr ' ' '/') per s); 201s only; $bad other answers or errors"
 		row "$what, p99 (ms)" "-" "-" "$(median $p99s)" "<100" \
 			"median of $runs runs ($(echo $p99s | tr ' ' '/') ms), over every answer"
+		if [ "$kib" = 1024 ]; then
+			dd_after=$(dd_rate)
+			dd_best=$(printf '%s\n' "$dd_before" "$dd_after" | sort -g | tail -n 1)
+			ratios=$(for r in $rates; do
+				awk -v r="$r" -v d="$dd_best" 'BEGIN { printf "%.2f ", r * 1048576 / d }'
+			done)
+			row "upload 1 MiB PDF, bytes/s over dd's" "-" "-" "$(median $ratios)" "0.80" \
+				"median of $runs runs ($(echo $ratios | tr ' ' '/')); dd conv=fdatasync $((dd_best / 1048576)) MiB/s (before $((dd_before / 1048576)), after $((dd_after / 1048576)))"
+		fi
 	else
 		row "$what" "-" "-" "-" "$target" "FAILED"
 	fi

@@ -212,7 +212,10 @@ static const char upgrade_usage[] =
 	"Brings a database made by an older sanilog up to this one's schema,\n"
 	"in one transaction: the bytes of the log's entries, hashes and\n"
 	"checkpoints never change, only the columns and tables that find\n"
-	"them.  Commands that only read refuse an older schema; commands\n"
+	"them; from schema 8 the documents' bytes move out to the folder\n"
+	"PATH.docs, each file synced before the database lets go of them\n"
+	"(an upgrade cut short is done again by the next).  Commands that\n"
+	"only read refuse an older schema; commands\n"
 	"that write upgrade it first.  Stop any server running on it before:\n"
 	"an older sanilog can no longer add entries to an upgraded database.\n"
 	"Prints the schema found and the schema now.\n";

@@ -11,6 +11,7 @@
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_key(struct cli *c, int argc, char **argv);
 int cmd_upgrade(struct cli *c, int argc, char **argv);
+int cmd_gc(struct cli *c, int argc, char **argv);
 int cmd_venue(struct cli *c, int argc, char **argv);
 int cmd_provider(struct cli *c, int argc, char **argv);
 /* `sanilog witness-policy set|show` (cmd_policy.c). */

@@ -17,6 +17,7 @@
 #include "core/merkle.h"
 #include "core/rules.h"
 #include "store/audit_pool.h"
+#include "store/docfiles.h"
 #include "store/export.h"
 
 /* Failures listed per kind; the rest are counted. */
@@ -175,6 +176,7 @@ struct doc_scan {
 	int64_t odd_docs;  /* documents whose hash no look-up matches */
 	int64_t odd_index; /* chunks and generations breaking the index's
 			      rules (store_scan_doc_keys) */
+	int64_t orphans;   /* files of the folder no document row names */
 };
 
 static void pair_add(struct pair_sum *sum, const uint8_t key[8], int64_t id,
@@ -211,11 +213,18 @@ static enum status on_document(void *ctx, int64_t id,
 {
 	struct doc_scan *d = ctx;
 	uint8_t got[HASH_LEN];
-	sha256(got, data, len);
-	const char *sniffed = entry_sniff_mime(data, len);
-	if (memcmp(got, sha, HASH_LEN) != 0)
+	const char *sniffed = NULL;
+	if (data != NULL) {
+		sha256(got, data, len);
+		sniffed = entry_sniff_mime(data, len);
+	}
+	if (data == NULL)
 		doc_fail(d, sha, HASH_LEN,
-			 "its bytes do not hash to its SHA-256");
+			 "its file is missing from the documents' folder");
+	else if (memcmp(got, sha, HASH_LEN) != 0)
+		doc_fail(d, sha, HASH_LEN,
+			 "its file's bytes do not hash to its name, its "
+			 "SHA-256");
 	else if ((int64_t)len != size || sniffed == NULL ||
 		 strcmp(sniffed, mime) != 0)
 		doc_fail(d, sha, HASH_LEN,
@@ -251,6 +260,24 @@ static enum status on_unkeyed(void *ctx, const uint8_t *sha, size_t len,
 	return ST_OK;
 }
 
+/* A file of the documents' folder: an orphan unless a document row names
+ * it (a temporary file or another name never is). */
+static enum status on_file(void *ctx, const char *path, const uint8_t *sha,
+			   const struct stat *sb)
+{
+	struct doc_scan *d = ctx;
+	int64_t size = 0;
+	char mime[32];
+	(void)path;
+	(void)sb;
+	enum status r = sha != NULL ? store_document_meta(d->s, sha, &size,
+							  mime, &d->err)
+				    : ST_NOT_FOUND;
+	if (r == ST_NOT_FOUND)
+		d->orphans++;
+	return r == ST_NOT_FOUND ? ST_OK : r;
+}
+
 /* Scans on a connection already in a read transaction. */
 static void scan_documents_in_txn(struct doc_scan *d)
 {
@@ -264,6 +291,9 @@ static void scan_documents_in_txn(struct doc_scan *d)
 				   d->keys.lane[1] != d->docs.lane[1]))
 		d->status = store_scan_unkeyed_documents(d->s, on_unkeyed, d,
 							 &d->err);
+	if (d->status == ST_OK)
+		d->status = docfiles_scan(store_docs_dir(d->s), on_file, d,
+					  &d->err);
 }
 
 /* Thread body: scans on a connection of its own. */
@@ -701,6 +731,13 @@ enum status audit_store(struct store *s, const struct audit_options *o,
 			"documents with one",
 			(long long)a->doc_keys,
 			(long long)(docs->count - docs->unkeyed));
+	/* Not a fault: an upload in flight, or one a crash cut short. */
+	if (docs->orphans > 0)
+		verify_add_check(rep, 4, true, "orphan files",
+				 "%lld files in %s that no document names "
+				 "(orphans: sanilog gc removes them)",
+				 (long long)docs->orphans, store_docs_dir(s));
+	res->orphans = docs->orphans;
 	audit_pool_finish(pool);
 	pool_running = false;
 	merge_findings(a, F_ATTEST, pool->nfails, pool->fails[0],

@@ -4,7 +4,8 @@
  * Recomputes the whole tree from the entries and compares every stored
  * hash; checks every kept checkpoint's signature, origin and root (so all
  * kept checkpoints are consistent with one another and with the entries);
- * parses every entry and checks every venue chain, every document's bytes,
+ * parses every entry and checks every venue chain, every document's file
+ * (there, and hashing to its name),
  * every revocation and every attestation against the provider keys logged
  * before it; and, given the newest checkpoint seen before, checks that the
  * log still contains it (a log that went back or forked fails).
@@ -42,6 +43,8 @@ struct audit_result {
 	int64_t documents;
 	int64_t attestations;
 	int64_t venues;
+	int64_t orphans;	  /* files of the documents' folder no document
+				     names (reported, not a failure) */
 	struct checkpoint newest; /* the newest kept checkpoint */
 };
 

@@ -1,13 +1,19 @@
 /*
  * documents.c: the documents, stored once each by their SHA-256 and found
  * by its first 8 bytes, their key, through the index (docindex.c), and
- * the set of those keys a writer may keep in memory (keyset.h).
+ * the set of those keys a writer may keep in memory (keyset.h).  A
+ * document's row holds its key, size and type; its bytes are a file of
+ * the folder beside the database (docfiles.h), written and synced before
+ * the row is committed.
  */
 #include "store_private.h"
+
+#include "store/docfiles.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static uint64_t doc_key(const uint8_t *sha)
 {
@@ -86,12 +92,19 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 	r = known_new ? ST_NOT_FOUND
 		      : store_document_meta(s, sha, &size, have, e);
 	if (r == ST_NOT_FOUND) {
+		/* The file first (unless the caller wrote it), synced by
+		 * store_commit before the row commits: a row never names a
+		 * document without its file. */
+		r = data != NULL ? docfiles_write(s->docs, sha, data, len, e)
+				 : ST_OK;
+		s->docs_unsynced |= data != NULL;
 		sqlite3_stmt *st = store_stmt(s, Q_INSERT_DOC);
 		sqlite3_bind_blob(st, 1, sha, HASH_LEN, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, mime, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
-		sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
-		if ((r = store_exec(s, st, "insert document", e)) == ST_OK)
+		if (r == ST_OK)
+			r = store_exec(s, st, "insert document", e);
+		if (r == ST_OK)
 			r = store_index_document(
 				s, sha, sqlite3_last_insert_rowid(s->db), e);
 		if (r == ST_OK && s->doc_keys != NULL &&
@@ -109,18 +122,17 @@ enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 
 struct find {
 	const uint8_t *sha;
-	struct buf *out; /* NULL: the type and size only */
 	int64_t *size;
 	char *mime;
 };
 
-/* The document of row id, if its SHA-256 is f->sha: its type and size,
- * and with f->out its bytes (query Q_DOC) or without (Q_DOC_META). */
+/* The type and size of the document of row id, if its SHA-256 is
+ * f->sha. */
 static enum status try_document(struct store *s, int64_t id, void *ctx,
 				struct err *e)
 {
 	struct find *f = ctx;
-	sqlite3_stmt *st = store_stmt(s, f->out != NULL ? Q_DOC : Q_DOC_META);
+	sqlite3_stmt *st = store_stmt(s, Q_DOC_META);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_blob(st, 2, f->sha, HASH_LEN, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
@@ -129,8 +141,6 @@ static enum status try_document(struct store *s, int64_t id, void *ctx,
 		const char *m = (const char *)sqlite3_column_text(st, 0);
 		snprintf(f->mime, 32, "%s", m != NULL ? m : "");
 		*f->size = sqlite3_column_int64(st, 1);
-		if (f->out != NULL)
-			r = store_column_to_buf(st, 2, f->out, e);
 	} else if (rc == SQLITE_DONE) {
 		r = ST_NOT_FOUND;
 	} else {
@@ -140,15 +150,29 @@ static enum status try_document(struct store *s, int64_t id, void *ctx,
 	return r;
 }
 
-/* A document by its SHA-256, through the index. */
-static enum status find_document(struct store *s, const uint8_t sha[HASH_LEN],
-				 struct buf *out, int64_t *size, char *mime,
-				 struct err *e)
+enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
+				int64_t *size, char *mime, struct err *e)
 {
-	struct find f = {sha, out, size, mime};
+	struct find f = {sha, size, mime};
 	enum status r = store_index_find(s, sha, try_document, &f, e);
 	if (r == ST_NOT_FOUND)
 		return err_set(e, ST_NOT_FOUND, "no such document");
+	return r;
+}
+
+/* The file of a document the database has, of its recorded size: a
+ * missing or other file is ST_CORRUPT (verify --db names it). */
+static enum status file_of(int64_t want, int64_t got, enum status r,
+			   struct err *e)
+{
+	if (r == ST_NOT_FOUND)
+		return err_set(e, ST_CORRUPT,
+			       "document: its file is missing (verify --db)");
+	if (r == ST_OK && got != want)
+		return err_set(e, ST_CORRUPT,
+			       "document: its file is %lld bytes, not %lld "
+			       "(verify --db)",
+			       (long long)got, (long long)want);
 	return r;
 }
 
@@ -156,13 +180,32 @@ enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
 			   struct buf *out, char *mime, struct err *e)
 {
 	int64_t size = 0;
-	return find_document(s, sha, out, &size, mime, e);
+	enum status r = store_document_meta(s, sha, &size, mime, e);
+	if (r != ST_OK)
+		return r;
+	size_t had = out->len;
+	r = docfiles_read(s->docs, sha, out, e);
+	r = file_of(size, (int64_t)(out->len - had), r, e);
+	if (r != ST_OK)
+		out->len = had;
+	return r;
 }
 
-enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
-				int64_t *size, char *mime, struct err *e)
+enum status store_document_open(struct store *s, const uint8_t sha[HASH_LEN],
+				int *fd, int64_t *size, char *mime,
+				struct err *e)
 {
-	return find_document(s, sha, NULL, size, mime, e);
+	int64_t got = 0;
+	*fd = -1;
+	enum status r = store_document_meta(s, sha, size, mime, e);
+	if (r != ST_OK)
+		return r;
+	r = file_of(*size, got, docfiles_open(s->docs, sha, fd, &got, e), e);
+	if (r != ST_OK && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return r;
 }
 
 enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx,
@@ -171,27 +214,72 @@ enum status store_scan_documents(struct store *s, store_doc_fn fn, void *ctx,
 	sqlite3_stmt *st = store_stmt(s, Q_SCAN_DOCS);
 	int rc;
 	enum status r = ST_OK;
+	struct buf data;
+	buf_init(&data, SIZE_MAX / 2);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(st, 3);
-		const uint8_t *d = sqlite3_column_blob(st, 4);
 		if (sqlite3_column_bytes(st, 1) != HASH_LEN) {
 			r = err_set(e, ST_CORRUPT,
 				    "document key is not 32 bytes");
 			break;
 		}
-		r = fn(ctx, sqlite3_column_int64(st, 0),
-		       sqlite3_column_blob(st, 1),
-		       sqlite3_column_int(st, 5) != 0,
+		const uint8_t *sha = sqlite3_column_blob(st, 1);
+		buf_reset(&data);
+		r = docfiles_read(s->docs, sha, &data, e);
+		if (r != ST_OK && r != ST_NOT_FOUND)
+			break;
+		r = fn(ctx, sqlite3_column_int64(st, 0), sha,
+		       sqlite3_column_int(st, 4) != 0,
 		       sqlite3_column_int64(st, 2), m != NULL ? m : "",
-		       d != NULL ? d : (const uint8_t *)"",
-		       (size_t)sqlite3_column_bytes(st, 4));
+		       r == ST_OK ? data.data : NULL, data.len);
 		if (r != ST_OK)
 			break;
 	}
 	if (r == ST_OK && rc != SQLITE_DONE)
 		r = store_fail(s, "scan documents", e);
 	sqlite3_reset(st);
+	buf_free(&data);
 	return r;
+}
+
+enum status store_docs_migrate(struct store *s, struct err *e)
+{
+	sqlite3_stmt *st = NULL;
+	enum status r = ST_OK;
+	if ((r = docfiles_make(s->docs, e)) != ST_OK)
+		return r;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT sha256, data FROM documents"
+			       " WHERE length(data) > 0 ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "migrate", e);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A key no look-up could use keeps its bytes in the
+		 * database, for the audit to name it. */
+		if (sqlite3_column_type(st, 0) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 0) != HASH_LEN)
+			continue;
+		const uint8_t *sha = sqlite3_column_blob(st, 0);
+		const void *d = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		if ((r = docfiles_write(s->docs, sha, d, n, e)) != ST_OK)
+			break;
+	}
+	if (r == ST_OK && rc != SQLITE_DONE)
+		r = store_fail(s, "migrate", e);
+	sqlite3_finalize(st);
+	if (r == ST_OK)
+		r = docfiles_sync(s->docs, e);
+	if (r != ST_OK)
+		return r;
+	/* Every file is synced: the bytes leave the database. */
+	return store_exec_sql(s,
+			      "UPDATE documents SET data = X''"
+			      " WHERE length(data) > 0"
+			      " AND typeof(sha256) = 'blob'"
+			      " AND length(sha256) = 32",
+			      "migrate", e);
 }
 
 void store_doc_cursor_open(struct store *s)

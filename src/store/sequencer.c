@@ -368,7 +368,8 @@ static enum status write_entry(struct sequencer *q, struct seq_request *rq,
 		return r;
 	if (en->kind == ENTRY_DOCUMENT &&
 	    (r = store_insert_document(q->store, en->doc_sha256, en->doc_mime,
-				       rq->doc, rq->doc_len, e)) != ST_OK)
+				       rq->doc_stored ? NULL : rq->doc,
+				       rq->doc_len, e)) != ST_OK)
 		return r;
 	rq->index = index;
 	return ST_OK;

@@ -32,6 +32,10 @@ struct seq_request {
 	 * hashes uploads as they stream in), or NULL: the sequencer hashes
 	 * doc itself.  The caller vouches for it: it is not checked. */
 	const uint8_t *doc_sha256;
+	/* The caller has written doc's file already (store/docfiles.h, by
+	 * doc_sha256), so that the writer does not: the server's upload
+	 * threads write their own, side by side. */
+	bool doc_stored;
 	const char *attestation; /* the provider's signed note, or NULL */
 	size_t attestation_len;
 	/* out */

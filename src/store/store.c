@@ -10,6 +10,8 @@
  *   hash_runs(first, hashes)          stored Merkle hashes, runs from
  *                                     tlog index first (hashes.c)
  *   documents(id, sha256, size, mime, data)
+ *                                     data empty: the bytes are a file
+ *                                     of the folder <db>.docs (docfiles.h)
  *   doc_gens(gen, keys), doc_chunks(gen, first, pairs)
  *                                     documents by their hash's first bytes
  *   checkpoints(size, note)           every signed checkpoint
@@ -32,10 +34,12 @@
 
 #include "core/codec.h"
 #include "core/merkle.h"
+#include "store/docfiles.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -147,11 +151,18 @@ static const char *const migrations[] = {
 	"CREATE TABLE cosignatures(size INTEGER NOT NULL,"
 	" witness TEXT NOT NULL, time INTEGER NOT NULL, line TEXT NOT NULL,"
 	" PRIMARY KEY(size, witness)) WITHOUT ROWID;",
+
+	/* 8: the documents' bytes in files of the folder beside the
+	 * database (docfiles.h), written once each, and no longer in the
+	 * database: a row of documents keeps its key, size and type, and
+	 * data an empty blob.  store_docs_migrate moves them out. */
+	"",
 };
 _Static_assert(ENTRY_WITNESS_POLICY == 5, "the kind of entries_policy");
 /* What a migration does beyond its SQL, after it, in its transaction. */
 static enum status (*const migration_steps[])(struct store *, struct err *) = {
-	NULL, NULL, store_index_migrate, store_hashes_migrate, NULL, NULL, NULL,
+	NULL, NULL, store_index_migrate, store_hashes_migrate, NULL,
+	NULL, NULL, store_docs_migrate,
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(sizeof migration_steps / sizeof migration_steps[0] ==
@@ -190,11 +201,9 @@ static const char *const stmt_sql[Q__COUNT] = {
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[Q_INSERT_HASH] =
 		"INSERT INTO hash_runs(first, hashes) VALUES (?1, ?2)",
+	/* The bytes are the folder's (docfiles.h): data is empty. */
 	[Q_INSERT_DOC] = "INSERT INTO documents(sha256, mime, size, data)"
-			 " VALUES (?1, ?2, ?3, ?4)",
-	/* Both: the type, the size, and then (Q_DOC) the bytes. */
-	[Q_DOC] = "SELECT mime, size, data FROM documents"
-		  " WHERE id = ?1 AND sha256 = ?2",
+			 " VALUES (?1, ?2, ?3, X'')",
 	[Q_DOC_META] = "SELECT mime, size FROM documents"
 		       " WHERE id = ?1 AND sha256 = ?2",
 	/* The document index (docindex.c).  Each generation's chunk that
@@ -219,7 +228,7 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_IDX_CHUNKS_DROP] = "DELETE FROM doc_chunks WHERE gen = ?1",
 	[Q_DOC_KEYS_ALL] = "SELECT pairs FROM doc_chunks",
 	[Q_DATA_VERSION] = "PRAGMA data_version",
-	[Q_SCAN_DOCS] = "SELECT id, sha256, size, mime, data,"
+	[Q_SCAN_DOCS] = "SELECT id, sha256, size, mime,"
 			" typeof(sha256) = 'blob' FROM documents ORDER BY id",
 	/* Every chunk, with what a look-up needs of it: a generation that
 	 * doc_gens lists, a first key and pairs that are blobs. */
@@ -511,6 +520,12 @@ enum status store_open(const char *path, enum store_mode mode,
 	if (s == NULL)
 		return err_set(e, ST_NOMEM, "out of memory");
 	s->heads_version = -1;
+	char docs[PATH_MAX];
+	if (!docfiles_dir(path, docs, sizeof docs) ||
+	    (s->docs = strdup(docs)) == NULL) {
+		store_close(s);
+		return err_set(e, ST_NOMEM, "%s: out of memory", path);
+	}
 	/* Bounded by a transaction's appends, not by a cap of their own. */
 	buf_init(&s->pending, SIZE_MAX / 2);
 	buf_init(&s->hpend, SIZE_MAX / 2);
@@ -541,8 +556,9 @@ enum status store_open(const char *path, enum store_mode mode,
 	 * append a transaction, whose commit writes a few whole pages, 28%
 	 * slower.  (An existing file keeps its size.) */
 	if (mode == STORE_CREATE &&
-	    (r = store_exec_sql(s, "PRAGMA page_size=16384", path, &why)) !=
-		    ST_OK)
+	    ((r = store_exec_sql(s, "PRAGMA page_size=16384", path, &why)) !=
+		     ST_OK ||
+	     (r = docfiles_make(s->docs, &why)) != ST_OK))
 		goto fail;
 	if (mode != STORE_READONLY && (r = wal_mode(s, path, &why)) != ST_OK)
 		goto fail;
@@ -620,7 +636,13 @@ void store_close(struct store *s)
 	keyset_free(s->doc_keys);
 	buf_free(&s->pending);
 	buf_free(&s->hpend);
+	free(s->docs);
 	free(s);
+}
+
+const char *store_docs_dir(const struct store *s)
+{
+	return s->docs;
 }
 
 enum status store_meta_get(struct store *s, const char *key, char *out,
@@ -702,6 +724,11 @@ enum status store_commit(struct store *s, struct err *e)
 	enum status r = store_index_flush(s, e);
 	if (r == ST_OK)
 		r = store_hashes_flush(s, e);
+	/* The files of the documents it stored, before the rows that name
+	 * them. */
+	if (r == ST_OK && s->docs_unsynced &&
+	    (r = docfiles_sync(s->docs, e)) == ST_OK)
+		s->docs_unsynced = false;
 	if (r != ST_OK)
 		return r;
 	s->doc_keys_ready = false;
@@ -714,6 +741,7 @@ enum status store_commit(struct store *s, struct err *e)
 void store_rollback(struct store *s)
 {
 	s->writing = false; /* and the next store_begin drops moved heads */
+	s->docs_unsynced = false; /* its files are orphans */
 	s->doc_keys_ready = false;
 	buf_reset(&s->pending);
 	buf_reset(&s->hpend);

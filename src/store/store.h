@@ -246,14 +246,30 @@ enum status store_keep_doc_keys(struct store *s, struct err *e);
 /* The memory that set takes, 0 without it. */
 size_t store_doc_keys_bytes(const struct store *s);
 
-/* Stores a document (nothing if that SHA-256 is already stored). */
+/* The folder of the documents' files (store/docfiles.h): the database's
+ * path and ".docs".  Borrowed: valid until store_close. */
+const char *store_docs_dir(const struct store *s);
+
+/* Stores a document (nothing if that SHA-256 is already stored): its
+ * file first (docfiles_write), then its row, of len bytes and type mime;
+ * the commit syncs the files of its transaction (docfiles_sync) before
+ * the rows that name them.  With data NULL the caller has written and
+ * synced the file already (docfiles_put) and only the row is added. */
 enum status store_insert_document(struct store *s, const uint8_t sha[HASH_LEN],
 				  const char *mime, const uint8_t *data,
 				  size_t len, struct err *e);
 
-/* A document's bytes into out, its media type into mime (32 bytes). */
+/* A document's bytes (read from its file) appended to out, its media
+ * type into mime (32 bytes).  ST_NOT_FOUND when the database has no such
+ * document; ST_CORRUPT when its file is missing or of another size. */
 enum status store_document(struct store *s, const uint8_t sha[HASH_LEN],
 			   struct buf *out, char *mime, struct err *e);
+
+/* As store_document, but opens the document's file instead: *fd (the
+ * caller closes it; -1 on failure) holds *size bytes. */
+enum status store_document_open(struct store *s, const uint8_t sha[HASH_LEN],
+				int *fd, int64_t *size, char *mime,
+				struct err *e);
 
 /* A document's size and media type (32 bytes), without its bytes. */
 enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
@@ -261,8 +277,8 @@ enum status store_document_meta(struct store *s, const uint8_t sha[HASH_LEN],
 
 /* Calls fn for every stored document in the order they were stored, with
  * its row id, key (and whether it is stored as a blob, as every look-up
- * by hash needs), recorded size and type, and its bytes (borrowed for the
- * call). */
+ * by hash needs), recorded size and type, and the bytes of its file
+ * (borrowed for the call), data NULL when the file is missing. */
 typedef enum status (*store_doc_fn)(void *ctx, int64_t id,
 				    const uint8_t sha[HASH_LEN], bool sha_blob,
 				    int64_t size, const char *mime,

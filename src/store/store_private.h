@@ -55,7 +55,6 @@ enum stmt {
 	Q_IDX_CHUNKS_DROP,
 	Q_DOC_KEYS_ALL,
 	Q_DATA_VERSION,
-	Q_DOC,
 	Q_DOC_META,
 	Q_SCAN_DOCS,
 	Q_SCAN_DOC_KEYS,
@@ -144,7 +143,9 @@ struct store {
 	struct buf hpend;
 	int64_t hpend_first;
 	struct hash_cursor hcur;
-	int schema_found; /* user_version when opened, before any migration */
+	int schema_found;   /* user_version when opened, before any migration */
+	char *docs;	    /* the documents' folder (docfiles.h) */
+	bool docs_unsynced; /* this transaction wrote files not yet synced */
 };
 
 /* Sets e (which may be NULL) to "what: " and the connection's error
@@ -212,6 +213,10 @@ enum status store_index_flush(struct store *s, struct err *e);
 /* Schema 3's step: the keys of schema 2's tables become the first
  * generation, and those tables go. */
 enum status store_index_migrate(struct store *s, struct err *e);
+
+/* Schema 8's step: every document's bytes go to a file of the folder
+ * (synced), and then out of the database (documents.c). */
+enum status store_docs_migrate(struct store *s, struct err *e);
 
 /* ---- the stored hashes (hashes.c) ---- */
 

@@ -9,6 +9,14 @@
  * batch committed, or failed as a whole) fills in each job's results and
  * calls its done callback.  After done, the writer never touches the job
  * again.
+ *
+ * A job with a document (rq.doc and rq.doc_sha256 set, rq.doc_stored
+ * not) goes first to one of the file threads, many side by side, which
+ * writes the document's file and syncs it (store/docfiles.h) before the
+ * job is queued for the writer thread, so that its entry never commits
+ * without its file and the writer thread syncs only its transactions.
+ * When the file cannot be written, done is called on the file thread,
+ * with the job's status and err saying why.
  */
 #ifndef SANILOG_WRITER_H
 #define SANILOG_WRITER_H
@@ -27,7 +35,8 @@ struct writer_job {
 	struct seq_request rq;
 	/* out: the signed checkpoint of the batch (on success) */
 	struct buf checkpoint;
-	/* called on the writer thread when the results are in */
+	/* called on the writer thread when the results are in (on a file
+	 * thread when the document's file could not be written) */
 	void (*done)(struct writer_job *job, void *cls);
 	void *cls;
 	struct writer_job *next; /* the writer's */

@@ -100,6 +100,7 @@ sl cert add --venue "$V1" --file "$DOCS/pest.png" --type sanitization \
 	--provider cleanco.example --attestation att.note >/dev/null
 # The log as it was here is rolled back to later.
 sqlite3 "$DB" ".backup '$TMP/old.db'"
+cp -r "$DB.docs" "$TMP/old.db.docs" # after the database: its backup
 sl cert add --venue "$V1" --file "$DOCS/ozone.pdf" --type protocol \
 	--title 'Protocol' --performed 2025-02-02 >/dev/null
 sl cert add --venue "$V2" --file "$DOCS/pest.png" --type pest-control \
@@ -110,6 +111,7 @@ PIN_NOW=$(pin "$VKEY" "$(sl checkpoint)")
 PIN_OLD=$(pin "$VKEY" "$(sl checkpoint --size 4)")
 OLD_SIZE=$("$SANILOG" checkpoint --db "$TMP/old.db" | sed -n 2p)
 cp "$DB" "$TMP/good.db"
+cp -r "$DB.docs" "$TMP/good.db.docs"
 
 start_server "$DB"
 
@@ -369,12 +371,22 @@ has out '^✗ rule 2 inclusion: entry [0-9]+ \(venue-seq 1\)' \
 stop_server
 cp "$TMP/good.db" "$DB"
 rm -f "$DB-wal" "$DB-shm"
-# One byte changed, the length kept.
-sqlite3 "$DB" "UPDATE documents SET data = substr(data, 1, 99) || x'41' ||
-	substr(data, 101) WHERE mime = 'application/pdf'"
+# One byte of each PDF's file changed, the length kept (on a copy of
+# the folder: the good one comes back after).
+rm -rf "$TMP/docs.good"
+cp -r "$DB.docs" "$TMP/docs.good"
+for sha in $(sqlite3 "$DB" "SELECT lower(hex(sha256)) FROM documents
+	WHERE mime = 'application/pdf'"); do
+	printf 'A' | dd of="$DB.docs/${sha:0:2}/$sha" bs=1 seek=99 \
+		conv=notrunc status=none
+done
 start_server "$DB"
 verify 1 "a tampered document" "$URL/v/$V1"
 has out '^✗ rule 4 documents: ' "tampered document: the documents check named"
+stop_server
+rm -rf "$DB.docs"
+mv "$TMP/docs.good" "$DB.docs"
+start_server "$DB"
 
 # ---------------------------------------------------------------------------
 echo "== rollback"

@@ -101,11 +101,13 @@ sl cert add --venue "$V5" --file "$DOCS/ozone.pdf" --type sanitization \
 	--title 'Wrong' --performed 2026-11-24 >/dev/null
 sl cert revoke --venue "$V5" --seq 1 --reason 'wrong file' >/dev/null
 sqlite3 "$DB" ".backup '$TMP/old.db'"
+cp -r "$DB.docs" "$TMP/old.db.docs" # after the database: its backup
 sl cert add --venue "$V2" --file "$DOCS/water.jpg" --type water \
 	--title 'Water' --performed 2026-11-02 >/dev/null
 VKEY=$(sl key)
 SIZE=$(sl checkpoint | sed -n 2p)
 cp "$DB" "$TMP/good.db"
+cp -r "$DB.docs" "$TMP/good.db.docs"
 serve_db "$DB" 4
 
 # ---------------------------------------------------------------------------

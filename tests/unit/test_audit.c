@@ -20,6 +20,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@
 #include "core/codec.h"
 #include "lib/testlog.h"
 #include "store/audit.h"
+#include "store/docfiles.h"
 
 #define V1 "k7m2q9xa"
 #define V2 "p3x8vz2e"
@@ -223,8 +226,38 @@ static void entry_sql(char *sql, size_t size, int64_t idx, const char *from,
 		 from, to, (long long)idx);
 }
 
-/* The audit of a copy of the log changed by sql fails rule and name,
- * naming what. */
+/* In the documents' folder of the database at db: how is "/cut HEX" (the
+ * file of that document's last byte changed) or "/rm HEX" (the file
+ * removed). */
+static void doc_file_tamper(const char *db, const char *how)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 80];
+	const char *hex = strchr(how, ' ') + 1;
+	assert_true(docfiles_dir(db, dir, sizeof dir));
+	snprintf(path, sizeof path, "%s/%.2s/%s", dir, hex, hex);
+	struct buf b;
+	buf_init(&b, 1 << 24);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	uint8_t *p = buf_reserve(&b, 1 << 20);
+	assert_non_null(p);
+	b.len = fread(p, 1, 1 << 20, f);
+	assert_int_equal(fclose(f), 0);
+	/* A hard link of the log's own file (tl_copy_docs): a new file. */
+	assert_int_equal(unlink(path), 0);
+	if (strncmp(how, "/rm ", 4) != 0) {
+		assert_true(b.len > 0);
+		b.data[b.len - 1] = 'X';
+		f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
+		assert_int_equal(fclose(f), 0);
+	}
+	buf_free(&b);
+}
+
+/* The audit of a copy of the log changed by sql (or by doc_file_tamper,
+ * when it starts with a slash) fails rule and name, naming what. */
 static void tampered(const char *sql, int rule, const char *name,
 		     const char *what, bool only)
 {
@@ -232,7 +265,9 @@ static void tampered(const char *sql, int rule, const char *name,
 	struct verify_report rep;
 	struct audit_result res;
 	tl_copy_db(&t, "tampered.db", copy);
-	if (tl_exec(&t, copy, sql) < 1)
+	if (sql[0] == '/')
+		doc_file_tamper(copy, sql);
+	else if (tl_exec(&t, copy, sql) < 1)
 		fail_msg("changed nothing: %s", sql);
 	audit_path(copy, NULL, NULL, false, &rep, &res);
 	expect_failed(&rep, rule, name, what, only);
@@ -249,12 +284,15 @@ static void test_tampered(void **state)
 	(void)state;
 	char sql[512], hex[2 * HASH_LEN + 1], what[64];
 
-	/* A byte of document 2: named by its hash. */
+	/* A byte of document 2's file: named by its hash. */
 	hex_encode(hex, doc_sha[2], HASH_LEN);
-	snprintf(sql, sizeof sql,
-		 "UPDATE documents SET data = CAST(substr(data, 1, "
-		 "length(data) - 1) || 'X' AS BLOB) WHERE sha256 = x'%s'",
-		 hex);
+	snprintf(sql, sizeof sql, "/cut %s", hex);
+	snprintf(what, sizeof what, "%.16s", hex);
+	tampered(sql, 4, "document", what, true);
+
+	/* Document 1's file gone: named by its hash, as missing. */
+	hex_encode(hex, doc_sha[1], HASH_LEN);
+	snprintf(sql, sizeof sql, "/rm %s", hex);
 	snprintf(what, sizeof what, "%.16s", hex);
 	tampered(sql, 4, "document", what, true);
 

@@ -30,6 +30,7 @@
 #include "core/hash.h"
 #include "core/merkle.h"
 #include "core/verify.h"
+#include "lib/testlog.h"
 #include "store/audit.h"
 #include "store/export.h"
 #include "store/sequencer.h"
@@ -630,6 +631,7 @@ static void copy_db(const struct fixture *f, const char *name,
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+	tl_copy_docs(f->path, copy);
 }
 
 /* A reader of made-up stored hashes (hash i holds i in its first bytes)

@@ -297,6 +297,7 @@ sed -i 's| <a id="older" href="[^"]*">[^<]*</a>||' \
 
 # A tampered database: a document's title rewritten in place.
 cp "$DB" "$TMP/tampered.db"
+cp -r "$DB.docs" "$TMP/tampered.db.docs"
 cp "$DB.key" "$TMP/tampered.db.key"
 sqlite3 "$TMP/tampered.db" "UPDATE entries SET data = CAST(replace(CAST(data AS TEXT),
 	'Sanificazione ambienti con ozono', 'Sanificazione ambienti con ozono e vapore')
@@ -672,6 +673,7 @@ live_stop() {
 if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
 	LDB=$TMP/live.db
 	cp "$DB" "$LDB"
+	cp -r "$DB.docs" "$LDB.docs"
 	cp "$DB.key" "$LDB.key"
 	if live "$LDB"; then
 		check_page "live server: valid venue: ok" "$LIVE/v/$V1" ok \
@@ -685,6 +687,7 @@ if "$SANILOG" serve --help >/dev/null 2>&1 && wanted "live server"; then
 		live_stop
 	fi
 	cp "$BIG" "$TMP/live-big.db"
+	cp -r "$BIG.docs" "$TMP/live-big.db.docs"
 	cp "$BIG.key" "$TMP/live-big.db.key"
 	if live "$TMP/live-big.db"; then
 		check_page "live server: 4,500 documents, the newest page: ok" \

@@ -781,6 +781,7 @@ check "--proof-cache: the message says why" grep -q 'proof-cache' cache.out
 # others do not.
 rm -f holed.db
 sqlite3 "$DB" "VACUUM INTO 'holed.db'"
+cp -r "$DB.docs" holed.db.docs
 cp "$DB.key" holed.db.key
 # The run that holds hash 2 cut in two around it.
 sqlite3 holed.db "INSERT INTO hash_runs(first, hashes) SELECT 3,

@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,11 +24,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include "core/hash.h"
 #include "rm_rf.h"
+#include "store/docfiles.h"
 #include "testlog.h"
 #include "web/app.h"
 
@@ -247,6 +250,58 @@ void tl_copy_db(const struct testlog *t, const char *name, char *out)
 	assert_int_equal(sqlite3_backup_finish(b), SQLITE_OK);
 	sqlite3_close(to);
 	sqlite3_close(from);
+	tl_copy_docs(t->db, out);
+}
+
+/* At most this many subfolders in a documents' folder (256 of them). */
+#define TL_SUBS 512
+
+/* Makes the folder to, and in it a hard link to each file of the folder
+ * from; the names of from's subfolders go to subs[0..*nsubs) when subs
+ * is not NULL. */
+static void link_files(const char *from, const char *to, char (*subs)[256],
+		       size_t *nsubs)
+{
+	DIR *d = opendir(from);
+	struct dirent *de;
+	assert_non_null(d);
+	assert_int_equal(mkdir(to, 0700), 0);
+	while ((de = readdir(d)) != NULL) {
+		char a[PATH_MAX], b[PATH_MAX];
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		assert_true(snprintf(a, sizeof a, "%s/%s", from, de->d_name) <
+			    (int)sizeof a);
+		assert_true(snprintf(b, sizeof b, "%s/%s", to, de->d_name) <
+			    (int)sizeof b);
+		assert_int_equal(lstat(a, &sb), 0);
+		if (S_ISREG(sb.st_mode)) {
+			assert_int_equal(link(a, b), 0);
+		} else if (S_ISDIR(sb.st_mode) && subs != NULL) {
+			assert_true(*nsubs < TL_SUBS);
+			snprintf(subs[(*nsubs)++], 256, "%s", de->d_name);
+		}
+	}
+	closedir(d);
+}
+
+void tl_copy_docs(const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	assert_true(docfiles_dir(from, a, sizeof a));
+	assert_true(docfiles_dir(to, b, sizeof b));
+	assert_int_equal(rm_rf(b), 0);
+	static char subs[TL_SUBS][256];
+	size_t n = 0;
+	link_files(a, b, subs, &n);
+	for (size_t i = 0; i < n; i++) {
+		char x[PATH_MAX + 256], y[PATH_MAX + 256];
+		snprintf(x, sizeof x, "%s/%s", a, subs[i]);
+		snprintf(y, sizeof y, "%s/%s", b, subs[i]);
+		link_files(x, y, NULL, NULL);
+	}
 }
 
 void tl_serve(struct testlog *t, const struct web_options *o)

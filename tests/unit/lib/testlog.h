@@ -99,6 +99,12 @@ int64_t tl_query(const struct testlog *t, const char *sql);
  * (PATH_MAX + 32 bytes). */
 void tl_copy_db(const struct testlog *t, const char *name, char *out);
 
+/* Copies the documents' folder of the database at from (from.docs, of
+ * subfolders of files: store/docfiles.h) to that of the database at to,
+ * its files hard links to those of from (a test that changes one makes
+ * it a file of its own first).  tl_copy_db does it for its copy. */
+void tl_copy_docs(const char *from, const char *to);
+
 /* Serves the log in-process (web_app_start) on 127.0.0.1, port 0.
  * o (or NULL) gives the options; its address and database are set
  * here.  The defaults: two threads, no access log, no page cache, a
