@@ -262,6 +262,23 @@ static enum status write_checkpoints(struct run *r)
 
 /* ---- the new entries: their venues and documents ---- */
 
+/* A copy of the stored document as path. */
+static enum status copy_document(struct run *r, const uint8_t sha[HASH_LEN],
+				 const char *path)
+{
+	struct buf doc;
+	char got[32];
+	int64_t size = 0;
+	enum status st = store_document_meta(r->s, sha, &size, got, r->e);
+	buf_init(&doc, (size_t)size + 1);
+	if (st == ST_OK)
+		st = store_document(r->s, sha, &doc, got, r->e);
+	if (st == ST_OK)
+		st = tree_write(r->t, path, doc.data, doc.len, false, r->e);
+	buf_free(&doc);
+	return st;
+}
+
 /* d/<sha256>.<ext>, unless the tree has it, and d/<sha256> linked to it. */
 static enum status write_document(struct run *r, const uint8_t sha[HASH_LEN],
 				  const char *mime)
@@ -278,17 +295,13 @@ static enum status write_document(struct run *r, const uint8_t sha[HASH_LEN],
 	memcpy(full, path, sizeof full);
 	enum status st = ST_OK;
 	if (!tree_exists(r->t, path)) {
-		struct buf doc;
-		char got[32];
-		int64_t size = 0;
-		st = store_document_meta(r->s, sha, &size, got, r->e);
-		buf_init(&doc, (size_t)size + 1);
-		if (st == ST_OK)
-			st = store_document(r->s, sha, &doc, got, r->e);
-		if (st == ST_OK)
-			st = tree_write(r->t, path, doc.data, doc.len, false,
-					r->e);
-		buf_free(&doc);
+		/* a second name of the store's file, else a copy */
+		char src[4096];
+		snprintf(src, sizeof src, "%s/%.2s/%s", store_docs_dir(r->s),
+			 hex, hex);
+		st = tree_link_from(r->t, path, src, r->e);
+		if (st == ST_UNSUPPORTED || st == ST_IO)
+			st = copy_document(r, sha, path);
 		if (st == ST_OK)
 			r->res->documents++;
 	}

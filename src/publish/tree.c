@@ -251,6 +251,33 @@ enum status tree_link(struct tree *t, const char *path, const char *target,
 	return ST_OK;
 }
 
+enum status tree_link_from(struct tree *t, const char *path, const char *src,
+			   struct err *e)
+{
+	char tmp[PATH_MAX];
+	enum status r;
+	if ((r = make_parents(t, path, e)) != ST_OK)
+		return r;
+	tmp_name(t, path, tmp, sizeof tmp);
+	if (linkat(AT_FDCWD, src, t->dirfd, tmp, 0) != 0)
+		return errno == EXDEV || errno == EPERM || errno == EMLINK
+			       ? err_set(e, ST_UNSUPPORTED, "%s: %s", src,
+					 strerror(errno))
+			       : io_fail(t, tmp, e);
+	if (fchmodat(t->dirfd, tmp, 0644, 0) != 0) {
+		unlinkat(t->dirfd, tmp, 0);
+		return err_set(e, ST_UNSUPPORTED, "%s: %s", src,
+			       strerror(errno));
+	}
+	if (renameat(t->dirfd, tmp, t->dirfd, path) != 0) {
+		r = io_fail(t, path, e);
+		unlinkat(t->dirfd, tmp, 0);
+		return r;
+	}
+	t->n.written++;
+	return ST_OK;
+}
+
 enum status tree_read(struct tree *t, const char *path, size_t max, char **data,
 		      size_t *len, struct err *e)
 {

@@ -64,6 +64,15 @@ enum status tree_write_synced(struct tree *t, const char *path,
 enum status tree_link(struct tree *t, const char *path, const char *target,
 		      struct err *e);
 
+/*
+ * Makes path a second name (a hard link) of the file src (a path outside
+ * the tree, on the same file system), readable by all (0644, which the
+ * file then has under both names).  ST_UNSUPPORTED when it cannot be
+ * linked (another file system, another owner): the caller copies it.
+ */
+enum status tree_link_from(struct tree *t, const char *path, const char *src,
+			   struct err *e);
+
 /* Reads path into a new buffer (*data, NUL-terminated, free()) of at most
  * max bytes.  ST_NOT_FOUND when there is no such file. */
 enum status tree_read(struct tree *t, const char *path, size_t max, char **data,
