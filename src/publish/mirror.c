@@ -102,19 +102,15 @@ static void state_free(struct state *s)
 
 static enum status read_state(struct run *r)
 {
-	char *data = NULL;
-	size_t len = 0;
 	struct state *s = &r->st;
 	merkle_range_init(&s->range);
+	json_t *j = NULL;
 	enum status st =
-		tree_read(r->t, MIRROR_STATE, STATE_MAX, &data, &len, r->e);
+		tree_read_json(r->t, MIRROR_STATE, STATE_MAX, &j, r->e);
 	if (st == ST_NOT_FOUND)
 		return ST_OK;
 	if (st != ST_OK)
 		return st;
-	json_error_t je;
-	json_t *j = json_loadb(data, len, 0, &je);
-	free(data);
 	const char *origin = json_string_value(json_object_get(j, "origin"));
 	const char *vkey = json_string_value(json_object_get(j, "vkey"));
 	json_t *size = json_object_get(j, "size"),

@@ -60,18 +60,14 @@ static void progress(struct run *r, const char *phase, int64_t done,
 
 static enum status read_state(struct run *r)
 {
-	char *data = NULL;
-	size_t len = 0;
 	memset(&r->old, 0, sizeof r->old);
+	json_t *j = NULL;
 	enum status st =
-		tree_read(r->t, PUBLISH_STATE, STATE_MAX, &data, &len, r->e);
+		tree_read_json(r->t, PUBLISH_STATE, STATE_MAX, &j, r->e);
 	if (st == ST_NOT_FOUND)
 		return ST_OK;
 	if (st != ST_OK)
 		return st;
-	json_error_t je;
-	json_t *j = json_loadb(data, len, 0, &je);
-	free(data);
 	const char *origin = json_string_value(json_object_get(j, "origin"));
 	const char *date = json_string_value(json_object_get(j, "date"));
 	const char *base = json_string_value(json_object_get(j, "base_url"));

@@ -323,6 +323,20 @@ enum status tree_read(struct tree *t, const char *path, size_t max, char **data,
 	return ST_OK;
 }
 
+enum status tree_read_json(struct tree *t, const char *path, size_t max,
+			   json_t **out, struct err *e)
+{
+	char *data = NULL;
+	size_t len = 0;
+	json_error_t je;
+	*out = NULL;
+	enum status st = tree_read(t, path, max, &data, &len, e);
+	if (st == ST_OK)
+		*out = json_loadb(data, len, 0, &je);
+	free(data);
+	return st;
+}
+
 /* Removes the files in the open folder fd (a folder of files: a partial
  * tile's widths), then fd is closed. */
 static enum status empty_dir(struct tree *t, int fd, const char *path,

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/status.h"
 
 struct tree;
@@ -77,6 +79,11 @@ enum status tree_link_from(struct tree *t, const char *path, const char *src,
  * max bytes.  ST_NOT_FOUND when there is no such file. */
 enum status tree_read(struct tree *t, const char *path, size_t max, char **data,
 		      size_t *len, struct err *e);
+
+/* Reads path, a JSON file of at most max bytes, into *out (new: json_decref;
+ * NULL when it is not JSON).  ST_NOT_FOUND when there is no such file. */
+enum status tree_read_json(struct tree *t, const char *path, size_t max,
+			   json_t **out, struct err *e);
 
 /* Removes the folder path and the files in it (nothing if missing); one
  * holding a folder is not removed (an error). */
