@@ -49,7 +49,7 @@ BENCH_WITNESS_BIN = $(BUILD)/tools/bench_witness
 VECTORS_GEN = $(BUILD)/tests/vectors-gen
 PAGE_DRIVER = $(BUILD)/tests/page_driver
 
-.PHONY: all check unit cli-tests web-tests tools-tests test-programs torture bench bench-deps asan valgrind demo deps format \
+.PHONY: all check unit cli-tests web-tests tools-tests test-programs torture bench bench-growth bench-deps asan valgrind demo deps format \
 	format-check install clean fuzz fuzz-smoke fuzz-bin vectors vectors-check lint
 
 all: $(BIN)
@@ -170,6 +170,9 @@ bench-deps:
 
 bench: bench-deps $(BIN) $(BENCH_BIN) $(BENCH_WITNESS_BIN) $(PAGE_DRIVER)
 	@SANILOG=$(abspath $(BIN)) tools/bench.sh $(abspath $(BENCH_BIN))
+
+bench-growth: bench-deps $(BIN) $(BENCH_BIN)
+	@SANILOG=$(abspath $(BIN)) tools/bench_growth.sh $(abspath $(BENCH_BIN))
 
 torture: bench-deps $(BIN)
 	@SANILOG=$(abspath $(BIN)) tools/torture.sh

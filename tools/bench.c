@@ -2,11 +2,13 @@
  * bench.c: the measuring half of `make bench` (tools/bench.sh drives it).
  *
  *   bench make-log DB N [--attest] [--backfill] [--batch B] [--venues V]
- *                  [--origin NAME]
+ *                  [--origin NAME] [--docs K] [--window W] [--grow]
  *       Creates a new log at DB (key at DB.key, mode 0600, as `sanilog
  *       init` does) holding N entries in all: V venue entries first
  *       (new_venue), with --attest one provider-key entry, then documents
- *       (each a distinct 1 KiB PDF: "%PDF-" and random bytes) spread over
+ *       (document number d a 1 KiB PDF: "%PDF-" and bytes drawn from the
+ *       seed d; with --docs K, the document d mod K, so that the log holds
+ *       K distinct documents however long it grows) spread over
  *       the venues round-robin, B requests per sequencer_append (one
  *       transaction and one signed checkpoint each; default 1000).  With
  *       --attest every document names the provider and carries its
@@ -16,7 +18,13 @@
  *       attestations.  With --backfill a thread copies the WAL into the
  *       database file beside the appends, and the clock also runs while
  *       the appender waits for it between transactions, as `sanilog
- *       serve`'s writer does (store/backfill.h).
+ *       serve`'s writer does (store/backfill.h).  --window W prints a
+ *       line "window size S rate R" after each W documents: the rate of
+ *       those W, the log's size S at their end.  --grow appends to the log
+ *       at DB that an earlier make-log (without --attest) made, until it
+ *       holds N entries, going on with its document numbers: over its
+ *       venues, or with --venues V over V new venues that it appends
+ *       first (so that the venues the log held keep their entries).
  *
  *   bench rows DB N [--batch B] [--venues V]
  *       The floor under make-log's appends: a new database of sanilog's
@@ -30,6 +38,16 @@
  *       a transaction with a checkpoint (store_insert_checkpoint); the
  *       hashes and keys are written in runs at store_commit, as an
  *       append's are.  Prints the documents' rate, timed as make-log's is.
+ *
+ *   bench docs DB N [--batch B] [--window W]
+ *       The documents' rows alone, as they grow: a new database of
+ *       sanilog's schema takes document rows
+ *       (store_insert_document, no bytes: no file is written) until it
+ *       holds N, B to a transaction (default 1000), with the key set a
+ *       writer keeps.  After each W documents (default 1,000,000) a line:
+ *       their rate and slowest commit (the index's merges), the time a
+ *       writer takes to load the key set and its bytes, and a look-up
+ *       of a random document in the database (without the key set).
  *
  *   bench proofs DB [COUNT [THREADS [nocache]]]
  *       Opens DB read-only, memory-mapped and with the stored hashes
@@ -77,6 +95,7 @@
 #include <unistd.h>
 
 #include "bench_common.h"
+#include "cli/cli.h"
 #include "core/attest.h"
 #include "core/buf.h"
 #include "core/entry.h"
@@ -95,8 +114,9 @@
 static const char usage_text[] =
 	"usage: bench make-log DB N [--attest] [--backfill] [--batch B] "
 	"[--venues V] "
-	"[--origin NAME]\n"
+	"[--origin NAME] [--docs K] [--window W] [--grow]\n"
 	"       bench rows DB N [--batch B] [--venues V]\n"
+	"       bench docs DB N [--batch B] [--window W]\n"
 	"       bench proofs DB [COUNT [THREADS [nocache]]]\n"
 	"       bench sigs [COUNT [THREADS]]\n"
 	"       bench run CMD [ARG...]\n";
@@ -187,11 +207,16 @@ static enum status init_log(const char *path, const char *origin,
 	return sequencer_checkpoint(*seq, NULL, e);
 }
 
-/* A distinct 1 KiB PDF by its first bytes: "%PDF-" and random bytes. */
-static void new_pdf(uint8_t doc[DOC_LEN])
+/* Document number d, a 1 KiB PDF by its first bytes: "%PDF-" and bytes
+ * drawn from a seed that is d, so that the same d makes the same document
+ * (in every log) and distinct ones make distinct documents. */
+static void new_pdf(int64_t d, uint8_t doc[DOC_LEN])
 {
+	unsigned char seed[randombytes_SEEDBYTES] = {0};
+	for (size_t i = 0; i < 8; i++)
+		seed[i] = (unsigned char)((uint64_t)d >> (8 * i));
 	memcpy(doc, "%PDF-", 5);
-	randombytes_buf(doc + 5, DOC_LEN - 5);
+	randombytes_buf_deterministic(doc + 5, DOC_LEN - 5, seed);
 }
 
 /* Appends reqs[0..n), timed into *elapsed; 1 if the log refused one. */
@@ -223,9 +248,46 @@ struct make_opts {
 	int64_t n;     /* entries in all */
 	int64_t batch; /* requests per transaction */
 	int64_t venues;
+	int64_t docs;	/* distinct documents, taken in turn; 0: all distinct */
+	int64_t window; /* documents per "window" line; 0: none */
 	bool attest;
 	bool backfill; /* copy the WAL on a thread beside, as serve does */
+	bool grow;     /* an existing log made by make-log, grown to n */
+	bool venues_given;
 };
+
+/* The log at path that an earlier make-log (without --attest) made, to
+ * grow: its store, signer (path.key) and sequencer, its size and its
+ * number of venues. */
+static enum status open_log(const char *path, struct store **out,
+			    struct note_signer **signer, struct sequencer **seq,
+			    int64_t *size, int64_t *venues, struct err *e)
+{
+	char keypath[PATH_MAX];
+	char **ids = NULL;
+	size_t nids = 0;
+	enum status r;
+	*out = NULL;
+	*signer = NULL;
+	*seq = NULL;
+	if (snprintf(keypath, sizeof keypath, "%s.key", path) >=
+	    (int)sizeof keypath)
+		return err_set(e, ST_INVALID, "%s: path too long", path);
+	if ((r = cli_load_signer(keypath, signer, e)) != ST_OK ||
+	    (r = store_open(path, STORE_OPEN, out, e)) != ST_OK ||
+	    (r = store_log_size(*out, size, e)) != ST_OK ||
+	    (r = store_venue_ids(*out, &ids, &nids, e)) != ST_OK)
+		return r;
+	for (size_t i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	*venues = (int64_t)nids;
+	if (nids == 0)
+		return err_set(e, ST_INVALID, "%s: no venues to grow", path);
+	if ((r = store_keep_doc_keys(*out, e)) != ST_OK)
+		return r;
+	return sequencer_new(*out, *signer, seq, e);
+}
 
 static int make_log(const struct make_opts *o)
 {
@@ -239,17 +301,45 @@ static int make_log(const struct make_opts *o)
 	struct err e;
 	int rc = 2;
 	size_t batch = (size_t)o->batch;
-	int64_t venues = o->venues, setup_entries, ndocs;
+	int64_t venues = o->venues, setup_entries, ndocs, size0 = 0;
 	double t_setup = 0, t_docs = 0, wall0 = now_seconds();
 
-	if (venues > o->n - (o->attest ? 1 : 0) - 1)
+	if (o->grow) {
+		if (open_log(o->db, &s, &signer, &q, &size0, &venues, &e) !=
+		    ST_OK) {
+			fprintf(stderr, "bench: make-log: %s\n", e.msg);
+			goto done;
+		}
+		if (o->n <= size0) {
+			fprintf(stderr,
+				"bench: make-log: %s holds %lld entries "
+				"already\n",
+				o->db, (long long)size0);
+			goto done;
+		}
+	}
+	if (!o->grow && venues > o->n - (o->attest ? 1 : 0) - 1)
 		venues = o->n - (o->attest ? 1 : 0) - 1;
 	if (venues < 1) {
 		fprintf(stderr, "bench: make-log: N too small\n");
 		return 2;
 	}
-	setup_entries = venues + (o->attest ? 1 : 0);
-	ndocs = o->n - setup_entries;
+	/* Grown with --venues V, the log gets V new venues first, which take
+	 * the new documents: the venues it held keep theirs. */
+	int64_t venue0 = 0, held = o->grow ? venues : 0;
+	if (o->grow && o->venues_given) {
+		venue0 = held;
+		venues = o->venues;
+	}
+	setup_entries = o->grow ? venue0 > 0 ? venues : 0
+				: venues + (o->attest ? 1 : 0);
+	ndocs = o->n - size0 - setup_entries;
+	if (ndocs < 1) {
+		fprintf(stderr, "bench: make-log: N too small\n");
+		goto done;
+	}
+	/* document numbers go on from those the log holds */
+	int64_t doc0 = o->grow ? size0 - held : 0;
 
 	reqs = calloc(batch, sizeof *reqs);
 	docs = malloc(batch * DOC_LEN);
@@ -261,7 +351,8 @@ static int make_log(const struct make_opts *o)
 	for (size_t i = 0; i < batch; i++)
 		buf_init(&atts[i], 8192);
 
-	if (init_log(o->db, o->origin, &s, &signer, &q, &e) != ST_OK ||
+	if ((!o->grow &&
+	     init_log(o->db, o->origin, &s, &signer, &q, &e) != ST_OK) ||
 	    (o->backfill &&
 	     backfill_new(o->db, BACKFILL_MS, BACKFILL_DRAIN_BYTES, &bf, &e) !=
 		     ST_OK)) {
@@ -270,13 +361,13 @@ static int make_log(const struct make_opts *o)
 	}
 
 	/* The venues, and the provider's key, in batches. */
-	for (int64_t v = 0; v < setup_entries;) {
+	for (int64_t v = venue0; v < venue0 + setup_entries;) {
 		size_t n = 0;
-		for (; n < batch && v < setup_entries; n++, v++) {
+		for (; n < batch && v < venue0 + setup_entries; n++, v++) {
 			struct seq_request *rq = &reqs[n];
 			memset(rq, 0, sizeof *rq);
 			struct entry *en = &rq->entry;
-			if (v == venues) {
+			if (v == venue0 + venues) {
 				char pvkey[NOTE_VKEY_MAX + 1];
 				struct note_verifier pv;
 				if (note_signer_generate(PROVIDER_NAME,
@@ -313,20 +404,22 @@ static int make_log(const struct make_opts *o)
 	}
 
 	/* The documents. */
-	int64_t next_report = ndocs / 10;
+	int64_t next_report = ndocs / 10, window_end = o->window;
+	double window_t0 = 0, last_window = 0;
 	for (int64_t d = 0; d < ndocs;) {
 		size_t n = 0;
 		for (; n < batch && d < ndocs; n++, d++) {
 			struct seq_request *rq = &reqs[n];
 			uint8_t *doc = docs + n * DOC_LEN;
+			int64_t number = doc0 + d;
 			memset(rq, 0, sizeof *rq);
-			new_pdf(doc);
+			new_pdf(o->docs > 0 ? number % o->docs : number, doc);
 			struct entry *en = &rq->entry;
 			en->kind = ENTRY_DOCUMENT;
-			venue_id(d % venues, en->venue);
+			venue_id(venue0 + number % venues, en->venue);
 			snprintf(en->type, sizeof en->type, "sanitization");
 			snprintf(en->title, sizeof en->title,
-				 "Bench certificate %lld", (long long)d);
+				 "Bench certificate %lld", (long long)number);
 			snprintf(en->performed, sizeof en->performed,
 				 "2024-01-15");
 			snprintf(en->expires, sizeof en->expires, "2025-01-15");
@@ -356,6 +449,17 @@ static int make_log(const struct make_opts *o)
 		if ((rc = append_timed(q, reqs, n, bf, &t_docs)) != 0)
 			goto done;
 		rc = 2;
+		if (window_end > 0 && d >= window_end) {
+			/* the rate of the last window, and the log's size at
+			 * its end */
+			last_window = (double)o->window / (t_docs - window_t0);
+			printf("window size %lld rate %.0f\n",
+			       (long long)size0 + setup_entries + d,
+			       last_window);
+			(void)fflush(stdout);
+			window_t0 = t_docs;
+			window_end += o->window;
+		}
 		if (next_report > 0 && d >= next_report && d < ndocs) {
 			fprintf(stderr,
 				"bench: %s: %lld/%lld documents, %.0f/s\n",
@@ -375,10 +479,12 @@ static int make_log(const struct make_opts *o)
 	}
 	printf("result make-log entries %lld venues %lld documents %lld "
 	       "batch %zu attest %d setup_seconds %.3f seconds %.3f "
-	       "rate %.0f wall_seconds %.3f\n",
+	       "rate %.0f wall_seconds %.3f last_window_rate %.0f "
+	       "doc_keys_bytes %zu\n",
 	       (long long)o->n, (long long)venues, (long long)ndocs, batch,
 	       o->attest ? 1 : 0, t_setup, t_docs,
-	       t_docs > 0 ? (double)ndocs / t_docs : 0.0, wall);
+	       t_docs > 0 ? (double)ndocs / t_docs : 0.0, wall, last_window,
+	       store_doc_keys_bytes(s));
 	rc = 0;
 done:
 	if (atts != NULL)
@@ -409,23 +515,150 @@ static int cmd_make_log(int argc, char **argv)
 			o.attest = true;
 		else if (strcmp(argv[i], "--backfill") == 0)
 			o.backfill = true;
-		else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--grow") == 0)
+			o.grow = true;
+		else if (strcmp(argv[i], "--docs") == 0 && i + 1 < argc) {
+			if (!parse_count(argv[++i], 1, INT64_C(1) << 40,
+					 &o.docs))
+				return usage();
+		} else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) {
+			if (!parse_count(argv[++i], 1, INT64_C(1) << 40,
+					 &o.window))
+				return usage();
+		} else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
 			if (!parse_count(argv[++i], 1, 1000000, &o.batch))
 				return usage();
 		} else if (strcmp(argv[i], "--venues") == 0 && i + 1 < argc) {
 			if (!parse_count(argv[++i], 1, 100000000, &o.venues))
 				return usage();
+			o.venues_given = true;
 		} else if (strcmp(argv[i], "--origin") == 0 && i + 1 < argc)
 			o.origin = argv[++i];
 		else
 			return usage();
 	}
+	if (o.grow && (o.attest || o.origin != NULL))
+		return usage(); /* the log has its origin, and no provider */
 	if (o.origin == NULL) {
 		snprintf(origin, sizeof origin, "bench.example/sanilog-%ld",
 			 (long)getpid());
 		o.origin = origin;
 	}
 	return make_log(&o);
+}
+
+/* ---- docs: the documents' index and key set as documents grow ---- */
+
+/* Document number d's SHA-256 as the store knows it (no bytes are
+ * written: the rows only). */
+static void doc_sha(int64_t d, uint8_t sha[HASH_LEN])
+{
+	uint8_t n[8];
+	for (size_t i = 0; i < 8; i++)
+		n[i] = (uint8_t)((uint64_t)d >> (8 * i));
+	sha256(sha, n, sizeof n);
+}
+
+/* COUNT look-ups of random documents of the first n, timed: seconds. */
+static double doc_lookups(struct store *s, int64_t n, int64_t count)
+{
+	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
+	uint8_t sha[HASH_LEN];
+	char mime[32];
+	int64_t size;
+	double t0 = now_seconds();
+	for (int64_t i = 0; i < count; i++) {
+		doc_sha((int64_t)(rng_next(&x) % (uint64_t)n), sha);
+		if (store_document_meta(s, sha, &size, mime, NULL) != ST_OK)
+			return -1;
+	}
+	return now_seconds() - t0;
+}
+
+/* The key set loaded from the database, as a writer's first transaction
+ * loads it: seconds, and its bytes into *bytes. */
+static double doc_keys_load(const char *path, size_t *bytes)
+{
+	struct store *s = NULL;
+	struct err e;
+	double t0 = now_seconds(), t = -1;
+	if (store_open(path, STORE_OPEN, &s, &e) == ST_OK &&
+	    store_keep_doc_keys(s, &e) == ST_OK &&
+	    store_begin(s, &e) == ST_OK) {
+		t = now_seconds() - t0;
+		*bytes = store_doc_keys_bytes(s);
+		store_commit(s, NULL);
+	}
+	store_close(s);
+	return t;
+}
+
+static int cmd_docs(int argc, char **argv)
+{
+	int64_t n = 0, batch = 1000, window = 1000000;
+	if (argc < 3 || !parse_count(argv[2], 1, INT64_C(1) << 36, &n))
+		return usage();
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) {
+			if (!parse_count(argv[++i], 1, 1000000, &batch))
+				return usage();
+		} else if (strcmp(argv[i], "--window") == 0 && i + 1 < argc) {
+			if (!parse_count(argv[++i], 1, INT64_C(1) << 36,
+					 &window))
+				return usage();
+		} else
+			return usage();
+	}
+	struct store *s = NULL;
+	struct err e;
+	uint8_t sha[HASH_LEN];
+	if (store_open(argv[1], STORE_CREATE, &s, &e) != ST_OK) {
+		fprintf(stderr, "bench: docs: %s\n", e.msg);
+		return 2;
+	}
+	if (store_keep_doc_keys(s, &e) != ST_OK) {
+		fprintf(stderr, "bench: docs: %s\n", e.msg);
+		store_close(s);
+		return 2;
+	}
+	double t_win = 0, worst = 0;
+	int64_t win_end = window;
+	int rc = 0;
+	for (int64_t d = 0; d < n && rc == 0;) {
+		double t0 = now_seconds();
+		if (store_begin(s, &e) != ST_OK)
+			rc = 2;
+		for (int64_t k = 0; rc == 0 && k < batch && d < n; k++, d++) {
+			doc_sha(d, sha);
+			if (store_insert_document(s, sha, "application/pdf",
+						  NULL, DOC_LEN, &e) != ST_OK)
+				rc = 2;
+		}
+		if (rc == 0 && store_commit(s, &e) != ST_OK)
+			rc = 2;
+		double t = now_seconds() - t0;
+		t_win += t;
+		worst = t > worst ? t : worst;
+		if (rc == 0 && (d >= win_end || d == n)) {
+			int64_t w = d - (win_end - window);
+			size_t bytes = 0;
+			double load = doc_keys_load(argv[1], &bytes);
+			double look = doc_lookups(s, d, 100000);
+			printf("result docs documents %lld rate %.0f "
+			       "worst_commit_ms %.1f keys_load_seconds %.3f "
+			       "keys_bytes %zu lookup_us %.2f\n",
+			       (long long)d, (double)w / t_win, worst * 1e3,
+			       load, bytes, look * 1e6 / 100000);
+			(void)fflush(stdout);
+			t_win = 0;
+			worst = 0;
+			win_end += window;
+		}
+	}
+	if (rc != 0)
+		fprintf(stderr, "bench: docs: %s\n", e.msg);
+	store_close(s);
+	return rc;
 }
 
 /* ---- rows: the same rows by the store's own inserts ---- */
@@ -529,7 +762,7 @@ static int cmd_rows(int argc, char **argv)
 	for (int64_t first = 0; rc == 0 && first < r.n; first += r.batch) {
 		int64_t end = first + r.batch < r.n ? first + r.batch : r.n;
 		for (int64_t i = first; i < end; i++) {
-			new_pdf(docs + (i - first) * DOC_LEN);
+			new_pdf(i, docs + (i - first) * DOC_LEN);
 		}
 		double t0 = now_seconds();
 		if (rows_batch(&r, first, end, docs) != 0)
@@ -844,7 +1077,7 @@ int main(int argc, char **argv)
 	static const struct bench_cmd cmds[] = {
 		{"make-log", cmd_make_log}, {"rows", cmd_rows},
 		{"proofs", cmd_proofs},	    {"sigs", cmd_sigs},
-		{"run", cmd_run},
+		{"run", cmd_run},	    {"docs", cmd_docs},
 	};
 	return bench_main("bench", argc, argv, cmds,
 			  sizeof cmds / sizeof cmds[0], usage_text);

@@ -65,3 +65,34 @@ bench_stop() {
 	for p in $PIDS; do [ "$p" = "$1" ] || kept="$kept $p"; done
 	PIDS=$kept
 }
+
+# bench_stats_lua FILE: writes a wrk script that prints, at the end, one
+# line "result good G other O errors E seconds S p99_ms P" (good: the
+# answers of status below 400; other: the rest; errors: of the sockets).
+bench_stats_lua() {
+	cat >"$1" <<'EOF'
+function done(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format("result good %d other %d errors %d " ..
+		"seconds %.3f p99_ms %.3f\n", summary.requests - e.status,
+		e.status, e.connect + e.read + e.write + e.timeout,
+		summary.duration / 1e6, latency:percentile(99) / 1e3))
+end
+EOF
+}
+
+# bench_wrk_row WHAT CONNECTIONS SCRIPT URL: a wrk run of SECS seconds
+# (on ON_CLIENT's CPU), gzip accepted, with SCRIPT (bench_stats_lua's or
+# one that ends so), as a row of requests a second and p99.
+bench_wrk_row() {
+	out=$($ON_CLIENT wrk -t1 -c"$2" -d"${SECS}s" --timeout 10s \
+		-H "Accept-Encoding: gzip" -s "$3" "$4" 2>/dev/null |
+		grep '^result' || true)
+	if [ -z "$out" ]; then
+		fail "wrk on $4 failed"
+		return
+	fi
+	good=$(field good "$out") s=$(field seconds "$out")
+	row "$1" "$good" "$s" "$(calc "%.0f" "$s" "$good")" "-" \
+		"p99 $(field p99_ms "$out") ms; $(field other "$out") not 2xx"
+}

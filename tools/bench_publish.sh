@@ -129,31 +129,12 @@ curl -sf -o "$TMP/tile.ng" "$NG/tile/0/000" &&
 	cmp -s "$TMP/tile.ng" "$TMP/tile.live" ||
 	fail "nginx and sanilog serve do not send the same tile"
 
-cat >"$TMP/stats.lua" <<'EOF'
-function done(summary, latency, requests)
-	local e = summary.errors
-	io.write(string.format("result good %d other %d errors %d " ..
-		"seconds %.3f p99_ms %.3f\n", summary.requests - e.status,
-		e.status, e.connect + e.read + e.write + e.timeout,
-		summary.duration / 1e6, latency:percentile(99) / 1e3))
-end
-EOF
-# wrk_row WHAT URL: a wrk run of 50 connections, gzip accepted, as a row.
-wrk_row() {
-	out=$($ON_CLIENT wrk -t1 -c50 -d"${SECS}s" --timeout 10s \
-		-H "Accept-Encoding: gzip" -s "$TMP/stats.lua" "$2" 2>/dev/null |
-		grep '^result' || true)
-	if [ -z "$out" ]; then
-		fail "wrk on $2 failed"
-		return
-	fi
-	good=$(field good "$out") s=$(field seconds "$out")
-	row "$1" "$good" "$s" "$(calc "%.0f" "$s" "$good")" "-" \
-		"p99 $(field p99_ms "$out") ms; $(field other "$out") not 2xx"
-}
-wrk_row "GET venue page: nginx, published tree" "$NG/v/$V"
-wrk_row "GET venue page: sanilog serve" "$LIVE/v/$V"
-wrk_row "GET full hash tile: nginx, published tree" "$NG/tile/0/000"
-wrk_row "GET full hash tile: sanilog serve" "$LIVE/tile/0/000"
+bench_stats_lua "$TMP/stats.lua"
+L=$TMP/stats.lua
+bench_wrk_row "GET venue page: nginx, published tree" 50 "$L" "$NG/v/$V"
+bench_wrk_row "GET venue page: sanilog serve" 50 "$L" "$LIVE/v/$V"
+bench_wrk_row "GET full hash tile: nginx, published tree" 50 "$L" \
+	"$NG/tile/0/000"
+bench_wrk_row "GET full hash tile: sanilog serve" 50 "$L" "$LIVE/tile/0/000"
 
 exit "$FAILED"

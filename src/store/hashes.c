@@ -272,22 +272,29 @@ static enum status read_for_cache(void *ctx, int64_t first, size_t count,
 	return ST_OK;
 }
 
-enum status store_sync_tree_cache(struct store *s, struct tree_cache *c,
-				  bool wait, struct err *e)
+enum status store_extend_tree_cache(struct store *s, struct tree_cache *c,
+				    int64_t leaves, bool wait, struct err *e)
 {
 	if (!store_readonly(s))
 		return err_set(e, ST_INVALID,
 			       "the hash cache reads read-only connections "
 			       "only");
+	struct cache_reader cr = {.s = s};
+	enum status r =
+		tree_cache_extend(c, leaves, wait, read_for_cache, &cr, e);
+	if (cr.open)
+		store_hash_cursor_close(s);
+	return r;
+}
+
+enum status store_sync_tree_cache(struct store *s, struct tree_cache *c,
+				  bool wait, struct err *e)
+{
 	int64_t size = 0;
 	enum status r = store_log_size(s, &size, e);
 	if (r != ST_OK)
 		return r;
-	struct cache_reader cr = {.s = s};
-	r = tree_cache_extend(c, size, wait, read_for_cache, &cr, e);
-	if (cr.open)
-		store_hash_cursor_close(s);
-	return r;
+	return store_extend_tree_cache(s, c, size, wait, e);
 }
 
 enum status store_hashes_migrate(struct store *s, struct err *e)

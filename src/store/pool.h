@@ -22,9 +22,11 @@ struct store_pool;
 /* A pool of at most max read-only connections to path (copied).  Opens
  * one at once, so that a database that cannot be read is reported here.
  * With tree_bytes > 0 the connections share a cache of the log's stored
- * hashes of at most that size (store/treecache.h), loaded here; when it
- * cannot be loaded, a line on stderr says why and the pool goes on
- * without it.  *out is new (free with store_pool_free). */
+ * hashes of at most that size (store/treecache.h), which a thread of the
+ * pool's loads meanwhile (the readers find in the database what it does
+ * not hold yet; store_pool_sync extends it after); when it cannot be
+ * loaded, a line on stderr says why.  *out is new (free with
+ * store_pool_free, which stops the load). */
 enum status store_pool_new(const char *path, size_t max, size_t tree_bytes,
 			   struct store_pool **out, struct err *e);
 
@@ -44,5 +46,9 @@ struct store *store_pool_take(struct store_pool *p, struct err *e);
 /* Gives s back.  broken: s failed in a way that may last (it is closed,
  * and a new one opened when needed).  Accepts NULL. */
 void store_pool_give(struct store_pool *p, struct store *s, bool broken);
+
+/* The hash cache's leaves and memory (0 without one). */
+int64_t store_pool_tree_leaves(const struct store_pool *p);
+size_t store_pool_tree_bytes(const struct store_pool *p);
 
 #endif

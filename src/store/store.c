@@ -194,8 +194,10 @@ static const char *const stmt_sql[Q__COUNT] = {
 	[Q_PROVIDER_KEYS] = "SELECT idx, kind FROM entries WHERE provider = ?1"
 			    " AND idx < ?2 ORDER BY idx DESC LIMIT 1",
 	[Q_VENUE_IDS] = "SELECT venue FROM heads ORDER BY first",
+	/* "+idx": the order is not to be had by walking the whole table in
+	 * idx order, but by sorting the few rows of entries_provider */
 	[Q_PROVIDER_INDEXES] = "SELECT idx FROM entries WHERE provider IS NOT"
-			       " NULL ORDER BY idx",
+			       " NULL ORDER BY +idx",
 	[Q_INSERT_ENTRY] = "INSERT INTO entries(idx, venue, venue_seq, kind,"
 			   " revokes, provider, doc, data, venue_prev)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

@@ -80,6 +80,10 @@ void store_use_tree_cache(struct store *s, struct tree_cache *c);
  */
 enum status store_sync_tree_cache(struct store *s, struct tree_cache *c,
 				  bool wait, struct err *e);
+/* The same, to the tree of `leaves` leaves (at most the log's size), so
+ * that a large cache can be loaded a step at a time. */
+enum status store_extend_tree_cache(struct store *s, struct tree_cache *c,
+				    int64_t leaves, bool wait, struct err *e);
 
 /* Metadata: "origin", "vkey", "base_url".  get: ST_NOT_FOUND if unset;
  * out is NUL-terminated, ST_TOO_LARGE if it does not fit. */

@@ -733,7 +733,15 @@ static void metrics(struct http_request *rq, struct store *s)
 			"# HELP sanilog_disk_full 1 while writes of the log "
 			"fail for want of disk space.\n"
 			"# TYPE sanilog_disk_full gauge\n"
-			"sanilog_disk_full %d\n",
+			"sanilog_disk_full %d\n"
+			"# HELP sanilog_proof_cache_leaves Leaves of the log "
+			"whose stored hashes the proof cache holds.\n"
+			"# TYPE sanilog_proof_cache_leaves gauge\n"
+			"sanilog_proof_cache_leaves %lld\n"
+			"# HELP sanilog_proof_cache_bytes Memory the proof "
+			"cache takes (serve --proof-cache bounds it).\n"
+			"# TYPE sanilog_proof_cache_bytes gauge\n"
+			"sanilog_proof_cache_bytes %zu\n",
 			(long long)size,
 			(unsigned long long)atomic_load(&a->uploads_logged),
 			(unsigned long long)atomic_load(&a->uploads_refused),
@@ -743,7 +751,9 @@ static void metrics(struct http_request *rq, struct store *s)
 			(unsigned long long)atomic_load(&a->auth_failures),
 			(unsigned long long)ws.batches,
 			(unsigned long long)ws.requests,
-			(unsigned long long)ws.queued, ws.disk_full ? 1 : 0);
+			(unsigned long long)ws.queued, ws.disk_full ? 1 : 0,
+			(long long)store_pool_tree_leaves(a->pool),
+			store_pool_tree_bytes(a->pool));
 	if (r == ST_OK)
 		r = cosigner_metrics(a->cosigner, &out);
 	if (r != ST_OK) {
