@@ -32,6 +32,7 @@ static const char serve_usage[] =
 	"                     [--timeout SECONDS] [--request-timeout SECONDS]\n"
 	"                     [--templates DIR] [--assets DIR]\n"
 	"                     [--trusted-proxy ADDR] [--proof-cache MB]\n"
+	"                     [--doc-keys MB]\n"
 	"                     [--no-access-log]\n"
 	"                     [--db PATH]\n"
 	"\n"
@@ -58,7 +59,10 @@ static const char serve_usage[] =
 	"hashes, so that proofs and bundles need no database reads for them\n"
 	"(about 64 bytes per entry, taken 2 MB at a time; default 256 MB, 0\n"
 	"for none, at most 4096; a larger log reads the rest from the\n"
-	"database).  SIGTERM or SIGINT stops it\n"
+	"database).  --doc-keys: memory for the keys of the log's documents,\n"
+	"so that a new one is known to be new without a database look-up\n"
+	"(16 to 32 bytes a document; default 64 MB; past it, look-ups).\n"
+	"SIGTERM or SIGINT stops it\n"
 	"cleanly: the requests in flight are answered first.\n"
 	"Options: --db PATH, --help.\n";
 
@@ -73,6 +77,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		{"templates", required_argument, NULL, 'P'},
 		{"assets", required_argument, NULL, 'A'},
 		{"proof-cache", required_argument, NULL, 'C'},
+		{"doc-keys", required_argument, NULL, 'K'},
 		{0}};
 	struct web_options o = {
 		.db_path = NULL,
@@ -85,6 +90,7 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	};
 	struct cli_http h;
 	char base_url[256] = "";
+	size_t doc_keys = (size_t)DOC_KEYS_DEFAULT_MB << 20;
 	int ch;
 	cli_http_init(&h, "127.0.0.1:8080");
 	optind = 1;
@@ -115,6 +121,14 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 				return cli_error("serve: --proof-cache: 0 to "
 						 "4096 MB");
 			o.proof_cache = (size_t)mb << 20;
+			break;
+		}
+		case 'K': {
+			unsigned mb = 0;
+			if (!cli_parse_count(optarg, 0, DOC_KEYS_MAX_MB, &mb))
+				return cli_error("serve: --doc-keys: 0 to "
+						 "65536 MB");
+			doc_keys = (size_t)mb << 20;
 			break;
 		}
 		case 'h':
@@ -154,7 +168,8 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 	}
 	/* The writer appends batch after batch: it knows the documents'
 	 * keys without asking the database. */
-	if (store_keep_doc_keys(s, &e) != ST_OK) {
+	if (doc_keys > 0 &&
+	    store_keep_doc_keys_within(s, doc_keys, &e) != ST_OK) {
 		cli_error("serve: %s", e.msg);
 		goto done;
 	}

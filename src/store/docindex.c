@@ -6,7 +6,12 @@
  * by key and cut into chunks of about CHUNK_PAIRS pairs (table
  * doc_chunks, one row a chunk, keyed by its first key).  A transaction's
  * new documents become one new generation when it commits; once FANOUT
- * generations are of one size class (level), they are merged into one.
+ * generations are of one size class (level), they are merged into one,
+ * up to level LEVEL_KEPT: generations of 2,097,152 pairs and more are
+ * merged no further, so that the largest merge, however many documents
+ * the log holds, is of eight generations under that size (about four
+ * million pairs, half a second here, when documents come a thousand to a
+ * transaction); a look-up reads one more chunk for each of those kept.
  * So an append writes its keys once, in a few rows at the end of the
  * table, and each key is rewritten only as often as its generation is
  * merged into a larger one (at most log8 of the documents: 6 times in a
@@ -27,6 +32,9 @@
 /* A generation of n pairs is of level floor(log8(n)): under 8 pairs 0,
  * under 64 1, and so on. */
 #define FANOUT 8
+/* Generations of this level (8^7 = 2,097,152 pairs) and above stay as
+ * they are. */
+#define LEVEL_KEPT 7
 
 static int64_t doc_pair_id(const struct doc_pair *p)
 {
@@ -237,7 +245,8 @@ static enum status full_level(struct store *s, int64_t gens[FANOUT], int *n,
 			first[level][count[level]] =
 				sqlite3_column_int64(st, 0);
 		count[level]++;
-		if (level < full && count[level] >= FANOUT)
+		if (level < full && level < LEVEL_KEPT &&
+		    count[level] >= FANOUT)
 			full = level;
 	}
 	sqlite3_reset(st);

@@ -58,9 +58,15 @@ void store_doc_keys_fresh(struct store *s, int64_t version)
 
 enum status store_keep_doc_keys(struct store *s, struct err *e)
 {
+	return store_keep_doc_keys_within(s, SIZE_MAX, e);
+}
+
+enum status store_keep_doc_keys_within(struct store *s, size_t max_bytes,
+				       struct err *e)
+{
 	if (s->doc_keys != NULL)
 		return ST_OK;
-	if ((s->doc_keys = keyset_new()) == NULL)
+	if ((s->doc_keys = keyset_new(max_bytes)) == NULL)
 		return err_set(e, ST_NOMEM, "document keys: out of memory");
 	s->doc_keys_version = -1; /* data_version is never negative */
 	return ST_OK;

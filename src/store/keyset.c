@@ -15,6 +15,7 @@
 struct keyset {
 	uint64_t *slot;
 	size_t mask; /* slots - 1 */
+	size_t max_bytes;
 	size_t count;
 	bool has_max; /* UINT64_MAX is in the set */
 	uint8_t sipkey[crypto_shorthash_KEYBYTES];
@@ -30,11 +31,12 @@ static size_t place(const struct keyset *k, uint64_t key)
 	return (size_t)h & k->mask;
 }
 
-struct keyset *keyset_new(void)
+struct keyset *keyset_new(size_t max_bytes)
 {
 	struct keyset *k = calloc(1, sizeof *k);
 	if (k == NULL)
 		return NULL;
+	k->max_bytes = max_bytes;
 	if ((k->slot = calloc(MIN_SLOTS, sizeof *k->slot)) == NULL) {
 		free(k);
 		return NULL;
@@ -70,6 +72,8 @@ static enum status grow(struct keyset *k)
 	if (k->mask + 1 > SIZE_MAX / 2 / sizeof *k->slot)
 		return ST_NOMEM;
 	size_t slots = (k->mask + 1) * 2;
+	if (slots * sizeof *k->slot > k->max_bytes)
+		return ST_TOO_LARGE;
 	uint64_t *old = k->slot, *fresh = calloc(slots, sizeof *fresh);
 	if (fresh == NULL)
 		return ST_NOMEM;
@@ -91,6 +95,8 @@ enum status keyset_add(struct keyset *k, uint64_t key)
 		return ST_OK;
 	}
 	if ((k->count + 1) * 2 > k->mask + 1) {
+		if (keyset_has(k, key)) /* nothing to add, at the bound too */
+			return ST_OK;
 		enum status r = grow(k);
 		if (r != ST_OK)
 			return r;

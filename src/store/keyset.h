@@ -19,12 +19,14 @@
 
 struct keyset;
 
-/* A new, empty set; NULL when out of memory.  Free with keyset_free. */
-struct keyset *keyset_new(void);
+/* A new, empty set whose table never takes more than max_bytes (SIZE_MAX:
+ * no bound; the first 8 KiB are taken whatever the bound); NULL when out
+ * of memory.  Free with keyset_free. */
+struct keyset *keyset_new(size_t max_bytes);
 void keyset_free(struct keyset *k);
 
-/* Adds key.  ST_NOMEM when the set could not grow: it is then
- * unaltered and still usable. */
+/* Adds key.  ST_NOMEM when the set could not grow, ST_TOO_LARGE when it
+ * would grow past its bound: it is then unaltered and still usable. */
 enum status keyset_add(struct keyset *k, uint64_t key);
 bool keyset_has(const struct keyset *k, uint64_t key);
 /* Removes every key; keeps the memory. */

@@ -247,6 +247,15 @@ enum status store_insert_hashes(struct store *s, int64_t first,
  * cannot be kept up (out of memory), the store goes back to the
  * database, as without it.  ST_NOMEM if it could not even start. */
 enum status store_keep_doc_keys(struct store *s, struct err *e);
+/* The same with the set's memory bounded: once the keys would take more
+ * than max_bytes, the set is let go for good and new documents are looked
+ * up in the database (a few dozen microseconds each). */
+enum status store_keep_doc_keys_within(struct store *s, size_t max_bytes,
+				       struct err *e);
+/* `sanilog serve`'s bound unless told (--doc-keys): 2 to 4 million
+ * documents; and the largest it takes. */
+#define DOC_KEYS_DEFAULT_MB 64
+#define DOC_KEYS_MAX_MB	    65536
 /* The memory that set takes, 0 without it. */
 size_t store_doc_keys_bytes(const struct store *s);
 

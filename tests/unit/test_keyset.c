@@ -38,7 +38,7 @@ static void test_random_keys(void **state)
 	assert_non_null(keys);
 	assert_non_null(sorted);
 	randombytes_buf(keys, KEYS * sizeof *keys);
-	struct keyset *k = keyset_new();
+	struct keyset *k = keyset_new(SIZE_MAX);
 	assert_non_null(k);
 	size_t before = keyset_bytes(k);
 	for (size_t i = 0; i < KEYS; i++) {
@@ -82,7 +82,7 @@ static void test_edge_keys(void **state)
 	const uint64_t edge[] = {
 		0, 1, 2, UINT64_MAX, UINT64_MAX - 1, (uint64_t)1 << 63};
 	const size_t n = sizeof edge / sizeof edge[0];
-	struct keyset *k = keyset_new();
+	struct keyset *k = keyset_new(SIZE_MAX);
 	assert_non_null(k);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < n; j++)
@@ -104,6 +104,31 @@ static void test_edge_keys(void **state)
 	keyset_free(NULL);
 }
 
+/* A bounded set: full at its bound, it refuses (ST_TOO_LARGE) and is
+ * unaltered, every key it took still in and its memory not past the
+ * bound. */
+static void test_bound(void **state)
+{
+	(void)state;
+	const size_t max = 64 << 10; /* 8,192 slots: 4,096 keys */
+	struct keyset *k = keyset_new(max);
+	assert_non_null(k);
+	size_t taken = 0;
+	enum status r = ST_OK;
+	for (uint64_t key = 1; r == ST_OK; key++)
+		if ((r = keyset_add(k, key * 0x9e3779b97f4a7c15ull)) == ST_OK)
+			taken++;
+	assert_int_equal(r, ST_TOO_LARGE);
+	assert_int_equal(taken, 4096);
+	assert_int_equal(keyset_count(k), taken);
+	assert_true(keyset_bytes(k) <= max);
+	for (uint64_t key = 1; key <= taken; key++)
+		assert_true(keyset_has(k, key * 0x9e3779b97f4a7c15ull));
+	/* a key it holds is still taken */
+	assert_int_equal(keyset_add(k, 0x9e3779b97f4a7c15ull), ST_OK);
+	keyset_free(k);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -111,6 +136,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_keys),
 		cmocka_unit_test(test_edge_keys),
+		cmocka_unit_test(test_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1194,6 +1194,43 @@ static void test_doc_keys_outside_begin(void **state)
 	store_close(s);
 }
 
+/* A key set bounded below the log's documents is let go at its first
+ * load: the store looks documents up in the database instead, still
+ * storing a known one no second time and a new one once. */
+static void test_doc_keys_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct err e;
+	uint8_t doc[64], sha[HASH_LEN], fresh[64], fresh_sha[HASH_LEN];
+	doc_bytes(5, doc);
+	sha256(sha, doc, sizeof doc);
+	doc_bytes(DOCS + 77, fresh);
+	sha256(fresh_sha, fresh, sizeof fresh);
+	assert_int_equal(store_open(f->path, STORE_OPEN, &s, &e), ST_OK);
+	/* 2,048 keys at most, and the log holds DOCS */
+	assert_int_equal(store_keep_doc_keys_within(s, 32 << 10, &e), ST_OK);
+	assert_int_equal(store_begin(s, &e), ST_OK);
+	assert_int_equal(store_doc_keys_bytes(s), 0);
+	assert_int_equal(store_insert_document(s, sha, "application/pdf", doc,
+					       sizeof doc, &e),
+			 ST_OK);
+	assert_int_equal(store_insert_document(s, fresh_sha, "application/pdf",
+					       fresh, sizeof fresh, &e),
+			 ST_OK);
+	assert_int_equal(store_commit(s, &e), ST_OK);
+	assert_int_equal(doc_rows(f, sha), 1);
+	assert_int_equal(doc_rows(f, fresh_sha), 1);
+	store_close(s);
+	/* unbounded, the same log's keys are kept */
+	assert_int_equal(store_open(f->path, STORE_OPEN, &s, &e), ST_OK);
+	assert_int_equal(store_keep_doc_keys_within(s, SIZE_MAX, &e), ST_OK);
+	assert_int_equal(store_begin(s, &e), ST_OK);
+	assert_true(store_doc_keys_bytes(s) >= 2 * DOCS * sizeof(uint64_t));
+	assert_int_equal(store_commit(s, &e), ST_OK);
+	store_close(s);
+}
+
 /* Checks that a store call failed with st and said why in e: its
  * message begins with want. */
 static void said(enum status got, const struct err *e, enum status st,
@@ -1523,6 +1560,7 @@ int main(void)
 		cmocka_unit_test(test_attestation_key_rolled_back),
 		cmocka_unit_test(test_export_ended_key),
 		cmocka_unit_test(test_doc_keys_outside_begin),
+		cmocka_unit_test(test_doc_keys_bounded),
 		cmocka_unit_test(test_heads_cached),
 		cmocka_unit_test(test_generations_merged),
 		cmocka_unit_test(test_audit_chunk_order),

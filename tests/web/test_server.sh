@@ -783,6 +783,26 @@ timeout 10 "$SANILOG" serve --db "$DB" --proof-cache lots \
 	--listen 127.0.0.1:0 >cache.out 2>&1 || rc=$?
 check "--proof-cache: not a number is a usage error (exit 2)" test "$rc" = 2
 check "--proof-cache: the message says why" grep -q 'proof-cache' cache.out
+rc=0
+timeout 10 "$SANILOG" serve --db "$DB" --doc-keys 70000 \
+	--listen 127.0.0.1:0 >cache.out 2>&1 || rc=$?
+check "--doc-keys: past its most is a usage error (exit 2)" test "$rc" = 2
+check "--doc-keys: the message says why" grep -q 'doc-keys: 0 to 65536 MB' cache.out
+# Without the key set the writer looks documents up, with a small one it
+# does not: either way a new one is logged, a known one is stored no
+# second time (test_store.c lets a set go past its bound).
+for keys in 0 1; do
+	start_server --doc-keys "$keys"
+	printf '%%PDF-1.4 doc-keys %s\n' "$keys" >keys.pdf
+	upload 201 "$V1" -H "$AUTH1" -F file=@keys.pdf -F type=other \
+		-F title="keys $keys" -F performed=2025-02-01
+	upload 201 "$V1" -H "$AUTH1" -F file=@keys.pdf -F type=other \
+		-F title="keys $keys again" -F performed=2025-02-01
+	stop_server TERM
+	sha=$(sha256sum keys.pdf | cut -d' ' -f1)
+	check "--doc-keys $keys: the document stored once" test \
+		"$(sqlite3 "$DB" "SELECT count(*) FROM documents WHERE sha256 = x'$sha'")" = 1
+done
 # A copy whose stored hashes have a hole: the server says so and serves
 # without the cache; the proof that needs the missing hash fails, the
 # others do not.
