@@ -132,6 +132,11 @@ static int publish_once(struct cli *c, const char *dir,
 		return EXIT_USAGE;
 	cli_today(today);
 	o->today = today;
+	o->db_path = c->db_path;
+	if (o->jobs == 0) { /* a writer of venues a CPU */
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		o->jobs = cpus > 0 ? (unsigned)cpus : 1;
+	}
 	double t0 = clock_mono_s();
 	enum status st = publish_run(s, dir, o, &res, &e);
 	store_close(s);

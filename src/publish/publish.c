@@ -3,11 +3,15 @@
  */
 #include "publish.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/embedded.h"
 #include "core/bundle.h"
@@ -453,22 +457,187 @@ static enum status write_venue(struct run *r, const char *venue, bool posters,
 	return st;
 }
 
-static enum status write_venues(struct run *r, bool fresh)
+/* What a writer of venues does: its share of them, and how it ended. */
+struct share {
+	int32_t status; /* enum status */
+	int64_t venues, posters;
+	struct tree_counts files;
+	char msg[sizeof(((struct err *)0)->msg)];
+};
+
+/* The progress of venues written by several processes: a child writes a
+ * byte to wfd after each venue; this process reads them from rfd. */
+struct ticks {
+	int wfd, rfd;
+	size_t done; /* venues written, as far as this process knows */
+};
+
+/* After a venue: the tick of a child, or the progress bar. */
+static void tick(struct run *r, struct ticks *tk, size_t i, size_t n)
+{
+	if (tk == NULL) {
+		progress(r, "venues", (int64_t)i + 1, (int64_t)n);
+		return;
+	}
+	if (tk->wfd >= 0) {
+		if (write(tk->wfd, "", 1) < 0) {
+			/* the bar only: the writing goes on */
+		}
+		return;
+	}
+	char b[256];
+	ssize_t got;
+	tk->done++;
+	while ((got = read(tk->rfd, b, sizeof b)) > 0)
+		tk->done += (size_t)got;
+	progress(r, "venues", (int64_t)tk->done, (int64_t)n);
+}
+
+/* The venues list[k], list[k + jobs], ... of list[0..n). */
+static enum status write_share(struct run *r, bool fresh, char **list, size_t n,
+			       size_t k, size_t jobs, struct ticks *tk)
 {
 	struct buf out;
 	enum status st = ST_OK;
-	char **list = r->all != NULL ? r->all : r->touched.v;
-	size_t n = r->all != NULL ? r->nall : r->touched.n;
 	buf_init(&out, POSTER_MAX > BUNDLE_MAX ? POSTER_MAX : BUNDLE_MAX);
-	progress(r, "venues", 0, (int64_t)n);
-	for (size_t i = 0; st == ST_OK && i < n; i++) {
+	for (size_t i = k; st == ST_OK && i < n; i += jobs) {
 		/* A venue of the new entries gets new posters; on a new day
 		 * the others' pages change, not their posters. */
 		bool posters = fresh || ids_has(&r->touched, list[i]);
 		st = write_venue(r, list[i], posters, &out);
-		progress(r, "venues", (int64_t)i + 1, (int64_t)n);
+		tick(r, tk, i, n);
 	}
 	buf_free(&out);
+	return st;
+}
+
+/* A child that writes share k: with a connection of its own (one must
+ * not cross a fork), it sends back its struct share on fd and ends. */
+static void share_child(struct run *r, bool fresh, char **list, size_t n,
+			size_t k, size_t jobs, int wfd, int fd)
+{
+	struct ticks tk = {.wfd = wfd, .rfd = -1};
+	struct share sh;
+	struct err e = {.msg = ""};
+	struct store *s = NULL;
+	memset(&sh, 0, sizeof sh);
+	struct run child = *r;
+	struct publish_result res = *r->res;
+	child.e = &e;
+	child.res = &res;
+	res.venues = res.posters = 0;
+	tree_reset_counts(r->t);
+	enum status st = store_open(r->o->db_path, STORE_READONLY, &s, &e);
+	if (st == ST_OK && (st = store_begin_read(s, &e)) == ST_OK) {
+		child.s = s;
+		st = write_share(&child, fresh, list, n, k, jobs, &tk);
+	}
+	sh.status = (int32_t)st;
+	sh.venues = res.venues;
+	sh.posters = res.posters;
+	sh.files = *tree_counts(r->t);
+	snprintf(sh.msg, sizeof sh.msg, "%s", e.msg);
+	bool sent = write(fd, &sh, sizeof sh) == (ssize_t)sizeof sh;
+	_exit(st == ST_OK && sent ? 0 : 1);
+}
+
+/* Waits for the children pids[0..n), reading their shares from fds and
+ * the ticks of the venues they write as the progress bar's; the first
+ * failure is the run's. */
+static enum status share_wait(struct run *r, const pid_t *pids, const int *fds,
+			      size_t nkids, struct ticks *tk, size_t n,
+			      enum status st)
+{
+	char b[256];
+	ssize_t got;
+	int flags = fcntl(tk->rfd, F_GETFL);
+	if (flags >= 0)
+		(void)fcntl(tk->rfd, F_SETFL, flags & ~O_NONBLOCK);
+	while ((got = read(tk->rfd, b, sizeof b)) > 0 ||
+	       (got < 0 && errno == EINTR)) {
+		tk->done += got > 0 ? (size_t)got : 0;
+		progress(r, "venues", (int64_t)tk->done, (int64_t)n);
+	}
+	for (size_t i = 0; i < nkids; i++) {
+		struct share sh;
+		int wst = 0;
+		bool whole = read(fds[i], &sh, sizeof sh) == sizeof sh;
+		close(fds[i]);
+		while (waitpid(pids[i], &wst, 0) < 0 && errno == EINTR)
+			;
+		if (!whole && st == ST_OK)
+			st = err_set(r->e, ST_INTERNAL,
+				     "a writer of venues ended before its "
+				     "end (status %d)",
+				     wst);
+		if (!whole)
+			continue;
+		r->res->venues += sh.venues;
+		r->res->posters += sh.posters;
+		tree_add_counts(r->t, &sh.files);
+		if (sh.status != ST_OK && st == ST_OK)
+			st = err_set(r->e, (enum status)sh.status, "%s",
+				     sh.msg);
+	}
+	return st;
+}
+
+/* The venues of the run, on o->jobs processes when there are enough of
+ * them to share and the database's path is known. */
+static enum status write_venues(struct run *r, bool fresh)
+{
+	char **list = r->all != NULL ? r->all : r->touched.v;
+	size_t n = r->all != NULL ? r->nall : r->touched.n;
+	size_t jobs = r->o->jobs > 1 && r->o->db_path != NULL ? r->o->jobs : 1;
+	if (jobs > PUBLISH_JOBS_MAX)
+		jobs = PUBLISH_JOBS_MAX;
+	if (jobs > n / 4) /* a few venues each, at least */
+		jobs = n / 4 > 0 ? n / 4 : 1;
+	progress(r, "venues", 0, (int64_t)n);
+	if (jobs == 1)
+		return write_share(r, fresh, list, n, 0, 1, NULL);
+	pid_t pids[PUBLISH_JOBS_MAX];
+	int fds[PUBLISH_JOBS_MAX], ticks[2];
+	size_t nkids = 0;
+	if (pipe(ticks) != 0)
+		return err_set(r->e, ST_IO, "pipe: %s", strerror(errno));
+	int flags = fcntl(ticks[0], F_GETFL);
+	if (flags < 0 || fcntl(ticks[0], F_SETFL, flags | O_NONBLOCK) != 0) {
+		close(ticks[0]);
+		close(ticks[1]);
+		return err_set(r->e, ST_IO, "pipe: %s", strerror(errno));
+	}
+	/* Nothing buffered may be written twice, by a child too. */
+	(void)fflush(NULL);
+	for (size_t k = 1; k < jobs; k++) {
+		int fd[2];
+		if (pipe(fd) != 0)
+			break;
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(ticks[0]);
+			close(fd[0]);
+			share_child(r, fresh, list, n, k, jobs, ticks[1],
+				    fd[1]);
+		}
+		close(fd[1]);
+		if (pid < 0) {
+			close(fd[0]);
+			break;
+		}
+		pids[nkids] = pid;
+		fds[nkids++] = fd[0];
+	}
+	close(ticks[1]);
+	/* This process writes share 0, and those of children not made:
+	 * share 0, then nkids + 1, ... */
+	struct ticks tk = {.wfd = -1, .rfd = ticks[0]};
+	enum status st = ST_OK;
+	for (size_t k = 0; st == ST_OK && k < jobs;
+	     k = k == 0 ? nkids + 1 : k + 1)
+		st = write_share(r, fresh, list, n, k, jobs, &tk);
+	st = share_wait(r, pids, fds, nkids, &tk, n, st);
+	close(ticks[0]);
 	return st;
 }
 

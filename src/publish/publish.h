@@ -39,15 +39,22 @@
 
 /* The file, in the tree, that says what it holds. */
 #define PUBLISH_STATE ".sanilog-publish"
+/* The most processes that write venues (publish_options.jobs). */
+#define PUBLISH_JOBS_MAX 64
 
 /* Called as a run goes: phase ("tiles", "venues", ...), done of total. */
 typedef void (*publish_progress_fn)(void *ctx, const char *phase, int64_t done,
 				    int64_t total);
 
 struct publish_options {
-	const char *base_url;	      /* the public URL; NULL: the stored one */
-	const char *today;	      /* YYYY-MM-DD: the pages' date */
-	bool all;		      /* every venue and document again */
+	const char *base_url; /* the public URL; NULL: the stored one */
+	const char *today;    /* YYYY-MM-DD: the pages' date */
+	bool all;	      /* every venue and document again */
+	/* Venues are written by this many processes (1 to PUBLISH_JOBS_MAX;
+	 * 0 as 1), each with a connection of its own to db_path (none
+	 * without it). */
+	unsigned jobs;
+	const char *db_path;
 	publish_progress_fn progress; /* or NULL */
 	void *progress_ctx;
 };

@@ -73,6 +73,19 @@ const struct tree_counts *tree_counts(const struct tree *t)
 	return &t->n;
 }
 
+void tree_reset_counts(struct tree *t)
+{
+	memset(&t->n, 0, sizeof t->n);
+}
+
+void tree_add_counts(struct tree *t, const struct tree_counts *n)
+{
+	t->n.written += n->written;
+	t->n.bytes += n->bytes;
+	t->n.unchanged += n->unchanged;
+	t->n.removed += n->removed;
+}
+
 bool tree_exists(struct tree *t, const char *path)
 {
 	struct stat st;

@@ -36,6 +36,9 @@ enum status tree_open(const char *dir, struct tree **out, struct err *e);
 void tree_close(struct tree *t);
 
 const struct tree_counts *tree_counts(const struct tree *t);
+/* Counts from zero again; adds n (another process's writes) to them. */
+void tree_reset_counts(struct tree *t);
+void tree_add_counts(struct tree *t, const struct tree_counts *n);
 
 /* Whether path exists in the tree (as anything). */
 bool tree_exists(struct tree *t, const char *path);
