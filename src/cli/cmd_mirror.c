@@ -28,14 +28,17 @@ static const char mirror_usage[] =
 	"which\n"
 	"must be that tree's; each venue's bundle with its chain, "
 	"attestations\n"
-	"and witnesses, against the mirror's own tree; each document's hash.\n"
-	"Later runs read only the new entries.\n"
+	"and witnesses, against the mirror's own tree; each document's hash;\n"
+	"each kept checkpoint that a poster of the log can pin, against the\n"
+	"mirror's own tree.  Later runs read only the new entries.\n"
 	"\n"
-	"A log that rolled back, forked or changed an entry, or serves a tile\n"
-	"or bundle that is not its tree's, is refused: exit 1, the mirror "
-	"left\n"
-	"as it was, and the evidence (the checkpoint held, the one received,\n"
-	"what failed) kept in DIR/.evidence/.\n"
+	"A log that rolled back, forked or changed an entry, or serves a "
+	"tile,\n"
+	"bundle or kept checkpoint that is not its tree's, is refused: exit "
+	"1,\n"
+	"the mirror left as it was, and the evidence (the checkpoint held, "
+	"the\n"
+	"one received, what failed) kept in DIR/.evidence/.\n"
 	"\n"
 	"  --vkey VKEY      the log's verifier key (`sanilog key` on its\n"
 	"                   server); needed on the first run, then kept\n"
@@ -51,13 +54,14 @@ static void say(const struct cli *c, const char *url,
 	if (c->json) {
 		json_t *j = json_pack(
 			"{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			"s:f}",
+			"s:I, s:f}",
 			"url", url, "origin", r->origin, "from",
 			(json_int_t)r->from, "size", (json_int_t)r->size,
 			"entry_tiles", (json_int_t)r->entry_tiles, "hash_tiles",
 			(json_int_t)r->hash_tiles, "venues",
 			(json_int_t)r->venues, "documents",
-			(json_int_t)r->documents, "deferred",
+			(json_int_t)r->documents, "checkpoints",
+			(json_int_t)r->checkpoints, "deferred",
 			(json_int_t)r->deferred, "files_written",
 			(json_int_t)r->files.written, "seconds",
 			(double)(int64_t)(secs * 1000) / 1000);
@@ -71,10 +75,11 @@ static void say(const struct cli *c, const char *url,
 		printf("mirrored %" PRId64 " entries of %s (%" PRId64
 		       " new): %" PRId64 " entry tiles, %" PRId64
 		       " hash tiles, %" PRId64 " venues, %" PRId64
-		       " documents; %" PRId64 " files written, in %.2f s\n",
+		       " documents, %" PRId64 " kept checkpoints; %" PRId64
+		       " files written, in %.2f s\n",
 		       r->size, r->origin, r->size - r->from, r->entry_tiles,
-		       r->hash_tiles, r->venues, r->documents, r->files.written,
-		       secs);
+		       r->hash_tiles, r->venues, r->documents, r->checkpoints,
+		       r->files.written, secs);
 		if (r->deferred > 0)
 			printf("%" PRId64 " venues have a newer record than "
 			       "this checkpoint: left for the next run\n",

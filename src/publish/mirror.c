@@ -41,6 +41,13 @@ struct state {
 	size_t npending;
 };
 
+/* A kept checkpoint of the log, fetched and verified, to be written. */
+struct kept {
+	int64_t size;
+	char *note; /* its bytes, as served */
+	size_t len;
+};
+
 struct run {
 	const struct mirror_options *o;
 	struct mirror_result *res;
@@ -58,7 +65,12 @@ struct run {
 	int levels[TILE_LEVEL_MAX + 1];
 	struct entry *en;
 	struct ids venues; /* venues with new entries (and pending ones) */
-	char why[512];	   /* why the log is refused */
+	int64_t *pinned;   /* the new entries of a venue, ascending */
+	size_t npinned, pinned_cap;
+	struct kept *kept; /* the kept checkpoints their posters pin */
+	size_t nkept;
+	struct buf bad; /* a kept checkpoint refused, for the evidence */
+	char why[512];	/* why the log is refused */
 };
 
 static enum status url_get(struct run *r, struct buf *out, const char *fmt, ...)
@@ -211,6 +223,10 @@ static void keep_evidence(struct run *r)
 	free(held);
 	snprintf(path, sizeof path, "%s/received-checkpoint", dir);
 	tree_write(r->t, path, r->note.data, r->note.len, false, NULL);
+	if (r->bad.len > 0) {
+		snprintf(path, sizeof path, "%s/received-kept-checkpoint", dir);
+		tree_write(r->t, path, r->bad.data, r->bad.len, false, NULL);
+	}
 	snprintf(path, sizeof path, "%s/why", dir);
 	char why[600];
 	int n = snprintf(why, sizeof why, "%s\n", r->why);
@@ -308,9 +324,20 @@ static enum status new_entry(struct run *r, int64_t index, const uint8_t *p,
 			r->levels[l] = 0;
 		}
 	}
-	if (r->en->venue[0] != 0)
-		return ids_add(&r->venues, r->en->venue, r->e);
-	return ST_OK;
+	if (r->en->venue[0] == 0)
+		return ST_OK;
+	enum status st = ids_add(&r->venues, r->en->venue, r->e);
+	if (st == ST_OK && r->npinned == r->pinned_cap) {
+		size_t cap = r->pinned_cap > 0 ? 2 * r->pinned_cap : 64;
+		int64_t *grown = realloc(r->pinned, cap * sizeof *grown);
+		if (grown == NULL)
+			return err_set(r->e, ST_NOMEM, "out of memory");
+		r->pinned = grown;
+		r->pinned_cap = cap;
+	}
+	if (st == ST_OK)
+		r->pinned[r->npinned++] = index;
+	return st;
 }
 
 /* Splitting an entry tile: the held part of the tile to compare. */
@@ -547,6 +574,86 @@ static enum status same_tree(struct run *r, const struct checkpoint *bc)
 	if (st != ST_OK)
 		return st;
 	return memcmp(root, bc->root, HASH_LEN) == 0 ? ST_OK : ST_CONFLICT;
+}
+
+/* ---- the kept checkpoints posters pin ---- */
+
+/* The log's kept checkpoint of size n, when it keeps one (*found): it
+ * must be signed under the log's key, of size n, and its root the
+ * mirror's own tree of n entries; it is held in r->kept, to be written. */
+static enum status fetch_kept(struct run *r, int64_t n, struct buf *note,
+			      bool *found)
+{
+	struct checkpoint c;
+	*found = false;
+	buf_reset(note);
+	enum status st = url_get(r, note, "checkpoints/%" PRId64, n);
+	if (st == ST_NOT_FOUND)
+		return ST_OK;
+	if (st != ST_OK)
+		return st;
+	*found = true;
+	if (checkpoint_open((const char *)note->data, note->len, &r->key, &c,
+			    r->e) != ST_OK)
+		st = refuse(r,
+			    "checkpoints/%" PRId64 ": does not verify under "
+			    "%s: %s",
+			    n, r->st.vkey, r->e->msg);
+	else if (c.size != n)
+		st = refuse(r,
+			    "checkpoints/%" PRId64 ": a checkpoint of %" PRId64
+			    " entries",
+			    n, c.size);
+	else if ((st = same_tree(r, &c)) == ST_CONFLICT)
+		st = refuse(r,
+			    "checkpoints/%" PRId64 ": not the log's tree at "
+			    "that size (the mirror's tree of %" PRId64
+			    " entries has another root)",
+			    n, n);
+	if (st == ST_BAD_SIGNATURE) {
+		buf_reset(&r->bad);
+		buf_append(&r->bad, note->data, note->len);
+	}
+	if (st != ST_OK)
+		return st;
+	struct kept *k = realloc(r->kept, (r->nkept + 1) * sizeof *k);
+	if (k == NULL)
+		return err_set(r->e, ST_NOMEM, "out of memory");
+	r->kept = k;
+	k = &r->kept[r->nkept];
+	if ((k->note = malloc(note->len + 1)) == NULL)
+		return err_set(r->e, ST_NOMEM, "out of memory");
+	memcpy(k->note, note->data, note->len);
+	k->len = note->len;
+	k->size = n;
+	r->nkept++;
+	return ST_OK;
+}
+
+/* The kept checkpoints that posters of the new entries' venues pin: for
+ * each new entry of a venue, the smallest kept checkpoint holding it
+ * (export_poster's choice, DESIGN.md), found by asking the log for
+ * checkpoints/<size> from the entry's size up (neither the server nor a
+ * published tree lists them), up to the checkpoint received, which is
+ * written anyway. */
+static enum status pinned_checkpoints(struct run *r)
+{
+	struct buf note;
+	enum status st = ST_OK;
+	int64_t found_at = 0; /* it holds every entry below it */
+	buf_init(&note, NOTE_MAX);
+	for (size_t i = 0; st == ST_OK && i < r->npinned; i++) {
+		bool found = r->pinned[i] < found_at;
+		for (int64_t n = r->pinned[i] + 1; st == ST_OK && !found; n++) {
+			if (n >= r->cp.size)
+				found = true;
+			else
+				st = fetch_kept(r, n, &note, &found);
+			found_at = n;
+		}
+	}
+	buf_free(&note);
+	return st;
 }
 
 /* An entry of the mirror's tree: its bytes into out. */
@@ -808,7 +915,8 @@ static enum status run_once(struct run *r)
 			      " entries, fewer than the %" PRId64
 			      " mirrored (a rollback)",
 			      r->cp.size, r->st.size);
-	if ((st = load_levels(r)) != ST_OK || (st = extend(r)) != ST_OK)
+	if ((st = load_levels(r)) != ST_OK || (st = extend(r)) != ST_OK ||
+	    (st = pinned_checkpoints(r)) != ST_OK)
 		return st;
 	for (size_t i = 0; st == ST_OK && i < r->st.npending; i++)
 		st = ids_add(&r->venues, r->st.pending[i], r->e);
@@ -822,6 +930,13 @@ static enum status run_once(struct run *r)
 		st = venues(r, later, &nlater);
 	r->res->deferred = (int64_t)nlater;
 	char path[40];
+	for (size_t i = 0; st == ST_OK && i < r->nkept; i++) {
+		snprintf(path, sizeof path, "checkpoints/%" PRId64,
+			 r->kept[i].size);
+		st = tree_write(r->t, path, r->kept[i].note, r->kept[i].len,
+				true, r->e);
+		r->res->checkpoints++;
+	}
 	snprintf(path, sizeof path, "checkpoints/%" PRId64, r->cp.size);
 	if (st == ST_OK)
 		st = tree_write(r->t, path, r->note.data, r->note.len, true,
@@ -849,6 +964,7 @@ enum status mirror_run(const char *dir, const struct mirror_options *o,
 	if (st != ST_OK)
 		return st;
 	buf_init(&r.note, NOTE_MAX);
+	buf_init(&r.bad, NOTE_MAX);
 	r.level = calloc(TILE_LEVEL_MAX + 1, sizeof *r.level);
 	r.en = malloc(sizeof *r.en);
 	if (r.level == NULL || r.en == NULL)
@@ -861,6 +977,11 @@ enum status mirror_run(const char *dir, const struct mirror_options *o,
 		keep_evidence(&r);
 	res->files = *tree_counts(r.t);
 	ids_free(&r.venues);
+	for (size_t i = 0; i < r.nkept; i++)
+		free(r.kept[i].note);
+	free(r.kept);
+	free(r.pinned);
+	buf_free(&r.bad);
 	state_free(&r.st);
 	fetch_free(r.f);
 	free(r.level);
