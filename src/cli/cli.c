@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -433,6 +434,58 @@ bool cli_parse_interval(const char *arg, double *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+int cli_parse_tree(struct cli *c, int argc, char **argv, const char *usage,
+		   struct cli_tree_options *t, int npos)
+{
+	enum { OPT_BASE = 1100, OPT_WATCH, OPT_INTERVAL, OPT_OWN = 1200 };
+	struct option opts[7 + CLI_TREE_OWN_MAX] = {
+		CLI_COMMON_OPTIONS,
+		{"base-url", required_argument, NULL, OPT_BASE},
+		{"watch", no_argument, NULL, OPT_WATCH},
+		{"interval", required_argument, NULL, OPT_INTERVAL},
+	};
+	for (int i = 0; t->own != NULL && t->own[i].name != NULL; i++) {
+		assert(i < CLI_TREE_OWN_MAX);
+		opts[6 + i] = (struct option){t->own[i].name, t->own[i].has_arg,
+					      NULL, OPT_OWN + i};
+	}
+	int ch;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		switch (ch) {
+		case 'h':
+			return cli_usage(usage, false);
+		case OPT_BASE:
+			t->base_url = optarg;
+			break;
+		case OPT_WATCH:
+			t->watch = true;
+			break;
+		case OPT_INTERVAL: /* required_argument: optarg is set */
+			if (optarg == NULL ||
+			    !cli_parse_interval(optarg, &t->interval))
+				return cli_usage_why(usage,
+						     "--interval: seconds "
+						     "from 0.05 to 86400, not "
+						     "%s",
+						     optarg != NULL ? optarg
+								    : "");
+			break;
+		default:
+			if (ch < OPT_OWN || ch >= OPT_OWN + CLI_TREE_OWN_MAX)
+				return cli_usage_why(usage, "unknown option %s",
+						     argv[optind - 1]);
+			t->own_arg[ch - OPT_OWN] = optarg != NULL ? optarg : "";
+		}
+	}
+	if (argc - optind != npos)
+		return cli_usage_args(usage, argv[0], argc, argv, optind, npos);
+	return -1;
 }
 
 static volatile sig_atomic_t watch_stop;

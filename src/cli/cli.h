@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <getopt.h>
 #include <jansson.h>
 
 #include "base/status.h"
@@ -153,6 +154,31 @@ bool cli_parse_interval(const char *arg, double *out);
  */
 int cli_watch(double interval, int (*run)(void *ctx, bool first), void *ctx,
 	      int stop_on);
+
+/* The options of a command that writes a tree of the log and can follow
+ * it (publish, mirror): --base-url URL, --watch, --interval SECONDS, and
+ * the command's own. */
+#define CLI_TREE_OWN_MAX 8
+struct cli_tree_options {
+	const char *base_url; /* NULL when not given */
+	bool watch;
+	double interval; /* holds the command's default before parsing */
+	/* the command's own long options (their name and has_arg; flag and
+	 * val unused), ended by a zero entry, at most CLI_TREE_OWN_MAX */
+	const struct option *own;
+	/* own[i]'s argument when given ("" for one without), else NULL */
+	const char *own_arg[CLI_TREE_OWN_MAX];
+};
+
+/*
+ * Parses the command line of a command that writes a tree: the common
+ * options and those of struct cli_tree_options into t, then npos
+ * positional arguments from argv[optind] on.  Returns -1 to go on, or
+ * the exit code to return, having printed the usage (for --help or a
+ * mistake).
+ */
+int cli_parse_tree(struct cli *c, int argc, char **argv, const char *usage,
+		   struct cli_tree_options *t, int npos);
 
 /* Prints a JSON value (indented, keys in order) and a newline to stdout,
  * then frees it (steals v).  A NULL v is out of memory: EXIT_USAGE. */

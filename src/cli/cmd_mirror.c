@@ -2,7 +2,6 @@
  * cmd_mirror.c: `sanilog mirror URL DIR`, a verified copy of a log as a
  * published tree (publish/mirror.h), once or, with --watch, as it grows.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,53 +123,18 @@ static int watch_run(void *ctx, bool first)
 
 int cmd_mirror(struct cli *c, int argc, char **argv)
 {
-	enum { OPT_VKEY = 1, OPT_BASE, OPT_WATCH, OPT_INTERVAL };
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"vkey", required_argument, NULL, OPT_VKEY},
-		{"base-url", required_argument, NULL, OPT_BASE},
-		{"watch", no_argument, NULL, OPT_WATCH},
-		{"interval", required_argument, NULL, OPT_INTERVAL},
+	static const struct option own[] = {
+		{"vkey", required_argument, NULL, 0},
 		{0, 0, 0, 0},
 	};
 	struct mirror_options o = {0};
-	bool watch = false;
-	double interval = 10;
+	struct cli_tree_options t = {.interval = 10, .own = own};
 	char today[11], url[FETCH_URL_MAX];
-	int ch;
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_option(c, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'h':
-			return cli_usage(mirror_usage, false);
-		case OPT_VKEY:
-			o.vkey = optarg;
-			break;
-		case OPT_BASE:
-			o.base_url = optarg;
-			break;
-		case OPT_WATCH:
-			watch = true;
-			break;
-		case OPT_INTERVAL:
-			if (!cli_parse_interval(optarg, &interval))
-				return cli_usage_why(mirror_usage,
-						     "--interval: seconds "
-						     "from 0.05 to 86400, not "
-						     "%s",
-						     optarg);
-			break;
-		default:
-			return cli_usage_why(mirror_usage, "unknown option %s",
-					     argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 2)
-		return cli_usage_args(mirror_usage, "mirror", argc, argv,
-				      optind, 2);
+	int rc = cli_parse_tree(c, argc, argv, mirror_usage, &t, 2);
+	if (rc >= 0)
+		return rc;
+	o.vkey = t.own_arg[0];
+	o.base_url = t.base_url;
 	size_t n = strlen(argv[optind]);
 	while (n > 0 && argv[optind][n - 1] == '/')
 		n--;
@@ -187,8 +151,8 @@ int cmd_mirror(struct cli *c, int argc, char **argv)
 	cli_today(today);
 	o.today = today;
 	struct watch w = {c, dir, &o, today};
-	if (!watch)
+	if (!t.watch)
 		return mirror_once(c, dir, &o, false);
 	/* a refused log is not mirrored on */
-	return cli_watch(interval, watch_run, &w, EXIT_NEGATIVE);
+	return cli_watch(t.interval, watch_run, &w, EXIT_NEGATIVE);
 }
