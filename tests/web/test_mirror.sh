@@ -25,26 +25,11 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC2034 # browser.sh's
 PATTERN=${1:-}
-DOCS=$HERE/../cli/docs
-TLOG=$HERE/../lib/tlog_tiles.py
-VA=aaaabbbb
-VB=bbbbcccc
 
-# shellcheck source=../lib/test.sh
-. "$HERE/../lib/test.sh"
-test_begin test_mirror sanilog chromium curl python3 nginx timeout
-# shellcheck source=browser.sh
-. "$HERE/browser.sh"
-cd "$TMP" || exit 2
-# shellcheck source=../lib/nginx.sh
-. "$HERE/../lib/nginx.sh"
 # shellcheck source=../lib/tree.sh
 . "$HERE/../lib/tree.sh"
-
 # nginx serves $TMP/site, a link to the tree under test.
-mkdir -p mir
-ln -s mir site
-nginx_serve "$TMP/site"
+tree_begin test_mirror mir sanilog chromium curl python3 nginx timeout
 
 mirror() { "$SANILOG" mirror "$@"; }
 TODAY=$(date -u +%F)
@@ -62,14 +47,8 @@ refused() { # refused NAME: the last command (out, err) refused the log
 # ---------------------------------------------------------------------------
 # A live log, mirrored.
 
-sl init --origin mirror.example/log >/dev/null 2>&1 || test_cannot "sanilog init"
+tree_log mirror.example/log
 VKEY=$(sl key)
-sl venue add --id $VA --name "Bar Uno" --address "Via Uno 1" >/dev/null
-sl venue add --id $VB --name "Palestra Due" --address "Via Due 2" >/dev/null
-sl cert add --venue $VA --file "$DOCS/ozone.pdf" --type sanitization \
-	--title "Sanificazione" --performed "$TODAY" >/dev/null
-sl cert add --venue $VB --file "$DOCS/pest.png" --type pest-control \
-	--title "Derattizzazione" --performed "$TODAY" >/dev/null
 serve_db "$DB" 2 --base-url http://log.example
 LIVE=$URL
 
@@ -166,7 +145,7 @@ stop_server
 # A corrupted hash tile in a published tree.
 cp -r www bad
 chmod -R u+w bad
-printf 'X' | dd of=bad/tile/0/000.p/5 bs=1 seek=40 conv=notrunc 2>/dev/null
+flip_byte bad/tile/0/000.p/5 40
 chmod -R a+rX bad
 ln -sfn bad site
 expect_exit "a corrupted hash tile: refused" 1 mirror "$NG" mir3 --vkey "$VKEY"
