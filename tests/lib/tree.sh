@@ -14,6 +14,8 @@
 #   tree_log ORIGIN     a new log at $DB: venues $VA (Bar Uno) and $VB
 #                       (Palestra Due), then a certificate of each (the
 #                       first a PDF, the second a PNG), performed today
+#   wait_size URL SIZE  waits (up to 10 s) until URL/checkpoint is of SIZE
+#                       entries
 #   flip_byte FILE AT   inverts the byte at offset AT of FILE (a write of
 #                       a set byte could leave it as it was)
 #   poster_url PNG      the URL of the QR code of the poster PNG, on $NG
@@ -56,6 +58,14 @@ tree_log() {
 		--title "Sanificazione" --performed "$today" >/dev/null
 	sl cert add --venue $VB --file "$DOCS/pest.png" --type pest-control \
 		--title "Derattizzazione" --performed "$today" >/dev/null
+}
+
+wait_size() {
+	for _ in $(seq 1 100); do
+		[ "$(curl -s "$1/checkpoint" | sed -n 2p)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 flip_byte() {

@@ -208,11 +208,7 @@ WATCH=$!
 test_track "$WATCH"
 sl cert add --venue aaaaaaaa --file "$DOCS/pest.png" --type other \
 	--title "Registro 14" --performed "$(date -u +%F)" >/dev/null
-for _ in $(seq 1 100); do
-	[ "$(curl -s "$NG/checkpoint" | sed -n 2p)" = 514 ] && break
-	sleep 0.1
-done
-check "--watch published the new entry" test "$(curl -s "$NG/checkpoint" | sed -n 2p)" = 514
+check "--watch published the new entry" wait_size "$NG" 514
 kill -TERM "$WATCH"
 wait "$WATCH"
 check "--watch exits 0 on SIGTERM" test $? = 0
