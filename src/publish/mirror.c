@@ -39,6 +39,8 @@ struct state {
 	struct merkle_range range; /* the tree of size entries */
 	char **pending;		   /* venues left for a later run */
 	size_t npending;
+	bool pins; /* it holds the kept checkpoints its entries' posters
+		      pin (false for a mirror made before it fetched them) */
 };
 
 /* A kept checkpoint of the log, fetched and verified, to be written. */
@@ -128,18 +130,21 @@ static enum status read_state(struct run *r)
 	json_t *size = json_object_get(j, "size"),
 	       *prev = json_object_get(j, "prev");
 	json_t *rng = json_object_get(j, "range"),
-	       *pend = json_object_get(j, "pending");
+	       *pend = json_object_get(j, "pending"),
+	       *pins = json_object_get(j, "pins");
 	bool ok = origin != NULL && vkey != NULL && json_is_integer(size) &&
 		  json_is_integer(prev) && json_is_array(rng) &&
 		  json_is_array(pend) && strlen(origin) <= NOTE_NAME_MAX &&
 		  strlen(vkey) <= NOTE_VKEY_MAX &&
 		  json_integer_value(size) >= 0 &&
-		  json_integer_value(prev) >= 0 && json_array_size(rng) <= 64;
+		  json_integer_value(prev) >= 0 && json_array_size(rng) <= 64 &&
+		  (pins == NULL || json_is_boolean(pins));
 	if (ok) {
 		snprintf(s->origin, sizeof s->origin, "%s", origin);
 		snprintf(s->vkey, sizeof s->vkey, "%s", vkey);
 		s->size = json_integer_value(size);
 		s->prev = json_integer_value(prev);
+		s->pins = json_is_true(pins);
 		s->range.size = s->size;
 		s->range.depth = (int)json_array_size(rng);
 		size_t i;
@@ -189,10 +194,11 @@ static enum status write_state(struct run *r, char **pending, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(pend, json_string(pending[i]));
-	json_t *j = json_pack(
-		"{s:s, s:s, s:I, s:I, s:o, s:o}", "origin", r->cp.origin,
-		"vkey", r->st.vkey, "size", (json_int_t)r->cp.size, "prev",
-		(json_int_t)r->st.size, "range", rng, "pending", pend);
+	json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:b}", "origin",
+			      r->cp.origin, "vkey", r->st.vkey, "size",
+			      (json_int_t)r->cp.size, "prev",
+			      (json_int_t)r->st.size, "range", rng, "pending",
+			      pend, "pins", true);
 	char *text = j == NULL ? NULL : json_dumps(j, JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL)
@@ -295,6 +301,58 @@ static enum status hash_tile(struct run *r, int level, int64_t n, int width)
 	return st;
 }
 
+/* Entry index is of a venue: the kept checkpoint its posters pin is to
+ * be fetched (pinned_checkpoints); indexes come in ascending order. */
+static enum status note_pinned(struct run *r, int64_t index)
+{
+	if (r->npinned == r->pinned_cap) {
+		size_t cap = r->pinned_cap > 0 ? 2 * r->pinned_cap : 64;
+		int64_t *grown = realloc(r->pinned, cap * sizeof *grown);
+		if (grown == NULL)
+			return err_set(r->e, ST_NOMEM, "out of memory");
+		r->pinned = grown;
+		r->pinned_cap = cap;
+	}
+	r->pinned[r->npinned++] = index;
+	return ST_OK;
+}
+
+static enum status held_pin(void *ctx, int64_t index, const uint8_t *text,
+			    size_t len)
+{
+	struct run *r = ctx;
+	if (entry_parse((const char *)text, len, r->en, r->e) != ST_OK)
+		return err_set(r->e, ST_CORRUPT, "entry %" PRId64 ": %s", index,
+			       r->e->msg);
+	return r->en->venue[0] != 0 ? note_pinned(r, index) : ST_OK;
+}
+
+/* A mirror made before it fetched the kept checkpoints that posters pin:
+ * the entries of a venue it holds, read from its own entry tiles, are
+ * noted too, once. */
+static enum status held_pins(struct run *r)
+{
+	char bad[320];
+	enum status st = ST_OK;
+	for (int64_t n = 0; st == ST_OK && n * TILE_WIDTH < r->st.size; n++) {
+		struct tile t = {.entries = true,
+				 .n = n,
+				 .width = tile_width(0, n, r->st.size)};
+		char path[8 + TILE_PATH_MAX], *data = NULL;
+		size_t len = 0;
+		tile_path(&t, path, sizeof path);
+		st = tree_read(r->t, path, TILE_BYTES, &data, &len, r->e);
+		if (st == ST_OK)
+			st = tile_entries_each(
+				n, r->st.size, (const uint8_t *)data, len,
+				held_pin, r, bad, sizeof bad, r->e);
+		free(data);
+		if (st != ST_OK && st != ST_NOMEM)
+			err_prefix(r->e, "%s", path);
+	}
+	return st;
+}
+
 /* A new entry: parsed, pushed to the tree, its venue noted. */
 static enum status new_entry(struct run *r, int64_t index, const uint8_t *p,
 			     size_t len)
@@ -327,17 +385,7 @@ static enum status new_entry(struct run *r, int64_t index, const uint8_t *p,
 	if (r->en->venue[0] == 0)
 		return ST_OK;
 	enum status st = ids_add(&r->venues, r->en->venue, r->e);
-	if (st == ST_OK && r->npinned == r->pinned_cap) {
-		size_t cap = r->pinned_cap > 0 ? 2 * r->pinned_cap : 64;
-		int64_t *grown = realloc(r->pinned, cap * sizeof *grown);
-		if (grown == NULL)
-			return err_set(r->e, ST_NOMEM, "out of memory");
-		r->pinned = grown;
-		r->pinned_cap = cap;
-	}
-	if (st == ST_OK)
-		r->pinned[r->npinned++] = index;
-	return st;
+	return st == ST_OK ? note_pinned(r, index) : st;
 }
 
 /* Splitting an entry tile: the held part of the tile to compare. */
@@ -915,6 +963,8 @@ static enum status run_once(struct run *r)
 			      " entries, fewer than the %" PRId64
 			      " mirrored (a rollback)",
 			      r->cp.size, r->st.size);
+	if (!r->st.pins && (st = held_pins(r)) != ST_OK)
+		return st;
 	if ((st = load_levels(r)) != ST_OK || (st = extend(r)) != ST_OK ||
 	    (st = pinned_checkpoints(r)) != ST_OK)
 		return st;

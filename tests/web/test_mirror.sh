@@ -113,6 +113,20 @@ check "the same tiles" diff -r www/tile mir2/tile
 check "the same bundles" cmp -s www/v/$VB/bundle.json mir2/v/$VB/bundle.json
 check "the same kept checkpoints (but the empty tree's, which no poster pins)" \
 	diff -r -x 0 www/checkpoints mir2/checkpoints
+# A mirror made before it fetched the kept checkpoints that posters pin
+# (no "pins" in its state): its next run fetches those of the entries it
+# holds.
+python3 -c 'import json, sys
+s = json.load(open(sys.argv[1])); del s["pins"]
+json.dump(s, open(sys.argv[1], "w"))' mir2/.sanilog-mirror
+rm mir2/checkpoints/[1-3]
+ln -sfn www site
+expect_exit "an older mirror: its held entries' pins fetched" 0 \
+	mirror "$NG" mir2 --json
+check "an older mirror: the kept checkpoints of its held entries" \
+	diff -r -x 0 www/checkpoints mir2/checkpoints
+check "an older mirror: its state says so now" grep -q '"pins": *true' mir2/.sanilog-mirror
+ln -sfn mir site
 
 # ---------------------------------------------------------------------------
 # Refusals.
