@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -433,6 +434,76 @@ bool cli_parse_interval(const char *arg, double *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+int cli_parse_own(struct cli *c, int argc, char **argv, const char *usage,
+		  const struct option *own, cli_option_fn fn, void *ctx,
+		  int npos)
+{
+	enum { OPT_OWN = 1100 };
+	struct option opts[4 + CLI_OWN_MAX] = {CLI_COMMON_OPTIONS};
+	for (int i = 0; own[i].name != NULL; i++) {
+		assert(i < CLI_OWN_MAX);
+		opts[3 + i] = (struct option){own[i].name, own[i].has_arg, NULL,
+					      OPT_OWN + i};
+	}
+	int ch;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (cli_common_option(c, ch, optarg))
+			continue;
+		if (ch == 'h')
+			return cli_usage(usage, false);
+		if (ch < OPT_OWN || ch >= OPT_OWN + CLI_OWN_MAX)
+			return cli_usage_why(usage, "unknown option %s",
+					     argv[optind - 1]);
+		int rc = fn(ctx, ch - OPT_OWN, optarg);
+		if (rc >= 0)
+			return rc;
+	}
+	if (argc - optind != npos)
+		return cli_usage_args(usage, argv[0], argc, argv, optind, npos);
+	return -1;
+}
+
+static int tree_option(void *ctx, int i, const char *arg)
+{
+	struct cli_tree_options *t = ctx;
+	switch (i) {
+	case 0:
+		t->base_url = arg;
+		break;
+	case 1:
+		t->watch = true;
+		break;
+	case 2: /* required_argument: arg is set */
+		if (arg == NULL || !cli_parse_interval(arg, &t->interval))
+			return cli_usage_why(t->usage,
+					     "--interval: seconds from 0.05 "
+					     "to 86400, not %s",
+					     arg != NULL ? arg : "");
+		break;
+	default:
+		t->own_arg[i - 3] = arg != NULL ? arg : "";
+	}
+	return -1;
+}
+
+int cli_parse_tree(struct cli *c, int argc, char **argv, const char *usage,
+		   struct cli_tree_options *t, int npos)
+{
+	struct option opts[4 + CLI_TREE_OWN_MAX] = {
+		{"base-url", required_argument, NULL, 0},
+		{"watch", no_argument, NULL, 0},
+		{"interval", required_argument, NULL, 0},
+	};
+	for (int i = 0; t->own != NULL && t->own[i].name != NULL; i++) {
+		assert(i < CLI_TREE_OWN_MAX);
+		opts[3 + i] = t->own[i];
+	}
+	t->usage = usage;
+	return cli_parse_own(c, argc, argv, usage, opts, tree_option, t, npos);
 }
 
 static volatile sig_atomic_t watch_stop;

@@ -6,7 +6,6 @@
  * kept, so that an upload in flight never loses its file.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +33,7 @@ static const char gc_usage[] =
 
 struct gc {
 	struct store *s;
+	int64_t grace; /* --grace */
 	time_t before; /* files changed before this go */
 	bool dry_run;
 	bool json;
@@ -70,57 +70,50 @@ static enum status on_file(void *ctx, const char *path, const uint8_t *sha,
 	return ST_OK;
 }
 
+static int gc_option(void *ctx, int i, const char *arg)
+{
+	struct gc *g = ctx;
+	if (i == 1) {
+		g->dry_run = true;
+		return -1;
+	}
+	/* --grace: required_argument, arg is set */
+	if (arg == NULL || !dec_parse(arg, &g->grace) ||
+	    g->grace > INT64_C(100) * 365 * 86400)
+		return cli_usage_why(gc_usage,
+				     "gc: --grace: seconds, 0 to 3153600000");
+	return -1;
+}
+
 int cmd_gc(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"grace", required_argument, NULL, 'g'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{0}};
-	int64_t grace = GC_GRACE_DEFAULT;
-	struct gc g = {.e = {.msg = ""}};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_option(c, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'g':
-			if (!dec_parse(optarg, &grace) ||
-			    grace > INT64_C(100) * 365 * 86400)
-				return cli_usage_why(
-					gc_usage, "gc: --grace: seconds, 0 to "
-						  "3153600000");
-			break;
-		case 'n':
-			g.dry_run = true;
-			break;
-		case 'h':
-			return cli_usage(gc_usage, false);
-		default:
-			return cli_usage(gc_usage, true);
-		}
-	}
-	if (argc - optind != 0)
-		return cli_usage_args(gc_usage, "gc", argc, argv, optind, 0);
+	static const struct option own[] = {
+		{"grace", required_argument, NULL, 0},
+		{"dry-run", no_argument, NULL, 0},
+		{0, 0, 0, 0},
+	};
+	struct gc g = {.grace = GC_GRACE_DEFAULT, .e = {.msg = ""}};
+	int rc = cli_parse_own(c, argc, argv, gc_usage, own, gc_option, &g, 0);
+	if (rc >= 0)
+		return rc;
 	if (cli_open_store(c, STORE_READONLY, &g.s) != ST_OK)
 		return EXIT_USAGE;
 	g.json = c->json;
-	g.before = time(NULL) - (time_t)grace;
+	g.before = time(NULL) - (time_t)g.grace;
 	if (c->json && (g.removed = json_array()) == NULL) {
 		store_close(g.s);
 		return cli_error("gc: out of memory");
 	}
 	enum status r = docfiles_scan(store_docs_dir(g.s), on_file, &g, &g.e);
 	const char *dir = store_docs_dir(g.s);
-	int rc = EXIT_GOOD;
+	rc = EXIT_GOOD;
 	if (r != ST_OK) {
 		json_decref(g.removed);
 		rc = cli_error("gc: %s", g.e.msg);
 	} else if (c->json) {
 		rc = cli_print_json(json_pack(
 			"{s:s, s:b, s:I, s:o, s:I, s:I, s:I}", "folder", dir,
-			"dry_run", g.dry_run, "grace", (json_int_t)grace,
+			"dry_run", g.dry_run, "grace", (json_int_t)g.grace,
 			"removed", g.removed, "count", (json_int_t)g.count,
 			"bytes", (json_int_t)g.bytes, "kept_recent",
 			(json_int_t)g.kept));
@@ -129,7 +122,7 @@ int cmd_gc(struct cli *c, int argc, char **argv)
 		       "%lld s kept\n",
 		       dir, g.dry_run ? "would remove" : "removed",
 		       (long long)g.count, (long long)g.bytes,
-		       (long long)g.kept, (long long)grace);
+		       (long long)g.kept, (long long)g.grace);
 	}
 	store_close(g.s);
 	return rc;

@@ -2,7 +2,6 @@
  * cmd_mirror.c: `sanilog mirror URL DIR`, a verified copy of a log as a
  * published tree (publish/mirror.h), once or, with --watch, as it grows.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +27,17 @@ static const char mirror_usage[] =
 	"which\n"
 	"must be that tree's; each venue's bundle with its chain, "
 	"attestations\n"
-	"and witnesses, against the mirror's own tree; each document's hash.\n"
-	"Later runs read only the new entries.\n"
+	"and witnesses, against the mirror's own tree; each document's hash;\n"
+	"each kept checkpoint that a poster of the log can pin, against the\n"
+	"mirror's own tree.  Later runs read only the new entries.\n"
 	"\n"
-	"A log that rolled back, forked or changed an entry, or serves a tile\n"
-	"or bundle that is not its tree's, is refused: exit 1, the mirror "
-	"left\n"
-	"as it was, and the evidence (the checkpoint held, the one received,\n"
-	"what failed) kept in DIR/.evidence/.\n"
+	"A log that rolled back, forked or changed an entry, or serves a "
+	"tile,\n"
+	"bundle or kept checkpoint that is not its tree's, is refused: exit "
+	"1,\n"
+	"the mirror left as it was, and the evidence (the checkpoint held, "
+	"the\n"
+	"one received, what failed) kept in DIR/.evidence/.\n"
 	"\n"
 	"  --vkey VKEY      the log's verifier key (`sanilog key` on its\n"
 	"                   server); needed on the first run, then kept\n"
@@ -51,13 +53,14 @@ static void say(const struct cli *c, const char *url,
 	if (c->json) {
 		json_t *j = json_pack(
 			"{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-			"s:f}",
+			"s:I, s:f}",
 			"url", url, "origin", r->origin, "from",
 			(json_int_t)r->from, "size", (json_int_t)r->size,
 			"entry_tiles", (json_int_t)r->entry_tiles, "hash_tiles",
 			(json_int_t)r->hash_tiles, "venues",
 			(json_int_t)r->venues, "documents",
-			(json_int_t)r->documents, "deferred",
+			(json_int_t)r->documents, "checkpoints",
+			(json_int_t)r->checkpoints, "deferred",
 			(json_int_t)r->deferred, "files_written",
 			(json_int_t)r->files.written, "seconds",
 			(double)(int64_t)(secs * 1000) / 1000);
@@ -71,10 +74,11 @@ static void say(const struct cli *c, const char *url,
 		printf("mirrored %" PRId64 " entries of %s (%" PRId64
 		       " new): %" PRId64 " entry tiles, %" PRId64
 		       " hash tiles, %" PRId64 " venues, %" PRId64
-		       " documents; %" PRId64 " files written, in %.2f s\n",
+		       " documents, %" PRId64 " kept checkpoints; %" PRId64
+		       " files written, in %.2f s\n",
 		       r->size, r->origin, r->size - r->from, r->entry_tiles,
-		       r->hash_tiles, r->venues, r->documents, r->files.written,
-		       secs);
+		       r->hash_tiles, r->venues, r->documents, r->checkpoints,
+		       r->files.written, secs);
 		if (r->deferred > 0)
 			printf("%" PRId64 " venues have a newer record than "
 			       "this checkpoint: left for the next run\n",
@@ -119,53 +123,18 @@ static int watch_run(void *ctx, bool first)
 
 int cmd_mirror(struct cli *c, int argc, char **argv)
 {
-	enum { OPT_VKEY = 1, OPT_BASE, OPT_WATCH, OPT_INTERVAL };
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"vkey", required_argument, NULL, OPT_VKEY},
-		{"base-url", required_argument, NULL, OPT_BASE},
-		{"watch", no_argument, NULL, OPT_WATCH},
-		{"interval", required_argument, NULL, OPT_INTERVAL},
+	static const struct option own[] = {
+		{"vkey", required_argument, NULL, 0},
 		{0, 0, 0, 0},
 	};
 	struct mirror_options o = {0};
-	bool watch = false;
-	double interval = 10;
+	struct cli_tree_options t = {.interval = 10, .own = own};
 	char today[11], url[FETCH_URL_MAX];
-	int ch;
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_option(c, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'h':
-			return cli_usage(mirror_usage, false);
-		case OPT_VKEY:
-			o.vkey = optarg;
-			break;
-		case OPT_BASE:
-			o.base_url = optarg;
-			break;
-		case OPT_WATCH:
-			watch = true;
-			break;
-		case OPT_INTERVAL:
-			if (!cli_parse_interval(optarg, &interval))
-				return cli_usage_why(mirror_usage,
-						     "--interval: seconds "
-						     "from 0.05 to 86400, not "
-						     "%s",
-						     optarg);
-			break;
-		default:
-			return cli_usage_why(mirror_usage, "unknown option %s",
-					     argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 2)
-		return cli_usage_args(mirror_usage, "mirror", argc, argv,
-				      optind, 2);
+	int rc = cli_parse_tree(c, argc, argv, mirror_usage, &t, 2);
+	if (rc >= 0)
+		return rc;
+	o.vkey = t.own_arg[0];
+	o.base_url = t.base_url;
 	size_t n = strlen(argv[optind]);
 	while (n > 0 && argv[optind][n - 1] == '/')
 		n--;
@@ -182,8 +151,8 @@ int cmd_mirror(struct cli *c, int argc, char **argv)
 	cli_today(today);
 	o.today = today;
 	struct watch w = {c, dir, &o, today};
-	if (!watch)
+	if (!t.watch)
 		return mirror_once(c, dir, &o, false);
 	/* a refused log is not mirrored on */
-	return cli_watch(interval, watch_run, &w, EXIT_NEGATIVE);
+	return cli_watch(t.interval, watch_run, &w, EXIT_NEGATIVE);
 }

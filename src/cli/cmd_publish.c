@@ -2,7 +2,6 @@
  * cmd_publish.c: `sanilog publish DIR`, the log as static files
  * (publish/publish.h), once or, with --watch, as it grows.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,52 +163,17 @@ static int watch_run(void *ctx, bool first)
 
 int cmd_publish(struct cli *c, int argc, char **argv)
 {
-	enum { OPT_BASE = 1, OPT_ALL, OPT_WATCH, OPT_INTERVAL };
-	static const struct option opts[] = {
-		CLI_COMMON_OPTIONS,
-		{"base-url", required_argument, NULL, OPT_BASE},
-		{"all", no_argument, NULL, OPT_ALL},
-		{"watch", no_argument, NULL, OPT_WATCH},
-		{"interval", required_argument, NULL, OPT_INTERVAL},
+	static const struct option own[] = {
+		{"all", no_argument, NULL, 0},
 		{0, 0, 0, 0},
 	};
 	struct publish_options o = {0};
-	bool watch = false;
-	double interval = 2;
-	int ch;
-	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (cli_common_option(c, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'h':
-			return cli_usage(publish_usage, false);
-		case OPT_BASE:
-			o.base_url = optarg;
-			break;
-		case OPT_ALL:
-			o.all = true;
-			break;
-		case OPT_WATCH:
-			watch = true;
-			break;
-		case OPT_INTERVAL:
-			if (!cli_parse_interval(optarg, &interval))
-				return cli_usage_why(publish_usage,
-						     "--interval: seconds "
-						     "from 0.05 to 86400, not "
-						     "%s",
-						     optarg);
-			break;
-		default:
-			return cli_usage_why(publish_usage, "unknown option %s",
-					     argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_args(publish_usage, "publish", argc, argv,
-				      optind, 1);
+	struct cli_tree_options t = {.interval = 2, .own = own};
+	int rc = cli_parse_tree(c, argc, argv, publish_usage, &t, 1);
+	if (rc >= 0)
+		return rc;
+	o.all = t.own_arg[0] != NULL;
+	o.base_url = t.base_url;
 	const char *dir = argv[optind];
 	struct bar bar = {.on = isatty(2) && !c->json};
 	if (bar.on) {
@@ -217,9 +181,9 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 		o.progress_ctx = &bar;
 	}
 	struct watch w = {c, dir, &o};
-	if (!watch)
+	if (!t.watch)
 		return publish_once(c, dir, &o, false);
 	/* A failure is said and tried again: the database may be busy, the
 	 * disk full for a while. */
-	return cli_watch(interval, watch_run, &w, -1);
+	return cli_watch(t.interval, watch_run, &w, -1);
 }

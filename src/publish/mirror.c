@@ -39,6 +39,15 @@ struct state {
 	struct merkle_range range; /* the tree of size entries */
 	char **pending;		   /* venues left for a later run */
 	size_t npending;
+	bool pins; /* it holds the kept checkpoints its entries' posters
+		      pin (false for a mirror made before it fetched them) */
+};
+
+/* A kept checkpoint of the log, fetched and verified, to be written. */
+struct kept {
+	int64_t size;
+	char *note; /* its bytes, as served */
+	size_t len;
 };
 
 struct run {
@@ -58,7 +67,12 @@ struct run {
 	int levels[TILE_LEVEL_MAX + 1];
 	struct entry *en;
 	struct ids venues; /* venues with new entries (and pending ones) */
-	char why[512];	   /* why the log is refused */
+	int64_t *pinned;   /* the new entries of a venue, ascending */
+	size_t npinned, pinned_cap;
+	struct kept *kept; /* the kept checkpoints their posters pin */
+	size_t nkept;
+	struct buf bad; /* a kept checkpoint refused, for the evidence */
+	char why[512];	/* why the log is refused */
 };
 
 static enum status url_get(struct run *r, struct buf *out, const char *fmt, ...)
@@ -116,18 +130,21 @@ static enum status read_state(struct run *r)
 	json_t *size = json_object_get(j, "size"),
 	       *prev = json_object_get(j, "prev");
 	json_t *rng = json_object_get(j, "range"),
-	       *pend = json_object_get(j, "pending");
+	       *pend = json_object_get(j, "pending"),
+	       *pins = json_object_get(j, "pins");
 	bool ok = origin != NULL && vkey != NULL && json_is_integer(size) &&
 		  json_is_integer(prev) && json_is_array(rng) &&
 		  json_is_array(pend) && strlen(origin) <= NOTE_NAME_MAX &&
 		  strlen(vkey) <= NOTE_VKEY_MAX &&
 		  json_integer_value(size) >= 0 &&
-		  json_integer_value(prev) >= 0 && json_array_size(rng) <= 64;
+		  json_integer_value(prev) >= 0 && json_array_size(rng) <= 64 &&
+		  (pins == NULL || json_is_boolean(pins));
 	if (ok) {
 		snprintf(s->origin, sizeof s->origin, "%s", origin);
 		snprintf(s->vkey, sizeof s->vkey, "%s", vkey);
 		s->size = json_integer_value(size);
 		s->prev = json_integer_value(prev);
+		s->pins = json_is_true(pins);
 		s->range.size = s->size;
 		s->range.depth = (int)json_array_size(rng);
 		size_t i;
@@ -177,10 +194,11 @@ static enum status write_state(struct run *r, char **pending, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(pend, json_string(pending[i]));
-	json_t *j = json_pack(
-		"{s:s, s:s, s:I, s:I, s:o, s:o}", "origin", r->cp.origin,
-		"vkey", r->st.vkey, "size", (json_int_t)r->cp.size, "prev",
-		(json_int_t)r->st.size, "range", rng, "pending", pend);
+	json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:b}", "origin",
+			      r->cp.origin, "vkey", r->st.vkey, "size",
+			      (json_int_t)r->cp.size, "prev",
+			      (json_int_t)r->st.size, "range", rng, "pending",
+			      pend, "pins", true);
 	char *text = j == NULL ? NULL : json_dumps(j, JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (text == NULL)
@@ -211,6 +229,10 @@ static void keep_evidence(struct run *r)
 	free(held);
 	snprintf(path, sizeof path, "%s/received-checkpoint", dir);
 	tree_write(r->t, path, r->note.data, r->note.len, false, NULL);
+	if (r->bad.len > 0) {
+		snprintf(path, sizeof path, "%s/received-kept-checkpoint", dir);
+		tree_write(r->t, path, r->bad.data, r->bad.len, false, NULL);
+	}
 	snprintf(path, sizeof path, "%s/why", dir);
 	char why[600];
 	int n = snprintf(why, sizeof why, "%s\n", r->why);
@@ -279,6 +301,58 @@ static enum status hash_tile(struct run *r, int level, int64_t n, int width)
 	return st;
 }
 
+/* Entry index is of a venue: the kept checkpoint its posters pin is to
+ * be fetched (pinned_checkpoints); indexes come in ascending order. */
+static enum status note_pinned(struct run *r, int64_t index)
+{
+	if (r->npinned == r->pinned_cap) {
+		size_t cap = r->pinned_cap > 0 ? 2 * r->pinned_cap : 64;
+		int64_t *grown = realloc(r->pinned, cap * sizeof *grown);
+		if (grown == NULL)
+			return err_set(r->e, ST_NOMEM, "out of memory");
+		r->pinned = grown;
+		r->pinned_cap = cap;
+	}
+	r->pinned[r->npinned++] = index;
+	return ST_OK;
+}
+
+static enum status held_pin(void *ctx, int64_t index, const uint8_t *text,
+			    size_t len)
+{
+	struct run *r = ctx;
+	if (entry_parse((const char *)text, len, r->en, r->e) != ST_OK)
+		return err_set(r->e, ST_CORRUPT, "entry %" PRId64 ": %s", index,
+			       r->e->msg);
+	return r->en->venue[0] != 0 ? note_pinned(r, index) : ST_OK;
+}
+
+/* A mirror made before it fetched the kept checkpoints that posters pin:
+ * the entries of a venue it holds, read from its own entry tiles, are
+ * noted too, once. */
+static enum status held_pins(struct run *r)
+{
+	char bad[320];
+	enum status st = ST_OK;
+	for (int64_t n = 0; st == ST_OK && n * TILE_WIDTH < r->st.size; n++) {
+		struct tile t = {.entries = true,
+				 .n = n,
+				 .width = tile_width(0, n, r->st.size)};
+		char path[8 + TILE_PATH_MAX], *data = NULL;
+		size_t len = 0;
+		tile_path(&t, path, sizeof path);
+		st = tree_read(r->t, path, TILE_BYTES, &data, &len, r->e);
+		if (st == ST_OK)
+			st = tile_entries_each(
+				n, r->st.size, (const uint8_t *)data, len,
+				held_pin, r, bad, sizeof bad, r->e);
+		free(data);
+		if (st != ST_OK && st != ST_NOMEM)
+			err_prefix(r->e, "%s", path);
+	}
+	return st;
+}
+
 /* A new entry: parsed, pushed to the tree, its venue noted. */
 static enum status new_entry(struct run *r, int64_t index, const uint8_t *p,
 			     size_t len)
@@ -308,9 +382,10 @@ static enum status new_entry(struct run *r, int64_t index, const uint8_t *p,
 			r->levels[l] = 0;
 		}
 	}
-	if (r->en->venue[0] != 0)
-		return ids_add(&r->venues, r->en->venue, r->e);
-	return ST_OK;
+	if (r->en->venue[0] == 0)
+		return ST_OK;
+	enum status st = ids_add(&r->venues, r->en->venue, r->e);
+	return st == ST_OK ? note_pinned(r, index) : st;
 }
 
 /* Splitting an entry tile: the held part of the tile to compare. */
@@ -547,6 +622,86 @@ static enum status same_tree(struct run *r, const struct checkpoint *bc)
 	if (st != ST_OK)
 		return st;
 	return memcmp(root, bc->root, HASH_LEN) == 0 ? ST_OK : ST_CONFLICT;
+}
+
+/* ---- the kept checkpoints posters pin ---- */
+
+/* The log's kept checkpoint of size n, when it keeps one (*found): it
+ * must be signed under the log's key, of size n, and its root the
+ * mirror's own tree of n entries; it is held in r->kept, to be written. */
+static enum status fetch_kept(struct run *r, int64_t n, struct buf *note,
+			      bool *found)
+{
+	struct checkpoint c;
+	*found = false;
+	buf_reset(note);
+	enum status st = url_get(r, note, "checkpoints/%" PRId64, n);
+	if (st == ST_NOT_FOUND)
+		return ST_OK;
+	if (st != ST_OK)
+		return st;
+	*found = true;
+	if (checkpoint_open((const char *)note->data, note->len, &r->key, &c,
+			    r->e) != ST_OK)
+		st = refuse(r,
+			    "checkpoints/%" PRId64 ": does not verify under "
+			    "%s: %s",
+			    n, r->st.vkey, r->e->msg);
+	else if (c.size != n)
+		st = refuse(r,
+			    "checkpoints/%" PRId64 ": a checkpoint of %" PRId64
+			    " entries",
+			    n, c.size);
+	else if ((st = same_tree(r, &c)) == ST_CONFLICT)
+		st = refuse(r,
+			    "checkpoints/%" PRId64 ": not the log's tree at "
+			    "that size (the mirror's tree of %" PRId64
+			    " entries has another root)",
+			    n, n);
+	if (st == ST_BAD_SIGNATURE) {
+		buf_reset(&r->bad);
+		buf_append(&r->bad, note->data, note->len);
+	}
+	if (st != ST_OK)
+		return st;
+	struct kept *k = realloc(r->kept, (r->nkept + 1) * sizeof *k);
+	if (k == NULL)
+		return err_set(r->e, ST_NOMEM, "out of memory");
+	r->kept = k;
+	k = &r->kept[r->nkept];
+	if ((k->note = malloc(note->len + 1)) == NULL)
+		return err_set(r->e, ST_NOMEM, "out of memory");
+	memcpy(k->note, note->data, note->len);
+	k->len = note->len;
+	k->size = n;
+	r->nkept++;
+	return ST_OK;
+}
+
+/* The kept checkpoints that posters of the new entries' venues pin: for
+ * each new entry of a venue, the smallest kept checkpoint holding it
+ * (export_poster's choice, DESIGN.md), found by asking the log for
+ * checkpoints/<size> from the entry's size up (neither the server nor a
+ * published tree lists them), up to the checkpoint received, which is
+ * written anyway. */
+static enum status pinned_checkpoints(struct run *r)
+{
+	struct buf note;
+	enum status st = ST_OK;
+	int64_t found_at = 0; /* it holds every entry below it */
+	buf_init(&note, NOTE_MAX);
+	for (size_t i = 0; st == ST_OK && i < r->npinned; i++) {
+		bool found = r->pinned[i] < found_at;
+		for (int64_t n = r->pinned[i] + 1; st == ST_OK && !found; n++) {
+			if (n >= r->cp.size)
+				found = true;
+			else
+				st = fetch_kept(r, n, &note, &found);
+			found_at = n;
+		}
+	}
+	buf_free(&note);
+	return st;
 }
 
 /* An entry of the mirror's tree: its bytes into out. */
@@ -808,7 +963,10 @@ static enum status run_once(struct run *r)
 			      " entries, fewer than the %" PRId64
 			      " mirrored (a rollback)",
 			      r->cp.size, r->st.size);
-	if ((st = load_levels(r)) != ST_OK || (st = extend(r)) != ST_OK)
+	if (!r->st.pins && (st = held_pins(r)) != ST_OK)
+		return st;
+	if ((st = load_levels(r)) != ST_OK || (st = extend(r)) != ST_OK ||
+	    (st = pinned_checkpoints(r)) != ST_OK)
 		return st;
 	for (size_t i = 0; st == ST_OK && i < r->st.npending; i++)
 		st = ids_add(&r->venues, r->st.pending[i], r->e);
@@ -822,6 +980,13 @@ static enum status run_once(struct run *r)
 		st = venues(r, later, &nlater);
 	r->res->deferred = (int64_t)nlater;
 	char path[40];
+	for (size_t i = 0; st == ST_OK && i < r->nkept; i++) {
+		snprintf(path, sizeof path, "checkpoints/%" PRId64,
+			 r->kept[i].size);
+		st = tree_write(r->t, path, r->kept[i].note, r->kept[i].len,
+				true, r->e);
+		r->res->checkpoints++;
+	}
 	snprintf(path, sizeof path, "checkpoints/%" PRId64, r->cp.size);
 	if (st == ST_OK)
 		st = tree_write(r->t, path, r->note.data, r->note.len, true,
@@ -849,6 +1014,7 @@ enum status mirror_run(const char *dir, const struct mirror_options *o,
 	if (st != ST_OK)
 		return st;
 	buf_init(&r.note, NOTE_MAX);
+	buf_init(&r.bad, NOTE_MAX);
 	r.level = calloc(TILE_LEVEL_MAX + 1, sizeof *r.level);
 	r.en = malloc(sizeof *r.en);
 	if (r.level == NULL || r.en == NULL)
@@ -861,6 +1027,11 @@ enum status mirror_run(const char *dir, const struct mirror_options *o,
 		keep_evidence(&r);
 	res->files = *tree_counts(r.t);
 	ids_free(&r.venues);
+	for (size_t i = 0; i < r.nkept; i++)
+		free(r.kept[i].note);
+	free(r.kept);
+	free(r.pinned);
+	buf_free(&r.bad);
 	state_free(&r.st);
 	fetch_free(r.f);
 	free(r.level);

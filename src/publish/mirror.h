@@ -14,14 +14,21 @@
  *     does (chain, attestations, revocations, witnesses) under the log's
  *     key, its checkpoint's tree the mirror's own tree at that size, and
  *     its entries the mirror's bytes;
- *   - every new document: fetched, its SHA-256, size and type its entry's.
+ *   - every new document: fetched, its SHA-256, size and type its entry's;
+ *   - every kept checkpoint a poster of a new entry's venue can pin (for
+ *     each new entry of a venue, the smallest kept checkpoint holding it,
+ *     asked at checkpoints/<size> from the entry's size up): its
+ *     signature under the log's key, its size, and its root the mirror's
+ *     own tree at that size.
  *
  * A log whose checkpoint is smaller than the one mirrored (a rollback), or
  * whose tree does not extend it (a fork, a changed entry), or that serves a
- * tile or bundle other than its tree's, is refused: nothing the mirror
+ * tile, bundle or kept checkpoint other than its tree's, is refused:
+ * nothing the mirror
  * held is overwritten, what the run wrote is removed, and the evidence is
  * kept in DIR/.evidence/<time>/ (the checkpoint held, the one received,
- * and what failed).  The state is DIR/.sanilog-mirror (JSON).
+ * the kept checkpoint refused, and what failed).  The state is
+ * DIR/.sanilog-mirror (JSON).
  *
  * A venue whose bundle is of a newer checkpoint than the one mirrored (the
  * log grew meanwhile) is left for the next run.
@@ -51,7 +58,9 @@ struct mirror_result {
 	char origin[NOTE_NAME_MAX + 1];
 	int64_t from, size;
 	int64_t entry_tiles, hash_tiles, venues, documents, deferred;
-	char evidence[256]; /* the evidence folder, when refused */
+	int64_t checkpoints; /* kept ones that posters pin, besides the
+				checkpoint received */
+	char evidence[256];  /* the evidence folder, when refused */
 	struct tree_counts files;
 };
 

@@ -21,24 +21,11 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC2034 # browser.sh's
 PATTERN=${1:-}
-DOCS=$HERE/../cli/docs
-TLOG=$HERE/../lib/tlog_tiles.py
-VA=aaaabbbb
-VB=bbbbcccc
 
-# shellcheck source=../lib/test.sh
-. "$HERE/../lib/test.sh"
-test_begin test_publish sanilog bench chromium curl python3 nginx timeout
-# shellcheck source=browser.sh
-. "$HERE/browser.sh"
-cd "$TMP" || exit 2
-# shellcheck source=../lib/nginx.sh
-. "$HERE/../lib/nginx.sh"
-
+# shellcheck source=../lib/tree.sh
+. "$HERE/../lib/tree.sh"
 # nginx serves $TMP/site, a link to the tree under test.
-mkdir -p www
-ln -s www site
-nginx_serve "$TMP/site"
+tree_begin test_publish www sanilog bench chromium curl python3 nginx timeout
 
 # publish ARGS...: sanilog publish on $DB, its output in ./pub.out
 publish() {
@@ -53,13 +40,7 @@ ino() { stat -c '%i' "$1"; }  # a file's inode: a new one when rewritten
 # ---------------------------------------------------------------------------
 # A small log, published.
 
-sl init --origin publish.example/log >/dev/null 2>&1 || test_cannot "sanilog init"
-sl venue add --id $VA --name "Bar Uno" --address "Via Uno 1" >/dev/null
-sl venue add --id $VB --name "Palestra Due" --address "Via Due 2" >/dev/null
-sl cert add --venue $VA --file "$DOCS/ozone.pdf" --type sanitization \
-	--title "Sanificazione" --performed "$(date -u +%F)" >/dev/null
-sl cert add --venue $VB --file "$DOCS/pest.png" --type pest-control \
-	--title "Derattizzazione" --performed "$(date -u +%F)" >/dev/null
+tree_log publish.example/log
 SIZE=$(sl checkpoint | sed -n 2p)
 
 expect_exit "publish: a new tree" 0 publish www --base-url "$NG"
@@ -211,7 +192,7 @@ expect_exit "verify --full, 513 entries" 0 "$SANILOG" verify "$NG/v/aaaaaaaa" --
 
 # A hash tile corrupted on the static server: verify --full refuses it.
 cp -r www2 bad
-printf 'X' | dd of=bad/tile/0/001 bs=1 seek=100 conv=notrunc 2>/dev/null
+flip_byte bad/tile/0/001 100
 ln -sfn bad site
 expect_exit "a corrupted full hash tile: verify --full exits 1" 1 \
 	"$SANILOG" verify "$NG/v/aaaaaaaa" --full
@@ -227,11 +208,7 @@ WATCH=$!
 test_track "$WATCH"
 sl cert add --venue aaaaaaaa --file "$DOCS/pest.png" --type other \
 	--title "Registro 14" --performed "$(date -u +%F)" >/dev/null
-for _ in $(seq 1 100); do
-	[ "$(curl -s "$NG/checkpoint" | sed -n 2p)" = 514 ] && break
-	sleep 0.1
-done
-check "--watch published the new entry" test "$(curl -s "$NG/checkpoint" | sed -n 2p)" = 514
+check "--watch published the new entry" wait_size "$NG" 514
 kill -TERM "$WATCH"
 wait "$WATCH"
 check "--watch exits 0 on SIGTERM" test $? = 0
@@ -271,13 +248,8 @@ check "venue B's bundle stays at its run's checkpoint" \
 	test "$(bundle_size www/v/$VB/bundle.json)" = "$SIZE"
 expect_exit "a poster of venue B from the log" 0 \
 	sl poster $VB -o p.png --base-url "$NG"
-PB=$("$SANILOG" scan p.png)
-check "venue B's poster pins the checkpoint of its newest entry" \
-	grep -Eq "^$NG/v/$VB#k=[A-Za-z0-9_-]{22}&n=$SIZE&r=" <<<"$PB"
-check_page "venue B's poster printed after venue A's entries: ok" "$PB" ok \
-	"matches the poster" 'Palestra Due'
-expect_exit "verify URL, venue B's poster printed after A's entries" 0 \
-	"$SANILOG" verify "$PB"
+poster_ok "venue B's poster printed after venue A's entries" \
+	"$(poster_url p.png)" "$SIZE" 'Palestra Due'
 check_page "venue A's poster published before its new entry: ok" \
 	"$POSTER2" ok "matches the poster" "computed from the log's tiles"
 expect_exit "verify URL, venue A's poster published before its new entry" 0 \
