@@ -10,7 +10,9 @@
 #      1 KiB documents, each a file written and synced as an upload's is;
 #   2. disk: the database's bytes per entry (the documents' folder apart);
 #   3. `sanilog serve` (CPU 0): seconds from its start to its first answer
-#      of /checkpoint, its memory then, and after the reads of 4;
+#      of /checkpoint, its memory then, and after the reads of 4; then
+#      with a proof cache that holds the whole log: the seconds it takes
+#      to load (while the server answers) and the proofs of 4 again;
 #   4. reads (wrk on CPU 1, 8 connections, GROWTH_SECS each): an inclusion
 #      proof of a random leaf, the page and the bundle of the log's first
 #      venue, which keeps its entries as the log grows (the first size has
@@ -34,6 +36,8 @@
 #   GROWTH_PROBE      new distinct documents appended at each size (50000)
 #   GROWTH_SECS       length of each wrk run (default 5)
 #   GROWTH_SERVE      options given to `sanilog serve` besides
+#   GROWTH_PUBLISH_MAX  the most entries a catch-up publishes (5000000):
+#                     past it, neither it nor the increment runs
 #
 # Disk: about 550 bytes an entry for the database, 4 KiB a distinct
 # document; 20 million entries take 12 GB and their published tree more.
@@ -46,6 +50,7 @@ NEW_PER_VENUE=${GROWTH_NEW_PER_VENUE:-1000}
 DOCS=${GROWTH_DOCS:-100000}
 PROBE=${GROWTH_PROBE:-50000}
 SECS=${GROWTH_SECS:-5}
+PUBLISH_MAX=${GROWTH_PUBLISH_MAX:-5000000}
 for tool in wrk taskset curl; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		{ echo "bench_growth: needs $tool (tools/deps.sh --bench)" >&2; exit 2; }
@@ -93,14 +98,15 @@ request = function()
 end
 EOF
 
-# serve: starts the server, times its start, runs the reads, stops it.
-serve() {
+# start ARGS...: starts `sanilog serve` with ARGS besides; its pid and URL
+# in pid and url, the seconds to its first answer of /checkpoint in took.
+start() {
 	rm -f "$TMP/serve.out"
 	t0=$(now)
 	# shellcheck disable=SC2086 # GROWTH_SERVE is words
 	$ON_SERVER "$SANILOG" serve --db "$DB" --listen 127.0.0.1:0 \
 		--threads 2 --max-per-address 0 --no-access-log \
-		${GROWTH_SERVE:-} >"$TMP/serve.out" 2>"$TMP/serve.err" &
+		${GROWTH_SERVE:-} "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	pid=$!
 	PIDS="$PIDS $pid"
 	url=
@@ -110,15 +116,27 @@ serve() {
 		[ -n "$url" ] && curl -sf -o /dev/null "$url/checkpoint" && break
 		sleep 0.01
 	done
-	t1=$(now)
+	took=$(calc "%.3f" 1 "$(now) - $t0")
 	if [ -z "$url" ]; then
 		fail "serve did not start"
 		sed 's/^/    /' "$TMP/serve.err" >&2
-		return
+		return 1
 	fi
+}
+
+# cache_held: the proof cache's leaves and bytes (cache_leaves, cache).
+cache_held() {
+	curl -sf "$url/metrics" >"$TMP/metrics" || true
+	cache_leaves=$(awk '/^sanilog_proof_cache_leaves / { print $2 }' "$TMP/metrics")
+	cache=$(awk '/^sanilog_proof_cache_bytes / { print $2 }' "$TMP/metrics")
+}
+
+# serve: the server's start, reads and memory at this size; then proofs
+# again with a proof cache that holds the whole log, once it is loaded.
+serve() {
+	start || return 0
 	rss=$(awk '/^VmRSS/ { print $2 * 1024 }' "/proc/$pid/status")
-	row "serve: start to first answer at $size" 1 \
-		"$(calc "%.3f" 1 "$t1 - $t0")" "-" "<5" \
+	row "serve: start to first answer at $size" 1 "$took" "-" "<5" \
 		"RSS $(mb "$rss") MB when ready"
 	export LOG_SIZE=$size
 	bench_wrk_row "GET inclusion proof, random leaf, at $size" 8 \
@@ -128,10 +146,25 @@ serve() {
 	bench_wrk_row "GET venue bundle (aaaaaaaa) at $size" 8 \
 		"$TMP/stats.lua" "$url/v/aaaaaaaa/bundle.json"
 	rss=$(awk '/^VmHWM/ { print $2 * 1024 }' "/proc/$pid/status")
-	cache=$(curl -sf "$url/metrics" |
-		awk '/^sanilog_proof_cache_bytes / { print $2 }')
+	cache_held
 	row "serve: memory at $size" 1 - - "-" \
-		"peak RSS $(mb "$rss") MB, proof cache $(mb "${cache:-0}") MB"
+		"peak RSS $(mb "$rss") MB, proof cache $(mb "${cache:-0}") MB (${cache_leaves:-0} leaves)"
+	bench_stop "$pid"
+	# about 65 bytes an entry, and room
+	whole=$((size / 15000 + 16))
+	[ "$whole" -le 4096 ] || return 0
+	t0=$(now)
+	start --proof-cache "$whole" || return 0
+	cache_leaves=0
+	while [ "${cache_leaves:-0}" -lt "$size" ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.05
+		cache_held
+	done
+	row "serve --proof-cache $whole: the whole log's hashes loaded at $size" \
+		"$size" "$(calc "%.2f" 1 "$(now) - $t0")" "-" "-" \
+		"$(mb "${cache:-0}") MB, serving from $took s"
+	bench_wrk_row "GET inclusion proof, random leaf, whole cache, at $size" \
+		8 "$TMP/proofs.lua" "$url"
 	bench_stop "$pid"
 }
 
@@ -185,6 +218,11 @@ for mark in $MARKS; do
 	else
 		sed -n 's/.*"size": *\([0-9]*\).*/\1/p' \
 			"$DIR/www/.sanilog-publish" >"$TMP/published"
+		if [ $((size - $(cat "$TMP/published"))) -gt "$PUBLISH_MAX" ]; then
+			row "publish: catch-up at $size not run" - - - "-" \
+				"$((size - $(cat "$TMP/published"))) entries since the last, over GROWTH_PUBLISH_MAX"
+			continue
+		fi
 		publish "catch-up since the last size"
 		grow $((size + 1010)) --venues 10 >/dev/null
 		size=$(size_of)

@@ -11,9 +11,10 @@
 #include "base/progress.h"
 #include "commands.h"
 #include "publish/publish.h"
+#include "serve_opts.h"
 
 static const char publish_usage[] =
-	"usage: sanilog publish DIR [--base-url URL] [--all]\n"
+	"usage: sanilog publish DIR [--base-url URL] [--all] [--jobs N]\n"
 	"                       [--watch [--interval SECONDS]]\n"
 	"\n"
 	"Writes the log into the folder DIR as static files that any web\n"
@@ -40,6 +41,8 @@ static const char publish_usage[] =
 	"                   last run into DIR, else the one given to init or\n"
 	"                   serve); posters need one\n"
 	"  --all            write every venue and its posters again\n"
+	"  --jobs N         processes that write the venues (default: one a\n"
+	"                   CPU; 1 to 64)\n"
 	"  --watch          keep publishing as the log grows (until SIGINT or\n"
 	"                   SIGTERM), checking every --interval seconds\n"
 	"                   (default 2)\n"
@@ -132,10 +135,6 @@ static int publish_once(struct cli *c, const char *dir,
 	cli_today(today);
 	o->today = today;
 	o->db_path = c->db_path;
-	if (o->jobs == 0) { /* a writer of venues a CPU */
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		o->jobs = cpus > 0 ? (unsigned)cpus : 1;
-	}
 	double t0 = clock_mono_s();
 	enum status st = publish_run(s, dir, o, &res, &e);
 	store_close(s);
@@ -165,6 +164,7 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 {
 	static const struct option own[] = {
 		{"all", no_argument, NULL, 0},
+		{"jobs", required_argument, NULL, 0},
 		{0, 0, 0, 0},
 	};
 	struct publish_options o = {0};
@@ -174,6 +174,14 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 		return rc;
 	o.all = t.own_arg[0] != NULL;
 	o.base_url = t.base_url;
+	long cpus =
+		sysconf(_SC_NPROCESSORS_ONLN); /* a writer of venues a CPU */
+	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
+	if (o.jobs > PUBLISH_JOBS_MAX)
+		o.jobs = PUBLISH_JOBS_MAX;
+	if (t.own_arg[1] != NULL &&
+	    !cli_parse_count(t.own_arg[1], 1, PUBLISH_JOBS_MAX, &o.jobs))
+		return cli_error("publish: --jobs: 1 to %d", PUBLISH_JOBS_MAX);
 	const char *dir = argv[optind];
 	struct bar bar = {.on = isatty(2) && !c->json};
 	if (bar.on) {

@@ -255,4 +255,28 @@ check_page "venue A's poster published before its new entry: ok" \
 expect_exit "verify URL, venue A's poster published before its new entry" 0 \
 	"$SANILOG" verify "$POSTER2"
 
+# ---------------------------------------------------------------------------
+echo "== venues written by several processes"
+
+"$BENCH" make-log jobs.db 2000 --venues 40 >/dev/null 2>&1 ||
+	bad "make-log of 40 venues"
+pub_jobs() {
+	"$SANILOG" publish --db jobs.db "jobs$1" --jobs "$1" \
+		--base-url http://jobs.example --json >"jobs$1.json"
+}
+expect_exit "publish --jobs 1" 0 pub_jobs 1
+expect_exit "publish --jobs 3" 0 pub_jobs 3
+# (bytes apart: posters carry cairo's numbering of its surfaces, which is
+# per process)
+check "--jobs 3: the counts of one process" test \
+	"$(jq -c 'del(.seconds, .bytes_written)' jobs1.json)" = \
+	"$(jq -c 'del(.seconds, .bytes_written)' jobs3.json)"
+check "--jobs 3: 40 venues and their posters" test \
+	"$(jq -c '[.venues, .posters]' jobs3.json)" = "[40,40]"
+check "--jobs 3: the same files" test \
+	"$(cd jobs1 && find . -type f | sort)" = "$(cd jobs3 && find . -type f | sort)"
+check "--jobs 3: the same bytes, posters apart" \
+	diff -r -x 'poster.*' -x '.sanilog-publish' jobs1 jobs3
+expect_exit "--jobs 0: a usage error" 2 pub_jobs 0
+
 test_end
