@@ -44,9 +44,12 @@ enum status docfiles_make(const char *dir, struct err *e);
  * above; the folder and subfolder are made if missing.  When the file is
  * there already and holds those bytes (len of them, hashing to sha),
  * nothing is written: its time is set to now, so that a gc running
- * meanwhile takes it for new.  On failure the file may be there unsynced
- * (and a temporary one left behind): orphans for gc, never named by an
- * entry.
+ * meanwhile takes it for new, and it is synced with its subfolder all
+ * the same (the upload that wrote it may be syncing it still, or may
+ * have failed to).  Once synced, the file's pages are dropped from the
+ * page cache (a document is read seldom after it is written).  On
+ * failure the file may be there unsynced (and a temporary one left
+ * behind): orphans for gc, never named by an entry.
  */
 enum status docfiles_put(const char *dir, const uint8_t sha[HASH_LEN],
 			 const void *data, size_t len, struct err *e);

@@ -217,6 +217,12 @@ void http_reply_static(struct http_request *rq, unsigned code, const char *mime,
 /* A reply whose body is b's contents (steals them; b is left empty). */
 void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 		    struct buf *b);
+/* A reply whose body is the size bytes of the file open on fd (steals
+ * fd: closed once the reply is sent, or at once when it cannot be set),
+ * sent from the file (sendfile where it can), never compressed nor held
+ * in memory: a document. */
+void http_reply_fd(struct http_request *rq, unsigned code, const char *mime,
+		   int fd, uint64_t size);
 /* As http_reply_buf, for a body that holds a secret (a new owner
  * token): it is never compressed nor shared, and its bytes are wiped
  * (sodium_memzero) when libmicrohttpd frees the reply once it is sent,

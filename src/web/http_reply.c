@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* Sets resp as the reply.  body: its bytes when they live as long as
@@ -84,6 +85,20 @@ void http_reply_buf(struct http_request *rq, unsigned code, const char *mime,
 		return; /* out of memory: as reply_set says */
 	}
 	reply_set(rq, code, mime, resp, data, len);
+}
+
+void http_reply_fd(struct http_request *rq, unsigned code, const char *mime,
+		   int fd, uint64_t size)
+{
+	struct MHD_Response *resp =
+		rq->response == NULL ? MHD_create_response_from_fd64(size, fd)
+				     : NULL;
+	if (resp == NULL) {
+		close(fd);
+		return; /* another reply, or out of memory: as reply_set */
+	}
+	/* No body for reply_set: it is not in memory to compress. */
+	reply_set(rq, code, mime, resp, NULL, size);
 }
 
 /* The body of a secret reply, for the free callback to wipe. */

@@ -395,15 +395,14 @@ static void document(struct http_request *rq, struct store *s)
 	if (r == ST_OK && not_modified(rq, etag)) {
 		http_reply_static(rq, 304, NULL, "", 0);
 	} else if (r == ST_OK) {
-		struct buf out;
-		buf_init(&out, (size_t)size + 1);
-		r = store_document(s, sha, &out, mime, &e);
+		int fd = -1;
+		r = store_document_open(s, sha, &fd, &size, mime, &e);
 		if (r != ST_OK) {
-			buf_free(&out);
 			web_reply_store_error(rq, r, &e);
 			return;
 		}
-		http_reply_buf(rq, 200, mime, &out);
+		/* Sent from its file, as it is read. */
+		http_reply_fd(rq, 200, mime, fd, (uint64_t)size);
 		/* Shown as the file it is, never as a page of this site:
 		 * its one policy (http.h). */
 		http_reply_header(rq, HTTP_HEADER_CSP, "sandbox");
