@@ -174,8 +174,8 @@ int cmd_publish(struct cli *c, int argc, char **argv)
 		return rc;
 	o.all = t.own_arg[0] != NULL;
 	o.base_url = t.base_url;
-	long cpus =
-		sysconf(_SC_NPROCESSORS_ONLN); /* a writer of venues a CPU */
+	/* a writer of venues a CPU, unless told */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	o.jobs = cpus > 0 ? (unsigned)cpus : 1;
 	if (o.jobs > PUBLISH_JOBS_MAX)
 		o.jobs = PUBLISH_JOBS_MAX;

@@ -68,6 +68,20 @@ static const char serve_usage[] =
 
 #define GRACE_MS 10000
 
+/* A memory budget --name in MB, 0 to max, as bytes into *out; false,
+ * having said why, for anything else. */
+static bool parse_mb(const char *name, const char *arg, unsigned max,
+		     size_t *out)
+{
+	unsigned mb = 0;
+	if (!cli_parse_count(arg, 0, max, &mb)) {
+		cli_error("serve: --%s: 0 to %u MB", name, max);
+		return false;
+	}
+	*out = (size_t)mb << 20;
+	return true;
+}
+
 int cmd_serve(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -115,22 +129,16 @@ int cmd_serve(struct cli *c, int argc, char **argv)
 		case 'A':
 			o.assets_dir = optarg;
 			break;
-		case 'C': {
-			unsigned mb = 0;
-			if (!cli_parse_count(optarg, 0, TREE_CACHE_MAX_MB, &mb))
-				return cli_error("serve: --proof-cache: 0 to "
-						 "4096 MB");
-			o.proof_cache = (size_t)mb << 20;
+		case 'C':
+			if (!parse_mb("proof-cache", optarg, TREE_CACHE_MAX_MB,
+				      &o.proof_cache))
+				return EXIT_USAGE;
 			break;
-		}
-		case 'K': {
-			unsigned mb = 0;
-			if (!cli_parse_count(optarg, 0, DOC_KEYS_MAX_MB, &mb))
-				return cli_error("serve: --doc-keys: 0 to "
-						 "65536 MB");
-			doc_keys = (size_t)mb << 20;
+		case 'K':
+			if (!parse_mb("doc-keys", optarg, DOC_KEYS_MAX_MB,
+				      &doc_keys))
+				return EXIT_USAGE;
 			break;
-		}
 		case 'h':
 			return cli_usage(serve_usage, false);
 		default:

@@ -67,8 +67,7 @@ struct run {
 	int levels[TILE_LEVEL_MAX + 1];
 	struct entry *en;
 	struct ids venues; /* venues with new entries (and pending ones) */
-	int64_t *pinned;   /* the new entries of a venue, ascending */
-	size_t npinned, pinned_cap;
+	struct buf pinned; /* the new entries of a venue (int64_t), ascending */
 	struct kept *kept; /* the kept checkpoints their posters pin */
 	size_t nkept;
 	struct buf bad; /* a kept checkpoint refused, for the evidence */
@@ -305,15 +304,8 @@ static enum status hash_tile(struct run *r, int level, int64_t n, int width)
  * be fetched (pinned_checkpoints); indexes come in ascending order. */
 static enum status note_pinned(struct run *r, int64_t index)
 {
-	if (r->npinned == r->pinned_cap) {
-		size_t cap = r->pinned_cap > 0 ? 2 * r->pinned_cap : 64;
-		int64_t *grown = realloc(r->pinned, cap * sizeof *grown);
-		if (grown == NULL)
-			return err_set(r->e, ST_NOMEM, "out of memory");
-		r->pinned = grown;
-		r->pinned_cap = cap;
-	}
-	r->pinned[r->npinned++] = index;
+	if (buf_append(&r->pinned, &index, sizeof index) != ST_OK)
+		return err_set(r->e, ST_NOMEM, "out of memory");
 	return ST_OK;
 }
 
@@ -690,9 +682,11 @@ static enum status pinned_checkpoints(struct run *r)
 	enum status st = ST_OK;
 	int64_t found_at = 0; /* it holds every entry below it */
 	buf_init(&note, NOTE_MAX);
-	for (size_t i = 0; st == ST_OK && i < r->npinned; i++) {
-		bool found = r->pinned[i] < found_at;
-		for (int64_t n = r->pinned[i] + 1; st == ST_OK && !found; n++) {
+	const int64_t *pinned = (const int64_t *)(void *)r->pinned.data;
+	size_t npinned = r->pinned.len / sizeof *pinned;
+	for (size_t i = 0; st == ST_OK && i < npinned; i++) {
+		bool found = pinned[i] < found_at;
+		for (int64_t n = pinned[i] + 1; st == ST_OK && !found; n++) {
 			if (n >= r->cp.size)
 				found = true;
 			else
@@ -1015,6 +1009,7 @@ enum status mirror_run(const char *dir, const struct mirror_options *o,
 		return st;
 	buf_init(&r.note, NOTE_MAX);
 	buf_init(&r.bad, NOTE_MAX);
+	buf_init(&r.pinned, SIZE_MAX / 2);
 	r.level = calloc(TILE_LEVEL_MAX + 1, sizeof *r.level);
 	r.en = malloc(sizeof *r.en);
 	if (r.level == NULL || r.en == NULL)
@@ -1030,7 +1025,7 @@ enum status mirror_run(const char *dir, const struct mirror_options *o,
 	for (size_t i = 0; i < r.nkept; i++)
 		free(r.kept[i].note);
 	free(r.kept);
-	free(r.pinned);
+	buf_free(&r.pinned);
 	buf_free(&r.bad);
 	state_free(&r.st);
 	fetch_free(r.f);

@@ -472,6 +472,20 @@ struct ticks {
 	size_t done; /* venues written, as far as this process knows */
 };
 
+/* Counts the children's ticks that rfd holds (all of them, to the end,
+ * when it blocks), showing them on the progress bar. */
+static void drain(struct run *r, struct ticks *tk, size_t n)
+{
+	char b[256];
+	ssize_t got;
+	progress(r, "venues", (int64_t)tk->done, (int64_t)n);
+	while ((got = read(tk->rfd, b, sizeof b)) > 0 ||
+	       (got < 0 && errno == EINTR)) {
+		tk->done += got > 0 ? (size_t)got : 0;
+		progress(r, "venues", (int64_t)tk->done, (int64_t)n);
+	}
+}
+
 /* After a venue: the tick of a child, or the progress bar. */
 static void tick(struct run *r, struct ticks *tk, size_t i, size_t n)
 {
@@ -485,12 +499,8 @@ static void tick(struct run *r, struct ticks *tk, size_t i, size_t n)
 		}
 		return;
 	}
-	char b[256];
-	ssize_t got;
 	tk->done++;
-	while ((got = read(tk->rfd, b, sizeof b)) > 0)
-		tk->done += (size_t)got;
-	progress(r, "venues", (int64_t)tk->done, (int64_t)n);
+	drain(r, tk, n);
 }
 
 /* The venues list[k], list[k + jobs], ... of list[0..n). */
@@ -548,16 +558,10 @@ static enum status share_wait(struct run *r, const pid_t *pids, const int *fds,
 			      size_t nkids, struct ticks *tk, size_t n,
 			      enum status st)
 {
-	char b[256];
-	ssize_t got;
 	int flags = fcntl(tk->rfd, F_GETFL);
 	if (flags >= 0)
 		(void)fcntl(tk->rfd, F_SETFL, flags & ~O_NONBLOCK);
-	while ((got = read(tk->rfd, b, sizeof b)) > 0 ||
-	       (got < 0 && errno == EINTR)) {
-		tk->done += got > 0 ? (size_t)got : 0;
-		progress(r, "venues", (int64_t)tk->done, (int64_t)n);
-	}
+	drain(r, tk, n);
 	for (size_t i = 0; i < nkids; i++) {
 		struct share sh;
 		int wst = 0;
